@@ -1,0 +1,147 @@
+/**
+ * The driver port: what every cloud adapter implements. Split by resource (catalog, network, keys,
+ * vms) so a driver's folder mirrors it. Every method that creates something is idempotent: it finds
+ * what an earlier, interrupted call made (by tags or client token) instead of making it again.
+ */
+import type { Connection, CredentialMaterial, Provider, Tags, VmStatus } from '../model.js';
+
+export type VmAction = 'suspend' | 'resume' | 'reboot' | 'terminate';
+
+export interface DriverCapabilities {
+  /** Actions this cloud cannot do, with the reason shown to users. Absent means supported. */
+  unsupported: Partial<Record<VmAction, string>>;
+  /** How suspend is done, for `connection get` (e.g. 'StopInstances (EBS-backed)'). */
+  suspendMethod: string;
+  /** Whether create calls accept an idempotency token (EC2 ClientToken). */
+  idempotentCreate: boolean;
+}
+
+export interface Region {
+  name: string;
+  zones: string[];
+}
+
+export interface Spec {
+  name: string;
+  vcpu: number;
+  memoryGiB: number;
+  arch: string;
+  /** On-demand USD per hour, where the cloud reports it. */
+  pricePerHour?: number;
+}
+
+export interface Image {
+  id: string;
+  name: string;
+  os: string;
+  arch: string;
+  /** Usual SSH login user for the image (ubuntu, admin, ec2-user…). */
+  sshUser: string;
+  createdAt?: string;
+}
+
+export interface CatalogApi {
+  listRegions(): Promise<Region[]>;
+  listSpecs(): Promise<Spec[]>;
+  listImages(): Promise<Image[]>;
+  /**
+   * Resolves a manifest image ('ubuntu-22.04', 'debian-12', or a native id such as 'ami-…') to the
+   * newest matching native image. Throws UsageError naming the image when nothing matches.
+   */
+  resolveImage(image: string): Promise<Image>;
+}
+
+/** The per-connection default network: ids of what the driver created (or adopted). */
+export interface DefaultNetwork {
+  networkId: string;
+  subnetId: string;
+  securityGroupId: string;
+  zone?: string;
+  /** Cloud-specific extras the driver needs to delete it again (igwId, routeTableId…). */
+  extra: Record<string, string>;
+}
+
+export interface NetworkApi {
+  /**
+   * Finds by tags, or creates, the connection's default network: VPC, subnet, internet gateway and
+   * route, security group allowing SSH from anywhere. Idempotent; tags every resource with `tags`.
+   * If this throws, part of it may exist: the tags let the next call adopt it.
+   */
+  ensureDefault(req: { name: string; tags: Tags }): Promise<DefaultNetwork>;
+  /** Deletes what ensureDefault made. Already-gone parts are fine. */
+  deleteDefault(net: DefaultNetwork): Promise<void>;
+}
+
+export interface KeyPairApi {
+  /** Imports the public half of a locally generated key, or adopts an existing one of that name. */
+  ensureKeyPair(req: { name: string; publicKey: string; tags: Tags }): Promise<{ keyName: string }>;
+  deleteKeyPair(name: string): Promise<void>;
+}
+
+export interface VmInfo {
+  providerId: string;
+  status: VmStatus;
+  nativeState: string;
+  publicIp?: string;
+  privateIp?: string;
+  spec?: string;
+  image?: string;
+  zone?: string;
+  tags: Tags;
+  launchedAt?: string;
+}
+
+export interface CreateVmRequest {
+  name: string;
+  spec: string;
+  /** Native image id, as returned by catalog.resolveImage. */
+  imageId: string;
+  rootDiskGb?: number;
+  network: DefaultNetwork;
+  keyName: string;
+  publicKey: string;
+  sshUser: string;
+  /** Idempotency token, recorded before the call: a repeat with the same token returns the same VM. */
+  clientToken: string;
+  tags: Tags;
+}
+
+export interface VmApi {
+  /** Launches one VM. Idempotent by clientToken. If this throws, the VM may exist: find it by tags. */
+  create(req: CreateVmRequest): Promise<VmInfo>;
+  /** Current state of the given VMs; ids the cloud no longer knows are left out. */
+  describe(providerIds: string[]): Promise<VmInfo[]>;
+  /** VMs carrying all of the given tags (terminated ones included while the cloud still lists them). */
+  findByTags(tags: Tags): Promise<VmInfo[]>;
+  suspend(providerIds: string[]): Promise<void>;
+  resume(providerIds: string[]): Promise<void>;
+  reboot(providerIds: string[]): Promise<void>;
+  terminate(providerIds: string[]): Promise<void>;
+}
+
+export interface CloudDriver {
+  readonly provider: Provider;
+  readonly capabilities: DriverCapabilities;
+  readonly catalog: CatalogApi;
+  readonly network: NetworkApi;
+  readonly keys: KeyPairApi;
+  readonly vms: VmApi;
+  /** A cheap authenticated call proving endpoint, region and credentials work. */
+  ping(): Promise<{ account?: string; region: string; latencyMs: number }>;
+  close(): void;
+}
+
+export interface DriverOptions {
+  connection: Connection;
+  credentials: CredentialMaterial;
+  /** Max attempts for throttled / 5xx calls (with jittered backoff). */
+  maxAttempts?: number;
+}
+
+export type DriverFactory = (opts: DriverOptions) => CloudDriver;
+
+/** Resolves a provider name to its driver factory, loading the SDK only when asked. */
+export interface DriverRegistry {
+  load(provider: Provider): Promise<DriverFactory>;
+  providers(): Provider[];
+}

@@ -1,0 +1,15 @@
+/**
+ * Typed progress events. The core emits, the CLI renders (listr2 on a TTY, plain lines otherwise).
+ * An emitter is passed in per operation: no global bus.
+ */
+import type { VmStatus } from './model.js';
+
+export type CbEvent =
+  | { type: 'phase'; mcis: string; phase: string; message: string }
+  | { type: 'resource'; connection: string; kind: 'network' | 'keypair'; state: 'ensuring' | 'ready' | 'deleting' | 'deleted' | 'failed'; message?: string }
+  | { type: 'vm'; mcis: string; vm: string; status: VmStatus; step: string; message?: string }
+  | { type: 'warning'; message: string };
+
+export type EventSink = (event: CbEvent) => void;
+
+export const noEvents: EventSink = () => {};

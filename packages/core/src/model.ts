@@ -1,0 +1,147 @@
+/**
+ * The domain model as zod schemas (DESIGN.md §3). Types are inferred from the schemas so the
+ * JSON Schema we publish for editors and the types the code uses cannot drift apart.
+ */
+import { z } from 'zod';
+
+export const PROVIDERS = ['aws', 'gcp', 'azure', 'alibaba', 'openstack', 'cloudit', 'docker'] as const;
+export const Provider = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof Provider>;
+
+/** Lower-case DNS-label style names: safe as GCE labels, Azure names and file names alike. */
+export const Name = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'use lower-case letters, digits and inner dashes (e.g. web-1)');
+
+export const VM_STATUSES = [
+  'Creating',
+  'Running',
+  'Suspending',
+  'Suspended',
+  'Resuming',
+  'Rebooting',
+  'Terminating',
+  'Terminated',
+  'Failed',
+  'Undefined',
+] as const;
+export const VmStatus = z.enum(VM_STATUSES);
+export type VmStatus = z.infer<typeof VmStatus>;
+
+export const Tags = z.record(z.string(), z.string());
+export type Tags = z.infer<typeof Tags>;
+
+/** A credential as stored: metadata in the state store, secrets in a 0600 file beside it. */
+export const CredentialKind = z.enum(['aws-keys', 'aws-profile', 'default-chain']);
+export const Credential = z.object({
+  name: Name,
+  provider: Provider,
+  kind: CredentialKind,
+  /** Non-secret attributes only (profile name, key id prefix); secrets live in the secret file. */
+  attributes: z.record(z.string(), z.string()).default({}),
+  createdAt: z.string(),
+});
+export type Credential = z.infer<typeof Credential>;
+
+/** Secret material handed to a driver; never printed, logged or returned in --json. */
+export type CredentialMaterial =
+  | { kind: 'aws-keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { kind: 'aws-profile'; profile: string }
+  | { kind: 'default-chain' };
+
+export const Connection = z.object({
+  name: Name,
+  provider: Provider,
+  region: z.string().min(1),
+  zone: z.string().min(1).optional(),
+  /** Credential name; absent means the provider's standard chain (env, ~/.aws, ADC…). */
+  credential: Name.optional(),
+  /** Endpoint override: Cloud-Twin or a private cloud. Absent means the public cloud. */
+  endpoint: z.string().url().optional(),
+  /** TCP port of the VMs' SSH servers (22 on public clouds). */
+  sshPort: z.number().int().min(1).max(65535).default(22),
+  labels: Tags.default({}),
+  createdAt: z.string(),
+});
+export type Connection = z.infer<typeof Connection>;
+
+export const OnFailure = z.enum(['continue', 'rollback', 'refine']);
+export type OnFailure = z.infer<typeof OnFailure>;
+
+export const Subgroup = z.object({
+  name: Name,
+  connection: Name,
+  count: z.number().int().min(1).max(1000),
+  spec: z.string().min(1),
+  image: z.string().min(1),
+  rootDisk: z
+    .object({ sizeGb: z.number().int().min(1).max(16384).optional(), type: z.string().optional() })
+    .optional(),
+  /** SSH login user; defaults to the image's usual user (ubuntu for Ubuntu, admin for Debian). */
+  sshUser: z.string().optional(),
+});
+export type Subgroup = z.infer<typeof Subgroup>;
+
+export const Vm = z.object({
+  name: z.string(),
+  subgroup: z.string(),
+  connection: z.string(),
+  provider: Provider,
+  region: z.string(),
+  zone: z.string().optional(),
+  spec: z.string(),
+  image: z.string(),
+  status: VmStatus,
+  /** Idempotency token sent with the create call (EC2 ClientToken), recorded before the call. */
+  clientToken: z.string(),
+  providerId: z.string().optional(),
+  nativeState: z.string().optional(),
+  publicIp: z.string().optional(),
+  privateIp: z.string().optional(),
+  sshPort: z.number().int(),
+  sshUser: z.string(),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Vm = z.infer<typeof Vm>;
+
+export const Mcis = z.object({
+  ns: Name,
+  name: Name,
+  labels: Tags.default({}),
+  subgroups: z.array(Subgroup),
+  policy: z.object({ onFailure: OnFailure.default('continue'), parallelism: z.number().int().min(1).optional() }),
+  /** The action in progress or last finished: 'create', 'suspend', …; with its target state. */
+  targetAction: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Mcis = z.infer<typeof Mcis>;
+
+export const ResourceKind = z.enum(['network', 'keypair']);
+/** A per-connection default resource that cbadm created and must remove when no MCIS uses it. */
+export const ManagedResource = z.object({
+  connection: z.string(),
+  kind: ResourceKind,
+  /** Provider ids of what was created; e.g. for AWS network: vpcId, subnetId, igwId, … */
+  refs: z.record(z.string(), z.string()),
+  status: z.enum(['creating', 'ready', 'deleting']),
+  createdAt: z.string(),
+});
+export type ManagedResource = z.infer<typeof ManagedResource>;
+
+/** Tag keys stamped on every cloud resource so nothing can be orphaned silently. */
+export const TAG = {
+  managed: 'cb-managed',
+  ns: 'cb-ns',
+  mcis: 'cb-mcis',
+  vm: 'cb-vm',
+  connection: 'cb-connection',
+} as const;
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
