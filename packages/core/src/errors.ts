@@ -150,3 +150,19 @@ export function isCbError(e: unknown): e is CbError {
 export function exitCodeOf(e: unknown): ExitCode {
   return isCbError(e) ? e.exitCode : ExitCode.Error;
 }
+
+/** A host presented a key other than the one pinned for it: refuse, it may be an impostor. */
+export class HostKeyMismatchError extends ConflictError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly expectedFingerprint: string,
+    readonly actualFingerprint: string,
+    opts: { hint?: string } = {},
+  ) {
+    super(
+      `host key for [${host}]:${port} changed: pinned ${expectedFingerprint}, offered ${actualFingerprint}; refusing to connect`,
+      opts,
+    );
+  }
+}
