@@ -4,3 +4,6 @@ export * from './events.js';
 export * from './driver/port.js';
 export * from './util/poll.js';
 export * from './util/limit.js';
+export * from './lifecycle.js';
+export * from './home.js';
+export * from './store/index.js';

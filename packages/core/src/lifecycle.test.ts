@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateStatus, assertCanApply, canApply, TRANSITIONS, VM_ACTIONS } from './lifecycle.js';
+import { UsageError } from './errors.js';
+import { VM_STATUSES, type VmStatus } from './model.js';
+import type { VmAction } from './driver/port.js';
+
+// The expected table, written out independently of the implementation: [status][action] → allowed.
+const ALLOWED: Record<VmStatus, VmAction[]> = {
+  Creating: ['terminate'],
+  Running: ['suspend', 'reboot', 'terminate'],
+  Suspending: ['terminate'],
+  Suspended: ['resume', 'terminate'],
+  Resuming: ['terminate'],
+  Rebooting: ['terminate'],
+  Terminating: [],
+  Terminated: [],
+  Failed: ['terminate'],
+  Undefined: ['terminate'],
+};
+
+describe('transition table', () => {
+  for (const status of VM_STATUSES) {
+    for (const action of VM_ACTIONS) {
+      const allowed = ALLOWED[status].includes(action);
+      it(`${action} from ${status} is ${allowed ? 'allowed' : 'refused'}`, () => {
+        expect(canApply(status, action)).toBe(allowed);
+        if (allowed) {
+          expect(assertCanApply('web-1', status, action)).toBe(TRANSITIONS[action]);
+        } else {
+          expect(() => assertCanApply('web-1', status, action)).toThrow(UsageError);
+          expect(() => assertCanApply('web-1', status, action)).toThrow(new RegExp(`cannot ${action} VM 'web-1': it is ${status}`));
+        }
+      });
+    }
+  }
+
+  it('settles each action in the status users expect', () => {
+    expect(TRANSITIONS.suspend.to).toBe('Suspended');
+    expect(TRANSITIONS.resume.to).toBe('Running');
+    expect(TRANSITIONS.reboot.to).toBe('Running');
+    expect(TRANSITIONS.terminate.to).toBe('Terminated');
+  });
+});
+
+describe('aggregateStatus', () => {
+  it('prints all-running as Tumblebug does', () => {
+    const s = aggregateStatus(['Running', 'Running', 'Running']);
+    expect(s.status).toBe('Running:3 (R:3/3)');
+    expect(s.statusCount.countRunning).toBe(3);
+    expect(s.statusCount.countTotal).toBe(3);
+  });
+  it('marks a mixed MCIS Partial- with the dominant status', () => {
+    expect(aggregateStatus(['Running', 'Running', 'Failed']).status).toBe('Partial-Running:2 (R:2/3)');
+    expect(aggregateStatus(['Suspended', 'Suspended', 'Running']).status).toBe('Partial-Suspended:2 (R:1/3)');
+  });
+  it('breaks ties in Tumblebug order (Failed before Suspended before Running)', () => {
+    expect(aggregateStatus(['Running', 'Failed']).status).toBe('Partial-Failed:1 (R:1/2)');
+    expect(aggregateStatus(['Running', 'Suspended']).status).toBe('Partial-Suspended:1 (R:1/2)');
+    expect(aggregateStatus(['Creating', 'Running']).status).toBe('Partial-Running:1 (R:1/2)');
+  });
+  it('counts every status', () => {
+    const s = aggregateStatus([...VM_STATUSES]);
+    for (const st of VM_STATUSES) expect(s.statusCount[`count${st}`]).toBe(1);
+    expect(s.statusCount.countTotal).toBe(VM_STATUSES.length);
+  });
+  it('handles an empty MCIS', () => {
+    expect(aggregateStatus([]).status).toBe('Empty:0 (R:0/0)');
+  });
+  it('all terminated', () => {
+    expect(aggregateStatus(['Terminated', 'Terminated']).status).toBe('Terminated:2 (R:0/2)');
+  });
+});

@@ -1,0 +1,2 @@
+export * from './state-store.js';
+export * from './sqlite-store.js';

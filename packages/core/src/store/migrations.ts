@@ -1,0 +1,13 @@
+/** Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE connections (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+   CREATE TABLE credentials (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+   CREATE TABLE mcis (ns TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (ns, name));
+   CREATE TABLE vms (
+     ns TEXT NOT NULL, mcis TEXT NOT NULL, name TEXT NOT NULL, connection TEXT NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (ns, mcis, name)
+   );
+   CREATE INDEX vms_connection ON vms(connection);
+   CREATE TABLE resources (connection TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (connection, kind));
+   CREATE TABLE locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL);`,
+];

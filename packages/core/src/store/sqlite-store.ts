@@ -1,0 +1,233 @@
+/**
+ * SQLite state store (better-sqlite3, WAL). Records are JSON documents validated by the zod model
+ * on the way out; key columns make lookups and uniqueness cheap. Writes that read first run inside
+ * BEGIN IMMEDIATE so concurrent CLI processes serialise instead of overwriting each other.
+ */
+import Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
+import type { LockInfo, StateStore } from './state-store.js';
+import { MIGRATIONS } from './migrations.js';
+
+type Row = { doc: string };
+
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Other CLI processes may hold the write lock briefly; wait rather than fail.
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current >= MIGRATIONS.length) return;
+    this.immediate(() => {
+      const again = this.db.pragma('user_version', { simple: true }) as number;
+      for (let v = again; v < MIGRATIONS.length; v++) {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }
+    });
+  }
+
+  /** Runs fn in a write transaction taken up front (no read-then-upgrade deadlocks). */
+  private immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private docs<T>(rows: Row[], parse: (v: unknown) => T): T[] {
+    return rows.map((r) => parse(JSON.parse(r.doc)));
+  }
+
+  // ── connections ────────────────────────────────────────────────────────────
+  putConnection(c: Connection): void {
+    this.db
+      .prepare('INSERT INTO connections(name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc')
+      .run(c.name, JSON.stringify(Connection.parse(c)));
+  }
+  getConnection(name: string): Connection | undefined {
+    const row = this.db.prepare('SELECT doc FROM connections WHERE name = ?').get(name) as Row | undefined;
+    return row ? Connection.parse(JSON.parse(row.doc)) : undefined;
+  }
+  listConnections(): Connection[] {
+    return this.docs(this.db.prepare('SELECT doc FROM connections ORDER BY name').all() as Row[], (v) => Connection.parse(v));
+  }
+  deleteConnection(name: string): boolean {
+    return this.db.prepare('DELETE FROM connections WHERE name = ?').run(name).changes > 0;
+  }
+
+  // ── credentials (metadata only; secrets live in 0600 files) ────────────────
+  putCredential(c: Credential): void {
+    this.db
+      .prepare('INSERT INTO credentials(name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc')
+      .run(c.name, JSON.stringify(Credential.parse(c)));
+  }
+  getCredential(name: string): Credential | undefined {
+    const row = this.db.prepare('SELECT doc FROM credentials WHERE name = ?').get(name) as Row | undefined;
+    return row ? Credential.parse(JSON.parse(row.doc)) : undefined;
+  }
+  listCredentials(): Credential[] {
+    return this.docs(this.db.prepare('SELECT doc FROM credentials ORDER BY name').all() as Row[], (v) => Credential.parse(v));
+  }
+  deleteCredential(name: string): boolean {
+    return this.db.prepare('DELETE FROM credentials WHERE name = ?').run(name).changes > 0;
+  }
+
+  // ── MCIS ───────────────────────────────────────────────────────────────────
+  createMcis(m: Mcis): void {
+    const doc = JSON.stringify(Mcis.parse(m));
+    try {
+      this.db.prepare('INSERT INTO mcis(ns, name, doc) VALUES (?, ?, ?)').run(m.ns, m.name, doc);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ConflictError(`MCIS '${m.name}' already exists in namespace '${m.ns}'`, {
+          hint: `pick another name, or delete it first: cbadm mcis delete ${m.name} --ns ${m.ns}`,
+        });
+      }
+      throw e;
+    }
+  }
+  getMcis(ns: string, name: string): Mcis | undefined {
+    const row = this.db.prepare('SELECT doc FROM mcis WHERE ns = ? AND name = ?').get(ns, name) as Row | undefined;
+    return row ? Mcis.parse(JSON.parse(row.doc)) : undefined;
+  }
+  listMcis(ns?: string): Mcis[] {
+    const rows = (
+      ns === undefined
+        ? this.db.prepare('SELECT doc FROM mcis ORDER BY ns, name').all()
+        : this.db.prepare('SELECT doc FROM mcis WHERE ns = ? ORDER BY name').all(ns)
+    ) as Row[];
+    return this.docs(rows, (v) => Mcis.parse(v));
+  }
+  updateMcis(ns: string, name: string, patch: (m: Mcis) => Mcis): Mcis {
+    return this.immediate(() => {
+      const current = this.getMcis(ns, name);
+      if (!current) throw new NotFoundError('MCIS', name, { hint: `list them with: cbadm mcis list --ns ${ns}` });
+      const next = Mcis.parse(patch(current));
+      this.db.prepare('UPDATE mcis SET doc = ? WHERE ns = ? AND name = ?').run(JSON.stringify(next), ns, name);
+      return next;
+    });
+  }
+  deleteMcis(ns: string, name: string): boolean {
+    return this.immediate(() => {
+      this.db.prepare('DELETE FROM vms WHERE ns = ? AND mcis = ?').run(ns, name);
+      return this.db.prepare('DELETE FROM mcis WHERE ns = ? AND name = ?').run(ns, name).changes > 0;
+    });
+  }
+
+  // ── VMs ────────────────────────────────────────────────────────────────────
+  putVm(ns: string, mcis: string, vm: Vm): void {
+    this.db
+      .prepare(
+        `INSERT INTO vms(ns, mcis, name, connection, doc) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(ns, mcis, name) DO UPDATE SET connection = excluded.connection, doc = excluded.doc`,
+      )
+      .run(ns, mcis, vm.name, vm.connection, JSON.stringify(Vm.parse(vm)));
+  }
+  getVm(ns: string, mcis: string, name: string): Vm | undefined {
+    const row = this.db.prepare('SELECT doc FROM vms WHERE ns = ? AND mcis = ? AND name = ?').get(ns, mcis, name) as
+      | Row
+      | undefined;
+    return row ? Vm.parse(JSON.parse(row.doc)) : undefined;
+  }
+  listVms(ns: string, mcis: string): Vm[] {
+    const rows = this.db.prepare('SELECT doc FROM vms WHERE ns = ? AND mcis = ?').all(ns, mcis) as Row[];
+    return this.docs(rows, (v) => Vm.parse(v)).sort(compareVmNames);
+  }
+  updateVm(ns: string, mcis: string, name: string, patch: (vm: Vm) => Vm): Vm {
+    return this.immediate(() => {
+      const current = this.getVm(ns, mcis, name);
+      if (!current) throw new NotFoundError('VM', name, { hint: `list the MCIS's VMs with: cbadm mcis get ${mcis}` });
+      const next = patch(current);
+      this.putVm(ns, mcis, next);
+      return next;
+    });
+  }
+  deleteVm(ns: string, mcis: string, name: string): boolean {
+    return this.db.prepare('DELETE FROM vms WHERE ns = ? AND mcis = ? AND name = ?').run(ns, mcis, name).changes > 0;
+  }
+  connectionsInUse(): Set<string> {
+    const rows = this.db.prepare('SELECT DISTINCT connection FROM vms').all() as Array<{ connection: string }>;
+    return new Set(rows.map((r) => r.connection));
+  }
+
+  // ── managed default resources ──────────────────────────────────────────────
+  getResource(connection: string, kind: ManagedResource['kind']): ManagedResource | undefined {
+    const row = this.db.prepare('SELECT doc FROM resources WHERE connection = ? AND kind = ?').get(connection, kind) as
+      | Row
+      | undefined;
+    return row ? ManagedResource.parse(JSON.parse(row.doc)) : undefined;
+  }
+  listResources(): ManagedResource[] {
+    return this.docs(
+      this.db.prepare('SELECT doc FROM resources ORDER BY connection, kind').all() as Row[],
+      (v) => ManagedResource.parse(v),
+    );
+  }
+  putResource(r: ManagedResource): void {
+    this.db
+      .prepare(
+        `INSERT INTO resources(connection, kind, doc) VALUES (?, ?, ?)
+         ON CONFLICT(connection, kind) DO UPDATE SET doc = excluded.doc`,
+      )
+      .run(r.connection, r.kind, JSON.stringify(ManagedResource.parse(r)));
+  }
+  deleteResource(connection: string, kind: ManagedResource['kind']): boolean {
+    return this.db.prepare('DELETE FROM resources WHERE connection = ? AND kind = ?').run(connection, kind).changes > 0;
+  }
+
+  // ── locks ──────────────────────────────────────────────────────────────────
+  acquireLock(key: string, owner: string): void {
+    const host = hostname();
+    this.immediate(() => {
+      const held = this.getLock(key);
+      if (held && !(held.host === host && held.pid === process.pid) && isAlive(held, host)) {
+        throw new ConflictError(`'${key}' is locked by ${held.owner} (pid ${held.pid} on ${held.host}) since ${held.acquiredAt}`, {
+          hint: 'wait for that command to finish; if it was killed, re-run this command and it will take the lock over',
+        });
+      }
+      this.db
+        .prepare(
+          `INSERT INTO locks(key, owner, pid, host, acquired_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at`,
+        )
+        .run(key, owner, process.pid, host, new Date().toISOString());
+    });
+  }
+  releaseLock(key: string): void {
+    this.db.prepare('DELETE FROM locks WHERE key = ? AND pid = ? AND host = ?').run(key, process.pid, hostname());
+  }
+  getLock(key: string): LockInfo | undefined {
+    const row = this.db.prepare('SELECT key, owner, pid, host, acquired_at AS acquiredAt FROM locks WHERE key = ?').get(key) as
+      | LockInfo
+      | undefined;
+    return row;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** A lock held on another host cannot be checked: treat it as alive. */
+function isAlive(lock: LockInfo, host: string): boolean {
+  if (lock.host !== host) return true;
+  try {
+    process.kill(lock.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** web-2 before web-10: numeric suffixes sort as numbers. */
+export function compareVmNames(a: { name: string }, b: { name: string }): number {
+  return a.name.localeCompare(b.name, 'en', { numeric: true });
+}

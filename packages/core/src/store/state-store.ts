@@ -1,0 +1,58 @@
+/**
+ * The state store port. SQLite is the embedded default; the same interface can be backed by etcd
+ * for teams sharing state. Every mutation is atomic on its own: two CLI processes never lose an update.
+ */
+import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
+
+export interface LockInfo {
+  key: string;
+  owner: string;
+  pid: number;
+  host: string;
+  acquiredAt: string;
+}
+
+export interface StateStore {
+  putConnection(c: Connection): void;
+  getConnection(name: string): Connection | undefined;
+  listConnections(): Connection[];
+  deleteConnection(name: string): boolean;
+
+  putCredential(c: Credential): void;
+  getCredential(name: string): Credential | undefined;
+  listCredentials(): Credential[];
+  deleteCredential(name: string): boolean;
+
+  /** Inserts a new MCIS; throws ConflictError when one of that name exists in the namespace. */
+  createMcis(m: Mcis): void;
+  getMcis(ns: string, name: string): Mcis | undefined;
+  listMcis(ns?: string): Mcis[];
+  /** Applies `patch` to the stored record atomically; returns the result. */
+  updateMcis(ns: string, name: string, patch: (m: Mcis) => Mcis): Mcis;
+  /** Deletes the MCIS and its VM records. */
+  deleteMcis(ns: string, name: string): boolean;
+
+  putVm(ns: string, mcis: string, vm: Vm): void;
+  getVm(ns: string, mcis: string, name: string): Vm | undefined;
+  listVms(ns: string, mcis: string): Vm[];
+  /** Read-modify-write of one VM record inside one write transaction. */
+  updateVm(ns: string, mcis: string, name: string, patch: (vm: Vm) => Vm): Vm;
+  deleteVm(ns: string, mcis: string, name: string): boolean;
+  /** Connections used by any VM of any MCIS (for default resource clean-up). */
+  connectionsInUse(): Set<string>;
+
+  getResource(connection: string, kind: ManagedResource['kind']): ManagedResource | undefined;
+  listResources(): ManagedResource[];
+  putResource(r: ManagedResource): void;
+  deleteResource(connection: string, kind: ManagedResource['kind']): boolean;
+
+  /**
+   * Takes a named lock for this process; throws ConflictError naming the holder when a live process
+   * holds it. A lock whose process died is taken over, so a killed command can be re-run.
+   */
+  acquireLock(key: string, owner: string): void;
+  releaseLock(key: string): void;
+  getLock(key: string): LockInfo | undefined;
+
+  close(): void;
+}
