@@ -1,0 +1,167 @@
+/**
+ * SDK error → core ProviderError. Classification reads only the error's code (`name`) and HTTP
+ * status (`$metadata`), never its message: messages change wording, codes are the API contract.
+ */
+import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+
+const THROTTLED = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'EC2ThrottledException',
+  'TooManyRequestsException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+]);
+
+const CAPACITY = new Set([
+  'InsufficientInstanceCapacity',
+  'InsufficientHostCapacity',
+  'InsufficientReservedInstanceCapacity',
+  'InsufficientCapacity',
+  'InsufficientAddressCapacity',
+  'InsufficientCapacityOnHost',
+]);
+
+const AUTH = new Set([
+  'AuthFailure',
+  'UnauthorizedOperation',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'MissingAuthenticationToken',
+  'IncompleteSignature',
+  'OptInRequired',
+  'PendingVerification',
+  'Blocked',
+  'ExpiredToken',
+  'RequestExpired',
+  'AccessDenied',
+  'AccessDeniedException',
+  'CredentialsProviderError',
+]);
+
+const CONFLICT = new Set([
+  'DependencyViolation',
+  'IdempotentParameterMismatch',
+  'IncorrectState',
+  'IncorrectInstanceState',
+  'InvalidStateTransition',
+  'RouteAlreadyExists',
+  'Resource.AlreadyAssociated',
+  'Gateway.NotAttached',
+]);
+
+const UNAVAILABLE = new Set([
+  'ServiceUnavailable',
+  'Unavailable',
+  'InternalError',
+  'InternalFailure',
+  'ServerInternal',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Node socket errors: the endpoint did not answer, so a retry (later) can help. */
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+const RETRYABLE: Record<ProviderErrorClass, boolean> = {
+  throttled: true,
+  // Capacity comes back as the cloud frees hosts; another zone or a later try can succeed.
+  capacity: true,
+  unavailable: true,
+  quota: false,
+  'not-found': false,
+  auth: false,
+  invalid: false,
+  conflict: false,
+  other: false,
+};
+
+export function classifyAwsCode(code: string, httpStatus?: number): ProviderErrorClass {
+  if (THROTTLED.has(code) || httpStatus === 429) return 'throttled';
+  if (CAPACITY.has(code)) return 'capacity';
+  if (AUTH.has(code)) return 'auth';
+  if (CONFLICT.has(code) || code.endsWith('.Duplicate') || code.endsWith('.InUse')) return 'conflict';
+  // RequestLimitExceeded is caught above; every other *LimitExceeded is an account quota.
+  if (code.endsWith('LimitExceeded')) return 'quota';
+  if (code.endsWith('.NotFound') || code === 'NotFound') return 'not-found';
+  if (UNAVAILABLE.has(code) || NETWORK.has(code)) return 'unavailable';
+  if (
+    code.startsWith('Invalid') ||
+    code.startsWith('Missing') ||
+    code.startsWith('Unknown') ||
+    code.startsWith('Unsupported') ||
+    code.endsWith('.Malformed') ||
+    code === 'ValidationError'
+  ) {
+    return 'invalid';
+  }
+  if (httpStatus !== undefined && httpStatus >= 500) return 'unavailable';
+  return 'other';
+}
+
+const HINTS: Partial<Record<ProviderErrorClass, string>> = {
+  throttled: 'the API rate limit was hit even after retries; retry later or lower --parallelism',
+  capacity:
+    'AWS has no free capacity for this instance type here now; retry later or use another zone or spec',
+  quota: 'an account limit was reached; request a quota increase or free resources',
+  auth: "check the connection's credential (`cbadm connection test NAME`) and its IAM permissions",
+};
+
+interface SdkErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * Maps anything a client call threw to a ProviderError (core errors pass through unchanged).
+ * `secrets` are blanked from the message in case an upstream message ever echoes one back.
+ */
+export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
+  if (e instanceof CbError) return e;
+  const err = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorShape;
+  const httpStatus = err.$metadata?.httpStatusCode;
+  // Node socket errors carry their code in `code`; SDK service errors carry it in `name`.
+  const nodeCode = typeof err.code === 'string' && NETWORK.has(err.code) ? err.code : undefined;
+  const code = nodeCode ?? (typeof err.name === 'string' && err.name !== 'Error' ? err.name : 'UnknownError');
+  const errorClass = classifyAwsCode(code, httpStatus);
+  const raw = typeof err.message === 'string' && err.message ? err.message.trim() : String(e);
+  let message = raw;
+  for (const s of secrets) if (s) message = message.split(s).join('****');
+  // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
+  const cause = message === raw ? e : undefined;
+  const hint = HINTS[errorClass];
+  return new ProviderError({
+    provider: 'aws',
+    code,
+    message,
+    errorClass,
+    retryable: RETRYABLE[errorClass],
+    ...(httpStatus !== undefined ? { httpStatus } : {}),
+    ...(hint ? { hint } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/** True when `e` is a ProviderError the cloud reported as "no such thing". */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ProviderError && e.errorClass === 'not-found';
+}
+
+export function hasCode(e: unknown, ...codes: string[]): boolean {
+  return e instanceof ProviderError && codes.includes(e.code);
+}

@@ -1,0 +1,63 @@
+/**
+ * The AWS driver: the core's driver port on `@aws-sdk/client-ec2`. The same code talks to real AWS
+ * and to Cloud-Twin; only `connection.endpoint` and the credentials differ.
+ */
+import { DescribeAvailabilityZonesCommand, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core';
+import { createCatalog } from './catalog.js';
+import { createEc2Client } from './client.js';
+import type { AwsContext, AwsTuning } from './context.js';
+import { createVms } from './instances.js';
+import { createKeyPairs } from './keys.js';
+import { createNetwork } from './network.js';
+
+export const AWS_CAPABILITIES: DriverCapabilities = {
+  unsupported: {},
+  suspendMethod: 'StopInstances (EBS-backed)',
+  idempotentCreate: true,
+};
+
+export interface AwsDriverInternals {
+  /** Low-level EC2 client settings, e.g. a requestHandler replaying recorded responses. */
+  client?: Partial<EC2ClientConfig>;
+  tuning?: Partial<AwsTuning>;
+}
+
+/** Builds the driver; `internals` exist for tests and tuning, not for any particular endpoint. */
+export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternals = {}): CloudDriver {
+  const params = {
+    connection: opts.connection,
+    credentials: opts.credentials,
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(internals.client ? { overrides: internals.client } : {}),
+  };
+  const client = createEc2Client(params);
+  const ctx: AwsContext = {
+    client,
+    connection: opts.connection,
+    tuning: { dependencyWaitMs: 60_000, ...internals.tuning },
+    clientFor: (region) => createEc2Client({ ...params, region }),
+  };
+  return {
+    provider: 'aws',
+    capabilities: AWS_CAPABILITIES,
+    catalog: createCatalog(ctx),
+    network: createNetwork(ctx),
+    keys: createKeyPairs(ctx),
+    vms: createVms(ctx),
+    async ping() {
+      const started = performance.now();
+      await client.send(new DescribeAvailabilityZonesCommand({}));
+      return { region: opts.connection.region, latencyMs: Math.round(performance.now() - started) };
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}
+
+export const createAwsDriver: DriverFactory = (opts) => buildAwsDriver(opts);
+
+export { classifyAwsCode, toProviderError } from './errors.js';
+export { EC2_STATE_TO_STATUS, toVmStatus } from './states.js';
+export { IMAGE_ALIASES } from './catalog.js';

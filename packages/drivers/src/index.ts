@@ -1,0 +1,26 @@
+/**
+ * The lazy driver registry. Nothing here imports a cloud SDK: each entry loads its driver module
+ * (and with it the SDK) only when asked, so a CLI run pays only for the cloud it uses.
+ */
+import { UsageError, type DriverFactory, type DriverRegistry, type Provider } from '@cloud-barista/core';
+
+type Loader = () => Promise<DriverFactory>;
+
+const loaders: Partial<Record<Provider, Loader>> = {
+  aws: () => import('./aws/index.js').then((m) => m.createAwsDriver),
+};
+
+export const driverRegistry: DriverRegistry = {
+  async load(provider: Provider): Promise<DriverFactory> {
+    const loader = loaders[provider];
+    if (!loader) {
+      throw new UsageError(`no driver for provider '${provider}' yet`, {
+        hint: `available drivers: ${Object.keys(loaders).join(', ')}`,
+      });
+    }
+    return loader();
+  },
+  providers(): Provider[] {
+    return Object.keys(loaders) as Provider[];
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * The registry must not load any cloud SDK until asked: spawn Node on the built package with a
+ * resolve hook that refuses `@aws-sdk/*`, list providers (fine), then load aws (refused = lazy).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '@cloud-barista/core';
+import { driverRegistry } from '../src/index.js';
+
+const dist = new URL('../dist/index.js', import.meta.url);
+
+const HOOK = `export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('@aws-sdk/')) throw new Error('refused ' + specifier);
+  return next(specifier, context);
+}`;
+
+const SCRIPT = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));
+const { driverRegistry } = await import(${JSON.stringify(dist.href)});
+console.log(JSON.stringify(driverRegistry.providers()));
+try { await driverRegistry.load('aws'); console.log('loaded'); } catch (e) { console.log(e.message); }
+`;
+
+describe('driver registry', () => {
+  it('lists aws and loads its factory', async () => {
+    expect(driverRegistry.providers()).toEqual(['aws']);
+    expect(typeof (await driverRegistry.load('aws'))).toBe('function');
+  });
+
+  it('an unknown provider is a UsageError listing the available ones', async () => {
+    await expect(driverRegistry.load('gcp')).rejects.toThrow(UsageError);
+    await expect(driverRegistry.load('gcp')).rejects.toMatchObject({ hint: expect.stringContaining('aws') });
+  });
+
+  it('importing the registry loads no SDK; load() does', () => {
+    expect(existsSync(dist), 'build the package first: npx tsc -b').toBe(true);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toEqual(['["aws"]', 'refused @aws-sdk/client-ec2']);
+  });
+});
