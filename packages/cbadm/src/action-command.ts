@@ -1,0 +1,30 @@
+/** suspend / resume / reboot / terminate share one shape: only the action differs. */
+import { Args } from '@oclif/core';
+import type { McisView, VmAction, ActionOutcome } from '@cloud-barista/core';
+import { BaseCommand } from './base-command.js';
+import { nsFlag, subgroupFlag, vmFlag } from './flags.js';
+import { mcisSummary } from './mcis-render.js';
+
+export type ActionResult = { mcis: McisView; outcome: ActionOutcome };
+
+export abstract class McisActionCommand extends BaseCommand<typeof McisActionCommand> {
+  static override args = { name: Args.string({ required: true, description: 'MCIS name.' }) };
+  static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
+  protected abstract readonly action: VmAction;
+
+  protected async execute(): Promise<ActionResult> {
+    const { mcis } = await this.core();
+    return mcis.action({
+      ns: this.flags.ns,
+      name: this.args.name,
+      action: this.action,
+      selector: { ...(this.flags.subgroup ? { subgroup: this.flags.subgroup } : {}), ...(this.flags.vm ? { vm: this.flags.vm } : {}) },
+      events: this.progress(),
+    });
+  }
+
+  protected override table(r: ActionResult): string {
+    const skipped = r.outcome.skipped.map((s) => `skipped ${s.vm}: ${s.reason}`).join('\n');
+    return `${mcisSummary(r.mcis)}${skipped ? `\n${skipped}` : ''}`;
+  }
+}

@@ -1,0 +1,43 @@
+import { Args, Flags } from '@oclif/core';
+import { PROVIDERS, type Connection } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { connectionTable } from './list.js';
+
+export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
+  static override summary = 'Register a cloud connection: driver + region (+ zone) + credential.';
+  static override examples = [
+    '<%= config.bin %> connection add aws-seoul --provider aws --region ap-northeast-2 --credential my-aws',
+    '<%= config.bin %> connection add aws-tokyo --provider aws --region ap-northeast-1   # standard AWS credential chain',
+  ];
+  static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
+  static override flags = {
+    provider: Flags.option({ options: PROVIDERS, required: true, summary: 'Cloud driver.' })(),
+    region: Flags.string({ required: true, summary: 'Region, e.g. ap-northeast-2.' }),
+    zone: Flags.string({ summary: 'Zone, e.g. ap-northeast-2a (default: the first available).' }),
+    credential: Flags.string({ summary: "Stored credential name; omit to use the provider's standard chain." }),
+    endpoint: Flags.string({ summary: 'API endpoint override (Cloud-Twin or a private cloud).' }),
+    'ssh-port': Flags.integer({ summary: "TCP port of the VMs' SSH servers.", default: 22 }),
+    label: Flags.string({ multiple: true, summary: 'Label KEY=VALUE (repeatable).' }),
+    replace: Flags.boolean({ summary: 'Overwrite a connection of the same name.' }),
+  };
+
+  protected async execute(): Promise<Connection> {
+    const { connections } = await this.core();
+    const labels = Object.fromEntries((this.flags.label ?? []).map((l) => [l.split('=')[0]!, l.split('=').slice(1).join('=')]));
+    return connections.add({
+      name: this.args.name,
+      provider: this.flags.provider,
+      region: this.flags.region,
+      sshPort: this.flags['ssh-port'],
+      labels,
+      replace: this.flags.replace,
+      ...(this.flags.zone ? { zone: this.flags.zone } : {}),
+      ...(this.flags.credential ? { credential: this.flags.credential } : {}),
+      ...(this.flags.endpoint ? { endpoint: this.flags.endpoint } : {}),
+    });
+  }
+
+  protected override table(c: Connection): string {
+    return connectionTable([c]);
+  }
+}

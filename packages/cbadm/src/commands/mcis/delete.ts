@@ -1,0 +1,22 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { nsFlag } from '../../flags.js';
+
+type Result = { deleted: string; cleanedConnections: string[] };
+
+export default class McisDelete extends BaseCommand<typeof McisDelete> {
+  static override summary = 'Delete an MCIS record and the default resources no MCIS uses any more.';
+  static override description = 'Refuses while VMs may still exist in the cloud; --force terminates them first.';
+  static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force'];
+  static override args = { name: Args.string({ required: true }) };
+  static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete.' }) };
+
+  protected async execute(): Promise<Result> {
+    return (await this.core()).mcis.delete({ ns: this.flags.ns, name: this.args.name, force: this.flags.force, events: this.progress() });
+  }
+
+  protected override table(r: Result): string {
+    const cleaned = r.cleanedConnections.length ? `; removed default resources of ${r.cleanedConnections.join(', ')}` : '';
+    return `Deleted MCIS ${r.deleted}${cleaned}.`;
+  }
+}

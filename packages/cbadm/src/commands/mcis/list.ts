@@ -1,0 +1,21 @@
+import { Flags } from '@oclif/core';
+import type { McisView } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { mcisListTable } from '../../mcis-render.js';
+
+export default class McisList extends BaseCommand<typeof McisList> {
+  static override summary = 'List MCIS with their status.';
+  static override examples = ['<%= config.bin %> mcis list', '<%= config.bin %> mcis list --all-namespaces --json'];
+  static override flags = {
+    ns: Flags.string({ summary: 'Namespace.', env: 'CB_NS', default: 'default' }),
+    'all-namespaces': Flags.boolean({ char: 'A', summary: 'List every namespace.' }),
+  };
+
+  protected async execute(): Promise<McisView[]> {
+    return (await this.core()).mcis.list(this.flags['all-namespaces'] ? undefined : this.flags.ns);
+  }
+
+  protected override table(list: McisView[]): string {
+    return list.length ? mcisListTable(list) : 'No MCIS. Create one with `cbadm mcis create -f FILE`.';
+  }
+}

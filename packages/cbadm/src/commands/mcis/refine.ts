@@ -1,0 +1,21 @@
+import { Args } from '@oclif/core';
+import type { McisView } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { nsFlag } from '../../flags.js';
+import { mcisSummary } from '../../mcis-render.js';
+
+type Result = { mcis: McisView; removed: string[] };
+
+export default class McisRefine extends BaseCommand<typeof McisRefine> {
+  static override summary = 'Drop Failed and Undefined VMs (terminating whatever of them exists in the cloud).';
+  static override args = { name: Args.string({ required: true }) };
+  static override flags = { ns: nsFlag };
+
+  protected async execute(): Promise<Result> {
+    return (await this.core()).mcis.refine({ ns: this.flags.ns, name: this.args.name, events: this.progress() });
+  }
+
+  protected override table(r: Result): string {
+    return `${r.removed.length ? `Removed ${r.removed.join(', ')}.` : 'Nothing to refine.'}\n${mcisSummary(r.mcis)}`;
+  }
+}

@@ -1,0 +1,34 @@
+import { Args, Flags } from '@oclif/core';
+import { spawnSync } from 'node:child_process';
+import { opensshArgs, shellQuote } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { nsFlag } from '../../flags.js';
+
+type Result = { vm: string; command: string[]; line: string } | undefined;
+
+export default class McisSsh extends BaseCommand<typeof McisSsh> {
+  static override summary = 'Open an interactive shell on a VM; --print prints a working OpenSSH command line.';
+  static override examples = ['<%= config.bin %> mcis ssh web seoul-1', '$(<%= config.bin %> mcis ssh web seoul-1 --print) uptime'];
+  static override args = { name: Args.string({ required: true, description: 'MCIS name.' }), vm: Args.string({ required: true, description: 'VM name.' }) };
+  static override flags = { ns: nsFlag, print: Flags.boolean({ summary: 'Print the OpenSSH command line instead of connecting.' }) };
+
+  protected async execute(): Promise<Result> {
+    const core = await this.core();
+    const target = core.mcis.sshTarget(this.flags.ns, this.args.name, this.args.vm);
+    const argv = opensshArgs(target, core.home.knownHosts);
+    if (this.flags.print) return { vm: this.args.vm, command: argv, line: argv.map(shellQuote).join(' ') };
+    // Prefer the user's OpenSSH (agent, config, escape keys); fall back to the built-in client.
+    const probe = spawnSync('ssh', ['-V'], { stdio: 'ignore' });
+    if (probe.error === undefined && process.stdin.isTTY) {
+      const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+      process.exitCode = r.status ?? 1;
+    } else {
+      process.exitCode = await core.ssh.shell(target, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    }
+    return undefined;
+  }
+
+  protected override table(r: Result): string {
+    return r ? r.line : '';
+  }
+}

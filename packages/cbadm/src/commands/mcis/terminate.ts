@@ -1,0 +1,11 @@
+import { McisActionCommand } from '../../action-command.js';
+
+export default class McisTerminate extends McisActionCommand {
+  static override summary = 'Terminate VMs (the record stays until `cbadm mcis delete`).';
+  static override examples = [
+    '<%= config.bin %> mcis terminate web',
+    '<%= config.bin %> mcis terminate web --subgroup seoul',
+    '<%= config.bin %> mcis terminate web --vm seoul-1 --json',
+  ];
+  protected readonly action = 'terminate';
+}

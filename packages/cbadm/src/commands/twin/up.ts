@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { twinStatusText } from './status.js';
+import type { TwinStatus } from '../../twin-control.js';
+
+export default class TwinUp extends BaseCommand<typeof TwinUp> {
+  static override summary = 'Start Cloud-Twin, the local cloud emulator, in the background (no-op if running).';
+  static override examples = ['<%= config.bin %> twin up', '<%= config.bin %> twin up --boot-delay 2s --fault RunInstances:InsufficientInstanceCapacity:0.2'];
+  static override flags = {
+    'boot-delay': Flags.string({ summary: 'Time from pending to running (e.g. 2s, 500ms).', default: '2s', env: 'CB_TWIN_BOOT_DELAY' }),
+    'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
+    port: Flags.integer({ summary: 'API port (default: any free port).', env: 'CB_TWIN_PORT' }),
+    'ssh-port': Flags.integer({ summary: "Port of every VM's SSH server (each VM has its own 127.x.y.z).", default: 2222, env: 'CB_TWIN_SSH_PORT' }),
+    fault: Flags.string({ multiple: true, summary: 'Fault rule ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable).' }),
+  };
+
+  protected async execute(): Promise<TwinStatus> {
+    const { twinUp } = await import('../../twin-control.js');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core');
+    return twinUp({
+      stateDir: homePaths(resolveHome()).twin,
+      bootDelay: this.flags['boot-delay'],
+      sshPort: this.flags['ssh-port'],
+      ...(this.flags['stop-delay'] ? { stopDelay: this.flags['stop-delay'] } : {}),
+      ...(this.flags.port !== undefined ? { port: this.flags.port } : {}),
+      ...(this.flags.fault ? { faults: this.flags.fault } : {}),
+    });
+  }
+
+  protected override table(s: TwinStatus): string {
+    return `${twinStatusText(s)}\nNext: cbadm twin connect`;
+  }
+}

@@ -1,0 +1,15 @@
+/** Opens the core for a CLI process with the lazy driver registry: only used SDKs get loaded. */
+import { openCore, type Core } from '@cloud-barista/core';
+import { driverRegistry } from '@cloud-barista/drivers';
+
+export type CoreHandle = Core;
+
+export async function openCliCore(): Promise<CoreHandle> {
+  return openCore({ drivers: driverRegistry, timeouts: timeoutsFromEnv() });
+}
+
+/** CB_TIMEOUT_MS caps every wait (handy in CI); unset means the defaults. */
+function timeoutsFromEnv() {
+  const ms = Number(process.env.CB_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? { runningMs: ms, sshMs: ms, actionMs: ms } : {};
+}

@@ -1,0 +1,21 @@
+/** Tables for MCIS results, shared by the mcis commands. */
+import type { McisView } from '@cloud-barista/core';
+import { makeTable } from './render.js';
+
+export function vmTable(m: McisView): string {
+  return makeTable(
+    ['VM', 'STATUS', 'PUBLIC IP', 'SSH', 'CONNECTION', 'SPEC', 'ID', 'ERROR'],
+    m.vms.map((v) => [v.name, v.status, v.publicIp, v.publicIp ? `${v.sshUser}@:${v.sshPort}` : null, v.connection, v.spec, v.providerId, v.error]),
+  );
+}
+
+export function mcisSummary(m: McisView): string {
+  return `MCIS ${m.ns}/${m.name}: ${m.status}\n${vmTable(m)}`;
+}
+
+export function mcisListTable(list: McisView[]): string {
+  return makeTable(
+    ['NAMESPACE', 'NAME', 'STATUS', 'VMS', 'CONNECTIONS', 'CREATED'],
+    list.map((m) => [m.ns, m.name, m.status, m.vms.length, [...new Set(m.vms.map((v) => v.connection))].join(','), m.createdAt]),
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Runs Cloud-Twin as a background process under $CB_HOME/twin, so it outlives the CLI invocation
+ * that started it. The daemon writes twin.json once it listens; that file is how later commands
+ * find it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OperationError, sleep } from '@cloud-barista/core';
+
+export interface TwinInfo {
+  pid: number;
+  endpoints: { aws: string } & Record<string, string>;
+  adminUrl: string;
+  sshPort: number;
+  bootDelayMs: number;
+  startedAt: string;
+}
+
+export interface TwinStatus {
+  running: boolean;
+  stateDir: string;
+  pid?: number;
+  endpoints?: TwinInfo['endpoints'];
+  adminUrl?: string;
+  sshPort?: number;
+  bootDelayMs?: number;
+  startedAt?: string;
+  instances?: Record<string, number>;
+  faults?: unknown[];
+  outages?: unknown[];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readTwinInfo(stateDir: string): TwinInfo | undefined {
+  const file = join(stateDir, 'twin.json');
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as TwinInfo;
+  return alive(info.pid) ? info : undefined;
+}
+
+export async function twinStatus(stateDir: string): Promise<TwinStatus> {
+  const info = readTwinInfo(stateDir);
+  if (!info) return { running: false, stateDir };
+  const live = (await (await fetch(`${info.adminUrl}/status`)).json()) as Partial<TwinStatus>;
+  return { running: true, stateDir, ...info, instances: live.instances ?? {}, faults: live.faults ?? [], outages: live.outages ?? [] };
+}
+
+export interface TwinUpOptions {
+  stateDir: string;
+  port?: number;
+  bootDelay?: string;
+  stopDelay?: string;
+  sshPort?: number;
+  faults?: string[];
+  startTimeoutMs?: number;
+}
+
+export async function twinUp(opts: TwinUpOptions): Promise<TwinStatus> {
+  if (readTwinInfo(opts.stateDir)) return twinStatus(opts.stateDir);
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  const bin = join(fileURLToPath(new URL('.', import.meta.resolve('@cloud-barista/twin'))), 'bin.js');
+  const args = [bin, '--state-dir', opts.stateDir];
+  if (opts.port !== undefined) args.push('--port', String(opts.port));
+  if (opts.bootDelay) args.push('--boot-delay', opts.bootDelay);
+  if (opts.stopDelay) args.push('--stop-delay', opts.stopDelay);
+  if (opts.sshPort !== undefined) args.push('--ssh-port', String(opts.sshPort));
+  for (const f of opts.faults ?? []) args.push('--fault', f);
+  const log = openSync(join(opts.stateDir, 'twin.out'), 'a');
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    const info = readTwinInfo(opts.stateDir);
+    if (info && info.pid === child.pid) return twinStatus(opts.stateDir);
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  const tail = existsSync(join(opts.stateDir, 'twin.out')) ? readFileSync(join(opts.stateDir, 'twin.out'), 'utf8').split('\n').slice(-5).join('\n') : '';
+  throw new OperationError(`Cloud-Twin did not start${tail ? `:\n${tail}` : ''}`, { hint: `see ${join(opts.stateDir, 'twin.out')}` });
+}
+
+export async function twinDown(stateDir: string, timeoutMs = 15_000): Promise<{ stopped: boolean; pid?: number }> {
+  const info = readTwinInfo(stateDir);
+  if (!info) return { stopped: false };
+  try {
+    await fetch(`${info.adminUrl}/shutdown`, { method: 'POST' });
+  } catch {
+    process.kill(info.pid, 'SIGTERM');
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (alive(info.pid)) {
+    if (Date.now() > deadline) {
+      process.kill(info.pid, 'SIGKILL');
+      break;
+    }
+    await sleep(50);
+  }
+  return { stopped: true, pid: info.pid };
+}
+
+/** The twin accepts any key; these are stored like any credential so the driver path is the real one. */
+const TWIN_CREDENTIAL = 'twin-aws';
+const TWIN_ACCESS_KEY_ID = 'AKIATWIN0000EXAMPLE0';
+
+export interface TwinConnectResult {
+  credential: string;
+  connections: Array<{ name: string; region: string; zone?: string; endpoint: string }>;
+}
+
+/**
+ * Registers one connection per twin region (`twin-aws-<region>`), discovered through the AWS
+ * driver's DescribeRegions against the twin, sharing one stored credential.
+ */
+export async function twinConnect(core: import('@cloud-barista/core').Core, drivers: import('@cloud-barista/core').DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
+  const info = readTwinInfo(stateDir);
+  if (!info) {
+    const { UsageError } = await import('@cloud-barista/core');
+    throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
+  }
+  if (!core.store.getCredential(TWIN_CREDENTIAL)) {
+    core.credentials.add({ name: TWIN_CREDENTIAL, provider: 'aws', kind: 'aws-keys', accessKeyId: TWIN_ACCESS_KEY_ID, secretAccessKey: 'twin-secret-not-a-real-key', replace: true });
+  }
+  const factory = await drivers.load('aws');
+  const probe = factory({
+    connection: { name: 'twin-aws-probe', provider: 'aws', region: 'us-east-1', endpoint: info.endpoints.aws, sshPort: info.sshPort, labels: {}, createdAt: new Date().toISOString() },
+    credentials: core.credentials.material(TWIN_CREDENTIAL),
+  });
+  try {
+    const regions = await probe.catalog.listRegions();
+    const connections = regions.map((r) => {
+      const c = core.connections.add({
+        name: `twin-aws-${r.name}`,
+        provider: 'aws',
+        region: r.name,
+        ...(r.zones[0] ? { zone: r.zones[0] } : {}),
+        credential: TWIN_CREDENTIAL,
+        endpoint: info.endpoints.aws,
+        sshPort: info.sshPort,
+        labels: { twin: 'true' },
+        replace: true,
+      });
+      return { name: c.name, region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint: info.endpoints.aws };
+    });
+    return { credential: TWIN_CREDENTIAL, connections };
+  } finally {
+    probe.close();
+  }
+}

@@ -1,0 +1,59 @@
+/** The connection registry: named (driver, region, zone, credential, endpoint) tuples. */
+import { ConflictError, NotFoundError, UsageError } from './errors.js';
+import { formatPath } from './manifest.js';
+import { Connection, nowIso } from './model.js';
+import type { StateStore } from './store/state-store.js';
+
+export interface AddConnectionInput {
+  name: string;
+  provider: string;
+  region: string;
+  zone?: string;
+  credential?: string;
+  endpoint?: string;
+  sshPort?: number;
+  labels?: Record<string, string>;
+  /** Overwrite a connection of that name. */
+  replace?: boolean;
+}
+
+export class ConnectionService {
+  constructor(private readonly store: StateStore) {}
+
+  add(input: AddConnectionInput): Connection {
+    const parsed = Connection.safeParse({ ...input, labels: input.labels ?? {}, createdAt: nowIso() });
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+      throw new UsageError('invalid connection', { issues, hint: 'fix the fields listed; nothing was changed' });
+    }
+    const conn = parsed.data;
+    if (conn.credential && !this.store.getCredential(conn.credential)) {
+      throw new NotFoundError('credential', conn.credential, { hint: `add it first: cbadm credential add ${conn.credential} --provider ${conn.provider} …` });
+    }
+    if (!input.replace && this.store.getConnection(conn.name)) {
+      throw new ConflictError(`connection '${conn.name}' already exists`, { hint: 'use --replace to overwrite it' });
+    }
+    this.store.putConnection(conn);
+    return conn;
+  }
+
+  list(): Connection[] {
+    return this.store.listConnections();
+  }
+
+  get(name: string): Connection {
+    const c = this.store.getConnection(name);
+    if (!c) throw new NotFoundError('connection', name, { hint: 'list them with: cbadm connection list' });
+    return c;
+  }
+
+  remove(name: string): void {
+    this.get(name);
+    if (this.store.connectionsInUse().has(name) || this.store.listResources().some((r) => r.connection === name)) {
+      throw new ConflictError(`connection '${name}' is used by an MCIS or still owns default resources`, {
+        hint: 'delete the MCIS that use it first (cbadm mcis list)',
+      });
+    }
+    this.store.deleteConnection(name);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Wires the core services together for one process: store under $CB_HOME, credentials,
+ * connections, the MCIS orchestrator and the SSH executor. The driver registry is passed in, so
+ * the core imports no cloud SDK.
+ */
+import { ConnectionService } from './connections.js';
+import { CredentialService } from './credentials.js';
+import type { DriverRegistry } from './driver/port.js';
+import { ensurePrivateDir, homePaths, resolveHome, type HomePaths } from './home.js';
+import { DriverPool } from './orchestrator/driver-pool.js';
+import { McisService } from './orchestrator/service.js';
+import type { Timeouts } from './orchestrator/deps.js';
+import { KnownHosts } from './ssh/known-hosts.js';
+import { SshExecutor } from './ssh/executor.js';
+import { SqliteStateStore } from './store/sqlite-store.js';
+import type { StateStore } from './store/state-store.js';
+
+export interface ConnectionTestResult {
+  connection: string;
+  provider: string;
+  region: string;
+  latencyMs: number;
+  account?: string;
+}
+
+export interface Core {
+  home: HomePaths;
+  store: StateStore;
+  credentials: CredentialService;
+  connections: ConnectionService;
+  mcis: McisService;
+  ssh: SshExecutor;
+  /** A cheap authenticated call through the connection's driver: proves endpoint, region, credentials. */
+  testConnection(name: string): Promise<ConnectionTestResult>;
+  close(): void;
+}
+
+export function openCore(opts: { drivers: DriverRegistry; home?: string; timeouts?: Partial<Timeouts> }): Core {
+  const home = homePaths(opts.home ?? resolveHome());
+  ensurePrivateDir(home.root);
+  ensurePrivateDir(home.keys);
+  ensurePrivateDir(home.credentials);
+  const store = new SqliteStateStore(home.db);
+  const credentials = new CredentialService(store, home);
+  const ssh = new SshExecutor({ knownHostsPath: home.knownHosts });
+  const knownHosts = new KnownHosts(home.knownHosts);
+  const mcis = new McisService({
+    store,
+    home,
+    drivers: opts.drivers,
+    credentials,
+    ssh,
+    forgetHostKey: (host, port) => knownHosts.forget(host, port),
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+  });
+  return {
+    home,
+    store,
+    credentials,
+    connections: new ConnectionService(store),
+    mcis,
+    ssh,
+    async testConnection(name) {
+      const pool = new DriverPool(store, opts.drivers, credentials);
+      try {
+        const { connection, driver } = await pool.get(name);
+        const r = await driver.ping();
+        return { connection: name, provider: connection.provider, region: r.region, latencyMs: r.latencyMs, ...(r.account ? { account: r.account } : {}) };
+      } finally {
+        await pool.closeAll();
+      }
+    },
+    close() {
+      ssh.close();
+      store.close();
+    },
+  };
+}

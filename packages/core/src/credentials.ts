@@ -1,0 +1,112 @@
+/**
+ * Stored credentials: metadata (non-secret) in the state store, secret material in
+ * `$CB_HOME/credentials/<name>.json` with mode 0600. Secrets never leave this module except as
+ * `CredentialMaterial` handed to a driver.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConflictError, NotFoundError, UsageError } from './errors.js';
+import { writeSecretFile, type HomePaths } from './home.js';
+import { Credential, CredentialKind, Name, nowIso, Provider, type CredentialMaterial } from './model.js';
+import type { StateStore } from './store/state-store.js';
+
+export interface AddCredentialInput {
+  name: string;
+  provider: string;
+  kind: string;
+  /** aws-keys */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** aws-profile */
+  profile?: string;
+  /** Replace an existing credential of that name. */
+  replace?: boolean;
+}
+
+/** Shows enough of an access key id to recognise it, never the whole. */
+export function maskKeyId(id: string): string {
+  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+}
+
+export class CredentialService {
+  constructor(
+    private readonly store: StateStore,
+    private readonly home: HomePaths,
+  ) {}
+
+  private secretPath(name: string): string {
+    return join(this.home.credentials, `${name}.json`);
+  }
+
+  add(input: AddCredentialInput): Credential {
+    const name = Name.safeParse(input.name);
+    if (!name.success) throw new UsageError(`invalid credential name '${input.name}': ${name.error.issues[0]?.message}`, { issues: [{ path: 'name', message: name.error.issues[0]?.message ?? '' }] });
+    const provider = Provider.safeParse(input.provider);
+    if (!provider.success) throw new UsageError(`unknown provider '${input.provider}'`, { hint: `use one of: ${Provider.options.join(', ')}` });
+    const kind = CredentialKind.safeParse(input.kind);
+    if (!kind.success) throw new UsageError(`unknown credential kind '${input.kind}'`, { hint: `use one of: ${CredentialKind.options.join(', ')}` });
+    if (!input.replace && this.store.getCredential(input.name)) {
+      throw new ConflictError(`credential '${input.name}' already exists`, { hint: 'use --replace to overwrite it, or pick another name' });
+    }
+    const attributes: Record<string, string> = {};
+    let secret: CredentialMaterial;
+    if (kind.data === 'aws-keys') {
+      const missing = [
+        ...(input.accessKeyId ? [] : ['access key id (--access-key-id or AWS_ACCESS_KEY_ID)']),
+        ...(input.secretAccessKey ? [] : ['secret access key (--secret-access-key-stdin or AWS_SECRET_ACCESS_KEY)']),
+      ];
+      if (missing.length) throw new UsageError(`missing ${missing.join(' and ')} for kind aws-keys`);
+      attributes.accessKeyId = maskKeyId(input.accessKeyId!);
+      secret = {
+        kind: 'aws-keys',
+        accessKeyId: input.accessKeyId!,
+        secretAccessKey: input.secretAccessKey!,
+        ...(input.sessionToken ? { sessionToken: input.sessionToken } : {}),
+      };
+    } else if (kind.data === 'aws-profile') {
+      if (!input.profile) throw new UsageError('missing --profile for kind aws-profile', { hint: 'name a profile from ~/.aws/config' });
+      attributes.profile = input.profile;
+      secret = { kind: 'aws-profile', profile: input.profile };
+    } else {
+      secret = { kind: 'default-chain' };
+    }
+    const cred = Credential.parse({ name: input.name, provider: provider.data, kind: kind.data, attributes, createdAt: nowIso() });
+    writeSecretFile(this.secretPath(cred.name), JSON.stringify(secret));
+    this.store.putCredential(cred);
+    return cred;
+  }
+
+  list(): Credential[] {
+    return this.store.listCredentials();
+  }
+
+  get(name: string): Credential {
+    const c = this.store.getCredential(name);
+    if (!c) throw new NotFoundError('credential', name, { hint: 'list them with: cbadm credential list' });
+    return c;
+  }
+
+  remove(name: string): void {
+    this.get(name);
+    const users = this.store.listConnections().filter((c) => c.credential === name);
+    if (users.length) {
+      throw new ConflictError(`credential '${name}' is used by connection(s) ${users.map((c) => c.name).join(', ')}`, {
+        hint: 'remove or change those connections first',
+      });
+    }
+    this.store.deleteCredential(name);
+    rmSync(this.secretPath(name), { force: true });
+  }
+
+  /** Secret material for a driver; `undefined` name means the provider's default chain. */
+  material(name: string | undefined): CredentialMaterial {
+    if (name === undefined) return { kind: 'default-chain' };
+    this.get(name);
+    const path = this.secretPath(name);
+    if (!existsSync(path)) {
+      throw new UsageError(`credential '${name}' has no secret file at ${path}`, { hint: `add it again: cbadm credential add ${name} --replace …` });
+    }
+    return JSON.parse(readFileSync(path, 'utf8')) as CredentialMaterial;
+  }
+}

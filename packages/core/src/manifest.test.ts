@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { parseMcisManifest } from './manifest.js';
+
+const good = `apiVersion: cloud-barista.io/v1alpha1
+kind: MCIS
+metadata:
+  name: web
+  labels: { team: sre }
+spec:
+  subgroups:
+    - name: seoul
+      connection: twin-aws-ap-northeast-2
+      count: 2
+      spec: t3.small
+      image: ubuntu-22.04
+      rootDisk: { sizeGb: 20 }
+    - name: tokyo
+      connection: twin-aws-ap-northeast-1
+      count: 2
+      spec: t3.small
+      image: ubuntu-22.04
+  policy: { onFailure: rollback, parallelism: 10 }
+`;
+
+describe('parseMcisManifest', () => {
+  it('accepts a valid manifest', () => {
+    const r = parseMcisManifest(good);
+    expect(r.errors).toEqual([]);
+    expect(r.value?.spec.subgroups.map((s) => s.count)).toEqual([2, 2]);
+    expect(r.value?.spec.policy?.onFailure).toBe('rollback');
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const r = parseMcisManifest('kind: MCIS\nspec: [unclosed\n', 'm.yaml');
+    expect(r.value).toBeUndefined();
+    expect(r.errors[0]?.path).toMatch(/^m\.yaml:\d+:\d+$/);
+    expect(r.errors[0]?.message).toMatch(/YAML syntax/);
+  });
+
+  it('names the field path of each bad value', () => {
+    const r = parseMcisManifest(good.replace('count: 2\n      spec: t3.small\n      image: ubuntu-22.04\n  policy', 'count: 0\n      spec: t3.small\n      image: ubuntu-22.04\n  policy'));
+    expect(r.errors).toContainEqual(expect.objectContaining({ path: 'spec.subgroups[1].count' }));
+  });
+
+  it('flags unknown fields (typos) and missing required ones', () => {
+    const r = parseMcisManifest(good.replace('count: 2\n      spec: t3.small\n      image: ubuntu-22.04\n      rootDisk', 'cuont: 2\n      spec: t3.small\n      image: ubuntu-22.04\n      rootDisk'));
+    const paths = r.errors.map((e) => e.path);
+    expect(paths).toContain('spec.subgroups[0]');
+    expect(paths).toContain('spec.subgroups[0].count');
+    expect(r.errors.find((e) => e.path === 'spec.subgroups[0]')?.message).toMatch(/unknown field.*'cuont'/);
+    expect(r.errors.find((e) => e.path === 'spec.subgroups[0].count')?.message).toMatch(/required/);
+  });
+
+  it('refuses bad names, wrong kind and duplicate subgroups', () => {
+    const r = parseMcisManifest(good.replace('kind: MCIS', 'kind: Mcis').replace('name: web', 'name: Web_1').replace('name: tokyo', 'name: seoul'));
+    const paths = r.errors.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['kind', 'metadata.name']));
+    const dup = parseMcisManifest(good.replace('name: tokyo', 'name: seoul'));
+    expect(dup.errors).toEqual([expect.objectContaining({ path: 'spec.subgroups[1].name', message: expect.stringMatching(/duplicate/) })]);
+  });
+
+  it('warns (without failing) when parallelism exceeds the VM count', () => {
+    const r = parseMcisManifest(good.replace('parallelism: 10', 'parallelism: 50'));
+    expect(r.errors).toEqual([]);
+    expect(r.warnings[0]?.path).toBe('spec.policy.parallelism');
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * MCIS manifests (YAML, `apiVersion: cloud-barista.io/v1alpha1`, `kind: MCIS`). Parsing is pure:
+ * it returns `{value, errors, warnings}` as data, names each bad field by its path, and never
+ * touches the network or the store.
+ */
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { FieldIssue } from './errors.js';
+import { Name, OnFailure, Subgroup, Tags } from './model.js';
+
+export const API_VERSION = 'cloud-barista.io/v1alpha1';
+
+export const McisManifest = z
+  .object({
+    apiVersion: z.literal(API_VERSION, { message: `apiVersion must be '${API_VERSION}'` }),
+    kind: z.literal('MCIS', { message: "kind must be 'MCIS'" }),
+    metadata: z
+      .object({ name: Name, namespace: Name.optional(), labels: Tags.optional() })
+      .strict(),
+    spec: z
+      .object({
+        subgroups: z.array(Subgroup.strict()).min(1, 'an MCIS needs at least one subgroup'),
+        policy: z
+          .object({ onFailure: OnFailure.optional(), parallelism: z.number().int().min(1).max(1000).optional() })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type McisManifest = z.infer<typeof McisManifest>;
+
+export interface Validation<T> {
+  value?: T;
+  errors: FieldIssue[];
+  warnings: FieldIssue[];
+}
+
+/** `['spec', 'subgroups', 1, 'count']` → `spec.subgroups[1].count`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(root)';
+}
+
+function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => {
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}: remove or fix the spelling`;
+    else if (i.code === 'invalid_type' && i.input === undefined) message = `is required (${i.expected})`;
+    return { path: formatPath(i.path), message };
+  });
+}
+
+/** Validates an already-parsed object against the manifest schema plus cross-field rules. */
+export function validateMcisManifest(input: unknown): Validation<McisManifest> {
+  const parsed = McisManifest.safeParse(input);
+  if (!parsed.success) return { errors: zodIssues(parsed.error), warnings: [] };
+  const m = parsed.data;
+  const errors: FieldIssue[] = [];
+  const warnings: FieldIssue[] = [];
+  const seen = new Map<string, number>();
+  m.spec.subgroups.forEach((sg, i) => {
+    const first = seen.get(sg.name);
+    if (first !== undefined) {
+      errors.push({ path: `spec.subgroups[${i}].name`, message: `duplicate subgroup name '${sg.name}' (also spec.subgroups[${first}]): names must be unique` });
+    } else seen.set(sg.name, i);
+  });
+  const total = m.spec.subgroups.reduce((n, sg) => n + sg.count, 0);
+  if (total > 1000) errors.push({ path: 'spec.subgroups', message: `${total} VMs in one MCIS; the limit is 1000: split it` });
+  if (m.spec.policy?.parallelism && m.spec.policy.parallelism > total) {
+    warnings.push({ path: 'spec.policy.parallelism', message: `parallelism ${m.spec.policy.parallelism} exceeds the ${total} VMs requested` });
+  }
+  return errors.length ? { errors, warnings } : { value: m, errors, warnings };
+}
+
+/** Parses YAML text; syntax errors are reported with line and column. */
+export function parseMcisManifest(text: string, source = 'manifest'): Validation<McisManifest> {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      errors: doc.errors.map((e) => ({
+        path: `${source}:${lineCol(text, e.pos[0])}`,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+      warnings: [],
+    };
+  }
+  return validateMcisManifest(doc.toJS());
+}
+
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, Math.min(offset, text.length));
+  const line = before.split('\n').length;
+  return `${line}:${offset - before.lastIndexOf('\n')}`;
+}

@@ -1,0 +1,142 @@
+/**
+ * Lifecycle actions on a whole MCIS, one subgroup or one VM. Checked against the transition table
+ * first (a refused action changes nothing), then one batched driver call per connection, then a
+ * wait until every VM settles.
+ */
+import { NotFoundError, UsageError } from '../errors.js';
+import type { VmAction } from '../driver/port.js';
+import { noEvents, type EventSink } from '../events.js';
+import { assertCanApply, canApply, TRANSITIONS } from '../lifecycle.js';
+import { nowIso, type Vm } from '../model.js';
+import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
+import type { DriverPool } from './driver-pool.js';
+import { probeVms } from './ssh.js';
+import { acceptStatus, waitForVms } from './wait.js';
+
+export interface Selector {
+  subgroup?: string;
+  vm?: string;
+}
+
+/** The VMs a selector names; unknown subgroup or VM names are NotFoundError. */
+export function selectVms(vms: Vm[], mcis: string, sel: Selector): Vm[] {
+  if (sel.vm) {
+    const vm = vms.find((v) => v.name === sel.vm);
+    if (!vm) throw new NotFoundError('VM', sel.vm, { hint: `MCIS '${mcis}' has: ${vms.map((v) => v.name).join(', ') || 'no VMs'}` });
+    if (sel.subgroup && vm.subgroup !== sel.subgroup) throw new UsageError(`VM '${sel.vm}' is not in subgroup '${sel.subgroup}'`);
+    return [vm];
+  }
+  if (sel.subgroup) {
+    const picked = vms.filter((v) => v.subgroup === sel.subgroup);
+    if (!picked.length) {
+      const groups = [...new Set(vms.map((v) => v.subgroup))];
+      throw new NotFoundError('subgroup', sel.subgroup, { hint: `MCIS '${mcis}' has subgroups: ${groups.join(', ') || 'none'}` });
+    }
+    return picked;
+  }
+  return vms;
+}
+
+export interface ActionOutcome {
+  action: VmAction;
+  changed: string[];
+  skipped: Array<{ vm: string; reason: string }>;
+  failed: Array<{ vm: string; error: string }>;
+}
+
+export async function runAction(
+  deps: OrchestratorDeps,
+  pool: DriverPool,
+  args: { ns: string; mcis: string; action: VmAction; selector: Selector } & RunOptions,
+): Promise<ActionOutcome> {
+  const events: EventSink = args.events ?? noEvents;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const { ns, mcis, action } = args;
+  const t = TRANSITIONS[action];
+  const selected = selectVms(deps.store.listVms(ns, mcis), mcis, args.selector);
+  if (args.selector.vm) assertCanApply(selected[0]!.name, selected[0]!.status, action);
+
+  const skipped: ActionOutcome['skipped'] = [];
+  const targets: Vm[] = [];
+  for (const vm of selected) {
+    if (!canApply(vm.status, action)) skipped.push({ vm: vm.name, reason: `is ${vm.status}; ${action} needs ${t.from.join(' or ')}` });
+    else if (!vm.providerId) skipped.push({ vm: vm.name, reason: 'was never created in the cloud' });
+    else targets.push(vm);
+  }
+  if (!targets.length) {
+    throw new UsageError(`nothing to ${action} in MCIS '${mcis}': ${skipped.map((s) => `${s.vm} ${s.reason}`).join('; ') || 'no VMs selected'}`, {
+      hint: `see the VM statuses with: cbadm mcis status ${mcis} --refresh`,
+    });
+  }
+  // Refuse up front when a cloud cannot do it, before touching anything.
+  for (const conn of new Set(targets.map((v) => v.connection))) {
+    const { driver, connection } = await pool.get(conn);
+    const why = driver.capabilities.unsupported[action];
+    if (why) throw new UsageError(`${action} is not supported on connection '${conn}' (${connection.provider}): ${why}`);
+  }
+
+  const failed: ActionOutcome['failed'] = [];
+  const byConn = new Map<string, Vm[]>();
+  for (const vm of targets) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const called: Vm[] = [];
+  await Promise.all(
+    [...byConn].map(async ([conn, vms]) => {
+      for (const vm of vms) {
+        deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...c, status: t.via, updatedAt: nowIso() }));
+        events({ type: 'vm', mcis, vm: vm.name, status: t.via, step: action });
+      }
+      try {
+        const { driver } = await pool.get(conn);
+        await driver.vms[action](vms.map((v) => v.providerId!));
+        called.push(...vms);
+      } catch (e) {
+        for (const vm of vms) {
+          failed.push({ vm: vm.name, error: (e as Error).message });
+          // The cloud refused: put back what we knew rather than a status that never happened.
+          deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...c, status: vm.status, error: (e as Error).message }));
+        }
+      }
+    }),
+  );
+
+  const settled = await waitForVms({
+    store: deps.store,
+    pool,
+    ns,
+    mcis,
+    vms: called.map((v) => deps.store.getVm(ns, mcis, v.name)!),
+    accept: acceptStatus(t.to, { needPublicIp: t.to === 'Running', missingMeans: action === 'terminate' ? 'done' : 'failed' }),
+    pendingStatus: t.via,
+    maxWaitMs: timeouts.actionMs,
+    pollMs: timeouts.pollMs,
+    step: action,
+    events,
+    ...(args.signal ? { signal: args.signal } : {}),
+  });
+  for (const f of settled.failed) failed.push({ vm: f.vm.name, error: f.reason });
+
+  let done = settled.done;
+  if (t.to === 'Running') {
+    // Resumed VMs may come back on new addresses; they are Running once SSH answers again.
+    for (const vm of done) deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...c, status: t.via }));
+    const ssh = await probeVms(deps, mcis, done, timeouts.sshMs, action, events, args.signal);
+    for (const f of ssh.failed) {
+      failed.push({ vm: f.vm.name, error: f.reason });
+      deps.store.updateVm(ns, mcis, f.vm.name, (c) => ({ ...c, status: 'Failed', error: f.reason }));
+    }
+    done = ssh.ok;
+  }
+  for (const vm of done) {
+    const rec = deps.store.updateVm(ns, mcis, vm.name, (c) => ({
+      ...c,
+      status: t.to,
+      error: undefined,
+      ...(t.to === 'Terminated' ? { publicIp: undefined } : {}),
+      updatedAt: nowIso(),
+    }));
+    if (t.to === 'Terminated' && vm.publicIp) deps.forgetHostKey?.(vm.publicIp, vm.sshPort);
+    events({ type: 'vm', mcis, vm: vm.name, status: rec.status, step: 'done' });
+  }
+  deps.store.updateMcis(ns, mcis, (m) => ({ ...m, targetAction: action, updatedAt: nowIso() }));
+  return { action, changed: done.map((v) => v.name), skipped, failed };
+}

@@ -1,0 +1,307 @@
+/**
+ * MCIS create: validate → record intent → ensure per-connection defaults → launch in parallel
+ * (bounded per region and per provider, as Tumblebug does) → wait Running with a public IP → wait
+ * for SSH → apply the partial-failure policy. Every VM record, with its client token, is written
+ * before its create call, so re-running after a crash adopts instead of duplicating.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, ProviderError, UsageError, type FieldIssue } from '../errors.js';
+import type { Image } from '../driver/port.js';
+import { noEvents, type EventSink } from '../events.js';
+import type { McisManifest } from '../manifest.js';
+import { nowIso, TAG, type Connection, type Mcis, type OnFailure, type Vm } from '../model.js';
+import { Semaphore } from '../util/limit.js';
+import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
+import type { DriverPool } from './driver-pool.js';
+import { ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
+import { acceptStatus, waitForVms } from './wait.js';
+import { probeVms } from './ssh.js';
+
+export const DEFAULT_PER_REGION = 20;
+export const DEFAULT_REGIONS_PER_PROVIDER = 30;
+
+export interface CreateOptions extends RunOptions {
+  ns: string;
+  manifest: McisManifest;
+  /** VMs launched at once per region (default 20). */
+  parallelism?: number;
+  /** Regions worked at once per provider (default 30). */
+  regionsPerProvider?: number;
+  onFailure?: OnFailure;
+}
+
+export interface PlannedVm {
+  name: string;
+  subgroup: string;
+  connection: string;
+  provider: string;
+  region: string;
+  spec: string;
+  image: string;
+}
+
+export interface CreatePlan {
+  ns: string;
+  name: string;
+  vms: PlannedVm[];
+  connections: string[];
+  onFailure: OnFailure;
+  parallelism: number;
+}
+
+/** Checks everything that can be checked without a cloud call; throws UsageError naming the fields. */
+export function planCreate(deps: OrchestratorDeps, opts: CreateOptions): CreatePlan {
+  const m = opts.manifest;
+  const issues: FieldIssue[] = [];
+  const providers = new Set(deps.drivers.providers());
+  const conns = new Map<string, Connection>();
+  m.spec.subgroups.forEach((sg, i) => {
+    const c = deps.store.getConnection(sg.connection);
+    if (!c) {
+      issues.push({ path: `spec.subgroups[${i}].connection`, message: `unknown connection '${sg.connection}': add it with \`cbadm connection add\` or list them with \`cbadm connection list\`` });
+      return;
+    }
+    if (!providers.has(c.provider)) {
+      issues.push({ path: `spec.subgroups[${i}].connection`, message: `connection '${c.name}' uses provider '${c.provider}', which has no driver yet (available: ${[...providers].join(', ')})` });
+      return;
+    }
+    try {
+      deps.credentials.material(c.credential);
+    } catch (e) {
+      issues.push({ path: `spec.subgroups[${i}].connection`, message: `connection '${c.name}': ${(e as Error).message}` });
+      return;
+    }
+    conns.set(c.name, c);
+  });
+  if (issues.length) {
+    throw new UsageError(`invalid MCIS '${m.metadata.name}': ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  }
+  const vms: PlannedVm[] = m.spec.subgroups.flatMap((sg) =>
+    Array.from({ length: sg.count }, (_, k) => {
+      const c = conns.get(sg.connection)!;
+      return { name: `${sg.name}-${k + 1}`, subgroup: sg.name, connection: c.name, provider: c.provider, region: c.region, spec: sg.spec, image: sg.image };
+    }),
+  );
+  return {
+    ns: opts.ns,
+    name: m.metadata.name,
+    vms,
+    connections: [...conns.keys()],
+    onFailure: opts.onFailure ?? m.spec.policy?.onFailure ?? 'continue',
+    parallelism: opts.parallelism ?? m.spec.policy?.parallelism ?? DEFAULT_PER_REGION,
+  };
+}
+
+export interface CreateOutcome {
+  plan: CreatePlan;
+  /** VMs launched by this run. */
+  launched: string[];
+  /** VMs that already existed (adopted by client token or already running). */
+  adopted: string[];
+  failed: Array<{ vm: string; error: string }>;
+  /** Whether this run created the MCIS record (rollback deletes it only then). */
+  createdRecord: boolean;
+}
+
+function sameSubgroups(a: Mcis['subgroups'], b: Mcis['subgroups']): boolean {
+  const norm = (s: Mcis['subgroups']) => JSON.stringify(s.map((x) => ({ ...x, rootDisk: x.rootDisk ?? null, sshUser: x.sshUser ?? null })));
+  return norm(a) === norm(b);
+}
+
+/** Writes the MCIS record and one Creating record per missing VM, before any cloud call. */
+function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest): { createdRecord: boolean; toLaunch: Vm[]; adopted: string[] } {
+  const now = nowIso();
+  const existing = deps.store.getMcis(plan.ns, plan.name);
+  let createdRecord = false;
+  if (existing) {
+    if (!sameSubgroups(existing.subgroups, m.spec.subgroups)) {
+      throw new ConflictError(`MCIS '${plan.name}' already exists in namespace '${plan.ns}' with different subgroups`, {
+        hint: `delete it first (cbadm mcis delete ${plan.name} --force), or use another name`,
+      });
+    }
+  } else {
+    deps.store.createMcis({
+      ns: plan.ns,
+      name: plan.name,
+      labels: m.metadata.labels ?? {},
+      subgroups: m.spec.subgroups,
+      policy: { onFailure: plan.onFailure, parallelism: plan.parallelism },
+      targetAction: 'create',
+      createdAt: now,
+      updatedAt: now,
+    });
+    createdRecord = true;
+  }
+  const toLaunch: Vm[] = [];
+  const adopted: string[] = [];
+  for (const p of plan.vms) {
+    const sg = m.spec.subgroups.find((s) => s.name === p.subgroup)!;
+    const conn = deps.store.getConnection(p.connection)!;
+    let vm = deps.store.getVm(plan.ns, plan.name, p.name);
+    if (!vm) {
+      vm = {
+        name: p.name,
+        subgroup: p.subgroup,
+        connection: p.connection,
+        provider: conn.provider,
+        region: conn.region,
+        ...(conn.zone ? { zone: conn.zone } : {}),
+        spec: p.spec,
+        image: p.image,
+        status: 'Creating',
+        clientToken: randomUUID(),
+        sshPort: conn.sshPort,
+        sshUser: sg.sshUser ?? 'ubuntu',
+        createdAt: now,
+        updatedAt: now,
+      };
+      deps.store.putVm(plan.ns, plan.name, vm);
+      toLaunch.push(vm);
+    } else if (vm.status === 'Creating') {
+      // An earlier run recorded the intent and may or may not have made the call: the client token
+      // makes the repeat safe.
+      toLaunch.push(vm);
+      adopted.push(vm.name);
+    } else {
+      adopted.push(vm.name);
+    }
+  }
+  return { createdRecord, toLaunch, adopted };
+}
+
+export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: CreateOptions): Promise<CreateOutcome> {
+  const events: EventSink = opts.events ?? noEvents;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const plan = planCreate(deps, opts);
+  const m = opts.manifest;
+  const { createdRecord, toLaunch, adopted } = recordIntent(deps, plan, m);
+  events({ type: 'phase', mcis: plan.name, phase: 'resources', message: `ensuring default resources on ${plan.connections.length} connection(s)` });
+
+  // Work is grouped per region; each provider works at most N regions at once, each region at most
+  // `parallelism` launches at once.
+  const regionOf = (c: string) => {
+    const conn = pool.connection(c);
+    return `${conn.provider}/${conn.region}`;
+  };
+  const byRegion = new Map<string, Vm[]>();
+  for (const vm of toLaunch) byRegion.set(regionOf(vm.connection), [...(byRegion.get(regionOf(vm.connection)) ?? []), vm]);
+  const providerSems = new Map<string, Semaphore>();
+  const providerSem = (p: string) => {
+    let s = providerSems.get(p);
+    if (!s) providerSems.set(p, (s = new Semaphore(opts.regionsPerProvider ?? DEFAULT_REGIONS_PER_PROVIDER)));
+    return s;
+  };
+
+  const defaults = new Map<string, Promise<ConnectionDefaults>>();
+  const ensure = (c: string) => {
+    let d = defaults.get(c);
+    if (!d) defaults.set(c, (d = ensureDefaults(deps, pool, pool.connection(c), events)));
+    return d;
+  };
+  const images = new Map<string, Promise<Image>>();
+  const resolveImage = (c: string, image: string) => {
+    const key = `${c}\u0000${image}`;
+    let p = images.get(key);
+    if (!p) images.set(key, (p = pool.get(c).then(({ driver }) => driver.catalog.resolveImage(image))));
+    return p;
+  };
+
+  const failures = new Map<string, string>();
+  const markFailed = (vm: Vm, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    failures.set(vm.name, message);
+    deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, status: 'Failed', error: message, updatedAt: nowIso() }));
+    events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Failed', step: 'launch', message });
+  };
+
+  const launched: string[] = [];
+  events({ type: 'phase', mcis: plan.name, phase: 'launch', message: `launching ${toLaunch.length} VM(s) in ${byRegion.size} region(s)` });
+  await Promise.all(
+    [...byRegion].map(([region, vms]) =>
+      providerSem(region.split('/')[0]!).run(async () => {
+        const regionSem = new Semaphore(plan.parallelism);
+        await Promise.all(
+          vms.map((vm) =>
+            regionSem.run(async () => {
+              try {
+                const [{ driver }, d, image] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image)]);
+                const sg = m.spec.subgroups.find((s) => s.name === vm.subgroup)!;
+                const sshUser = sg.sshUser ?? image.sshUser;
+                deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, sshUser }));
+                events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'launch' });
+                const info = await driver.vms.create({
+                  name: vm.name,
+                  spec: vm.spec,
+                  imageId: image.id,
+                  ...(sg.rootDisk?.sizeGb ? { rootDiskGb: sg.rootDisk.sizeGb } : {}),
+                  network: d.network,
+                  keyName: d.keyName,
+                  publicKey: d.publicKey,
+                  sshUser,
+                  clientToken: vm.clientToken,
+                  tags: { [TAG.managed]: 'true', [TAG.ns]: plan.ns, [TAG.mcis]: plan.name, [TAG.vm]: vm.name, [TAG.connection]: vm.connection },
+                });
+                deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({
+                  ...cur,
+                  providerId: info.providerId,
+                  nativeState: info.nativeState,
+                  zone: info.zone ?? cur.zone,
+                  updatedAt: nowIso(),
+                }));
+                launched.push(vm.name);
+              } catch (e) {
+                markFailed(vm, e);
+              }
+            }),
+          ),
+        );
+      }),
+    ),
+  );
+
+  // Wait for every VM of this MCIS still Creating (this run's and a crashed run's).
+  const creating = deps.store.listVms(plan.ns, plan.name).filter((v) => v.status === 'Creating' && v.providerId);
+  events({ type: 'phase', mcis: plan.name, phase: 'boot', message: `waiting for ${creating.length} VM(s) to run` });
+  const booted = await waitForVms({
+    store: deps.store,
+    pool,
+    ns: plan.ns,
+    mcis: plan.name,
+    vms: creating,
+    accept: acceptStatus('Running', { needPublicIp: true }),
+    pendingStatus: 'Creating',
+    maxWaitMs: timeouts.runningMs,
+    pollMs: timeouts.pollMs,
+    step: 'boot',
+    events,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  for (const f of booted.failed) markFailed(f.vm, f.reason);
+
+  events({ type: 'phase', mcis: plan.name, phase: 'ssh', message: `waiting for SSH on ${booted.done.length} VM(s)` });
+  // Until SSH answers the VM is still Creating for the user: it cannot be used yet.
+  for (const vm of booted.done) deps.store.updateVm(plan.ns, plan.name, vm.name, (c) => ({ ...c, status: 'Creating' }));
+  const ssh = await probeVms(deps, plan.name, booted.done, timeouts.sshMs, 'ssh', events, opts.signal);
+  for (const vm of ssh.ok) {
+    deps.store.updateVm(plan.ns, plan.name, vm.name, (c) => ({ ...c, status: 'Running', error: undefined, updatedAt: nowIso() }));
+    events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Running', step: 'ready', message: `${vm.publicIp}:${vm.sshPort}` });
+  }
+  for (const f of ssh.failed) markFailed(f.vm, f.reason);
+
+  return {
+    plan,
+    launched,
+    adopted,
+    failed: [...failures].map(([vm, error]) => ({ vm, error })),
+    createdRecord,
+  };
+}
+
+export function sshTargetOf(deps: OrchestratorDeps, vm: Vm) {
+  return { host: vm.publicIp ?? '', port: vm.sshPort, user: vm.sshUser, privateKeyPath: privateKeyPath(deps, vm.connection), label: vm.name };
+}
+
+/** Capacity and quota errors are worth telling apart in summaries. */
+export function errorCode(e: unknown): string | undefined {
+  return e instanceof ProviderError ? e.code : undefined;
+}

@@ -1,0 +1,47 @@
+/** What the orchestrator needs from the outside world, injected so tests can pass fakes. */
+import type { CredentialService } from '../credentials.js';
+import type { DriverRegistry } from '../driver/port.js';
+import type { EventSink } from '../events.js';
+import type { HomePaths } from '../home.js';
+import type { SshExecResult, SshTarget } from '../ssh/executor.js';
+import type { StateStore } from '../store/state-store.js';
+
+/** Result of one remote command (the SSH executor's shape). */
+export type ExecResult = SshExecResult;
+
+/** The slice of the SSH executor the orchestrator uses (core's SshExecutor implements it). */
+export interface SshRunner {
+  exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
+  /** Waits until the server answers and authenticates; pins its host key. */
+  probe(target: SshTarget, opts: { maxWaitMs: number; signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface Timeouts {
+  /** Max wait for VMs to reach Running after the create calls. */
+  runningMs: number;
+  /** Max wait for SSH to answer once a VM runs. */
+  sshMs: number;
+  /** Max wait for suspend/resume/reboot/terminate to settle. */
+  actionMs: number;
+  /** Delay between status polls (first; it backs off). */
+  pollMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { runningMs: 15 * 60_000, sshMs: 5 * 60_000, actionMs: 15 * 60_000, pollMs: 500 };
+
+export interface OrchestratorDeps {
+  store: StateStore;
+  home: HomePaths;
+  drivers: DriverRegistry;
+  credentials: CredentialService;
+  ssh: SshRunner;
+  /** Drops pinned host keys of released addresses (terminated VMs). */
+  forgetHostKey?: (host: string, port: number) => void;
+  timeouts?: Partial<Timeouts>;
+}
+
+/** Per-call options shared by every long operation. */
+export interface RunOptions {
+  events?: EventSink;
+  signal?: AbortSignal;
+}

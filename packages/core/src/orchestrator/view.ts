@@ -1,0 +1,70 @@
+/** The stable JSON shapes that `--json` prints. Change them only additively. */
+import { aggregateStatus, type StatusCount } from '../lifecycle.js';
+import type { Mcis, Vm } from '../model.js';
+
+export interface VmView {
+  name: string;
+  subgroup: string;
+  status: Vm['status'];
+  publicIp: string | null;
+  privateIp: string | null;
+  sshPort: number;
+  sshUser: string;
+  connection: string;
+  provider: string;
+  region: string;
+  zone: string | null;
+  spec: string;
+  image: string;
+  providerId: string | null;
+  nativeState: string | null;
+  error: string | null;
+}
+
+export interface McisView {
+  ns: string;
+  name: string;
+  status: string;
+  statusCount: StatusCount;
+  labels: Record<string, string>;
+  subgroups: Array<{ name: string; connection: string; count: number; spec: string; image: string }>;
+  vms: VmView[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function vmView(vm: Vm): VmView {
+  return {
+    name: vm.name,
+    subgroup: vm.subgroup,
+    status: vm.status,
+    publicIp: vm.publicIp ?? null,
+    privateIp: vm.privateIp ?? null,
+    sshPort: vm.sshPort,
+    sshUser: vm.sshUser,
+    connection: vm.connection,
+    provider: vm.provider,
+    region: vm.region,
+    zone: vm.zone ?? null,
+    spec: vm.spec,
+    image: vm.image,
+    providerId: vm.providerId ?? null,
+    nativeState: vm.nativeState ?? null,
+    error: vm.error ?? null,
+  };
+}
+
+export function mcisView(m: Mcis, vms: Vm[]): McisView {
+  const { status, statusCount } = aggregateStatus(vms.map((v) => v.status));
+  return {
+    ns: m.ns,
+    name: m.name,
+    status,
+    statusCount,
+    labels: m.labels,
+    subgroups: m.subgroups.map((s) => ({ name: s.name, connection: s.connection, count: s.count, spec: s.spec, image: s.image })),
+    vms: vms.map(vmView),
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  };
+}

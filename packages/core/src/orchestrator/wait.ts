@@ -1,0 +1,109 @@
+/**
+ * Waiting for VMs to settle: one describe call per connection per round (not per VM), records
+ * updated as states change, a pure acceptor deciding when each VM is done.
+ */
+import type { VmInfo } from '../driver/port.js';
+import type { EventSink } from '../events.js';
+import type { Vm, VmStatus } from '../model.js';
+import { nowIso } from '../model.js';
+import { backoffDelay, sleep } from '../util/poll.js';
+import type { DriverPool } from './driver-pool.js';
+import type { StateStore } from '../store/state-store.js';
+
+export type Settle = 'done' | 'failed' | 'pending';
+
+/** Decides, from what the cloud says, whether a VM reached the wanted state. */
+export type VmAcceptor = (info: VmInfo | undefined) => { verdict: Settle; reason?: string };
+
+export function acceptStatus(want: VmStatus, opts: { needPublicIp?: boolean; missingMeans?: Settle } = {}): VmAcceptor {
+  return (info) => {
+    if (!info) return { verdict: opts.missingMeans ?? 'failed', reason: 'the cloud no longer knows this VM' };
+    if (info.status === want) {
+      if (opts.needPublicIp && !info.publicIp) return { verdict: 'pending' };
+      return { verdict: 'done' };
+    }
+    if (want !== 'Terminated' && (info.status === 'Terminated' || info.status === 'Terminating')) {
+      return { verdict: 'failed', reason: `the VM went ${info.nativeState} while waiting for ${want}` };
+    }
+    if (info.status === 'Failed') return { verdict: 'failed', reason: `the VM failed (${info.nativeState})` };
+    return { verdict: 'pending' };
+  };
+}
+
+export interface WaitOutcome {
+  done: Vm[];
+  failed: Array<{ vm: Vm; reason: string }>;
+}
+
+/** Applies what the cloud said to a VM record (status, ips, native state). */
+export function applyInfo(vm: Vm, info: VmInfo): Vm {
+  return {
+    ...vm,
+    providerId: info.providerId,
+    status: info.status,
+    nativeState: info.nativeState,
+    publicIp: info.publicIp,
+    privateIp: info.privateIp,
+    zone: info.zone ?? vm.zone,
+    updatedAt: nowIso(),
+  };
+}
+
+export async function waitForVms(args: {
+  store: StateStore;
+  pool: DriverPool;
+  ns: string;
+  mcis: string;
+  vms: Vm[];
+  accept: VmAcceptor;
+  /** Status to record while still pending (e.g. 'Suspending'); undefined records what the cloud says. */
+  pendingStatus?: VmStatus;
+  maxWaitMs: number;
+  pollMs: number;
+  step: string;
+  events: EventSink;
+  signal?: AbortSignal;
+}): Promise<WaitOutcome> {
+  const outcome: WaitOutcome = { done: [], failed: [] };
+  let pending = args.vms.filter((v) => v.providerId);
+  for (const v of args.vms) if (!v.providerId) outcome.failed.push({ vm: v, reason: 'no provider id recorded' });
+  const deadline = Date.now() + args.maxWaitMs;
+  for (let round = 0; pending.length > 0; round++) {
+    const byConn = new Map<string, Vm[]>();
+    for (const v of pending) byConn.set(v.connection, [...(byConn.get(v.connection) ?? []), v]);
+    const next: Vm[] = [];
+    await Promise.all(
+      [...byConn].map(async ([conn, vms]) => {
+        const { driver } = await args.pool.get(conn);
+        const infos = new Map((await driver.vms.describe(vms.map((v) => v.providerId!))).map((i) => [i.providerId, i]));
+        for (const vm of vms) {
+          const info = infos.get(vm.providerId!);
+          const { verdict, reason } = args.accept(info);
+          const updated = args.store.updateVm(args.ns, args.mcis, vm.name, (cur) => {
+            const base = info ? applyInfo(cur, info) : cur;
+            if (verdict === 'pending' && args.pendingStatus) return { ...base, status: args.pendingStatus };
+            if (verdict === 'failed') return { ...base, status: info ? base.status : 'Undefined', error: reason };
+            return { ...base, error: undefined };
+          });
+          if (updated.status !== vm.status) {
+            args.events({ type: 'vm', mcis: args.mcis, vm: vm.name, status: updated.status, step: args.step, message: info?.nativeState });
+          }
+          if (verdict === 'done') outcome.done.push(updated);
+          else if (verdict === 'failed') outcome.failed.push({ vm: updated, reason: reason ?? 'failed' });
+          else next.push(updated);
+        }
+      }),
+    );
+    pending = next;
+    if (pending.length === 0) break;
+    if (Date.now() > deadline) {
+      for (const vm of pending) {
+        const reason = `timed out after ${args.maxWaitMs} ms in ${args.step}`;
+        outcome.failed.push({ vm: args.store.updateVm(args.ns, args.mcis, vm.name, (c) => ({ ...c, error: reason })), reason });
+      }
+      break;
+    }
+    await sleep(Math.min(backoffDelay(round, args.pollMs, args.pollMs * 8), Math.max(0, deadline - Date.now())), args.signal);
+  }
+  return outcome;
+}

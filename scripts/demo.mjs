@@ -1,0 +1,65 @@
+// The quick-start demo: Cloud-Twin up → connections → a 6-VM MCIS over 3 regions through the real
+// AWS driver → a command on every VM → suspend → resume → terminate → delete → twin down, with a
+// summary at the end. It drives the built `cbadm` exactly as a user would, with its own CB_HOME.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cbadm = join(root, 'packages/cbadm/bin/run.js');
+const home = process.env.CB_HOME ?? mkdtempSync(join(tmpdir(), 'cb-demo-'));
+const env = { ...process.env, CB_HOME: home, CB_PROGRESS: '1' };
+const steps = [];
+
+function run(title, args, { json = true } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    process.stdout.write(`\n▶ ${title}\n  $ cbadm ${args.join(' ')}\n`);
+    const child = spawn(process.execPath, [cbadm, ...args, ...(json ? ['--json'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => process.stdout.write(String(d).replace(/^/gm, '  │ ')));
+    child.on('exit', (code) => {
+      const ms = Date.now() - started;
+      steps.push({ step: title, exit: code, seconds: (ms / 1000).toFixed(1) });
+      if (code !== 0) return reject(new Error(`cbadm ${args.join(' ')} exited ${code}\n${out}`));
+      resolve(json ? JSON.parse(out) : out);
+    });
+  });
+}
+
+const vmLine = (v) => `${v.name.padEnd(12)} ${v.status.padEnd(10)} ${(v.publicIp ?? '-').padEnd(16)} ${v.connection}`;
+
+try {
+  await run('Start Cloud-Twin (local EC2 emulator with SSH-backed VMs)', ['twin', 'up', '--boot-delay', '1s']);
+  const conns = await run('Register one connection per twin region', ['twin', 'connect']);
+  console.log(`  ${conns.connections.length} connections: ${conns.connections.map((c) => c.name).slice(0, 4).join(', ')}, …`);
+
+  const created = await run('Create MCIS "quickstart": 6 VMs over 3 regions', ['mcis', 'create', '-f', join(root, 'examples/quickstart.yaml')]);
+  console.log(`  status: ${created.mcis.status}`);
+  for (const v of created.mcis.vms) console.log(`  ${vmLine(v)}`);
+
+  const exec = await run('Run a command on every VM over SSH', ['mcis', 'exec', 'quickstart', '--', 'echo "$(whoami) on $(uname -s), home $HOME" | tr -s " "']);
+  for (const r of exec) console.log(`  ${r.vm.padEnd(12)} exit ${r.exitCode}  ${r.stdout.trim()}`);
+
+  const suspended = await run('Suspend the MCIS', ['mcis', 'suspend', 'quickstart']);
+  console.log(`  status: ${suspended.mcis.status}`);
+  const resumed = await run('Resume the MCIS', ['mcis', 'resume', 'quickstart']);
+  console.log(`  status: ${resumed.mcis.status}`);
+  const terminated = await run('Terminate the MCIS', ['mcis', 'terminate', 'quickstart']);
+  console.log(`  status: ${terminated.mcis.status}`);
+  const deleted = await run('Delete the MCIS and its default resources', ['mcis', 'delete', 'quickstart']);
+  console.log(`  deleted ${deleted.deleted}; cleaned default resources on ${deleted.cleanedConnections.join(', ')}`);
+} catch (e) {
+  console.error(`\n✖ ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await run('Stop Cloud-Twin', ['twin', 'down']).catch((e) => console.error(e.message));
+  console.log('\nSummary');
+  console.log(`  ${'step'.padEnd(62)} exit  seconds`);
+  for (const s of steps) console.log(`  ${s.step.padEnd(62)} ${String(s.exit).padEnd(5)} ${s.seconds}`);
+  if (!process.env.CB_HOME) rmSync(home, { recursive: true, force: true });
+  console.log(process.exitCode ? '\nDemo FAILED.' : '\nDemo finished: every step succeeded.');
+}
