@@ -1,0 +1,348 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// Tests only: core's product code never imports twin.
+import {
+  generateHostKey,
+  startVmSshServer,
+  type VmSshServer,
+  type VmSshServerOptions,
+} from '../../../twin/src/ssh/vm-ssh-server.js';
+import { HostKeyMismatchError, NotFoundError, OperationError } from '../errors.js';
+import { SshCommandTimeoutError, SshExecutor, type SshTarget } from './executor.js';
+import { fingerprintSha256, generateSshKeyPair, writeKeyPair } from './keys.js';
+import { KnownHosts } from './known-hosts.js';
+import { formatCommandLine, opensshArgs } from './openssh.js';
+
+let dir: string;
+let keyPath: string;
+let publicKey: string;
+let vmCount = 0;
+const servers: VmSshServer[] = [];
+const executors: SshExecutor[] = [];
+
+function randomAddress(): string {
+  const b = () => 1 + Math.floor(Math.random() * 253);
+  return `127.78.${b()}.${b()}`;
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Vm {
+  target: SshTarget;
+  server: VmSshServer;
+  home: string;
+  name: string;
+}
+
+async function startVm(
+  opts: {
+    host?: string;
+    port?: number;
+    hostKey?: string;
+    authorizedKeys?: string[];
+  } & Partial<VmSshServerOptions> = {},
+): Promise<Vm> {
+  const name = `vm-${++vmCount}`;
+  const host = opts.host ?? randomAddress();
+  const port = opts.port ?? (await freePort(host));
+  const home = join(dir, 'vms', name);
+  const server = await startVmSshServer({
+    host,
+    port,
+    hostKey: opts.hostKey ?? generateHostKey().privateKey,
+    authorizedKeys: opts.authorizedKeys ?? [publicKey],
+    homeDir: home,
+    user: 'ubuntu',
+    env: { CB_VM: name },
+  });
+  servers.push(server);
+  return { target: { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: name }, server, home, name };
+}
+
+function executor(knownHostsPath = join(dir, `known_hosts_${++vmCount}`)): SshExecutor {
+  const ex = new SshExecutor({ knownHostsPath, connectTimeoutMs: 5_000 });
+  executors.push(ex);
+  return ex;
+}
+
+function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function caught(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cb-ssh-exec-'));
+  const written = writeKeyPair(join(dir, 'keys'), 'twin', generateSshKeyPair('cb-test'));
+  keyPath = written.privateKeyPath;
+  publicKey = written.publicKey;
+});
+
+afterEach(async () => {
+  await Promise.all(executors.splice(0).map((e) => e.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SshExecutor.exec', () => {
+  it('returns stdout, stderr, exit code and duration', async () => {
+    const vm = await startVm();
+    const r = await executor().exec(vm.target, 'echo "out $CB_VM"; echo err >&2; pwd; exit 7');
+    expect(r.exitCode).toBe(7);
+    expect(r.signal).toBeUndefined();
+    expect(r.stdout).toBe(`out ${vm.name}\n${vm.home}\n`);
+    expect(r.stderr).toBe('err\n');
+    expect(r.durationMs).toBeGreaterThan(0);
+  });
+
+  it('feeds stdin from a string or a stream, and EOF without one', async () => {
+    const vm = await startVm();
+    const ex = executor();
+    expect((await ex.exec(vm.target, 'tr a-z A-Z', { stdin: 'hello\n' })).stdout).toBe('HELLO\n');
+    expect(
+      (await ex.exec(vm.target, 'wc -l', { stdin: Readable.from(['a\n', 'b\n', 'c\n']) })).stdout.trim(),
+    ).toBe('3');
+    expect((await ex.exec(vm.target, 'cat; echo done')).stdout).toBe('done\n');
+  });
+
+  it('reports a signal death', async () => {
+    const vm = await startVm();
+    const r = await executor().exec(vm.target, 'kill -KILL $$');
+    expect(r.exitCode).toBeNull();
+    expect(r.signal).toBe('SIGKILL');
+  });
+
+  it('times out, keeps the output so far, and stops the remote command', async () => {
+    const vm = await startVm();
+    const ex = executor();
+    const err = await caught(
+      ex.exec(vm.target, 'echo $$ > pid; echo started; exec sleep 30', { timeoutMs: 1_000 }),
+    );
+    expect(err).toBeInstanceOf(SshCommandTimeoutError);
+    const t = err as SshCommandTimeoutError;
+    expect(t.message).toContain(vm.name);
+    expect(t.stdout).toBe('started\n');
+    const pid = Number(readFileSync(join(vm.home, 'pid'), 'utf8'));
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('stops on abort with the signal reason', async () => {
+    const vm = await startVm();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('user pressed ^C')), 300);
+    const err = await caught(executor().exec(vm.target, 'sleep 30', { signal: ac.signal }));
+    expect((err as Error).message).toBe('user pressed ^C');
+  });
+
+  it('runs on 20 VMs in parallel and pins 20 host keys', async () => {
+    const vms = await Promise.all(Array.from({ length: 20 }, () => startVm()));
+    const knownHostsPath = join(dir, 'kh-parallel');
+    const ex = executor(knownHostsPath);
+    const started = Date.now();
+    const results = await Promise.all(vms.map((vm) => ex.exec(vm.target, 'sleep 1; echo $CB_VM')));
+    // Serial would take 20 s; parallel about 1 s plus handshakes.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    results.forEach((r, i) => {
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe(`${vms[i]?.name}\n`);
+    });
+    const lines = readFileSync(knownHostsPath, 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(20);
+    for (const vm of vms)
+      expect(lines).toContain(`[${vm.target.host}]:${vm.target.port} ${vm.server.hostPublicKey}`);
+  });
+});
+
+describe('host keys', () => {
+  it('pins on first use and refuses a changed host key, leaving known_hosts unchanged', async () => {
+    const first = await startVm();
+    const knownHostsPath = join(dir, 'kh-mismatch');
+    const ex = executor(knownHostsPath);
+    await ex.exec(first.target, 'true');
+    const before = readFileSync(knownHostsPath, 'utf8');
+    expect(before).toBe(`[${first.target.host}]:${first.target.port} ${first.server.hostPublicKey}\n`);
+
+    // The "VM" is rebuilt on the same address with a new host key.
+    await first.server.close();
+    const impostor = await startVm({ host: first.target.host, port: first.target.port });
+    const err = await caught(ex.exec(impostor.target, 'echo should-not-run > ran'));
+    expect(err).toBeInstanceOf(HostKeyMismatchError);
+    const e = err as HostKeyMismatchError;
+    expect(e.exitCode).toBe(5);
+    expect(e.message).toContain(`[${first.target.host}]:${first.target.port}`);
+    expect(e.message).toContain(fingerprintSha256(first.server.hostPublicKey));
+    expect(e.message).toContain(fingerprintSha256(impostor.server.hostPublicKey));
+    expect(e.hint).toContain(
+      `ssh-keygen -R '[${first.target.host}]:${first.target.port}' -f ${knownHostsPath}`,
+    );
+    expect(readFileSync(knownHostsPath, 'utf8')).toBe(before);
+    expect(existsSync(join(impostor.home, 'ran'))).toBe(false);
+
+    // Probe does not retry a mismatch: it fails at once.
+    const t0 = Date.now();
+    expect(await caught(ex.probe(impostor.target, { maxWaitMs: 10_000 }))).toBeInstanceOf(
+      HostKeyMismatchError,
+    );
+    expect(Date.now() - t0).toBeLessThan(5_000);
+
+    // Once the address is released and forgotten, the new key is pinned on first use.
+    expect(new KnownHosts(knownHostsPath).forget(first.target.host, first.target.port)).toBe(1);
+    expect((await ex.exec(impostor.target, 'echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('writes a known_hosts file the OpenSSH client accepts with strict checking', async () => {
+    const vm = await startVm();
+    const knownHostsPath = join(dir, 'kh-openssh');
+    await executor(knownHostsPath).probe(vm.target, { maxWaitMs: 5_000 });
+    const argv = opensshArgs(vm.target, knownHostsPath, { command: 'echo "from $CB_VM"; exit 4' });
+    expect(formatCommandLine(argv)).toContain(`-o StrictHostKeyChecking=yes`);
+    const [, ...args] = argv;
+    const r = await run('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', ...args]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`from ${vm.name}\n`);
+    expect(r.code).toBe(4);
+  });
+
+  it.runIf(process.getuid?.() === 0)(
+    'uses the plain host form on port 22, also understood by OpenSSH',
+    async () => {
+      const vm = await startVm({ port: 22 });
+      const knownHostsPath = join(dir, 'kh-22');
+      await executor(knownHostsPath).exec(vm.target, 'true');
+      expect(readFileSync(knownHostsPath, 'utf8')).toBe(`${vm.target.host} ${vm.server.hostPublicKey}\n`);
+      const [, ...args] = opensshArgs(vm.target, knownHostsPath, { command: 'echo ok' });
+      const r = await run('/usr/bin/ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', ...args]);
+      expect(r.stdout).toBe('ok\n');
+      expect(r.code).toBe(0);
+    },
+  );
+});
+
+describe('SshExecutor.probe', () => {
+  it('waits for a server that starts listening late, then pins its key', async () => {
+    const host = randomAddress();
+    const port = await freePort(host);
+    const hostKey = generateHostKey();
+    const knownHostsPath = join(dir, 'kh-probe');
+    const target: SshTarget = { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: 'late-vm' };
+    const probing = executor(knownHostsPath).probe(target, { maxWaitMs: 15_000, minDelayMs: 100 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await startVm({ host, port, hostKey: hostKey.privateKey });
+    const result = await probing;
+    expect(result.attempts).toBeGreaterThan(1);
+    expect(result.hostKeyFingerprint).toBe(fingerprintSha256(hostKey.publicKey));
+    expect(readFileSync(knownHostsPath, 'utf8')).toBe(`[${host}]:${port} ${hostKey.publicKey}\n`);
+  });
+
+  it('gives up after maxWaitMs naming the last failure', async () => {
+    const host = randomAddress();
+    const port = await freePort(host);
+    const target: SshTarget = { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: 'never-up' };
+    const err = await caught(executor().probe(target, { maxWaitMs: 1_000, minDelayMs: 100 }));
+    expect(err).toBeInstanceOf(OperationError);
+    expect((err as OperationError).message).toMatch(
+      /never-up .* did not answer within 1000 ms .*ECONNREFUSED/,
+    );
+    expect((err as OperationError).hint).toMatch(/security group/);
+  });
+});
+
+describe('failures', () => {
+  it('a wrong key is a clear OperationError naming the VM, with a hint', async () => {
+    const other = generateSshKeyPair('someone-else');
+    const vm = await startVm({ authorizedKeys: [other.publicKey] });
+    const err = await caught(executor().exec(vm.target, 'true'));
+    expect(err).toBeInstanceOf(OperationError);
+    const e = err as OperationError;
+    expect(e.message).toContain(
+      `SSH authentication failed for ${vm.name} (ubuntu@${vm.target.host}:${vm.target.port})`,
+    );
+    expect(e.hint).toContain(keyPath);
+    expect(JSON.stringify(e.toJSON())).not.toContain('PRIVATE KEY');
+  });
+
+  it('a missing key file is NotFoundError; nothing listening is a connect error', async () => {
+    const vm = await startVm();
+    const ex = executor();
+    expect(await caught(ex.exec({ ...vm.target, privateKeyPath: join(dir, 'nope') }, 'true'))).toBeInstanceOf(
+      NotFoundError,
+    );
+    const host = randomAddress();
+    const port = await freePort(host);
+    const err = await caught(
+      ex.exec({ host, port, user: 'ubuntu', privateKeyPath: keyPath, label: 'gone' }, 'true'),
+    );
+    expect((err as OperationError).message).toBe(
+      `cannot connect to gone (ubuntu@${host}:${port}): ECONNREFUSED`,
+    );
+  });
+
+  it('close() ends running commands and refuses new ones', async () => {
+    const vm = await startVm();
+    const ex = executor();
+    const running = caught(ex.exec(vm.target, 'sleep 30'));
+    await new Promise((r) => setTimeout(r, 500));
+    await ex.close();
+    expect(await running).toBeInstanceOf(OperationError);
+    await expect(ex.exec(vm.target, 'true')).rejects.toThrow(/closed/);
+  });
+});
+
+describe('SshExecutor.shell', () => {
+  it('runs an interactive shell on a pty and resolves to its exit code', async () => {
+    const vm = await startVm();
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let seen = '';
+    stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const session = executor().shell(vm.target, { stdin, stdout, stderr, term: 'xterm' });
+    stdin.write('tty; echo "T=$TERM"; exit 9\n');
+    expect(await session).toBe(9);
+    expect(seen).toMatch(/\/dev\/pts\/\d+/);
+    expect(seen).toContain('T=xterm');
+  });
+});
