@@ -1,0 +1,79 @@
+/** Bad input gets a clear message naming the field and the fix, the documented exit code, and no state change. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cli, manifestYaml } from './harness.js';
+
+const cli = new Cli({ sshPort: 2302 });
+const file = (name: string, text: string) => {
+  const p = join(cli.home, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+beforeAll(async () => {
+  await cli.json(['connection', 'add', 'aws-seoul', '--provider', 'aws', '--region', 'ap-northeast-2']);
+});
+afterAll(() => cli.dispose());
+
+describe('bad input', () => {
+  it('broken YAML: exit 2 with line:column, nothing created', async () => {
+    const r = await cli.run(['mcis', 'create', '-f', file('broken.yaml', 'kind: MCIS\nspec: [oops\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+:\d+: YAML syntax/);
+    expect(await cli.json(['mcis', 'list'])).toEqual([]);
+  });
+
+  it('invalid fields are listed by path, as JSON too', async () => {
+    const bad = manifestYaml('web', [{ name: 'seoul', connection: 'aws-seoul', count: 0 }]).replace('kind: MCIS', 'kind: Mcis');
+    const r = await cli.run(['mcis', 'create', '-f', file('bad.yaml', bad), '--json']);
+    expect(r.code).toBe(2);
+    const err = JSON.parse(r.stdout).error as { kind: string; issues: Array<{ path: string }> };
+    expect(err.kind).toBe('usage');
+    expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['kind', 'spec.subgroups[0].count']));
+  });
+
+  it('unknown connection names the field and how to fix it', async () => {
+    const r = await cli.run(['mcis', 'create', '-f', file('unk.yaml', manifestYaml('web', [{ name: 'seoul', connection: 'aws-nowhere', count: 1 }]))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/spec\.subgroups\[0\]\.connection: unknown connection 'aws-nowhere'.*cbadm connection add/);
+    expect(await cli.json(['mcis', 'list'])).toEqual([]);
+  });
+
+  it('missing credentials: a connection naming a credential that is not stored', async () => {
+    const r = await cli.run(['connection', 'add', 'aws-x', '--provider', 'aws', '--region', 'us-east-1', '--credential', 'nope']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/credential 'nope' not found/);
+    expect(r.stderr).toMatch(/cbadm credential add nope/);
+    const k = await cli.run(['credential', 'add', 'k1', '--provider', 'aws', '--kind', 'aws-keys'], { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+    expect(k.code).toBe(2);
+    expect(k.stderr).toMatch(/missing access key id/);
+  });
+
+  it('a stored secret is never printed', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const add = await cli.run(['credential', 'add', 'k2', '--provider', 'aws', '--kind', 'aws-keys', '--access-key-id', 'AKIAIOSFODNN7EXAMPLE', '--secret-access-key-stdin', '--json'], { input: secret });
+    expect(add.code).toBe(0);
+    const list = await cli.run(['credential', 'list', '--json']);
+    for (const out of [add.stdout, add.stderr, list.stdout]) {
+      expect(out).not.toContain(secret);
+      expect(out).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    }
+    expect(JSON.parse(list.stdout)[0].attributes.accessKeyId).toBe('AKIA****MPLE');
+  });
+
+  it('names that do not exist exit 4', async () => {
+    for (const args of [['mcis', 'get', 'nope'], ['mcis', 'suspend', 'nope'], ['connection', 'get', 'nope'], ['credential', 'remove', 'nope']]) {
+      const r = await cli.run(args);
+      expect(r.code, args.join(' ')).toBe(4);
+      expect(r.stderr).toMatch(/not found/);
+    }
+  });
+
+  it('usage errors (unknown flag, bad option, missing arg) exit 2', async () => {
+    expect((await cli.run(['mcis', 'list', '--bogus'])).code).toBe(2);
+    expect((await cli.run(['connection', 'add', 'x1', '--provider', 'nocloud', '--region', 'r'])).code).toBe(2);
+    expect((await cli.run(['mcis', 'get'])).code).toBe(2);
+    expect((await cli.run(['connection', 'add', 'Bad_Name', '--provider', 'aws', '--region', 'r'])).stderr).toMatch(/name: use lower-case/);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * End-to-end harness: runs the built `cbadm` as a child process with its own CB_HOME against a
+ * Cloud-Twin on loopback, as a user would.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CBADM = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class Cli {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(opts: { sshPort: number; env?: NodeJS.ProcessEnv }) {
+    this.home = mkdtempSync(join(tmpdir(), 'cb-e2e-'));
+    this.env = { ...process.env, CB_HOME: this.home, CB_TWIN_SSH_PORT: String(opts.sshPort), CB_OUTPUT: '', CB_NS: '', ...opts.env };
+    delete this.env.CB_OUTPUT;
+    delete this.env.CB_NS;
+  }
+
+  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CBADM, ...args], { env: { ...this.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(opts.input ?? '');
+    });
+  }
+
+  /** Runs and parses --json output; throws with stderr when the exit code is not the expected one. */
+  async json<T>(args: string[], expectCode = 0): Promise<T> {
+    const r = await this.run([...args, '--json']);
+    if (r.code !== expectCode) throw new Error(`cbadm ${args.join(' ')} exited ${r.code} (wanted ${expectCode})\n${r.stderr}\n${r.stdout}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  spawnRaw(args: string[]): ChildProcess {
+    return spawn(process.execPath, [CBADM, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  async dispose(): Promise<void> {
+    spawnSync(process.execPath, [CBADM, 'twin', 'down'], { env: this.env });
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+export function manifestYaml(name: string, subgroups: Array<{ name: string; connection: string; count: number; spec?: string; image?: string }>, policy = ''): string {
+  return [
+    'apiVersion: cloud-barista.io/v1alpha1',
+    'kind: MCIS',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  subgroups:',
+    ...subgroups.map((s) => `    - { name: ${s.name}, connection: ${s.connection}, count: ${s.count}, spec: ${s.spec ?? 't3.micro'}, image: ${s.image ?? 'ubuntu-22.04'} }`),
+    ...(policy ? [`  policy: ${policy}`] : []),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,107 @@
+/**
+ * End to end: the built cbadm against a Cloud-Twin on loopback — twin up/connect, an MCIS over two
+ * regions through the real AWS driver, exec, OpenSSH, suspend/resume, terminate, delete, twin down.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cli, manifestYaml } from './harness.js';
+import { instancesTagged, managedKeyPairs, managedVpcs } from './twin-ec2.js';
+
+type Vm = { name: string; status: string; publicIp: string | null; privateIp: string | null; sshPort: number; sshUser: string; connection: string; spec: string; image: string; providerId: string | null };
+type Mcis = { name: string; status: string; vms: Vm[] };
+
+const cli = new Cli({ sshPort: 2301 });
+let endpoint = '';
+
+beforeAll(async () => {
+  const up = await cli.json<{ running: boolean; endpoints: { aws: string } }>(['twin', 'up', '--boot-delay', '300ms']);
+  expect(up.running).toBe(true);
+  endpoint = up.endpoints.aws;
+  const conns = await cli.json<{ connections: Array<{ name: string }> }>(['twin', 'connect']);
+  expect(conns.connections.length).toBeGreaterThanOrEqual(10);
+});
+afterAll(() => cli.dispose());
+
+describe('cbadm on Cloud-Twin', () => {
+  it('twin status --json gives the endpoints', async () => {
+    const s = await cli.json<{ running: boolean; endpoints: { aws: string } }>(['twin', 'status']);
+    expect(s.endpoints.aws).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('runs an MCIS through its whole life', async () => {
+    const file = join(cli.home, 'web.yaml');
+    writeFileSync(file, manifestYaml('web', [
+      { name: 'seoul', connection: 'twin-aws-ap-northeast-2', count: 2, spec: 't3.small' },
+      { name: 'virginia', connection: 'twin-aws-us-east-1', count: 2, image: 'debian-12' },
+    ]));
+
+    const plan = await cli.json<{ dryRun: boolean; plan: { vms: unknown[] } }>(['mcis', 'create', '-f', file, '--dry-run']);
+    expect(plan.plan.vms).toHaveLength(4);
+    expect((await cli.json<Mcis[]>(['mcis', 'list'])).length).toBe(0); // dry run changed nothing
+
+    const created = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
+    expect(created.mcis.status).toBe('Running:4 (R:4/4)');
+
+    const got = await cli.json<Mcis>(['mcis', 'get', 'web']);
+    for (const vm of got.vms) {
+      expect(vm).toMatchObject({ status: 'Running', sshPort: 2301 });
+      expect(vm.publicIp).toMatch(/^127\.\d+\.\d+\.\d+$/);
+      expect(vm.privateIp).toMatch(/^10\./);
+      expect(vm.providerId).toMatch(/^i-[0-9a-f]+$/);
+      expect(Object.keys(vm)).toEqual(expect.arrayContaining(['name', 'status', 'publicIp', 'privateIp', 'sshPort', 'sshUser', 'connection', 'spec', 'image', 'providerId']));
+    }
+    expect(got.vms.find((v) => v.name === 'virginia-1')?.sshUser).toBe('admin');
+    expect(got.vms.find((v) => v.name === 'seoul-1')?.sshUser).toBe('ubuntu');
+    const tagged = await instancesTagged(endpoint, 'ap-northeast-2', { 'cb-mcis': 'web', 'cb-managed': 'true', 'cb-ns': 'default' });
+    expect(tagged.map((i) => i.Tags?.find((t) => t.Key === 'cb-vm')?.Value).sort()).toEqual(['seoul-1', 'seoul-2']);
+
+    // Remote command on every VM, in parallel, with per-VM results.
+    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'web', '--', 'echo', 'hello-$(whoami)']);
+    expect(exec.map((r) => [r.vm, r.exitCode, r.stdout.trim()])).toEqual([
+      ['seoul-1', 0, 'hello-ubuntu'],
+      ['seoul-2', 0, 'hello-ubuntu'],
+      ['virginia-1', 0, 'hello-admin'],
+      ['virginia-2', 0, 'hello-admin'],
+    ]);
+    const partial = await cli.run(['mcis', 'exec', 'web', '--json', '--', 'test "$(whoami)" = ubuntu']);
+    expect(partial.code).toBe(3);
+    expect(JSON.parse(partial.stdout).filter((r: { exitCode: number }) => r.exitCode !== 0)).toHaveLength(2);
+
+    // The printed OpenSSH command line works with the real ssh client and our pinned host keys.
+    const printed = await cli.json<{ command: string[] }>(['mcis', 'ssh', 'web', 'seoul-1', '--print']);
+    const ssh = spawnSync(printed.command[0]!, [...printed.command.slice(1), '-o', 'BatchMode=yes', 'echo from-openssh; exit 7'], { encoding: 'utf8', timeout: 20_000 });
+    expect(ssh.stdout.trim()).toBe('from-openssh');
+    expect(ssh.status).toBe(7);
+
+    const suspended = await cli.json<{ mcis: Mcis }>(['mcis', 'suspend', 'web']);
+    expect(suspended.mcis.status).toBe('Suspended:4 (R:0/4)');
+    const refused = await cli.run(['mcis', 'exec', 'web', '--vm', 'seoul-1', '--', 'true']);
+    expect(refused.code).not.toBe(0);
+    const resumed = await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'web', '--subgroup', 'seoul']);
+    expect(resumed.mcis.status).toBe('Partial-Running:2 (R:2/4)');
+    await cli.json(['mcis', 'resume', 'web']);
+    const rebooted = await cli.json<{ mcis: Mcis }>(['mcis', 'reboot', 'web', '--vm', 'virginia-2']);
+    expect(rebooted.mcis.status).toBe('Running:4 (R:4/4)');
+
+    const refreshed = await cli.json<Mcis>(['mcis', 'status', 'web', '--refresh']);
+    expect(refreshed.status).toBe('Running:4 (R:4/4)');
+
+    const live = await cli.run(['mcis', 'delete', 'web']);
+    expect(live.code).toBe(5);
+    expect(live.stderr).toMatch(/still has 4 VM/);
+
+    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'web']);
+    expect(terminated.mcis.status).toBe('Terminated:4 (R:0/4)');
+    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'web']);
+    expect(deleted.cleanedConnections.sort()).toEqual(['twin-aws-ap-northeast-2', 'twin-aws-us-east-1']);
+    for (const region of ['ap-northeast-2', 'us-east-1']) {
+      expect(await managedVpcs(endpoint, region)).toBe(0);
+      expect(await managedKeyPairs(endpoint, region)).toBe(0);
+      const left = await instancesTagged(endpoint, region, { 'cb-mcis': 'web' });
+      expect(left.every((i) => i.State?.Name === 'terminated')).toBe(true);
+    }
+    expect(await cli.json<Mcis[]>(['mcis', 'list'])).toEqual([]);
+  });
+});
