@@ -90,12 +90,15 @@ export class ProcessTracker {
     this.leaders.add(pid);
   }
 
-  /** Forget leaders whose group and session are empty, so a recycled pid is never killed by mistake. */
-  prune(): void {
-    const procs = listProcesses();
-    if (!procs) return;
-    for (const leader of this.leaders) {
-      if (!procs.some((p) => p.pgrp === leader || p.sid === leader)) this.leaders.delete(leader);
+  /**
+   * Forgets `leader` if its process group is empty, so a recycled pid is never killed by mistake.
+   * One kill(0) probe, no /proc scan: this runs at the end of every session.
+   */
+  release(leader: number): void {
+    try {
+      process.kill(-leader, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') this.leaders.delete(leader);
     }
   }
 
@@ -108,6 +111,7 @@ export class ProcessTracker {
    * may fork while we kill), for at most a few rounds.
    */
   killAll(): void {
+    if (this.leaders.size === 0) return;
     for (let round = 0; round < 10; round++) {
       const all = listProcesses();
       if (!all) {

@@ -281,7 +281,7 @@ export class VmSession {
         channel.end();
       }
     } finally {
-      this.host.tracker.prune();
+      if (this.child?.pid !== undefined) this.host.tracker.release(this.child.pid);
       this.becomeIdle();
     }
   }
