@@ -93,7 +93,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   override async finally(err: Error | undefined): Promise<void> {
-    this.coreHandle?.close();
+    await this.coreHandle?.close();
     await super.finally(err);
   }
 }

@@ -28,7 +28,7 @@ describe('bad input', () => {
     const bad = manifestYaml('web', [{ name: 'seoul', connection: 'aws-seoul', count: 0 }]).replace('kind: MCIS', 'kind: Mcis');
     const r = await cli.run(['mcis', 'create', '-f', file('bad.yaml', bad), '--json']);
     expect(r.code).toBe(2);
-    const err = JSON.parse(r.stdout).error as { kind: string; issues: Array<{ path: string }> };
+    const err = (JSON.parse(r.stdout) as { error: { kind: string; issues: Array<{ path: string }> } }).error;
     expect(err.kind).toBe('usage');
     expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['kind', 'spec.subgroups[0].count']));
   });
@@ -59,7 +59,7 @@ describe('bad input', () => {
       expect(out).not.toContain(secret);
       expect(out).not.toContain('AKIAIOSFODNN7EXAMPLE');
     }
-    expect(JSON.parse(list.stdout)[0].attributes.accessKeyId).toBe('AKIA****MPLE');
+    expect((JSON.parse(list.stdout) as Array<{ attributes: Record<string, string> }>)[0]?.attributes.accessKeyId).toBe('AKIA****MPLE');
   });
 
   it('names that do not exist exit 4', async () => {

@@ -67,7 +67,7 @@ describe('cbadm on Cloud-Twin', () => {
     ]);
     const partial = await cli.run(['mcis', 'exec', 'web', '--json', '--', 'test "$(whoami)" = ubuntu']);
     expect(partial.code).toBe(3);
-    expect(JSON.parse(partial.stdout).filter((r: { exitCode: number }) => r.exitCode !== 0)).toHaveLength(2);
+    expect((JSON.parse(partial.stdout) as Array<{ exitCode: number }>).filter((r) => r.exitCode !== 0)).toHaveLength(2);
 
     // The printed OpenSSH command line works with the real ssh client and our pinned host keys.
     const printed = await cli.json<{ command: string[] }>(['mcis', 'ssh', 'web', 'seoul-1', '--print']);

@@ -32,7 +32,8 @@ export interface Core {
   ssh: SshExecutor;
   /** A cheap authenticated call through the connection's driver: proves endpoint, region, credentials. */
   testConnection(name: string): Promise<ConnectionTestResult>;
-  close(): void;
+  /** Closes SSH connections, then the store. */
+  close(): Promise<void>;
 }
 
 export function openCore(opts: { drivers: DriverRegistry; home?: string; timeouts?: Partial<Timeouts> }): Core {
@@ -70,8 +71,8 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
         await pool.closeAll();
       }
     },
-    close() {
-      ssh.close();
+    async close() {
+      await ssh.close();
       store.close();
     },
   };

@@ -4,7 +4,7 @@
  */
 import type { CloudDriver, CreateVmRequest, DriverRegistry, VmInfo } from '../src/driver/port.js';
 import { ProviderError } from '../src/errors.js';
-import type { Provider, Tags } from '../src/model.js';
+import type { Provider } from '../src/model.js';
 import type { ExecResult, SshRunner } from '../src/orchestrator/deps.js';
 import type { SshTarget } from '../src/ssh/executor.js';
 
@@ -35,6 +35,7 @@ export class FakeCloud {
   }
 
   driver(region: string): CloudDriver {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the returned object literal's methods close over the cloud
     const cloud = this;
     return {
       provider: 'aws',
@@ -77,7 +78,7 @@ export class FakeCloud {
             token: req.clientToken,
             ticks: 1,
             settle: cloud.dieOnBoot.has(req.name) ? 'Terminated' : 'Running',
-            info: { providerId: id, status: 'Creating', nativeState: 'pending', tags: req.tags as Tags, privateIp: `10.0.0.${cloud.seq}` },
+            info: { providerId: id, status: 'Creating', nativeState: 'pending', tags: req.tags, privateIp: `10.0.0.${cloud.seq}` },
           };
           cloud.vms.set(id, vm);
           return vm.info;
