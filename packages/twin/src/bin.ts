@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * cloud-twin daemon:
+ *
+ *   cloud-twin --state-dir DIR [--port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
+ *              [--fault SPEC]... [--terminated-retention 1h]
+ *
+ * Once listening it writes DIR/twin.json ({pid, endpoints, adminUrl, sshPort, bootDelayMs,
+ * startedAt}) and logs one line per request to DIR/twin.log. SIGTERM, SIGINT or
+ * POST /_twin/shutdown close every VM's SSH server, save the state, remove twin.json and exit 0.
+ * Fault SPEC syntax: see parseFaultSpec (ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]).
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDuration } from './duration.js';
+import { parseFaultSpec, type FaultRule } from './faults.js';
+import { writeFileAtomic } from './state.js';
+import { startTwin } from './twin.js';
+
+const USAGE = `usage: cloud-twin --state-dir DIR [--port N] [--boot-delay 2s] [--stop-delay 1s]
+                  [--ssh-port N] [--fault ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...
+                  [--terminated-retention 1h]`;
+
+function usage(message: string): never {
+  process.stderr.write(`cloud-twin: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function intFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) usage(`--${name} must be a port number, got '${v}'`);
+  return Number(v);
+}
+
+function durationFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    return usage(`--${name}: ${(e as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'state-dir': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'boot-delay': { type: 'string' },
+        'stop-delay': { type: 'string' },
+        'ssh-port': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        'terminated-retention': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const stateDirFlag = values['state-dir'];
+  if (!stateDirFlag) return usage('--state-dir is required');
+  const stateDir = resolve(stateDirFlag);
+  let faults: FaultRule[];
+  try {
+    faults = (values.fault ?? []).map(parseFaultSpec);
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logStream = createWriteStream(join(stateDir, 'twin.log'), { flags: 'a' });
+  const logLine = (line: string) => logStream.write(`${line}\n`);
+  const twinJson = join(stateDir, 'twin.json');
+
+  const twin = await startTwin({
+    stateDir,
+    host: values.host,
+    port: intFlag('port', values.port),
+    sshPort: intFlag('ssh-port', values['ssh-port']),
+    bootDelayMs: durationFlag('boot-delay', values['boot-delay']),
+    stopDelayMs: durationFlag('stop-delay', values['stop-delay']),
+    terminatedRetentionMs: durationFlag('terminated-retention', values['terminated-retention']),
+    faults,
+    log: (m) => logLine(`${new Date().toISOString()} twin ${m}`),
+    onRequest: (e) =>
+      logLine(`${e.time} ${e.requestId} ${e.region ?? '-'} ${e.action ?? '-'} ${e.status} ${e.code ?? '-'} ${e.ms}ms`),
+  });
+  const status = twin.status();
+  await writeFileAtomic(
+    twinJson,
+    `${JSON.stringify(
+      {
+        pid: process.pid,
+        endpoints: twin.endpoints,
+        adminUrl: twin.adminUrl,
+        sshPort: twin.sshPort,
+        bootDelayMs: twin.bootDelayMs,
+        startedAt: status.startedAt,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  logLine(`${status.startedAt} twin listening on ${twin.endpoints.aws} (pid ${process.pid})`);
+
+  const onSignal = () => void twin.close();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await twin.closed;
+  await rm(twinJson, { force: true });
+  logLine(`${new Date().toISOString()} twin stopped`);
+  await new Promise<void>((r) => logStream.end(() => r()));
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`cloud-twin: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+/** The EC2 side of the twin: per-region data, action dispatch, snapshot form. */
+import type { Ec2Env, InstanceLifecycle } from './context.js';
+import { ACTIONS } from './dispatch.js';
+import { Ec2Error } from './errors.js';
+import type { RegionData } from './model.js';
+import { Params } from './query.js';
+import { addDefaultVpc, newRegionData } from './records.js';
+import { responseDoc } from './xml.js';
+
+export interface Ec2EngineOptions {
+  lifecycle: InstanceLifecycle;
+  changed: () => void;
+  now: () => number;
+  terminatedRetentionMs: number;
+}
+
+type MapKeys = 'vpcs' | 'subnets' | 'internetGateways' | 'routeTables' | 'securityGroups' | 'keyPairs' | 'instances' | 'clientTokens';
+const MAP_KEYS: MapKeys[] = ['vpcs', 'subnets', 'internetGateways', 'routeTables', 'securityGroups', 'keyPairs', 'instances', 'clientTokens'];
+
+/** What state.json holds for EC2. */
+export interface Ec2Snapshot {
+  seq: number;
+  regions: Record<string, { name: string; defaultVpcId?: string } & Record<MapKeys, [string, unknown][]>>;
+}
+
+export class Ec2Engine implements Ec2Env {
+  private readonly regions = new Map<string, RegionData>();
+  private seq = 0;
+
+  constructor(private readonly o: Ec2EngineOptions) {}
+
+  get lifecycle(): InstanceLifecycle {
+    return this.o.lifecycle;
+  }
+
+  get terminatedRetentionMs(): number {
+    return this.o.terminatedRetentionMs;
+  }
+
+  now(): number {
+    return this.o.now();
+  }
+
+  changed(): void {
+    this.o.changed();
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /** The region's data, created (with its default VPC, as in every AWS account) on first use. */
+  region(name: string): RegionData {
+    let r = this.regions.get(name);
+    if (!r) {
+      r = newRegionData(name);
+      this.regions.set(name, r);
+      addDefaultVpc(this, r);
+      this.changed();
+    }
+    return r;
+  }
+
+  /** Regions that hold data (those touched so far). */
+  allRegions(): RegionData[] {
+    return [...this.regions.values()];
+  }
+
+  hasAction(action: string): boolean {
+    return Object.hasOwn(ACTIONS, action);
+  }
+
+  /** Runs one action; returns the response document or throws an Ec2Error. */
+  handle(action: string, region: string, params: URLSearchParams, requestId: string): string {
+    const handler = ACTIONS[action];
+    if (!handler || !Object.hasOwn(ACTIONS, action)) {
+      throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
+    }
+    const body = handler({ env: this, region: this.region(region), params: new Params(params), requestId });
+    return responseDoc(action, requestId, body);
+  }
+
+  snapshot(): Ec2Snapshot {
+    const regions: Ec2Snapshot['regions'] = {};
+    for (const r of this.regions.values()) {
+      const entry = { name: r.name, defaultVpcId: r.defaultVpcId } as Ec2Snapshot['regions'][string];
+      for (const k of MAP_KEYS) entry[k] = [...(r[k] as Map<string, unknown>).entries()];
+      regions[r.name] = entry;
+    }
+    return { seq: this.seq, regions };
+  }
+
+  restore(s: Ec2Snapshot): RegionData[] {
+    this.seq = s.seq;
+    for (const [name, entry] of Object.entries(s.regions)) {
+      const r = newRegionData(name);
+      if (entry.defaultVpcId) r.defaultVpcId = entry.defaultVpcId;
+      for (const k of MAP_KEYS) (r[k] as Map<string, unknown>) = new Map(entry[k]);
+      this.regions.set(name, r);
+    }
+    return this.allRegions();
+  }
+}

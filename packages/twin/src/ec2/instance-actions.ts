@@ -1,0 +1,114 @@
+/** Start/Stop/Reboot/TerminateInstances and DescribeInstanceStatus. */
+import type { Ctx } from './context.js';
+import { Ec2Error, err } from './errors.js';
+import { applyFilters } from './filters.js';
+import { stateXml } from './instance-render.js';
+import { instancesById, visibleInstances } from './instances.js';
+import { findRegion } from '../data/aws.js';
+import { STATE_CODES, type Instance, type InstanceStateName } from './model.js';
+import { paginate } from './paging.js';
+import { el, items, node, type XmlChild } from './xml.js';
+
+function requireIds(ctx: Ctx): Instance[] {
+  const ids = ctx.params.list('InstanceId');
+  if (ids.length === 0) throw err.missing('InstanceId');
+  return instancesById(ctx, ids);
+}
+
+function incorrectState(inst: Instance, verb: string): Ec2Error {
+  return new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be ${verb}.`);
+}
+
+function stateChanges(name: string, changes: { inst: Instance; previous: InstanceStateName }[]): XmlChild[] {
+  return [
+    items(name, changes, ({ inst, previous }) => [
+      el('instanceId', inst.id),
+      stateXml('currentState', inst),
+      stateXml('previousState', { state: previous }),
+    ]),
+  ];
+}
+
+export function startInstances(ctx: Ctx): XmlChild[] {
+  const insts = requireIds(ctx);
+  for (const i of insts) {
+    if (!['stopped', 'pending', 'running'].includes(i.state)) throw incorrectState(i, 'started');
+  }
+  const changes = insts.map((inst) => {
+    const previous = inst.state;
+    if (previous === 'stopped') ctx.env.lifecycle.start(ctx.region, inst);
+    return { inst, previous };
+  });
+  ctx.env.changed();
+  return stateChanges('instancesSet', changes);
+}
+
+export function stopInstances(ctx: Ctx): XmlChild[] {
+  const insts = requireIds(ctx);
+  for (const i of insts) {
+    if (!['running', 'stopping', 'stopped'].includes(i.state)) throw incorrectState(i, 'stopped');
+  }
+  const changes = insts.map((inst) => {
+    const previous = inst.state;
+    if (previous === 'running') ctx.env.lifecycle.stop(ctx.region, inst);
+    return { inst, previous };
+  });
+  ctx.env.changed();
+  return stateChanges('instancesSet', changes);
+}
+
+export function rebootInstances(ctx: Ctx): XmlChild[] {
+  const insts = requireIds(ctx);
+  for (const i of insts) if (i.state !== 'running') throw incorrectState(i, 'rebooted');
+  for (const i of insts) ctx.env.lifecycle.reboot(ctx.region, i);
+  return [el('return', true)];
+}
+
+export function terminateInstances(ctx: Ctx): XmlChild[] {
+  const insts = requireIds(ctx);
+  const changes = insts.map((inst) => {
+    const previous = inst.state;
+    if (previous !== 'terminated' && previous !== 'shutting-down') ctx.env.lifecycle.terminate(ctx.region, inst);
+    return { inst, previous };
+  });
+  ctx.env.changed();
+  return stateChanges('instancesSet', changes);
+}
+
+export function describeInstanceStatus(ctx: Ctx): XmlChild[] {
+  const ids = ctx.params.list('InstanceId');
+  const maxResults = ctx.params.int('MaxResults');
+  if (ids.length > 0 && maxResults !== undefined) {
+    throw err.combination('The parameter instancesSet cannot be used with the parameter maxResults');
+  }
+  const all = ctx.params.bool('IncludeAllInstances') === true;
+  const base = (ids.length ? instancesById(ctx, ids) : visibleInstances(ctx)).filter((i) => all || i.state === 'running');
+  const status = (i: Instance) => (i.state === 'running' ? 'ok' : 'not-applicable');
+  const filtered = applyFilters(base, ctx.params.filters(), {
+    'instance-state-name': (i) => i.state,
+    'instance-state-code': (i) => STATE_CODES[i.state],
+    'availability-zone': (i) => i.az,
+    'instance-status.status': status,
+    'system-status.status': status,
+    'instance-status.reachability': (i) => (i.state === 'running' ? 'passed' : undefined),
+    'system-status.reachability': (i) => (i.state === 'running' ? 'passed' : undefined),
+  });
+  const page = paginate(filtered, maxResults, ctx.params.str('NextToken'), { min: 5, max: 1000 }, (i) => i.seq);
+  const zones = findRegion(ctx.region.name);
+  const summary = (i: Instance) => [
+    el('status', status(i)),
+    items('details', i.state === 'running' ? ['reachability'] : [], (n) => [el('name', n), el('status', 'passed')]),
+  ];
+  return [
+    items('instanceStatusSet', page.items, (i) => [
+      el('instanceId', i.id),
+      el('availabilityZone', i.az),
+      el('availabilityZoneId', zones?.zoneIds[zones.zones.indexOf(i.az)]),
+      stateXml('instanceState', i),
+      node('instanceStatus', summary(i)),
+      node('systemStatus', summary(i)),
+      node('attachedEbsStatus', summary(i)),
+    ]),
+    el('nextToken', page.nextToken),
+  ];
+}

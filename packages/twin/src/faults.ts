@@ -1,0 +1,156 @@
+/** Fault injection: per-action errors and latency, per-region outages. */
+import { findRegion } from './data/aws.js';
+import { parseDuration } from './duration.js';
+
+export interface FaultRule {
+  /** EC2 action name (e.g. `RunInstances`) or `*` for every action. */
+  action: string;
+  /** Error code to answer with (e.g. `RequestLimitExceeded`); empty for latency only. */
+  code: string;
+  /** Probability in 0..1 that a matching request is hit. */
+  rate: number;
+  /** Delay added before answering a request the rule hits. */
+  latencyMs?: number;
+  /** Only requests for this region. */
+  region?: string;
+  /** Hit at most this many requests, then the rule is spent. */
+  count?: number;
+}
+
+export interface FaultDecision {
+  latencyMs: number;
+  /** The error code to answer with, if any. */
+  code?: string;
+}
+
+function checkRegion(region: string): void {
+  if (!findRegion(region)) throw new Error(`unknown region '${region}'`);
+}
+
+/** Validates a rule from JSON (admin API) and returns a clean copy. */
+export function validateFaultRule(x: unknown): FaultRule {
+  if (typeof x === 'string') return parseFaultSpec(x);
+  if (typeof x !== 'object' || x === null) throw new Error('a fault rule must be an object or a spec string');
+  const r = x as Record<string, unknown>;
+  const action = r.action;
+  const code = r.code ?? '';
+  const rate = r.rate ?? 1;
+  if (typeof action !== 'string' || !/^(\*|[A-Z][A-Za-z0-9]*)$/.test(action)) {
+    throw new Error(`fault.action must be an EC2 action name or '*', got ${JSON.stringify(action)}`);
+  }
+  if (typeof code !== 'string' || !/^([A-Za-z][A-Za-z0-9.]*)?$/.test(code)) {
+    throw new Error(`fault.code must be an error code like RequestLimitExceeded, got ${JSON.stringify(code)}`);
+  }
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error(`fault.rate must be in 0..1, got ${JSON.stringify(rate)}`);
+  const rule: FaultRule = { action, code, rate };
+  if (r.latencyMs !== undefined) {
+    if (typeof r.latencyMs !== 'number' || r.latencyMs < 0) throw new Error('fault.latencyMs must be a number >= 0');
+    rule.latencyMs = r.latencyMs;
+  }
+  if (r.region !== undefined) {
+    if (typeof r.region !== 'string') throw new Error('fault.region must be a region name');
+    checkRegion(r.region);
+    rule.region = r.region;
+  }
+  if (r.count !== undefined) {
+    if (typeof r.count !== 'number' || !Number.isInteger(r.count) || r.count < 1) throw new Error('fault.count must be an integer >= 1');
+    rule.count = r.count;
+  }
+  if (!rule.code && !rule.latencyMs) throw new Error('a fault rule needs a code, a latency, or both');
+  return rule;
+}
+
+/**
+ * Parses a fault spec as given on the command line:
+ *
+ *     ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]
+ *
+ * - ACTION: an EC2 action (`RunInstances`) or `*` for all.
+ * - CODE: the EC2 error code to answer with (`InsufficientInstanceCapacity`,
+ *   `RequestLimitExceeded`, `Unavailable`, …), or `-` / empty for latency only.
+ * - RATE: probability 0..1 that a matching request is hit.
+ * - LATENCY: added delay for hit requests: `500ms`, `2s`, or plain milliseconds.
+ * - REGION: only requests signed for that region.
+ * - COUNT: hit at most that many requests.
+ *
+ * Examples: `RunInstances:InsufficientInstanceCapacity:0.3`, `*:RequestLimitExceeded:0.1@us-east-1`,
+ * `DescribeInstances:-:1:800ms`, `RunInstances:InsufficientInstanceCapacity:1#2`.
+ */
+export function parseFaultSpec(spec: string): FaultRule {
+  let rest = spec.trim();
+  let count: number | undefined;
+  let region: string | undefined;
+  const hash = rest.lastIndexOf('#');
+  if (hash >= 0) {
+    count = Number(rest.slice(hash + 1));
+    rest = rest.slice(0, hash);
+  }
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    region = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const parts = rest.split(':');
+  if (parts.length < 3 || parts.length > 4) {
+    throw new Error(`bad fault spec '${spec}': expected ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]`);
+  }
+  const [action, code, rateText, latencyText] = parts as [string, string, string, string | undefined];
+  const rate = Number(rateText);
+  if (rateText === '' || Number.isNaN(rate)) throw new Error(`bad fault spec '${spec}': rate '${rateText}' is not a number`);
+  const rule: Record<string, unknown> = { action, code: code === '-' ? '' : code, rate };
+  if (latencyText !== undefined) rule.latencyMs = parseDuration(latencyText);
+  if (region !== undefined) rule.region = region;
+  if (count !== undefined) rule.count = count;
+  try {
+    return validateFaultRule(rule);
+  } catch (e) {
+    throw new Error(`bad fault spec '${spec}': ${(e as Error).message}`);
+  }
+}
+
+export class Faults {
+  private rules: FaultRule[] = [];
+  private readonly down = new Set<string>();
+
+  constructor(rules: readonly FaultRule[] = [], private readonly random: () => number = Math.random) {
+    this.set(rules);
+  }
+
+  set(rules: readonly unknown[]): void {
+    this.rules = rules.map(validateFaultRule);
+  }
+
+  list(): FaultRule[] {
+    return this.rules.map((r) => ({ ...r }));
+  }
+
+  setOutage(region: string, down: boolean): void {
+    checkRegion(region);
+    if (down) this.down.add(region);
+    else this.down.delete(region);
+  }
+
+  outages(): string[] {
+    return [...this.down].sort();
+  }
+
+  isDown(region: string): boolean {
+    return this.down.has(region);
+  }
+
+  /** Which rules hit this request: their latency adds up; the first code wins. */
+  decide(action: string, region: string): FaultDecision {
+    const out: FaultDecision = { latencyMs: 0 };
+    for (const rule of this.rules) {
+      if (rule.action !== '*' && rule.action !== action) continue;
+      if (rule.region !== undefined && rule.region !== region) continue;
+      if (rule.count !== undefined && rule.count <= 0) continue;
+      if (out.code && rule.code) continue;
+      if (this.random() >= rule.rate) continue;
+      if (rule.count !== undefined) rule.count--;
+      out.latencyMs += rule.latencyMs ?? 0;
+      if (rule.code) out.code = rule.code;
+    }
+    return out;
+  }
+}

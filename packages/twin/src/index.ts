@@ -1,0 +1,17 @@
+/**
+ * Cloud-Twin: a loopback emulator of cloud wire APIs (EC2 Query API first) whose running VMs
+ * are real SSH endpoints on their own loopback addresses.
+ */
+export { startTwin, type Twin, type TwinOptions, type TwinStatus, type TwinInstanceInfo, type InstanceCounts } from './twin.js';
+export { parseFaultSpec, validateFaultRule, Faults, type FaultRule } from './faults.js';
+export { parseDuration } from './duration.js';
+export type { RequestLogEntry } from './server.js';
+export {
+  AWS_REGIONS,
+  AWS_INSTANCE_TYPES,
+  imagesFor as awsImagesFor,
+  onDemandPrice as awsOnDemandPrice,
+  type AwsRegion,
+  type AwsInstanceType,
+  type AwsImage,
+} from './data/aws.js';

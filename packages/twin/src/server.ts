@@ -1,0 +1,192 @@
+/**
+ * The twin's HTTP server: the EC2 Query API on every path but `/_twin/*`, which is the admin API.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { findRegion } from './data/aws.js';
+import type { Ec2Engine } from './ec2/engine.js';
+import { defaultMessage, Ec2Error } from './ec2/errors.js';
+import { errorDoc } from './ec2/xml.js';
+import type { FaultRule, Faults } from './faults.js';
+
+export interface RequestLogEntry {
+  time: string;
+  requestId: string;
+  region?: string;
+  action?: string;
+  status: number;
+  code?: string;
+  ms: number;
+}
+
+export interface AdminHooks {
+  status(): unknown;
+  instances(region?: string): unknown;
+  /** Asked to shut down (POST /_twin/shutdown); the response is sent first. */
+  shutdown(): void;
+  faultsChanged(): void;
+}
+
+export interface ServerDeps {
+  ec2: Ec2Engine;
+  faults: Faults;
+  admin: AdminHooks;
+  onRequest?: (e: RequestLogEntry) => void;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, 'request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The region of a SigV4 credential scope: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`. */
+export function scopeRegion(req: IncomingMessage, params: URLSearchParams): string | undefined {
+  const auth = req.headers.authorization;
+  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : params.get('X-Amz-Credential') ?? undefined;
+  if (!credential) return undefined;
+  const parts = credential.split('/');
+  return parts.length === 5 ? parts[2] : '';
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
+  res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8', server: 'AmazonEC2', 'x-amzn-requestid': requestId });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+async function handleEc2(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = Date.now();
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://twin');
+  const params = new URLSearchParams(url.search);
+  for (const [k, v] of new URLSearchParams(await readBody(req))) params.append(k, v);
+  const action = params.get('Action') ?? undefined;
+  let region: string | undefined;
+  let status = 200;
+  let code: string | undefined;
+  try {
+    region = scopeRegion(req, params);
+    if (region === undefined) {
+      throw new Ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials');
+    }
+    if (!findRegion(region)) {
+      throw new Ec2Error('AuthFailure', `Credential should be scoped to a valid region, not '${region}'. `);
+    }
+    if (!action) throw new Ec2Error('MissingAction', 'The request must contain the parameter Action');
+    if (!deps.ec2.hasAction(action)) {
+      throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
+    }
+    if (deps.faults.isDown(region)) throw new Ec2Error('Unavailable', defaultMessage('Unavailable'));
+    const fault = deps.faults.decide(action, region);
+    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+    if (fault.code) throw new Ec2Error(fault.code, defaultMessage(fault.code));
+    if (params.get('DryRun') === 'true') {
+      throw new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+    }
+    sendXml(res, 200, deps.ec2.handle(action, region, params, requestId), requestId);
+  } catch (e) {
+    const error = e instanceof Ec2Error ? e : new Ec2Error('InternalError', defaultMessage('InternalError'));
+    if (!(e instanceof Ec2Error)) console.error('cloud-twin: internal error', e);
+    status = error.status;
+    code = error.code;
+    sendXml(res, status, errorDoc(error.code, error.message, requestId), requestId);
+  }
+  deps.onRequest?.({ time: new Date(started).toISOString(), requestId, region, action, status, code, ms: Date.now() - started });
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  try {
+    return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+}
+
+async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const method = req.method ?? 'GET';
+  const route = `${method} ${path.replace(/\/+$/, '')}`;
+  switch (route) {
+    case 'GET /_twin':
+    case 'GET /_twin/status':
+      return sendJson(res, 200, deps.admin.status());
+    case 'GET /_twin/instances': {
+      const region = new URL(req.url ?? '/', 'http://twin').searchParams.get('region') ?? undefined;
+      return sendJson(res, 200, deps.admin.instances(region));
+    }
+    case 'GET /_twin/faults':
+      return sendJson(res, 200, { faults: deps.faults.list(), outages: deps.faults.outages() });
+    case 'PUT /_twin/faults': {
+      const body = await readJson(req);
+      const rules = Array.isArray(body) ? body : (body as { faults?: unknown }).faults;
+      if (!Array.isArray(rules)) throw new HttpError(400, 'expected a JSON array of fault rules or {"faults": [...]}');
+      try {
+        deps.faults.set(rules as FaultRule[]);
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message);
+      }
+      deps.admin.faultsChanged();
+      return sendJson(res, 200, { faults: deps.faults.list() });
+    }
+    case 'POST /_twin/outage': {
+      const body = (await readJson(req)) as { region?: unknown; down?: unknown };
+      if (typeof body.region !== 'string' || typeof body.down !== 'boolean') {
+        throw new HttpError(400, 'expected {"region": "<aws region>", "down": true|false}');
+      }
+      try {
+        deps.faults.setOutage(body.region, body.down);
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message);
+      }
+      deps.admin.faultsChanged();
+      return sendJson(res, 200, { outages: deps.faults.outages() });
+    }
+    case 'POST /_twin/shutdown':
+      sendJson(res, 202, { shuttingDown: true });
+      res.once('finish', () => deps.admin.shutdown());
+      return;
+    default:
+      throw new HttpError(404, `no admin route ${route}`);
+  }
+}
+
+export function createTwinServer(deps: ServerDeps): Server {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://twin').pathname;
+    const work = path === '/_twin' || path.startsWith('/_twin/') ? handleAdmin(deps, req, res, path) : handleEc2(deps, req, res);
+    work.catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (!res.headersSent) sendJson(res, status, { error: e instanceof Error ? e.message : String(e) });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  return server;
+}

@@ -1,0 +1,242 @@
+/** Starting and stopping a Cloud-Twin: HTTP API, VM lifecycle, snapshot. */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Ec2Engine } from './ec2/engine.js';
+import type { InstanceStateName } from './ec2/model.js';
+import { Faults, type FaultRule } from './faults.js';
+import { createTwinServer, type RequestLogEntry } from './server.js';
+import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
+import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
+import { LoopbackIps } from './vm/ips.js';
+import { type SshBackend, VmLifecycle } from './vm/lifecycle.js';
+
+export interface TwinOptions {
+  /** Where state.json and the VMs' home directories live. Created if missing. */
+  stateDir: string;
+  /** Loopback address for the HTTP API (default 127.0.0.1); anything else is refused. */
+  host?: string;
+  /** HTTP port (default 0: any free port). */
+  port?: number;
+  /** pending → running (default 2000). */
+  bootDelayMs?: number;
+  /** stopping → stopped and shutting-down → terminated (default 1000). */
+  stopDelayMs?: number;
+  /** Every VM's SSH server listens on its own IP at this port (default 2222). */
+  sshPort?: number;
+  /** Fault rules (objects or CLI spec strings, see parseFaultSpec). */
+  faults?: (FaultRule | string)[];
+  /** How long terminated instances stay listed (default 1 hour, as on AWS). */
+  terminatedRetentionMs?: number;
+  /** Snapshot debounce (default 200 ms). */
+  snapshotDebounceMs?: number;
+  /** Random source for fault rates (tests pass a fixed one). */
+  random?: () => number;
+  /** Called after every EC2 request. */
+  onRequest?: (e: RequestLogEntry) => void;
+  /** Diagnostics (VM boot problems, snapshot errors). Default: stderr. */
+  log?: (message: string) => void;
+  /** The SSH server implementation (default: the real one in ./ssh). */
+  ssh?: SshBackend;
+}
+
+export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
+
+export interface TwinStatus {
+  pid: number;
+  startedAt: string;
+  endpoints: { aws: string };
+  adminUrl: string;
+  sshPort: number;
+  bootDelayMs: number;
+  stopDelayMs: number;
+  stateDir: string;
+  instances: InstanceCounts;
+  sshServers: number;
+  regions: string[];
+  faults: FaultRule[];
+  outages: string[];
+}
+
+export interface TwinInstanceInfo {
+  instanceId: string;
+  region: string;
+  state: InstanceStateName;
+  instanceType: string;
+  imageId: string;
+  keyName?: string;
+  publicIp?: string;
+  privateIp: string;
+  sshUser: string;
+  sshPort: number;
+  hostPublicKey: string;
+  homeDir: string;
+}
+
+export interface Twin {
+  endpoints: { aws: string };
+  adminUrl: string;
+  sshPort: number;
+  stateDir: string;
+  bootDelayMs: number;
+  faults: Faults;
+  status(): TwinStatus;
+  instances(region?: string): TwinInstanceInfo[];
+  /** Writes the snapshot now. */
+  flush(): Promise<void>;
+  /** Closes the API and every VM's SSH server, then saves the snapshot. Idempotent. */
+  close(): Promise<void>;
+  /** Resolves once the twin has closed (by close() or POST /_twin/shutdown). */
+  readonly closed: Promise<void>;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+const STATES: InstanceStateName[] = ['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped'];
+
+/**
+ * Starts a twin. If `stateDir` holds a snapshot, its resources come back and running VMs get
+ * their SSH servers again (on their old address when it is free).
+ */
+export async function startTwin(opts: TwinOptions): Promise<Twin> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopback(host)) throw new Error(`Cloud-Twin listens on loopback only; '${host}' is not a loopback address`);
+  const sshPort = opts.sshPort ?? 2222;
+  const bootDelayMs = opts.bootDelayMs ?? 2000;
+  const stopDelayMs = opts.stopDelayMs ?? 1000;
+  const log = opts.log ?? ((m: string) => process.stderr.write(`cloud-twin: ${m}\n`));
+  const startedAt = new Date().toISOString();
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+
+  const saved = loadSnapshot(opts.stateDir);
+  const ips = new LoopbackIps(saved?.ipCounter ?? 0);
+  const faults = new Faults([], opts.random);
+  faults.set(opts.faults ?? []);
+
+  let engine: Ec2Engine | undefined;
+  const take = (): TwinSnapshot => ({
+    version: STATE_VERSION,
+    savedAt: new Date().toISOString(),
+    ipCounter: ips.counter,
+    ec2: (engine as Ec2Engine).snapshot(),
+  });
+  const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
+    log(`saving state failed: ${String(e)}`),
+  );
+  const changed = () => snapshotter.markDirty();
+  const lifecycle = new VmLifecycle({
+    stateDir: opts.stateDir,
+    sshPort,
+    bootDelayMs,
+    stopDelayMs,
+    ips,
+    ssh: opts.ssh ?? { startVmSshServer, generateHostKey },
+    changed,
+    now: Date.now,
+    log,
+  });
+  engine = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
+  const ec2 = engine;
+  if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
+
+  let twin: Twin | undefined;
+  const server = createTwinServer({
+    ec2,
+    faults,
+    onRequest: opts.onRequest,
+    admin: {
+      status: () => twin?.status(),
+      instances: (region) => twin?.instances(region),
+      shutdown: () => void twin?.close(),
+      faultsChanged: () => {},
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: opts.port ?? 0 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  let resolveClosed: () => void = () => {};
+  const closedPromise = new Promise<void>((r) => (resolveClosed = r));
+  let closing: Promise<void> | undefined;
+
+  const instances = (region?: string): TwinInstanceInfo[] =>
+    ec2
+      .allRegions()
+      .filter((r) => region === undefined || r.name === region)
+      .flatMap((r) =>
+        [...r.instances.values()].map((i) => ({
+          instanceId: i.id,
+          region: r.name,
+          state: i.state,
+          instanceType: i.instanceType,
+          imageId: i.imageId,
+          keyName: i.keyName,
+          publicIp: i.publicIp,
+          privateIp: i.privateIp,
+          sshUser: i.sshUser,
+          sshPort,
+          hostPublicKey: i.hostKey.publicKey,
+          homeDir: lifecycle.homeDir(i.id),
+        })),
+      );
+
+  twin = {
+    endpoints: { aws: base },
+    adminUrl: `${base}/_twin`,
+    sshPort,
+    stateDir: opts.stateDir,
+    bootDelayMs,
+    faults,
+    closed: closedPromise,
+    status: () => {
+      const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as InstanceCounts;
+      counts.total = 0;
+      for (const r of ec2.allRegions()) {
+        for (const i of r.instances.values()) {
+          counts[i.state]++;
+          counts.total++;
+        }
+      }
+      return {
+        pid: process.pid,
+        startedAt,
+        endpoints: { aws: base },
+        adminUrl: `${base}/_twin`,
+        sshPort,
+        bootDelayMs,
+        stopDelayMs,
+        stateDir: opts.stateDir,
+        instances: counts,
+        sshServers: lifecycle.sshServers,
+        regions: ec2.allRegions().map((r) => r.name),
+        faults: faults.list(),
+        outages: faults.outages(),
+      };
+    },
+    instances,
+    flush: () => {
+      changed();
+      return snapshotter.flush();
+    },
+    close: () => {
+      closing ??= (async () => {
+        const httpClosed = new Promise<void>((r) => server.close(() => r()));
+        server.closeAllConnections();
+        await lifecycle.close();
+        await httpClosed;
+        changed();
+        await snapshotter.flush();
+        resolveClosed();
+      })();
+      return closing;
+    },
+  };
+  return twin;
+}

@@ -1,0 +1,284 @@
+/**
+ * The life of twin VMs behind the EC2 API: state timers (pending → running, stopping → stopped,
+ * shutting-down → terminated), public IPs and one SSH server per running VM.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InstanceLifecycle } from '../ec2/context.js';
+import type { Instance, RegionData } from '../ec2/model.js';
+import type { VmSshServer, VmSshServerOptions } from '../ssh/vm-ssh-server.js';
+import type { LoopbackIps } from './ips.js';
+
+export interface SshBackend {
+  startVmSshServer(opts: VmSshServerOptions): Promise<VmSshServer>;
+  generateHostKey(): { privateKey: string; publicKey: string };
+}
+
+export interface LifecycleOptions {
+  stateDir: string;
+  sshPort: number;
+  bootDelayMs: number;
+  stopDelayMs: number;
+  ips: LoopbackIps;
+  ssh: SshBackend;
+  changed: () => void;
+  now: () => number;
+  log: (message: string) => void;
+}
+
+/** Addresses in use by something else (another twin, another service): skip to the next one. */
+const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES']);
+const MAX_ADDRESS_TRIES = 32;
+
+function gmt(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT');
+}
+
+const USER_SHUTDOWN = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+
+export class VmLifecycle implements InstanceLifecycle {
+  private readonly servers = new Map<string, VmSshServer>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Bumped on every transition so work started for an older one stands down. */
+  private readonly generation = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(private readonly o: LifecycleOptions) {}
+
+  homeDir(id: string): string {
+    return join(this.o.stateDir, 'vms', id, 'home');
+  }
+
+  hostKey(): { privateKey: string; publicKey: string } {
+    return this.o.ssh.generateHostKey();
+  }
+
+  /** Number of VMs with a live SSH server. */
+  get sshServers(): number {
+    return this.servers.size;
+  }
+
+  hostPublicKey(id: string): string | undefined {
+    return this.servers.get(id)?.hostPublicKey;
+  }
+
+  launch(region: RegionData, inst: Instance): void {
+    inst.dueAt = this.o.now() + this.o.bootDelayMs;
+    this.boot(region, inst);
+  }
+
+  start(region: RegionData, inst: Instance): void {
+    inst.state = 'pending';
+    inst.stateTransitionReason = '';
+    delete inst.stateReason;
+    inst.dueAt = this.o.now() + this.o.bootDelayMs;
+    this.boot(region, inst);
+  }
+
+  stop(_region: RegionData, inst: Instance): void {
+    const g = this.bump(inst.id);
+    const now = this.o.now();
+    inst.state = 'stopping';
+    inst.stateTransitionReason = `User initiated (${gmt(now)})`;
+    inst.stateReason = USER_SHUTDOWN;
+    inst.dueAt = now + this.o.stopDelayMs;
+    this.afterClose(inst, g, () => this.finishStopping(inst, g));
+  }
+
+  reboot(_region: RegionData, inst: Instance): void {
+    const g = this.bump(inst.id);
+    this.track(
+      (async () => {
+        await this.closeServerNow(inst.id);
+        if (this.stale(inst.id, g)) return;
+        if (inst.publicIp) await this.bringUpSsh(inst, g);
+      })(),
+      inst,
+    );
+  }
+
+  terminate(_region: RegionData, inst: Instance): void {
+    const g = this.bump(inst.id);
+    const now = this.o.now();
+    inst.state = 'shutting-down';
+    inst.stateTransitionReason = `User initiated (${gmt(now)})`;
+    inst.stateReason = USER_SHUTDOWN;
+    inst.dueAt = now + this.o.stopDelayMs;
+    this.afterClose(inst, g, () => this.finishTerminating(inst, g));
+  }
+
+  /** The state ends only once the VM's SSH server is gone (and its due time has come). */
+  private afterClose(inst: Instance, g: number, then: () => void): void {
+    this.track(
+      (async () => {
+        await this.closeServerNow(inst.id);
+        if (!this.stale(inst.id, g)) then();
+      })(),
+    );
+  }
+
+  /** After a restart: pick every instance up where the snapshot left it. */
+  resume(region: RegionData): void {
+    for (const inst of region.instances.values()) {
+      const g = this.bump(inst.id);
+      switch (inst.state) {
+        case 'pending':
+          this.boot(region, inst);
+          break;
+        case 'running':
+          if (inst.publicIp) this.track(this.bringUpSsh(inst, g), inst);
+          break;
+        case 'stopping':
+          this.finishStopping(inst, g);
+          break;
+        case 'shutting-down':
+          this.finishTerminating(inst, g);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Stops every timer and SSH server; resolves when all are closed. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    const servers = [...this.servers.values()];
+    this.servers.clear();
+    await Promise.allSettled(servers.map((s) => s.close()));
+  }
+
+  private boot(_region: RegionData, inst: Instance): void {
+    const g = this.bump(inst.id);
+    this.track(
+      (async () => {
+        await mkdir(this.homeDir(inst.id), { recursive: true });
+        if (inst.assignPublicIp) await this.bringUpSsh(inst, g);
+        if (this.stale(inst.id, g)) return;
+        this.at(inst, g, () => {
+          inst.state = 'running';
+          delete inst.dueAt;
+        });
+      })(),
+      inst,
+    );
+  }
+
+  private finishStopping(inst: Instance, g: number): void {
+    this.at(inst, g, () => {
+      inst.state = 'stopped';
+      delete inst.publicIp;
+      delete inst.dueAt;
+    });
+  }
+
+  private finishTerminating(inst: Instance, g: number): void {
+    this.at(inst, g, () => {
+      inst.state = 'terminated';
+      inst.terminatedAt = this.o.now();
+      delete inst.publicIp;
+      delete inst.dueAt;
+      this.track(rm(join(this.o.stateDir, 'vms', inst.id), { recursive: true, force: true }), inst);
+    });
+  }
+
+  /** Runs `fn` when the instance's current state is due (now, if already past), unless superseded. */
+  private at(inst: Instance, g: number, fn: () => void): void {
+    if (this.closing) return;
+    const wait = Math.max(0, (inst.dueAt ?? 0) - this.o.now());
+    const t = setTimeout(() => {
+      this.timers.delete(inst.id);
+      if (this.stale(inst.id, g) || this.closing) return;
+      fn();
+      this.o.changed();
+    }, wait);
+    const old = this.timers.get(inst.id);
+    if (old) clearTimeout(old);
+    this.timers.set(inst.id, t);
+  }
+
+  /** Gives the VM a public IP (a fresh one unless it has one) and its SSH server there. */
+  private async bringUpSsh(inst: Instance, g: number): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ADDRESS_TRIES; attempt++) {
+      if (this.stale(inst.id, g)) return;
+      const host = inst.publicIp ?? this.o.ips.allocate();
+      inst.publicIp = host;
+      let server: VmSshServer;
+      try {
+        server = await this.o.ssh.startVmSshServer({
+          host,
+          port: this.o.sshPort,
+          hostKey: inst.hostKey.privateKey,
+          authorizedKeys: inst.authorizedKey ? [inst.authorizedKey] : [],
+          homeDir: this.homeDir(inst.id),
+          user: inst.sshUser,
+          env: { CB_TWIN_INSTANCE_ID: inst.id },
+        });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code && ADDRESS_ERRORS.has(code)) {
+          this.o.log(`${inst.id}: ${host}:${this.o.sshPort} unusable (${code}); taking the next address`);
+          delete inst.publicIp;
+          continue;
+        }
+        throw e;
+      }
+      if (this.stale(inst.id, g) || this.closing) {
+        await server.close();
+        return;
+      }
+      this.servers.set(inst.id, server);
+      this.o.changed();
+      return;
+    }
+    throw new Error(`no usable loopback address after ${MAX_ADDRESS_TRIES} tries`);
+  }
+
+  private async closeServerNow(id: string): Promise<void> {
+    const server = this.servers.get(id);
+    if (!server) return;
+    this.servers.delete(id);
+    await server.close();
+  }
+
+  private bump(id: string): number {
+    const g = (this.generation.get(id) ?? 0) + 1;
+    this.generation.set(id, g);
+    const t = this.timers.get(id);
+    if (t) {
+      clearTimeout(t);
+      this.timers.delete(id);
+    }
+    return g;
+  }
+
+  private stale(id: string, g: number): boolean {
+    return this.generation.get(id) !== g;
+  }
+
+  /**
+   * Keeps background work awaited by close(). A VM that cannot boot ends as EC2 ends one:
+   * terminated, with a Server.InternalError state reason.
+   */
+  private track(p: Promise<void>, inst?: Instance): void {
+    const wrapped = p.catch((e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.o.log(`${inst?.id ?? 'vm'}: ${msg}`);
+      if (inst && (inst.state === 'pending' || inst.state === 'running')) {
+        this.bump(inst.id);
+        inst.state = 'terminated';
+        inst.terminatedAt = this.o.now();
+        inst.stateReason = { code: 'Server.InternalError', message: 'Server.InternalError: Internal error on launch' };
+        delete inst.publicIp;
+        delete inst.dueAt;
+        this.o.changed();
+      }
+    });
+    const done = wrapped.finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+}
