@@ -326,7 +326,15 @@ describe('errors', () => {
     ['Unavailable', 'unavailable', true],
     ['SomethingNew', 'other', false],
   ] as const)('%s → %s through the SDK', async (code, errorClass, retryable) => {
-    const status = errorClass === 'unavailable' ? 503 : errorClass === 'auth' ? 403 : 400;
+    // EC2 sends capacity and internal errors as 5xx, auth errors as 401/403, the rest as 400.
+    const status =
+      errorClass === 'unavailable'
+        ? 503
+        : errorClass === 'capacity'
+          ? 500
+          : errorClass === 'auth'
+            ? 403
+            : 400;
     const { driver } = replayDriver(
       { DescribeInstances: { status, body: ec2Error(code) } },
       { maxAttempts: 1 },
@@ -560,8 +568,11 @@ describe('network', () => {
       ['CreateRouteTable', 'route-table'],
       ['CreateSecurityGroup', 'security-group'],
     ]);
-    for (const c of creates)
-      expect(tagsOf(c.params)).toMatchObject({ ...TAGS, Name: expect.stringMatching(/^cb-replay-/) });
+    for (const c of creates) {
+      const { Name, ...ours } = tagsOf(c.params);
+      expect(ours).toEqual(TAGS);
+      expect(Name).toMatch(/^cb-replay-(vpc|subnet|igw|rt|sg)$/);
+    }
     const p = (a: string) => Object.fromEntries(replay.callsTo(a)[0]!.params);
     expect(p('CreateVpc').CidrBlock).toBe('10.0.0.0/16');
     // No zone on the connection: the region's first available zone.
