@@ -41,7 +41,7 @@ try {
   console.log(`  status: ${created.mcis.status}`);
   for (const v of created.mcis.vms) console.log(`  ${vmLine(v)}`);
 
-  const exec = await run('Run a command on every VM over SSH', ['mcis', 'exec', 'quickstart', '--', 'echo "$(whoami) on $(uname -s), home $HOME" | tr -s " "']);
+  const exec = await run('Run a command on every VM over SSH', ['mcis', 'exec', 'quickstart', '--', 'echo "$USER@$(hostname) on $(uname -s), home $HOME"']);
   for (const r of exec) console.log(`  ${r.vm.padEnd(12)} exit ${r.exitCode}  ${r.stdout.trim()}`);
 
   const suspended = await run('Suspend the MCIS', ['mcis', 'suspend', 'quickstart']);

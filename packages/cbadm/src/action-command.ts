@@ -19,7 +19,7 @@ export abstract class McisActionCommand extends BaseCommand<typeof McisActionCom
       name: this.args.name,
       action: this.action,
       selector: { ...(this.flags.subgroup ? { subgroup: this.flags.subgroup } : {}), ...(this.flags.vm ? { vm: this.flags.vm } : {}) },
-      events: this.progress(),
+      events: await this.progress(`${this.action} ${this.args.name}`),
     });
   }
 

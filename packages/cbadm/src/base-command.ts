@@ -4,7 +4,8 @@
  * thin: parse, call one core service, return a result and say how to show it as a table.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import type { CbEvent, EventSink } from '@cloud-barista/core';
+import type { EventSink } from '@cloud-barista/core';
+import type { Progress } from './progress.js';
 import type { CoreHandle } from './core.js';
 import { renderError, renderResult, type OutputFormat } from './render.js';
 
@@ -67,6 +68,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   override async run(): Promise<void> {
     const result = await this.execute();
+    // The live view must be gone before data reaches stdout.
+    await this.live?.stop(false);
+    this.live = undefined;
     if (result !== undefined) process.stdout.write(renderResult(result, this.format, (r) => this.table(r)));
   }
 
@@ -79,11 +83,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.coreHandle;
   }
 
-  /** Progress goes to stderr (never stdout, which carries data); quiet under --json. */
-  protected progress(): EventSink {
+  /**
+   * Progress goes to stderr (never stdout, which carries data): live on a terminal, plain lines in
+   * logs, none under --json unless CB_PROGRESS is set.
+   */
+  protected async progress(title: string): Promise<EventSink> {
     if (this.format === 'json' && !process.env.CB_PROGRESS) return () => {};
-    return (e: CbEvent) => process.stderr.write(`${describeEvent(e)}\n`);
+    const { plainProgress, ttyProgress } = await import('./progress.js');
+    this.live = process.stderr.isTTY && !process.env.CI ? await ttyProgress(title) : plainProgress();
+    return this.live.sink;
   }
+
+  private live: Progress | undefined;
 
   override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     const { code, text } = renderError(err, this.format, Boolean((this.flags as { verbose?: boolean } | undefined)?.verbose));
@@ -93,21 +104,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   override async finally(err: Error | undefined): Promise<void> {
+    await this.live?.stop(err !== undefined);
     await this.coreHandle?.close();
     await super.finally(err);
-  }
-}
-
-export function describeEvent(e: CbEvent): string {
-  const t = new Date().toISOString().slice(11, 19);
-  switch (e.type) {
-    case 'phase':
-      return `${t} [${e.mcis}] ${e.phase}: ${e.message}`;
-    case 'resource':
-      return `${t} [${e.connection}] ${e.kind} ${e.state}${e.message ? `: ${e.message}` : ''}`;
-    case 'vm':
-      return `${t} [${e.mcis}/${e.vm}] ${e.status} (${e.step})${e.message ? ` ${e.message}` : ''}`;
-    case 'warning':
-      return `${t} warning: ${e.message}`;
   }
 }

@@ -13,7 +13,8 @@ export function renderResult(result: unknown, format: OutputFormat, table: (r: u
 }
 
 export function makeTable(head: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+  // No separator lines between rows: compact like kubectl/aws-cli tables.
+  const t = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
   for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '-' : String(c))));
   return t.toString();
 }

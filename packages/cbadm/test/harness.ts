@@ -43,7 +43,9 @@ export class Cli {
 
   /** Runs and parses --json output; throws with stderr when the exit code is not the expected one. */
   async json<T>(args: string[], expectCode = 0): Promise<T> {
-    const r = await this.run([...args, '--json']);
+    // Flags must stay before `--`, which starts a remote command.
+    const dash = args.indexOf('--');
+    const r = await this.run(dash < 0 ? [...args, '--json'] : [...args.slice(0, dash), '--json', ...args.slice(dash)]);
     if (r.code !== expectCode) throw new Error(`cbadm ${args.join(' ')} exited ${r.code} (wanted ${expectCode})\n${r.stderr}\n${r.stdout}`);
     return JSON.parse(r.stdout) as T;
   }

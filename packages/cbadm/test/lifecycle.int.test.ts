@@ -58,14 +58,14 @@ describe('cbadm on Cloud-Twin', () => {
     expect(tagged.map((i) => i.Tags?.find((t) => t.Key === 'cb-vm')?.Value).sort()).toEqual(['seoul-1', 'seoul-2']);
 
     // Remote command on every VM, in parallel, with per-VM results.
-    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'web', '--', 'echo', 'hello-$(whoami)']);
+    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'web', '--', 'echo', 'hello-$USER']);
     expect(exec.map((r) => [r.vm, r.exitCode, r.stdout.trim()])).toEqual([
       ['seoul-1', 0, 'hello-ubuntu'],
       ['seoul-2', 0, 'hello-ubuntu'],
       ['virginia-1', 0, 'hello-admin'],
       ['virginia-2', 0, 'hello-admin'],
     ]);
-    const partial = await cli.run(['mcis', 'exec', 'web', '--json', '--', 'test "$(whoami)" = ubuntu']);
+    const partial = await cli.run(['mcis', 'exec', 'web', '--json', '--', 'test "$USER" = ubuntu']);
     expect(partial.code).toBe(3);
     expect((JSON.parse(partial.stdout) as Array<{ exitCode: number }>).filter((r) => r.exitCode !== 0)).toHaveLength(2);
 

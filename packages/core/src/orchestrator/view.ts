@@ -1,6 +1,7 @@
 /** The stable JSON shapes that `--json` prints. Change them only additively. */
 import { aggregateStatus, type StatusCount } from '../lifecycle.js';
 import type { Mcis, Vm } from '../model.js';
+import { compareVmNames } from '../store/sqlite-store.js';
 
 export interface VmView {
   name: string;
@@ -56,6 +57,9 @@ export function vmView(vm: Vm): VmView {
 
 export function mcisView(m: Mcis, vms: Vm[]): McisView {
   const { status, statusCount } = aggregateStatus(vms.map((v) => v.status));
+  // Manifest order, then web-2 before web-10.
+  const order = new Map(m.subgroups.map((s, i) => [s.name, i]));
+  vms = [...vms].sort((a, b) => (order.get(a.subgroup) ?? 1e9) - (order.get(b.subgroup) ?? 1e9) || compareVmNames(a, b));
   return {
     ns: m.ns,
     name: m.name,

@@ -38,12 +38,11 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     const opts = {
       ns: this.flags.ns ?? v.value.metadata.namespace ?? 'default',
       manifest: v.value,
-      events: this.progress(),
       ...(this.flags.parallelism ? { parallelism: this.flags.parallelism } : {}),
       ...(this.flags['on-failure'] ? { onFailure: this.flags['on-failure'] } : {}),
     };
     if (this.flags['dry-run']) return { dryRun: true, plan: mcis.plan(opts), warnings: v.warnings };
-    return mcis.create(opts);
+    return mcis.create({ ...opts, events: await this.progress(`create ${v.value.metadata.name}`) });
   }
 
   protected override table(r: Result): string {

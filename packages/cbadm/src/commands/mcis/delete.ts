@@ -12,7 +12,7 @@ export default class McisDelete extends BaseCommand<typeof McisDelete> {
   static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete.' }) };
 
   protected async execute(): Promise<Result> {
-    return (await this.core()).mcis.delete({ ns: this.flags.ns, name: this.args.name, force: this.flags.force, events: this.progress() });
+    return (await this.core()).mcis.delete({ ns: this.flags.ns, name: this.args.name, force: this.flags.force, events: await this.progress(`delete ${this.args.name}`) });
   }
 
   protected override table(r: Result): string {

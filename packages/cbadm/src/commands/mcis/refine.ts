@@ -12,7 +12,7 @@ export default class McisRefine extends BaseCommand<typeof McisRefine> {
   static override flags = { ns: nsFlag };
 
   protected async execute(): Promise<Result> {
-    return (await this.core()).mcis.refine({ ns: this.flags.ns, name: this.args.name, events: this.progress() });
+    return (await this.core()).mcis.refine({ ns: this.flags.ns, name: this.args.name, events: await this.progress(`refine ${this.args.name}`) });
   }
 
   protected override table(r: Result): string {

@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { makeTable } from '../../render.js';
+
+type FaultState = { faults: Array<{ action: string; code: string; rate: number; latencyMs?: number; region?: string; count?: number }>; outages: string[] };
+
+export default class TwinFault extends BaseCommand<typeof TwinFault> {
+  static override summary = 'Show or change fault injection on a running Cloud-Twin.';
+  static override description =
+    'SPEC is ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], e.g. RunInstances:InsufficientInstanceCapacity:0.3, *::1:800ms (latency only), StopInstances:RequestLimitExceeded:1#2 (the next two calls). Given specs replace the current rules.';
+  static override examples = [
+    '<%= config.bin %> twin fault',
+    '<%= config.bin %> twin fault RunInstances:InsufficientInstanceCapacity:1@ap-northeast-2',
+    '<%= config.bin %> twin fault --clear',
+    '<%= config.bin %> twin fault --outage eu-west-1',
+  ];
+  static override strict = false;
+  static override args = { spec: Args.string({ description: 'Fault rule(s) to set.' }) };
+  static override flags = {
+    clear: Flags.boolean({ summary: 'Remove every fault rule.' }),
+    outage: Flags.string({ multiple: true, summary: 'Take a region down (every call fails with 503 Unavailable).' }),
+    restore: Flags.string({ multiple: true, summary: 'Bring a region back.' }),
+  };
+
+  protected async execute(): Promise<FaultState> {
+    const { readTwinInfo } = await import('../../twin-control.js');
+    const { resolveHome, homePaths, UsageError } = await import('@cloud-barista/core');
+    const info = readTwinInfo(homePaths(resolveHome()).twin);
+    if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${info.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new UsageError(`Cloud-Twin refused: ${String(json.error ?? json.message ?? res.status)}`, { hint: 'see `cbadm twin fault --help` for the spec syntax' });
+      return json;
+    };
+    const specs = this.argv.filter((a) => !a.startsWith('-') && !(this.flags.outage ?? []).includes(a) && !(this.flags.restore ?? []).includes(a));
+    if (this.flags.clear || specs.length) await call('PUT', '/faults', this.flags.clear ? [] : specs);
+    for (const region of this.flags.outage ?? []) await call('POST', '/outage', { region, down: true });
+    for (const region of this.flags.restore ?? []) await call('POST', '/outage', { region, down: false });
+    return (await call('GET', '/faults')) as unknown as FaultState;
+  }
+
+  protected override table(s: FaultState): string {
+    const rules = s.faults.length
+      ? makeTable(['ACTION', 'CODE', 'RATE', 'LATENCY MS', 'REGION', 'REMAINING'], s.faults.map((f) => [f.action, f.code || '(latency)', f.rate, f.latencyMs, f.region ?? '(all)', f.count ?? '∞']))
+      : 'No fault rules.';
+    return `${rules}\nRegions down: ${s.outages.length ? s.outages.join(', ') : 'none'}`;
+  }
+}
