@@ -72,6 +72,18 @@ async function bootTwin(bootDelayMs = 300): Promise<{ twin: Twin; stateDir: stri
   return { twin, stateDir };
 }
 
+/** Sets env vars for a test; returns the undo. */
+function withEnv(vars: Record<string, string>): () => void {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
 /** Anything tagged `tags` that a Describe* still lists: the contract's "nothing left" check. */
 async function leftovers(conn: Connection, tags: Tags): Promise<string[]> {
   const ec2 = new EC2Client({
@@ -316,9 +328,10 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
         `[default]\naws_access_key_id = AKIADEFAULTPROFILE01\naws_secret_access_key = other\n\n[twin]\naws_access_key_id = AKIATWINPROFILE00001\naws_secret_access_key = ${secret}\n`,
       );
       writeFileSync(join(dir, 'config'), '');
-      const saved = { ...process.env };
-      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
-      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      const restore = withEnv({
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+        AWS_CONFIG_FILE: join(dir, 'config'),
+      });
       proxy.seen.length = 0;
       const good = driverFor({ endpoint: proxy.url }, { kind: 'aws-profile', profile: 'twin' });
       const bad = driverFor({ endpoint: proxy.url }, { kind: 'aws-profile', profile: 'missing' }, 1);
@@ -332,15 +345,16 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
       } finally {
         good.close();
         bad.close();
-        process.env = saved;
+        restore();
         rmSync(dir, { recursive: true, force: true });
       }
     });
 
     it('default-chain: the SDK finds keys in the environment', async () => {
-      const saved = { ...process.env };
-      process.env.AWS_ACCESS_KEY_ID = 'AKIAENVIRONMENT00001';
-      process.env.AWS_SECRET_ACCESS_KEY = 'env-secret';
+      const restore = withEnv({
+        AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENT00001',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+      });
       proxy.seen.length = 0;
       const driver = driverFor({ endpoint: proxy.url }, { kind: 'default-chain' });
       try {
@@ -348,7 +362,7 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
         expect(keyIdsSeen()).toEqual(['AKIAENVIRONMENT00001']);
       } finally {
         driver.close();
-        process.env = saved;
+        restore();
       }
     });
   });
