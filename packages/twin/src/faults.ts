@@ -112,7 +112,7 @@ export class Faults {
   private rules: FaultRule[] = [];
   private readonly down = new Set<string>();
 
-  constructor(rules: readonly FaultRule[] = [], private readonly random: () => number = Math.random) {
+  constructor(rules: readonly (FaultRule | string)[] = [], private readonly random: () => number = Math.random) {
     this.set(rules);
   }
 

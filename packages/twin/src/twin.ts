@@ -114,12 +114,11 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const faults = new Faults([], opts.random);
   faults.set(opts.faults ?? []);
 
-  let engine: Ec2Engine | undefined;
   const take = (): TwinSnapshot => ({
     version: STATE_VERSION,
     savedAt: new Date().toISOString(),
     ipCounter: ips.counter,
-    ec2: (engine as Ec2Engine).snapshot(),
+    ec2: ec2.snapshot(),
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
@@ -136,19 +135,17 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     now: Date.now,
     log,
   });
-  engine = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
-  const ec2 = engine;
+  const ec2 = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
 
-  let twin: Twin | undefined;
   const server = createTwinServer({
     ec2,
     faults,
     onRequest: opts.onRequest,
     admin: {
-      status: () => twin?.status(),
-      instances: (region) => twin?.instances(region),
-      shutdown: () => void twin?.close(),
+      status: () => twin.status(),
+      instances: (region) => twin.instances(region),
+      shutdown: () => void twin.close(),
       faultsChanged: () => {},
     },
   });
@@ -187,7 +184,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         })),
       );
 
-  twin = {
+  const twin: Twin = {
     endpoints: { aws: base },
     adminUrl: `${base}/_twin`,
     sshPort,

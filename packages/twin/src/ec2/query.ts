@@ -67,7 +67,7 @@ export class Params {
     for (const [n, rest, v] of this.indexed(prefix)) {
       if (!rest.startsWith('.')) continue;
       let g = groups.get(n);
-      if (!g) groups.set(n, (g = new Map()));
+      if (!g) groups.set(n, (g = new Map<string, string>()));
       g.set(rest.slice(1), v);
     }
     return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => new Params(g));

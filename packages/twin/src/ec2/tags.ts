@@ -14,13 +14,14 @@ export function tagSet(tags: readonly Tag[]): XmlChild {
 
 /** Sets tags (replacing values of existing keys). EC2 allows 50 tags per resource. */
 export function putTags(target: Tag[], add: readonly Tag[]): void {
+  const keys = new Set([...target.map((t) => t.key), ...add.map((t) => t.key)]);
+  if (keys.size > MAX_TAGS) {
+    throw new Ec2Error('TagLimitExceeded', `The maximum number of Tags for a resource has been reached (${MAX_TAGS}).`);
+  }
   for (const t of add) {
     const existing = target.find((x) => x.key === t.key);
     if (existing) existing.value = t.value;
     else target.push({ key: t.key, value: t.value });
-  }
-  if (target.length > MAX_TAGS) {
-    throw new Ec2Error('TagLimitExceeded', `The maximum number of Tags for a resource has been reached (${MAX_TAGS}).`);
   }
 }
 
@@ -79,6 +80,7 @@ export function createTags(ctx: Ctx): XmlChild[] {
   const tags = readTags(ctx.params.structs('Tag'));
   if (tags.length === 0) throw err.missing('Tag');
   const targets = ids.map((id) => findTaggable(ctx.region, id));
+  for (const t of targets) putTags(t.tags.map((x) => ({ ...x })), tags); // a dry run: all or nothing
   for (const t of targets) putTags(t.tags, tags);
   ctx.env.changed();
   return [el('return', true)];
