@@ -20,7 +20,12 @@ function run(title, args, { json = true } = {}) {
     const child = spawn(process.execPath, [cbadm, ...args, ...(json ? ['--json'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => process.stdout.write(String(d).replace(/^/gm, '  │ ')));
+    let partial = '';
+    child.stderr.on('data', (d) => {
+      const lines = (partial + d).split('\n');
+      partial = lines.pop();
+      for (const line of lines) process.stdout.write(`  │ ${line}\n`);
+    });
     child.on('exit', (code) => {
       const ms = Date.now() - started;
       steps.push({ step: title, exit: code, seconds: (ms / 1000).toFixed(1) });
