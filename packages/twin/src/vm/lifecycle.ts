@@ -105,14 +105,20 @@ export class VmLifecycle implements InstanceLifecycle {
     inst.stateTransitionReason = `User initiated (${gmt(now)})`;
     inst.stateReason = USER_SHUTDOWN;
     inst.dueAt = now + this.o.stopDelayMs;
-    this.afterClose(inst, g, () => this.finishTerminating(inst, g));
+    // The VM's disk goes while it shuts down: terminated means the home dir is gone.
+    this.afterClose(inst, g, () => this.finishTerminating(inst, g), () => this.removeDisk(inst.id));
+  }
+
+  private removeDisk(id: string): Promise<void> {
+    return rm(join(this.o.stateDir, 'vms', id), { recursive: true, force: true });
   }
 
   /** The state ends only once the VM's SSH server is gone (and its due time has come). */
-  private afterClose(inst: Instance, g: number, then: () => void): void {
+  private afterClose(inst: Instance, g: number, then: () => void, cleanup?: () => Promise<void>): void {
     this.track(
       (async () => {
         await this.closeServerNow(inst.id);
+        if (cleanup) await cleanup();
         if (!this.stale(inst.id, g)) then();
       })(),
     );
@@ -133,7 +139,7 @@ export class VmLifecycle implements InstanceLifecycle {
           this.finishStopping(inst, g);
           break;
         case 'shutting-down':
-          this.finishTerminating(inst, g);
+          this.afterClose(inst, g, () => this.finishTerminating(inst, g), () => this.removeDisk(inst.id));
           break;
         default:
           break;
@@ -182,7 +188,6 @@ export class VmLifecycle implements InstanceLifecycle {
       inst.terminatedAt = this.o.now();
       delete inst.publicIp;
       delete inst.dueAt;
-      this.track(rm(join(this.o.stateDir, 'vms', inst.id), { recursive: true, force: true }), inst);
     });
   }
 
