@@ -1,5 +1,6 @@
 /** Opens the core for a CLI process with the lazy driver registry: only used SDKs get loaded. */
-import { openCore, type Core } from '@cloud-barista/core';
+import type { Core } from '@cloud-barista/core';
+import { openCore } from '@cloud-barista/core/core';
 import { driverRegistry } from '@cloud-barista/drivers';
 
 export type CoreHandle = Core;

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OperationError, sleep } from '@cloud-barista/core';
+import { OperationError, UsageError } from '@cloud-barista/core/errors';
+import { sleep } from '@cloud-barista/core/util/poll';
 
 export interface TwinInfo {
   pid: number;
@@ -124,11 +125,10 @@ export interface TwinConnectResult {
 export async function twinConnect(core: import('@cloud-barista/core').Core, drivers: import('@cloud-barista/core').DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
   const info = readTwinInfo(stateDir);
   if (!info) {
-    const { UsageError } = await import('@cloud-barista/core');
     throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
   }
   if (!core.store.getCredential(TWIN_CREDENTIAL)) {
-    core.credentials.add({ name: TWIN_CREDENTIAL, provider: 'aws', kind: 'aws-keys', accessKeyId: TWIN_ACCESS_KEY_ID, secretAccessKey: 'twin-secret-not-a-real-key', replace: true });
+    await core.credentials.add({ name: TWIN_CREDENTIAL, provider: 'aws', kind: 'aws-keys', accessKeyId: TWIN_ACCESS_KEY_ID, secretAccessKey: 'twin-secret-not-a-real-key', replace: true });
   }
   const factory = await drivers.load('aws');
   const probe = factory({
@@ -137,8 +137,9 @@ export async function twinConnect(core: import('@cloud-barista/core').Core, driv
   });
   try {
     const regions = await probe.catalog.listRegions();
-    const connections = regions.map((r) => {
-      const c = core.connections.add({
+    const connections = [];
+    for (const r of regions) {
+      const c = await core.connections.add({
         name: `twin-aws-${r.name}`,
         provider: 'aws',
         region: r.name,
@@ -149,8 +150,8 @@ export async function twinConnect(core: import('@cloud-barista/core').Core, driv
         labels: { twin: 'true' },
         replace: true,
       });
-      return { name: c.name, region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint: info.endpoints.aws };
-    });
+      connections.push({ name: c.name, region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint: info.endpoints.aws });
+    }
     return { credential: TWIN_CREDENTIAL, connections };
   } finally {
     probe.close();

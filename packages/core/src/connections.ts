@@ -1,7 +1,8 @@
 /** The connection registry: named (driver, region, zone, credential, endpoint) tuples. */
 import { ConflictError, NotFoundError, UsageError } from './errors.js';
-import { formatPath } from './manifest.js';
-import { Connection, nowIso } from './model.js';
+import { nowIso } from './domain.js';
+import type { Connection } from './model.js';
+import { formatPath } from './util/field-path.js';
 import type { StateStore } from './store/state-store.js';
 
 export interface AddConnectionInput {
@@ -20,7 +21,9 @@ export interface AddConnectionInput {
 export class ConnectionService {
   constructor(private readonly store: StateStore) {}
 
-  add(input: AddConnectionInput): Connection {
+  async add(input: AddConnectionInput): Promise<Connection> {
+    // zod loads only when something is validated, not on every CLI start.
+    const { Connection } = await import('./model.js');
     const parsed = Connection.safeParse({ ...input, labels: input.labels ?? {}, createdAt: nowIso() });
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, UsageError } from './errors.js';
 import { writeSecretFile, type HomePaths } from './home.js';
-import { Credential, CredentialKind, Name, nowIso, Provider, type CredentialMaterial } from './model.js';
+import { nowIso } from './domain.js';
+import type { Credential, CredentialMaterial } from './model.js';
 import type { StateStore } from './store/state-store.js';
 
 export interface AddCredentialInput {
@@ -39,7 +40,9 @@ export class CredentialService {
     return join(this.home.credentials, `${name}.json`);
   }
 
-  add(input: AddCredentialInput): Credential {
+  async add(input: AddCredentialInput): Promise<Credential> {
+    // zod loads only when something is validated, not on every CLI start.
+    const { Credential, CredentialKind, Name, Provider } = await import('./model.js');
     const name = Name.safeParse(input.name);
     if (!name.success) throw new UsageError(`invalid credential name '${input.name}': ${name.error.issues[0]?.message}`, { issues: [{ path: 'name', message: name.error.issues[0]?.message ?? '' }] });
     const provider = Provider.safeParse(input.provider);

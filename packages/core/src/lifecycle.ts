@@ -4,7 +4,8 @@
  */
 import { UsageError } from './errors.js';
 import type { VmAction } from './driver/port.js';
-import { VM_STATUSES, type VmStatus } from './model.js';
+import { VM_STATUSES } from './domain.js';
+import type { VmStatus } from './model.js';
 
 interface Transition {
   /** Statuses the action may start from. */

@@ -7,6 +7,9 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 import { Name, OnFailure, Subgroup, Tags } from './model.js';
+import { formatPath } from './util/field-path.js';
+
+export { formatPath };
 
 export const API_VERSION = 'cloud-barista.io/v1alpha1';
 
@@ -34,16 +37,6 @@ export interface Validation<T> {
   value?: T;
   errors: FieldIssue[];
   warnings: FieldIssue[];
-}
-
-/** `['spec', 'subgroups', 1, 'count']` → `spec.subgroups[1].count`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
 }
 
 function zodIssues(error: z.ZodError): FieldIssue[] {

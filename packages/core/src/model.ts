@@ -3,8 +3,10 @@
  * JSON Schema we publish for editors and the types the code uses cannot drift apart.
  */
 import { z } from 'zod';
+import { PROVIDERS, VM_STATUSES } from './domain.js';
 
-export const PROVIDERS = ['aws', 'gcp', 'azure', 'alibaba', 'openstack', 'cloudit', 'docker'] as const;
+export { PROVIDERS, VM_STATUSES, TAG, nowIso } from './domain.js';
+
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 
@@ -15,18 +17,6 @@ export const Name = z
   .max(63)
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'use lower-case letters, digits and inner dashes (e.g. web-1)');
 
-export const VM_STATUSES = [
-  'Creating',
-  'Running',
-  'Suspending',
-  'Suspended',
-  'Resuming',
-  'Rebooting',
-  'Terminating',
-  'Terminated',
-  'Failed',
-  'Undefined',
-] as const;
 export const VmStatus = z.enum(VM_STATUSES);
 export type VmStatus = z.infer<typeof VmStatus>;
 
@@ -132,16 +122,3 @@ export const ManagedResource = z.object({
   createdAt: z.string(),
 });
 export type ManagedResource = z.infer<typeof ManagedResource>;
-
-/** Tag keys stamped on every cloud resource so nothing can be orphaned silently. */
-export const TAG = {
-  managed: 'cb-managed',
-  ns: 'cb-ns',
-  mcis: 'cb-mcis',
-  vm: 'cb-vm',
-  connection: 'cb-connection',
-} as const;
-
-export function nowIso(): string {
-  return new Date().toISOString();
-}

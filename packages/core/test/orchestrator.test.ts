@@ -36,7 +36,7 @@ function manifest(over: Partial<{ name: string; counts: [number, number]; onFail
   return v.value;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cb-orch-'));
   const home = homePaths(dir);
   ensurePrivateDir(home.keys);
@@ -45,8 +45,8 @@ beforeEach(() => {
   ssh = new FakeSsh();
   const credentials = new CredentialService(store, home);
   const conns = new ConnectionService(store);
-  conns.add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
-  conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
+  await conns.add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
+  await conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
   svc = new McisService({ store, home, drivers: cloud.registry(), credentials, ssh, timeouts: { pollMs: 1, runningMs: 5_000, actionMs: 5_000, sshMs: 1_000 } });
 });
 afterEach(() => {

@@ -9,7 +9,8 @@ import { ConflictError, ProviderError, UsageError, type FieldIssue } from '../er
 import type { Image } from '../driver/port.js';
 import { noEvents, type EventSink } from '../events.js';
 import type { McisManifest } from '../manifest.js';
-import { nowIso, TAG, type Connection, type Mcis, type OnFailure, type Vm } from '../model.js';
+import { nowIso, TAG } from '../domain.js';
+import type { Connection, Mcis, OnFailure, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from './driver-pool.js';

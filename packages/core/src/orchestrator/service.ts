@@ -5,7 +5,8 @@
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import type { VmAction } from '../driver/port.js';
 import { noEvents } from '../events.js';
-import { nowIso, type Mcis, type Vm } from '../model.js';
+import { nowIso } from '../domain.js';
+import type { Mcis, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { runAction, selectVms, type ActionOutcome, type Selector } from './actions.js';
 import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';

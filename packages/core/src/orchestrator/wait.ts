@@ -5,7 +5,7 @@
 import type { VmInfo } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import type { Vm, VmStatus } from '../model.js';
-import { nowIso } from '../model.js';
+import { nowIso } from '../domain.js';
 import { backoffDelay, sleep } from '../util/poll.js';
 import type { DriverPool } from './driver-pool.js';
 import type { StateStore } from '../store/state-store.js';

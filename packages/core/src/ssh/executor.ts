@@ -6,8 +6,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ReadStream, WriteStream } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, PseudoTtyOptions, PublicKeyAuthMethod } from 'ssh2';
+import { ssh2 } from './load.js';
 import {
   ConflictError,
   HostKeyMismatchError,
@@ -20,8 +20,7 @@ import { poll } from '../util/poll.js';
 import { fingerprintSha256, keyTypeOfBlob, readPrivateKey } from './keys.js';
 import { KnownHosts, knownHostsName } from './known-hosts.js';
 
-const { Client } = ssh2;
-type SshClient = InstanceType<typeof Client>;
+type SshClient = import('ssh2').Client;
 
 /** Where to run: one VM's SSH endpoint and the key to log in with. */
 export interface SshTarget {
@@ -371,7 +370,7 @@ export class SshExecutor {
   ): Promise<Connected> {
     if (signal?.aborted) throw abortReason(signal);
     const privateKey = readPrivateKey(target.privateKeyPath);
-    const client = new Client();
+    const client = new (ssh2().Client)();
     this.clients.add(client);
     let hostKeyError: CbError | undefined;
     let hostKey: Buffer | undefined;

@@ -13,12 +13,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
+import { ssh2 } from './load.js';
 import { NotFoundError, OperationError, UsageError } from '../errors.js';
 import { ensurePrivateDir } from '../home.js';
 
-const { utils } = ssh2;
 
 export interface SshKeyPair {
   /** OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`). Secret: never print it. */
@@ -29,13 +28,13 @@ export interface SshKeyPair {
 
 /** A fresh ed25519 key pair; `comment` ends the public line (e.g. `cb-twin-aws-ap-northeast-2`). */
 export function generateSshKeyPair(comment: string): SshKeyPair {
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
+  const pair = ssh2().utils.generateKeyPairSync('ed25519', { comment });
   return { privateKey: pair.private, publicKey: pair.public.trim() };
 }
 
 function parseKeyResult(text: string | Buffer): ParsedKey | Error | undefined {
   // Typed as one key, but ssh2 may return an array for OpenSSH-format files.
-  const parsed: unknown = utils.parseKey(text);
+  const parsed: unknown = ssh2().utils.parseKey(text);
   return (Array.isArray(parsed) ? (parsed as unknown[])[0] : parsed) as ParsedKey | Error | undefined;
 }
 

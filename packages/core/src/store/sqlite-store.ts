@@ -1,12 +1,13 @@
 /**
- * SQLite state store (better-sqlite3, WAL). Records are JSON documents validated by the zod model
- * on the way out; key columns make lookups and uniqueness cheap. Writes that read first run inside
+ * SQLite state store (better-sqlite3, WAL). Records are JSON documents, validated by the services
+ * before they are written (so reads skip zod, which keeps the CLI's start fast); key columns make
+ * lookups and uniqueness cheap. Writes that read first run inside
  * BEGIN IMMEDIATE so concurrent CLI processes serialise instead of overwriting each other.
  */
 import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
+import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 import type { LockInfo, StateStore } from './state-store.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -42,22 +43,22 @@ export class SqliteStateStore implements StateStore {
     return this.db.transaction(fn).immediate();
   }
 
-  private docs<T>(rows: Row[], parse: (v: unknown) => T): T[] {
-    return rows.map((r) => parse(JSON.parse(r.doc)));
+  private docs<T>(rows: Row[]): T[] {
+    return rows.map((r) => JSON.parse(r.doc) as T);
   }
 
   // ── connections ────────────────────────────────────────────────────────────
   putConnection(c: Connection): void {
     this.db
       .prepare('INSERT INTO connections(name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc')
-      .run(c.name, JSON.stringify(Connection.parse(c)));
+      .run(c.name, JSON.stringify(c));
   }
   getConnection(name: string): Connection | undefined {
     const row = this.db.prepare('SELECT doc FROM connections WHERE name = ?').get(name) as Row | undefined;
-    return row ? Connection.parse(JSON.parse(row.doc)) : undefined;
+    return row ? (JSON.parse(row.doc) as Connection) : undefined;
   }
   listConnections(): Connection[] {
-    return this.docs(this.db.prepare('SELECT doc FROM connections ORDER BY name').all() as Row[], (v) => Connection.parse(v));
+    return this.docs<Connection>(this.db.prepare('SELECT doc FROM connections ORDER BY name').all() as Row[]);
   }
   deleteConnection(name: string): boolean {
     return this.db.prepare('DELETE FROM connections WHERE name = ?').run(name).changes > 0;
@@ -67,14 +68,14 @@ export class SqliteStateStore implements StateStore {
   putCredential(c: Credential): void {
     this.db
       .prepare('INSERT INTO credentials(name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc')
-      .run(c.name, JSON.stringify(Credential.parse(c)));
+      .run(c.name, JSON.stringify(c));
   }
   getCredential(name: string): Credential | undefined {
     const row = this.db.prepare('SELECT doc FROM credentials WHERE name = ?').get(name) as Row | undefined;
-    return row ? Credential.parse(JSON.parse(row.doc)) : undefined;
+    return row ? (JSON.parse(row.doc) as Credential) : undefined;
   }
   listCredentials(): Credential[] {
-    return this.docs(this.db.prepare('SELECT doc FROM credentials ORDER BY name').all() as Row[], (v) => Credential.parse(v));
+    return this.docs<Credential>(this.db.prepare('SELECT doc FROM credentials ORDER BY name').all() as Row[]);
   }
   deleteCredential(name: string): boolean {
     return this.db.prepare('DELETE FROM credentials WHERE name = ?').run(name).changes > 0;
@@ -82,7 +83,7 @@ export class SqliteStateStore implements StateStore {
 
   // ── MCIS ───────────────────────────────────────────────────────────────────
   createMcis(m: Mcis): void {
-    const doc = JSON.stringify(Mcis.parse(m));
+    const doc = JSON.stringify(m);
     try {
       this.db.prepare('INSERT INTO mcis(ns, name, doc) VALUES (?, ?, ?)').run(m.ns, m.name, doc);
     } catch (e) {
@@ -96,7 +97,7 @@ export class SqliteStateStore implements StateStore {
   }
   getMcis(ns: string, name: string): Mcis | undefined {
     const row = this.db.prepare('SELECT doc FROM mcis WHERE ns = ? AND name = ?').get(ns, name) as Row | undefined;
-    return row ? Mcis.parse(JSON.parse(row.doc)) : undefined;
+    return row ? (JSON.parse(row.doc) as Mcis) : undefined;
   }
   listMcis(ns?: string): Mcis[] {
     const rows = (
@@ -104,13 +105,13 @@ export class SqliteStateStore implements StateStore {
         ? this.db.prepare('SELECT doc FROM mcis ORDER BY ns, name').all()
         : this.db.prepare('SELECT doc FROM mcis WHERE ns = ? ORDER BY name').all(ns)
     ) as Row[];
-    return this.docs(rows, (v) => Mcis.parse(v));
+    return this.docs<Mcis>(rows);
   }
   updateMcis(ns: string, name: string, patch: (m: Mcis) => Mcis): Mcis {
     return this.immediate(() => {
       const current = this.getMcis(ns, name);
       if (!current) throw new NotFoundError('MCIS', name, { hint: `list them with: cbadm mcis list --ns ${ns}` });
-      const next = Mcis.parse(patch(current));
+      const next = patch(current);
       this.db.prepare('UPDATE mcis SET doc = ? WHERE ns = ? AND name = ?').run(JSON.stringify(next), ns, name);
       return next;
     });
@@ -129,17 +130,17 @@ export class SqliteStateStore implements StateStore {
         `INSERT INTO vms(ns, mcis, name, connection, doc) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(ns, mcis, name) DO UPDATE SET connection = excluded.connection, doc = excluded.doc`,
       )
-      .run(ns, mcis, vm.name, vm.connection, JSON.stringify(Vm.parse(vm)));
+      .run(ns, mcis, vm.name, vm.connection, JSON.stringify(vm));
   }
   getVm(ns: string, mcis: string, name: string): Vm | undefined {
     const row = this.db.prepare('SELECT doc FROM vms WHERE ns = ? AND mcis = ? AND name = ?').get(ns, mcis, name) as
       | Row
       | undefined;
-    return row ? Vm.parse(JSON.parse(row.doc)) : undefined;
+    return row ? (JSON.parse(row.doc) as Vm) : undefined;
   }
   listVms(ns: string, mcis: string): Vm[] {
     const rows = this.db.prepare('SELECT doc FROM vms WHERE ns = ? AND mcis = ?').all(ns, mcis) as Row[];
-    return this.docs(rows, (v) => Vm.parse(v)).sort(compareVmNames);
+    return this.docs<Vm>(rows).sort(compareVmNames);
   }
   updateVm(ns: string, mcis: string, name: string, patch: (vm: Vm) => Vm): Vm {
     return this.immediate(() => {
@@ -163,13 +164,11 @@ export class SqliteStateStore implements StateStore {
     const row = this.db.prepare('SELECT doc FROM resources WHERE connection = ? AND kind = ?').get(connection, kind) as
       | Row
       | undefined;
-    return row ? ManagedResource.parse(JSON.parse(row.doc)) : undefined;
+    return row ? (JSON.parse(row.doc) as ManagedResource) : undefined;
   }
   listResources(): ManagedResource[] {
-    return this.docs(
-      this.db.prepare('SELECT doc FROM resources ORDER BY connection, kind').all() as Row[],
-      (v) => ManagedResource.parse(v),
-    );
+    return this.docs<ManagedResource>(
+      this.db.prepare('SELECT doc FROM resources ORDER BY connection, kind').all() as Row[]);
   }
   putResource(r: ManagedResource): void {
     this.db
@@ -177,7 +176,7 @@ export class SqliteStateStore implements StateStore {
         `INSERT INTO resources(connection, kind, doc) VALUES (?, ?, ?)
          ON CONFLICT(connection, kind) DO UPDATE SET doc = excluded.doc`,
       )
-      .run(r.connection, r.kind, JSON.stringify(ManagedResource.parse(r)));
+      .run(r.connection, r.kind, JSON.stringify(r));
   }
   deleteResource(connection: string, kind: ManagedResource['kind']): boolean {
     return this.db.prepare('DELETE FROM resources WHERE connection = ? AND kind = ?').run(connection, kind).changes > 0;

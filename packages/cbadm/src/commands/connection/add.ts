@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { PROVIDERS, type Connection } from '@cloud-barista/core';
+import type { Connection } from '@cloud-barista/core';
+import { PROVIDERS } from '@cloud-barista/core/domain';
 import { BaseCommand } from '../../base-command.js';
 import { connectionTable } from './list.js';
 

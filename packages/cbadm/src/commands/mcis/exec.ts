@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, UsageError, type ExecVmResult } from '@cloud-barista/core';
+import type { ExecVmResult } from '@cloud-barista/core';
+import { ExitCode, UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag, subgroupFlag, vmFlag } from '../../flags.js';
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { spawnSync } from 'node:child_process';
-import { opensshArgs, shellQuote } from '@cloud-barista/core';
+import { opensshArgs, shellQuote } from '@cloud-barista/core/ssh/openssh';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag } from '../../flags.js';
 

@@ -7,7 +7,7 @@ export default class TwinDown extends BaseCommand<typeof TwinDown> {
 
   protected async execute(): Promise<Result> {
     const { twinDown } = await import('../../twin-control.js');
-    const { resolveHome, homePaths } = await import('@cloud-barista/core');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     return twinDown(homePaths(resolveHome()).twin);
   }
 

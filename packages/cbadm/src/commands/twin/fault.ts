@@ -24,7 +24,8 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
 
   protected async execute(): Promise<FaultState> {
     const { readTwinInfo } = await import('../../twin-control.js');
-    const { resolveHome, homePaths, UsageError } = await import('@cloud-barista/core');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
+    const { UsageError } = await import('@cloud-barista/core/errors');
     const info = readTwinInfo(homePaths(resolveHome()).twin);
     if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
     const call = async (method: string, path: string, body?: unknown) => {

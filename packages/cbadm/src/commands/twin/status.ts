@@ -13,7 +13,7 @@ export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
 
   protected async execute(): Promise<TwinStatus> {
     const { twinStatus } = await import('../../twin-control.js');
-    const { resolveHome, homePaths } = await import('@cloud-barista/core');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     return twinStatus(homePaths(resolveHome()).twin);
   }
 

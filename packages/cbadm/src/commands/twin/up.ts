@@ -16,7 +16,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
 
   protected async execute(): Promise<TwinStatus> {
     const { twinUp } = await import('../../twin-control.js');
-    const { resolveHome, homePaths } = await import('@cloud-barista/core');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     return twinUp({
       stateDir: homePaths(resolveHome()).twin,
       bootDelay: this.flags['boot-delay'],
