@@ -87,6 +87,47 @@ export interface SshShellOptions {
   signal?: AbortSignal;
 }
 
+export interface SshStreamOptions {
+  /** Each chunk of the command's stdout, as it arrives (chunks do not respect line boundaries). */
+  onStdout: (chunk: Buffer) => void;
+  /** Each chunk of its stderr; the last 4 KiB are also in the result. */
+  onStderr?: (chunk: Buffer) => void;
+  /** Ends the stream: the remote command is sent KILL and hung up, and `stream` rejects with the reason. */
+  signal?: AbortSignal;
+  /**
+   * Hang up when no stdout arrives for this long. A peer that vanished (VM suspended, network cut)
+   * otherwise goes unnoticed until SSH keepalives give up, about a minute later.
+   */
+  idleTimeoutMs?: number;
+  /** Sent to the command's stdin, then EOF. */
+  stdin?: string | Buffer;
+}
+
+export interface SshStreamResult {
+  exitCode: number | null;
+  signal?: string;
+  /** The last 4 KiB of stderr, for error messages. */
+  stderrTail: string;
+  durationMs: number;
+}
+
+/** A stream went quiet for longer than `idleTimeoutMs` and was hung up. */
+export class SshStreamIdleError extends OperationError {
+  constructor(
+    message: string,
+    readonly idleTimeoutMs: number,
+  ) {
+    super(message, { hint: 'the VM may be suspended or unreachable; retrying reconnects when it answers again' });
+  }
+}
+
+interface ExitStatus {
+  exitCode: number | null;
+  signal?: string;
+}
+
+const STDERR_TAIL_BYTES = 4096;
+
 /** The command did not finish within `timeoutMs`; carries what it printed until then. */
 export class SshCommandTimeoutError extends OperationError {
   constructor(
@@ -167,7 +208,16 @@ export class SshExecutor {
       return await this.slots.run(async () => {
         const { client } = await this.connect(target, ac.signal, this.connectTimeoutMs);
         try {
-          return await this.runCommand(client, target, command, opts.stdin, ac.signal, out, started);
+          const status = await this.runCommand(client, target, command, opts.stdin, ac.signal, {
+            stdout: (d) => out.stdout.push(d),
+            stderr: (d) => out.stderr.push(d),
+          });
+          return {
+            ...status,
+            stdout: Buffer.concat(out.stdout).toString('utf8'),
+            stderr: Buffer.concat(out.stderr).toString('utf8'),
+            durationMs: Date.now() - started,
+          };
         } finally {
           this.release(client);
         }
@@ -185,6 +235,62 @@ export class SshExecutor {
       throw e;
     } finally {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  /**
+   * Runs a long-lived `command` and hands its stdout to `onStdout` as it arrives (a log tail, a
+   * metrics stream). Resolves with the exit status when the command ends; rejects with
+   * OperationError when the VM cannot be reached or the connection drops, SshStreamIdleError after
+   * `idleTimeoutMs` without stdout, and the signal's reason on abort (the remote command is then
+   * sent KILL and hung up). A stream holds a connection slot only while it connects: long-lived
+   * streams to many VMs must not starve every other operation of `maxConnections`.
+   */
+  async stream(target: SshTarget, command: string, opts: SshStreamOptions): Promise<SshStreamResult> {
+    this.assertOpen();
+    const started = Date.now();
+    const ac = new AbortController();
+    const onOuterAbort = () => ac.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) onOuterAbort();
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let idleTimer: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      if (opts.idleTimeoutMs === undefined) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(
+        () =>
+          ac.abort(
+            new SshStreamIdleError(
+              `no output from ${describeTarget(target)} for ${opts.idleTimeoutMs} ms; hung up`,
+              opts.idleTimeoutMs ?? 0,
+            ),
+          ),
+        opts.idleTimeoutMs,
+      );
+    };
+    let stderrTail = Buffer.alloc(0);
+    try {
+      const { client } = await this.slots.run(() => this.connect(target, ac.signal, this.connectTimeoutMs));
+      try {
+        armIdle();
+        const status = await this.runCommand(client, target, command, opts.stdin, ac.signal, {
+          stdout: (d) => {
+            armIdle();
+            opts.onStdout(d);
+          },
+          stderr: (d) => {
+            stderrTail = Buffer.concat([stderrTail, d]);
+            if (stderrTail.length > STDERR_TAIL_BYTES) stderrTail = stderrTail.subarray(stderrTail.length - STDERR_TAIL_BYTES);
+            opts.onStderr?.(d);
+          },
+        });
+        return { ...status, stderrTail: stderrTail.toString('utf8'), durationMs: Date.now() - started };
+      } finally {
+        this.release(client);
+      }
+    } finally {
+      clearTimeout(idleTimer);
       opts.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
@@ -485,13 +591,12 @@ export class SshExecutor {
     command: string,
     stdin: SshExecOptions['stdin'],
     signal: AbortSignal,
-    out: { stdout: Buffer[]; stderr: Buffer[] },
-    started: number,
-  ): Promise<SshExecResult> {
-    return new Promise<SshExecResult>((resolve, reject) => {
+    sink: { stdout: (d: Buffer) => void; stderr: (d: Buffer) => void },
+  ): Promise<ExitStatus> {
+    return new Promise<ExitStatus>((resolve, reject) => {
       let channel: ClientChannel | undefined;
       let done = false;
-      const finish = (err: Error | undefined, result?: SshExecResult) => {
+      const finish = (err: Error | undefined, result?: ExitStatus) => {
         if (done) return;
         done = true;
         signal.removeEventListener('abort', onAbort);
@@ -529,21 +634,13 @@ export class SshExecutor {
         channel = ch;
         let exitCode: number | null = null;
         let exitSignal: string | undefined;
-        ch.on('data', (d: Buffer) => out.stdout.push(d));
-        ch.stderr.on('data', (d: Buffer) => out.stderr.push(d));
+        ch.on('data', (d: Buffer) => sink.stdout(d));
+        ch.stderr.on('data', (d: Buffer) => sink.stderr(d));
         ch.on('exit', (code: number | null, sig?: string) => {
           exitCode = typeof code === 'number' ? code : null;
           if (sig) exitSignal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
         });
-        ch.on('close', () =>
-          finish(undefined, {
-            exitCode,
-            ...(exitSignal ? { signal: exitSignal } : {}),
-            stdout: Buffer.concat(out.stdout).toString('utf8'),
-            stderr: Buffer.concat(out.stderr).toString('utf8'),
-            durationMs: Date.now() - started,
-          }),
-        );
+        ch.on('close', () => finish(undefined, { exitCode, ...(exitSignal ? { signal: exitSignal } : {}) }));
         if (stdin === undefined) ch.end();
         else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
         else {

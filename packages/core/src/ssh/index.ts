@@ -12,6 +12,7 @@ export { KnownHosts, knownHostsName, type HostKeyVerdict, type KnownHostKey } fr
 export {
   SshExecutor,
   SshCommandTimeoutError,
+  SshStreamIdleError,
   describeTarget,
   // SshTarget is not re-exported here: orchestrator/deps.ts exports the same shape under that name
   // from the package root, and two star exports of one name would be ambiguous.
@@ -21,5 +22,7 @@ export {
   type SshProbeOptions,
   type SshProbeResult,
   type SshShellOptions,
+  type SshStreamOptions,
+  type SshStreamResult,
 } from './executor.js';
 export { opensshArgs, shellQuote, formatCommandLine, type OpensshArgsOptions } from './openssh.js';
