@@ -21,6 +21,12 @@ export interface AddCredentialInput {
   sessionToken?: string;
   /** aws-profile */
   profile?: string;
+  /** gcp-service-account: the key file's JSON text */
+  keyJson?: string;
+  /** azure-client-secret */
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
   /** Replace an existing credential of that name. */
   replace?: boolean;
 }
@@ -71,6 +77,30 @@ export class CredentialService {
       if (!input.profile) throw new UsageError('missing --profile for kind aws-profile', { hint: 'name a profile from ~/.aws/config' });
       attributes.profile = input.profile;
       secret = { kind: 'aws-profile', profile: input.profile };
+    } else if (kind.data === 'gcp-service-account') {
+      if (!input.keyJson) throw new UsageError('missing --key-file for kind gcp-service-account', { hint: 'pass the JSON key file of the service account' });
+      let key: { client_email?: unknown; project_id?: unknown; private_key?: unknown };
+      try {
+        key = JSON.parse(input.keyJson) as typeof key;
+      } catch {
+        throw new UsageError('the --key-file is not JSON', { hint: 'pass the service-account key file as downloaded from the Google Cloud console' });
+      }
+      if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
+        throw new UsageError('the --key-file has no client_email or private_key: is it a service-account key?');
+      }
+      attributes.clientEmail = key.client_email;
+      if (typeof key.project_id === 'string') attributes.project = key.project_id;
+      secret = { kind: 'gcp-service-account', keyJson: input.keyJson };
+    } else if (kind.data === 'azure-client-secret') {
+      const missing = (['tenantId', 'clientId', 'clientSecret'] as const).filter((k) => !input[k]);
+      if (missing.length) {
+        throw new UsageError(`missing ${missing.join(', ')} for kind azure-client-secret`, {
+          hint: 'pass --tenant-id and --client-id (or AZURE_TENANT_ID / AZURE_CLIENT_ID) and the secret on stdin (--client-secret-stdin) or AZURE_CLIENT_SECRET',
+        });
+      }
+      attributes.tenantId = input.tenantId!;
+      attributes.clientId = input.clientId!;
+      secret = { kind: 'azure-client-secret', tenantId: input.tenantId!, clientId: input.clientId!, clientSecret: input.clientSecret! };
     } else {
       secret = { kind: 'default-chain' };
     }

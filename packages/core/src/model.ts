@@ -24,7 +24,7 @@ export const Tags = z.record(z.string(), z.string());
 export type Tags = z.infer<typeof Tags>;
 
 /** A credential as stored: metadata in the state store, secrets in a 0600 file beside it. */
-export const CredentialKind = z.enum(['aws-keys', 'aws-profile', 'default-chain']);
+export const CredentialKind = z.enum(['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'default-chain']);
 export const Credential = z.object({
   name: Name,
   provider: Provider,
@@ -39,6 +39,11 @@ export type Credential = z.infer<typeof Credential>;
 export type CredentialMaterial =
   | { kind: 'aws-keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | { kind: 'aws-profile'; profile: string }
+  /** A Google service-account key file, as downloaded (JSON text). */
+  | { kind: 'gcp-service-account'; keyJson: string }
+  /** An Azure service principal with a client secret. */
+  | { kind: 'azure-client-secret'; tenantId: string; clientId: string; clientSecret: string }
+  /** The provider's standard chain: AWS env/~/.aws, Google ADC, Azure env/CLI/managed identity. */
   | { kind: 'default-chain' };
 
 export const Connection = z.object({
@@ -52,6 +57,16 @@ export const Connection = z.object({
   endpoint: z.string().url().optional(),
   /** TCP port of the VMs' SSH servers (22 on public clouds). */
   sshPort: z.number().int().min(1).max(65535).default(22),
+  /** PEM file of a CA to trust for `endpoint` and `authEndpoint` (Cloud-Twin's HTTPS, a private cloud). */
+  caFile: z.string().min(1).optional(),
+  /** Identity endpoint override (Azure authority host / OAuth token server); absent means the public one. */
+  authEndpoint: z.string().url().optional(),
+  /** GCP project id (default: the service account's project). */
+  project: z.string().min(1).optional(),
+  /** Azure subscription id. */
+  subscription: z.string().min(1).optional(),
+  /** Azure resource group holding the connection's default resources (default: cb-<connection>). */
+  resourceGroup: z.string().min(1).optional(),
   labels: Tags.default({}),
   createdAt: z.string(),
 });

@@ -9,6 +9,8 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
   static override examples = [
     '<%= config.bin %> connection add aws-seoul --provider aws --region ap-northeast-2 --credential my-aws',
     '<%= config.bin %> connection add aws-tokyo --provider aws --region ap-northeast-1   # standard AWS credential chain',
+    '<%= config.bin %> connection add gcp-seoul --provider gcp --region asia-northeast3 --zone asia-northeast3-a --credential my-gcp',
+    '<%= config.bin %> connection add azure-korea --provider azure --region koreacentral --subscription SUB_ID --credential my-azure',
   ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
@@ -18,6 +20,11 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     credential: Flags.string({ summary: "Stored credential name; omit to use the provider's standard chain." }),
     endpoint: Flags.string({ summary: 'API endpoint override (Cloud-Twin or a private cloud).' }),
     'ssh-port': Flags.integer({ summary: "TCP port of the VMs' SSH servers.", default: 22 }),
+    'ca-file': Flags.string({ summary: 'PEM CA file to trust for the endpoint (Cloud-Twin HTTPS, a private cloud).' }),
+    'auth-endpoint': Flags.string({ summary: 'Identity endpoint override (Azure authority host).' }),
+    project: Flags.string({ summary: "GCP project id (default: the service account's project).", env: 'GOOGLE_CLOUD_PROJECT' }),
+    subscription: Flags.string({ summary: 'Azure subscription id.', env: 'AZURE_SUBSCRIPTION_ID' }),
+    'resource-group': Flags.string({ summary: 'Azure resource group for default resources (default cb-<connection>).' }),
     label: Flags.string({ multiple: true, summary: 'Label KEY=VALUE (repeatable).' }),
     replace: Flags.boolean({ summary: 'Overwrite a connection of the same name.' }),
   };
@@ -35,6 +42,11 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
       ...(this.flags.zone ? { zone: this.flags.zone } : {}),
       ...(this.flags.credential ? { credential: this.flags.credential } : {}),
       ...(this.flags.endpoint ? { endpoint: this.flags.endpoint } : {}),
+      ...(this.flags['ca-file'] ? { caFile: this.flags['ca-file'] } : {}),
+      ...(this.flags['auth-endpoint'] ? { authEndpoint: this.flags['auth-endpoint'] } : {}),
+      ...(this.flags.project && this.flags.provider === 'gcp' ? { project: this.flags.project } : {}),
+      ...(this.flags.subscription && this.flags.provider === 'azure' ? { subscription: this.flags.subscription } : {}),
+      ...(this.flags['resource-group'] ? { resourceGroup: this.flags['resource-group'] } : {}),
     });
   }
 

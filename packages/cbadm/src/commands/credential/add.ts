@@ -1,34 +1,62 @@
 import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import type { Credential } from '@cloud-barista/core';
+import { UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { credentialTable } from './list.js';
+
+const DEFAULT_KIND: Record<string, string> = { aws: 'aws-keys', gcp: 'gcp-service-account', azure: 'azure-client-secret' };
+
+function readKeyFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --key-file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
 
 export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
   static override summary = 'Store a credential (secret kept in a 0600 file, never printed).';
   static override description =
-    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), default-chain.';
+    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), gcp-service-account (--key-file), azure-client-secret (--tenant-id, --client-id, secret from --client-secret-stdin or AZURE_CLIENT_SECRET), default-chain (the provider\'s standard chain).';
   static override examples = [
     'AWS_ACCESS_KEY_ID=AKIA… AWS_SECRET_ACCESS_KEY=… <%= config.bin %> credential add my-aws --provider aws --kind aws-keys',
     'printf %s "$SECRET" | <%= config.bin %> credential add my-aws --provider aws --kind aws-keys --access-key-id AKIA… --secret-access-key-stdin',
     '<%= config.bin %> credential add work --provider aws --kind aws-profile --profile work',
+    '<%= config.bin %> credential add my-gcp --provider gcp --key-file sa.json',
+    'printf %s "$SECRET" | <%= config.bin %> credential add my-azure --provider azure --tenant-id T --client-id C --client-secret-stdin',
   ];
   static override args = { name: Args.string({ required: true }) };
   static override flags = {
     provider: Flags.string({ required: true, summary: 'Cloud provider (aws, gcp, azure, …).' }),
-    kind: Flags.option({ options: ['aws-keys', 'aws-profile', 'default-chain'] as const, default: 'aws-keys', summary: 'Credential kind.' })(),
+    kind: Flags.option({
+      options: ['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'default-chain'] as const,
+      summary: 'Credential kind (default: aws-keys for aws, gcp-service-account for gcp, azure-client-secret for azure).',
+    })(),
     'access-key-id': Flags.string({ env: 'AWS_ACCESS_KEY_ID', summary: 'AWS access key id.' }),
     'secret-access-key-stdin': Flags.boolean({ summary: 'Read the secret access key from standard input.' }),
     profile: Flags.string({ summary: 'AWS profile name (kind aws-profile).' }),
+    'key-file': Flags.string({ summary: 'GCP service-account key file (JSON).', env: 'GOOGLE_APPLICATION_CREDENTIALS' }),
+    'tenant-id': Flags.string({ summary: 'Azure tenant id.', env: 'AZURE_TENANT_ID' }),
+    'client-id': Flags.string({ summary: 'Azure client (application) id.', env: 'AZURE_CLIENT_ID' }),
+    'client-secret-stdin': Flags.boolean({ summary: 'Read the Azure client secret from standard input (else AZURE_CLIENT_SECRET).' }),
     replace: Flags.boolean({ summary: 'Overwrite a credential of the same name.' }),
   };
 
   protected async execute(): Promise<Credential> {
-    const secret = this.flags['secret-access-key-stdin'] ? readFileSync(0, 'utf8').trim() : process.env.AWS_SECRET_ACCESS_KEY;
+    const kind = this.flags.kind ?? DEFAULT_KIND[this.flags.provider] ?? 'default-chain';
+    const stdin = this.flags['secret-access-key-stdin'] || this.flags['client-secret-stdin'] ? readFileSync(0, 'utf8').trim() : undefined;
+    const secret = this.flags['secret-access-key-stdin'] ? stdin : process.env.AWS_SECRET_ACCESS_KEY;
+    const clientSecret = this.flags['client-secret-stdin'] ? stdin : process.env.AZURE_CLIENT_SECRET;
+    const keyFile = kind === 'gcp-service-account' ? this.flags['key-file'] : undefined;
     return (await this.core()).credentials.add({
       name: this.args.name,
       provider: this.flags.provider,
-      kind: this.flags.kind,
+      kind,
+      ...(keyFile ? { keyJson: readKeyFile(keyFile) } : {}),
+      ...(this.flags['tenant-id'] ? { tenantId: this.flags['tenant-id'] } : {}),
+      ...(this.flags['client-id'] ? { clientId: this.flags['client-id'] } : {}),
+      ...(clientSecret ? { clientSecret } : {}),
       replace: this.flags.replace,
       ...(this.flags['access-key-id'] ? { accessKeyId: this.flags['access-key-id'] } : {}),
       ...(secret ? { secretAccessKey: secret } : {}),

@@ -1,19 +1,19 @@
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
-import type { TwinConnectResult } from '../../twin-control.js';
+import type { TwinConnectResult } from '../../twin/connect.js';
 
 export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
-  static override summary = 'Register one connection per Cloud-Twin region (twin-aws-<region>).';
+  static override summary = 'Register one connection per Cloud-Twin region and provider (twin-aws-<region>, …).';
   static override examples = ['<%= config.bin %> twin connect', '<%= config.bin %> twin connect --json | jq -r .connections[].name'];
 
   protected async execute(): Promise<TwinConnectResult> {
-    const { twinConnect } = await import('../../twin-control.js');
+    const { twinConnect } = await import('../../twin/connect.js');
     const { driverRegistry } = await import('@cloud-barista/drivers');
     const core = await this.core();
     return twinConnect(core, driverRegistry, core.home.twin);
   }
 
   protected override table(r: TwinConnectResult): string {
-    return makeTable(['CONNECTION', 'REGION', 'ZONE', 'ENDPOINT'], r.connections.map((c) => [c.name, c.region, c.zone, c.endpoint]));
+    return makeTable(['CONNECTION', 'PROVIDER', 'REGION', 'ZONE', 'ENDPOINT'], r.connections.map((c) => [c.name, c.provider, c.region, c.zone, c.endpoint]));
   }
 }

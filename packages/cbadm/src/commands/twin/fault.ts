@@ -23,7 +23,7 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
   };
 
   protected async execute(): Promise<FaultState> {
-    const { readTwinInfo } = await import('../../twin-control.js');
+    const { readTwinInfo } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     const { UsageError } = await import('@cloud-barista/core/errors');
     const info = readTwinInfo(homePaths(resolveHome()).twin);

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base-command.js';
-import type { TwinStatus } from '../../twin-control.js';
+import type { TwinStatus } from '../../twin/control.js';
 
 export function twinStatusText(s: TwinStatus): string {
   if (!s.running) return `Cloud-Twin is not running (state in ${s.stateDir}). Start it with: cbadm twin up`;
@@ -12,7 +12,7 @@ export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
   static override examples = ['<%= config.bin %> twin status --json | jq -r .endpoints.aws'];
 
   protected async execute(): Promise<TwinStatus> {
-    const { twinStatus } = await import('../../twin-control.js');
+    const { twinStatus } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     return twinStatus(homePaths(resolveHome()).twin);
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { twinStatusText } from './status.js';
-import type { TwinStatus } from '../../twin-control.js';
+import type { TwinStatus } from '../../twin/control.js';
 
 export default class TwinUp extends BaseCommand<typeof TwinUp> {
   static override summary = 'Start Cloud-Twin, the local cloud emulator, in the background (no-op if running).';
@@ -15,7 +15,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
   };
 
   protected async execute(): Promise<TwinStatus> {
-    const { twinUp } = await import('../../twin-control.js');
+    const { twinUp } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     return twinUp({
       stateDir: homePaths(resolveHome()).twin,

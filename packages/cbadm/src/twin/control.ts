@@ -7,12 +7,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OperationError, UsageError } from '@cloud-barista/core/errors';
+import { OperationError } from '@cloud-barista/core/errors';
 import { sleep } from '@cloud-barista/core/util/poll';
 
 export interface TwinInfo {
   pid: number;
+  /** One API endpoint per emulated provider: aws, and gcp / azure where the twin serves them. */
   endpoints: { aws: string } & Record<string, string>;
+  /** PEM CA of the twin's HTTPS listener, when it has one (Azure's SDK refuses tokens over HTTP). */
+  caFile?: string;
   adminUrl: string;
   sshPort: number;
   bootDelayMs: number;
@@ -107,53 +110,4 @@ export async function twinDown(stateDir: string, timeoutMs = 15_000): Promise<{ 
     await sleep(50);
   }
   return { stopped: true, pid: info.pid };
-}
-
-/** The twin accepts any key; these are stored like any credential so the driver path is the real one. */
-const TWIN_CREDENTIAL = 'twin-aws';
-const TWIN_ACCESS_KEY_ID = 'AKIATWIN0000EXAMPLE0';
-
-export interface TwinConnectResult {
-  credential: string;
-  connections: Array<{ name: string; region: string; zone?: string; endpoint: string }>;
-}
-
-/**
- * Registers one connection per twin region (`twin-aws-<region>`), discovered through the AWS
- * driver's DescribeRegions against the twin, sharing one stored credential.
- */
-export async function twinConnect(core: import('@cloud-barista/core').Core, drivers: import('@cloud-barista/core').DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
-  const info = readTwinInfo(stateDir);
-  if (!info) {
-    throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
-  }
-  if (!core.store.getCredential(TWIN_CREDENTIAL)) {
-    await core.credentials.add({ name: TWIN_CREDENTIAL, provider: 'aws', kind: 'aws-keys', accessKeyId: TWIN_ACCESS_KEY_ID, secretAccessKey: 'twin-secret-not-a-real-key', replace: true });
-  }
-  const factory = await drivers.load('aws');
-  const probe = factory({
-    connection: { name: 'twin-aws-probe', provider: 'aws', region: 'us-east-1', endpoint: info.endpoints.aws, sshPort: info.sshPort, labels: {}, createdAt: new Date().toISOString() },
-    credentials: core.credentials.material(TWIN_CREDENTIAL),
-  });
-  try {
-    const regions = await probe.catalog.listRegions();
-    const connections = [];
-    for (const r of regions) {
-      const c = await core.connections.add({
-        name: `twin-aws-${r.name}`,
-        provider: 'aws',
-        region: r.name,
-        ...(r.zones[0] ? { zone: r.zones[0] } : {}),
-        credential: TWIN_CREDENTIAL,
-        endpoint: info.endpoints.aws,
-        sshPort: info.sshPort,
-        labels: { twin: 'true' },
-        replace: true,
-      });
-      connections.push({ name: c.name, region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint: info.endpoints.aws });
-    }
-    return { credential: TWIN_CREDENTIAL, connections };
-  } finally {
-    probe.close();
-  }
 }

@@ -1,0 +1,44 @@
+/**
+ * `cbadm twin connect`: one connection per twin region, for every provider the running twin
+ * serves. Each provider registers its connections in its own module (aws.ts, …), through the same
+ * services a user's `connection add` goes through.
+ */
+import type { Core, DriverRegistry } from '@cloud-barista/core';
+import { UsageError } from '@cloud-barista/core/errors';
+import { readTwinInfo, type TwinInfo } from './control.js';
+import { connectAws } from './aws.js';
+
+export interface TwinConnection {
+  name: string;
+  provider: string;
+  region: string;
+  zone?: string;
+  endpoint: string;
+}
+
+export interface TwinConnectResult {
+  credentials: string[];
+  connections: TwinConnection[];
+}
+
+export interface ProviderConnector {
+  credential: string;
+  connect(core: Core, drivers: DriverRegistry, twin: TwinInfo): Promise<TwinConnection[]>;
+}
+
+/** Providers whose endpoint the twin advertises get connected; a provider without a connector is skipped. */
+const CONNECTORS: Record<string, ProviderConnector> = {
+  aws: connectAws,
+};
+
+export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
+  const info = readTwinInfo(stateDir);
+  if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
+  const result: TwinConnectResult = { credentials: [], connections: [] };
+  for (const [provider, connector] of Object.entries(CONNECTORS)) {
+    if (!info.endpoints[provider] || !drivers.providers().includes(provider as never)) continue;
+    result.connections.push(...(await connector.connect(core, drivers, info)));
+    result.credentials.push(connector.credential);
+  }
+  return result;
+}
