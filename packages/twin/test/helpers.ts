@@ -7,6 +7,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import ssh2 from 'ssh2';
 import { generateHostKey } from '../src/ssh/vm-ssh-server.js';
 import { startTwin, type Twin, type TwinOptions } from '../src/twin.js';
+import { loadableKey } from '../src/vm/keys.js';
 
 export interface TestTwin {
   twin: Twin;
@@ -122,7 +123,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
 
 /** A user key pair (OpenSSH private key + 'ssh-ed25519 AAAA…' public line). */
 export function userKey(): { privateKey: string; publicKey: string } {
-  return generateHostKey();
+  return loadableKey(generateHostKey);
 }
 
 export interface ExecResult {

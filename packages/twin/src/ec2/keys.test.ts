@@ -30,6 +30,8 @@ describe('imported key fingerprints', () => {
     'not a key',
     'ssh-dss AAAAB3NzaC1kc3MAAACBAP',
     'ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAAAgQDUaXrDpkeZdFCPFQWo',
+    // A truncated 31-byte ed25519 key (what ssh2's generator writes for keys starting with 0x00).
+    'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH4qbjTG1STCBQxD5DPaGs7xyr6uzGU06xUpXg/wp/yI=',
     'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=',
   ])('rejects %s with InvalidKey.Format', (text) => {
     let code: string | undefined;

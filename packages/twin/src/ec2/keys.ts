@@ -18,12 +18,32 @@ export interface ParsedPublicKey {
 
 const BAD_FORMAT = () => new Ec2Error('InvalidKey.Format', 'Key is not in valid OpenSSH public key format');
 
-/** The first length-prefixed string of an SSH wire-format key blob: its algorithm name. */
+/** The length-prefixed strings of an SSH wire-format key blob; undefined if it does not parse. */
+function blobFields(blob: Buffer): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < blob.length) {
+    if (at + 4 > blob.length) return undefined;
+    const len = blob.readUInt32BE(at);
+    if (at + 4 + len > blob.length) return undefined;
+    out.push(blob.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  return out;
+}
+
+/** The algorithm name in a key blob, if the blob is well formed for that algorithm. */
 function blobType(blob: Buffer): string | undefined {
-  if (blob.length < 4) return undefined;
-  const len = blob.readUInt32BE(0);
-  if (len > 64 || 4 + len > blob.length) return undefined;
-  return blob.subarray(4, 4 + len).toString('latin1');
+  const f = blobFields(blob);
+  const type = f?.[0]?.toString('latin1');
+  if (!f || !type) return undefined;
+  // ssh-ed25519: the 32-byte key. ssh-rsa: exponent and a 1024..4096-bit modulus (mpint).
+  if (type === 'ssh-ed25519') return f.length === 2 && f[1]?.length === 32 ? type : undefined;
+  if (type === 'ssh-rsa') {
+    const n = f[2]?.length ?? 0;
+    return f.length === 3 && n >= 128 && n <= 513 ? type : undefined;
+  }
+  return type;
 }
 
 /**

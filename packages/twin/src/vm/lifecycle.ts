@@ -8,6 +8,7 @@ import type { InstanceLifecycle } from '../ec2/context.js';
 import type { Instance, RegionData } from '../ec2/model.js';
 import type { VmSshServer, VmSshServerOptions } from '../ssh/vm-ssh-server.js';
 import type { LoopbackIps } from './ips.js';
+import { loadableKey } from './keys.js';
 
 export interface SshBackend {
   startVmSshServer(opts: VmSshServerOptions): Promise<VmSshServer>;
@@ -51,7 +52,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   hostKey(): { privateKey: string; publicKey: string } {
-    return this.o.ssh.generateHostKey();
+    return loadableKey(() => this.o.ssh.generateHostKey());
   }
 
   /** Number of VMs with a live SSH server. */
