@@ -19,9 +19,9 @@ import { parseFaultSpec, type FaultRule } from './faults.js';
 import { writeFileAtomic } from './state.js';
 import { startTwin } from './twin.js';
 
-const USAGE = `usage: cloud-twin --state-dir DIR [--port N] [--boot-delay 2s] [--stop-delay 1s]
-                  [--ssh-port N] [--fault ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...
-                  [--terminated-retention 1h]`;
+const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--boot-delay 2s]
+                  [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
+                  [--fault ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
 
 function usage(message: string): never {
   process.stderr.write(`cloud-twin: ${message}\n${USAGE}\n`);

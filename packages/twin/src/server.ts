@@ -187,6 +187,8 @@ export function createTwinServer(deps: ServerDeps): Server {
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than SDK clients keep idle sockets, so a reused socket is not closed under a request.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   return server;
 }

@@ -21,6 +21,9 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
+  paginateDescribeInstances,
+  waitUntilInstanceRunning,
+  waitUntilInstanceTerminated,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ec2Error, sshExec, startTestTwin, tcpOpen, type TestTwin, userKey, waitFor } from '../../test/helpers.js';
@@ -325,6 +328,23 @@ describe('DescribeInstances paging and DescribeInstanceStatus', () => {
     const all = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids.slice(0, 2), IncludeAllInstances: true }));
     expect(all.InstanceStatuses?.map((s) => s.InstanceStatus?.Status)).toEqual(['not-applicable', 'not-applicable']);
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+  });
+});
+
+describe('SDK waiters and paginators', () => {
+  it('work unchanged against the twin', async () => {
+    const run = await launch({ MinCount: 3, MaxCount: 3 });
+    const ids = run.Instances?.map((i) => i.InstanceId ?? '') ?? [];
+    const running = await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1 }, { InstanceIds: ids });
+    expect(running.state).toBe('SUCCESS');
+    const seen: string[] = [];
+    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 5 }, { Filters: [{ Name: 'instance-id', Values: ids }] })) {
+      seen.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? ''));
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+    const terminated = await waitUntilInstanceTerminated({ client: ec2, maxWaitTime: 30, minDelay: 1 }, { InstanceIds: ids });
+    expect(terminated.state).toBe('SUCCESS');
   });
 });
 
