@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, OperationError } from '../errors.js';
 import {
+  parseSshKey,
   fingerprintSha256,
   generateSshKeyPair,
   keyTypeOfBlob,
@@ -107,5 +108,17 @@ describe('fingerprintSha256', () => {
     const blob = Buffer.from(b64, 'base64');
     expect(fingerprintSha256(blob)).toBe(expected);
     expect(keyTypeOfBlob(blob)).toBe('ssh-ed25519');
+  });
+});
+
+describe('generateSshKeyPair over many keys', () => {
+  it('always encodes a 32-byte ed25519 public key (ssh2 drops leading zero bytes) and a parseable private key', () => {
+    for (let i = 0; i < 600; i++) {
+      const pair = generateSshKeyPair(`k${i}`);
+      const blob = Buffer.from(pair.publicKey.split(' ')[1]!, 'base64');
+      expect(blob.readUInt32BE(15)).toBe(32); // after string "ssh-ed25519" (4 + 11 bytes)
+      expect(blob.length).toBe(51);
+      if (i % 100 === 0) expect(parseSshKey(pair.privateKey)?.getPublicSSH().equals(blob)).toBe(true);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Local SSH key pairs: ed25519, OpenSSH formats, private halves 0600 in 0700 directories.
  * Nothing here ever prints or logs a private key.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -26,10 +26,36 @@ export interface SshKeyPair {
   publicKey: string;
 }
 
-/** A fresh ed25519 key pair; `comment` ends the public line (e.g. `cb-twin-aws-ap-northeast-2`). */
+/** SSH wire `string`: uint32 length, then the bytes. */
+function sshString(data: Buffer | string): Buffer {
+  const body = typeof data === 'string' ? Buffer.from(data) : data;
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  return Buffer.concat([len, body]);
+}
+
+/**
+ * A fresh ed25519 key pair in OpenSSH formats; `comment` ends the public line.
+ * Encoded here from node:crypto rather than by ssh2's generator, which drops a leading zero byte
+ * of the public key (1 key in 256) and so makes keys that EC2 and OpenSSH reject.
+ */
 export function generateSshKeyPair(comment: string): SshKeyPair {
-  const pair = ssh2().utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
+  const blob = Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]);
+  const check = randomBytes(4);
+  let secret = Buffer.concat([check, check, sshString('ssh-ed25519'), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(comment)]);
+  const pad = (8 - (secret.length % 8)) % 8;
+  secret = Buffer.concat([secret, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
+  const nkeys = Buffer.alloc(4);
+  nkeys.writeUInt32BE(1);
+  const file = Buffer.concat([Buffer.from('openssh-key-v1\0'), sshString('none'), sshString('none'), sshString(''), nkeys, sshString(blob), sshString(secret)]);
+  const b64 = file.toString('base64').replace(/.{1,70}/g, '$&\n');
+  return {
+    privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}-----END OPENSSH PRIVATE KEY-----\n`,
+    publicKey: `ssh-ed25519 ${blob.toString('base64')} ${comment}`,
+  };
 }
 
 function parseKeyResult(text: string | Buffer): ParsedKey | Error | undefined {
