@@ -1,0 +1,31 @@
+/**
+ * The agent script is product code on machines we do not control: it must pass shellcheck as POSIX
+ * sh (Debian's `shellcheck` package; CI installs it) and parse under dash and busybox sh.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { AGENT_SCRIPT_PATH } from './script.js';
+
+function has(bin: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+}
+
+const shellcheck = has('shellcheck');
+if (!shellcheck) {
+  process.stderr.write('SKIP agent shellcheck: the shellcheck binary is missing (apt-get install -y shellcheck)\n');
+}
+
+describe('agent script', () => {
+  it.runIf(shellcheck)('passes shellcheck as POSIX sh', () => {
+    const r = spawnSync('shellcheck', ['-s', 'sh', '-S', 'style', AGENT_SCRIPT_PATH], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it.each([['dash'], ['busybox']].filter(([sh]) => has(sh!)))('parses under %s', (sh) => {
+    const args = sh === 'busybox' ? ['sh', '-n', AGENT_SCRIPT_PATH] : ['-n', AGENT_SCRIPT_PATH];
+    const r = spawnSync(sh, args, { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
