@@ -49,7 +49,7 @@ export async function ttyProgress(title: string): Promise<Progress> {
           };
           if (await finished) throw new Error('failed');
         },
-        rendererOptions: { outputBar: Infinity, persistentOutput: true },
+        rendererOptions: { outputBar: true, persistentOutput: true },
       },
     ],
     { renderer: 'default', exitOnError: false, rendererOptions: { collapseErrors: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) } },
