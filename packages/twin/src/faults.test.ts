@@ -91,3 +91,34 @@ describe('parseDuration', () => {
     expect(() => parseDuration('-1s')).toThrow(/not a duration/);
   });
 });
+
+describe('faults for other providers', () => {
+  it('reads a provider prefix; rules without one stay EC2 rules', () => {
+    expect(parseFaultSpec('gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3-a#1')).toEqual({
+      provider: 'gcp',
+      action: 'instances.insert',
+      code: 'ZONE_RESOURCE_POOL_EXHAUSTED',
+      rate: 1,
+      region: 'asia-northeast3-a',
+      count: 1,
+    });
+    expect(parseFaultSpec('gcp:*:rateLimitExceeded:0.5:1s')).toEqual({ provider: 'gcp', action: '*', code: 'rateLimitExceeded', rate: 0.5, latencyMs: 1000 });
+    expect(() => parseFaultSpec('gcp:RunInstances:Foo:1')).toThrow(/GCE method name/);
+    expect(() => parseFaultSpec('gcp:instances.insert:Foo:1@us-east-1')).toThrow(/unknown region 'us-east-1'/);
+    expect(() => validateFaultRule({ provider: 'mars', action: '*', code: 'X' })).toThrow(/fault.provider/);
+  });
+
+  it('matches only its provider, by region or zone', () => {
+    const faults = new Faults(['gcp:*:rateLimitExceeded:1@us-central1', '*:RequestLimitExceeded:1', 'gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@us-east1-b']);
+    expect(faults.decide('instances.get', 'us-central1', 'gcp', 'us-central1-a').code).toBe('rateLimitExceeded');
+    expect(faults.decide('instances.get', 'us-east1', 'gcp', 'us-east1-b').code).toBeUndefined();
+    expect(faults.decide('instances.insert', 'us-east1', 'gcp', 'us-east1-b').code).toBe('ZONE_RESOURCE_POOL_EXHAUSTED');
+    expect(faults.decide('DescribeVpcs', 'us-east-1').code).toBe('RequestLimitExceeded');
+  });
+
+  it('takes outages for any provider region', () => {
+    const faults = new Faults();
+    faults.setOutage('asia-northeast3', true);
+    expect(faults.isDown('asia-northeast3')).toBe(true);
+  });
+});

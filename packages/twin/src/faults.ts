@@ -1,9 +1,33 @@
-/** Fault injection: per-action errors and latency, per-region outages. */
+/** Fault injection: per-action errors and latency, per-region outages, for every emulated provider. */
 import { findRegion } from './data/aws.js';
+import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
 
+interface ProviderNaming {
+  /** Whether `name` is one of the provider's regions (or zones, where rules may name one). */
+  region(name: string): boolean;
+  action: RegExp;
+  /** How the action is described in errors. */
+  actionName: string;
+}
+
+/**
+ * How each provider names actions and regions. A rule without `provider` is an EC2 rule, so the
+ * original syntax keeps its meaning.
+ */
+const PROVIDERS: Record<string, ProviderNaming> = {
+  aws: { region: (r) => findRegion(r) !== undefined, action: /^[A-Z][A-Za-z0-9]*$/, actionName: 'an EC2 action name' },
+  gcp: {
+    region: (r) => findGcpRegion(r) !== undefined || regionOfZone(r) !== undefined,
+    action: /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/,
+    actionName: 'a GCE method name (instances.insert)',
+  },
+};
+
 export interface FaultRule {
-  /** EC2 action name (e.g. `RunInstances`) or `*` for every action. */
+  /** `aws` (the default when absent), `gcp`, … */
+  provider?: string;
+  /** The provider's action (`RunInstances`, `instances.insert`) or `*` for every action. */
   action: string;
   /** Error code to answer with (e.g. `RequestLimitExceeded`); empty for latency only. */
   code: string;
@@ -11,7 +35,7 @@ export interface FaultRule {
   rate: number;
   /** Delay added before answering a request the rule hits. */
   latencyMs?: number;
-  /** Only requests for this region. */
+  /** Only requests for this region (for GCE: a region, or a zone). */
   region?: string;
   /** Hit at most this many requests, then the rule is spent. */
   count?: number;
@@ -23,8 +47,9 @@ export interface FaultDecision {
   code?: string;
 }
 
-function checkRegion(region: string): void {
-  if (!findRegion(region)) throw new Error(`unknown region '${region}'`);
+function checkRegion(region: string, provider?: string): void {
+  const known = provider ? PROVIDERS[provider]?.region(region) : Object.values(PROVIDERS).some((p) => p.region(region));
+  if (!known) throw new Error(`unknown region '${region}'`);
 }
 
 /** Validates a rule from JSON (admin API) and returns a clean copy. */
@@ -32,24 +57,27 @@ export function validateFaultRule(x: unknown): FaultRule {
   if (typeof x === 'string') return parseFaultSpec(x);
   if (typeof x !== 'object' || x === null) throw new Error('a fault rule must be an object or a spec string');
   const r = x as Record<string, unknown>;
+  const provider = typeof r.provider === 'string' ? r.provider : r.provider === undefined ? 'aws' : '';
   const action = r.action;
   const code = r.code ?? '';
   const rate = r.rate ?? 1;
-  if (typeof action !== 'string' || !/^(\*|[A-Z][A-Za-z0-9]*)$/.test(action)) {
-    throw new Error(`fault.action must be an EC2 action name or '*', got ${JSON.stringify(action)}`);
+  const naming = Object.hasOwn(PROVIDERS, provider) ? PROVIDERS[provider] : undefined;
+  if (!naming) throw new Error(`fault.provider must be one of ${Object.keys(PROVIDERS).join(', ')}, got ${JSON.stringify(r.provider)}`);
+  if (typeof action !== 'string' || !(action === '*' || naming.action.test(action))) {
+    throw new Error(`fault.action must be ${naming.actionName} or '*', got ${JSON.stringify(action)}`);
   }
-  if (typeof code !== 'string' || !/^([A-Za-z][A-Za-z0-9.]*)?$/.test(code)) {
+  if (typeof code !== 'string' || !/^([A-Za-z][A-Za-z0-9._]*)?$/.test(code)) {
     throw new Error(`fault.code must be an error code like RequestLimitExceeded, got ${JSON.stringify(code)}`);
   }
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error(`fault.rate must be in 0..1, got ${JSON.stringify(rate)}`);
-  const rule: FaultRule = { action, code, rate };
+  const rule: FaultRule = { ...(r.provider !== undefined ? { provider } : {}), action, code, rate };
   if (r.latencyMs !== undefined) {
     if (typeof r.latencyMs !== 'number' || r.latencyMs < 0) throw new Error('fault.latencyMs must be a number >= 0');
     rule.latencyMs = r.latencyMs;
   }
   if (r.region !== undefined) {
     if (typeof r.region !== 'string') throw new Error('fault.region must be a region name');
-    checkRegion(r.region);
+    checkRegion(r.region, provider);
     rule.region = r.region;
   }
   if (r.count !== undefined) {
@@ -63,9 +91,10 @@ export function validateFaultRule(x: unknown): FaultRule {
 /**
  * Parses a fault spec as given on the command line:
  *
- *     ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]
+ *     [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]
  *
- * - ACTION: an EC2 action (`RunInstances`) or `*` for all.
+ * - PROVIDER: `aws` (default), `gcp`, …
+ * - ACTION: the provider's action (`RunInstances`, `instances.insert`) or `*` for all.
  * - CODE: the EC2 error code to answer with (`InsufficientInstanceCapacity`,
  *   `RequestLimitExceeded`, `Unavailable`, …), or `-` / empty for latency only.
  * - RATE: probability 0..1 that a matching request is hit.
@@ -74,7 +103,8 @@ export function validateFaultRule(x: unknown): FaultRule {
  * - COUNT: hit at most that many requests.
  *
  * Examples: `RunInstances:InsufficientInstanceCapacity:0.3`, `*:RequestLimitExceeded:0.1@us-east-1`,
- * `DescribeInstances:-:1:800ms`, `RunInstances:InsufficientInstanceCapacity:1#2`.
+ * `DescribeInstances:-:1:800ms`, `RunInstances:InsufficientInstanceCapacity:1#2`,
+ * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`.
  */
 export function parseFaultSpec(spec: string): FaultRule {
   let rest = spec.trim();
@@ -91,13 +121,15 @@ export function parseFaultSpec(spec: string): FaultRule {
     rest = rest.slice(0, at);
   }
   const parts = rest.split(':');
+  // Provider names never look like actions, so a leading one is unambiguous.
+  const provider = parts[0] !== undefined && Object.hasOwn(PROVIDERS, parts[0]) ? parts.shift() : undefined;
   if (parts.length < 3 || parts.length > 4) {
-    throw new Error(`bad fault spec '${spec}': expected ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]`);
+    throw new Error(`bad fault spec '${spec}': expected ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], optionally after PROVIDER:`);
   }
   const [action, code, rateText, latencyText] = parts as [string, string, string, string | undefined];
   const rate = Number(rateText);
   if (rateText === '' || Number.isNaN(rate)) throw new Error(`bad fault spec '${spec}': rate '${rateText}' is not a number`);
-  const rule: Record<string, unknown> = { action, code: code === '-' ? '' : code, rate };
+  const rule: Record<string, unknown> = { ...(provider ? { provider } : {}), action, code: code === '-' ? '' : code, rate };
   if (latencyText !== undefined) rule.latencyMs = parseDuration(latencyText);
   if (region !== undefined) rule.region = region;
   if (count !== undefined) rule.count = count;
@@ -138,12 +170,16 @@ export class Faults {
     return this.down.has(region);
   }
 
-  /** Which rules hit this request: their latency adds up; the first code wins. */
-  decide(action: string, region: string): FaultDecision {
+  /**
+   * Which rules hit this request: their latency adds up; the first code wins. `region` is the
+   * request's region; `zone`, where the API has one, also matches rules naming that zone.
+   */
+  decide(action: string, region: string, provider = 'aws', zone?: string): FaultDecision {
     const out: FaultDecision = { latencyMs: 0 };
     for (const rule of this.rules) {
+      if ((rule.provider ?? 'aws') !== provider) continue;
       if (rule.action !== '*' && rule.action !== action) continue;
-      if (rule.region !== undefined && rule.region !== region) continue;
+      if (rule.region !== undefined && rule.region !== region && rule.region !== zone) continue;
       if (rule.count !== undefined && rule.count <= 0) continue;
       if (out.code && rule.code) continue;
       if (this.random() >= rule.rate) continue;
