@@ -1,14 +1,40 @@
 /**
- * The life of twin VMs behind the EC2 API: state timers (pending → running, stopping → stopped,
- * shutting-down → terminated), public IPs and one SSH server per running VM.
+ * The life of twin VMs behind every provider's API: state timers (pending → running, stopping →
+ * stopped, shutting-down → terminated), public IPs and one SSH server per running VM. States use
+ * EC2's names; other APIs map them to their own (GCE: PROVISIONING/STAGING, RUNNING, TERMINATED…).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceLifecycle } from '../ec2/context.js';
-import type { Instance, RegionData } from '../ec2/model.js';
+import type { InstanceStateName } from '../ec2/model.js';
 import type { VmSshServer, VmSshServerOptions } from '../ssh/vm-ssh-server.js';
 import type { LoopbackIps } from './ips.js';
 import { loadableKey } from './keys.js';
+
+/** What the lifecycle needs of a VM: an EC2 instance is one; a GCE instance holds one. */
+export interface BackedVm {
+  /** Unique across providers: it names the VM's directory under the state dir. */
+  id: string;
+  state: InstanceStateName;
+  /** When the current transitional state is due to end (epoch ms). */
+  dueAt?: number;
+  publicIp?: string;
+  assignPublicIp: boolean;
+  hostKey: { privateKey: string; publicKey: string };
+  /** The one public key the SSH server accepts (an EC2 key pair)… */
+  authorizedKey?: string;
+  /** …or several (GCE `ssh-keys` metadata); used when present. */
+  authorizedKeys?: string[];
+  sshUser: string;
+  stateTransitionReason: string;
+  stateReason?: { code: string; message: string };
+  terminatedAt?: number;
+}
+
+/** VMs to pick up again after a restart (an EC2 region, a GCE project). */
+export interface VmGroup {
+  instances: ReadonlyMap<string, BackedVm>;
+}
 
 export interface SshBackend {
   startVmSshServer(opts: VmSshServerOptions): Promise<VmSshServer>;
@@ -64,12 +90,12 @@ export class VmLifecycle implements InstanceLifecycle {
     return this.servers.get(id)?.hostPublicKey;
   }
 
-  launch(region: RegionData, inst: Instance): void {
+  launch(region: unknown, inst: BackedVm): void {
     inst.dueAt = this.o.now() + this.o.bootDelayMs;
     this.boot(region, inst);
   }
 
-  start(region: RegionData, inst: Instance): void {
+  start(region: unknown, inst: BackedVm): void {
     inst.state = 'pending';
     inst.stateTransitionReason = '';
     delete inst.stateReason;
@@ -77,7 +103,7 @@ export class VmLifecycle implements InstanceLifecycle {
     this.boot(region, inst);
   }
 
-  stop(_region: RegionData, inst: Instance): void {
+  stop(_region: unknown, inst: BackedVm): void {
     const g = this.bump(inst.id);
     const now = this.o.now();
     inst.state = 'stopping';
@@ -87,7 +113,7 @@ export class VmLifecycle implements InstanceLifecycle {
     this.afterClose(inst, g, () => this.finishStopping(inst, g));
   }
 
-  reboot(_region: RegionData, inst: Instance): void {
+  reboot(_region: unknown, inst: BackedVm): void {
     const g = this.bump(inst.id);
     this.track(
       (async () => {
@@ -99,7 +125,7 @@ export class VmLifecycle implements InstanceLifecycle {
     );
   }
 
-  terminate(_region: RegionData, inst: Instance): void {
+  terminate(_region: unknown, inst: BackedVm): void {
     const g = this.bump(inst.id);
     const now = this.o.now();
     inst.state = 'shutting-down';
@@ -115,7 +141,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   /** The state ends only once the VM's SSH server is gone (and its due time has come). */
-  private afterClose(inst: Instance, g: number, then: () => void, cleanup?: () => Promise<void>): void {
+  private afterClose(inst: BackedVm, g: number, then: () => void, cleanup?: () => Promise<void>): void {
     this.track(
       (async () => {
         await this.closeServerNow(inst.id);
@@ -126,7 +152,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   /** After a restart: pick every instance up where the snapshot left it. */
-  resume(region: RegionData): void {
+  resume(region: VmGroup): void {
     for (const inst of region.instances.values()) {
       const g = this.bump(inst.id);
       switch (inst.state) {
@@ -159,7 +185,7 @@ export class VmLifecycle implements InstanceLifecycle {
     await Promise.allSettled(servers.map((s) => s.close()));
   }
 
-  private boot(_region: RegionData, inst: Instance): void {
+  private boot(_region: unknown, inst: BackedVm): void {
     const g = this.bump(inst.id);
     this.track(
       (async () => {
@@ -175,7 +201,7 @@ export class VmLifecycle implements InstanceLifecycle {
     );
   }
 
-  private finishStopping(inst: Instance, g: number): void {
+  private finishStopping(inst: BackedVm, g: number): void {
     this.at(inst, g, () => {
       inst.state = 'stopped';
       delete inst.publicIp;
@@ -183,7 +209,7 @@ export class VmLifecycle implements InstanceLifecycle {
     });
   }
 
-  private finishTerminating(inst: Instance, g: number): void {
+  private finishTerminating(inst: BackedVm, g: number): void {
     this.at(inst, g, () => {
       inst.state = 'terminated';
       inst.terminatedAt = this.o.now();
@@ -193,7 +219,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   /** Runs `fn` when the instance's current state is due (now, if already past), unless superseded. */
-  private at(inst: Instance, g: number, fn: () => void): void {
+  private at(inst: BackedVm, g: number, fn: () => void): void {
     if (this.closing) return;
     const wait = Math.max(0, (inst.dueAt ?? 0) - this.o.now());
     const t = setTimeout(() => {
@@ -208,7 +234,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   /** Gives the VM a public IP (a fresh one unless it has one) and its SSH server there. */
-  private async bringUpSsh(inst: Instance, g: number): Promise<void> {
+  private async bringUpSsh(inst: BackedVm, g: number): Promise<void> {
     for (let attempt = 0; attempt < MAX_ADDRESS_TRIES; attempt++) {
       if (this.stale(inst.id, g)) return;
       const host = inst.publicIp ?? this.o.ips.allocate();
@@ -219,7 +245,7 @@ export class VmLifecycle implements InstanceLifecycle {
           host,
           port: this.o.sshPort,
           hostKey: inst.hostKey.privateKey,
-          authorizedKeys: inst.authorizedKey ? [inst.authorizedKey] : [],
+          authorizedKeys: inst.authorizedKeys ?? (inst.authorizedKey ? [inst.authorizedKey] : []),
           homeDir: this.homeDir(inst.id),
           user: inst.sshUser,
           env: { CB_TWIN_INSTANCE_ID: inst.id },
@@ -270,7 +296,7 @@ export class VmLifecycle implements InstanceLifecycle {
    * Keeps background work awaited by close(). A VM that cannot boot ends as EC2 ends one:
    * terminated, with a Server.InternalError state reason.
    */
-  private track(p: Promise<void>, inst?: Instance): void {
+  private track(p: Promise<void>, inst?: BackedVm): void {
     const wrapped = p.catch((e: unknown) => {
       const msg = e instanceof Error ? e.message : String(e);
       this.o.log(`${inst?.id ?? 'vm'}: ${msg}`);
