@@ -28,7 +28,11 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** A stream silent this long is hung up and reconnected (the agent sends a mark every few seconds). */
   idleTimeoutMs?: number;
-  onSamples: (samples: Sample[], at: { epoch: string; mark: number }) => void;
+  /**
+   * Complete samples in seq order. `live` is false for the backlog a session starts with (what the
+   * ring held since the cursor) and true for samples read as the agent wrote them.
+   */
+  onSamples: (samples: Sample[], at: { epoch: string; mark: number; live: boolean }) => void;
   /** The agent's hello; `lost` counts samples the ring no longer had when we asked for them. */
   onHello?: (hello: Extract<Control, { type: 'hello' }>, lost: number) => void;
   onState?: (state: FollowState, detail?: string) => void;
@@ -73,6 +77,7 @@ export async function followAgent(o: FollowOptions): Promise<void> {
     }
     o.onState?.('connecting');
     let epoch = '';
+    let marks = 0;
     const assembler = new StreamAssembler(o.ref, (e) => {
       if (e.type === 'bad-line') o.onBadLine?.(e.message);
       else if (e.type === 'control' && e.control.type === 'hello') {
@@ -85,7 +90,8 @@ export async function followAgent(o: FollowOptions): Promise<void> {
         o.onState?.('streaming');
       } else if (e.type === 'samples') {
         cursor = { since: e.mark, epoch };
-        if (e.samples.length) o.onSamples(e.samples, { epoch, mark: e.mark });
+        if (e.samples.length) o.onSamples(e.samples, { epoch, mark: e.mark, live: marks > 0 });
+        marks++;
       }
     });
     try {

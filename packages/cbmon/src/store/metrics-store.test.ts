@@ -34,9 +34,9 @@ afterEach(() => {
 describe('MetricsStore', () => {
   it('stores samples once and reads one metric per series', () => {
     const batch = [sample('web-1', 1, T0, 10), sample('web-1', 2, T0 + 1000, 20, ['/', '/data']), sample('web-2', 1, T0, 30)];
-    expect(store.writeSamples(batch)).toBe(3);
+    expect(store.writeSamples(batch).inserted).toBe(3);
     // A replay after a reconnect is harmless.
-    expect(store.writeSamples(batch)).toBe(0);
+    expect(store.writeSamples(batch)).toEqual({ inserted: 0, touched: [] });
     const cpu = store.readMetric({ filter: { ns: 'default', mcis: 'web' }, metric: 'cpu_utilization', fromMs: T0, toMs: T0 + 5000 });
     expect(cpu.map((s) => [s.ref.vm, s.tags, s.points.map((p) => p.last)])).toEqual([
       ['web-1', '', [10, 20]],
@@ -64,9 +64,10 @@ describe('MetricsStore', () => {
   it('rolls up minutes and serves them once raw samples are gone', () => {
     const batch: Sample[] = [];
     for (let i = 0; i < 120; i++) batch.push(sample('web-1', i + 1, T0 + i * 1000, i % 60));
-    store.writeSamples(batch);
-    expect(store.minutesWithoutRollup(T0 + 120_000)).toEqual([T0, T0 + 60_000]);
-    expect(store.rollup([T0, T0 + 60_000])).toBe(2);
+    const { touched } = store.writeSamples(batch);
+    expect(touched.map((t) => t.minute)).toEqual([T0, T0 + 60_000]);
+    expect(store.minutesWithoutRollup(T0 + 120_000)).toEqual(touched);
+    expect(store.rollup(touched)).toBe(2);
     expect(store.minutesWithoutRollup(T0 + 120_000)).toEqual([]);
     // Drop the raw samples of the first minute: the query now gets that minute from its rollup.
     expect(store.prune(T0 + 60_000, 0)).toEqual({ samples: 60, rollups: 0 });

@@ -36,6 +36,18 @@ export interface VmFilter {
   vms?: string[];
 }
 
+/** What a write changed: new samples, and the VM-minutes whose rollups are now out of date. */
+export interface WriteOutcome {
+  inserted: number;
+  touched: VmMinute[];
+}
+
+export interface VmMinute {
+  vmId: number;
+  /** Epoch ms, minute-aligned. */
+  minute: number;
+}
+
 export interface StoredSample {
   ref: VmRef;
   seq: number;
@@ -146,7 +158,7 @@ export class MetricsStore {
    * are harmless) and moves the agents' cursors, in one transaction: a cursor never runs ahead of
    * the samples it covers. Returns how many samples were new.
    */
-  writeSamples(samples: Sample[], cursors: Cursor[] = []): number {
+  writeSamples(samples: Sample[], cursors: Cursor[] = []): WriteOutcome {
     const insert = this.db.prepare('INSERT OR IGNORE INTO samples(vm_id, ts, seq, layout_id, vals) VALUES (?, ?, ?, ?, ?)');
     const cursor = this.db.prepare(
       `UPDATE agents SET last_seq = ?, last_ts = ?, epoch = COALESCE(?, epoch), lost = lost + ?
@@ -155,14 +167,19 @@ export class MetricsStore {
     return this.db
       .transaction(() => {
         let inserted = 0;
+        const touched = new Map<string, { vmId: number; minute: number }>();
         for (const s of samples) {
           const vm = this.vmRow(s.ref);
           const { cols, vals } = encodePoints(s.points);
           if (cols.length === 0) continue;
-          inserted += insert.run(vm.id, s.tsMs, s.seq, this.layoutId(cols), vals).changes;
+          if (insert.run(vm.id, s.tsMs, s.seq, this.layoutId(cols), vals).changes > 0) {
+            inserted++;
+            const minute = Math.floor(s.tsMs / MINUTE) * MINUTE;
+            touched.set(`${vm.id}/${minute}`, { vmId: vm.id, minute });
+          }
         }
         for (const c of cursors) cursor.run(c.lastSeq, c.lastTs, c.epoch ?? null, c.lostDelta ?? 0, c.ns, c.mcis, c.vm);
-        return inserted;
+        return { inserted, touched: [...touched.values()] };
       })
       .immediate();
   }
@@ -242,14 +259,13 @@ export class MetricsStore {
     return out;
   }
 
-  /** Samples in (afterMs, toMs], oldest first, across the selected VMs (for export). */
+  /** Samples in (afterMs, toMs] of the selected VMs, VM by VM, oldest first (for export). */
   *samplesBetween(filter: VmFilter, afterMs: number, toMs: number): Generator<StoredSample> {
-    const vms = new Map(this.vms(filter).map((v) => [v.id, v]));
-    if (vms.size === 0) return;
-    const q = this.db.prepare('SELECT vm_id, ts, seq, layout_id, vals FROM samples WHERE ts > ? AND ts <= ? ORDER BY ts, vm_id');
-    for (const r of q.iterate(afterMs, toMs) as Iterable<{ vm_id: number; ts: number; seq: number; layout_id: number; vals: Buffer }>) {
-      const vm = vms.get(r.vm_id);
-      if (vm) yield { ref: vm, seq: r.seq, tsMs: r.ts, cols: this.columns(r.layout_id), vals: r.vals };
+    const q = this.db.prepare('SELECT ts, seq, layout_id, vals FROM samples WHERE vm_id = ? AND ts > ? AND ts <= ? ORDER BY ts');
+    for (const vm of this.vms(filter)) {
+      for (const r of q.iterate(vm.id, afterMs, toMs) as Iterable<{ ts: number; seq: number; layout_id: number; vals: Buffer }>) {
+        yield { ref: vm, seq: r.seq, tsMs: r.ts, cols: this.columns(r.layout_id), vals: r.vals };
+      }
     }
   }
 
@@ -274,72 +290,80 @@ export class MetricsStore {
 
   // ── rollups and retention ──────────────────────────────────────────────────
   /**
-   * (Re)computes the 1-minute rollups of the given minutes (epoch ms, minute-aligned) from the raw
-   * samples, for every VM that has samples in them. Safe to repeat: late samples are folded in.
+   * (Re)computes the 1-minute rollups of the given VM-minutes from the raw samples. Safe to repeat:
+   * late samples (a ring replayed after a gap) are folded in when their minute is rolled up again.
    */
-  rollup(minutes: Iterable<number>): number {
-    const rows = this.db.prepare('SELECT vm_id, layout_id, vals FROM samples WHERE ts >= ? AND ts < ? ORDER BY vm_id, ts');
+  rollup(items: Iterable<VmMinute>): number {
+    const rows = this.db.prepare('SELECT layout_id, vals FROM samples WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts');
     const put = this.db.prepare('INSERT OR REPLACE INTO rollups(vm_id, ts, layout_id, n, vals) VALUES (?, ?, ?, ?, ?)');
     let written = 0;
     this.db
       .transaction(() => {
-        for (const minute of minutes) {
-          const acc = new Map<number, { keys: string[]; index: Map<string, number>; agg: number[][]; n: number }>();
-          for (const r of rows.iterate(minute, minute + MINUTE) as Iterable<{ vm_id: number; layout_id: number; vals: Buffer }>) {
-            let a = acc.get(r.vm_id);
-            if (!a) {
-              a = { keys: [], index: new Map(), agg: [], n: 0 };
-              acc.set(r.vm_id, a);
-            }
-            a.n++;
+        for (const { vmId, minute } of items) {
+          const keys: string[] = [];
+          const index = new Map<string, number>();
+          const agg: number[][] = [];
+          let n = 0;
+          for (const r of rows.iterate(vmId, minute, minute + MINUTE) as Iterable<{ layout_id: number; vals: Buffer }>) {
+            n++;
             this.columns(r.layout_id).forEach((c, i) => {
               const key = columnKey(c);
-              let at = a.index.get(key);
               const v = r.vals.readDoubleLE(i * 8);
+              let at = index.get(key);
               if (at === undefined) {
-                at = a.keys.length;
-                a.keys.push(key);
-                a.index.set(key, at);
-                a.agg.push([v, v, 0, v]);
+                at = keys.length;
+                keys.push(key);
+                index.set(key, at);
+                agg.push([v, v, 0, v]);
               }
-              const g = a.agg[at]!;
+              const g = agg[at]!;
               g[0] = Math.min(g[0]!, v);
               g[1] = Math.max(g[1]!, v);
               g[2]! += v;
               g[3] = v;
             });
           }
-          for (const [vmId, a] of acc) {
-            const vals = Buffer.allocUnsafe(a.keys.length * 4 * 8);
-            a.agg.forEach((g, i) => g.forEach((v, j) => vals.writeDoubleLE(v, (i * 4 + j) * 8)));
-            put.run(vmId, minute, this.layoutId(a.keys), a.n, vals);
-            written++;
-          }
+          if (n === 0) continue;
+          const vals = Buffer.allocUnsafe(keys.length * 4 * 8);
+          agg.forEach((g, i) => g.forEach((v, j) => vals.writeDoubleLE(v, (i * 4 + j) * 8)));
+          put.run(vmId, minute, this.layoutId(keys), n, vals);
+          written++;
         }
       })
       .immediate();
     return written;
   }
 
-  /** Minutes that have raw samples but no rollup yet, up to (not including) `beforeMs`'s minute. */
-  minutesWithoutRollup(beforeMs: number): number[] {
+  /**
+   * VM-minutes after each VM's newest rollup that have raw samples, before `beforeMs`'s minute:
+   * what a collector that stopped (or crashed) left to roll up. Index range scans only.
+   */
+  minutesWithoutRollup(beforeMs: number): VmMinute[] {
     const end = Math.floor(beforeMs / MINUTE) * MINUTE;
-    const rows = this.db
-      .prepare(
-        `SELECT DISTINCT (s.ts / ${MINUTE}) * ${MINUTE} AS m FROM samples s
-         WHERE s.ts < ? AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.vm_id = s.vm_id AND r.ts = (s.ts / ${MINUTE}) * ${MINUTE})`,
-      )
-      .all(end) as Array<{ m: number }>;
-    return rows.map((r) => r.m).sort((a, b) => a - b);
+    const lastRollup = this.db.prepare('SELECT MAX(ts) AS ts FROM rollups WHERE vm_id = ?');
+    const minutes = this.db.prepare(`SELECT DISTINCT (ts / ${MINUTE}) * ${MINUTE} AS m FROM samples WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY m`);
+    const out: VmMinute[] = [];
+    for (const vm of this.vms()) {
+      const from = ((lastRollup.get(vm.id) as { ts: number | null }).ts ?? -MINUTE) + MINUTE;
+      for (const r of minutes.all(vm.id, from, end) as Array<{ m: number }>) out.push({ vmId: vm.id, minute: r.m });
+    }
+    return out;
   }
 
-  /** Drops raw samples older than `rawBeforeMs` and rollups older than `rollupBeforeMs`. */
+  /** Drops raw samples older than `rawBeforeMs` and rollups older than `rollupBeforeMs`, VM by VM (index ranges). */
   prune(rawBeforeMs: number, rollupBeforeMs: number): { samples: number; rollups: number } {
+    const raw = this.db.prepare('DELETE FROM samples WHERE vm_id = ? AND ts < ?');
+    const rolled = this.db.prepare('DELETE FROM rollups WHERE vm_id = ? AND ts < ?');
     return this.db
-      .transaction(() => ({
-        samples: this.db.prepare('DELETE FROM samples WHERE ts < ?').run(rawBeforeMs).changes,
-        rollups: this.db.prepare('DELETE FROM rollups WHERE ts < ?').run(rollupBeforeMs).changes,
-      }))
+      .transaction(() => {
+        let samples = 0;
+        let rollups = 0;
+        for (const vm of this.vms()) {
+          samples += raw.run(vm.id, rawBeforeMs).changes;
+          rollups += rolled.run(vm.id, rollupBeforeMs).changes;
+        }
+        return { samples, rollups };
+      })
       .immediate();
   }
 

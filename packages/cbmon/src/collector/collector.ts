@@ -1,0 +1,337 @@
+/**
+ * The collector: pulls every registered pull-mode agent over SSH (one long-lived stream per VM,
+ * resumed from the stored cursor after any break), accepts pushes over HTTP, and writes the store in
+ * batches: samples and cursors in one transaction, so a crash replays instead of losing. It also
+ * keeps 1-minute rollups, applies retention and evaluates alerts. One collector per store: it holds
+ * a lock in the state store for its lifetime.
+ */
+import type { Server } from 'node:http';
+import type { Core } from '@cloud-barista/core';
+import { followAgent } from '../agent/follow.js';
+import { evaluateAlerts, runAction } from '../alerts/alerts.js';
+import { refKey, type Sample, type VmRef } from '../sample.js';
+import type { MetricsStore, VmMinute } from '../store/metrics-store.js';
+import type { AgentRecord, Cursor } from '../store/types.js';
+import { reach, refOfVm, selectTargets } from '../targets.js';
+import { startPushServer } from './push-server.js';
+import { CpuMeter, LatencyWindow, type AgentRuntime, type CollectorStats } from './stats.js';
+
+export const COLLECTOR_LOCK = 'cbmon/collector';
+export const STATS_KEY = 'collector';
+const MINUTE = 60_000;
+
+export interface CollectorOptions {
+  core: Core;
+  store: MetricsStore;
+  /** Only agents of this namespace, and of these MCIS (default: every agent in the store). */
+  ns?: string;
+  mcis?: string[];
+  /** Accept pushes on this address. */
+  listen?: { host: string; port: number };
+  /** Raw samples are kept this long (default 7 d); 1-minute rollups `rollupRetentionMs` (default 90 d). */
+  retentionMs?: number;
+  rollupRetentionMs?: number;
+  flushMs?: number;
+  syncMs?: number;
+  housekeepingMs?: number;
+  alertEvalMs?: number;
+  statsMs?: number;
+  /** Evaluate alert rules (default true). */
+  alerts?: boolean;
+  log: (line: string) => void;
+}
+
+interface Puller {
+  ac: AbortController;
+  done: Promise<void>;
+  rt: AgentRuntime;
+}
+
+export class Collector {
+  private readonly o: Required<Omit<CollectorOptions, 'ns' | 'mcis' | 'listen'>> & Pick<CollectorOptions, 'ns' | 'mcis' | 'listen'>;
+  private readonly pullers = new Map<string, Puller>();
+  private readonly pushed = new Map<string, AgentRuntime>();
+  private queue: Sample[] = [];
+  private readonly live = new WeakSet<Sample>();
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly touched = new Map<string, VmMinute>();
+  private readonly latency = new LatencyWindow();
+  private readonly cpu = new CpuMeter();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly vmCache = new Map<string, { at: number; vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined }>();
+  private pushServer: Server | undefined;
+  private pushUrl: string | null = null;
+  private readonly startedAt = new Date().toISOString();
+  private stored = 0;
+  private storedAtStats = 0;
+  private statsAt = Date.now();
+  private lost = 0;
+  private rollups = 0;
+  private alertsSent = 0;
+  private lastCpu = 0;
+  private readonly busy = new Set<string>();
+  private stopping = false;
+
+  constructor(opts: CollectorOptions) {
+    this.o = {
+      retentionMs: 7 * 86_400_000,
+      rollupRetentionMs: 90 * 86_400_000,
+      flushMs: 200,
+      syncMs: 5_000,
+      housekeepingMs: 60_000,
+      alertEvalMs: 5_000,
+      statsMs: 2_000,
+      alerts: true,
+      ...opts,
+    };
+  }
+
+  /**
+   * Takes the collector lock (ConflictError, exit 5, when another collector runs), opens the push
+   * listener if asked, and starts pulling. If this throws, nothing is left running.
+   */
+  async start(): Promise<{ pushUrl: string | null }> {
+    this.o.core.store.acquireLock(COLLECTOR_LOCK, 'cbmon collector serve');
+    try {
+      if (this.o.listen) {
+        const { server, url } = await startPushServer({
+          ...this.o.listen,
+          tokenOwner: (t) => this.o.store.tokenOwner(t),
+          vmsOf: (ns, mcis) => this.vmsOf(ns, mcis),
+          accept: (samples) => this.acceptPushed(samples),
+          log: this.o.log,
+        });
+        this.pushServer = server;
+        this.pushUrl = url;
+      }
+      // What an earlier collector stored but did not roll up.
+      this.rollups += this.o.store.rollup(this.o.store.minutesWithoutRollup(Date.now()));
+    } catch (e) {
+      this.o.core.store.releaseLock(COLLECTOR_LOCK);
+      throw e;
+    }
+    this.sync();
+    this.every(this.o.flushMs, 'flush', async () => this.flush());
+    this.every(this.o.syncMs, 'sync', async () => this.sync());
+    this.every(this.o.housekeepingMs, 'housekeeping', async () => this.housekeeping(false));
+    this.every(this.o.statsMs, 'stats', async () => this.o.store.putKv(STATS_KEY, this.stats()));
+    if (this.o.alerts) this.every(this.o.alertEvalMs, 'alerts', () => this.evaluateAlerts());
+    this.o.store.putKv(STATS_KEY, this.stats());
+    return { pushUrl: this.pushUrl };
+  }
+
+  /** Stops pulling, stores what is queued, rolls up, releases the lock. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const p of this.pullers.values()) p.ac.abort();
+    await Promise.all([...this.pullers.values()].map((p) => p.done));
+    if (this.pushServer) {
+      const server = this.pushServer;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    try {
+      this.flush();
+      this.housekeeping(true);
+      this.o.store.putKv(STATS_KEY, { ...this.stats(), agents: [] });
+    } finally {
+      this.o.core.store.releaseLock(COLLECTOR_LOCK);
+    }
+  }
+
+  stats(): CollectorStats {
+    const now = Date.now();
+    const dt = (now - this.statsAt) / 1000;
+    if (dt >= 0.5) {
+      this.lastCpu = this.cpu.sample();
+      this.statsRate = dt > 0 ? (this.stored - this.storedAtStats) / dt : 0;
+      this.storedAtStats = this.stored;
+      this.statsAt = now;
+    }
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      updatedAt: new Date(now).toISOString(),
+      pushUrl: this.pushUrl,
+      agents: [...[...this.pullers.values()].map((p) => p.rt), ...this.pushed.values()].sort((a, b) => `${a.mcis}/${a.vm}`.localeCompare(`${b.mcis}/${b.vm}`, 'en', { numeric: true })),
+      stored: this.stored,
+      rate: Math.round(this.statsRate * 100) / 100,
+      lost: this.lost,
+      latencyMs: this.latency.summary(),
+      cpuPercent: Math.round(this.lastCpu * 10) / 10,
+      rollups: this.rollups,
+      alertsSent: this.alertsSent,
+    };
+  }
+
+  private statsRate = 0;
+
+  /** Runs `task` every `ms`, never two of the same at once; errors are logged, not fatal. */
+  private every(ms: number, name: string, task: () => Promise<void>): void {
+    const t = setInterval(() => {
+      if (this.busy.has(name) || this.stopping) return;
+      this.busy.add(name);
+      task()
+        .catch((e: unknown) => this.o.log(`${name}: ${(e as Error).message}`))
+        .finally(() => this.busy.delete(name));
+    }, ms);
+    this.timers.push(t);
+  }
+
+  private inScope(a: Pick<AgentRecord, 'ns' | 'mcis'>): boolean {
+    return (this.o.ns === undefined || a.ns === this.o.ns) && (!this.o.mcis || this.o.mcis.includes(a.mcis));
+  }
+
+  /** Starts pulling agents that appeared, stops those removed or switched to push. */
+  private sync(): void {
+    const agents = this.o.store.listAgents(this.o.ns ? { ns: this.o.ns } : {}).filter((a) => this.inScope(a));
+    const wanted = new Map(agents.filter((a) => a.mode === 'pull').map((a) => [refKey(a), a]));
+    for (const [key, p] of this.pullers) {
+      if (!wanted.has(key)) {
+        p.ac.abort();
+        this.pullers.delete(key);
+        this.o.log(`${key}: no longer pulled (agent removed or switched to push)`);
+      }
+    }
+    for (const [key, a] of wanted) if (!this.pullers.has(key)) this.startPuller(a);
+  }
+
+  private startPuller(a: AgentRecord): void {
+    const key = refKey(a);
+    let ref: VmRef;
+    try {
+      ref = selectTargets(this.o.core, a.ns, a.mcis, { vm: a.vm })[0]!.ref;
+    } catch (e) {
+      this.o.log(`${key}: ${(e as Error).message}; not pulled`);
+      return;
+    }
+    const rt: AgentRuntime = { ns: a.ns, mcis: a.mcis, vm: a.vm, mode: 'pull', state: 'starting', detail: null, lastSeq: a.lastSeq, lastSampleAt: null, lost: a.lost };
+    const ac = new AbortController();
+    const idleTimeoutMs = Math.max(30_000, a.intervalS * 3_000 + 15_000);
+    let lastLogged = '';
+    const done = followAgent({
+      ssh: this.o.core.ssh,
+      ref,
+      reach: () => reach(this.o.core, ref),
+      start: { since: a.lastSeq, ...(a.epoch ? { epoch: a.epoch } : {}) },
+      follow: true,
+      signal: ac.signal,
+      idleTimeoutMs,
+      onSamples: (samples, at) => {
+        const last = samples.at(-1)!;
+        rt.lastSeq = at.mark;
+        rt.lastSampleAt = new Date(last.tsMs).toISOString();
+        this.enqueue(samples, { ns: a.ns, mcis: a.mcis, vm: a.vm, epoch: at.epoch, lastSeq: at.mark, lastTs: last.tsMs }, at.live);
+      },
+      onHello: (h, lost) => {
+        if (h.reset) this.o.log(`${key}: the agent started a new sequence (reinstalled); reading its whole ring`);
+        if (lost > 0) {
+          rt.lost += lost;
+          this.lost += lost;
+          this.o.log(`${key}: ${lost} sample(s) had left the agent's ring before they could be read (raise --ring)`);
+          this.enqueue([], { ns: a.ns, mcis: a.mcis, vm: a.vm, lastSeq: rt.lastSeq, lastTs: Date.now(), lostDelta: lost }, false);
+        }
+      },
+      onState: (state, detail) => {
+        rt.state = state;
+        rt.detail = detail ?? null;
+        const line = `${state}${detail ? `: ${detail}` : ''}`;
+        // One line per change of situation, not one per retry.
+        if (state !== 'connecting' && line !== lastLogged) this.o.log(`${key}: ${line}`);
+        if (state !== 'connecting') lastLogged = line;
+      },
+      onBadLine: (message) => this.o.log(`${key}: bad line from agent: ${message}`),
+    });
+    this.pullers.set(key, { ac, done, rt });
+  }
+
+  private enqueue(samples: Sample[], cursor: Cursor, live: boolean): void {
+    for (const s of samples) {
+      this.queue.push(s);
+      if (live) this.live.add(s);
+    }
+    const key = refKey(cursor);
+    const prev = this.cursors.get(key);
+    this.cursors.set(key, { ...cursor, lostDelta: (prev?.lostDelta ?? 0) + (cursor.lostDelta ?? 0) });
+    if (this.queue.length >= 5_000) this.flush();
+  }
+
+  private acceptPushed(samples: Sample[]): void {
+    const byVm = new Map<string, Sample[]>();
+    for (const s of samples) byVm.set(refKey(s.ref), [...(byVm.get(refKey(s.ref)) ?? []), s]);
+    for (const [key, list] of byVm) {
+      const first = list[0]!.ref;
+      let rt = this.pushed.get(key);
+      if (!rt) {
+        const a = this.o.store.getAgent(first.ns, first.mcis, first.vm);
+        rt = { ns: first.ns, mcis: first.mcis, vm: first.vm, mode: 'push', state: 'pushing', detail: null, lastSeq: a?.lastSeq ?? 0, lastSampleAt: null, lost: a?.lost ?? 0 };
+        this.pushed.set(key, rt);
+      }
+      list.sort((a, b) => a.seq - b.seq);
+      let lost = 0;
+      for (const s of list) {
+        if (s.seq > 0 && rt.lastSeq > 0 && s.seq > rt.lastSeq + 1) lost += s.seq - rt.lastSeq - 1;
+        if (s.seq > rt.lastSeq) rt.lastSeq = s.seq;
+      }
+      if (lost) {
+        rt.lost += lost;
+        this.lost += lost;
+        this.o.log(`${key}: ${lost} pushed sample(s) missing (dropped by the agent or gone from its ring)`);
+      }
+      const last = list.at(-1)!;
+      rt.lastSampleAt = new Date(last.tsMs).toISOString();
+      this.enqueue(list, { ns: first.ns, mcis: first.mcis, vm: first.vm, lastSeq: rt.lastSeq, lastTs: last.tsMs, lostDelta: lost }, true);
+    }
+  }
+
+  private flush(): void {
+    if (this.queue.length === 0 && this.cursors.size === 0) return;
+    const samples = this.queue;
+    const cursors = [...this.cursors.values()];
+    this.queue = [];
+    this.cursors.clear();
+    const out = this.o.store.writeSamples(samples, cursors);
+    const now = Date.now();
+    this.stored += out.inserted;
+    for (const s of samples) if (this.live.has(s)) this.latency.add(now - s.tsMs);
+    for (const t of out.touched) this.touched.set(`${t.vmId}/${t.minute}`, t);
+  }
+
+  /** Rolls up finished minutes (all of them when `final`) and drops what retention says to. */
+  private housekeeping(final: boolean): void {
+    const now = Date.now();
+    // A minute is final a little after it ends: samples of its last second may still be on the way.
+    const ready = [...this.touched.entries()].filter(([, t]) => final || t.minute + MINUTE + 10_000 <= now);
+    if (ready.length) {
+      this.rollups += this.o.store.rollup(ready.map(([, t]) => t));
+      for (const [k] of ready) this.touched.delete(k);
+    }
+    if (!final) this.o.store.prune(now - this.o.retentionMs, now - this.o.rollupRetentionMs);
+  }
+
+  private async evaluateAlerts(): Promise<void> {
+    await evaluateAlerts(this.o.store, Date.now(), async (n, action) => {
+      this.alertsSent++;
+      this.o.log(await runAction(action, n));
+    });
+  }
+
+  private vmsOf(ns: string, mcis: string): Map<string, { subgroup: string; csp: string; region: string }> | undefined {
+    const key = `${ns}/${mcis}`;
+    const hit = this.vmCache.get(key);
+    if (hit && Date.now() - hit.at < 5_000) return hit.vms;
+    let vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined;
+    try {
+      const view = this.o.core.mcis.view(ns, mcis);
+      vms = new Map(view.vms.map((v) => [v.name, (({ subgroup, csp, region }) => ({ subgroup, csp, region }))(refOfVm(view, v))]));
+    } catch {
+      vms = undefined;
+    }
+    this.vmCache.set(key, { at: Date.now(), vms });
+    return vms;
+  }
+}
