@@ -1,5 +1,6 @@
 /** Fault injection: per-action errors and latency, per-region outages, for every emulated provider. */
 import { findRegion } from './data/aws.js';
+import { findAzureRegion } from './data/azure.js';
 import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
 
@@ -21,6 +22,12 @@ const PROVIDERS: Record<string, ProviderNaming> = {
     region: (r) => findGcpRegion(r) !== undefined || regionOfZone(r) !== undefined,
     action: /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/,
     actionName: 'a GCE method name (instances.insert)',
+  },
+  azure: {
+    region: (r) => findAzureRegion(r) !== undefined,
+    // ARM operation ids as the REST specs name them.
+    action: /^[A-Z][A-Za-z]*_[A-Z][A-Za-z]*$/,
+    actionName: 'an ARM operation id (VirtualMachines_CreateOrUpdate)',
   },
 };
 
@@ -93,7 +100,7 @@ export function validateFaultRule(x: unknown): FaultRule {
  *
  *     [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]
  *
- * - PROVIDER: `aws` (default), `gcp`, …
+ * - PROVIDER: `aws` (default), `gcp`, `azure`, …
  * - ACTION: the provider's action (`RunInstances`, `instances.insert`) or `*` for all.
  * - CODE: the EC2 error code to answer with (`InsufficientInstanceCapacity`,
  *   `RequestLimitExceeded`, `Unavailable`, …), or `-` / empty for latency only.
@@ -104,7 +111,8 @@ export function validateFaultRule(x: unknown): FaultRule {
  *
  * Examples: `RunInstances:InsufficientInstanceCapacity:0.3`, `*:RequestLimitExceeded:0.1@us-east-1`,
  * `DescribeInstances:-:1:800ms`, `RunInstances:InsufficientInstanceCapacity:1#2`,
- * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`.
+ * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`,
+ * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`.
  */
 export function parseFaultSpec(spec: string): FaultRule {
   let rest = spec.trim();
