@@ -50,6 +50,17 @@ describe('bad input', () => {
     expect(k.stderr).toMatch(/missing access key id/);
   });
 
+  it('missing credentials: the default chain finds nothing, connection test says what to set', async () => {
+    await cli.json(['connection', 'add', 'aws-nocreds', '--provider', 'aws', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9']);
+    const empty = join(cli.home, 'empty-home');
+    const r = await cli.run(['connection', 'test', 'aws-nocreds'], {
+      env: { HOME: empty, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_SHARED_CREDENTIALS_FILE: join(empty, 'c'), AWS_CONFIG_FILE: join(empty, 'c') },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no AWS credentials found/);
+    expect(r.stderr).toMatch(/cbadm credential add/);
+  });
+
   it('a stored secret is never printed', async () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     const add = await cli.run(['credential', 'add', 'k2', '--provider', 'aws', '--kind', 'aws-keys', '--access-key-id', 'AKIAIOSFODNN7EXAMPLE', '--secret-access-key-stdin', '--json'], { input: secret });

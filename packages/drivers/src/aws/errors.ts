@@ -2,7 +2,7 @@
  * SDK error → core ProviderError. Classification reads only the error's code (`name`) and HTTP
  * status (`$metadata`), never its message: messages change wording, codes are the API contract.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core';
 
 const THROTTLED = new Set([
   'RequestLimitExceeded',
@@ -144,6 +144,12 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
   for (const s of secrets) if (s) message = message.split(s).join('****');
   // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
   const cause = message === raw ? e : undefined;
+  if (code === 'CredentialsProviderError') {
+    // Not the cloud saying no: nothing to authenticate with was found. The user must act.
+    return new UsageError(`no AWS credentials found for this connection: ${message}`, {
+      hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an ~/.aws profile, or store one (`cbadm credential add NAME --provider aws`) and name it with `cbadm connection add … --credential NAME --replace`',
+    });
+  }
   const hint = HINTS[errorClass];
   return new ProviderError({
     provider: 'aws',
