@@ -3,6 +3,8 @@
 //   1. Provisioning: wall time of a 100-VM MCIS over 10 twin regions ÷ that of a 1-VM MCIS, same
 //      boot delay. Perfect parallelism is 1.0; Terraform's default parallelism of 10 would give ~10.
 //   2. CLI start: median of `cbadm --version` and `cbadm mcis list` ÷ median of `node -e 0`.
+//   3. Recommend: ranking 50,000 candidates with all four priorities ÷ sorting them by price
+//      (bench/recommend.mjs; the issue's target is ≤ 100 ms for the ranking itself).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +81,10 @@ try {
     listRatio: +(median(runs.list) / node).toFixed(2),
     target: '<= 3',
   };
+
+  // ── 3. recommend ──────────────────────────────────────────────────────────
+  const { benchRecommend } = await import('./recommend.mjs');
+  results.recommend = benchRecommend();
 } finally {
   cb(['twin', 'down'], { check: false });
   rmSync(home, { recursive: true, force: true });

@@ -1,0 +1,5 @@
+export * from './records.js';
+export * from './range.js';
+export * from './filter.js';
+export * from './staleness.js';
+export * from './latency-csv.js';

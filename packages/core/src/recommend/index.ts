@@ -1,0 +1,5 @@
+export * from './engine.js';
+export * from './geo.js';
+export * from './latency.js';
+export * from './weights.js';
+export * from './performance.js';
