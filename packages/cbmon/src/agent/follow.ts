@@ -37,6 +37,8 @@ export interface FollowOptions {
   onHello?: (hello: Extract<Control, { type: 'hello' }>, lost: number) => void;
   onState?: (state: FollowState, detail?: string) => void;
   onBadLine?: (message: string) => void;
+  /** Errors that end the follow instead of a retry (e.g. the agent is not installed, for a live view). */
+  stopOn?: (e: unknown) => boolean;
   /** Backoff between reconnects (default 500 ms … 10 s) and between looks at a VM that is not running. */
   minRetryMs?: number;
   maxRetryMs?: number;
@@ -52,8 +54,8 @@ function request(start: StreamStart, follow: boolean, sinceTsMs: number | undefi
 
 /**
  * Runs until the signal aborts (follow) or the ring has been read (no follow). Without follow it
- * throws what went wrong; with follow errors are reported through onState and retried, except that
- * the returned promise never rejects on abort.
+ * throws what went wrong; with follow errors are reported through onState and retried (unless
+ * `stopOn` says otherwise). It never rejects because of an abort.
  */
 export async function followAgent(o: FollowOptions): Promise<void> {
   let cursor: StreamStart = o.start;
@@ -108,7 +110,7 @@ export async function followAgent(o: FollowOptions): Promise<void> {
       o.onState?.('retrying', 'the stream ended');
     } catch (e) {
       if (o.signal.aborted) break;
-      if (!o.follow) throw e;
+      if (!o.follow || o.stopOn?.(e)) throw e;
       o.onState?.('retrying', (e as Error).message);
     }
     await pause(backoffDelay(attempt++, minRetry, maxRetry));

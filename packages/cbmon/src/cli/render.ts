@@ -1,0 +1,47 @@
+/** Rendering of results and errors for every output format (the same contract as cbadm). */
+import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import { ExitCode, isCbError, PartialError, UsageError } from '@cloud-barista/core/errors';
+
+export type OutputFormat = 'table' | 'json' | 'yaml';
+
+/** yaml loads only when YAML is printed. */
+function stringify(value: unknown): string {
+  return (createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify(value);
+}
+
+export function renderResult(result: unknown, format: OutputFormat, table: (r: unknown) => string | undefined): string {
+  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
+  if (format === 'yaml') return stringify(result);
+  const t = table(result);
+  return t === undefined ? stringify(result) : t.endsWith('\n') || t === '' ? t : `${t}\n`;
+}
+
+export function makeTable(head: string[], rows: Array<Array<string | number | null | undefined>>): string {
+  const t = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  return t.toString();
+}
+
+/** Maps any thrown value to (exit code, text). oclif's own usage errors exit 2. */
+export function renderError(err: Error & { oclif?: { exit?: number } }, format: OutputFormat, verbose: boolean): { code: number; text: string } {
+  let code: number = isCbError(err) ? err.exitCode : ExitCode.Error;
+  let kind = isCbError(err) ? err.kind : 'error';
+  if (!isCbError(err) && err.oclif?.exit !== undefined) {
+    code = err.oclif.exit === 0 ? 0 : ExitCode.Usage;
+    kind = 'usage';
+  }
+  if (format === 'json') {
+    const body = isCbError(err) ? err.toJSON() : { kind, message: err.message };
+    const payload: Record<string, unknown> = { error: body };
+    if (err instanceof PartialError) payload.result = err.result;
+    return { code, text: `${JSON.stringify(payload, null, 2)}\n` };
+  }
+  const lines: string[] = [];
+  lines.push(`Error: ${err.message}`);
+  if (err instanceof UsageError) for (const i of err.issues) lines.push(`  - ${i.path}: ${i.message}`);
+  if (isCbError(err) && err.hint) lines.push(`Hint: ${err.hint}`);
+  if (verbose && err.stack) lines.push(err.stack);
+  else if (!isCbError(err) && code === ExitCode.Error) lines.push('(run with --verbose for details; if this looks like a bug, please report it)');
+  return { code, text: `${lines.join('\n')}\n` };
+}

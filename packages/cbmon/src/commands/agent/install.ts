@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import type { AgentJobResult } from '../../agent/install.js';
+import { BaseCommand, durationOf } from '../../cli/base-command.js';
+import { nsFlag, selector, subgroupFlag, vmFlag } from '../../cli/flags.js';
+import { agentTable } from '../../cli/agent-render.js';
+
+export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
+  static override summary = "Install (or upgrade) the monitoring agent on an MCIS's VMs over SSH.";
+  static override description =
+    'The agent is a POSIX sh script in ~/.cbmon of the login user: no root, no runtime. It samples /proc every interval and keeps an on-disk ring (default 1h) that a collector reads over SSH, or pushes to `cbmon collector serve --listen` with --push. Idempotent. Exit 3 when some VMs failed, 1 when all did.';
+  static override examples = [
+    '<%= config.bin %> agent install web',
+    '<%= config.bin %> agent install web --subgroup seoul --interval 1s',
+    '<%= config.bin %> agent install web --push http://10.0.0.5:8086',
+  ];
+  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override flags = {
+    ns: nsFlag,
+    subgroup: subgroupFlag,
+    vm: vmFlag,
+    interval: Flags.string({ summary: 'Sampling interval, whole seconds, 1s or more.', default: '5s', env: 'CBMON_INTERVAL' }),
+    ring: Flags.string({ summary: 'How much the on-disk ring on each VM keeps.', default: '1h', env: 'CBMON_RING' }),
+    push: Flags.string({ summary: 'Push to this collector URL instead of being pulled over SSH.', env: 'CBMON_PUSH' }),
+  };
+
+  protected async execute(): Promise<AgentJobResult> {
+    const { installAgents, assertAllOk } = await import('../../agent/install.js');
+    const intervalMs = (await durationOf(this.flags.interval, '--interval'))!;
+    const ringMs = (await durationOf(this.flags.ring, '--ring'))!;
+    const { core, store } = await this.mon();
+    const r = await installAgents({
+      core,
+      store,
+      ns: this.flags.ns,
+      mcis: this.args.mcis,
+      selector: selector(this.flags),
+      intervalMs,
+      ringMs,
+      ...(this.flags.push ? { push: this.flags.push } : {}),
+      onVm: (v) => this.note(`${v.vm}: ${v.ok ? v.result : `failed: ${v.error}`}`),
+    });
+    assertAllOk(r, 'agent install');
+    return r;
+  }
+
+  protected override table(r: AgentJobResult): string {
+    return agentTable(r);
+  }
+}

@@ -1,0 +1,69 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, durationOf } from '../cli/base-command.js';
+import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import type { CheckResult } from '../rules/check.js';
+import { checkTable } from '../cli/check-render.js';
+
+export default class Check extends BaseCommand<typeof Check> {
+  static override summary = 'Exit non-zero when an alert rule fires on an MCIS (for CI).';
+  static override description = [
+    "Rules: METRIC OP NUMBER [for DURATION], e.g. 'cpu_utilization > 80 for 2m', 'mem_available < 512M', 'disk_utilization >= 90'.",
+    'Without --since: does the rule hold now (at the newest samples)? With --since: did it hold, long enough, at any time in that window?',
+    "Data comes from the store when a collector runs, otherwise straight from the agents' on-disk rings over SSH (--source).",
+    'Exit codes: 0 the rule did not fire, 1 it fired (or an error), 2 bad rule or flags, 3 it did not fire but some VMs could not be judged, 4 unknown MCIS/VM.',
+  ].join('\n');
+  static override examples = [
+    "<%= config.bin %> check web --rule 'cpu_utilization > 90 for 1m'",
+    "<%= config.bin %> check web --rule 'mem_available < 256M' --since 30m --json",
+  ];
+  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override flags = {
+    ns: nsFlag,
+    subgroup: subgroupFlag,
+    vm: vmFlag,
+    rule: Flags.string({ summary: "The rule, e.g. 'cpu_utilization > 80 for 2m'.", required: true }),
+    since: Flags.string({ summary: 'Fire if the rule held at any time in this window (default: only now).' }),
+    source: Flags.option({ options: ['auto', 'store', 'agents'] as const, default: 'auto' as const, summary: 'Where samples come from.' })(),
+  };
+
+  private result: CheckResult | undefined;
+
+  protected async execute(): Promise<CheckResult> {
+    const { parseRule } = await import('../rules/rule.js');
+    const rule = parseRule(this.flags.rule);
+    const sinceMs = await durationOf(this.flags.since, '--since');
+    const { runCheck } = await import('../rules/check.js');
+    const { core, store } = await this.mon();
+    this.result = await runCheck({
+      core,
+      store,
+      ns: this.flags.ns,
+      mcis: this.args.mcis,
+      selector: selector(this.flags),
+      rule,
+      ...(sinceMs !== undefined ? { sinceMs } : {}),
+      source: this.flags.source,
+      signal: this.stopSignal(),
+    });
+    return this.result;
+  }
+
+  /** The verdict is the exit code; the data is printed either way. */
+  override async run(): Promise<void> {
+    await super.run();
+    const r = this.result;
+    if (!r) return;
+    if (r.fired) {
+      const where = [...new Set(r.series.filter((s) => s.fired).map((s) => s.vm))];
+      this.note(`FIRED: '${r.rule}' on ${where.join(', ')}`);
+      process.exitCode = 1;
+    } else if (r.unavailable.length) {
+      this.note(`not fired, but ${r.unavailable.length} VM(s) could not be judged: ${r.unavailable.map((u) => `${u.vm} (${u.reason})`).join('; ')}`);
+      process.exitCode = 3;
+    }
+  }
+
+  protected override table(r: CheckResult): string {
+    return checkTable(r);
+  }
+}

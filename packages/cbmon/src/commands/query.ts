@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, durationOf } from '../cli/base-command.js';
+import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { GROUP_BY, STATS } from '../query/stats.js';
+import type { QueryResult } from '../query/query.js';
+import { renderQuery } from '../cli/query-render.js';
+
+export default class Query extends BaseCommand<typeof Query> {
+  static override summary = 'One metric from the store over a window: a statistic per VM, subgroup, cloud or region, per step, with a plot.';
+  static override description =
+    'Reads what a collector stored (raw samples, and 1-minute rollups beyond raw retention). With one group the table output ends with a small plot of its steps.';
+  static override examples = [
+    '<%= config.bin %> query web --metric cpu_utilization --since 15m',
+    '<%= config.bin %> query web --metric mem_utilization --since 1h --stat p95 --by subgroup --step 5m',
+    '<%= config.bin %> query web --metric disk_utilization --since 1d --stat max --by series --json',
+  ];
+  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override flags = {
+    ns: nsFlag,
+    subgroup: subgroupFlag,
+    vm: vmFlag,
+    metric: Flags.string({ summary: 'Metric name, e.g. cpu_utilization.', required: true }),
+    since: Flags.string({ summary: 'Window start, back from now.', default: '15m' }),
+    until: Flags.string({ summary: 'Window end, back from now.', default: '0s' }),
+    stat: Flags.option({ options: STATS, default: 'avg' as const, summary: 'Statistic.' })(),
+    by: Flags.option({ options: GROUP_BY, default: 'all' as const, summary: 'Group series by.' })(),
+    step: Flags.string({ summary: 'Step for the per-step values (default: about 60 steps).' }),
+  };
+
+  protected async execute(): Promise<QueryResult> {
+    const { requireMetric } = await import('../metrics.js');
+    requireMetric(this.flags.metric);
+    const sinceMs = (await durationOf(this.flags.since, '--since'))!;
+    const untilMs = (await durationOf(this.flags.until, '--until'))!;
+    const stepMs = await durationOf(this.flags.step, '--step');
+    const { UsageError } = await import('@cloud-barista/core/errors');
+    if (untilMs >= sinceMs) throw new UsageError('--until must be less far back than --since', { hint: 'e.g. --since 1h --until 15m' });
+    if (stepMs !== undefined && stepMs < 1_000) throw new UsageError('--step must be at least 1s');
+    const { storeScope } = await import('../scope.js');
+    const { runQuery } = await import('../query/query.js');
+    const { core, store } = await this.mon();
+    const { filter } = storeScope(core, store, this.flags.ns, this.args.mcis, selector(this.flags));
+    const now = Date.now();
+    const fromMs = now - sinceMs;
+    const toMs = now - untilMs;
+    const series = store.readMetric({ filter, metric: this.flags.metric, fromMs, toMs });
+    return runQuery(series, { metric: this.flags.metric, stat: this.flags.stat, by: this.flags.by, fromMs, toMs, ...(stepMs ? { stepMs } : {}) });
+  }
+
+  protected override table(r: QueryResult): string {
+    return renderQuery(r);
+  }
+}

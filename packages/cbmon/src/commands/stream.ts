@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, durationOf } from '../cli/base-command.js';
+import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import type { Sample } from '../sample.js';
+
+export default class Stream extends BaseCommand<typeof Stream> {
+  static override summary = "Stream the VMs' samples as the agents take them, straight over SSH.";
+  static override description =
+    'One line per VM per sample: compact text, or a JSON object per line with --json. Needs no collector. Runs until Ctrl-C or --duration; a VM that fails is reported on stderr and the others go on (exit 3 if some VMs never streamed).';
+  static override examples = [
+    '<%= config.bin %> stream web',
+    '<%= config.bin %> stream web --metric cpu,mem_utilization --duration 30s',
+    '<%= config.bin %> stream web --json | jq -c "{vm, cpu: (.points[] | select(.measurement==\\"cpu\\") | .fields.cpu_utilization)}"',
+  ];
+  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override flags = {
+    ns: nsFlag,
+    subgroup: subgroupFlag,
+    vm: vmFlag,
+    metric: Flags.string({ summary: 'Metrics or measurements to show, comma-separated (cpu, mem, disk, diskio, net, system, or names like cpu_utilization).' }),
+    duration: Flags.string({ summary: 'Stop after this long (e.g. 30s).' }),
+    last: Flags.integer({ summary: "Start with each agent's last N samples.", default: 0, min: 0 }),
+  };
+
+  protected async execute(): Promise<undefined> {
+    const { selectMetrics } = await import('../metrics.js');
+    const metrics = selectMetrics(this.flags.metric);
+    const durationMs = await durationOf(this.flags.duration, '--duration');
+    const { selectTargets } = await import('../targets.js');
+    const { runLive, filterSample } = await import('../live.js');
+    const { compactLine, sampleJson } = await import('../cli/sample-render.js');
+    const { core } = await this.mon();
+    const targets = selectTargets(core, this.flags.ns, this.args.mcis, selector(this.flags));
+    const json = this.format === 'json';
+    const outcomes = await runLive({
+      core,
+      targets,
+      signal: this.stopSignal(durationMs),
+      backlog: this.flags.last,
+      onSample: (s: Sample) => {
+        const f = filterSample(s, metrics);
+        process.stdout.write(`${json ? JSON.stringify(sampleJson(f)) : compactLine(f)}\n`);
+      },
+      onState: (vm, state, detail) => {
+        if (state === 'retrying' || state === 'waiting' || (state === 'done' && detail)) this.note(`${vm}: ${state}${detail ? `: ${detail}` : ''}`);
+      },
+    });
+    const failed = outcomes.filter((o) => o.samples === 0 && o.error);
+    for (const f of failed) this.note(`${f.vm}: no samples: ${f.error}${f.hint ? ` (${f.hint})` : ''}`);
+    if (failed.length) process.exitCode = failed.length === outcomes.length ? 1 : 3;
+    return undefined;
+  }
+}

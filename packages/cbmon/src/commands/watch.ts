@@ -1,0 +1,55 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, durationOf } from '../cli/base-command.js';
+import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+
+export default class Watch extends BaseCommand<typeof Watch> {
+  static override summary = 'A live table per VM (cpu, memory, disk, network) with sparklines, refreshing in place.';
+  static override description =
+    'Reads the agents straight over SSH (no collector needed). On a terminal the table is redrawn in place; otherwise (or with --json) one frame is printed per refresh.';
+  static override examples = ['<%= config.bin %> watch web', '<%= config.bin %> watch web --subgroup seoul --refresh 2s'];
+  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override flags = {
+    ns: nsFlag,
+    subgroup: subgroupFlag,
+    vm: vmFlag,
+    refresh: Flags.string({ summary: 'Redraw every …', default: '1s' }),
+    duration: Flags.string({ summary: 'Stop after this long.' }),
+  };
+
+  protected async execute(): Promise<undefined> {
+    const refreshMs = Math.max(200, (await durationOf(this.flags.refresh, '--refresh'))!);
+    const durationMs = await durationOf(this.flags.duration, '--duration');
+    const { selectTargets } = await import('../targets.js');
+    const { runLive } = await import('../live.js');
+    const { WatchModel, renderFrame } = await import('../cli/watch-view.js');
+    const { core } = await this.mon();
+    const targets = selectTargets(core, this.flags.ns, this.args.mcis, selector(this.flags));
+    const model = new WatchModel(this.args.mcis, targets.map((t) => t.ref.vm));
+    const json = this.format === 'json';
+    const tty = !json && process.stdout.isTTY === true;
+    const draw = () => {
+      const frame = model.frame();
+      if (json) process.stdout.write(`${JSON.stringify(frame)}\n`);
+      else process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : ''}${renderFrame(frame)}${tty ? '' : '\n'}`);
+    };
+    const timer = setInterval(draw, refreshMs);
+    try {
+      await runLive({
+        core,
+        targets,
+        signal: this.stopSignal(durationMs),
+        backlog: 30,
+        onSample: (s) => model.add(s),
+        onState: (vm, state, detail) => {
+          // 'done' without a reason is just the end of the watch: keep showing the last state.
+          if (state === 'done' && !detail) return;
+          model.state(vm, state === 'done' ? `error: ${detail}` : state === 'retrying' ? `retrying: ${detail ?? ''}` : state);
+        },
+      });
+    } finally {
+      clearInterval(timer);
+    }
+    draw();
+    return undefined;
+  }
+}
