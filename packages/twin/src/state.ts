@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ec2Snapshot } from './ec2/engine.js';
+import type { GceSnapshot } from './gce/engine.js';
 
 export const STATE_VERSION = 1;
 
@@ -15,6 +16,8 @@ export interface TwinSnapshot {
   /** Loopback addresses handed out so far (never reused). */
   ipCounter: number;
   ec2: Ec2Snapshot;
+  /** Absent in files from before the twin spoke GCE. */
+  gce?: GceSnapshot;
 }
 
 export function stateFile(stateDir: string): string {

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Ec2Engine } from './ec2/engine.js';
 import type { InstanceStateName } from './ec2/model.js';
 import { Faults, type FaultRule } from './faults.js';
+import { GceEngine } from './gce/engine.js';
+import { TokenIssuer } from './gce/token.js';
 import { createTwinServer, type RequestLogEntry } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
@@ -31,7 +33,7 @@ export interface TwinOptions {
   snapshotDebounceMs?: number;
   /** Random source for fault rates (tests pass a fixed one). */
   random?: () => number;
-  /** Called after every EC2 request. */
+  /** Called after every API request (EC2, GCE). */
   onRequest?: (e: RequestLogEntry) => void;
   /** Diagnostics (VM boot problems, snapshot errors). Default: stderr. */
   log?: (message: string) => void;
@@ -44,7 +46,7 @@ export type InstanceCounts = Record<InstanceStateName, number> & { total: number
 export interface TwinStatus {
   pid: number;
   startedAt: string;
-  endpoints: { aws: string };
+  endpoints: { aws: string; gcp: string };
   adminUrl: string;
   sshPort: number;
   bootDelayMs: number;
@@ -55,6 +57,8 @@ export interface TwinStatus {
   regions: string[];
   faults: FaultRule[];
   outages: string[];
+  /** GCE instances by status, and the projects that hold data. */
+  gce: { instances: Record<string, number>; projects: string[] };
 }
 
 export interface TwinInstanceInfo {
@@ -73,7 +77,8 @@ export interface TwinInstanceInfo {
 }
 
 export interface Twin {
-  endpoints: { aws: string };
+  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`). */
+  endpoints: { aws: string; gcp: string };
   adminUrl: string;
   sshPort: number;
   stateDir: string;
@@ -119,6 +124,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     savedAt: new Date().toISOString(),
     ipCounter: ips.counter,
     ec2: ec2.snapshot(),
+    gce: gce.snapshot(),
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
@@ -137,10 +143,13 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   });
   const ec2 = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
+  const gce = new GceEngine({ lifecycle, changed, now: Date.now, bootDelayMs });
+  if (saved?.gce) gce.restore(saved.gce);
 
   const server = createTwinServer({
     ec2,
     faults,
+    gce: { engine: gce, tokens: new TokenIssuer() },
     onRequest: opts.onRequest,
     admin: {
       status: () => twin.status(),
@@ -158,6 +167,8 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   });
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
+  const endpoints = { aws: base, gcp: base };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -185,7 +196,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       );
 
   const twin: Twin = {
-    endpoints: { aws: base },
+    endpoints,
     adminUrl: `${base}/_twin`,
     sshPort,
     stateDir: opts.stateDir,
@@ -204,7 +215,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       return {
         pid: process.pid,
         startedAt,
-        endpoints: { aws: base },
+        endpoints,
         adminUrl: `${base}/_twin`,
         sshPort,
         bootDelayMs,
@@ -215,6 +226,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         regions: ec2.allRegions().map((r) => r.name),
         faults: faults.list(),
         outages: faults.outages(),
+        gce: { instances: gce.instanceCounts(), projects: gce.allProjects().map((p) => p.id) },
       };
     },
     instances,
@@ -224,6 +236,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     },
     close: () => {
       closing ??= (async () => {
+        gce.close();
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await lifecycle.close();

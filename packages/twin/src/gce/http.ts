@@ -1,0 +1,130 @@
+/**
+ * GCE over HTTP: `/compute/v1/…` (any bearer token) and the OAuth token endpoint `/token`.
+ * JSON in, JSON out, Google's error JSON on failure, `Retry-After` on 429.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Faults } from '../faults.js';
+import type { RequestLogEntry } from '../server.js';
+import type { GceEngine } from './engine.js';
+import { GceError } from './errors.js';
+import { API_PREFIX, apiBase, Links } from './links.js';
+import type { TokenIssuer } from './token.js';
+
+export const TOKEN_PATH = '/token';
+
+export interface GceHttpDeps {
+  gce: GceEngine;
+  tokens: TokenIssuer;
+  faults: Faults;
+  onRequest?: ((e: RequestLogEntry) => void) | undefined;
+}
+
+export function isGcePath(path: string): boolean {
+  return path.startsWith(API_PREFIX) || path === TOKEN_PATH;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new GceError('badRequest', 'Request payload size exceeds the limit: 4194304 bytes.', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', server: 'ESF', vary: 'Origin, X-Origin, Referer', ...headers });
+  res.end(`${JSON.stringify(body, null, 1)}\n`);
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new GceError('parseError', 'Invalid JSON payload received. Unexpected token.', 400);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new GceError('parseError', 'Invalid JSON payload received. Expected an object.', 400);
+  return v as Record<string, unknown>;
+}
+
+async function handleToken(deps: GceHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') {
+    send(res, 405, { error: 'invalid_request', error_description: 'Use POST' });
+    return;
+  }
+  const answer = deps.tokens.issue(new URLSearchParams(await readBody(req)));
+  send(res, answer.status, answer.body, { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate' });
+}
+
+/** Serves one GCE request; never throws (errors become Google's error JSON). */
+export async function handleGce(deps: GceHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = Date.now();
+  const url = new URL(req.url ?? '/', 'http://twin');
+  if (url.pathname === TOKEN_PATH) {
+    await handleToken(deps, req, res).catch(() => send(res, 500, { error: 'server_error' }));
+    return;
+  }
+  const requestId = randomUUID();
+  let status = 200;
+  let code: string | undefined;
+  let method: string | undefined;
+  let region: string | undefined;
+  try {
+    const text = await readBody(req);
+    const auth = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+    if (!token) {
+      throw new GceError(
+        'required',
+        'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        401,
+        { location: 'Authorization', locationType: 'header' },
+      );
+    }
+    const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
+    let clientGone = false;
+    res.once('close', () => (clientGone = true));
+    const answer = await deps.gce.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname.slice(API_PREFIX.length).replace(/\/+$/, ''),
+      query: url.searchParams,
+      body: parseBody(text),
+      links: new Links(apiBase(req.headers.host, secure)),
+      user: deps.tokens.accountOf(token),
+      gone: () => clientGone,
+      decide: (m, r, z) => {
+        method = m;
+        region = r === 'global' ? undefined : r;
+        return deps.faults.decide(m, r, 'gcp', z);
+      },
+      isDown: (r) => deps.faults.isDown(r),
+    });
+    method = answer.method;
+    region = answer.region;
+    status = answer.status;
+    send(res, status, answer.body);
+  } catch (e) {
+    const error = e instanceof GceError ? e : new GceError('backendError', 'Internal error. Please try again.', 500);
+    if (!(e instanceof GceError)) console.error('cloud-twin: internal error (gce)', e);
+    status = error.status;
+    code = error.reason;
+    send(res, status, error.toJSON(), error.extra.retryAfterSec !== undefined ? { 'retry-after': String(error.extra.retryAfterSec) } : {});
+  }
+  deps.onRequest?.({ time: new Date(started).toISOString(), requestId, provider: 'gcp', region, action: method, status, code, ms: Date.now() - started });
+}
