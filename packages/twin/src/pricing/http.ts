@@ -1,0 +1,92 @@
+/**
+ * HTTP front of the twin's AWS Price List Query API: `POST /` with `X-Amz-Target:
+ * AWSPriceListService.<Operation>` and an `application/x-amz-json-1.1` body, signed (SigV4) for one
+ * of the regions the real service has endpoints in. Errors are JSON 1.1 (`__type`, `Message`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Faults } from '../faults.js';
+import { describeServices, getProducts, PricingError } from './service.js';
+
+export const PRICING_TARGET_PREFIX = 'AWSPriceListService.';
+/** The Price List Query API answers only in these regions (its endpoints' regions). */
+export const PRICING_REGIONS = ['us-east-1', 'eu-central-1', 'ap-south-1'];
+const MAX_BODY = 1024 * 1024;
+
+export interface PricingDeps {
+  faults: Faults;
+  onRequest?: (e: { time: string; requestId: string; provider?: string; region?: string; action?: string; status: number; code?: string; ms: number }) => void;
+}
+
+export function isPricingRequest(req: IncomingMessage): boolean {
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith(PRICING_TARGET_PREFIX);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new PricingError('SerializationException', 'request body too large', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function signedRegion(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : undefined;
+  return credential?.split('/')[2];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function handlePricing(deps: PricingDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = Date.now();
+  const requestId = randomUUID();
+  const action = String(req.headers['x-amz-target']).slice(PRICING_TARGET_PREFIX.length);
+  let region: string | undefined;
+  let status = 200;
+  let code: string | undefined;
+  let body: unknown;
+  try {
+    const text = await readBody(req);
+    region = signedRegion(req);
+    if (!region) throw new PricingError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+    if (!PRICING_REGIONS.includes(region)) {
+      throw new PricingError('InvalidSignatureException', `Credential should be scoped to a valid region. The Price List Query API is in ${PRICING_REGIONS.join(', ')}.`, 403);
+    }
+    if (req.method !== 'POST') throw new PricingError('UnknownOperationException', 'Unknown operation', 404);
+    let input: unknown;
+    try {
+      input = text.trim() ? JSON.parse(text) : {};
+    } catch {
+      throw new PricingError('SerializationException', 'Start of structure or map found where not expected.');
+    }
+    const fault = deps.faults.decide(action, region);
+    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+    if (fault.code) throw new PricingError(fault.code, `Injected fault: ${fault.code}`, fault.code === 'ThrottlingException' ? 400 : 500);
+    if (action === 'GetProducts') body = getProducts(input);
+    else if (action === 'DescribeServices') body = describeServices(input);
+    else throw new PricingError('UnknownOperationException', `Unknown operation ${action}`);
+  } catch (e) {
+    const err = e instanceof PricingError ? e : new PricingError('InternalErrorException', 'An internal error occurred', 500);
+    if (!(e instanceof PricingError)) console.error('cloud-twin: pricing internal error', e);
+    status = err.status;
+    code = err.code;
+    body = { __type: err.code, Message: err.message };
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId };
+  if (code) headers['x-amzn-errortype'] = code;
+  res.writeHead(status, headers);
+  res.end(JSON.stringify(body));
+  deps.onRequest?.({ time: new Date(started).toISOString(), requestId, provider: 'aws-pricing', region, action, status, ...(code ? { code } : {}), ms: Date.now() - started });
+}
