@@ -8,7 +8,7 @@
  * Once listening it writes DIR/twin.json ({pid, endpoints, adminUrl, sshPort, bootDelayMs,
  * startedAt}) and logs one line per request to DIR/twin.log. SIGTERM, SIGINT or
  * POST /_twin/shutdown close every VM's SSH server, save the state, remove twin.json and exit 0.
- * Fault SPEC syntax: see parseFaultSpec (ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]).
+ * Fault SPEC syntax: see parseFaultSpec ([PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]).
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -21,7 +21,7 @@ import { startTwin } from './twin.js';
 
 const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
-                  [--fault ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
+                  [--fault [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
 
 function usage(message: string): never {
   process.stderr.write(`cloud-twin: ${message}\n${USAGE}\n`);

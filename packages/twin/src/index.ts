@@ -15,3 +15,12 @@ export {
   type AwsInstanceType,
   type AwsImage,
 } from './data/aws.js';
+export {
+  GCP_REGIONS,
+  GCP_MACHINE_TYPES,
+  GCP_IMAGES,
+  gcpOnDemandPrice,
+  type GcpRegion,
+  type GcpMachineType,
+  type GcpImage,
+} from './data/gcp.js';
