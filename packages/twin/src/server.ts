@@ -9,10 +9,15 @@ import { defaultMessage, Ec2Error } from './ec2/errors.js';
 import { errorDoc } from './ec2/xml.js';
 import type { FaultRule, Faults } from './faults.js';
 import { handlePricing, isPricingRequest } from './pricing/http.js';
+import type { GceEngine } from './gce/engine.js';
+import { handleGce, isGcePath } from './gce/http.js';
+import type { TokenIssuer } from './gce/token.js';
 
 export interface RequestLogEntry {
   time: string;
   requestId: string;
+  /** Absent for EC2; `gcp` for GCE calls. */
+  provider?: string;
   region?: string;
   action?: string;
   status: number;
@@ -32,6 +37,8 @@ export interface ServerDeps {
   ec2: Ec2Engine;
   faults: Faults;
   admin: AdminHooks;
+  /** GCE REST under /compute/v1/ and the OAuth token endpoint /token. */
+  gce?: { engine: GceEngine; tokens: TokenIssuer };
   onRequest?: (e: RequestLogEntry) => void;
 }
 
@@ -181,11 +188,14 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
 export function createTwinServer(deps: ServerDeps): Server {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://twin').pathname;
+    const gce = deps.gce;
     const work =
       path === '/_twin' || path.startsWith('/_twin/')
         ? handleAdmin(deps, req, res, path)
         : isPricingRequest(req)
           ? handlePricing(deps, req, res)
+          : gce && isGcePath(path)
+          ? handleGce({ gce: gce.engine, tokens: gce.tokens, faults: deps.faults, onRequest: deps.onRequest }, req, res)
           : handleEc2(deps, req, res);
     work.catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
