@@ -28,6 +28,21 @@ export interface Spec {
   arch: string;
   /** On-demand USD per hour, where the cloud reports it. */
   pricePerHour?: number;
+  /** Accelerators attached to every VM of this spec. */
+  gpu?: { model: string; count: number; memoryGiB?: number };
+}
+
+/** One spec's on-demand price (Linux, shared tenancy) in the connection's region. */
+export interface SpecPrice {
+  spec: string;
+  /** USD per hour. */
+  pricePerHour: number;
+}
+
+export interface DriverPrices {
+  prices: SpecPrice[];
+  /** Which pricing API answered and, where it says, how current it is (shown by `cbadm spec list`). */
+  source: string;
 }
 
 export interface Image {
@@ -38,6 +53,8 @@ export interface Image {
   /** Usual SSH login user for the image (ubuntu, admin, ec2-user…). */
   sshUser: string;
   createdAt?: string;
+  /** The manifest alias this image is the current one for ('ubuntu-22.04'), when listed as such. */
+  alias?: string;
 }
 
 export interface CatalogApi {
@@ -49,6 +66,11 @@ export interface CatalogApi {
    * newest matching native image. Throws UsageError naming the image when nothing matches.
    */
   resolveImage(image: string): Promise<Image>;
+  /**
+   * On-demand prices for this region from the cloud's own pricing API (AWS Price List, Azure
+   * Retail Prices, GCP Cloud Billing Catalog). Optional: a driver without it leaves specs unpriced.
+   */
+  listPrices?(): Promise<DriverPrices>;
 }
 
 /** The per-connection default network: ids of what the driver created (or adopted). */

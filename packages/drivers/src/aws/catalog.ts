@@ -155,11 +155,22 @@ export function createCatalog(ctx: AwsContext): CatalogApi {
         for (const t of out.InstanceTypes ?? []) {
           if (!t.InstanceType) continue;
           const archs = t.ProcessorInfo?.SupportedArchitectures ?? [];
+          const gpus = t.GpuInfo?.Gpus ?? [];
+          const gpuCount = gpus.reduce((n, g) => n + (g.Count ?? 0), 0);
           specs.push({
             name: t.InstanceType,
             vcpu: t.VCpuInfo?.DefaultVCpus ?? 0,
             memoryGiB: (t.MemoryInfo?.SizeInMiB ?? 0) / 1024,
             arch: archs.includes('x86_64') ? 'x86_64' : (archs[0] ?? 'x86_64'),
+            ...(gpuCount > 0
+              ? {
+                  gpu: {
+                    model: [gpus[0]?.Manufacturer, gpus[0]?.Name].filter(Boolean).join(' '),
+                    count: gpuCount,
+                    ...(gpus[0]?.MemoryInfo?.SizeInMiB ? { memoryGiB: gpus[0].MemoryInfo.SizeInMiB / 1024 } : {}),
+                  },
+                }
+              : {}),
           });
         }
         NextToken = out.NextToken || undefined;
@@ -172,7 +183,7 @@ export function createCatalog(ctx: AwsContext): CatalogApi {
       const found = await Promise.all(
         Object.entries(IMAGE_ALIASES).map(async ([alias, spec]) => {
           try {
-            return [await byAlias(alias, spec)];
+            return [{ ...(await byAlias(alias, spec)), alias }];
           } catch (e) {
             if (e instanceof UsageError) return [];
             throw e;

@@ -15,7 +15,7 @@ export function secretsOf(cred: CredentialMaterial): string[] {
   return [cred.secretAccessKey, ...(cred.sessionToken ? [cred.sessionToken] : [])];
 }
 
-function credentialsFor(cred: CredentialMaterial): EC2ClientConfig['credentials'] {
+export function credentialsFor(cred: CredentialMaterial): EC2ClientConfig['credentials'] {
   switch (cred.kind) {
     case 'aws-keys':
       return {

@@ -41,7 +41,8 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
   return {
     provider: 'aws',
     capabilities: AWS_CAPABILITIES,
-    catalog: createCatalog(ctx),
+    // Prices come from another AWS service (the Price List Query API): its SDK loads only when asked.
+    catalog: { ...createCatalog(ctx), listPrices: () => import('./pricing.js').then((m) => m.listAwsPrices(params)) },
     network: createNetwork(ctx),
     keys: createKeyPairs(ctx),
     vms: createVms(ctx),
