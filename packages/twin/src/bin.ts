@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       {
         pid: process.pid,
         endpoints: twin.endpoints,
+        caFile: twin.caFile,
         adminUrl: twin.adminUrl,
         sshPort: twin.sshPort,
         bootDelayMs: twin.bootDelayMs,

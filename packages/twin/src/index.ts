@@ -24,3 +24,12 @@ export {
   type GcpMachineType,
   type GcpImage,
 } from './data/gcp.js';
+export {
+  AZURE_REGIONS,
+  AZURE_VM_SIZES,
+  AZURE_IMAGES,
+  azurePrice,
+  type AzureRegion,
+  type AzureVmSize,
+  type AzureImageSku,
+} from './data/azure.js';

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AzureSnapshot } from './azure/engine.js';
 import type { Ec2Snapshot } from './ec2/engine.js';
 import type { GceSnapshot } from './gce/engine.js';
 
@@ -18,6 +19,8 @@ export interface TwinSnapshot {
   ec2: Ec2Snapshot;
   /** Absent in files from before the twin spoke GCE. */
   gce?: GceSnapshot;
+  /** Absent in files from before the twin spoke Azure ARM. */
+  azure?: AzureSnapshot;
 }
 
 export function stateFile(stateDir: string): string {

@@ -1,6 +1,7 @@
 /** Starting and stopping a Cloud-Twin: HTTP API, VM lifecycle, snapshot. */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { type AzureTwin, startAzureTwin } from './azure/index.js';
 import { Ec2Engine } from './ec2/engine.js';
 import type { InstanceStateName } from './ec2/model.js';
 import { Faults, type FaultRule } from './faults.js';
@@ -39,6 +40,10 @@ export interface TwinOptions {
   log?: (message: string) => void;
   /** The SSH server implementation (default: the real one in ./ssh). */
   ssh?: SshBackend;
+  /** HTTPS port of the Azure ARM and identity endpoint (default 0: any free port). */
+  azurePort?: number;
+  /** Items per ARM list page before a nextLink (default 100). */
+  azurePageSize?: number;
 }
 
 export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
@@ -46,7 +51,9 @@ export type InstanceCounts = Record<InstanceStateName, number> & { total: number
 export interface TwinStatus {
   pid: number;
   startedAt: string;
-  endpoints: { aws: string; gcp: string };
+  endpoints: { aws: string; gcp: string; azure: string };
+  /** The CA (PEM file) that clients of the HTTPS endpoint (azure) trust. */
+  caFile: string;
   adminUrl: string;
   sshPort: number;
   bootDelayMs: number;
@@ -59,6 +66,8 @@ export interface TwinStatus {
   outages: string[];
   /** GCE instances by status, and the projects that hold data. */
   gce: { instances: Record<string, number>; projects: string[] };
+  /** Azure VMs by PowerState, and the subscriptions that hold data. */
+  azure: { vms: Record<string, number>; subscriptions: string[] };
 }
 
 export interface TwinInstanceInfo {
@@ -78,7 +87,9 @@ export interface TwinInstanceInfo {
 
 export interface Twin {
   /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`). */
-  endpoints: { aws: string; gcp: string };
+  endpoints: { aws: string; gcp: string; azure: string };
+  /** The CA (PEM) the azure endpoint's certificate chains to: a connection's caFile. */
+  caFile: string;
   adminUrl: string;
   sshPort: number;
   stateDir: string;
@@ -125,11 +136,14 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     ipCounter: ips.counter,
     ec2: ec2.snapshot(),
     gce: gce.snapshot(),
+    // Until the Azure listener is up, keep what was loaded.
+    azure: azure?.snapshot() ?? saved?.azure,
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
   );
   const changed = () => snapshotter.markDirty();
+  let azure: AzureTwin | undefined;
   const lifecycle = new VmLifecycle({
     stateDir: opts.stateDir,
     sshPort,
@@ -165,10 +179,31 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       resolve();
     });
   });
+  try {
+    // Over HTTPS: Azure's SDK sends bearer tokens nowhere else.
+    azure = await startAzureTwin({
+      stateDir: opts.stateDir,
+      host,
+      port: opts.azurePort ?? 0,
+      lifecycle,
+      ips,
+      faults,
+      changed,
+      bootDelayMs,
+      ...(saved?.azure ? { saved: saved.azure } : {}),
+      ...(opts.azurePageSize ? { pageSize: opts.azurePageSize } : {}),
+      ...(opts.onRequest ? { onRequest: (e) => opts.onRequest?.({ ...e, provider: 'azure' }) } : {}),
+    });
+  } catch (e) {
+    server.close();
+    await lifecycle.close();
+    throw e;
+  }
+  const arm = azure;
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
-  const endpoints = { aws: base, gcp: base };
+  const endpoints = { aws: base, gcp: base, azure: arm.endpoint };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -197,6 +232,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
 
   const twin: Twin = {
     endpoints,
+    caFile: arm.caFile,
     adminUrl: `${base}/_twin`,
     sshPort,
     stateDir: opts.stateDir,
@@ -216,6 +252,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         pid: process.pid,
         startedAt,
         endpoints,
+        caFile: arm.caFile,
         adminUrl: `${base}/_twin`,
         sshPort,
         bootDelayMs,
@@ -227,6 +264,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         faults: faults.list(),
         outages: faults.outages(),
         gce: { instances: gce.instanceCounts(), projects: gce.allProjects().map((p) => p.id) },
+        azure: arm.engine.vmCounts(),
       };
     },
     instances,
@@ -237,6 +275,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     close: () => {
       closing ??= (async () => {
         gce.close();
+        await arm.close();
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await lifecycle.close();
