@@ -3,12 +3,14 @@
  * connections, the MCIS orchestrator and the SSH executor. The driver registry is passed in, so
  * the core imports no cloud SDK.
  */
+import { CatalogService } from './catalog/service.js';
 import { ConnectionService } from './connections.js';
 import { CredentialService } from './credentials.js';
 import type { DriverRegistry } from './driver/port.js';
 import { ensurePrivateDir, homePaths, resolveHome, type HomePaths } from './home.js';
 import { DriverPool } from './orchestrator/driver-pool.js';
 import { McisService } from './orchestrator/service.js';
+import { RecommendService } from './recommend/service.js';
 import type { Timeouts } from './orchestrator/deps.js';
 import { KnownHosts } from './ssh/known-hosts.js';
 import { SshExecutor } from './ssh/executor.js';
@@ -29,6 +31,10 @@ export interface Core {
   credentials: CredentialService;
   connections: ConnectionService;
   mcis: McisService;
+  /** Specs, prices and images per provider region; the measured latency matrix. */
+  catalog: CatalogService;
+  /** Ranks the catalog by cost, location, latency and benchmarked performance. */
+  recommend: RecommendService;
   ssh: SshExecutor;
   /** A cheap authenticated call through the connection's driver: proves endpoint, region, credentials. */
   testConnection(name: string): Promise<ConnectionTestResult>;
@@ -60,6 +66,8 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     credentials,
     connections: new ConnectionService(store),
     mcis,
+    catalog: new CatalogService(store, opts.drivers, credentials),
+    recommend: new RecommendService(store),
     ssh,
     async testConnection(name) {
       const pool = new DriverPool(store, opts.drivers, credentials);

@@ -14,3 +14,7 @@ export * from './orchestrator/index.js';
 export * from './core.js';
 export * from './schema.js';
 export * from './ssh/index.js';
+export * from './catalog/index.js';
+export * from './recommend/index.js';
+export * from './data/regions.js';
+export * from './data/cities.js';

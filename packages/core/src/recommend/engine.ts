@@ -22,7 +22,7 @@ import { compileFilter, explainEmpty, type EmptyExplanation, type Filterable, ty
 import { regionKey, type GpuInfo, type RegionRef } from '../catalog/records.js';
 import { distanceKm, estimateRttMs, type LatLon, type NamedPoint } from './geo.js';
 import { bestRegionSets, type LatencyModel, type RegionSet } from './latency.js';
-import { PRIORITIES, type Priority, type Weights } from './weights.js';
+import { type Priority, type Weights } from './weights.js';
 
 export interface Candidate extends Filterable {
   /** A connection that reaches this provider region, when there is one. */
@@ -317,4 +317,3 @@ function round(n: number, digits = 4): number {
   return Math.round(n * f) / f;
 }
 
-export { PRIORITIES };

@@ -1,4 +1,6 @@
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only. */
+import { CATALOG_MIGRATION } from './sqlite-catalog.js';
+
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE connections (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
    CREATE TABLE credentials (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
@@ -10,4 +12,6 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX vms_connection ON vms(connection);
    CREATE TABLE resources (connection TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (connection, kind));
    CREATE TABLE locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL);`,
+  // 2: spec/image catalog with sources, measured latency matrix, benchmark results.
+  CATALOG_MIGRATION,
 ];

@@ -7,17 +7,23 @@
 import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { K8sClusterRecord } from '../k8s/model.js';
 import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 import type { LockInfo, StateStore } from './state-store.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteCatalog } from './sqlite-catalog.js';
+import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
 
 type Row = { doc: string };
 
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
 
+  private readonly catalog: SqliteCatalog;
+
   constructor(readonly path: string) {
     this.db = new Database(path);
+    this.catalog = new SqliteCatalog(this.db, (fn) => this.immediate(fn));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // Other CLI processes may hold the write lock briefly; wait rather than fail.
@@ -182,6 +188,44 @@ export class SqliteStateStore implements StateStore {
     return this.db.prepare('DELETE FROM resources WHERE connection = ? AND kind = ?').run(connection, kind).changes > 0;
   }
 
+  // ── Kubernetes clusters ───────────────────────────────────────────────────
+  createCluster(c: K8sClusterRecord): void {
+    try {
+      this.db.prepare('INSERT INTO k8s_clusters(ns, name, doc) VALUES (?, ?, ?)').run(c.ns, c.name, JSON.stringify(c));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ConflictError(`cluster '${c.name}' already exists in namespace '${c.ns}'`, {
+          hint: `pick another name, or delete it first: cbadm k8s delete ${c.name} --ns ${c.ns}`,
+        });
+      }
+      throw e;
+    }
+  }
+  getCluster(ns: string, name: string): K8sClusterRecord | undefined {
+    const row = this.db.prepare('SELECT doc FROM k8s_clusters WHERE ns = ? AND name = ?').get(ns, name) as Row | undefined;
+    return row ? (JSON.parse(row.doc) as K8sClusterRecord) : undefined;
+  }
+  listClusters(ns?: string): K8sClusterRecord[] {
+    const rows = (
+      ns === undefined
+        ? this.db.prepare('SELECT doc FROM k8s_clusters ORDER BY ns, name').all()
+        : this.db.prepare('SELECT doc FROM k8s_clusters WHERE ns = ? ORDER BY name').all(ns)
+    ) as Row[];
+    return this.docs<K8sClusterRecord>(rows);
+  }
+  updateCluster(ns: string, name: string, patch: (c: K8sClusterRecord) => K8sClusterRecord): K8sClusterRecord {
+    return this.immediate(() => {
+      const current = this.getCluster(ns, name);
+      if (!current) throw new NotFoundError('cluster', name, { hint: `list them with: cbadm k8s list --ns ${ns}` });
+      const next = patch(current);
+      this.db.prepare('UPDATE k8s_clusters SET doc = ? WHERE ns = ? AND name = ?').run(JSON.stringify(next), ns, name);
+      return next;
+    });
+  }
+  deleteCluster(ns: string, name: string): boolean {
+    return this.db.prepare('DELETE FROM k8s_clusters WHERE ns = ? AND name = ?').run(ns, name).changes > 0;
+  }
+
   // ── locks ──────────────────────────────────────────────────────────────────
   acquireLock(key: string, owner: string): void {
     const host = hostname();
@@ -208,6 +252,35 @@ export class SqliteStateStore implements StateStore {
       | LockInfo
       | undefined;
     return row;
+  }
+
+  // ── catalog, latency, benchmarks (sqlite-catalog.ts) ───────────────────────
+  replaceCatalog(source: CatalogSource, specs: readonly SpecRecord[], images: readonly ImageRecord[]): void {
+    this.catalog.replaceCatalog(source, specs, images);
+  }
+  listSpecRecords(q?: { provider?: string; region?: string }): SpecRecord[] {
+    return this.catalog.listSpecRecords(q);
+  }
+  listImageRecords(q?: { provider?: string; region?: string }): ImageRecord[] {
+    return this.catalog.listImageRecords(q);
+  }
+  listCatalogSources(): CatalogSource[] {
+    return this.catalog.listCatalogSources();
+  }
+  replaceLatency(entries: readonly LatencyEntry[], source: LatencySource): void {
+    this.catalog.replaceLatency(entries, source);
+  }
+  listLatency(): LatencyEntry[] {
+    return this.catalog.listLatency();
+  }
+  getLatencySource(): LatencySource | undefined {
+    return this.catalog.getLatencySource();
+  }
+  putBenchmark(r: BenchmarkRecord): void {
+    this.catalog.putBenchmark(r);
+  }
+  listBenchmarks(): BenchmarkRecord[] {
+    return this.catalog.listBenchmarks();
   }
 
   close(): void {

@@ -2,6 +2,8 @@
  * The state store port. SQLite is the embedded default; the same interface can be backed by etcd
  * for teams sharing state. Every mutation is atomic on its own: two CLI processes never lose an update.
  */
+import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
+import type { K8sClusterRecord } from '../k8s/model.js';
 import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 
 export interface LockInfo {
@@ -46,6 +48,14 @@ export interface StateStore {
   putResource(r: ManagedResource): void;
   deleteResource(connection: string, kind: ManagedResource['kind']): boolean;
 
+  /** Inserts a new cluster record; throws ConflictError when one of that name exists in the namespace. */
+  createCluster(c: K8sClusterRecord): void;
+  getCluster(ns: string, name: string): K8sClusterRecord | undefined;
+  listClusters(ns?: string): K8sClusterRecord[];
+  /** Read-modify-write of one cluster record inside one write transaction. */
+  updateCluster(ns: string, name: string, patch: (c: K8sClusterRecord) => K8sClusterRecord): K8sClusterRecord;
+  deleteCluster(ns: string, name: string): boolean;
+
   /**
    * Takes a named lock for this process; throws ConflictError naming the holder when a live process
    * holds it. A lock whose process died is taken over, so a killed command can be re-run.
@@ -53,6 +63,19 @@ export interface StateStore {
   acquireLock(key: string, owner: string): void;
   releaseLock(key: string): void;
   getLock(key: string): LockInfo | undefined;
+
+  /** Replaces one provider region's catalog (specs, images, where and when they came from) atomically. */
+  replaceCatalog(source: CatalogSource, specs: readonly SpecRecord[], images: readonly ImageRecord[]): void;
+  listSpecRecords(q?: { provider?: string; region?: string }): SpecRecord[];
+  listImageRecords(q?: { provider?: string; region?: string }): ImageRecord[];
+  listCatalogSources(): CatalogSource[];
+  /** Replaces the measured inter-region latency matrix. */
+  replaceLatency(entries: readonly LatencyEntry[], source: LatencySource): void;
+  listLatency(): LatencyEntry[];
+  getLatencySource(): LatencySource | undefined;
+  /** Keeps the newest benchmark result per (provider, region, spec). */
+  putBenchmark(r: BenchmarkRecord): void;
+  listBenchmarks(): BenchmarkRecord[];
 
   close(): void;
 }
