@@ -10,6 +10,7 @@ type Loader = () => Promise<DriverFactory>;
 
 const loaders: Partial<Record<Provider, Loader>> = {
   aws: () => import('./aws/index.js').then((m) => m.createAwsDriver),
+  azure: () => import('./azure/index.js').then((m) => m.createAzureDriver),
 };
 
 export const driverRegistry: DriverRegistry = {

@@ -1,0 +1,144 @@
+/**
+ * Azure SDK error → core ProviderError. Classification reads ARM's error code and the HTTP status,
+ * not the message, with one documented exception: ARM reports a regional cores quota as the
+ * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
+ */
+import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+
+const THROTTLED = new Set(['TooManyRequests', 'SubscriptionRequestsThrottled', 'ResourceGroupRequestsThrottled', 'RetryableError', 'ResourceCollectionRequestsThrottled']);
+
+const CAPACITY = new Set(['SkuNotAvailable', 'AllocationFailed', 'ZonalAllocationFailed', 'OverconstrainedAllocationRequest', 'OverconstrainedZonalAllocationRequest', 'SubnetIsFull', 'PublicIPCountLimitReached']);
+
+const QUOTA = new Set(['QuotaExceeded', 'OperationNotAllowedQuota', 'ResourceQuotaExceeded', 'MaxStorageAccountsCountPerSubscriptionExceeded']);
+
+const AUTH = new Set([
+  'AuthorizationFailed',
+  'LinkedAuthorizationFailed',
+  'AuthenticationFailed',
+  'InvalidAuthenticationToken',
+  'InvalidAuthenticationTokenTenant',
+  'ExpiredAuthenticationToken',
+  'SubscriptionNotFound',
+  'InvalidSubscriptionId',
+  'MissingSubscriptionRegistration',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+  'CredentialUnavailableError',
+  // TLS: the endpoint's certificate is not one we trust (a missing or wrong caFile).
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const NOT_FOUND = new Set(['ResourceNotFound', 'ResourceGroupNotFound', 'NotFound', 'ParentResourceNotFound', 'PlatformImageNotFound']);
+
+const CONFLICT = new Set([
+  'Conflict',
+  'OperationNotAllowed',
+  'NicInUse',
+  'InUseSubnetCannotBeDeleted',
+  'InUseNetworkSecurityGroupCannotBeDeleted',
+  'PublicIPAddressCannotBeDeleted',
+  'PublicIPAddressInUse',
+  'ResourceGroupBeingDeleted',
+  'AnotherOperationInProgress',
+  'OperationPreempted',
+  'RetryableErrorDueToAnotherOperation',
+]);
+
+const UNAVAILABLE = new Set(['InternalServerError', 'InternalOperationError', 'ServiceUnavailable', 'GatewayTimeout', 'RequestTimeout', 'REQUEST_SEND_ERROR']);
+
+/** Node socket errors: the endpoint did not answer, so a retry (later) can help. */
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+const RETRYABLE: Record<ProviderErrorClass, boolean> = {
+  throttled: true,
+  // Capacity comes back as Azure frees hosts; another zone, size or a later try can succeed.
+  capacity: true,
+  unavailable: true,
+  quota: false,
+  'not-found': false,
+  auth: false,
+  invalid: false,
+  conflict: false,
+  other: false,
+};
+
+export function classifyAzureCode(code: string, httpStatus?: number, message = ''): ProviderErrorClass {
+  if (THROTTLED.has(code) || httpStatus === 429) return 'throttled';
+  if (CAPACITY.has(code)) return 'capacity';
+  if (QUOTA.has(code) || (code === 'OperationNotAllowed' && /quota/i.test(message))) return 'quota';
+  if (AUTH.has(code) || httpStatus === 401 || httpStatus === 403) return 'auth';
+  if (NOT_FOUND.has(code)) return 'not-found';
+  if (CONFLICT.has(code)) return 'conflict';
+  if (UNAVAILABLE.has(code) || NETWORK.has(code)) return 'unavailable';
+  if (code.startsWith('Invalid') || code.startsWith('Missing') || code === 'BadRequest' || code.endsWith('NotSupported') || code === 'LocationRequired') return 'invalid';
+  if (httpStatus === 404) return 'not-found';
+  if (httpStatus !== undefined && httpStatus >= 500) return 'unavailable';
+  if (httpStatus === 400) return 'invalid';
+  if (httpStatus === 409) return 'conflict';
+  return 'other';
+}
+
+const HINTS: Partial<Record<ProviderErrorClass, string>> = {
+  throttled: 'the ARM rate limit was hit even after retries; retry later or lower --parallelism',
+  capacity: 'Azure has no capacity for this VM size here now; retry later, or use another size, zone or region',
+  quota: 'a subscription quota (e.g. regional vCPUs) was reached; request an increase or free resources',
+  auth: "check the connection's credential and its role assignment (`cbadm connection test NAME`); for a private endpoint, its caFile",
+};
+
+interface AzureErrorShape {
+  name?: unknown;
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+function codeOf(err: AzureErrorShape): string {
+  // TLS and socket failures arrive as RestError REQUEST_SEND_ERROR with the Node error as cause.
+  const cause = (typeof err.cause === 'object' && err.cause !== null ? err.cause : {}) as AzureErrorShape;
+  if (typeof cause.code === 'string' && (AUTH.has(cause.code) || NETWORK.has(cause.code))) return cause.code;
+  if (typeof err.code === 'string' && err.code) return err.code;
+  if (typeof err.name === 'string' && err.name !== 'Error' && err.name !== 'RestError') return err.name;
+  return 'UnknownError';
+}
+
+/**
+ * Maps anything an Azure SDK call threw to a ProviderError (core errors pass through unchanged).
+ * `secrets` are blanked from the message in case an upstream message ever echoes one back.
+ */
+export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
+  if (e instanceof CbError) return e;
+  const err = (typeof e === 'object' && e !== null ? e : {}) as AzureErrorShape;
+  const httpStatus = typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  const code = codeOf(err);
+  const raw = typeof err.message === 'string' && err.message ? err.message.trim() : String(e);
+  let message = raw;
+  for (const s of secrets) if (s) message = message.split(s).join('****');
+  const errorClass = classifyAzureCode(code, httpStatus, message);
+  // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
+  const cause = message === raw ? e : undefined;
+  const hint = HINTS[errorClass];
+  return new ProviderError({
+    provider: 'azure',
+    code,
+    message,
+    errorClass,
+    retryable: RETRYABLE[errorClass],
+    ...(httpStatus !== undefined ? { httpStatus } : {}),
+    ...(hint ? { hint } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ProviderError && e.errorClass === 'not-found';
+}
+
+export function hasCode(e: unknown, ...codes: string[]): boolean {
+  return e instanceof ProviderError && codes.includes(e.code);
+}

@@ -1,0 +1,73 @@
+/**
+ * The Azure driver: the core's driver port on @azure/arm-compute, -network and -resources with
+ * @azure/identity. The same code talks to Azure and to Cloud-Twin; only the connection's endpoint,
+ * authority host, CA file and the credentials differ.
+ */
+import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core';
+import { createCatalog, locationName } from './catalog.js';
+import { createAzureClients, type HttpClient, secretsOf, type TokenCredential } from './client.js';
+import { all, az, type AzureContext, type AzureTuning, resourceGroupOf } from './context.js';
+import { createVms } from './instances.js';
+import { createKeyPairs } from './keys.js';
+import { createNetwork } from './network.js';
+
+export const AZURE_CAPABILITIES: DriverCapabilities = {
+  unsupported: {},
+  suspendMethod: 'deallocate (a VM that is only stopped keeps billing for compute; a deallocated one does not)',
+  // Creates are idempotent by name (derived from the client token), not by a token the API takes.
+  idempotentCreate: true,
+};
+
+export interface AzureDriverInternals {
+  /** A replaying HttpClient for tests. */
+  httpClient?: HttpClient;
+  /** A static credential for tests that replay recorded responses. */
+  credential?: TokenCredential;
+  tuning?: Partial<AzureTuning>;
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+/** Builds the driver; `internals` exist for tests and tuning, not for any particular endpoint. */
+export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInternals = {}): CloudDriver {
+  const clients = createAzureClients({
+    connection: opts.connection,
+    credentials: opts.credentials,
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(internals.httpClient ? { httpClient: internals.httpClient } : {}),
+    ...(internals.credential ? { credential: internals.credential } : {}),
+    ...(internals.retryDelayMs !== undefined ? { retryDelayMs: internals.retryDelayMs } : {}),
+    ...(internals.maxRetryDelayMs !== undefined ? { maxRetryDelayMs: internals.maxRetryDelayMs } : {}),
+  });
+  const ctx: AzureContext = {
+    clients,
+    connection: opts.connection,
+    resourceGroup: resourceGroupOf(opts.connection),
+    location: locationName(opts.connection.region),
+    tuning: { pollIntervalMs: 2_000, parallelism: 20, ...internals.tuning },
+    secrets: secretsOf(opts.credentials),
+  };
+  return {
+    provider: 'azure',
+    capabilities: AZURE_CAPABILITIES,
+    catalog: createCatalog(ctx),
+    network: createNetwork(ctx),
+    keys: createKeyPairs(),
+    vms: createVms(ctx),
+    async ping() {
+      const started = performance.now();
+      // Authenticated, cheap, and proves the region: the sizes offered there.
+      await az(ctx, () => all(clients.compute.virtualMachineSizes.list(ctx.location)));
+      return { account: clients.subscription, region: ctx.location, latencyMs: Math.round(performance.now() - started) };
+    },
+    close() {
+      clients.close();
+    },
+  };
+}
+
+export const createAzureDriver: DriverFactory = (opts) => buildAzureDriver(opts);
+
+export { classifyAzureCode, toProviderError } from './errors.js';
+export { POWER_TO_STATUS, PROVISIONING_TO_STATUS, nativeStateOf, toVmStatus } from './states.js';
+export { IMAGE_ALIASES } from './catalog.js';

@@ -1,0 +1,82 @@
+/** Shared set-up for Azure tests against Cloud-Twin: a twin, a connection to it, raw SDK clients. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ClientSecretCredential } from '@azure/identity';
+import type { Connection, CredentialMaterial } from '@cloud-barista/core';
+import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+
+export type Twin = Awaited<ReturnType<typeof startTwin>>;
+
+export const SUBSCRIPTION = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+export const CLIENT_SECRET = {
+  kind: 'azure-client-secret',
+  tenantId: TENANT,
+  clientId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
+  clientSecret: 'twin-secret~NEVER-SHOWN.0123456789abcdef',
+} as const satisfies CredentialMaterial;
+
+export function azureConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
+  return {
+    name: 'twin-azure',
+    provider: 'azure',
+    region: 'koreacentral',
+    zone: '1',
+    endpoint: twin.endpoints.azure,
+    authEndpoint: twin.endpoints.azure,
+    caFile: twin.caFile,
+    subscription: SUBSCRIPTION,
+    sshPort: twin.sshPort,
+    labels: {},
+    createdAt: new Date().toISOString(),
+    ...over,
+  };
+}
+
+export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; stateDir: string; requests: RequestLogEntry[]; cleanup(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-azure-'));
+  const requests: RequestLogEntry[] = [];
+  const twin = await startTwin({
+    stateDir,
+    bootDelayMs: 300,
+    stopDelayMs: 200,
+    sshPort,
+    port: 0,
+    log: () => {},
+    onRequest: (e) => requests.push(e),
+    ...over,
+  });
+  return {
+    twin,
+    stateDir,
+    requests,
+    cleanup: async () => {
+      await twin.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The official SDK clients, pointed at the twin and trusting its CA: what a user's script would do. */
+export function sdkClients(twin: Twin) {
+  const agent = new Agent({ ca: readFileSync(twin.caFile, 'utf8') });
+  const credential = new ClientSecretCredential(CLIENT_SECRET.tenantId, CLIENT_SECRET.clientId, CLIENT_SECRET.clientSecret, {
+    authorityHost: twin.endpoints.azure,
+    disableInstanceDiscovery: true,
+    agent,
+  });
+  const options = { endpoint: twin.endpoints.azure, $host: twin.endpoints.azure, agent, retryOptions: { maxRetries: 0 } };
+  return {
+    compute: new ComputeManagementClient(credential, SUBSCRIPTION, options),
+    network: new NetworkManagementClient(credential, SUBSCRIPTION, options),
+    resources: new ResourceManagementClient(credential, SUBSCRIPTION, options),
+    close: () => agent.destroy(),
+  };
+}
