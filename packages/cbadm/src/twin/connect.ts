@@ -7,6 +7,7 @@ import type { Core, DriverRegistry } from '@cloud-barista/core';
 import { UsageError } from '@cloud-barista/core/errors';
 import { readTwinInfo, type TwinInfo } from './control.js';
 import { connectAws } from './aws.js';
+import { connectAzure } from './azure.js';
 
 export interface TwinConnection {
   name: string;
@@ -29,6 +30,7 @@ export interface ProviderConnector {
 /** Providers whose endpoint the twin advertises get connected; a provider without a connector is skipped. */
 const CONNECTORS: Record<string, ProviderConnector> = {
   aws: connectAws,
+  azure: connectAzure,
 };
 
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {

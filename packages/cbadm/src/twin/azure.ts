@@ -1,0 +1,61 @@
+/**
+ * Twin connections for Azure: regions discovered through the Azure driver (the Compute provider's
+ * locations), each a connection to the twin's HTTPS ARM endpoint that trusts the twin's CA.
+ */
+import type { ProviderConnector, TwinConnection } from './connect.js';
+
+/** The twin accepts any service principal; it is stored like any credential so the driver path is the real one. */
+const CREDENTIAL = 'twin-azure';
+/** Any GUID is a subscription to the twin; one fixed id keeps every twin connection in one. */
+export const TWIN_SUBSCRIPTION = '00000000-0000-4000-8000-00000000cb01';
+const TENANT = '00000000-0000-4000-8000-00000000cb00';
+const CLIENT_ID = '00000000-0000-4000-8000-00000000cb02';
+
+export const connectAzure: ProviderConnector = {
+  credential: CREDENTIAL,
+  async connect(core, drivers, twin) {
+    const endpoint = twin.endpoints.azure;
+    const caFile = twin.caFile;
+    // A twin too old to serve HTTPS has no CA: nothing to connect to.
+    if (!endpoint || !caFile) return [];
+    if (!core.store.getCredential(CREDENTIAL)) {
+      await core.credentials.add({
+        name: CREDENTIAL,
+        provider: 'azure',
+        kind: 'azure-client-secret',
+        tenantId: TENANT,
+        clientId: CLIENT_ID,
+        clientSecret: 'twin-secret-not-a-real-secret',
+        replace: true,
+      });
+    }
+    // The identity endpoints live on the same HTTPS listener as ARM.
+    const azure = { caFile, authEndpoint: endpoint, subscription: TWIN_SUBSCRIPTION };
+    const factory = await drivers.load('azure');
+    const probe = factory({
+      connection: { name: 'twin-azure-probe', provider: 'azure', region: 'koreacentral', endpoint, sshPort: twin.sshPort, labels: {}, createdAt: new Date().toISOString(), ...azure },
+      credentials: core.credentials.material(CREDENTIAL),
+    });
+    try {
+      const out: TwinConnection[] = [];
+      for (const r of await probe.catalog.listRegions()) {
+        const c = await core.connections.add({
+          name: `twin-azure-${r.name}`,
+          provider: 'azure',
+          region: r.name,
+          ...(r.zones[0] ? { zone: r.zones[0] } : {}),
+          credential: CREDENTIAL,
+          endpoint,
+          sshPort: twin.sshPort,
+          labels: { twin: 'true' },
+          replace: true,
+          ...azure,
+        });
+        out.push({ name: c.name, provider: 'azure', region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint });
+      }
+      return out;
+    } finally {
+      probe.close();
+    }
+  },
+};
