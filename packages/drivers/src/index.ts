@@ -10,6 +10,7 @@ type Loader = () => Promise<DriverFactory>;
 
 const loaders: Partial<Record<Provider, Loader>> = {
   aws: () => import('./aws/index.js').then((m) => m.createAwsDriver),
+  gcp: () => import('./gcp/index.js').then((m) => m.createGcpDriver),
   azure: () => import('./azure/index.js').then((m) => m.createAzureDriver),
 };
 

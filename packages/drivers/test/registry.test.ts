@@ -11,7 +11,7 @@ import { driverRegistry } from '../src/index.js';
 const dist = new URL('../dist/index.js', import.meta.url);
 
 const HOOK = `export async function resolve(specifier, context, next) {
-  if (specifier.startsWith('@aws-sdk/') || specifier.startsWith('@azure/')) throw new Error('refused ' + specifier);
+  if (specifier.startsWith('@aws-sdk/') || specifier.startsWith('@azure/') || specifier.startsWith('@google-cloud/')) throw new Error('refused ' + specifier);
   return next(specifier, context);
 }`;
 
@@ -20,15 +20,16 @@ import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));
 const { driverRegistry } = await import(${JSON.stringify(dist.href)});
 console.log(JSON.stringify(driverRegistry.providers()));
-for (const p of ['aws', 'azure']) {
+for (const p of ['aws', 'gcp', 'azure']) {
   try { await driverRegistry.load(p); console.log('loaded'); } catch (e) { console.log(e.message); }
 }
 `;
 
 describe('driver registry', () => {
-  it('lists aws and azure and loads their factories', async () => {
-    expect(driverRegistry.providers()).toEqual(expect.arrayContaining(['aws', 'azure']));
+  it('lists aws, gcp and azure and loads their factories', async () => {
+    expect(driverRegistry.providers()).toEqual(expect.arrayContaining(['aws', 'gcp', 'azure']));
     expect(typeof (await driverRegistry.load('aws'))).toBe('function');
+    expect(typeof (await driverRegistry.load('gcp'))).toBe('function');
     expect(typeof (await driverRegistry.load('azure'))).toBe('function');
   });
 
@@ -42,7 +43,7 @@ describe('driver registry', () => {
     expect(existsSync(dist), 'build the package first: npx tsc -b').toBe(true);
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8' });
     const [providers, ...loads] = out.trim().split('\n');
-    expect(JSON.parse(providers ?? '[]')).toEqual(expect.arrayContaining(['aws', 'azure']));
-    expect(loads).toEqual(['refused @aws-sdk/client-ec2', expect.stringMatching(/^refused @azure\//)]);
+    expect(JSON.parse(providers ?? '[]')).toEqual(expect.arrayContaining(['aws', 'gcp', 'azure']));
+    expect(loads).toEqual(['refused @aws-sdk/client-ec2', expect.stringMatching(/^refused @google-cloud\//), expect.stringMatching(/^refused @azure\//)]);
   });
 });

@@ -59,7 +59,9 @@ function parseBody(text: string): Record<string, unknown> {
   } catch {
     throw new GceError('parseError', 'Invalid JSON payload received. Unexpected token.', 400);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new GceError('parseError', 'Invalid JSON payload received. Expected an object.', 400);
+  // Google's REST clients send `""` as the body of calls that take none (wait, stop, delete…).
+  if (v === null || v === '') return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new GceError('parseError', 'Invalid JSON payload received. Expected an object.', 400);
   return v as Record<string, unknown>;
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The GCP driver: the core's driver port on `@google-cloud/compute` over its REST transport. The
+ * same code talks to Google and to Cloud-Twin; only `connection.endpoint` (and `caFile`) and the
+ * credentials (a key whose token_uri names the token server) differ.
+ */
+import { OperationError, type CloudDriver, type DriverCapabilities, type DriverFactory, type DriverOptions } from '@cloud-barista/core';
+import { gcpAuth, type FetchLike } from './auth.js';
+import { createCatalog } from './catalog.js';
+import { computeClients, type ClientOverrides } from './client.js';
+import type { GcpContext, GcpTuning } from './context.js';
+import { createVms } from './instances.js';
+import { createKeyPairs } from './keys.js';
+import { createNetwork } from './network.js';
+import { lastSegment } from './operations.js';
+import { withRetry } from './retry.js';
+
+export const GCP_CAPABILITIES: DriverCapabilities = {
+  unsupported: {},
+  suspendMethod: 'instances.stop (GCE TERMINATED: stopped, disks kept, no vCPU or memory charge); not instances.suspend',
+  idempotentCreate: true,
+};
+
+export const DEFAULT_MAX_ATTEMPTS = 6;
+
+export interface GcpDriverInternals {
+  /** The HTTP `fetch` under the SDK and the token client (tests replay recorded responses). */
+  fetch?: FetchLike;
+  /** Extra Compute client options (tests); never endpoint-specific behaviour. */
+  client?: ClientOverrides;
+  tuning?: Partial<GcpTuning>;
+  /** Backoff bounds for throttled and transient failures. */
+  retry?: { minDelayMs?: number; maxDelayMs?: number };
+}
+
+/** Builds the driver; `internals` exist for tests and tuning, not for any particular endpoint. */
+export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternals = {}): CloudDriver {
+  const connection = opts.connection;
+  const auth = gcpAuth(connection, opts.credentials, internals.fetch);
+  const clients = computeClients(connection, auth, internals.client);
+  const policy = {
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    minDelayMs: internals.retry?.minDelayMs ?? 250,
+    maxDelayMs: internals.retry?.maxDelayMs ?? 10_000,
+    secrets: auth.secrets,
+  };
+  let zone: Promise<string> | undefined;
+  const ctx: GcpContext = {
+    clients,
+    connection,
+    region: connection.region,
+    tuning: { dependencyWaitMs: 120_000, operationWaitMs: 600_000, actionParallelism: 16, ...internals.tuning },
+    project: () => auth.project(),
+    call: (fn) => withRetry(fn, policy),
+    zone: () =>
+      (zone ??= connection.zone
+        ? Promise.resolve(connection.zone)
+        : (async () => {
+            const project = await auth.project();
+            const [r] = await withRetry(() => clients.regions.get({ project, region: connection.region }), policy);
+            const first = (r.zones ?? []).flatMap((z) => lastSegment(z) ?? []).sort()[0];
+            if (!first) throw new OperationError(`region ${connection.region} reports no zone`);
+            return first;
+          })().catch((e: unknown) => {
+            zone = undefined;
+            throw e;
+          })),
+  };
+  return {
+    provider: 'gcp',
+    capabilities: GCP_CAPABILITIES,
+    catalog: createCatalog(ctx),
+    network: createNetwork(ctx),
+    keys: createKeyPairs(),
+    vms: createVms(ctx),
+    async ping() {
+      const project = await auth.project();
+      const started = performance.now();
+      // A cheap authenticated read of the connection's own region: proves token, project and region.
+      await ctx.call(() => clients.regions.get({ project, region: connection.region }));
+      return {
+        account: auth.account ? `${auth.account} (${project})` : project,
+        region: connection.region,
+        latencyMs: Math.round(performance.now() - started),
+      };
+    },
+    close() {
+      clients.close();
+    },
+  };
+}
+
+export const createGcpDriver: DriverFactory = (opts) => buildGcpDriver(opts);
+
+export { classifyGcpCode, toProviderError } from './errors.js';
+export { GCE_STATUS_TO_STATUS, toVmStatus } from './states.js';
+export { IMAGE_ALIASES } from './catalog.js';

@@ -1,0 +1,21 @@
+/**
+ * The GCP driver against Cloud-Twin over loopback, through the real `@google-cloud/compute` REST
+ * transport and google-auth-library: the shared driver contract.
+ */
+import { createGcpDriver } from '../src/gcp/index.js';
+import { runDriverContract } from './contract.js';
+import { bootTwin, credentialFor, gcpConnection, leftovers, twinKey } from './gcp.twin.js';
+
+const SSH_PORT = 2342;
+
+runDriverContract('gcp on Cloud-Twin', async () => {
+  const t = await bootTwin(SSH_PORT);
+  const key = twinKey(t.twin);
+  return {
+    driver: createGcpDriver({ connection: gcpConnection(t.twin), credentials: credentialFor(key.json) }),
+    sshPort: t.twin.sshPort,
+    maxWaitMs: 30_000,
+    leftovers: (tags) => leftovers(t.twin, key.json, tags),
+    cleanup: () => t.close(),
+  };
+});

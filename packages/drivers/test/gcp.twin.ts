@@ -1,0 +1,120 @@
+/** Cloud-Twin set up for the GCP driver's tests: a service-account key whose token_uri is the twin's. */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection, CredentialMaterial, Tags } from '@cloud-barista/core';
+import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+import { FirewallsClient, NetworksClient, SubnetworksClient } from '@google-cloud/compute/build/src/v1/index.js';
+import { JWT } from 'google-auth-library';
+import { tagsInDescription } from '../src/gcp/labels.js';
+
+export type Twin = Awaited<ReturnType<typeof startTwin>>;
+
+export const PROJECT = 'cb-twin-project';
+export const REGION = 'asia-northeast3';
+export const ZONE = 'asia-northeast3-a';
+
+/** A service-account key as Google's console hands it out, but with the twin as token server. */
+export function twinKey(twin: Twin, project = PROJECT): { json: string; privateKey: string } {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const json = JSON.stringify({
+    type: 'service_account',
+    project_id: project,
+    private_key_id: 'twin0000000000000000000000000000000000000',
+    private_key: privateKey,
+    client_email: `cloud-barista@${project}.iam.gserviceaccount.com`,
+    client_id: '100000000000000000000',
+    auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+    token_uri: `${twin.endpoints.gcp}/token`,
+  });
+  return { json, privateKey };
+}
+
+export function gcpConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
+  return {
+    name: 'twin-gcp',
+    provider: 'gcp',
+    region: REGION,
+    zone: ZONE,
+    endpoint: twin.endpoints.gcp,
+    sshPort: twin.sshPort,
+    labels: {},
+    createdAt: new Date().toISOString(),
+    ...over,
+  };
+}
+
+export async function bootTwin(
+  sshPort: number,
+  over: Partial<TwinOptions> = {},
+): Promise<{ twin: Twin; stateDir: string; requests: RequestLogEntry[]; close(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-gcp-'));
+  const requests: RequestLogEntry[] = [];
+  const twin = await startTwin({
+    stateDir,
+    bootDelayMs: 200,
+    stopDelayMs: 100,
+    sshPort,
+    port: 0,
+    log: () => {},
+    onRequest: (e) => requests.push(e),
+    ...over,
+  });
+  return {
+    twin,
+    stateDir,
+    requests,
+    close: async () => {
+      await twin.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function credentialFor(keyJson: string): CredentialMaterial {
+  return { kind: 'gcp-service-account', keyJson };
+}
+
+/** SDK options for a test's own Compute clients, as the driver builds them. */
+export function sdkOptions(twin: Twin, keyJson: string): { authClient: JWT; apiEndpoint: string; port: number; protocol: string; fallback: true } {
+  const key = JSON.parse(keyJson) as { client_email: string; private_key: string; token_uri: string };
+  const authClient = new JWT({ email: key.client_email, key: key.private_key, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  // The Node library posts to Google's token URL; the key names the twin's.
+  authClient.transporter.interceptors.request.add({
+    resolved: (config) => {
+      if (String(config.url) === 'https://oauth2.googleapis.com/token') config.url = new URL(key.token_uri);
+      return Promise.resolve(config);
+    },
+  });
+  const u = new URL(twin.endpoints.gcp);
+  return { authClient, apiEndpoint: u.hostname, port: Number(u.port), protocol: 'http', fallback: true };
+}
+
+/** Networks, subnetworks and firewall rules whose description carries all of `tags`. */
+export async function leftovers(twin: Twin, keyJson: string, tags: Tags): Promise<string[]> {
+  const opts = sdkOptions(twin, keyJson);
+  const networks = new NetworksClient({ ...opts });
+  const subnetworks = new SubnetworksClient({ ...opts });
+  const firewalls = new FirewallsClient({ ...opts });
+  const mine = (d: string | null | undefined) => {
+    const t = tagsInDescription(d);
+    return Object.entries(tags).every(([k, v]) => t[k] === v);
+  };
+  try {
+    const [nets] = await networks.list({ project: PROJECT });
+    const [subs] = await subnetworks.list({ project: PROJECT, region: REGION });
+    const [fws] = await firewalls.list({ project: PROJECT });
+    return [
+      ...nets.filter((n) => mine(n.description)).map((n) => `network/${n.name ?? ''}`),
+      ...subs.filter((s) => mine(s.description)).map((s) => `subnetwork/${s.name ?? ''}`),
+      ...fws.filter((f) => mine(f.description)).map((f) => `firewall/${f.name ?? ''}`),
+    ];
+  } finally {
+    await Promise.all([networks.close(), subnetworks.close(), firewalls.close()]);
+  }
+}
