@@ -8,10 +8,11 @@ import { ConnectionService } from './connections.js';
 import { CredentialService } from './credentials.js';
 import type { DriverRegistry } from './driver/port.js';
 import { ensurePrivateDir, homePaths, resolveHome, type HomePaths } from './home.js';
+import type { K8sService } from './k8s/service.js';
 import { DriverPool } from './orchestrator/driver-pool.js';
 import { McisService } from './orchestrator/service.js';
 import { RecommendService } from './recommend/service.js';
-import type { Timeouts } from './orchestrator/deps.js';
+import type { OrchestratorDeps, Timeouts } from './orchestrator/deps.js';
 import { KnownHosts } from './ssh/known-hosts.js';
 import { SshExecutor } from './ssh/executor.js';
 import { SqliteStateStore } from './store/sqlite-store.js';
@@ -36,6 +37,8 @@ export interface Core {
   /** Ranks the catalog by cost, location, latency and benchmarked performance. */
   recommend: RecommendService;
   ssh: SshExecutor;
+  /** Kubernetes clusters over MCIS (loaded on first use: the CLI's other commands never pay for it). */
+  k8s(): Promise<K8sService>;
   /** A cheap authenticated call through the connection's driver: proves endpoint, region, credentials. */
   testConnection(name: string): Promise<ConnectionTestResult>;
   /** Closes SSH connections, then the store. */
@@ -51,15 +54,17 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
   const credentials = new CredentialService(store, home);
   const ssh = new SshExecutor({ knownHostsPath: home.knownHosts });
   const knownHosts = new KnownHosts(home.knownHosts);
-  const mcis = new McisService({
+  const deps: OrchestratorDeps = {
     store,
     home,
     drivers: opts.drivers,
     credentials,
     ssh,
-    forgetHostKey: (host, port) => knownHosts.forget(host, port),
+    forgetHostKey: (host: string, port: number) => knownHosts.forget(host, port),
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
-  });
+  };
+  const mcis = new McisService(deps);
+  let k8s: Promise<K8sService> | undefined;
   return {
     home,
     store,
@@ -69,6 +74,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     catalog: new CatalogService(store, opts.drivers, credentials),
     recommend: new RecommendService(store),
     ssh,
+    k8s: () => (k8s ??= import('./k8s/service.js').then(({ K8sService }) => new K8sService(deps, mcis))),
     async testConnection(name) {
       const pool = new DriverPool(store, opts.drivers, credentials);
       try {

@@ -40,6 +40,8 @@ export interface ServerDeps {
   /** GCE REST under /compute/v1/ and the OAuth token endpoint /token. */
   gce?: { engine: GceEngine; tokens: TokenIssuer };
   onRequest?: (e: RequestLogEntry) => void;
+  /** The simulated Kubernetes node runtime's routes under /_twin/k8s/. */
+  k8s?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -190,7 +192,9 @@ export function createTwinServer(deps: ServerDeps): Server {
     const path = new URL(req.url ?? '/', 'http://twin').pathname;
     const gce = deps.gce;
     const work =
-      path === '/_twin' || path.startsWith('/_twin/')
+      deps.k8s && path.startsWith('/_twin/k8s/')
+        ? deps.k8s(req, res, path)
+        : path === '/_twin' || path.startsWith('/_twin/')
         ? handleAdmin(deps, req, res, path)
         : isPricingRequest(req)
           ? handlePricing(deps, req, res)

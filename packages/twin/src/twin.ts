@@ -10,6 +10,7 @@ import { TokenIssuer } from './gce/token.js';
 import { createTwinServer, type RequestLogEntry } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
+import { NodeRuntime } from './k8s/runtime.js';
 import { LoopbackIps } from './vm/ips.js';
 import { type SshBackend, VmLifecycle } from './vm/lifecycle.js';
 
@@ -144,6 +145,9 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   );
   const changed = () => snapshotter.markDirty();
   let azure: AzureTwin | undefined;
+  // Kubernetes node simulation for VMs of flagged images; shims reach it over the admin API.
+  let twinUrl = '';
+  const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, log });
   const lifecycle = new VmLifecycle({
     stateDir: opts.stateDir,
     sshPort,
@@ -154,6 +158,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     changed,
     now: Date.now,
     log,
+    nodeRuntime,
   });
   const ec2 = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
@@ -165,6 +170,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     faults,
     gce: { engine: gce, tokens: new TokenIssuer() },
     onRequest: opts.onRequest,
+    k8s: (req, res, path) => nodeRuntime.handle(req, res, path),
     admin: {
       status: () => twin.status(),
       instances: (region) => twin.instances(region),
@@ -202,6 +208,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const arm = azure;
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  twinUrl = base;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
   const endpoints = { aws: base, gcp: base, azure: arm.endpoint };
 
@@ -275,6 +282,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     close: () => {
       closing ??= (async () => {
         gce.close();
+        nodeRuntime.close();
         await arm.close();
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();

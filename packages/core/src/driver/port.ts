@@ -83,6 +83,14 @@ export interface DefaultNetwork {
   extra: Record<string, string>;
 }
 
+/** A port range to open between given sources (cluster nodes) on a default security group. */
+export interface IngressRule {
+  protocol: 'tcp' | 'udp';
+  fromPort: number;
+  toPort: number;
+  description: string;
+}
+
 export interface NetworkApi {
   /**
    * Finds by tags, or creates, the connection's default network: VPC, subnet, internet gateway and
@@ -92,6 +100,13 @@ export interface NetworkApi {
   ensureDefault(req: { name: string; tags: Tags }): Promise<DefaultNetwork>;
   /** Deletes what ensureDefault made. Already-gone parts are fine. */
   deleteDefault(net: DefaultNetwork): Promise<void>;
+  /**
+   * Optional: opens `rules` on the default network's firewall to `sources` (CIDRs) only. Idempotent:
+   * rules already there are fine. Drivers without it leave the opening to the user (a warning says so).
+   */
+  allowIngress?(net: DefaultNetwork, req: { rules: IngressRule[]; sources: string[] }): Promise<void>;
+  /** Optional: removes what allowIngress opened. Rules already gone are fine. */
+  revokeIngress?(net: DefaultNetwork, req: { rules: IngressRule[]; sources: string[] }): Promise<void>;
 }
 
 export interface KeyPairApi {

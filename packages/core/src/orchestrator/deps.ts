@@ -11,7 +11,7 @@ export type ExecResult = SshExecResult;
 
 /** The slice of the SSH executor the orchestrator uses (core's SshExecutor implements it). */
 export interface SshRunner {
-  exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
+  exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal; stdin?: string }): Promise<ExecResult>;
   /** Waits until the server answers and authenticates; pins its host key. */
   probe(target: SshTarget, opts: { maxWaitMs: number; signal?: AbortSignal }): Promise<unknown>;
 }

@@ -154,7 +154,7 @@ function networkToRefs(n: DefaultNetwork): Record<string, string> {
   };
 }
 
-function refsToNetwork(refs: Record<string, string>): DefaultNetwork {
+export function refsToNetwork(refs: Record<string, string>): DefaultNetwork {
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(refs)) if (k.startsWith('extra.')) extra[k.slice(6)] = v;
   return {

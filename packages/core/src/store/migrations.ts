@@ -14,4 +14,6 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL);`,
   // 2: spec/image catalog with sources, measured latency matrix, benchmark results.
   CATALOG_MIGRATION,
+  // 3: Kubernetes clusters (cbadm k8s), one JSON document each.
+  `CREATE TABLE k8s_clusters (ns TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (ns, name));`,
 ];

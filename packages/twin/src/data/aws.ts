@@ -239,6 +239,8 @@ export interface AwsImage {
   /** Default login user of the distribution's cloud image. */
   sshUser: string;
   distro: 'ubuntu' | 'debian';
+  /** Cloud-Twin only: VMs of this image get the simulated Kubernetes node runtime (k8s/runtime.ts). */
+  nodeRuntime?: 'kubernetes';
 }
 
 export const CANONICAL_OWNER_ID = '099720109477';
@@ -253,6 +255,7 @@ interface ImageSpec {
   rootDeviceName: string;
   sshUser: string;
   distro: AwsImage['distro'];
+  nodeRuntime?: 'kubernetes';
 }
 
 function ubuntu(
@@ -273,6 +276,8 @@ function ubuntu(
     rootDeviceName: '/dev/sda1',
     sshUser: 'ubuntu',
     distro: 'ubuntu',
+    // Ubuntu 22.04 is the twin's Kubernetes node image: the same manifest works on real clouds.
+    ...(version === '22.04' ? { nodeRuntime: 'kubernetes' as const } : {}),
   };
 }
 

@@ -59,6 +59,8 @@ export interface GcpImage {
   licenses: string[];
   /** Superseded builds stay listed as DEPRECATED, with their replacement. */
   deprecatedBy?: string;
+  /** Cloud-Twin only: VMs of this image get the simulated Kubernetes node runtime (k8s/runtime.ts). */
+  nodeRuntime?: 'kubernetes';
 }
 
 function region(
@@ -181,8 +183,8 @@ function img(
 
 export const GCP_IMAGES: readonly GcpImage[] = [
   img(UBUNTU, 'ubuntu-2004-focal-v20240307b', 'ubuntu-2004-lts', 'Canonical, Ubuntu, 20.04 LTS, amd64 focal image built on 2024-03-07', '2024-03-07T17:09:32.118-08:00', { licenses: [license(UBUNTU, 'ubuntu-2004-lts')] }),
-  img(UBUNTU, 'ubuntu-2204-jammy-v20240126', 'ubuntu-2204-lts', 'Canonical, Ubuntu, 22.04 LTS, amd64 jammy image built on 2024-01-26', '2024-01-26T10:51:29.846-08:00', { licenses: [license(UBUNTU, 'ubuntu-2204-lts')], deprecatedBy: 'ubuntu-2204-jammy-v20240319' }),
-  img(UBUNTU, 'ubuntu-2204-jammy-v20240319', 'ubuntu-2204-lts', 'Canonical, Ubuntu, 22.04 LTS, amd64 jammy image built on 2024-03-19', '2024-03-19T09:20:55.529-07:00', { licenses: [license(UBUNTU, 'ubuntu-2204-lts')] }),
+  img(UBUNTU, 'ubuntu-2204-jammy-v20240126', 'ubuntu-2204-lts', 'Canonical, Ubuntu, 22.04 LTS, amd64 jammy image built on 2024-01-26', '2024-01-26T10:51:29.846-08:00', { licenses: [license(UBUNTU, 'ubuntu-2204-lts')], nodeRuntime: 'kubernetes', deprecatedBy: 'ubuntu-2204-jammy-v20240319' }),
+  img(UBUNTU, 'ubuntu-2204-jammy-v20240319', 'ubuntu-2204-lts', 'Canonical, Ubuntu, 22.04 LTS, amd64 jammy image built on 2024-03-19', '2024-03-19T09:20:55.529-07:00', { licenses: [license(UBUNTU, 'ubuntu-2204-lts')], nodeRuntime: 'kubernetes' }),
   img(UBUNTU, 'ubuntu-2204-jammy-arm64-v20240319', 'ubuntu-2204-lts-arm64', 'Canonical, Ubuntu, 22.04 LTS, arm64 jammy image built on 2024-03-19', '2024-03-19T09:21:12.004-07:00', { architecture: 'ARM64', licenses: [license(UBUNTU, 'ubuntu-2204-lts')] }),
   img(UBUNTU, 'ubuntu-2404-noble-amd64-v20240523a', 'ubuntu-2404-lts-amd64', 'Canonical, Ubuntu, 24.04 LTS, amd64 noble image built on 2024-05-23', '2024-05-23T16:08:45.312-07:00', { licenses: [license(UBUNTU, 'ubuntu-2404-lts')] }),
   img(UBUNTU, 'ubuntu-2404-noble-arm64-v20240523a', 'ubuntu-2404-lts-arm64', 'Canonical, Ubuntu, 24.04 LTS, arm64 noble image built on 2024-05-23', '2024-05-23T16:09:02.771-07:00', { architecture: 'ARM64', licenses: [license(UBUNTU, 'ubuntu-2404-lts')] }),

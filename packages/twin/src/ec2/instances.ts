@@ -229,6 +229,7 @@ export function runInstances(ctx: Ctx): XmlChild[] {
       keyName: keyPair?.name,
       authorizedKey: keyPair?.publicKey,
       sshUser: image.sshUser,
+      ...(image.nodeRuntime ? { nodeRuntime: image.nodeRuntime } : {}),
       hostKey: ctx.env.lifecycle.hostKey(),
       launchIndex,
       launchTime: now,

@@ -251,6 +251,7 @@ const insert: GceHandler = (ctx) => {
     assignPublicIp: externalAccess,
     hostKey: ctx.env.lifecycle.hostKey(),
     sshUser: NO_LOGIN_USER,
+    ...(image.nodeRuntime ? { nodeRuntime: image.nodeRuntime } : {}),
     stateTransitionReason: '',
   };
   const inst: GceInstance = {

@@ -29,6 +29,15 @@ export interface BackedVm {
   stateTransitionReason: string;
   stateReason?: { code: string; message: string };
   terminatedAt?: number;
+  /** Set from the image: the VM gets Cloud-Twin's simulated node runtime (see ../k8s/runtime.ts). */
+  nodeRuntime?: 'kubernetes';
+}
+
+/** What the lifecycle asks of the simulated node runtime for VMs flagged for it. */
+export interface NodeRuntimeHooks {
+  vmEnv(id: string): Record<string, string>;
+  prepare(id: string): void;
+  vmGone(id: string): void;
 }
 
 /** VMs to pick up again after a restart (an EC2 region, a GCE project). */
@@ -51,6 +60,7 @@ export interface LifecycleOptions {
   changed: () => void;
   now: () => number;
   log: (message: string) => void;
+  nodeRuntime?: NodeRuntimeHooks;
 }
 
 /** Addresses in use by something else (another twin, another service): skip to the next one. */
@@ -137,6 +147,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   private removeDisk(id: string): Promise<void> {
+    this.o.nodeRuntime?.vmGone(id);
     return rm(join(this.o.stateDir, 'vms', id), { recursive: true, force: true });
   }
 
@@ -190,6 +201,7 @@ export class VmLifecycle implements InstanceLifecycle {
     this.track(
       (async () => {
         await mkdir(this.homeDir(inst.id), { recursive: true });
+        if (inst.nodeRuntime) this.o.nodeRuntime?.prepare(inst.id);
         if (inst.assignPublicIp) await this.bringUpSsh(inst, g);
         if (this.stale(inst.id, g)) return;
         this.at(inst, g, () => {
@@ -248,7 +260,7 @@ export class VmLifecycle implements InstanceLifecycle {
           authorizedKeys: inst.authorizedKeys ?? (inst.authorizedKey ? [inst.authorizedKey] : []),
           homeDir: this.homeDir(inst.id),
           user: inst.sshUser,
-          env: { CB_TWIN_INSTANCE_ID: inst.id },
+          env: { CB_TWIN_INSTANCE_ID: inst.id, ...(inst.nodeRuntime ? this.o.nodeRuntime?.vmEnv(inst.id) : {}) },
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;

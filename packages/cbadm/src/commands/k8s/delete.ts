@@ -1,0 +1,22 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { nsFlag } from '../../flags.js';
+
+type Result = { deleted: string; mcisDeleted: string[] };
+
+export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
+  static override summary = "Delete a cluster: close its ports, terminate and delete the MCIS it created, drop the record.";
+  static override description = 'An MCIS given with `k8s create --mcis` is left alone (its VMs are the user\'s).';
+  static override examples = ['<%= config.bin %> k8s delete multi'];
+  static override args = { name: Args.string({ required: true }) };
+  static override flags = { ns: nsFlag };
+
+  protected async execute(): Promise<Result> {
+    const k8s = await (await this.core()).k8s();
+    return k8s.delete({ ns: this.flags.ns, name: this.args.name, events: await this.progress(`k8s delete ${this.args.name}`) });
+  }
+
+  protected override table(r: Result): string {
+    return `Deleted cluster ${r.deleted}${r.mcisDeleted.length ? ` and MCIS ${r.mcisDeleted.join(', ')}` : ''}\n`;
+  }
+}

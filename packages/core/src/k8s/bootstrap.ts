@@ -1,0 +1,202 @@
+/**
+ * Bootstrap over SSH as small idempotent steps per node: preflight → containerd → packages on every
+ * node in parallel; init and the CNI on the first control-plane node; join-info fetched there; then
+ * other control-plane nodes join one at a time (etcd grows one member at a time) and workers all at
+ * once; finally a wait for Ready. Each step's script checks what is done, so re-running after an
+ * interruption converges. Join secrets live in memory only for the duration of this call.
+ */
+import { OperationError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import type { SshRunner } from '../orchestrator/deps.js';
+import type { SshTarget } from '../ssh/executor.js';
+import { Semaphore } from '../util/limit.js';
+import type { K8sClusterSpec } from './manifest.js';
+import type { K8sNodeRecord } from './model.js';
+import { cniManifestUrl, preflightPorts } from './ports.js';
+import { parseJoinCommand, STEP_LAUNCHER, stepScript, type Step } from './scripts.js';
+
+export interface BootNode {
+  rec: K8sNodeRecord;
+  target: SshTarget;
+}
+
+/** A step failed on a node: the cluster's reason names both. */
+export class StepError extends OperationError {
+  constructor(
+    readonly node: string,
+    readonly step: string,
+    detail: string,
+  ) {
+    super(`node ${node}: step ${step} failed: ${detail}`, { hint: `fix the cause, then run the same command again: finished steps are skipped` });
+  }
+}
+
+export interface BootstrapDeps {
+  cluster: string;
+  ssh: SshRunner;
+  events: EventSink;
+  /** Records a node's progress (status, step, error). */
+  update(node: string, patch: Partial<K8sNodeRecord>): void;
+  stepTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ClusterContext {
+  name: string;
+  spec: K8sClusterSpec;
+  /** The first control-plane node: it runs init and answers for the cluster. */
+  first: BootNode;
+  endpoint: string;
+}
+
+function nodeVars(ctx: ClusterContext, n: BootNode): Record<string, string> {
+  const k = ctx.spec.kubernetes;
+  const labels = [
+    `topology.kubernetes.io/region=${n.rec.region}`,
+    ...(n.rec.zone ? [`topology.kubernetes.io/zone=${n.rec.zone}`] : []),
+    `cloud-barista.io/csp=${n.rec.provider}`,
+    `cloud-barista.io/cluster=${ctx.name}`,
+  ];
+  return {
+    CNI: k.cni,
+    PORTS: preflightPorts(k.apiPort, n.rec.role).join(' '),
+    K8S_VERSION: k.version,
+    K8S_MINOR: k.minor,
+    // pkgs.k8s.io names its builds <version>-1.1.
+    K8S_PKG_VERSION: `${k.version}-1.1`,
+    NODE_NAME: n.rec.name,
+    NODE_IP: n.rec.publicIp ?? '',
+    NODE_LABELS: labels.join(','),
+    ROLE: n.rec.role,
+  };
+}
+
+/** Runs one step on one node; returns its stdout. Throws StepError with the step's stderr tail. */
+export async function runStep(deps: BootstrapDeps, n: BootNode, step: Step, vars: Record<string, string>, args: string[] = []): Promise<string> {
+  deps.events({ type: 'vm', mcis: deps.cluster, vm: n.rec.name, status: 'Running', step: `k8s:${step}` });
+  let r;
+  try {
+    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, { timeoutMs: deps.stepTimeoutMs, ...(deps.signal ? { signal: deps.signal } : {}), stdin: stepScript(step, vars, args) });
+  } catch (e) {
+    throw new StepError(n.rec.name, step, (e as Error).message);
+  }
+  if (r.exitCode !== 0) {
+    const tail = r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${String(r.exitCode)}`;
+    throw new StepError(n.rec.name, step, tail);
+  }
+  return r.stdout;
+}
+
+async function guarded(deps: BootstrapDeps, n: BootNode, steps: Array<[Step, Record<string, string>]>): Promise<void> {
+  deps.update(n.rec.name, { status: 'Bootstrapping', error: undefined });
+  for (const [step, vars] of steps) {
+    try {
+      await runStep(deps, n, step, vars);
+    } catch (e) {
+      deps.update(n.rec.name, { status: 'Failed', step, error: (e as Error).message });
+      throw e;
+    }
+    deps.update(n.rec.name, { step });
+  }
+}
+
+/** preflight, containerd, packages on every node (bounded parallelism). Returns the failures. */
+export async function prepareNodes(deps: BootstrapDeps, ctx: ClusterContext, nodes: BootNode[], parallelism = 50): Promise<StepError[]> {
+  const sem = new Semaphore(parallelism);
+  const failures: StepError[] = [];
+  await Promise.all(
+    nodes.map((n) =>
+      sem.run(async () => {
+        const vars = nodeVars(ctx, n);
+        try {
+          await guarded(deps, n, [['preflight', vars], ['containerd', vars], ['packages', vars]]);
+        } catch (e) {
+          if (e instanceof StepError) failures.push(e);
+          else throw e;
+        }
+      }),
+    ),
+  );
+  return failures;
+}
+
+/** kubeadm init and the CNI on the first control-plane node. */
+export async function initControlPlane(deps: BootstrapDeps, ctx: ClusterContext, certSans: string[]): Promise<void> {
+  const k = ctx.spec.kubernetes;
+  const vars = {
+    ...nodeVars(ctx, ctx.first),
+    API_PORT: String(k.apiPort),
+    CLUSTER_NAME: ctx.name,
+    ENDPOINT: ctx.endpoint,
+    CERT_SANS: certSans.join(' '),
+    POD_CIDR: k.podCidr,
+    SERVICE_CIDR: k.serviceCidr,
+    CNI_MANIFEST_URL: cniManifestUrl(k.cni),
+  };
+  await guarded(deps, ctx.first, [['init', vars], ['cni', vars]]);
+  deps.update(ctx.first.rec.name, { status: 'Joined' });
+}
+
+interface JoinSecrets {
+  endpoint: string;
+  token: string;
+  caHash: string;
+  certKey?: string;
+}
+
+/** A fresh token and the CA hash (and certificate key) from the first control plane; never logged. */
+async function joinSecrets(deps: BootstrapDeps, ctx: ClusterContext, wantCertKey: boolean): Promise<JoinSecrets> {
+  const out = await runStep(deps, ctx.first, 'join-info', { WANT_CERT_KEY: wantCertKey ? 'yes' : 'no' });
+  const join = parseJoinCommand(out);
+  if (!join) throw new StepError(ctx.first.rec.name, 'join-info', 'kubeadm token create printed no join command');
+  const certKey = wantCertKey ? out.trim().split('\n').pop()?.trim() : undefined;
+  if (wantCertKey && !/^[0-9a-f]{64}$/.test(certKey ?? '')) throw new StepError(ctx.first.rec.name, 'join-info', 'kubeadm init phase upload-certs printed no certificate key');
+  return { ...join, ...(certKey ? { certKey } : {}) };
+}
+
+/** Joins the given nodes: control planes one by one, workers in parallel. Returns the failures. */
+export async function joinNodes(deps: BootstrapDeps, ctx: ClusterContext, nodes: BootNode[], parallelism = 50): Promise<StepError[]> {
+  if (nodes.length === 0) return [];
+  const cps = nodes.filter((n) => n.rec.role === 'control-plane');
+  const workers = nodes.filter((n) => n.rec.role === 'worker');
+  const secrets = await joinSecrets(deps, ctx, cps.length > 0);
+  const failures: StepError[] = [];
+  const join = async (n: BootNode) => {
+    const vars = {
+      ...nodeVars(ctx, n),
+      JOIN_ENDPOINT: secrets.endpoint,
+      JOIN_TOKEN: secrets.token,
+      JOIN_CA_HASH: secrets.caHash,
+      JOIN_CERT_KEY: secrets.certKey ?? '',
+    };
+    try {
+      await guarded(deps, n, [['join', vars]]);
+      deps.update(n.rec.name, { status: 'Joined' });
+    } catch (e) {
+      if (e instanceof StepError) failures.push(e);
+      else throw e;
+    }
+  };
+  for (const n of cps) await join(n);
+  const sem = new Semaphore(parallelism);
+  await Promise.all(workers.map((n) => sem.run(() => join(n))));
+  return failures;
+}
+
+/** Runs kubectl on the first control plane with the admin credentials. */
+export function kubectlOnControlPlane(deps: BootstrapDeps, ctx: ClusterContext, args: string[]): Promise<string> {
+  return runStep(deps, ctx.first, 'kubectl', {}, args);
+}
+
+/** Waits until the nodes report Ready; returns the ones that did not. */
+export async function waitReady(deps: BootstrapDeps, ctx: ClusterContext, names: string[], timeoutSec: number): Promise<StepError[]> {
+  if (names.length === 0) return [];
+  try {
+    await kubectlOnControlPlane(deps, ctx, ['wait', '--for=condition=Ready', ...names.map((n) => `node/${n}`), `--timeout=${timeoutSec}s`]);
+    return [];
+  } catch (e) {
+    const msg = (e as Error).message;
+    const late = names.filter((n) => msg.includes(`nodes/${n}`));
+    return (late.length ? late : names).map((n) => new StepError(n, 'ready', `node did not become Ready within ${timeoutSec}s`));
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } from './kubeconfig.js';
+
+const admin = `apiVersion: v1
+clusters:
+- cluster: { certificate-authority-data: Q0E=, server: 'https://127.1.0.1:6443' }
+  name: kubernetes
+contexts:
+- context: { cluster: kubernetes, user: kubernetes-admin }
+  name: kubernetes-admin@kubernetes
+current-context: kubernetes-admin@kubernetes
+kind: Config
+users:
+- name: kubernetes-admin
+  user: { client-certificate-data: Q0VSVA==, client-key-data: S0VZ }
+`;
+
+describe('kubeconfig', () => {
+  it('renames the admin.conf after the cluster', () => {
+    const { config, server } = renameKubeconfig(admin, 'multi');
+    expect(server).toBe('https://127.1.0.1:6443');
+    expect(config.contexts).toEqual([{ name: 'multi', context: { cluster: 'multi', user: 'multi-admin' } }]);
+  });
+  it('merges without touching other contexts, replacing its own', () => {
+    const other = { clusters: [{ name: 'prod', cluster: { server: 'https://prod' } }], users: [{ name: 'me', user: {} }], contexts: [{ name: 'prod', context: { cluster: 'prod', user: 'me' } }], 'current-context': 'prod' };
+    const { config } = renameKubeconfig(admin, 'multi');
+    const once = mergeKubeconfig(other, config, false);
+    const twice = mergeKubeconfig(once, config, false);
+    expect(twice.contexts?.map((c) => c.name)).toEqual(['prod', 'multi']);
+    expect(twice['current-context']).toBe('prod');
+    expect(mergeKubeconfig(other, config, true)['current-context']).toBe('multi');
+  });
+  it('honours KUBECONFIG and HOME, and writes 0600', () => {
+    expect(defaultKubeconfigPath({ KUBECONFIG: '/a/b:/c', HOME: '/h' })).toBe('/a/b');
+    expect(defaultKubeconfigPath({ HOME: '/h' })).toBe('/h/.kube/config');
+    const dir = mkdtempSync(join(tmpdir(), 'kc-'));
+    const file = join(dir, '.kube', 'config');
+    writeKubeconfig(file, renameKubeconfig(admin, 'multi').config);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readKubeconfig(file).clusters?.[0]?.name).toBe('multi');
+    expect(readFileSync(file, 'utf8')).toContain('current-context: multi');
+  });
+});

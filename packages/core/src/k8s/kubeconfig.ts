@@ -1,0 +1,85 @@
+/**
+ * Kubeconfig handling on the user's machine: the admin.conf fetched from the control plane is
+ * renamed after the cluster (cluster, user and context named `<cluster>`, `<cluster>-admin`), then
+ * written to its own file or merged into the user's kubeconfig, replacing only entries of that name.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { OperationError, UsageError } from '../errors.js';
+
+interface Named {
+  name: string;
+  [k: string]: unknown;
+}
+export interface Kubeconfig {
+  apiVersion?: string;
+  kind?: string;
+  clusters?: Named[];
+  contexts?: Named[];
+  users?: Named[];
+  'current-context'?: string;
+  preferences?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+/** admin.conf → a kubeconfig with one cluster, user and context named after the cluster. */
+export function renameKubeconfig(adminConf: string, name: string): { config: Kubeconfig; server: string } {
+  const src = parse(adminConf) as Kubeconfig;
+  const cluster = src.clusters?.[0]?.cluster as { server?: string } | undefined;
+  const user = src.users?.[0]?.user;
+  if (!cluster?.server || !user) throw new OperationError('the control plane returned an admin.conf without a cluster or user', { hint: 'check the init step on the first control-plane node' });
+  return {
+    server: cluster.server,
+    config: {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name, cluster }],
+      users: [{ name: `${name}-admin`, user }],
+      contexts: [{ name, context: { cluster: name, user: `${name}-admin` } }],
+      'current-context': name,
+      preferences: {},
+    },
+  };
+}
+
+/** Merges `add` into `base`: entries of the same names are replaced, everything else is kept. */
+export function mergeKubeconfig(base: Kubeconfig, add: Kubeconfig, setCurrent: boolean): Kubeconfig {
+  const merge = (a: Named[] | undefined, b: Named[] | undefined) => {
+    const names = new Set((b ?? []).map((x) => x.name));
+    return [...(a ?? []).filter((x) => !names.has(x.name)), ...(b ?? [])];
+  };
+  return {
+    ...base,
+    apiVersion: base.apiVersion ?? 'v1',
+    kind: base.kind ?? 'Config',
+    clusters: merge(base.clusters, add.clusters),
+    users: merge(base.users, add.users),
+    contexts: merge(base.contexts, add.contexts),
+    ...(setCurrent || !base['current-context'] ? { 'current-context': add['current-context'] } : {}),
+  };
+}
+
+/** The file `kubectl` reads first: the first entry of $KUBECONFIG, else ~/.kube/config (honours $HOME). */
+export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const first = env.KUBECONFIG?.split(delimiter).find((p) => p !== '');
+  return first ?? join(env.HOME ?? homedir(), '.kube', 'config');
+}
+
+/** Writes atomically with mode 0600 (it holds a client key). */
+export function writeKubeconfig(path: string, config: Kubeconfig): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, stringify(config), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export function readKubeconfig(path: string): Kubeconfig {
+  if (!existsSync(path)) return {};
+  const parsed: unknown = parse(readFileSync(path, 'utf8'));
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object') throw new UsageError(`${path} is not a kubeconfig`, { hint: 'point KUBECONFIG at a kubeconfig file, or pass --file' });
+  return parsed as Kubeconfig;
+}

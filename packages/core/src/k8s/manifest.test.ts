@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseK8sManifest } from './manifest.js';
+
+const base = (spec: string) => `apiVersion: cloud-barista.io/v1alpha1
+kind: K8sCluster
+metadata: { name: multi }
+spec:
+${spec}`;
+const cp = '  controlPlane: { name: cp, connection: aws-seoul, count: 1, spec: t3.medium }\n';
+const workers = '  workers:\n    - { name: w, connection: gcp-tokyo, count: 3, spec: e2-medium }\n';
+
+describe('K8sCluster manifests', () => {
+  it('accepts a valid cluster and fills the defaults', () => {
+    const v = parseK8sManifest(base(cp + workers));
+    expect(v.errors).toEqual([]);
+    expect(v.value?.spec.kubernetes).toEqual({ version: '1.30.2', minor: '1.30', cni: 'flannel', podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', apiPort: 6443 });
+    expect(v.value?.spec.controlPlane).toHaveLength(1);
+    expect(v.value?.spec.workers[0]?.image).toBe('ubuntu-22.04');
+  });
+  it('rejects a cluster without a control plane', () => {
+    const errors = parseK8sManifest(base(workers)).errors;
+    expect(errors.map((e) => e.path)).toEqual(['spec.controlPlane']);
+    expect(errors[0]?.message).toMatch(/needs a control plane/);
+  });
+  it('rejects an even control plane unless stated', () => {
+    const even = '  controlPlane: { name: cp, connection: aws-seoul, count: 2, spec: t3.medium }\n';
+    const e = parseK8sManifest(base(even + workers)).errors[0];
+    expect(e?.path).toBe('spec.controlPlane');
+    expect(e?.message).toMatch(/odd number.*allowEvenControlPlane/);
+    expect(parseK8sManifest(base(`${even + workers}  allowEvenControlPlane: true\n`)).errors).toEqual([]);
+  });
+  it('rejects an unknown CNI, naming the known ones', () => {
+    const v = parseK8sManifest(base(`${cp}  kubernetes: { cni: weave }\n`));
+    expect(v.errors.map((e) => e.path)).toEqual(['spec.kubernetes.cni']);
+    expect(v.errors[0]?.message).toMatch(/unknown CNI 'weave'.*flannel, kilo, calico/);
+  });
+  it('rejects overlapping and malformed CIDRs', () => {
+    const overlap = parseK8sManifest(base(`${cp}  kubernetes: { podCidr: 10.96.0.0/16 }\n`)).errors;
+    expect(overlap.map((e) => e.path)).toEqual(['spec.kubernetes.podCidr']);
+    expect(overlap[0]?.message).toMatch(/overlaps serviceCidr/);
+    expect(parseK8sManifest(base(`${cp}  kubernetes: { serviceCidr: 10.96.0.1/12 }\n`)).errors[0]?.path).toBe('spec.kubernetes.serviceCidr');
+  });
+  it('rejects duplicate node set names and unknown fields', () => {
+    const dup = `${cp}  workers:\n    - { name: cp, connection: x, count: 1, spec: s }\n`;
+    expect(parseK8sManifest(base(dup)).errors[0]?.path).toBe('spec.workers[0].name');
+    expect(parseK8sManifest(base(`${cp}  workerz: []\n`)).errors[0]?.message).toMatch(/unknown field/);
+  });
+});

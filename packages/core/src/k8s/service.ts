@@ -1,0 +1,304 @@
+/**
+ * K8sService: `cbadm k8s …`. A cluster is an MCIS (created, or given with --mcis) plus a bootstrap
+ * run over SSH (./bootstrap.ts). The record's phase moves Pending → Provisioning → Provisioned, or
+ * Failed with the node and step in the reason; re-running create after a failure or a kill picks
+ * the work up again: the MCIS adopts its VMs and every step skips what is done.
+ */
+import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
+import { noEvents } from '../events.js';
+import { nowIso, TAG } from '../domain.js';
+import { API_VERSION, type McisManifest } from '../manifest.js';
+import type { Vm } from '../model.js';
+import { sshTargetOf } from '../orchestrator/create.js';
+import type { OrchestratorDeps, RunOptions } from '../orchestrator/deps.js';
+import type { McisService } from '../orchestrator/service.js';
+import { initControlPlane, joinNodes, prepareNodes, runStep, waitReady, type BootNode, type BootstrapDeps, type ClusterContext, StepError, kubectlOnControlPlane } from './bootstrap.js';
+import { applyFirewall } from './firewall.js';
+import { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } from './kubeconfig.js';
+import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
+import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
+import { clusterView, type K8sClusterView } from './view.js';
+import { join } from 'node:path';
+
+export interface K8sTimeouts {
+  /** Per bootstrap step (apt installs on real VMs take minutes). */
+  stepMs: number;
+  /** For every node to report Ready after joining. */
+  readySec: number;
+}
+const DEFAULTS: K8sTimeouts = { stepMs: 15 * 60_000, readySec: 600 };
+
+export interface KubeconfigResult {
+  cluster: string;
+  context: string;
+  server: string;
+  file: string;
+  merged: boolean;
+}
+
+const sameSpec = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export class K8sService {
+  private readonly t: K8sTimeouts;
+  constructor(
+    private readonly deps: OrchestratorDeps,
+    private readonly mcis: McisService,
+    timeouts: Partial<K8sTimeouts> = {},
+  ) {
+    this.t = { ...DEFAULTS, ...timeouts };
+  }
+
+  private require(ns: string, name: string): K8sClusterRecord {
+    const c = this.deps.store.getCluster(ns, name);
+    if (!c) throw new NotFoundError('cluster', name, { hint: `list them with: cbadm k8s list --ns ${ns}` });
+    return c;
+  }
+
+  list(ns?: string): K8sClusterView[] {
+    return this.deps.store.listClusters(ns).map(clusterView);
+  }
+
+  get(ns: string, name: string): K8sClusterView {
+    return clusterView(this.require(ns, name));
+  }
+
+  private async locked<T>(ns: string, name: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const key = `k8s/${ns}/${name}`;
+    this.deps.store.acquireLock(key, what);
+    try {
+      return await fn();
+    } finally {
+      this.deps.store.releaseLock(key);
+    }
+  }
+
+  private update(c: K8sClusterRecord, patch: (c: K8sClusterRecord) => K8sClusterRecord): K8sClusterRecord {
+    return this.deps.store.updateCluster(c.ns, c.name, (cur) => ({ ...patch(cur), updatedAt: nowIso() }));
+  }
+
+  private bootDeps(c: K8sClusterRecord, opts: RunOptions): BootstrapDeps {
+    return {
+      cluster: c.name,
+      ssh: this.deps.ssh,
+      events: opts.events ?? noEvents,
+      stepTimeoutMs: this.t.stepMs,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      update: (node, patch) =>
+        this.deps.store.updateCluster(c.ns, c.name, (cur) => ({
+          ...cur,
+          nodes: cur.nodes.map((n) => (n.name === node ? { ...n, ...patch } : n)),
+          updatedAt: nowIso(),
+        })),
+    };
+  }
+
+  /** The node records for the VMs of `sets` in an MCIS, keeping what earlier runs recorded. */
+  private nodesFor(c: K8sClusterRecord, mcis: string, sets: Array<{ set: string; role: NodeRole }>): K8sNodeRecord[] {
+    const vms = this.deps.store.listVms(c.ns, mcis);
+    return sets.flatMap(({ set, role }) => {
+      const mine = vms.filter((v) => v.subgroup === set);
+      if (mine.length === 0) throw new UsageError(`MCIS '${mcis}' has no VMs in subgroup '${set}'`, { hint: `node sets map to MCIS subgroups by name; check: cbadm mcis get ${mcis}` });
+      return mine.map((vm): K8sNodeRecord => {
+        const old = c.nodes.find((n) => n.name === vm.name);
+        return {
+          name: vm.name,
+          role,
+          nodeSet: set,
+          mcis,
+          connection: vm.connection,
+          provider: vm.provider,
+          region: vm.region,
+          ...(vm.zone ? { zone: vm.zone } : {}),
+          ...(vm.publicIp ? { publicIp: vm.publicIp } : {}),
+          ...(vm.privateIp ? { privateIp: vm.privateIp } : {}),
+          status: old?.status ?? 'Pending',
+          ...(old?.step ? { step: old.step } : {}),
+        };
+      });
+    });
+  }
+
+  private bootNodes(c: K8sClusterRecord, names?: Set<string>): BootNode[] {
+    const vms = new Map<string, Vm>();
+    for (const m of new Set(c.nodes.map((n) => n.mcis))) for (const vm of this.deps.store.listVms(c.ns, m)) vms.set(vm.name, vm);
+    return c.nodes
+      .filter((n) => !names || names.has(n.name))
+      .map((rec) => {
+        const vm = vms.get(rec.name);
+        if (!vm || vm.status !== 'Running' || !vm.publicIp) {
+          throw new StepError(rec.name, 'ssh', `VM is ${vm?.status ?? 'missing'}; bootstrap needs a Running VM`);
+        }
+        return { rec, target: sshTargetOf(this.deps, vm) };
+      });
+  }
+
+  private context(c: K8sClusterRecord): ClusterContext {
+    const [first] = this.bootNodes(c, new Set([c.nodes.find((n) => n.role === 'control-plane')!.name]));
+    return { name: c.name, spec: c.spec, first: first!, endpoint: c.endpoint ?? `${first!.rec.publicIp}:${c.spec.kubernetes.apiPort}` };
+  }
+
+  private fail(c: K8sClusterRecord, errors: Error[]): never {
+    const reason = errors.map((e) => e.message).join('; ');
+    this.update(c, (cur) => ({ ...cur, phase: 'Failed', reason }));
+    throw new OperationError(`cluster '${c.name}' Failed: ${reason}`, {
+      hint: `fix the cause and run the same create again (finished steps are skipped), or delete it: cbadm k8s delete ${c.name}`,
+    });
+  }
+
+  /** Creates the cluster, or continues one an interrupted or failed run left behind. */
+  async create(opts: { ns: string; manifest: K8sClusterManifestValue; mcis?: string } & RunOptions): Promise<K8sClusterView> {
+    const m = opts.manifest;
+    const events = opts.events ?? noEvents;
+    const sets = [...m.spec.controlPlane.map((s) => ({ s, role: 'control-plane' as const })), ...m.spec.workers.map((s) => ({ s, role: 'worker' as const }))];
+    const mcisName = opts.mcis ?? m.name;
+    const mcisManifest = toMcisManifest(mcisName, m.name, sets.map((x) => x.s));
+    if (opts.mcis) {
+      if (!this.deps.store.getMcis(opts.ns, opts.mcis)) throw new NotFoundError('MCIS', opts.mcis, { hint: `list them with: cbadm mcis list --ns ${opts.ns}` });
+    } else {
+      this.mcis.plan({ ns: opts.ns, manifest: mcisManifest }); // unknown connections etc.: nothing created yet
+    }
+    return this.locked(opts.ns, m.name, 'k8s create', async () => {
+      const now = nowIso();
+      let c = this.deps.store.getCluster(opts.ns, m.name);
+      if (c && (!sameSpec(c.spec, m.spec) || c.mcis !== mcisName)) {
+        throw new ConflictError(`cluster '${m.name}' already exists in namespace '${opts.ns}' with another spec`, { hint: `delete it first (cbadm k8s delete ${m.name}) or use another name` });
+      }
+      if (!c) {
+        c = { ns: opts.ns, name: m.name, mcis: mcisName, ownsMcis: !opts.mcis, extraMcis: [], labels: m.labels, spec: m.spec, phase: 'Pending', nodes: [], createdAt: now, updatedAt: now };
+        this.deps.store.createCluster(c);
+      }
+      c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioning', reason: undefined }));
+      events({ type: 'phase', mcis: m.name, phase: 'vms', message: opts.mcis ? `using MCIS ${opts.mcis}` : `creating MCIS ${mcisName}` });
+      if (!opts.mcis) {
+        try {
+          await this.mcis.create({ ns: opts.ns, manifest: mcisManifest, events, ...(opts.signal ? { signal: opts.signal } : {}) });
+        } catch (e) {
+          if (e instanceof PartialError || e instanceof OperationError) this.fail(c, [new OperationError(`VMs: ${e.message}`)]);
+          throw e;
+        }
+      }
+      const nodes = this.nodesFor(c, mcisName, sets.map(({ s, role }) => ({ set: s.name, role })));
+      c = this.update(c, (cur) => ({ ...cur, nodes }));
+      const first = nodes.find((n) => n.role === 'control-plane')!;
+      const endpoint = `${first.publicIp}:${m.spec.kubernetes.apiPort}`;
+      c = this.update(c, (cur) => ({ ...cur, endpoint }));
+      return this.bootstrap(c, new Set(nodes.map((n) => n.name)), opts);
+    });
+  }
+
+  /** Firewall, prepare, init (once), joins, Ready. `names` are the nodes to work on. */
+  private async bootstrap(c0: K8sClusterRecord, names: Set<string>, opts: RunOptions): Promise<K8sClusterView> {
+    let c = c0;
+    const events = opts.events ?? noEvents;
+    const deps = this.bootDeps(c, opts);
+    try {
+      events({ type: 'phase', mcis: c.name, phase: 'firewall', message: 'opening cluster ports between the nodes' });
+      await applyFirewall(this.deps, c, 'allow', events);
+      const ctx = this.context(c);
+      const nodes = this.bootNodes(c, names);
+      events({ type: 'phase', mcis: c.name, phase: 'prepare', message: `preflight, containerd, kubeadm ${c.spec.kubernetes.version} on ${nodes.length} node(s)` });
+      const prepared = await prepareNodes(deps, ctx, nodes);
+      if (prepared.length) this.fail(c, prepared);
+      if (names.has(ctx.first.rec.name)) {
+        events({ type: 'phase', mcis: c.name, phase: 'init', message: `kubeadm init on ${ctx.first.rec.name}, CNI ${c.spec.kubernetes.cni}` });
+        const sans = [...new Set([ctx.first.rec.publicIp, ctx.first.rec.privateIp].filter((x): x is string => !!x))];
+        await initControlPlane(deps, ctx, sans);
+      }
+      const joining = nodes.filter((n) => n.rec.name !== ctx.first.rec.name);
+      events({ type: 'phase', mcis: c.name, phase: 'join', message: `joining ${joining.length} node(s)` });
+      const joined = await joinNodes(deps, ctx, joining);
+      if (joined.length) this.fail(c, joined);
+      events({ type: 'phase', mcis: c.name, phase: 'ready', message: 'waiting for the nodes to be Ready' });
+      const late = await waitReady(deps, ctx, nodes.map((n) => n.rec.name), this.t.readySec);
+      if (late.length) this.fail(c, late);
+      for (const n of nodes) deps.update(n.rec.name, { status: 'Ready', step: 'ready', error: undefined });
+    } catch (e) {
+      if (e instanceof StepError) this.fail(c, [e]);
+      throw e;
+    }
+    c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioned', reason: undefined }));
+    return clusterView(c);
+  }
+
+  /** Adds `count` nodes on a connection, in an MCIS of their own, and joins them. */
+  async addNodes(opts: { ns: string; name: string; connection: string; count: number; role: NodeRole; spec?: string; image?: string } & RunOptions): Promise<K8sClusterView> {
+    const c0 = this.require(opts.ns, opts.name);
+    if (c0.phase !== 'Provisioned') throw new ConflictError(`cluster '${opts.name}' is ${c0.phase}; nodes can be added to a Provisioned cluster`, { hint: `finish it first: cbadm k8s create -f … again` });
+    const like = c0.spec.workers[0] ?? c0.spec.controlPlane[0]!;
+    const set = `add${c0.extraMcis.length + 1}`;
+    const mcisName = `${opts.name}-${set}`;
+    const nodeSet: NodeSet = { name: set, connection: opts.connection, count: opts.count, spec: opts.spec ?? like.spec, image: opts.image ?? like.image };
+    const manifest = toMcisManifest(mcisName, opts.name, [nodeSet]);
+    this.mcis.plan({ ns: opts.ns, manifest });
+    return this.locked(opts.ns, opts.name, 'k8s node add', async () => {
+      let c = this.update(c0, (cur) => ({ ...cur, extraMcis: [...cur.extraMcis.filter((x) => x !== mcisName), mcisName] }));
+      await this.mcis.create({ ns: opts.ns, manifest, ...(opts.events ? { events: opts.events } : {}) });
+      const added = this.nodesFor(c, mcisName, [{ set, role: opts.role }]);
+      c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioning', nodes: [...cur.nodes.filter((n) => n.mcis !== mcisName), ...added] }));
+      return this.bootstrap(c, new Set(added.map((n) => n.name)), opts);
+    });
+  }
+
+  /** Cordon, drain, `kubectl delete node`, then terminate the node's VM. */
+  async removeNode(opts: { ns: string; name: string; node: string } & RunOptions): Promise<K8sClusterView> {
+    const c0 = this.require(opts.ns, opts.name);
+    const rec = c0.nodes.find((n) => n.name === opts.node);
+    if (!rec) throw new NotFoundError('node', opts.node, { hint: `list the nodes with: cbadm k8s get ${opts.name}` });
+    const first = c0.nodes.find((n) => n.role === 'control-plane');
+    if (first?.name === rec.name) throw new UsageError(`node '${rec.name}' is the first control-plane node, which holds the cluster's endpoint`, { hint: `delete the whole cluster instead: cbadm k8s delete ${opts.name}` });
+    return this.locked(opts.ns, opts.name, 'k8s node remove', async () => {
+      const deps = this.bootDeps(c0, opts);
+      const ctx = this.context(c0);
+      await kubectlOnControlPlane(deps, ctx, ['drain', rec.name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=300s']);
+      await kubectlOnControlPlane(deps, ctx, ['delete', 'node', rec.name, '--ignore-not-found']);
+      await this.mcis.action({ ns: opts.ns, name: rec.mcis, action: 'terminate', selector: { vm: rec.name }, ...(opts.events ? { events: opts.events } : {}) });
+      this.deps.store.deleteVm(opts.ns, rec.mcis, rec.name);
+      let c = this.update(c0, (cur) => ({ ...cur, nodes: cur.nodes.filter((n) => n.name !== rec.name) }));
+      if (c.extraMcis.includes(rec.mcis) && this.deps.store.listVms(opts.ns, rec.mcis).length === 0) {
+        await this.mcis.delete({ ns: opts.ns, name: rec.mcis, force: true });
+        c = this.update(c, (cur) => ({ ...cur, extraMcis: cur.extraMcis.filter((x) => x !== rec.mcis) }));
+      }
+      return clusterView(c);
+    });
+  }
+
+  /** Deletes the cluster: closes its ports, terminates and deletes the MCISes it made, drops the record. */
+  async delete(opts: { ns: string; name: string } & RunOptions): Promise<{ deleted: string; mcisDeleted: string[] }> {
+    const c0 = this.require(opts.ns, opts.name);
+    return this.locked(opts.ns, opts.name, 'k8s delete', async () => {
+      const c = this.update(c0, (cur) => ({ ...cur, phase: 'Deleting' }));
+      await applyFirewall(this.deps, c, 'revoke', opts.events ?? noEvents);
+      const owned = [...(c.ownsMcis ? [c.mcis] : []), ...c.extraMcis].filter((m) => this.deps.store.getMcis(c.ns, m));
+      for (const m of owned) await this.mcis.delete({ ns: c.ns, name: m, force: true, ...(opts.events ? { events: opts.events } : {}) });
+      this.deps.store.deleteCluster(c.ns, c.name);
+      return { deleted: c.name, mcisDeleted: owned };
+    });
+  }
+
+  /** Fetches admin.conf over SSH, renames it after the cluster, writes it or merges it. */
+  async kubeconfig(opts: { ns: string; name: string; merge?: boolean; file?: string; env?: NodeJS.ProcessEnv }): Promise<KubeconfigResult> {
+    const c = this.require(opts.ns, opts.name);
+    if (!c.endpoint || !c.nodes.some((n) => n.role === 'control-plane' && n.step !== undefined && n.status !== 'Pending')) {
+      throw new ConflictError(`cluster '${c.name}' has no control plane yet (phase ${c.phase})`, { hint: `create it first: cbadm k8s create -f …` });
+    }
+    const ctx = this.context(c);
+    const adminConf = await runStep(this.bootDeps(c, {}), ctx.first, 'admin-conf', {});
+    const { config, server } = renameKubeconfig(adminConf, c.name);
+    const merged = opts.merge === true;
+    const file = opts.file ?? (merged ? defaultKubeconfigPath(opts.env) : join(this.deps.home.root, 'kube', `${c.ns}-${c.name}.yaml`));
+    writeKubeconfig(file, merged ? mergeKubeconfig(readKubeconfig(file), config, false) : config);
+    return { cluster: c.name, context: c.name, server, file, merged };
+  }
+}
+
+function toMcisManifest(name: string, cluster: string, sets: NodeSet[]): McisManifest {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'MCIS',
+    metadata: { name, labels: { 'cb-k8s-cluster': cluster, [TAG.managed]: 'true' } },
+    spec: {
+      subgroups: sets.map((s) => ({ name: s.name, connection: s.connection, count: s.count, spec: s.spec, image: s.image, ...(s.sshUser ? { sshUser: s.sshUser } : {}) })),
+      policy: { onFailure: 'continue', parallelism: 50 },
+    },
+  };
+}

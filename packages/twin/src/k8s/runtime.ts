@@ -1,0 +1,173 @@
+/**
+ * The simulated Kubernetes node runtime of Cloud-Twin. VMs whose image is flagged for it get the
+ * commands of ./shims.ts first on their PATH and a system root of their own ($CB_SYSROOT, under the
+ * VM's directory, gone when the VM terminates). kubeadm and kubectl calls arrive here over the admin
+ * API (`POST /_twin/k8s/run`); the clusters they make live in this process, each with an HTTPS API
+ * server on its control-plane endpoint (./api.ts).
+ */
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { serveApi } from './api.js';
+import { kubeadm } from './kubeadm.js';
+import { kubectl } from './kubectl.js';
+import { download } from './manifests.js';
+import { Sysroot, type SimCluster } from './model.js';
+import { isReady, type NodeView } from './objects.js';
+import type { RunRequest, RunResponse } from './protocol.js';
+import { writeNodeRuntimeBin } from './shims.js';
+
+/** The image flag: VMs of images carrying it get this runtime. */
+export type NodeRuntimeKind = 'kubernetes';
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+const OS_RELEASE = `PRETTY_NAME="Ubuntu 22.04.4 LTS"
+NAME="Ubuntu"
+VERSION_ID="22.04"
+VERSION="22.04.4 LTS (Jammy Jellyfish)"
+VERSION_CODENAME=jammy
+ID=ubuntu
+ID_LIKE=debian
+`;
+
+export interface NodeRuntimeOptions {
+  stateDir: string;
+  /** The twin's own base URL (known once its HTTP server listens). */
+  twinUrl: () => string;
+  /** How long a node takes from joining to Ready once its kubelet runs and the CNI is in. */
+  readyDelayMs?: number;
+  log: (message: string) => void;
+}
+
+export class NodeRuntime {
+  readonly clusters = new Map<string, SimCluster>();
+  private readonly apis = new Map<string, Server>();
+  private binDir: string | undefined;
+
+  constructor(private readonly o: NodeRuntimeOptions) {}
+
+  sysroot(instanceId: string): Sysroot {
+    return new Sysroot(join(this.o.stateDir, 'vms', instanceId, 'sysroot'));
+  }
+
+  /** Environment for every command on the VM (PATH first of all). */
+  vmEnv(instanceId: string): Record<string, string> {
+    this.binDir ??= writeNodeRuntimeBin(this.o.stateDir);
+    return {
+      PATH: `${this.binDir}:${DEFAULT_PATH}`,
+      CB_SYSROOT: this.sysroot(instanceId).root,
+      CB_TWIN_URL: this.o.twinUrl(),
+      CB_TWIN_NODE_RUNTIME: 'kubernetes',
+    };
+  }
+
+  /** A fresh VM's system root: an Ubuntu 22.04 with swap on, as cloud images often have. */
+  prepare(instanceId: string): void {
+    const root = this.sysroot(instanceId);
+    if (existsSync(root.file('etc/os-release'))) return;
+    mkdirSync(root.file('etc'), { recursive: true });
+    mkdirSync(root.file('var/lib/cloud-twin'), { recursive: true });
+    mkdirSync(root.file('var/log'), { recursive: true });
+    writeFileSync(root.file('etc/os-release'), OS_RELEASE);
+    writeFileSync(root.file('etc/fstab'), 'LABEL=cloudimg-rootfs\t/\text4\tdefaults\t0 1\n/swap.img\tnone\tswap\tsw\t0 0\n');
+    writeFileSync(root.file('var/lib/cloud-twin/swap-on'), '');
+  }
+
+  views(c: SimCluster): NodeView[] {
+    return [...c.nodes.values()]
+      .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))
+      .map((node) => ({ node, ready: isReady(c, node, this.sysroot(node.instanceId), this.o.readyDelayMs ?? 300) }));
+  }
+
+  private clusterOf(instanceId: string): SimCluster | undefined {
+    return [...this.clusters.values()].find((c) => [...c.nodes.values()].some((n) => n.instanceId === instanceId && n.controlPlane));
+  }
+
+  private async startApi(c: SimCluster, host: string, port: number): Promise<void> {
+    const server = serveApi(c, {
+      views: () => this.views(c),
+      deleteNode: (name) => c.nodes.delete(name),
+      patchNode: (name, p) => {
+        const n = c.nodes.get(name);
+        if (!n) return false;
+        for (const [k, v] of Object.entries(p.labels ?? {})) {
+          if (v === null) delete n.labels[k];
+          else n.labels[k] = v;
+        }
+        if (p.unschedulable !== undefined) n.unschedulable = p.unschedulable;
+        return true;
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (e) => this.o.log(`k8s api ${c.name}: ${e.message}`));
+    this.apis.set(c.id, server);
+  }
+
+  async run(req: RunRequest): Promise<RunResponse> {
+    switch (req.command) {
+      case 'kubeadm':
+        return kubeadm(
+          { clusters: this.clusters, sysroot: (id) => this.sysroot(id), startApi: (c, h, p) => this.startApi(c, h, p), clusterOf: (id) => this.clusterOf(id) },
+          req.instanceId,
+          req.args,
+          req.cwd,
+        );
+      case 'kubectl':
+        return kubectl({ clusters: this.clusters, views: (c) => this.views(c) }, req.args, req.cwd, req.kubeconfig);
+      case 'curl': {
+        const url = req.args.find((a) => a.startsWith('https://'));
+        const body = url ? download(url) : undefined;
+        return body === undefined ? { stdout: '', stderr: `curl: (22) The requested URL returned error: 404\n`, code: 22 } : { stdout: body, stderr: '', code: 0 };
+      }
+      default:
+        return { stdout: '', stderr: `${req.command}: not simulated\n`, code: 127 };
+    }
+  }
+
+  /** A VM is gone: a cluster whose first control plane it was loses its API server. */
+  vmGone(instanceId: string): void {
+    for (const c of this.clusters.values()) {
+      const first = [...c.nodes.values()].find((n) => n.controlPlane);
+      if (first?.instanceId !== instanceId) continue;
+      this.apis.get(c.id)?.close();
+      this.apis.get(c.id)?.closeAllConnections();
+      this.apis.delete(c.id);
+      this.clusters.delete(c.id);
+    }
+  }
+
+  /** `POST /_twin/k8s/run` from the shims; `GET /_twin/k8s/clusters` for people. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const send = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'POST' && path === '/_twin/k8s/run') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      send(200, await this.run(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunRequest));
+      return;
+    }
+    if (req.method === 'GET' && path === '/_twin/k8s/clusters') {
+      send(200, [...this.clusters.values()].map((c) => ({ name: c.name, endpoint: c.endpoint, version: c.version, cni: c.cni ?? null, nodes: this.views(c).map((v) => ({ name: v.node.name, ready: v.ready, controlPlane: v.node.controlPlane, labels: v.node.labels })) })));
+      return;
+    }
+    send(404, { error: `no route ${req.method ?? ''} ${path}` });
+  }
+
+  close(): void {
+    for (const s of this.apis.values()) {
+      s.close();
+      s.closeAllConnections();
+    }
+    this.apis.clear();
+  }
+}

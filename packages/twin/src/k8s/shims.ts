@@ -1,0 +1,137 @@
+/**
+ * The commands of the simulated node runtime, written once per twin into `<stateDir>/node-runtime/bin`
+ * and put first on the PATH of VMs whose image is flagged for it. Package manager, service manager,
+ * swap, modules and sysctl are shell scripts that only touch the VM's own system root ($CB_SYSROOT);
+ * kubeadm and kubectl forward to the twin, which keeps the simulated cluster. Nothing here may change
+ * the machine the twin runs on: `sudo` never escalates, `apt-get` never installs, `systemctl` never
+ * reaches systemd.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HEADER = `#!/bin/sh
+# Cloud-Twin simulated node runtime: acts on $CB_SYSROOT only.
+set -eu
+: "\${CB_SYSROOT:?not a Cloud-Twin node runtime VM}"
+S="$CB_SYSROOT/var/lib/cloud-twin"
+mkdir -p "$S/pkgs" "$S/units" "$S/modules"
+`;
+
+/** Versions the simulated repository serves when a package is asked for without one. */
+const DEFAULT_VERSION: Record<string, string> = { containerd: '1.7.12-0ubuntu2~22.04.1' };
+
+function scripts(node: string, shimJs: string): Record<string, string> {
+  const forward = (cmd: string) => `${HEADER}[ -f "$S/pkgs/${cmd}" ] || { echo "${cmd}: command not found" >&2; exit 127; }
+exec "${node}" "${shimJs}" ${cmd} "$@"
+`;
+  return {
+    sudo: `#!/bin/sh
+# Never escalates: the command runs as the twin's user, with this PATH.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -u | -g | -C | -D | -h | -p | -r | -t | -U) shift 2 ;;
+    --) shift; break ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+exec "$@"
+`,
+    'apt-get': `${HEADER}cmd=""
+for a in "$@"; do
+  case "$a" in
+    -*) ;;
+    *=*) if [ -n "$cmd" ]; then echo "\${a#*=}" >"$S/pkgs/\${a%%=*}"; fi ;;
+    *) if [ -z "$cmd" ]; then cmd="$a"; elif [ "$cmd" = install ]; then
+         case "$a" in containerd) echo "${DEFAULT_VERSION.containerd}" >"$S/pkgs/containerd" ;; *) [ -f "$S/pkgs/$a" ] || echo "1.0.0" >"$S/pkgs/$a" ;; esac
+       elif [ "$cmd" = remove ] || [ "$cmd" = purge ]; then rm -f "$S/pkgs/$a"; fi ;;
+  esac
+done
+case "$cmd" in update | install | remove | purge | upgrade) exit 0 ;; *) echo "E: Invalid operation $cmd" >&2; exit 100 ;; esac
+`,
+    'apt-mark': `${HEADER}exit 0
+`,
+    'dpkg-query': `${HEADER}pkg=""
+for a in "$@"; do case "$a" in -*) ;; *) pkg="$a" ;; esac; done
+[ -f "$S/pkgs/$pkg" ] || { echo "dpkg-query: no packages found matching $pkg" >&2; exit 1; }
+tr -d '\\n' <"$S/pkgs/$pkg"
+`,
+    systemctl: `${HEADER}verb=""
+for a in "$@"; do
+  case "$a" in
+    -*) ;;
+    *) if [ -z "$verb" ]; then verb="$a"; else
+         u="\${a%.service}"
+         case "$verb" in
+           start | restart | enable) [ "$verb" != enable ] || touch "$S/units/$u.enabled"; touch "$S/units/$u.active" ;;
+           stop) rm -f "$S/units/$u.active" ;;
+           disable) rm -f "$S/units/$u.enabled" ;;
+           is-active) [ -f "$S/units/$u.active" ] && { echo active; exit 0; }; echo inactive; exit 3 ;;
+         esac
+       fi ;;
+  esac
+done
+# enable --now starts as well
+case " $* " in *" --now "*) for a in "$@"; do case "$a" in -* | enable | disable) ;; *) touch "$S/units/\${a%.service}.active" ;; esac; done ;; esac
+exit 0
+`,
+    swapoff: `${HEADER}rm -f "$S/swap-on"
+`,
+    swapon: `${HEADER}if [ -f "$S/swap-on" ]; then echo "/swap.img file 2G 0B -2"; fi
+`,
+    modprobe: `${HEADER}for a in "$@"; do case "$a" in -*) ;; *) touch "$S/modules/$a" ;; esac; done
+`,
+    // --system applies /etc/sysctl.d/*.conf in name order, later files winning, as procps does.
+    sysctl: `${HEADER}mkdir -p "$S/sysctl"
+case "\${1:-}" in
+  --system)
+    for f in "$CB_SYSROOT"/etc/sysctl.d/*.conf; do
+      [ -f "$f" ] || continue
+      sed -n 's/^[[:space:]]*\\([a-z0-9_.]*\\)[[:space:]]*=[[:space:]]*\\([^[:space:]]*\\).*/\\1 \\2/p' "$f" |
+        while read -r k v; do echo "$v" >"$S/sysctl/$k"; done
+    done ;;
+  -n) cat "$S/sysctl/$2" 2>/dev/null || echo 0 ;;
+esac
+`,
+    ss: `${HEADER}exit 0
+`,
+    containerd: `${HEADER}[ -f "$S/pkgs/containerd" ] || { echo "containerd: command not found" >&2; exit 127; }
+case "\${1:-}" in
+  --version) echo "containerd github.com/containerd/containerd $(cat "$S/pkgs/containerd")" ;;
+  config) printf '%s\\n' 'version = 2' '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]' '  SystemdCgroup = false' ;;
+esac
+`,
+    curl: `#!/bin/sh
+# The Kubernetes package repository and the CNI manifests come from the twin; anything else goes
+# to the real curl.
+for a in "$@"; do
+  case "$a" in
+    https://pkgs.k8s.io/* | https://github.com/flannel-io/* | https://raw.githubusercontent.com/*)
+      exec "${node}" "${shimJs}" curl "$@" ;;
+  esac
+done
+here=$(dirname "$0")
+PATH=$(printf '%s' "$PATH" | tr ':' '\\n' | grep -vxF "$here" | paste -sd: -)
+exec curl "$@"
+`,
+    kubeadm: forward('kubeadm'),
+    kubectl: forward('kubectl'),
+    kubelet: `${HEADER}[ -f "$S/pkgs/kubelet" ] || { echo "kubelet: command not found" >&2; exit 127; }
+echo "Kubernetes v$(sed 's/-.*//' "$S/pkgs/kubelet")"
+`,
+  };
+}
+
+/** Writes the runtime's commands; returns the directory to put first on the VMs' PATH. */
+export function writeNodeRuntimeBin(stateDir: string): string {
+  const dir = join(stateDir, 'node-runtime', 'bin');
+  mkdirSync(dir, { recursive: true });
+  const shimJs = fileURLToPath(new URL('./shim-main.js', import.meta.url));
+  for (const [name, text] of Object.entries(scripts(process.execPath, shimJs))) {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    chmodSync(file, 0o755);
+  }
+  return dir;
+}
