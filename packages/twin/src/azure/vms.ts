@@ -304,6 +304,7 @@ export function putVm(ctx: ArmCtx, asyncFault?: string): ArmResponse {
       hostKey: ctx.engine.lifecycle.hostKey(),
       authorizedKeys: m.osProfile.publicKeys.map((k) => k.keyData),
       sshUser: m.osProfile.adminUsername,
+      ...(findAzureImageSku(m.image.publisher, m.image.offer, m.image.sku)?.nodeRuntime ? { nodeRuntime: 'kubernetes' as const } : {}),
       stateTransitionReason: '',
     },
     deallocated: false,

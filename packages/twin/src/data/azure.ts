@@ -113,11 +113,13 @@ export interface AzureImageSku {
   versions: string[];
   /** The image's usual login user, for the twin's own bookkeeping (Azure itself has none). */
   os: string;
+  /** Cloud-Twin only: VMs of this image get the simulated Kubernetes node runtime (k8s/runtime.ts). */
+  nodeRuntime?: 'kubernetes';
 }
 
 export const AZURE_IMAGES: readonly AzureImageSku[] = [
-  { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts', hyperVGeneration: 'V1', architecture: 'x64', versions: ['22.04.202404230', '22.04.202405140'], os: 'Ubuntu 22.04' },
-  { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', hyperVGeneration: 'V2', architecture: 'x64', versions: ['22.04.202404230', '22.04.202405140'], os: 'Ubuntu 22.04' },
+  { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts', hyperVGeneration: 'V1', architecture: 'x64', versions: ['22.04.202404230', '22.04.202405140'], os: 'Ubuntu 22.04', nodeRuntime: 'kubernetes' },
+  { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', hyperVGeneration: 'V2', architecture: 'x64', versions: ['22.04.202404230', '22.04.202405140'], os: 'Ubuntu 22.04', nodeRuntime: 'kubernetes' },
   { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-arm64', hyperVGeneration: 'V2', architecture: 'Arm64', versions: ['22.04.202404230', '22.04.202405140'], os: 'Ubuntu 22.04' },
   { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', hyperVGeneration: 'V2', architecture: 'x64', versions: ['24.04.202404230', '24.04.202405140'], os: 'Ubuntu 24.04' },
   { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server-arm64', hyperVGeneration: 'V2', architecture: 'Arm64', versions: ['24.04.202404230', '24.04.202405140'], os: 'Ubuntu 24.04' },
