@@ -18,6 +18,8 @@ export function describeEvent(e: CbEvent): string {
       return `[${e.connection}] ${e.kind} ${e.state}${e.message ? `: ${e.message}` : ''}`;
     case 'vm':
       return `[${e.mcis}/${e.vm}] ${e.status} (${e.step})${e.message ? ` ${e.message}` : ''}`;
+    case 'failover':
+      return `[${e.mcis}] failover of ${e.subgroup}: ${e.from} → ${e.to}: ${e.message}`;
     case 'warning':
       return `warning: ${e.message}`;
   }
@@ -60,6 +62,7 @@ export async function ttyProgress(title: string): Promise<Progress> {
       if (e.type === 'phase') phase = e.message;
       else if (e.type === 'vm') lines.set(`vm:${e.vm}`, `${e.vm.padEnd(16)} ${e.status.padEnd(11)} ${e.step}${e.message ? `  ${e.message}` : ''}`);
       else if (e.type === 'resource') lines.set(`res:${e.connection}:${e.kind}`, `${e.connection} ${e.kind}: ${e.state}`);
+      else if (e.type === 'failover') lines.set(`failover:${e.subgroup}`, `failover ${e.subgroup}: ${e.from} → ${e.to} (${e.code})`);
       else lines.set(`warn:${lines.size}`, `warning: ${e.message}`);
       update?.();
     },

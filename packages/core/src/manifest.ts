@@ -6,7 +6,8 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
-import { Name, OnFailure, Subgroup, Tags } from './model.js';
+import { ManifestSubgroup, Name, OnFailure, Tags, type Requirements } from './model.js';
+import { requirementIssues } from './recommend/requirements.js';
 import { formatPath } from './util/field-path.js';
 
 export { formatPath };
@@ -22,7 +23,7 @@ export const McisManifest = z
       .strict(),
     spec: z
       .object({
-        subgroups: z.array(Subgroup.strict()).min(1, 'an MCIS needs at least one subgroup'),
+        subgroups: z.array(ManifestSubgroup.strict()).min(1, 'an MCIS needs at least one subgroup'),
         policy: z
           .object({ onFailure: OnFailure.optional(), parallelism: z.number().int().min(1).max(1000).optional() })
           .strict()
@@ -61,6 +62,7 @@ export function validateMcisManifest(input: unknown): Validation<McisManifest> {
     if (first !== undefined) {
       errors.push({ path: `spec.subgroups[${i}].name`, message: `duplicate subgroup name '${sg.name}' (also spec.subgroups[${first}]): names must be unique` });
     } else seen.set(sg.name, i);
+    errors.push(...placementIssues(sg, `spec.subgroups[${i}]`));
   });
   const total = m.spec.subgroups.reduce((n, sg) => n + sg.count, 0);
   if (total > 1000) errors.push({ path: 'spec.subgroups', message: `${total} VMs in one MCIS; the limit is 1000: split it` });
@@ -89,4 +91,19 @@ function lineCol(text: string, offset: number): string {
   const before = text.slice(0, Math.min(offset, text.length));
   const line = before.split('\n').length;
   return `${line}:${offset - before.lastIndexOf('\n')}`;
+}
+
+/** Exactly one of `connection` + `spec` or `requirements`; requirements that parse. */
+function placementIssues(sg: { connection?: string; spec?: string; requirements?: Requirements }, path: string): FieldIssue[] {
+  if (sg.requirements) {
+    const extra = [sg.connection !== undefined ? 'connection' : '', sg.spec !== undefined ? 'spec' : ''].filter(Boolean);
+    if (extra.length) return [{ path: `${path}.requirements`, message: `give either ${extra.join(' and ')} or requirements, not both: requirements let cbadm pick the connection and spec` }];
+    return requirementIssues(sg.requirements, `${path}.requirements`);
+  }
+  if (sg.connection === undefined && sg.spec === undefined) {
+    return [{ path, message: 'needs connection and spec, or requirements (e.g. requirements: { vcpu: 2, memory: 4, near: Seoul })' }];
+  }
+  if (sg.connection === undefined) return [{ path: `${path}.connection`, message: 'is required with spec (or replace both with requirements)' }];
+  if (sg.spec === undefined) return [{ path: `${path}.spec`, message: 'is required with connection (or replace both with requirements)' }];
+  return [];
 }

@@ -75,19 +75,60 @@ export type Connection = z.infer<typeof Connection>;
 export const OnFailure = z.enum(['continue', 'rollback', 'refine']);
 export type OnFailure = z.infer<typeof OnFailure>;
 
-export const Subgroup = z.object({
+/**
+ * What a subgroup needs when it names no connection and spec: the recommender picks the best
+ * (connection, spec) from the catalog. Numbers are minimums.
+ */
+export const Requirements = z
+  .object({
+    /** At least this many vCPUs. */
+    vcpu: z.number().positive().optional(),
+    /** At least this much memory, GiB. */
+    memory: z.number().positive().optional(),
+    /** At least this many GPUs, or a GPU model ('t4', 'a100', 'a100:2..'). */
+    gpu: z.union([z.number().int().min(1), z.string().min(1)]).optional(),
+    /** At most this on-demand price per VM, USD per hour. */
+    maxPrice: z.number().positive().optional(),
+    providers: z.array(Provider).min(1).optional(),
+    /** Region names; `*` matches any run of characters (`ap-*`). */
+    regions: z.array(z.string().min(1)).min(1).optional(),
+    arch: z.enum(['x86_64', 'arm64']).optional(),
+    /** Where the users are: 'LAT,LON' or a city name; several places mean "fairest to all". */
+    near: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** e.g. 'cost' or 'cost=0.6,location=0.4'; default cost, plus location when `near` is given. */
+    priority: z.string().min(1).optional(),
+  })
+  .strict();
+export type Requirements = z.infer<typeof Requirements>;
+
+const subgroupFields = {
   name: Name,
-  connection: Name,
   count: z.number().int().min(1).max(1000),
-  spec: z.string().min(1),
   image: z.string().min(1),
   rootDisk: z
     .object({ sizeGb: z.number().int().min(1).max(16384).optional(), type: z.string().optional() })
     .optional(),
   /** SSH login user; defaults to the image's usual user (ubuntu for Ubuntu, admin for Debian). */
   sshUser: z.string().optional(),
+};
+
+/** A subgroup as stored: always resolved to a connection and spec (and, if any, what it was resolved from). */
+export const Subgroup = z.object({
+  ...subgroupFields,
+  connection: Name,
+  spec: z.string().min(1),
+  requirements: Requirements.optional(),
 });
 export type Subgroup = z.infer<typeof Subgroup>;
+
+/** A subgroup as written in a manifest: `connection` + `spec`, or `requirements` (checked in manifest.ts). */
+export const ManifestSubgroup = z.object({
+  ...subgroupFields,
+  connection: Name.optional(),
+  spec: z.string().min(1).optional(),
+  requirements: Requirements.optional(),
+});
+export type ManifestSubgroup = z.infer<typeof ManifestSubgroup>;
 
 export const Vm = z.object({
   name: z.string(),

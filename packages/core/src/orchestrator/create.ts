@@ -5,18 +5,20 @@
  * before its create call, so re-running after a crash adopts instead of duplicating.
  */
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ProviderError, UsageError, type FieldIssue } from '../errors.js';
+import { ConflictError, ProviderError, UsageError } from '../errors.js';
 import type { Image } from '../driver/port.js';
 import { noEvents, type EventSink } from '../events.js';
 import type { McisManifest } from '../manifest.js';
 import { nowIso, TAG } from '../domain.js';
-import type { Connection, Mcis, OnFailure, Vm } from '../model.js';
+import type { Mcis, OnFailure, Subgroup, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from './driver-pool.js';
-import { ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
+import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
+import { failOver, type FailoverMove } from './failover.js';
 import { acceptStatus, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
+import { placeSubgroups, storedSubgroup, type PlannedSubgroup } from './placement.js';
 
 export const DEFAULT_PER_REGION = 20;
 export const DEFAULT_REGIONS_PER_PROVIDER = 30;
@@ -29,6 +31,12 @@ export interface CreateOptions extends RunOptions {
   /** Regions worked at once per provider (default 30). */
   regionsPerProvider?: number;
   onFailure?: OnFailure;
+  /**
+   * When a requirement subgroup's launch fails with a capacity or quota error, move it to the next
+   * candidate, at most this many times per subgroup (default 0). Only when this run creates the
+   * MCIS: a resumed create never moves VMs.
+   */
+  maxFailover?: number;
 }
 
 export interface PlannedVm {
@@ -44,50 +52,40 @@ export interface PlannedVm {
 export interface CreatePlan {
   ns: string;
   name: string;
+  /** Each subgroup's connection, spec, image, count and cost per hour (and how it was placed). */
+  subgroups: PlannedSubgroup[];
+  /** Sum of the subgroups' cost per hour; null when some spec has no price in the catalog. */
+  totalCostPerHour: number | null;
+  /** E.g. catalog data older than the staleness limit. */
+  warnings: string[];
   vms: PlannedVm[];
   connections: string[];
   onFailure: OnFailure;
   parallelism: number;
 }
 
-/** Checks everything that can be checked without a cloud call; throws UsageError naming the fields. */
+/**
+ * Checks everything that can be checked without a cloud call and places every subgroup (requirements
+ * through the recommender over the stored catalog); throws UsageError naming the fields.
+ */
 export function planCreate(deps: OrchestratorDeps, opts: CreateOptions): CreatePlan {
   const m = opts.manifest;
-  const issues: FieldIssue[] = [];
-  const providers = new Set(deps.drivers.providers());
-  const conns = new Map<string, Connection>();
-  m.spec.subgroups.forEach((sg, i) => {
-    const c = deps.store.getConnection(sg.connection);
-    if (!c) {
-      issues.push({ path: `spec.subgroups[${i}].connection`, message: `unknown connection '${sg.connection}': add it with \`cbadm connection add\` or list them with \`cbadm connection list\`` });
-      return;
-    }
-    if (!providers.has(c.provider)) {
-      issues.push({ path: `spec.subgroups[${i}].connection`, message: `connection '${c.name}' uses provider '${c.provider}', which has no driver yet (available: ${[...providers].join(', ')})` });
-      return;
-    }
-    try {
-      deps.credentials.material(c.credential);
-    } catch (e) {
-      issues.push({ path: `spec.subgroups[${i}].connection`, message: `connection '${c.name}': ${(e as Error).message}` });
-      return;
-    }
-    conns.set(c.name, c);
-  });
+  const { placed, issues, warnings } = placeSubgroups(deps, opts.ns, m);
   if (issues.length) {
     throw new UsageError(`invalid MCIS '${m.metadata.name}': ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
   }
-  const vms: PlannedVm[] = m.spec.subgroups.flatMap((sg) =>
-    Array.from({ length: sg.count }, (_, k) => {
-      const c = conns.get(sg.connection)!;
-      return { name: `${sg.name}-${k + 1}`, subgroup: sg.name, connection: c.name, provider: c.provider, region: c.region, spec: sg.spec, image: sg.image };
-    }),
+  const vms: PlannedVm[] = placed.flatMap((sg) =>
+    Array.from({ length: sg.count }, (_, k) => ({ name: `${sg.name}-${k + 1}`, subgroup: sg.name, connection: sg.connection, provider: sg.provider, region: sg.region, spec: sg.spec, image: sg.image })),
   );
+  const costs = placed.flatMap((p) => (p.costPerHour === null ? [] : [p.costPerHour]));
   return {
     ns: opts.ns,
     name: m.metadata.name,
+    subgroups: placed,
+    totalCostPerHour: costs.length === placed.length ? Math.round(costs.reduce((a, c) => a + c, 0) * 10_000) / 10_000 : null,
+    warnings,
     vms,
-    connections: [...conns.keys()],
+    connections: [...new Set(placed.map((p) => p.connection))],
     onFailure: opts.onFailure ?? m.spec.policy?.onFailure ?? 'continue',
     parallelism: opts.parallelism ?? m.spec.policy?.parallelism ?? DEFAULT_PER_REGION,
   };
@@ -102,11 +100,19 @@ export interface CreateOutcome {
   failed: Array<{ vm: string; error: string }>;
   /** Whether this run created the MCIS record (rollback deletes it only then). */
   createdRecord: boolean;
+  /** Subgroups moved to their next candidate after capacity/quota errors. */
+  failovers: FailoverMove[];
 }
 
 function sameSubgroups(a: Mcis['subgroups'], b: Mcis['subgroups']): boolean {
-  const norm = (s: Mcis['subgroups']) => JSON.stringify(s.map((x) => ({ ...x, rootDisk: x.rootDisk ?? null, sshUser: x.sshUser ?? null })));
+  const norm = (s: Mcis['subgroups']) =>
+    JSON.stringify(s.map((x) => [x.name, x.connection, x.count, x.spec, x.image, x.rootDisk ?? null, x.sshUser ?? null, x.requirements ?? null]));
   return norm(a) === norm(b);
+}
+
+/** The subgroup records to store for this plan. */
+function storedSubgroups(plan: CreatePlan, m: McisManifest): Subgroup[] {
+  return plan.subgroups.map((p) => storedSubgroup(m.spec.subgroups.find((s) => s.name === p.name)!, p));
 }
 
 /** Writes the MCIS record and one Creating record per missing VM, before any cloud call. */
@@ -115,7 +121,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
   const existing = deps.store.getMcis(plan.ns, plan.name);
   let createdRecord = false;
   if (existing) {
-    if (!sameSubgroups(existing.subgroups, m.spec.subgroups)) {
+    if (!sameSubgroups(existing.subgroups, storedSubgroups(plan, m))) {
       throw new ConflictError(`MCIS '${plan.name}' already exists in namespace '${plan.ns}' with different subgroups`, {
         hint: `delete it first (cbadm mcis delete ${plan.name} --force), or use another name`,
       });
@@ -125,7 +131,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       ns: plan.ns,
       name: plan.name,
       labels: m.metadata.labels ?? {},
-      subgroups: m.spec.subgroups,
+      subgroups: storedSubgroups(plan, m),
       policy: { onFailure: plan.onFailure, parallelism: plan.parallelism },
       targetAction: 'create',
       createdAt: now,
@@ -184,8 +190,6 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     const conn = pool.connection(c);
     return `${conn.provider}/${conn.region}`;
   };
-  const byRegion = new Map<string, Vm[]>();
-  for (const vm of toLaunch) byRegion.set(regionOf(vm.connection), [...(byRegion.get(regionOf(vm.connection)) ?? []), vm]);
   const providerSems = new Map<string, Semaphore>();
   const providerSem = (p: string) => {
     let s = providerSems.get(p);
@@ -208,57 +212,77 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   };
 
   const failures = new Map<string, string>();
+  /** The cloud's error behind each launch failure: failover moves only on capacity and quota. */
+  const providerErrors = new Map<string, ProviderError>();
   const markFailed = (vm: Vm, error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     failures.set(vm.name, message);
+    if (error instanceof ProviderError) providerErrors.set(vm.name, error);
     deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, status: 'Failed', error: message, updatedAt: nowIso() }));
     events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Failed', step: 'launch', message });
   };
 
   const launched: string[] = [];
-  events({ type: 'phase', mcis: plan.name, phase: 'launch', message: `launching ${toLaunch.length} VM(s) in ${byRegion.size} region(s)` });
-  await Promise.all(
-    [...byRegion].map(([region, vms]) =>
-      providerSem(region.split('/')[0]!).run(async () => {
-        const regionSem = new Semaphore(plan.parallelism);
-        await Promise.all(
-          vms.map((vm) =>
-            regionSem.run(async () => {
-              try {
-                const [{ driver }, d, image] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image)]);
-                const sg = m.spec.subgroups.find((s) => s.name === vm.subgroup)!;
-                const sshUser = sg.sshUser ?? image.sshUser;
-                deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, sshUser }));
-                events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'launch' });
-                const info = await driver.vms.create({
-                  name: vm.name,
-                  spec: vm.spec,
-                  imageId: image.id,
-                  ...(sg.rootDisk?.sizeGb ? { rootDiskGb: sg.rootDisk.sizeGb } : {}),
-                  network: d.network,
-                  keyName: d.keyName,
-                  publicKey: d.publicKey,
-                  sshUser,
-                  clientToken: vm.clientToken,
-                  tags: { [TAG.managed]: 'true', [TAG.ns]: plan.ns, [TAG.mcis]: plan.name, [TAG.vm]: vm.name, [TAG.connection]: vm.connection },
-                });
-                deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({
-                  ...cur,
-                  providerId: info.providerId,
-                  nativeState: info.nativeState,
-                  zone: info.zone ?? cur.zone,
-                  updatedAt: nowIso(),
-                }));
-                launched.push(vm.name);
-              } catch (e) {
-                markFailed(vm, e);
-              }
-            }),
-          ),
-        );
-      }),
-    ),
-  );
+  const launch = async (batch: Vm[]) => {
+    const byRegion = new Map<string, Vm[]>();
+    for (const vm of batch) byRegion.set(regionOf(vm.connection), [...(byRegion.get(regionOf(vm.connection)) ?? []), vm]);
+    events({ type: 'phase', mcis: plan.name, phase: 'launch', message: `launching ${batch.length} VM(s) in ${byRegion.size} region(s)` });
+    await Promise.all(
+      [...byRegion].map(([region, vms]) =>
+        providerSem(region.split('/')[0]!).run(async () => {
+          const regionSem = new Semaphore(plan.parallelism);
+          await Promise.all(vms.map((vm) => regionSem.run(() => launchOne(vm))));
+        }),
+      ),
+    );
+  };
+  const launchOne = async (vm: Vm) => {
+    try {
+      const [{ driver }, d, image] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image)]);
+      const sg = m.spec.subgroups.find((s) => s.name === vm.subgroup)!;
+      const sshUser = sg.sshUser ?? image.sshUser;
+      deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, sshUser }));
+      events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'launch' });
+      const info = await driver.vms.create({
+        name: vm.name,
+        spec: vm.spec,
+        imageId: image.id,
+        ...(sg.rootDisk?.sizeGb ? { rootDiskGb: sg.rootDisk.sizeGb } : {}),
+        network: d.network,
+        keyName: d.keyName,
+        publicKey: d.publicKey,
+        sshUser,
+        clientToken: vm.clientToken,
+        tags: { [TAG.managed]: 'true', [TAG.ns]: plan.ns, [TAG.mcis]: plan.name, [TAG.vm]: vm.name, [TAG.connection]: vm.connection },
+      });
+      deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({
+        ...cur,
+        providerId: info.providerId,
+        nativeState: info.nativeState,
+        zone: info.zone ?? cur.zone,
+        updatedAt: nowIso(),
+      }));
+      launched.push(vm.name);
+    } catch (e) {
+      markFailed(vm, e);
+    }
+  };
+  await launch(toLaunch);
+
+  // Only a run that created the MCIS moves subgroups: a resumed create keeps the recorded placement.
+  const budget = createdRecord ? (opts.maxFailover ?? 0) : 0;
+  let moves: FailoverMove[] = [];
+  if (budget > 0 && failures.size) {
+    const before = new Set(plan.connections);
+    moves = await failOver({ deps, plan, budget, events, launched: new Set(launched), failures, providerErrors, relaunch: launch });
+    if (moves.length) {
+      // Default resources made in regions every subgroup left are removed now, not at delete time.
+      const left = [...before].filter((c) => !plan.subgroups.some((sg) => sg.connection === c));
+      await cleanupUnusedDefaults(deps, pool, left, events).catch((e: unknown) =>
+        events({ type: 'warning', message: `could not remove default resources of ${left.join(', ')} after failover: ${e instanceof Error ? e.message : String(e)}` }),
+      );
+    }
+  }
 
   // Wait for every VM of this MCIS still Creating (this run's and a crashed run's).
   const creating = deps.store.listVms(plan.ns, plan.name).filter((v) => v.status === 'Creating' && v.providerId);
@@ -295,6 +319,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     adopted,
     failed: [...failures].map(([vm, error]) => ({ vm, error })),
     createdRecord,
+    failovers: moves,
   };
 }
 

@@ -13,6 +13,7 @@ import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutc
 import { DEFAULT_TIMEOUTS, type ExecResult, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { SshTarget } from '../ssh/executor.js';
 import { DriverPool } from './driver-pool.js';
+import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults } from './resources.js';
 import { mcisView, type McisView } from './view.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
@@ -25,6 +26,8 @@ export interface CreateResult {
   /** VMs removed by the refine policy. */
   removed: string[];
   rolledBack: boolean;
+  /** Requirement subgroups moved to their next candidate (--max-failover). */
+  failovers: FailoverMove[];
 }
 
 export interface ExecVmResult extends ExecResult {
@@ -103,6 +106,7 @@ export class McisService {
         failed: outcome.failed,
         removed,
         rolledBack,
+        failovers: outcome.failovers,
       };
       if (outcome.failed.length) {
         throw new PartialError(`MCIS '${name}': ${outcome.failed.length} of ${outcome.plan.vms.length} VM(s) failed`, result, {
