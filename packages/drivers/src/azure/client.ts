@@ -81,7 +81,14 @@ function credentialFor(conn: Connection, cred: CredentialMaterial, agent: Agent 
   };
   switch (cred.kind) {
     case 'azure-client-secret':
-      return new ClientSecretCredential(cred.tenantId, cred.clientId, cred.clientSecret, options);
+      try {
+        return new ClientSecretCredential(cred.tenantId, cred.clientId, cred.clientSecret, options);
+      } catch (e) {
+        // The SDK checks the ids' form up front (a tenant id with spaces…): bad input, not a cloud error.
+        throw new UsageError(`credential of connection '${conn.name}' is not usable: ${(e as Error).message}`, {
+          hint: 'store it again with the tenant id (a GUID or a domain), client id and secret of the service principal',
+        });
+      }
     case 'default-chain':
       // Environment (AZURE_TENANT_ID/CLIENT_ID/CLIENT_SECRET…), workload identity, managed identity, Azure CLI…
       return new DefaultAzureCredential(options);

@@ -10,6 +10,7 @@ import { imageUrn, parseUrn } from './catalog.js';
 import { all, az, type AzureContext, lro } from './context.js';
 import { gone, orNone } from './network.js';
 import { nicName, osDiskName, parseArmId, publicIpName, vmResourceName } from './names.js';
+import { toProviderError } from './errors.js';
 import { describeNative, nativeStateOf, toVmStatus } from './states.js';
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
@@ -158,9 +159,17 @@ export function createVms(ctx: AzureContext): VmApi {
           ),
         );
       } catch (e) {
-        // Refused outright (size not available, quota…): the NIC and IP made for it go too.
-        if (!(await orNone(az(ctx, () => compute.virtualMachines.get(group, name))))) await deleteParts(group, name).catch(() => undefined);
-        throw e;
+        const made = await one(group, name).catch(() => undefined);
+        if (!made) {
+          // Refused outright (size not available, quota…): the NIC and IP made for it go too.
+          await deleteParts(group, name).catch(() => undefined);
+          throw e;
+        }
+        // Accepted, then failed (AllocationFailed…): the pollers' error carries ARM's code only in
+        // its text, the instance view carries it as data. The VM exists, Failed, until terminated.
+        const code = made.nativeState.startsWith('failed/') ? made.nativeState.slice('failed/'.length) : undefined;
+        if (!code) throw e;
+        throw toProviderError({ code, message: `VM ${name} failed to provision: ${(e as Error).message}` }, ctx.secrets);
       }
       const info = await one(group, name);
       if (!info) throw new OperationError(`VM ${name} was accepted but cannot be read back`);

@@ -24,7 +24,7 @@ export const POWER_TO_STATUS: Readonly<Record<string, VmStatus>> = {
 };
 
 export interface NativeState {
-  /** `creating`, `updating`, `succeeded`, `failed/AllocationFailed`, … (lower case, without the prefix). */
+  /** `creating`, `updating`, `succeeded`, `failed/AllocationFailed`, … (without the prefix). */
   provisioning?: string;
   /** `starting`, `running`, `stopped`, `deallocated`, … */
   power?: string;
@@ -34,9 +34,12 @@ export interface NativeState {
 export function nativeStateOf(statuses: readonly { code?: string }[] | undefined): NativeState {
   const out: NativeState = {};
   for (const s of statuses ?? []) {
-    const code = (s.code ?? '').toLowerCase();
-    if (code.startsWith('provisioningstate/')) out.provisioning = code.slice('provisioningstate/'.length);
-    else if (code.startsWith('powerstate/')) out.power = code.slice('powerstate/'.length);
+    const code = s.code ?? '';
+    const [kind, state, ...detail] = code.split('/');
+    // The state in lower case; a failure's own code (ProvisioningState/failed/AllocationFailed) as ARM spells it.
+    const value = [state?.toLowerCase() ?? '', ...detail].join('/');
+    if (kind?.toLowerCase() === 'provisioningstate') out.provisioning = value;
+    else if (kind?.toLowerCase() === 'powerstate') out.power = value.toLowerCase();
   }
   return out;
 }
