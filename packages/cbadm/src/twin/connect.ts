@@ -8,6 +8,7 @@ import { UsageError } from '@cloud-barista/core/errors';
 import { readTwinInfo, type TwinInfo } from './control.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
+import { connectGcp } from './gcp.js';
 
 export interface TwinConnection {
   name: string;
@@ -30,6 +31,7 @@ export interface ProviderConnector {
 /** Providers whose endpoint the twin advertises get connected; a provider without a connector is skipped. */
 const CONNECTORS: Record<string, ProviderConnector> = {
   aws: connectAws,
+  gcp: connectGcp,
   azure: connectAzure,
 };
 

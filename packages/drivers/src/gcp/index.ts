@@ -74,6 +74,8 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
     vms: createVms(ctx),
     async ping() {
       const project = await auth.project();
+      // Build the client first: parsing the API's protos is not latency.
+      void clients.regions;
       const started = performance.now();
       // A cheap authenticated read of the connection's own region: proves token, project and region.
       await ctx.call(() => clients.regions.get({ project, region: connection.region }));
