@@ -116,10 +116,11 @@ export function page<T extends { seq: number }>(ctx: ArmCtx, items: T[], render:
   const last = pageItems[pageItems.length - 1];
   const q = new URLSearchParams(ctx.query);
   q.delete('$skiptoken');
-  if (last) q.set('$skiptoken', Buffer.from(String(last.seq)).toString('base64url'));
+  // ARM writes the `$` of $skiptoken as is (URLSearchParams would escape it).
+  const skip = last ? `&$skiptoken=${Buffer.from(String(last.seq)).toString('base64url')}` : '';
   return {
     status: 200,
-    body: { value: pageItems.map(render), ...(more ? { nextLink: `${ctx.base}${ctx.path}?${q.toString()}` } : {}) },
+    body: { value: pageItems.map(render), ...(more ? { nextLink: `${ctx.base}${ctx.path}?${q.toString()}${skip}` } : {}) },
   };
 }
 

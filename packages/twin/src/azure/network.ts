@@ -121,6 +121,7 @@ function renderVnet(ctx: ArmCtx, v: VirtualNetwork): unknown {
       subnets: v.subnets.map((s) => renderSubnet(ctx, v, s)),
       virtualNetworkPeerings: [],
       enableDdosProtection: false,
+      enableVmProtection: false,
     },
   };
 }

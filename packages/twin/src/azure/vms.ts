@@ -100,6 +100,7 @@ export function renderVm(ctx: ArmCtx, vm: VirtualMachine, withView = false): unk
     ...(vm.zones ? { zones: vm.zones } : {}),
     properties: {
       vmId: vm.guid,
+      additionalCapabilities: { ultraSSDEnabled: false, hibernationEnabled: false },
       hardwareProfile: { vmSize: vm.vmSize },
       storageProfile: {
         imageReference: { publisher: vm.image.publisher, offer: vm.image.offer, sku: vm.image.sku, version: vm.image.version, exactVersion: vm.image.exactVersion },
