@@ -111,7 +111,8 @@ describe('plan with requirements', () => {
     ]);
     expect(plan.subgroups[0]!.imageId).toBe('ami-ap-northeast-2');
     expect(plan.subgroups[0]!.reasons[0]).toMatch(/^cost /);
-    expect(plan.subgroups[0]!.alternates.map((a) => `${a.connection}/${a.spec}`)).toEqual(['c-seoul/m5.large', 'c-tokyo/t3.small', 'c-virginia/t3.small']);
+    // Alternates are the best of each other region, in rank order.
+    expect(plan.subgroups[0]!.alternates.map((a) => `${a.connection}/${a.spec}`)).toEqual(['c-tokyo/t3.small', 'c-virginia/t3.small']);
     expect(plan.totalCostPerHour).toBe(0.1416);
     expect(plan.vms.map((v) => `${v.name}@${v.region}`)).toEqual(['users-1@ap-northeast-2', 'users-2@ap-northeast-2', 'batch-1@us-east-1', 'batch-2@us-east-1', 'batch-3@us-east-1', 'db-1@ap-northeast-1']);
     expect(plan.warnings).toEqual([]);
@@ -139,7 +140,7 @@ describe('plan with requirements', () => {
     })();
     expect(err).toBeInstanceOf(UsageError);
     expect(err!.issues.map((i) => i.path)).toEqual(['spec.subgroups[0].requirements']);
-    expect(err!.issues[0]!.message).toMatch(/^no spec with ≥ 512 vCPU under \$1\.000\/h: the largest is aws .* with 2 vCPU/);
+    expect(err!.issues[0]!.message).toMatch(/^no spec with ≥ 512 vCPU on x86_64 under \$1\.000\/h: the largest is aws .* with 2 vCPU/);
     seedCatalog(30);
     const plan = svc.plan({ ns: 'default', manifest: manifest([{ name: 'a', count: 1, image: 'ubuntu-22.04', requirements: { vcpu: 1 } }]) });
     expect(plan.warnings[0]).toMatch(/30 days old/);
@@ -158,24 +159,27 @@ describe('create with requirements and failover', () => {
 
   it('moves the subgroup to the next candidate, says so in events, records the new place', async () => {
     failing.set('ap-northeast-2', { code: 'InsufficientInstanceCapacity', errorClass: 'capacity' });
+    failing.set('ap-northeast-1', { code: 'InsufficientInstanceCapacity', errorClass: 'capacity' });
     const events: CbEvent[] = [];
     const r = await svc.create({ ns: 'default', manifest: m(), maxFailover: 2, events: (e) => events.push(e) });
-    // Capacity is per type: Seoul's other spec is tried first, then Tokyo.
+    // The next candidate is always in another region: Seoul, then Tokyo, then Virginia.
     expect(r.failovers.map((f) => `${f.from.connection}/${f.from.spec} → ${f.to.connection}/${f.to.spec} (${f.code})`)).toEqual([
-      'c-seoul/t3.small → c-seoul/m5.large (InsufficientInstanceCapacity)',
-      'c-seoul/m5.large → c-tokyo/t3.small (InsufficientInstanceCapacity)',
+      'c-seoul/t3.small → c-tokyo/t3.small (InsufficientInstanceCapacity)',
+      'c-tokyo/t3.small → c-virginia/t3.small (InsufficientInstanceCapacity)',
     ]);
     expect(r.mcis.status).toBe('Running:2 (R:2/2)');
-    expect(r.mcis.vms.map((v) => `${v.name}@${v.region}/${v.spec}`)).toEqual(['web-1@ap-northeast-1/t3.small', 'web-2@ap-northeast-1/t3.small']);
-    expect(store.getMcis('default', 'req')!.subgroups[0]).toMatchObject({ connection: 'c-tokyo', spec: 't3.small', requirements: { vcpu: 2 } });
+    expect(r.mcis.vms.map((v) => `${v.name}@${v.region}/${v.spec}`)).toEqual(['web-1@us-east-1/t3.small', 'web-2@us-east-1/t3.small']);
+    expect(store.getMcis('default', 'req')!.subgroups[0]).toMatchObject({ connection: 'c-virginia', spec: 't3.small', requirements: { vcpu: 2 } });
     const fo = events.filter((e) => e.type === 'failover');
     expect(fo).toHaveLength(2);
-    expect(fo[1]).toMatchObject({ subgroup: 'web', from: 'c-seoul m5.large', to: 'c-tokyo t3.small', code: 'InsufficientInstanceCapacity' });
-    // Seoul's default network, made before the failure, is gone: nothing of this MCIS uses it.
+    expect(fo[1]).toMatchObject({ subgroup: 'web', from: 'c-tokyo t3.small', to: 'c-virginia t3.small', code: 'InsufficientInstanceCapacity' });
+    // The default networks made in Seoul and Tokyo before the failures are gone: nothing uses them.
     expect(store.getResource('c-seoul', 'network')).toBeUndefined();
+    expect(store.getResource('c-tokyo', 'network')).toBeUndefined();
+    expect(store.getResource('c-virginia', 'network')).toBeDefined();
   });
 
-  it('a quota error skips the rest of the region; the budget bounds the moves', async () => {
+  it('the budget bounds the moves', async () => {
     failing.set('ap-northeast-2', { code: 'VcpuLimitExceeded', errorClass: 'quota' });
     failing.set('ap-northeast-1', { code: 'VcpuLimitExceeded', errorClass: 'quota' });
     const err = await partial(svc.create({ ns: 'default', manifest: m(), maxFailover: 1 }));

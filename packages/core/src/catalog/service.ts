@@ -20,7 +20,7 @@ import { dataAges, staleWarning, type DataAge } from './staleness.js';
 export interface CatalogUpdateOptions {
   connection?: string;
   driver?: string;
-  /** Regions fetched at once (default 8). */
+  /** Regions fetched at once (default 16: the work is waiting on the network). */
   concurrency?: number;
 }
 
@@ -107,7 +107,7 @@ export class CatalogService {
   async update(opts: CatalogUpdateOptions = {}): Promise<CatalogUpdateResult> {
     const conns = this.select(opts);
     const pool = new DriverPool(this.store, this.drivers, this.credentials);
-    const gate = new Semaphore(opts.concurrency ?? 8);
+    const gate = new Semaphore(opts.concurrency ?? 16);
     const result: CatalogUpdateResult = { updated: [], failed: [] };
     try {
       await Promise.all(

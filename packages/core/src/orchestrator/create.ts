@@ -273,11 +273,10 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   const budget = createdRecord ? (opts.maxFailover ?? 0) : 0;
   let moves: FailoverMove[] = [];
   if (budget > 0 && failures.size) {
-    const before = new Set(plan.connections);
     moves = await failOver({ deps, plan, budget, events, launched: new Set(launched), failures, providerErrors, relaunch: launch });
     if (moves.length) {
       // Default resources made in regions every subgroup left are removed now, not at delete time.
-      const left = [...before].filter((c) => !plan.subgroups.some((sg) => sg.connection === c));
+      const left = plan.connections.filter((c) => !plan.subgroups.some((sg) => sg.connection === c));
       await cleanupUnusedDefaults(deps, pool, left, events).catch((e: unknown) =>
         events({ type: 'warning', message: `could not remove default resources of ${left.join(', ')} after failover: ${e instanceof Error ? e.message : String(e)}` }),
       );

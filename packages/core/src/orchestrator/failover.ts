@@ -1,10 +1,11 @@
 /**
  * Failover of requirement-placed subgroups during create: when every VM of such a subgroup failed to
  * launch with a capacity or quota error, the subgroup moves to its next candidate (as ranked when it
- * was placed) and launches again, at most `budget` times per subgroup. A subgroup moves as a whole,
- * and only while none of its VMs launched: it never spans two regions. Capacity errors are per
- * instance type and zone, so the next candidate may be another spec in the same region; quota
- * errors are per account and region, so it must be another region.
+ * was placed) in another region and launches again, at most `budget` times per subgroup. A subgroup
+ * moves as a whole, and only while none of its VMs launched: it never spans two regions. The next
+ * candidate is always in another region: quota errors are per account and region, and although
+ * EC2 capacity errors are per instance type and zone, a region short of one type is often short of
+ * its neighbours, and each failover costs a round of launch attempts.
  */
 import { randomUUID } from 'node:crypto';
 import { nowIso } from '../domain.js';
@@ -38,12 +39,8 @@ export interface FailoverState {
 
 const movable = (e: ProviderError | undefined) => e !== undefined && (e.errorClass === 'capacity' || e.errorClass === 'quota');
 
-function nextCandidate(sg: PlannedSubgroup, cause: ProviderError, tried: Set<string>): Alternate | undefined {
-  return sg.alternates.find((a) => {
-    if (tried.has(`${a.connection}/${a.spec}`)) return false;
-    if (cause.errorClass === 'quota') return a.connection !== sg.connection && !(a.provider === sg.provider && a.region === sg.region);
-    return !(a.connection === sg.connection && a.spec === sg.spec);
-  });
+function nextCandidate(sg: PlannedSubgroup, failedRegions: Set<string>): Alternate | undefined {
+  return sg.alternates.find((a) => !failedRegions.has(`${a.provider}:${a.region}`));
 }
 
 /** Moves and relaunches until no subgroup can move; returns the moves made. */
@@ -51,7 +48,8 @@ export async function failOver(s: FailoverState): Promise<FailoverMove[]> {
   const { deps, plan } = s;
   const moves: FailoverMove[] = [];
   const used = new Map<string, number>();
-  const tried = new Map<string, Set<string>>(plan.subgroups.map((sg) => [sg.name, new Set([`${sg.connection}/${sg.spec}`])]));
+  /** Regions each subgroup failed in. */
+  const failed = new Map<string, Set<string>>(plan.subgroups.map((sg) => [sg.name, new Set<string>()]));
   for (;;) {
     const batch: Vm[] = [];
     for (const sg of plan.subgroups) {
@@ -61,7 +59,8 @@ export async function failOver(s: FailoverState): Promise<FailoverMove[]> {
       const errors = vms.map((v) => s.providerErrors.get(v.name));
       if (!errors.every(movable)) continue;
       const cause = errors[0]!;
-      const next = nextCandidate(sg, cause, tried.get(sg.name)!);
+      failed.get(sg.name)!.add(`${sg.provider}:${sg.region}`);
+      const next = nextCandidate(sg, failed.get(sg.name)!);
       if (!next) {
         s.events({ type: 'warning', message: `[${plan.name}] subgroup ${sg.name}: ${cause.code} in ${sg.connection}, and no candidate is left to fail over to` });
         continue;
@@ -69,7 +68,6 @@ export async function failOver(s: FailoverState): Promise<FailoverMove[]> {
       const conn = deps.store.getConnection(next.connection);
       if (!conn) continue;
       used.set(sg.name, (used.get(sg.name) ?? 0) + 1);
-      tried.get(sg.name)!.add(`${next.connection}/${next.spec}`);
       const move: FailoverMove = { subgroup: sg.name, from: { connection: sg.connection, spec: sg.spec }, to: { connection: next.connection, spec: next.spec }, code: cause.code };
       moves.push(move);
       s.events({

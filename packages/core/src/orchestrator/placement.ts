@@ -96,6 +96,11 @@ export function placeSubgroups(deps: OrchestratorDeps, ns: string, m: McisManife
     deps.store.listSpecRecords({ provider, region }).find((s) => s.name === spec)?.pricePerHour ?? null;
   const imageOf = (provider: string, region: string, image: string) =>
     deps.store.listImageRecords({ provider, region }).find((i) => i.alias === image || i.id === image)?.id ?? null;
+  const imageArch = (image: string): string => {
+    const arches = new Set(deps.store.listImageRecords().filter((i) => i.alias === image || i.id === image).map((i) => i.arch));
+    // The image aliases (ubuntu-22.04, debian-12…) name x86_64 images unless the catalog says otherwise.
+    return arches.size === 1 ? [...arches][0]! : 'x86_64';
+  };
   const existing = deps.store.getMcis(ns, m.metadata.name);
   const recommender = new RecommendService(deps.store);
 
@@ -150,6 +155,9 @@ export function placeSubgroups(deps: OrchestratorDeps, ns: string, m: McisManife
     }
     try {
       const req = requirementRequest(r, path);
+      // The image decides the architecture unless the requirements do: launching an arm64 spec
+      // with an x86_64 image fails at the cloud, after the plan said it would work.
+      if (!req.filter.arch) req.filter.arch = imageArch(sg.image);
       if (req.weights.latency > 0 && !anchors.length) {
         issues.push({ path: `${path}.priority`, message: 'the latency priority places a subgroup near the MCIS\'s other subgroups; place one of them first (connection + spec, or requirements without latency)' });
         return;
@@ -159,7 +167,8 @@ export function placeSubgroups(deps: OrchestratorDeps, ns: string, m: McisManife
         weights: req.weights,
         near: req.near,
         ...(req.weights.latency > 0 ? { setSize: 1, anchors: [...anchors] } : {}),
-        limit: MAX_ALTERNATES * 4,
+        limit: MAX_ALTERNATES + 1,
+        onePerRegion: true,
         connectedOnly: true,
         usable: (c) => problem(c) === undefined,
       });
@@ -169,15 +178,8 @@ export function placeSubgroups(deps: OrchestratorDeps, ns: string, m: McisManife
         issues.push({ path, message: result.empty?.message ?? 'no spec in the catalog matches' });
         return;
       }
-      const seen = new Set([`${best.connection}/${best.spec}`]);
-      const alternates: Alternate[] = [];
-      for (const c of rest) {
-        const k = `${c.connection}/${c.spec}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        alternates.push(toAlternate(c));
-        if (alternates.length >= MAX_ALTERNATES) break;
-      }
+      // The best candidate of each other region, in rank order: failover moves between regions.
+      const alternates: Alternate[] = rest.map(toAlternate);
       const reasons = Object.entries(best.scores).map(([p, s]) => `${p} ${s.score.toFixed(2)}×${s.weight.toFixed(2)}: ${s.reason}`);
       finish(i, deps.store.getConnection(best.connection!)!, best.spec, 'requirements', reasons, alternates);
     } catch (e) {

@@ -51,6 +51,8 @@ export interface RankRequest {
   regionSet?: { size: number; anchors?: readonly RegionRef[] };
   /** How many ranked candidates to return (default 20; 0 means all). */
   limit?: number;
+  /** Return only the best candidate of each region (placement alternates must be elsewhere). */
+  onePerRegion?: boolean;
 }
 
 export interface ScorePart {
@@ -231,19 +233,23 @@ export function rank(all: readonly Candidate[], ctx: RankContext, req: RankReque
   // are sorted with the full comparator; the threshold comes from a native numeric sort of the
   // scores (a comparator sort of all 50,000 would cost more than everything else together).
   let pool: number[];
-  if (limit > 0 && limit < matched.length) {
+  if (limit > 0 && limit < matched.length && !req.onePerRegion) {
     const sorted = total.slice().sort();
     const threshold = sorted[matched.length - limit]!;
     pool = [];
     for (let i = 0; i < matched.length; i++) if (total[i]! >= threshold) pool.push(i);
   } else pool = Array.from({ length: matched.length }, (_, i) => i);
-  const order = pool.sort((a, b) => {
+  let order = pool.sort((a, b) => {
     const d = total[b]! - total[a]! || price[a]! - price[b]!;
     if (d) return d;
     const ca = matched[a]!;
     const cb = matched[b]!;
     return ca.vcpu - cb.vcpu || ca.memoryGiB - cb.memoryGiB || cmp(ca.provider, cb.provider) || cmp(ca.region, cb.region) || cmp(ca.name, cb.name);
   });
+  if (req.onePerRegion) {
+    const seen = new Uint8Array(regions.length);
+    order = order.filter((i) => (seen[regionOf[i]!] ? false : (seen[regionOf[i]!] = 1)));
+  }
 
   // ── reasons, only for what is returned ───────────────────────────────────
   const setLabel = (s: RegionSet) => s.members.map((m) => regionKey(regions[m]!.provider, regions[m]!.region));

@@ -27,6 +27,8 @@ export interface RecommendOptions {
   setSize?: number;
   anchors?: readonly RegionRef[];
   limit?: number;
+  /** Only the best candidate of each region. */
+  onePerRegion?: boolean;
   /** Only candidates a connection reaches, optionally only connections passing `usable`. */
   connectedOnly?: boolean;
   usable?: (c: Connection) => boolean;
@@ -109,6 +111,7 @@ export class RecommendService {
       ...(opts.near?.length ? { near: opts.near } : {}),
       ...(opts.setSize !== undefined || opts.anchors?.length ? { regionSet: { size: opts.setSize ?? 1, anchors: opts.anchors ?? [] } } : {}),
       ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+      ...(opts.onePerRegion ? { onePerRegion: true } : {}),
     });
     const regions = new Set(result.candidates.map((c) => `${c.provider}:${c.region}`));
     const ages = dataAges(this.store.listCatalogSources()).filter((a) => regions.has(`${a.provider}:${a.region}`));

@@ -2,8 +2,7 @@ import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { parseMcisManifest, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-
-import { makeTable } from '../../render.js';
+import { planTable } from '../../catalog-render.js';
 import { mcisSummary } from '../../mcis-render.js';
 
 type Result = CreateResult | { dryRun: true; plan: CreatePlan; warnings: Array<{ path: string; message: string }> };
@@ -21,6 +20,11 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     'dry-run': Flags.boolean({ summary: 'Validate and print the plan; change nothing.' }),
     parallelism: Flags.integer({ min: 1, env: 'CB_PARALLELISM', summary: 'VMs launched at once per region (default 20).' }),
     'on-failure': Flags.option({ options: ['continue', 'rollback', 'refine'] as const, summary: 'What to do when some VMs fail (default: the manifest, else continue).' })(),
+    'max-failover': Flags.integer({
+      min: 0,
+      env: 'CB_MAX_FAILOVER',
+      summary: 'Move a requirements subgroup to its next candidate when its region fails with a capacity or quota error, at most N times (never when resuming).',
+    }),
   };
 
   protected async execute(): Promise<Result> {
@@ -40,19 +44,19 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
       manifest: v.value,
       ...(this.flags.parallelism ? { parallelism: this.flags.parallelism } : {}),
       ...(this.flags['on-failure'] ? { onFailure: this.flags['on-failure'] } : {}),
+      ...(this.flags['max-failover'] ? { maxFailover: this.flags['max-failover'] } : {}),
     };
-    if (this.flags['dry-run']) return { dryRun: true, plan: mcis.plan(opts), warnings: v.warnings };
+    if (this.flags['dry-run']) {
+      const plan = mcis.plan(opts);
+      for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
+      return { dryRun: true, plan, warnings: v.warnings };
+    }
     return mcis.create({ ...opts, events: await this.progress(`create ${v.value.metadata.name}`) });
   }
 
   protected override table(r: Result): string {
-    if ('dryRun' in r) {
-      const p = r.plan;
-      return `Plan for MCIS ${p.ns}/${p.name} (dry run; nothing changed): ${p.vms.length} VM(s), on failure: ${p.onFailure}, parallelism ${p.parallelism}/region\n${makeTable(
-        ['VM', 'SUBGROUP', 'CONNECTION', 'PROVIDER', 'REGION', 'SPEC', 'IMAGE'],
-        p.vms.map((v) => [v.name, v.subgroup, v.connection, v.provider, v.region, v.spec, v.image]),
-      )}`;
-    }
-    return mcisSummary(r.mcis);
+    if ('dryRun' in r) return planTable(r.plan);
+    const moves = r.failovers.map((f) => `failover: ${f.subgroup} ${f.from.connection} ${f.from.spec} → ${f.to.connection} ${f.to.spec} (${f.code})\n`).join('');
+    return `${moves}${mcisSummary(r.mcis)}`;
   }
 }

@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core';
+import type { CatalogUpdateResult } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { makeTable } from '../../render.js';
+import { warn } from '../../spec-flags.js';
+
+export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
+  static override summary = "Fetch specs, on-demand prices and images through each connection's driver.";
+  static override description =
+    "Prices come from the cloud's pricing API (AWS Price List GetProducts; Azure Retail Prices and GCP Cloud Billing Catalog where the driver has them). Data is stored per provider region with its source and time; regions that fail keep their previous data (exit 3).";
+  static override examples = ['<%= config.bin %> catalog update', '<%= config.bin %> catalog update --driver aws', '<%= config.bin %> catalog update --connection twin-aws-ap-northeast-2 --json'];
+  static override flags = {
+    connection: Flags.string({ summary: 'Only this connection.', exclusive: ['driver'] }),
+    driver: Flags.string({ summary: 'Only connections of this driver (aws, gcp, azure…).', exclusive: ['connection'] }),
+  };
+
+  protected async execute(): Promise<CatalogUpdateResult> {
+    const { catalog } = await this.core();
+    const r = await catalog.update({ ...(this.flags.connection ? { connection: this.flags.connection } : {}), ...(this.flags.driver ? { driver: this.flags.driver } : {}) });
+    // One line per distinct warning, not one per region.
+    const byWarning = new Map<string, string[]>();
+    for (const u of r.updated) if (u.warning) byWarning.set(u.warning, [...(byWarning.get(u.warning) ?? []), u.region]);
+    for (const [w, regions] of byWarning) warn(`${w} (${regions.length === 1 ? regions[0] : `${regions.length} regions: ${regions.slice(0, 4).join(', ')}${regions.length > 4 ? ', …' : ''}`})`);
+    return r;
+  }
+
+  protected override table(r: CatalogUpdateResult): string {
+    return makeTable(
+      ['CONNECTION', 'PROVIDER', 'REGION', 'SPECS', 'PRICED', 'IMAGES', 'PRICE SOURCE'],
+      r.updated.map((u) => [u.connection, u.provider, u.region, u.specs, u.priced, u.images, u.priceSource]),
+    );
+  }
+}

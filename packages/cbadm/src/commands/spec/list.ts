@@ -1,0 +1,31 @@
+import { Flags } from '@oclif/core';
+import type { SpecListing } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { specTable } from '../../catalog-render.js';
+import { specFilterFlags, specFilterOf, warn } from '../../spec-flags.js';
+
+export default class SpecList extends BaseCommand<typeof SpecList> {
+  static override summary = 'List specs (vCPU, memory, GPU, arch, price per hour) from the catalog, with the age of the data.';
+  static override examples = [
+    '<%= config.bin %> spec list --vcpu 2..8 --memory 4.. --max-price 0.2',
+    '<%= config.bin %> spec list --provider aws --region ap-* --arch arm64 --sort price',
+    '<%= config.bin %> spec list --gpu a100 --json',
+  ];
+  static override flags = {
+    ...specFilterFlags,
+    sort: Flags.option({ options: ['region', 'price'] as const, default: 'region', summary: 'Order: by provider region (cheapest first within), or by price overall.' })(),
+    limit: Flags.integer({ min: 0, summary: 'Show at most N specs (0: all).', default: 0 }),
+  };
+
+  protected async execute(): Promise<SpecListing> {
+    const filter = await specFilterOf(this.flags);
+    const l = (await this.core()).catalog.listSpecs(filter, { sort: this.flags.sort === 'price' ? 'price' : 'name' });
+    warn(l.staleWarning);
+    if (!l.total) warn('the catalog is empty: fetch it with `cbadm catalog update`');
+    return this.flags.limit ? { ...l, specs: l.specs.slice(0, this.flags.limit) } : l;
+  }
+
+  protected override table(l: SpecListing): string {
+    return specTable(l);
+  }
+}
