@@ -527,12 +527,23 @@ cmd_stream() {
   echo "#cbmon mark seq=$cur" || exit 0
   [ $follow = 1 ] || return 0
   since=$cur
-  poll=1
-  [ "$CBMON_INTERVAL" -le 2 ] && frac_sleep_ok && poll=0.5
+  # Follow the sampler's cadence instead of polling fast: after a sample, sleep a little less than
+  # an interval, then look every `nap` until the next one is there. Most samples then cost one
+  # sleep and one awk, and are sent within about `nap` of being written.
+  if frac_sleep_ok; then
+    nap=0.2
+    naps_per_s=5
+    after=$((CBMON_INTERVAL - 1)).9
+  else
+    nap=1
+    naps_per_s=1
+    after=$CBMON_INTERVAL
+  fi
+  wait_s=$nap
   idle=0
-  polls=0
+  looks=0
   while :; do
-    sleep $poll
+    sleep "$wait_s"
     [ -d "$D" ] || die 20 "agent was uninstalled"
     cur=
     read -r cur <"$D/seq" 2>/dev/null
@@ -542,16 +553,18 @@ cmd_stream() {
       echo "#cbmon mark seq=$cur" || exit 0
       since=$cur
       idle=0
+      wait_s=$after
     else
+      wait_s=$nap
       idle=$((idle + 1))
-      # A heartbeat lets the collector tell a quiet agent from a dead connection.
-      if [ $idle -ge 10 ]; then
+      # A heartbeat every ~5 s lets the collector tell a quiet agent from a dead connection.
+      if [ $idle -ge $((5 * naps_per_s)) ]; then
         echo "#cbmon mark seq=$since" || exit 0
         idle=0
       fi
     fi
-    polls=$((polls + 1))
-    if [ $((polls % 20)) = 0 ] && ! is_running; then
+    looks=$((looks + 1))
+    if [ $((looks % 50)) = 0 ] && ! is_running; then
       echo "#cbmon restarted" || exit 0
       start_daemon
     fi

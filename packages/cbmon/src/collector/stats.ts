@@ -1,26 +1,37 @@
 /** What the collector measures about itself: throughput, sample-to-store latency, loss, CPU. */
 
-/** Latencies of the last `size` samples (a ring), for percentiles without unbounded memory. */
+/**
+ * Latencies of recent samples (a ring of at most `size`), summarised over the last `windowMs`: the
+ * figure says how the collector keeps up now, not how it did while connecting an hour ago.
+ */
 export class LatencyWindow {
   private readonly values: Float64Array;
+  private readonly at: Float64Array;
   private next = 0;
   private count = 0;
 
-  constructor(size = 20_000) {
+  constructor(
+    size = 50_000,
+    private readonly windowMs = 60_000,
+  ) {
     this.values = new Float64Array(size);
+    this.at = new Float64Array(size);
   }
 
-  add(ms: number): void {
+  add(ms: number, now = Date.now()): void {
     this.values[this.next] = ms;
+    this.at[this.next] = now;
     this.next = (this.next + 1) % this.values.length;
     this.count = Math.min(this.count + 1, this.values.length);
   }
 
-  summary(): { n: number; p50: number | null; p95: number | null; max: number | null } {
-    if (this.count === 0) return { n: 0, p50: null, p95: null, max: null };
-    const sorted = Array.from(this.values.subarray(0, this.count)).sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-    return { n: this.count, p50: at(0.5), p95: at(0.95), max: sorted.at(-1)! };
+  summary(now = Date.now()): { n: number; p50: number | null; p95: number | null; max: number | null } {
+    const recent: number[] = [];
+    for (let i = 0; i < this.count; i++) if (this.at[i]! >= now - this.windowMs) recent.push(this.values[i]!);
+    if (recent.length === 0) return { n: 0, p50: null, p95: null, max: null };
+    recent.sort((a, b) => a - b);
+    const q = (p: number) => recent[Math.min(recent.length - 1, Math.ceil(p * recent.length) - 1)]!;
+    return { n: recent.length, p50: q(0.5), p95: q(0.95), max: recent.at(-1)! };
   }
 }
 
@@ -64,7 +75,7 @@ export interface CollectorStats {
   rate: number;
   /** Samples the agents' rings no longer had when read (target: 0). */
   lost: number;
-  /** Sample time → committed to the store. */
+  /** Sample time → committed to the store, over the last minute (live samples; backlog replays excluded). */
   latencyMs: { n: number; p50: number | null; p95: number | null; max: number | null };
   /** This process, % of one core, over the last stats interval. */
   cpuPercent: number;

@@ -80,6 +80,8 @@ export interface Evaluation {
   stale: boolean;
 }
 
+const MIN_GAP_MS = 15_000;
+
 function valueOf(p: AggPoint): number {
   return p.n === 1 ? p.last : p.sum / p.n;
 }
@@ -95,15 +97,17 @@ function typicalStep(points: AggPoint[]): number {
 /**
  * Did the rule fire on this series? `mode: 'now'` asks whether it holds at the newest sample (an
  * alert's state); `'window'` whether it held long enough at any time in the points given (a CI
- * check over the last 15 minutes). A gap of more than 3 steps breaks a run: no data is not "still
- * above the threshold".
+ * check over the last 15 minutes). A gap of more than 3 steps (and 15 s) breaks a run: no data is
+ * not "still above the threshold".
  */
 export function evaluate(rule: Rule, s: SeriesData, opts: { mode: 'now' | 'window'; nowMs: number; staleMs?: number }): Evaluation {
   const pts = [...s.points].sort((a, b) => a.ts - b.ts);
   const last = pts.at(-1);
   const base = { ref: s.ref, tags: s.tags, value: last ? valueOf(last) : null, lastTs: last?.ts ?? null };
   if (!last) return { ...base, fired: false, since: null, heldMs: 0, stale: true };
-  const maxGap = 3 * typicalStep(pts);
+  // A few missed samples (a busy VM, a reconnect) do not break a run, and the newest sample counts
+  // as "now" for as long: the same slack Prometheus gives with its staleness window.
+  const maxGap = Math.max(3 * typicalStep(pts), MIN_GAP_MS);
   const stale = opts.nowMs - last.ts > (opts.staleMs ?? maxGap);
   let runStart: number | null = null;
   let prevTs = -Infinity;

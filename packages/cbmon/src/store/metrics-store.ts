@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { VmRef, Sample } from '../sample.js';
-import { columnKey, decodePoints, encodePoints, parseColumnKey, type Column } from './layout.js';
+import { columnKey, decodePoints, decodeValues, encodePoints, parseColumnKey, type Column } from './layout.js';
 import { METRICS_MIGRATIONS } from './schema.js';
 import type { AgentRecord, AggPoint, Cursor, SeriesData } from './types.js';
 
@@ -53,6 +53,7 @@ export interface StoredSample {
   seq: number;
   tsMs: number;
   cols: Column[];
+  /** Encoded (see layout.ts); `decode` turns it into points. */
   vals: Buffer;
 }
 
@@ -238,8 +239,11 @@ export class MetricsStore {
         }
       }
       for (const r of raw.iterate(vm.id, opts.fromMs, opts.toMs) as Iterable<{ ts: number; layout_id: number; vals: Buffer }>) {
-        for (const { index, tags } of this.indexesOf(r.layout_id, opts.metric)) {
-          const v = r.vals.readDoubleLE(index * 8);
+        const wanted = this.indexesOf(r.layout_id, opts.metric);
+        if (wanted.length === 0) continue;
+        const values = decodeValues(r.vals);
+        for (const { index, tags } of wanted) {
+          const v = values[index]!;
           add(vm, tags, { ts: r.ts, min: v, max: v, sum: v, n: 1, last: v });
         }
       }
@@ -275,7 +279,7 @@ export class MetricsStore {
       ref: { ns: ref.ns, mcis: ref.mcis, vm: ref.vm, subgroup: ref.subgroup, csp: ref.csp, region: ref.region },
       seq: s.seq,
       tsMs: s.tsMs,
-      points: decodePoints(s.cols, s.vals),
+      points: decodePoints(s.cols, decodeValues(s.vals)),
     };
   }
 
@@ -306,9 +310,10 @@ export class MetricsStore {
           let n = 0;
           for (const r of rows.iterate(vmId, minute, minute + MINUTE) as Iterable<{ layout_id: number; vals: Buffer }>) {
             n++;
+            const values = decodeValues(r.vals);
             this.columns(r.layout_id).forEach((c, i) => {
               const key = columnKey(c);
-              const v = r.vals.readDoubleLE(i * 8);
+              const v = values[i]!;
               let at = index.get(key);
               if (at === undefined) {
                 at = keys.length;
