@@ -118,7 +118,10 @@ export function readFailure(e: unknown): GcpFailure {
   const err = (typeof e === 'object' && e !== null ? e : {}) as ErrorShape;
   const status = typeof err.response?.status === 'number' ? err.response.status : typeof err.status === 'number' ? err.status : undefined;
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'));
-  const body = parseJson(err.response?.data) as
+  // The REST transport reads responses as streams; for a failed call gaxios keeps the body's text
+  // in the error's message rather than in response.data. Either way it is Google's error JSON.
+  const rawBody = err.response?.data ?? (status !== undefined && typeof err.message === 'string' ? err.message : undefined);
+  const body = parseJson(rawBody) as
     | { error?: { message?: unknown; errors?: Array<{ reason?: unknown; message?: unknown }>; status?: unknown } | string; error_description?: unknown }
     | undefined;
   const extra = retryAfter !== undefined ? { retryAfterMs: retryAfter } : {};

@@ -1,0 +1,270 @@
+/**
+ * The GCP driver on Cloud-Twin beyond the contract: retries that honour Retry-After, faults as the
+ * right ProviderError class, credentials and secrets, what goes on the wire, and the official SDK
+ * pointed at the twin seeing the driver's VMs with the right fields.
+ */
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderError, UsageError, type CloudDriver, type CredentialMaterial, type DefaultNetwork, type Connection } from '@cloud-barista/core';
+import type { protos } from '@google-cloud/compute';
+import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
+import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
+import { instanceName, requestIdFor } from '../src/gcp/names.js';
+import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp.twin.js';
+import { recordingProxy, type RecordingProxy } from './proxy.js';
+
+const SSH_PORT = 2343;
+const TAGS = { 'cb-managed': 'true', 'cb-ns': 'gcp-int', 'cb-connection': 'twin-gcp' };
+
+describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view', () => {
+  let t: Awaited<ReturnType<typeof bootTwin>>;
+  let twin: Twin;
+  let key: { json: string; privateKey: string };
+  let cred: CredentialMaterial;
+  let net: DefaultNetwork;
+  const drivers: CloudDriver[] = [];
+
+  const driverFor = (over: Partial<Connection> = {}, opts: { maxAttempts?: number; credentials?: CredentialMaterial; internals?: GcpDriverInternals } = {}) => {
+    const d = buildGcpDriver(
+      { connection: gcpConnection(twin, over), credentials: opts.credentials ?? cred, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) },
+      { retry: { minDelayMs: 10, maxDelayMs: 50 }, ...opts.internals },
+    );
+    drivers.push(d);
+    return d;
+  };
+  const calls = (method: string) => t.requests.filter((r) => r.action === method);
+
+  beforeAll(async () => {
+    t = await bootTwin(SSH_PORT, { bootDelayMs: 100, stopDelayMs: 50 });
+    twin = t.twin;
+    key = twinKey(twin);
+    cred = credentialFor(key.json);
+    net = await driverFor().network.ensureDefault({ name: 'cb-gcp-int', tags: TAGS });
+  });
+
+  afterAll(async () => {
+    for (const d of drivers) d.close();
+    await t?.close();
+  });
+
+  describe('retries and faults', () => {
+    it('retries 429 rateLimitExceeded, waiting at least the Retry-After the twin sends', async () => {
+      twin.faults.set(['gcp:instances.aggregatedList:rateLimitExceeded:1#2']);
+      t.requests.length = 0;
+      expect(await driverFor().vms.findByTags({ 'cb-ns': 'nobody' })).toEqual([]);
+      const seen = calls('instances.aggregatedList');
+      expect(seen.map((r) => r.code ?? 'ok')).toEqual(['rateLimitExceeded', 'rateLimitExceeded', 'ok']);
+      // Backoff here is 10-50 ms; the gaps are the server's Retry-After: 1 (second).
+      const at = seen.map((r) => Date.parse(r.time));
+      expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(950);
+      expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThanOrEqual(950);
+    });
+
+    it('gives up after maxAttempts with a retryable throttled ProviderError', async () => {
+      twin.faults.set(['gcp:regions.get:rateLimitExceeded:1']);
+      try {
+        t.requests.length = 0;
+        const err = await driverFor({}, { maxAttempts: 2 }).ping().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ProviderError);
+        expect(err).toMatchObject({ provider: 'gcp', code: 'rateLimitExceeded', errorClass: 'throttled', retryable: true, httpStatus: 429 });
+        expect(calls('regions.get')).toHaveLength(2);
+      } finally {
+        twin.faults.set([]);
+      }
+    });
+
+    const vmRequest = (name: string, clientToken: string) => ({
+      name,
+      spec: 'e2-micro',
+      imageId: 'projects/ubuntu-os-cloud/global/images/ubuntu-2204-jammy-v20240319',
+      network: net,
+      keyName: 'k',
+      publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdcKaaGHzHFLIA5A5hXDfA5RFFuEi3qnOY2HUe0vNUQ test',
+      sshUser: 'ubuntu',
+      clientToken,
+      tags: { ...TAGS, 'cb-vm': name },
+    });
+
+    it.each([
+      ['ZONE_RESOURCE_POOL_EXHAUSTED', 'capacity', true, 503],
+      ['QUOTA_EXCEEDED', 'quota', false, 403],
+    ])('an insert operation failing with %s is a %s ProviderError, and nothing is left', async (code, errorClass, retryable, httpStatus) => {
+      twin.faults.set([`gcp:instances.insert:${code}:1@${ZONE}#1`]);
+      const driver = driverFor();
+      const err = await driver.vms.create(vmRequest('full-1', `tok-${code}`)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect(err).toMatchObject({ code, errorClass, retryable, httpStatus });
+      expect((err as ProviderError).hint).toBeTruthy();
+      expect(await driver.vms.findByTags({ 'cb-vm': 'full-1' })).toEqual([]);
+    });
+
+    it('adopts an instance of its name made by an earlier run whose request id GCE has forgotten (409 alreadyExists)', async () => {
+      const driver = driverFor();
+      const name = instanceName('adopt-1', 'tok-adopt');
+      const sdk = new InstancesClient({ ...sdkOptions(twin, key.json) });
+      try {
+        await sdk.insert({
+          project: PROJECT,
+          zone: ZONE,
+          instanceResource: {
+            name,
+            machineType: `zones/${ZONE}/machineTypes/e2-micro`,
+            disks: [{ boot: true, initializeParams: { sourceImage: 'projects/debian-cloud/global/images/family/debian-12' } }],
+            networkInterfaces: [{ subnetwork: `projects/${PROJECT}/${net.subnetId}` }],
+          },
+        });
+      } finally {
+        await sdk.close();
+      }
+      t.requests.length = 0;
+      const vm = await driver.vms.create(vmRequest('adopt-1', 'tok-adopt'));
+      expect(vm.providerId).toBe(`${ZONE}/${name}`);
+      expect(calls('instances.insert').map((r) => r.code)).toEqual(['alreadyExists']);
+      await driver.vms.terminate([vm.providerId]);
+    });
+
+    it('a region outage is unavailable after retries', async () => {
+      twin.faults.setOutage('asia-northeast3', true);
+      try {
+        const err = await driverFor({}, { maxAttempts: 2 }).vms.describe([`${ZONE}/x`]).catch((e: unknown) => e);
+        expect(err).toMatchObject({ errorClass: 'unavailable', retryable: true, httpStatus: 503 });
+      } finally {
+        twin.faults.setOutage('asia-northeast3', false);
+      }
+    });
+
+    it('unknown VMs are left out of describe, deleting them is done, unknown images are a UsageError', async () => {
+      const driver = driverFor();
+      expect(await driver.vms.describe([`${ZONE}/nope`, 'not-an-id'])).toEqual([]);
+      await driver.vms.terminate([`${ZONE}/nope`]);
+      await expect(driver.catalog.resolveImage('projects/debian-cloud/global/images/family/debian-99')).rejects.toThrow(UsageError);
+      await expect(driver.vms.reboot([`${ZONE}/nope`])).rejects.toMatchObject({ errorClass: 'not-found' });
+    });
+  });
+
+  describe('credentials', () => {
+    it('refuses a key that is not a service-account key, naming the fix', () => {
+      expect(() => driverFor({}, { credentials: { kind: 'gcp-service-account', keyJson: '{"type":"service_account"}' } })).toThrow(/no client_email or private_key/);
+      expect(() => driverFor({}, { credentials: { kind: 'gcp-service-account', keyJson: JSON.stringify({ client_email: 'a@b', private_key: 'nope' }) } })).toThrow(UsageError);
+      expect(() => driverFor({}, { credentials: { kind: 'aws-keys', accessKeyId: 'A', secretAccessKey: 'S' } })).toThrow(/not for GCP/);
+    });
+
+    it('without a project in the connection or the key, ping says where to set one', async () => {
+      const noProject = JSON.stringify({ ...(JSON.parse(key.json) as object), project_id: undefined });
+      const err = await driverFor({}, { credentials: credentialFor(noProject) }).ping().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).hint).toMatch(/--project/);
+    });
+
+    it('a token server refusing the key is an auth error, and the private key never shows', async () => {
+      const badTokenUri = JSON.stringify({ ...(JSON.parse(key.json) as object), token_uri: `${twin.endpoints.gcp}/compute/v1/no-token-here` });
+      const err = await driverFor({}, { credentials: credentialFor(badTokenUri), maxAttempts: 1 }).ping().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect(err).toMatchObject({ errorClass: 'auth', retryable: false, httpStatus: 401 });
+      const pem = key.privateKey.split('\n')[1] ?? 'x';
+      expect(inspect(err, { depth: 8 })).not.toContain(pem);
+      expect(JSON.stringify(err)).not.toContain(pem);
+    });
+
+    it('the connection project wins over the key’s', async () => {
+      const p = await driverFor({ project: 'another-project' }).ping();
+      expect(p.account).toContain('(another-project)');
+    });
+  });
+
+  describe('on the wire', () => {
+    let proxy: RecordingProxy;
+    beforeAll(async () => {
+      proxy = await recordingProxy(twin.endpoints.gcp);
+    });
+    afterAll(() => proxy.close());
+
+    it('uses the REST transport with a bearer token from the key’s token_uri, and a request id on insert', async () => {
+      const driver = driverFor({ endpoint: proxy.url });
+      const vm = await driver.vms.create({
+        name: 'wire-1',
+        spec: 'e2-micro',
+        imageId: (await driver.catalog.resolveImage('debian-12')).id,
+        network: net,
+        keyName: 'k',
+        publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdcKaaGHzHFLIA5A5hXDfA5RFFuEi3qnOY2HUe0vNUQ test',
+        sshUser: 'admin',
+        clientToken: 'wire-token-1',
+        tags: { ...TAGS, 'cb-vm': 'wire-1' },
+      });
+      expect(vm.providerId).toMatch(new RegExp(`^${ZONE}/wire-1-[0-9a-f]{8}$`));
+      expect(proxy.seen.length).toBeGreaterThan(0);
+      for (const s of proxy.seen) {
+        expect(s.headers.authorization).toMatch(/^Bearer ya29\.twin\./);
+        expect(String(s.headers['x-goog-api-client'])).toMatch(/\brest\//);
+      }
+      const insert = proxy.seen.find((s) => s.body.includes('"sourceImage"'));
+      expect(insert).toBeDefined();
+      const body = JSON.parse(insert!.body) as { machineType: string; metadata: { items: Array<{ key: string; value: string }> }; labels: Record<string, string> };
+      expect(body.machineType).toBe(`zones/${ZONE}/machineTypes/e2-micro`);
+      expect(body.metadata.items).toEqual([{ key: 'ssh-keys', value: expect.stringMatching(/^admin:ssh-ed25519 AAAA/) as unknown }]);
+      expect(body.labels).toMatchObject({ 'cb-vm': 'wire-1', 'cb-managed': 'true' });
+      expect(requestIdFor('wire-token-1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ops = t.requests.filter((r) => r.action === 'instances.insert');
+      expect(ops.length).toBeGreaterThan(0);
+      await driver.vms.terminate([vm.providerId]);
+    });
+  });
+
+  describe('the official SDK pointed at the twin', () => {
+    it('lists the driver’s VMs with GCE’s fields: status, natIP, networkIP, labels, machine type, ssh-keys', async () => {
+      const driver = driverFor();
+      const image = await driver.catalog.resolveImage('ubuntu-22.04');
+      const made = await Promise.all(
+        ['sdk-1', 'sdk-2'].map((name) =>
+          driver.vms.create({
+            name,
+            spec: 'e2-small',
+            imageId: image.id,
+            rootDiskGb: 20,
+            network: net,
+            keyName: 'k',
+            publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdcKaaGHzHFLIA5A5hXDfA5RFFuEi3qnOY2HUe0vNUQ test',
+            sshUser: image.sshUser,
+            clientToken: `sdk-token-${name}`,
+            tags: { ...TAGS, 'cb-mcis': 'sdk', 'cb-vm': name },
+          }),
+        ),
+      );
+      const opts = sdkOptions(twin, key.json);
+      const instances = new InstancesClient({ ...opts });
+      const operations = new ZoneOperationsClient({ ...opts });
+      try {
+        const found: Array<[string, protos.google.cloud.compute.v1.IInstance]> = [];
+        for await (const [scope, list] of instances.aggregatedListAsync({ project: PROJECT, filter: '(labels.cb-mcis = "sdk")' }, { autoPaginate: false })) {
+          for (const i of list.instances ?? []) found.push([scope, i]);
+        }
+        expect(found.map(([scope, i]) => [scope, i.name]).sort()).toEqual(
+          made.map((v) => [`zones/${ZONE}`, v.providerId.split('/')[1]]).sort(),
+        );
+        for (const [, i] of found) {
+          expect(i.status).toBe('RUNNING');
+          expect(i.machineType).toMatch(new RegExp(`/projects/${PROJECT}/zones/${ZONE}/machineTypes/e2-small$`));
+          expect(i.zone).toMatch(new RegExp(`/zones/${ZONE}$`));
+          expect(i.labels).toMatchObject({ 'cb-managed': 'true', 'cb-ns': 'gcp-int', 'cb-mcis': 'sdk' });
+          const nic = i.networkInterfaces?.[0];
+          expect(nic?.accessConfigs?.[0]?.natIP).toMatch(/^127\.\d+\.\d+\.\d+$/);
+          expect(nic?.networkIP).toMatch(/^10\.0\.1\.\d+$/);
+          expect(nic?.subnetwork).toMatch(/\/regions\/asia-northeast3\/subnetworks\/cb-gcp-int-subnet$/);
+          expect(i.disks?.[0]).toMatchObject({ boot: true, autoDelete: true });
+          expect(String(i.disks?.[0]?.diskSizeGb)).toBe('20');
+          expect(i.metadata?.items?.find((m) => m.key === 'ssh-keys')?.value).toMatch(/^ubuntu:ssh-ed25519 /);
+          expect(typeof i.id).toBe('string');
+        }
+        const [listed] = await instances.list({ project: PROJECT, zone: ZONE, filter: 'labels.cb-vm = sdk-2' });
+        expect(listed.map((i) => i.name)).toEqual([made[1]?.providerId.split('/')[1]]);
+        const [ops] = await operations.list({ project: PROJECT, zone: ZONE, filter: 'operationType = insert' });
+        expect(ops.length).toBeGreaterThanOrEqual(2);
+        expect(ops.every((o) => o.status === 'DONE' || o.error)).toBe(true);
+      } finally {
+        await Promise.all([instances.close(), operations.close()]);
+        await driver.vms.terminate(made.map((v) => v.providerId));
+      }
+    });
+  });
+});
