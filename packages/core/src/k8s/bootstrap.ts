@@ -81,7 +81,10 @@ export async function runStep(deps: BootstrapDeps, n: BootNode, step: Step, vars
     throw new StepError(n.rec.name, step, (e as Error).message);
   }
   if (r.exitCode !== 0) {
-    const tail = r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${String(r.exitCode)}`;
+    // kubeadm's own verdict ([ERROR …] lines) says more than the script's last line.
+    const lines = r.stderr.trim().split('\n').filter((l) => l.trim() !== '');
+    const errors = lines.filter((l) => /\[ERROR|^error execution/.test(l.trim()));
+    const tail = [...errors.slice(0, 3), lines.at(-1) ?? ''].filter((l, i, a) => l && a.indexOf(l) === i).map((l) => l.trim()).join(' | ') || `exit ${String(r.exitCode)}`;
     throw new StepError(n.rec.name, step, tail);
   }
   return r.stdout;

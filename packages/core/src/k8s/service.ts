@@ -224,10 +224,16 @@ export class K8sService {
   async addNodes(opts: { ns: string; name: string; connection: string; count: number; role: NodeRole; spec?: string; image?: string } & RunOptions): Promise<K8sClusterView> {
     const c0 = this.require(opts.ns, opts.name);
     if (c0.phase !== 'Provisioned') throw new ConflictError(`cluster '${opts.name}' is ${c0.phase}; nodes can be added to a Provisioned cluster`, { hint: `finish it first: cbadm k8s create -f … again` });
-    const like = c0.spec.workers[0] ?? c0.spec.controlPlane[0]!;
+    // Spec and image names are per cloud: copy them from a node set on the same provider.
+    const provider = this.deps.store.getConnection(opts.connection)?.provider;
+    const sets = [...c0.spec.workers, ...c0.spec.controlPlane];
+    const like = sets.find((s) => this.deps.store.getConnection(s.connection)?.provider === provider);
+    if (!like && (!opts.spec || !opts.image)) {
+      throw new UsageError(`the cluster has no node set on ${provider ?? `connection '${opts.connection}'`} to copy the VM spec and image from`, { hint: 'pass --spec and --image' });
+    }
     const set = `add${c0.extraMcis.length + 1}`;
     const mcisName = `${opts.name}-${set}`;
-    const nodeSet: NodeSet = { name: set, connection: opts.connection, count: opts.count, spec: opts.spec ?? like.spec, image: opts.image ?? like.image };
+    const nodeSet: NodeSet = { name: set, connection: opts.connection, count: opts.count, spec: opts.spec ?? like!.spec, image: opts.image ?? like!.image };
     const manifest = toMcisManifest(mcisName, opts.name, [nodeSet]);
     this.mcis.plan({ ns: opts.ns, manifest });
     return this.locked(opts.ns, opts.name, 'k8s node add', async () => {

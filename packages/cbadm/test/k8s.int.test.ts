@@ -1,0 +1,184 @@
+/**
+ * End to end: `cbadm k8s` against a Cloud-Twin whose Ubuntu 22.04 VMs carry the simulated node
+ * runtime. A cluster over three clouds (GCP and Azure twin connections when the twin offers them,
+ * else three AWS regions), the real kubectl against the simulated API, node add/remove, a create
+ * killed mid-way and re-run, a node that fails to join, bad manifests, delete.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cli, manifestYaml } from './harness.js';
+
+type Node = { name: string; role: string; status: string; step: string | null; region: string; provider: string; error: string | null };
+type Cluster = { name: string; phase: string; reason: string | null; endpoint: string; nodes: Node[]; mcis: string[] };
+type K8sNode = { metadata: { name: string; labels: Record<string, string> }; status: { conditions: Array<{ type: string; status: string }> } };
+
+// The user's home for ~/.kube/config: a temp dir, for cbadm and kubectl alike.
+const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
+const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '' } });
+const kubectlPath = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? 'kubectl' : undefined;
+if (!kubectlPath) process.stderr.write('SKIP kubectl checks: the kubectl binary is missing (apt-get install -y kubernetes-client)\n');
+let conns: string[] = [];
+let adminUrl = '';
+
+/** One connection per cloud where the twin has them: the 3-cloud cluster. */
+function pick(prefix: string, preferred: string, fallback: string): string {
+  return conns.includes(preferred) ? preferred : (conns.find((c) => c.startsWith(prefix)) ?? fallback);
+}
+
+function clusterYaml(name: string, workers: Array<{ name: string; connection: string; count: number }>, extra = ''): string {
+  return [
+    'apiVersion: cloud-barista.io/v1alpha1',
+    'kind: K8sCluster',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  controlPlane: { name: cp, connection: twin-aws-ap-northeast-2, count: 1, spec: t3.medium }',
+    '  workers:',
+    ...workers.map((w) => `    - { name: ${w.name}, connection: ${w.connection}, count: ${w.count}, spec: ${specFor(w.connection)} }`),
+    extra,
+    '',
+  ].join('\n');
+}
+function specFor(conn: string): string {
+  return conn.startsWith('twin-gcp') ? 'e2-medium' : conn.startsWith('twin-azure') ? 'Standard_B2s' : 't3.medium';
+}
+
+function kubectl(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(kubectlPath!, args, { encoding: 'utf8', env: { ...process.env, HOME: kubeHome, KUBECONFIG: '' }, timeout: 30_000 });
+}
+
+beforeAll(async () => {
+  const up = await cli.json<{ adminUrl: string }>(['twin', 'up', '--boot-delay', '200ms']);
+  adminUrl = up.adminUrl;
+  conns = (await cli.json<{ connections: Array<{ name: string }> }>(['twin', 'connect'])).connections.map((c) => c.name);
+}, 120_000);
+afterAll(async () => {
+  await cli.dispose();
+  rmSync(kubeHome, { recursive: true, force: true });
+});
+
+describe('cbadm k8s on Cloud-Twin', () => {
+  it('rejects bad manifests before creating any VM', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['no-cp', clusterYaml('bad', [{ name: 'w', connection: 'twin-aws-us-east-1', count: 1 }]).replace(/ {2}controlPlane:.*\n/, ''), /spec\.controlPlane[\s\S]*needs a control plane/],
+      ['even', clusterYaml('bad', []).replace('count: 1, spec: t3.medium }', 'count: 2, spec: t3.medium }').replace('  workers:\n', ''), /odd number/],
+      ['cni', clusterYaml('bad', [], '  kubernetes: { cni: weave }').replace('  workers:\n', ''), /unknown CNI 'weave'/],
+      ['cidr', clusterYaml('bad', [], '  kubernetes: { podCidr: 10.96.0.0/16, serviceCidr: 10.96.0.0/12 }').replace('  workers:\n', ''), /overlaps serviceCidr/],
+    ];
+    for (const [file, text, why] of cases) {
+      writeFileSync(join(cli.home, `${file}.yaml`), text);
+      const r = await cli.run(['k8s', 'create', '-f', join(cli.home, `${file}.yaml`), '--json']);
+      expect(r.code, `${file}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stdout).toMatch(why);
+    }
+    expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
+    expect(await cli.json<unknown[]>(['k8s', 'list'])).toEqual([]);
+  });
+
+  it('builds a 3-cloud cluster that the real kubectl sees, adds and removes nodes', async () => {
+    const workers = [
+      { name: 'w-gcp', connection: pick('twin-gcp-', 'twin-gcp-asia-northeast1', 'twin-aws-eu-west-1'), count: 1 },
+      { name: 'w-azure', connection: pick('twin-azure-', 'twin-azure-koreacentral', 'twin-aws-ap-southeast-1'), count: 1 },
+      { name: 'w-aws', connection: 'twin-aws-us-east-1', count: 1 },
+    ];
+    process.stderr.write(`k8s e2e workers on: ${workers.map((w) => w.connection).join(', ')}\n`);
+    writeFileSync(join(cli.home, 'multi.yaml'), clusterYaml('multi', workers));
+    const c = await cli.json<Cluster>(['k8s', 'create', '-f', join(cli.home, 'multi.yaml')]);
+    expect(c.phase).toBe('Provisioned');
+    expect(c.nodes.map((n) => [n.name, n.role, n.status])).toEqual([
+      ['cp-1', 'control-plane', 'Ready'],
+      ['w-gcp-1', 'worker', 'Ready'],
+      ['w-azure-1', 'worker', 'Ready'],
+      ['w-aws-1', 'worker', 'Ready'],
+    ]);
+    expect((await cli.json<Cluster[]>(['k8s', 'list'])).map((x) => [x.name, x.phase])).toEqual([['multi', 'Provisioned']]);
+
+    const kc = await cli.json<{ file: string; context: string; server: string }>(['k8s', 'kubeconfig', 'multi', '--merge'], 0);
+    expect(kc.file).toBe(join(kubeHome, '.kube', 'config'));
+    // Merging twice keeps one context of that name and leaves others alone.
+    const r2 = await cli.run(['k8s', 'kubeconfig', 'multi', '--merge', '--json']);
+    expect(r2.code).toBe(0);
+    if (kubectlPath) {
+      const nodes = JSON.parse(kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'json']).stdout) as { items: K8sNode[] };
+      expect(nodes.items).toHaveLength(4);
+      for (const n of nodes.items) {
+        expect(n.status.conditions.find((x) => x.type === 'Ready')?.status).toBe('True');
+        expect(n.metadata.labels['topology.kubernetes.io/region']).toBeTruthy();
+        expect(n.metadata.labels['cloud-barista.io/csp']).toMatch(/^(aws|gcp|azure)$/);
+      }
+      const wide = kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'wide', '-L', 'topology.kubernetes.io/region']);
+      expect(wide.stdout).toMatch(/cp-1\s+Ready\s+control-plane/);
+      expect(wide.stdout).toContain('INTERNAL-IP');
+    }
+
+    const added = await cli.json<Cluster>(['k8s', 'node', 'add', 'multi', '--connection', 'twin-aws-us-west-2', '--count', '1']);
+    expect(added.nodes.map((n) => n.name)).toContain('add1-1');
+    expect(added.nodes.every((n) => n.status === 'Ready')).toBe(true);
+    const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'multi', 'w-aws-1']);
+    expect(removed.nodes.map((n) => n.name)).toEqual(['cp-1', 'w-gcp-1', 'w-azure-1', 'add1-1']);
+    if (kubectlPath) {
+      const names = kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'name']).stdout.trim().split('\n').sort();
+      expect(names).toEqual(['node/add1-1', 'node/cp-1', 'node/w-azure-1', 'node/w-gcp-1']);
+      // kubectl delete node works against the simulated API too.
+      expect(kubectl(['--context', 'multi', 'delete', 'node', 'add1-1']).status).toBe(0);
+      expect(kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'name']).stdout).not.toContain('add1-1');
+    }
+    const refused = await cli.run(['k8s', 'node', 'remove', 'multi', 'cp-1', '--json']);
+    expect(refused.code).toBe(2);
+
+    const del = await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'multi']);
+    expect(del.mcisDeleted.sort()).toEqual(['multi', 'multi-add1']);
+    expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
+    const instances = (await (await fetch(`${adminUrl}/instances`)).json()) as Array<{ state: string }>;
+    expect(instances.filter((i) => i.state === 'running' || i.state === 'pending' || i.state === 'stopped')).toEqual([]);
+  }, 120_000);
+
+  it('converges when a create killed mid-bootstrap is run again', async () => {
+    const file = join(cli.home, 'again.yaml');
+    writeFileSync(file, clusterYaml('again', [{ name: 'w', connection: 'twin-aws-us-east-1', count: 1 }]));
+    const child = cli.spawnRaw(['k8s', 'create', '-f', file]);
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('k8s:init')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    const mid = await cli.json<Cluster>(['k8s', 'get', 'again']);
+    expect(mid.phase).toBe('Provisioning');
+    const done = await cli.json<Cluster>(['k8s', 'create', '-f', file]);
+    expect(done.phase).toBe('Provisioned');
+    expect(done.nodes.filter((n) => n.status === 'Ready')).toHaveLength(2);
+    await cli.json(['k8s', 'delete', 'again']);
+  }, 120_000);
+
+  it('names the node and the step when a node fails to join', async () => {
+    const vms = join(cli.home, 'vms.yaml');
+    writeFileSync(vms, manifestYaml('own', [
+      { name: 'cp', connection: 'twin-aws-ap-northeast-2', count: 1, spec: 't3.medium' },
+      { name: 'w', connection: 'twin-aws-us-east-1', count: 2, spec: 't3.medium' },
+    ]));
+    await cli.json(['mcis', 'create', '-f', vms]);
+    // A hardened image that turns IP forwarding off after our sysctl file: kubeadm's preflight refuses.
+    const sabotage = await cli.run(['mcis', 'exec', 'own', '--vm', 'w-2', '--', 'mkdir -p "$CB_SYSROOT/etc/sysctl.d" && echo "net.ipv4.ip_forward = 0" > "$CB_SYSROOT/etc/sysctl.d/zz-hardening.conf"']);
+    expect(sabotage.code).toBe(0);
+    const file = join(cli.home, 'own.yaml');
+    writeFileSync(file, clusterYaml('own', [{ name: 'w', connection: 'twin-aws-us-east-1', count: 2 }]));
+    const r = await cli.run(['k8s', 'create', '-f', file, '--mcis', 'own', '--json']);
+    expect(r.code).toBe(1);
+    const c = await cli.json<Cluster>(['k8s', 'get', 'own']);
+    expect(c.phase).toBe('Failed');
+    expect(c.reason).toMatch(/node w-2: step join failed: .*ip_forward/);
+    expect(c.nodes.find((n) => n.name === 'w-2')).toMatchObject({ status: 'Failed', step: 'join' });
+    expect(c.nodes.find((n) => n.name === 'w-1')?.status).toBe('Joined');
+    // Deleting a cluster made on a given MCIS leaves that MCIS to its owner.
+    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'own'])).mcisDeleted).toEqual([]);
+    await cli.json(['mcis', 'delete', 'own', '--force']);
+  }, 120_000);
+});
