@@ -58,6 +58,18 @@ describe('GCE on Cloud-Twin', () => {
     });
   });
 
+  it('takes the empty-string body Google’s REST clients send for calls without one', async () => {
+    const op = await gce(t.twin, 'POST', 'global/networks', { name: 'net-empty', autoCreateSubnetworks: false });
+    const res = await fetch(`${t.twin.endpoints.gcp}/compute/v1/projects/${PROJECT}/global/operations/${String(op.body.name)}/wait`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      body: '""',
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Json).status).toBe('DONE');
+    await gceDone(t.twin, 'DELETE', 'global/networks/net-empty');
+  });
+
   describe('catalog', () => {
     it('lists real regions with their zones, shaped like Google’s', async () => {
       const r = await gce<{ items: Json[] }>(t.twin, 'GET', 'regions');
@@ -268,8 +280,13 @@ describe('GCE on Cloud-Twin', () => {
   });
 
   describe('faults', () => {
-    it('fails an insert operation with ZONE_RESOURCE_POOL_EXHAUSTED, creating nothing', async () => {
-      t.twin.faults.set(['gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1#1']);
+    it('fails an insert operation with ZONE_RESOURCE_POOL_EXHAUSTED (rule set through the admin API), creating nothing', async () => {
+      const put = await fetch(`${t.twin.adminUrl}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ provider: 'gcp', action: 'instances.insert', code: 'ZONE_RESOURCE_POOL_EXHAUSTED', rate: 1, count: 1 }]),
+      });
+      expect(put.status).toBe(200);
       try {
         const op = await gceDone(t.twin, 'POST', `zones/${ZONE}/instances`, { name: 'vm-full' });
         expect(op).toMatchObject({
