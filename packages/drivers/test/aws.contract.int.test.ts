@@ -339,8 +339,9 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
         await good.ping();
         expect(keyIdsSeen()).toEqual(['AKIATWINPROFILE00001']);
         const err = await bad.ping().catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(ProviderError);
-        expect(err).toMatchObject({ errorClass: 'auth', retryable: false });
+        // A profile that does not exist is the user's to fix: a usage error naming what to set.
+        expect(err).toBeInstanceOf(UsageError);
+        expect((err as UsageError).message).toMatch(/no AWS credentials found/);
         expect(JSON.stringify(proxy.seen) + inspect(err, { depth: 10 })).not.toContain(secret);
       } finally {
         good.close();
