@@ -2,15 +2,16 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
 
-type FaultState = { faults: Array<{ action: string; code: string; rate: number; latencyMs?: number; region?: string; count?: number }>; outages: string[] };
+type FaultState = { faults: Array<{ provider?: string; action: string; code: string; rate: number; latencyMs?: number; region?: string; count?: number }>; outages: string[] };
 
 export default class TwinFault extends BaseCommand<typeof TwinFault> {
   static override summary = 'Show or change fault injection on a running Cloud-Twin.';
   static override description =
-    'SPEC is ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], e.g. RunInstances:InsufficientInstanceCapacity:0.3, *::1:800ms (latency only), StopInstances:RequestLimitExceeded:1#2 (the next two calls). Given specs replace the current rules.';
+    'SPEC is [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], e.g. RunInstances:InsufficientInstanceCapacity:0.3, *::1:800ms (latency only), StopInstances:RequestLimitExceeded:1#2 (the next two calls), gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3-a (GCE: UPPER_CASE codes fail the operation, camelCase reasons such as rateLimitExceeded fail the call). PROVIDER is aws (default) or gcp. Given specs replace the current rules.';
   static override examples = [
     '<%= config.bin %> twin fault',
     '<%= config.bin %> twin fault RunInstances:InsufficientInstanceCapacity:1@ap-northeast-2',
+    '<%= config.bin %> twin fault gcp:*:rateLimitExceeded:0.2@us-central1',
     '<%= config.bin %> twin fault --clear',
     '<%= config.bin %> twin fault --outage eu-west-1',
   ];
@@ -31,7 +32,8 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${info.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new UsageError(`Cloud-Twin refused: ${String(json.error ?? json.message ?? res.status)}`, { hint: 'see `cbadm twin fault --help` for the spec syntax' });
+      const why = typeof json.error === 'string' ? json.error : typeof json.message === 'string' ? json.message : String(res.status);
+      if (!res.ok) throw new UsageError(`Cloud-Twin refused: ${why}`, { hint: 'see `cbadm twin fault --help` for the spec syntax' });
       return json;
     };
     const specs = this.argv.filter((a) => !a.startsWith('-') && !(this.flags.outage ?? []).includes(a) && !(this.flags.restore ?? []).includes(a));
@@ -43,7 +45,7 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
 
   protected override table(s: FaultState): string {
     const rules = s.faults.length
-      ? makeTable(['ACTION', 'CODE', 'RATE', 'LATENCY MS', 'REGION', 'REMAINING'], s.faults.map((f) => [f.action, f.code || '(latency)', f.rate, f.latencyMs, f.region ?? '(all)', f.count ?? '∞']))
+      ? makeTable(['ACTION', 'CODE', 'RATE', 'LATENCY MS', 'REGION', 'REMAINING'], s.faults.map((f) => [`${f.provider ? `${f.provider}:` : ''}${f.action}`, f.code || '(latency)', f.rate, f.latencyMs, f.region ?? '(all)', f.count ?? '∞']))
       : 'No fault rules.';
     return `${rules}\nRegions down: ${s.outages.length ? s.outages.join(', ') : 'none'}`;
   }

@@ -11,7 +11,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
     port: Flags.integer({ summary: 'API port (default: any free port).', env: 'CB_TWIN_PORT' }),
     'ssh-port': Flags.integer({ summary: "Port of every VM's SSH server (each VM has its own 127.x.y.z).", default: 2222, env: 'CB_TWIN_SSH_PORT' }),
-    fault: Flags.string({ multiple: true, summary: 'Fault rule ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable).' }),
+    fault: Flags.string({ multiple: true, summary: 'Fault rule [PROVIDER:]ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable; PROVIDER aws or gcp).' }),
   };
 
   protected async execute(): Promise<TwinStatus> {
