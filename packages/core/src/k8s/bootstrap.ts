@@ -13,7 +13,7 @@ import { Semaphore } from '../util/limit.js';
 import type { K8sClusterSpec } from './manifest.js';
 import type { K8sNodeRecord } from './model.js';
 import { cniManifestUrl, preflightPorts } from './ports.js';
-import { parseJoinCommand, STEP_LAUNCHER, stepScript, type Step } from './scripts.js';
+import { finishedSteps, parseJoinCommand, STEP_LAUNCHER, stepScript, stepsScript, type Step } from './scripts.js';
 
 export interface BootNode {
   rec: K8sNodeRecord;
@@ -71,6 +71,13 @@ function nodeVars(ctx: ClusterContext, n: BootNode): Record<string, string> {
   };
 }
 
+/** kubeadm's own verdict ([ERROR …] lines) says more than a script's last line. */
+function failureDetail(stderr: string, exitCode: number | null): string {
+  const lines = stderr.trim().split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const errors = lines.filter((l) => /\[ERROR|^error execution/.test(l));
+  return [...errors.slice(0, 3), lines.at(-1) ?? ''].filter((l, i, a) => l && a.indexOf(l) === i).join(' | ') || `exit ${String(exitCode)}`;
+}
+
 /** Runs one step on one node; returns its stdout. Throws StepError with the step's stderr tail. */
 export async function runStep(deps: BootstrapDeps, n: BootNode, step: Step, vars: Record<string, string>, args: string[] = []): Promise<string> {
   deps.events({ type: 'vm', mcis: deps.cluster, vm: n.rec.name, status: 'Running', step: `k8s:${step}` });
@@ -81,26 +88,31 @@ export async function runStep(deps: BootstrapDeps, n: BootNode, step: Step, vars
     throw new StepError(n.rec.name, step, (e as Error).message);
   }
   if (r.exitCode !== 0) {
-    // kubeadm's own verdict ([ERROR …] lines) says more than the script's last line.
-    const lines = r.stderr.trim().split('\n').filter((l) => l.trim() !== '');
-    const errors = lines.filter((l) => /\[ERROR|^error execution/.test(l.trim()));
-    const tail = [...errors.slice(0, 3), lines.at(-1) ?? ''].filter((l, i, a) => l && a.indexOf(l) === i).map((l) => l.trim()).join(' | ') || `exit ${String(r.exitCode)}`;
-    throw new StepError(n.rec.name, step, tail);
+    throw new StepError(n.rec.name, step, failureDetail(r.stderr, r.exitCode));
   }
   return r.stdout;
 }
 
+/** Runs the steps on one node in one SSH session, recording the last finished step or the failed one. */
 async function guarded(deps: BootstrapDeps, n: BootNode, steps: Array<[Step, Record<string, string>]>): Promise<void> {
   deps.update(n.rec.name, { status: 'Bootstrapping', error: undefined });
-  for (const [step, vars] of steps) {
-    try {
-      await runStep(deps, n, step, vars);
-    } catch (e) {
-      deps.update(n.rec.name, { status: 'Failed', step, error: (e as Error).message });
-      throw e;
-    }
-    deps.update(n.rec.name, { step });
+  deps.events({ type: 'vm', mcis: deps.cluster, vm: n.rec.name, status: 'Running', step: `k8s:${steps.map(([s]) => s).join('+')}` });
+  let r;
+  try {
+    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, { timeoutMs: deps.stepTimeoutMs * steps.length, ...(deps.signal ? { signal: deps.signal } : {}), stdin: stepsScript(steps) });
+  } catch (e) {
+    const step = steps[0]![0];
+    deps.update(n.rec.name, { status: 'Failed', step, error: (e as Error).message });
+    throw new StepError(n.rec.name, step, (e as Error).message);
   }
+  const done = finishedSteps(r.stdout);
+  if (r.exitCode !== 0) {
+    const step = steps[done.length]?.[0] ?? steps[steps.length - 1]![0];
+    const err = new StepError(n.rec.name, step, failureDetail(r.stderr, r.exitCode));
+    deps.update(n.rec.name, { status: 'Failed', step, error: err.message });
+    throw err;
+  }
+  deps.update(n.rec.name, { step: done.at(-1) ?? steps[steps.length - 1]![0] });
 }
 
 /** preflight, containerd, packages on every node (bounded parallelism). Returns the failures. */

@@ -32,6 +32,27 @@ export function stepScript(step: Step, vars: Record<string, string>, args: strin
 }
 
 /**
+ * Several steps in one SSH session (fewer handshakes when many nodes bootstrap at once). Each step
+ * runs in its own subshell, as if sent alone; markers on stdout say which finished and which failed.
+ */
+export function stepsScript(steps: Array<[Step, Record<string, string>]>): string {
+  return steps
+    .map(([step, vars]) => `(
+${stepScript(step, vars)}
+) || { echo '${MARK}failed ${step}'; exit 1; }
+echo '${MARK}done ${step}'
+`)
+    .join('');
+}
+
+export const MARK = '@@cb-step ';
+
+/** Steps the markers in a stepsScript's output say finished. */
+export function finishedSteps(stdout: string): string[] {
+  return stdout.split('\n').flatMap((l) => (l.startsWith(`${MARK}done `) ? [l.slice(MARK.length + 5).trim()] : []));
+}
+
+/**
  * The command that runs a step read from stdin as root. On a Cloud-Twin VM without the simulated
  * node runtime it refuses: there `sudo` would be the twin host's own.
  */

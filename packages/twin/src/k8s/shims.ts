@@ -9,13 +9,14 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { download } from './manifests.js';
 
 const HEADER = `#!/bin/sh
 # Cloud-Twin simulated node runtime: acts on $CB_SYSROOT only.
 set -eu
 : "\${CB_SYSROOT:?not a Cloud-Twin node runtime VM}"
 S="$CB_SYSROOT/var/lib/cloud-twin"
-mkdir -p "$S/pkgs" "$S/units" "$S/modules"
+[ -d "$S/modules" ] || mkdir -p "$S/pkgs" "$S/units" "$S/modules"
 `;
 
 /** Versions the simulated repository serves when a package is asked for without one. */
@@ -103,10 +104,11 @@ case "\${1:-}" in
 esac
 `,
     curl: `#!/bin/sh
-# The Kubernetes package repository and the CNI manifests come from the twin; anything else goes
-# to the real curl.
+# The Kubernetes package repository and the CNI manifests come from the twin (the repository key is
+# a file beside this script: many nodes fetch it at once); anything else goes to the real curl.
 for a in "$@"; do
   case "$a" in
+    https://pkgs.k8s.io/*/Release.key) exec cat "$(dirname "$0")/../files/Release.key" ;;
     https://pkgs.k8s.io/* | https://github.com/flannel-io/* | https://raw.githubusercontent.com/*)
       exec "${node}" "${shimJs}" curl "$@" ;;
   esac
@@ -128,6 +130,9 @@ export function writeNodeRuntimeBin(stateDir: string): string {
   const dir = join(stateDir, 'node-runtime', 'bin');
   mkdirSync(dir, { recursive: true });
   const shimJs = fileURLToPath(new URL('./shim-main.js', import.meta.url));
+  const files = join(stateDir, 'node-runtime', 'files');
+  mkdirSync(files, { recursive: true });
+  writeFileSync(join(files, 'Release.key'), download('https://pkgs.k8s.io/core:/stable:/v1.30/deb/Release.key') ?? '');
   for (const [name, text] of Object.entries(scripts(process.execPath, shimJs))) {
     const file = join(dir, name);
     writeFileSync(file, text);
