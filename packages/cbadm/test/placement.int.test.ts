@@ -150,3 +150,37 @@ describe('requirement-based manifests', () => {
     await cli.json(['mcis', 'delete', 'fo', '--force']);
   });
 });
+
+describe('mcis benchmark', () => {
+  it('measures every VM over SSH, prints the RTT matrix, and feeds the performance priority', async () => {
+    const m = file('bench.yaml', ['apiVersion: cloud-barista.io/v1alpha1', 'kind: MCIS', 'metadata: { name: bench }', 'spec:', '  subgroups:', '    - { name: seoul, connection: twin-aws-ap-northeast-2, count: 2, spec: t3.small, image: ubuntu-22.04 }', '    - { name: tokyo, connection: twin-aws-ap-northeast-1, count: 1, spec: m5.large, image: ubuntu-22.04 }', ''].join('\n'));
+    await cli.json(['mcis', 'create', '-f', m]);
+    interface Bench {
+      vms: Array<{ vm: string; cpuSingleOps: number; cpuMultiOps: number; memMBps: number; diskMBps: number; clientRttMs: number; error?: string }>;
+      rtt: { vms: string[]; matrixMs: Array<Array<number | null>> };
+      stored: Array<{ provider: string; region: string; spec: string; vms: number }>;
+    }
+    const r = await cli.json<Bench>(['mcis', 'benchmark', 'bench']);
+    expect(r.vms.map((v) => v.vm)).toEqual(['seoul-1', 'seoul-2', 'tokyo-1']);
+    for (const v of r.vms) {
+      expect(v.error).toBeUndefined();
+      expect(v.cpuSingleOps).toBeGreaterThan(0);
+      expect(v.cpuMultiOps).toBeGreaterThan(0);
+      expect(v.memMBps).toBeGreaterThan(0);
+      expect(v.diskMBps).toBeGreaterThan(0);
+      expect(v.clientRttMs).toBeGreaterThan(0);
+    }
+    expect(r.rtt.vms).toEqual(['seoul-1', 'seoul-2', 'tokyo-1']);
+    r.rtt.matrixMs.forEach((row, i) => row.forEach((x, j) => (i === j ? expect(x).toBeNull() : expect(x).toBeGreaterThan(0))));
+    expect(r.stored.map((s) => `${s.region}/${s.spec}×${s.vms}`).sort()).toEqual(['ap-northeast-1/m5.large×1', 'ap-northeast-2/t3.small×2']);
+    const table = await cli.run(['mcis', 'benchmark', 'bench']);
+    expect(table.stdout).toMatch(/RTT MS FROM \\ TO .*seoul-1 .*seoul-2 .*tokyo-1/);
+    // Seoul's 2 vCPU / 2 GiB x86 specs: t3.small was measured there, t3a.small nowhere.
+    const rec = await cli.json<Recommendation>(['recommend', '--priority', 'performance', '--region', 'ap-northeast-2', '--vcpu', '2', '--memory', '2', '--arch', 'x86_64']);
+    expect(rec.candidates.map((c) => [c.spec, c.scores.performance!.score])).toEqual([['t3.small', 1], ['t3a.small', 0]]);
+    expect(rec.candidates[0]!.scores.performance!.reason).toMatch(/^cpu .*ops\/s all cores .* 2 VM\(s\) of MCIS bench, \d{4}-\d\d-\d\d$/);
+    expect(rec.candidates[1]!.scores.performance!.reason).toMatch(/not benchmarked/);
+    expect((await cli.run(['mcis', 'benchmark', 'nope'])).code).toBe(4);
+    await cli.json(['mcis', 'delete', 'bench', '--force']);
+  });
+});

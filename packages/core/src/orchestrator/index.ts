@@ -6,3 +6,4 @@ export { planCreate, DEFAULT_PER_REGION, DEFAULT_REGIONS_PER_PROVIDER, type Crea
 export { defaultResourceName } from './resources.js';
 export type { PlannedSubgroup, Alternate } from './placement.js';
 export type { FailoverMove } from './failover.js';
+export type { BenchmarkResult, VmBenchmark } from './benchmark.js';

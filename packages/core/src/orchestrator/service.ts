@@ -12,6 +12,7 @@ import { runAction, selectVms, type ActionOutcome, type Selector } from './actio
 import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
 import { DEFAULT_TIMEOUTS, type ExecResult, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { SshTarget } from '../ssh/executor.js';
+import { runBenchmark, type BenchmarkResult } from './benchmark.js';
 import { DriverPool } from './driver-pool.js';
 import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults } from './resources.js';
@@ -240,6 +241,15 @@ export class McisService {
       });
     }
     return sshTargetOf(this.deps, vm!);
+  }
+
+  /**
+   * Measures CPU, memory, disk and TCP RTT on every Running VM over SSH (nothing installed) and
+   * stores the figures per (provider, region, spec) for the recommender. Changes no VM.
+   */
+  async benchmark(args: { ns: string; name: string; timeoutMs?: number } & RunOptions): Promise<BenchmarkResult> {
+    this.require(args.ns, args.name);
+    return runBenchmark(this.deps, args.ns, args.name, this.deps.store.listVms(args.ns, args.name), args);
   }
 
   /** Runs a command on the selected Running VMs in parallel; per-VM exit code, stdout, stderr. */

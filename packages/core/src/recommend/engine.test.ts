@@ -121,7 +121,7 @@ describe('rank: performance', () => {
     expect(top(r)[0]).toBe('aws:ap-northeast-2/m5.large');
     expect(r.candidates[0]!.scores.performance!.score).toBe(1);
     const seoulSmall = r.candidates.find((x) => x.region === 'ap-northeast-2' && x.spec === 't3.small')!;
-    expect(seoulSmall.scores.performance!.score).toBe(0.5); // sqrt(1e6/4e6)
+    expect(seoulSmall.scores.performance!.score).toBe(0.45); // sqrt(1e6/4e6), measured elsewhere: ×0.9
     expect(seoulSmall.scores.performance!.reason).toMatch(/measured in us-east-1/);
     expect(r.candidates.at(-1)!.scores.performance!.reason).toMatch(/not benchmarked/);
   });

@@ -6,6 +6,9 @@
 import { regionKey, type BenchmarkRecord } from '../catalog/records.js';
 import type { Candidate, PerfInfo } from './engine.js';
 
+/** Weight of a benchmark of the same spec taken in another region of the same provider. */
+export const ELSEWHERE_DISCOUNT = 0.9;
+
 export function composite(b: Pick<BenchmarkRecord, 'cpuMultiOps' | 'memMBps' | 'diskMBps'>): number {
   const pos = (x: number) => Math.max(x, 1e-9);
   return pos(b.cpuMultiOps) ** 0.5 * pos(b.memMBps) ** 0.25 * pos(b.diskMBps) ** 0.25;
@@ -47,7 +50,9 @@ export function performanceLookup(records: readonly BenchmarkRecord[]): (c: Cand
     const any = anywhere.get(r.provider) ?? new Map<string, { at: string; info: PerfInfo }>();
     anywhere.set(r.provider, any);
     const prev = any.get(r.spec);
-    if (!prev || prev.at < r.measuredAt) any.set(r.spec, { at: r.measuredAt, info: { value, detail: `${describeBenchmark(r)} (measured in ${r.region})` } });
+    // Same hardware elsewhere is evidence, not a measurement of this region: discounted, so a spec
+    // measured where it would run ranks above the same spec extrapolated to another region.
+    if (!prev || prev.at < r.measuredAt) any.set(r.spec, { at: r.measuredAt, info: { value: value * ELSEWHERE_DISCOUNT, detail: `${describeBenchmark(r)} (measured in ${r.region}, counted at ${ELSEWHERE_DISCOUNT}×)` } });
   }
   return (c) => {
     const bySpec = exact.get(c.provider)?.get(c.name);
