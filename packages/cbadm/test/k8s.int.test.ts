@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { Cli, manifestYaml } from './harness.js';
+import { ec2 } from './twin-ec2.js';
 
 type Node = { name: string; role: string; status: string; step: string | null; region: string; provider: string; error: string | null };
 type Cluster = { name: string; phase: string; reason: string | null; endpoint: string; nodes: Node[]; mcis: string[] };
@@ -22,6 +24,7 @@ const kubectlPath = spawnSync('kubectl', ['version', '--client'], { encoding: 'u
 if (!kubectlPath) process.stderr.write('SKIP kubectl checks: the kubectl binary is missing (apt-get install -y kubernetes-client)\n');
 let conns: string[] = [];
 let adminUrl = '';
+let awsEndpoint = '';
 
 /** One connection per cloud where the twin has them: the 3-cloud cluster. */
 function pick(prefix: string, preferred: string, fallback: string): string {
@@ -50,8 +53,9 @@ function kubectl(args: string[]): { status: number | null; stdout: string; stder
 }
 
 beforeAll(async () => {
-  const up = await cli.json<{ adminUrl: string }>(['twin', 'up', '--boot-delay', '200ms']);
+  const up = await cli.json<{ adminUrl: string; endpoints: { aws: string } }>(['twin', 'up', '--boot-delay', '200ms']);
   adminUrl = up.adminUrl;
+  awsEndpoint = up.endpoints.aws;
   conns = (await cli.json<{ connections: Array<{ name: string }> }>(['twin', 'connect'])).connections.map((c) => c.name);
 }, 120_000);
 afterAll(async () => {
@@ -94,6 +98,11 @@ describe('cbadm k8s on Cloud-Twin', () => {
       ['w-aws-1', 'worker', 'Ready'],
     ]);
     expect((await cli.json<Cluster[]>(['k8s', 'list'])).map((x) => [x.name, x.phase])).toEqual([['multi', 'Provisioned']]);
+    // The API port is open on the control plane's security group to the cluster's nodes only.
+    const full = await cli.json<{ nodes: Array<{ publicIp: string }> }>(['k8s', 'get', 'multi']);
+    const sgs = await ec2(awsEndpoint, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
+    const api = sgs.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
+    expect(api?.IpRanges?.map((r) => r.CidrIp).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
 
     const kc = await cli.json<{ file: string; context: string; server: string }>(['k8s', 'kubeconfig', 'multi', '--merge'], 0);
     expect(kc.file).toBe(join(kubeHome, '.kube', 'config'));

@@ -9,6 +9,7 @@ import { createEc2Client } from './client.js';
 import type { AwsContext, AwsTuning } from './context.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
+import { createFirewall } from './firewall.js';
 import { createNetwork } from './network.js';
 
 export const AWS_CAPABILITIES: DriverCapabilities = {
@@ -43,7 +44,7 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
     capabilities: AWS_CAPABILITIES,
     // Prices come from another AWS service (the Price List Query API): its SDK loads only when asked.
     catalog: { ...createCatalog(ctx), listPrices: () => import('./pricing.js').then((m) => m.listAwsPrices(params)) },
-    network: createNetwork(ctx),
+    network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(ctx),
     vms: createVms(ctx),
     async ping() {
