@@ -9,6 +9,7 @@ import { defaultMessage, Ec2Error } from './ec2/errors.js';
 import { errorDoc } from './ec2/xml.js';
 import type { FaultRule, Faults } from './faults.js';
 import { handlePricing, isPricingRequest } from './pricing/http.js';
+import { handleGcpBilling, isGcpBillingPath } from './pricing/gcp-billing.js';
 import type { GceEngine } from './gce/engine.js';
 import { handleGce, isGcePath } from './gce/http.js';
 import type { TokenIssuer } from './gce/token.js';
@@ -198,6 +199,8 @@ export function createTwinServer(deps: ServerDeps): Server {
         ? handleAdmin(deps, req, res, path)
         : isPricingRequest(req)
           ? handlePricing(deps, req, res)
+          : isGcpBillingPath(path)
+          ? handleGcpBilling(deps, req, res)
           : gce && isGcePath(path)
           ? handleGce({ gce: gce.engine, tokens: gce.tokens, faults: deps.faults, onRequest: deps.onRequest }, req, res)
           : handleEc2(deps, req, res);
