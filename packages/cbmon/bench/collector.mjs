@@ -29,8 +29,13 @@ const log = (line) => process.stderr.write(`${new Date().toISOString().slice(11,
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function run(bin, args) {
-  const r = spawnSync(process.execPath, [bin, ...args, '--json'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${r.status}\n${r.stderr}\n${r.stdout}`);
+  const r = spawnSync(process.execPath, [bin, ...args, '--json'], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0)
+    throw new Error(`${bin} ${args.join(' ')} exited ${r.status}\n${r.stderr}\n${r.stdout}`);
   return JSON.parse(r.stdout);
 }
 
@@ -53,7 +58,8 @@ function agentCpu() {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes(home) && cmd.includes('.cbmon/agent.sh')) out.set(name, cpuSeconds(Number(name), true));
+      if (cmd.includes(home) && cmd.includes('.cbmon/agent.sh'))
+        out.set(name, cpuSeconds(Number(name), true));
     } catch {
       // exited meanwhile
     }
@@ -65,11 +71,21 @@ let collector;
 const results = { date: new Date().toISOString(), node: process.version, vms, intervalS: 1, seconds };
 try {
   run(cbadm, ['twin', 'up', '--boot-delay', '300ms']);
-  const regions = run(cbadm, ['twin', 'connect']).connections.map((c) => c.region).slice(0, 10);
+  const regions = run(cbadm, ['twin', 'connect'])
+    .connections.map((c) => c.region)
+    .slice(0, 10);
   const perRegion = Math.ceil(vms / regions.length);
-  const subgroups = regions.map((r, i) => `    - { name: g${i + 1}, connection: twin-aws-${r}, count: ${Math.min(perRegion, Math.max(0, vms - i * perRegion))}, spec: t3.micro, image: ubuntu-22.04 }`).filter((l) => !l.includes('count: 0'));
+  const subgroups = regions
+    .map(
+      (r, i) =>
+        `    - { name: g${i + 1}, connection: twin-aws-${r}, count: ${Math.min(perRegion, Math.max(0, vms - i * perRegion))}, spec: t3.micro, image: ubuntu-22.04 }`,
+    )
+    .filter((l) => !l.includes('count: 0'));
   const manifest = join(home, 'bench.yaml');
-  writeFileSync(manifest, `apiVersion: cloud-barista.io/v1alpha1\nkind: MCIS\nmetadata: { name: bench }\nspec:\n  subgroups:\n${subgroups.join('\n')}\n`);
+  writeFileSync(
+    manifest,
+    `apiVersion: cloud-barista.io/v1alpha1\nkind: MCIS\nmetadata: { name: bench }\nspec:\n  subgroups:\n${subgroups.join('\n')}\n`,
+  );
   let t0 = Date.now();
   run(cbadm, ['mcis', 'create', '-f', manifest]);
   log(`MCIS of ${vms} VMs over ${subgroups.length} regions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -85,7 +101,10 @@ try {
     const s = status().stats;
     const streaming = s?.agents.filter((a) => a.state === 'streaming').length ?? 0;
     if (streaming === vms) break;
-    if (i > 120) throw new Error(`only ${streaming} of ${vms} agents streaming after 2 minutes (see ${home}/collector.log)`);
+    if (i > 120)
+      throw new Error(
+        `only ${streaming} of ${vms} agents streaming after 2 minutes (see ${home}/collector.log)`,
+      );
   }
   log(`all ${vms} agents streaming; warming up ${warmup} s`);
   await sleep(warmup * 1_000);
@@ -97,10 +116,12 @@ try {
   const after = { cpu: cpuSeconds(collector.pid), at: process.hrtime.bigint(), ...status() };
   const agentsAfter = agentCpu();
   let agentSeconds = 0;
-  for (const [pid, cpu] of agentsAfter) if (agentsBefore.has(pid)) agentSeconds += cpu - agentsBefore.get(pid);
+  for (const [pid, cpu] of agentsAfter)
+    if (agentsBefore.has(pid)) agentSeconds += cpu - agentsBefore.get(pid);
   const wall = Number(after.at - before.at) / 1e9;
   const stored = after.stats.stored - before.stats.stored;
-  const bytesPerSample = (after.store.bytes - before.store.bytes) / Math.max(1, after.store.samples - before.store.samples);
+  const bytesPerSample =
+    (after.store.bytes - before.store.bytes) / Math.max(1, after.store.samples - before.store.samples);
   results.collector = {
     cpuPercentOfOneCore: Math.round((1000 * (after.cpu - before.cpu)) / wall) / 10,
     samplesPerSecond: Math.round((10 * stored) / wall) / 10,
@@ -108,19 +129,27 @@ try {
     samplesLost: after.stats.lost,
     latencyMs: after.stats.latencyMs,
     storeBytesPerSample: Math.round(bytesPerSample),
-    storeMiBPerVmDayAt1Hz: Math.round((bytesPerSample * 86_400) / 1024 / 1024 * 10) / 10,
-    storeMiBPerVmDayAt5s: Math.round((bytesPerSample * 86_400) / 5 / 1024 / 1024 * 10) / 10,
+    storeMiBPerVmDayAt1Hz: Math.round(((bytesPerSample * 86_400) / 1024 / 1024) * 10) / 10,
+    storeMiBPerVmDayAt5s: Math.round(((bytesPerSample * 86_400) / 5 / 1024 / 1024) * 10) / 10,
     loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
   };
-  results.collector.streamRetries = (readFileSync(join(home, 'collector.log'), 'utf8').match(/: retrying/g) ?? []).length;
+  results.collector.streamRetries = (
+    readFileSync(join(home, 'collector.log'), 'utf8').match(/: retrying/g) ?? []
+  ).length;
   results.agents = { cpuPercentOfOneCorePerVm: Math.round((1000 * agentSeconds) / wall / vms) / 10 };
   const c = results.collector;
   log(`collector CPU ${c.cpuPercentOfOneCore}% of one core (target ≤ 25%)`);
   log(`stored ${c.samplesPerSecond} samples/s of ${vms} expected; lost ${c.samplesLost} (target 0)`);
-  log(`sample-to-store latency p50 ${c.latencyMs.p50} ms, p95 ${c.latencyMs.p95} ms (target < 2000), max ${c.latencyMs.max} ms`);
+  log(
+    `sample-to-store latency p50 ${c.latencyMs.p50} ms, p95 ${c.latencyMs.p95} ms (target < 2000), max ${c.latencyMs.max} ms`,
+  );
   log(`stream reconnects during the run: ${c.streamRetries}`);
-  log(`each agent (sampler + stream, at 1 Hz) used ${results.agents.cpuPercentOfOneCorePerVm}% of a core on this host`);
-  log(`store ${c.storeBytesPerSample} B/sample: ${c.storeMiBPerVmDayAt1Hz} MiB per VM-day at 1 Hz, ${c.storeMiBPerVmDayAt5s} MiB at the default 5 s`);
+  log(
+    `each agent (sampler + stream, at 1 Hz) used ${results.agents.cpuPercentOfOneCorePerVm}% of a core on this host`,
+  );
+  log(
+    `store ${c.storeBytesPerSample} B/sample: ${c.storeMiBPerVmDayAt1Hz} MiB per VM-day at 1 Hz, ${c.storeMiBPerVmDayAt5s} MiB at the default 5 s`,
+  );
 } finally {
   if (collector && collector.exitCode === null) {
     collector.kill('SIGTERM');

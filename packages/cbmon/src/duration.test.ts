@@ -15,19 +15,22 @@ describe('parseDuration', () => {
     [' 15m ', 900_000],
   ])('%s → %d ms', (text, ms) => expect(parseDuration(text, '--since')).toBe(ms));
 
-  it.each(['', 'soon', '5', '5x', 'm5', '5 s', '-5s', '1m30'].filter((t) => t !== '5'))('rejects %j naming the flag', (text) => {
-    const e = (() => {
-      try {
-        parseDuration(text, '--since');
-      } catch (err) {
-        return err;
-      }
-      return undefined;
-    })();
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as UsageError).message).toContain('--since');
-    expect((e as UsageError).hint).toMatch(/5s/);
-  });
+  it.each(['', 'soon', '5', '5x', 'm5', '5 s', '-5s', '1m30'].filter((t) => t !== '5'))(
+    'rejects %j naming the flag',
+    (text) => {
+      const e = (() => {
+        try {
+          parseDuration(text, '--since');
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).message).toContain('--since');
+      expect((e as UsageError).hint).toMatch(/5s/);
+    },
+  );
 });
 
 describe('formatDuration', () => {

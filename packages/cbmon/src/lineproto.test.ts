@@ -8,14 +8,25 @@ describe('parseLine', () => {
     );
     expect(p).toEqual({
       measurement: 'disk',
-      tags: { ns: 'default', mcis: 'web', vm: 'web-1', csp: 'aws', region: 'ap-northeast-2', subgroup: 'web', mount: '/', device: '/dev/vda' },
+      tags: {
+        ns: 'default',
+        mcis: 'web',
+        vm: 'web-1',
+        csp: 'aws',
+        region: 'ap-northeast-2',
+        subgroup: 'web',
+        mount: '/',
+        device: '/dev/vda',
+      },
       fields: { disk_utilization: 21.72, disk_total: 270553174016, seq: 3 },
       timestamp: '1795760673584292578',
     });
   });
 
   it('handles escapes, booleans, strings, unsigned and a missing timestamp', () => {
-    const p = parseLine('my\\ m,mount=/mnt/my\\ disk,k\\=x=a\\,b up=t,down=False,name="x \\" y",n=7u,f=-1.5e3');
+    const p = parseLine(
+      'my\\ m,mount=/mnt/my\\ disk,k\\=x=a\\,b up=t,down=False,name="x \\" y",n=7u,f=-1.5e3',
+    );
     expect(p).toEqual({
       measurement: 'my m',
       tags: { mount: '/mnt/my disk', 'k=x': 'a,b' },
@@ -42,7 +53,12 @@ describe('parseLine', () => {
   });
 
   it('round-trips through formatLine', () => {
-    const p = { measurement: 'net', tags: { vm: 'a b', interface: 'eth0' }, fields: { bytes_in: 12.5, pkts_in: 3 }, timestamp: '1700000000000000000' };
+    const p = {
+      measurement: 'net',
+      tags: { vm: 'a b', interface: 'eth0' },
+      fields: { bytes_in: 12.5, pkts_in: 3 },
+      timestamp: '1700000000000000000',
+    };
     expect(parseLine(formatLine(p))).toEqual(p);
     expect(formatLine(p)).toBe('net,interface=eth0,vm=a\\ b bytes_in=12.5,pkts_in=3 1700000000000000000');
   });

@@ -29,7 +29,15 @@ function scan(line: string, start: number, stops: string): [string, number] {
   let i = start;
   while (i < line.length) {
     const c = line[i]!;
-    if (c === '\\' && i + 1 < line.length && (stops.includes(line[i + 1]!) || line[i + 1] === '\\' || line[i + 1] === '=' || line[i + 1] === ',' || line[i + 1] === ' ')) {
+    if (
+      c === '\\' &&
+      i + 1 < line.length &&
+      (stops.includes(line[i + 1]!) ||
+        line[i + 1] === '\\' ||
+        line[i + 1] === '=' ||
+        line[i + 1] === ',' ||
+        line[i + 1] === ' ')
+    ) {
       out += line[i + 1];
       i += 2;
       continue;
@@ -86,7 +94,8 @@ export function parseLine(line: string): LpPoint | null {
       else if (BOOL_TRUE.has(raw)) value = 1;
       else if (BOOL_FALSE.has(raw)) value = 0;
       else throw new LineProtocolError(`bad value '${raw}' for field '${key}'`, text, j);
-      if (!Number.isFinite(value)) throw new LineProtocolError(`value of field '${key}' is not finite`, text, j);
+      if (!Number.isFinite(value))
+        throw new LineProtocolError(`value of field '${key}' is not finite`, text, j);
       fields[key] = value;
       any = true;
       j = end;

@@ -64,7 +64,10 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome[]> {
 /** Keeps only the selected metrics; points left without fields are dropped. */
 export function filterSample(s: Sample, metrics: Set<string>): Sample {
   const points = s.points
-    .map((p) => ({ ...p, fields: Object.fromEntries(Object.entries(p.fields).filter(([k]) => metrics.has(k))) }))
+    .map((p) => ({
+      ...p,
+      fields: Object.fromEntries(Object.entries(p.fields).filter(([k]) => metrics.has(k))),
+    }))
     .filter((p) => Object.keys(p.fields).length > 0);
   return { ...s, points };
 }

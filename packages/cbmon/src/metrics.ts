@@ -13,11 +13,17 @@ export const IDENTITY_TAGS = ['ns', 'mcis', 'vm', 'csp', 'region', 'subgroup'] a
 export interface MetricInfo {
   name: string;
   measurement: Measurement;
-  unit: '%' | 'bytes' | 'kB/s' | 'ops/s' | 'bytes/s' | 'packets/s' | 'errors/s' | 'drops/s' | 'load' | 'seconds';
+  unit:
+    '%' | 'bytes' | 'kB/s' | 'ops/s' | 'bytes/s' | 'packets/s' | 'errors/s' | 'drops/s' | 'load' | 'seconds';
   help: string;
 }
 
-const m = (name: string, measurement: Measurement, unit: MetricInfo['unit'], help: string): MetricInfo => ({ name, measurement, unit, help });
+const m = (name: string, measurement: Measurement, unit: MetricInfo['unit'], help: string): MetricInfo => ({
+  name,
+  measurement,
+  unit,
+  help,
+});
 
 export const METRICS: readonly MetricInfo[] = [
   m('cpu_utilization', 'cpu', '%', 'CPU busy time (not idle, not iowait)'),
@@ -68,7 +74,9 @@ export function metricInfo(name: string): MetricInfo | undefined {
 export function requireMetric(name: string, what = '--metric'): MetricInfo {
   const info = BY_NAME.get(name);
   if (info) return info;
-  const near = METRICS.filter((x) => x.name.includes(name) || name.includes(x.measurement)).map((x) => x.name);
+  const near = METRICS.filter((x) => x.name.includes(name) || name.includes(x.measurement)).map(
+    (x) => x.name,
+  );
   throw new UsageError(`${what}: unknown metric '${name}'`, {
     hint: near.length
       ? `did you mean ${near.slice(0, 4).join(', ')}?`

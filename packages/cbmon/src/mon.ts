@@ -16,7 +16,11 @@ export interface Mon {
 
 const noClouds: DriverRegistry = {
   load: (provider) =>
-    Promise.reject(new UsageError(`cbmon does not call cloud APIs (asked for ${provider})`, { hint: 'use cbadm for cloud actions' })),
+    Promise.reject(
+      new UsageError(`cbmon does not call cloud APIs (asked for ${provider})`, {
+        hint: 'use cbadm for cloud actions',
+      }),
+    ),
   providers: () => [],
 };
 

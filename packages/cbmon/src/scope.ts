@@ -7,7 +7,13 @@ import { NotFoundError } from '@cloud-barista/core/errors';
 import type { MetricsStore, VmFilter } from './store/metrics-store.js';
 import { selectTargets, type MonTarget, type Selector } from './targets.js';
 
-export function storeScope(core: Core, store: MetricsStore, ns: string, mcis: string, sel: Selector): { filter: VmFilter; targets: MonTarget[] | null } {
+export function storeScope(
+  core: Core,
+  store: MetricsStore,
+  ns: string,
+  mcis: string,
+  sel: Selector,
+): { filter: VmFilter; targets: MonTarget[] | null } {
   try {
     const targets = selectTargets(core, ns, mcis, sel);
     return { filter: { ns, mcis, vms: targets.map((t) => t.ref.vm) }, targets };
@@ -15,8 +21,13 @@ export function storeScope(core: Core, store: MetricsStore, ns: string, mcis: st
     const known = store.vms({ ns, mcis });
     if (!(e instanceof NotFoundError) || e.what !== 'MCIS' || known.length === 0) throw e;
     // The MCIS is gone but its history is not: query what was stored.
-    const vms = known.filter((v) => (!sel.vm || v.vm === sel.vm) && (!sel.subgroup || v.subgroup === sel.subgroup)).map((v) => v.vm);
-    if (vms.length === 0) throw new NotFoundError(sel.vm ? 'VM' : 'subgroup', sel.vm ?? sel.subgroup ?? '', { hint: `stored VMs of '${mcis}': ${known.map((v) => v.vm).join(', ')}` });
+    const vms = known
+      .filter((v) => (!sel.vm || v.vm === sel.vm) && (!sel.subgroup || v.subgroup === sel.subgroup))
+      .map((v) => v.vm);
+    if (vms.length === 0)
+      throw new NotFoundError(sel.vm ? 'VM' : 'subgroup', sel.vm ?? sel.subgroup ?? '', {
+        hint: `stored VMs of '${mcis}': ${known.map((v) => v.vm).join(', ')}`,
+      });
     return { filter: { ns, mcis, vms }, targets: null };
   }
 }

@@ -27,14 +27,20 @@ export function selectTargets(core: Core, ns: string, mcis: string, sel: Selecto
   let vms = view.vms;
   if (sel.vm) {
     const vm = vms.find((v) => v.name === sel.vm);
-    if (!vm) throw new NotFoundError('VM', sel.vm, { hint: `MCIS '${mcis}' has: ${vms.map((v) => v.name).join(', ') || 'no VMs'}` });
-    if (sel.subgroup && vm.subgroup !== sel.subgroup) throw new UsageError(`VM '${sel.vm}' is not in subgroup '${sel.subgroup}'`);
+    if (!vm)
+      throw new NotFoundError('VM', sel.vm, {
+        hint: `MCIS '${mcis}' has: ${vms.map((v) => v.name).join(', ') || 'no VMs'}`,
+      });
+    if (sel.subgroup && vm.subgroup !== sel.subgroup)
+      throw new UsageError(`VM '${sel.vm}' is not in subgroup '${sel.subgroup}'`);
     vms = [vm];
   } else if (sel.subgroup) {
     vms = vms.filter((v) => v.subgroup === sel.subgroup);
     if (!vms.length) {
       const groups = [...new Set(view.vms.map((v) => v.subgroup))];
-      throw new NotFoundError('subgroup', sel.subgroup, { hint: `MCIS '${mcis}' has subgroups: ${groups.join(', ') || 'none'}` });
+      throw new NotFoundError('subgroup', sel.subgroup, {
+        hint: `MCIS '${mcis}' has subgroups: ${groups.join(', ') || 'none'}`,
+      });
     }
   }
   return vms.map((vm) => ({ ref: refOfVm(view, vm), vm }));

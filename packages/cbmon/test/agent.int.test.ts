@@ -44,11 +44,23 @@ beforeAll(async () => {
 });
 afterAll(() => fx.dispose());
 
-async function collect(vm: string, seconds: number, start: { since: number } | 'now' = { since: 0 }): Promise<Sample[]> {
+async function collect(
+  vm: string,
+  seconds: number,
+  start: { since: number } | 'now' = { since: 0 },
+): Promise<Sample[]> {
   const ac = new AbortController();
   const got: Sample[] = [];
   const [t] = selectTargets(fx.mon.core, 'default', MCIS, { vm });
-  const done = followAgent({ ssh: fx.mon.core.ssh, ref: t!.ref, reach: () => reach(fx.mon.core, t!.ref), start, follow: true, signal: ac.signal, onSamples: (s) => got.push(...s) });
+  const done = followAgent({
+    ssh: fx.mon.core.ssh,
+    ref: t!.ref,
+    reach: () => reach(fx.mon.core, t!.ref),
+    start,
+    follow: true,
+    signal: ac.signal,
+    onSamples: (s) => got.push(...s),
+  });
   await new Promise((r) => setTimeout(r, seconds * 1000));
   ac.abort();
   await done;
@@ -57,19 +69,46 @@ async function collect(vm: string, seconds: number, start: { since: number } | '
 
 describe('agent on VMs', () => {
   it('installs on the web subgroup, idempotently, and reports status', async () => {
-    const first = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'web' }, intervalMs: 1000 });
+    const first = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'web' },
+      intervalMs: 1000,
+    });
     expect(first.vms.map((v) => [v.vm, v.ok, v.result])).toEqual([
       ['web-1', true, 'installed'],
       ['web-2', true, 'installed'],
     ]);
-    expect(first.vms[0]!.status).toMatchObject({ installed: true, running: true, intervalS: 1, mode: 'pull' });
-    expect(readFileSync(join(fx.vm('web-1').home, '.cbmon', 'agent.conf'), 'utf8')).toContain("CBMON_VM='web-1'");
+    expect(first.vms[0]!.status).toMatchObject({
+      installed: true,
+      running: true,
+      intervalS: 1,
+      mode: 'pull',
+    });
+    expect(readFileSync(join(fx.vm('web-1').home, '.cbmon', 'agent.conf'), 'utf8')).toContain(
+      "CBMON_VM='web-1'",
+    );
 
-    const again = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { vm: 'web-1' }, intervalMs: 1000 });
+    const again = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { vm: 'web-1' },
+      intervalMs: 1000,
+    });
     expect(again.vms[0]!.result).toBe('unchanged');
     expect(again.vms[0]!.status?.pid).toBe(first.vms[0]!.status?.pid);
 
-    const status = await agentStatuses({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'web' } });
+    const status = await agentStatuses({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'web' },
+    });
     expect(status.vms.every((v) => v.status?.running)).toBe(true);
     expect(fx.mon.store.listAgents({ mcis: MCIS }).map((a) => a.vm)).toEqual(['web-1', 'web-2']);
   });
@@ -82,12 +121,27 @@ describe('agent on VMs', () => {
     const measurements = new Set(got.flatMap((s) => s.points.map((p) => p.measurement)));
     expect([...measurements].sort()).toEqual(expect.arrayContaining(['cpu', 'mem', 'disk', 'net', 'system']));
     const cpu = got[0]!.points.find((p) => p.measurement === 'cpu')!;
-    expect(Object.keys(cpu.fields)).toEqual(expect.arrayContaining(['cpu_utilization', 'cpu_user', 'cpu_system', 'cpu_idle', 'cpu_iowait', 'cpu_steal']));
+    expect(Object.keys(cpu.fields)).toEqual(
+      expect.arrayContaining([
+        'cpu_utilization',
+        'cpu_user',
+        'cpu_system',
+        'cpu_idle',
+        'cpu_iowait',
+        'cpu_steal',
+      ]),
+    );
     expect(cpu.fields.cpu_utilization).toBeGreaterThanOrEqual(0);
     expect(cpu.fields.cpu_utilization).toBeLessThanOrEqual(100);
     const mem = got[0]!.points.find((p) => p.measurement === 'mem')!;
     expect(mem.fields.mem_total).toBeGreaterThan(mem.fields.mem_used!);
-    expect(got[0]!.ref).toMatchObject({ vm: 'web-1', mcis: MCIS, csp: 'aws', region: 'ap-northeast-2', subgroup: 'web' });
+    expect(got[0]!.ref).toMatchObject({
+      vm: 'web-1',
+      mcis: MCIS,
+      csp: 'aws',
+      region: 'ap-northeast-2',
+      subgroup: 'web',
+    });
     expect(Math.abs(got.at(-1)!.tsMs - Date.now())).toBeLessThan(5_000);
   });
 
@@ -120,7 +174,13 @@ describe('agent on VMs', () => {
   });
 
   it('reports a VM without /proc and goes on with the others', async () => {
-    const r = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'noproc' } });
+    const r = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'noproc' },
+    });
     expect(r.vms[0]).toMatchObject({ vm: 'noproc-1', ok: false });
     expect(r.vms[0]!.error).toMatch(/no procfs at \/nonexistent\/proc/);
     expect(r.vms[0]!.hint).toMatch(/HOST_PROC/);
@@ -131,11 +191,20 @@ describe('agent on VMs', () => {
   });
 
   it.runIf(bbBin)('runs on busybox (Alpine-like) with only busybox tools', async () => {
-    const r = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'alpine' }, intervalMs: 1000 });
+    const r = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'alpine' },
+      intervalMs: 1000,
+    });
     expect(r.vms[0]).toMatchObject({ ok: true, result: 'installed' });
     const got = await collect('alpine-1', 3.5);
     expect(got.length).toBeGreaterThanOrEqual(2);
-    expect(got[0]!.points.map((p) => p.measurement)).toEqual(expect.arrayContaining(['cpu', 'mem', 'disk', 'system']));
+    expect(got[0]!.points.map((p) => p.measurement)).toEqual(
+      expect.arrayContaining(['cpu', 'mem', 'disk', 'system']),
+    );
   });
 
   it('upgrades a changed script and reconfigures on new settings', async () => {
@@ -144,20 +213,50 @@ describe('agent on VMs', () => {
     const old = readFileSync(conf, 'utf8').replace(/^CBMON_AGENT_VERSION=.*$/m, 'CBMON_AGENT_VERSION=0.9.0');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(conf, old);
-    const up = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { vm: 'web-1' }, intervalMs: 1000 });
+    const up = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { vm: 'web-1' },
+      intervalMs: 1000,
+    });
     expect(up.vms[0]).toMatchObject({ result: 'upgraded' });
-    const re = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { vm: 'web-1' }, intervalMs: 2000 });
+    const re = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { vm: 'web-1' },
+      intervalMs: 2000,
+    });
     expect(re.vms[0]).toMatchObject({ result: 'reconfigured', status: { intervalS: 2 } });
   });
 
   it('uninstalls: processes and files gone, idempotent', async () => {
-    const r = await uninstallAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'web' } });
+    const r = await uninstallAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'web' },
+    });
     expect(r.vms.map((v) => v.result)).toEqual(['removed', 'removed']);
     for (const vm of ['web-1', 'web-2']) {
       expect(existsSync(join(fx.vm(vm).home, '.cbmon'))).toBe(false);
-      await until(() => processesMatching(join(fx.vm(vm).home, '.cbmon')).length === 0, 10_000, `${vm} agent processes gone`);
+      await until(
+        () => processesMatching(join(fx.vm(vm).home, '.cbmon')).length === 0,
+        10_000,
+        `${vm} agent processes gone`,
+      );
     }
-    const again = await uninstallAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'web' } });
+    const again = await uninstallAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'web' },
+    });
     expect(again.vms.map((v) => v.result)).toEqual(['absent', 'absent']);
     expect(fx.mon.store.listAgents({ mcis: MCIS, vms: ['web-1', 'web-2'] })).toEqual([]);
   });

@@ -17,7 +17,9 @@ let pushUrl = '';
 const logs: string[] = [];
 
 function seqs(vm: string): number[] {
-  return [...fx.mon.store.samplesBetween({ mcis: MCIS, vms: [vm] }, 0, Date.now() + 60_000)].map((s) => s.seq);
+  return [...fx.mon.store.samplesBetween({ mcis: MCIS, vms: [vm] }, 0, Date.now() + 60_000)].map(
+    (s) => s.seq,
+  );
 }
 
 function contiguous(list: number[]): boolean {
@@ -25,13 +27,40 @@ function contiguous(list: number[]): boolean {
 }
 
 beforeAll(async () => {
-  await fx.start(MCIS, [{ name: 'web-1' }, { name: 'web-2' }, { name: 'web-3', subgroup: 'pushers' }, { name: 'dead-1', subgroup: 'dead' }]);
-  const r = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'web' }, intervalMs: 1000 });
+  await fx.start(MCIS, [
+    { name: 'web-1' },
+    { name: 'web-2' },
+    { name: 'web-3', subgroup: 'pushers' },
+    { name: 'dead-1', subgroup: 'dead' },
+  ]);
+  const r = await installAgents({
+    core: fx.mon.core,
+    store: fx.mon.store,
+    ns: 'default',
+    mcis: MCIS,
+    selector: { subgroup: 'web' },
+    intervalMs: 1000,
+  });
   expect(r.vms.every((v) => v.ok)).toBe(true);
-  await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'dead' }, intervalMs: 1000 });
+  await installAgents({
+    core: fx.mon.core,
+    store: fx.mon.store,
+    ns: 'default',
+    mcis: MCIS,
+    selector: { subgroup: 'dead' },
+    intervalMs: 1000,
+  });
   // dead-1 has an agent but its SSH server goes away for good while the record says Running.
   await fx.halt(fx.vm('dead-1'));
-  collector = new Collector({ core: fx.mon.core, store: fx.mon.store, listen: { host: '127.0.0.1', port: 0 }, flushMs: 100, syncMs: 500, statsMs: 500, log: (l) => logs.push(l) });
+  collector = new Collector({
+    core: fx.mon.core,
+    store: fx.mon.store,
+    listen: { host: '127.0.0.1', port: 0 },
+    flushMs: 100,
+    syncMs: 500,
+    statsMs: 500,
+    log: (l) => logs.push(l),
+  });
   pushUrl = (await collector.start()).pushUrl!;
 });
 afterAll(async () => {
@@ -50,7 +79,11 @@ describe('collector', () => {
   });
 
   it('reports a VM whose SSH fails and goes on with the rest', async () => {
-    await until(() => collector.stats().agents.find((a) => a.vm === 'dead-1')?.state === 'retrying', 15_000, 'dead-1 retrying');
+    await until(
+      () => collector.stats().agents.find((a) => a.vm === 'dead-1')?.state === 'retrying',
+      15_000,
+      'dead-1 retrying',
+    );
     const dead = collector.stats().agents.find((a) => a.vm === 'dead-1')!;
     expect(dead.detail).toMatch(/ECONNREFUSED|connect/);
     expect(logs.some((l) => l.startsWith(`default/${MCIS}/dead-1: retrying`))).toBe(true);
@@ -71,7 +104,11 @@ describe('collector', () => {
     const vm = fx.vm('web-2');
     await fx.halt(vm);
     fx.setStatus(MCIS, 'web-2', 'Suspended');
-    await until(() => collector.stats().agents.find((a) => a.vm === 'web-2')?.state === 'waiting', 10_000, 'web-2 waiting');
+    await until(
+      () => collector.stats().agents.find((a) => a.vm === 'web-2')?.state === 'waiting',
+      10_000,
+      'web-2 waiting',
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     await fx.boot(vm);
     fx.setStatus(MCIS, 'web-2', 'Running');
@@ -82,15 +119,25 @@ describe('collector', () => {
   });
 
   it('accepts pushes from agents installed with --push, and only with the MCIS token', async () => {
-    const r = await installAgents({ core: fx.mon.core, store: fx.mon.store, ns: 'default', mcis: MCIS, selector: { subgroup: 'pushers' }, intervalMs: 1000, push: pushUrl });
+    const r = await installAgents({
+      core: fx.mon.core,
+      store: fx.mon.store,
+      ns: 'default',
+      mcis: MCIS,
+      selector: { subgroup: 'pushers' },
+      intervalMs: 1000,
+      push: pushUrl,
+    });
     expect(r.vms[0]).toMatchObject({ ok: true, status: { mode: 'push' } });
     await until(() => seqs('web-3').length >= 2, 20_000, 'pushed samples');
     expect(fx.mon.store.getAgent('default', MCIS, 'web-3')?.lastSeq).toBeGreaterThan(0);
     expect(collector.stats().agents.find((a) => a.vm === 'web-3')?.mode).toBe('push');
 
     const token = fx.mon.store.pushToken('default', MCIS);
-    const line = (mcis: string, vm: string) => `cpu,ns=default,mcis=${mcis},vm=${vm} cpu_utilization=1,seq=1i ${Date.now()}000000`;
-    const post = (body: string, auth?: string) => fetch(pushUrl, { method: 'POST', body, headers: auth ? { authorization: auth } : {} });
+    const line = (mcis: string, vm: string) =>
+      `cpu,ns=default,mcis=${mcis},vm=${vm} cpu_utilization=1,seq=1i ${Date.now()}000000`;
+    const post = (body: string, auth?: string) =>
+      fetch(pushUrl, { method: 'POST', body, headers: auth ? { authorization: auth } : {} });
     expect((await post(line(MCIS, 'web-3'))).status).toBe(401);
     expect((await post(line(MCIS, 'web-3'), 'Token nope')).status).toBe(401);
     expect((await post(line('other', 'web-3'), `Token ${token}`)).status).toBe(403);

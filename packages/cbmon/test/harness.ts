@@ -24,12 +24,16 @@ export class Cli {
 
   constructor(readonly sshPort: number) {
     this.env = { ...process.env, CB_HOME: this.home, CB_TWIN_SSH_PORT: String(sshPort) };
-    for (const k of ['CB_OUTPUT', 'CB_NS', 'CBMON_INTERVAL', 'CBMON_PUSH', 'CBMON_LISTEN']) delete this.env[k];
+    for (const k of ['CB_OUTPUT', 'CB_NS', 'CBMON_INTERVAL', 'CBMON_PUSH', 'CBMON_LISTEN'])
+      delete this.env[k];
   }
 
   private exec(bin: string, args: string[]): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, ...args], {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -50,19 +54,28 @@ export class Cli {
   /** Runs with --json; throws with the output when the exit code is not the expected one. */
   async json<T>(tool: 'cbmon' | 'cbadm', args: string[], expectCode = 0): Promise<T> {
     const r = await this.exec(tool === 'cbmon' ? CBMON : CBADM, [...args, '--json']);
-    if (r.code !== expectCode) throw new Error(`${tool} ${args.join(' ')} exited ${r.code} (wanted ${expectCode})\n${r.stderr}\n${r.stdout}`);
+    if (r.code !== expectCode)
+      throw new Error(
+        `${tool} ${args.join(' ')} exited ${r.code} (wanted ${expectCode})\n${r.stderr}\n${r.stdout}`,
+      );
     return JSON.parse(r.stdout) as T;
   }
 
   /** A long-running cbmon (stream, export prometheus…); killed at dispose if still running. */
   spawnCbmon(args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [CBMON, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CBMON, ...args], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     return child;
   }
 
-  manifest(name: string, subgroups: Array<{ name: string; region: string; count: number; image?: string }>): string {
+  manifest(
+    name: string,
+    subgroups: Array<{ name: string; region: string; count: number; image?: string }>,
+  ): string {
     const file = join(this.home, `${name}.yaml`);
     writeFileSync(
       file,
@@ -72,7 +85,10 @@ export class Cli {
         `metadata: { name: ${name} }`,
         'spec:',
         '  subgroups:',
-        ...subgroups.map((s) => `    - { name: ${s.name}, connection: twin-aws-${s.region}, count: ${s.count}, spec: t3.micro, image: ${s.image ?? 'ubuntu-22.04'} }`),
+        ...subgroups.map(
+          (s) =>
+            `    - { name: ${s.name}, connection: twin-aws-${s.region}, count: ${s.count}, spec: t3.micro, image: ${s.image ?? 'ubuntu-22.04'} }`,
+        ),
         '',
       ].join('\n'),
     );
@@ -88,11 +104,18 @@ export class Cli {
 }
 
 /** Reads a child's stdout line by line until `done` says enough (or the child exits). */
-export function readLines(child: ChildProcess, done: (lines: string[]) => boolean, maxMs = 20_000): Promise<string[]> {
+export function readLines(
+  child: ChildProcess,
+  done: (lines: string[]) => boolean,
+  maxMs = 20_000,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
     let carry = '';
-    const timer = setTimeout(() => reject(new Error(`timed out after ${maxMs} ms; got:\n${lines.join('\n')}`)), maxMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out after ${maxMs} ms; got:\n${lines.join('\n')}`)),
+      maxMs,
+    );
     const finish = () => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

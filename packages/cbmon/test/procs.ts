@@ -18,7 +18,11 @@ export function processesMatching(...needles: string[]): Array<{ pid: number; cm
   return out;
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, maxMs = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  maxMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + maxMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`${what} not met within ${maxMs} ms`);

@@ -43,7 +43,10 @@ export class VmFixture {
   mon!: Mon;
 
   /** Starts `specs.length` VMs of MCIS `mcis` (ns default) and records them. */
-  async start(mcis: string, specs: Array<{ name: string; subgroup?: string; env?: Record<string, string> }>): Promise<this> {
+  async start(
+    mcis: string,
+    specs: Array<{ name: string; subgroup?: string; env?: Record<string, string> }>,
+  ): Promise<this> {
     this.mon = openMon({ home: this.home });
     this.publicKey = writeKeyPair(this.mon.core.home.keys, 'fx', generateSshKeyPair('cbmon-test')).publicKey;
     const now = new Date().toISOString();
@@ -52,7 +55,13 @@ export class VmFixture {
       ns: 'default',
       name: mcis,
       labels: {},
-      subgroups: subgroups.map((name) => ({ name, connection: 'fx', count: specs.filter((s) => (s.subgroup ?? 'web') === name).length, spec: 't3.micro', image: 'ubuntu-22.04' })),
+      subgroups: subgroups.map((name) => ({
+        name,
+        connection: 'fx',
+        count: specs.filter((s) => (s.subgroup ?? 'web') === name).length,
+        spec: 't3.micro',
+        image: 'ubuntu-22.04',
+      })),
       policy: { onFailure: 'continue' },
       createdAt: now,
       updatedAt: now,
@@ -61,7 +70,14 @@ export class VmFixture {
     const octet = () => 1 + Math.floor(Math.random() * 253);
     for (const s of specs) {
       const host = `127.81.${octet()}.${octet()}`;
-      const vm: FixtureVm = { name: s.name, subgroup: s.subgroup ?? 'web', host, port: await freePort(host), home: join(this.dir, 'vms', s.name), env: s.env ?? {} };
+      const vm: FixtureVm = {
+        name: s.name,
+        subgroup: s.subgroup ?? 'web',
+        host,
+        port: await freePort(host),
+        home: join(this.dir, 'vms', s.name),
+        env: s.env ?? {},
+      };
       this.vms.push(vm);
       await this.boot(vm);
       const rec: Vm = {

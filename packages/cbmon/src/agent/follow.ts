@@ -86,7 +86,8 @@ export async function followAgent(o: FollowOptions): Promise<void> {
         const h = e.control;
         epoch = h.epoch;
         const since = typeof cursor === 'object' && 'since' in cursor ? cursor.since : 0;
-        const lost = !h.reset && since > 0 && h.first > since + 1 ? Math.min(h.first, h.last + 1) - since - 1 : 0;
+        const lost =
+          !h.reset && since > 0 && h.first > since + 1 ? Math.min(h.first, h.last + 1) - since - 1 : 0;
         attempt = 0;
         o.onHello?.(h, lost);
         o.onState?.('streaming');
@@ -102,7 +103,8 @@ export async function followAgent(o: FollowOptions): Promise<void> {
         signal: o.signal,
         ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
       });
-      if (r.exitCode !== 0) throw agentError(o.ref.vm, r.exitCode, r.stderrTail || (r.signal ? `killed by ${r.signal}` : ''));
+      if (r.exitCode !== 0)
+        throw agentError(o.ref.vm, r.exitCode, r.stderrTail || (r.signal ? `killed by ${r.signal}` : ''));
       if (!o.follow) {
         o.onState?.('done');
         return;

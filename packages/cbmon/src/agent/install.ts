@@ -9,11 +9,21 @@ import { Semaphore } from '@cloud-barista/core/util/limit';
 import type { MetricsStore } from '../store/metrics-store.js';
 import { reach, selectTargets, type MonTarget, type Selector } from '../targets.js';
 import { agentScript, agentVersion } from './script.js';
-import { agentError, installCommand, parseKv, parseStatus, scriptCommand, validateSettings, type AgentStatus, type InstallSettings } from './protocol.js';
+import {
+  agentError,
+  installCommand,
+  parseKv,
+  parseStatus,
+  scriptCommand,
+  validateSettings,
+  type AgentStatus,
+  type InstallSettings,
+} from './protocol.js';
 
 export interface AgentJobOptions {
   core: Core;
-  store: MetricsStore;
+  /** The metrics store agents are registered in; absent: `$CB_HOME/metrics.db` is opened (and closed) for the call. */
+  store?: MetricsStore;
   ns: string;
   mcis: string;
   selector?: Selector;
@@ -66,6 +76,18 @@ export function normalizePushUrl(url: string): string {
   }
 }
 
+/** Runs `fn` with the caller's metrics store, or one opened under the core's home for the call. */
+async function withStore<T>(o: AgentJobOptions, fn: (store: MetricsStore) => Promise<T>): Promise<T> {
+  if (o.store) return fn(o.store);
+  const { MetricsStore, metricsDbPath } = await import('../store/metrics-store.js');
+  const store = new MetricsStore(metricsDbPath(o.core.home.root));
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
 async function eachVm(
   o: AgentJobOptions,
   work: (t: MonTarget) => Promise<AgentVmResult>,
@@ -113,43 +135,57 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
   const ringS = Math.round((o.ringMs ?? DEFAULT_RING_MS) / 1_000);
   const pushUrl = o.push ? normalizePushUrl(o.push) : undefined;
   // Validate once with placeholder identity before touching anything.
-  validateSettings({ ns: o.ns, mcis: o.mcis, vm: 'x', csp: 'x', region: 'x', subgroup: 'x', intervalS, ringS, ...(pushUrl ? { push: { url: pushUrl, token: 'x' } } : {}) });
+  validateSettings({
+    ns: o.ns,
+    mcis: o.mcis,
+    vm: 'x',
+    csp: 'x',
+    region: 'x',
+    subgroup: 'x',
+    intervalS,
+    ringS,
+    ...(pushUrl ? { push: { url: pushUrl, token: 'x' } } : {}),
+  });
   const version = agentVersion();
-  const token = pushUrl ? o.store.pushToken(o.ns, o.mcis) : undefined;
-  return eachVm(o, async (t) => {
-    const settings: InstallSettings = {
-      ...t.ref,
-      subgroup: t.ref.subgroup,
-      intervalS,
-      ringS,
-      ...(pushUrl && token ? { push: { url: pushUrl, token } } : {}),
-    };
-    validateSettings(settings);
-    const kv = await run(o, t, installCommand(settings));
-    const status = parseStatus(kv);
-    o.store.putAgent({
-      ns: o.ns,
-      mcis: o.mcis,
-      vm: t.ref.vm,
-      mode: pushUrl ? 'push' : 'pull',
-      intervalS,
-      ringS,
-      version: status.version ?? version,
-      pushUrl: pushUrl ?? null,
-      installedAt: new Date().toISOString(),
-      epoch: status.epoch,
+  return withStore(o, async (store) => {
+    const token = pushUrl ? store.pushToken(o.ns, o.mcis) : undefined;
+    return eachVm(o, async (t) => {
+      const settings: InstallSettings = {
+        ...t.ref,
+        subgroup: t.ref.subgroup,
+        intervalS,
+        ringS,
+        ...(pushUrl && token ? { push: { url: pushUrl, token } } : {}),
+      };
+      validateSettings(settings);
+      const kv = await run(o, t, installCommand(settings));
+      const status = parseStatus(kv);
+      store.putAgent({
+        ns: o.ns,
+        mcis: o.mcis,
+        vm: t.ref.vm,
+        mode: pushUrl ? 'push' : 'pull',
+        intervalS,
+        ringS,
+        version: status.version ?? version,
+        pushUrl: pushUrl ?? null,
+        installedAt: new Date().toISOString(),
+        epoch: status.epoch,
+      });
+      return { vm: t.ref.vm, ok: true, result: kv.result ?? 'installed', status };
     });
-    return { vm: t.ref.vm, ok: true, result: kv.result ?? 'installed', status };
   });
 }
 
 /** Stops and removes the agent (and its ring) from the selected VMs; forgets them in the store. */
 export async function uninstallAgents(o: AgentJobOptions): Promise<AgentJobResult> {
-  return eachVm(o, async (t) => {
-    const kv = await run(o, t, scriptCommand('uninstall'));
-    o.store.deleteAgent(o.ns, o.mcis, t.ref.vm);
-    return { vm: t.ref.vm, ok: true, result: kv.result ?? 'removed' };
-  });
+  return withStore(o, (store) =>
+    eachVm(o, async (t) => {
+      const kv = await run(o, t, scriptCommand('uninstall'));
+      store.deleteAgent(o.ns, o.mcis, t.ref.vm);
+      return { vm: t.ref.vm, ok: true, result: kv.result ?? 'removed' };
+    }),
+  );
 }
 
 /** What each selected VM's agent says about itself. */
@@ -169,6 +205,11 @@ export function assertAllOk(r: AgentJobResult, what: string): void {
   if (bad.length === 0) return;
   const detail = bad.map((b) => `${b.vm}: ${b.error ?? 'failed'}`).join('; ');
   const hint = bad.find((b) => b.hint)?.hint;
-  if (bad.length === r.vms.length) throw new OperationError(`${what} failed on every VM: ${detail}`, hint ? { hint } : {});
-  throw new PartialError(`${what} failed on ${bad.length} of ${r.vms.length} VM(s): ${detail}`, r, hint ? { hint } : {});
+  if (bad.length === r.vms.length)
+    throw new OperationError(`${what} failed on every VM: ${detail}`, hint ? { hint } : {});
+  throw new PartialError(
+    `${what} failed on ${bad.length} of ${r.vms.length} VM(s): ${detail}`,
+    r,
+    hint ? { hint } : {},
+  );
 }

@@ -1,9 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { BugError, NotFoundError, OperationError, UsageError } from '@cloud-barista/core/errors';
 import { agentScript, agentVersion } from './script.js';
-import { agentError, installCommand, parseControl, parseKv, parseStatus, streamCommand, validateSettings, type InstallSettings } from './protocol.js';
+import {
+  agentError,
+  installCommand,
+  parseControl,
+  parseKv,
+  parseStatus,
+  streamCommand,
+  validateSettings,
+  type InstallSettings,
+} from './protocol.js';
 
-const settings: InstallSettings = { ns: 'default', mcis: 'web', vm: 'web-1', csp: 'aws', region: 'ap-northeast-2', subgroup: 'web', intervalS: 5, ringS: 3600 };
+const settings: InstallSettings = {
+  ns: 'default',
+  mcis: 'web',
+  vm: 'web-1',
+  csp: 'aws',
+  region: 'ap-northeast-2',
+  subgroup: 'web',
+  intervalS: 5,
+  ringS: 3600,
+};
 
 describe('agent protocol', () => {
   it('ships a versioned script', () => {
@@ -12,7 +30,10 @@ describe('agent protocol', () => {
   });
 
   it('quotes every install setting', () => {
-    const cmd = installCommand({ ...settings, push: { url: 'http://127.0.0.1:8086/write?db=x&y=1', token: 'abc' } });
+    const cmd = installCommand({
+      ...settings,
+      push: { url: 'http://127.0.0.1:8086/write?db=x&y=1', token: 'abc' },
+    });
     expect(cmd).toContain("'push=http://127.0.0.1:8086/write?db=x&y=1'");
     expect(cmd).toContain('interval=5');
     expect(cmd).toMatch(/^umask 077 && mkdir -p "\$HOME\/.cbmon" && cat > /);
@@ -23,23 +44,58 @@ describe('agent protocol', () => {
     expect(() => validateSettings({ ...settings, intervalS: 0 })).toThrow(/between 1s and 1h/);
     expect(() => validateSettings({ ...settings, intervalS: 1.5 })).toThrow(/whole seconds/);
     expect(() => validateSettings({ ...settings, ringS: 1 })).toThrow(/--ring/);
-    expect(() => validateSettings({ ...settings, push: { url: 'ftp://x', token: 't' } })).toThrow(/http or https/);
+    expect(() => validateSettings({ ...settings, push: { url: 'ftp://x', token: 't' } })).toThrow(
+      /http or https/,
+    );
     expect(() => validateSettings({ ...settings, push: { url: 'nope', token: 't' } })).toThrow(/not a URL/);
     expect(() => validateSettings(settings)).not.toThrow();
   });
 
   it('builds stream commands', () => {
-    expect(streamCommand({ since: 42, epoch: 'e1', follow: true })).toMatch(/agent\.sh stream --since 42 --epoch e1 --follow$/);
+    expect(streamCommand({ since: 42, epoch: 'e1', follow: true })).toMatch(
+      /agent\.sh stream --since 42 --epoch e1 --follow$/,
+    );
     expect(streamCommand({ last: 30, follow: false })).toMatch(/stream --last 30$/);
-    expect(streamCommand({ since: 0, sinceTsMs: 1_700_000_000_123, follow: false })).toContain('--since-ts 1700000000123000000');
+    expect(streamCommand({ since: 0, sinceTsMs: 1_700_000_000_123, follow: false })).toContain(
+      '--since-ts 1700000000123000000',
+    );
   });
 
   it('parses status and control lines', () => {
-    const s = parseStatus(parseKv('installed=1\nversion=1.0.0\nrunning=1\npid=77\nepoch=e\nseq=12\nfirst=3\ninterval=5\nring=3600\nmode=pull\npush_url=\npush_acked=\nring_kb=8\n'));
-    expect(s).toMatchObject({ installed: true, version: '1.0.0', running: true, pid: 77, seq: 12, first: 3, intervalS: 5, mode: 'pull', pushUrl: null, pushAcked: null, ringKb: 8 });
-    expect(parseStatus(parseKv('installed=0\n'))).toMatchObject({ installed: false, version: null, running: false });
-    expect(parseControl('#cbmon hello version=1.0.0 epoch=e1 first=3 last=9 since=5 reset=0 interval=1 pid=4')).toEqual({
-      type: 'hello', version: '1.0.0', epoch: 'e1', first: 3, last: 9, since: 5, reset: false, intervalS: 1,
+    const s = parseStatus(
+      parseKv(
+        'installed=1\nversion=1.0.0\nrunning=1\npid=77\nepoch=e\nseq=12\nfirst=3\ninterval=5\nring=3600\nmode=pull\npush_url=\npush_acked=\nring_kb=8\n',
+      ),
+    );
+    expect(s).toMatchObject({
+      installed: true,
+      version: '1.0.0',
+      running: true,
+      pid: 77,
+      seq: 12,
+      first: 3,
+      intervalS: 5,
+      mode: 'pull',
+      pushUrl: null,
+      pushAcked: null,
+      ringKb: 8,
+    });
+    expect(parseStatus(parseKv('installed=0\n'))).toMatchObject({
+      installed: false,
+      version: null,
+      running: false,
+    });
+    expect(
+      parseControl('#cbmon hello version=1.0.0 epoch=e1 first=3 last=9 since=5 reset=0 interval=1 pid=4'),
+    ).toEqual({
+      type: 'hello',
+      version: '1.0.0',
+      epoch: 'e1',
+      first: 3,
+      last: 9,
+      since: 5,
+      reset: false,
+      intervalS: 1,
     });
     expect(parseControl('#cbmon mark seq=9')).toEqual({ type: 'mark', seq: 9 });
     expect(parseControl('#cbmon mark seq=x')).toBeNull();

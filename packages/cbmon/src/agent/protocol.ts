@@ -4,7 +4,13 @@
  * codes mean for the user. Pure.
  */
 import { shellQuote } from '@cloud-barista/core/ssh/openssh';
-import { BugError, NotFoundError, OperationError, UsageError, type CbError } from '@cloud-barista/core/errors';
+import {
+  BugError,
+  NotFoundError,
+  OperationError,
+  UsageError,
+  type CbError,
+} from '@cloud-barista/core/errors';
 
 export interface InstallSettings {
   ns: string;
@@ -27,7 +33,9 @@ const TAG_VALUE = /^[A-Za-z0-9._:/-]+$/;
 export function validateSettings(s: InstallSettings): void {
   for (const key of ['ns', 'mcis', 'vm', 'csp', 'region', 'subgroup'] as const) {
     if (!TAG_VALUE.test(s[key])) {
-      throw new UsageError(`${key} '${s[key]}' cannot be a metric tag`, { hint: 'use letters, digits and . _ : / -' });
+      throw new UsageError(`${key} '${s[key]}' cannot be a metric tag`, {
+        hint: 'use letters, digits and . _ : / -',
+      });
     }
   }
   if (!Number.isInteger(s.intervalS) || s.intervalS < 1 || s.intervalS > 3600) {
@@ -36,14 +44,18 @@ export function validateSettings(s: InstallSettings): void {
     });
   }
   if (!Number.isInteger(s.ringS) || s.ringS < s.intervalS) {
-    throw new UsageError(`--ring must be at least one interval, got ${s.ringS}s`, { hint: 'e.g. --ring 1h (the default)' });
+    throw new UsageError(`--ring must be at least one interval, got ${s.ringS}s`, {
+      hint: 'e.g. --ring 1h (the default)',
+    });
   }
   if (s.push) {
     let url: URL;
     try {
       url = new URL(s.push.url);
     } catch {
-      throw new UsageError(`--push: '${s.push.url}' is not a URL`, { hint: 'e.g. --push http://10.0.0.5:8086/write' });
+      throw new UsageError(`--push: '${s.push.url}' is not a URL`, {
+        hint: 'e.g. --push http://10.0.0.5:8086/write',
+      });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new UsageError(`--push: '${s.push.url}' must be http or https`);
@@ -126,7 +138,8 @@ export interface AgentStatus {
   ringKb: number;
 }
 
-const num = (v: string | undefined): number | null => (v === undefined || v === '' || !/^\d+$/.test(v) ? null : Number(v));
+const num = (v: string | undefined): number | null =>
+  v === undefined || v === '' || !/^\d+$/.test(v) ? null : Number(v);
 
 export function parseStatus(kv: Record<string, string>): AgentStatus {
   const installed = kv.installed === '1';
@@ -148,7 +161,16 @@ export function parseStatus(kv: Record<string, string>): AgentStatus {
 }
 
 export type Control =
-  | { type: 'hello'; version: string; epoch: string; first: number; last: number; since: number; reset: boolean; intervalS: number }
+  | {
+      type: 'hello';
+      version: string;
+      epoch: string;
+      first: number;
+      last: number;
+      since: number;
+      reset: boolean;
+      intervalS: number;
+    }
   | { type: 'mark'; seq: number }
   | { type: 'restarted' };
 
@@ -180,21 +202,35 @@ export function parseControl(line: string): Control | null {
 
 /** What an agent command's failure means, in words that say who must act. */
 export function agentError(vm: string, exitCode: number | null, stderr: string): CbError {
-  const said = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^cbmon-agent: /, '') ?? '';
+  const said =
+    stderr
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .pop()
+      ?.replace(/^cbmon-agent: /, '') ?? '';
   switch (exitCode) {
     case 10:
       return new OperationError(`${vm}: ${said || 'no /proc'}`, {
         hint: 'the agent reads Linux procfs; in a container, mount the host /proc and set HOST_PROC',
       });
     case 11:
-      return new OperationError(`${vm}: ${said}`, { hint: 'install it on the VM (coreutils, busybox) and retry' });
+      return new OperationError(`${vm}: ${said}`, {
+        hint: 'install it on the VM (coreutils, busybox) and retry',
+      });
     case 12:
-      return new OperationError(`${vm}: ${said}`, { hint: 'install curl or wget on the VM, or use pull mode (no --push)' });
+      return new OperationError(`${vm}: ${said}`, {
+        hint: 'install curl or wget on the VM, or use pull mode (no --push)',
+      });
     case 20:
       return new NotFoundError('agent', vm, { hint: `install it: cbmon agent install <mcis> --vm ${vm}` });
     case 2:
-      return new BugError(`${vm}: the agent rejected cbmon's request: ${said}`, { hint: 'this is a cbmon bug; please report it' });
+      return new BugError(`${vm}: the agent rejected cbmon's request: ${said}`, {
+        hint: 'this is a cbmon bug; please report it',
+      });
     default:
-      return new OperationError(`${vm}: agent command failed (exit ${exitCode ?? 'by signal'})${said ? `: ${said}` : ''}`);
+      return new OperationError(
+        `${vm}: agent command failed (exit ${exitCode ?? 'by signal'})${said ? `: ${said}` : ''}`,
+      );
   }
 }

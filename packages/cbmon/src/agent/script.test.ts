@@ -12,7 +12,9 @@ function has(bin: string): boolean {
 
 const shellcheck = has('shellcheck');
 if (!shellcheck) {
-  process.stderr.write('SKIP agent shellcheck: the shellcheck binary is missing (apt-get install -y shellcheck)\n');
+  process.stderr.write(
+    'SKIP agent shellcheck: the shellcheck binary is missing (apt-get install -y shellcheck)\n',
+  );
 }
 
 describe('agent script', () => {

@@ -13,7 +13,12 @@ let store: MetricsStore;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 function cpu(vm: string, i: number, v: number): Sample {
-  return { ref: { ns: 'default', mcis: 'web', vm, subgroup: 'web', csp: 'aws', region: 'r' }, seq: i + 1, tsMs: T0 + i * 1000, points: [{ measurement: 'cpu', tags: {}, fields: { cpu_utilization: v } }] };
+  return {
+    ref: { ns: 'default', mcis: 'web', vm, subgroup: 'web', csp: 'aws', region: 'r' },
+    seq: i + 1,
+    tsMs: T0 + i * 1000,
+    points: [{ measurement: 'cpu', tags: {}, fields: { cpu_utilization: v } }],
+  };
 }
 
 beforeEach(() => {
@@ -27,12 +32,28 @@ afterEach(() => {
 
 describe('alerts', () => {
   it('adds, lists and removes with clear errors', () => {
-    addAlert(store, { name: 'cpu-hot', rule: 'cpu_utilization > 80 for 5s', ns: 'default', mcis: 'web', exec: 'true' });
-    expect(() => addAlert(store, { name: 'cpu-hot', rule: 'cpu_utilization > 90', ns: 'default' })).toThrow(ConflictError);
-    expect(addAlert(store, { name: 'cpu-hot', rule: 'cpu_utilization > 90', ns: 'default', replace: true }).action).toEqual({ type: 'log' });
-    expect(() => addAlert(store, { name: 'Bad Name', rule: 'cpu_utilization > 1', ns: 'default' })).toThrow(UsageError);
-    expect(() => addAlert(store, { name: 'x', rule: 'cpu_utilization >', ns: 'default' })).toThrow(UsageError);
-    expect(() => addAlert(store, { name: 'x', rule: 'cpu_utilization > 1', ns: 'default', webhook: 'file:///x' })).toThrow(/http/);
+    addAlert(store, {
+      name: 'cpu-hot',
+      rule: 'cpu_utilization > 80 for 5s',
+      ns: 'default',
+      mcis: 'web',
+      exec: 'true',
+    });
+    expect(() => addAlert(store, { name: 'cpu-hot', rule: 'cpu_utilization > 90', ns: 'default' })).toThrow(
+      ConflictError,
+    );
+    expect(
+      addAlert(store, { name: 'cpu-hot', rule: 'cpu_utilization > 90', ns: 'default', replace: true }).action,
+    ).toEqual({ type: 'log' });
+    expect(() => addAlert(store, { name: 'Bad Name', rule: 'cpu_utilization > 1', ns: 'default' })).toThrow(
+      UsageError,
+    );
+    expect(() => addAlert(store, { name: 'x', rule: 'cpu_utilization >', ns: 'default' })).toThrow(
+      UsageError,
+    );
+    expect(() =>
+      addAlert(store, { name: 'x', rule: 'cpu_utilization > 1', ns: 'default', webhook: 'file:///x' }),
+    ).toThrow(/http/);
     expect(listAlerts(store).map((a) => a.name)).toEqual(['cpu-hot']);
     expect(removeAlert(store, 'cpu-hot')).toEqual({ removed: 'cpu-hot' });
     expect(() => removeAlert(store, 'cpu-hot')).toThrow(NotFoundError);
@@ -48,7 +69,9 @@ describe('alerts', () => {
     store.writeSamples([0, 1, 2, 3, 4, 5, 6].map((i) => cpu('web-2', i, 10)));
     await evaluateAlerts(store, T0 + 6_500, notify);
     expect(sent.map((n) => [n.vm, n.status, n.value])).toEqual([['web-1', 'firing', 95]]);
-    expect(listAlerts(store)[0]!.firing).toEqual([{ series: 'default/web/web-1', since: new Date(T0).toISOString(), value: 95 }]);
+    expect(listAlerts(store)[0]!.firing).toEqual([
+      { series: 'default/web/web-1', since: new Date(T0).toISOString(), value: 95 },
+    ]);
     await evaluateAlerts(store, T0 + 6_600, notify);
     expect(sent).toHaveLength(1);
     store.writeSamples([cpu('web-1', 7, 20)]);
@@ -60,9 +83,27 @@ describe('alerts', () => {
   });
 
   it('runs commands with the notification on stdin and in the environment, and webhooks', async () => {
-    const n: Notification = { alert: 'a', status: 'firing', rule: 'cpu_utilization > 1', metric: 'cpu_utilization', value: 2, ns: 'default', mcis: 'web', vm: 'web-1', subgroup: 'web', csp: 'aws', region: 'r', series: '', since: null, at: 'now' };
+    const n: Notification = {
+      alert: 'a',
+      status: 'firing',
+      rule: 'cpu_utilization > 1',
+      metric: 'cpu_utilization',
+      value: 2,
+      ns: 'default',
+      mcis: 'web',
+      vm: 'web-1',
+      subgroup: 'web',
+      csp: 'aws',
+      region: 'r',
+      series: '',
+      since: null,
+      at: 'now',
+    };
     const out = join(dir, 'out.json');
-    const line = await runAction({ type: 'exec', command: `cat > ${out}; echo "$CBMON_VM $CBMON_STATUS" >> ${out}.env` }, n);
+    const line = await runAction(
+      { type: 'exec', command: `cat > ${out}; echo "$CBMON_VM $CBMON_STATUS" >> ${out}.env` },
+      n,
+    );
     expect(line).toMatch(/exit 0$/);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(n);
     expect(readFileSync(`${out}.env`, 'utf8')).toBe('web-1 firing\n');
@@ -80,7 +121,9 @@ describe('alerts', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      expect(await runAction({ type: 'webhook', url: `http://127.0.0.1:${port}/hook` }, n)).toMatch(/webhook 204$/);
+      expect(await runAction({ type: 'webhook', url: `http://127.0.0.1:${port}/hook` }, n)).toMatch(
+        /webhook 204$/,
+      );
       expect(JSON.parse(bodies[0]!)).toEqual(n);
     } finally {
       await new Promise((r) => server.close(r));

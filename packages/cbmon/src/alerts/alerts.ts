@@ -7,7 +7,8 @@ import { ConflictError, NotFoundError, UsageError } from '@cloud-barista/core/er
 import type { MetricsStore } from '../store/metrics-store.js';
 import { evaluate, parseRule, type Evaluation } from '../rules/rule.js';
 
-export type AlertAction = { type: 'exec'; command: string } | { type: 'webhook'; url: string } | { type: 'log' };
+export type AlertAction =
+  { type: 'exec'; command: string } | { type: 'webhook'; url: string } | { type: 'log' };
 
 export interface AlertDoc {
   name: string;
@@ -46,10 +47,20 @@ const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export function addAlert(
   store: MetricsStore,
-  o: { name: string; rule: string; ns: string; mcis?: string; exec?: string; webhook?: string; replace?: boolean },
+  o: {
+    name: string;
+    rule: string;
+    ns: string;
+    mcis?: string;
+    exec?: string;
+    webhook?: string;
+    replace?: boolean;
+  },
 ): AlertDoc {
   if (!NAME.test(o.name) || o.name.length > 63) {
-    throw new UsageError(`alert name '${o.name}' is not valid`, { hint: 'use lower-case letters, digits and inner dashes (e.g. cpu-hot)' });
+    throw new UsageError(`alert name '${o.name}' is not valid`, {
+      hint: 'use lower-case letters, digits and inner dashes (e.g. cpu-hot)',
+    });
   }
   parseRule(o.rule);
   if (o.exec && o.webhook) throw new UsageError('give --exec or --webhook, not both');
@@ -60,12 +71,26 @@ export function addAlert(
     } catch {
       throw new UsageError(`--webhook: '${o.webhook}' is not a URL`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError('--webhook must be an http or https URL');
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new UsageError('--webhook must be an http or https URL');
   }
-  const action: AlertAction = o.exec ? { type: 'exec', command: o.exec } : o.webhook ? { type: 'webhook', url: o.webhook } : { type: 'log' };
-  const doc: AlertDoc = { name: o.name, rule: parseRule(o.rule).text, ns: o.ns, mcis: o.mcis ?? null, action, createdAt: new Date().toISOString() };
+  const action: AlertAction = o.exec
+    ? { type: 'exec', command: o.exec }
+    : o.webhook
+      ? { type: 'webhook', url: o.webhook }
+      : { type: 'log' };
+  const doc: AlertDoc = {
+    name: o.name,
+    rule: parseRule(o.rule).text,
+    ns: o.ns,
+    mcis: o.mcis ?? null,
+    action,
+    createdAt: new Date().toISOString(),
+  };
   if (!store.putAlert(o.name, doc, o.replace ?? false)) {
-    throw new ConflictError(`alert '${o.name}' already exists`, { hint: `pass --replace to change it, or remove it: cbmon alert remove ${o.name}` });
+    throw new ConflictError(`alert '${o.name}' already exists`, {
+      hint: `pass --replace to change it, or remove it: cbmon alert remove ${o.name}`,
+    });
   }
   return doc;
 }
@@ -76,12 +101,17 @@ export function listAlerts(store: MetricsStore): AlertView[] {
     firing: store
       .alertStates(name)
       .filter((s) => s.firing)
-      .map((s) => ({ series: s.series, since: s.since === null ? null : new Date(s.since).toISOString(), value: s.value })),
+      .map((s) => ({
+        series: s.series,
+        since: s.since === null ? null : new Date(s.since).toISOString(),
+        value: s.value,
+      })),
   }));
 }
 
 export function removeAlert(store: MetricsStore, name: string): { removed: string } {
-  if (!store.deleteAlert(name)) throw new NotFoundError('alert', name, { hint: 'list them with: cbmon alert list' });
+  if (!store.deleteAlert(name))
+    throw new NotFoundError('alert', name, { hint: 'list them with: cbmon alert list' });
   return { removed: name };
 }
 
@@ -93,7 +123,11 @@ function seriesId(e: Evaluation): string {
  * Evaluates every alert at `nowMs` and calls `notify` for each series that started or stopped
  * firing; the new states are stored whatever notify does (a failing webhook is not retried forever).
  */
-export async function evaluateAlerts(store: MetricsStore, nowMs: number, notify: (n: Notification, action: AlertAction) => Promise<void>): Promise<Notification[]> {
+export async function evaluateAlerts(
+  store: MetricsStore,
+  nowMs: number,
+  notify: (n: Notification, action: AlertAction) => Promise<void>,
+): Promise<Notification[]> {
   const sent: Notification[] = [];
   for (const { name, doc } of store.listAlerts()) {
     const a = doc as AlertDoc;
@@ -103,7 +137,12 @@ export async function evaluateAlerts(store: MetricsStore, nowMs: number, notify:
     } catch {
       continue; // a rule from an older cbmon that this one cannot read: leave it alone
     }
-    const series = store.readMetric({ filter: { ns: a.ns, ...(a.mcis ? { mcis: a.mcis } : {}) }, metric: rule.metric, fromMs: nowMs - rule.forMs - 60_000, toMs: nowMs });
+    const series = store.readMetric({
+      filter: { ns: a.ns, ...(a.mcis ? { mcis: a.mcis } : {}) },
+      metric: rule.metric,
+      fromMs: nowMs - rule.forMs - 60_000,
+      toMs: nowMs,
+    });
     const previous = new Map(store.alertStates(name).map((s) => [s.series, s]));
     const seen = new Set<string>();
     const at = new Date(nowMs).toISOString();
@@ -135,7 +174,22 @@ export async function evaluateAlerts(store: MetricsStore, nowMs: number, notify:
       store.setAlertState(name, id, false, null, st.value, nowMs);
       const [ns = '', mcis = '', vmAndTags = ''] = id.split('/');
       const [vm = '', tags = ''] = vmAndTags.split(' ');
-      const n: Notification = { alert: name, status: 'resolved', rule: rule.text, metric: rule.metric, value: null, ns, mcis, vm, subgroup: '', csp: '', region: '', series: tags, since: null, at };
+      const n: Notification = {
+        alert: name,
+        status: 'resolved',
+        rule: rule.text,
+        metric: rule.metric,
+        value: null,
+        ns,
+        mcis,
+        vm,
+        subgroup: '',
+        csp: '',
+        region: '',
+        series: tags,
+        since: null,
+        at,
+      };
       sent.push(n);
       await notify(n, a.action);
     }
@@ -149,7 +203,12 @@ export async function runAction(action: AlertAction, n: Notification, timeoutMs 
   if (action.type === 'log') return what;
   if (action.type === 'webhook') {
     try {
-      const res = await fetch(action.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(n), signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(action.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(n),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       return `${what}: webhook ${res.status}`;
     } catch (e) {
       return `${what}: webhook failed: ${(e as Error).message}`;
@@ -182,7 +241,9 @@ export async function runAction(action: AlertAction, n: Notification, timeoutMs 
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve(`${what}: exec ${signal ? `killed by ${signal}` : `exit ${code}`}${err.trim() ? `: ${err.trim().slice(0, 200)}` : ''}`);
+      resolve(
+        `${what}: exec ${signal ? `killed by ${signal}` : `exit ${code}`}${err.trim() ? `: ${err.trim().slice(0, 200)}` : ''}`,
+      );
     });
   });
 }

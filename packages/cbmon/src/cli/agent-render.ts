@@ -9,7 +9,13 @@ export function agentTable(r: AgentJobResult): string {
     v.status?.version ?? null,
     v.status?.mode ?? null,
     v.status?.intervalS ? `${v.status.intervalS}s` : null,
-    v.ok ? (v.status?.running ? `running (pid ${v.status.pid})` : v.status ? 'stopped' : null) : `${v.error}${v.hint ? ` (${v.hint})` : ''}`,
+    v.ok
+      ? v.status?.running
+        ? `running (pid ${v.status.pid})`
+        : v.status
+          ? 'stopped'
+          : null
+      : `${v.error}${v.hint ? ` (${v.hint})` : ''}`,
   ]);
   return `${makeTable(['VM', 'RESULT', 'VERSION', 'MODE', 'INTERVAL', 'STATE'], rows)}\nagent ${r.version} · MCIS ${r.ns}/${r.mcis}`;
 }
@@ -38,12 +44,22 @@ export function statusTable(rows: AgentStatusRow[]): string {
     ['VM', 'AGENT', 'VERSION', 'MODE', 'INTERVAL', 'SEQ', 'RING', 'STORED', 'LAG', 'LOST'],
     rows.map((r) => [
       r.vm,
-      !r.reachable ? `unreachable: ${r.error}` : !r.installed ? 'not installed' : r.running ? 'running' : 'stopped',
+      !r.reachable
+        ? `unreachable: ${r.error}`
+        : !r.installed
+          ? 'not installed'
+          : r.running
+            ? 'running'
+            : 'stopped',
       r.version,
       r.mode,
       r.intervalS ? `${r.intervalS}s` : null,
       r.seq,
-      r.ringFirst !== null && r.seq !== null && r.installed ? (r.seq >= r.ringFirst ? `${r.ringFirst}..${r.seq} (${r.ringKb} KiB)` : 'empty') : null,
+      r.ringFirst !== null && r.seq !== null && r.installed
+        ? r.seq >= r.ringFirst
+          ? `${r.ringFirst}..${r.seq} (${r.ringKb} KiB)`
+          : 'empty'
+        : null,
       r.stored,
       r.lag,
       r.lost,

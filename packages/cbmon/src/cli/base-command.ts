@@ -8,7 +8,9 @@ import { PartialError } from '@cloud-barista/core/errors';
 import type { Mon } from '../mon.js';
 import { renderError, renderResult, type OutputFormat } from './render.js';
 
-export type CmdFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type CmdFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 export type CmdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
@@ -21,7 +23,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       summary: 'Output format.',
       helpGroup: 'GLOBAL',
     })(),
-    verbose: Flags.boolean({ env: 'CB_VERBOSE', summary: 'Show stack traces and debug detail on errors.', helpGroup: 'GLOBAL' }),
+    verbose: Flags.boolean({
+      env: 'CB_VERBOSE',
+      summary: 'Show stack traces and debug detail on errors.',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected flags!: CmdFlags<T>;
@@ -97,7 +103,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err instanceof PartialError && err.result !== undefined && this.format !== 'json') {
       process.stdout.write(renderResult(err.result, this.format, (r) => this.table(r)));
     }
-    const { code, text } = renderError(err, this.format, Boolean((this.flags as { verbose?: boolean } | undefined)?.verbose));
+    const { code, text } = renderError(
+      err,
+      this.format,
+      Boolean((this.flags as { verbose?: boolean } | undefined)?.verbose),
+    );
     if (this.format === 'json') process.stdout.write(text);
     else process.stderr.write(text);
     process.exitCode = code;

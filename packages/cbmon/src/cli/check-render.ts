@@ -8,7 +8,14 @@ import { makeTable } from './render.js';
 export function checkTable(r: CheckResult): string {
   const unit = metricInfo(r.rule.split(/\s/)[0] ?? '')?.unit ?? '';
   const rows = [
-    ...r.series.map((s) => [s.vm, s.tags || null, s.fired ? 'FIRED' : s.stale ? 'stale' : 'ok', formatValue(s.value, unit), s.heldMs ? formatDuration(s.heldMs) : null, s.since]),
+    ...r.series.map((s) => [
+      s.vm,
+      s.tags || null,
+      s.fired ? 'FIRED' : s.stale ? 'stale' : 'ok',
+      formatValue(s.value, unit),
+      s.heldMs ? formatDuration(s.heldMs) : null,
+      s.since,
+    ]),
     ...r.unavailable.map((u) => [u.vm, null, 'unknown', null, null, u.reason]),
   ];
   const head = `${r.fired ? 'FIRED' : 'ok'}: ${r.rule} (${r.mode === 'now' ? 'now' : `since ${r.from}`}, from ${r.source})`;

@@ -4,8 +4,12 @@ import { Flags } from '@oclif/core';
 export const nsFlag = Flags.string({ summary: 'Namespace.', env: 'CB_NS', default: 'default' });
 export const subgroupFlag = Flags.string({ summary: 'Only the VMs of this subgroup.', exclusive: ['vm'] });
 export const vmFlag = Flags.string({ summary: 'Only this VM (e.g. web-1).', exclusive: ['subgroup'] });
-export const durationFlag = (summary: string, extra: { default?: string; env?: string } = {}) => Flags.string({ summary, ...extra });
+export const durationFlag = (summary: string, extra: { default?: string; env?: string } = {}) =>
+  Flags.string({ summary, ...extra });
 
-export function selector(flags: { subgroup?: string | undefined; vm?: string | undefined }): { subgroup?: string; vm?: string } {
+export function selector(flags: { subgroup?: string | undefined; vm?: string | undefined }): {
+  subgroup?: string;
+  vm?: string;
+} {
   return { ...(flags.subgroup ? { subgroup: flags.subgroup } : {}), ...(flags.vm ? { vm: flags.vm } : {}) };
 }

@@ -24,8 +24,15 @@ function sample(vm: string, seq: number, cpu: number): Sample {
 describe('sample rendering', () => {
   it('prints a compact, grep-friendly line and a JSON object', () => {
     const line = compactLine(sample('web-1', 4, 12.34));
-    expect(line).toMatch(/^\d\d:\d\d:\d\d web-1 #4 cpu_utilization=12\.3% mem_utilization=40\.0% mem_used=3\.0GiB disk_utilization\[\/\]=20\.0% disk_utilization\[\/data\]=70\.0% bytes_in\[eth0\]=2\.0KiB\/s/);
-    expect(sampleJson(sample('web-1', 4, 1))).toMatchObject({ ts: new Date(T0 + 4000).toISOString(), vm: 'web-1', seq: 4, csp: 'aws' });
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d web-1 #4 cpu_utilization=12\.3% mem_utilization=40\.0% mem_used=3\.0GiB disk_utilization\[\/\]=20\.0% disk_utilization\[\/data\]=70\.0% bytes_in\[eth0\]=2\.0KiB\/s/,
+    );
+    expect(sampleJson(sample('web-1', 4, 1))).toMatchObject({
+      ts: new Date(T0 + 4000).toISOString(),
+      vm: 'web-1',
+      seq: 4,
+      csp: 'aws',
+    });
   });
 
   it('keeps watch rows with the fullest disk, summed network and histories', () => {
@@ -35,7 +42,15 @@ describe('sample rendering', () => {
     m.state('web-2', 'retrying: ECONNREFUSED');
     const f = m.frame(T0 + 40_000);
     const [a, b] = f.vms;
-    expect(a).toMatchObject({ vm: 'web-1', state: 'streaming', cpu: 35, mem: 40, disk: 70, netIn: 4096, netOut: 1024 });
+    expect(a).toMatchObject({
+      vm: 'web-1',
+      state: 'streaming',
+      cpu: 35,
+      mem: 40,
+      disk: 70,
+      netIn: 4096,
+      netOut: 1024,
+    });
     expect(a!.history.cpu).toHaveLength(30);
     expect(a!.history.cpu.at(-1)).toBe(35);
     expect(b).toMatchObject({ vm: 'web-2', state: 'retrying: ECONNREFUSED', cpu: null });

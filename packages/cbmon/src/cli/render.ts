@@ -10,7 +10,11 @@ function stringify(value: unknown): string {
   return (createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify(value);
 }
 
-export function renderResult(result: unknown, format: OutputFormat, table: (r: unknown) => string | undefined): string {
+export function renderResult(
+  result: unknown,
+  format: OutputFormat,
+  table: (r: unknown) => string | undefined,
+): string {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
   if (format === 'yaml') return stringify(result);
   const t = table(result);
@@ -18,13 +22,21 @@ export function renderResult(result: unknown, format: OutputFormat, table: (r: u
 }
 
 export function makeTable(head: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const t = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '-' : String(c))));
   return t.toString();
 }
 
 /** Maps any thrown value to (exit code, text). oclif's own usage errors exit 2. */
-export function renderError(err: Error & { oclif?: { exit?: number } }, format: OutputFormat, verbose: boolean): { code: number; text: string } {
+export function renderError(
+  err: Error & { oclif?: { exit?: number } },
+  format: OutputFormat,
+  verbose: boolean,
+): { code: number; text: string } {
   let code: number = isCbError(err) ? err.exitCode : ExitCode.Error;
   let kind = isCbError(err) ? err.kind : 'error';
   if (!isCbError(err) && err.oclif?.exit !== undefined) {
@@ -42,6 +54,7 @@ export function renderError(err: Error & { oclif?: { exit?: number } }, format: 
   if (err instanceof UsageError) for (const i of err.issues) lines.push(`  - ${i.path}: ${i.message}`);
   if (isCbError(err) && err.hint) lines.push(`Hint: ${err.hint}`);
   if (verbose && err.stack) lines.push(err.stack);
-  else if (!isCbError(err) && code === ExitCode.Error) lines.push('(run with --verbose for details; if this looks like a bug, please report it)');
+  else if (!isCbError(err) && code === ExitCode.Error)
+    lines.push('(run with --verbose for details; if this looks like a bug, please report it)');
   return { code, text: `${lines.join('\n')}\n` };
 }

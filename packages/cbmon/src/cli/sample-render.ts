@@ -25,7 +25,9 @@ export function compactLine(s: Sample): string {
   for (const p of s.points) {
     const key = p.tags.mount ?? p.tags.interface ?? p.tags.device;
     for (const [field, v] of Object.entries(p.fields)) {
-      parts.push(`${field}${key ? `[${key}]` : ''}=${formatValue(v, metricInfo(field)?.unit ?? '').replace(' ', '')}`);
+      parts.push(
+        `${field}${key ? `[${key}]` : ''}=${formatValue(v, metricInfo(field)?.unit ?? '').replace(' ', '')}`,
+      );
     }
   }
   return `${clock(s.tsMs)} ${s.ref.vm} #${s.seq} ${parts.join(' ')}`;

@@ -41,7 +41,18 @@ export class WatchModel {
     vms: string[],
   ) {
     for (const vm of vms) {
-      this.rows.set(vm, { vm, state: 'connecting', lastSample: null, lastTs: 0, cpu: null, mem: null, disk: null, netIn: null, netOut: null, history: { cpu: [], mem: [], net: [] } });
+      this.rows.set(vm, {
+        vm,
+        state: 'connecting',
+        lastSample: null,
+        lastTs: 0,
+        cpu: null,
+        mem: null,
+        disk: null,
+        netIn: null,
+        netOut: null,
+        history: { cpu: [], mem: [], net: [] },
+      });
     }
   }
 
@@ -54,7 +65,9 @@ export class WatchModel {
     const r = this.rows.get(s.ref.vm);
     if (!r || s.tsMs <= r.lastTs) return;
     const sum = (measurement: string, field: string): number | null => {
-      const vals = s.points.filter((p) => p.measurement === measurement && p.fields[field] !== undefined).map((p) => p.fields[field]!);
+      const vals = s.points
+        .filter((p) => p.measurement === measurement && p.fields[field] !== undefined)
+        .map((p) => p.fields[field]!);
       return vals.length ? vals.reduce((a, b) => a + b, 0) : null;
     };
     const disks = s.points.filter((p) => p.measurement === 'disk').map((p) => p.fields.disk_utilization ?? 0);
@@ -75,7 +88,10 @@ export class WatchModel {
     return {
       at: new Date(now).toISOString(),
       mcis: this.mcis,
-      vms: [...this.rows.values()].map(({ lastTs: _ignored, ...row }) => ({ ...row, history: { cpu: [...row.history.cpu], mem: [...row.history.mem], net: [...row.history.net] } })),
+      vms: [...this.rows.values()].map(({ lastTs: _ignored, ...row }) => ({
+        ...row,
+        history: { cpu: [...row.history.cpu], mem: [...row.history.mem], net: [...row.history.net] },
+      })),
     };
   }
 }

@@ -42,7 +42,9 @@ describe('StreamAssembler', () => {
   it('reports bad lines and goes on', () => {
     const events: AssemblerEvent[] = [];
     const a = new StreamAssembler(ref, (e) => events.push(e));
-    a.push(`cpu,${TAGS} cpu_utilization=oops,seq=1i 1\ncpu,${TAGS} cpu_utilization=1 1\ncpu,${TAGS} cpu_utilization=1,seq=1i 1000000\n#cbmon mark seq=1\n`);
+    a.push(
+      `cpu,${TAGS} cpu_utilization=oops,seq=1i 1\ncpu,${TAGS} cpu_utilization=1 1\ncpu,${TAGS} cpu_utilization=1,seq=1i 1000000\n#cbmon mark seq=1\n`,
+    );
     expect(events.map((e) => e.type)).toEqual(['bad-line', 'bad-line', 'samples', 'control']);
   });
 });

@@ -23,7 +23,14 @@ export function toSamplePoint(p: LpPoint): SamplePoint {
 export function refOf(p: LpPoint): VmRef | undefined {
   const t = p.tags;
   if (!t.ns || !t.mcis || !t.vm) return undefined;
-  return { ns: t.ns, mcis: t.mcis, vm: t.vm, subgroup: t.subgroup ?? '', csp: t.csp ?? '', region: t.region ?? '' };
+  return {
+    ns: t.ns,
+    mcis: t.mcis,
+    vm: t.vm,
+    subgroup: t.subgroup ?? '',
+    csp: t.csp ?? '',
+    region: t.region ?? '',
+  };
 }
 
 export type AssemblerEvent =
@@ -102,7 +109,11 @@ export class StreamAssembler {
  * Lines pushed over HTTP → samples, grouped per VM by seq (or by timestamp for writers that send
  * none, like telegraf). Lines without VM tags are returned apart so the caller can refuse them.
  */
-export function groupPushed(points: LpPoint[], precision: Precision, nowMs: number): { samples: Sample[]; untagged: number } {
+export function groupPushed(
+  points: LpPoint[],
+  precision: Precision,
+  nowMs: number,
+): { samples: Sample[]; untagged: number } {
   const bySample = new Map<string, Sample>();
   let untagged = 0;
   for (const p of points) {

@@ -48,7 +48,8 @@ interface Puller {
 }
 
 export class Collector {
-  private readonly o: Required<Omit<CollectorOptions, 'ns' | 'mcis' | 'listen'>> & Pick<CollectorOptions, 'ns' | 'mcis' | 'listen'>;
+  private readonly o: Required<Omit<CollectorOptions, 'ns' | 'mcis' | 'listen'>> &
+    Pick<CollectorOptions, 'ns' | 'mcis' | 'listen'>;
   private readonly pullers = new Map<string, Puller>();
   private readonly pushed = new Map<string, AgentRuntime>();
   private queue: Sample[] = [];
@@ -58,7 +59,10 @@ export class Collector {
   private readonly latency = new LatencyWindow();
   private readonly cpu = new CpuMeter();
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly vmCache = new Map<string, { at: number; vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined }>();
+  private readonly vmCache = new Map<
+    string,
+    { at: number; vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined }
+  >();
   private pushServer: Server | undefined;
   private pushUrl: string | null = null;
   private readonly startedAt = new Date().toISOString();
@@ -157,7 +161,9 @@ export class Collector {
       startedAt: this.startedAt,
       updatedAt: new Date(now).toISOString(),
       pushUrl: this.pushUrl,
-      agents: [...[...this.pullers.values()].map((p) => p.rt), ...this.pushed.values()].sort((a, b) => `${a.mcis}/${a.vm}`.localeCompare(`${b.mcis}/${b.vm}`, 'en', { numeric: true })),
+      agents: [...[...this.pullers.values()].map((p) => p.rt), ...this.pushed.values()].sort((a, b) =>
+        `${a.mcis}/${a.vm}`.localeCompare(`${b.mcis}/${b.vm}`, 'en', { numeric: true }),
+      ),
       stored: this.stored,
       rate: Math.round(this.statsRate * 100) / 100,
       lost: this.lost,
@@ -209,7 +215,17 @@ export class Collector {
       this.o.log(`${key}: ${(e as Error).message}; not pulled`);
       return;
     }
-    const rt: AgentRuntime = { ns: a.ns, mcis: a.mcis, vm: a.vm, mode: 'pull', state: 'starting', detail: null, lastSeq: a.lastSeq, lastSampleAt: null, lost: a.lost };
+    const rt: AgentRuntime = {
+      ns: a.ns,
+      mcis: a.mcis,
+      vm: a.vm,
+      mode: 'pull',
+      state: 'starting',
+      detail: null,
+      lastSeq: a.lastSeq,
+      lastSampleAt: null,
+      lost: a.lost,
+    };
     const ac = new AbortController();
     const idleTimeoutMs = Math.max(30_000, a.intervalS * 3_000 + 15_000);
     let lastLogged = '';
@@ -225,15 +241,26 @@ export class Collector {
         const last = samples.at(-1)!;
         rt.lastSeq = at.mark;
         rt.lastSampleAt = new Date(last.tsMs).toISOString();
-        this.enqueue(samples, { ns: a.ns, mcis: a.mcis, vm: a.vm, epoch: at.epoch, lastSeq: at.mark, lastTs: last.tsMs }, at.live);
+        this.enqueue(
+          samples,
+          { ns: a.ns, mcis: a.mcis, vm: a.vm, epoch: at.epoch, lastSeq: at.mark, lastTs: last.tsMs },
+          at.live,
+        );
       },
       onHello: (h, lost) => {
-        if (h.reset) this.o.log(`${key}: the agent started a new sequence (reinstalled); reading its whole ring`);
+        if (h.reset)
+          this.o.log(`${key}: the agent started a new sequence (reinstalled); reading its whole ring`);
         if (lost > 0) {
           rt.lost += lost;
           this.lost += lost;
-          this.o.log(`${key}: ${lost} sample(s) had left the agent's ring before they could be read (raise --ring)`);
-          this.enqueue([], { ns: a.ns, mcis: a.mcis, vm: a.vm, lastSeq: rt.lastSeq, lastTs: Date.now(), lostDelta: lost }, false);
+          this.o.log(
+            `${key}: ${lost} sample(s) had left the agent's ring before they could be read (raise --ring)`,
+          );
+          this.enqueue(
+            [],
+            { ns: a.ns, mcis: a.mcis, vm: a.vm, lastSeq: rt.lastSeq, lastTs: Date.now(), lostDelta: lost },
+            false,
+          );
         }
       },
       onState: (state, detail) => {
@@ -268,7 +295,17 @@ export class Collector {
       let rt = this.pushed.get(key);
       if (!rt) {
         const a = this.o.store.getAgent(first.ns, first.mcis, first.vm);
-        rt = { ns: first.ns, mcis: first.mcis, vm: first.vm, mode: 'push', state: 'pushing', detail: null, lastSeq: a?.lastSeq ?? 0, lastSampleAt: null, lost: a?.lost ?? 0 };
+        rt = {
+          ns: first.ns,
+          mcis: first.mcis,
+          vm: first.vm,
+          mode: 'push',
+          state: 'pushing',
+          detail: null,
+          lastSeq: a?.lastSeq ?? 0,
+          lastSampleAt: null,
+          lost: a?.lost ?? 0,
+        };
         this.pushed.set(key, rt);
       }
       list.sort((a, b) => a.seq - b.seq);
@@ -284,7 +321,18 @@ export class Collector {
       }
       const last = list.at(-1)!;
       rt.lastSampleAt = new Date(last.tsMs).toISOString();
-      this.enqueue(list, { ns: first.ns, mcis: first.mcis, vm: first.vm, lastSeq: rt.lastSeq, lastTs: last.tsMs, lostDelta: lost }, true);
+      this.enqueue(
+        list,
+        {
+          ns: first.ns,
+          mcis: first.mcis,
+          vm: first.vm,
+          lastSeq: rt.lastSeq,
+          lastTs: last.tsMs,
+          lostDelta: lost,
+        },
+        true,
+      );
     }
   }
 
@@ -320,14 +368,22 @@ export class Collector {
     });
   }
 
-  private vmsOf(ns: string, mcis: string): Map<string, { subgroup: string; csp: string; region: string }> | undefined {
+  private vmsOf(
+    ns: string,
+    mcis: string,
+  ): Map<string, { subgroup: string; csp: string; region: string }> | undefined {
     const key = `${ns}/${mcis}`;
     const hit = this.vmCache.get(key);
     if (hit && Date.now() - hit.at < 5_000) return hit.vms;
     let vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined;
     try {
       const view = this.o.core.mcis.view(ns, mcis);
-      vms = new Map(view.vms.map((v) => [v.name, (({ subgroup, csp, region }) => ({ subgroup, csp, region }))(refOfVm(view, v))]));
+      vms = new Map(
+        view.vms.map((v) => [
+          v.name,
+          (({ subgroup, csp, region }) => ({ subgroup, csp, region }))(refOfVm(view, v)),
+        ]),
+      );
     } catch {
       vms = undefined;
     }

@@ -52,12 +52,18 @@ export function writeCollectorInfo(home: string, info: CollectorInfo): void {
 }
 
 export function removeCollectorInfo(home: string, pid: number): void {
-  const info = existsSync(infoFile(home)) ? (JSON.parse(readFileSync(infoFile(home), 'utf8')) as CollectorInfo) : undefined;
+  const info = existsSync(infoFile(home))
+    ? (JSON.parse(readFileSync(infoFile(home), 'utf8')) as CollectorInfo)
+    : undefined;
   if (info?.pid === pid) rmSync(infoFile(home), { force: true });
 }
 
 /** Starts `cbmon collector serve ARGS` detached; resolves once it runs, throws with its log if it exits. */
-export async function startCollector(home: string, serveArgs: string[], timeoutMs = 20_000): Promise<CollectorInfo & { alreadyRunning: boolean }> {
+export async function startCollector(
+  home: string,
+  serveArgs: string[],
+  timeoutMs = 20_000,
+): Promise<CollectorInfo & { alreadyRunning: boolean }> {
   const running = readCollectorInfo(home);
   if (running) return { ...running, alreadyRunning: true };
   const logPath = join(cbmonDir(home), 'collector.log');
@@ -77,7 +83,9 @@ export async function startCollector(home: string, serveArgs: string[], timeoutM
     if (info && info.pid === child.pid) return { ...info, alreadyRunning: false };
     if (exited !== undefined) {
       const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
-      throw new OperationError(`the collector exited at start (code ${exited}):\n${tail}`, { hint: `see ${logPath}` });
+      throw new OperationError(`the collector exited at start (code ${exited}):\n${tail}`, {
+        hint: `see ${logPath}`,
+      });
     }
     await sleep(100);
   }
@@ -85,7 +93,10 @@ export async function startCollector(home: string, serveArgs: string[], timeoutM
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when it is gone. */
-export async function stopCollector(home: string, graceMs = 15_000): Promise<{ stopped: boolean; pid?: number }> {
+export async function stopCollector(
+  home: string,
+  graceMs = 15_000,
+): Promise<{ stopped: boolean; pid?: number }> {
   const info = readCollectorInfo(home);
   if (!info) return { stopped: false };
   process.kill(info.pid, 'SIGTERM');

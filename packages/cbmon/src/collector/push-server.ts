@@ -19,13 +19,18 @@ export interface PushServerOptions {
   /** The MCIS a token belongs to. */
   tokenOwner: (token: string) => { ns: string; mcis: string } | undefined;
   /** The MCIS's VMs (name → subgroup, csp, region), or undefined when the MCIS is gone. */
-  vmsOf: (ns: string, mcis: string) => Map<string, { subgroup: string; csp: string; region: string }> | undefined;
+  vmsOf: (
+    ns: string,
+    mcis: string,
+  ) => Map<string, { subgroup: string; csp: string; region: string }> | undefined;
   accept: (samples: Sample[]) => void;
   log: (line: string) => void;
 }
 
 function reply(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ code, message }));
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify({ code, message }));
 }
 
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
@@ -46,21 +51,34 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return Buffer.concat(chunks);
 }
 
-export async function handleWrite(req: IncomingMessage, res: ServerResponse, o: PushServerOptions): Promise<void> {
+export async function handleWrite(
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: PushServerOptions,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://push');
   if (url.pathname === '/health' || url.pathname === '/ping') {
     res.writeHead(204).end();
     return;
   }
-  if (url.pathname !== '/write' && url.pathname !== '/api/v2/write') return reply(res, 404, 'not found', 'POST line protocol to /write or /api/v2/write');
+  if (url.pathname !== '/write' && url.pathname !== '/api/v2/write')
+    return reply(res, 404, 'not found', 'POST line protocol to /write or /api/v2/write');
   if (req.method !== 'POST') return reply(res, 405, 'method not allowed', 'use POST');
   const token = tokenOf(req, url);
   const owner = token ? o.tokenOwner(token) : undefined;
-  if (!owner) return reply(res, 401, 'unauthorized', 'missing or unknown token: agents get theirs from cbmon agent install --push');
+  if (!owner)
+    return reply(
+      res,
+      401,
+      'unauthorized',
+      'missing or unknown token: agents get theirs from cbmon agent install --push',
+    );
   const precision = (url.searchParams.get('precision') ?? 'ns') as Precision;
-  if (!['ns', 'us', 'ms', 's'].includes(precision)) return reply(res, 400, 'invalid', `precision must be ns, us, ms or s, got '${precision}'`);
+  if (!['ns', 'us', 'ms', 's'].includes(precision))
+    return reply(res, 400, 'invalid', `precision must be ns, us, ms or s, got '${precision}'`);
   let body = await readBody(req);
-  if (body === 'too-large') return reply(res, 413, 'request too large', `at most ${MAX_BODY} bytes per write`);
+  if (body === 'too-large')
+    return reply(res, 413, 'request too large', `at most ${MAX_BODY} bytes per write`);
   if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
     try {
       body = gunzipSync(body);
@@ -83,7 +101,12 @@ export async function handleWrite(req: IncomingMessage, res: ServerResponse, o: 
   if (!vms) return reply(res, 404, 'not found', `MCIS '${owner.mcis}' no longer exists`);
   for (const s of samples) {
     if (s.ref.ns !== owner.ns || s.ref.mcis !== owner.mcis) {
-      return reply(res, 403, 'forbidden', `this token writes MCIS ${owner.ns}/${owner.mcis}, not ${s.ref.ns}/${s.ref.mcis}`);
+      return reply(
+        res,
+        403,
+        'forbidden',
+        `this token writes MCIS ${owner.ns}/${owner.mcis}, not ${s.ref.ns}/${s.ref.mcis}`,
+      );
     }
     const vm = vms.get(s.ref.vm);
     if (!vm) return reply(res, 400, 'invalid', `MCIS '${owner.mcis}' has no VM '${s.ref.vm}'`);
@@ -118,7 +141,9 @@ export function parseListen(text: string, flag = '--listen'): { host: string; po
   const m = /^(?:\[?([^\]]*?)\]?:)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) {
-    throw new UsageError(`${flag}: '${text}' is not HOST:PORT`, { hint: `e.g. ${flag} 127.0.0.1:8086 (0.0.0.0 to accept other machines)` });
+    throw new UsageError(`${flag}: '${text}' is not HOST:PORT`, {
+      hint: `e.g. ${flag} 127.0.0.1:8086 (0.0.0.0 to accept other machines)`,
+    });
   }
   return { host: m[1] || '127.0.0.1', port };
 }

@@ -23,7 +23,11 @@ export default class Check extends BaseCommand<typeof Check> {
     vm: vmFlag,
     rule: Flags.string({ summary: "The rule, e.g. 'cpu_utilization > 80 for 2m'.", required: true }),
     since: Flags.string({ summary: 'Fire if the rule held at any time in this window (default: only now).' }),
-    source: Flags.option({ options: ['auto', 'store', 'agents'] as const, default: 'auto' as const, summary: 'Where samples come from.' })(),
+    source: Flags.option({
+      options: ['auto', 'store', 'agents'] as const,
+      default: 'auto' as const,
+      summary: 'Where samples come from.',
+    })(),
   };
 
   private result: CheckResult | undefined;
@@ -58,7 +62,9 @@ export default class Check extends BaseCommand<typeof Check> {
       this.note(`FIRED: '${r.rule}' on ${where.join(', ')}`);
       process.exitCode = 1;
     } else if (r.unavailable.length) {
-      this.note(`not fired, but ${r.unavailable.length} VM(s) could not be judged: ${r.unavailable.map((u) => `${u.vm} (${u.reason})`).join('; ')}`);
+      this.note(
+        `not fired, but ${r.unavailable.length} VM(s) could not be judged: ${r.unavailable.map((u) => `${u.vm} (${u.reason})`).join('; ')}`,
+      );
       process.exitCode = 3;
     }
   }

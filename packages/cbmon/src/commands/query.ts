@@ -6,7 +6,8 @@ import type { QueryResult } from '../query/query.js';
 import { renderQuery } from '../cli/query-render.js';
 
 export default class Query extends BaseCommand<typeof Query> {
-  static override summary = 'One metric from the store over a window: a statistic per VM, subgroup, cloud or region, per step, with a plot.';
+  static override summary =
+    'One metric from the store over a window: a statistic per VM, subgroup, cloud or region, per step, with a plot.';
   static override description =
     'Reads what a collector stored (raw samples, and 1-minute rollups beyond raw retention). With one group the table output ends with a small plot of its steps.';
   static override examples = [
@@ -34,7 +35,10 @@ export default class Query extends BaseCommand<typeof Query> {
     const untilMs = (await durationOf(this.flags.until, '--until'))!;
     const stepMs = await durationOf(this.flags.step, '--step');
     const { UsageError } = await import('@cloud-barista/core/errors');
-    if (untilMs >= sinceMs) throw new UsageError('--until must be less far back than --since', { hint: 'e.g. --since 1h --until 15m' });
+    if (untilMs >= sinceMs)
+      throw new UsageError('--until must be less far back than --since', {
+        hint: 'e.g. --since 1h --until 15m',
+      });
     if (stepMs !== undefined && stepMs < 1_000) throw new UsageError('--step must be at least 1s');
     const { storeScope } = await import('../scope.js');
     const { runQuery } = await import('../query/query.js');
@@ -44,7 +48,14 @@ export default class Query extends BaseCommand<typeof Query> {
     const fromMs = now - sinceMs;
     const toMs = now - untilMs;
     const series = store.readMetric({ filter, metric: this.flags.metric, fromMs, toMs });
-    return runQuery(series, { metric: this.flags.metric, stat: this.flags.stat, by: this.flags.by, fromMs, toMs, ...(stepMs ? { stepMs } : {}) });
+    return runQuery(series, {
+      metric: this.flags.metric,
+      stat: this.flags.stat,
+      by: this.flags.by,
+      fromMs,
+      toMs,
+      ...(stepMs ? { stepMs } : {}),
+    });
   }
 
   protected override table(r: QueryResult): string {

@@ -17,7 +17,10 @@ export default class Stream extends BaseCommand<typeof Stream> {
     ns: nsFlag,
     subgroup: subgroupFlag,
     vm: vmFlag,
-    metric: Flags.string({ summary: 'Metrics or measurements to show, comma-separated (cpu, mem, disk, diskio, net, system, or names like cpu_utilization).' }),
+    metric: Flags.string({
+      summary:
+        'Metrics or measurements to show, comma-separated (cpu, mem, disk, diskio, net, system, or names like cpu_utilization).',
+    }),
     duration: Flags.string({ summary: 'Stop after this long (e.g. 30s).' }),
     last: Flags.integer({ summary: "Start with each agent's last N samples.", default: 0, min: 0 }),
   };
@@ -42,7 +45,8 @@ export default class Stream extends BaseCommand<typeof Stream> {
         process.stdout.write(`${json ? JSON.stringify(sampleJson(f)) : compactLine(f)}\n`);
       },
       onState: (vm, state, detail) => {
-        if (state === 'retrying' || state === 'waiting' || (state === 'done' && detail)) this.note(`${vm}: ${state}${detail ? `: ${detail}` : ''}`);
+        if (state === 'retrying' || state === 'waiting' || (state === 'done' && detail))
+          this.note(`${vm}: ${state}${detail ? `: ${detail}` : ''}`);
       },
     });
     const failed = outcomes.filter((o) => o.samples === 0 && o.error);

@@ -3,10 +3,14 @@ import { BaseCommand, durationOf } from '../cli/base-command.js';
 import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
 
 export default class Watch extends BaseCommand<typeof Watch> {
-  static override summary = 'A live table per VM (cpu, memory, disk, network) with sparklines, refreshing in place.';
+  static override summary =
+    'A live table per VM (cpu, memory, disk, network) with sparklines, refreshing in place.';
   static override description =
     'Reads the agents straight over SSH (no collector needed). On a terminal the table is redrawn in place; otherwise (or with --json) one frame is printed per refresh.';
-  static override examples = ['<%= config.bin %> watch web', '<%= config.bin %> watch web --subgroup seoul --refresh 2s'];
+  static override examples = [
+    '<%= config.bin %> watch web',
+    '<%= config.bin %> watch web --subgroup seoul --refresh 2s',
+  ];
   static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
   static override flags = {
     ns: nsFlag,
@@ -24,7 +28,10 @@ export default class Watch extends BaseCommand<typeof Watch> {
     const { WatchModel, renderFrame } = await import('../cli/watch-view.js');
     const { core } = await this.mon();
     const targets = selectTargets(core, this.flags.ns, this.args.mcis, selector(this.flags));
-    const model = new WatchModel(this.args.mcis, targets.map((t) => t.ref.vm));
+    const model = new WatchModel(
+      this.args.mcis,
+      targets.map((t) => t.ref.vm),
+    );
     const json = this.format === 'json';
     const tty = !json && process.stdout.isTTY === true;
     const draw = () => {
@@ -43,7 +50,14 @@ export default class Watch extends BaseCommand<typeof Watch> {
         onState: (vm, state, detail) => {
           // 'done' without a reason is just the end of the watch: keep showing the last state.
           if (state === 'done' && !detail) return;
-          model.state(vm, state === 'done' ? `error: ${detail}` : state === 'retrying' ? `retrying: ${detail ?? ''}` : state);
+          model.state(
+            vm,
+            state === 'done'
+              ? `error: ${detail}`
+              : state === 'retrying'
+                ? `retrying: ${detail ?? ''}`
+                : state,
+          );
         },
       });
     } finally {

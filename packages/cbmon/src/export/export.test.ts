@@ -10,7 +10,11 @@ const s: Sample = {
   tsMs: 1_700_000_000_250,
   points: [
     { measurement: 'cpu', tags: {}, fields: { cpu_utilization: 12.5 } },
-    { measurement: 'disk', tags: { mount: '/my "disk"', device: '/dev/vda' }, fields: { disk_utilization: 40 } },
+    {
+      measurement: 'disk',
+      tags: { mount: '/my "disk"', device: '/dev/vda' },
+      fields: { disk_utilization: 40 },
+    },
   ],
 };
 
@@ -19,9 +23,15 @@ describe('prometheus exposition', () => {
     const text = renderExposition([s]);
     expect(text).toContain('# HELP cbmon_cpu_utilization CPU busy time (not idle, not iowait) (%)');
     expect(text).toContain('# TYPE cbmon_cpu_utilization gauge');
-    expect(text).toContain('cbmon_cpu_utilization{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2"} 12.5');
-    expect(text).toContain('cbmon_disk_utilization{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2",device="/dev/vda",mount="/my \\"disk\\""} 40');
-    expect(text).toContain('cbmon_last_sample_timestamp_seconds{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2"} 1700000000.250');
+    expect(text).toContain(
+      'cbmon_cpu_utilization{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2"} 12.5',
+    );
+    expect(text).toContain(
+      'cbmon_disk_utilization{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2",device="/dev/vda",mount="/my \\"disk\\""} 40',
+    );
+    expect(text).toContain(
+      'cbmon_last_sample_timestamp_seconds{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2"} 1700000000.250',
+    );
     expect(renderExposition([])).toBe('\n');
   });
 
@@ -42,13 +52,19 @@ describe('prometheus exposition', () => {
 describe('influx export', () => {
   it('writes lines with every identity tag and a ns timestamp', () => {
     const lines = sampleLines(s);
-    expect(lines[0]).toBe('cpu,csp=aws,mcis=web,ns=default,region=ap-northeast-2,subgroup=seoul,vm=web-1 cpu_utilization=12.5 1700000000250000000');
+    expect(lines[0]).toBe(
+      'cpu,csp=aws,mcis=web,ns=default,region=ap-northeast-2,subgroup=seoul,vm=web-1 cpu_utilization=12.5 1700000000250000000',
+    );
     expect(parseLine(lines[1]!)?.tags.mount).toBe('/my "disk"');
   });
 
   it('builds 1.x and 2.x write URLs', () => {
-    expect(writeUrl({ url: 'http://db:8086', db: 'cbmon' })).toBe('http://db:8086/write?db=cbmon&precision=ns');
-    expect(writeUrl({ url: 'http://db:8086/', bucket: 'b', org: 'o' })).toBe('http://db:8086/api/v2/write?bucket=b&org=o&precision=ns');
+    expect(writeUrl({ url: 'http://db:8086', db: 'cbmon' })).toBe(
+      'http://db:8086/write?db=cbmon&precision=ns',
+    );
+    expect(writeUrl({ url: 'http://db:8086/', bucket: 'b', org: 'o' })).toBe(
+      'http://db:8086/api/v2/write?bucket=b&org=o&precision=ns',
+    );
     expect(writeUrl({ url: 'http://db:8086/write?db=x' })).toBe('http://db:8086/write?db=x&precision=ns');
   });
 });

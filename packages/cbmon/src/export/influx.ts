@@ -8,8 +8,22 @@ import { formatLine, msToNs } from '../lineproto.js';
 import type { Sample } from '../sample.js';
 
 export function sampleLines(s: Sample): string[] {
-  const identity = { ns: s.ref.ns, mcis: s.ref.mcis, vm: s.ref.vm, subgroup: s.ref.subgroup, csp: s.ref.csp, region: s.ref.region };
-  return s.points.map((p) => formatLine({ measurement: p.measurement, tags: { ...identity, ...p.tags }, fields: p.fields, timestamp: msToNs(s.tsMs) }));
+  const identity = {
+    ns: s.ref.ns,
+    mcis: s.ref.mcis,
+    vm: s.ref.vm,
+    subgroup: s.ref.subgroup,
+    csp: s.ref.csp,
+    region: s.ref.region,
+  };
+  return s.points.map((p) =>
+    formatLine({
+      measurement: p.measurement,
+      tags: { ...identity, ...p.tags },
+      fields: p.fields,
+      timestamp: msToNs(s.tsMs),
+    }),
+  );
 }
 
 export interface InfluxTarget {
@@ -41,17 +55,30 @@ export async function postLines(t: InfluxTarget, lines: string[], timeoutMs = 30
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain; charset=utf-8', ...(t.token ? { authorization: `Token ${t.token}` } : {}) },
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        ...(t.token ? { authorization: `Token ${t.token}` } : {}),
+      },
       body: `${lines.join('\n')}\n`,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    throw new OperationError(`cannot reach InfluxDB at ${t.url}: ${(e as Error).message}`, { hint: 'check --url and that the server is up' });
+    throw new OperationError(`cannot reach InfluxDB at ${t.url}: ${(e as Error).message}`, {
+      hint: 'check --url and that the server is up',
+    });
   }
   if (!res.ok) {
     const body = (await res.text()).slice(0, 300).trim();
-    throw new OperationError(`InfluxDB answered ${res.status} to a write of ${lines.length} lines${body ? `: ${body}` : ''}`, {
-      hint: res.status === 401 || res.status === 403 ? 'check --token' : res.status === 404 ? 'check --db / --bucket (it must exist)' : 'see the server log',
-    });
+    throw new OperationError(
+      `InfluxDB answered ${res.status} to a write of ${lines.length} lines${body ? `: ${body}` : ''}`,
+      {
+        hint:
+          res.status === 401 || res.status === 403
+            ? 'check --token'
+            : res.status === 404
+              ? 'check --db / --bucket (it must exist)'
+              : 'see the server log',
+      },
+    );
   }
 }

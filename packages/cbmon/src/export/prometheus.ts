@@ -37,16 +37,28 @@ export function renderExposition(samples: Sample[]): string {
   const out: string[] = [];
   for (const name of [...byMetric.keys()].sort()) {
     const info = metricInfo(name.slice('cbmon_'.length));
-    out.push(`# HELP ${name} ${info ? `${info.help} (${info.unit})` : 'reported by the cbmon agent'}`, `# TYPE ${name} gauge`, ...byMetric.get(name)!.sort());
+    out.push(
+      `# HELP ${name} ${info ? `${info.help} (${info.unit})` : 'reported by the cbmon agent'}`,
+      `# TYPE ${name} gauge`,
+      ...byMetric.get(name)!.sort(),
+    );
   }
   if (ages.length) {
-    out.push('# HELP cbmon_last_sample_timestamp_seconds when the newest stored sample of the VM was taken', '# TYPE cbmon_last_sample_timestamp_seconds gauge', ...ages.sort());
+    out.push(
+      '# HELP cbmon_last_sample_timestamp_seconds when the newest stored sample of the VM was taken',
+      '# TYPE cbmon_last_sample_timestamp_seconds gauge',
+      ...ages.sort(),
+    );
   }
   return `${out.join('\n')}\n`;
 }
 
 /** Serves `GET /metrics` from `latest()` on every scrape. Resolves once listening. */
-export async function servePrometheus(opts: { host: string; port: number; latest: () => Sample[] }): Promise<{ server: Server; url: string }> {
+export async function servePrometheus(opts: {
+  host: string;
+  port: number;
+  latest: () => Sample[];
+}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -61,10 +73,14 @@ export async function servePrometheus(opts: { host: string; port: number; latest
         res.writeHead(500, { 'content-type': 'text/plain' }).end(`cbmon: ${(e as Error).message}\n`);
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    res.writeHead(path === '/' ? 200 : 404, { 'content-type': 'text/plain' }).end('cbmon exporter: metrics at /metrics\n');
+    res
+      .writeHead(path === '/' ? 200 : 404, { 'content-type': 'text/plain' })
+      .end('cbmon exporter: metrics at /metrics\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

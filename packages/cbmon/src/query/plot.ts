@@ -23,7 +23,10 @@ export function sparkline(values: Array<number | null>, bounds?: { min: number; 
  * A bar plot `height` rows tall, one column per value (gaps left blank), with the top, middle and
  * bottom values on a left axis and the first and last labels under it.
  */
-export function plot(values: Array<number | null>, opts: { height?: number; format: (v: number) => string; startLabel?: string; endLabel?: string }): string {
+export function plot(
+  values: Array<number | null>,
+  opts: { height?: number; format: (v: number) => string; startLabel?: string; endLabel?: string },
+): string {
   const height = opts.height ?? 8;
   const known = values.filter((v): v is number => v !== null);
   if (known.length === 0) return '(no data in this window)\n';
@@ -35,8 +38,17 @@ export function plot(values: Array<number | null>, opts: { height?: number; form
   const levels = values.map((v) => (v === null ? null : Math.round(((v - lo) / (hi - lo)) * height * 8)));
   const rows: string[] = [];
   for (let r = height - 1; r >= 0; r--) {
-    const label = r === height - 1 ? labels[0]! : r === Math.floor((height - 1) / 2) ? labels[1]! : r === 0 ? labels[2]! : '';
-    const cells = levels.map((l) => (l === null ? ' ' : EIGHTHS[Math.max(0, Math.min(8, l - r * 8))]!)).join('');
+    const label =
+      r === height - 1
+        ? labels[0]!
+        : r === Math.floor((height - 1) / 2)
+          ? labels[1]!
+          : r === 0
+            ? labels[2]!
+            : '';
+    const cells = levels
+      .map((l) => (l === null ? ' ' : EIGHTHS[Math.max(0, Math.min(8, l - r * 8))]!))
+      .join('');
     rows.push(`${label.padStart(pad)} ┤${cells}`);
   }
   const axis = `${' '.repeat(pad)} └${'─'.repeat(values.length)}`;

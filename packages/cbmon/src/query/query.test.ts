@@ -39,14 +39,17 @@ describe('stat', () => {
 
 describe('runQuery', () => {
   it('groups, buckets and keeps empty buckets as null', () => {
-    const r = runQuery([s('web-1', 'seoul', [10, 20, 30, 40]), s('web-2', 'seoul', [50, 60]), s('web-3', 'tokyo', [5])], {
-      metric: 'cpu_utilization',
-      stat: 'avg',
-      by: 'subgroup',
-      fromMs: T0,
-      toMs: T0 + 59_999,
-      stepMs: 20_000,
-    });
+    const r = runQuery(
+      [s('web-1', 'seoul', [10, 20, 30, 40]), s('web-2', 'seoul', [50, 60]), s('web-3', 'tokyo', [5])],
+      {
+        metric: 'cpu_utilization',
+        stat: 'avg',
+        by: 'subgroup',
+        fromMs: T0,
+        toMs: T0 + 59_999,
+        stepMs: 20_000,
+      },
+    );
     expect(r.unit).toBe('%');
     expect(r.groups.map((g) => [g.key, g.series, g.value])).toEqual([
       ['seoul', 2, 35],
@@ -57,7 +60,13 @@ describe('runQuery', () => {
   });
 
   it('tells series of one VM apart with by=series', () => {
-    const r = runQuery([s('web-1', 'g', [1], 'mount=/'), s('web-1', 'g', [2], 'mount=/data')], { metric: 'disk_utilization', stat: 'max', by: 'series', fromMs: T0, toMs: T0 + 1000 });
+    const r = runQuery([s('web-1', 'g', [1], 'mount=/'), s('web-1', 'g', [2], 'mount=/data')], {
+      metric: 'disk_utilization',
+      stat: 'max',
+      by: 'series',
+      fromMs: T0,
+      toMs: T0 + 1000,
+    });
     expect(r.groups.map((g) => g.key)).toEqual(['web-1 mount=/', 'web-1 mount=/data']);
   });
 
@@ -75,7 +84,12 @@ describe('plots', () => {
   });
 
   it('draws a labelled plot', () => {
-    const text = plot([0, 25, 50, 75, 100, null], { height: 4, format: (v) => `${v}%`, startLabel: 's', endLabel: 'e' });
+    const text = plot([0, 25, 50, 75, 100, null], {
+      height: 4,
+      format: (v) => `${v}%`,
+      startLabel: 's',
+      endLabel: 'e',
+    });
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(/^100% ┤ {4}█ $/);

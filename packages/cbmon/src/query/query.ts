@@ -35,7 +35,9 @@ export interface QueryResult {
   groups: QueryGroup[];
 }
 
-const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000);
+const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map(
+  (s) => s * 1000,
+);
 
 export function autoStep(windowMs: number, buckets = 60): number {
   const raw = windowMs / buckets;
@@ -60,7 +62,8 @@ export function runQuery(series: SeriesData[], o: QueryOptions): QueryResult {
         buckets.set(b, [...(buckets.get(b) ?? []), p]);
       }
       const points: QueryGroup['points'] = [];
-      for (let b = first; b <= o.toMs; b += stepMs) points.push({ ts: new Date(b).toISOString(), value: stat(buckets.get(b) ?? [], o.stat) });
+      for (let b = first; b <= o.toMs; b += stepMs)
+        points.push({ ts: new Date(b).toISOString(), value: stat(buckets.get(b) ?? [], o.stat) });
       return { key, series: members.length, value: stat(all, o.stat), points };
     });
   return {

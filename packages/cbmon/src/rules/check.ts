@@ -25,7 +25,13 @@ export interface CheckResult {
   mode: 'now' | 'window';
   from: string;
   fired: boolean;
-  series: Array<Omit<Evaluation, 'ref' | 'since' | 'lastTs'> & { vm: string; since: string | null; lastSample: string | null }>;
+  series: Array<
+    Omit<Evaluation, 'ref' | 'since' | 'lastTs'> & {
+      vm: string;
+      since: string | null;
+      lastSample: string | null;
+    }
+  >;
   unavailable: Array<{ vm: string; reason: string }>;
 }
 
@@ -49,7 +55,13 @@ export function seriesFromSamples(samples: Sample[], metric: string): SeriesData
   return [...out.values()];
 }
 
-async function fromAgents(core: Core, targets: MonTarget[], fromMs: number, metric: string, signal: AbortSignal): Promise<{ series: SeriesData[]; unavailable: CheckResult['unavailable'] }> {
+async function fromAgents(
+  core: Core,
+  targets: MonTarget[],
+  fromMs: number,
+  metric: string,
+  signal: AbortSignal,
+): Promise<{ series: SeriesData[]; unavailable: CheckResult['unavailable'] }> {
   const sem = new Semaphore(32);
   const series: SeriesData[] = [];
   const unavailable: CheckResult['unavailable'] = [];
@@ -58,7 +70,16 @@ async function fromAgents(core: Core, targets: MonTarget[], fromMs: number, metr
       sem.run(async () => {
         const samples: Sample[] = [];
         try {
-          await followAgent({ ssh: core.ssh, ref: t.ref, reach: () => reach(core, t.ref), start: { since: 0 }, sinceTsMs: fromMs, follow: false, signal, onSamples: (s) => samples.push(...s) });
+          await followAgent({
+            ssh: core.ssh,
+            ref: t.ref,
+            reach: () => reach(core, t.ref),
+            start: { since: 0 },
+            sinceTsMs: fromMs,
+            follow: false,
+            signal,
+            onSamples: (s) => samples.push(...s),
+          });
           series.push(...seriesFromSamples(samples, metric));
         } catch (e) {
           unavailable.push({ vm: t.ref.vm, reason: (e as Error).message });
@@ -99,7 +120,8 @@ export async function runCheck(o: {
   const evaluated = series.map((s) => evaluate(o.rule, s, { mode, nowMs: now }));
   const judged = new Set(evaluated.filter((e) => e.lastTs !== null).map((e) => e.ref.vm));
   for (const vm of filter.vms ?? []) {
-    if (!judged.has(vm) && !unavailable.some((u) => u.vm === vm)) unavailable.push({ vm, reason: `no ${o.rule.metric} samples since ${new Date(fromMs).toISOString()}` });
+    if (!judged.has(vm) && !unavailable.some((u) => u.vm === vm))
+      unavailable.push({ vm, reason: `no ${o.rule.metric} samples since ${new Date(fromMs).toISOString()}` });
   }
   return {
     rule: o.rule.text,

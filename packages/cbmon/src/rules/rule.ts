@@ -21,8 +21,17 @@ export interface Rule {
   forMs: number;
 }
 
-const SUFFIX: Record<string, number> = { '': 1, '%': 1, k: 1024, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-const RULE = /^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)([%kKMGT]?)\s*(?:for\s+(\S+))?\s*$/;
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  '%': 1,
+  k: 1024,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+};
+const RULE =
+  /^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)([%kKMGT]?)\s*(?:for\s+(\S+))?\s*$/;
 
 function bad(text: string, why: string): UsageError {
   return new UsageError(`--rule '${text}': ${why}`, {
@@ -100,7 +109,11 @@ function typicalStep(points: AggPoint[]): number {
  * check over the last 15 minutes). A gap of more than 3 steps (and 15 s) breaks a run: no data is
  * not "still above the threshold".
  */
-export function evaluate(rule: Rule, s: SeriesData, opts: { mode: 'now' | 'window'; nowMs: number; staleMs?: number }): Evaluation {
+export function evaluate(
+  rule: Rule,
+  s: SeriesData,
+  opts: { mode: 'now' | 'window'; nowMs: number; staleMs?: number },
+): Evaluation {
   const pts = [...s.points].sort((a, b) => a.ts - b.ts);
   const last = pts.at(-1);
   const base = { ref: s.ref, tags: s.tags, value: last ? valueOf(last) : null, lastTs: last?.ts ?? null };

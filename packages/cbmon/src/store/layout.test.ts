@@ -6,7 +6,7 @@ describe('value blobs', () => {
     const values = [0, 12.34, -1.5, 100, 25276502016, 270553174016, 0.01, 99.99, 2 ** 40];
     const buf = encodeValues(values);
     expect(buf[0]).toBe(1);
-    expect(buf.length).toBeLessThan(values.length * 8 / 2);
+    expect(buf.length).toBeLessThan((values.length * 8) / 2);
     expect([...decodeValues(buf)]).toEqual(values);
   });
 
@@ -21,13 +21,25 @@ describe('value blobs', () => {
   it('round-trips points through columns', () => {
     const points = [
       { measurement: 'cpu', tags: {}, fields: { cpu_utilization: 12.5, seq: 4 } },
-      { measurement: 'disk', tags: { mount: '/', device: '/dev/vda' }, fields: { disk_utilization: 21.72, disk_total: 270553174016 } },
+      {
+        measurement: 'disk',
+        tags: { mount: '/', device: '/dev/vda' },
+        fields: { disk_utilization: 21.72, disk_total: 270553174016 },
+      },
     ];
     const { cols, vals } = encodePoints(points);
-    expect(cols).toEqual(['cpu\tcpu_utilization\t', 'disk\tdisk_utilization\tdevice=/dev/vda,mount=/', 'disk\tdisk_total\tdevice=/dev/vda,mount=/']);
+    expect(cols).toEqual([
+      'cpu\tcpu_utilization\t',
+      'disk\tdisk_utilization\tdevice=/dev/vda,mount=/',
+      'disk\tdisk_total\tdevice=/dev/vda,mount=/',
+    ]);
     expect(decodePoints(cols.map(parseColumnKey), decodeValues(vals))).toEqual([
       { measurement: 'cpu', tags: {}, fields: { cpu_utilization: 12.5 } },
-      { measurement: 'disk', tags: { device: '/dev/vda', mount: '/' }, fields: { disk_utilization: 21.72, disk_total: 270553174016 } },
+      {
+        measurement: 'disk',
+        tags: { device: '/dev/vda', mount: '/' },
+        fields: { disk_utilization: 21.72, disk_total: 270553174016 },
+      },
     ]);
   });
 });

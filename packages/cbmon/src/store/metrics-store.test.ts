@@ -8,7 +8,14 @@ import { MetricsStore } from './metrics-store.js';
 let dir: string;
 let store: MetricsStore;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
-const ref = (vm: string, subgroup = 'web'): VmRef => ({ ns: 'default', mcis: 'web', vm, subgroup, csp: 'aws', region: 'ap-northeast-2' });
+const ref = (vm: string, subgroup = 'web'): VmRef => ({
+  ns: 'default',
+  mcis: 'web',
+  vm,
+  subgroup,
+  csp: 'aws',
+  region: 'ap-northeast-2',
+});
 
 function sample(vm: string, seq: number, tsMs: number, cpu: number, disks: string[] = ['/']): Sample {
   return {
@@ -17,7 +24,11 @@ function sample(vm: string, seq: number, tsMs: number, cpu: number, disks: strin
     tsMs,
     points: [
       { measurement: 'cpu', tags: {}, fields: { cpu_utilization: cpu, cpu_idle: 100 - cpu, seq } },
-      ...disks.map((mount, i) => ({ measurement: 'disk', tags: { mount, device: `/dev/vd${'ab'[i]}` }, fields: { disk_utilization: 10 + i, disk_total: 1e12 } })),
+      ...disks.map((mount, i) => ({
+        measurement: 'disk',
+        tags: { mount, device: `/dev/vd${'ab'[i]}` },
+        fields: { disk_utilization: 10 + i, disk_total: 1e12 },
+      })),
     ],
   };
 }
@@ -33,30 +44,79 @@ afterEach(() => {
 
 describe('MetricsStore', () => {
   it('stores samples once and reads one metric per series', () => {
-    const batch = [sample('web-1', 1, T0, 10), sample('web-1', 2, T0 + 1000, 20, ['/', '/data']), sample('web-2', 1, T0, 30)];
+    const batch = [
+      sample('web-1', 1, T0, 10),
+      sample('web-1', 2, T0 + 1000, 20, ['/', '/data']),
+      sample('web-2', 1, T0, 30),
+    ];
     expect(store.writeSamples(batch).inserted).toBe(3);
     // A replay after a reconnect is harmless.
     expect(store.writeSamples(batch)).toEqual({ inserted: 0, touched: [] });
-    const cpu = store.readMetric({ filter: { ns: 'default', mcis: 'web' }, metric: 'cpu_utilization', fromMs: T0, toMs: T0 + 5000 });
+    const cpu = store.readMetric({
+      filter: { ns: 'default', mcis: 'web' },
+      metric: 'cpu_utilization',
+      fromMs: T0,
+      toMs: T0 + 5000,
+    });
     expect(cpu.map((s) => [s.ref.vm, s.tags, s.points.map((p) => p.last)])).toEqual([
       ['web-1', '', [10, 20]],
       ['web-2', '', [30]],
     ]);
-    const disk = store.readMetric({ filter: { vms: ['web-1'] }, metric: 'disk_utilization', fromMs: T0, toMs: T0 + 5000 });
+    const disk = store.readMetric({
+      filter: { vms: ['web-1'] },
+      metric: 'disk_utilization',
+      fromMs: T0,
+      toMs: T0 + 5000,
+    });
     expect(disk.map((s) => [s.tags, s.points.length])).toEqual([
       ['device=/dev/vda,mount=/', 2],
       ['device=/dev/vdb,mount=/data', 1],
     ]);
-    expect(store.readMetric({ filter: {}, metric: 'cpu_utilization', fromMs: T0 + 500, toMs: T0 + 900 })).toEqual([]);
+    expect(
+      store.readMetric({ filter: {}, metric: 'cpu_utilization', fromMs: T0 + 500, toMs: T0 + 900 }),
+    ).toEqual([]);
   });
 
   it('moves agent cursors with the samples they cover', () => {
-    store.putAgent({ ns: 'default', mcis: 'web', vm: 'web-1', mode: 'pull', intervalS: 1, ringS: 3600, version: '1.0.0', pushUrl: null, installedAt: 'now' });
-    store.writeSamples([sample('web-1', 7, T0, 1)], [{ ns: 'default', mcis: 'web', vm: 'web-1', epoch: 'e1', lastSeq: 7, lastTs: T0, lostDelta: 2 }]);
-    expect(store.getAgent('default', 'web', 'web-1')).toMatchObject({ epoch: 'e1', lastSeq: 7, lastTs: T0, lost: 2 });
+    store.putAgent({
+      ns: 'default',
+      mcis: 'web',
+      vm: 'web-1',
+      mode: 'pull',
+      intervalS: 1,
+      ringS: 3600,
+      version: '1.0.0',
+      pushUrl: null,
+      installedAt: 'now',
+    });
+    store.writeSamples(
+      [sample('web-1', 7, T0, 1)],
+      [{ ns: 'default', mcis: 'web', vm: 'web-1', epoch: 'e1', lastSeq: 7, lastTs: T0, lostDelta: 2 }],
+    );
+    expect(store.getAgent('default', 'web', 'web-1')).toMatchObject({
+      epoch: 'e1',
+      lastSeq: 7,
+      lastTs: T0,
+      lost: 2,
+    });
     // Re-installing keeps the cursor.
-    store.putAgent({ ns: 'default', mcis: 'web', vm: 'web-1', mode: 'push', intervalS: 5, ringS: 3600, version: '1.0.1', pushUrl: 'http://x', installedAt: 'later' });
-    expect(store.getAgent('default', 'web', 'web-1')).toMatchObject({ mode: 'push', lastSeq: 7, lost: 2, version: '1.0.1' });
+    store.putAgent({
+      ns: 'default',
+      mcis: 'web',
+      vm: 'web-1',
+      mode: 'push',
+      intervalS: 5,
+      ringS: 3600,
+      version: '1.0.1',
+      pushUrl: 'http://x',
+      installedAt: 'later',
+    });
+    expect(store.getAgent('default', 'web', 'web-1')).toMatchObject({
+      mode: 'push',
+      lastSeq: 7,
+      lost: 2,
+      version: '1.0.1',
+    });
     expect(store.listAgents({ mcis: 'web' })).toHaveLength(1);
     expect(store.deleteAgent('default', 'web', 'web-1')).toBe(true);
   });
@@ -78,13 +138,21 @@ describe('MetricsStore', () => {
   });
 
   it('gives the latest sample per VM and decodes stored samples back to points', () => {
-    store.writeSamples([sample('web-1', 1, T0, 10), sample('web-1', 2, T0 + 1000, 20), sample('web-2', 1, T0 - 600_000, 5)]);
+    store.writeSamples([
+      sample('web-1', 1, T0, 10),
+      sample('web-1', 2, T0 + 1000, 20),
+      sample('web-2', 1, T0 - 600_000, 5),
+    ]);
     const latest = store.latest({ mcis: 'web' }, T0 - 60_000);
     expect(latest.map((l) => [l.ref.vm, l.seq])).toEqual([['web-1', 2]]);
     const decoded = store.decode(latest[0]!);
     expect(decoded.points).toEqual([
       { measurement: 'cpu', tags: {}, fields: { cpu_utilization: 20, cpu_idle: 80 } },
-      { measurement: 'disk', tags: { device: '/dev/vda', mount: '/' }, fields: { disk_utilization: 10, disk_total: 1e12 } },
+      {
+        measurement: 'disk',
+        tags: { device: '/dev/vda', mount: '/' },
+        fields: { disk_utilization: 10, disk_total: 1e12 },
+      },
     ]);
     expect([...store.samplesBetween({}, T0 - 1, T0 + 1000)].map((s) => s.seq)).toEqual([1, 2]);
   });
@@ -97,7 +165,9 @@ describe('MetricsStore', () => {
     expect(store.putAlert('hot', { rule: 'cpu_utilization > 80' }, false)).toBe(true);
     expect(store.putAlert('hot', { rule: 'x' }, false)).toBe(false);
     store.setAlertState('hot', 'web-1', true, T0, 91, T0);
-    expect(store.alertStates('hot')).toEqual([{ series: 'web-1', firing: true, since: T0, value: 91, updated: T0 }]);
+    expect(store.alertStates('hot')).toEqual([
+      { series: 'web-1', firing: true, since: T0, value: 91, updated: T0 },
+    ]);
     expect(store.deleteAlert('hot')).toBe(true);
     expect(store.alertStates('hot')).toEqual([]);
   });

@@ -6,7 +6,14 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { VmRef, Sample } from '../sample.js';
-import { columnKey, decodePoints, decodeValues, encodePoints, parseColumnKey, type Column } from './layout.js';
+import {
+  columnKey,
+  decodePoints,
+  decodeValues,
+  encodePoints,
+  parseColumnKey,
+  type Column,
+} from './layout.js';
 import { METRICS_MIGRATIONS } from './schema.js';
 import type { AgentRecord, AggPoint, Cursor, SeriesData } from './types.js';
 
@@ -113,14 +120,17 @@ export class MetricsStore {
   private vmRow(ref: VmRef): VmRow {
     const key = `${ref.ns}/${ref.mcis}/${ref.vm}`;
     const cached = this.vmIds.get(key);
-    if (cached && cached.subgroup === ref.subgroup && cached.csp === ref.csp && cached.region === ref.region) return cached;
+    if (cached && cached.subgroup === ref.subgroup && cached.csp === ref.csp && cached.region === ref.region)
+      return cached;
     this.db
       .prepare(
         `INSERT INTO vms(ns, mcis, vm, subgroup, csp, region) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(ns, mcis, vm) DO UPDATE SET subgroup = excluded.subgroup, csp = excluded.csp, region = excluded.region`,
       )
       .run(ref.ns, ref.mcis, ref.vm, ref.subgroup, ref.csp, ref.region);
-    const row = this.db.prepare('SELECT id, ns, mcis, vm, subgroup, csp, region FROM vms WHERE ns = ? AND mcis = ? AND vm = ?').get(ref.ns, ref.mcis, ref.vm) as VmRow;
+    const row = this.db
+      .prepare('SELECT id, ns, mcis, vm, subgroup, csp, region FROM vms WHERE ns = ? AND mcis = ? AND vm = ?')
+      .get(ref.ns, ref.mcis, ref.vm) as VmRow;
     this.vmIds.set(key, row);
     return row;
   }
@@ -138,7 +148,8 @@ export class MetricsStore {
   private columns(layoutId: number): Column[] {
     let cols = this.layoutCols.get(layoutId);
     if (!cols) {
-      const row = this.db.prepare('SELECT cols FROM layouts WHERE id = ?').get(layoutId) as { cols: string } | undefined;
+      const row = this.db.prepare('SELECT cols FROM layouts WHERE id = ?').get(layoutId) as
+        { cols: string } | undefined;
       cols = row ? (JSON.parse(row.cols) as string[]).map(parseColumnKey) : [];
       this.layoutCols.set(layoutId, cols);
     }
@@ -147,9 +158,14 @@ export class MetricsStore {
 
   /** VMs known to the store, optionally filtered. */
   vms(filter: VmFilter = {}): VmRow[] {
-    const rows = this.db.prepare('SELECT id, ns, mcis, vm, subgroup, csp, region FROM vms ORDER BY ns, mcis, vm').all() as VmRow[];
+    const rows = this.db
+      .prepare('SELECT id, ns, mcis, vm, subgroup, csp, region FROM vms ORDER BY ns, mcis, vm')
+      .all() as VmRow[];
     return rows.filter(
-      (r) => (filter.ns === undefined || r.ns === filter.ns) && (filter.mcis === undefined || r.mcis === filter.mcis) && (!filter.vms || filter.vms.includes(r.vm)),
+      (r) =>
+        (filter.ns === undefined || r.ns === filter.ns) &&
+        (filter.mcis === undefined || r.mcis === filter.mcis) &&
+        (!filter.vms || filter.vms.includes(r.vm)),
     );
   }
 
@@ -160,7 +176,9 @@ export class MetricsStore {
    * the samples it covers. Returns how many samples were new.
    */
   writeSamples(samples: Sample[], cursors: Cursor[] = []): WriteOutcome {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO samples(vm_id, ts, seq, layout_id, vals) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO samples(vm_id, ts, seq, layout_id, vals) VALUES (?, ?, ?, ?, ?)',
+    );
     const cursor = this.db.prepare(
       `UPDATE agents SET last_seq = ?, last_ts = ?, epoch = COALESCE(?, epoch), lost = lost + ?
        WHERE ns = ? AND mcis = ? AND vm = ?`,
@@ -179,7 +197,8 @@ export class MetricsStore {
             touched.set(`${vm.id}/${minute}`, { vmId: vm.id, minute });
           }
         }
-        for (const c of cursors) cursor.run(c.lastSeq, c.lastTs, c.epoch ?? null, c.lostDelta ?? 0, c.ns, c.mcis, c.vm);
+        for (const c of cursors)
+          cursor.run(c.lastSeq, c.lastTs, c.epoch ?? null, c.lostDelta ?? 0, c.ns, c.mcis, c.vm);
         return { inserted, touched: [...touched.values()] };
       })
       .immediate();
@@ -211,20 +230,34 @@ export class MetricsStore {
       const key = `${vm.id}\t${tags}`;
       let s = out.get(key);
       if (!s) {
-        s = { ref: { ns: vm.ns, mcis: vm.mcis, vm: vm.vm, subgroup: vm.subgroup, csp: vm.csp, region: vm.region }, metric: opts.metric, tags, points: [] };
+        s = {
+          ref: { ns: vm.ns, mcis: vm.mcis, vm: vm.vm, subgroup: vm.subgroup, csp: vm.csp, region: vm.region },
+          metric: opts.metric,
+          tags,
+          points: [],
+        };
         out.set(key, s);
       }
       s.points.push(p);
     };
     const oldestRaw = this.db.prepare('SELECT MIN(ts) AS ts FROM samples WHERE vm_id = ?');
-    const raw = this.db.prepare('SELECT ts, layout_id, vals FROM samples WHERE vm_id = ? AND ts >= ? AND ts <= ? ORDER BY ts');
-    const rolled = this.db.prepare('SELECT ts, layout_id, n, vals FROM rollups WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts');
+    const raw = this.db.prepare(
+      'SELECT ts, layout_id, vals FROM samples WHERE vm_id = ? AND ts >= ? AND ts <= ? ORDER BY ts',
+    );
+    const rolled = this.db.prepare(
+      'SELECT ts, layout_id, n, vals FROM rollups WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts',
+    );
     for (const vm of this.vms(opts.filter)) {
       const first = (oldestRaw.get(vm.id) as { ts: number | null }).ts ?? opts.toMs + 1;
       if (opts.fromMs < first) {
         const rollFrom = Math.floor(opts.fromMs / MINUTE) * MINUTE;
         const rollTo = Math.min(Math.floor(first / MINUTE) * MINUTE, opts.toMs + 1);
-        for (const r of rolled.iterate(vm.id, rollFrom, rollTo) as Iterable<{ ts: number; layout_id: number; n: number; vals: Buffer }>) {
+        for (const r of rolled.iterate(vm.id, rollFrom, rollTo) as Iterable<{
+          ts: number;
+          layout_id: number;
+          n: number;
+          vals: Buffer;
+        }>) {
           for (const { index, tags } of this.indexesOf(r.layout_id, opts.metric)) {
             const at = index * 4 * 8;
             add(vm, tags, {
@@ -238,7 +271,11 @@ export class MetricsStore {
           }
         }
       }
-      for (const r of raw.iterate(vm.id, opts.fromMs, opts.toMs) as Iterable<{ ts: number; layout_id: number; vals: Buffer }>) {
+      for (const r of raw.iterate(vm.id, opts.fromMs, opts.toMs) as Iterable<{
+        ts: number;
+        layout_id: number;
+        vals: Buffer;
+      }>) {
         const wanted = this.indexesOf(r.layout_id, opts.metric);
         if (wanted.length === 0) continue;
         const values = decodeValues(r.vals);
@@ -253,7 +290,9 @@ export class MetricsStore {
 
   /** Each selected VM's newest sample, if it is not older than `notBeforeMs`. */
   latest(filter: VmFilter, notBeforeMs = 0): StoredSample[] {
-    const q = this.db.prepare('SELECT ts, seq, layout_id, vals FROM samples WHERE vm_id = ? ORDER BY ts DESC LIMIT 1');
+    const q = this.db.prepare(
+      'SELECT ts, seq, layout_id, vals FROM samples WHERE vm_id = ? ORDER BY ts DESC LIMIT 1',
+    );
     const out: StoredSample[] = [];
     for (const vm of this.vms(filter)) {
       const r = q.get(vm.id) as { ts: number; seq: number; layout_id: number; vals: Buffer } | undefined;
@@ -265,9 +304,16 @@ export class MetricsStore {
 
   /** Samples in (afterMs, toMs] of the selected VMs, VM by VM, oldest first (for export). */
   *samplesBetween(filter: VmFilter, afterMs: number, toMs: number): Generator<StoredSample> {
-    const q = this.db.prepare('SELECT ts, seq, layout_id, vals FROM samples WHERE vm_id = ? AND ts > ? AND ts <= ? ORDER BY ts');
+    const q = this.db.prepare(
+      'SELECT ts, seq, layout_id, vals FROM samples WHERE vm_id = ? AND ts > ? AND ts <= ? ORDER BY ts',
+    );
     for (const vm of this.vms(filter)) {
-      for (const r of q.iterate(vm.id, afterMs, toMs) as Iterable<{ ts: number; seq: number; layout_id: number; vals: Buffer }>) {
+      for (const r of q.iterate(vm.id, afterMs, toMs) as Iterable<{
+        ts: number;
+        seq: number;
+        layout_id: number;
+        vals: Buffer;
+      }>) {
         yield { ref: vm, seq: r.seq, tsMs: r.ts, cols: this.columns(r.layout_id), vals: r.vals };
       }
     }
@@ -276,7 +322,14 @@ export class MetricsStore {
   decode(s: StoredSample): Sample {
     const { ref } = s;
     return {
-      ref: { ns: ref.ns, mcis: ref.mcis, vm: ref.vm, subgroup: ref.subgroup, csp: ref.csp, region: ref.region },
+      ref: {
+        ns: ref.ns,
+        mcis: ref.mcis,
+        vm: ref.vm,
+        subgroup: ref.subgroup,
+        csp: ref.csp,
+        region: ref.region,
+      },
       seq: s.seq,
       tsMs: s.tsMs,
       points: decodePoints(s.cols, decodeValues(s.vals)),
@@ -284,8 +337,18 @@ export class MetricsStore {
   }
 
   /** Count and time span of the stored raw samples, and the file size. */
-  stats(): { samples: number; rollups: number; oldestMs: number | null; newestMs: number | null; bytes: number } {
-    const s = this.db.prepare('SELECT COUNT(*) AS n, MIN(ts) AS lo, MAX(ts) AS hi FROM samples').get() as { n: number; lo: number | null; hi: number | null };
+  stats(): {
+    samples: number;
+    rollups: number;
+    oldestMs: number | null;
+    newestMs: number | null;
+    bytes: number;
+  } {
+    const s = this.db.prepare('SELECT COUNT(*) AS n, MIN(ts) AS lo, MAX(ts) AS hi FROM samples').get() as {
+      n: number;
+      lo: number | null;
+      hi: number | null;
+    };
     const r = this.db.prepare('SELECT COUNT(*) AS n FROM rollups').get() as { n: number };
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const size = this.db.pragma('page_size', { simple: true }) as number;
@@ -298,8 +361,12 @@ export class MetricsStore {
    * late samples (a ring replayed after a gap) are folded in when their minute is rolled up again.
    */
   rollup(items: Iterable<VmMinute>): number {
-    const rows = this.db.prepare('SELECT layout_id, vals FROM samples WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts');
-    const put = this.db.prepare('INSERT OR REPLACE INTO rollups(vm_id, ts, layout_id, n, vals) VALUES (?, ?, ?, ?, ?)');
+    const rows = this.db.prepare(
+      'SELECT layout_id, vals FROM samples WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts',
+    );
+    const put = this.db.prepare(
+      'INSERT OR REPLACE INTO rollups(vm_id, ts, layout_id, n, vals) VALUES (?, ?, ?, ?, ?)',
+    );
     let written = 0;
     this.db
       .transaction(() => {
@@ -308,7 +375,10 @@ export class MetricsStore {
           const index = new Map<string, number>();
           const agg: number[][] = [];
           let n = 0;
-          for (const r of rows.iterate(vmId, minute, minute + MINUTE) as Iterable<{ layout_id: number; vals: Buffer }>) {
+          for (const r of rows.iterate(vmId, minute, minute + MINUTE) as Iterable<{
+            layout_id: number;
+            vals: Buffer;
+          }>) {
             n++;
             const values = decodeValues(r.vals);
             this.columns(r.layout_id).forEach((c, i) => {
@@ -346,11 +416,14 @@ export class MetricsStore {
   minutesWithoutRollup(beforeMs: number): VmMinute[] {
     const end = Math.floor(beforeMs / MINUTE) * MINUTE;
     const lastRollup = this.db.prepare('SELECT MAX(ts) AS ts FROM rollups WHERE vm_id = ?');
-    const minutes = this.db.prepare(`SELECT DISTINCT (ts / ${MINUTE}) * ${MINUTE} AS m FROM samples WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY m`);
+    const minutes = this.db.prepare(
+      `SELECT DISTINCT (ts / ${MINUTE}) * ${MINUTE} AS m FROM samples WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY m`,
+    );
     const out: VmMinute[] = [];
     for (const vm of this.vms()) {
       const from = ((lastRollup.get(vm.id) as { ts: number | null }).ts ?? -MINUTE) + MINUTE;
-      for (const r of minutes.all(vm.id, from, end) as Array<{ m: number }>) out.push({ vmId: vm.id, minute: r.m });
+      for (const r of minutes.all(vm.id, from, end) as Array<{ m: number }>)
+        out.push({ vmId: vm.id, minute: r.m });
     }
     return out;
   }
@@ -387,18 +460,27 @@ export class MetricsStore {
   }
 
   getAgent(ns: string, mcis: string, vm: string): AgentRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM agents WHERE ns = ? AND mcis = ? AND vm = ?').get(ns, mcis, vm) as AgentRow | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM agents WHERE ns = ? AND mcis = ? AND vm = ?')
+      .get(ns, mcis, vm) as AgentRow | undefined;
     return r ? toAgent(r) : undefined;
   }
 
   listAgents(filter: VmFilter = {}): AgentRecord[] {
     return (this.db.prepare('SELECT * FROM agents ORDER BY ns, mcis, vm').all() as AgentRow[])
       .map(toAgent)
-      .filter((a) => (filter.ns === undefined || a.ns === filter.ns) && (filter.mcis === undefined || a.mcis === filter.mcis) && (!filter.vms || filter.vms.includes(a.vm)));
+      .filter(
+        (a) =>
+          (filter.ns === undefined || a.ns === filter.ns) &&
+          (filter.mcis === undefined || a.mcis === filter.mcis) &&
+          (!filter.vms || filter.vms.includes(a.vm)),
+      );
   }
 
   deleteAgent(ns: string, mcis: string, vm: string): boolean {
-    return this.db.prepare('DELETE FROM agents WHERE ns = ? AND mcis = ? AND vm = ?').run(ns, mcis, vm).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM agents WHERE ns = ? AND mcis = ? AND vm = ?').run(ns, mcis, vm).changes > 0
+    );
   }
 
   // ── push tokens ────────────────────────────────────────────────────────────
@@ -406,29 +488,41 @@ export class MetricsStore {
   pushToken(ns: string, mcis: string): string {
     return this.db
       .transaction(() => {
-        const row = this.db.prepare('SELECT token FROM push_tokens WHERE ns = ? AND mcis = ?').get(ns, mcis) as { token: string } | undefined;
+        const row = this.db
+          .prepare('SELECT token FROM push_tokens WHERE ns = ? AND mcis = ?')
+          .get(ns, mcis) as { token: string } | undefined;
         if (row) return row.token;
         const token = randomBytes(24).toString('hex');
-        this.db.prepare('INSERT INTO push_tokens(token, ns, mcis, created_at) VALUES (?, ?, ?, ?)').run(token, ns, mcis, new Date().toISOString());
+        this.db
+          .prepare('INSERT INTO push_tokens(token, ns, mcis, created_at) VALUES (?, ?, ?, ?)')
+          .run(token, ns, mcis, new Date().toISOString());
         return token;
       })
       .immediate();
   }
 
   tokenOwner(token: string): { ns: string; mcis: string } | undefined {
-    return this.db.prepare('SELECT ns, mcis FROM push_tokens WHERE token = ?').get(token) as { ns: string; mcis: string } | undefined;
+    return this.db.prepare('SELECT ns, mcis FROM push_tokens WHERE token = ?').get(token) as
+      { ns: string; mcis: string } | undefined;
   }
 
   // ── alerts ─────────────────────────────────────────────────────────────────
   putAlert(name: string, doc: unknown, replace: boolean): boolean {
-    const sql = replace ? 'INSERT OR REPLACE INTO alerts(name, doc) VALUES (?, ?)' : 'INSERT OR IGNORE INTO alerts(name, doc) VALUES (?, ?)';
+    const sql = replace
+      ? 'INSERT OR REPLACE INTO alerts(name, doc) VALUES (?, ?)'
+      : 'INSERT OR IGNORE INTO alerts(name, doc) VALUES (?, ?)';
     const changed = this.db.prepare(sql).run(name, JSON.stringify(doc)).changes > 0;
     if (changed && replace) this.db.prepare('DELETE FROM alert_state WHERE alert = ?').run(name);
     return changed;
   }
 
   listAlerts(): Array<{ name: string; doc: unknown }> {
-    return (this.db.prepare('SELECT name, doc FROM alerts ORDER BY name').all() as Array<{ name: string; doc: string }>).map((r) => ({ name: r.name, doc: JSON.parse(r.doc) as unknown }));
+    return (
+      this.db.prepare('SELECT name, doc FROM alerts ORDER BY name').all() as Array<{
+        name: string;
+        doc: string;
+      }>
+    ).map((r) => ({ name: r.name, doc: JSON.parse(r.doc) as unknown }));
   }
 
   deleteAlert(name: string): boolean {
@@ -440,19 +534,36 @@ export class MetricsStore {
       .immediate();
   }
 
-  alertStates(alert: string): Array<{ series: string; firing: boolean; since: number | null; value: number | null; updated: number }> {
-    return (this.db.prepare('SELECT series, firing, since, value, updated FROM alert_state WHERE alert = ? ORDER BY series').all(alert) as Array<{
-      series: string;
-      firing: number;
-      since: number | null;
-      value: number | null;
-      updated: number;
-    }>).map((r) => ({ ...r, firing: r.firing === 1 }));
+  alertStates(
+    alert: string,
+  ): Array<{ series: string; firing: boolean; since: number | null; value: number | null; updated: number }> {
+    return (
+      this.db
+        .prepare(
+          'SELECT series, firing, since, value, updated FROM alert_state WHERE alert = ? ORDER BY series',
+        )
+        .all(alert) as Array<{
+        series: string;
+        firing: number;
+        since: number | null;
+        value: number | null;
+        updated: number;
+      }>
+    ).map((r) => ({ ...r, firing: r.firing === 1 }));
   }
 
-  setAlertState(alert: string, series: string, firing: boolean, since: number | null, value: number | null, now: number): void {
+  setAlertState(
+    alert: string,
+    series: string,
+    firing: boolean,
+    since: number | null,
+    value: number | null,
+    now: number,
+  ): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO alert_state(alert, series, firing, since, value, updated) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO alert_state(alert, series, firing, since, value, updated) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(alert, series, firing ? 1 : 0, since, value, now);
   }
 

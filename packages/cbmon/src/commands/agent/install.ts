@@ -18,9 +18,20 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
     ns: nsFlag,
     subgroup: subgroupFlag,
     vm: vmFlag,
-    interval: Flags.string({ summary: 'Sampling interval, whole seconds, 1s or more.', default: '5s', env: 'CBMON_INTERVAL' }),
-    ring: Flags.string({ summary: 'How much the on-disk ring on each VM keeps.', default: '1h', env: 'CBMON_RING' }),
-    push: Flags.string({ summary: 'Push to this collector URL instead of being pulled over SSH.', env: 'CBMON_PUSH' }),
+    interval: Flags.string({
+      summary: 'Sampling interval, whole seconds, 1s or more.',
+      default: '5s',
+      env: 'CBMON_INTERVAL',
+    }),
+    ring: Flags.string({
+      summary: 'How much the on-disk ring on each VM keeps.',
+      default: '1h',
+      env: 'CBMON_RING',
+    }),
+    push: Flags.string({
+      summary: 'Push to this collector URL instead of being pulled over SSH.',
+      env: 'CBMON_PUSH',
+    }),
   };
 
   protected async execute(): Promise<AgentJobResult> {

@@ -5,16 +5,27 @@ import { nsFlag, selector, subgroupFlag, vmFlag } from '../../cli/flags.js';
 import { statusTable, type AgentStatusRow } from '../../cli/agent-render.js';
 
 export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
-  static override summary = "Each VM's agent as it reports itself, and how far the collector has stored its samples.";
-  static override description = 'LAG is how many samples the agent has that the store does not (yet). Exit 3 when some VMs could not be asked.';
-  static override examples = ['<%= config.bin %> agent status web', '<%= config.bin %> agent status web --json | jq ".[] | select(.running | not)"'];
+  static override summary =
+    "Each VM's agent as it reports itself, and how far the collector has stored its samples.";
+  static override description =
+    'LAG is how many samples the agent has that the store does not (yet). Exit 3 when some VMs could not be asked.';
+  static override examples = [
+    '<%= config.bin %> agent status web',
+    '<%= config.bin %> agent status web --json | jq ".[] | select(.running | not)"',
+  ];
   static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
   static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
 
   protected async execute(): Promise<AgentStatusRow[]> {
     const { agentStatuses, assertAllOk } = await import('../../agent/install.js');
     const { core, store } = await this.mon();
-    const r = await agentStatuses({ core, store, ns: this.flags.ns, mcis: this.args.mcis, selector: selector(this.flags) });
+    const r = await agentStatuses({
+      core,
+      store,
+      ns: this.flags.ns,
+      mcis: this.args.mcis,
+      selector: selector(this.flags),
+    });
     const rows = r.vms.map((v): AgentStatusRow => {
       const rec = store.getAgent(this.flags.ns, this.args.mcis, v.vm);
       const s = v.status;
@@ -30,14 +41,21 @@ export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
         ringFirst: s?.first ?? null,
         ringKb: s?.ringKb ?? null,
         stored: rec?.lastSeq ?? null,
-        lag: s && rec && s.installed && (rec.epoch === null || rec.epoch === s.epoch) ? Math.max(0, s.seq - rec.lastSeq) : null,
+        lag:
+          s && rec && s.installed && (rec.epoch === null || rec.epoch === s.epoch)
+            ? Math.max(0, s.seq - rec.lastSeq)
+            : null,
         lost: rec?.lost ?? null,
         error: v.error ?? null,
       };
     });
     const bad = r.vms.filter((v) => !v.ok);
     if (bad.length === r.vms.length) assertAllOk(r, 'agent status');
-    if (bad.length) throw new PartialError(`could not ask ${bad.length} of ${r.vms.length} VM(s): ${bad.map((b) => `${b.vm}: ${b.error}`).join('; ')}`, rows);
+    if (bad.length)
+      throw new PartialError(
+        `could not ask ${bad.length} of ${r.vms.length} VM(s): ${bad.map((b) => `${b.vm}: ${b.error}`).join('; ')}`,
+        rows,
+      );
     return rows;
   }
 

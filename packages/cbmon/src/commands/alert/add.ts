@@ -4,7 +4,8 @@ import { BaseCommand } from '../../cli/base-command.js';
 import { nsFlag } from '../../cli/flags.js';
 
 export default class AlertAdd extends BaseCommand<typeof AlertAdd> {
-  static override summary = 'Add an alert rule; the running collector evaluates it and acts when a series starts or stops firing.';
+  static override summary =
+    'Add an alert rule; the running collector evaluates it and acts when a series starts or stops firing.';
   static override description = [
     "Rules: METRIC OP NUMBER [for DURATION], e.g. 'cpu_utilization > 80 for 2m'.",
     '--exec runs a shell command with the notification as JSON on stdin and CBMON_ALERT, CBMON_STATUS (firing|resolved), CBMON_VM, CBMON_VALUE… in its environment; --webhook POSTs the same JSON. Without either, the collector logs it.',

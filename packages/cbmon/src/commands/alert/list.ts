@@ -12,14 +12,19 @@ export default class AlertList extends BaseCommand<typeof AlertList> {
   }
 
   protected override table(list: AlertView[]): string {
-    if (list.length === 0) return "No alerts. Add one: cbmon alert add cpu-hot --rule 'cpu_utilization > 80 for 2m'";
+    if (list.length === 0)
+      return "No alerts. Add one: cbmon alert add cpu-hot --rule 'cpu_utilization > 80 for 2m'";
     return makeTable(
       ['NAME', 'RULE', 'SCOPE', 'ACTION', 'FIRING'],
       list.map((a) => [
         a.name,
         a.rule,
         a.mcis ? `${a.ns}/${a.mcis}` : `${a.ns}/*`,
-        a.action.type === 'exec' ? `exec: ${a.action.command}` : a.action.type === 'webhook' ? `webhook: ${a.action.url}` : 'log',
+        a.action.type === 'exec'
+          ? `exec: ${a.action.command}`
+          : a.action.type === 'webhook'
+            ? `webhook: ${a.action.url}`
+            : 'log',
         a.firing.length ? a.firing.map((f) => f.series).join(', ') : '-',
       ]),
     );

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
 
 export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
-  static override summary = 'Run the collector in the foreground: pull agents over SSH, accept pushes, store, alert.';
+  static override summary =
+    'Run the collector in the foreground: pull agents over SSH, accept pushes, store, alert.';
   static override description =
     'Pulls every agent installed in pull mode (one SSH stream per VM, resumed after any break from the last stored sample), accepts line protocol pushed by --push agents on --listen, writes the metrics store under $CB_HOME in batches, keeps 1-minute rollups, applies retention and evaluates alert rules. One collector per store (exit 5 if one runs). Ctrl-C stops it cleanly.';
   static override examples = [
@@ -13,16 +14,22 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
     ns: Flags.string({ summary: 'Only agents of this namespace (default: all).' }),
     mcis: Flags.string({ multiple: true, summary: 'Only agents of this MCIS (repeatable; default: all).' }),
     listen: Flags.string({ summary: 'Accept pushed line protocol on HOST:PORT.', env: 'CBMON_LISTEN' }),
-    retention: Flags.string({ summary: 'Keep raw samples this long.', default: '7d', env: 'CBMON_RETENTION' }),
+    retention: Flags.string({
+      summary: 'Keep raw samples this long.',
+      default: '7d',
+      env: 'CBMON_RETENTION',
+    }),
     'rollup-retention': Flags.string({ summary: 'Keep 1-minute rollups this long.', default: '90d' }),
     duration: Flags.string({ summary: 'Stop after this long.' }),
     alerts: Flags.boolean({ summary: 'Evaluate alert rules.', default: true, allowNo: true }),
+    'evaluate-every': Flags.string({ summary: 'How often alert rules are evaluated.', default: '5s' }),
   };
 
   protected async execute(): Promise<unknown> {
     const retentionMs = (await durationOf(this.flags.retention, '--retention'))!;
     const rollupRetentionMs = (await durationOf(this.flags['rollup-retention'], '--rollup-retention'))!;
     const durationMs = await durationOf(this.flags.duration, '--duration');
+    const alertEvalMs = Math.max(500, (await durationOf(this.flags['evaluate-every'], '--evaluate-every'))!);
     const { parseListen } = await import('../../collector/push-server.js');
     const listen = this.flags.listen ? parseListen(this.flags.listen) : undefined;
     const { Collector } = await import('../../collector/collector.js');
@@ -38,15 +45,25 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
       retentionMs,
       rollupRetentionMs,
       alerts: this.flags.alerts,
+      alertEvalMs,
       log,
     });
     const stop = this.stopSignal(durationMs);
     const { pushUrl } = await collector.start();
-    writeCollectorInfo(core.home.root, { pid: process.pid, startedAt: new Date().toISOString(), pushUrl, log: process.env.CBMON_COLLECTOR_LOG ?? null });
+    writeCollectorInfo(core.home.root, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      pushUrl,
+      log: process.env.CBMON_COLLECTOR_LOG ?? null,
+    });
     const agents = store.listAgents().length;
-    log(`collector running (pid ${process.pid}): ${agents} agent(s) registered${pushUrl ? `, accepting pushes at ${pushUrl}` : ''}`);
+    log(
+      `collector running (pid ${process.pid}): ${agents} agent(s) registered${pushUrl ? `, accepting pushes at ${pushUrl}` : ''}`,
+    );
     try {
-      await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
+      await new Promise<void>((resolve) =>
+        stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }),
+      );
     } finally {
       await collector.stop();
       removeCollectorInfo(core.home.root, process.pid);

@@ -14,8 +14,12 @@ interface Result {
 }
 
 export default class CollectorStatus extends BaseCommand<typeof CollectorStatus> {
-  static override summary = "The collector: running or not, each agent's stream, throughput, latency, loss, store size.";
-  static override examples = ['<%= config.bin %> collector status', '<%= config.bin %> collector status --json | jq .stats.latencyMs'];
+  static override summary =
+    "The collector: running or not, each agent's stream, throughput, latency, loss, store size.";
+  static override examples = [
+    '<%= config.bin %> collector status',
+    '<%= config.bin %> collector status --json | jq .stats.latencyMs',
+  ];
 
   protected async execute(): Promise<Result> {
     const { readCollectorInfo } = await import('../../collector/daemon.js');
@@ -41,11 +45,19 @@ export default class CollectorStatus extends BaseCommand<typeof CollectorStatus>
 
   protected override table(r: Result): string {
     const s = r.stats;
-    const head = r.running ? `Collector running (pid ${r.pid})${r.pushUrl ? `, pushes at ${r.pushUrl}` : ''}.` : 'No collector is running.';
+    const head = r.running
+      ? `Collector running (pid ${r.pid})${r.pushUrl ? `, pushes at ${r.pushUrl}` : ''}.`
+      : 'No collector is running.';
     const figures = s
       ? `Stored ${s.stored} samples (${s.rate}/s), lost ${s.lost}, latency p95 ${s.latencyMs.p95 ?? '-'} ms, CPU ${s.cpuPercent}% of a core (as of ${s.updatedAt}).`
       : '';
-    const agents = s && r.running ? makeTable(['MCIS', 'VM', 'MODE', 'STATE', 'SEQ', 'LAST SAMPLE', 'LOST', 'DETAIL'], s.agents.map((a) => [a.mcis, a.vm, a.mode, a.state, a.lastSeq, a.lastSampleAt, a.lost, a.detail])) : '';
+    const agents =
+      s && r.running
+        ? makeTable(
+            ['MCIS', 'VM', 'MODE', 'STATE', 'SEQ', 'LAST SAMPLE', 'LOST', 'DETAIL'],
+            s.agents.map((a) => [a.mcis, a.vm, a.mode, a.state, a.lastSeq, a.lastSampleAt, a.lost, a.detail]),
+          )
+        : '';
     const storeLine = `Store: ${r.store.samples} samples, ${r.store.rollups} rollups, ${(r.store.bytes / 1024 / 1024).toFixed(1)} MiB${r.store.oldest ? `, ${r.store.oldest} .. ${r.store.newest}` : ''}.`;
     return [head, figures, agents, storeLine].filter(Boolean).join('\n');
   }

@@ -10,7 +10,8 @@ interface Result {
 }
 
 export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
-  static override summary = 'Stored samples as InfluxDB line protocol: to stdout, or written to InfluxDB (1.x or 2.x).';
+  static override summary =
+    'Stored samples as InfluxDB line protocol: to stdout, or written to InfluxDB (1.x or 2.x).';
   static override description =
     'Every line carries the tags ns, mcis, vm, subgroup, csp, region (plus mount/device/interface) and a nanosecond timestamp. --follow keeps sending new samples until Ctrl-C.';
   static override examples = [
@@ -37,13 +38,22 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
     const { sleep } = await import('@cloud-barista/core/util/poll');
     const { store } = await this.mon();
     const target = this.flags.url
-      ? { url: this.flags.url, db: this.flags.db, ...(this.flags.bucket ? { bucket: this.flags.bucket } : {}), ...(this.flags.org ? { org: this.flags.org } : {}), ...(this.flags.token ? { token: this.flags.token } : {}) }
+      ? {
+          url: this.flags.url,
+          db: this.flags.db,
+          ...(this.flags.bucket ? { bucket: this.flags.bucket } : {}),
+          ...(this.flags.org ? { org: this.flags.org } : {}),
+          ...(this.flags.token ? { token: this.flags.token } : {}),
+        }
       : undefined;
     if (target && !URL.canParse(target.url)) {
       const { UsageError } = await import('@cloud-barista/core/errors');
       throw new UsageError(`--url: '${target.url}' is not a URL`, { hint: 'e.g. --url http://influx:8086' });
     }
-    const filter = { ...(this.flags.ns ? { ns: this.flags.ns } : {}), ...(this.flags.mcis ? { mcis: this.flags.mcis } : {}) };
+    const filter = {
+      ...(this.flags.ns ? { ns: this.flags.ns } : {}),
+      ...(this.flags.mcis ? { mcis: this.flags.mcis } : {}),
+    };
     const stop = this.flags.follow ? this.stopSignal() : undefined;
     const from = Date.now() - sinceMs;
     let after = from;
@@ -75,7 +85,13 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
       if (stop) await sleep(2_000, stop).catch(() => undefined);
     } while (stop && !stop.aborted);
     if (!target) return undefined;
-    return { samples, lines, url: target.url, from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+    return {
+      samples,
+      lines,
+      url: target.url,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+    };
   }
 
   protected override table(r: Result): string {

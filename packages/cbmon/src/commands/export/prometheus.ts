@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
 
 export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheus> {
-  static override summary = 'Serve the latest stored values in Prometheus exposition format, for a real Prometheus to scrape.';
+  static override summary =
+    'Serve the latest stored values in Prometheus exposition format, for a real Prometheus to scrape.';
   static override description =
     'Every scrape of /metrics reads the newest sample of each VM from the store (a collector keeps it current); VMs with nothing newer than --stale are left out. Runs until Ctrl-C or --duration; prints the URL on stdout once listening.';
   static override examples = [
@@ -10,7 +11,11 @@ export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheu
     "# prometheus.yml:  scrape_configs: [{job_name: cbmon, static_configs: [{targets: ['127.0.0.1:9464']}]}]",
   ];
   static override flags = {
-    listen: Flags.string({ summary: 'HOST:PORT to serve /metrics on.', default: '127.0.0.1:9464', env: 'CBMON_PROMETHEUS_LISTEN' }),
+    listen: Flags.string({
+      summary: 'HOST:PORT to serve /metrics on.',
+      default: '127.0.0.1:9464',
+      env: 'CBMON_PROMETHEUS_LISTEN',
+    }),
     ns: Flags.string({ summary: 'Only this namespace (default: all).' }),
     mcis: Flags.string({ summary: 'Only this MCIS (default: all).' }),
     stale: Flags.string({ summary: 'Leave out VMs whose newest sample is older than this.', default: '5m' }),
@@ -24,11 +29,22 @@ export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheu
     const { host, port } = parseListen(this.flags.listen);
     const { servePrometheus } = await import('../../export/prometheus.js');
     const { store } = await this.mon();
-    const filter = { ...(this.flags.ns ? { ns: this.flags.ns } : {}), ...(this.flags.mcis ? { mcis: this.flags.mcis } : {}) };
-    const { server, url } = await servePrometheus({ host, port, latest: () => store.latest(filter, Date.now() - staleMs).map((s) => store.decode(s)) });
-    process.stdout.write(this.format === 'json' ? `${JSON.stringify({ url })}\n` : `Serving Prometheus metrics at ${url}\n`);
+    const filter = {
+      ...(this.flags.ns ? { ns: this.flags.ns } : {}),
+      ...(this.flags.mcis ? { mcis: this.flags.mcis } : {}),
+    };
+    const { server, url } = await servePrometheus({
+      host,
+      port,
+      latest: () => store.latest(filter, Date.now() - staleMs).map((s) => store.decode(s)),
+    });
+    process.stdout.write(
+      this.format === 'json' ? `${JSON.stringify({ url })}\n` : `Serving Prometheus metrics at ${url}\n`,
+    );
     const stop = this.stopSignal(durationMs);
-    await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
+    await new Promise<void>((resolve) =>
+      stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }),
+    );
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
