@@ -3,6 +3,9 @@
  * right ProviderError class, credentials and secrets, what goes on the wire, and the official SDK
  * pointed at the twin seeing the driver's VMs with the right fields.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, UsageError, type CloudDriver, type CredentialMaterial, type DefaultNetwork, type Connection } from '@cloud-barista/core';
@@ -164,6 +167,27 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
       const pem = key.privateKey.split('\n')[1] ?? 'x';
       expect(inspect(err, { depth: 8 })).not.toContain(pem);
       expect(JSON.stringify(err)).not.toContain(pem);
+    });
+
+    it('Application Default Credentials: a key file named by GOOGLE_APPLICATION_CREDENTIALS works (its token_uri too); none is an auth error with the fix', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cb-gcp-adc-'));
+      const before = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      try {
+        writeFileSync(join(dir, 'key.json'), key.json, { mode: 0o600 });
+        process.env.GOOGLE_APPLICATION_CREDENTIALS = join(dir, 'key.json');
+        const ok = await driverFor({ project: PROJECT }, { credentials: { kind: 'default-chain' } }).ping();
+        expect(ok.region).toBe('asia-northeast3');
+        // A missing file fails before any network call (no metadata-server probing).
+        process.env.GOOGLE_APPLICATION_CREDENTIALS = join(dir, 'missing.json');
+        const err = await driverFor({ project: PROJECT }, { credentials: { kind: 'default-chain' } }).ping().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ProviderError);
+        expect(err).toMatchObject({ code: 'CredentialsError', errorClass: 'auth', retryable: false });
+        expect((err as ProviderError).hint).toMatch(/gcloud auth application-default login/);
+      } finally {
+        if (before === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+        else process.env.GOOGLE_APPLICATION_CREDENTIALS = before;
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('the connection project wins over the key’s', async () => {

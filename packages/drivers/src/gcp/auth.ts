@@ -9,7 +9,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { UsageError, type Connection, type CredentialMaterial } from '@cloud-barista/core';
+import { ProviderError, UsageError, type Connection, type CredentialMaterial } from '@cloud-barista/core';
 import { gaxios, GoogleAuth, JWT } from 'google-auth-library';
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -33,6 +33,8 @@ export interface GcpAuth {
   account?: string;
   /** Secret strings to blank from any error message. */
   secrets: string[];
+  /** Resolves once credentials are usable; rejects with a ProviderError saying how to provide them. */
+  ready(): Promise<void>;
 }
 
 export function parseServiceAccountKey(keyJson: string, connection: string): ServiceAccountKey {
@@ -62,7 +64,7 @@ export function parseServiceAccountKey(keyJson: string, connection: string): Ser
 }
 
 /** The OAuth token URL: the connection's auth endpoint (a base URL or the token URL itself), the key's, or Google's. */
-export function tokenUrlFor(connection: Connection, key?: ServiceAccountKey): string {
+export function tokenUrlFor(connection: Connection, key?: { token_uri?: string }): string {
   if (connection.authEndpoint) {
     const u = new URL(connection.authEndpoint);
     return u.pathname.endsWith('/token') ? u.href : new URL('token', u.href.endsWith('/') ? u.href : `${u.href}/`).href;
@@ -71,21 +73,22 @@ export function tokenUrlFor(connection: Connection, key?: ServiceAccountKey): st
 }
 
 /**
- * A transporter that sends the library's token requests to `tokenUrl` and, given a CA, uses it
- * for requests to the API and token origins (the REST stub names its own agent per request, so
- * the agent is set after it, in an interceptor).
+ * A transporter that sends the library's token requests to the token URL (read when a request is
+ * made: ADC loads its key file late) and, given a CA, uses it for requests to the API and token
+ * origins (the REST stub names its own agent per request, so the agent is set in an interceptor).
  */
-function transporterFor(connection: Connection, tokenUrl: string, fetchImplementation?: FetchLike): gaxios.Gaxios {
+function transporterFor(connection: Connection, tokenUrl: () => string, fetchImplementation?: FetchLike): gaxios.Gaxios {
   const g = new gaxios.Gaxios(fetchImplementation ? { fetchImplementation } : {});
   const ca = connection.caFile ? readFileSync(connection.caFile, 'utf8') : undefined;
   const agent = ca ? new Agent({ ca, keepAlive: true }) : undefined;
-  const trusted = new Set([tokenUrl, connection.endpoint].filter((u): u is string => !!u).map((u) => new URL(u).origin));
   g.interceptors.request.add({
     resolved: (config) => {
+      const token = tokenUrl();
       const url = config.url instanceof URL ? config.url : new URL(String(config.url));
-      if (url.href === GOOGLE_TOKEN_URL && tokenUrl !== GOOGLE_TOKEN_URL) config.url = new URL(tokenUrl);
+      if (url.href === GOOGLE_TOKEN_URL && token !== GOOGLE_TOKEN_URL) config.url = new URL(token);
       const target = config.url instanceof URL ? config.url : new URL(String(config.url));
-      if (agent && target.protocol === 'https:' && trusted.has(target.origin)) config.agent = agent;
+      const trusted = [token, connection.endpoint].some((u) => u !== undefined && new URL(u).origin === target.origin);
+      if (agent && target.protocol === 'https:' && trusted) config.agent = agent;
       return Promise.resolve(config);
     },
   });
@@ -104,13 +107,14 @@ export function gcpAuth(connection: Connection, cred: CredentialMaterial, fetchI
         key: key.private_key,
         ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
         scopes: SCOPES,
-        transporter: transporterFor(connection, tokenUrlFor(connection, key), fetchImplementation),
+        transporter: transporterFor(connection, () => tokenUrlFor(connection, key), fetchImplementation),
       });
       const project = connection.project ?? key.project_id;
       return {
         clientOptions: { authClient: client },
         account: key.client_email,
         secrets: [key.private_key],
+        ready: () => Promise.resolve(),
         project: () => {
           if (project) return Promise.resolve(project);
           return Promise.reject(
@@ -122,11 +126,36 @@ export function gcpAuth(connection: Connection, cred: CredentialMaterial, fetchI
       };
     }
     case 'default-chain': {
-      const auth = new GoogleAuth({ scopes: SCOPES, clientOptions: { transporter: transporterFor(connection, tokenUrlFor(connection), fetchImplementation) } });
+      // The key file ADC finds (GOOGLE_APPLICATION_CREDENTIALS, gcloud's) may name its own token_uri.
+      const fromAdc = (): { token_uri?: string } | undefined => {
+        const json = auth.jsonContent as { token_uri?: unknown } | null;
+        return typeof json?.token_uri === 'string' ? { token_uri: json.token_uri } : undefined;
+      };
+      const auth: GoogleAuth = new GoogleAuth({
+        scopes: SCOPES,
+        clientOptions: { transporter: transporterFor(connection, () => tokenUrlFor(connection, fromAdc()), fetchImplementation) },
+      });
       let project: Promise<string> | undefined;
+      let ready: Promise<void> | undefined;
       return {
         clientOptions: { auth },
         secrets: [],
+        // Finding no credentials is a local failure with a known fix, not an API error.
+        ready: () =>
+          (ready ??= auth.getClient().then(
+            () => undefined,
+            (e: unknown) => {
+              ready = undefined;
+              throw new ProviderError({
+                provider: 'gcp',
+                code: 'CredentialsError',
+                message: `no Application Default Credentials: ${e instanceof Error ? e.message : String(e)}`,
+                errorClass: 'auth',
+                retryable: false,
+                hint: `run \`gcloud auth application-default login\`, set GOOGLE_APPLICATION_CREDENTIALS to a key file, or store a key: cbadm credential add NAME --provider gcp --kind gcp-service-account --key-file KEY.json`,
+              });
+            },
+          )),
         project: () =>
           (project ??= connection.project
             ? Promise.resolve(connection.project)

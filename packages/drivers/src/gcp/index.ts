@@ -50,7 +50,10 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
     region: connection.region,
     tuning: { dependencyWaitMs: 120_000, operationWaitMs: 600_000, actionParallelism: 16, ...internals.tuning },
     project: () => auth.project(),
-    call: (fn) => withRetry(fn, policy),
+    call: async (fn) => {
+      await auth.ready();
+      return withRetry(fn, policy);
+    },
     zone: () =>
       (zone ??= connection.zone
         ? Promise.resolve(connection.zone)
