@@ -10,7 +10,8 @@ type Loader = () => Promise<DriverFactory>;
 
 const loaders: Partial<Record<Provider, Loader>> = {
   aws: () => import('./aws/index.js').then((m) => m.createAwsDriver),
-  gcp: () => import('./gcp/index.js').then((m) => m.createGcpDriver),
+  // Prices come from the Cloud Billing Catalog API (pricing/gcp-billing.ts), loaded with the driver.
+  gcp: () => Promise.all([import('./gcp/index.js'), import('./pricing/gcp-billing.js')]).then(([m, p]) => p.withGcpPrices(m.createGcpDriver)),
   azure: () => import('./azure/index.js').then((m) => m.createAzureDriver),
 };
 
