@@ -133,7 +133,10 @@ check_host() {
 
 cmd_install() {
   self=$0
-  ns='' mcis='' vm='' csp='' region='' subgroup='' interval=5 ring=3600 push='' token=''
+  ns='' mcis='' vm='' csp='' region='' subgroup='' interval=5 ring=3600 push=''
+  # The push token comes in the environment (from stdin, via cbmon), never on a command line that
+  # other users of the VM could read with ps.
+  token=${CBMON_PUSH_TOKEN:-}
   for kv in "$@"; do
     case $kv in
       ns=*) ns=${kv#*=} ;;
@@ -145,7 +148,6 @@ cmd_install() {
       interval=*) interval=${kv#*=} ;;
       ring=*) ring=${kv#*=} ;;
       push=*) push=${kv#*=} ;;
-      token=*) token=${kv#*=} ;;
       *) die 2 "unknown install setting '$kv'" ;;
     esac
   done
@@ -192,6 +194,7 @@ CBMON_PUSH_TOKEN=$(quote "$token")"
     stop_daemon
     mkdir -p "$RING" || die 13 "cannot create $RING"
     printf '%s\n' "$conf" >"$CONF.tmp" && mv -f "$CONF.tmp" "$CONF"
+    rm -f "$D/push.curlrc"
     # A new epoch tells collectors that sequence numbers started over.
     [ -f "$D/epoch" ] || echo "$(date +%s)$$" >"$D/epoch"
     # An agent pushing to a different place starts from what the ring holds now.
@@ -573,11 +576,18 @@ cmd_stream() {
 
 # ── push ─────────────────────────────────────────────────────────────────────────────────────────
 
-# POSTs the file $1; prints the HTTP status (000 when there was no answer).
+# POSTs the file $1; prints the HTTP status (000 when there was no answer). curl reads the token
+# from a 0600 config file so it never shows in ps; wget has no such option.
 http_post() {
   if command -v curl >/dev/null 2>&1; then
-    curl -sS -o /dev/null -w '%{http_code}' -m 15 -X POST \
-      -H "Authorization: Token $CBMON_PUSH_TOKEN" -H 'Content-Type: text/plain; charset=utf-8' \
+    if [ ! -f "$D/push.curlrc" ]; then
+      (
+        umask 077
+        printf 'header = "Authorization: Token %s"\n' "$CBMON_PUSH_TOKEN" >"$D/push.curlrc"
+      )
+    fi
+    curl -sS -o /dev/null -w '%{http_code}' -m 15 -X POST -K "$D/push.curlrc" \
+      -H 'Content-Type: text/plain; charset=utf-8' \
       --data-binary "@$1" "$CBMON_PUSH_URL" 2>>"$D/agent.log" || true
   else
     out=$(wget -q -S -O /dev/null --header "Authorization: Token $CBMON_PUSH_TOKEN" \

@@ -12,6 +12,7 @@ import { agentScript, agentVersion } from './script.js';
 import {
   agentError,
   installCommand,
+  installInput,
   parseKv,
   parseStatus,
   scriptCommand,
@@ -112,11 +113,16 @@ async function eachVm(
   return { ns: o.ns, mcis: o.mcis, version: agentVersion(), vms };
 }
 
-async function run(o: AgentJobOptions, t: MonTarget, command: string): Promise<Record<string, string>> {
+async function run(
+  o: AgentJobOptions,
+  t: MonTarget,
+  command: string,
+  stdin = agentScript(),
+): Promise<Record<string, string>> {
   const where = reach(o.core, t.ref);
   if ('wait' in where) throw new OperationError(where.wait);
   const r = await o.core.ssh.exec(where.target, command, {
-    stdin: agentScript(),
+    stdin,
     timeoutMs: o.timeoutMs ?? 60_000,
     ...(o.signal ? { signal: o.signal } : {}),
   });
@@ -158,7 +164,7 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
         ...(pushUrl && token ? { push: { url: pushUrl, token } } : {}),
       };
       validateSettings(settings);
-      const kv = await run(o, t, installCommand(settings));
+      const kv = await run(o, t, installCommand(settings), installInput(settings, agentScript()));
       const status = parseStatus(kv);
       store.putAgent({
         ns: o.ns,

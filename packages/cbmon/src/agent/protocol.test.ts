@@ -4,6 +4,7 @@ import { agentScript, agentVersion } from './script.js';
 import {
   agentError,
   installCommand,
+  installInput,
   parseControl,
   parseKv,
   parseStatus,
@@ -36,7 +37,14 @@ describe('agent protocol', () => {
     });
     expect(cmd).toContain("'push=http://127.0.0.1:8086/write?db=x&y=1'");
     expect(cmd).toContain('interval=5');
-    expect(cmd).toMatch(/^umask 077 && mkdir -p "\$HOME\/.cbmon" && cat > /);
+    expect(cmd).toMatch(
+      /^umask 077 && mkdir -p "\$HOME\/.cbmon" && IFS= read -r CBMON_PUSH_TOKEN && export CBMON_PUSH_TOKEN && cat > /,
+    );
+    // The token travels on stdin, never in the command line.
+    expect(cmd).not.toContain('abc');
+    expect(installInput({ ...settings, push: { url: 'http://x', token: 'abc' } }, '#!/bin/sh\n')).toBe(
+      'abc\n#!/bin/sh\n',
+    );
   });
 
   it('validates settings before anything is sent', () => {

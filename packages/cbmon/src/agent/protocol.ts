@@ -63,7 +63,7 @@ export function validateSettings(s: InstallSettings): void {
   }
 }
 
-/** Writes the script (sent on stdin) next to the installed one and lets it install itself. */
+/** Writes the script (sent on stdin, after the token line) next to the installed one and lets it install itself. */
 export function installCommand(s: InstallSettings): string {
   const kv = [
     `ns=${s.ns}`,
@@ -74,9 +74,19 @@ export function installCommand(s: InstallSettings): string {
     `subgroup=${s.subgroup}`,
     `interval=${s.intervalS}`,
     `ring=${s.ringS}`,
-    ...(s.push ? [`push=${s.push.url}`, `token=${s.push.token}`] : []),
+    ...(s.push ? [`push=${s.push.url}`] : []),
   ];
-  return `umask 077 && mkdir -p ${DIR} && cat > ${DIR}/agent.sh.new && sh ${DIR}/agent.sh.new install ${kv.map(shellQuote).join(' ')}`;
+  // stdin: the push token (or an empty line), then the script. The token reaches the installer
+  // through its environment, never through a command line others on the VM can see.
+  return (
+    `umask 077 && mkdir -p ${DIR} && IFS= read -r CBMON_PUSH_TOKEN && export CBMON_PUSH_TOKEN && ` +
+    `cat > ${DIR}/agent.sh.new && sh ${DIR}/agent.sh.new install ${kv.map(shellQuote).join(' ')}`
+  );
+}
+
+/** What install sends on stdin: see installCommand. */
+export function installInput(s: InstallSettings, script: string): string {
+  return `${s.push?.token ?? ''}\n${script}`;
 }
 
 /**

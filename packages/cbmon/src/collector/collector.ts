@@ -74,6 +74,7 @@ export class Collector {
   private alertsSent = 0;
   private lastCpu = 0;
   private readonly busy = new Set<string>();
+  private readonly unpullable = new Map<string, string>();
   private stopping = false;
 
   constructor(opts: CollectorOptions) {
@@ -212,9 +213,13 @@ export class Collector {
     try {
       ref = selectTargets(this.o.core, a.ns, a.mcis, { vm: a.vm })[0]!.ref;
     } catch (e) {
-      this.o.log(`${key}: ${(e as Error).message}; not pulled`);
+      // Say it once, not on every sync: the MCIS was deleted, or the VM removed from it.
+      const why = (e as Error).message;
+      if (this.unpullable.get(key) !== why) this.o.log(`${key}: ${why}; not pulled`);
+      this.unpullable.set(key, why);
       return;
     }
+    this.unpullable.delete(key);
     const rt: AgentRuntime = {
       ns: a.ns,
       mcis: a.mcis,
