@@ -12,7 +12,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   aws: () => import('./aws/index.js').then((m) => m.createAwsDriver),
   // Prices come from the Cloud Billing Catalog API (pricing/gcp-billing.ts), loaded with the driver.
   gcp: () => Promise.all([import('./gcp/index.js'), import('./pricing/gcp-billing.js')]).then(([m, p]) => p.withGcpPrices(m.createGcpDriver)),
-  azure: () => import('./azure/index.js').then((m) => m.createAzureDriver),
+  // Prices come from the Azure Retail Prices API (pricing/azure-retail.ts), loaded with the driver.
+  azure: () => Promise.all([import('./azure/index.js'), import('./pricing/azure-retail.js')]).then(([m, p]) => p.withAzurePrices(m.createAzureDriver)),
 };
 
 export const driverRegistry: DriverRegistry = {

@@ -10,6 +10,7 @@ import { errorDoc } from './ec2/xml.js';
 import type { FaultRule, Faults } from './faults.js';
 import { handlePricing, isPricingRequest } from './pricing/http.js';
 import { handleGcpBilling, isGcpBillingPath } from './pricing/gcp-billing.js';
+import { handleAzureRetail, RETAIL_PRICES_PATH } from './pricing/azure-retail.js';
 import type { GceEngine } from './gce/engine.js';
 import { handleGce, isGcePath } from './gce/http.js';
 import type { TokenIssuer } from './gce/token.js';
@@ -201,6 +202,8 @@ export function createTwinServer(deps: ServerDeps): Server {
           ? handlePricing(deps, req, res)
           : isGcpBillingPath(path)
           ? handleGcpBilling(deps, req, res)
+          : path === RETAIL_PRICES_PATH
+          ? handleAzureRetail(req, res, `http://${req.headers.host ?? '127.0.0.1'}`)
           : gce && isGcePath(path)
           ? handleGce({ gce: gce.engine, tokens: gce.tokens, faults: deps.faults, onRequest: deps.onRequest }, req, res)
           : handleEc2(deps, req, res);

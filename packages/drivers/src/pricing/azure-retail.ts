@@ -1,0 +1,141 @@
+/**
+ * Azure on-demand prices from the Azure Retail Prices API (`GET /api/retail/prices`, unauthenticated
+ * REST with OData `$filter` and `NextPageLink` paging; Azure has no SDK for it): Virtual Machines,
+ * the connection's region, Consumption (pay-as-you-go) rows per hour, Linux only (no "Windows"
+ * product), no Spot or Low Priority meters.
+ *
+ * Endpoint: https://prices.azure.com; for a connection with an endpoint override (a private or
+ * emulated cloud), that endpoint; CB_AZURE_RETAIL_PRICES_URL overrides both.
+ * Lives outside azure/ and wraps the Azure driver's catalog from the registry.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type Agent } from 'node:https';
+import { ProviderError, sleep, type Connection, type DriverFactory, type DriverPrices } from '@cloud-barista/core';
+import { agentFor } from '../azure/client.js';
+import { classifyAzureCode } from '../azure/errors.js';
+
+export const PUBLIC_RETAIL_PRICES = 'https://prices.azure.com';
+const PATH = '/api/retail/prices';
+const API_VERSION = '2023-01-01-preview';
+const MAX_ATTEMPTS = 5;
+
+export interface RetailRow {
+  armSkuName?: string;
+  retailPrice?: number;
+  unitOfMeasure?: string;
+  type?: string;
+  productName?: string;
+  skuName?: string;
+  meterName?: string;
+  currencyCode?: string;
+}
+
+interface RetailPage {
+  Items?: RetailRow[];
+  NextPageLink?: string | null;
+}
+
+export function retailPricesBase(connection: Connection, env: NodeJS.ProcessEnv = process.env): string {
+  return (env.CB_AZURE_RETAIL_PRICES_URL ?? connection.endpoint ?? PUBLIC_RETAIL_PRICES).replace(/\/+$/, '');
+}
+
+/** Linux pay-as-you-go hourly rows → lowest USD price per VM size. */
+export function linuxHourly(rows: Iterable<RetailRow>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    if (!r.armSkuName || typeof r.retailPrice !== 'number' || r.retailPrice <= 0) continue;
+    if (r.type !== 'Consumption' || r.unitOfMeasure !== '1 Hour' || (r.currencyCode && r.currencyCode !== 'USD')) continue;
+    if (/windows/i.test(r.productName ?? '') || /spot|low priority/i.test(`${r.skuName ?? ''} ${r.meterName ?? ''}`)) continue;
+    const prev = out.get(r.armSkuName);
+    if (prev === undefined || r.retailPrice < prev) out.set(r.armSkuName, r.retailPrice);
+  }
+  return out;
+}
+
+function getJson(url: URL, agent: Agent | undefined): Promise<{ status: number; retryAfter?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'GET', headers: { accept: 'application/json' }, ...(agent && url.protocol === 'https:' ? { agent } : {}), timeout: 60_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(typeof res.headers['retry-after'] === 'string' ? { retryAfter: res.headers['retry-after'] } : {}), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out after 60 s: ${url.origin}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function providerError(status: number, body: string): ProviderError {
+  let code = `Http${status}`;
+  let message = body.slice(0, 300);
+  try {
+    const e = (JSON.parse(body) as { Error?: { Code?: string; Message?: string }; error?: { code?: string; message?: string } });
+    code = e.Error?.Code ?? e.error?.code ?? code;
+    message = e.Error?.Message ?? e.error?.message ?? message;
+  } catch {
+    // not JSON: keep the text
+  }
+  const errorClass = classifyAzureCode(code, status, message);
+  return new ProviderError({ provider: 'azure', code, message: `Retail Prices API: ${message}`, errorClass, retryable: errorClass === 'throttled' || errorClass === 'unavailable', httpStatus: status });
+}
+
+/** GETs every page; retries 429 and 5xx (Retry-After or backoff). */
+async function allRows(first: URL, agent: Agent | undefined): Promise<RetailRow[]> {
+  const rows: RetailRow[] = [];
+  let url: URL | undefined = first;
+  while (url) {
+    let attempt = 0;
+    for (;;) {
+      let r: Awaited<ReturnType<typeof getJson>>;
+      try {
+        r = await getJson(url, agent);
+      } catch (e) {
+        if (++attempt >= MAX_ATTEMPTS) throw new ProviderError({ provider: 'azure', code: 'NetworkError', message: `Retail Prices API: ${(e as Error).message}`, errorClass: 'unavailable', retryable: true, cause: e });
+        await sleep(250 * 2 ** attempt);
+        continue;
+      }
+      if (r.status === 200) {
+        const page = JSON.parse(r.body) as RetailPage;
+        rows.push(...(page.Items ?? []));
+        url = page.NextPageLink ? new URL(page.NextPageLink) : undefined;
+        break;
+      }
+      if ((r.status === 429 || r.status >= 500) && ++attempt < MAX_ATTEMPTS) {
+        const wait = Number(r.retryAfter);
+        await sleep(Number.isFinite(wait) && wait > 0 ? Math.min(wait * 1000, 30_000) : 250 * 2 ** attempt);
+        continue;
+      }
+      throw providerError(r.status, r.body);
+    }
+  }
+  return rows;
+}
+
+export async function listAzurePrices(connection: Connection): Promise<DriverPrices> {
+  const base = retailPricesBase(connection);
+  const url = new URL(`${base}${PATH}`);
+  url.searchParams.set('api-version', API_VERSION);
+  url.searchParams.set('currencyCode', "'USD'");
+  const region = connection.region.replace(/'/g, "''"); // OData string literal
+  url.searchParams.set('$filter', `serviceName eq 'Virtual Machines' and armRegionName eq '${region}' and priceType eq 'Consumption'`);
+  const agent = agentFor(connection);
+  try {
+    const prices = linuxHourly(await allRows(url, agent));
+    return {
+      prices: [...prices].map(([spec, pricePerHour]) => ({ spec, pricePerHour })),
+      source: `Azure Retail Prices API (${new URL(base).host}, Virtual Machines ${connection.region}, Linux pay-as-you-go)`,
+    };
+  } finally {
+    agent?.destroy();
+  }
+}
+
+/** The Azure driver with `catalog.listPrices`. */
+export function withAzurePrices(factory: DriverFactory): DriverFactory {
+  return (opts) => {
+    const d = factory(opts);
+    return { ...d, catalog: { ...d.catalog, listPrices: () => listAzurePrices(opts.connection) } };
+  };
+}
