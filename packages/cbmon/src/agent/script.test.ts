@@ -24,8 +24,13 @@ describe('agent script', () => {
     expect(r.status).toBe(0);
   });
 
-  it.each([['dash'], ['busybox']].filter(([sh]) => has(sh!)))('parses under %s', (sh) => {
-    const args = sh === 'busybox' ? ['sh', '-n', AGENT_SCRIPT_PATH] : ['-n', AGENT_SCRIPT_PATH];
+  it.each([['dash'], ['bash'], ['busybox']].filter(([sh]) => has(sh!)))('parses under %s', (sh) => {
+    const args =
+      sh === 'busybox'
+        ? ['sh', '-n', AGENT_SCRIPT_PATH]
+        : sh === 'bash'
+          ? ['--posix', '-n', AGENT_SCRIPT_PATH]
+          : ['-n', AGENT_SCRIPT_PATH];
     const r = spawnSync(sh, args, { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
