@@ -6,8 +6,8 @@
  * the machine the twin runs on: `sudo` never escalates, `apt-get` never installs, `systemctl` never
  * reaches systemd.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { download } from './manifests.js';
 
@@ -129,7 +129,9 @@ echo "Kubernetes v$(sed 's/-.*//' "$S/pkgs/kubelet")"
 export function writeNodeRuntimeBin(stateDir: string): string {
   const dir = join(stateDir, 'node-runtime', 'bin');
   mkdirSync(dir, { recursive: true });
-  const shimJs = fileURLToPath(new URL('./shim-main.js', import.meta.url));
+  // Compiled next to this file; under vitest this file is the .ts source, so use the built one.
+  const here = fileURLToPath(new URL('./shim-main.js', import.meta.url));
+  const shimJs = existsSync(here) ? here : here.replace(`${sep}src${sep}k8s${sep}`, `${sep}dist${sep}k8s${sep}`);
   const files = join(stateDir, 'node-runtime', 'files');
   mkdirSync(files, { recursive: true });
   writeFileSync(join(files, 'Release.key'), download('https://pkgs.k8s.io/core:/stable:/v1.30/deb/Release.key') ?? '');

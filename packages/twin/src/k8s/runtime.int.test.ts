@@ -1,0 +1,97 @@
+/**
+ * The simulated node runtime without SSH: the shims act on the VM's system root only, kubeadm and
+ * kubectl reach the twin, the cluster's API answers the real kubectl when it is installed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeRuntime } from './runtime.js';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'twin-k8s-'));
+let server: Server;
+let url = '';
+const runtime = new NodeRuntime({ stateDir, twinUrl: () => url, readyDelayMs: 0, log: () => {} });
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+if (!hasKubectl) process.stderr.write('SKIP real kubectl check: the kubectl binary is missing (apt-get install -y kubernetes-client)\n');
+
+/** Runs as the twin's SSH server would (asynchronously: the twin answers in this very process). */
+function sh(id: string, script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  // Only what the twin gives a VM: nothing of the test's own environment leaks in.
+  return run('/bin/sh', ['-c', script], { ...runtime.vmEnv(id), CB_TWIN_INSTANCE_ID: id, HOME: stateDir });
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env, cwd: stateDir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => void runtime.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const id of ['i-cp', 'i-w']) runtime.prepare(id);
+});
+afterAll(() => {
+  runtime.close();
+  server.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('simulated node runtime', () => {
+  it('keeps package, service, swap and sysctl changes inside the VM', async () => {
+    const r = (await sh('i-cp', 'sudo -n apt-get install -y containerd "kubeadm=1.30.2-1.1" "kubelet=1.30.2-1.1" "kubectl=1.30.2-1.1" && sudo swapoff -a && sudo systemctl enable --now containerd && mkdir -p "$CB_SYSROOT/etc/sysctl.d" && echo "net.ipv4.ip_forward = 1" > "$CB_SYSROOT/etc/sysctl.d/k8s.conf" && sysctl --system && dpkg-query -W -f="\\${Version}" kubeadm && systemctl is-active containerd && swapon --show'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1.30.2-1.1active\n');
+    const pkgs = join(stateDir, 'vms', 'i-cp', 'sysroot', 'var', 'lib', 'cloud-twin', 'pkgs');
+    expect(readFileSync(join(pkgs, 'kubeadm'), 'utf8').trim()).toBe('1.30.2-1.1');
+    // kubeadm is "not installed" on a VM that never installed it.
+    expect((await sh('i-w', 'kubeadm version')).status).toBe(127);
+  });
+
+  it('runs kubeadm init and join against the twin, and serves the API to kubectl', async () => {
+    await sh('i-w', 'apt-get install -y containerd kubeadm=1.30.2-1.1 kubelet=1.30.2-1.1 && swapoff -a && systemctl enable --now containerd kubelet && mkdir -p "$CB_SYSROOT/etc/sysctl.d" && echo "net.ipv4.ip_forward=1" > "$CB_SYSROOT/etc/sysctl.d/k.conf" && sysctl --system');
+    await sh('i-cp', 'systemctl enable --now kubelet');
+    const config = join(stateDir, 'vms', 'i-cp', 'sysroot', 'kubeadm.yaml');
+    const port = await freePort();
+    writeFileSync(config, `localAPIEndpoint:\n  advertiseAddress: "127.0.0.1"\n  bindPort: ${port}\nnodeRegistration:\n  name: "cp-1"\nclusterName: "sim"\nkubernetesVersion: "v1.30.2"\n`);
+    const init = (await sh('i-cp', `kubeadm init --config ${config} --upload-certs`));
+    expect(init.stderr).toBe('');
+    expect(init.stdout).toContain('initialized successfully');
+    const joinCmd = (await sh('i-cp', 'kubeadm token create --print-join-command'));
+    const [, endpoint, token, hash] = /kubeadm join (\S+) --token (\S+) --discovery-token-ca-cert-hash (\S+)/.exec(joinCmd.stdout) ?? [];
+    expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const bad = (await sh('i-w', `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash sha256:${'0'.repeat(64)} --node-name w-1`));
+    expect(bad.stderr).toMatch(/none of the public keys are pinned/);
+    expect((await sh('i-w', `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash} --node-name w-1`)).status).toBe(0);
+    const admin = join(stateDir, 'vms', 'i-cp', 'sysroot', 'etc', 'kubernetes', 'admin.conf');
+    expect(existsSync(admin)).toBe(true);
+    // No CNI yet: NotReady, as on a real cluster.
+    expect((await sh('i-cp', `kubectl --kubeconfig ${admin} get nodes`)).stdout).toMatch(/w-1\s+NotReady/);
+    writeFileSync(join(stateDir, 'flannel.yaml'), 'kind: DaemonSet\nmetadata:\n  name: kube-flannel-ds\n');
+    expect((await sh('i-cp', `kubectl --kubeconfig ${admin} apply -f flannel.yaml`)).stdout).toContain('daemonset.apps/kube-flannel-ds created');
+    expect((await sh('i-cp', `kubectl --kubeconfig ${admin} wait --for=condition=Ready node/cp-1 node/w-1 --timeout=5s`)).status).toBe(0);
+    if (hasKubectl) {
+      const real = await run('kubectl', ['--kubeconfig', admin, 'get', 'nodes', '-o', 'name'], process.env);
+      expect(real.stdout.trim().split('\n')).toEqual(['node/cp-1', 'node/w-1']);
+    }
+    expect((await sh('i-cp', `kubectl --kubeconfig ${admin} drain w-1 --ignore-daemonsets && kubectl --kubeconfig ${admin} delete node w-1`)).stdout).toContain('node "w-1" deleted');
+  });
+});
