@@ -7,14 +7,13 @@
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import { noEvents } from '../events.js';
 import { nowIso, TAG } from '../domain.js';
-import { API_VERSION, type McisManifest } from '../manifest.js';
+import type { McisManifest } from '../manifest.js';
 import type { Vm } from '../model.js';
 import { sshTargetOf } from '../orchestrator/create.js';
 import type { OrchestratorDeps, RunOptions } from '../orchestrator/deps.js';
 import type { McisService } from '../orchestrator/service.js';
 import { initControlPlane, joinNodes, prepareNodes, runStep, waitReady, type BootNode, type BootstrapDeps, type ClusterContext, StepError, kubectlOnControlPlane } from './bootstrap.js';
 import { applyFirewall } from './firewall.js';
-import { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
 import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
 import { clusterView, type K8sClusterView } from './view.js';
@@ -289,6 +288,8 @@ export class K8sService {
     }
     const ctx = this.context(c);
     const adminConf = await runStep(this.bootDeps(c, {}), ctx.first, 'admin-conf', {});
+    // yaml is loaded here only: `k8s list|get` start faster without it.
+    const { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } = await import('./kubeconfig.js');
     const { config, server } = renameKubeconfig(adminConf, c.name);
     const merged = opts.merge === true;
     const file = opts.file ?? (merged ? defaultKubeconfigPath(opts.env) : join(this.deps.home.root, 'kube', `${c.ns}-${c.name}.yaml`));
@@ -299,7 +300,8 @@ export class K8sService {
 
 function toMcisManifest(name: string, cluster: string, sets: NodeSet[]): McisManifest {
   return {
-    apiVersion: API_VERSION,
+    // manifest.ts's API_VERSION, spelled out: importing it would load zod and yaml.
+    apiVersion: 'cloud-barista.io/v1alpha1',
     kind: 'MCIS',
     metadata: { name, labels: { 'cb-k8s-cluster': cluster, [TAG.managed]: 'true' } },
     spec: {
