@@ -97,7 +97,7 @@ async function fetchTable(opts: DriverOptions): Promise<RateTable> {
   const client = new CloudCatalogClient({ fallback: true, ...auth.clientOptions, ...endpointOptions(opts.connection.endpoint) });
   try {
     const skus: SkuLike[] = [];
-    for await (const sku of client.listSkusAsync({ parent: COMPUTE_SERVICE, currencyCode: 'USD', pageSize: 5000 })) skus.push(sku);
+    for await (const sku of client.listSkusAsync({ parent: COMPUTE_SERVICE, currencyCode: 'USD', pageSize: 5000 }, { autoPaginate: false })) skus.push(sku);
     return rateTable(skus);
   } catch (e) {
     throw toProviderError(e, auth.secrets);
