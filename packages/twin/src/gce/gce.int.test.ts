@@ -195,6 +195,9 @@ describe('GCE on Cloud-Twin', () => {
       expect(natIP).toMatch(/^127\.\d+\.\d+\.\d+$/);
       expect(nic.networkIP).toBe('10.0.1.2');
       expect(String((inst.body.disks as Json[])[0]?.diskSizeGb)).toBe('20');
+      // The boot disk the instance names exists, made from the image.
+      const disk = await fetch(String((inst.body.disks as Json[])[0]?.source), { headers: { authorization: 'Bearer x' } }).then(async (res) => (await res.json()) as Json);
+      expect(disk).toMatchObject({ kind: 'compute#disk', name: 'vm-1', sizeGb: '20', status: 'READY', sourceImage: expect.stringMatching(/ubuntu-2204-jammy-v20240319$/) as unknown });
       const ssh = await sshExec(natIP, SSH_PORT, 'ubuntu', key.privateKey, 'echo hello from $CB_TWIN_INSTANCE_ID');
       expect(ssh.stdout).toMatch(/^hello from gce-\d+/);
       await expect(sshExec(natIP, SSH_PORT, 'ubuntu', key2.privateKey, 'true')).rejects.toThrow();

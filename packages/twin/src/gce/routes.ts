@@ -5,6 +5,7 @@
  */
 import { CATALOG_HANDLERS as C } from './catalog.js';
 import type { GceHandler } from './context.js';
+import { DISK_HANDLERS as D } from './disks.js';
 import { INSTANCE_HANDLERS as I } from './instances.js';
 import { NETWORK_HANDLERS as N } from './network.js';
 import { OPERATION_HANDLERS as O } from './operations.js';
@@ -66,6 +67,8 @@ export const ROUTES: readonly GceRoute[] = [
   route('POST', 'zones/:zone/instances/:instance/setLabels', 'instances.setLabels', I.setLabels, 'setLabels'),
   route('POST', 'zones/:zone/instances/:instance/setMetadata', 'instances.setMetadata', I.setMetadata, 'setMetadata'),
   route('GET', 'aggregated/instances', 'instances.aggregatedList', I.aggregatedList),
+  route('GET', 'zones/:zone/disks', 'disks.list', D.list),
+  route('GET', 'zones/:zone/disks/:disk', 'disks.get', D.get),
 
   ...OPERATION_SCOPES.flatMap(([scope, api]) => [
     route('GET', `${scope}/operations`, `${api}.list`, O.list),
