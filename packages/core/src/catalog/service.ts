@@ -17,6 +17,8 @@ import { parseLatencyCsv } from './latency-csv.js';
 import type { CatalogSource, ImageRecord, LatencySource, SpecRecord } from './records.js';
 import { dataAges, staleWarning, type DataAge } from './staleness.js';
 
+export { EMPTY_CATALOG_HINT } from './staleness.js';
+
 export interface CatalogUpdateOptions {
   connection?: string;
   driver?: string;
@@ -67,8 +69,6 @@ export interface ImageListing {
   ages: DataAge[];
   staleWarning: string | null;
 }
-
-export const EMPTY_CATALOG_HINT = 'fetch it with `cbadm catalog update` (connections first: `cbadm connection add …` or `cbadm twin connect`)';
 
 export class CatalogService {
   constructor(

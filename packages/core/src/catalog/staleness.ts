@@ -43,3 +43,6 @@ export function staleWarning(ages: readonly DataAge[], maxDays = maxAgeDays()): 
   const which = stale.length === 1 ? `${oldest.provider}/${oldest.region}` : `${stale.length} regions (oldest ${oldest.provider}/${oldest.region})`;
   return `catalog data for ${which} is ${oldest.age} old (older than ${maxDays} days): refresh it with \`cbadm catalog update\``;
 }
+
+/** What to do when the catalog is empty (shared by the catalog and recommend services). */
+export const EMPTY_CATALOG_HINT = 'fetch it with `cbadm catalog update` (connections first: `cbadm connection add …` or `cbadm twin connect`)';
