@@ -182,6 +182,10 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   const plan = planCreate(deps, opts);
   const m = opts.manifest;
   const { createdRecord, toLaunch, adopted } = recordIntent(deps, plan, m);
+  for (const sg of plan.subgroups.filter((s) => s.placedBy === 'requirements')) {
+    const price = sg.pricePerHour === null ? '' : ` ($${sg.pricePerHour}/h each)`;
+    events({ type: 'phase', mcis: plan.name, phase: 'placement', message: `${sg.name}: ${sg.connection} ${sg.spec}${price}; ${sg.reasons.join('; ')}` });
+  }
   events({ type: 'phase', mcis: plan.name, phase: 'resources', message: `ensuring default resources on ${plan.connections.length} connection(s)` });
 
   // Work is grouped per region; each provider works at most N regions at once, each region at most
