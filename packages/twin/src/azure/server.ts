@@ -17,6 +17,7 @@ import { identity } from './identity.js';
 import { resourceId, TYPES } from './model.js';
 import { match, type Route } from './routes.js';
 import { putVm } from './vms.js';
+import { handleAzureRetail, RETAIL_PRICES_PATH } from '../pricing/azure-retail.js';
 
 export interface AzureServerDeps {
   engine: AzureEngine;
@@ -151,7 +152,11 @@ export function createAzureServer(deps: AzureServerDeps): Server {
     // Links the twin hands out (nextLink, operation status) point back where the client came in.
     const base = `https://${req.headers.host ?? '127.0.0.1'}`;
     const url = new URL(req.url ?? '/', base);
-    const work = url.pathname.toLowerCase().startsWith('/subscriptions/')
+    // The Retail Prices API is public Azure too; here it answers on the ARM host, like the real
+    // prices.azure.com answers anonymous GETs.
+    const work = url.pathname.toLowerCase().startsWith(RETAIL_PRICES_PATH.toLowerCase())
+      ? handleAzureRetail(req, res, base)
+      : url.pathname.toLowerCase().startsWith('/subscriptions/')
       ? handleArm(deps, req, res, url, base, requestId)
       : handleIdentity(req, res, url, base, requestId).then((handled) => {
           if (!handled) send(res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${url.pathname}'.` } }, {}, requestId);
