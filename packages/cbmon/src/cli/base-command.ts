@@ -84,11 +84,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.monHandle;
   }
 
-  /** Aborts on SIGINT/SIGTERM (and after `durationMs`): long-running commands end cleanly with exit 0. */
+  /** Aborts on SIGINT/SIGTERM, a closed stdout, and after `durationMs`: long-running commands end cleanly with exit 0. */
   protected stopSignal(durationMs?: number): AbortSignal {
     const stop = () => this.stopController.abort(new Error('stopped'));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // `cbmon stream … | head` closes our stdout: that is the reader saying "enough", not a crash.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') stop();
+    });
     if (durationMs !== undefined) setTimeout(stop, durationMs).unref();
     return this.stopController.signal;
   }

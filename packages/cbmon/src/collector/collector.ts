@@ -273,7 +273,7 @@ export class Collector {
         rt.detail = detail ?? null;
         const line = `${state}${detail ? `: ${detail}` : ''}`;
         // One line per change of situation, not one per retry.
-        if (state !== 'connecting' && line !== lastLogged) this.o.log(`${key}: ${line}`);
+        if (state !== 'connecting' && state !== 'done' && line !== lastLogged) this.o.log(`${key}: ${line}`);
         if (state !== 'connecting') lastLogged = line;
       },
       onBadLine: (message) => this.o.log(`${key}: bad line from agent: ${message}`),

@@ -4,6 +4,7 @@
  * speak InfluxDB (telegraf) can push too. A token belongs to one MCIS: lines for another MCIS, or
  * for a VM that MCIS does not have, are refused.
  */
+import { listen } from '../listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { UsageError } from '@cloud-barista/core/errors';
@@ -124,16 +125,8 @@ export async function startPushServer(o: PushServerOptions): Promise<{ server: S
       if (!res.headersSent) reply(res, 500, 'internal error', (e as Error).message);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : o.port;
-  return { server, url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}/write` };
+  const base = await listen(server, o.host, o.port, '--listen');
+  return { server, url: `${base}/write` };
 }
 
 /** `127.0.0.1:8086`, `:8086`, `8086` → host and port (loopback when no host is given). */

@@ -2,6 +2,7 @@
  * Prometheus exposition format (text 0.0.4) of the latest stored values, so a real Prometheus can
  * scrape cbmon: `cbmon_<metric>{ns,mcis,vm,subgroup,csp,region[,mount,device,interface]} value`.
  */
+import { listen } from '../listen.js';
 import { createServer, type Server } from 'node:http';
 import { metricInfo } from '../metrics.js';
 import type { Sample } from '../sample.js';
@@ -82,14 +83,6 @@ export async function servePrometheus(opts: {
       .writeHead(path === '/' ? 200 : 404, { 'content-type': 'text/plain' })
       .end('cbmon exporter: metrics at /metrics\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  return { server, url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/metrics` };
+  const base = await listen(server, opts.host, opts.port, '--listen');
+  return { server, url: `${base}/metrics` };
 }
