@@ -18,7 +18,15 @@ export interface MonTarget {
 }
 
 export function refOfVm(m: Pick<McisView, 'ns' | 'name'>, vm: VmView): VmRef {
-  return { ns: m.ns, mcis: m.name, vm: vm.name, subgroup: vm.subgroup, csp: vm.provider, region: vm.region };
+  // Machines adopted with `cbadm mcis register` may have no cloud or region: tags are never empty.
+  return {
+    ns: m.ns,
+    mcis: m.name,
+    vm: vm.name,
+    subgroup: vm.subgroup,
+    csp: vm.provider || 'none',
+    region: vm.region || 'none',
+  };
 }
 
 /** The selected VMs of an MCIS; unknown MCIS, subgroup or VM names are NotFoundError (exit 4). */
