@@ -1,3 +1,4 @@
+import { generateSshKeyPair } from '@cloud-barista/core';
 /**
  * The AWS driver against Cloud-Twin over loopback, through the real SDK: the shared driver
  * contract, then the AWS specifics (throttling retries, capacity errors, credentials).
@@ -15,7 +16,6 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   poll,
@@ -214,7 +214,7 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
     const net = await driver.network.ensureDefault({ name: 'cb-capacity', tags });
     const image = await driver.catalog.resolveImage('debian-12');
     expect(image.sshUser).toBe('admin');
-    const publicKey = utils.generateKeyPairSync('ed25519').public;
+    const publicKey = generateSshKeyPair('capacity-test').publicKey;
     const { keyName } = await driver.keys.ensureKeyPair({ name: 'cb-capacity-key', publicKey, tags });
     const req = {
       name: 'cap-1',

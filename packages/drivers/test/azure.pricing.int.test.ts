@@ -41,12 +41,28 @@ describe('Azure driver prices (Retail Prices API)', () => {
     const factory = await driverRegistry.load('azure');
     const d = factory({ connection: azureConnection(twin), credentials: CLIENT_SECRET });
     const env = process.env.CB_AZURE_RETAIL_PRICES_URL;
-    // Without the override the connection's endpoint is asked: the twin's ARM listener has no such route.
-    delete process.env.CB_AZURE_RETAIL_PRICES_URL;
+    // A base under which the twin's ARM host has no route.
+    process.env.CB_AZURE_RETAIL_PRICES_URL = `${twin.endpoints.azure}/nothing-here`;
     try {
       await expect(d.catalog.listPrices!()).rejects.toSatisfy((e) => e instanceof ProviderError && e.code === 'NotFound' && e.httpStatus === 404);
     } finally {
-      process.env.CB_AZURE_RETAIL_PRICES_URL = env;
+      if (env === undefined) delete process.env.CB_AZURE_RETAIL_PRICES_URL;
+      else process.env.CB_AZURE_RETAIL_PRICES_URL = env;
+      d.close();
+    }
+  });
+
+  it("without an override the connection's own endpoint answers (the twin's ARM host serves the API)", async () => {
+    const factory = await driverRegistry.load('azure');
+    const d = factory({ connection: azureConnection(twin), credentials: CLIENT_SECRET });
+    const env = process.env.CB_AZURE_RETAIL_PRICES_URL;
+    delete process.env.CB_AZURE_RETAIL_PRICES_URL;
+    try {
+      const { prices, source } = await d.catalog.listPrices!();
+      expect(prices.length).toBeGreaterThan(0);
+      expect(source).toMatch(/Retail Prices/);
+    } finally {
+      if (env !== undefined) process.env.CB_AZURE_RETAIL_PRICES_URL = env;
       d.close();
     }
   });

@@ -1,10 +1,10 @@
+import { generateSshKeyPair } from '@cloud-barista/core';
 /**
  * The Azure driver and the official Azure SDK against Cloud-Twin, beyond the shared contract: what
  * the SDK lists, faults as ProviderError classes, TLS really verified, credentials.
  */
 import { get } from 'node:https';
 import { inspect } from 'node:util';
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poll, ProviderError, UsageError, type Acceptance, type CloudDriver, type Connection, type CredentialMaterial, type DefaultNetwork, type VmInfo } from '@cloud-barista/core';
 import { all } from '../src/azure/context.js';
@@ -17,7 +17,8 @@ let t: Awaited<ReturnType<typeof bootTwin>>;
 let twin: Twin;
 let driver: CloudDriver;
 let net: DefaultNetwork;
-const key = utils.generateKeyPairSync('ed25519');
+const keyPair = generateSshKeyPair('azure-twin-test');
+const key = { public: keyPair.publicKey, private: keyPair.privateKey };
 const tags = { 'cb-managed': 'true', 'cb-ns': 'sdk' };
 
 const driverFor = (over: Partial<Connection> = {}, credentials: CredentialMaterial = CLIENT_SECRET, maxAttempts?: number) =>

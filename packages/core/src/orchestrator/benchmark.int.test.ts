@@ -9,13 +9,24 @@ import { benchmarkCommand, parseBenchmarkOutput, tcpConnectRtt } from './benchma
 
 let server: Server;
 let port: number;
+let closedPort: number;
 let home: string;
+
+/** A port that was free a moment ago: nothing listens there (unlike a fixed low port, which might). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'cb-bench-home-'));
   server = createServer((s) => s.end('SSH-2.0-test\r\n'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
+  closedPort = await freePort();
 });
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
@@ -26,7 +37,7 @@ describe('benchmark script', () => {
   it('measures CPU, memory, disk and RTT with awk, dd and /dev/tcp, and cleans up after itself', () => {
     const cmd = benchmarkCommand([
       { name: 'peer-1', host: '127.0.0.1', port },
-      { name: "it's-closed", host: '127.0.0.1', port: 1 },
+      { name: "it's-closed", host: '127.0.0.1', port: closedPort },
     ]);
     const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
@@ -44,6 +55,6 @@ describe('benchmark script', () => {
 
   it('measures the connect RTT from this machine', async () => {
     expect(await tcpConnectRtt('127.0.0.1', port)).toBeGreaterThan(0);
-    expect(await tcpConnectRtt('127.0.0.1', 1, 2)).toBeNull();
+    expect(await tcpConnectRtt('127.0.0.1', closedPort, 2)).toBeNull();
   });
 });
