@@ -105,4 +105,18 @@ describe('cbadm on Cloud-Twin', () => {
     }
     expect(await cli.json<Mcis[]>(['mcis', 'list'])).toEqual([]);
   });
+
+  it('create --install-mon-agent installs the cbmon agent on every VM once it runs', async () => {
+    const file = join(cli.home, 'mon.yaml');
+    writeFileSync(file, manifestYaml('mon', [{ name: 'g', connection: 'twin-aws-eu-west-1', count: 2 }]));
+    const bad = await cli.run(['mcis', 'create', '-f', file, '--install-mon-agent', '--mon-interval', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(await cli.json<Mcis[]>(['mcis', 'list'])).toEqual([]);
+    const r = await cli.json<{ mcis: Mcis; monitoring: { vms: Array<{ vm: string; ok: boolean }> } }>(['mcis', 'create', '-f', file, '--install-mon-agent', '--mon-interval', '2s']);
+    expect(r.mcis.status).toBe('Running:2 (R:2/2)');
+    expect(r.monitoring.vms.map((v) => [v.vm, v.ok])).toEqual([['g-1', true], ['g-2', true]]);
+    const ls = await cli.json<Array<{ exitCode: number; stdout: string }>>(['mcis', 'exec', 'mon', '--', 'ls ~/.cbmon']);
+    expect(ls.every((x) => x.exitCode === 0 && x.stdout.length > 0)).toBe(true);
+    await cli.json(['mcis', 'delete', 'mon', '--force']);
+  });
 });

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
-import { parseMcisManifest, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
+import { parseMcisManifest, PartialError, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { planTable } from '../../catalog-render.js';
 import { mcisSummary } from '../../mcis-render.js';
 
-type Result = CreateResult | { dryRun: true; plan: CreatePlan; warnings: Array<{ path: string; message: string }> };
+type Result = (CreateResult & { monitoring?: unknown }) | { dryRun: true; plan: CreatePlan; warnings: Array<{ path: string; message: string }> };
 
 export default class McisCreate extends BaseCommand<typeof McisCreate> {
   static override summary = 'Create an MCIS from a manifest (re-running after an interruption continues it).';
@@ -25,6 +25,9 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
       env: 'CB_MAX_FAILOVER',
       summary: 'Move a requirements subgroup to its next candidate when its region fails with a capacity or quota error, at most N times (never when resuming).',
     }),
+    'install-mon-agent': Flags.boolean({ summary: 'Install the cbmon monitoring agent on every VM once it runs.' }),
+    'mon-interval': Flags.string({ summary: 'Agent sampling interval (with --install-mon-agent).', default: '5s', dependsOn: ['install-mon-agent'] }),
+    'mon-push': Flags.string({ summary: 'Agents push to this collector URL instead of being pulled over SSH.', dependsOn: ['install-mon-agent'] }),
   };
 
   protected async execute(): Promise<Result> {
@@ -51,7 +54,35 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
       for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
       return { dryRun: true, plan, warnings: v.warnings };
     }
-    return mcis.create({ ...opts, events: await this.progress(`create ${v.value.metadata.name}`) });
+    if (!this.flags['install-mon-agent']) return mcis.create({ ...opts, events: await this.progress(`create ${v.value.metadata.name}`) });
+    // Validate the agent settings before creating anything, then install once the VMs run (also on
+    // the VMs that did come up when others failed).
+    const { installAgents, assertAllOk, parseDuration } = await import('@cloud-barista/cbmon');
+    const intervalMs = parseDuration(this.flags['mon-interval'], '--mon-interval');
+    const events = await this.progress(`create ${v.value.metadata.name}`);
+    const install = async (ns: string, name: string) =>
+      installAgents({
+        core: await this.core(),
+        ns,
+        mcis: name,
+        intervalMs,
+        ...(this.flags['mon-push'] ? { push: this.flags['mon-push'] } : {}),
+        onVm: (r) => events({ type: 'vm', mcis: name, vm: r.vm, status: 'Running', step: 'mon-agent', message: r.ok ? r.result : r.error }),
+      });
+    let created: CreateResult;
+    try {
+      created = await mcis.create({ ...opts, events });
+    } catch (e) {
+      if (e instanceof PartialError) {
+        const partial = e.result as CreateResult;
+        const monitoring = await install(opts.ns, partial.mcis.name);
+        throw new PartialError(e.message, { ...partial, monitoring }, e.hint ? { hint: e.hint } : {});
+      }
+      throw e;
+    }
+    const monitoring = await install(opts.ns, created.mcis.name);
+    assertAllOk(monitoring, 'monitoring agent install');
+    return { ...created, monitoring };
   }
 
   protected override table(r: Result): string {
