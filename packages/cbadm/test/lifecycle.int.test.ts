@@ -119,4 +119,31 @@ describe('cbadm on Cloud-Twin', () => {
     expect(ls.every((x) => x.exitCode === 0 && x.stdout.length > 0)).toBe(true);
     await cli.json(['mcis', 'delete', 'mon', '--force']);
   });
+
+  it('mcis register adopts machines over SSH: exec works, cloud actions are refused, delete leaves them running', async () => {
+    const file = join(cli.home, 'host.yaml');
+    writeFileSync(file, manifestYaml('hosts', [{ name: 'm', connection: 'twin-aws-ca-central-1', count: 1 }]));
+    const made = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
+    const vm = made.mcis.vms[0]!;
+    const key = join(cli.home, 'keys', 'twin-aws-ca-central-1');
+
+    const badHost = await cli.run(['mcis', 'register', 'lab', '--host', 'no-at-sign', '--key', key]);
+    expect(badHost.code).toBe(2);
+    expect(badHost.stderr).toMatch(/USER@HOST\[:PORT\]/);
+    const wrongUser = await cli.run(['mcis', 'register', 'lab', '--host', `nobody@${vm.publicIp}:${vm.sshPort}`, '--key', key]);
+    expect(wrongUser.code).toBe(1);
+    expect(await cli.json<Mcis[]>(['mcis', 'list'])).toHaveLength(1); // nothing recorded
+
+    const lab = await cli.json<Mcis>(['mcis', 'register', 'lab', '--host', `${vm.sshUser}@${vm.publicIp}:${vm.sshPort}`, '--key', key, '--subgroup', 'box']);
+    expect(lab.status).toBe('Running:1 (R:1/1)');
+    expect(lab.vms[0]).toMatchObject({ name: 'box-1', provider: 'external', publicIp: vm.publicIp });
+    const out = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'lab', '--', 'echo registered-$USER']);
+    expect(out).toEqual([expect.objectContaining({ vm: 'box-1', exitCode: 0, stdout: `registered-${vm.sshUser}\n` })]);
+    const refused = await cli.run(['mcis', 'suspend', 'lab']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/registered machines have no cloud API/);
+    await cli.json(['mcis', 'delete', 'lab']);
+    expect((await cli.json<Mcis>(['mcis', 'status', 'hosts', '--refresh'])).status).toBe('Running:1 (R:1/1)');
+    await cli.json(['mcis', 'delete', 'hosts', '--force']);
+  });
 });

@@ -134,12 +134,17 @@ export const Vm = z.object({
   name: z.string(),
   subgroup: z.string(),
   connection: z.string(),
-  provider: Provider,
+  /** The cloud, or 'external' for a machine adopted with `mcis register` (no cloud API behind it). */
+  provider: z.union([Provider, z.literal('external')]),
   region: z.string(),
   zone: z.string().optional(),
   spec: z.string(),
   image: z.string(),
   status: VmStatus,
+  /** 'registered': an existing machine adopted over SSH; cloud lifecycle actions are refused on it. */
+  origin: z.enum(['cloud', 'registered']).optional(),
+  /** Private key for SSH when it is not the connection's (registered machines: a 0600 copy). */
+  sshKeyPath: z.string().optional(),
   /** Idempotency token sent with the create call (EC2 ClientToken), recorded before the call. */
   clientToken: z.string(),
   providerId: z.string().optional(),

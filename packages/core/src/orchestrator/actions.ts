@@ -55,6 +55,12 @@ export async function runAction(
   const { ns, mcis, action } = args;
   const t = TRANSITIONS[action];
   const selected = selectVms(deps.store.listVms(ns, mcis), mcis, args.selector);
+  const registered = selected.filter((v) => v.origin === 'registered');
+  if (registered.length) {
+    throw new UsageError(`cannot ${action} ${registered.map((v) => v.name).join(', ')}: registered machines have no cloud API behind them`, {
+      hint: `exec, ssh and monitoring work on them (cbadm mcis exec ${mcis} -- …); power them on and off where they live`,
+    });
+  }
   if (args.selector.vm) assertCanApply(selected[0]!.name, selected[0]!.status, action);
 
   const skipped: ActionOutcome['skipped'] = [];

@@ -327,7 +327,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
 }
 
 export function sshTargetOf(deps: OrchestratorDeps, vm: Vm) {
-  return { host: vm.publicIp ?? '', port: vm.sshPort, user: vm.sshUser, privateKeyPath: privateKeyPath(deps, vm.connection), label: vm.name };
+  return { host: vm.publicIp ?? '', port: vm.sshPort, user: vm.sshUser, privateKeyPath: vm.sshKeyPath ?? privateKeyPath(deps, vm.connection), label: vm.name };
 }
 
 /** Capacity and quota errors are worth telling apart in summaries. */

@@ -7,3 +7,4 @@ export { defaultResourceName } from './resources.js';
 export type { PlannedSubgroup, Alternate } from './placement.js';
 export type { FailoverMove } from './failover.js';
 export type { BenchmarkResult, VmBenchmark } from './benchmark.js';
+export { parseHostSpec, type RegisterHost, type RegisterOptions } from './register.js';

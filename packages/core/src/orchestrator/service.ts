@@ -16,6 +16,7 @@ import { runBenchmark, type BenchmarkResult } from './benchmark.js';
 import { DriverPool } from './driver-pool.js';
 import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults } from './resources.js';
+import { registerMachines, type RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 
@@ -230,6 +231,18 @@ export class McisService {
       await pool.closeAll();
     }
     return this.view(args.ns, args.name);
+  }
+
+  /** Adopts existing machines reachable over SSH as an MCIS (see register.ts). */
+  async register(o: RegisterOptions): Promise<McisView> {
+    const key = `mcis/${o.ns}/${o.name}`;
+    this.deps.store.acquireLock(key, 'mcis register');
+    try {
+      await registerMachines(this.deps, o);
+      return this.view(o.ns, o.name);
+    } finally {
+      this.deps.store.releaseLock(key);
+    }
   }
 
   sshTarget(ns: string, name: string, vmName: string): SshTarget {

@@ -29,7 +29,7 @@ export async function probeVms(
         }
         try {
           await deps.ssh.probe(
-            { host: vm.publicIp, port: vm.sshPort, user: vm.sshUser, privateKeyPath: privateKeyPath(deps, vm.connection), label: vm.name },
+            { host: vm.publicIp, port: vm.sshPort, user: vm.sshUser, privateKeyPath: vm.sshKeyPath ?? privateKeyPath(deps, vm.connection), label: vm.name },
             { maxWaitMs, ...(signal ? { signal } : {}) },
           );
           ok.push(vm);

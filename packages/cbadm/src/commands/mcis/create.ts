@@ -26,7 +26,7 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
       summary: 'Move a requirements subgroup to its next candidate when its region fails with a capacity or quota error, at most N times (never when resuming).',
     }),
     'install-mon-agent': Flags.boolean({ summary: 'Install the cbmon monitoring agent on every VM once it runs.' }),
-    'mon-interval': Flags.string({ summary: 'Agent sampling interval (with --install-mon-agent).', default: '5s', dependsOn: ['install-mon-agent'] }),
+    'mon-interval': Flags.string({ summary: 'Agent sampling interval (with --install-mon-agent; default 5s).', dependsOn: ['install-mon-agent'] }),
     'mon-push': Flags.string({ summary: 'Agents push to this collector URL instead of being pulled over SSH.', dependsOn: ['install-mon-agent'] }),
   };
 
@@ -58,7 +58,7 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     // Validate the agent settings before creating anything, then install once the VMs run (also on
     // the VMs that did come up when others failed).
     const { installAgents, assertAllOk, parseDuration } = await import('@cloud-barista/cbmon');
-    const intervalMs = parseDuration(this.flags['mon-interval'], '--mon-interval');
+    const intervalMs = parseDuration(this.flags['mon-interval'] ?? '5s', '--mon-interval');
     const events = await this.progress(`create ${v.value.metadata.name}`);
     const install = async (ns: string, name: string) =>
       installAgents({
