@@ -7,6 +7,10 @@
 //   2. CLI start: median of `cbadm --version` and `cbadm mcis list` ÷ median of `node -e 0`.
 //   3. Recommend: ranking 50,000 candidates with all four priorities ÷ sorting them by price
 //      (bench/recommend.mjs; the issue's target is ≤ 100 ms for the ranking itself).
+//   4. Monitoring: 100 twin VMs streaming at 1 s into one collector: its CPU, samples/s, loss,
+//      p95 sample-to-store latency, store size per VM-day (packages/cbmon/bench/collector.mjs).
+//   5. Kubernetes: `k8s create` to Provisioned for 1+20 nodes ÷ 1+3 nodes (packages/cbadm/bench/k8s.mjs).
+// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s runs a subset.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +27,8 @@ function cb(args, { check = true } = {}) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [cbadm, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (check && r.status !== 0) throw new Error(`cbadm ${args.join(' ')} exited ${r.status}\n${r.stderr}\n${r.stdout}`);
+  if (check && r.status !== 0)
+    throw new Error(`cbadm ${args.join(' ')} exited ${r.status}\n${r.stderr}\n${r.stdout}`);
   return { ms, stdout: r.stdout, status: r.status };
 }
 
@@ -32,10 +37,16 @@ const SPEC = { aws: 't3.micro', gcp: 'e2-micro', azure: 'Standard_B1s' };
 /** groups: [{connection, provider, count}] → a manifest file. */
 function manifest(name, groups) {
   const subgroups = groups
-    .map((g, i) => `    - { name: g${i + 1}, connection: ${g.connection}, count: ${g.count}, spec: ${SPEC[g.provider]}, image: ubuntu-22.04 }`)
+    .map(
+      (g, i) =>
+        `    - { name: g${i + 1}, connection: ${g.connection}, count: ${g.count}, spec: ${SPEC[g.provider]}, image: ubuntu-22.04 }`,
+    )
     .join('\n');
   const file = join(home, `${name}.yaml`);
-  writeFileSync(file, `apiVersion: cloud-barista.io/v1alpha1\nkind: MCIS\nmetadata: { name: ${name} }\nspec:\n  subgroups:\n${subgroups}\n`);
+  writeFileSync(
+    file,
+    `apiVersion: cloud-barista.io/v1alpha1\nkind: MCIS\nmetadata: { name: ${name} }\nspec:\n  subgroups:\n${subgroups}\n`,
+  );
   return file;
 }
 
@@ -44,12 +55,19 @@ function sideBySide(label, small, large, rounds) {
   const a = [];
   const b = [];
   for (let i = 0; i < rounds; i++) {
-    for (const [name, groups, out] of [[`${label}-small-${i}`, small, a], [`${label}-large-${i}`, large, b]]) {
+    for (const [name, groups, out] of [
+      [`${label}-small-${i}`, small, a],
+      [`${label}-large-${i}`, large, b],
+    ]) {
       out.push(cb(['mcis', 'create', '-f', manifest(name, groups), '--json']).ms);
       cb(['mcis', 'delete', name, '--force', '--json']);
     }
   }
-  return { smallMs: Math.round(median(a)), largeMs: Math.round(median(b)), ratio: +(median(b) / median(a)).toFixed(2) };
+  return {
+    smallMs: Math.round(median(a)),
+    largeMs: Math.round(median(b)),
+    ratio: +(median(b) / median(a)).toFixed(2),
+  };
 }
 
 const median = (xs) => {
@@ -58,57 +76,96 @@ const median = (xs) => {
 };
 
 const results = { date: new Date().toISOString(), node: process.version, bootDelay };
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+const want = (section) => !only || only.has(section);
+
+/** Runs a benchmark script of another package; its last stdout line is its JSON result. */
+function script(path) {
+  const r = spawnSync(process.execPath, [join(root, path)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) return { error: `${path} exited ${r.status}` };
+  const out = r.stdout.trim();
+  try {
+    return JSON.parse(out);
+  } catch {
+    return JSON.parse(out.split('\n').pop());
+  }
+}
+
 try {
   // ── 1. provisioning ──────────────────────────────────────────────────────
-  cb(['twin', 'up', '--boot-delay', bootDelay]);
-  const conns = JSON.parse(cb(['twin', 'connect', '--json']).stdout).connections;
-  const of = (provider, n) => conns.filter((c) => c.provider === provider).slice(0, n);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const aws10 = of('aws', 10);
-  if (aws10.length < 10) throw new Error(`the twin offers ${aws10.length} AWS regions; the benchmark needs 10`);
-  const aws = sideBySide(
-    'aws',
-    [{ connection: aws10[0].name, provider: 'aws', count: 1 }],
-    aws10.map((c) => ({ connection: c.name, provider: 'aws', count: 10 })),
-    rounds,
-  );
-  results.provisioning = { oneVmMs: aws.smallMs, hundredVmsMs: aws.largeMs, ratio: aws.ratio, target: '<= 1.5' };
-  // 100 VMs over 4 AWS + 3 GCP + 3 Azure regions (34/33/33) against one VM on each provider.
-  const mixed = [...of('aws', 4), ...of('gcp', 3), ...of('azure', 3)];
-  if (mixed.length === 10) {
-    const counts = [9, 9, 8, 8, 11, 11, 11, 11, 11, 11];
-    const m = sideBySide(
-      'mixed',
-      ['aws', 'gcp', 'azure'].map((p) => ({ connection: of(p, 1)[0].name, provider: p, count: 1 })),
-      mixed.map((c, i) => ({ connection: c.name, provider: c.provider, count: counts[i] })),
+  if (want('provisioning')) {
+    cb(['twin', 'up', '--boot-delay', bootDelay]);
+    const conns = JSON.parse(cb(['twin', 'connect', '--json']).stdout).connections;
+    const of = (provider, n) => conns.filter((c) => c.provider === provider).slice(0, n);
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+    const aws10 = of('aws', 10);
+    if (aws10.length < 10)
+      throw new Error(`the twin offers ${aws10.length} AWS regions; the benchmark needs 10`);
+    const aws = sideBySide(
+      'aws',
+      [{ connection: aws10[0].name, provider: 'aws', count: 1 }],
+      aws10.map((c) => ({ connection: c.name, provider: 'aws', count: 10 })),
       rounds,
     );
-    results.provisioningThreeClouds = { threeVmsMs: m.smallMs, hundredVmsMs: m.largeMs, ratio: m.ratio, target: '<= 1.5' };
+    results.provisioning = {
+      oneVmMs: aws.smallMs,
+      hundredVmsMs: aws.largeMs,
+      ratio: aws.ratio,
+      target: '<= 1.5',
+    };
+    // 100 VMs over 4 AWS + 3 GCP + 3 Azure regions (34/33/33) against one VM on each provider.
+    const mixed = [...of('aws', 4), ...of('gcp', 3), ...of('azure', 3)];
+    if (mixed.length === 10) {
+      const counts = [9, 9, 8, 8, 11, 11, 11, 11, 11, 11];
+      const m = sideBySide(
+        'mixed',
+        ['aws', 'gcp', 'azure'].map((p) => ({ connection: of(p, 1)[0].name, provider: p, count: 1 })),
+        mixed.map((c, i) => ({ connection: c.name, provider: c.provider, count: counts[i] })),
+        rounds,
+      );
+      results.provisioningThreeClouds = {
+        threeVmsMs: m.smallMs,
+        hundredVmsMs: m.largeMs,
+        ratio: m.ratio,
+        target: '<= 1.5',
+      };
+    }
+    cb(['twin', 'down']);
   }
-  cb(['twin', 'down']);
 
   // ── 2. CLI start ──────────────────────────────────────────────────────────
-  const runs = { node: [], version: [], list: [] };
-  for (let i = 0; i < Number(process.env.BENCH_START_RUNS ?? 21); i++) {
-    let t0 = process.hrtime.bigint();
-    spawnSync(process.execPath, ['-e', '0']);
-    runs.node.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    runs.version.push(cb(['--version']).ms);
-    runs.list.push(cb(['mcis', 'list']).ms);
+  if (want('cli')) {
+    const runs = { node: [], version: [], list: [] };
+    for (let i = 0; i < Number(process.env.BENCH_START_RUNS ?? 21); i++) {
+      let t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, ['-e', '0']);
+      runs.node.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      runs.version.push(cb(['--version']).ms);
+      runs.list.push(cb(['mcis', 'list']).ms);
+    }
+    const node = median(runs.node);
+    results.cliStart = {
+      nodeMs: +node.toFixed(1),
+      versionMs: +median(runs.version).toFixed(1),
+      listMs: +median(runs.list).toFixed(1),
+      versionRatio: +(median(runs.version) / node).toFixed(2),
+      listRatio: +(median(runs.list) / node).toFixed(2),
+      target: '<= 3',
+    };
   }
-  const node = median(runs.node);
-  results.cliStart = {
-    nodeMs: +node.toFixed(1),
-    versionMs: +median(runs.version).toFixed(1),
-    listMs: +median(runs.list).toFixed(1),
-    versionRatio: +(median(runs.version) / node).toFixed(2),
-    listRatio: +(median(runs.list) / node).toFixed(2),
-    target: '<= 3',
-  };
 
   // ── 3. recommend ──────────────────────────────────────────────────────────
-  const { benchRecommend } = await import('./recommend.mjs');
-  results.recommend = benchRecommend();
+  if (want('recommend')) {
+    const { benchRecommend } = await import('./recommend.mjs');
+    results.recommend = benchRecommend();
+  }
+  // ── 4, 5. monitoring and Kubernetes, each with its own twin ───────────────
+  if (want('monitoring')) results.monitoring = script('packages/cbmon/bench/collector.mjs');
+  if (want('k8s')) results.k8s = script('packages/cbadm/bench/k8s.mjs');
 } finally {
   cb(['twin', 'down'], { check: false });
   rmSync(home, { recursive: true, force: true });
