@@ -126,7 +126,7 @@ describe('KnownHosts', () => {
         (n) =>
           new Promise<void>((ok, fail) =>
             execFile(process.execPath, ['--input-type=module', '-e', worker(n)], (err) =>
-              err ? fail(err) : ok(),
+              (err ? fail(new Error(err.message, { cause: err })) : ok()),
             ),
           ),
       ),

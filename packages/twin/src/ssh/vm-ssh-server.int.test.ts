@@ -417,7 +417,7 @@ describe('VM SSH server protocol details (ssh2 client)', () => {
     const path = join(dir, 'hostkey');
     writeFileSync(path, key.privateKey, { mode: 0o600 });
     const pub = await new Promise<string>((resolve, reject) =>
-      execFile('/usr/bin/ssh-keygen', ['-y', '-f', path], (err, out) => (err ? reject(err) : resolve(out))),
+      execFile('/usr/bin/ssh-keygen', ['-y', '-f', path], (err, out) => (err ? reject(new Error(err.message, { cause: err })) : resolve(out))),
     );
     expect(pub.trim().split(' ').slice(0, 2).join(' ')).toBe(key.publicKey);
   });
