@@ -3,9 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // End-to-end files mostly wait on boot delays and SSH: two at a time halves the wall time. Each
-    // file has its own CB_HOME, twin and SSH port, so they cannot collide.
-    maxWorkers: 2,
+    // One end-to-end file at a time: two at once halved the wall time but starved the k8s bootstrap
+    // of CPU on 2 cores until it timed out.
+    maxWorkers: 1,
     minWorkers: 1,
     testTimeout: 180_000,
     hookTimeout: 120_000,
