@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poll, ProviderError, UsageError, type Acceptance, type CloudDriver, type Connection, type CredentialMaterial, type DefaultNetwork, type VmInfo } from '@cloud-barista/core';
 import { all } from '../src/azure/context.js';
+import { ruleSets } from '../src/azure/firewall.js';
 import { buildAzureDriver } from '../src/azure/index.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, TENANT, type Twin } from './azure-twin.js';
 
@@ -278,5 +279,41 @@ describe('credentials', () => {
       if (saved !== undefined) process.env.AZURE_SUBSCRIPTION_ID = saved;
     }
     expect(() => driverFor({}, { kind: 'aws-keys', accessKeyId: 'a', secretAccessKey: 'b' })).toThrow(UsageError);
+  });
+});
+
+describe('cluster ports', () => {
+  it('opens them to the nodes only (a rule per protocol, merged idempotently, below SSH) and closes them per node', async () => {
+    const rules = [
+      { protocol: 'tcp' as const, fromPort: 6443, toPort: 6443, description: 'kube-apiserver' },
+      { protocol: 'tcp' as const, fromPort: 2379, toPort: 2380, description: 'etcd' },
+      { protocol: 'udp' as const, fromPort: 8472, toPort: 8472, description: 'flannel vxlan' },
+    ];
+    const a = '198.51.100.7/32';
+    const b = '198.51.100.8/32';
+    const [tcp, udp] = ruleSets(rules);
+    const sdk = sdkClients(twin);
+    const nsg = net.securityGroupId.split('/').pop() ?? '';
+    const group = 'cb-sdk';
+    const mine = async () => (await all(sdk.network.securityRules.list(net.extra.resourceGroup ?? group, nsg))).filter((r) => r.name?.startsWith('cb-k8s-'));
+    try {
+      await driver.network.allowIngress?.(net, { rules, sources: [a] });
+      await driver.network.allowIngress?.(net, { rules, sources: [a, b] });
+      await driver.network.allowIngress?.(net, { rules, sources: [b] });
+      const got = await mine();
+      expect(got.map((r) => r.name).sort()).toEqual([tcp?.name, udp?.name].sort());
+      const t1 = got.find((r) => r.name === tcp?.name);
+      expect(t1).toMatchObject({ protocol: 'Tcp', direction: 'Inbound', access: 'Allow', sourceAddressPrefixes: [a, b], destinationPortRanges: ['2379-2380', '6443'] });
+      const priorities = got.map((r) => r.priority ?? 0);
+      expect(new Set(priorities).size).toBe(2);
+      for (const p of priorities) expect(p).toBeLessThan(1000);
+      await driver.network.revokeIngress?.(net, { rules, sources: [a] });
+      expect((await mine()).map((r) => r.sourceAddressPrefixes)).toEqual([[b], [b]]);
+      await driver.network.revokeIngress?.(net, { rules, sources: [b] });
+      expect(await mine()).toEqual([]);
+      await driver.network.revokeIngress?.(net, { rules, sources: [a, b] });
+    } finally {
+      sdk.close();
+    }
   });
 });

@@ -10,7 +10,8 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, UsageError, type CloudDriver, type CredentialMaterial, type DefaultNetwork, type Connection } from '@cloud-barista/core';
 import type { protos } from '@google-cloud/compute';
-import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
+import { FirewallsClient, InstancesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
+import { firewallName } from '../src/gcp/firewall.js';
 import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
 import { instanceName, requestIdFor } from '../src/gcp/names.js';
 import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp.twin.js';
@@ -288,6 +289,37 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
       } finally {
         await Promise.all([instances.close(), operations.close()]);
         await driver.vms.terminate(made.map((v) => v.providerId));
+      }
+    });
+  });
+
+  describe('cluster ports', () => {
+    it('opens them to the nodes only (one INGRESS rule, merged idempotently) and closes them per node', async () => {
+      const driver = driverFor();
+      const rules = [
+        { protocol: 'tcp' as const, fromPort: 6443, toPort: 6443, description: 'kube-apiserver' },
+        { protocol: 'tcp' as const, fromPort: 2379, toPort: 2380, description: 'etcd' },
+        { protocol: 'udp' as const, fromPort: 8472, toPort: 8472, description: 'flannel vxlan' },
+      ];
+      const a = '198.51.100.7/32';
+      const b = '198.51.100.8/32';
+      const name = firewallName(net, rules);
+      const fw = new FirewallsClient({ ...sdkOptions(twin, key.json) });
+      const read = async () => (await fw.get({ project: PROJECT, firewall: name }))[0];
+      try {
+        await driver.network.allowIngress?.(net, { rules, sources: [a] });
+        await driver.network.allowIngress?.(net, { rules, sources: [a, b] });
+        await driver.network.allowIngress?.(net, { rules, sources: [b] });
+        const got = await read();
+        expect(got).toMatchObject({ direction: 'INGRESS', sourceRanges: [a, b], allowed: [{ IPProtocol: 'tcp', ports: ['2379-2380', '6443'] }, { IPProtocol: 'udp', ports: ['8472'] }] });
+        expect(got.network).toMatch(/\/global\/networks\/cb-gcp-int$/);
+        await driver.network.revokeIngress?.(net, { rules, sources: [a] });
+        expect((await read()).sourceRanges).toEqual([b]);
+        await driver.network.revokeIngress?.(net, { rules, sources: [b] });
+        await expect(read()).rejects.toMatchObject({ code: 404 });
+        await driver.network.revokeIngress?.(net, { rules, sources: [a, b] });
+      } finally {
+        await fw.close();
       }
     });
   });

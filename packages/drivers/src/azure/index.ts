@@ -7,6 +7,7 @@ import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } fr
 import { createCatalog, locationName } from './catalog.js';
 import { createAzureClients, type HttpClient, secretsOf, type TokenCredential } from './client.js';
 import { all, az, type AzureContext, type AzureTuning, resourceGroupOf } from './context.js';
+import { createFirewall } from './firewall.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
@@ -51,7 +52,7 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
     provider: 'azure',
     capabilities: AZURE_CAPABILITIES,
     catalog: createCatalog(ctx),
-    network: createNetwork(ctx),
+    network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(),
     vms: createVms(ctx),
     async ping() {

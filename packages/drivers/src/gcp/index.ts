@@ -8,6 +8,7 @@ import { gcpAuth, type FetchLike } from './auth.js';
 import { createCatalog } from './catalog.js';
 import { computeClients, type ClientOverrides } from './client.js';
 import type { GcpContext, GcpTuning } from './context.js';
+import { createFirewall } from './firewall.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
@@ -72,7 +73,7 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
     provider: 'gcp',
     capabilities: GCP_CAPABILITIES,
     catalog: createCatalog(ctx),
-    network: createNetwork(ctx),
+    network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(),
     vms: createVms(ctx),
     async ping() {

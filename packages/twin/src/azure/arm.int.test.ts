@@ -144,6 +144,20 @@ describe('ARM requests', () => {
   });
 });
 
+describe('security rules', () => {
+  it('take sourceAddressPrefixes and destinationPortRanges, not together with the singular forms', async () => {
+    await plumbing('rules');
+    const url = `${NET('rules')}/networkSecurityGroups/nsg/securityRules/k8s`;
+    const body = (extra: Record<string, unknown> = {}) => ({ properties: { protocol: 'Tcp', sourcePortRange: '*', destinationAddressPrefix: '*', access: 'Allow', priority: 900, direction: 'Inbound', sourceAddressPrefixes: ['198.51.100.7/32', '198.51.100.8/32'], destinationPortRanges: ['6443', '2379-2380'], ...extra } });
+    expect((await arm('PUT', url, body())).status).toBe(201);
+    const got = await arm('GET', url);
+    expect(got.body).toMatchObject({ properties: { sourceAddressPrefixes: ['198.51.100.7/32', '198.51.100.8/32'], destinationPortRanges: ['6443', '2379-2380'] } });
+    expect((got.body as { properties: Record<string, unknown> }).properties).not.toHaveProperty('sourceAddressPrefix');
+    expect((await arm('PUT', url, body({ sourceAddressPrefix: '*' }))).status).toBe(400);
+    expect((await arm('DELETE', url)).status).toBeLessThan(300);
+  });
+});
+
 describe('a VM through its life', () => {
   let nicId = '';
   let vmUrl = '';

@@ -40,6 +40,9 @@ export interface SecurityRule {
   destinationPortRange: string;
   sourceAddressPrefix: string;
   destinationAddressPrefix: string;
+  /** The plural forms replace the singular ones (which Azure then leaves out). */
+  sourceAddressPrefixes?: string[];
+  destinationPortRanges?: string[];
   access: 'Allow' | 'Deny';
   priority: number;
   direction: 'Inbound' | 'Outbound';

@@ -278,15 +278,15 @@ function renderRule(nsgId: string, r: SecurityRule, guid: string, kind: 'securit
       ...(r.description ? { description: r.description } : {}),
       protocol: r.protocol,
       sourcePortRange: r.sourcePortRange,
-      destinationPortRange: r.destinationPortRange,
-      sourceAddressPrefix: r.sourceAddressPrefix,
+      ...(r.destinationPortRanges ? {} : { destinationPortRange: r.destinationPortRange }),
+      ...(r.sourceAddressPrefixes ? {} : { sourceAddressPrefix: r.sourceAddressPrefix }),
       destinationAddressPrefix: r.destinationAddressPrefix,
       access: r.access,
       priority: r.priority,
       direction: r.direction,
       sourcePortRanges: [],
-      destinationPortRanges: [],
-      sourceAddressPrefixes: [],
+      destinationPortRanges: r.destinationPortRanges ?? [],
+      sourceAddressPrefixes: r.sourceAddressPrefixes ?? [],
       destinationAddressPrefixes: [],
     },
   };
@@ -333,9 +333,22 @@ function parseRule(raw: Record<string, unknown>, name: string): SecurityRule {
   if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 100 || priority > 4096) {
     throw new ArmError(400, 'SecurityRuleInvalidPriority', `Security rule has invalid Priority. Value provided: ${String(priority)} Allowed range 100-4096.`);
   }
+  const plural = (field: string, single: string): string[] | undefined => {
+    const list = arr(p[field]);
+    if (list.length === 0) return undefined;
+    if (list.some((x) => typeof x !== 'string' || !x)) throw bad(field, p[field]);
+    if (str(p[single])) {
+      throw new ArmError(400, 'SecurityRuleParameterContainsUnsupportedValue', `Security rule ${name} cannot specify both ${single} and ${field}.`, field);
+    }
+    return list as string[];
+  };
+  const sourceAddressPrefixes = plural('sourceAddressPrefixes', 'sourceAddressPrefix');
+  const destinationPortRanges = plural('destinationPortRanges', 'destinationPortRange');
   return {
     name,
     protocol,
+    ...(sourceAddressPrefixes ? { sourceAddressPrefixes } : {}),
+    ...(destinationPortRanges ? { destinationPortRanges } : {}),
     sourcePortRange: str(p.sourcePortRange) ?? '*',
     destinationPortRange: str(p.destinationPortRange) ?? '*',
     sourceAddressPrefix: str(p.sourceAddressPrefix) ?? '*',

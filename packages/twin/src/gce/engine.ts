@@ -293,11 +293,11 @@ export class GceEngine implements GceEnv {
       // Capacity and quota failures arrive in the finished operation, not as an HTTP error.
       const e = OPERATION_ERRORS[fault.code];
       const zonePath = zone ? `projects/${projectId}/zones/${zone}` : scopePath(projectId, scope);
-      // The target: the resource to insert, or the one acted on (path without the action verb).
+      // The target: the resource to insert, the one deleted or patched, or the one acted on (path without the action verb).
       const targetLink =
         route.operation === 'insert'
           ? `${req.path}/${typeof req.body.name === 'string' ? req.body.name : ''}`
-          : route.operation === 'delete'
+          : route.operation === 'delete' || route.operation === 'patch'
             ? req.path
             : segments.slice(0, -1).join('/');
       op = this.newOperation(

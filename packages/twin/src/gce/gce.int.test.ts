@@ -156,6 +156,11 @@ describe('GCE on Cloud-Twin', () => {
       const fw = await gce(t.twin, 'GET', 'global/firewalls/net-a-ssh');
       expectKeysOf(fw.body, fixtureJson('global_firewalls_lcfirewall.json'), ['sourceServiceAccounts', 'targetTags', 'description']);
       expect((await gce(t.twin, 'POST', 'global/firewalls', { name: 'net-a-ssh', network: 'global/networks/net-a', allowed: [{ IPProtocol: 'tcp' }] })).status).toBe(409);
+      const patched = await gceDone(t.twin, 'PATCH', 'global/firewalls/net-a-ssh', { sourceRanges: ['198.51.100.7/32'], allowed: [{ IPProtocol: 'tcp', ports: ['22', '6443'] }] });
+      expect(patched).toMatchObject({ operationType: 'patch', status: 'DONE' });
+      expect((await gce(t.twin, 'GET', 'global/firewalls/net-a-ssh')).body).toMatchObject({ direction: 'INGRESS', priority: 1000, sourceRanges: ['198.51.100.7/32'], allowed: [{ IPProtocol: 'tcp', ports: ['22', '6443'] }] });
+      expect((await gce(t.twin, 'PATCH', 'global/firewalls/net-a-ssh', { direction: 'EGRESS' })).status).toBe(400);
+      expect((await gce(t.twin, 'PATCH', 'global/firewalls/nope', { sourceRanges: ['10.0.0.0/8'] })).status).toBe(404);
       const inUse = await gce(t.twin, 'DELETE', 'global/networks/net-a');
       expect(inUse).toMatchObject({ status: 400, body: { error: { errors: [{ reason: 'resourceInUseByAnotherResource' }] } } });
     });

@@ -379,6 +379,45 @@ const firewallsGet: GceHandler = (ctx) => renderFirewall(ctx.links, ctx.project,
 const firewallsList: GceHandler = (ctx) =>
   listResponse(ctx, 'compute#firewallList', `projects/${ctx.project.id}/global/firewalls`, [...ctx.project.firewalls.values()].map((f) => renderFirewall(ctx.links, ctx.project, f)));
 
+/**
+ * PATCH semantics: the fields present replace the stored ones, the rest stay; name, network and
+ * direction cannot change, and the result must still have exactly one of allowed / denied.
+ */
+const firewallsPatch: GceHandler = (ctx) => {
+  const f = findFirewall(ctx);
+  const b = ctx.body;
+  if (b.name !== undefined && b.name !== f.name) throw invalidField('resource.name', b.name, 'Cannot be changed.');
+  if (b.direction !== undefined && b.direction !== f.direction) throw invalidField('resource.direction', b.direction, 'Cannot be changed.');
+  const allowed = checkRules(b.allowed, 'resource.allowed');
+  const denied = checkRules(b.denied, 'resource.denied');
+  if (allowed && denied) throw new GceError('invalid', "Invalid value for field 'resource': exactly one of 'allowed' or 'denied' must be specified.");
+  let priority = f.priority;
+  if (b.priority !== undefined) {
+    priority = Number(b.priority);
+    if (!Number.isInteger(priority) || priority < 0 || priority > 65535) throw invalidField('resource.priority', b.priority, 'Must be between 0 and 65535.');
+  }
+  const sourceRanges = stringList(b.sourceRanges, 'resource.sourceRanges');
+  for (const r of sourceRanges ?? []) {
+    if (!parseCidr(r.includes('/') ? r : `${r}/32`)) throw invalidField('resource.sourceRanges[]', r, 'Must be a CIDR range.');
+  }
+  const targetTags = stringList(b.targetTags, 'resource.targetTags');
+  const description = optString(b.description, 'resource.description');
+  if (allowed) {
+    f.allowed = allowed;
+    delete f.denied;
+  }
+  if (denied) {
+    f.denied = denied;
+    delete f.allowed;
+  }
+  f.priority = priority;
+  if (sourceRanges) f.sourceRanges = sourceRanges;
+  if (targetTags) f.targetTags = targetTags;
+  if (description !== undefined) f.description = description;
+  if (typeof b.disabled === 'boolean') f.disabled = b.disabled;
+  return { target: firewallPath(ctx.project.id, f.name), targetId: f.id };
+};
+
 const firewallsDelete: GceHandler = (ctx) => {
   const f = findFirewall(ctx);
   ctx.project.firewalls.delete(f.name);
@@ -415,5 +454,6 @@ export const NETWORK_HANDLERS = {
   firewallsInsert,
   firewallsGet,
   firewallsList,
+  firewallsPatch,
   firewallsDelete,
 };

@@ -11,7 +11,7 @@ import { NETWORK_HANDLERS as N } from './network.js';
 import { OPERATION_HANDLERS as O } from './operations.js';
 
 export interface GceRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path segments after `projects/{project}`; `:name` captures one segment. */
   pattern: string[];
   id: string;
@@ -55,6 +55,7 @@ export const ROUTES: readonly GceRoute[] = [
   route('GET', 'global/firewalls', 'firewalls.list', N.firewallsList),
   route('POST', 'global/firewalls', 'firewalls.insert', N.firewallsInsert, 'insert'),
   route('GET', 'global/firewalls/:firewall', 'firewalls.get', N.firewallsGet),
+  route('PATCH', 'global/firewalls/:firewall', 'firewalls.patch', N.firewallsPatch, 'patch'),
   route('DELETE', 'global/firewalls/:firewall', 'firewalls.delete', N.firewallsDelete, 'delete'),
 
   route('GET', 'zones/:zone/instances', 'instances.list', I.list),
