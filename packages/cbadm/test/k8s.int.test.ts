@@ -144,9 +144,12 @@ describe('cbadm k8s on Cloud-Twin', () => {
     expect(instances.filter((i) => i.state === 'running' || i.state === 'pending' || i.state === 'stopped')).toEqual([]);
   }, 120_000);
 
-  it('converges when a create killed mid-bootstrap is run again', async () => {
+  it('places a node set by requirements and converges when a create killed mid-bootstrap is run again', async () => {
+    await cli.json(['catalog', 'update', '--driver', 'aws']);
     const file = join(cli.home, 'again.yaml');
-    writeFileSync(file, clusterYaml('again', [{ name: 'w', connection: 'twin-aws-us-east-1', count: 1 }]));
+    // The worker names no connection or spec: the recommender picks the cheapest AWS spec near Tokyo.
+    const workers = '  workers:\n    - { name: w, count: 1, requirements: { vcpu: 2, memory: 4, providers: [aws], near: Tokyo } }';
+    writeFileSync(file, clusterYaml('again', []).replace('  workers:', workers));
     const child = cli.spawnRaw(['k8s', 'create', '-f', file]);
     await new Promise<void>((resolve) => {
       let seen = '';
@@ -164,6 +167,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const done = await cli.json<Cluster>(['k8s', 'create', '-f', file]);
     expect(done.phase).toBe('Provisioned');
     expect(done.nodes.filter((n) => n.status === 'Ready')).toHaveLength(2);
+    expect(done.nodes.find((n) => n.name === 'w-1')?.region).toBe('ap-northeast-1');
     await cli.json(['k8s', 'delete', 'again']);
   }, 120_000);
 

@@ -93,8 +93,8 @@ function lineCol(text: string, offset: number): string {
   return `${line}:${offset - before.lastIndexOf('\n')}`;
 }
 
-/** Exactly one of `connection` + `spec` or `requirements`; requirements that parse. */
-function placementIssues(sg: { connection?: string; spec?: string; requirements?: Requirements }, path: string): FieldIssue[] {
+/** Exactly one of `connection` + `spec` or `requirements`; requirements that parse. Shared with K8s node sets. */
+export function placementIssues(sg: { connection?: string; spec?: string; requirements?: Requirements }, path: string): FieldIssue[] {
   if (sg.requirements) {
     const extra = [sg.connection !== undefined ? 'connection' : '', sg.spec !== undefined ? 'spec' : ''].filter(Boolean);
     if (extra.length) return [{ path: `${path}.requirements`, message: `give either ${extra.join(' and ')} or requirements, not both: requirements let cbadm pick the connection and spec` }];

@@ -45,4 +45,22 @@ describe('K8sCluster manifests', () => {
     expect(parseK8sManifest(base(dup)).errors[0]?.path).toBe('spec.workers[0].name');
     expect(parseK8sManifest(base(`${cp}  workerz: []\n`)).errors[0]?.message).toMatch(/unknown field/);
   });
+  it('places node sets by requirements, or by connection and spec, never both or neither', () => {
+    const near = `${cp}  workers:\n    - { name: w, count: 2, requirements: { vcpu: 2, memory: 4, near: Seoul } }\n`;
+    const v = parseK8sManifest(base(near));
+    expect(v.errors).toEqual([]);
+    expect(v.value?.spec.workers[0]).toMatchObject({ name: 'w', count: 2, requirements: { vcpu: 2, memory: 4, near: 'Seoul' } });
+    const both = `${cp}  workers:\n    - { name: w, connection: gcp-tokyo, count: 1, requirements: { vcpu: 2 } }\n`;
+    const bothErrors = parseK8sManifest(base(both)).errors;
+    expect(bothErrors.map((e) => e.path)).toEqual(['spec.workers[0].requirements']);
+    expect(bothErrors[0]?.message).toMatch(/either connection or requirements, not both/);
+    const neither = `${cp}  workers:\n    - { name: w, count: 1 }\n`;
+    const neitherErrors = parseK8sManifest(base(neither)).errors;
+    expect(neitherErrors.map((e) => e.path)).toEqual(['spec.workers[0]']);
+    expect(neitherErrors[0]?.message).toMatch(/needs connection and spec, or requirements/);
+    const noSpec = '  controlPlane: { name: cp, connection: aws-seoul, count: 1 }\n';
+    expect(parseK8sManifest(base(noSpec)).errors.map((e) => e.path)).toEqual(['spec.controlPlane.spec']);
+    const badReq = `${cp}  workers:\n    - { name: w, count: 1, requirements: { vcpu: -1 } }\n`;
+    expect(parseK8sManifest(base(badReq)).errors[0]?.path).toMatch(/^spec\.workers\[0\]\.requirements/);
+  });
 });

@@ -7,8 +7,8 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldIssue } from '../errors.js';
-import { API_VERSION, type Validation } from '../manifest.js';
-import { Name, Tags } from '../model.js';
+import { API_VERSION, placementIssues, type Validation } from '../manifest.js';
+import { Name, Requirements, Tags } from '../model.js';
 import { formatPath } from '../util/field-path.js';
 import { overlaps, parseCidr } from './cidr.js';
 
@@ -18,12 +18,18 @@ export type Cni = (typeof CNIS)[number];
 /** The MCIS default network (10.0.0.0/16) would collide with pod or service addresses. */
 const VPC_CIDR = '10.0.0.0/16';
 
+/**
+ * A node set becomes one MCIS subgroup: placed by `connection` + `spec`, or by `requirements` that
+ * the recommender resolves when the MCIS is created (e.g. workers `near` the control plane's region,
+ * or priority `latency` to sit close to the other node sets).
+ */
 export const NodeSet = z
   .object({
     name: Name,
-    connection: Name,
+    connection: Name.optional(),
     count: z.number().int().min(1).max(500),
-    spec: z.string().min(1),
+    spec: z.string().min(1).optional(),
+    requirements: Requirements.optional(),
     image: z.string().min(1).default('ubuntu-22.04'),
     sshUser: z.string().optional(),
   })
@@ -104,6 +110,7 @@ export function validateK8sManifest(input: unknown): Validation<K8sClusterManife
     const first = seen.get(s.name);
     if (first) errors.push({ path: `${path}.name`, message: `duplicate node set name '${s.name}' (also ${first}): names must be unique across control plane and workers` });
     else seen.set(s.name, path);
+    errors.push(...placementIssues(s, path));
   }
   const k = m.spec.kubernetes;
   if (!(CNIS as readonly string[]).includes(k.cni)) {

@@ -223,10 +223,11 @@ export class K8sService {
   async addNodes(opts: { ns: string; name: string; connection: string; count: number; role: NodeRole; spec?: string; image?: string } & RunOptions): Promise<K8sClusterView> {
     const c0 = this.require(opts.ns, opts.name);
     if (c0.phase !== 'Provisioned') throw new ConflictError(`cluster '${opts.name}' is ${c0.phase}; nodes can be added to a Provisioned cluster`, { hint: `finish it first: cbadm k8s create -f … again` });
-    // Spec and image names are per cloud: copy them from a node set on the same provider.
+    // Spec and image names are per cloud: copy them from a placed node set on the same provider
+    // (the MCIS records the connection and spec that requirements resolved to).
     const provider = this.deps.store.getConnection(opts.connection)?.provider;
-    const sets = [...c0.spec.workers, ...c0.spec.controlPlane];
-    const like = sets.find((s) => this.deps.store.getConnection(s.connection)?.provider === provider);
+    const placed = [c0.mcis, ...c0.extraMcis].flatMap((m) => this.deps.store.getMcis(c0.ns, m)?.subgroups ?? []);
+    const like = placed.find((s) => this.deps.store.getConnection(s.connection)?.provider === provider);
     if (!like && (!opts.spec || !opts.image)) {
       throw new UsageError(`the cluster has no node set on ${provider ?? `connection '${opts.connection}'`} to copy the VM spec and image from`, { hint: 'pass --spec and --image' });
     }
@@ -305,7 +306,15 @@ function toMcisManifest(name: string, cluster: string, sets: NodeSet[]): McisMan
     kind: 'MCIS',
     metadata: { name, labels: { 'cb-k8s-cluster': cluster, [TAG.managed]: 'true' } },
     spec: {
-      subgroups: sets.map((s) => ({ name: s.name, connection: s.connection, count: s.count, spec: s.spec, image: s.image, ...(s.sshUser ? { sshUser: s.sshUser } : {}) })),
+      subgroups: sets.map((s) => ({
+        name: s.name,
+        count: s.count,
+        image: s.image,
+        ...(s.connection ? { connection: s.connection } : {}),
+        ...(s.spec ? { spec: s.spec } : {}),
+        ...(s.requirements ? { requirements: s.requirements } : {}),
+        ...(s.sshUser ? { sshUser: s.sshUser } : {}),
+      })),
       policy: { onFailure: 'continue', parallelism: 50 },
     },
   };
