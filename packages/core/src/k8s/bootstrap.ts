@@ -2,8 +2,9 @@
  * Bootstrap over SSH as small idempotent steps per node: preflight → containerd → packages on every
  * node in parallel; init and the CNI on the first control-plane node; join-info fetched there; then
  * other control-plane nodes join one at a time (etcd grows one member at a time) and workers all at
- * once; finally a wait for Ready. Each step's script checks what is done, so re-running after an
- * interruption converges. Join secrets live in memory only for the duration of this call.
+ * once, each as soon as it is ready to (bootstrapNodes); finally a wait for Ready. Each step's
+ * script checks what is done, so re-running after an interruption converges. Join secrets live in
+ * memory only for the duration of this call.
  */
 import { OperationError } from '../errors.js';
 import type { EventSink } from '../events.js';
@@ -13,7 +14,14 @@ import { Semaphore } from '../util/limit.js';
 import type { K8sClusterSpec } from './manifest.js';
 import type { K8sNodeRecord } from './model.js';
 import { cniManifestUrl, preflightPorts } from './ports.js';
-import { finishedSteps, parseJoinCommand, STEP_LAUNCHER, stepScript, stepsScript, type Step } from './scripts.js';
+import {
+  finishedSteps,
+  parseJoinCommand,
+  STEP_LAUNCHER,
+  stepScript,
+  stepsScript,
+  type Step,
+} from './scripts.js';
 
 export interface BootNode {
   rec: K8sNodeRecord;
@@ -27,7 +35,9 @@ export class StepError extends OperationError {
     readonly step: string,
     detail: string,
   ) {
-    super(`node ${node}: step ${step} failed: ${detail}`, { hint: `fix the cause, then run the same command again: finished steps are skipped` });
+    super(`node ${node}: step ${step} failed: ${detail}`, {
+      hint: `fix the cause, then run the same command again: finished steps are skipped`,
+    });
   }
 }
 
@@ -73,17 +83,34 @@ function nodeVars(ctx: ClusterContext, n: BootNode): Record<string, string> {
 
 /** kubeadm's own verdict ([ERROR …] lines) says more than a script's last line. */
 function failureDetail(stderr: string, exitCode: number | null): string {
-  const lines = stderr.trim().split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const errors = lines.filter((l) => /\[ERROR|^error execution/.test(l));
-  return [...errors.slice(0, 3), lines.at(-1) ?? ''].filter((l, i, a) => l && a.indexOf(l) === i).join(' | ') || `exit ${String(exitCode)}`;
+  return (
+    [...errors.slice(0, 3), lines.at(-1) ?? ''].filter((l, i, a) => l && a.indexOf(l) === i).join(' | ') ||
+    `exit ${String(exitCode)}`
+  );
 }
 
 /** Runs one step on one node; returns its stdout. Throws StepError with the step's stderr tail. */
-export async function runStep(deps: BootstrapDeps, n: BootNode, step: Step, vars: Record<string, string>, args: string[] = []): Promise<string> {
+export async function runStep(
+  deps: BootstrapDeps,
+  n: BootNode,
+  step: Step,
+  vars: Record<string, string>,
+  args: string[] = [],
+): Promise<string> {
   deps.events({ type: 'vm', mcis: deps.cluster, vm: n.rec.name, status: 'Running', step: `k8s:${step}` });
   let r;
   try {
-    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, { timeoutMs: deps.stepTimeoutMs, ...(deps.signal ? { signal: deps.signal } : {}), stdin: stepScript(step, vars, args) });
+    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, {
+      timeoutMs: deps.stepTimeoutMs,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      stdin: stepScript(step, vars, args),
+    });
   } catch (e) {
     throw new StepError(n.rec.name, step, (e as Error).message);
   }
@@ -94,12 +121,26 @@ export async function runStep(deps: BootstrapDeps, n: BootNode, step: Step, vars
 }
 
 /** Runs the steps on one node in one SSH session, recording the last finished step or the failed one. */
-async function guarded(deps: BootstrapDeps, n: BootNode, steps: Array<[Step, Record<string, string>]>): Promise<void> {
+async function guarded(
+  deps: BootstrapDeps,
+  n: BootNode,
+  steps: Array<[Step, Record<string, string>]>,
+): Promise<void> {
   deps.update(n.rec.name, { status: 'Bootstrapping', error: undefined });
-  deps.events({ type: 'vm', mcis: deps.cluster, vm: n.rec.name, status: 'Running', step: `k8s:${steps.map(([s]) => s).join('+')}` });
+  deps.events({
+    type: 'vm',
+    mcis: deps.cluster,
+    vm: n.rec.name,
+    status: 'Running',
+    step: `k8s:${steps.map(([s]) => s).join('+')}`,
+  });
   let r;
   try {
-    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, { timeoutMs: deps.stepTimeoutMs * steps.length, ...(deps.signal ? { signal: deps.signal } : {}), stdin: stepsScript(steps) });
+    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, {
+      timeoutMs: deps.stepTimeoutMs * steps.length,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      stdin: stepsScript(steps),
+    });
   } catch (e) {
     const step = steps[0]![0];
     deps.update(n.rec.name, { status: 'Failed', step, error: (e as Error).message });
@@ -115,28 +156,10 @@ async function guarded(deps: BootstrapDeps, n: BootNode, steps: Array<[Step, Rec
   deps.update(n.rec.name, { step: done.at(-1) ?? steps[steps.length - 1]![0] });
 }
 
-/** preflight, containerd, packages on every node (bounded parallelism). Returns the failures. */
-export async function prepareNodes(deps: BootstrapDeps, ctx: ClusterContext, nodes: BootNode[], parallelism = 50): Promise<StepError[]> {
-  const sem = new Semaphore(parallelism);
-  const failures: StepError[] = [];
-  await Promise.all(
-    nodes.map((n) =>
-      sem.run(async () => {
-        const vars = nodeVars(ctx, n);
-        try {
-          await guarded(deps, n, [['preflight', vars], ['containerd', vars], ['packages', vars]]);
-        } catch (e) {
-          if (e instanceof StepError) failures.push(e);
-          else throw e;
-        }
-      }),
-    ),
-  );
-  return failures;
-}
+const PREPARE: Step[] = ['preflight', 'containerd', 'packages'];
 
 /** kubeadm init and the CNI on the first control-plane node. */
-export async function initControlPlane(deps: BootstrapDeps, ctx: ClusterContext, certSans: string[]): Promise<void> {
+async function initControlPlane(deps: BootstrapDeps, ctx: ClusterContext, certSans: string[]): Promise<void> {
   const k = ctx.spec.kubernetes;
   const vars = {
     ...nodeVars(ctx, ctx.first),
@@ -148,7 +171,10 @@ export async function initControlPlane(deps: BootstrapDeps, ctx: ClusterContext,
     SERVICE_CIDR: k.serviceCidr,
     CNI_MANIFEST_URL: cniManifestUrl(k.cni),
   };
-  await guarded(deps, ctx.first, [['init', vars], ['cni', vars]]);
+  await guarded(deps, ctx.first, [
+    ['init', vars],
+    ['cni', vars],
+  ]);
   deps.update(ctx.first.rec.name, { status: 'Joined' });
 }
 
@@ -160,58 +186,170 @@ interface JoinSecrets {
 }
 
 /** A fresh token and the CA hash (and certificate key) from the first control plane; never logged. */
-async function joinSecrets(deps: BootstrapDeps, ctx: ClusterContext, wantCertKey: boolean): Promise<JoinSecrets> {
+async function joinSecrets(
+  deps: BootstrapDeps,
+  ctx: ClusterContext,
+  wantCertKey: boolean,
+): Promise<JoinSecrets> {
   const out = await runStep(deps, ctx.first, 'join-info', { WANT_CERT_KEY: wantCertKey ? 'yes' : 'no' });
   const join = parseJoinCommand(out);
-  if (!join) throw new StepError(ctx.first.rec.name, 'join-info', 'kubeadm token create printed no join command');
+  if (!join)
+    throw new StepError(ctx.first.rec.name, 'join-info', 'kubeadm token create printed no join command');
   const certKey = wantCertKey ? out.trim().split('\n').pop()?.trim() : undefined;
-  if (wantCertKey && !/^[0-9a-f]{64}$/.test(certKey ?? '')) throw new StepError(ctx.first.rec.name, 'join-info', 'kubeadm init phase upload-certs printed no certificate key');
+  if (wantCertKey && !/^[0-9a-f]{64}$/.test(certKey ?? ''))
+    throw new StepError(
+      ctx.first.rec.name,
+      'join-info',
+      'kubeadm init phase upload-certs printed no certificate key',
+    );
   return { ...join, ...(certKey ? { certKey } : {}) };
 }
 
-/** Joins the given nodes: control planes one by one, workers in parallel. Returns the failures. */
-export async function joinNodes(deps: BootstrapDeps, ctx: ClusterContext, nodes: BootNode[], parallelism = 50): Promise<StepError[]> {
-  if (nodes.length === 0) return [];
-  const cps = nodes.filter((n) => n.rec.role === 'control-plane');
-  const workers = nodes.filter((n) => n.rec.role === 'worker');
-  const secrets = await joinSecrets(deps, ctx, cps.length > 0);
+async function joinNode(
+  deps: BootstrapDeps,
+  ctx: ClusterContext,
+  n: BootNode,
+  secrets: JoinSecrets,
+): Promise<void> {
+  const vars = {
+    ...nodeVars(ctx, n),
+    JOIN_ENDPOINT: secrets.endpoint,
+    JOIN_TOKEN: secrets.token,
+    JOIN_CA_HASH: secrets.caHash,
+    JOIN_CERT_KEY: secrets.certKey ?? '',
+  };
+  await guarded(deps, n, [['join', vars]]);
+  deps.update(n.rec.name, { status: 'Joined' });
+}
+
+/**
+ * Brings `nodes` into the cluster as a pipeline, so a big cluster costs little more than a small
+ * one: every node prepares at once; the first control plane (when among them and `certSans` is
+ * given) inits as soon as it is prepared, while the others are still preparing; then each node
+ * joins as soon as it is prepared and the join secrets exist — workers in parallel, other control
+ * planes one at a time (etcd grows one member at a time). A node that fails is reported and the
+ * others go on; if the first control plane fails, no one can join and only it is reported.
+ * `beforeJoin` (the firewall) runs alongside the preparation: only joins need the ports open.
+ */
+export async function bootstrapNodes(
+  deps: BootstrapDeps,
+  ctx: ClusterContext,
+  nodes: BootNode[],
+  opts: {
+    certSans?: string[];
+    parallelism?: number;
+    /** Joins wait for it (the firewall opening the cluster's ports). */ beforeJoin?: Promise<unknown>;
+  } = {},
+): Promise<StepError[]> {
+  const sem = new Semaphore(opts.parallelism ?? 50);
   const failures: StepError[] = [];
-  const join = async (n: BootNode) => {
-    const vars = {
-      ...nodeVars(ctx, n),
-      JOIN_ENDPOINT: secrets.endpoint,
-      JOIN_TOKEN: secrets.token,
-      JOIN_CA_HASH: secrets.caHash,
-      JOIN_CERT_KEY: secrets.certKey ?? '',
-    };
+  const attempt = async (work: () => Promise<void>): Promise<boolean> => {
     try {
-      await guarded(deps, n, [['join', vars]]);
-      deps.update(n.rec.name, { status: 'Joined' });
+      await work();
+      return true;
     } catch (e) {
-      if (e instanceof StepError) failures.push(e);
-      else throw e;
+      if (!(e instanceof StepError)) throw e;
+      failures.push(e);
+      return false;
     }
   };
-  for (const n of cps) await join(n);
-  const sem = new Semaphore(parallelism);
-  await Promise.all(workers.map((n) => sem.run(() => join(n))));
+  const prepare = (n: BootNode) =>
+    sem.run(() =>
+      guarded(
+        deps,
+        n,
+        PREPARE.map((step) => [step, nodeVars(ctx, n)]),
+      ),
+    );
+  const first = nodes.find((n) => n.rec.name === ctx.first.rec.name);
+  const joining = nodes.filter((n) => n !== first);
+  const events = deps.events;
+  events({
+    type: 'phase',
+    mcis: ctx.name,
+    phase: 'prepare',
+    message: `preflight, containerd, kubeadm ${ctx.spec.kubernetes.version} on ${nodes.length} node(s)`,
+  });
+  const secrets: Promise<JoinSecrets | undefined> = (async () => {
+    if (first) {
+      if (!(await attempt(() => prepare(first)))) return undefined;
+      if (opts.certSans) {
+        events({
+          type: 'phase',
+          mcis: ctx.name,
+          phase: 'init',
+          message: `kubeadm init on ${first.rec.name}, CNI ${ctx.spec.kubernetes.cni}`,
+        });
+        const certSans = opts.certSans;
+        if (!(await attempt(() => initControlPlane(deps, ctx, certSans)))) return undefined;
+      }
+    }
+    if (joining.length === 0) return undefined;
+    await opts.beforeJoin;
+    let s: JoinSecrets | undefined;
+    if (
+      !(await attempt(
+        async () =>
+          void (s = await joinSecrets(
+            deps,
+            ctx,
+            joining.some((n) => n.rec.role === 'control-plane'),
+          )),
+      ))
+    )
+      return undefined;
+    events({ type: 'phase', mcis: ctx.name, phase: 'join', message: `joining ${joining.length} node(s)` });
+    return s;
+  })();
+  let controlPlanes = Promise.resolve();
+  await Promise.all([
+    secrets,
+    ...joining.map(async (n) => {
+      if (!(await attempt(() => prepare(n)))) return;
+      const s = await secrets;
+      if (!s) return; // the first control plane failed: that is the reason to report
+      if (n.rec.role === 'worker') {
+        await attempt(() => sem.run(() => joinNode(deps, ctx, n, s)));
+        return;
+      }
+      const mine = controlPlanes.then(() => attempt(() => joinNode(deps, ctx, n, s)).then(() => undefined));
+      controlPlanes = mine;
+      await mine;
+    }),
+  ]);
   return failures;
 }
 
 /** Runs kubectl on the first control plane with the admin credentials. */
-export function kubectlOnControlPlane(deps: BootstrapDeps, ctx: ClusterContext, args: string[]): Promise<string> {
+export function kubectlOnControlPlane(
+  deps: BootstrapDeps,
+  ctx: ClusterContext,
+  args: string[],
+): Promise<string> {
   return runStep(deps, ctx.first, 'kubectl', {}, args);
 }
 
 /** Waits until the nodes report Ready; returns the ones that did not. */
-export async function waitReady(deps: BootstrapDeps, ctx: ClusterContext, names: string[], timeoutSec: number): Promise<StepError[]> {
+export async function waitReady(
+  deps: BootstrapDeps,
+  ctx: ClusterContext,
+  names: string[],
+  timeoutSec: number,
+): Promise<StepError[]> {
   if (names.length === 0) return [];
   try {
-    await kubectlOnControlPlane(deps, ctx, ['wait', '--for=condition=Ready', ...names.map((n) => `node/${n}`), `--timeout=${timeoutSec}s`]);
+    await kubectlOnControlPlane(deps, ctx, [
+      'wait',
+      '--for=condition=Ready',
+      ...names.map((n) => `node/${n}`),
+      `--timeout=${timeoutSec}s`,
+    ]);
     return [];
   } catch (e) {
     const msg = (e as Error).message;
     const late = names.filter((n) => msg.includes(`nodes/${n}`));
-    return (late.length ? late : names).map((n) => new StepError(n, 'ready', `node did not become Ready within ${timeoutSec}s`));
+    return (late.length ? late : names).map(
+      (n) => new StepError(n, 'ready', `node did not become Ready within ${timeoutSec}s`),
+    );
   }
 }

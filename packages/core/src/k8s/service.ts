@@ -12,7 +12,16 @@ import type { Vm } from '../model.js';
 import { sshTargetOf } from '../orchestrator/create.js';
 import type { OrchestratorDeps, RunOptions } from '../orchestrator/deps.js';
 import type { McisService } from '../orchestrator/service.js';
-import { initControlPlane, joinNodes, prepareNodes, runStep, waitReady, type BootNode, type BootstrapDeps, type ClusterContext, StepError, kubectlOnControlPlane } from './bootstrap.js';
+import {
+  bootstrapNodes,
+  kubectlOnControlPlane,
+  runStep,
+  StepError,
+  waitReady,
+  type BootNode,
+  type BootstrapDeps,
+  type ClusterContext,
+} from './bootstrap.js';
 import { applyFirewall } from './firewall.js';
 import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
 import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
@@ -92,11 +101,18 @@ export class K8sService {
   }
 
   /** The node records for the VMs of `sets` in an MCIS, keeping what earlier runs recorded. */
-  private nodesFor(c: K8sClusterRecord, mcis: string, sets: Array<{ set: string; role: NodeRole }>): K8sNodeRecord[] {
+  private nodesFor(
+    c: K8sClusterRecord,
+    mcis: string,
+    sets: Array<{ set: string; role: NodeRole }>,
+  ): K8sNodeRecord[] {
     const vms = this.deps.store.listVms(c.ns, mcis);
     return sets.flatMap(({ set, role }) => {
       const mine = vms.filter((v) => v.subgroup === set);
-      if (mine.length === 0) throw new UsageError(`MCIS '${mcis}' has no VMs in subgroup '${set}'`, { hint: `node sets map to MCIS subgroups by name; check: cbadm mcis get ${mcis}` });
+      if (mine.length === 0)
+        throw new UsageError(`MCIS '${mcis}' has no VMs in subgroup '${set}'`, {
+          hint: `node sets map to MCIS subgroups by name; check: cbadm mcis get ${mcis}`,
+        });
       return mine.map((vm): K8sNodeRecord => {
         const old = c.nodes.find((n) => n.name === vm.name);
         return {
@@ -119,13 +135,18 @@ export class K8sService {
 
   private bootNodes(c: K8sClusterRecord, names?: Set<string>): BootNode[] {
     const vms = new Map<string, Vm>();
-    for (const m of new Set(c.nodes.map((n) => n.mcis))) for (const vm of this.deps.store.listVms(c.ns, m)) vms.set(vm.name, vm);
+    for (const m of new Set(c.nodes.map((n) => n.mcis)))
+      for (const vm of this.deps.store.listVms(c.ns, m)) vms.set(vm.name, vm);
     return c.nodes
       .filter((n) => !names || names.has(n.name))
       .map((rec) => {
         const vm = vms.get(rec.name);
         if (!vm || vm.status !== 'Running' || !vm.publicIp) {
-          throw new StepError(rec.name, 'ssh', `VM is ${vm?.status ?? 'missing'}; bootstrap needs a Running VM`);
+          throw new StepError(
+            rec.name,
+            'ssh',
+            `VM is ${vm?.status ?? 'missing'}; bootstrap needs a Running VM`,
+          );
         }
         return { rec, target: sshTargetOf(this.deps, vm) };
       });
@@ -133,7 +154,12 @@ export class K8sService {
 
   private context(c: K8sClusterRecord): ClusterContext {
     const [first] = this.bootNodes(c, new Set([c.nodes.find((n) => n.role === 'control-plane')!.name]));
-    return { name: c.name, spec: c.spec, first: first!, endpoint: c.endpoint ?? `${first!.rec.publicIp}:${c.spec.kubernetes.apiPort}` };
+    return {
+      name: c.name,
+      spec: c.spec,
+      first: first!,
+      endpoint: c.endpoint ?? `${first!.rec.publicIp}:${c.spec.kubernetes.apiPort}`,
+    };
   }
 
   private fail(c: K8sClusterRecord, errors: Error[]): never {
@@ -145,14 +171,26 @@ export class K8sService {
   }
 
   /** Creates the cluster, or continues one an interrupted or failed run left behind. */
-  async create(opts: { ns: string; manifest: K8sClusterManifestValue; mcis?: string } & RunOptions): Promise<K8sClusterView> {
+  async create(
+    opts: { ns: string; manifest: K8sClusterManifestValue; mcis?: string } & RunOptions,
+  ): Promise<K8sClusterView> {
     const m = opts.manifest;
     const events = opts.events ?? noEvents;
-    const sets = [...m.spec.controlPlane.map((s) => ({ s, role: 'control-plane' as const })), ...m.spec.workers.map((s) => ({ s, role: 'worker' as const }))];
+    const sets = [
+      ...m.spec.controlPlane.map((s) => ({ s, role: 'control-plane' as const })),
+      ...m.spec.workers.map((s) => ({ s, role: 'worker' as const })),
+    ];
     const mcisName = opts.mcis ?? m.name;
-    const mcisManifest = toMcisManifest(mcisName, m.name, sets.map((x) => x.s));
+    const mcisManifest = toMcisManifest(
+      mcisName,
+      m.name,
+      sets.map((x) => x.s),
+    );
     if (opts.mcis) {
-      if (!this.deps.store.getMcis(opts.ns, opts.mcis)) throw new NotFoundError('MCIS', opts.mcis, { hint: `list them with: cbadm mcis list --ns ${opts.ns}` });
+      if (!this.deps.store.getMcis(opts.ns, opts.mcis))
+        throw new NotFoundError('MCIS', opts.mcis, {
+          hint: `list them with: cbadm mcis list --ns ${opts.ns}`,
+        });
     } else {
       this.mcis.plan({ ns: opts.ns, manifest: mcisManifest }); // unknown connections etc.: nothing created yet
     }
@@ -160,23 +198,53 @@ export class K8sService {
       const now = nowIso();
       let c = this.deps.store.getCluster(opts.ns, m.name);
       if (c && (!sameSpec(c.spec, m.spec) || c.mcis !== mcisName)) {
-        throw new ConflictError(`cluster '${m.name}' already exists in namespace '${opts.ns}' with another spec`, { hint: `delete it first (cbadm k8s delete ${m.name}) or use another name` });
+        throw new ConflictError(
+          `cluster '${m.name}' already exists in namespace '${opts.ns}' with another spec`,
+          { hint: `delete it first (cbadm k8s delete ${m.name}) or use another name` },
+        );
       }
       if (!c) {
-        c = { ns: opts.ns, name: m.name, mcis: mcisName, ownsMcis: !opts.mcis, extraMcis: [], labels: m.labels, spec: m.spec, phase: 'Pending', nodes: [], createdAt: now, updatedAt: now };
+        c = {
+          ns: opts.ns,
+          name: m.name,
+          mcis: mcisName,
+          ownsMcis: !opts.mcis,
+          extraMcis: [],
+          labels: m.labels,
+          spec: m.spec,
+          phase: 'Pending',
+          nodes: [],
+          createdAt: now,
+          updatedAt: now,
+        };
         this.deps.store.createCluster(c);
       }
       c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioning', reason: undefined }));
-      events({ type: 'phase', mcis: m.name, phase: 'vms', message: opts.mcis ? `using MCIS ${opts.mcis}` : `creating MCIS ${mcisName}` });
+      events({
+        type: 'phase',
+        mcis: m.name,
+        phase: 'vms',
+        message: opts.mcis ? `using MCIS ${opts.mcis}` : `creating MCIS ${mcisName}`,
+      });
       if (!opts.mcis) {
         try {
-          await this.mcis.create({ ns: opts.ns, manifest: mcisManifest, events, ...(opts.signal ? { signal: opts.signal } : {}) });
+          await this.mcis.create({
+            ns: opts.ns,
+            manifest: mcisManifest,
+            events,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
         } catch (e) {
-          if (e instanceof PartialError || e instanceof OperationError) this.fail(c, [new OperationError(`VMs: ${e.message}`)]);
+          if (e instanceof PartialError || e instanceof OperationError)
+            this.fail(c, [new OperationError(`VMs: ${e.message}`)]);
           throw e;
         }
       }
-      const nodes = this.nodesFor(c, mcisName, sets.map(({ s, role }) => ({ set: s.name, role })));
+      const nodes = this.nodesFor(
+        c,
+        mcisName,
+        sets.map(({ s, role }) => ({ set: s.name, role })),
+      );
       c = this.update(c, (cur) => ({ ...cur, nodes }));
       const first = nodes.find((n) => n.role === 'control-plane')!;
       const endpoint = `${first.publicIp}:${m.spec.kubernetes.apiPort}`;
@@ -186,29 +254,42 @@ export class K8sService {
   }
 
   /** Firewall, prepare, init (once), joins, Ready. `names` are the nodes to work on. */
-  private async bootstrap(c0: K8sClusterRecord, names: Set<string>, opts: RunOptions): Promise<K8sClusterView> {
+  private async bootstrap(
+    c0: K8sClusterRecord,
+    names: Set<string>,
+    opts: RunOptions,
+  ): Promise<K8sClusterView> {
     let c = c0;
     const events = opts.events ?? noEvents;
     const deps = this.bootDeps(c, opts);
     try {
-      events({ type: 'phase', mcis: c.name, phase: 'firewall', message: 'opening cluster ports between the nodes' });
-      await applyFirewall(this.deps, c, 'allow', events);
+      events({
+        type: 'phase',
+        mcis: c.name,
+        phase: 'firewall',
+        message: 'opening cluster ports between the nodes',
+      });
+      const firewall = applyFirewall(this.deps, c, 'allow', events);
+      firewall.catch(() => {}); // awaited before the joins (bootstrapNodes) and again below
       const ctx = this.context(c);
       const nodes = this.bootNodes(c, names);
-      events({ type: 'phase', mcis: c.name, phase: 'prepare', message: `preflight, containerd, kubeadm ${c.spec.kubernetes.version} on ${nodes.length} node(s)` });
-      const prepared = await prepareNodes(deps, ctx, nodes);
-      if (prepared.length) this.fail(c, prepared);
-      if (names.has(ctx.first.rec.name)) {
-        events({ type: 'phase', mcis: c.name, phase: 'init', message: `kubeadm init on ${ctx.first.rec.name}, CNI ${c.spec.kubernetes.cni}` });
-        const sans = [...new Set([ctx.first.rec.publicIp, ctx.first.rec.privateIp].filter((x): x is string => !!x))];
-        await initControlPlane(deps, ctx, sans);
-      }
-      const joining = nodes.filter((n) => n.rec.name !== ctx.first.rec.name);
-      events({ type: 'phase', mcis: c.name, phase: 'join', message: `joining ${joining.length} node(s)` });
-      const joined = await joinNodes(deps, ctx, joining);
-      if (joined.length) this.fail(c, joined);
+      // kubeadm init runs when the first control plane is among the nodes (its step skips a done init).
+      const certSans = names.has(ctx.first.rec.name)
+        ? [...new Set([ctx.first.rec.publicIp, ctx.first.rec.privateIp].filter((x): x is string => !!x))]
+        : undefined;
+      const failures = await bootstrapNodes(deps, ctx, nodes, {
+        beforeJoin: firewall,
+        ...(certSans ? { certSans } : {}),
+      });
+      await firewall; // a cluster of one node joins no one, but its ports must still open
+      if (failures.length) this.fail(c, failures);
       events({ type: 'phase', mcis: c.name, phase: 'ready', message: 'waiting for the nodes to be Ready' });
-      const late = await waitReady(deps, ctx, nodes.map((n) => n.rec.name), this.t.readySec);
+      const late = await waitReady(
+        deps,
+        ctx,
+        nodes.map((n) => n.rec.name),
+        this.t.readySec,
+      );
       if (late.length) this.fail(c, late);
       for (const n of nodes) deps.update(n.rec.name, { status: 'Ready', step: 'ready', error: undefined });
     } catch (e) {
@@ -220,27 +301,59 @@ export class K8sService {
   }
 
   /** Adds `count` nodes on a connection, in an MCIS of their own, and joins them. */
-  async addNodes(opts: { ns: string; name: string; connection: string; count: number; role: NodeRole; spec?: string; image?: string } & RunOptions): Promise<K8sClusterView> {
+  async addNodes(
+    opts: {
+      ns: string;
+      name: string;
+      connection: string;
+      count: number;
+      role: NodeRole;
+      spec?: string;
+      image?: string;
+    } & RunOptions,
+  ): Promise<K8sClusterView> {
     const c0 = this.require(opts.ns, opts.name);
-    if (c0.phase !== 'Provisioned') throw new ConflictError(`cluster '${opts.name}' is ${c0.phase}; nodes can be added to a Provisioned cluster`, { hint: `finish it first: cbadm k8s create -f … again` });
+    if (c0.phase !== 'Provisioned')
+      throw new ConflictError(
+        `cluster '${opts.name}' is ${c0.phase}; nodes can be added to a Provisioned cluster`,
+        { hint: `finish it first: cbadm k8s create -f … again` },
+      );
     // Spec and image names are per cloud: copy them from a placed node set on the same provider
     // (the MCIS records the connection and spec that requirements resolved to).
     const provider = this.deps.store.getConnection(opts.connection)?.provider;
-    const placed = [c0.mcis, ...c0.extraMcis].flatMap((m) => this.deps.store.getMcis(c0.ns, m)?.subgroups ?? []);
+    const placed = [c0.mcis, ...c0.extraMcis].flatMap(
+      (m) => this.deps.store.getMcis(c0.ns, m)?.subgroups ?? [],
+    );
     const like = placed.find((s) => this.deps.store.getConnection(s.connection)?.provider === provider);
     if (!like && (!opts.spec || !opts.image)) {
-      throw new UsageError(`the cluster has no node set on ${provider ?? `connection '${opts.connection}'`} to copy the VM spec and image from`, { hint: 'pass --spec and --image' });
+      throw new UsageError(
+        `the cluster has no node set on ${provider ?? `connection '${opts.connection}'`} to copy the VM spec and image from`,
+        { hint: 'pass --spec and --image' },
+      );
     }
     const set = `add${c0.extraMcis.length + 1}`;
     const mcisName = `${opts.name}-${set}`;
-    const nodeSet: NodeSet = { name: set, connection: opts.connection, count: opts.count, spec: opts.spec ?? like!.spec, image: opts.image ?? like!.image };
+    const nodeSet: NodeSet = {
+      name: set,
+      connection: opts.connection,
+      count: opts.count,
+      spec: opts.spec ?? like!.spec,
+      image: opts.image ?? like!.image,
+    };
     const manifest = toMcisManifest(mcisName, opts.name, [nodeSet]);
     this.mcis.plan({ ns: opts.ns, manifest });
     return this.locked(opts.ns, opts.name, 'k8s node add', async () => {
-      let c = this.update(c0, (cur) => ({ ...cur, extraMcis: [...cur.extraMcis.filter((x) => x !== mcisName), mcisName] }));
+      let c = this.update(c0, (cur) => ({
+        ...cur,
+        extraMcis: [...cur.extraMcis.filter((x) => x !== mcisName), mcisName],
+      }));
       await this.mcis.create({ ns: opts.ns, manifest, ...(opts.events ? { events: opts.events } : {}) });
       const added = this.nodesFor(c, mcisName, [{ set, role: opts.role }]);
-      c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioning', nodes: [...cur.nodes.filter((n) => n.mcis !== mcisName), ...added] }));
+      c = this.update(c, (cur) => ({
+        ...cur,
+        phase: 'Provisioning',
+        nodes: [...cur.nodes.filter((n) => n.mcis !== mcisName), ...added],
+      }));
       return this.bootstrap(c, new Set(added.map((n) => n.name)), opts);
     });
   }
@@ -249,15 +362,33 @@ export class K8sService {
   async removeNode(opts: { ns: string; name: string; node: string } & RunOptions): Promise<K8sClusterView> {
     const c0 = this.require(opts.ns, opts.name);
     const rec = c0.nodes.find((n) => n.name === opts.node);
-    if (!rec) throw new NotFoundError('node', opts.node, { hint: `list the nodes with: cbadm k8s get ${opts.name}` });
+    if (!rec)
+      throw new NotFoundError('node', opts.node, { hint: `list the nodes with: cbadm k8s get ${opts.name}` });
     const first = c0.nodes.find((n) => n.role === 'control-plane');
-    if (first?.name === rec.name) throw new UsageError(`node '${rec.name}' is the first control-plane node, which holds the cluster's endpoint`, { hint: `delete the whole cluster instead: cbadm k8s delete ${opts.name}` });
+    if (first?.name === rec.name)
+      throw new UsageError(
+        `node '${rec.name}' is the first control-plane node, which holds the cluster's endpoint`,
+        { hint: `delete the whole cluster instead: cbadm k8s delete ${opts.name}` },
+      );
     return this.locked(opts.ns, opts.name, 'k8s node remove', async () => {
       const deps = this.bootDeps(c0, opts);
       const ctx = this.context(c0);
-      await kubectlOnControlPlane(deps, ctx, ['drain', rec.name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=300s']);
+      await kubectlOnControlPlane(deps, ctx, [
+        'drain',
+        rec.name,
+        '--ignore-daemonsets',
+        '--delete-emptydir-data',
+        '--force',
+        '--timeout=300s',
+      ]);
       await kubectlOnControlPlane(deps, ctx, ['delete', 'node', rec.name, '--ignore-not-found']);
-      await this.mcis.action({ ns: opts.ns, name: rec.mcis, action: 'terminate', selector: { vm: rec.name }, ...(opts.events ? { events: opts.events } : {}) });
+      await this.mcis.action({
+        ns: opts.ns,
+        name: rec.mcis,
+        action: 'terminate',
+        selector: { vm: rec.name },
+        ...(opts.events ? { events: opts.events } : {}),
+      });
       this.deps.store.deleteVm(opts.ns, rec.mcis, rec.name);
       let c = this.update(c0, (cur) => ({ ...cur, nodes: cur.nodes.filter((n) => n.name !== rec.name) }));
       if (c.extraMcis.includes(rec.mcis) && this.deps.store.listVms(opts.ns, rec.mcis).length === 0) {
@@ -269,31 +400,57 @@ export class K8sService {
   }
 
   /** Deletes the cluster: closes its ports, terminates and deletes the MCISes it made, drops the record. */
-  async delete(opts: { ns: string; name: string } & RunOptions): Promise<{ deleted: string; mcisDeleted: string[] }> {
+  async delete(
+    opts: { ns: string; name: string } & RunOptions,
+  ): Promise<{ deleted: string; mcisDeleted: string[] }> {
     const c0 = this.require(opts.ns, opts.name);
     return this.locked(opts.ns, opts.name, 'k8s delete', async () => {
       const c = this.update(c0, (cur) => ({ ...cur, phase: 'Deleting' }));
       await applyFirewall(this.deps, c, 'revoke', opts.events ?? noEvents);
-      const owned = [...(c.ownsMcis ? [c.mcis] : []), ...c.extraMcis].filter((m) => this.deps.store.getMcis(c.ns, m));
-      for (const m of owned) await this.mcis.delete({ ns: c.ns, name: m, force: true, ...(opts.events ? { events: opts.events } : {}) });
+      const owned = [...(c.ownsMcis ? [c.mcis] : []), ...c.extraMcis].filter((m) =>
+        this.deps.store.getMcis(c.ns, m),
+      );
+      for (const m of owned)
+        await this.mcis.delete({
+          ns: c.ns,
+          name: m,
+          force: true,
+          ...(opts.events ? { events: opts.events } : {}),
+        });
       this.deps.store.deleteCluster(c.ns, c.name);
       return { deleted: c.name, mcisDeleted: owned };
     });
   }
 
   /** Fetches admin.conf over SSH, renames it after the cluster, writes it or merges it. */
-  async kubeconfig(opts: { ns: string; name: string; merge?: boolean; file?: string; env?: NodeJS.ProcessEnv }): Promise<KubeconfigResult> {
+  async kubeconfig(opts: {
+    ns: string;
+    name: string;
+    merge?: boolean;
+    file?: string;
+    env?: NodeJS.ProcessEnv;
+  }): Promise<KubeconfigResult> {
     const c = this.require(opts.ns, opts.name);
-    if (!c.endpoint || !c.nodes.some((n) => n.role === 'control-plane' && n.step !== undefined && n.status !== 'Pending')) {
-      throw new ConflictError(`cluster '${c.name}' has no control plane yet (phase ${c.phase})`, { hint: `create it first: cbadm k8s create -f …` });
+    if (
+      !c.endpoint ||
+      !c.nodes.some((n) => n.role === 'control-plane' && n.step !== undefined && n.status !== 'Pending')
+    ) {
+      throw new ConflictError(`cluster '${c.name}' has no control plane yet (phase ${c.phase})`, {
+        hint: `create it first: cbadm k8s create -f …`,
+      });
     }
     const ctx = this.context(c);
     const adminConf = await runStep(this.bootDeps(c, {}), ctx.first, 'admin-conf', {});
     // yaml is loaded here only: `k8s list|get` start faster without it.
-    const { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } = await import('./kubeconfig.js');
+    const { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } =
+      await import('./kubeconfig.js');
     const { config, server } = renameKubeconfig(adminConf, c.name);
     const merged = opts.merge === true;
-    const file = opts.file ?? (merged ? defaultKubeconfigPath(opts.env) : join(this.deps.home.root, 'kube', `${c.ns}-${c.name}.yaml`));
+    const file =
+      opts.file ??
+      (merged
+        ? defaultKubeconfigPath(opts.env)
+        : join(this.deps.home.root, 'kube', `${c.ns}-${c.name}.yaml`));
     writeKubeconfig(file, merged ? mergeKubeconfig(readKubeconfig(file), config, false) : config);
     return { cluster: c.name, context: c.name, server, file, merged };
   }
