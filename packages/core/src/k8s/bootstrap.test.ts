@@ -51,7 +51,7 @@ function cluster(nodes: Array<[string, NodeRole]>) {
   });
   const boot: BootNode[] = nodes.map(([name, role]) => {
     const rec: K8sNodeRecord = { name, role, nodeSet: name.split('-')[0]!, mcis: 'pipe', connection: 'c', provider: 'aws', region: 'r', publicIp: '203.0.113.1', status: 'Pending' };
-    return { rec, target: { host: name, port: 22, user: 'ubuntu' }, privateKeyPath: '/dev/null' };
+    return { rec, target: { host: name, port: 22, user: 'ubuntu', privateKeyPath: '/dev/null' } };
   });
   const ctx: ClusterContext = { name: 'pipe', spec: v.value!.spec, first: boot[0]!, endpoint: '203.0.113.1:6443' };
   return { boot, ctx };
