@@ -1,6 +1,2 @@
 /** Flags shared by many commands; each reads an env var so CI pipelines can set it once. */
-import { Flags } from '@oclif/core';
-
-export const nsFlag = Flags.string({ summary: 'Namespace.', env: 'CB_NS', default: 'default' });
-export const subgroupFlag = Flags.string({ summary: 'Only the VMs of this subgroup.', exclusive: ['vm'] });
-export const vmFlag = Flags.string({ summary: 'Only this VM (e.g. web-1).', exclusive: ['subgroup'] });
+export { nsFlag, subgroupFlag, vmFlag } from '@cloud-barista/cli-kit/flags';

@@ -1,0 +1,101 @@
+/**
+ * The command contract cbadm and cbmon keep with their users (DESIGN.md §4): `--json` and
+ * `--output table|json|yaml` (CB_OUTPUT), `--verbose` (CB_VERBOSE), results on stdout in the chosen
+ * format, one catch that maps core's typed errors to exit codes, diagnostics on stderr. Each CLI's
+ * own base command extends this with what opens its state (the core, the metrics store) lazily, so
+ * `--version` and `--help` never pay for it.
+ */
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { PartialError } from '@cloud-barista/core/errors';
+import { renderError, renderResult, type OutputFormat } from './render.js';
+
+export type CmdFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof CliCommand)['baseFlags'] & T['flags']
+>;
+export type CmdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export abstract class CliCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = {
+    output: Flags.option({
+      char: 'o',
+      options: ['table', 'json', 'yaml'] as const,
+      env: 'CB_OUTPUT',
+      summary: 'Output format.',
+      helpGroup: 'GLOBAL',
+    })(),
+    verbose: Flags.boolean({
+      env: 'CB_VERBOSE',
+      summary: 'Show stack traces and debug detail on errors.',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: CmdFlags<T>;
+  protected args!: CmdArgs<T>;
+
+  /**
+   * Where a PartialError's result goes for people (under --json it is always in the error payload
+   * on stdout): 'stderr' prints it as YAML above the error message, 'stdout' renders it like a full
+   * result (what worked is data).
+   */
+  protected readonly partialResultTo: 'stderr' | 'stdout' = 'stderr';
+
+  /** Does the work; returns the data printed on stdout (undefined when the command printed as it went). */
+  protected abstract execute(): Promise<unknown>;
+
+  /** Human rendering of the result; default (undefined): YAML. */
+  protected table(result: unknown): string | undefined {
+    void result;
+    return undefined;
+  }
+
+  /** Runs after execute() and before the result reaches stdout (e.g. to clear a live progress view). */
+  protected async beforeOutput(): Promise<void> {}
+
+  override async init(): Promise<void> {
+    await super.init();
+    const ctor = this.ctor as typeof CliCommand;
+    const { args, flags } = await this.parse({
+      flags: ctor.flags,
+      baseFlags: (super.ctor as typeof CliCommand).baseFlags,
+      enableJsonFlag: ctor.enableJsonFlag,
+      args: ctor.args,
+      strict: ctor.strict,
+    });
+    this.flags = flags as CmdFlags<T>;
+    this.args = args as CmdArgs<T>;
+  }
+
+  protected get format(): OutputFormat {
+    const f = this.flags as { json?: boolean; output?: OutputFormat } | undefined;
+    if (f?.json) return 'json';
+    if (f?.output) return f.output;
+    // Before flags parse (a usage error), fall back to argv so errors still come out as JSON.
+    if (this.argv.includes('--json') || process.env.CB_OUTPUT === 'json') return 'json';
+    return 'table';
+  }
+
+  // We print results ourselves (one place for every format), so oclif's own JSON printing is off.
+  override jsonEnabled(): boolean {
+    return false;
+  }
+
+  override async run(): Promise<void> {
+    const result = await this.execute();
+    await this.beforeOutput();
+    if (result !== undefined) process.stdout.write(renderResult(result, this.format, (r) => this.table(r)));
+  }
+
+  override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    const toStdout = this.partialResultTo === 'stdout';
+    if (toStdout && err instanceof PartialError && err.result !== undefined && this.format !== 'json') {
+      process.stdout.write(renderResult(err.result, this.format, (r) => this.table(r)));
+    }
+    const verbose = Boolean((this.flags as { verbose?: boolean } | undefined)?.verbose);
+    const { code, text } = renderError(err, this.format, verbose, { partialResult: !toStdout });
+    if (this.format === 'json') process.stdout.write(text);
+    else process.stderr.write(text);
+    process.exitCode = code;
+  }
+}

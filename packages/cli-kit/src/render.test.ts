@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { PartialError, UsageError } from '@cloud-barista/core/errors';
+import { makeTable, renderError } from './render.js';
+
+describe('renderError and partial results', () => {
+  const partial = new PartialError('1 of 2 VM(s) failed', { launched: ['web-1'] }, { hint: 'refine it' });
+
+  it('puts the partial result above the message when asked, for people', () => {
+    const { code, text } = renderError(partial, 'table', false, { partialResult: true });
+    expect(code).toBe(3);
+    expect(text).toBe('launched:\n  - web-1\nError: 1 of 2 VM(s) failed\nHint: refine it\n');
+  });
+
+  it('leaves it out when the command prints it on stdout itself', () => {
+    expect(renderError(partial, 'table', false).text).toBe('Error: 1 of 2 VM(s) failed\nHint: refine it\n');
+  });
+
+  it('always carries it in the JSON payload', () => {
+    for (const partialResult of [true, false]) {
+      const p = JSON.parse(renderError(partial, 'json', false, { partialResult }).text) as Record<
+        string,
+        unknown
+      >;
+      expect(p).toEqual({
+        error: { kind: 'partial', message: '1 of 2 VM(s) failed', hint: 'refine it' },
+        result: { launched: ['web-1'] },
+      });
+    }
+  });
+
+  it('lists field issues and asks for a report only on unexpected errors', () => {
+    const usage = renderError(
+      new UsageError('bad', { issues: [{ path: 'a.b', message: 'no' }] }),
+      'table',
+      false,
+    );
+    expect(usage.text).toBe('Error: bad\n  - a.b: no\n');
+    expect(renderError(new Error('boom'), 'table', false).text).toContain('please report it');
+  });
+});
+
+describe('makeTable', () => {
+  it('prints no row separators and a dash for missing values', () => {
+    const lines = makeTable(
+      ['NAME', 'IP'],
+      [
+        ['web-1', null],
+        ['web-2', '10.0.0.2'],
+      ],
+    ).split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[2]).toBe('│ web-1 │ -        │');
+  });
+});
