@@ -279,6 +279,8 @@ describe('network', () => {
   it('deletes firewall, subnetwork, network in that order, retrying while the subnetwork is in use', async () => {
     const { driver, replay } = replayDriver(
       {
+        // The network's cluster port rules go first; this project's firewalls are all on other networks.
+        'GET global/firewalls': { file: 'global_firewalls.json' },
         'DELETE global/firewalls/cb-default-x-allow-ssh': { file: 'global_firewalls_lcfirewall_delete.json' },
         'POST global/operations/operation-global_firewalls_lcfirewall_delete/wait': { file: 'operations_operation_global_firewalls_lcfirewall_delete.json' },
         'DELETE regions/us-central1/subnetworks/cb-default-x-subnet': [gceError(400, 'resourceInUseByAnotherResource'), { file: 'regions_us-central1_subnetworks_post.json' }],

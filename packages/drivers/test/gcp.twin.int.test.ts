@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, UsageError, type CloudDriver, type CredentialMaterial, type DefaultNetwork, type Connection } from '@cloud-barista/core';
 import type { protos } from '@google-cloud/compute';
 import { FirewallsClient, InstancesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
-import { firewallName } from '../src/gcp/firewall.js';
+import { firewallName, isClusterFirewall } from '../src/gcp/firewall.js';
 import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
 import { instanceName, requestIdFor } from '../src/gcp/names.js';
 import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp.twin.js';
@@ -320,6 +320,37 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
         await driver.network.revokeIngress?.(net, { rules, sources: [a, b] });
       } finally {
         await fw.close();
+      }
+    });
+
+    it('go with the network: deleting the default network deletes its cluster rules, even with sources left in them', async () => {
+      // A node removed without a revoke leaves its address in the rule; GCE refuses to delete a network a firewall names.
+      const driver = driverFor({}, { internals: { tuning: { dependencyWaitMs: 2_000 } } });
+      const rules = [{ protocol: 'tcp' as const, fromPort: 6443, toPort: 6443, description: 'kube-apiserver' }];
+      const own = await driver.network.ensureDefault({ name: 'cb-gcp-fw', tags: TAGS });
+      await driver.network.allowIngress?.(own, { rules, sources: ['198.51.100.9/32'] });
+      await driver.network.allowIngress?.(net, { rules, sources: ['198.51.100.9/32'] });
+      const fw = new FirewallsClient({ ...sdkOptions(twin, key.json) });
+      try {
+        await driver.network.deleteDefault(own);
+        await expect(fw.get({ project: PROJECT, firewall: firewallName(own, rules) })).rejects.toMatchObject({ code: 404 });
+        // The other network's rule of the same rule set stays.
+        expect((await fw.get({ project: PROJECT, firewall: firewallName(net, rules) }))[0].sourceRanges).toEqual(['198.51.100.9/32']);
+        await driver.network.revokeIngress?.(net, { rules, sources: ['198.51.100.9/32'] });
+      } finally {
+        await fw.close();
+      }
+    });
+
+    it('names cluster rules so that deleteDefault finds only its own network\'s', () => {
+      const rules = [{ protocol: 'tcp' as const, fromPort: 6443, toPort: 6443, description: 'kube-apiserver' }];
+      const long = 'cb-default-' + 'x'.repeat(60);
+      for (const network of ['cb-default-twin-gcp-asia-northeast1', long]) {
+        const name = firewallName({ ...net, networkId: `projects/p/global/networks/${network}` }, rules);
+        expect(name.length).toBeLessThanOrEqual(63);
+        expect(isClusterFirewall(network, name)).toBe(true);
+        expect(isClusterFirewall(`${network}-2`, name)).toBe(false);
+        expect(isClusterFirewall(network, `${network}-allow-ssh`)).toBe(false);
       }
     });
   });

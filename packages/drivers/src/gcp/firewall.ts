@@ -33,6 +33,12 @@ export function firewallName(net: DefaultNetwork, rules: IngressRule[]): string 
   return gceName(network, `-k8s-${hash}`);
 }
 
+/** Whether `name` is one of firewallName's rules for `network` (of any rule set). */
+export function isClusterFirewall(network: string, name: string): boolean {
+  const prefix = gceName(network, '-k8s-00000000').slice(0, -8);
+  return name.length === prefix.length + 8 && name.startsWith(prefix) && /^[0-9a-f]{8}$/.test(name.slice(prefix.length));
+}
+
 export function createFirewall(ctx: GcpContext): Pick<NetworkApi, 'allowIngress' | 'revokeIngress'> {
   const fw = () => ctx.clients.firewalls;
 

@@ -9,6 +9,7 @@ import { OperationError, type DefaultNetwork, type NetworkApi, type Tags } from 
 import type { GcpContext } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { describeWithTags } from './labels.js';
+import { isClusterFirewall } from './firewall.js';
 import { gceName } from './names.js';
 import { operationOf, waitOperation } from './operations.js';
 import { gone, whileInUse } from './retry.js';
@@ -111,9 +112,15 @@ export function createNetwork(ctx: GcpContext): NetworkApi {
       const subnet = /regions\/([^/]+)\/subnetworks\/([^/]+)$/.exec(net.subnetId);
       if (!net.networkId || !subnet?.[1] || !subnet[2]) throw new OperationError(`not a GCE default network: ${JSON.stringify(net)}`);
       const [, region, subnetwork] = subnet;
+      const network = tail(net.networkId);
+      // Cluster port rules (./firewall.ts) live on this network too, and GCE refuses to delete a
+      // network that a firewall still names: ours go with it. Anyone else's keep it (and say so).
+      const [rules] = await ctx.call(() => c.firewalls.list({ project, filter: `network eq ".*/global/networks/${network}"`, maxResults: 500 }));
+      const clusterRules = rules.filter((f) => f.name && isClusterFirewall(network, f.name) && tail(f.network ?? '') === network);
+      await Promise.all(clusterRules.map((f) => remove(() => c.firewalls.delete({ project, firewall: f.name ?? '' }))));
       await remove(() => c.firewalls.delete({ project, firewall: tail(net.securityGroupId) }));
       await remove(() => c.subnetworks.delete({ project, region, subnetwork }));
-      await remove(() => c.networks.delete({ project, network: tail(net.networkId) }));
+      await remove(() => c.networks.delete({ project, network }));
     },
   };
 }
