@@ -38,7 +38,7 @@ const NODE_RESOURCE = {
   shortNames: ['no'],
 };
 
-export function serveApi(c: SimCluster, hooks: ApiHooks): Server {
+export function serveApi(c: SimCluster, hooks: ApiHooks, tls: { certPem: string; keyPem: string } = { certPem: c.pki.serverCertPem, keyPem: c.pki.serverKeyPem }): Server {
   const [major, minor] = c.version.split('.');
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!(req.socket as TLSSocket).authorized) {
@@ -101,7 +101,7 @@ export function serveApi(c: SimCluster, hooks: ApiHooks): Server {
     send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
   };
   const server = createServer(
-    { key: c.pki.serverKeyPem, cert: c.pki.serverCertPem, ca: c.pki.caPem, requestCert: true, rejectUnauthorized: false },
+    { key: tls.keyPem, cert: tls.certPem, ca: c.pki.caPem, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
       handle(req, res).catch((e: unknown) => {
         if (!res.headersSent) send(res, 500, status(500, 'InternalError', e instanceof Error ? e.message : String(e)));

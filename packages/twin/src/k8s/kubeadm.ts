@@ -8,15 +8,16 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { kubeconfigText } from './kubeconfig.js';
 import { newToken, newUid, type SimCluster, type Sysroot } from './model.js';
-import { makeClusterPki } from './pki.js';
+import { controlPlaneServingCert, makeClusterPki } from './pki.js';
 import type { RunResponse } from './protocol.js';
 
 export interface KubeadmHost {
   clusters: Map<string, SimCluster>;
   sysroot(instanceId: string): Sysroot;
-  /** Starts the cluster's API server on its endpoint; rejects when the address is taken. */
-  startApi(c: SimCluster, host: string, port: number): Promise<void>;
-  /** Cluster of which this instance is a node. */
+  /** Starts an API server of the cluster on a control plane's address; rejects when the address is taken. */
+  startApi(c: SimCluster, instanceId: string, host: string, port: number, tls?: { certPem: string; keyPem: string }): Promise<void>;
+  stopApis(instanceId: string): void;
+  /** Cluster of which this instance is a control-plane node. */
   clusterOf(instanceId: string): SimCluster | undefined;
 }
 
@@ -101,10 +102,11 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
       pki,
       tokens: new Map([[newToken(), Date.now() + 24 * 3_600_000]]),
       nodes: new Map(),
+      apiServers: new Map(),
       createdAt: Date.now(),
     };
     try {
-      await host.startApi(c, advertise, port);
+      await host.startApi(c, instanceId, advertise, port);
     } catch (e) {
       return preflightFailure([`[ERROR Port-${port}]: Port ${port} is in use (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
     }
@@ -128,7 +130,9 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
 
   if (sub === 'join') {
     const endpoint = rest[0]?.startsWith('-') ? undefined : rest[0];
-    const c = [...host.clusters.values()].find((x) => x.endpoint === endpoint);
+    // Discovery reads cluster-info from the given address; the TLS bootstrap then talks to the
+    // controlPlaneEndpoint it names: both must have an API server listening.
+    const c = [...host.clusters.values()].find((x) => endpoint !== undefined && x.apiServers.has(endpoint) && x.apiServers.has(x.endpoint));
     const token = flag(rest, '--token') ?? '';
     const hash = flag(rest, '--discovery-token-ca-cert-hash') ?? '';
     const name = flag(rest, '--node-name');
@@ -148,6 +152,16 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
     const existing = c.nodes.get(nodeName);
     if (existing && existing.instanceId !== instanceId) return fail(`error execution phase kubelet-start: a Node with name "${nodeName}" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node`);
     const kubelet = root.kubeletArgs();
+    if (cp) {
+      // A new control plane runs its own API server on its advertise address, as kubeadm sets it up.
+      const advertise = flag(rest, '--apiserver-advertise-address') ?? kubelet.nodeIp;
+      if (!advertise) return fail('error execution phase control-plane-prepare: unable to select an IP address: pass --apiserver-advertise-address');
+      try {
+        await host.startApi(c, instanceId, advertise, Number(c.endpoint.replace(/^.*:/, '')), await controlPlaneServingCert(c.pki, advertise));
+      } catch (e) {
+        return preflightFailure([`[ERROR Port-${c.endpoint.replace(/^.*:/, '')}]: Port is in use (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+      }
+    }
     c.nodes.set(nodeName, { name: nodeName, uid: newUid(), instanceId, internalIp: kubelet.nodeIp ?? flag(rest, '--apiserver-advertise-address') ?? '', labels: kubelet.labels, controlPlane: cp, unschedulable: false, createdAt: Date.now(), kubeletVersion: (root.installed('kubelet') ?? version).replace(/-.*/, '') });
     writeFile(root, 'etc/kubernetes/kubelet.conf', kubeconfigText(c, `system:node:${nodeName}`));
     writeFile(root, 'etc/kubernetes/pki/ca.crt', c.pki.caPem, 0o644);
@@ -156,6 +170,8 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
   }
 
   if (sub === 'reset') {
+    // The control plane's static pods go (its etcd member leaves, as reset's remove-etcd-member phase does).
+    host.stopApis(instanceId);
     for (const f of ['etc/kubernetes/admin.conf', 'etc/kubernetes/kubelet.conf', 'etc/kubernetes/pki']) rmSync(root.file(f), { recursive: true, force: true });
     return ok('[reset] Deleted contents of the etcd data directory\n');
   }

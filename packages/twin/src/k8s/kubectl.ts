@@ -37,6 +37,7 @@ export async function kubectl(host: KubectlHost, args0: string[], cwd: string, k
   const timeoutArg = take(args, '--timeout');
   const forCond = take(args, '--for');
   const file = take(args, '-f') ?? take(args, '--filename');
+  const server = take(args, '--server') ?? take(args, '-s');
   const words = args.filter((a) => !a.startsWith('-'));
   const [verb, ...objs] = words;
   if (verb === 'version' && args.includes('--client')) return ok('Client Version: v1.30.2\n');
@@ -47,8 +48,8 @@ export async function kubectl(host: KubectlHost, args0: string[], cwd: string, k
   } catch {
     return fail(`stat ${kubeconfig}: no such file or directory`);
   }
-  const endpoint = serverOf(text);
-  const c = [...host.clusters.values()].find((x) => x.endpoint === endpoint);
+  const endpoint = server?.replace(/^https:\/\//, '').replace(/\/.*$/, '') ?? serverOf(text);
+  const c = [...host.clusters.values()].find((x) => endpoint !== undefined && x.apiServers.has(endpoint));
   if (!c) return fail(`Get "https://${endpoint ?? '?'}/api": dial tcp ${endpoint ?? '?'}: connect: connection refused`);
   const names = objs.flatMap((o) => (o === 'node' || o === 'nodes' || o === 'no' ? [] : [o.replace(/^nodes?\//, '')]));
   const missing = names.find((n) => !c.nodes.has(n));

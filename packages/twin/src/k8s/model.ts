@@ -30,6 +30,8 @@ export interface SimCluster {
   certKey?: { key: string; expiresAt: number };
   cni?: string;
   nodes: Map<string, SimNode>;
+  /** host:port → instance id: where an API server of this cluster listens (every control plane). */
+  apiServers: Map<string, string>;
   createdAt: number;
 }
 

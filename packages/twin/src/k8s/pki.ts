@@ -20,6 +20,10 @@ export interface ClusterPki {
   serverKeyPem: string;
   adminCertPem: string;
   adminKeyPem: string;
+  /** Kept in the twin's memory only, to sign the serving certificates of joining control planes. */
+  caKey: CryptoKey;
+  /** The API server's names from init (the endpoint and the certSANs), which every control plane serves. */
+  sans: string[];
 }
 
 function serial(): string {
@@ -90,5 +94,16 @@ export async function makeClusterPki(sans: string[]): Promise<ClusterPki> {
     serverKeyPem: server.keyPem,
     adminCertPem: admin.certPem,
     adminKeyPem: admin.keyPem,
+    caKey: keys.privateKey,
+    sans: names,
   };
+}
+
+/**
+ * The serving certificate kubeadm makes on a joining control plane: the cluster's names plus the
+ * node's own advertise address (the CA key travelled in the kubeadm-certs Secret, under --certificate-key).
+ */
+export async function controlPlaneServingCert(pki: ClusterPki, advertise: string): Promise<{ certPem: string; keyPem: string }> {
+  const ca = new x509.X509Certificate(pki.caPem);
+  return leaf(ca, pki.caKey, 'CN=kube-apiserver', x509.ExtendedKeyUsage.serverAuth, [...new Set([...pki.sans, advertise])]);
 }

@@ -47,7 +47,7 @@ beforeAll(async () => {
   server = createServer((req, res) => void runtime.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  for (const id of ['i-cp', 'i-w']) runtime.prepare(id);
+  for (const id of ['i-cp', 'i-w', 'i-cp2']) runtime.prepare(id);
 });
 afterAll(() => {
   runtime.close();
@@ -93,5 +93,39 @@ describe('simulated node runtime', () => {
       expect(real.stdout.trim().split('\n')).toEqual(['node/cp-1', 'node/w-1']);
     }
     expect((await sh('i-cp', `kubectl --kubeconfig ${admin} drain w-1 --ignore-daemonsets && kubectl --kubeconfig ${admin} delete node w-1`)).stdout).toContain('node "w-1" deleted');
+  });
+
+  it('runs an API server on every control plane, and keeps the cluster while one is left', async () => {
+    const prep = 'apt-get install -y containerd kubeadm=1.30.2-1.1 kubelet=1.30.2-1.1 kubectl=1.30.2-1.1 && swapoff -a && systemctl enable --now containerd kubelet && mkdir -p "$CB_SYSROOT/etc/sysctl.d" && echo "net.ipv4.ip_forward=1" > "$CB_SYSROOT/etc/sysctl.d/k.conf" && sysctl --system';
+    expect((await sh('i-cp2', prep)).status).toBe(0);
+    const admin = join(stateDir, 'vms', 'i-cp', 'sysroot', 'etc', 'kubernetes', 'admin.conf');
+    const info = await sh('i-cp', 'kubeadm token create --print-join-command && kubeadm init phase upload-certs --upload-certs');
+    const [, endpoint, token, hash] = /kubeadm join (\S+) --token (\S+) --discovery-token-ca-cert-hash (\S+)/.exec(info.stdout) ?? [];
+    const certKey = info.stdout.trim().split('\n').pop();
+    const port = endpoint!.split(':')[1]!;
+    const noKey = await sh('i-cp2', `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash} --node-name cp-2 --control-plane --apiserver-advertise-address 127.0.0.2`);
+    expect(noKey.stderr).toMatch(/error downloading certs/);
+    const joined = await sh('i-cp2', `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash} --node-name cp-2 --control-plane --certificate-key ${certKey} --apiserver-advertise-address 127.0.0.2`);
+    expect(joined.stdout).toContain('a new control plane instance was created');
+    const cp2Admin = join(stateDir, 'vms', 'i-cp2', 'sysroot', 'etc', 'kubernetes', 'admin.conf');
+    // The second control plane answers on its own address, with a certificate naming it.
+    expect((await sh('i-cp2', `kubectl --kubeconfig ${cp2Admin} --server https://127.0.0.2:${port} get nodes -o name`)).stdout).toContain('node/cp-2');
+    if (hasKubectl) {
+      const real = await run('kubectl', ['--kubeconfig', admin, '--server', `https://127.0.0.2:${port}`, 'get', 'nodes', '-o', 'name'], process.env);
+      expect(real.stderr).toBe('');
+      expect(real.stdout).toContain('node/cp-2');
+    }
+    // The first control plane's VM goes: its address stops answering, the cluster lives on at cp-2.
+    runtime.vmGone('i-cp');
+    rmSync(join(stateDir, 'vms', 'i-cp'), { recursive: true, force: true }); // its disk goes too, as the twin's lifecycle does
+    expect((await sh('i-cp2', `kubectl --kubeconfig ${cp2Admin} get nodes`)).stderr).toMatch(/connection refused/);
+    const after = await sh('i-cp2', `kubectl --kubeconfig ${cp2Admin} --server https://127.0.0.2:${port} get nodes`);
+    expect(after.stdout).toMatch(/cp-1\s+NotReady/);
+    expect(after.stdout).toMatch(/cp-2\s+Ready/);
+    // kubeadm reset on the last control plane takes the cluster's last API server down with it.
+    const saved = join(stateDir, 'saved-admin.conf');
+    writeFileSync(saved, readFileSync(cp2Admin));
+    expect((await sh('i-cp2', 'kubeadm reset -f')).status).toBe(0);
+    expect((await sh('i-cp2', `kubectl --kubeconfig ${saved} --server https://127.0.0.2:${port} get nodes`)).stderr).toMatch(/connection refused/);
   });
 });

@@ -43,6 +43,7 @@ export interface NodeRuntimeOptions {
 
 export class NodeRuntime {
   readonly clusters = new Map<string, SimCluster>();
+  /** API servers by `<cluster id> <host:port>`, one per control plane. */
   private readonly apis = new Map<string, Server>();
   private binDir: string | undefined;
 
@@ -85,7 +86,7 @@ export class NodeRuntime {
     return [...this.clusters.values()].find((c) => [...c.nodes.values()].some((n) => n.instanceId === instanceId && n.controlPlane));
   }
 
-  private async startApi(c: SimCluster, host: string, port: number): Promise<void> {
+  private async startApi(c: SimCluster, instanceId: string, host: string, port: number, tls?: { certPem: string; keyPem: string }): Promise<void> {
     const server = serveApi(c, {
       views: () => this.views(c),
       deleteNode: (name) => c.nodes.delete(name),
@@ -99,7 +100,7 @@ export class NodeRuntime {
         if (p.unschedulable !== undefined) n.unschedulable = p.unschedulable;
         return true;
       },
-    });
+    }, tls);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port, exclusive: true }, () => {
@@ -108,14 +109,35 @@ export class NodeRuntime {
       });
     });
     server.on('error', (e) => this.o.log(`k8s api ${c.name}: ${e.message}`));
-    this.apis.set(c.id, server);
+    this.apis.set(`${c.id} ${host}:${port}`, server);
+    c.apiServers.set(`${host}:${port}`, instanceId);
+  }
+
+  /** Stops the API servers a control plane ran (its VM is gone, or kubeadm reset ran on it). */
+  private stopApis(instanceId: string): void {
+    for (const c of this.clusters.values()) {
+      for (const [addr, id] of [...c.apiServers]) {
+        if (id !== instanceId) continue;
+        const server = this.apis.get(`${c.id} ${addr}`);
+        server?.close();
+        server?.closeAllConnections();
+        this.apis.delete(`${c.id} ${addr}`);
+        c.apiServers.delete(addr);
+      }
+    }
   }
 
   async run(req: RunRequest): Promise<RunResponse> {
     switch (req.command) {
       case 'kubeadm':
         return kubeadm(
-          { clusters: this.clusters, sysroot: (id) => this.sysroot(id), startApi: (c, h, p) => this.startApi(c, h, p), clusterOf: (id) => this.clusterOf(id) },
+          {
+            clusters: this.clusters,
+            sysroot: (id) => this.sysroot(id),
+            startApi: (c, id, h, p, tls) => this.startApi(c, id, h, p, tls),
+            stopApis: (id) => this.stopApis(id),
+            clusterOf: (id) => this.clusterOf(id),
+          },
           req.instanceId,
           req.args,
           req.cwd,
@@ -132,16 +154,13 @@ export class NodeRuntime {
     }
   }
 
-  /** A VM is gone: a cluster whose first control plane it was loses its API server. */
+  /**
+   * A VM is gone: its API server stops; its node stays in the cluster, NotReady, until someone
+   * deletes it (as on a real cluster). A cluster with no control plane left is gone too.
+   */
   vmGone(instanceId: string): void {
-    for (const c of this.clusters.values()) {
-      const first = [...c.nodes.values()].find((n) => n.controlPlane);
-      if (first?.instanceId !== instanceId) continue;
-      this.apis.get(c.id)?.close();
-      this.apis.get(c.id)?.closeAllConnections();
-      this.apis.delete(c.id);
-      this.clusters.delete(c.id);
-    }
+    this.stopApis(instanceId);
+    for (const c of [...this.clusters.values()]) if (c.apiServers.size === 0) this.clusters.delete(c.id);
   }
 
   /** `POST /_twin/k8s/run` from the shims; `GET /_twin/k8s/clusters` for people. */
@@ -157,7 +176,7 @@ export class NodeRuntime {
       return;
     }
     if (req.method === 'GET' && path === '/_twin/k8s/clusters') {
-      send(200, [...this.clusters.values()].map((c) => ({ name: c.name, endpoint: c.endpoint, version: c.version, cni: c.cni ?? null, nodes: this.views(c).map((v) => ({ name: v.node.name, ready: v.ready, controlPlane: v.node.controlPlane, labels: v.node.labels })) })));
+      send(200, [...this.clusters.values()].map((c) => ({ name: c.name, endpoint: c.endpoint, apiServers: [...c.apiServers.keys()], version: c.version, cni: c.cni ?? null, nodes: this.views(c).map((v) => ({ name: v.node.name, ready: v.ready, controlPlane: v.node.controlPlane, labels: v.node.labels })) })));
       return;
     }
     send(404, { error: `no route ${req.method ?? ''} ${path}` });

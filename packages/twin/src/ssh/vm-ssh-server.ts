@@ -9,6 +9,7 @@ import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ParsedKey } from 'ssh2';
 import { ProcessTracker } from './proc.js';
 import { VmSession } from './session.js';
+import { loadableKey } from '../vm/keys.js';
 
 const { Server: SshServer, utils } = ssh2;
 
@@ -40,8 +41,11 @@ export interface VmSshServer {
 
 /** A fresh ed25519 host key in OpenSSH format; `publicKey` is 'ssh-ed25519 AAAA…' without comment. */
 export function generateHostKey(): { privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync('ed25519');
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  // ssh2's generator makes an unloadable key about once in 256 (see ../vm/keys.ts): retry those.
+  return loadableKey(() => {
+    const pair = utils.generateKeyPairSync('ed25519');
+    return { privateKey: pair.private, publicKey: pair.public.trim() };
+  });
 }
 
 function parseOne(text: string, what: string): ParsedKey {
