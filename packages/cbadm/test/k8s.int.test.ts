@@ -171,6 +171,33 @@ describe('cbadm k8s on Cloud-Twin', () => {
     await cli.json(['k8s', 'delete', 'again']);
   }, 120_000);
 
+  it('keeps a cluster of three control planes usable when the first one goes', async () => {
+    const file = join(cli.home, 'ha.yaml');
+    writeFileSync(file, clusterYaml('ha', []).replace('count: 1, spec: t3.medium }', 'count: 3, spec: t3.medium }').replace('  workers:\n', ''));
+    const c = await cli.json<Cluster>(['k8s', 'create', '-f', file]);
+    expect(c.phase).toBe('Provisioned');
+    expect(c.nodes.map((n) => [n.name, n.role, n.status])).toEqual([
+      ['cp-1', 'control-plane', 'Ready'],
+      ['cp-2', 'control-plane', 'Ready'],
+      ['cp-3', 'control-plane', 'Ready'],
+    ]);
+    // A control plane leaves with kubeadm reset (its etcd member goes) before its node is deleted.
+    const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'ha', 'cp-3']);
+    expect(removed.nodes.map((n) => n.name)).toEqual(['cp-1', 'cp-2']);
+    // The first control plane's VM goes: the kubeconfig now points at cp-2's own API server.
+    await cli.json(['mcis', 'terminate', 'ha', '--vm', 'cp-1']);
+    const ip = (await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'ha'])).nodes.find((n) => n.name === 'cp-2')!.publicIp;
+    const kc = await cli.json<{ file: string; server: string }>(['k8s', 'kubeconfig', 'ha']);
+    expect(kc.server).toBe(`https://${ip}:6443`);
+    if (kubectlPath) {
+      const r = kubectl(['--kubeconfig', kc.file, 'get', 'nodes', '-o', 'json']);
+      expect(r.stderr).toBe('');
+      const ready = Object.fromEntries((JSON.parse(r.stdout) as { items: K8sNode[] }).items.map((n) => [n.metadata.name, n.status.conditions.find((x) => x.type === 'Ready')?.status]));
+      expect(ready).toEqual({ 'cp-1': 'Unknown', 'cp-2': 'True' });
+    }
+    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'ha'])).mcisDeleted).toEqual(['ha']);
+  }, 120_000);
+
   it('names the node and the step when a node fails to join', async () => {
     const vms = join(cli.home, 'vms.yaml');
     writeFileSync(vms, manifestYaml('own', [

@@ -34,6 +34,8 @@ export class StepError extends OperationError {
     readonly node: string,
     readonly step: string,
     detail: string,
+    /** The node could not be reached over SSH, as opposed to the step failing on it. */
+    readonly unreachable = false,
   ) {
     super(`node ${node}: step ${step} failed: ${detail}`, {
       hint: `fix the cause, then run the same command again: finished steps are skipped`,
@@ -112,7 +114,7 @@ export async function runStep(
       stdin: stepScript(step, vars, args),
     });
   } catch (e) {
-    throw new StepError(n.rec.name, step, (e as Error).message);
+    throw new StepError(n.rec.name, step, (e as Error).message, true);
   }
   if (r.exitCode !== 0) {
     throw new StepError(n.rec.name, step, failureDetail(r.stderr, r.exitCode));
@@ -320,13 +322,10 @@ export async function bootstrapNodes(
   return failures;
 }
 
-/** Runs kubectl on the first control plane with the admin credentials. */
-export function kubectlOnControlPlane(
-  deps: BootstrapDeps,
-  ctx: ClusterContext,
-  args: string[],
-): Promise<string> {
-  return runStep(deps, ctx.first, 'kubectl', {}, args);
+/** Runs kubectl on the context's control plane (`ctx.first`), against its own API server, as admin. */
+export function kubectlOnControlPlane(deps: BootstrapDeps, ctx: ClusterContext, args: string[]): Promise<string> {
+  const vars = { NODE_IP: ctx.first.rec.publicIp ?? '', API_PORT: String(ctx.spec.kubernetes.apiPort) };
+  return runStep(deps, ctx.first, 'kubectl', vars, args);
 }
 
 /** Waits until the nodes report Ready; returns the ones that did not. */

@@ -24,14 +24,15 @@ export interface Kubeconfig {
   [k: string]: unknown;
 }
 
-/** admin.conf → a kubeconfig with one cluster, user and context named after the cluster. */
-export function renameKubeconfig(adminConf: string, name: string): { config: Kubeconfig; server: string } {
+/** admin.conf → a kubeconfig with one cluster, user and context named after the cluster (and `server`, if given). */
+export function renameKubeconfig(adminConf: string, name: string, server?: string): { config: Kubeconfig; server: string } {
   const src = parse(adminConf) as Kubeconfig;
-  const cluster = src.clusters?.[0]?.cluster as { server?: string } | undefined;
+  const found = src.clusters?.[0]?.cluster as { server?: string } | undefined;
   const user = src.users?.[0]?.user;
-  if (!cluster?.server || !user) throw new OperationError('the control plane returned an admin.conf without a cluster or user', { hint: 'check the init step on the first control-plane node' });
+  if (!found?.server || !user) throw new OperationError('the control plane returned an admin.conf without a cluster or user', { hint: 'check the init step on the first control-plane node' });
+  const cluster = server ? { ...found, server } : found;
   return {
-    server: cluster.server,
+    server: cluster.server ?? found.server,
     config: {
       apiVersion: 'v1',
       kind: 'Config',

@@ -162,6 +162,33 @@ export class K8sService {
     };
   }
 
+  /**
+   * Runs `fn` with a control plane that answers: the first one, else the next joined one (each runs
+   * its own API server). Without a load balancer in front, the endpoint stays the first one's
+   * address, so joins still need it; kubectl and the kubeconfig do not.
+   */
+  private async withControlPlane<T>(c: K8sClusterRecord, fn: (ctx: ClusterContext) => Promise<T>): Promise<T> {
+    const cps = c.nodes.filter((n, i, all) => n.role === 'control-plane' && (n === all.find((x) => x.role === 'control-plane') || n.status === 'Ready' || n.status === 'Joined'));
+    let last: unknown;
+    for (const cp of cps) {
+      let ctx: ClusterContext;
+      try {
+        const [node] = this.bootNodes(c, new Set([cp.name]));
+        ctx = { name: c.name, spec: c.spec, first: node!, endpoint: c.endpoint ?? `${cp.publicIp}:${c.spec.kubernetes.apiPort}` };
+      } catch (e) {
+        last = e; // its VM is not running
+        continue;
+      }
+      try {
+        return await fn(ctx);
+      } catch (e) {
+        if (!(e instanceof StepError && e.unreachable)) throw e;
+        last = e;
+      }
+    }
+    throw last instanceof Error ? last : new OperationError(`cluster '${c.name}' has no control plane that answers`);
+  }
+
   private fail(c: K8sClusterRecord, errors: Error[]): never {
     const reason = errors.map((e) => e.message).join('; ');
     this.update(c, (cur) => ({ ...cur, phase: 'Failed', reason }));
@@ -372,16 +399,20 @@ export class K8sService {
       );
     return this.locked(opts.ns, opts.name, 'k8s node remove', async () => {
       const deps = this.bootDeps(c0, opts);
-      const ctx = this.context(c0);
-      await kubectlOnControlPlane(deps, ctx, [
-        'drain',
-        rec.name,
-        '--ignore-daemonsets',
-        '--delete-emptydir-data',
-        '--force',
-        '--timeout=300s',
-      ]);
-      await kubectlOnControlPlane(deps, ctx, ['delete', 'node', rec.name, '--ignore-not-found']);
+      await this.withControlPlane(c0, (ctx) =>
+        kubectlOnControlPlane(deps, ctx, ['drain', rec.name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=300s']),
+      );
+      if (rec.role === 'control-plane') {
+        // kubeadm reset on the leaving control plane removes its etcd member: the others keep quorum.
+        try {
+          const [node] = this.bootNodes(c0, new Set([rec.name]));
+          await runStep(deps, node!, 'reset', {});
+        } catch (e) {
+          if (!(e instanceof StepError)) throw e;
+          deps.events({ type: 'warning', message: `${e.message}; remove its etcd member by hand (etcdctl member remove) if it is still listed` });
+        }
+      }
+      await this.withControlPlane(c0, (ctx) => kubectlOnControlPlane(deps, ctx, ['delete', 'node', rec.name, '--ignore-not-found']));
       await this.mcis.action({
         ns: opts.ns,
         name: rec.mcis,
@@ -439,12 +470,17 @@ export class K8sService {
         hint: `create it first: cbadm k8s create -f …`,
       });
     }
-    const ctx = this.context(c);
-    const adminConf = await runStep(this.bootDeps(c, {}), ctx.first, 'admin-conf', {});
+    const { adminConf, cp } = await this.withControlPlane(c, async (ctx) => ({
+      adminConf: await runStep(this.bootDeps(c, {}), ctx.first, 'admin-conf', {}),
+      cp: ctx.first.rec,
+    }));
     // yaml is loaded here only: `k8s list|get` start faster without it.
     const { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } =
       await import('./kubeconfig.js');
-    const { config, server } = renameKubeconfig(adminConf, c.name);
+    // Another control plane answered: point the kubeconfig at its own API server.
+    const first = c.nodes.find((n) => n.role === 'control-plane');
+    const direct = cp.name !== first?.name && cp.publicIp ? `https://${cp.publicIp}:${c.spec.kubernetes.apiPort}` : undefined;
+    const { config, server } = renameKubeconfig(adminConf, c.name, direct);
     const merged = opts.merge === true;
     const file =
       opts.file ??

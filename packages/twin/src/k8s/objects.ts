@@ -4,6 +4,8 @@ import type { SimCluster, SimNode, Sysroot } from './model.js';
 export interface NodeView {
   node: SimNode;
   ready: boolean;
+  /** Its kubelet stopped posting status (the VM is gone): Ready is Unknown, as the node controller sets it. */
+  silent?: boolean;
   externalIp?: string;
 }
 
@@ -43,9 +45,13 @@ export function nodeObject(c: SimCluster, v: NodeView): Record<string, unknown> 
       conditions: [
         {
           type: 'Ready',
-          status: v.ready ? 'True' : 'False',
-          reason: v.ready ? 'KubeletReady' : 'KubeletNotReady',
-          message: v.ready ? 'kubelet is posting ready status' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+          ...(v.silent
+            ? { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }
+            : {
+                status: v.ready ? 'True' : 'False',
+                reason: v.ready ? 'KubeletReady' : 'KubeletNotReady',
+                message: v.ready ? 'kubelet is posting ready status' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+              }),
           lastHeartbeatTime: now,
           lastTransitionTime: iso(n.createdAt),
         },

@@ -122,6 +122,8 @@ describe('simulated node runtime', () => {
     const after = await sh('i-cp2', `kubectl --kubeconfig ${cp2Admin} --server https://127.0.0.2:${port} get nodes`);
     expect(after.stdout).toMatch(/cp-1\s+NotReady/);
     expect(after.stdout).toMatch(/cp-2\s+Ready/);
+    const cp1 = JSON.parse((await sh('i-cp2', `kubectl --kubeconfig ${cp2Admin} --server https://127.0.0.2:${port} get node cp-1 -o json`)).stdout) as { status: { conditions: Array<{ type: string; status: string; reason: string }> } };
+    expect(cp1.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' });
     // kubeadm reset on the last control plane takes the cluster's last API server down with it.
     const saved = join(stateDir, 'saved-admin.conf');
     writeFileSync(saved, readFileSync(cp2Admin));

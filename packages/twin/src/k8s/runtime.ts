@@ -79,7 +79,10 @@ export class NodeRuntime {
   views(c: SimCluster): NodeView[] {
     return [...c.nodes.values()]
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))
-      .map((node) => ({ node, ready: isReady(c, node, this.sysroot(node.instanceId), this.o.readyDelayMs ?? 300) }));
+      .map((node) => {
+        const root = this.sysroot(node.instanceId);
+        return { node, ready: isReady(c, node, root, this.o.readyDelayMs ?? 300), ...(root.exists() ? {} : { silent: true }) };
+      });
   }
 
   private clusterOf(instanceId: string): SimCluster | undefined {
