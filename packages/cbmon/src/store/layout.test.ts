@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SamplePoint } from '../sample.js';
 import { decodePoints, decodeValues, encodePoints, encodeValues, parseColumnKey } from './layout.js';
 
 describe('value blobs', () => {
@@ -19,7 +20,7 @@ describe('value blobs', () => {
   });
 
   it('round-trips points through columns', () => {
-    const points = [
+    const points: SamplePoint[] = [
       { measurement: 'cpu', tags: {}, fields: { cpu_utilization: 12.5, seq: 4 } },
       {
         measurement: 'disk',

@@ -228,7 +228,7 @@ describe('GCE on Cloud-Twin', () => {
       const p2 = await gce<{ items: Json[]; nextPageToken?: string }>(t.twin, 'GET', `zones/${ZONE}/instances?maxResults=1&pageToken=${p1.body.nextPageToken ?? ''}`);
       expect(p2.body.items.map((i) => i.name)).toEqual(['vm-2']);
       expect(p2.body.nextPageToken).toBeUndefined();
-      const agg = await gce<{ items: Record<string, Json> }>(t.twin, 'GET', `aggregated/instances?filter=${encodeURIComponent('(labels.cb-managed = true) AND (labels.cb-vm = vm-1)')}`);
+      const agg = await gce<{ kind: string; items: Record<string, Json> }>(t.twin, 'GET', `aggregated/instances?filter=${encodeURIComponent('(labels.cb-managed = true) AND (labels.cb-vm = vm-1)')}`);
       const sample = fixtureJson('aggregated_instances.json');
       expectKeysOf(agg.body, sample);
       expect(agg.body.kind).toBe(sample.kind);
