@@ -137,6 +137,8 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const refused = await cli.run(['k8s', 'node', 'remove', 'multi', 'cp-1', '--json']);
     expect(refused.code).toBe(2);
 
+    const running = (await (await fetch(`${adminUrl}/instances`)).json()) as Array<{ provider: string; state: string }>;
+    expect([...new Set(running.filter((i) => i.state === 'running').map((i) => i.provider))].sort()).toEqual([...new Set(workers.map((w) => w.connection.split('-')[1]))].sort());
     const del = await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'multi']);
     expect(del.mcisDeleted.sort()).toEqual(['multi', 'multi-add1']);
     expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);

@@ -12,7 +12,7 @@ import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
 import { NodeRuntime } from './k8s/runtime.js';
 import { LoopbackIps } from './vm/ips.js';
-import { type SshBackend, VmLifecycle } from './vm/lifecycle.js';
+import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
 
 export interface TwinOptions {
   /** Where state.json and the VMs' home directories live. Created if missing. */
@@ -71,15 +71,20 @@ export interface TwinStatus {
   azure: { vms: Record<string, number>; subscriptions: string[] };
 }
 
+/** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
 export interface TwinInstanceInfo {
+  provider: 'aws' | 'gcp' | 'azure';
+  /** EC2 instance id; the GCE instance's or Azure VM's name. */
   instanceId: string;
+  /** Region (GCE: the zone's region; Azure: the location). */
   region: string;
   state: InstanceStateName;
+  /** Instance type, machine type or VM size. */
   instanceType: string;
   imageId: string;
   keyName?: string;
   publicIp?: string;
-  privateIp: string;
+  privateIp?: string;
   sshUser: string;
   sshPort: number;
   hostPublicKey: string;
@@ -216,26 +221,40 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
   let closing: Promise<void> | undefined;
 
+  const backed = (vm: BackedVm) => ({ state: vm.state, publicIp: vm.publicIp, sshUser: vm.sshUser, sshPort, hostPublicKey: vm.hostKey.publicKey, homeDir: lifecycle.homeDir(vm.id) });
   const instances = (region?: string): TwinInstanceInfo[] =>
-    ec2
-      .allRegions()
-      .filter((r) => region === undefined || r.name === region)
-      .flatMap((r) =>
-        [...r.instances.values()].map((i) => ({
+    [
+      ...ec2.allRegions().flatMap((r) =>
+        [...r.instances.values()].map((i): TwinInstanceInfo => ({
+          provider: 'aws',
           instanceId: i.id,
           region: r.name,
-          state: i.state,
           instanceType: i.instanceType,
           imageId: i.imageId,
           keyName: i.keyName,
-          publicIp: i.publicIp,
           privateIp: i.privateIp,
-          sshUser: i.sshUser,
-          sshPort,
-          hostPublicKey: i.hostKey.publicKey,
-          homeDir: lifecycle.homeDir(i.id),
+          ...backed(i),
         })),
-      );
+      ),
+      ...gce.allInstances().map((i): TwinInstanceInfo => ({
+        provider: 'gcp',
+        instanceId: i.name,
+        region: i.region,
+        instanceType: i.machineType.replace(/^.*\//, ''),
+        imageId: i.sourceImage,
+        privateIp: i.networkIP,
+        ...backed(i.vm),
+      })),
+      ...arm.engine.vmsWithPrivateIp().map(({ vm, privateIp }): TwinInstanceInfo => ({
+        provider: 'azure',
+        instanceId: vm.name,
+        region: vm.location,
+        instanceType: vm.vmSize,
+        imageId: `${vm.image.publisher}:${vm.image.offer}:${vm.image.sku}:${vm.image.version}`,
+        ...(privateIp ? { privateIp } : {}),
+        ...backed(vm.power),
+      })),
+    ].filter((i) => region === undefined || i.region === region);
 
   const twin: Twin = {
     endpoints,

@@ -197,6 +197,9 @@ describe('a VM through its life', () => {
     expect(missing(sample('_subscriptions_99999999_resourceGroups_REVIZOR_providers_Microsoft_Network_publicIPAddresses_test_public_ip.json'), pip.body)).toEqual([]);
     const r = await sshExec(ip, SSH_PORT, 'azureuser', key.privateKey, 'echo hi $USER');
     expect(r.stdout.trim()).toBe('hi azureuser');
+    // The admin API lists it beside EC2 and GCE instances.
+    const listed = (await (await fetch(`${t.twin.adminUrl}/instances?region=koreacentral`)).json()) as Array<Record<string, unknown>>;
+    expect(listed.find((i) => i.instanceId === 'vm1')).toMatchObject({ provider: 'azure', state: 'running', publicIp: ip, sshUser: 'azureuser', privateIp: expect.stringMatching(/^10\./) as unknown });
     await expect(sshExec(ip, SSH_PORT, 'azureuser', userKey().privateKey, 'true')).rejects.toThrow();
   });
 

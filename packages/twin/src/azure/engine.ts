@@ -93,6 +93,19 @@ export class AzureEngine {
     return this.allSubscriptions().flatMap((s) => [...s.vms.values()]);
   }
 
+  /** Every VM with the private IP of its primary NIC, for the twin's admin API. */
+  vmsWithPrivateIp(): Array<{ vm: VirtualMachine; privateIp?: string }> {
+    this.settle();
+    return this.allSubscriptions().flatMap((s) =>
+      [...s.vms.values()].map((vm) => {
+        const ref = vm.nics.find((n) => n.primary) ?? vm.nics[0];
+        const nic = ref ? s.nics.get(ref.id.toLowerCase()) : undefined;
+        const ip = (nic?.ipConfigurations.find((c) => c.primary) ?? nic?.ipConfigurations[0])?.privateIp;
+        return { vm, ...(ip ? { privateIp: ip } : {}) };
+      }),
+    );
+  }
+
   /** For the twin's status: VMs by ARM power state, and the subscriptions that hold anything. */
   vmCounts(): { vms: Record<string, number>; subscriptions: string[] } {
     this.settle();

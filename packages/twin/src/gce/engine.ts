@@ -160,6 +160,14 @@ export class GceEngine implements GceEnv {
     return [...this.projects.values()];
   }
 
+  /** Every instance, over all projects (settled first), for the twin's admin API. */
+  allInstances(): GceInstance[] {
+    return [...this.projects.values()].flatMap((p) => {
+      this.sweep(p);
+      return [...p.instances.values()];
+    });
+  }
+
   /** Instances by GCE status, over all projects. */
   instanceCounts(): Record<string, number> {
     const counts: Record<string, number> = {};

@@ -223,6 +223,9 @@ describe('GCE on Cloud-Twin', () => {
       await gceDone(t.twin, 'POST', `zones/${ZONE}/instances`, body('vm-2', { labels: { 'cb-managed': 'true', 'cb-vm': 'vm-2', 'cb-ns': 'other' } }));
       const filtered = await gce<{ items: Json[] }>(t.twin, 'GET', `zones/${ZONE}/instances?filter=${encodeURIComponent('labels.cb-ns = other')}`);
       expect(filtered.body.items.map((i) => i.name)).toEqual(['vm-2']);
+      // The twin's admin API lists GCE instances too, by the zone's region.
+      const listed = t.twin.instances(ZONE.replace(/-[a-z]$/, '')).filter((i) => i.provider === 'gcp');
+      expect(listed.map((i) => [i.instanceId, i.state])).toEqual(expect.arrayContaining([['vm-2', 'running']]) as unknown);
       const p1 = await gce<{ items: Json[]; nextPageToken?: string }>(t.twin, 'GET', `zones/${ZONE}/instances?maxResults=1`);
       expect(p1.body.items.map((i) => i.name)).toEqual(['vm-1']);
       const p2 = await gce<{ items: Json[]; nextPageToken?: string }>(t.twin, 'GET', `zones/${ZONE}/instances?maxResults=1&pageToken=${p1.body.nextPageToken ?? ''}`);
