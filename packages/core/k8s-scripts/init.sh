@@ -23,6 +23,13 @@ controlPlaneEndpoint: "$ENDPOINT"
 apiServer:
   certSANs:
 $(for san in $CERT_SANS; do echo "    - \"$san\""; done)
+etcd:
+  local:
+    # Peers in other clouds reach this node at its public IP, which the cloud delivers to the
+    # private one: listen on every address, advertise the public one (kubeadm's default).
+    extraArgs:
+      listen-peer-urls: "https://0.0.0.0:2380"
+      listen-client-urls: "https://0.0.0.0:2379"
 networking:
   podSubnet: "$POD_CIDR"
   serviceSubnet: "$SERVICE_CIDR"

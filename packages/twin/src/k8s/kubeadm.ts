@@ -41,6 +41,16 @@ function writeFile(root: Sysroot, path: string, text: string, mode = 0o600): voi
   writeFileSync(file, text, { mode });
 }
 
+/**
+ * The kubelet refuses a --node-ip that is on none of the host's interfaces (validateNodeIP), so
+ * kubeadm then waits for it in vain; the twin says at once what the kubelet's log would.
+ */
+function kubeletNodeIpError(root: Sysroot, phase: string): RunResponse | undefined {
+  const ip = root.kubeletArgs().nodeIp;
+  if (!ip || root.addresses().includes(ip)) return undefined;
+  return fail(`[kubelet-check] The kubelet is not running: "command failed" err="failed to run Kubelet: failed to validate nodeIP: node IP: \"${ip}\" not found in the host's network interfaces"\nerror execution phase ${phase}: timed out waiting for the condition`);
+}
+
 /** kubeadm's own preflight checks, on the VM's simulated state. */
 function preflight(root: Sysroot, checks: { files: string[] }): string[] {
   const errors: string[] = [];
@@ -85,6 +95,8 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
     }
     const errors = preflight(root, { files: ['etc/kubernetes/admin.conf', 'etc/kubernetes/kubelet.conf'] });
     if (errors.length) return preflightFailure(errors);
+    const kubeletDown = kubeletNodeIpError(root, 'wait-control-plane');
+    if (kubeletDown) return kubeletDown;
     const advertise = field(text, 'advertiseAddress') ?? root.kubeletArgs().nodeIp;
     const port = Number(field(text, 'bindPort') ?? 6443);
     const endpoint = field(text, 'controlPlaneEndpoint') ?? `${advertise}:${port}`;
@@ -139,6 +151,8 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
     const cp = rest.includes('--control-plane');
     const errors = preflight(root, { files: ['etc/kubernetes/kubelet.conf', 'etc/kubernetes/pki/ca.crt'] });
     if (errors.length) return preflightFailure(errors);
+    const kubeletDown = kubeletNodeIpError(root, 'kubelet-start');
+    if (kubeletDown) return kubeletDown;
     if (!c) return fail(`error execution phase preflight: couldn't validate the identity of the API Server: Get "https://${endpoint}/api/v1/namespaces/kube-public/configmaps/cluster-info?timeout=10s": dial tcp ${endpoint}: connect: connection refused`);
     const expiry = c.tokens.get(token);
     if (expiry === undefined || expiry < Date.now()) {

@@ -81,6 +81,14 @@ export class Sysroot {
       return undefined;
     }
   }
+  /** IPv4 addresses on the VM's interfaces: lo's 127.0.0.1 and what the simulated `ip addr add` put there. */
+  addresses(): string[] {
+    const text = this.read('var/lib/cloud-twin/addrs') ?? 'lo 127.0.0.1/8\n';
+    return text.split('\n').flatMap((l) => {
+      const cidr = l.trim().split(/\s+/)[1];
+      return cidr ? [cidr.replace(/\/\d+$/, '')] : [];
+    });
+  }
   /** `--node-ip` and `--node-labels` from /etc/default/kubelet, where the bootstrap puts them. */
   kubeletArgs(): { nodeIp?: string; labels: Record<string, string> } {
     const text = this.read('etc/default/kubelet') ?? '';

@@ -47,7 +47,7 @@ beforeAll(async () => {
   server = createServer((req, res) => void runtime.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  for (const id of ['i-cp', 'i-w', 'i-cp2']) runtime.prepare(id);
+  for (const id of ['i-cp', 'i-w', 'i-cp2', 'i-nat']) runtime.prepare(id);
 });
 afterAll(() => {
   runtime.close();
@@ -64,6 +64,19 @@ describe('simulated node runtime', () => {
     expect(readFileSync(join(pkgs, 'kubeadm'), 'utf8').trim()).toBe('1.30.2-1.1');
     // kubeadm is "not installed" on a VM that never installed it.
     expect((await sh('i-w', 'kubeadm version')).status).toBe(127);
+  });
+
+  it('has a kubelet that refuses a --node-ip on no interface, until ip addr puts it on lo', async () => {
+    const setup = 'apt-get install -y containerd kubeadm=1.30.2-1.1 kubelet=1.30.2-1.1 && swapoff -a && systemctl enable --now containerd kubelet && mkdir -p "$CB_SYSROOT/etc/sysctl.d" "$CB_SYSROOT/etc/default" && echo "net.ipv4.ip_forward=1" > "$CB_SYSROOT/etc/sysctl.d/k.conf" && sysctl --system && echo \'KUBELET_EXTRA_ARGS="--node-ip=203.0.113.7"\' > "$CB_SYSROOT/etc/default/kubelet"';
+    expect((await sh('i-nat', setup)).status).toBe(0);
+    const join = 'kubeadm join 127.0.0.1:1 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:00 --node-name nat';
+    expect((await sh('i-nat', join)).stderr).toMatch(/node IP: "203\.0\.113\.7" not found in the host's network interfaces/);
+    const ip = await sh('i-nat', 'ip addr replace 203.0.113.7/32 dev lo && ip addr replace 203.0.113.7/32 dev lo && ip -o -4 addr show');
+    expect(ip.stdout).toBe('1: lo    inet 127.0.0.1/8 scope global lo\n2: lo    inet 203.0.113.7/32 scope global lo\n');
+    expect((await sh('i-nat', 'ip addr add 203.0.113.7/32 dev lo')).stderr).toContain('File exists');
+    // Past the kubelet now: the join fails where it should, at discovery.
+    expect((await sh('i-nat', join)).stderr).toMatch(/couldn't validate the identity of the API Server/);
+    expect((await sh('i-nat', 'ip route')).stderr).toMatch(/not simulated/);
   });
 
   it('runs kubeadm init and join against the twin, and serves the API to kubectl', async () => {

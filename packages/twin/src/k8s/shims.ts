@@ -97,6 +97,24 @@ esac
 `,
     ss: `${HEADER}exit 0
 `,
+    // Addresses live in the VM's system root: lo's 127.0.0.1 plus what \`ip addr add|replace\` put there.
+    ip: `${HEADER}A="$S/addrs"
+[ -f "$A" ] || printf '%s\\n' 'lo 127.0.0.1/8' >"$A"
+args=""
+for a in "$@"; do case "$a" in -o | -4 | -oneline) ;; *) args="$args $a" ;; esac; done
+set -- $args
+case "\${1:-} \${2:-}" in
+  "addr show" | "a show" | "address show" | "addr " | "a " | "address ")
+    n=0; while read -r dev cidr; do n=$((n + 1)); echo "$n: $dev    inet $cidr scope global $dev"; done <"$A" ;;
+  "addr add" | "addr replace" | "a add" | "a replace" | "address add" | "address replace")
+    cidr="$3"; dev=""; [ "\${4:-}" = dev ] && dev="\${5:-}"
+    [ -n "$dev" ] || { echo "Device does not exist." >&2; exit 1; }
+    if grep -qx "$dev $cidr" "$A"; then
+      [ "$2" = replace ] || { echo "RTNETLINK answers: File exists" >&2; exit 2; }
+    else echo "$dev $cidr" >>"$A"; fi ;;
+  *) echo "ip $*: not simulated on this Cloud-Twin VM (addr show|add|replace only)" >&2; exit 1 ;;
+esac
+`,
     containerd: `${HEADER}[ -f "$S/pkgs/containerd" ] || { echo "containerd: command not found" >&2; exit 127; }
 case "\${1:-}" in
   --version) echo "containerd github.com/containerd/containerd $(cat "$S/pkgs/containerd")" ;;
