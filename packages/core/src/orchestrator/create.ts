@@ -15,7 +15,7 @@ import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from './driver-pool.js';
 import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
-import { failOver, type FailoverMove } from './failover.js';
+import type { FailoverMove } from './failover.js';
 import { acceptStatus, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup, type PlannedSubgroup } from './placement.js';
@@ -277,6 +277,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   const budget = createdRecord ? (opts.maxFailover ?? 0) : 0;
   let moves: FailoverMove[] = [];
   if (budget > 0 && failures.size) {
+    const { failOver } = await import('./failover.js'); // only when a launch failed and failover is allowed
     moves = await failOver({ deps, plan, budget, events, launched: new Set(launched), failures, providerErrors, relaunch: launch });
     if (moves.length) {
       // Default resources made in regions every subgroup left are removed now, not at delete time.

@@ -12,11 +12,11 @@ import { runAction, selectVms, type ActionOutcome, type Selector } from './actio
 import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
 import { DEFAULT_TIMEOUTS, type ExecResult, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { SshTarget } from '../ssh/executor.js';
-import { runBenchmark, type BenchmarkResult } from './benchmark.js';
+import type { BenchmarkResult } from './benchmark.js';
 import { DriverPool } from './driver-pool.js';
 import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults } from './resources.js';
-import { registerMachines, type RegisterOptions } from './register.js';
+import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 
@@ -238,6 +238,8 @@ export class McisService {
     const key = `mcis/${o.ns}/${o.name}`;
     this.deps.store.acquireLock(key, 'mcis register');
     try {
+      // Loaded on use, like benchmark: every CLI start opens this service, few commands register.
+      const { registerMachines } = await import('./register.js');
       await registerMachines(this.deps, o);
       return this.view(o.ns, o.name);
     } finally {
@@ -262,6 +264,7 @@ export class McisService {
    */
   async benchmark(args: { ns: string; name: string; timeoutMs?: number } & RunOptions): Promise<BenchmarkResult> {
     this.require(args.ns, args.name);
+    const { runBenchmark } = await import('./benchmark.js');
     return runBenchmark(this.deps, args.ns, args.name, this.deps.store.listVms(args.ns, args.name), args);
   }
 

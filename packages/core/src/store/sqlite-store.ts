@@ -4,7 +4,8 @@
  * lookups and uniqueness cheap. Writes that read first run inside
  * BEGIN IMMEDIATE so concurrent CLI processes serialise instead of overwriting each other.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { K8sClusterRecord } from '../k8s/model.js';
@@ -14,6 +15,9 @@ import { MIGRATIONS } from './migrations.js';
 import { SqliteCatalog } from './sqlite-catalog.js';
 import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
 
+// Required, not imported: a CommonJS package through ESM gets its exports scanned on every CLI start.
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+
 type Row = { doc: string };
 
 export class SqliteStateStore implements StateStore {
@@ -22,7 +26,7 @@ export class SqliteStateStore implements StateStore {
   private readonly catalog: SqliteCatalog;
 
   constructor(readonly path: string) {
-    this.db = new Database(path);
+    this.db = new Sqlite(path);
     this.catalog = new SqliteCatalog(this.db, (fn) => this.immediate(fn));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
