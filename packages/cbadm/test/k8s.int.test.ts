@@ -15,7 +15,7 @@ import { ec2 } from './twin-ec2.js';
 
 type Node = { name: string; role: string; status: string; step: string | null; region: string; provider: string; error: string | null };
 type Cluster = { name: string; phase: string; reason: string | null; endpoint: string; nodes: Node[]; mcis: string[] };
-type K8sNode = { metadata: { name: string; labels: Record<string, string> }; status: { conditions: Array<{ type: string; status: string }> } };
+type K8sNode = { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> }; status: { conditions: Array<{ type: string; status: string }> } };
 
 // The user's home for ~/.kube/config: a temp dir, for cbadm and kubectl alike.
 const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
@@ -99,7 +99,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     ]);
     expect((await cli.json<Cluster[]>(['k8s', 'list'])).map((x) => [x.name, x.phase])).toEqual([['multi', 'Provisioned']]);
     // The API port is open on the control plane's security group to the cluster's nodes only.
-    const full = await cli.json<{ nodes: Array<{ publicIp: string }> }>(['k8s', 'get', 'multi']);
+    const full = await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'multi']);
     const sgs = await ec2(awsEndpoint, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
     const api = sgs.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
     expect(api?.IpRanges?.map((r) => r.CidrIp).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
@@ -116,6 +116,8 @@ describe('cbadm k8s on Cloud-Twin', () => {
         expect(n.status.conditions.find((x) => x.type === 'Ready')?.status).toBe('True');
         expect(n.metadata.labels['topology.kubernetes.io/region']).toBeTruthy();
         expect(n.metadata.labels['cloud-barista.io/csp']).toMatch(/^(aws|gcp|azure)$/);
+        // flannel's tunnels end at the public IP, not the private one the cloud NATs it to.
+        expect(n.metadata.annotations['flannel.alpha.coreos.com/public-ip-overwrite']).toBe(full.nodes.find((x) => x.name === n.metadata.name)?.publicIp);
       }
       const wide = kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'wide', '-L', 'topology.kubernetes.io/region']);
       expect(wide.stdout).toMatch(/cp-1\s+Ready\s+control-plane/);

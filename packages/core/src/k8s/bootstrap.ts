@@ -173,8 +173,10 @@ async function initControlPlane(deps: BootstrapDeps, ctx: ClusterContext, certSa
     SERVICE_CIDR: k.serviceCidr,
     CNI_MANIFEST_URL: cniManifestUrl(k.cni),
   };
+  // The endpoint annotation goes on before the CNI exists, so the first CNI pod already sees it.
   await guarded(deps, ctx.first, [
     ['init', vars],
+    ['endpoint', vars],
     ['cni', vars],
   ]);
   deps.update(ctx.first.rec.name, { status: 'Joined' });
@@ -220,7 +222,10 @@ async function joinNode(
     JOIN_CA_HASH: secrets.caHash,
     JOIN_CERT_KEY: secrets.certKey ?? '',
   };
-  await guarded(deps, n, [['join', vars]]);
+  await guarded(deps, n, [
+    ['join', vars],
+    ['endpoint', vars],
+  ]);
   deps.update(n.rec.name, { status: 'Joined' });
 }
 

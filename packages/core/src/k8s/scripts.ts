@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const STEPS = ['preflight', 'containerd', 'packages', 'init', 'cni', 'join-info', 'join', 'kubectl', 'admin-conf', 'reset'] as const;
+export const STEPS = ['preflight', 'containerd', 'packages', 'init', 'cni', 'join-info', 'join', 'endpoint', 'kubectl', 'admin-conf', 'reset'] as const;
 export type Step = (typeof STEPS)[number];
 
 export const SCRIPTS_DIR = fileURLToPath(new URL('../../k8s-scripts/', import.meta.url));

@@ -13,7 +13,7 @@ import { nodeList, nodeObject, nodeTable, status, type NodeView } from './object
 export interface ApiHooks {
   views(): NodeView[];
   deleteNode(name: string): boolean;
-  patchNode(name: string, patch: { labels?: Record<string, string | null>; unschedulable?: boolean }): boolean;
+  patchNode(name: string, patch: { labels?: Record<string, string | null>; annotations?: Record<string, string | null>; unschedulable?: boolean }): boolean;
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {
@@ -89,9 +89,10 @@ export function serveApi(c: SimCluster, hooks: ApiHooks, tls: { certPem: string;
         return send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'nodes', uid: view.node.uid } });
       }
       if (method === 'PATCH') {
-        const body = (await readBody(req)) as { metadata?: { labels?: Record<string, string | null> }; spec?: { unschedulable?: boolean } };
+        const body = (await readBody(req)) as { metadata?: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> }; spec?: { unschedulable?: boolean } };
         hooks.patchNode(name, {
           ...(body.metadata?.labels ? { labels: body.metadata.labels } : {}),
+          ...(body.metadata?.annotations ? { annotations: body.metadata.annotations } : {}),
           ...(body.spec?.unschedulable !== undefined ? { unschedulable: body.spec.unschedulable } : {}),
         });
         const after = hooks.views().find((v) => v.node.name === name);

@@ -87,6 +87,27 @@ export async function kubectl(host: KubectlHost, args0: string[], cwd: string, k
       }
       return ok(`node/${node.name} labeled\n`);
     }
+    case 'annotate': {
+      const target = names[0];
+      const node = target ? c.nodes.get(target) : undefined;
+      if (!node) return { stdout: '', stderr: `Error from server (NotFound): nodes "${target ?? ''}" not found\n`, code: 1 };
+      const annotations = (node.annotations ??= {});
+      const changes = names.slice(1);
+      // As kubectl: changing an existing value needs --overwrite, and nothing changes if one refuses.
+      const clash = changes.find((a) => {
+        const eq = a.indexOf('=');
+        return eq > 0 && annotations[a.slice(0, eq)] !== undefined && annotations[a.slice(0, eq)] !== a.slice(eq + 1);
+      });
+      if (clash && !args.includes('--overwrite')) return fail(`--overwrite is false but found the following declared annotation(s): '${clash.slice(0, clash.indexOf('='))}' already has a value (${annotations[clash.slice(0, clash.indexOf('='))] ?? ''})`);
+      for (const a of changes) {
+        if (a.endsWith('-')) delete annotations[a.slice(0, -1)];
+        else {
+          const eq = a.indexOf('=');
+          if (eq > 0) annotations[a.slice(0, eq)] = a.slice(eq + 1);
+        }
+      }
+      return ok(`node/${node.name} annotated\n`);
+    }
     case 'cordon':
     case 'uncordon':
     case 'drain': {
@@ -113,6 +134,6 @@ export async function kubectl(host: KubectlHost, args0: string[], cwd: string, k
       }
     }
     default:
-      return fail(`the simulated kubectl does not implement '${verb ?? ''}' (apply, get, label, cordon, uncordon, drain, delete, wait)`);
+      return fail(`the simulated kubectl does not implement '${verb ?? ''}' (apply, get, label, annotate, cordon, uncordon, drain, delete, wait)`);
   }
 }

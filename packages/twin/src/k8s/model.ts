@@ -10,6 +10,8 @@ export interface SimNode {
   instanceId: string;
   internalIp: string;
   labels: Record<string, string>;
+  /** Set by `kubectl annotate` (e.g. the CNI's tunnel endpoint). */
+  annotations?: Record<string, string>;
   controlPlane: boolean;
   unschedulable: boolean;
   createdAt: number;

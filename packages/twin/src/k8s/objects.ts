@@ -34,7 +34,7 @@ export function nodeObject(c: SimCluster, v: NodeView): Record<string, unknown> 
       resourceVersion: String(n.createdAt),
       creationTimestamp: iso(n.createdAt),
       labels,
-      annotations: { 'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///var/run/containerd/containerd.sock' },
+      annotations: { 'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///var/run/containerd/containerd.sock', ...n.annotations },
     },
     spec: {
       podCIDR: c.podCidr,

@@ -100,6 +100,11 @@ export class NodeRuntime {
           if (v === null) delete n.labels[k];
           else n.labels[k] = v;
         }
+        for (const [k, v] of Object.entries(p.annotations ?? {})) {
+          n.annotations ??= {};
+          if (v === null) delete n.annotations[k];
+          else n.annotations[k] = v;
+        }
         if (p.unschedulable !== undefined) n.unschedulable = p.unschedulable;
         return true;
       },
