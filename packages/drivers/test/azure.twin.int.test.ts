@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poll, ProviderError, UsageError, type Acceptance, type CloudDriver, type Connection, type CredentialMaterial, type DefaultNetwork, type VmInfo } from '@cloud-barista/core';
 import { all } from '../src/azure/context.js';
+import { agentFor } from '../src/azure/client.js';
 import { ruleSets } from '../src/azure/firewall.js';
 import { buildAzureDriver } from '../src/azure/index.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, TENANT, type Twin } from './azure-twin.js';
@@ -236,6 +237,24 @@ describe('TLS is verified', () => {
 });
 
 describe('credentials', () => {
+  it("trusts the connection's CA file through one TLS context shared by every socket", async () => {
+    const agent = agentFor(azureConnection(twin));
+    try {
+      // An Agent given `ca` builds a context (parsing the system roots) per new socket and keys each request by the roots' text.
+      expect(agent?.options).toMatchObject({ keepAlive: true, secureContext: expect.anything() as unknown });
+      expect(agent?.options.ca).toBeUndefined();
+      const res = await new Promise<number | undefined>((resolve, reject) => {
+        get(`${twin.endpoints.azure}/subscriptions/${SUBSCRIPTION}?api-version=2022-12-01`, { agent }, (r) => {
+          r.resume();
+          resolve(r.statusCode);
+        }).on('error', reject);
+      });
+      expect(res).toBe(401); // TLS accepted; no token sent.
+    } finally {
+      agent?.destroy();
+    }
+  });
+
   it('the client secret never shows in errors', async () => {
     await setFaults(['azure:VirtualMachines_Get:AuthorizationFailed:1']);
     try {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { ComputeManagementClient, type ComputeManagementClientOptionalParams } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -54,7 +54,9 @@ export function agentFor(conn: Connection): Agent | undefined {
       hint: `fix the path with \`cbadm connection add ${conn.name} … --ca-file PATH --replace\``,
     });
   }
-  return new Agent({ keepAlive: true, ca: [...rootCertificates, pem] });
+  // One TLS context for all sockets: an Agent given `ca` would build a context (parsing the ~150
+  // system roots) for every new socket, and key every request by the roots' text.
+  return new Agent({ keepAlive: true, secureContext: createSecureContext({ ca: [...rootCertificates, pem] }) });
 }
 
 export function subscriptionOf(conn: Connection): string {

@@ -9,6 +9,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { ProviderError, UsageError, type Connection, type CredentialMaterial } from '@cloud-barista/core';
 import { gaxios, GoogleAuth, JWT } from 'google-auth-library';
 
@@ -80,7 +81,8 @@ export function tokenUrlFor(connection: Connection, key?: { token_uri?: string }
 function transporterFor(connection: Connection, tokenUrl: () => string, fetchImplementation?: FetchLike): gaxios.Gaxios {
   const g = new gaxios.Gaxios(fetchImplementation ? { fetchImplementation } : {});
   const ca = connection.caFile ? readFileSync(connection.caFile, 'utf8') : undefined;
-  const agent = ca ? new Agent({ ca, keepAlive: true }) : undefined;
+  // One TLS context for all sockets (an Agent given `ca` builds one per new socket).
+  const agent = ca ? new Agent({ keepAlive: true, secureContext: createSecureContext({ ca }) }) : undefined;
   g.interceptors.request.add({
     resolved: (config) => {
       const token = tokenUrl();
