@@ -59,6 +59,8 @@ beforeAll(async () => {
     flushMs: 100,
     syncMs: 500,
     statsMs: 500,
+    reviveAfterMs: 2_000,
+    reviveEveryMs: 500,
     log: (l) => logs.push(l),
   });
   pushUrl = (await collector.start()).pushUrl!;
@@ -145,6 +147,19 @@ describe('collector', () => {
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { message: string }).message).toMatch(/no VM 'ghost-1'/);
     expect((await post('cpu value=', `Token ${token}`)).status).toBe(400);
+  });
+
+  it('starts a push agent again after a reboot stopped it', async () => {
+    const vm = fx.vm('web-3');
+    await until(() => seqs('web-3').length >= 2, 20_000, 'pushed samples');
+    await fx.halt(vm); // kills every process of the VM: the sampler and its pusher too
+    await fx.boot(vm); // back up, and nothing on it starts the agent
+    const n = seqs('web-3').length;
+    await until(() => logs.some((l) => /web-3: push agent silent for \d+ s on a Running VM; started it again/.test(l)), 30_000, 'the push agent revived');
+    await until(() => seqs('web-3').length >= n + 2, 20_000, 'pushes after the reboot');
+    // Once it pushes again, nobody starts it a second time.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(logs.filter((l) => l.includes('web-3: push agent silent'))).toHaveLength(1);
   });
 
   it('rolls up on stop and keeps cursors with the samples', async () => {

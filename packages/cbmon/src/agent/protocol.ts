@@ -93,7 +93,7 @@ export function installInput(s: InstallSettings, script: string): string {
  * Runs this package's script (sent on stdin) with one command, whatever is installed: the whole
  * script is read before it starts, so nothing it runs can eat the rest of stdin.
  */
-export function scriptCommand(cmd: 'uninstall' | 'status'): string {
+export function scriptCommand(cmd: 'uninstall' | 'status' | 'start'): string {
   return `sh -c "$(cat)" cbmon-agent ${cmd}`;
 }
 

@@ -8,6 +8,8 @@
 import type { Server } from 'node:http';
 import type { Core } from '@cloud-barista/core';
 import { followAgent } from '../agent/follow.js';
+import { scriptCommand } from '../agent/protocol.js';
+import { agentScript } from '../agent/script.js';
 import { evaluateAlerts, runAction } from '../alerts/alerts.js';
 import { refKey, type Sample, type VmRef } from '../sample.js';
 import type { MetricsStore, VmMinute } from '../store/metrics-store.js';
@@ -38,6 +40,10 @@ export interface CollectorOptions {
   statsMs?: number;
   /** Evaluate alert rules (default true). */
   alerts?: boolean;
+  /** A push agent silent this long (and at least 4 intervals) on a Running VM is started again (default 60 s). */
+  reviveAfterMs?: number;
+  /** How often push agents are checked for silence (default 15 s). */
+  reviveEveryMs?: number;
   log: (line: string) => void;
 }
 
@@ -75,6 +81,7 @@ export class Collector {
   private lastCpu = 0;
   private readonly busy = new Set<string>();
   private readonly unpullable = new Map<string, string>();
+  private readonly revivedAt = new Map<string, number>();
   private stopping = false;
 
   constructor(opts: CollectorOptions) {
@@ -87,6 +94,8 @@ export class Collector {
       alertEvalMs: 5_000,
       statsMs: 2_000,
       alerts: true,
+      reviveAfterMs: 60_000,
+      reviveEveryMs: 15_000,
       ...opts,
     };
   }
@@ -121,6 +130,7 @@ export class Collector {
     this.every(this.o.housekeepingMs, 'housekeeping', async () => this.housekeeping(false));
     this.every(this.o.statsMs, 'stats', async () => this.o.store.putKv(STATS_KEY, this.stats()));
     if (this.o.alerts) this.every(this.o.alertEvalMs, 'alerts', () => this.evaluateAlerts());
+    this.every(this.o.reviveEveryMs, 'revive', () => this.revivePushAgents());
     this.o.store.putKv(STATS_KEY, this.stats());
     return { pushUrl: this.pushUrl };
   }
@@ -279,6 +289,45 @@ export class Collector {
       onBadLine: (message) => this.o.log(`${key}: bad line from agent: ${message}`),
     });
     this.pullers.set(key, { ac, done, rt });
+  }
+
+  /**
+   * Nothing pulls a push agent, so after a reboot (or whatever else killed its sampler) it stays
+   * silent where a pulled one would be restarted by the next stream. A push agent on a Running VM
+   * that sent nothing for `reviveAfterMs` (and at least four of its intervals) is started again
+   * over SSH; `agent.sh start` leaves a running sampler alone.
+   */
+  private async revivePushAgents(): Promise<void> {
+    const now = Date.now();
+    const startedAt = Date.parse(this.startedAt);
+    const silent = this.o.store
+      .listAgents(this.o.ns ? { ns: this.o.ns } : {})
+      .filter((a) => a.mode === 'push' && this.inScope(a))
+      .filter((a) => {
+        const rt = this.pushed.get(refKey(a));
+        // Silence counts from the last sample, the install, this collector's start or the last revive.
+        const heard = Math.max(rt?.lastSampleAt ? Date.parse(rt.lastSampleAt) : 0, a.lastTs ?? 0, Date.parse(a.installedAt), startedAt, this.revivedAt.get(refKey(a)) ?? 0);
+        return now - heard >= Math.max(this.o.reviveAfterMs, a.intervalS * 4_000);
+      });
+    await Promise.all(
+      silent.map(async (a) => {
+        const key = refKey(a);
+        this.revivedAt.set(key, now);
+        let where: ReturnType<typeof reach>;
+        try {
+          where = reach(this.o.core, selectTargets(this.o.core, a.ns, a.mcis, { vm: a.vm })[0]!.ref);
+        } catch {
+          return; // the VM or its MCIS is gone: nothing to start
+        }
+        if ('wait' in where) return; // not Running: it starts with the VM's next stream or install
+        const r = await this.o.core.ssh.exec(where.target, scriptCommand('start'), { stdin: agentScript(), timeoutMs: 30_000 });
+        this.o.log(
+          r.exitCode === 0
+            ? `${key}: push agent silent for ${Math.round((now - Math.max(a.lastTs ?? 0, Date.parse(a.installedAt), startedAt)) / 1000)} s on a Running VM; started it again`
+            : `${key}: could not start the push agent (exit ${String(r.exitCode)}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+        );
+      }),
+    );
   }
 
   private enqueue(samples: Sample[], cursor: Cursor, live: boolean): void {
