@@ -129,6 +129,12 @@ describe('cbadm k8s on Cloud-Twin', () => {
     expect(added.nodes.every((n) => n.status === 'Ready')).toBe(true);
     const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'multi', 'w-aws-1']);
     expect(removed.nodes.map((n) => n.name)).toEqual(['cp-1', 'w-gcp-1', 'w-azure-1', 'add1-1']);
+    // The removed node's address no longer reaches the cluster's ports.
+    const goneIp = full.nodes.find((n) => n.name === 'w-aws-1')!.publicIp;
+    const after = await ec2(awsEndpoint, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
+    const apiAfter = after.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
+    expect(apiAfter?.IpRanges?.map((r) => r.CidrIp)).not.toContain(`${goneIp}/32`);
+    expect(apiAfter?.IpRanges?.length).toBeGreaterThan(0);
     if (kubectlPath) {
       const names = kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'name']).stdout.trim().split('\n').sort();
       expect(names).toEqual(['node/add1-1', 'node/cp-1', 'node/w-azure-1', 'node/w-gcp-1']);

@@ -22,7 +22,7 @@ import {
   type BootstrapDeps,
   type ClusterContext,
 } from './bootstrap.js';
-import { applyFirewall } from './firewall.js';
+import { applyFirewall, nodeSources } from './firewall.js';
 import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
 import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
 import { clusterView, type K8sClusterView } from './view.js';
@@ -385,7 +385,7 @@ export class K8sService {
     });
   }
 
-  /** Cordon, drain, `kubectl delete node`, then terminate the node's VM. */
+  /** Cordon, drain, (reset a control plane), `kubectl delete node`, terminate the VM, close the ports to it. */
   async removeNode(opts: { ns: string; name: string; node: string } & RunOptions): Promise<K8sClusterView> {
     const c0 = this.require(opts.ns, opts.name);
     const rec = c0.nodes.find((n) => n.name === opts.node);
@@ -420,6 +420,8 @@ export class K8sService {
         selector: { vm: rec.name },
         ...(opts.events ? { events: opts.events } : {}),
       });
+      // Its address may go to someone else's VM next: the cluster's ports close to it.
+      await applyFirewall(this.deps, c0, 'revoke', opts.events ?? noEvents, { sources: nodeSources([rec]) });
       this.deps.store.deleteVm(opts.ns, rec.mcis, rec.name);
       let c = this.update(c0, (cur) => ({ ...cur, nodes: cur.nodes.filter((n) => n.name !== rec.name) }));
       if (c.extraMcis.includes(rec.mcis) && this.deps.store.listVms(opts.ns, rec.mcis).length === 0) {
