@@ -68,7 +68,12 @@ afterAll(async () => {
 
 describe('the official Azure SDK pointed at the twin', () => {
   it('lists the VMs the driver made, with ARM fields, NIC and public IP', async () => {
+    t.requests.length = 0;
     const vm = await driver.vms.create(request('sdk-1', 'sdk-token-1'));
+    // ARM's answer to the PUT, with the NIC and IP just made, is the VmInfo: no read-back per VM.
+    expect(vm).toMatchObject({ status: 'Creating', spec: 'Standard_B1s', zone: '1', publicIp: expect.stringMatching(/^127\./) as unknown, privateIp: expect.stringMatching(/^10\./) as unknown });
+    const afterPut = t.requests.slice(t.requests.findIndex((r) => r.action === 'VirtualMachines_CreateOrUpdate') + 1);
+    expect(afterPut.filter((r) => /^(VirtualMachines|NetworkInterfaces|PublicIPAddresses)_Get$/.test(r.action ?? '')).map((r) => r.action)).toEqual([]);
     await waitStatus(driver, vm.providerId, 'Running');
     const sdk = sdkClients(twin);
     try {

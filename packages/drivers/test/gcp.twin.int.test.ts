@@ -206,10 +206,12 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
 
     it('uses the REST transport with a bearer token from the key’s token_uri, and a request id on insert', async () => {
       const driver = driverFor({ endpoint: proxy.url });
+      const imageId = (await driver.catalog.resolveImage('debian-12')).id;
+      t.requests.length = 0;
       const vm = await driver.vms.create({
         name: 'wire-1',
         spec: 'e2-micro',
-        imageId: (await driver.catalog.resolveImage('debian-12')).id,
+        imageId,
         network: net,
         keyName: 'k',
         publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdcKaaGHzHFLIA5A5hXDfA5RFFuEi3qnOY2HUe0vNUQ test',
@@ -218,6 +220,9 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
         tags: { ...TAGS, 'cb-vm': 'wire-1' },
       });
       expect(vm.providerId).toMatch(new RegExp(`^${ZONE}/wire-1-[0-9a-f]{8}$`));
+      // The insert operation done is enough: no instances.get per VM (addresses come with describe).
+      expect(vm).toMatchObject({ status: 'Creating', spec: 'e2-micro', zone: ZONE });
+      expect(calls('instances.get')).toEqual([]);
       expect(proxy.seen.length).toBeGreaterThan(0);
       for (const s of proxy.seen) {
         expect(s.headers.authorization).toMatch(/^Bearer ya29\.twin\./);

@@ -124,6 +124,9 @@ export function createVms(ctx: AzureContext): VmApi {
           lro(ctx),
         ),
       );
+      // ARM's answer to the PUT (201, provisioningState Creating) is the VM: with the NIC and public
+      // IP just made, it is all a VmInfo needs, so there is no read-back per VM.
+      let accepted: VirtualMachine | undefined;
       try {
         // Not waited for: like EC2's pending, the VM is Creating until the instance view says running.
         await az(ctx, () =>
@@ -155,7 +158,13 @@ export function createVms(ctx: AzureContext): VmApi {
               },
               networkProfile: { networkInterfaces: [{ id: nic.id ?? '', primary: true, deleteOption: 'Delete' }] },
             },
-            lro(ctx),
+            {
+              ...lro(ctx),
+              onResponse: (_raw, flat) => {
+                const vm = flat as VirtualMachine | undefined;
+                if (vm?.id && !accepted) accepted = vm;
+              },
+            },
           ),
         );
       } catch (e) {
@@ -171,6 +180,7 @@ export function createVms(ctx: AzureContext): VmApi {
         if (!code) throw e;
         throw toProviderError({ code, message: `VM ${name} failed to provision: ${(e as Error).message}` }, ctx.secrets);
       }
+      if (accepted) return toVmInfo(accepted, undefined, nic, pip);
       const info = await one(group, name);
       if (!info) throw new OperationError(`VM ${name} was accepted but cannot be read back`);
       return info;

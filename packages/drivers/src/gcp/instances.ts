@@ -136,10 +136,13 @@ export function createVms(ctx: GcpContext): VmApi {
       } catch (e) {
         // An earlier, interrupted run (past the request id's 60 minutes) made it: the name is ours.
         if (!hasCode(e, 'alreadyExists', 'RESOURCE_ALREADY_EXISTS')) throw e;
+        const made = await getOne(project, zone, name);
+        if (!made) throw new OperationError(`instance ${name} exists in ${zone} but cannot be read back`);
+        return toVmInfo(made);
       }
-      const made = await getOne(project, zone, name);
-      if (!made) throw new OperationError(`instance ${name} was inserted in ${zone} but cannot be read back`);
-      return toVmInfo(made);
+      // The insert operation is done: the instance exists and is on its way up. Its addresses come
+      // with the next describe (the caller polls until Running); no read-back per VM.
+      return { providerId: providerIdOf(zone, name), status: 'Creating', nativeState: 'PROVISIONING', spec: req.spec, zone, tags: fromLabels(instanceResource.labels) };
     },
 
     describe,
