@@ -4,7 +4,8 @@
  * else three AWS regions), the real kubectl against the simulated API, node add/remove, a create
  * killed mid-way and re-run, a node that fails to join, bad manifests, delete.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,14 +220,42 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const sabotage = await cli.run(['mcis', 'exec', 'own', '--vm', 'w-2', '--', 'mkdir -p "$CB_SYSROOT/etc/sysctl.d" && echo "net.ipv4.ip_forward = 0" > "$CB_SYSROOT/etc/sysctl.d/zz-hardening.conf"']);
     expect(sabotage.code).toBe(0);
     const file = join(cli.home, 'own.yaml');
-    writeFileSync(file, clusterYaml('own', [{ name: 'w', connection: 'twin-aws-us-east-1', count: 2 }]));
+    // A load balancer of the user's in front of the control plane (a TCP proxy here): the manifest
+    // names it, and kubeadm, the joins and the kubeconfig go through it.
+    const cpIp = (await cli.json<{ vms: Array<{ name: string; publicIp: string }> }>(['mcis', 'get', 'own'])).vms.find((v) => v.name === 'cp-1')!.publicIp;
+    const lb = createServer((down) => {
+      const up = connect(6443, cpIp);
+      down.pipe(up).pipe(down);
+      up.on('error', () => down.destroy());
+      down.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => lb.listen(0, '127.0.0.1', () => r()));
+    const lbEndpoint = `127.0.0.1:${(lb.address() as AddressInfo).port}`;
+    writeFileSync(file, clusterYaml('own', [{ name: 'w', connection: 'twin-aws-us-east-1', count: 2 }], `  kubernetes: { controlPlaneEndpoint: "${lbEndpoint}" }`));
     const r = await cli.run(['k8s', 'create', '-f', file, '--mcis', 'own', '--json']);
     expect(r.code).toBe(1);
     const c = await cli.json<Cluster>(['k8s', 'get', 'own']);
     expect(c.phase).toBe('Failed');
+    expect(c.endpoint).toBe(lbEndpoint);
     expect(c.reason).toMatch(/node w-2: step join failed: .*ip_forward/);
     expect(c.nodes.find((n) => n.name === 'w-2')).toMatchObject({ status: 'Failed', step: 'join' });
     expect(c.nodes.find((n) => n.name === 'w-1')?.status).toBe('Joined');
+    const kc = await cli.json<{ file: string; server: string }>(['k8s', 'kubeconfig', 'own']);
+    expect(kc.server).toBe(`https://${lbEndpoint}`);
+    if (kubectlPath) {
+      // Asynchronously: the proxy runs in this process.
+      const viaLb = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(kubectlPath, ['--kubeconfig', kc.file, 'get', 'nodes', '-o', 'name'], { env: { ...process.env, HOME: kubeHome, KUBECONFIG: '' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', () => resolve({ stdout, stderr }));
+      });
+      expect(viaLb.stderr).toBe('');
+      expect(viaLb.stdout.trim().split('\n').sort()).toEqual(['node/cp-1', 'node/w-1']);
+    }
+    lb.close();
     // Deleting a cluster made on a given MCIS leaves that MCIS to its owner.
     expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'own'])).mcisDeleted).toEqual([]);
     await cli.json(['mcis', 'delete', 'own', '--force']);

@@ -63,4 +63,14 @@ describe('K8sCluster manifests', () => {
     const badReq = `${cp}  workers:\n    - { name: w, count: 1, requirements: { vcpu: -1 } }\n`;
     expect(parseK8sManifest(base(badReq)).errors[0]?.path).toMatch(/^spec\.workers\[0\]\.requirements/);
   });
+  it('takes a control-plane endpoint of the user\'s (host or host:port), refuses anything else', () => {
+    const lb = (ep: string) => parseK8sManifest(base(`${cp}  kubernetes: { controlPlaneEndpoint: "${ep}" }\n`));
+    expect(lb('k8s.example.com').value?.spec.kubernetes.controlPlaneEndpoint).toBe('k8s.example.com:6443');
+    expect(lb('203.0.113.10:443').value?.spec.kubernetes.controlPlaneEndpoint).toBe('203.0.113.10:443');
+    expect(parseK8sManifest(base(cp)).value?.spec.kubernetes.controlPlaneEndpoint).toBeUndefined();
+    for (const bad of ['https://k8s.example.com', 'k8s.example.com:99999', '300.1.1.1', '-bad-.example.com', '']) {
+      expect(lb(bad).errors.map((e) => e.path), bad).toEqual(['spec.kubernetes.controlPlaneEndpoint']);
+    }
+    expect(lb('k8s .example.com').errors[0]?.message).toMatch(/host or host:port/);
+  });
 });

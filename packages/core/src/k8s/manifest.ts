@@ -54,6 +54,11 @@ export const K8sClusterManifest = z
             podCidr: z.string().default('10.244.0.0/16'),
             serviceCidr: z.string().default('10.96.0.0/12'),
             apiPort: z.number().int().min(1).max(65535).default(6443),
+            /**
+             * A stable address in front of the control planes (a load balancer or DNS name you run),
+             * `host` or `host:port`. Default: the first control plane's public IP and apiPort.
+             */
+            controlPlaneEndpoint: z.string().optional(),
           })
           .strict()
           .default({ version: '1.30.2', cni: 'flannel', podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', apiPort: 6443 }),
@@ -68,7 +73,16 @@ export const K8sClusterManifest = z
 export interface K8sClusterSpec {
   controlPlane: NodeSet[];
   workers: NodeSet[];
-  kubernetes: { version: string; minor: string; cni: Cni; podCidr: string; serviceCidr: string; apiPort: number };
+  kubernetes: {
+    version: string;
+    minor: string;
+    cni: Cni;
+    podCidr: string;
+    serviceCidr: string;
+    apiPort: number;
+    /** host:port, when the manifest names one. */
+    controlPlaneEndpoint?: string;
+  };
 }
 
 export interface K8sClusterManifestValue {
@@ -123,6 +137,10 @@ export function validateK8sManifest(input: unknown): Validation<K8sClusterManife
   if (pod && svc && overlaps(pod, svc)) {
     errors.push({ path: 'spec.kubernetes.podCidr', message: `${k.podCidr} overlaps serviceCidr ${k.serviceCidr}: pick disjoint ranges (defaults 10.244.0.0/16 and 10.96.0.0/12)` });
   }
+  const endpoint = k.controlPlaneEndpoint === undefined ? undefined : parseEndpoint(k.controlPlaneEndpoint, k.apiPort);
+  if (endpoint === null) {
+    errors.push({ path: 'spec.kubernetes.controlPlaneEndpoint', message: `'${k.controlPlaneEndpoint ?? ''}' is not host or host:port (a DNS name or IPv4 address, e.g. k8s.example.com:6443)` });
+  }
   const vpc = parseCidr(VPC_CIDR)!;
   if (pod && overlaps(pod, vpc)) warnings.push({ path: 'spec.kubernetes.podCidr', message: `${k.podCidr} overlaps the VMs' default network ${VPC_CIDR}` });
   if (svc && overlaps(svc, vpc)) warnings.push({ path: 'spec.kubernetes.serviceCidr', message: `${k.serviceCidr} overlaps the VMs' default network ${VPC_CIDR}` });
@@ -137,12 +155,32 @@ export function validateK8sManifest(input: unknown): Validation<K8sClusterManife
       spec: {
         controlPlane: cp,
         workers: m.spec.workers,
-        kubernetes: { version: full, minor: full.split('.').slice(0, 2).join('.'), cni: k.cni as Cni, podCidr: k.podCidr, serviceCidr: k.serviceCidr, apiPort: k.apiPort },
+        kubernetes: {
+          version: full,
+          minor: full.split('.').slice(0, 2).join('.'),
+          cni: k.cni as Cni,
+          podCidr: k.podCidr,
+          serviceCidr: k.serviceCidr,
+          apiPort: k.apiPort,
+          ...(endpoint ? { controlPlaneEndpoint: endpoint } : {}),
+        },
       },
     },
     errors,
     warnings,
   };
+}
+
+/** `host` or `host:port` → `host:port`; null when it is neither (IPv6 is not taken: kubeadm wants brackets). */
+function parseEndpoint(text: string, defaultPort: number): string | null {
+  const m = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m) return null;
+  const host = m[1]!;
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const okHost = ipv4 ? ipv4.slice(1).every((o) => Number(o) <= 255) : host.length <= 253 && host.split('.').every((l) => label.test(l)) && /[A-Za-z]/.test(host);
+  return okHost && port >= 1 && port <= 65535 ? `${host}:${port}` : null;
 }
 
 export function parseK8sManifest(text: string, source = 'manifest'): Validation<K8sClusterManifestValue> {

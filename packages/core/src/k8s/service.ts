@@ -274,7 +274,8 @@ export class K8sService {
       );
       c = this.update(c, (cur) => ({ ...cur, nodes }));
       const first = nodes.find((n) => n.role === 'control-plane')!;
-      const endpoint = `${first.publicIp}:${m.spec.kubernetes.apiPort}`;
+      // Without a load balancer of the user's, the first control plane's address is the endpoint.
+      const endpoint = m.spec.kubernetes.controlPlaneEndpoint ?? `${first.publicIp}:${m.spec.kubernetes.apiPort}`;
       c = this.update(c, (cur) => ({ ...cur, endpoint }));
       return this.bootstrap(c, new Set(nodes.map((n) => n.name)), opts);
     });
@@ -301,8 +302,9 @@ export class K8sService {
       const ctx = this.context(c);
       const nodes = this.bootNodes(c, names);
       // kubeadm init runs when the first control plane is among the nodes (its step skips a done init).
+      const lb = c.spec.kubernetes.controlPlaneEndpoint?.replace(/:\d+$/, '');
       const certSans = names.has(ctx.first.rec.name)
-        ? [...new Set([ctx.first.rec.publicIp, ctx.first.rec.privateIp].filter((x): x is string => !!x))]
+        ? [...new Set([lb, ctx.first.rec.publicIp, ctx.first.rec.privateIp].filter((x): x is string => !!x))]
         : undefined;
       const failures = await bootstrapNodes(deps, ctx, nodes, {
         beforeJoin: firewall,
@@ -479,9 +481,13 @@ export class K8sService {
     // yaml is loaded here only: `k8s list|get` start faster without it.
     const { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } =
       await import('./kubeconfig.js');
-    // Another control plane answered: point the kubeconfig at its own API server.
+    // Another control plane answered: point the kubeconfig at its own API server (unless the
+    // cluster's endpoint is the user's load balancer, which fronts every control plane).
     const first = c.nodes.find((n) => n.role === 'control-plane');
-    const direct = cp.name !== first?.name && cp.publicIp ? `https://${cp.publicIp}:${c.spec.kubernetes.apiPort}` : undefined;
+    const direct =
+      !c.spec.kubernetes.controlPlaneEndpoint && cp.name !== first?.name && cp.publicIp
+        ? `https://${cp.publicIp}:${c.spec.kubernetes.apiPort}`
+        : undefined;
     const { config, server } = renameKubeconfig(adminConf, c.name, direct);
     const merged = opts.merge === true;
     const file =

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { kubeconfigText } from './kubeconfig.js';
 import { newToken, newUid, type SimCluster, type Sysroot } from './model.js';
 import { controlPlaneServingCert, makeClusterPki } from './pki.js';
+import { clusterAt } from './reach.js';
 import type { RunResponse } from './protocol.js';
 
 export interface KubeadmHost {
@@ -144,7 +145,8 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
     const endpoint = rest[0]?.startsWith('-') ? undefined : rest[0];
     // Discovery reads cluster-info from the given address; the TLS bootstrap then talks to the
     // controlPlaneEndpoint it names: both must have an API server listening.
-    const c = [...host.clusters.values()].find((x) => endpoint !== undefined && x.apiServers.has(endpoint) && x.apiServers.has(x.endpoint));
+    const found = await clusterAt(host.clusters.values(), endpoint);
+    const c = found && (await clusterAt([found], found.endpoint)) ? found : undefined;
     const token = flag(rest, '--token') ?? '';
     const hash = flag(rest, '--discovery-token-ca-cert-hash') ?? '';
     const name = flag(rest, '--node-name');

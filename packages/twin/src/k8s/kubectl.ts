@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serverOf } from './kubeconfig.js';
 import { cniOf } from './manifests.js';
+import { clusterAt } from './reach.js';
 import type { SimCluster } from './model.js';
 import { nodeList, nodeObject, type NodeView } from './objects.js';
 import type { RunResponse } from './protocol.js';
@@ -49,7 +50,7 @@ export async function kubectl(host: KubectlHost, args0: string[], cwd: string, k
     return fail(`stat ${kubeconfig}: no such file or directory`);
   }
   const endpoint = server?.replace(/^https:\/\//, '').replace(/\/.*$/, '') ?? serverOf(text);
-  const c = [...host.clusters.values()].find((x) => endpoint !== undefined && x.apiServers.has(endpoint));
+  const c = await clusterAt(host.clusters.values(), endpoint);
   if (!c) return fail(`Get "https://${endpoint ?? '?'}/api": dial tcp ${endpoint ?? '?'}: connect: connection refused`);
   const names = objs.flatMap((o) => (o === 'node' || o === 'nodes' || o === 'no' ? [] : [o.replace(/^nodes?\//, '')]));
   const missing = names.find((n) => !c.nodes.has(n));
