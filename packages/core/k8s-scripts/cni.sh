@@ -7,6 +7,16 @@ curl -fsSL "$CNI_MANIFEST_URL" >"$manifest.tmp"
 if [ "$CNI" = flannel ]; then
   sed -e "s#\"Network\": \"10.244.0.0/16\"#\"Network\": \"$POD_CIDR\"#" -e 's#"Type": "vxlan"#"Type": "wireguard"#' "$manifest.tmp" >"$manifest"
   rm -f "$manifest.tmp"
+elif [ "$CNI" = calico ]; then
+  # calico-node would take the first interface's (private) address: use the Node's InternalIP,
+  # which the kubelet registered as the public one. The pool is the cluster's pod CIDR.
+  sed -e '/^ *- name: IP$/{
+N
+s/^\( *\)\(- name: IP\n *value: "autodetect"\)$/\1\2\n\1- name: IP_AUTODETECTION_METHOD\n\1  value: "kubernetes-internal-ip"/
+}' -e "s#^\( *\)\# - name: CALICO_IPV4POOL_CIDR#\1- name: CALICO_IPV4POOL_CIDR#" \
+    -e "s#^\( *\)\#   value: \"192.168.0.0/16\"#\1  value: \"$POD_CIDR\"#" "$manifest.tmp" >"$manifest"
+  rm -f "$manifest.tmp"
+  grep -q 'IP_AUTODETECTION_METHOD' "$manifest" || fail "the Calico manifest has no IP autodetection setting to change"
 else
   mv "$manifest.tmp" "$manifest"
 fi

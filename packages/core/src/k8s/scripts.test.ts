@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finishedSteps, parseJoinCommand, shQuote, STEP_LAUNCHER, STEPS, stepScript, stepsScript } from './scripts.js';
 
@@ -41,5 +44,56 @@ describe('bootstrap scripts', () => {
     const hash = `sha256:${'a'.repeat(64)}`;
     expect(parseJoinCommand(`kubeadm join 1.2.3.4:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash ${hash} \n`)).toEqual({ endpoint: '1.2.3.4:6443', token: 'abcdef.0123456789abcdef', caHash: hash });
     expect(parseJoinCommand('nothing here')).toBeUndefined();
+  });
+
+  it('rewrites the CNI manifest: flannel to WireGuard on the pod CIDR, Calico to the Node IP on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-cni-'));
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      // curl serves the manifest given; kubectl keeps what it was asked to apply.
+      writeFileSync(join(bin, 'curl'), '#!/bin/sh\ncat "$FAKE_MANIFEST"\n');
+      writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -f ] && cp "$2" "$APPLIED"; shift; done\n');
+      for (const f of ['curl', 'kubectl']) chmodSync(join(bin, f), 0o755);
+      const run = (cni: string, manifest: string) => {
+        writeFileSync(join(dir, 'in.yaml'), manifest);
+        const r = spawnSync('sh', ['-s'], {
+          input: stepScript('cni', { CNI: cni, POD_CIDR: '10.32.0.0/16', CNI_MANIFEST_URL: 'https://example.invalid/cni.yaml' }),
+          encoding: 'utf8',
+          env: { PATH: `${bin}:${process.env.PATH ?? ''}`, CB_SYSROOT: join(dir, 'root'), FAKE_MANIFEST: join(dir, 'in.yaml'), APPLIED: join(dir, 'applied.yaml') },
+        });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        return readFileSync(join(dir, 'applied.yaml'), 'utf8');
+      };
+      const flannel = run('flannel', 'net-conf.json: |\n    {\n      "Network": "10.244.0.0/16",\n      "Backend": {\n        "Type": "vxlan"\n      }\n    }\n');
+      expect(flannel).toContain('"Network": "10.32.0.0/16"');
+      expect(flannel).toContain('"Type": "wireguard"');
+      const calico = run(
+        'calico',
+        [
+          '          env:',
+          '            - name: IP',
+          '              value: "autodetect"',
+          '            # - name: CALICO_IPV4POOL_CIDR',
+          '            #   value: "192.168.0.0/16"',
+          '',
+        ].join('\n'),
+      );
+      expect(calico).toBe(
+        [
+          '          env:',
+          '            - name: IP',
+          '              value: "autodetect"',
+          '            - name: IP_AUTODETECTION_METHOD',
+          '              value: "kubernetes-internal-ip"',
+          '            - name: CALICO_IPV4POOL_CIDR',
+          '              value: "10.32.0.0/16"',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,7 +35,32 @@ metadata:
 `;
   }
   if (url.includes('squat/kilo')) return 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: kilo\n  namespace: kube-system\n';
-  if (url.includes('projectcalico/calico')) return 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: calico-node\n  namespace: kube-system\n';
+  if (url.includes('projectcalico/calico')) {
+    // calico-node's env as the release manifests have it: autodetected IP, the pool CIDR commented out.
+    return `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: calico-node
+  namespace: kube-system
+spec:
+  template:
+    spec:
+      containers:
+        - name: calico-node
+          env:
+            # Auto-detect the BGP IP address.
+            - name: IP
+              value: "autodetect"
+            # Enable or Disable VXLAN on the default IP pool.
+            - name: CALICO_IPV4POOL_VXLAN
+              value: "Always"
+            # The default IPv4 pool to create on startup if none exists. Pod IPs will be
+            # chosen from this range. Changing this value after installation will have
+            # no effect. This should fall within \`--cluster-cidr\`.
+            # - name: CALICO_IPV4POOL_CIDR
+            #   value: "192.168.0.0/16"
+`;
+  }
   return undefined;
 }
 
