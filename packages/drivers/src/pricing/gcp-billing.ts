@@ -3,7 +3,8 @@
  * @google-cloud/billing, over REST like the Compute client): Compute Engine bills a predefined
  * machine type per vCPU-hour and per GiB-hour of its family ("E2 Instance Core running in Seoul",
  * "… Ram …"), shared-core E2 types for a fraction of a vCPU, f1-micro and g1-small per instance.
- * A type's price is core × vCPUs + RAM × GiB with the OnDemand SKUs of its region. The catalog is one
+ * A type's price is core × vCPUs + RAM × GiB with the OnDemand SKUs of its region, plus, for GPU
+ * machine types (A2, G2, A3), count × the GPU's own SKU ("Nvidia L4 GPU", "Nvidia Tesla A100 GPU"). The catalog is one
  * list for all regions, so a process fetches it once per endpoint and account, not once per region.
  * Lives outside gcp/ and wraps the GCP driver's catalog: the driver itself needs no billing API.
  */
@@ -28,6 +29,9 @@ export const FAMILY_SKU_PREFIX: Readonly<Record<string, string>> = {
   t2d: 'T2D AMD Instance',
   t2a: 'T2A Arm Instance',
   m1: 'Memory-optimized Instance',
+  a2: 'A2 Instance',
+  a3: 'A3 Instance',
+  g2: 'G2 Instance',
 };
 
 /** Shared-core E2 types bill this fraction of a vCPU (Google's pricing page). */
@@ -69,6 +73,15 @@ export function rateTable(skus: Iterable<SkuLike>): RateTable {
   return table;
 }
 
+/**
+ * One GPU's USD/h from its SKU: the GCP driver's model "NVIDIA A100 80GB" (from nvidia-a100-80gb) is
+ * billed as "Nvidia A100 80GB GPU", "NVIDIA A100" (nvidia-tesla-a100) as "Nvidia Tesla A100 GPU".
+ */
+function gpuRate(rates: Map<string, number>, model: string): number | undefined {
+  const rest = model.replace(/^NVIDIA\s+/i, '');
+  return rates.get(`Nvidia ${rest} GPU`) ?? rates.get(`Nvidia Tesla ${rest} GPU`);
+}
+
 /** USD/h of each spec in `region`, for the specs whose SKUs are listed. */
 export function pricesFrom(table: RateTable, region: string, specs: readonly Spec[]): DriverPrices['prices'] {
   const rates = table.get(region);
@@ -84,7 +97,13 @@ export function pricesFrom(table: RateTable, region: string, specs: readonly Spe
     const ram = prefix ? rates.get(`${prefix} Ram`) : undefined;
     if (core === undefined || ram === undefined) return [];
     const vcpu = SHARED_CORE_FRACTION[s.name] ?? s.vcpu;
-    return [{ spec: s.name, pricePerHour: Math.round((core * vcpu + ram * s.memoryGiB) * 1e6) / 1e6 }];
+    let gpus = 0;
+    if (s.gpu) {
+      const each = gpuRate(rates, s.gpu.model);
+      if (each === undefined) return []; // a GPU type without its GPU's SKU: no price rather than a low one
+      gpus = each * s.gpu.count;
+    }
+    return [{ spec: s.name, pricePerHour: Math.round((core * vcpu + ram * s.memoryGiB + gpus) * 1e6) / 1e6 }];
   });
 }
 
