@@ -29,7 +29,7 @@ describe('Azure driver prices (Retail Prices API)', () => {
     try {
       const out = await d.catalog.listPrices!();
       expect(out.source).toMatch(/^Azure Retail Prices API \(127\.0\.0\.1:\d+, Virtual Machines koreacentral, Linux pay-as-you-go\)$/);
-      const sizes = AZURE_VM_SIZES.filter((s) => !s.notIn?.includes('koreacentral'));
+      const sizes = AZURE_VM_SIZES.filter((s) => !s.notIn?.includes('koreacentral') && (!s.onlyIn || s.onlyIn.includes('koreacentral')));
       expect(out.prices).toHaveLength(sizes.length);
       for (const s of sizes) expect(out.prices.find((p) => p.spec === s.name)?.pricePerHour, s.name).toBe(azurePrice(s, region));
     } finally {

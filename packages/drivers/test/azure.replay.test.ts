@@ -205,13 +205,30 @@ describe('catalog', () => {
     expect(regions.every((r) => /^[a-z0-9]+$/.test(r.name))).toBe(true);
   });
 
-  it('lists sizes from vmSizes, and pings with it', async () => {
-    const { driver } = replayDriver([['GET', /\/locations\/eastus\/vmsizes$/, { file: '_subscriptions_99999999_providers_Microsoft_Compute_locations_eastus_vmSizes.json' }]]);
+  it('lists sizes from vmSizes with GPUs from Resource SKUs of the location, and pings with vmSizes', async () => {
+    // Inline (no sample): ResourceSkus_List in ARM's shape, one entry per size and location, with
+    // non-VM SKUs the driver must skip. Standard_A2 has no GPUs; a SKU vmSizes lacks is not a spec.
+    const cap = (name: string, value: string) => ({ name, value });
+    const skus = {
+      value: [
+        { resourceType: 'disks', name: 'Premium_LRS', tier: 'Premium', size: 'P4', locations: ['eastus'], capabilities: [cap('MaxSizeGiB', '32')], restrictions: [] },
+        { resourceType: 'virtualMachines', name: 'Standard_A1', tier: 'Standard', size: 'A1', family: 'standardA0_A7Family', locations: ['eastus'], capabilities: [cap('vCPUs', '1'), cap('CpuArchitectureType', 'x64')], restrictions: [] },
+        { resourceType: 'virtualMachines', name: 'Standard_A2', tier: 'Standard', size: 'A2', family: 'standardNCSv3Family', locations: ['eastus'], capabilities: [cap('vCPUs', '2'), cap('GPUs', '2')], restrictions: [] },
+        { resourceType: 'virtualMachines', name: 'Standard_NC4as_T4_v3', tier: 'Standard', size: 'NC4as_T4_v3', family: 'standardNCASv3_T4Family', locations: ['eastus'], capabilities: [cap('GPUs', '1')], restrictions: [] },
+      ],
+    };
+    const { driver, replay } = replayDriver([
+      ['GET', /\/locations\/eastus\/vmsizes$/, { file: '_subscriptions_99999999_providers_Microsoft_Compute_locations_eastus_vmSizes.json' }],
+      ['GET', /\/providers\/microsoft\.compute\/skus$/, { body: skus }],
+    ]);
     expect(await driver.catalog.listSpecs()).toEqual([
       { name: 'Standard_A0', vcpu: 1, memoryGiB: 0.75, arch: 'x86_64' },
       { name: 'Standard_A1', vcpu: 1, memoryGiB: 1.75, arch: 'x86_64' },
-      { name: 'Standard_A2', vcpu: 2, memoryGiB: 3.5, arch: 'x86_64' },
+      { name: 'Standard_A2', vcpu: 2, memoryGiB: 3.5, arch: 'x86_64', gpu: { model: 'NVIDIA V100', count: 2 } },
     ]);
+    const [skuCall] = replay.to('GET', /\/skus$/);
+    expect(skuCall?.url.searchParams.get('$filter')).toBe("location eq 'eastus'");
+    expect(skuCall?.url.searchParams.get('api-version')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(await driver.ping()).toMatchObject({ account: SUB, region: 'eastus' });
     expect(archOfSize('Standard_D2ps_v5')).toBe('arm64');
     expect(archOfSize('Standard_D2as_v5')).toBe('x86_64');

@@ -135,10 +135,15 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
       expect(here?.zones.length).toBeGreaterThan(0);
       const specs = await driver.catalog.listSpecs();
       expect(specs.length).toBeGreaterThan(0);
+      // A GPU, where a spec has one, in the shape every driver fills: a model and a count.
+      for (const s of specs.filter((x) => x.gpu)) {
+        expect(s.gpu?.model, s.name).toMatch(/\S/);
+        expect(s.gpu?.count, s.name).toBeGreaterThan(0);
+      }
       spec =
         t.spec ??
         specs
-          .filter((s) => s.arch === 'x86_64' && s.vcpu > 0)
+          .filter((s) => s.arch === 'x86_64' && s.vcpu > 0 && !s.gpu)
           .sort((a, b) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB)[0]!.name;
       image = await driver.catalog.resolveImage(t.image ?? 'ubuntu-22.04');
       expect(image.id).toBeTruthy();

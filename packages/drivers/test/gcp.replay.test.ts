@@ -214,6 +214,9 @@ describe('catalog', () => {
     const specs = await driver.catalog.listSpecs();
     expect(specs.find((s) => s.name === 'f1-micro')).toEqual({ name: 'f1-micro', vcpu: 1, memoryGiB: 0.599609375, arch: 'x86_64' });
     expect(specs.find((s) => s.name === 'n1-standard-1')).toMatchObject({ vcpu: 1, memoryGiB: 3.75 });
+    // The sample's GPU type carries `accelerators`; the others have no such field and no gpu.
+    expect(specs.find((s) => s.name === 'a2-highgpu-1g')).toEqual({ name: 'a2-highgpu-1g', vcpu: 12, memoryGiB: 85, arch: 'x86_64', gpu: { model: 'NVIDIA V100', count: 1 } });
+    expect(specs.filter((s) => s.gpu).map((s) => s.name)).toEqual(['a2-highgpu-1g']);
     expect(replay.callsTo('GET zones/us-central1-a/machineTypes')).toHaveLength(1);
   });
 

@@ -1,12 +1,13 @@
 /**
  * What an Azure subscription offers in a region: locations and zones (from the Compute provider's
- * resource types), VM sizes, marketplace images. Read-only. Prices: ARM does not return them (the
+ * resource types), VM sizes (with GPUs from Resource SKUs), marketplace images. Read-only. Prices: ARM does not return them (the
  * Retail Prices API is a separate service), so Spec.pricePerHour stays undefined rather than coming
  * from a table that silently goes stale.
  */
 import { type CatalogApi, type Image, type Region, type Spec, UsageError } from '@cloud-barista/core';
 import { all, az, type AzureContext } from './context.js';
 import { isNotFound } from './errors.js';
+import { sizeFacts } from './gpus.js';
 
 interface ImageAlias {
   publisher: string;
@@ -126,11 +127,23 @@ export function createCatalog(ctx: AzureContext): CatalogApi {
         .map((name) => ({ name, zones: zones.get(name) ?? [] }));
     },
 
+    /**
+     * The region's sizes (vmSizes: what this subscription may deploy there) with their GPUs and CPU
+     * architecture from Resource SKUs, which alone has the `GPUs` capability and the size family.
+     */
     async listSpecs(): Promise<Spec[]> {
-      const sizes = await az(ctx, () => all(compute.virtualMachineSizes.list(ctx.location)));
+      const [sizes, skus] = await Promise.all([
+        az(ctx, () => all(compute.virtualMachineSizes.list(ctx.location))),
+        az(ctx, () => all(compute.resourceSkus.list({ filter: `location eq '${ctx.location.replace(/'/g, "''")}'` }))),
+      ]);
+      const facts = sizeFacts(skus);
       return sizes
         .filter((s) => s.name)
-        .map((s) => ({ name: s.name ?? '', vcpu: s.numberOfCores ?? 0, memoryGiB: (s.memoryInMB ?? 0) / 1024, arch: archOfSize(s.name ?? '') }))
+        .map((s): Spec => {
+          const name = s.name ?? '';
+          const f = facts.get(name.toLowerCase());
+          return { name, vcpu: s.numberOfCores ?? 0, memoryGiB: (s.memoryInMB ?? 0) / 1024, arch: f?.arch ?? archOfSize(name), ...(f?.gpu ? { gpu: f.gpu } : {}) };
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
     },
 

@@ -1,6 +1,8 @@
 /**
- * What GCE offers: regions and zones, machine types (of the connection's zone), images from the
- * public image projects by family. Read-only and stateless. Prices: the Compute API does not
+ * What GCE offers: regions and zones, machine types (of the connection's zone, with the GPUs built
+ * into A2/G2/A3 types from their `accelerators`), images from the public image projects by family.
+ * N1 with attachable GPUs (acceleratorTypes) is not a spec here: a machine type and a GPU to attach
+ * are two choices, and specs name one machine type. Read-only and stateless. Prices: the Compute API does not
  * return them (the Cloud Billing Catalog is a separate API), so Spec.pricePerHour stays undefined.
  */
 import type { protos } from '@google-cloud/compute';
@@ -10,6 +12,7 @@ import { isNotFound } from './errors.js';
 import { lastSegment } from './operations.js';
 
 type GceImage = protos.google.cloud.compute.v1.IImage;
+type GceAccelerators = protos.google.cloud.compute.v1.IAccelerators;
 
 interface ImageAlias {
   project: string;
@@ -69,6 +72,30 @@ export function toImage(project: string, img: GceImage, os?: string): Image {
   };
 }
 
+/**
+ * An accelerator type's model as the other clouds name theirs: `nvidia-tesla-t4` → NVIDIA T4,
+ * `nvidia-a100-80gb` → NVIDIA A100 80GB, `nvidia-h100-mega-80gb` → NVIDIA H100 MEGA 80GB,
+ * `ct5lp` (a TPU) → CT5LP. The type name is the model's only spelling in machineTypes.list.
+ */
+export function gpuModel(acceleratorType: string): string {
+  const words = acceleratorType.toLowerCase().split('-').filter((w) => w && w !== 'tesla');
+  const vendor = words[0] === 'nvidia' ? 'NVIDIA' : words[0] === 'amd' ? 'AMD' : undefined;
+  return [...(vendor ? [vendor] : []), ...(vendor ? words.slice(1) : words).map((w) => w.toUpperCase())].join(' ');
+}
+
+/**
+ * The GPUs built into a machine type (A2, G2, A3…), from its `accelerators`; undefined without any.
+ * Memory per GPU only where the type's name says it (`-80gb`): the Compute API gives no figure.
+ */
+export function gpuOf(accelerators: readonly GceAccelerators[] | null | undefined): Spec['gpu'] {
+  const cards = (accelerators ?? []).filter((a) => a.guestAcceleratorType && (a.guestAcceleratorCount ?? 0) > 0);
+  const first = cards[0]?.guestAcceleratorType;
+  if (!first) return undefined;
+  const count = cards.reduce((n, a) => n + (a.guestAcceleratorCount ?? 0), 0);
+  const gb = /-(\d+)gb$/i.exec(first)?.[1];
+  return { model: gpuModel(first), count, ...(gb ? { memoryGiB: Number(gb) } : {}) };
+}
+
 export function createCatalog(ctx: GcpContext): CatalogApi {
   async function byAlias(alias: string, a: ImageAlias): Promise<Image> {
     try {
@@ -115,18 +142,19 @@ export function createCatalog(ctx: GcpContext): CatalogApi {
       const [project, zone] = await Promise.all([ctx.project(), ctx.zone()]);
       const [types] = await ctx.call(() => ctx.clients.machineTypes.list({ project, zone }));
       return types
-        .flatMap((t) =>
-          t.name
-            ? [
-                {
-                  name: t.name,
-                  vcpu: t.guestCpus ?? 0,
-                  memoryGiB: (t.memoryMb ?? 0) / 1024,
-                  arch: t.architecture === 'ARM64' ? 'arm64' : 'x86_64',
-                },
-              ]
-            : [],
-        )
+        .flatMap((t): Spec[] => {
+          if (!t.name) return [];
+          const gpu = gpuOf(t.accelerators);
+          return [
+            {
+              name: t.name,
+              vcpu: t.guestCpus ?? 0,
+              memoryGiB: (t.memoryMb ?? 0) / 1024,
+              arch: t.architecture === 'ARM64' ? 'arm64' : 'x86_64',
+              ...(gpu ? { gpu } : {}),
+            },
+          ];
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
     },
 

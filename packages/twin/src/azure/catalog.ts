@@ -35,7 +35,7 @@ export function listLocations(ctx: ArmCtx): ArmResponse {
   };
 }
 
-const COMPUTE_TYPES = ['virtualMachines', 'disks', 'locations/vmSizes', 'locations/operations', 'locations/publishers'];
+const COMPUTE_TYPES = ['virtualMachines', 'disks', 'skus', 'locations/vmSizes', 'locations/operations', 'locations/publishers'];
 
 /** Providers_Get for Microsoft.Compute / Microsoft.Network: resource types with their locations and zones. */
 export function getProvider(ctx: ArmCtx): ArmResponse {

@@ -4,6 +4,7 @@ import type { ArmHandler } from './context.js';
 import * as groups from './groups.js';
 import type { ResourceMap } from './model.js';
 import * as net from './network.js';
+import { listResourceSkus } from './skus.js';
 import * as vms from './vms.js';
 
 export interface Route {
@@ -34,6 +35,7 @@ export const ROUTES: Route[] = [
   R('GET', 'providers/{namespace}', 'Providers_Get', catalog.getProvider),
   R('GET', 'providers/{namespace}/locations/{location}/operations/{op}', 'AsyncOperation_Get', catalog.operationStatus),
   R('GET', 'providers/microsoft.compute/locations/{location}/vmsizes', 'VirtualMachineSizes_List', catalog.listVmSizes),
+  R('GET', 'providers/microsoft.compute/skus', 'ResourceSkus_List', listResourceSkus),
   R('GET', IMAGES, 'VirtualMachineImages_ListOffers', catalog.listOffers),
   R('GET', `${IMAGES}/{offer}/skus`, 'VirtualMachineImages_ListSkus', catalog.listSkus),
   R('GET', `${IMAGES}/{offer}/skus/{sku}/versions`, 'VirtualMachineImages_List', catalog.listImageVersions),

@@ -9,6 +9,10 @@
  *   (`GET …/locations/{region}/vmSizes`); pay-as-you-go Linux prices in USD/h for eastus from the
  *   Retail Prices API. Prices elsewhere are the eastus price times the region's factor below (that
  *   region's Standard_D2s_v5 price divided by eastus's): an approximation, not a quote.
+ * - GPU sizes (NCasT4_v3, NC A100 v4, NCv3, ND A100 v4): vCPUs, memory, GPU count from the GPU size
+ *   pages; the ARM API names no GPU model, only the count (Resource SKUs' `GPUs` capability) and the
+ *   size family (`standardNCASv3_T4Family`). Offered only in the regions listed with each series (a
+ *   subset of the real ones).
  * - Images: the publishers', offers' and SKUs' real names (Canonical, Debian); versions follow the
  *   real numbering but are a short fixed list, not today's builds.
  *
@@ -66,26 +70,46 @@ export interface AzureVmSize {
   usdPerHour: number;
   /** Regions where the size is not offered (the API answers SkuNotAvailable there). */
   notIn?: string[];
+  /** The only regions offering it (GPU sizes), when not all. */
+  onlyIn?: string[];
+  /** The size family, as Resource SKUs reports it and quotas count it (standardDSv5Family). */
+  family: string;
+  /** GPUs per VM (the Resource SKUs `GPUs` capability); absent for sizes without one. */
+  gpus?: number;
 }
 
 const ARM_NOT_IN = ['koreasouth', 'westus', 'brazilsouth'];
+const T4_IN = ['koreacentral', 'japaneast', 'southeastasia', 'australiaeast', 'centralindia', 'eastus', 'eastus2', 'westus2', 'westeurope', 'northeurope', 'uksouth'];
+const A100_IN = ['koreacentral', 'japaneast', 'southeastasia', 'eastus', 'eastus2', 'westus2', 'westeurope', 'northeurope'];
+const V100_IN = ['koreacentral', 'japaneast', 'southeastasia', 'eastus', 'eastus2', 'westus2', 'westeurope', 'northeurope', 'uksouth', 'centralindia'];
+const ND_A100_IN = ['eastus', 'westus2', 'westeurope', 'southeastasia', 'japaneast'];
 
 export const AZURE_VM_SIZES: readonly AzureVmSize[] = [
-  { name: 'Standard_B1ls', numberOfCores: 1, memoryInMB: 512, maxDataDiskCount: 2, resourceDiskSizeInMB: 4096, architecture: 'x64', usdPerHour: 0.0052 },
-  { name: 'Standard_B1s', numberOfCores: 1, memoryInMB: 1024, maxDataDiskCount: 2, resourceDiskSizeInMB: 4096, architecture: 'x64', usdPerHour: 0.0104 },
-  { name: 'Standard_B1ms', numberOfCores: 1, memoryInMB: 2048, maxDataDiskCount: 2, resourceDiskSizeInMB: 4096, architecture: 'x64', usdPerHour: 0.0207 },
-  { name: 'Standard_B2s', numberOfCores: 2, memoryInMB: 4096, maxDataDiskCount: 4, resourceDiskSizeInMB: 8192, architecture: 'x64', usdPerHour: 0.0416 },
-  { name: 'Standard_B2ms', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 16384, architecture: 'x64', usdPerHour: 0.0832 },
-  { name: 'Standard_B4ms', numberOfCores: 4, memoryInMB: 16384, maxDataDiskCount: 8, resourceDiskSizeInMB: 32768, architecture: 'x64', usdPerHour: 0.166 },
-  { name: 'Standard_D2s_v5', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.096 },
-  { name: 'Standard_D4s_v5', numberOfCores: 4, memoryInMB: 16384, maxDataDiskCount: 8, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.192 },
-  { name: 'Standard_D8s_v5', numberOfCores: 8, memoryInMB: 32768, maxDataDiskCount: 16, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.384 },
-  { name: 'Standard_D2as_v5', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.086 },
-  { name: 'Standard_D4as_v5', numberOfCores: 4, memoryInMB: 16384, maxDataDiskCount: 8, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.172 },
-  { name: 'Standard_E2s_v5', numberOfCores: 2, memoryInMB: 16384, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.126 },
-  { name: 'Standard_F2s_v2', numberOfCores: 2, memoryInMB: 4096, maxDataDiskCount: 4, resourceDiskSizeInMB: 16384, architecture: 'x64', usdPerHour: 0.0846 },
-  { name: 'Standard_D2ps_v5', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'Arm64', usdPerHour: 0.077, notIn: ARM_NOT_IN },
-  { name: 'Standard_B2pts_v2', numberOfCores: 2, memoryInMB: 1024, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'Arm64', usdPerHour: 0.0084, notIn: ARM_NOT_IN },
+  { name: 'Standard_B1ls', family: 'standardBSFamily', numberOfCores: 1, memoryInMB: 512, maxDataDiskCount: 2, resourceDiskSizeInMB: 4096, architecture: 'x64', usdPerHour: 0.0052 },
+  { name: 'Standard_B1s', family: 'standardBSFamily', numberOfCores: 1, memoryInMB: 1024, maxDataDiskCount: 2, resourceDiskSizeInMB: 4096, architecture: 'x64', usdPerHour: 0.0104 },
+  { name: 'Standard_B1ms', family: 'standardBSFamily', numberOfCores: 1, memoryInMB: 2048, maxDataDiskCount: 2, resourceDiskSizeInMB: 4096, architecture: 'x64', usdPerHour: 0.0207 },
+  { name: 'Standard_B2s', family: 'standardBSFamily', numberOfCores: 2, memoryInMB: 4096, maxDataDiskCount: 4, resourceDiskSizeInMB: 8192, architecture: 'x64', usdPerHour: 0.0416 },
+  { name: 'Standard_B2ms', family: 'standardBSFamily', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 16384, architecture: 'x64', usdPerHour: 0.0832 },
+  { name: 'Standard_B4ms', family: 'standardBSFamily', numberOfCores: 4, memoryInMB: 16384, maxDataDiskCount: 8, resourceDiskSizeInMB: 32768, architecture: 'x64', usdPerHour: 0.166 },
+  { name: 'Standard_D2s_v5', family: 'standardDSv5Family', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.096 },
+  { name: 'Standard_D4s_v5', family: 'standardDSv5Family', numberOfCores: 4, memoryInMB: 16384, maxDataDiskCount: 8, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.192 },
+  { name: 'Standard_D8s_v5', family: 'standardDSv5Family', numberOfCores: 8, memoryInMB: 32768, maxDataDiskCount: 16, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.384 },
+  { name: 'Standard_D2as_v5', family: 'standardDASv5Family', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.086 },
+  { name: 'Standard_D4as_v5', family: 'standardDASv5Family', numberOfCores: 4, memoryInMB: 16384, maxDataDiskCount: 8, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.172 },
+  { name: 'Standard_E2s_v5', family: 'standardESv5Family', numberOfCores: 2, memoryInMB: 16384, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'x64', usdPerHour: 0.126 },
+  { name: 'Standard_F2s_v2', family: 'standardFSv2Family', numberOfCores: 2, memoryInMB: 4096, maxDataDiskCount: 4, resourceDiskSizeInMB: 16384, architecture: 'x64', usdPerHour: 0.0846 },
+  { name: 'Standard_D2ps_v5', family: 'standardDPSv5Family', numberOfCores: 2, memoryInMB: 8192, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'Arm64', usdPerHour: 0.077, notIn: ARM_NOT_IN },
+  { name: 'Standard_B2pts_v2', family: 'standardBPSv2Family', numberOfCores: 2, memoryInMB: 1024, maxDataDiskCount: 4, resourceDiskSizeInMB: 0, architecture: 'Arm64', usdPerHour: 0.0084, notIn: ARM_NOT_IN },
+  { name: 'Standard_NC4as_T4_v3', family: 'standardNCASv3_T4Family', numberOfCores: 4, memoryInMB: 28672, maxDataDiskCount: 8, resourceDiskSizeInMB: 184320, architecture: 'x64', usdPerHour: 0.526, gpus: 1, onlyIn: T4_IN },
+  { name: 'Standard_NC8as_T4_v3', family: 'standardNCASv3_T4Family', numberOfCores: 8, memoryInMB: 57344, maxDataDiskCount: 16, resourceDiskSizeInMB: 368640, architecture: 'x64', usdPerHour: 0.752, gpus: 1, onlyIn: T4_IN },
+  { name: 'Standard_NC16as_T4_v3', family: 'standardNCASv3_T4Family', numberOfCores: 16, memoryInMB: 112640, maxDataDiskCount: 32, resourceDiskSizeInMB: 368640, architecture: 'x64', usdPerHour: 1.204, gpus: 1, onlyIn: T4_IN },
+  { name: 'Standard_NC64as_T4_v3', family: 'standardNCASv3_T4Family', numberOfCores: 64, memoryInMB: 450560, maxDataDiskCount: 32, resourceDiskSizeInMB: 2949120, architecture: 'x64', usdPerHour: 4.352, gpus: 4, onlyIn: T4_IN },
+  { name: 'Standard_NC24ads_A100_v4', family: 'StandardNCADSA100v4Family', numberOfCores: 24, memoryInMB: 225280, maxDataDiskCount: 8, resourceDiskSizeInMB: 65536, architecture: 'x64', usdPerHour: 3.673, gpus: 1, onlyIn: A100_IN },
+  { name: 'Standard_NC48ads_A100_v4', family: 'StandardNCADSA100v4Family', numberOfCores: 48, memoryInMB: 450560, maxDataDiskCount: 16, resourceDiskSizeInMB: 131072, architecture: 'x64', usdPerHour: 7.346, gpus: 2, onlyIn: A100_IN },
+  { name: 'Standard_NC96ads_A100_v4', family: 'StandardNCADSA100v4Family', numberOfCores: 96, memoryInMB: 901120, maxDataDiskCount: 32, resourceDiskSizeInMB: 262144, architecture: 'x64', usdPerHour: 14.692, gpus: 4, onlyIn: A100_IN },
+  { name: 'Standard_NC6s_v3', family: 'standardNCSv3Family', numberOfCores: 6, memoryInMB: 114688, maxDataDiskCount: 12, resourceDiskSizeInMB: 344064, architecture: 'x64', usdPerHour: 3.06, gpus: 1, onlyIn: V100_IN },
+  { name: 'Standard_NC12s_v3', family: 'standardNCSv3Family', numberOfCores: 12, memoryInMB: 229376, maxDataDiskCount: 24, resourceDiskSizeInMB: 688128, architecture: 'x64', usdPerHour: 6.12, gpus: 2, onlyIn: V100_IN },
+  { name: 'Standard_ND96asr_v4', family: 'standardNDASv4_A100Family', numberOfCores: 96, memoryInMB: 921600, maxDataDiskCount: 16, resourceDiskSizeInMB: 6144000, architecture: 'x64', usdPerHour: 27.197, gpus: 8, onlyIn: ND_A100_IN },
 ];
 
 /** Size names are case-insensitive in ARM, as everywhere in it. */
@@ -95,7 +119,7 @@ export function findAzureVmSize(name: string): AzureVmSize | undefined {
 }
 
 export function azureSizesIn(region: string): AzureVmSize[] {
-  return AZURE_VM_SIZES.filter((s) => !s.notIn?.includes(region));
+  return AZURE_VM_SIZES.filter((s) => !s.notIn?.includes(region) && (!s.onlyIn || s.onlyIn.includes(region)));
 }
 
 /** Pay-as-you-go Linux USD/h of `size` in `region` (rounded to 4 decimals). */

@@ -9,6 +9,12 @@
  *   Linux prices in USD/h for us-central1 from the VM instance pricing page. Other regions use the
  *   us-central1 price times the region's factor below (that region's e2-standard-2 price over
  *   us-central1's) — an approximation, not a quote. GCE's API does not return prices.
+ * - GPU machine types (A2, G2, A3): vCPU, memory and the built-in accelerators
+ *   (`accelerators: [{guestAcceleratorType, guestAcceleratorCount}]` as `machineTypes.list` returns
+ *   them) from the GPU machine-type pages; their us-central1 prices include the GPUs, which Google
+ *   bills as separate GPU SKUs ("Nvidia L4 GPU running in …") at the per-GPU rates in GCP_GPU_TYPES.
+ *   Offered only in the regions listed with each family (a subset of the real ones). N1 with
+ *   attachable GPUs (acceleratorTypes) is not modelled.
  * - Images: the public projects (`ubuntu-os-cloud`, `debian-cloud`) and image families are the real
  *   ones and names follow the real `<os>-<version>-<codename>-v<date>` pattern; the builds listed are
  *   a small, fixed set, and ids are derived from the name.
@@ -44,7 +50,26 @@ export interface GcpMachineType {
   usdPerHour: number;
   /** Regions offering it; absent means every region here. */
   regions?: string[];
+  /** GPUs built into the machine type (A2, G2, A3), as machineTypes.list reports them. */
+  accelerators?: Array<{ guestAcceleratorType: string; guestAcceleratorCount: number }>;
 }
+
+/** An accelerator type (acceleratorTypes.list): name, description, and its on-demand GPU SKU. */
+export interface GcpGpuType {
+  name: string;
+  description: string;
+  /** The Cloud Billing SKU description before " running in …". */
+  skuDescription: string;
+  /** On-demand USD per GPU-hour in us-central1. */
+  usdPerHour: number;
+}
+
+export const GCP_GPU_TYPES: readonly GcpGpuType[] = [
+  { name: 'nvidia-tesla-a100', description: 'NVIDIA A100 40GB', skuDescription: 'Nvidia Tesla A100 GPU', usdPerHour: 2.933908 },
+  { name: 'nvidia-a100-80gb', description: 'NVIDIA A100 80GB', skuDescription: 'Nvidia A100 80GB GPU', usdPerHour: 3.92808 },
+  { name: 'nvidia-l4', description: 'NVIDIA L4', skuDescription: 'Nvidia L4 GPU', usdPerHour: 0.56004 },
+  { name: 'nvidia-h100-80gb', description: 'NVIDIA H100 80GB', skuDescription: 'Nvidia H100 80GB GPU', usdPerHour: 9.79655 },
+];
 
 export interface GcpImage {
   project: string;
@@ -119,6 +144,14 @@ function mt(
 }
 
 const shared = { isSharedCpu: true, maximumPersistentDisks: 16 } as const;
+const A2_REGIONS = ['us-central1', 'us-east1', 'europe-west4', 'asia-northeast1', 'asia-northeast3', 'asia-southeast1'];
+const A2_ULTRA_REGIONS = ['us-central1', 'europe-west4', 'asia-southeast1'];
+const G2_REGIONS = ['us-central1', 'us-east1', 'us-east4', 'europe-west4', 'asia-northeast1', 'asia-northeast3', 'asia-southeast1'];
+const A3_REGIONS = ['us-central1', 'us-east4', 'europe-west4'];
+const gpus = (regions: string[], guestAcceleratorType: string, guestAcceleratorCount: number): Partial<GcpMachineType> => ({
+  regions,
+  accelerators: [{ guestAcceleratorType, guestAcceleratorCount }],
+});
 const arm = { architecture: 'ARM64', regions: ARM_REGIONS } as const;
 
 export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
@@ -153,6 +186,15 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   mt('t2d-standard-2', 2, 8192, 0.084492, '2 vCPUs, 8 GB RAM'),
   mt('t2a-standard-1', 1, 4096, 0.0385, '1 vCPU, 4 GB RAM', arm),
   mt('t2a-standard-2', 2, 8192, 0.077, '2 vCPUs, 8 GB RAM', arm),
+  mt('a2-highgpu-1g', 12, 87040, 3.673385, 'Accelerator Optimized: 1 NVIDIA Tesla A100 GPU, 12 vCPUs, 85GB RAM', gpus(A2_REGIONS, 'nvidia-tesla-a100', 1)),
+  mt('a2-highgpu-2g', 24, 174080, 7.34677, 'Accelerator Optimized: 2 NVIDIA Tesla A100 GPUs, 24 vCPUs, 170GB RAM', gpus(A2_REGIONS, 'nvidia-tesla-a100', 2)),
+  mt('a2-highgpu-4g', 48, 348160, 14.69354, 'Accelerator Optimized: 4 NVIDIA Tesla A100 GPUs, 48 vCPUs, 340GB RAM', gpus(A2_REGIONS, 'nvidia-tesla-a100', 4)),
+  mt('a2-highgpu-8g', 96, 696320, 29.38708, 'Accelerator Optimized: 8 NVIDIA Tesla A100 GPUs, 96 vCPUs, 680GB RAM', gpus(A2_REGIONS, 'nvidia-tesla-a100', 8)),
+  mt('a2-ultragpu-1g', 12, 174080, 5.027702, 'Accelerator Optimized: 1 NVIDIA A100 80GB GPU, 12 vCPUs, 170GB RAM', gpus(A2_ULTRA_REGIONS, 'nvidia-a100-80gb', 1)),
+  mt('g2-standard-4', 4, 16384, 0.703728, 'Accelerator Optimized: 1 NVIDIA L4 GPU, 4 vCPUs, 16GB RAM', gpus(G2_REGIONS, 'nvidia-l4', 1)),
+  mt('g2-standard-8', 8, 32768, 0.847416, 'Accelerator Optimized: 1 NVIDIA L4 GPU, 8 vCPUs, 32GB RAM', gpus(G2_REGIONS, 'nvidia-l4', 1)),
+  mt('g2-standard-24', 24, 98304, 1.982208, 'Accelerator Optimized: 2 NVIDIA L4 GPUs, 24 vCPUs, 96GB RAM', gpus(G2_REGIONS, 'nvidia-l4', 2)),
+  mt('a3-highgpu-8g', 208, 1916928, 88.253728, 'Accelerator Optimized: 8 NVIDIA H100 80GB GPUs, 208 vCPUs, 1872GB RAM', gpus(A3_REGIONS, 'nvidia-h100-80gb', 8)),
 ];
 
 const UBUNTU = 'ubuntu-os-cloud';

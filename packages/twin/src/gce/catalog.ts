@@ -134,6 +134,8 @@ export function renderMachineType(links: Links, project: string, zone: string, m
     zone,
     selfLink: links.link(`projects/${project}/zones/${zone}/machineTypes/${m.name}`),
     isSharedCpu: m.isSharedCpu,
+    // GPU machine types (A2, G2, A3) name their built-in accelerators; others have no field.
+    ...(m.accelerators ? { accelerators: m.accelerators.map((a) => ({ ...a })) } : {}),
     architecture: m.architecture,
   };
 }

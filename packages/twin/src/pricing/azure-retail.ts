@@ -44,13 +44,15 @@ export interface RetailItem {
 
 const id = (seed: string, len = 12) => createHash('sha256').update(seed).digest('hex').slice(0, len).toUpperCase();
 
-/** 'Standard_D2s_v5' → meter 'D2s v5', series 'Dsv5'. */
+/** 'Standard_D2s_v5' → meter 'D2s v5', series 'Dsv5'; 'Standard_NC4as_T4_v3' → 'NC4as T4 v3', 'NCasT4 v3'. */
 function names(size: AzureVmSize): { meter: string; series: string } {
   const bare = size.name.replace(/^Standard_/, '');
   const meter = bare.replace(/_/g, ' ');
-  const [head = '', version] = bare.split('_');
+  const [head = '', ...rest] = bare.split('_');
   const letters = head.replace(/\d+/g, '');
-  return { meter, series: `${letters}${version ?? ''} Series` };
+  // 'NC4as_T4_v3' → 'NCasT4 v3 Series' (the GPU in the series name), 'D2s_v5' → 'Dsv5 Series'.
+  const series = rest.length > 1 ? `${letters}${rest.slice(0, -1).join('')} ${rest[rest.length - 1]}` : `${letters}${rest[0] ?? ''}`;
+  return { meter, series: `${series} Series` };
 }
 
 function rows(region: AzureRegion, size: AzureVmSize): RetailItem[] {

@@ -35,6 +35,14 @@ describe('Cloud Billing Catalog API', () => {
     expect(0.25 * core + 1 * ram).toBeCloseTo(gcpOnDemandPrice('e2-micro', 'asia-northeast3')!, 5);
     expect(usd(inSeoul('Micro Instance with burstable CPU running in Seoul'))).toBeCloseTo(gcpOnDemandPrice('f1-micro', 'asia-northeast3')!, 5);
     expect(skus.some((s) => s.category.usageType === 'Preemptible')).toBe(true);
+    // A GPU machine type: family vCPU and GiB rates plus its GPUs at their own SKU (resource group GPU).
+    const l4 = inSeoul('Nvidia L4 GPU running in Seoul');
+    expect(l4.category.resourceGroup).toBe('GPU');
+    const g2 = 24 * usd(inSeoul('G2 Instance Core running in Seoul')) + 96 * usd(inSeoul('G2 Instance Ram running in Seoul')) + 2 * usd(l4);
+    expect(g2).toBeCloseTo(gcpOnDemandPrice('g2-standard-24', 'asia-northeast3')!, 5);
+    // No GPU SKU where no type has that GPU (no A3 in Seoul, no GPUs at all in Taiwan).
+    expect(skus.some((s) => s.description.startsWith('Nvidia H100') && s.serviceRegions.includes('asia-northeast3'))).toBe(false);
+    expect(skus.some((s) => s.category.resourceGroup === 'GPU' && s.serviceRegions.includes('asia-east1'))).toBe(false);
   });
 
   it('answers Google error JSON', async () => {

@@ -7,9 +7,12 @@
  * family's types all have one memory:vCPU ratio, RAM is taken at 0.134 × the core rate, Google's
  * usual ratio), so prices computed back from the SKUs match the catalog. Spot SKUs exist so that
  * clients must filter by usage type, as on Google's.
+ * GPU machine types (A2, G2, A3) bill their vCPUs and memory by family like the rest, plus each
+ * built-in GPU at its accelerator's SKU ("Nvidia L4 GPU running in Seoul", resource group GPU);
+ * the family rates are derived from the catalog prices less the GPUs.
  */
 import { createHash } from 'node:crypto';
-import { GCP_MACHINE_TYPES, GCP_REGIONS, type GcpMachineType, type GcpRegion } from '../data/gcp.js';
+import { GCP_GPU_TYPES, GCP_MACHINE_TYPES, GCP_REGIONS, type GcpMachineType, type GcpRegion } from '../data/gcp.js';
 
 export const COMPUTE_SERVICE_ID = '6F81-5844-456A';
 export const EFFECTIVE_TIME = '2024-06-01T07:08:00.611Z';
@@ -25,6 +28,9 @@ export const FAMILY_SKU_PREFIX: Record<string, string> = {
   c3: 'C3 Instance',
   t2d: 'T2D AMD Instance',
   t2a: 'T2A Arm Instance',
+  a2: 'A2 Instance',
+  g2: 'G2 Instance',
+  a3: 'A3 Instance',
 };
 
 /** Shared-core E2 types are billed for this fraction of a vCPU. */
@@ -63,6 +69,16 @@ export interface Sku {
 
 const gib = (t: GcpMachineType) => t.memoryMb / 1024;
 
+/** USD/h of a machine type's built-in GPUs in us-central1 (0 without any). */
+export function gpuCost(t: GcpMachineType): number {
+  return (t.accelerators ?? []).reduce((sum, a) => sum + (GCP_GPU_TYPES.find((g) => g.name === a.guestAcceleratorType)?.usdPerHour ?? 0) * a.guestAcceleratorCount, 0);
+}
+
+/** Whether some machine type of `family` (or with GPU `gpu`) is offered in `region`. */
+function offered(region: string, match: (t: GcpMachineType) => boolean): boolean {
+  return GCP_MACHINE_TYPES.some((t) => match(t) && (!t.regions || t.regions.includes(region)));
+}
+
 /** Per-family (core, ram) USD rates in us-central1. */
 export function familyRates(): Map<string, { core: number; ram: number }> {
   const byFamily = new Map<string, GcpMachineType[]>();
@@ -81,14 +97,15 @@ export function familyRates(): Map<string, { core: number; ram: number }> {
       vv += v * v;
       vm += v * m;
       mm += m * m;
-      vp += v * t.usdPerHour;
-      mp += m * t.usdPerHour;
+      const p = t.usdPerHour - gpuCost(t);
+      vp += v * p;
+      mp += m * p;
     }
     const det = vv * mm - vm * vm;
     if (Math.abs(det) > 1e-9 * vv * mm) {
       out.set(f, { core: (vp * mm - mp * vm) / det, ram: (mp * vv - vp * vm) / det });
     } else {
-      const core = ts.reduce((a, t) => a + t.usdPerHour / (t.guestCpus + RAM_TO_CORE * gib(t)), 0) / ts.length;
+      const core = ts.reduce((a, t) => a + (t.usdPerHour - gpuCost(t)) / (t.guestCpus + RAM_TO_CORE * gib(t)), 0) / ts.length;
       out.set(f, { core, ram: core * RAM_TO_CORE });
     }
   }
@@ -140,11 +157,17 @@ export function computeSkus(): readonly Sku[] {
     const where = r.location.split(',')[0]!;
     const out: Sku[] = [];
     for (const [f, rate] of rates) {
+      if (!offered(r.name, (t) => t.name.split('-')[0] === f)) continue;
       const prefix = FAMILY_SKU_PREFIX[f]!;
       for (const [usage, factor, lead] of [['OnDemand', 1, ''], ['Preemptible', SPOT_FACTOR, 'Spot Preemptible ']] as const) {
         out.push(sku(`${lead}${prefix} Core running in ${where}`, 'CPU', usage, r, 'h', rate.core * r.priceFactor * factor));
         out.push(sku(`${lead}${prefix} Ram running in ${where}`, 'RAM', usage, r, 'GiBy.h', rate.ram * r.priceFactor * factor));
       }
+    }
+    for (const g of GCP_GPU_TYPES) {
+      if (!offered(r.name, (t) => (t.accelerators ?? []).some((a) => a.guestAcceleratorType === g.name))) continue;
+      out.push(sku(`${g.skuDescription} running in ${where}`, 'GPU', 'OnDemand', r, 'h', g.usdPerHour * r.priceFactor));
+      out.push(sku(`${g.skuDescription} attached to Spot Preemptible VMs running in ${where}`, 'GPU', 'Preemptible', r, 'h', g.usdPerHour * r.priceFactor * SPOT_FACTOR));
     }
     for (const [type, s] of Object.entries(PER_INSTANCE)) {
       const t = GCP_MACHINE_TYPES.find((m) => m.name === type);

@@ -1,0 +1,98 @@
+/**
+ * GPU specs on GCP and Azure end to end: the built cbadm gathers the catalog from Cloud-Twin's GCE
+ * (machine types with `accelerators`) and ARM (Resource SKUs' `GPUs`), priced through the twin's
+ * Cloud Billing Catalog and Retail Prices APIs; `spec list --gpu` and `recommend --gpu` then find
+ * GCP and Azure candidates, and a manifest's `requirements.gpu` places on them.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cli } from './harness.js';
+
+const cli = new Cli({ sshPort: 2417 });
+
+interface Spec {
+  provider: string;
+  region: string;
+  name: string;
+  vcpu: number;
+  memoryGiB: number;
+  gpu?: { model: string; count: number; memoryGiB?: number };
+  pricePerHour?: number;
+}
+interface Ranked {
+  provider: string;
+  region: string;
+  spec: string;
+  gpu: { model: string; count: number } | null;
+  pricePerHour: number | null;
+  connection: string | null;
+}
+
+const specList = async (...args: string[]) => (await cli.json<{ specs: Spec[] }>(['spec', 'list', ...args])).specs;
+const providers = (specs: Array<{ provider: string }>) => [...new Set(specs.map((s) => s.provider))].sort();
+
+beforeAll(async () => {
+  await cli.json(['twin', 'up', '--boot-delay', '200ms']);
+  await cli.json(['twin', 'connect']);
+  for (const driver of ['gcp', 'azure']) {
+    const r = await cli.json<{ updated: Array<{ connection: string; priced: number; specs: number }> }>(['catalog', 'update', '--driver', driver]);
+    expect(r.updated.length).toBeGreaterThanOrEqual(10);
+    // Every spec priced, the GPU ones included.
+    for (const u of r.updated) expect(u.priced, u.connection).toBe(u.specs);
+  }
+}, 300_000);
+afterAll(() => cli.dispose());
+
+describe('spec list --gpu', () => {
+  it('a100 finds GCP A2 types and Azure NC/ND A100 sizes, priced, with model and count', async () => {
+    const specs = await specList('--gpu', 'a100');
+    expect(providers(specs)).toEqual(['azure', 'gcp']);
+    expect(specs.every((s) => /A100/.test(s.gpu?.model ?? '') && s.gpu!.count >= 1 && s.pricePerHour! > 0)).toBe(true);
+    expect(specs.find((s) => s.provider === 'gcp' && s.region === 'us-central1' && s.name === 'a2-highgpu-2g')).toMatchObject({ vcpu: 24, memoryGiB: 170, gpu: { model: 'NVIDIA A100', count: 2 } });
+    expect(specs.find((s) => s.provider === 'azure' && s.region === 'koreacentral' && s.name === 'Standard_NC24ads_A100_v4')).toMatchObject({ vcpu: 24, memoryGiB: 220, gpu: { model: 'NVIDIA A100', count: 1 } });
+    expect(specs.find((s) => s.provider === 'gcp' && s.region === 'asia-east1')).toBeUndefined(); // no GPU types there
+  });
+
+  it('a count range and a model with a count: 8 GPUs on both clouds, 4+ T4 only on Azure', async () => {
+    const eight = await specList('--gpu', '8..');
+    expect(providers(eight)).toEqual(['azure', 'gcp']);
+    expect(new Set(eight.map((s) => s.name))).toEqual(new Set(['a2-highgpu-8g', 'a3-highgpu-8g', 'Standard_ND96asr_v4']));
+    const t4 = await specList('--gpu', 't4:4..');
+    expect(new Set(t4.map((s) => s.name))).toEqual(new Set(['Standard_NC64as_T4_v3']));
+    // GCP has T4s only as N1 attachments, which are not specs; L4 is a G2 type.
+    expect(providers(await specList('--gpu', 't4'))).toEqual(['azure']);
+    expect(providers(await specList('--gpu', 'l4', '--region', 'asia-northeast3'))).toEqual(['gcp']);
+  });
+
+  it('none leaves GPU sizes out; the table names the GPU', async () => {
+    const plain = await specList('--gpu', 'none', '--provider', 'gcp,azure', '--region', 'us-central1,koreacentral');
+    expect(plain.length).toBeGreaterThan(10);
+    expect(plain.some((s) => s.gpu)).toBe(false);
+    const table = await cli.run(['spec', 'list', '--gpu', 'l4:2', '--region', 'us-central1']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/g2-standard-24 .*2× NVIDIA L4/);
+  });
+});
+
+describe('recommend and requirements with a GPU', () => {
+  it('recommend --gpu a100 ranks GCP and Azure candidates, cheapest first by cost', async () => {
+    const r = await cli.json<{ candidates: Ranked[] }>(['recommend', '--gpu', 'a100', '--priority', 'cost', '--limit', '50']);
+    expect(providers(r.candidates)).toEqual(['azure', 'gcp']);
+    expect(r.candidates.every((c) => /A100/.test(c.gpu?.model ?? '') && c.pricePerHour! > 0 && c.connection)).toBe(true);
+    const prices = r.candidates.map((c) => c.pricePerHour!);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+  });
+
+  it('a manifest subgroup with requirements.gpu near Seoul is planned on a GPU spec of GCP or Azure', async () => {
+    const m = join(cli.home, 'gpu.yaml');
+    writeFileSync(
+      m,
+      ['apiVersion: cloud-barista.io/v1alpha1', 'kind: MCIS', 'metadata: { name: train }', 'spec:', '  subgroups:', '    - { name: train, count: 1, image: ubuntu-22.04, requirements: { gpu: "t4", near: Seoul, priority: location, providers: [gcp, azure] } }', ''].join('\n'),
+    );
+    const r = await cli.json<{ plan: { subgroups: Array<{ connection: string; region: string; spec: string; pricePerHour: number | null; placedBy: string }> } }>(['mcis', 'create', '-f', m, '--dry-run']);
+    expect(r.plan.subgroups[0]).toMatchObject({ connection: 'twin-azure-koreacentral', region: 'koreacentral', placedBy: 'requirements' });
+    expect(r.plan.subgroups[0]!.spec).toMatch(/^Standard_NC\d+as_T4_v3$/);
+    expect(r.plan.subgroups[0]!.pricePerHour).toBeGreaterThan(0);
+  });
+});
