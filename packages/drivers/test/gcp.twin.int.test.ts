@@ -89,6 +89,14 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
       tags: { ...TAGS, 'cb-vm': name },
     });
 
+    it('launches a GPU machine type with host maintenance set to terminate (GCE refuses live migration for GPUs)', async () => {
+      const driver = driverFor();
+      t.requests.length = 0;
+      const vm = await driver.vms.create({ ...vmRequest('gpu-1', 'tok-gpu'), spec: 'g2-standard-4' });
+      expect(calls('instances.insert').map((r) => r.code ?? 'ok')).toEqual(['ok']);
+      await driver.vms.terminate([vm.providerId]);
+    });
+
     it.each([
       ['ZONE_RESOURCE_POOL_EXHAUSTED', 'capacity', true, 503],
       ['QUOTA_EXCEEDED', 'quota', false, 403],

@@ -28,6 +28,9 @@ export function parseProviderId(id: string): { zone: string; name: string } | un
   return m?.[1] && m[2] ? { zone: m[1], name: m[2] } : undefined;
 }
 
+/** Machine families with built-in GPUs (A2, A3, A4, G2, G4). */
+const ACCELERATOR_FAMILIES = /^(a2|a3|a4|g2|g4)-/;
+
 export function toVmInfo(i: Instance): VmInfo {
   const zone = lastSegment(i.zone) ?? '';
   const nic = i.networkInterfaces?.[0];
@@ -128,6 +131,9 @@ export function createVms(ctx: GcpContext): VmApi {
         metadata: { items: [{ key: 'ssh-keys', value: `${req.sshUser}:${req.publicKey.trim()}` }] },
         labels: toLabels(req.tags),
         description: `Cloud-Barista VM ${req.name}`,
+        // Accelerator-optimized types carry GPUs, which GCE cannot live-migrate: it refuses them
+        // ("Instances with guest accelerators do not support live migration") unless maintenance stops them.
+        ...(ACCELERATOR_FAMILIES.test(req.spec) ? { scheduling: { onHostMaintenance: 'TERMINATE', automaticRestart: true } } : {}),
       };
       try {
         // The same request id makes GCE answer a repeat with the first call's operation.

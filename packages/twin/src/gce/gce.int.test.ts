@@ -217,6 +217,13 @@ describe('GCE on Cloud-Twin', () => {
       expect(net.status).toBe(400);
       expect(JSON.stringify(net.body)).toContain('Subnetwork should be specified');
       expect((await gce(t.twin, 'POST', `zones/${ZONE}/instances?requestId=not-a-uuid`, body('vm-x'))).status).toBe(400);
+      // A GPU machine type cannot live-migrate: refused unless host maintenance terminates it.
+      const gpu = await gce(t.twin, 'POST', `zones/${ZONE}/instances`, body('vm-x', { machineType: `zones/${ZONE}/machineTypes/g2-standard-4` }));
+      expect(gpu.body).toMatchObject({ error: { code: 400, message: 'Instances with guest accelerators do not support live migration.', errors: [{ reason: 'badRequest' }] } });
+      const terminate = await gce(t.twin, 'POST', `zones/${ZONE}/instances`, body('vm-g', { machineType: `zones/${ZONE}/machineTypes/g2-standard-4`, scheduling: { onHostMaintenance: 'TERMINATE', automaticRestart: true } }));
+      expect(terminate.status).toBe(200);
+      await gce(t.twin, 'POST', `zones/${ZONE}/operations/${String(terminate.body.name)}/wait`);
+      expect((await gce(t.twin, 'DELETE', `zones/${ZONE}/instances/vm-g`)).status).toBe(200);
     });
 
     it('lists by zone and aggregated, with label filters and paging', async () => {

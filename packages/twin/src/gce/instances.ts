@@ -228,6 +228,11 @@ const insert: GceHandler = (ctx) => {
   if (image.architecture !== machineType.architecture) {
     throw new GceError('invalid', `Invalid value for field 'resource.disks[0].initializeParams.sourceImage': '${init.sourceImage}'. The image architecture ${image.architecture} does not match the machine type architecture ${machineType.architecture}.`);
   }
+  // GPUs cannot be live-migrated: GCE refuses them unless host maintenance terminates the VM.
+  const onHostMaintenance = (b.scheduling as { onHostMaintenance?: unknown } | undefined)?.onHostMaintenance ?? 'MIGRATE';
+  if (machineType.accelerators?.length && onHostMaintenance !== 'TERMINATE') {
+    throw new GceError('badRequest', 'Instances with guest accelerators do not support live migration.');
+  }
   const diskSizeGb = init.diskSizeGb === undefined ? image.diskSizeGb : Number(init.diskSizeGb);
   if (!Number.isInteger(diskSizeGb) || diskSizeGb < image.diskSizeGb || diskSizeGb > 65536) {
     throw new GceError('invalid', `Invalid value for field 'resource.disks[0].initializeParams.diskSizeGb': '${String(init.diskSizeGb)}'. Requested disk size cannot be smaller than the image size (${image.diskSizeGb} GB)`);
