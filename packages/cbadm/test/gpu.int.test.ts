@@ -35,7 +35,7 @@ const providers = (specs: Array<{ provider: string }>) => [...new Set(specs.map(
 beforeAll(async () => {
   await cli.json(['twin', 'up', '--boot-delay', '200ms']);
   await cli.json(['twin', 'connect']);
-  for (const driver of ['gcp', 'azure']) {
+  for (const driver of ['aws', 'gcp', 'azure']) {
     const r = await cli.json<{ updated: Array<{ connection: string; priced: number; specs: number }> }>(['catalog', 'update', '--driver', driver]);
     expect(r.updated.length).toBeGreaterThanOrEqual(10);
     // Every spec priced, the GPU ones included.
@@ -45,23 +45,24 @@ beforeAll(async () => {
 afterAll(() => cli.dispose());
 
 describe('spec list --gpu', () => {
-  it('a100 finds GCP A2 types and Azure NC/ND A100 sizes, priced, with model and count', async () => {
+  it('a100 finds AWS P4d, GCP A2 types and Azure NC/ND A100 sizes, priced, with model and count', async () => {
     const specs = await specList('--gpu', 'a100');
-    expect(providers(specs)).toEqual(['azure', 'gcp']);
+    expect(providers(specs)).toEqual(['aws', 'azure', 'gcp']);
+    expect(specs.find((s) => s.provider === 'aws' && s.region === 'us-east-1' && s.name === 'p4d.24xlarge')).toMatchObject({ vcpu: 96, memoryGiB: 1152, gpu: { model: 'NVIDIA A100', count: 8, memoryGiB: 40 } });
     expect(specs.every((s) => /A100/.test(s.gpu?.model ?? '') && s.gpu!.count >= 1 && s.pricePerHour! > 0)).toBe(true);
     expect(specs.find((s) => s.provider === 'gcp' && s.region === 'us-central1' && s.name === 'a2-highgpu-2g')).toMatchObject({ vcpu: 24, memoryGiB: 170, gpu: { model: 'NVIDIA A100', count: 2 } });
     expect(specs.find((s) => s.provider === 'azure' && s.region === 'koreacentral' && s.name === 'Standard_NC24ads_A100_v4')).toMatchObject({ vcpu: 24, memoryGiB: 220, gpu: { model: 'NVIDIA A100', count: 1 } });
     expect(specs.find((s) => s.provider === 'gcp' && s.region === 'asia-east1')).toBeUndefined(); // no GPU types there
   });
 
-  it('a count range and a model with a count: 8 GPUs on both clouds, 4+ T4 only on Azure', async () => {
+  it('a count range and a model with a count: 8 GPUs on three clouds, 4+ T4 on AWS and Azure', async () => {
     const eight = await specList('--gpu', '8..');
-    expect(providers(eight)).toEqual(['azure', 'gcp']);
-    expect(new Set(eight.map((s) => s.name))).toEqual(new Set(['a2-highgpu-8g', 'a3-highgpu-8g', 'Standard_ND96asr_v4']));
+    expect(providers(eight)).toEqual(['aws', 'azure', 'gcp']);
+    expect(new Set(eight.map((s) => s.name))).toEqual(new Set(['p4d.24xlarge', 'a2-highgpu-8g', 'a3-highgpu-8g', 'Standard_ND96asr_v4']));
     const t4 = await specList('--gpu', 't4:4..');
-    expect(new Set(t4.map((s) => s.name))).toEqual(new Set(['Standard_NC64as_T4_v3']));
+    expect(new Set(t4.map((s) => s.name))).toEqual(new Set(['g4dn.12xlarge', 'Standard_NC64as_T4_v3']));
     // GCP has T4s only as N1 attachments, which are not specs; L4 is a G2 type.
-    expect(providers(await specList('--gpu', 't4'))).toEqual(['azure']);
+    expect(providers(await specList('--gpu', 't4'))).toEqual(['aws', 'azure']);
     expect(providers(await specList('--gpu', 'l4', '--region', 'asia-northeast3'))).toEqual(['gcp']);
   });
 
@@ -76,9 +77,9 @@ describe('spec list --gpu', () => {
 });
 
 describe('recommend and requirements with a GPU', () => {
-  it('recommend --gpu a100 ranks GCP and Azure candidates, cheapest first by cost', async () => {
-    const r = await cli.json<{ candidates: Ranked[] }>(['recommend', '--gpu', 'a100', '--priority', 'cost', '--limit', '50']);
-    expect(providers(r.candidates)).toEqual(['azure', 'gcp']);
+  it('recommend --gpu a100 ranks AWS, GCP and Azure candidates, cheapest first by cost', async () => {
+    const r = await cli.json<{ candidates: Ranked[] }>(['recommend', '--gpu', 'a100', '--priority', 'cost', '--limit', '200']);
+    expect(providers(r.candidates)).toEqual(['aws', 'azure', 'gcp']);
     expect(r.candidates.every((c) => /A100/.test(c.gpu?.model ?? '') && c.pricePerHour! > 0 && c.connection)).toBe(true);
     const prices = r.candidates.map((c) => c.pricePerHour!);
     expect(prices).toEqual([...prices].sort((a, b) => a - b));

@@ -50,6 +50,16 @@ export interface AwsInstanceType {
   freeTierEligible: boolean;
   /** On-demand Linux price in us-east-1, USD per hour. */
   usdPerHour: number;
+  /** Attached GPUs, as DescribeInstanceTypes' GpuInfo names them. */
+  gpu?: AwsGpu;
+}
+
+export interface AwsGpu {
+  name: string;
+  manufacturer: string;
+  count: number;
+  /** Memory of one GPU. */
+  memoryMiB: number;
 }
 
 function region(
@@ -108,6 +118,9 @@ interface Family {
   hypervisor: AwsInstanceType['hypervisor'];
   burstable: boolean;
   rows: TypeRow[];
+  /** The GPU model of the family; the count per type is in `gpus`. */
+  gpu?: Omit<AwsGpu, 'count'>;
+  gpus?: Record<string, number>;
 }
 
 const FAMILIES: Family[] = [
@@ -193,6 +206,32 @@ const FAMILIES: Family[] = [
       ['c7g.large', 2, 2, 4096, 0.0725, 'Up to 12.5 Gigabit', 3],
     ],
   },
+  // GPU families: G4dn (NVIDIA T4), G5 (NVIDIA A10G), P4d (NVIDIA A100).
+  {
+    architecture: 'x86_64', manufacturer: 'Intel', clockGhz: 2.5, hypervisor: 'nitro', burstable: false,
+    gpu: { name: 'T4', manufacturer: 'NVIDIA', memoryMiB: 16384 },
+    gpus: { 'g4dn.xlarge': 1, 'g4dn.2xlarge': 1, 'g4dn.12xlarge': 4 },
+    rows: [
+      ['g4dn.xlarge', 4, 2, 16384, 0.526, 'Up to 25 Gigabit', 3],
+      ['g4dn.2xlarge', 8, 4, 32768, 0.752, 'Up to 25 Gigabit', 3],
+      ['g4dn.12xlarge', 48, 24, 196608, 3.912, '50 Gigabit', 8],
+    ],
+  },
+  {
+    architecture: 'x86_64', manufacturer: 'AMD', clockGhz: 3.3, hypervisor: 'nitro', burstable: false,
+    gpu: { name: 'A10G', manufacturer: 'NVIDIA', memoryMiB: 24576 },
+    gpus: { 'g5.xlarge': 1, 'g5.12xlarge': 4 },
+    rows: [
+      ['g5.xlarge', 4, 2, 16384, 1.006, 'Up to 10 Gigabit', 4],
+      ['g5.12xlarge', 48, 24, 196608, 5.672, '40 Gigabit', 7],
+    ],
+  },
+  {
+    architecture: 'x86_64', manufacturer: 'Intel', clockGhz: 3.0, hypervisor: 'nitro', burstable: false,
+    gpu: { name: 'A100', manufacturer: 'NVIDIA', memoryMiB: 40960 },
+    gpus: { 'p4d.24xlarge': 8 },
+    rows: [['p4d.24xlarge', 96, 48, 1179648, 32.7726, '4x 100 Gigabit', 60]],
+  },
 ];
 
 const FREE_TIER = new Set(['t2.micro', 't3.micro']);
@@ -212,6 +251,7 @@ export const AWS_INSTANCE_TYPES: readonly AwsInstanceType[] = FAMILIES.flatMap((
     burstable: f.burstable,
     freeTierEligible: FREE_TIER.has(name),
     usdPerHour,
+    ...(f.gpu && f.gpus?.[name] ? { gpu: { ...f.gpu, count: f.gpus[name] } } : {}),
   })),
 ).sort((a, b) => a.name.localeCompare(b.name, 'en'));
 

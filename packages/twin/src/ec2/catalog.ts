@@ -179,6 +179,14 @@ function renderType(t: AwsInstanceType): XmlChild[] {
     ]),
     node('vCpuInfo', [el('defaultVCpus', t.vcpus), el('defaultCores', t.cores), el('defaultThreadsPerCore', threads)]),
     node('memoryInfo', [el('sizeInMiB', t.memoryMiB)]),
+    ...(t.gpu
+      ? [
+          node('gpuInfo', [
+            items('gpus', [t.gpu], (g) => [el('name', g.name), el('manufacturer', g.manufacturer), el('count', g.count), node('memoryInfo', [el('sizeInMiB', g.memoryMiB)])]),
+            el('totalGpuMemoryInMiB', t.gpu.count * t.gpu.memoryMiB),
+          ]),
+        ]
+      : []),
     el('instanceStorageSupported', false),
     node('ebsInfo', [
       el('ebsOptimizedSupport', xen ? 'unsupported' : 'default'),

@@ -52,6 +52,7 @@ function sku(seed: string): string {
 
 function family(t: AwsInstanceType): string {
   const f = t.name.split('.')[0]!;
+  if (t.gpu) return 'GPU instance';
   if (f.startsWith('c')) return 'Compute optimized';
   if (f.startsWith('r')) return 'Memory optimized';
   return 'General purpose';
@@ -73,7 +74,8 @@ function item(region: AwsRegion, t: AwsInstanceType, os: 'Linux' | 'Windows'): P
     clockSpeed: `${t.clockGhz} GHz`,
     currentGeneration: t.hypervisor === 'nitro' ? 'Yes' : 'No',
     ecu: t.burstable ? 'Variable' : String(t.vcpus * 4),
-    gpuMemory: 'NA',
+    gpuMemory: t.gpu ? `${(t.gpu.count * t.gpu.memoryMiB) / 1024} GiB` : 'NA',
+    ...(t.gpu ? { gpu: String(t.gpu.count) } : {}),
     instanceFamily: family(t),
     instanceType: t.name,
     instancesku: sku(`${region.name}/${t.name}/${os}/instance`),
