@@ -6,7 +6,7 @@
 import { CatalogService } from './catalog/service.js';
 import { ConnectionService } from './connections.js';
 import { CredentialService } from './credentials.js';
-import type { DriverRegistry } from './driver/port.js';
+import type { DriverRegistry, PermissionCheck } from './driver/port.js';
 import { ensurePrivateDir, homePaths, resolveHome, type HomePaths } from './home.js';
 import type { K8sService } from './k8s/service.js';
 import { DriverPool } from './orchestrator/driver-pool.js';
@@ -24,6 +24,12 @@ export interface ConnectionTestResult {
   region: string;
   latencyMs: number;
   account?: string;
+  /** Present when the driver can check permissions: one entry per permission it needs. */
+  permissions?: PermissionCheck[];
+  /** The denied permissions (what to grant); empty when everything checked is allowed. */
+  missing?: string[];
+  /** Permissions the cloud could not confirm either way (see each entry's `why`). */
+  unverified?: string[];
 }
 
 export interface Core {
@@ -39,7 +45,10 @@ export interface Core {
   ssh: SshExecutor;
   /** Kubernetes clusters over MCIS (loaded on first use: the CLI's other commands never pay for it). */
   k8s(): Promise<K8sService>;
-  /** A cheap authenticated call through the connection's driver: proves endpoint, region, credentials. */
+  /**
+   * A cheap authenticated call through the connection's driver (proves endpoint, region,
+   * credentials), then the driver's permission check where it has one: `missing` names what to grant.
+   */
   testConnection(name: string): Promise<ConnectionTestResult>;
   /** Closes SSH connections, then the store. */
   close(): Promise<void>;
@@ -80,7 +89,21 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
       try {
         const { connection, driver } = await pool.get(name);
         const r = await driver.ping();
-        return { connection: name, provider: connection.provider, region: r.region, latencyMs: r.latencyMs, ...(r.account ? { account: r.account } : {}) };
+        const result: ConnectionTestResult = {
+          connection: name,
+          provider: connection.provider,
+          region: r.region,
+          latencyMs: r.latencyMs,
+          ...(r.account ? { account: r.account } : {}),
+        };
+        // Only once the credential authenticates: a failed ping is the answer by itself.
+        if (driver.checkPermissions) {
+          const permissions = await driver.checkPermissions();
+          result.permissions = permissions;
+          result.missing = permissions.filter((p) => p.status === 'denied').map((p) => p.permission);
+          result.unverified = permissions.filter((p) => p.status === 'unknown').map((p) => p.permission);
+        }
+        return result;
       } finally {
         await pool.closeAll();
       }

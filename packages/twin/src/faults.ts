@@ -3,6 +3,7 @@ import { findRegion } from './data/aws.js';
 import { findAzureRegion } from './data/azure.js';
 import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
+import { Iam } from './iam.js';
 
 interface ProviderNaming {
   /** Whether `name` is one of the provider's regions (or zones, where rules may name one). */
@@ -151,6 +152,8 @@ export function parseFaultSpec(spec: string): FaultRule {
 export class Faults {
   private rules: FaultRule[] = [];
   private readonly down = new Set<string>();
+  /** Denied permissions (admin API `PUT /_twin/iam`): every API answers with its own authorization error. */
+  readonly iam = new Iam();
 
   constructor(rules: readonly (FaultRule | string)[] = [], private readonly random: () => number = Math.random) {
     this.set(rules);

@@ -7,6 +7,9 @@ import { findRegion } from './data/aws.js';
 import type { Ec2Engine } from './ec2/engine.js';
 import { defaultMessage, Ec2Error } from './ec2/errors.js';
 import { errorDoc } from './ec2/xml.js';
+import { ACCOUNT_ID } from './ec2/model.js';
+import { ec2DeniedMessage, ec2Permissions, missingEc2Parameter } from './iam.js';
+import { handleResourceManager, isResourceManagerPath } from './gce/resource-manager.js';
 import type { FaultRule, Faults } from './faults.js';
 import { handlePricing, isPricingRequest } from './pricing/http.js';
 import { handleGcpBilling, isGcpBillingPath } from './pricing/gcp-billing.js';
@@ -81,6 +84,13 @@ export function scopeRegion(req: IncomingMessage, params: URLSearchParams): stri
   return parts.length === 5 ? parts[2] : '';
 }
 
+/** The access key id of a SigV4 request (for messages naming the caller). */
+function accessKeyOf(req: IncomingMessage, params: URLSearchParams): string {
+  const auth = req.headers.authorization;
+  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : params.get('X-Amz-Credential') ?? undefined;
+  return credential?.split('/')[0] ?? '';
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
@@ -119,7 +129,15 @@ async function handleEc2(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     const fault = deps.faults.decide(action, region);
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (fault.code) throw new Ec2Error(fault.code, defaultMessage(fault.code));
-    if (params.get('DryRun') === 'true') {
+    const dryRun = params.get('DryRun') === 'true';
+    // EC2 validates the request, then authorizes it, then (for a dry run) answers without acting.
+    if (dryRun) {
+      const missing = missingEc2Parameter(action, params);
+      if (missing) throw new Ec2Error('MissingParameter', `The request must contain the parameter ${missing}`);
+    }
+    const denied = deps.faults.iam.firstDenied(ec2Permissions(action, params));
+    if (denied) throw new Ec2Error('UnauthorizedOperation', ec2DeniedMessage(denied, action, region, ACCOUNT_ID, accessKeyOf(req, params), params));
+    if (dryRun) {
       throw new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
     }
     sendXml(res, 200, deps.ec2.handle(action, region, params, requestId), requestId);
@@ -167,6 +185,18 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
       deps.admin.faultsChanged();
       return sendJson(res, 200, { faults: deps.faults.list() });
     }
+    case 'GET /_twin/iam':
+      return sendJson(res, 200, { deny: deps.faults.iam.list() });
+    case 'PUT /_twin/iam': {
+      const body = (await readJson(req)) as { deny?: unknown };
+      try {
+        deps.faults.iam.set(body.deny ?? []);
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message);
+      }
+      deps.admin.faultsChanged();
+      return sendJson(res, 200, { deny: deps.faults.iam.list() });
+    }
     case 'POST /_twin/outage': {
       const body = (await readJson(req)) as { region?: unknown; down?: unknown };
       if (typeof body.region !== 'string' || typeof body.down !== 'boolean') {
@@ -204,6 +234,8 @@ export function createTwinServer(deps: ServerDeps): Server {
           ? handleGcpBilling(deps, req, res)
           : path === RETAIL_PRICES_PATH
           ? handleAzureRetail(req, res, `http://${req.headers.host ?? '127.0.0.1'}`)
+          : gce && isResourceManagerPath(path)
+          ? handleResourceManager({ tokens: gce.tokens, faults: deps.faults, onRequest: deps.onRequest }, req, res)
           : gce && isGcePath(path)
           ? handleGce({ gce: gce.engine, tokens: gce.tokens, faults: deps.faults, onRequest: deps.onRequest }, req, res)
           : handleEc2(deps, req, res);

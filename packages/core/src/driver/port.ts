@@ -156,6 +156,19 @@ export interface VmApi {
   terminate(providerIds: string[]): Promise<void>;
 }
 
+/** allowed: the cloud said yes; denied: it said no; unknown: it could not tell (see `why`). */
+export type PermissionStatus = 'allowed' | 'denied' | 'unknown';
+
+export interface PermissionCheck {
+  /** The cloud's own name: `ec2:RunInstances`, `compute.instances.create`, `Microsoft.Compute/virtualMachines/write`. */
+  permission: string;
+  /** What the product needs it for, e.g. `create VMs`. */
+  neededFor: string;
+  status: PermissionStatus;
+  /** The cloud's answer (a code) or why it could not be asked. */
+  why?: string;
+}
+
 export interface CloudDriver {
   readonly provider: Provider;
   readonly capabilities: DriverCapabilities;
@@ -165,6 +178,12 @@ export interface CloudDriver {
   readonly vms: VmApi;
   /** A cheap authenticated call proving endpoint, region and credentials work. */
   ping(): Promise<{ account?: string; region: string; latencyMs: number }>;
+  /**
+   * Whether the credential may do what the driver does (create, suspend, terminate, networks…),
+   * asked the way the cloud offers it without side effects (EC2 DryRun, GCP testIamPermissions,
+   * ARM Microsoft.Authorization/permissions). Optional: a driver that cannot ask leaves it out.
+   */
+  checkPermissions?(): Promise<PermissionCheck[]>;
   close(): void;
 }
 

@@ -171,3 +171,26 @@ export function isNotFound(e: unknown): boolean {
 export function hasCode(e: unknown, ...codes: string[]): boolean {
   return e instanceof ProviderError && codes.includes(e.code);
 }
+
+/**
+ * An authorization failure of `action` (the EC2 API action the driver called), with a hint naming
+ * the exact permission to grant; anything else unchanged. The action comes from the call, not from
+ * the message (whose wording AWS may change).
+ */
+export function withPermissionHint(e: unknown, action: string | undefined, secrets: readonly string[] = []): unknown {
+  const err = e instanceof ProviderError ? e : (e as { name?: unknown })?.name === 'UnauthorizedOperation' ? toProviderError(e, secrets) : e;
+  if (!(err instanceof ProviderError) || err.code !== 'UnauthorizedOperation' || !action) return err;
+  // AWS names the permission it refused ("is not authorized to perform: ec2:CreateTags"), which may
+  // not be the action called (tag-on-create); without that text, the action called.
+  const permission = /not authorized to perform: (ec2:[A-Za-z]+)/.exec(err.message)?.[1] ?? `ec2:${action}`;
+  return new ProviderError({
+    provider: 'aws',
+    code: err.code,
+    message: err.message.replace(/^aws: UnauthorizedOperation: /, ''),
+    errorClass: err.errorClass,
+    retryable: err.retryable,
+    ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+    hint: `the credential lacks ${permission}: grant it in the IAM policy of the connection's user or role (\`cbadm connection test NAME\` lists every permission cbadm needs)`,
+    cause: err,
+  });
+}

@@ -5,12 +5,14 @@
 import { DescribeAvailabilityZonesCommand, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core';
 import { createCatalog } from './catalog.js';
-import { createEc2Client } from './client.js';
+import { createEc2Client, secretsOf } from './client.js';
+import { withPermissionHint } from './errors.js';
 import type { AwsContext, AwsTuning } from './context.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createFirewall } from './firewall.js';
 import { createNetwork } from './network.js';
+import { checkAwsPermissions } from './permissions.js';
 
 export const AWS_CAPABILITIES: DriverCapabilities = {
   unsupported: {},
@@ -33,17 +35,30 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
     ...(internals.client ? { overrides: internals.client } : {}),
   };
   const client = createEc2Client(params);
+  const secrets = secretsOf(opts.credentials);
+  // A denied call names the permission to grant: the middleware knows which action it was.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        throw withPermissionHint(e, context.commandName?.replace(/Command$/, ''), secrets);
+      }
+    },
+    { step: 'initialize', name: 'cbPermissionHintMiddleware', priority: 'high' },
+  );
   const ctx: AwsContext = {
     client,
     connection: opts.connection,
     tuning: { dependencyWaitMs: 60_000, ...internals.tuning },
     clientFor: (region) => createEc2Client({ ...params, region }),
   };
+  // Prices come from another AWS service (the Price List Query API): its SDK loads only when asked.
+  const catalog = { ...createCatalog(ctx), listPrices: () => import('./pricing.js').then((m) => m.listAwsPrices(params)) };
   return {
     provider: 'aws',
     capabilities: AWS_CAPABILITIES,
-    // Prices come from another AWS service (the Price List Query API): its SDK loads only when asked.
-    catalog: { ...createCatalog(ctx), listPrices: () => import('./pricing.js').then((m) => m.listAwsPrices(params)) },
+    catalog,
     network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(ctx),
     vms: createVms(ctx),
@@ -52,6 +67,7 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
       await client.send(new DescribeAvailabilityZonesCommand({}));
       return { region: opts.connection.region, latencyMs: Math.round(performance.now() - started) };
     },
+    checkPermissions: () => checkAwsPermissions(client, catalog),
     close() {
       client.destroy();
     },

@@ -122,7 +122,15 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
   const errorClass = classifyAzureCode(code, httpStatus, message);
   // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
   const cause = message === raw ? e : undefined;
-  const hint = HINTS[errorClass];
+  // ARM names the action it refused ("does not have authorization to perform action 'X'", or a
+  // linked one): the hint passes it on (the class above never reads the message).
+  const action =
+    code === 'AuthorizationFailed' || code === 'LinkedAuthorizationFailed'
+      ? /(?:does not have (?:authorization|permission) to perform action(?:\(s\))? ')([^']+)'/.exec(message)?.[1]
+      : undefined;
+  const hint = action
+    ? `the credential lacks ${action}: grant it with a role assignment on the resource group or subscription (e.g. Contributor, or a custom role that includes it); \`cbadm connection test NAME\` lists every action cbadm needs`
+    : HINTS[errorClass];
   return new ProviderError({
     provider: 'azure',
     code,

@@ -11,6 +11,7 @@ import { createFirewall } from './firewall.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
+import { checkAzurePermissions } from './permissions.js';
 
 export const AZURE_CAPABILITIES: DriverCapabilities = {
   unsupported: {},
@@ -61,6 +62,7 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
       await az(ctx, () => all(clients.compute.virtualMachineSizes.list(ctx.location)));
       return { account: clients.subscription, region: ctx.location, latencyMs: Math.round(performance.now() - started) };
     },
+    checkPermissions: () => checkAzurePermissions(ctx),
     close() {
       clients.close();
     },

@@ -149,7 +149,12 @@ export function providerError(f: GcpFailure, secrets: readonly string[] = [], ca
   const errorClass = classifyGcpCode(f.code, f.httpStatus);
   let message = f.message.trim() || f.code;
   for (const s of secrets) if (s) message = message.split(s).join('****');
-  const hint = HINTS[errorClass];
+  // GCE names the permission it checked ("Required 'compute.instances.create' permission for …"):
+  // the hint passes it on (the class above never reads the message).
+  const permission = errorClass === 'auth' ? /Required '([a-z]+\.[A-Za-z.]+)' permission/.exec(message)?.[1] : undefined;
+  const hint = permission
+    ? `the credential lacks ${permission}: grant it to the service account on the project (a role that includes it, e.g. roles/compute.instanceAdmin.v1 or roles/compute.admin); \`cbadm connection test NAME\` lists every permission cbadm needs`
+    : HINTS[errorClass];
   return new ProviderError({
     provider: 'gcp',
     code: f.code,

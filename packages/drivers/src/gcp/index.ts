@@ -13,6 +13,7 @@ import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
 import { lastSegment } from './operations.js';
+import { checkGcpPermissions } from './permissions.js';
 import { withRetry } from './retry.js';
 
 export const GCP_CAPABILITIES: DriverCapabilities = {
@@ -89,6 +90,7 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
         latencyMs: Math.round(performance.now() - started),
       };
     },
+    checkPermissions: () => checkGcpPermissions(connection, auth, (fn) => ctx.call(fn)),
     close() {
       clients.close();
     },

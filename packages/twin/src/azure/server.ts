@@ -17,6 +17,8 @@ import { identity } from './identity.js';
 import { resourceId, TYPES } from './model.js';
 import { match, type Route } from './routes.js';
 import { putVm } from './vms.js';
+import { listPermissions, matchPermissions } from './permissions.js';
+import { ARM_ACTIONS, armClientOf, armDeniedMessage } from '../iam.js';
 import { handleAzureRetail, RETAIL_PRICES_PATH } from '../pricing/azure-retail.js';
 
 export interface AzureServerDeps {
@@ -98,6 +100,15 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
     if (!API_VERSION.test(apiVersion)) {
       throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '2025-04-01,2024-11-01,2024-07-01,2024-03-01,2023-09-01'.`);
     }
+    const perms = matchPermissions(method, segments.slice(2));
+    if (perms) {
+      action = 'AzurePermissionsForResourceGroup_List';
+      const ctx: ArmCtx = { engine: deps.engine, sub: deps.engine.subscription(sub), p: {}, query: url.searchParams, body: {}, base, path: url.pathname, apiVersion };
+      const out = listPermissions(ctx, perms.rg, deps.faults.iam);
+      send(res, out.status, out.body, out.headers ?? {}, requestId);
+      deps.onRequest?.({ time: new Date(started).toISOString(), requestId, action, status: out.status, ms: Date.now() - started });
+      return;
+    }
     const m = match(method, segments.slice(2));
     if (!m) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${url.pathname}'.`);
     if ('wrongMethod' in m) throw new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
@@ -112,6 +123,20 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
       }
     }
     const ctx: ArmCtx = { engine: deps.engine, sub: deps.engine.subscription(sub), p: m.params, query: url.searchParams, body, base, path: url.pathname, apiVersion };
+    // ARM authorizes before the resource provider sees the request: a denied call changes nothing.
+    const denied = deps.faults.iam.firstDenied(ARM_ACTIONS[m.route.operationId] ?? []);
+    if (denied) {
+      const primary = ARM_ACTIONS[m.route.operationId]?.[0];
+      const client = armClientOf(req.headers.authorization);
+      if (denied !== primary && primary !== undefined) {
+        throw new ArmError(
+          403,
+          'LinkedAuthorizationFailed',
+          `The client '${client}' has permission to perform action '${primary}' on scope '${url.pathname}'; however, it does not have permission to perform action(s) '${denied}' on the linked scope(s) or the linked scope(s) are invalid.`,
+        );
+      }
+      throw new ArmError(403, 'AuthorizationFailed', armDeniedMessage(client, denied, url.pathname));
+    }
     region = regionOf(ctx, m.route);
     if (region && deps.faults.isDown(region)) throw faultError('ServiceUnavailable');
     const fault = deps.faults.decide(m.route.operationId, region ?? '', 'azure');

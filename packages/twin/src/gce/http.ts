@@ -9,6 +9,7 @@ import type { Faults } from '../faults.js';
 import type { RequestLogEntry } from '../server.js';
 import type { GceEngine } from './engine.js';
 import { GceError } from './errors.js';
+import { gceDeniedMessage, GCE_PERMISSIONS } from '../iam.js';
 import { API_PREFIX, apiBase, Links } from './links.js';
 import type { TokenIssuer } from './token.js';
 
@@ -102,17 +103,25 @@ export async function handleGce(deps: GceHttpDeps, req: IncomingMessage, res: Se
     const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
     let clientGone = false;
     res.once('close', () => (clientGone = true));
+    const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
+    const body = parseBody(text);
     const answer = await deps.gce.handle({
       method: req.method ?? 'GET',
-      path: url.pathname.slice(API_PREFIX.length).replace(/\/+$/, ''),
+      path,
       query: url.searchParams,
-      body: parseBody(text),
+      body,
       links: new Links(apiBase(req.headers.host, secure)),
       user: deps.tokens.accountOf(token),
       gone: () => clientGone,
       decide: (m, r, z) => {
         method = m;
         region = r === 'global' ? undefined : r;
+        // IAM is checked before the method runs: a denied call changes nothing.
+        const denied = deps.faults.iam.firstDenied(GCE_PERMISSIONS[m] ?? []);
+        if (denied) {
+          const resource = m.endsWith('.insert') && typeof body.name === 'string' ? `${path}/${body.name}` : path;
+          throw new GceError('forbidden', gceDeniedMessage(denied, resource), 403);
+        }
         return deps.faults.decide(m, r, 'gcp', z);
       },
       isDown: (r) => deps.faults.isDown(r),
