@@ -2,7 +2,8 @@
  * Twin connections for Azure: regions discovered through the Azure driver (the Compute provider's
  * locations), each a connection to the twin's HTTPS ARM endpoint that trusts the twin's CA.
  */
-import type { ProviderConnector, TwinConnection } from './connect.js';
+import type { ProviderConnector } from './connect.js';
+import { connectRegions } from './regions.js';
 
 /** The twin accepts any service principal; it is stored like any credential so the driver path is the real one. */
 const CREDENTIAL = 'twin-azure';
@@ -31,31 +32,6 @@ export const connectAzure: ProviderConnector = {
     }
     // The identity endpoints live on the same HTTPS listener as ARM.
     const azure = { caFile, authEndpoint: endpoint, subscription: TWIN_SUBSCRIPTION };
-    const factory = await drivers.load('azure');
-    const probe = factory({
-      connection: { name: 'twin-azure-probe', provider: 'azure', region: 'koreacentral', endpoint, sshPort: twin.sshPort, labels: {}, createdAt: new Date().toISOString(), ...azure },
-      credentials: core.credentials.material(CREDENTIAL),
-    });
-    try {
-      const out: TwinConnection[] = [];
-      for (const r of await probe.catalog.listRegions()) {
-        const c = await core.connections.add({
-          name: `twin-azure-${r.name}`,
-          provider: 'azure',
-          region: r.name,
-          ...(r.zones[0] ? { zone: r.zones[0] } : {}),
-          credential: CREDENTIAL,
-          endpoint,
-          sshPort: twin.sshPort,
-          labels: { twin: 'true' },
-          replace: true,
-          ...azure,
-        });
-        out.push({ name: c.name, provider: 'azure', region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint });
-      }
-      return out;
-    } finally {
-      probe.close();
-    }
+    return connectRegions(core, drivers, twin, { provider: 'azure', credential: CREDENTIAL, endpoint, probeRegion: 'koreacentral', extra: azure });
   },
 };

@@ -6,7 +6,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { Core } from '@cloud-barista/core';
-import type { ProviderConnector, TwinConnection } from './connect.js';
+import type { ProviderConnector } from './connect.js';
+import { connectRegions } from './regions.js';
 import type { TwinInfo } from './control.js';
 
 const CREDENTIAL = 'twin-gcp';
@@ -50,31 +51,6 @@ export const connectGcp: ProviderConnector = {
     if (!endpoint) return [];
     await ensureCredential(core, endpoint);
     const gcp = { project: TWIN_PROJECT, ...(endpoint.startsWith('https:') && twin.caFile ? { caFile: twin.caFile } : {}) };
-    const factory = await drivers.load('gcp');
-    const probe = factory({
-      connection: { name: 'twin-gcp-probe', provider: 'gcp', region: 'us-central1', endpoint, sshPort: twin.sshPort, labels: {}, createdAt: new Date().toISOString(), ...gcp },
-      credentials: core.credentials.material(CREDENTIAL),
-    });
-    try {
-      const out: TwinConnection[] = [];
-      for (const r of await probe.catalog.listRegions()) {
-        const c = await core.connections.add({
-          name: `twin-gcp-${r.name}`,
-          provider: 'gcp',
-          region: r.name,
-          ...(r.zones[0] ? { zone: r.zones[0] } : {}),
-          credential: CREDENTIAL,
-          endpoint,
-          sshPort: twin.sshPort,
-          labels: { twin: 'true' },
-          replace: true,
-          ...gcp,
-        });
-        out.push({ name: c.name, provider: 'gcp', region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint });
-      }
-      return out;
-    } finally {
-      probe.close();
-    }
+    return connectRegions(core, drivers, twin, { provider: 'gcp', credential: CREDENTIAL, endpoint, probeRegion: 'us-central1', extra: gcp });
   },
 };

@@ -1,0 +1,44 @@
+/** What every provider's twin connector shares: a connection per region its driver lists. */
+import type { Core, DriverRegistry } from '@cloud-barista/core';
+import type { TwinConnection } from './connect.js';
+import type { TwinInfo } from './control.js';
+
+/**
+ * One connection per region the provider's driver lists, each pointed at the twin's endpoint for
+ * that provider (plus `extra` connection fields: project, CA file, subscription…). The regions come
+ * through the driver, probed with a throwaway connection, so the path is the one a user's takes.
+ */
+export async function connectRegions(
+  core: Core,
+  drivers: DriverRegistry,
+  twin: TwinInfo,
+  o: { provider: 'aws' | 'gcp' | 'azure'; credential: string; endpoint: string; probeRegion: string; extra?: Record<string, string> },
+): Promise<TwinConnection[]> {
+  const extra = o.extra ?? {};
+  const factory = await drivers.load(o.provider);
+  const probe = factory({
+    connection: { name: `twin-${o.provider}-probe`, provider: o.provider, region: o.probeRegion, endpoint: o.endpoint, sshPort: twin.sshPort, labels: {}, createdAt: new Date().toISOString(), ...extra },
+    credentials: core.credentials.material(o.credential),
+  });
+  try {
+    const out: TwinConnection[] = [];
+    for (const r of await probe.catalog.listRegions()) {
+      const c = await core.connections.add({
+        name: `twin-${o.provider}-${r.name}`,
+        provider: o.provider,
+        region: r.name,
+        ...(r.zones[0] ? { zone: r.zones[0] } : {}),
+        credential: o.credential,
+        endpoint: o.endpoint,
+        sshPort: twin.sshPort,
+        labels: { twin: 'true' },
+        replace: true,
+        ...extra,
+      });
+      out.push({ name: c.name, provider: o.provider, region: c.region, ...(c.zone ? { zone: c.zone } : {}), endpoint: o.endpoint });
+    }
+    return out;
+  } finally {
+    probe.close();
+  }
+}
