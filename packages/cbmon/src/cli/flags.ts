@@ -5,3 +5,14 @@ export { nsFlag, selector, subgroupFlag, vmFlag } from '@cloud-barista/cli-kit/f
 
 export const durationFlag = (summary: string, extra: { default?: string; env?: string } = {}) =>
   Flags.string({ summary, ...extra });
+
+/** What `collector serve` runs with, and `collector start` passes on to the serve it spawns. */
+export const collectorFlags = {
+  ns: Flags.string({ summary: 'Only agents of this namespace (default: all).' }),
+  mcis: Flags.string({ multiple: true, summary: 'Only agents of this MCIS (repeatable; default: all).' }),
+  listen: Flags.string({ summary: 'Accept pushed line protocol on HOST:PORT.', env: 'CBMON_LISTEN' }),
+  retention: Flags.string({ summary: 'Keep raw samples this long.', default: '7d', env: 'CBMON_RETENTION' }),
+  'rollup-retention': Flags.string({ summary: 'Keep 1-minute rollups this long.', default: '90d' }),
+  alerts: Flags.boolean({ summary: 'Evaluate alert rules.', default: true, allowNo: true }),
+  'evaluate-every': Flags.string({ summary: 'How often alert rules are evaluated.', default: '5s' }),
+};

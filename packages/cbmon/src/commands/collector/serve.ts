@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
+import { collectorFlags } from '../../cli/flags.js';
 
 export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
   static override summary =
@@ -11,18 +12,8 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
     '<%= config.bin %> collector serve --listen 0.0.0.0:8086 --retention 3d',
   ];
   static override flags = {
-    ns: Flags.string({ summary: 'Only agents of this namespace (default: all).' }),
-    mcis: Flags.string({ multiple: true, summary: 'Only agents of this MCIS (repeatable; default: all).' }),
-    listen: Flags.string({ summary: 'Accept pushed line protocol on HOST:PORT.', env: 'CBMON_LISTEN' }),
-    retention: Flags.string({
-      summary: 'Keep raw samples this long.',
-      default: '7d',
-      env: 'CBMON_RETENTION',
-    }),
-    'rollup-retention': Flags.string({ summary: 'Keep 1-minute rollups this long.', default: '90d' }),
+    ...collectorFlags,
     duration: Flags.string({ summary: 'Stop after this long.' }),
-    alerts: Flags.boolean({ summary: 'Evaluate alert rules.', default: true, allowNo: true }),
-    'evaluate-every': Flags.string({ summary: 'How often alert rules are evaluated.', default: '5s' }),
   };
 
   protected async execute(): Promise<unknown> {

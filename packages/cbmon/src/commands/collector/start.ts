@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { collectorFlags } from '../../cli/flags.js';
 import type { CollectorInfo } from '../../collector/daemon.js';
 
 export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
@@ -9,19 +9,7 @@ export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
     '<%= config.bin %> collector start',
     '<%= config.bin %> collector start --listen 0.0.0.0:8086',
   ];
-  static override flags = {
-    ns: Flags.string({ summary: 'Only agents of this namespace (default: all).' }),
-    mcis: Flags.string({ multiple: true, summary: 'Only agents of this MCIS (repeatable).' }),
-    listen: Flags.string({ summary: 'Accept pushed line protocol on HOST:PORT.', env: 'CBMON_LISTEN' }),
-    retention: Flags.string({
-      summary: 'Keep raw samples this long.',
-      default: '7d',
-      env: 'CBMON_RETENTION',
-    }),
-    'rollup-retention': Flags.string({ summary: 'Keep 1-minute rollups this long.', default: '90d' }),
-    alerts: Flags.boolean({ summary: 'Evaluate alert rules.', default: true, allowNo: true }),
-    'evaluate-every': Flags.string({ summary: 'How often alert rules are evaluated.', default: '5s' }),
-  };
+  static override flags = collectorFlags;
 
   protected async execute(): Promise<CollectorInfo & { alreadyRunning: boolean }> {
     const { parseDuration } = await import('../../duration.js');
