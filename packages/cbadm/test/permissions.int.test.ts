@@ -1,6 +1,6 @@
 /**
  * End to end: `cbadm connection test` names the permissions a credential lacks. One permission per
- * cloud is denied on the twin (admin route `PUT /_twin/iam`); the built CLI reports it under
+ * cloud is denied on the twin (`cbadm twin iam`, i.e. `PUT /_twin/iam`); the built CLI reports it under
  * `missing` with the fix and exits 3 (partial: the connection works, not everything is allowed);
  * a mutating command then fails with the cloud's own authorization error naming the permission.
  */
@@ -33,9 +33,11 @@ interface Conn {
   subscription?: string;
 }
 
+/** Through `cbadm twin iam` (PUT /_twin/iam); the admin API then lists exactly what was denied. */
 const deny = async (permissions: string[]) => {
-  const res = await fetch(`${adminUrl}/iam`, { method: 'PUT', body: JSON.stringify({ deny: permissions }) });
-  expect(res.status).toBe(200);
+  const set = await cli.json<{ deny: string[] }>(['twin', 'iam', ...(permissions.length ? permissions : ['--clear'])]);
+  expect(set.deny).toEqual(permissions);
+  expect(((await (await fetch(`${adminUrl}/iam`)).json()) as { deny: string[] }).deny).toEqual(permissions);
 };
 
 /** Creates an Azure resource group on the twin (ARM answers permission queries per group). */

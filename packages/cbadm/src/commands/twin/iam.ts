@@ -1,0 +1,42 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+
+type IamState = { deny: string[] };
+
+export default class TwinIam extends BaseCommand<typeof TwinIam> {
+  static override summary = 'Show or change which permissions a running Cloud-Twin denies.';
+  static override description =
+    "PERMISSION is each cloud's own name, `*` as a wildcard: ec2:RunInstances, compute.instances.create, Microsoft.Compute/virtualMachines/write, ec2:Create*. A denied call fails with the cloud's own authorization error (UnauthorizedOperation, 403 Required 'compute.…' permission, AuthorizationFailed), and `cbadm connection test` reports it as missing. Given permissions replace the current list.";
+  static override examples = [
+    '<%= config.bin %> twin iam',
+    '<%= config.bin %> twin iam ec2:RunInstances compute.instances.create',
+    '<%= config.bin %> twin iam --clear',
+  ];
+  static override strict = false;
+  static override args = { permission: Args.string({ description: 'Permission(s) to deny.' }) };
+  static override flags = {
+    clear: Flags.boolean({ summary: 'Deny nothing again.' }),
+  };
+
+  protected async execute(): Promise<IamState> {
+    const { readTwinInfo } = await import('../../twin/control.js');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
+    const { UsageError } = await import('@cloud-barista/core/errors');
+    const info = readTwinInfo(homePaths(resolveHome()).twin);
+    if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
+    const permissions = this.argv.filter((a) => !a.startsWith('-'));
+    if (this.flags.clear && permissions.length) throw new UsageError('give permissions to deny or --clear, not both', { hint: 'cbadm twin iam --clear' });
+    const call = async (method: string, body?: unknown): Promise<IamState> => {
+      const res = await fetch(`${info.adminUrl}/iam`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new UsageError(`Cloud-Twin refused: ${typeof json.error === 'string' ? json.error : String(res.status)}`, { hint: 'see `cbadm twin iam --help`' });
+      return json as unknown as IamState;
+    };
+    if (this.flags.clear || permissions.length) return call('PUT', { deny: this.flags.clear ? [] : permissions });
+    return call('GET');
+  }
+
+  protected override table(s: IamState): string {
+    return s.deny.length ? `Denied: ${s.deny.join(', ')}` : 'Nothing denied.';
+  }
+}
