@@ -34,15 +34,32 @@ function sshString(data: Buffer | string): Buffer {
   return Buffer.concat([len, body]);
 }
 
+/** DER prefixes of an Ed25519 SubjectPublicKeyInfo and PKCS#8 PrivateKeyInfo (RFC 8410); 32 key bytes follow. */
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+function derTail(der: Buffer, prefix: Buffer): Buffer {
+  if (der.length !== prefix.length + 32 || !der.subarray(0, prefix.length).equals(prefix)) {
+    throw new Error('unexpected Ed25519 key encoding from node:crypto');
+  }
+  return der.subarray(prefix.length);
+}
+
 /**
  * A fresh ed25519 key pair in OpenSSH formats; `comment` ends the public line.
  * Encoded here from node:crypto rather than by ssh2's generator, which drops a leading zero byte
  * of the public key (1 key in 256) and so makes keys that EC2 and OpenSSH reject.
  */
 export function generateSshKeyPair(comment: string): SshKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
+  // DER straight from the generator, no KeyObject.export(): on Node 20 an export that triggers a GC
+  // can collect the generator's job, whose destructor locks the key's mutex the export holds, and
+  // the process hangs for good (seen as a test worker stuck in a futex).
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519', {
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  });
+  const pub = derTail(publicKey, SPKI_ED25519_PREFIX);
+  const seed = derTail(privateKey, PKCS8_ED25519_PREFIX);
   const blob = Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]);
   const check = randomBytes(4);
   let secret = Buffer.concat([check, check, sshString('ssh-ed25519'), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(comment)]);
