@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeRuntime } from './runtime.js';
 
@@ -105,6 +106,15 @@ describe('simulated node runtime', () => {
       const real = await run('kubectl', ['--kubeconfig', admin, 'get', 'nodes', '-o', 'name'], process.env);
       expect(real.stdout.trim().split('\n')).toEqual(['node/cp-1', 'node/w-1']);
     }
+    // Arguments reach the twin byte for byte (quotes, spaces, an empty one), through bash's /dev/tcp
+    // client and through the node fallback alike.
+    const odd = `note=it's "quoted"  and spaced`;
+    expect((await sh('i-cp', `kubectl --kubeconfig ${admin} annotate node cp-1 --overwrite '${odd.replace(/'/g, `'\\''`)}' ''`)).status).toBe(0);
+    const cp1 = JSON.parse((await sh('i-cp', `kubectl --kubeconfig ${admin} get node cp-1 -o json`)).stdout) as { metadata: { annotations: Record<string, string> } };
+    expect(cp1.metadata.annotations.note).toBe(`it's "quoted"  and spaced`);
+    const shimJs = fileURLToPath(new URL('../../dist/k8s/shim-main.js', import.meta.url));
+    const viaNode = await run(process.execPath, [shimJs, 'kubectl', '--kubeconfig', admin, 'get', 'node', 'cp-1', '-o', 'json'], { ...runtime.vmEnv('i-cp'), CB_TWIN_INSTANCE_ID: 'i-cp' });
+    expect((JSON.parse(viaNode.stdout) as { metadata: { annotations: Record<string, string> } }).metadata.annotations.note).toBe(cp1.metadata.annotations.note);
     expect((await sh('i-cp', `kubectl --kubeconfig ${admin} drain w-1 --ignore-daemonsets && kubectl --kubeconfig ${admin} delete node w-1`)).stdout).toContain('node "w-1" deleted');
   });
 

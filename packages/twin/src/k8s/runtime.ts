@@ -183,6 +183,18 @@ export class NodeRuntime {
       send(200, await this.run(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunRequest));
       return;
     }
+    if (req.method === 'POST' && path === '/_twin/k8s/run-raw') {
+      // The bash client's form: NUL-separated instance id, cwd, KUBECONFIG, command, arguments.
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const [instanceId = '', cwd = '', kubeconfig = '', command = '', ...args] = Buffer.concat(chunks).toString('utf8').split('\0');
+      args.pop(); // the terminator after the last field
+      const out = await this.run({ instanceId, cwd, command, args, ...(kubeconfig ? { kubeconfig } : {}) });
+      const stdout = Buffer.from(out.stdout);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-exit-code': String(out.code), 'x-stdout-length': String(stdout.length) });
+      res.end(Buffer.concat([stdout, Buffer.from(out.stderr)]));
+      return;
+    }
     if (req.method === 'GET' && path === '/_twin/k8s/clusters') {
       send(200, [...this.clusters.values()].map((c) => ({ name: c.name, endpoint: c.endpoint, apiServers: [...c.apiServers.keys()], version: c.version, cni: c.cni ?? null, nodes: this.views(c).map((v) => ({ name: v.node.name, ready: v.ready, controlPlane: v.node.controlPlane, labels: v.node.labels })) })));
       return;
