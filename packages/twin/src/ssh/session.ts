@@ -58,6 +58,42 @@ function findSftpServer(): string | undefined {
   });
 }
 
+/** ssh2 1.17's private flow-control state of a channel (lib/Channel.js). */
+interface FlowState {
+  outgoing: { window: number };
+  _waitWindow: boolean;
+  _chunk?: Buffer;
+  _chunkcb?: () => void;
+  _chunkErr?: Buffer;
+  _chunkcbErr?: () => void;
+}
+
+/**
+ * Works around an ssh2 1.17 flow-control bug: when stdout and stderr both wait for the client's
+ * window, the WINDOW_ADJUST handler resumes only stdout, and stderr's pending chunk waits forever
+ * (a command's last stderr line and its exit status never arrive). A chunk still pending while the
+ * window is open and ssh2 no longer waits for one is written again here.
+ */
+function resumeStalledWrites(channel: ServerChannel): void {
+  const f = channel as unknown as FlowState;
+  // A chunk whose write finished stays in these fields; ssh2 would write it again on a later
+  // WINDOW_ADJUST meant for the other stream. Nothing pending means they are stale.
+  if (channel.writableLength === 0) [f._chunk, f._chunkcb] = [undefined, undefined];
+  if (channel.stderr.writableLength === 0) [f._chunkErr, f._chunkcbErr] = [undefined, undefined];
+  if (f._waitWindow || f.outgoing.window <= 0) return;
+  if (f._chunkErr && f._chunkcbErr && channel.stderr.writableLength > 0) {
+    const [data, cb] = [f._chunkErr, f._chunkcbErr];
+    f._chunkErr = undefined;
+    f._chunkcbErr = undefined;
+    (channel.stderr as unknown as { _write(d: Buffer, e: null, cb: () => void): void })._write(data, null, cb);
+  } else if (f._chunk && f._chunkcb && channel.writableLength > 0) {
+    const [data, cb] = [f._chunk, f._chunkcb];
+    f._chunk = undefined;
+    f._chunkcb = undefined;
+    (channel as unknown as { _write(d: Buffer, e: null, cb: () => void): void })._write(data, null, cb);
+  }
+}
+
 /** Resolves once everything written so far has gone to the SSH layer (or the channel is gone). */
 function flushed(stream: Writable, channel: ServerChannel): Promise<void> {
   if (stream.writableLength === 0 || !stream.writable) return Promise.resolve();
@@ -240,6 +276,8 @@ export class VmSession {
     });
     if (child.stdin) channel.pipe(child.stdin);
     child.stdout?.pipe(channel, { end: false });
+    const unstall = setInterval(() => resumeStalledWrites(channel), 100).unref();
+    channel.once('close', () => clearInterval(unstall));
     child.stderr?.pipe(channel.stderr, { end: false });
     channel.on('error', () => {
       // The connection died; the session's 'close' handler hangs up.
