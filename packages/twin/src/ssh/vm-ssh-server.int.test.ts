@@ -341,6 +341,21 @@ describe('VM SSH server protocol details (ssh2 client)', () => {
     }
   });
 
+  it('sends large stdout and stderr at once intact (both wait for the window; ssh2 alone would stall stderr)', async () => {
+    const vm = await startVm();
+    const c = await connect(vm);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await exec(c, '(head -c 2000000 /dev/zero | tr "\\0" x) & (head -c 2000000 /dev/zero | tr "\\0" y >&2); wait; echo end >&2');
+        expect(r.stdout.length).toBe(2_000_000);
+        expect(r.stderr.length).toBe(2_000_004);
+        expect(r.code).toBe(0);
+      }
+    } finally {
+      c.end();
+    }
+  }, 30_000);
+
   it('close() kills running and background processes and ends connections', async () => {
     const vm = await startVm();
     const c = await connect(vm);
