@@ -69,6 +69,18 @@ beforeAll(async () => {
 afterAll(() => cli.dispose());
 
 describe('cbadm connection test names missing permissions', () => {
+  it('twin iam refuses what is not a permission, and permissions together with --clear (exit 2, nothing changed)', async () => {
+    await deny(['ec2:RunInstances']);
+    const bad = await cli.run(['twin', 'iam', 'run instances', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/Cloud-Twin refused: deny entries must be permission names like ec2:RunInstances/);
+    const both = await cli.run(['twin', 'iam', 'ec2:StopInstances', '--clear', '--json']);
+    expect(both.code).toBe(2);
+    expect(both.stdout).toMatch(/not both/);
+    expect((await cli.json<{ deny: string[] }>(['twin', 'iam'])).deny).toEqual(['ec2:RunInstances']);
+    await deny([]);
+  });
+
   it('everything allowed: exit 0, every permission listed as allowed', async () => {
     await deny([]);
     const t = await testJson('twin-aws-ap-northeast-2');

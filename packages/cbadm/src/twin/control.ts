@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OperationError } from '@cloud-barista/core/errors';
+import { OperationError, UsageError } from '@cloud-barista/core/errors';
 import { sleep } from '@cloud-barista/core/util/poll';
 
 export interface TwinInfo {
@@ -43,6 +43,26 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * One call to the running twin's admin API (`/_twin/<path>`), for commands that change it while it
+ * runs (`twin fault`, `twin iam`). A refusal (bad rule, bad permission) is the user's to fix.
+ */
+export async function twinAdmin<T>(stateDir: string, method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, hint: string): Promise<T> {
+  const info = readTwinInfo(stateDir);
+  if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
+  const res = await fetch(`${info.adminUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) {
+    const why = typeof json.error === 'string' ? json.error : typeof json.message === 'string' ? json.message : String(res.status);
+    throw new UsageError(`Cloud-Twin refused: ${why}`, { hint });
+  }
+  return json as T;
 }
 
 export function readTwinInfo(stateDir: string): TwinInfo | undefined {

@@ -24,23 +24,16 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
   };
 
   protected async execute(): Promise<FaultState> {
-    const { readTwinInfo } = await import('../../twin/control.js');
+    const { twinAdmin } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
-    const { UsageError } = await import('@cloud-barista/core/errors');
-    const info = readTwinInfo(homePaths(resolveHome()).twin);
-    if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${info.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-      const json = (await res.json()) as Record<string, unknown>;
-      const why = typeof json.error === 'string' ? json.error : typeof json.message === 'string' ? json.message : String(res.status);
-      if (!res.ok) throw new UsageError(`Cloud-Twin refused: ${why}`, { hint: 'see `cbadm twin fault --help` for the spec syntax' });
-      return json;
-    };
+    const stateDir = homePaths(resolveHome()).twin;
+    const call = (method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown) =>
+      twinAdmin<FaultState>(stateDir, method, path, body, 'see `cbadm twin fault --help` for the spec syntax');
     const specs = this.argv.filter((a) => !a.startsWith('-') && !(this.flags.outage ?? []).includes(a) && !(this.flags.restore ?? []).includes(a));
     if (this.flags.clear || specs.length) await call('PUT', '/faults', this.flags.clear ? [] : specs);
     for (const region of this.flags.outage ?? []) await call('POST', '/outage', { region, down: true });
     for (const region of this.flags.restore ?? []) await call('POST', '/outage', { region, down: false });
-    return (await call('GET', '/faults')) as unknown as FaultState;
+    return call('GET', '/faults');
   }
 
   protected override table(s: FaultState): string {

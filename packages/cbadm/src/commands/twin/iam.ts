@@ -19,21 +19,13 @@ export default class TwinIam extends BaseCommand<typeof TwinIam> {
   };
 
   protected async execute(): Promise<IamState> {
-    const { readTwinInfo } = await import('../../twin/control.js');
+    const { twinAdmin } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     const { UsageError } = await import('@cloud-barista/core/errors');
-    const info = readTwinInfo(homePaths(resolveHome()).twin);
-    if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
     const permissions = this.argv.filter((a) => !a.startsWith('-'));
     if (this.flags.clear && permissions.length) throw new UsageError('give permissions to deny or --clear, not both', { hint: 'cbadm twin iam --clear' });
-    const call = async (method: string, body?: unknown): Promise<IamState> => {
-      const res = await fetch(`${info.adminUrl}/iam`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new UsageError(`Cloud-Twin refused: ${typeof json.error === 'string' ? json.error : String(res.status)}`, { hint: 'see `cbadm twin iam --help`' });
-      return json as unknown as IamState;
-    };
-    if (this.flags.clear || permissions.length) return call('PUT', { deny: this.flags.clear ? [] : permissions });
-    return call('GET');
+    const change = this.flags.clear || permissions.length > 0;
+    return twinAdmin<IamState>(homePaths(resolveHome()).twin, change ? 'PUT' : 'GET', '/iam', change ? { deny: this.flags.clear ? [] : permissions } : undefined, 'see `cbadm twin iam --help`');
   }
 
   protected override table(s: IamState): string {
