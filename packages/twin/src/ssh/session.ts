@@ -75,7 +75,8 @@ interface FlowState {
  * window is open and ssh2 no longer waits for one is written again here.
  */
 function resumeStalledWrites(channel: ServerChannel): void {
-  const f = channel as unknown as FlowState;
+  const f = channel as unknown as Partial<FlowState>;
+  if (typeof f.outgoing?.window !== 'number') return; // another ssh2 than 1.17's internals: nothing to mend
   // A chunk whose write finished stays in these fields; ssh2 would write it again on a later
   // WINDOW_ADJUST meant for the other stream. Nothing pending means they are stale.
   if (channel.writableLength === 0) [f._chunk, f._chunkcb] = [undefined, undefined];
