@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { optionalTool } from '../../../test-support/tools.js';
 import { Cli, manifestYaml } from './harness.js';
 import { ec2 } from './twin-ec2.js';
 
@@ -21,8 +22,7 @@ type K8sNode = { metadata: { name: string; labels: Record<string, string>; annot
 // The user's home for ~/.kube/config: a temp dir, for cbadm and kubectl alike.
 const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
 const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '' } });
-const kubectlPath = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? 'kubectl' : undefined;
-if (!kubectlPath) process.stderr.write('SKIP kubectl checks: the kubectl binary is missing (apt-get install -y kubernetes-client)\n');
+const kubectlPath = optionalTool('kubectl', 'apt-get install -y kubernetes-client');
 let conns: string[] = [];
 let adminUrl = '';
 let awsEndpoint = '';

@@ -11,6 +11,7 @@ import { followAgent } from '../src/agent/follow.js';
 import { reach, selectTargets } from '../src/targets.js';
 import type { Sample } from '../src/sample.js';
 import { PartialError } from '@cloud-barista/core/errors';
+import { optionalTool } from '../../../test-support/tools.js';
 import { VmFixture } from './vm-fixture.js';
 import { processesMatching, until } from './procs.js';
 
@@ -18,12 +19,8 @@ const fx = new VmFixture();
 const MCIS = 'mon';
 
 function busyboxPath(dir: string): string | undefined {
-  let bb: string;
-  try {
-    bb = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
+  const bb = optionalTool('busybox', 'apt-get install -y busybox');
+  if (!bb) return undefined;
   const bin = join(dir, 'busybox-bin');
   mkdirSync(bin, { recursive: true });
   for (const applet of execFileSync(bb, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {

@@ -4,18 +4,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { optionalTool } from '../../../../test-support/tools.js';
 import { AGENT_SCRIPT_PATH } from './script.js';
 
 function has(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 }
 
-const shellcheck = has('shellcheck');
-if (!shellcheck) {
-  process.stderr.write(
-    'SKIP agent shellcheck: the shellcheck binary is missing (apt-get install -y shellcheck)\n',
-  );
-}
+const shellcheck = optionalTool('shellcheck', 'apt-get install -y shellcheck') !== undefined;
 
 describe('agent script', () => {
   it.runIf(shellcheck)('passes shellcheck as POSIX sh', () => {

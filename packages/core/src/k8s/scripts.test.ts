@@ -3,10 +3,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { optionalTool } from '../../../../test-support/tools.js';
 import { finishedSteps, parseJoinCommand, shQuote, STEP_LAUNCHER, STEPS, stepScript, stepsScript } from './scripts.js';
 
-const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-if (!hasShellcheck) process.stderr.write('SKIP k8s script shellcheck: the shellcheck binary is missing (apt-get install -y shellcheck)\n');
+const hasShellcheck = optionalTool('shellcheck', 'apt-get install -y shellcheck') !== undefined;
 
 /** Every variable any step reads, so shellcheck sees them assigned (cbadm exports them the same way). */
 const VARS = Object.fromEntries(

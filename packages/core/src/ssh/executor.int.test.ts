@@ -17,6 +17,7 @@ import { SshCommandTimeoutError, SshExecutor, type SshTarget } from './executor.
 import { fingerprintSha256, generateSshKeyPair, writeKeyPair } from './keys.js';
 import { KnownHosts } from './known-hosts.js';
 import { formatCommandLine, opensshArgs } from './openssh.js';
+import { needsRoot } from '../../../../test-support/tools.js';
 
 let dir: string;
 let keyPath: string;
@@ -246,7 +247,7 @@ describe('host keys', () => {
     expect(r.code).toBe(4);
   });
 
-  it.runIf(process.getuid?.() === 0)(
+  it.runIf(needsRoot('the OpenSSH port-22 host form check'))(
     'uses the plain host form on port 22, also understood by OpenSSH',
     async () => {
       const vm = await startVm({ port: 22 });

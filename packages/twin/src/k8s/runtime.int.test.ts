@@ -2,7 +2,7 @@
  * The simulated node runtime without SSH: the shims act on the VM's system root only, kubeadm and
  * kubectl reach the twin, the cluster's API answers the real kubectl when it is installed.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { optionalTool } from '../../../../test-support/tools.js';
 import { NodeRuntime } from './runtime.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'twin-k8s-'));
 let server: Server;
 let url = '';
 const runtime = new NodeRuntime({ stateDir, twinUrl: () => url, readyDelayMs: 0, log: () => {} });
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-if (!hasKubectl) process.stderr.write('SKIP real kubectl check: the kubectl binary is missing (apt-get install -y kubernetes-client)\n');
+const hasKubectl = optionalTool('kubectl', 'apt-get install -y kubernetes-client') !== undefined;
 
 /** Runs as the twin's SSH server would (asynchronously: the twin answers in this very process). */
 function sh(id: string, script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
