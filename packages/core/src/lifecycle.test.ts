@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateStatus, assertCanApply, canApply, TRANSITIONS, VM_ACTIONS } from './lifecycle.js';
+import { aggregateStatus, assertCanApply, canApply, TRANSIENT, TRANSITIONS, VM_ACTIONS } from './lifecycle.js';
 import { UsageError } from './errors.js';
 import { VM_STATUSES, type VmStatus } from './model.js';
 import type { VmAction } from './driver/port.js';
@@ -39,6 +39,22 @@ describe('transition table', () => {
     expect(TRANSITIONS.resume.to).toBe('Running');
     expect(TRANSITIONS.reboot.to).toBe('Running');
     expect(TRANSITIONS.terminate.to).toBe('Terminated');
+  });
+
+  // The status recorded while the cloud works: what `mcis get` shows mid-action and what a re-run
+  // after a kill finds, so each must name the action, never a settled status.
+  it.each([
+    ['suspend', 'Suspending'],
+    ['resume', 'Resuming'],
+    ['reboot', 'Rebooting'],
+    ['terminate', 'Terminating'],
+  ] as const)('%s is recorded as %s while the cloud works on it', (action, via) => {
+    expect(TRANSITIONS[action].via).toBe(via);
+    expect(TRANSIENT.has(via)).toBe(true);
+  });
+
+  it('polls only while a VM is in a transitional status', () => {
+    expect([...TRANSIENT].sort()).toEqual(['Creating', 'Rebooting', 'Resuming', 'Suspending', 'Terminating']);
   });
 });
 
