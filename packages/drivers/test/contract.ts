@@ -212,13 +212,23 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
     );
 
     it(
-      'reboots back to Running and SSH',
+      'reboots back to Running and SSH, with its processes restarted',
       async () => {
+        // A reboot ends every process; a no-op would leave this one running.
+        const marker = `sleep ${600_000 + randomBytes(3).readUIntBE(0, 3)}`;
+        const running = `ps -eo args= | grep -qx '${marker}'`;
+        await sshRun(vm, `nohup ${marker} >/dev/null 2>&1 &`);
+        expect((await sshRun(vm, running)).code).toBe(0);
         await driver.vms.reboot([vm.providerId]);
+        await poll(
+          async () => (await sshRun(vm, running)).code,
+          (code): Acceptance<number> => (code === 1 ? { state: 'success', value: code } : { state: 'retry' }),
+          { maxWaitMs, minDelayMs: 200, maxDelayMs: 2_000, what: 'the reboot to end the marker process' },
+        );
         vm = await waitFor(vm.providerId, 'Running', true);
         expect((await sshRun(vm, 'echo up')).code).toBe(0);
       },
-      2 * step(),
+      3 * step(),
     );
 
     it(
