@@ -29,12 +29,14 @@ describe('resilience', () => {
     ]));
     const child = cli.spawnRaw(['mcis', 'create', '-f', file]);
     // Kill once some instances exist in the cloud but before the create finished (boot delay 1.5 s).
-    for (let i = 0; i < 200; i++) {
-      const made = live(await instancesTagged(endpoint, 'eu-west-1', { 'cb-mcis': 'crash' }));
-      if (made.length > 0) break;
-      await new Promise((r) => setTimeout(r, 25));
+    let made = 0;
+    for (let i = 0; i < 400 && made === 0; i++) {
+      made = live(await instancesTagged(endpoint, 'eu-west-1', { 'cb-mcis': 'crash' })).length;
+      if (made === 0) await new Promise((r) => setTimeout(r, 25));
     }
     child.kill('SIGKILL');
+    // The kill must land mid-way: instances exist in the cloud, the create had not finished.
+    expect(made).toBeGreaterThan(0);
     await new Promise((r) => child.once('exit', r));
     const before = await cli.json<Mcis>(['mcis', 'get', 'crash']);
     expect(before.status).not.toBe('Running:6 (R:6/6)');
