@@ -24,6 +24,27 @@ describe('bad input', () => {
     expect(await cli.json(['mcis', 'list'])).toEqual([]);
   });
 
+  it('hostile YAML (alias bomb, deep nesting, several documents, .inf, huge strings): exit 2 naming the problem, nothing created', async () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [p, n] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e']]) laughs.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(', ')}]`);
+    const valid = manifestYaml('web', [{ name: 'seoul', connection: 'aws-seoul', count: 1 }]);
+    const cases: Array<[string, string, RegExp]> = [
+      ['bomb.yaml', laughs.join('\n'), /aliases .* too many times/],
+      ['deep.yaml', `a: ${'['.repeat(1000)}${']'.repeat(1000)}`, /nested too deeply/],
+      ['two.yaml', `${valid}---\n${valid}`, /one manifest per file/],
+      ['inf.yaml', valid.replace('count: 1', 'count: .inf'), /spec\.subgroups\[0\]\.count: Infinity .* not a number/],
+      ['long.yaml', valid.replace('name: seoul', `name: ${'s'.repeat(100_000)}`), /spec\.subgroups\[0\]\.name: is 100000 characters long/],
+      ['huge.yaml', valid.replace('name: seoul', `name: ${'s'.repeat(5_000_000)}`), /huge\.yaml: is 5000\d+ bytes; a manifest may have at most 1048576/],
+    ];
+    for (const [name, text, why] of cases) {
+      const r = await cli.run(['mcis', 'create', '-f', file(name, text)]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(why);
+      expect(r.stderr, name).not.toMatch(/Maximum call stack|parseAllDocuments|at .*\.js:\d+/);
+    }
+    expect(await cli.json(['mcis', 'list'])).toEqual([]);
+  });
+
   it('invalid fields are listed by path, as JSON too', async () => {
     const bad = manifestYaml('web', [{ name: 'seoul', connection: 'aws-seoul', count: 0 }]).replace('kind: MCIS', 'kind: Mcis');
     const r = await cli.run(['mcis', 'create', '-f', file('bad.yaml', bad), '--json']);

@@ -3,12 +3,12 @@
  * it returns `{value, errors, warnings}` as data, names each bad field by its path, and never
  * touches the network or the store.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 import { ManifestSubgroup, Name, OnFailure, Tags, type Requirements } from './model.js';
 import { requirementIssues } from './recommend/requirements.js';
 import { formatPath } from './util/field-path.js';
+import { readYamlManifest, zodIssues } from './util/yaml-manifest.js';
 
 export { formatPath };
 
@@ -40,19 +40,10 @@ export interface Validation<T> {
   warnings: FieldIssue[];
 }
 
-function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => {
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}: remove or fix the spelling`;
-    else if (i.code === 'invalid_type' && i.input === undefined) message = `is required (${i.expected})`;
-    return { path: formatPath(i.path), message };
-  });
-}
-
 /** Validates an already-parsed object against the manifest schema plus cross-field rules. */
 export function validateMcisManifest(input: unknown): Validation<McisManifest> {
   const parsed = McisManifest.safeParse(input);
-  if (!parsed.success) return { errors: zodIssues(parsed.error), warnings: [] };
+  if (!parsed.success) return { errors: zodIssues(parsed.error, input), warnings: [] };
   const m = parsed.data;
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
@@ -74,23 +65,8 @@ export function validateMcisManifest(input: unknown): Validation<McisManifest> {
 
 /** Parses YAML text; syntax errors are reported with line and column. */
 export function parseMcisManifest(text: string, source = 'manifest'): Validation<McisManifest> {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return {
-      errors: doc.errors.map((e) => ({
-        path: `${source}:${lineCol(text, e.pos[0])}`,
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      })),
-      warnings: [],
-    };
-  }
-  return validateMcisManifest(doc.toJS());
-}
-
-function lineCol(text: string, offset: number): string {
-  const before = text.slice(0, Math.min(offset, text.length));
-  const line = before.split('\n').length;
-  return `${line}:${offset - before.lastIndexOf('\n')}`;
+  const read = readYamlManifest(text, source);
+  return read.errors.length ? { errors: read.errors, warnings: [] } : validateMcisManifest(read.value);
 }
 
 /** Exactly one of `connection` + `spec` or `requirements`; requirements that parse. Shared with K8s node sets. */

@@ -4,12 +4,11 @@
  * (etcd needs a majority) unless the manifest says otherwise, the CNI is one we can install, and
  * the pod and service CIDRs are valid and do not overlap.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { FieldIssue } from '../errors.js';
 import { API_VERSION, placementIssues, type Validation } from '../manifest.js';
 import { Name, Requirements, Tags } from '../model.js';
-import { formatPath } from '../util/field-path.js';
+import { readYamlManifest, zodIssues } from '../util/yaml-manifest.js';
 import { overlaps, parseCidr } from './cidr.js';
 
 export const CNIS = ['flannel', 'kilo', 'calico'] as const;
@@ -92,18 +91,9 @@ export interface K8sClusterManifestValue {
   spec: K8sClusterSpec;
 }
 
-function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => {
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}: remove or fix the spelling`;
-    else if (i.code === 'invalid_type' && i.input === undefined) message = `is required (${i.expected})`;
-    return { path: formatPath(i.path), message };
-  });
-}
-
 export function validateK8sManifest(input: unknown): Validation<K8sClusterManifestValue> {
   const parsed = K8sClusterManifest.safeParse(input);
-  if (!parsed.success) return { errors: zodIssues(parsed.error), warnings: [] };
+  if (!parsed.success) return { errors: zodIssues(parsed.error, input), warnings: [] };
   const m = parsed.data;
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
@@ -184,9 +174,6 @@ function parseEndpoint(text: string, defaultPort: number): string | null {
 }
 
 export function parseK8sManifest(text: string, source = 'manifest'): Validation<K8sClusterManifestValue> {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return { errors: doc.errors.map((e) => ({ path: `${source}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })), warnings: [] };
-  }
-  return validateK8sManifest(doc.toJS());
+  const read = readYamlManifest(text, source);
+  return read.errors.length ? { errors: read.errors, warnings: [] } : validateK8sManifest(read.value);
 }
