@@ -71,7 +71,7 @@ describe('cbadm on Cloud-Twin', () => {
 
     // The printed OpenSSH command line works with the real ssh client and our pinned host keys.
     const printed = await cli.json<{ command: string[] }>(['mcis', 'ssh', 'web', 'seoul-1', '--print']);
-    const ssh = spawnSync(printed.command[0]!, [...printed.command.slice(1), '-o', 'BatchMode=yes', 'echo from-openssh; exit 7'], { encoding: 'utf8', timeout: 20_000 });
+    const ssh = spawnSync(printed.command[0]!, ['-o', 'BatchMode=yes', ...printed.command.slice(1), 'echo from-openssh; exit 7'], { encoding: 'utf8', timeout: 20_000 });
     expect(ssh.stdout.trim()).toBe('from-openssh');
     expect(ssh.status).toBe(7);
 

@@ -6,13 +6,31 @@
  * `--version` and `--help` never pay for it.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { PartialError } from '@cloud-barista/core/errors';
+import { isCbError, PartialError } from '@cloud-barista/core/errors';
 import { renderError, renderResult, type OutputFormat } from './render.js';
 
 export type CmdFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof CliCommand)['baseFlags'] & T['flags']
 >;
 export type CmdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * oclif quotes a mistyped flag with its value (`Nonexistent flag: --secret-acess-key=…`), and the
+ * value may be a secret: every `--flag=value` and `-xVALUE` word of argv is shown without its value
+ * in the error's message and stack.
+ */
+export function maskFlagValues<E>(err: E, argv: string[]): E {
+  if (!(err instanceof Error)) return err;
+  const masked = argv.flatMap((word): Array<[string, string]> => {
+    if (word.startsWith('--') && word.includes('=')) return [[word, `${word.slice(0, word.indexOf('=') + 1)}***`]];
+    if (/^-[A-Za-z]./.test(word) && !word.startsWith('--')) return [[word, `${word.slice(0, 2)}***`]];
+    return [];
+  });
+  const mask = (text: string) => masked.reduce((t, [word, shown]) => t.split(word).join(shown), text);
+  err.message = mask(err.message);
+  if (err.stack) err.stack = mask(err.stack);
+  return err;
+}
 
 export abstract class CliCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -62,6 +80,10 @@ export abstract class CliCommand<T extends typeof Command> extends Command {
       enableJsonFlag: ctor.enableJsonFlag,
       args: ctor.args,
       strict: ctor.strict,
+    }).catch((e: unknown) => {
+      // oclif words a flag's parse error as 'Parsing --x \n\t… See more help': ours names the flag already.
+      if (isCbError(e)) e.message = e.message.replace(/^Parsing --[\w-]+ \n\t/, '').replace(/\nSee more help with --help$/, '');
+      throw maskFlagValues(e, this.argv);
     });
     this.flags = flags as CmdFlags<T>;
     this.args = args as CmdArgs<T>;

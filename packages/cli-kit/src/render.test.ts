@@ -52,3 +52,21 @@ describe('makeTable', () => {
     expect(lines[2]).toBe('│ web-1 │ -        │');
   });
 });
+
+describe('table cells from clouds and VMs', () => {
+  it('reach the terminal without control characters or escape sequences', () => {
+    const hostile = [
+      '\u001b[2J\u001b[31mred\u001b[0m', // clear screen, colour
+      '\u001b]0;owned\u0007title', // set the window title
+      'back\rspace\u0008\u007f\u009b1Amove', // carriage return, backspace, DEL, 8-bit CSI
+      'a\u001bcb', // ESC c: full reset
+    ];
+    const table = makeTable(['TAG'], hostile.map((h) => [h]));
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table).toContain('red');
+    expect(table).toContain('title');
+    expect(table).toContain('backspacemove');
+    expect(table).toContain('ab');
+    expect(table).not.toContain('owned');
+  });
+});

@@ -31,8 +31,21 @@ export function makeTable(head: string[], rows: Array<Array<string | number | nu
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '-' : printable(String(c)))));
   return t.toString();
+}
+
+// Escape sequences whole (CSI: ESC [ … final; OSC: ESC ] … BEL or ST; others: ESC, intermediates, final), then any other C0/C1 control.
+const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]|\u001b[ -/]*[0-~]?/g;
+const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * A table cell as plain text: cells carry names, tags and messages from clouds and VMs, and an
+ * escape sequence in one could rewrite the user's terminal (colours, title, cursor moves that hide
+ * rows). Line breaks stay: cli-table3 keeps them inside the cell.
+ */
+export function printable(text: string): string {
+  return text.replace(ESCAPES, '').replace(CONTROLS, '');
 }
 
 export interface RenderErrorOptions {

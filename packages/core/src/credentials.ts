@@ -4,9 +4,8 @@
  * `CredentialMaterial` handed to a driver.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConflictError, NotFoundError, UsageError } from './errors.js';
-import { writeSecretFile, type HomePaths } from './home.js';
+import { ConflictError, NotFoundError, OperationError, UsageError } from './errors.js';
+import { childPath, writeSecretFile, type HomePaths } from './home.js';
 import { nowIso } from './domain.js';
 import type { Credential, CredentialMaterial } from './model.js';
 import type { StateStore } from './store/state-store.js';
@@ -43,7 +42,7 @@ export class CredentialService {
   ) {}
 
   private secretPath(name: string): string {
-    return join(this.home.credentials, `${name}.json`);
+    return childPath(this.home.credentials, `${name}.json`);
   }
 
   async add(input: AddCredentialInput): Promise<Credential> {
@@ -140,6 +139,14 @@ export class CredentialService {
     if (!existsSync(path)) {
       throw new UsageError(`credential '${name}' has no secret file at ${path}`, { hint: `add it again: cbadm credential add ${name} --replace …` });
     }
-    return JSON.parse(readFileSync(path, 'utf8')) as CredentialMaterial;
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as CredentialMaterial;
+    } catch (e) {
+      // The parser's message quotes the text around the fault, which is secret material.
+      if (!(e instanceof SyntaxError)) throw e;
+      throw new OperationError(`credential '${name}': the secret file ${path} is not valid JSON`, {
+        hint: `add it again: cbadm credential add ${name} --replace …`,
+      });
+    }
   }
 }

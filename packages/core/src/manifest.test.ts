@@ -37,6 +37,13 @@ describe('parseMcisManifest', () => {
     expect(r.errors[0]?.message).toMatch(/YAML syntax/);
   });
 
+  it('refuses an sshUser that ssh would read as an option', () => {
+    const r = parseMcisManifest(good.replace('      image: ubuntu-22.04\n      rootDisk', '      image: ubuntu-22.04\n      sshUser: "-oProxyCommand=touch /tmp/pwned"\n      rootDisk'));
+    expect(r.value).toBeUndefined();
+    expect(r.errors).toEqual([{ path: 'spec.subgroups[0].sshUser', message: expect.stringMatching(/start with a letter or _/) as string }]);
+    expect(parseMcisManifest(good.replace('      image: ubuntu-22.04\n      rootDisk', '      image: ubuntu-22.04\n      sshUser: ec2-user\n      rootDisk')).errors).toEqual([]);
+  });
+
   it('names the field path of each bad value', () => {
     const r = parseMcisManifest(good.replace('count: 2\n      spec: t3.small\n      image: ubuntu-22.04\n  policy', 'count: 0\n      spec: t3.small\n      image: ubuntu-22.04\n  policy'));
     expect(r.errors).toContainEqual(expect.objectContaining({ path: 'spec.subgroups[1].count' }));

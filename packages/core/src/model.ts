@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PROVIDERS, VM_STATUSES } from './domain.js';
+import { LOGIN_USER_FORM, LOGIN_USER_MAX, LOGIN_USER_PATTERN, NAME_FORM, NAME_MAX, NAME_PATTERN } from './names.js';
 
 export { PROVIDERS, VM_STATUSES, TAG, nowIso } from './domain.js';
 
@@ -11,11 +12,10 @@ export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 
 /** Lower-case DNS-label style names: safe as GCE labels, Azure names and file names alike. */
-export const Name = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'use lower-case letters, digits and inner dashes (e.g. web-1)');
+export const Name = z.string().min(1).max(NAME_MAX).regex(NAME_PATTERN, NAME_FORM);
+
+/** An SSH login user (names.ts says why the form matters). */
+export const LoginUser = z.string().max(LOGIN_USER_MAX).regex(LOGIN_USER_PATTERN, LOGIN_USER_FORM);
 
 export const VmStatus = z.enum(VM_STATUSES);
 export type VmStatus = z.infer<typeof VmStatus>;
@@ -109,7 +109,7 @@ const subgroupFields = {
     .object({ sizeGb: z.number().int().min(1).max(16384).optional(), type: z.string().optional() })
     .optional(),
   /** SSH login user; defaults to the image's usual user (ubuntu for Ubuntu, admin for Debian). */
-  sshUser: z.string().optional(),
+  sshUser: LoginUser.optional(),
 };
 
 /** A subgroup as stored: always resolved to a connection and spec (and, if any, what it was resolved from). */

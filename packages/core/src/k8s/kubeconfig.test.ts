@@ -19,6 +19,15 @@ users:
 `;
 
 describe('kubeconfig', () => {
+  it("refuses an admin.conf whose user would make kubectl run a program, unless allowed", () => {
+    const exec = admin.replace('user: { client-certificate-data: Q0VSVA==, client-key-data: S0VZ }', 'user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: /tmp/evil } }');
+    const provider = admin.replace('user: { client-certificate-data: Q0VSVA==, client-key-data: S0VZ }', 'user: { auth-provider: { name: oidc, config: {} } }');
+    expect(() => renameKubeconfig(exec, 'multi')).toThrow(/admin\.conf user "kubernetes-admin" has an 'exec' entry: kubectl would run a program/);
+    expect(() => renameKubeconfig(provider, 'multi')).toThrow(/"kubernetes-admin" has an 'auth-provider' entry/);
+    expect(renameKubeconfig(exec, 'multi', { allowExec: true }).config.users?.[0]?.user).toEqual({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/tmp/evil' } });
+    expect(() => renameKubeconfig(admin, 'multi')).not.toThrow();
+  });
+
   it('renames the admin.conf after the cluster', () => {
     const { config, server } = renameKubeconfig(admin, 'multi');
     expect(server).toBe('https://127.1.0.1:6443');

@@ -24,12 +24,35 @@ export interface Kubeconfig {
   [k: string]: unknown;
 }
 
-/** admin.conf → a kubeconfig with one cluster, user and context named after the cluster (and `server`, if given). */
-export function renameKubeconfig(adminConf: string, name: string, server?: string): { config: Kubeconfig; server: string } {
+/** User entries that make kubectl run a program on the user's machine. */
+const RUNS_PROGRAMS = ['exec', 'auth-provider'] as const;
+
+export interface RenameOptions {
+  /** The API server address to use instead of admin.conf's. */
+  server?: string;
+  /** Keep an `exec` or `auth-provider` user entry (refused otherwise). */
+  allowExec?: boolean;
+}
+
+/**
+ * admin.conf → a kubeconfig with one cluster, user and context named after the cluster. The file
+ * comes from a VM, which the user's machine must not trust with running programs: a user entry with
+ * `exec` or `auth-provider` (kubectl would run it on every call) is refused unless `allowExec`.
+ */
+export function renameKubeconfig(adminConf: string, name: string, opts: RenameOptions = {}): { config: Kubeconfig; server: string } {
   const src = parse(adminConf) as Kubeconfig;
   const found = src.clusters?.[0]?.cluster as { server?: string } | undefined;
-  const user = src.users?.[0]?.user;
+  const entry = src.users?.[0];
+  const user = entry?.user;
   if (!found?.server || !user) throw new OperationError('the control plane returned an admin.conf without a cluster or user', { hint: 'check the init step on the first control-plane node' });
+  const runs = typeof user === 'object' ? RUNS_PROGRAMS.filter((k) => k in user) : [];
+  if (runs.length && !opts.allowExec) {
+    throw new OperationError(
+      `the control plane's admin.conf user ${JSON.stringify(entry.name)} has ${runs.map((k) => `an '${k}' entry`).join(' and ')}: kubectl would run a program from it on this machine; nothing was written`,
+      { hint: 'check /etc/kubernetes/admin.conf on the control plane; if you trust it, run again with --allow-exec' },
+    );
+  }
+  const server = opts.server;
   const cluster = server ? { ...found, server } : found;
   return {
     server: cluster.server ?? found.server,

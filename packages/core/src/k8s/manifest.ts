@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { FieldIssue } from '../errors.js';
 import { API_VERSION, placementIssues, type Validation } from '../manifest.js';
-import { Name, Requirements, Tags } from '../model.js';
+import { LoginUser, Name, Requirements, Tags } from '../model.js';
 import { readYamlManifest, zodIssues } from '../util/yaml-manifest.js';
 import { overlaps, parseCidr } from './cidr.js';
 
@@ -30,7 +30,7 @@ export const NodeSet = z
     spec: z.string().min(1).optional(),
     requirements: Requirements.optional(),
     image: z.string().min(1).default('ubuntu-22.04'),
-    sshUser: z.string().optional(),
+    sshUser: LoginUser.optional(),
   })
   .strict();
 export type NodeSet = z.infer<typeof NodeSet>;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,35 @@ describe('bootstrap scripts', () => {
     const text = stepScript('join', { ...VARS, JOIN_TOKEN: 'abcdef.0123456789abcdef' });
     expect(text).toContain("export JOIN_TOKEN='abcdef.0123456789abcdef'");
     expect(STEP_LAUNCHER).not.toMatch(/TOKEN|HASH/);
+  });
+
+  it('joins with the token and certificate key in a 0600 config file, never on the command line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-join-'));
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      // kubeadm keeps its argv, its --config file and that file's mode, as a process lister would see them.
+      writeFileSync(join(bin, 'kubeadm'), '#!/bin/sh\nprintf "%s\\n" "$@" >"$SEEN/argv"\ncp "$3" "$SEEN/config"\nstat -c %a "$3" >"$SEEN/mode"\n');
+      chmodSync(join(bin, 'kubeadm'), 0o755);
+      const token = 'abcdef.0123456789abcdef';
+      const certKey = 'c'.repeat(64);
+      const hash = `sha256:${'a'.repeat(64)}`;
+      const vars = { ...VARS, ROLE: 'control-plane', NODE_NAME: 'cp-2', NODE_IP: '10.0.0.2', JOIN_ENDPOINT: '10.0.0.1:6443', JOIN_TOKEN: token, JOIN_CA_HASH: hash, JOIN_CERT_KEY: certKey };
+      const root = join(dir, 'root');
+      const r = spawnSync('sh', ['-s'], { input: stepScript('join', vars), encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, CB_SYSROOT: root, SEEN: dir } });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('joined');
+      const argv = readFileSync(join(dir, 'argv'), 'utf8');
+      expect(argv).toBe(`join\n--config\n${root}/etc/kubernetes/kubeadm-join.yaml\n`);
+      expect(readFileSync(join(dir, 'mode'), 'utf8').trim()).toBe('600');
+      const config = readFileSync(join(dir, 'config'), 'utf8');
+      expect(config).toContain('kind: JoinConfiguration');
+      for (const v of [`apiServerEndpoint: "10.0.0.1:6443"`, `token: "${token}"`, `- "${hash}"`, `name: "cp-2"`, `certificateKey: "${certKey}"`, `advertiseAddress: "10.0.0.2"`]) expect(config).toContain(v);
+      // The file does not outlive the join.
+      expect(existsSync(join(root, 'etc/kubernetes/kubeadm-join.yaml'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs several steps in one session and reports which finished', () => {

@@ -27,6 +27,7 @@ import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
 import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
 import { clusterView, type K8sClusterView } from './view.js';
 import { join } from 'node:path';
+import { childPath } from '../home.js';
 
 export interface K8sTimeouts {
   /** Per bootstrap step (apt installs on real VMs take minutes). */
@@ -464,6 +465,8 @@ export class K8sService {
     merge?: boolean;
     file?: string;
     env?: NodeJS.ProcessEnv;
+    /** Keep an `exec` or `auth-provider` user entry of admin.conf (kubectl would run it here). */
+    allowExec?: boolean;
   }): Promise<KubeconfigResult> {
     const c = this.require(opts.ns, opts.name);
     if (
@@ -488,13 +491,16 @@ export class K8sService {
       !c.spec.kubernetes.controlPlaneEndpoint && cp.name !== first?.name && cp.publicIp
         ? `https://${cp.publicIp}:${c.spec.kubernetes.apiPort}`
         : undefined;
-    const { config, server } = renameKubeconfig(adminConf, c.name, direct);
+    const { config, server } = renameKubeconfig(adminConf, c.name, {
+      ...(direct ? { server: direct } : {}),
+      ...(opts.allowExec ? { allowExec: true } : {}),
+    });
     const merged = opts.merge === true;
     const file =
       opts.file ??
       (merged
         ? defaultKubeconfigPath(opts.env)
-        : join(this.deps.home.root, 'kube', `${c.ns}-${c.name}.yaml`));
+        : childPath(join(this.deps.home.root, 'kube'), `${c.ns}-${c.name}.yaml`));
     writeKubeconfig(file, merged ? mergeKubeconfig(readKubeconfig(file), config, false) : config);
     return { cluster: c.name, context: c.name, server, file, merged };
   }

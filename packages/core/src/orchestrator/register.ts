@@ -3,10 +3,10 @@
  * VMs). No cloud API is behind them, so lifecycle actions are refused; exec, ssh and monitoring work.
  */
 import { copyFileSync, chmodSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConflictError, OperationError, UsageError, type FieldIssue } from '../errors.js';
 import { nowIso } from '../domain.js';
-import { ensurePrivateDir } from '../home.js';
+import { childPath, ensurePrivateDir } from '../home.js';
+import { loginUserIssue, nameIssue } from '../names.js';
 import type { Vm } from '../model.js';
 import { compareVmNames } from '../store/sqlite-store.js';
 import type { OrchestratorDeps } from './deps.js';
@@ -19,9 +19,9 @@ export interface RegisterHost {
 
 /** `USER@HOST[:PORT]` → parts; errors name the flag and the expected form. */
 export function parseHostSpec(spec: string): RegisterHost {
-  const m = /^([A-Za-z_][A-Za-z0-9_.-]*)@(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(spec.trim());
+  const m = /^([^@]*)@(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(spec.trim());
   const port = m?.[3] ? Number(m[3]) : 22;
-  if (!m || port < 1 || port > 65535) {
+  if (!m || loginUserIssue('--host', m[1]!) || port < 1 || port > 65535) {
     throw new UsageError(`--host '${spec}' is not USER@HOST[:PORT]`, { hint: 'e.g. --host ubuntu@10.0.0.5 or --host admin@db1.example.com:2222' });
   }
   return { user: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port };
@@ -40,8 +40,7 @@ export interface RegisterOptions {
 
 export async function registerMachines(deps: OrchestratorDeps, o: RegisterOptions): Promise<Vm[]> {
   const issues: FieldIssue[] = [];
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.name)) issues.push({ path: 'name', message: 'use lower-case letters, digits and inner dashes' });
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(o.subgroup)) issues.push({ path: '--subgroup', message: 'use lower-case letters, digits and inner dashes' });
+  for (const issue of [nameIssue('--ns', o.ns), nameIssue('name', o.name), nameIssue('--subgroup', o.subgroup)]) if (issue) issues.push(issue);
   if (!o.hosts.length) issues.push({ path: '--host', message: 'give at least one --host USER@HOST[:PORT]' });
   if (!existsSync(o.keyFile)) issues.push({ path: '--key', message: `no such file: ${o.keyFile}` });
   if (issues.length) throw new UsageError(`cannot register '${o.name}'`, { issues });
@@ -70,7 +69,7 @@ export async function registerMachines(deps: OrchestratorDeps, o: RegisterOption
 
   // Keep our own 0600 copy: the user's file may move, and OpenSSH refuses keys others can read.
   ensurePrivateDir(deps.home.keys);
-  const keyPath = join(deps.home.keys, `registered-${o.ns}-${o.name}-${o.subgroup}`);
+  const keyPath = childPath(deps.home.keys, `registered-${o.ns}-${o.name}-${o.subgroup}`);
   copyFileSync(o.keyFile, keyPath);
   chmodSync(keyPath, 0o600);
 

@@ -63,7 +63,7 @@ describe('writeKeyPair', () => {
   });
 
   it('rejects names that would escape the directory', () => {
-    expect(() => writeKeyPair(dir, '../x', generateSshKeyPair('x'))).toThrow(/invalid key name/);
+    expect(() => writeKeyPair(dir, '../x', generateSshKeyPair('x'))).toThrow(/not a plain file name/);
   });
 });
 

@@ -15,8 +15,8 @@ import {
 import { join } from 'node:path';
 import type { ParsedKey } from 'ssh2';
 import { ssh2 } from './load.js';
-import { NotFoundError, OperationError, UsageError } from '../errors.js';
-import { ensurePrivateDir } from '../home.js';
+import { NotFoundError, OperationError } from '../errors.js';
+import { childPath, ensurePrivateDir } from '../home.js';
 
 
 export interface SshKeyPair {
@@ -112,13 +112,8 @@ export interface WrittenKeyPair {
  * temp file is left behind; an existing key is never touched.
  */
 export function writeKeyPair(dir: string, name: string, pair: SshKeyPair): WrittenKeyPair {
-  if (!name || name.includes('/') || name.startsWith('.')) {
-    throw new UsageError(`invalid key name '${name}'`, {
-      hint: 'use a plain file name such as the connection name',
-    });
-  }
+  const privateKeyPath = childPath(dir, name);
   ensurePrivateDir(dir);
-  const privateKeyPath = join(dir, name);
   const publicKeyPath = `${privateKeyPath}.pub`;
 
   let created = false;

@@ -13,7 +13,7 @@ export interface OpensshArgsOptions {
 
 /**
  * argv of a working OpenSSH invocation, starting with `ssh`:
- * `ssh -i KEY -p PORT -o UserKnownHostsFile=… -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes user@host`.
+ * `ssh -i KEY -p PORT -o UserKnownHostsFile=… -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -l USER -- HOST`.
  * StrictHostKeyChecking=yes is safe because the executor pins the host key (probe) before anyone
  * needs this line; a not-yet-pinned host is refused rather than trusted blindly.
  */
@@ -35,7 +35,12 @@ export function opensshArgs(
     'StrictHostKeyChecking=yes',
     '-o',
     'IdentitiesOnly=yes',
-    `${target.user}@${target.host}`,
+    // The user as the value of -l and the host after `--`: neither can be read as an option
+    // (a user '-oProxyCommand=…' would otherwise run a command here).
+    '-l',
+    target.user,
+    '--',
+    target.host,
     ...(opts.command !== undefined ? [opts.command] : []),
   ];
 }

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { ensurePrivateDbFile } from '../home.js';
 import type { K8sClusterRecord } from '../k8s/model.js';
 import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 import type { LockInfo, StateStore } from './state-store.js';
@@ -26,6 +27,7 @@ export class SqliteStateStore implements StateStore {
   private readonly catalog: SqliteCatalog;
 
   constructor(readonly path: string) {
+    if (path !== ':memory:') ensurePrivateDbFile(path);
     this.db = new Sqlite(path);
     this.catalog = new SqliteCatalog(this.db, (fn) => this.immediate(fn));
     this.db.pragma('journal_mode = WAL');

@@ -1,7 +1,7 @@
 /**
  * The simulated `kubeadm`: init (from the config file the bootstrap wrote), token create
- * --print-join-command, init phase upload-certs, join (token, CA hash and certificate key checked as
- * kubeadm checks them), reset. Errors carry kubeadm's own wording so logs read the same as on a VM.
+ * --print-join-command, init phase upload-certs, join (by flags or --config; token, CA hash and
+ * certificate key checked as kubeadm checks them), reset. Errors carry kubeadm's own wording so logs read the same as on a VM.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,6 +66,20 @@ function preflight(root: Sysroot, checks: { files: string[] }): string[] {
 
 function preflightFailure(errors: string[]): RunResponse {
   return fail(`[preflight] Running pre-flight checks\nerror execution phase preflight: [preflight] Some fatal errors occurred:\n\t${errors.join('\n\t')}\n[preflight] If you know what you are doing, you can make a check non-fatal with \`--ignore-preflight-errors=...\``);
+}
+
+/** A JoinConfiguration (discovery.bootstrapToken, nodeRegistration, controlPlane) as the equivalent join flags. */
+function joinConfigArgs(text: string): string[] {
+  const opt = (name: string, value: string | undefined) => (value === undefined ? [] : [name, value]);
+  const hash = /^\s*caCertHashes:\s*\n\s*-\s*"?([^"\s]+)"?\s*$/m.exec(text)?.[1];
+  const cp = /^controlPlane:/m.test(text);
+  return [
+    ...(field(text, 'apiServerEndpoint') ? [field(text, 'apiServerEndpoint')!] : []),
+    ...opt('--token', field(text, 'token')),
+    ...opt('--discovery-token-ca-cert-hash', hash),
+    ...opt('--node-name', field(text, 'name')),
+    ...(cp ? ['--control-plane', ...opt('--certificate-key', field(text, 'certificateKey')), ...opt('--apiserver-advertise-address', field(text, 'advertiseAddress'))] : []),
+  ];
 }
 
 function joinCommand(c: SimCluster, token: string): string {
@@ -139,6 +153,18 @@ export async function kubeadm(host: KubeadmHost, instanceId: string, args: strin
     const token = newToken();
     c.tokens.set(token, Date.now() + 30 * 60_000);
     return ok(rest.includes('--print-join-command') ? `${joinCommand(c, token)}\n` : `${token}\n`);
+  }
+
+  if (sub === 'join' && flag(rest, '--config')) {
+    const configPath = flag(rest, '--config')!;
+    if (rest.length > (rest.includes('--config') ? 2 : 1)) return fail("can not mix '--config' with arguments");
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, configPath), 'utf8');
+    } catch {
+      return fail(`unable to read config from "${configPath}"`);
+    }
+    return kubeadm(host, instanceId, ['join', ...joinConfigArgs(text)], cwd);
   }
 
   if (sub === 'join') {

@@ -128,7 +128,11 @@ describe('simulated node runtime', () => {
     const port = endpoint!.split(':')[1]!;
     const noKey = await sh('i-cp2', `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash} --node-name cp-2 --control-plane --apiserver-advertise-address 127.0.0.2`);
     expect(noKey.stderr).toMatch(/error downloading certs/);
-    const joined = await sh('i-cp2', `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash} --node-name cp-2 --control-plane --certificate-key ${certKey} --apiserver-advertise-address 127.0.0.2`);
+    // The join secrets in a JoinConfiguration file (as the bootstrap sends them), not on the command line.
+    const joinConfig = join(stateDir, 'vms', 'i-cp2', 'sysroot', 'kubeadm-join.yaml');
+    writeFileSync(joinConfig, `apiVersion: kubeadm.k8s.io/v1beta3\nkind: JoinConfiguration\ndiscovery:\n  bootstrapToken:\n    apiServerEndpoint: "${endpoint}"\n    token: "${token}"\n    caCertHashes:\n      - "${hash}"\nnodeRegistration:\n  name: "cp-2"\ncontrolPlane:\n  certificateKey: "${certKey}"\n  localAPIEndpoint:\n    advertiseAddress: "127.0.0.2"\n`);
+    expect((await sh('i-cp2', `kubeadm join --config ${joinConfig} --node-name cp-2`)).stderr).toMatch(/can not mix '--config' with arguments/);
+    const joined = await sh('i-cp2', `kubeadm join --config ${joinConfig}`);
     expect(joined.stdout).toContain('a new control plane instance was created');
     const cp2Admin = join(stateDir, 'vms', 'i-cp2', 'sysroot', 'etc', 'kubernetes', 'admin.conf');
     // The second control plane answers on its own address, with a certificate naming it.

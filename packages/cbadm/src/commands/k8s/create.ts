@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '@cloud-barista/core/errors';
 import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../base-command.js';
+import { nsParse } from '../../flags.js';
 import { clusterSummary } from '../../k8s-render.js';
 
 export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
@@ -11,7 +12,7 @@ export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
   static override flags = {
     file: Flags.string({ char: 'f', required: true, summary: "K8sCluster manifest (YAML), or '-' for standard input." }),
     mcis: Flags.string({ summary: 'Use this existing MCIS (its subgroups named after the node sets) instead of creating one.' }),
-    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace, else default).', env: 'CB_NS' }),
+    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace, else default).', env: 'CB_NS', parse: nsParse }),
   };
 
   protected async execute(): Promise<K8sClusterView> {

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { parseMcisManifest, PartialError, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
+import { nsParse } from '../../flags.js';
 import { planTable } from '../../catalog-render.js';
 import { mcisSummary } from '../../mcis-render.js';
 
@@ -16,7 +17,7 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
   ];
   static override flags = {
     file: Flags.string({ char: 'f', required: true, summary: "Manifest file (YAML), or '-' for standard input." }),
-    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace of the manifest, else default).', env: 'CB_NS' }),
+    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace of the manifest, else default).', env: 'CB_NS', parse: nsParse }),
     'dry-run': Flags.boolean({ summary: 'Validate and print the plan; change nothing.' }),
     parallelism: Flags.integer({ min: 1, env: 'CB_PARALLELISM', summary: 'VMs launched at once per region (default 20).' }),
     'on-failure': Flags.option({ options: ['continue', 'rollback', 'refine'] as const, summary: 'What to do when some VMs fail (default: the manifest, else continue).' })(),

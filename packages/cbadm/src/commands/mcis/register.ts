@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nameParse, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
 
 export default class McisRegister extends BaseCommand<typeof McisRegister> {
@@ -17,7 +17,7 @@ export default class McisRegister extends BaseCommand<typeof McisRegister> {
     ns: nsFlag,
     host: Flags.string({ required: true, multiple: true, summary: 'USER@HOST[:PORT] (repeatable).' }),
     key: Flags.string({ required: true, summary: 'Private key file that logs in to the hosts.' }),
-    subgroup: Flags.string({ default: 'host', summary: 'Subgroup name; VMs are named <subgroup>-<n>.' }),
+    subgroup: Flags.string({ default: 'host', summary: 'Subgroup name; VMs are named <subgroup>-<n>.', parse: nameParse('--subgroup') }),
     region: Flags.string({ summary: 'A location label for the machines (default external).' }),
   };
 

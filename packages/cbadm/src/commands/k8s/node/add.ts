@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../../base-command.js';
-import { nsFlag } from '../../../flags.js';
+import { nameParse, nsFlag } from '../../../flags.js';
 import { clusterSummary } from '../../../k8s-render.js';
 
 export default class K8sNodeAdd extends BaseCommand<typeof K8sNodeAdd> {
@@ -10,7 +10,7 @@ export default class K8sNodeAdd extends BaseCommand<typeof K8sNodeAdd> {
   static override args = { name: Args.string({ required: true, description: 'cluster' }) };
   static override flags = {
     ns: nsFlag,
-    connection: Flags.string({ required: true, summary: 'Connection for the new VMs.' }),
+    connection: Flags.string({ required: true, summary: 'Connection for the new VMs.', parse: nameParse('--connection') }),
     count: Flags.integer({ min: 1, max: 500, default: 1, summary: 'How many nodes.' }),
     role: Flags.option({ options: ['worker', 'control-plane'] as const, default: 'worker' as const, summary: 'Node role.' })(),
     spec: Flags.string({ summary: "VM spec (default: the cluster's first worker set's)." }),
