@@ -104,6 +104,9 @@ describe('delete and cleanup (items 1-3)', () => {
     cloud.failAction.set(stuck.providerId!, 'RequestLimitExceeded');
     const err = await caught(svc.delete({ ns: 'default', name: 'm1', force: true }), PartialError);
     expect((err.result as DeleteResult).failedVms.map((f) => f.vm)).toContain('tokyo-1');
+    // The connection whose VMs are gone is cleaned anyway; the one with a VM left keeps its network.
+    expect((err.result as DeleteResult).connections.map((c) => [c.connection, c.outcome]).sort()).toEqual([['c-seoul', 'cleaned'], ['c-tokyo', 'in-use']]);
+    expect([...cloud.networks]).toEqual(['cb-default-c-tokyo']);
     const left = store.listVms('default', 'm1');
     expect(left.map((v) => v.name).sort()).toEqual(['tokyo-1', 'tokyo-2']);
     expect(left.find((v) => v.name === 'tokyo-1')?.error).toMatch(/RequestLimitExceeded/);

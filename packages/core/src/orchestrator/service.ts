@@ -261,16 +261,17 @@ export class McisService {
       const stuck = new Set(failedVms.map((f) => f.vm));
       for (const vm of this.deps.store.listVms(args.ns, args.name)) if (!stuck.has(vm.name)) this.deps.store.deleteVm(args.ns, args.name, vm.name);
       const hint = `the MCIS stays in state Deleting; fix the cause and re-run: cbadm mcis delete ${args.name}${args.ns === 'default' ? '' : ` --ns ${args.ns}`}`;
-      if (failedVms.length) {
-        const result: DeleteResult = { deleted: null, failedVms, connections: [], cleanedConnections: [] };
-        throw new PartialError(`delete ${args.name}: ${failedVms.length} VM(s) could not be terminated: ${failedVms.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result, { hint });
-      }
+      // Every connection independently: one whose VMs are stuck reports in-use, the others are cleaned now.
       const connections = await cleanupUnusedDefaults(this.deps, pool, m.deleting?.connections ?? [], events);
       const cleanedConnections = connections.filter((c) => c.outcome === 'cleaned').map((c) => c.connection);
       const broken = connections.filter((c) => c.outcome === 'failed');
-      if (broken.length) {
-        const result: DeleteResult = { deleted: null, failedVms: [], connections, cleanedConnections };
-        throw new PartialError(`delete ${args.name}: default resources of ${broken.length} connection(s) could not be removed: ${broken.map((c) => `${c.connection}: ${c.error}`).join('; ')}`, result, { hint });
+      if (failedVms.length || broken.length) {
+        const result: DeleteResult = { deleted: null, failedVms, connections, cleanedConnections };
+        const why = [
+          ...(failedVms.length ? [`${failedVms.length} VM(s) could not be terminated: ${failedVms.map((f) => `${f.vm}: ${f.error}`).join('; ')}`] : []),
+          ...(broken.length ? [`default resources of ${broken.length} connection(s) could not be removed: ${broken.map((c) => `${c.connection}: ${c.error}`).join('; ')}`] : []),
+        ];
+        throw new PartialError(`delete ${args.name}: ${why.join('; ')}`, result, { hint });
       }
       this.deps.store.deleteMcis(args.ns, args.name);
       return { deleted: args.name, failedVms: [], connections, cleanedConnections };
