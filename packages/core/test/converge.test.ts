@@ -122,9 +122,12 @@ describe('delete and cleanup (items 1-3)', () => {
   it('ensureDefaults checks a stored ready network against the cloud and remakes what is gone', async () => {
     await svc.create({ ns: 'default', manifest: manifest() });
     expect(store.getResource('c-seoul', 'network')?.status).toBe('ready');
-    cloud.networks.delete('cb-default-c-seoul'); // removed behind our back (a killed delete, a console)
+    // Removed behind our back (a killed delete, a console).
+    cloud.networks.delete('cb-default-c-seoul');
+    cloud.keys.delete('cb-default-c-seoul');
     await svc.create({ ns: 'default', manifest: manifest('m2', [1, 1]) });
     expect(cloud.networks.has('cb-default-c-seoul')).toBe(true);
+    expect(cloud.keys.has('cb-default-c-seoul')).toBe(true);
   });
 
   it('connection cleanup finds what no record accounts for, by tags; --dry-run changes nothing', async () => {

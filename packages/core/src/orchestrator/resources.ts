@@ -82,6 +82,9 @@ export async function ensureDefaults(
       keyRes = { connection: connection.name, kind: 'keypair', refs: { keyName }, status: 'ready', createdAt: nowIso() };
       deps.store.putResource(keyRes);
       events({ type: 'resource', connection: connection.name, kind: 'keypair', state: 'ready', message: keyName });
+    } else {
+      // Like the network below: a ready record is checked, and the key re-imported if it is gone.
+      await driver.keys.ensureKeyPair({ name: keyRes.refs.keyName ?? name, publicKey: key.publicKey, tags });
     }
 
     let netRes = deps.store.getResource(connection.name, 'network');
