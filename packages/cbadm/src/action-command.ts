@@ -1,6 +1,7 @@
 /** suspend / resume / reboot / terminate share one shape: only the action differs. */
 import { Args } from '@oclif/core';
 import type { McisView, VmAction, ActionOutcome } from '@cloud-barista/core';
+import { TRANSITIONS } from '@cloud-barista/core/lifecycle';
 import { BaseCommand } from './base-command.js';
 import { nsFlag, subgroupFlag, vmFlag } from './flags.js';
 import { mcisSummary } from './mcis-render.js';
@@ -24,7 +25,9 @@ export abstract class McisActionCommand extends BaseCommand<typeof McisActionCom
   }
 
   protected override table(r: ActionResult): string {
+    const to = TRANSITIONS[this.action].to;
+    const already = r.outcome.already.length ? `already ${to}: ${r.outcome.already.join(', ')}` : '';
     const skipped = r.outcome.skipped.map((s) => `skipped ${s.vm}: ${s.reason}`).join('\n');
-    return `${mcisSummary(r.mcis)}${skipped ? `\n${skipped}` : ''}`;
+    return [mcisSummary(r.mcis), already, skipped].filter(Boolean).join('\n');
   }
 }

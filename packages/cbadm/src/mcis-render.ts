@@ -10,12 +10,13 @@ export function vmTable(m: McisView): string {
 }
 
 export function mcisSummary(m: McisView): string {
-  return `MCIS ${m.ns}/${m.name}: ${m.status}\n${vmTable(m)}`;
+  const deleting = m.state === 'Deleting' ? ` — Deleting (finish with: cbadm mcis delete ${m.name} --ns ${m.ns})` : '';
+  return `MCIS ${m.ns}/${m.name}: ${m.status}${deleting}\n${vmTable(m)}`;
 }
 
 export function mcisListTable(list: McisView[]): string {
   return makeTable(
     ['NAMESPACE', 'NAME', 'STATUS', 'VMS', 'CONNECTIONS', 'CREATED'],
-    list.map((m) => [m.ns, m.name, m.status, m.vms.length, [...new Set(m.vms.map((v) => v.connection))].join(','), m.createdAt]),
+    list.map((m) => [m.ns, m.name, m.state === 'Deleting' ? `Deleting ${m.status}` : m.status, m.vms.length, [...new Set(m.vms.map((v) => v.connection))].join(','), m.createdAt]),
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateStatus, assertCanApply, canApply, TRANSIENT, TRANSITIONS, VM_ACTIONS } from './lifecycle.js';
+import { aggregateStatus, assertCanApply, canApply, planAction, TRANSIENT, TRANSITIONS, VM_ACTIONS, type ActionPlan } from './lifecycle.js';
 import { UsageError } from './errors.js';
 import { VM_STATUSES, type VmStatus } from './model.js';
 import type { VmAction } from './driver/port.js';
@@ -58,7 +58,34 @@ describe('transition table', () => {
   });
 });
 
+// What a (re-)run does per recorded status, written out independently: [action] → status → plan.
+const PLAN: Record<VmAction, Record<VmStatus, ActionPlan>> = {
+  suspend: { Creating: 'refuse', Running: 'apply', Suspending: 'wait', Suspended: 'already', Resuming: 'refuse', Rebooting: 'refuse', Terminating: 'refuse', Terminated: 'refuse', Failed: 'refuse', Undefined: 'refuse' },
+  resume: { Creating: 'refuse', Running: 'already', Suspending: 'refuse', Suspended: 'apply', Resuming: 'wait', Rebooting: 'refuse', Terminating: 'refuse', Terminated: 'refuse', Failed: 'refuse', Undefined: 'refuse' },
+  reboot: { Creating: 'refuse', Running: 'apply', Suspending: 'refuse', Suspended: 'refuse', Resuming: 'refuse', Rebooting: 'wait', Terminating: 'refuse', Terminated: 'refuse', Failed: 'refuse', Undefined: 'refuse' },
+  terminate: { Creating: 'apply', Running: 'apply', Suspending: 'apply', Suspended: 'apply', Resuming: 'apply', Rebooting: 'apply', Terminating: 'wait', Terminated: 'already', Failed: 'apply', Undefined: 'apply' },
+};
+const IN_FLIGHT_STATUSES: VmStatus[] = ['Suspending', 'Resuming', 'Rebooting', 'Terminating'];
+
+describe('planAction (resume after a kill, repeat as a no-op)', () => {
+  for (const action of VM_ACTIONS) {
+    for (const status of VM_STATUSES) {
+      const unchecked = IN_FLIGHT_STATUSES.includes(status) ? 'recheck' : PLAN[action][status];
+      it(`${action} on a recorded ${status}: ${unchecked}; once the cloud confirms ${status}: ${PLAN[action][status]}`, () => {
+        expect(planAction(status, action)).toBe(unchecked);
+        expect(planAction(status, action, { checked: true })).toBe(PLAN[action][status]);
+      });
+    }
+  }
+});
+
 describe('aggregateStatus', () => {
+  it('counts VMs refined away against the requested count', () => {
+    expect(aggregateStatus(Array<VmStatus>(50).fill('Running'), 60).status).toBe('Partial-Running:50 (R:50/60)');
+    expect(aggregateStatus(['Running', 'Running'], 2).status).toBe('Running:2 (R:2/2)');
+    expect(aggregateStatus([], 3).status).toBe('Empty:0 (R:0/3)');
+  });
+
   it('prints all-running as Tumblebug does', () => {
     const s = aggregateStatus(['Running', 'Running', 'Running']);
     expect(s.status).toBe('Running:3 (R:3/3)');

@@ -48,6 +48,30 @@ export function assertCanApply(vm: string, status: VmStatus, action: VmAction): 
   return t;
 }
 
+/**
+ * What an action does with a VM in a given recorded status:
+ * - apply: make the cloud call;
+ * - already: the VM is where the action would take it (a repeat is a no-op, as `aws ec2 stop-instances` is);
+ * - recheck: the record is mid-transition (a killed command left it): ask the cloud before deciding;
+ * - wait: the cloud is already doing this action (what a recheck can show): wait for it to settle;
+ * - refuse: the table forbids it.
+ * Reboot is never `already`: rebooting a Running VM is the action itself.
+ */
+export type ActionPlan = 'apply' | 'already' | 'recheck' | 'wait' | 'refuse';
+
+/** Statuses a killed action may leave behind in the record; the cloud says where the VM really is. */
+export const IN_FLIGHT: ReadonlySet<VmStatus> = new Set(['Suspending', 'Resuming', 'Rebooting', 'Terminating']);
+
+export function planAction(status: VmStatus, action: VmAction, opts: { checked?: boolean } = {}): ActionPlan {
+  const t = TRANSITIONS[action];
+  // A status the cloud just confirmed is final for this decision: no second recheck.
+  if (!opts.checked && IN_FLIGHT.has(status)) return 'recheck';
+  if (t.from.includes(status)) return 'apply';
+  if (status === t.to) return 'already';
+  if (status === t.via) return 'wait';
+  return 'refuse';
+}
+
 /** Statuses a VM passes through on its own; polling continues while any VM is in one. */
 export const TRANSIENT: ReadonlySet<VmStatus> = new Set(['Creating', 'Suspending', 'Resuming', 'Rebooting', 'Terminating']);
 
@@ -73,15 +97,20 @@ const PRECEDENCE: readonly VmStatus[] = [
   'Undefined',
 ];
 
-export function aggregateStatus(statuses: readonly VmStatus[]): McisStatusSummary {
+/**
+ * `requested` is the VM count the manifest asks for: VMs refined away still count against it, so
+ * `R:50/60` keeps showing the shortfall.
+ */
+export function aggregateStatus(statuses: readonly VmStatus[], requested = 0): McisStatusSummary {
+  const total = Math.max(requested, statuses.length);
   const statusCount = { countTotal: statuses.length } as StatusCount;
   for (const s of VM_STATUSES) statusCount[`count${s}`] = 0;
   for (const s of statuses) statusCount[`count${s}`]++;
   const running = statusCount.countRunning;
-  if (statuses.length === 0) return { status: 'Empty:0 (R:0/0)', statusCount };
+  if (statuses.length === 0) return { status: `Empty:0 (R:0/${total})`, statusCount };
   let top: VmStatus = PRECEDENCE[0]!;
   for (const s of PRECEDENCE) if (statusCount[`count${s}`] > statusCount[`count${top}`]) top = s;
   const n = statusCount[`count${top}`];
-  const prefix = n === statuses.length ? '' : 'Partial-';
-  return { status: `${prefix}${top}:${n} (R:${running}/${statuses.length})`, statusCount };
+  const prefix = n === total ? '' : 'Partial-';
+  return { status: `${prefix}${top}:${n} (R:${running}/${total})`, statusCount };
 }

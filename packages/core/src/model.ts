@@ -167,6 +167,11 @@ export const Mcis = z.object({
   policy: z.object({ onFailure: OnFailure.default('continue'), parallelism: z.number().int().min(1).optional() }),
   /** The action in progress or last finished: 'create', 'suspend', …; with its target state. */
   targetAction: z.string().optional(),
+  /**
+   * Set while a delete is under way: the record stays (state Deleting) until every VM and default
+   * resource it was the last user of is gone, so a re-run of the delete finishes the job.
+   */
+  deleting: z.object({ since: z.string(), connections: z.array(z.string()) }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -25,6 +25,12 @@ export class FakeCloud {
   failCreate = new Map<string, string>();
   /** VM names that never reach running (go terminated instead). */
   dieOnBoot = new Set<string>();
+  /** Regions whose network calls answer 503 (a regional outage of the network API). */
+  networkDown = new Set<string>();
+  /** Regions whose describe calls answer 503. */
+  describeDown = new Set<string>();
+  /** Provider ids whose action calls (suspend, resume, reboot, terminate) are refused with this code. */
+  failAction = new Map<string, string>();
   private seq = 0;
 
   registry(): DriverRegistry {
@@ -49,10 +55,17 @@ export class FakeCloud {
       network: {
         ensureDefault: async ({ name }) => {
           cloud.calls.push(`ensureNetwork ${name}`);
+          if (cloud.networkDown.has(region)) throw unavailable(region);
           cloud.networks.add(name);
           return { networkId: `vpc-${name}`, subnetId: `subnet-${name}`, securityGroupId: `sg-${name}`, extra: {} };
         },
+        findDefault: async ({ name }) => {
+          cloud.calls.push(`findNetwork ${name}`);
+          if (cloud.networkDown.has(region)) throw unavailable(region);
+          return cloud.networks.has(name) ? { networkId: `vpc-${name}`, subnetId: `subnet-${name}`, securityGroupId: `sg-${name}`, extra: {} } : undefined;
+        },
         deleteDefault: async (net) => {
+          if (cloud.networkDown.has(region)) throw unavailable(region);
           cloud.calls.push(`deleteNetwork ${net.networkId}`);
           cloud.networks.delete(net.networkId.replace(/^vpc-/, ''));
         },
@@ -65,6 +78,7 @@ export class FakeCloud {
         deleteKeyPair: async (name) => {
           cloud.keys.delete(name);
         },
+        hasKeyPair: async (name) => cloud.keys.has(name),
       },
       vms: {
         create: async (req: CreateVmRequest) => {
@@ -83,7 +97,9 @@ export class FakeCloud {
           cloud.vms.set(id, vm);
           return vm.info;
         },
-        describe: async (ids) => ids.flatMap((id) => {
+        describe: async (ids) => {
+          if (cloud.describeDown.has(region)) throw unavailable(region);
+          return ids.flatMap((id) => {
           const vm = cloud.vms.get(id);
           if (!vm) return [];
           if (vm.ticks > 0) vm.ticks--;
@@ -91,7 +107,8 @@ export class FakeCloud {
             vm.info = { ...vm.info, status: vm.settle, nativeState: vm.settle.toLowerCase(), ...(vm.settle === 'Running' ? { publicIp: `127.9.0.${Number.parseInt(id.slice(2), 16)}` } : { publicIp: undefined }) };
           }
           return [vm.info];
-        }),
+          });
+        },
         findByTags: async (tags) => [...cloud.vms.values()].filter((v) => Object.entries(tags).every(([k, val]) => v.info.tags[k] === val)).map((v) => v.info),
         suspend: async (ids) => cloud.transition(ids, 'Suspending', 'Suspended'),
         resume: async (ids) => cloud.transition(ids, 'Resuming', 'Running'),
@@ -104,8 +121,13 @@ export class FakeCloud {
     };
   }
 
+  /** Like GCE and ARM, one call per VM: the ones before a failing VM are done, the error names that one. */
   private transition(ids: string[], via: VmInfo['status'], to: VmInfo['status']): void {
     for (const id of ids) {
+      const code = this.failAction.get(id);
+      if (code) {
+        throw new ProviderError({ provider: 'aws', code, message: `planted failure for ${id}`, errorClass: 'throttled', retryable: true });
+      }
       const vm = this.vms.get(id);
       if (!vm) throw new ProviderError({ provider: 'aws', code: 'InvalidInstanceID.NotFound', message: id, errorClass: 'not-found', retryable: false });
       vm.info = { ...vm.info, status: via, nativeState: via.toLowerCase() };
@@ -117,6 +139,10 @@ export class FakeCloud {
   live(): VmInfo[] {
     return [...this.vms.values()].map((v) => v.info).filter((i) => i.status !== 'Terminated');
   }
+}
+
+function unavailable(region: string): ProviderError {
+  return new ProviderError({ provider: 'aws', code: 'Unavailable', message: `region ${region} is down`, errorClass: 'unavailable', retryable: true });
 }
 
 /** An SSH runner that answers for every host except those listed as unreachable. */

@@ -156,6 +156,9 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
       expect(net.networkId && net.subnetId && net.securityGroupId).toBeTruthy();
       const again = await driver.network.ensureDefault({ name: netName, tags: baseTags });
       expect(again).toEqual(net);
+      // findDefault sees the same pieces without making anything (connection cleanup relies on it).
+      const found = await driver.network.findDefault({ name: netName, tags: baseTags });
+      expect([found?.networkId, found?.subnetId, found?.securityGroupId]).toEqual([net.networkId, net.subnetId, net.securityGroupId]);
     }, 120_000);
 
     it('imports the key pair, and a second call adopts it', async () => {
@@ -164,6 +167,8 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
       const b = await driver.keys.ensureKeyPair({ name: keyName, publicKey: key.public, tags: baseTags });
       expect(a).toEqual({ keyName });
       expect(b).toEqual(a);
+      // Only EC2 keeps key pairs as resources; GCE and Azure put the key into each VM.
+      expect(await driver.keys.hasKeyPair(keyName)).toBe(driver.provider === 'aws');
     });
 
     it('creates one VM; the same client token returns the same VM', async () => {
@@ -253,6 +258,8 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
         await driver.network.deleteDefault(net!);
         await driver.network.deleteDefault(net!);
         net = undefined;
+        expect(await driver.network.findDefault({ name: netName, tags: baseTags })).toBeUndefined();
+        expect(await driver.keys.hasKeyPair(keyName)).toBe(false);
         expect((await driver.vms.findByTags(baseTags)).filter(isLive)).toEqual([]);
         if (t.leftovers) expect(await t.leftovers(baseTags)).toEqual([]);
       },

@@ -98,6 +98,12 @@ export interface NetworkApi {
    * If this throws, part of it may exist: the tags let the next call adopt it.
    */
   ensureDefault(req: { name: string; tags: Tags }): Promise<DefaultNetwork>;
+  /**
+   * Finds, without creating anything, what ensureDefault would adopt under that name and tags:
+   * undefined when no piece of it exists. For `connection cleanup` and for deleting a network whose
+   * ids were never recorded.
+   */
+  findDefault(req: { name: string; tags: Tags }): Promise<DefaultNetwork | undefined>;
   /** Deletes what ensureDefault made. Already-gone parts are fine. */
   deleteDefault(net: DefaultNetwork): Promise<void>;
   /**
@@ -113,6 +119,8 @@ export interface KeyPairApi {
   /** Imports the public half of a locally generated key, or adopts an existing one of that name. */
   ensureKeyPair(req: { name: string; publicKey: string; tags: Tags }): Promise<{ keyName: string }>;
   deleteKeyPair(name: string): Promise<void>;
+  /** Whether the cloud holds a key pair of that name (false where keys travel with each VM). */
+  hasKeyPair(name: string): Promise<boolean>;
 }
 
 export interface VmInfo {

@@ -4,15 +4,15 @@
  * wait until every VM settles.
  */
 import { NotFoundError, UsageError } from '../errors.js';
-import type { VmAction } from '../driver/port.js';
+import type { CloudDriver, VmAction } from '../driver/port.js';
 import { noEvents, type EventSink } from '../events.js';
-import { assertCanApply, canApply, TRANSITIONS } from '../lifecycle.js';
+import { assertCanApply, planAction, TRANSITIONS } from '../lifecycle.js';
 import { nowIso } from '../domain.js';
 import type { Vm } from '../model.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from './driver-pool.js';
 import { probeVms } from './ssh.js';
-import { acceptStatus, waitForVms } from './wait.js';
+import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 
 export interface Selector {
   subgroup?: string;
@@ -41,10 +41,18 @@ export function selectVms(vms: Vm[], mcis: string, sel: Selector): Vm[] {
 export interface ActionOutcome {
   action: VmAction;
   changed: string[];
+  /** VMs already where the action takes them (a repeat is a no-op). */
+  already: string[];
   skipped: Array<{ vm: string; reason: string }>;
   failed: Array<{ vm: string; error: string }>;
 }
 
+/**
+ * Runs the action on the selected VMs. A VM a killed run left mid-transition is checked against the
+ * cloud first and the action continued; a VM already in the target status is left alone. Each VM's
+ * outcome is recorded as it happens: one VM's failure neither undoes nor hides what the cloud did
+ * with the others.
+ */
 export async function runAction(
   deps: OrchestratorDeps,
   pool: DriverPool,
@@ -54,23 +62,35 @@ export async function runAction(
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const { ns, mcis, action } = args;
   const t = TRANSITIONS[action];
-  const selected = selectVms(deps.store.listVms(ns, mcis), mcis, args.selector);
+  let selected = selectVms(deps.store.listVms(ns, mcis), mcis, args.selector);
   const registered = selected.filter((v) => v.origin === 'registered');
   if (registered.length) {
     throw new UsageError(`cannot ${action} ${registered.map((v) => v.name).join(', ')}: registered machines have no cloud API behind them`, {
       hint: `exec, ssh and monitoring work on them (cbadm mcis exec ${mcis} -- …); power them on and off where they live`,
     });
   }
-  if (args.selector.vm) assertCanApply(selected[0]!.name, selected[0]!.status, action);
+  const checked = await recheckInFlight(deps, pool, ns, mcis, action, selected);
+  selected = selected.map((v) => deps.store.getVm(ns, mcis, v.name) ?? v);
+  const planOf = (vm: Vm) => planAction(vm.status, action, { checked: checked.has(vm.name) });
+  if (args.selector.vm && planOf(selected[0]!) === 'refuse') assertCanApply(selected[0]!.name, selected[0]!.status, action);
 
   const skipped: ActionOutcome['skipped'] = [];
+  const already: string[] = [];
   const targets: Vm[] = [];
+  const waiting: Vm[] = [];
   for (const vm of selected) {
-    if (!canApply(vm.status, action)) skipped.push({ vm: vm.name, reason: `is ${vm.status}; ${action} needs ${t.from.join(' or ')}` });
+    const plan = planOf(vm);
+    if (plan === 'already') already.push(vm.name);
+    else if (plan === 'recheck') skipped.push({ vm: vm.name, reason: `is ${vm.status} and the cloud could not be asked: ${vm.error ?? 'unknown'}` });
+    else if (plan === 'refuse') skipped.push({ vm: vm.name, reason: `is ${vm.status}; ${action} needs ${t.from.join(' or ')}` });
     else if (!vm.providerId) skipped.push({ vm: vm.name, reason: 'was never created in the cloud' });
+    else if (plan === 'wait') waiting.push(vm);
     else targets.push(vm);
   }
-  if (!targets.length) {
+  if (!targets.length && !waiting.length) {
+    if (already.length && !skipped.length) {
+      return { action, changed: [], already, skipped, failed: [] };
+    }
     throw new UsageError(`nothing to ${action} in MCIS '${mcis}': ${skipped.map((s) => `${s.vm} ${s.reason}`).join('; ') || 'no VMs selected'}`, {
       hint: `see the VM statuses with: cbadm mcis status ${mcis} --refresh`,
     });
@@ -85,27 +105,47 @@ export async function runAction(
   const failed: ActionOutcome['failed'] = [];
   const byConn = new Map<string, Vm[]>();
   for (const vm of targets) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
-  const called: Vm[] = [];
+  const called: Vm[] = [...waiting];
   await Promise.all(
     [...byConn].map(async ([conn, vms]) => {
       for (const vm of vms) {
         deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...c, status: t.via, updatedAt: nowIso() }));
         events({ type: 'vm', mcis, vm: vm.name, status: t.via, step: action });
       }
+      let driver: CloudDriver;
       try {
-        const { driver } = await pool.get(conn);
-        await driver.vms[action](vms.map((v) => v.providerId!));
-        called.push(...vms);
+        driver = (await pool.get(conn)).driver;
       } catch (e) {
         for (const vm of vms) {
           failed.push({ vm: vm.name, error: (e as Error).message });
-          // The cloud refused: put back what we knew rather than a status that never happened.
           deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...c, status: vm.status, error: (e as Error).message }));
         }
+        return;
       }
+      try {
+        await driver.vms[action](vms.map((v) => v.providerId!));
+        called.push(...vms);
+        return;
+      } catch {
+        // A batch call that failed may have done part of the work (GCE and ARM act per VM): ask
+        // once per VM, so each gets its own outcome and its own error.
+      }
+      await Promise.all(
+        vms.map(async (vm) => {
+          try {
+            await driver.vms[action]([vm.providerId!]);
+            called.push(vm);
+          } catch (e) {
+            const error = e instanceof Error ? e.message : String(e);
+            failed.push({ vm: vm.name, error });
+            // Record what the cloud says now rather than guess; if it cannot say, what we knew before.
+            const info = await driver.vms.describe([vm.providerId!]).then((i) => i[0], () => undefined);
+            deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...(info ? applyInfo(c, info) : { ...c, status: vm.status }), error }));
+          }
+        }),
+      );
     }),
   );
-
   const settled = await waitForVms({
     store: deps.store,
     pool,
@@ -145,5 +185,34 @@ export async function runAction(
     events({ type: 'vm', mcis, vm: vm.name, status: rec.status, step: 'done' });
   }
   deps.store.updateMcis(ns, mcis, (m) => ({ ...m, targetAction: action, updatedAt: nowIso() }));
-  return { action, changed: done.map((v) => v.name), skipped, failed };
+  return { action, changed: done.map((v) => v.name), already, skipped, failed };
+}
+
+/**
+ * Asks the cloud about VMs a killed run left mid-transition and records its answer. Returns the
+ * names it could check; the others keep their status (and the cloud's error).
+ */
+async function recheckInFlight(deps: OrchestratorDeps, pool: DriverPool, ns: string, mcis: string, action: VmAction, vms: Vm[]): Promise<Set<string>> {
+  const stale = vms.filter((v) => planAction(v.status, action) === 'recheck' && v.providerId);
+  const checked = new Set<string>();
+  const byConn = new Map<string, Vm[]>();
+  for (const vm of stale) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  await Promise.all(
+    [...byConn].map(async ([conn, list]) => {
+      try {
+        const { driver } = await pool.get(conn);
+        const infos = new Map((await driver.vms.describe(list.map((v) => v.providerId!))).map((i) => [i.providerId, i]));
+        for (const vm of list) {
+          const info = infos.get(vm.providerId!);
+          deps.store.updateVm(ns, mcis, vm.name, (c) =>
+            info ? { ...applyInfo(c, info), error: undefined } : { ...c, status: c.status === 'Terminating' ? 'Terminated' : 'Undefined', error: 'the cloud no longer knows this VM', updatedAt: nowIso() },
+          );
+          checked.add(vm.name);
+        }
+      } catch (e) {
+        for (const vm of list) deps.store.updateVm(ns, mcis, vm.name, (c) => ({ ...c, error: e instanceof Error ? e.message : String(e) }));
+      }
+    }),
+  );
+  return checked;
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ProviderError, UsageError } from '../errors.js';
-import type { Image } from '../driver/port.js';
+import type { Image, VmInfo } from '../driver/port.js';
 import { noEvents, type EventSink } from '../events.js';
 import type { McisManifest } from '../manifest.js';
 import { nowIso, TAG } from '../domain.js';
@@ -16,7 +16,7 @@ import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps
 import type { DriverPool } from './driver-pool.js';
 import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
 import type { FailoverMove } from './failover.js';
-import { acceptStatus, waitForVms } from './wait.js';
+import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup, type PlannedSubgroup } from './placement.js';
 
@@ -116,7 +116,10 @@ function storedSubgroups(plan: CreatePlan, m: McisManifest): Subgroup[] {
 }
 
 /** Writes the MCIS record and one Creating record per missing VM, before any cloud call. */
-function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest): { createdRecord: boolean; toLaunch: Vm[]; adopted: string[] } {
+/** Statuses a re-run replaces with a fresh launch: the VM is broken, gone, or never came up. */
+const REPLACE: ReadonlySet<Vm['status']> = new Set(['Failed', 'Terminated', 'Undefined']);
+
+function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest): { createdRecord: boolean; toLaunch: Vm[]; adopted: string[]; replace: Vm[] } {
   const now = nowIso();
   const existing = deps.store.getMcis(plan.ns, plan.name);
   let createdRecord = false;
@@ -141,6 +144,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
   }
   const toLaunch: Vm[] = [];
   const adopted: string[] = [];
+  const replace: Vm[] = [];
   for (const p of plan.vms) {
     const sg = m.spec.subgroups.find((s) => s.name === p.subgroup)!;
     const conn = deps.store.getConnection(p.connection)!;
@@ -169,11 +173,13 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       // makes the repeat safe.
       toLaunch.push(vm);
       adopted.push(vm.name);
+    } else if (REPLACE.has(vm.status) && vm.origin !== 'registered') {
+      replace.push(vm);
     } else {
       adopted.push(vm.name);
     }
   }
-  return { createdRecord, toLaunch, adopted };
+  return { createdRecord, toLaunch, adopted, replace };
 }
 
 export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: CreateOptions): Promise<CreateOutcome> {
@@ -181,7 +187,12 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const plan = planCreate(deps, opts);
   const m = opts.manifest;
-  const { createdRecord, toLaunch, adopted } = recordIntent(deps, plan, m);
+  const existing = deps.store.getMcis(plan.ns, plan.name);
+  if (existing?.deleting) {
+    throw new ConflictError(`MCIS '${plan.name}' is being deleted (since ${existing.deleting.since})`, { hint: `finish the delete first: cbadm mcis delete ${plan.name}, then create it again` });
+  }
+  if (existing) await recheckRecorded(deps, pool, plan, events);
+  const { createdRecord, toLaunch, adopted, replace } = recordIntent(deps, plan, m);
   for (const sg of plan.subgroups.filter((s) => s.placedBy === 'requirements')) {
     const price = sg.pricePerHour === null ? '' : ` ($${sg.pricePerHour}/h each)`;
     events({ type: 'phase', mcis: plan.name, phase: 'placement', message: `${sg.name}: ${sg.connection} ${sg.spec}${price}; ${sg.reasons.join('; ')}` });
@@ -271,6 +282,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
       markFailed(vm, e);
     }
   };
+  toLaunch.push(...(await retire(deps, pool, plan, replace, markFailed, events)));
   await launch(toLaunch);
 
   // Only a run that created the MCIS moves subgroups: a resumed create keeps the recorded placement.
@@ -282,9 +294,9 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     if (moves.length) {
       // Default resources made in regions every subgroup left are removed now, not at delete time.
       const left = plan.connections.filter((c) => !plan.subgroups.some((sg) => sg.connection === c));
-      await cleanupUnusedDefaults(deps, pool, left, events).catch((e: unknown) =>
-        events({ type: 'warning', message: `could not remove default resources of ${left.join(', ')} after failover: ${e instanceof Error ? e.message : String(e)}` }),
-      );
+      for (const c of await cleanupUnusedDefaults(deps, pool, left, events)) {
+        if (c.outcome === 'failed') events({ type: 'warning', message: `could not remove default resources of ${c.connection} after failover: ${c.error}` });
+      }
     }
   }
 
@@ -317,14 +329,93 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   }
   for (const f of ssh.failed) markFailed(f.vm, f.reason);
 
+  // Converged only when every VM of the manifest runs: VMs an earlier run left in another state
+  // (Suspended, or one a describe outage left unchecked) are reported, not passed over.
+  for (const p of plan.vms) {
+    const rec = deps.store.getVm(plan.ns, plan.name, p.name);
+    if (!failures.has(p.name) && rec?.status !== 'Running') failures.set(p.name, `is ${rec?.status ?? 'missing'}${rec?.error ? `: ${rec.error}` : ''}`);
+  }
   return {
     plan,
     launched,
-    adopted,
+    adopted: adopted.filter((a) => !failures.has(a)),
     failed: [...failures].map(([vm, error]) => ({ vm, error })),
     createdRecord,
     failovers: moves,
   };
+}
+
+/**
+ * A re-run starts from what the clouds say, not from the record: VMs gone from the cloud become
+ * Undefined (to be replaced), a Failed VM the cloud runs after all is waited for again. A connection
+ * that cannot be asked keeps its records as they are.
+ */
+async function recheckRecorded(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan, events: EventSink): Promise<void> {
+  const vms = deps.store.listVms(plan.ns, plan.name).filter((v) => v.providerId && v.origin !== 'registered' && v.status !== 'Terminated');
+  const byConn = new Map<string, Vm[]>();
+  for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  await Promise.all(
+    [...byConn].map(async ([conn, list]) => {
+      let infos: Map<string, VmInfo>;
+      try {
+        const { driver } = await pool.get(conn);
+        infos = new Map((await driver.vms.describe(list.map((v) => v.providerId!))).map((i) => [i.providerId, i]));
+      } catch (e) {
+        events({ type: 'warning', message: `could not check the VMs on ${conn}: ${e instanceof Error ? e.message : String(e)}` });
+        return;
+      }
+      for (const vm of list) {
+        const info = infos.get(vm.providerId!);
+        deps.store.updateVm(plan.ns, plan.name, vm.name, (c) => {
+          if (!info) return { ...c, status: c.status === 'Terminating' ? 'Terminated' : 'Undefined', error: 'the cloud no longer knows this VM', updatedAt: nowIso() };
+          const next = applyInfo(c, info);
+          // Running in the cloud but Failed in the record (SSH never answered, or the wait lost
+          // sight of it): wait for it and probe SSH again.
+          if (c.status === 'Failed' && (info.status === 'Running' || info.status === 'Creating')) return { ...next, status: 'Creating' };
+          return next;
+        });
+      }
+    }),
+  );
+}
+
+/**
+ * Replaces broken or vanished VMs: whatever of them the cloud still holds is terminated first
+ * (while the record still names it), then each record gets a fresh client token and goes back to
+ * Creating. A VM that cannot be terminated is not relaunched, so nothing is doubled.
+ */
+async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan, vms: Vm[], markFailed: (vm: Vm, e: unknown) => void, events: EventSink): Promise<Vm[]> {
+  const ready: Vm[] = [];
+  const byConn = new Map<string, Vm[]>();
+  for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  await Promise.all(
+    [...byConn].map(async ([conn, list]) => {
+      const live = list.filter((v) => v.providerId && v.status !== 'Terminated');
+      try {
+        if (live.length) await (await pool.get(conn)).driver.vms.terminate(live.map((v) => v.providerId!));
+      } catch (e) {
+        for (const vm of live) markFailed(vm, e);
+        list = list.filter((v) => !live.includes(v));
+      }
+      for (const vm of list) {
+        if (vm.publicIp) deps.forgetHostKey?.(vm.publicIp, vm.sshPort);
+        const fresh = deps.store.updateVm(plan.ns, plan.name, vm.name, (c) => ({
+          ...c,
+          status: 'Creating',
+          clientToken: randomUUID(),
+          providerId: undefined,
+          publicIp: undefined,
+          privateIp: undefined,
+          nativeState: undefined,
+          error: undefined,
+          updatedAt: nowIso(),
+        }));
+        events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'relaunch', message: `replacing a ${vm.status} VM` });
+        ready.push(fresh);
+      }
+    }),
+  );
+  return ready;
 }
 
 export function sshTargetOf(deps: OrchestratorDeps, vm: Vm) {

@@ -30,12 +30,12 @@ export function privateKeyPath(deps: OrchestratorDeps, connection: string): stri
   return join(deps.home.keys, connection);
 }
 
-function defaultTags(connection: string): Record<string, string> {
+export function defaultTags(connection: string): Record<string, string> {
   return { [TAG.managed]: 'true', [TAG.connection]: connection };
 }
 
 /** Holds the per-connection resource lock while fn runs, waiting for other processes if needed. */
-async function withResourceLock<T>(deps: OrchestratorDeps, connection: string, fn: () => Promise<T>): Promise<T> {
+export async function withResourceLock<T>(deps: OrchestratorDeps, connection: string, fn: () => Promise<T>): Promise<T> {
   const key = `resources/${connection}`;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -82,16 +82,26 @@ export async function ensureDefaults(
       keyRes = { connection: connection.name, kind: 'keypair', refs: { keyName }, status: 'ready', createdAt: nowIso() };
       deps.store.putResource(keyRes);
       events({ type: 'resource', connection: connection.name, kind: 'keypair', state: 'ready', message: keyName });
+    } else {
+      // Like the network below: a ready record is checked, and the key re-imported if it is gone.
+      await driver.keys.ensureKeyPair({ name: keyRes.refs.keyName ?? name, publicKey: key.publicKey, tags });
     }
 
     let netRes = deps.store.getResource(connection.name, 'network');
     if (netRes?.status !== 'ready') {
       events({ type: 'resource', connection: connection.name, kind: 'network', state: 'ensuring' });
       deps.store.putResource({ connection: connection.name, kind: 'network', refs: {}, status: 'creating', createdAt: nowIso() });
-      const net = await driver.network.ensureDefault({ name, tags });
-      netRes = { connection: connection.name, kind: 'network', refs: networkToRefs(net), status: 'ready', createdAt: nowIso() };
+    }
+    // A stored `ready` is not trusted: a killed delete or someone's console may have removed pieces.
+    // ensureDefault adopts what exists by tags and name and remakes what is missing, so this one
+    // call is both the check and the repair.
+    const net = await driver.network.ensureDefault({ name, tags });
+    const refs = networkToRefs(net);
+    if (netRes?.status !== 'ready' || JSON.stringify(refs) !== JSON.stringify(netRes.refs)) {
+      const repaired = netRes?.status === 'ready';
+      netRes = { connection: connection.name, kind: 'network', refs, status: 'ready', createdAt: netRes?.createdAt ?? nowIso() };
       deps.store.putResource(netRes);
-      events({ type: 'resource', connection: connection.name, kind: 'network', state: 'ready', message: net.networkId });
+      events({ type: 'resource', connection: connection.name, kind: 'network', state: 'ready', message: repaired ? `${net.networkId} (repaired: the stored ids no longer matched the cloud)` : net.networkId });
     }
     return {
       network: refsToNetwork(netRes.refs),
@@ -102,46 +112,65 @@ export async function ensureDefaults(
   });
 }
 
+/** What happened to one connection's default resources. */
+export interface ConnectionCleanup {
+  connection: string;
+  /** cleaned: removed; in-use: another MCIS still uses them; none: nothing recorded; failed: see error. */
+  outcome: 'cleaned' | 'in-use' | 'none' | 'failed';
+  error?: string;
+}
+
 /**
  * Removes the default resources of each given connection that no MCIS uses any more. The in-use
  * check runs under the same lock as ensureDefaults, and create writes its VM records before taking
- * that lock, so a concurrent create can never lose its network.
+ * that lock, so a concurrent create can never lose its network. Connections are worked
+ * independently: one failing (a region outage) neither stops nor undoes the others, and the record
+ * of what failed stays so a re-run retries it.
  */
 export async function cleanupUnusedDefaults(
   deps: OrchestratorDeps,
   pool: DriverPool,
   connections: Iterable<string>,
   events: EventSink,
-): Promise<string[]> {
-  const cleaned: string[] = [];
-  for (const conn of new Set(connections)) {
-    const had = deps.store.getResource(conn, 'network') ?? deps.store.getResource(conn, 'keypair');
-    if (!had) continue;
-    await withResourceLock(deps, conn, async () => {
-      if (deps.store.connectionsInUse().has(conn)) return;
-      const { driver } = await pool.get(conn);
-      const key = deps.store.getResource(conn, 'keypair');
-      if (key) {
-        events({ type: 'resource', connection: conn, kind: 'keypair', state: 'deleting' });
-        await driver.keys.deleteKeyPair(key.refs.keyName ?? defaultResourceName(conn));
-        deps.store.deleteResource(conn, 'keypair');
-        events({ type: 'resource', connection: conn, kind: 'keypair', state: 'deleted' });
+): Promise<ConnectionCleanup[]> {
+  return Promise.all(
+    [...new Set(connections)].map(async (conn): Promise<ConnectionCleanup> => {
+      const had = deps.store.getResource(conn, 'network') ?? deps.store.getResource(conn, 'keypair');
+      if (!had) return { connection: conn, outcome: 'none' };
+      try {
+        return await withResourceLock(deps, conn, async () => {
+          if (deps.store.connectionsInUse().has(conn)) return { connection: conn, outcome: 'in-use' } as const;
+          await removeDefaults(deps, pool, conn, events);
+          return { connection: conn, outcome: 'cleaned' } as const;
+        });
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        events({ type: 'resource', connection: conn, kind: 'network', state: 'failed', message: error });
+        return { connection: conn, outcome: 'failed', error };
       }
-      const net = deps.store.getResource(conn, 'network');
-      if (net) {
-        events({ type: 'resource', connection: conn, kind: 'network', state: 'deleting' });
-        if (net.refs.networkId) await driver.network.deleteDefault(refsToNetwork(net.refs));
-        else {
-          // Intent recorded but ids never came back: adopt by tags, then delete what was found.
-          await driver.network.deleteDefault(await driver.network.ensureDefault({ name: defaultResourceName(conn), tags: defaultTags(conn) }));
-        }
-        deps.store.deleteResource(conn, 'network');
-        events({ type: 'resource', connection: conn, kind: 'network', state: 'deleted' });
-      }
-      cleaned.push(conn);
-    });
+    }),
+  );
+}
+
+/** Deletes one connection's recorded default resources; each record goes only once its object is gone. */
+async function removeDefaults(deps: OrchestratorDeps, pool: DriverPool, conn: string, events: EventSink): Promise<void> {
+  const { driver } = await pool.get(conn);
+  const key = deps.store.getResource(conn, 'keypair');
+  if (key) {
+    events({ type: 'resource', connection: conn, kind: 'keypair', state: 'deleting' });
+    await driver.keys.deleteKeyPair(key.refs.keyName ?? defaultResourceName(conn));
+    deps.store.deleteResource(conn, 'keypair');
+    events({ type: 'resource', connection: conn, kind: 'keypair', state: 'deleted' });
   }
-  return cleaned;
+  const net = deps.store.getResource(conn, 'network');
+  if (net) {
+    events({ type: 'resource', connection: conn, kind: 'network', state: 'deleting' });
+    // Intent recorded but ids never came back: find it by tags (never create it just to delete it).
+    const found = net.refs.networkId ? refsToNetwork(net.refs) : await driver.network.findDefault({ name: defaultResourceName(conn), tags: defaultTags(conn) });
+    if (found) await driver.network.deleteDefault(found);
+    deps.store.deleteResource(conn, 'network');
+    events({ type: 'resource', connection: conn, kind: 'network', state: 'deleted' });
+  }
 }
 
 function networkToRefs(n: DefaultNetwork): Record<string, string> {

@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import type { VmAction } from '../driver/port.js';
 import { noEvents } from '../events.js';
-import { nowIso } from '../domain.js';
+import { nowIso, TAG } from '../domain.js';
 import type { Mcis, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { runAction, selectVms, type ActionOutcome, type Selector } from './actions.js';
@@ -15,7 +15,8 @@ import type { SshTarget } from '../ssh/executor.js';
 import type { BenchmarkResult } from './benchmark.js';
 import { DriverPool } from './driver-pool.js';
 import type { FailoverMove } from './failover.js';
-import { cleanupUnusedDefaults } from './resources.js';
+import { cleanupUnusedDefaults, type ConnectionCleanup } from './resources.js';
+import type { CleanupReport } from './cleanup.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
@@ -30,6 +31,16 @@ export interface CreateResult {
   rolledBack: boolean;
   /** Requirement subgroups moved to their next candidate (--max-failover). */
   failovers: FailoverMove[];
+}
+
+export interface DeleteResult {
+  /** The MCIS name once its record is gone; null while it stays Deleting. */
+  deleted: string | null;
+  /** VMs that could not be terminated (the record keeps them). */
+  failedVms: Array<{ vm: string; error: string }>;
+  /** Per connection: whether its default resources were removed, still in use, or failed. */
+  connections: ConnectionCleanup[];
+  cleanedConnections: string[];
 }
 
 export interface ExecVmResult extends ExecResult {
@@ -55,6 +66,13 @@ export class McisService {
   private require(ns: string, name: string): Mcis {
     const m = this.deps.store.getMcis(ns, name);
     if (!m) throw new NotFoundError('MCIS', name, { hint: `list them with: cbadm mcis list --ns ${ns}` });
+    return m;
+  }
+
+  /** Like require, but refuses an MCIS whose delete is unfinished: only the delete may touch it. */
+  private requireActive(ns: string, name: string): Mcis {
+    const m = this.require(ns, name);
+    if (m.deleting) throw new ConflictError(`MCIS '${name}' is being deleted (since ${m.deleting.since})`, { hint: `finish the delete with: cbadm mcis delete ${name}${ns === 'default' ? '' : ` --ns ${ns}`}` });
     return m;
   }
 
@@ -86,10 +104,17 @@ export class McisService {
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
         events({ type: 'phase', mcis: name, phase: 'rollback', message: `rolling back: ${outcome.failed.length} VM(s) failed` });
         const mine = new Set([...outcome.launched, ...outcome.failed.map((f) => f.vm)]);
-        await this.terminateAndForget(pool, opts.ns, name, (v) => outcome.createdRecord || mine.has(v.name), opts);
+        const term = await this.terminateVms(pool, opts.ns, name, (v) => outcome.createdRecord || mine.has(v.name), opts);
+        if (term.failed.length) {
+          throw new OperationError(`MCIS '${name}': rollback could not terminate ${term.failed.map((f) => `${f.vm} (${f.error})`).join(', ')}`, {
+            hint: `the record keeps them; remove them with: cbadm mcis delete ${name} --force`,
+          });
+        }
         if (outcome.createdRecord) {
           this.deps.store.deleteMcis(opts.ns, name);
-          await cleanupUnusedDefaults(this.deps, pool, outcome.plan.connections, events);
+          for (const c of await cleanupUnusedDefaults(this.deps, pool, outcome.plan.connections, events)) {
+            if (c.outcome === 'failed') events({ type: 'warning', message: `could not remove default resources of ${c.connection}: ${c.error}; run: cbadm connection cleanup ${c.connection}` });
+          }
         }
         rolledBack = true;
         throw new OperationError(
@@ -120,7 +145,7 @@ export class McisService {
   }
 
   async action(args: { ns: string; name: string; action: VmAction; selector: Selector } & RunOptions): Promise<{ mcis: McisView; outcome: ActionOutcome }> {
-    this.require(args.ns, args.name);
+    this.requireActive(args.ns, args.name);
     return this.withMcis(args.ns, args.name, `mcis ${args.action}`, async (pool) => {
       const outcome = await runAction(this.deps, pool, { ns: args.ns, mcis: args.name, action: args.action, selector: args.selector, ...(args.events ? { events: args.events } : {}), ...(args.signal ? { signal: args.signal } : {}) });
       const result = { mcis: this.view(args.ns, args.name), outcome };
@@ -131,16 +156,31 @@ export class McisService {
     });
   }
 
-  /** Terminates the selected VMs that might still exist in the cloud and waits until they are gone. */
-  private async terminateAndForget(pool: DriverPool, ns: string, name: string, pick: (vm: Vm) => boolean, opts: RunOptions): Promise<void> {
+  /**
+   * Terminates the selected VMs that might still exist in the cloud and waits until they are gone.
+   * Each VM's outcome is recorded as it comes: the ones the cloud removed become Terminated even
+   * when others (another connection, an outage) fail; those keep their status and get the error.
+   */
+  private async terminateVms(pool: DriverPool, ns: string, name: string, pick: (vm: Vm) => boolean, opts: RunOptions): Promise<{ done: string[]; failed: Array<{ vm: string; error: string }> }> {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...this.deps.timeouts };
     const vms = this.deps.store.listVms(ns, name).filter((v) => pick(v) && v.providerId && v.status !== 'Terminated');
+    const failed: Array<{ vm: string; error: string }> = [];
     const byConn = new Map<string, Vm[]>();
     for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+    const called: Vm[] = [];
     await Promise.all(
       [...byConn].map(async ([conn, list]) => {
-        const { driver } = await pool.get(conn);
-        await driver.vms.terminate(list.map((v) => v.providerId!));
+        try {
+          const { driver } = await pool.get(conn);
+          await driver.vms.terminate(list.map((v) => v.providerId!));
+          called.push(...list);
+        } catch (e) {
+          const error = e instanceof Error ? e.message : String(e);
+          for (const vm of list) {
+            failed.push({ vm: vm.name, error });
+            this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, error, updatedAt: nowIso() }));
+          }
+        }
       }),
     );
     const out = await waitForVms({
@@ -148,7 +188,7 @@ export class McisService {
       pool,
       ns,
       mcis: name,
-      vms,
+      vms: called,
       accept: acceptStatus('Terminated', { missingMeans: 'done' }),
       pendingStatus: 'Terminating',
       maxWaitMs: timeouts.actionMs,
@@ -157,44 +197,113 @@ export class McisService {
       events: opts.events ?? noEvents,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    if (out.failed.length) throw new OperationError(`could not terminate ${out.failed.map((f) => `${f.vm.name} (${f.reason})`).join(', ')}`);
-    for (const vm of vms) {
-      this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, status: 'Terminated', publicIp: undefined }));
+    for (const f of out.failed) failed.push({ vm: f.vm.name, error: f.reason });
+    for (const vm of out.done) {
+      this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, status: 'Terminated', publicIp: undefined, error: undefined }));
       if (vm.publicIp) this.deps.forgetHostKey?.(vm.publicIp, vm.sshPort);
     }
+    return { done: out.done.map((v) => v.name), failed };
   }
 
-  /** Deletes the record (refusing a live MCIS unless force) and default resources no MCIS uses any more. */
-  async delete(args: { ns: string; name: string; force?: boolean } & RunOptions): Promise<{ deleted: string; cleanedConnections: string[] }> {
+  /**
+   * Gives VM records that never got a provider id (a create killed around its call) the id of the
+   * instance the cloud made for them, if any, found by tags, so a delete terminates it too.
+   */
+  private async adoptUnrecorded(pool: DriverPool, ns: string, name: string): Promise<Array<{ vm: string; error: string }>> {
+    const failed: Array<{ vm: string; error: string }> = [];
+    const unrecorded = this.deps.store.listVms(ns, name).filter((v) => !v.providerId && v.status === 'Creating' && v.origin !== 'registered');
+    const byConn = new Map<string, Vm[]>();
+    for (const vm of unrecorded) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+    await Promise.all(
+      [...byConn].map(async ([conn, list]) => {
+        try {
+          const { driver } = await pool.get(conn);
+          const found = await driver.vms.findByTags({ [TAG.managed]: 'true', [TAG.ns]: ns, [TAG.mcis]: name });
+          for (const vm of list) {
+            const info = found.find((i) => i.tags[TAG.vm] === vm.name && i.status !== 'Terminated');
+            if (info) this.deps.store.updateVm(ns, name, vm.name, (c) => applyInfo(c, info));
+            else this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, status: 'Terminated' }));
+          }
+        } catch (e) {
+          for (const vm of list) failed.push({ vm: vm.name, error: `could not look for it in the cloud: ${e instanceof Error ? e.message : String(e)}` });
+        }
+      }),
+    );
+    return failed;
+  }
+
+  /**
+   * Deletes the MCIS: records the intent (state Deleting), terminates its VMs, removes the default
+   * resources it was the last user of, and only then the record. Anything that fails leaves the
+   * record Deleting with the per-VM and per-connection reasons (PartialError, exit 3): re-running
+   * the delete finishes it. Refuses a live MCIS unless force.
+   */
+  async delete(args: { ns: string; name: string; force?: boolean } & RunOptions): Promise<DeleteResult> {
     this.require(args.ns, args.name);
     return this.withMcis(args.ns, args.name, 'mcis delete', async (pool) => {
-      const vms = this.deps.store.listVms(args.ns, args.name);
-      const live = vms.filter((v) => v.providerId && v.status !== 'Terminated');
-      if (live.length && !args.force) {
-        throw new ConflictError(`MCIS '${args.name}' still has ${live.length} VM(s) that may exist in the cloud: ${live.map((v) => `${v.name} (${v.status})`).join(', ')}`, {
-          hint: `terminate them first (cbadm mcis terminate ${args.name}) or pass --force to terminate and delete`,
-        });
+      const events = args.events ?? noEvents;
+      let m = this.require(args.ns, args.name);
+      if (!m.deleting) {
+        const vms = this.deps.store.listVms(args.ns, args.name);
+        const live = vms.filter((v) => v.status !== 'Terminated' && (v.providerId || v.status === 'Creating') && v.origin !== 'registered');
+        if (live.length && !args.force) {
+          throw new ConflictError(`MCIS '${args.name}' still has ${live.length} VM(s) that may exist in the cloud: ${live.map((v) => `${v.name} (${v.status})`).join(', ')}`, {
+            hint: `terminate them first (cbadm mcis terminate ${args.name}) or pass --force to terminate and delete`,
+          });
+        }
+        const connections = [...new Set([...vms.map((v) => v.connection), ...m.subgroups.map((s) => s.connection)])].filter((c) => c !== 'external');
+        m = this.deps.store.updateMcis(args.ns, args.name, (c) => ({ ...c, deleting: { since: nowIso(), connections }, targetAction: 'delete', updatedAt: nowIso() }));
       }
-      if (live.length) await this.terminateAndForget(pool, args.ns, args.name, () => true, args);
-      const connections = new Set(vms.map((v) => v.connection));
-      for (const sg of this.require(args.ns, args.name).subgroups) connections.add(sg.connection);
+      const failedVms = await this.adoptUnrecorded(pool, args.ns, args.name);
+      const term = await this.terminateVms(pool, args.ns, args.name, (v) => v.origin !== 'registered' && !failedVms.some((f) => f.vm === v.name), args);
+      failedVms.push(...term.failed);
+      // Records of VMs that are gone go now: nothing is left for them to point at.
+      const stuck = new Set(failedVms.map((f) => f.vm));
+      for (const vm of this.deps.store.listVms(args.ns, args.name)) if (!stuck.has(vm.name)) this.deps.store.deleteVm(args.ns, args.name, vm.name);
+      const hint = `the MCIS stays in state Deleting; fix the cause and re-run: cbadm mcis delete ${args.name}${args.ns === 'default' ? '' : ` --ns ${args.ns}`}`;
+      // Every connection independently: one whose VMs are stuck reports in-use, the others are cleaned now.
+      const connections = await cleanupUnusedDefaults(this.deps, pool, m.deleting?.connections ?? [], events);
+      const cleanedConnections = connections.filter((c) => c.outcome === 'cleaned').map((c) => c.connection);
+      const broken = connections.filter((c) => c.outcome === 'failed');
+      if (failedVms.length || broken.length) {
+        const result: DeleteResult = { deleted: null, failedVms, connections, cleanedConnections };
+        const why = [
+          ...(failedVms.length ? [`${failedVms.length} VM(s) could not be terminated: ${failedVms.map((f) => `${f.vm}: ${f.error}`).join('; ')}`] : []),
+          ...(broken.length ? [`default resources of ${broken.length} connection(s) could not be removed: ${broken.map((c) => `${c.connection}: ${c.error}`).join('; ')}`] : []),
+        ];
+        throw new PartialError(`delete ${args.name}: ${why.join('; ')}`, result, { hint });
+      }
       this.deps.store.deleteMcis(args.ns, args.name);
-      const cleaned = await cleanupUnusedDefaults(this.deps, pool, connections, args.events ?? noEvents);
-      return { deleted: args.name, cleanedConnections: cleaned };
+      return { deleted: args.name, failedVms: [], connections, cleanedConnections };
     });
+  }
+
+  /** Finds the connection's cb-managed objects no record accounts for, and removes them (see cleanup.ts). */
+  async cleanupConnection(args: { connection: string; dryRun?: boolean } & RunOptions): Promise<CleanupReport> {
+    const { cleanupConnection } = await import('./cleanup.js');
+    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
+    try {
+      return await cleanupConnection(this.deps, pool, args);
+    } finally {
+      await pool.closeAll();
+    }
   }
 
   private async refineIn(pool: DriverPool, ns: string, name: string, opts: RunOptions): Promise<string[]> {
     const bad = (v: Vm) => v.status === 'Failed' || v.status === 'Undefined';
     const victims = this.deps.store.listVms(ns, name).filter(bad);
-    await this.terminateAndForget(pool, ns, name, bad, opts);
-    for (const vm of victims) this.deps.store.deleteVm(ns, name, vm.name);
-    return victims.map((v) => v.name);
+    const { failed } = await this.terminateVms(pool, ns, name, bad, opts);
+    const removed = victims.filter((v) => !failed.some((f) => f.vm === v.name));
+    for (const vm of removed) this.deps.store.deleteVm(ns, name, vm.name);
+    if (failed.length) {
+      throw new PartialError(`refine ${name}: ${failed.length} VM(s) could not be terminated and were kept: ${failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, { removed: removed.map((v) => v.name), failed });
+    }
+    return removed.map((v) => v.name);
   }
 
   /** Drops Failed and Undefined VMs: terminates whatever of them exists in the cloud, removes the records. */
   async refine(args: { ns: string; name: string } & RunOptions): Promise<{ mcis: McisView; removed: string[] }> {
-    this.require(args.ns, args.name);
+    this.requireActive(args.ns, args.name);
     return this.withMcis(args.ns, args.name, 'mcis refine', async (pool) => {
       const removed = await this.refineIn(pool, args.ns, args.name, args);
       return { mcis: this.view(args.ns, args.name), removed };

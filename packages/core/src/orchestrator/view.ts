@@ -26,6 +26,8 @@ export interface McisView {
   ns: string;
   name: string;
   status: string;
+  /** 'Deleting' while a delete is unfinished (re-run `mcis delete` to finish it). */
+  state: 'Active' | 'Deleting';
   statusCount: StatusCount;
   labels: Record<string, string>;
   subgroups: Array<{ name: string; connection: string; count: number; spec: string; image: string }>;
@@ -56,7 +58,8 @@ export function vmView(vm: Vm): VmView {
 }
 
 export function mcisView(m: Mcis, vms: Vm[]): McisView {
-  const { status, statusCount } = aggregateStatus(vms.map((v) => v.status));
+  const requested = m.subgroups.reduce((n, s) => n + s.count, 0);
+  const { status, statusCount } = aggregateStatus(vms.map((v) => v.status), requested);
   // Manifest order, then web-2 before web-10.
   const order = new Map(m.subgroups.map((s, i) => [s.name, i]));
   vms = [...vms].sort((a, b) => (order.get(a.subgroup) ?? 1e9) - (order.get(b.subgroup) ?? 1e9) || compareVmNames(a, b));
@@ -64,6 +67,7 @@ export function mcisView(m: Mcis, vms: Vm[]): McisView {
     ns: m.ns,
     name: m.name,
     status,
+    state: m.deleting ? 'Deleting' : 'Active',
     statusCount,
     labels: m.labels,
     subgroups: m.subgroups.map((s) => ({ name: s.name, connection: s.connection, count: s.count, spec: s.spec, image: s.image })),

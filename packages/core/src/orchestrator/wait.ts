@@ -49,6 +49,13 @@ export function applyInfo(vm: Vm, info: VmInfo): Vm {
   };
 }
 
+/**
+ * Rounds in a row a connection's describe may fail (an outage; the driver has already retried each
+ * call) before its pending VMs are given up on with the cloud's error as their reason. Other
+ * connections' VMs keep being waited for.
+ */
+export const MAX_UNCHECKED_ROUNDS = 4;
+
 export async function waitForVms(args: {
   store: StateStore;
   pool: DriverPool;
@@ -68,14 +75,30 @@ export async function waitForVms(args: {
   let pending = args.vms.filter((v) => v.providerId);
   for (const v of args.vms) if (!v.providerId) outcome.failed.push({ vm: v, reason: 'no provider id recorded' });
   const deadline = Date.now() + args.maxWaitMs;
+  const unchecked = new Map<string, number>();
   for (let round = 0; pending.length > 0; round++) {
     const byConn = new Map<string, Vm[]>();
     for (const v of pending) byConn.set(v.connection, [...(byConn.get(v.connection) ?? []), v]);
     const next: Vm[] = [];
     await Promise.all(
       [...byConn].map(async ([conn, vms]) => {
-        const { driver } = await args.pool.get(conn);
-        const infos = new Map((await driver.vms.describe(vms.map((v) => v.providerId!))).map((i) => [i.providerId, i]));
+        let infos: Map<string, VmInfo>;
+        try {
+          const { driver } = await args.pool.get(conn);
+          infos = new Map((await driver.vms.describe(vms.map((v) => v.providerId!))).map((i) => [i.providerId, i]));
+          unchecked.delete(conn);
+        } catch (e) {
+          const fails = (unchecked.get(conn) ?? 0) + 1;
+          unchecked.set(conn, fails);
+          if (fails < MAX_UNCHECKED_ROUNDS) {
+            next.push(...vms);
+            return;
+          }
+          // The record keeps the status it had (the cloud may well have done it): a re-run re-checks.
+          const reason = `could not check the VM in ${args.step}: ${e instanceof Error ? e.message : String(e)}`;
+          for (const vm of vms) outcome.failed.push({ vm: args.store.updateVm(args.ns, args.mcis, vm.name, (c) => ({ ...c, error: reason, updatedAt: nowIso() })), reason });
+          return;
+        }
         for (const vm of vms) {
           const info = infos.get(vm.providerId!);
           const { verdict, reason } = args.accept(info);

@@ -1,5 +1,5 @@
 /** SSH key pairs: we import the public half of a key generated locally; AWS never sees the private one. */
-import { DeleteKeyPairCommand, ImportKeyPairCommand } from '@aws-sdk/client-ec2';
+import { DeleteKeyPairCommand, DescribeKeyPairsCommand, ImportKeyPairCommand } from '@aws-sdk/client-ec2';
 import type { KeyPairApi } from '@cloud-barista/core';
 import type { AwsContext } from './context.js';
 import { hasCode } from './errors.js';
@@ -27,6 +27,16 @@ export function createKeyPairs(ctx: AwsContext): KeyPairApi {
     async deleteKeyPair(name) {
       // DeleteKeyPair succeeds for unknown names on AWS; some endpoints say NotFound instead.
       await gone(() => ctx.client.send(new DeleteKeyPairCommand({ KeyName: name })));
+    },
+
+    async hasKeyPair(name) {
+      try {
+        const out = await ctx.client.send(new DescribeKeyPairsCommand({ KeyNames: [name] }));
+        return (out.KeyPairs ?? []).some((k) => k.KeyName === name);
+      } catch (e) {
+        if (hasCode(e, 'InvalidKeyPair.NotFound')) return false;
+        throw e;
+      }
     },
   };
 }

@@ -267,6 +267,25 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
   }
 
   return {
+    async findDefault({ name, tags }): Promise<DefaultNetwork | undefined> {
+      const vpc = first((await ec2.send(new DescribeVpcsCommand({ Filters: mine(tags, `${name}-vpc`) }))).Vpcs, (v) => v.VpcId);
+      if (!vpc?.VpcId) return undefined;
+      const vpcFilter = [{ Name: 'vpc-id', Values: [vpc.VpcId] }];
+      const [subnets, groups] = await Promise.all([
+        ec2.send(new DescribeSubnetsCommand({ Filters: mine(tags, `${name}-subnet`, vpcFilter) })),
+        ec2.send(new DescribeSecurityGroupsCommand({ Filters: [...vpcFilter, { Name: 'group-name', Values: [`${name}-sg`] }] })),
+      ]);
+      const subnet = first(subnets.Subnets, (s) => s.SubnetId);
+      // Gateways and route tables are found again through the VPC when it is deleted.
+      return {
+        networkId: vpc.VpcId,
+        subnetId: subnet?.SubnetId ?? '',
+        securityGroupId: first(groups.SecurityGroups, (g) => g.GroupId)?.GroupId ?? '',
+        ...(subnet?.AvailabilityZone ? { zone: subnet.AvailabilityZone } : {}),
+        extra: {},
+      };
+    },
+
     async ensureDefault({ name, tags }): Promise<DefaultNetwork> {
       const vpcId = await ensureVpc(name, tags);
       const { subnetId, zone } = await ensureSubnet(name, tags, vpcId);
@@ -295,7 +314,7 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
       if (net.extra.routeTableId) tableIds.add(net.extra.routeTableId);
 
       // The group is referenced by instance ENIs until they are fully gone.
-      await gone(() =>
+      if (net.securityGroupId) await gone(() =>
         whileDependent(
           () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: net.securityGroupId })),
           waitMs,
@@ -331,9 +350,11 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
           whileDependent(() => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id })), waitMs),
         );
       }
-      await gone(() =>
-        whileDependent(() => ec2.send(new DeleteSubnetCommand({ SubnetId: net.subnetId })), waitMs),
-      );
+      if (net.subnetId) {
+        await gone(() =>
+          whileDependent(() => ec2.send(new DeleteSubnetCommand({ SubnetId: net.subnetId })), waitMs),
+        );
+      }
       await gone(() => whileDependent(() => ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), waitMs));
     },
   };

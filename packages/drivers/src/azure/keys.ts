@@ -11,5 +11,8 @@ export function createKeyPairs(): KeyPairApi {
       return { keyName: name };
     },
     async deleteKeyPair() {},
+    async hasKeyPair() {
+      return false;
+    },
   };
 }

@@ -105,6 +105,21 @@ export function createNetwork(ctx: AzureContext): NetworkApi {
   }
 
   return {
+    async findDefault({ name }): Promise<DefaultNetwork | undefined> {
+      const [vnet, nsg] = await Promise.all([
+        orNone(az(ctx, () => network.virtualNetworks.get(rg, vnetName(name)))),
+        orNone(az(ctx, () => network.networkSecurityGroups.get(rg, nsgName(name)))),
+      ]);
+      if (!vnet && !nsg) return undefined;
+      // An empty id is a piece already gone: deleteDefault skips what it cannot parse.
+      return {
+        networkId: vnet?.id ?? '',
+        subnetId: vnet?.subnets?.find((s) => s.name === subnetName(name))?.id ?? '',
+        securityGroupId: nsg?.id ?? '',
+        extra: { resourceGroup: rg },
+      };
+    },
+
     async ensureDefault({ name, tags }): Promise<DefaultNetwork> {
       await ensureGroup(tags);
       const nsg = await ensureNsg(nsgName(name), tags);

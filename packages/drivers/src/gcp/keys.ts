@@ -18,5 +18,8 @@ export function createKeyPairs(): KeyPairApi {
     deleteKeyPair() {
       return Promise.resolve();
     },
+    hasKeyPair() {
+      return Promise.resolve(false);
+    },
   };
 }

@@ -103,8 +103,38 @@ export function createNetwork(ctx: GcpContext): NetworkApi {
     await gone(() => whileInUse(async () => waitOperation(ctx, operationOf(await ctx.call(del))), ctx.tuning.dependencyWaitMs));
   }
 
+  /** Whether the get finds it; not-found is false, anything else is thrown. */
+  async function exists(get: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await ctx.call(get);
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
   return {
     ensureDefault: ({ name, tags }) => ensureAll(name, tags),
+
+    async findDefault({ name }): Promise<DefaultNetwork | undefined> {
+      const project = await ctx.project();
+      const region = ctx.region;
+      const n = networkNames(name);
+      const found = await Promise.all([
+        exists(() => c.networks.get({ project, network: n.network })),
+        exists(() => c.subnetworks.get({ project, region, subnetwork: n.subnetwork })),
+        exists(() => c.firewalls.get({ project, firewall: n.firewall })),
+      ]);
+      if (!found.some(Boolean)) return undefined;
+      // deleteDefault removes each piece by name and takes "already gone" as done.
+      return {
+        networkId: `global/networks/${n.network}`,
+        subnetId: `regions/${region}/subnetworks/${n.subnetwork}`,
+        securityGroupId: `global/firewalls/${n.firewall}`,
+        extra: { region },
+      };
+    },
 
     async deleteDefault(net: DefaultNetwork): Promise<void> {
       const project = await ctx.project();

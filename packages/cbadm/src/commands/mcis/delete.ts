@@ -1,22 +1,22 @@
 import { Args, Flags } from '@oclif/core';
+import type { DeleteResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag } from '../../flags.js';
 
-type Result = { deleted: string; cleanedConnections: string[] };
-
 export default class McisDelete extends BaseCommand<typeof McisDelete> {
-  static override summary = 'Delete an MCIS record and the default resources no MCIS uses any more.';
-  static override description = 'Refuses while VMs may still exist in the cloud; --force terminates them first.';
+  static override summary = 'Delete an MCIS: its VMs, the default resources no MCIS uses any more, then the record.';
+  static override description =
+    'Refuses while VMs may still exist in the cloud; --force terminates them first. If anything fails (exit 3), the MCIS stays in state Deleting with the reasons per VM and per connection: run the same command again to finish it.';
   static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force'];
   static override args = { name: Args.string({ required: true }) };
   static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete.' }) };
 
-  protected async execute(): Promise<Result> {
+  protected async execute(): Promise<DeleteResult> {
     return (await this.core()).mcis.delete({ ns: this.flags.ns, name: this.args.name, force: this.flags.force, events: await this.progress(`delete ${this.args.name}`) });
   }
 
-  protected override table(r: Result): string {
+  protected override table(r: DeleteResult): string {
     const cleaned = r.cleanedConnections.length ? `; removed default resources of ${r.cleanedConnections.join(', ')}` : '';
-    return `Deleted MCIS ${r.deleted}${cleaned}.`;
+    return `Deleted MCIS ${r.deleted ?? this.args.name}${cleaned}.`;
   }
 }
