@@ -154,8 +154,8 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
   });
   const version = agentVersion();
   return withStore(o, async (store) => {
-    const token = pushUrl ? store.pushToken(o.ns, o.mcis) : undefined;
     return eachVm(o, async (t) => {
+      const token = pushUrl ? store.pushToken(o.ns, o.mcis, t.ref.vm) : undefined;
       const settings: InstallSettings = {
         ...t.ref,
         subgroup: t.ref.subgroup,

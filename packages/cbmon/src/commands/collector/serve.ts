@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, durationOf } from '../../cli/base-command.js';
+import { BaseCommand, durationOf, timerDurationOf } from '../../cli/base-command.js';
 import { collectorFlags } from '../../cli/flags.js';
 
 export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
@@ -19,8 +19,8 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
   protected async execute(): Promise<unknown> {
     const retentionMs = (await durationOf(this.flags.retention, '--retention'))!;
     const rollupRetentionMs = (await durationOf(this.flags['rollup-retention'], '--rollup-retention'))!;
-    const durationMs = await durationOf(this.flags.duration, '--duration');
-    const alertEvalMs = Math.max(500, (await durationOf(this.flags['evaluate-every'], '--evaluate-every'))!);
+    const durationMs = await timerDurationOf(this.flags.duration, '--duration');
+    const alertEvalMs = Math.max(500, (await timerDurationOf(this.flags['evaluate-every'], '--evaluate-every'))!);
     const { parseListen } = await import('../../collector/push-server.js');
     const listen = this.flags.listen ? parseListen(this.flags.listen) : undefined;
     const { Collector } = await import('../../collector/collector.js');

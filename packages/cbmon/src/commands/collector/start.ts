@@ -12,10 +12,10 @@ export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
   static override flags = collectorFlags;
 
   protected async execute(): Promise<CollectorInfo & { alreadyRunning: boolean }> {
-    const { parseDuration } = await import('../../duration.js');
+    const { parseDuration, parseTimerDuration } = await import('../../duration.js');
     parseDuration(this.flags.retention, '--retention');
     parseDuration(this.flags['rollup-retention'], '--rollup-retention');
-    parseDuration(this.flags['evaluate-every'], '--evaluate-every');
+    parseTimerDuration(this.flags['evaluate-every'], '--evaluate-every');
     if (this.flags.listen) (await import('../../collector/push-server.js')).parseListen(this.flags.listen);
     const args = ['--retention', this.flags.retention, '--rollup-retention', this.flags['rollup-retention']];
     if (this.flags.ns) args.push('--ns', this.flags.ns);
