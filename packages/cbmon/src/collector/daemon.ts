@@ -14,6 +14,8 @@ export interface CollectorInfo {
   pid: number;
   startedAt: string;
   pushUrl: string | null;
+  /** The push listener's key pin when it serves TLS (`sha256//…`), for `agent install --push`. */
+  pushPin?: string | null;
   log: string | null;
 }
 

@@ -22,6 +22,8 @@ export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
     for (const m of this.flags.mcis ?? []) args.push('--mcis', m);
     if (this.flags.listen) args.push('--listen', this.flags.listen);
     if (!this.flags.alerts) args.push('--no-alerts');
+    if (this.flags.tls) args.push('--tls');
+    if (this.flags['tls-cert']) args.push('--tls-cert', this.flags['tls-cert'], '--tls-key', this.flags['tls-key']!);
     args.push('--evaluate-every', this.flags['evaluate-every']);
     const { startCollector } = await import('../../collector/daemon.js');
     const { resolveHome } = await import('@cloud-barista/core/home');
@@ -29,6 +31,6 @@ export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
   }
 
   protected override table(r: CollectorInfo & { alreadyRunning: boolean }): string {
-    return `${r.alreadyRunning ? 'The collector was already running' : 'Collector started'} (pid ${r.pid})${r.pushUrl ? `; pushes to ${r.pushUrl}` : ''}.\nNext: cbmon collector status`;
+    return `${r.alreadyRunning ? 'The collector was already running' : 'Collector started'} (pid ${r.pid})${r.pushUrl ? `; pushes to ${r.pushUrl}` : ''}${r.pushPin ? ` (key pin ${r.pushPin})` : ''}.\nNext: cbmon collector status`;
   }
 }
