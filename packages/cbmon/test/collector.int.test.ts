@@ -220,6 +220,8 @@ describe('collector', () => {
   });
 
   it('keeps samples while another writer holds the store, and stores them once it lets go', async () => {
+    // Samples stored before the lock, so a batch dropped during it would be a gap, not a new start.
+    await until(() => seqs('web-1').length >= 2, 15_000, 'web-1 samples');
     const other = new Database(join(fx.home, 'metrics.db'));
     const before = seqs('web-1').length;
     other.exec('BEGIN IMMEDIATE');
