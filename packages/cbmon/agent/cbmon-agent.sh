@@ -12,10 +12,11 @@
 #                          ring lines with seq > SEQ, then (with --follow) new ones as they are written
 #   start | stop           start the sampler if it is not running / stop it
 #   version
-# Exit codes: 0 ok, 2 usage, 10 no procfs, 11 a required tool is missing, 12 push needs curl or wget,
+# Exit codes: 0 ok, 2 usage, 10 no procfs, 11 a required tool is missing, 12 push needs curl (or GNU
+# wget for plain http: busybox wget takes the token only on its command line, which ps shows),
 # 20 not installed.
 
-CBMON_AGENT_VERSION=1.0.0
+CBMON_AGENT_VERSION=1.1.0
 
 D="${HOME:?HOME is not set}/.cbmon"
 # Like telegraf's HOST_PROC: read another procfs (a container watching its host).
@@ -43,12 +44,16 @@ load_conf() {
   [ -f "$CONF" ] || die 20 "not installed (no $CONF)"
   # shellcheck source=/dev/null
   . "$CONF"
-  : "${CBMON_INTERVAL:=5}" "${CBMON_RING:=3600}" "${CBMON_PUSH_URL:=}" "${CBMON_PUSH_TOKEN:=}"
+  : "${CBMON_INTERVAL:=5}" "${CBMON_RING:=3600}" "${CBMON_PUSH_URL:=}" "${CBMON_PUSH_TOKEN:=}" "${CBMON_PUSH_PIN:=}"
 }
 
 # Fractional sleep is not POSIX, but GNU coreutils and busybox both have it.
 frac_sleep_ok() {
   sleep 0.01 2>/dev/null
+}
+
+gnu_wget() {
+  wget --version 2>/dev/null | head -n 1 | grep -q 'GNU Wget'
 }
 
 pid_alive() {
@@ -133,7 +138,7 @@ check_host() {
 
 cmd_install() {
   self=$0
-  ns='' mcis='' vm='' csp='' region='' subgroup='' interval=5 ring=3600 push=''
+  ns='' mcis='' vm='' csp='' region='' subgroup='' interval=5 ring=3600 push='' pin=''
   # The push token comes in the environment (from stdin, via cbmon), never on a command line that
   # other users of the VM could read with ps.
   token=${CBMON_PUSH_TOKEN:-}
@@ -148,6 +153,7 @@ cmd_install() {
       interval=*) interval=${kv#*=} ;;
       ring=*) ring=${kv#*=} ;;
       push=*) push=${kv#*=} ;;
+      pin=*) pin=${kv#*=} ;;
       *) die 2 "unknown install setting '$kv'" ;;
     esac
   done
@@ -155,9 +161,11 @@ cmd_install() {
   case $ring in '' | *[!0-9]*) die 2 "ring must be whole seconds, got '$ring'" ;; esac
   [ "$interval" -ge 1 ] || die 2 "interval must be at least 1 second"
   check_host
-  if [ -n "$push" ]; then
-    command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 ||
-      die 12 "push mode needs curl or wget on the VM"
+  case $pin in '' | sha256//*) ;; *) die 2 "pin must be sha256//BASE64, got '$pin'" ;; esac
+  if [ -n "$push" ] && ! command -v curl >/dev/null 2>&1; then
+    # wget cannot pin a key, and busybox wget can take the token only on its command line.
+    [ -z "$pin" ] || die 12 "push over TLS with a pinned key needs curl on the VM"
+    gnu_wget || die 12 "push mode needs curl (or GNU wget, for plain http) on the VM"
   fi
 
   conf="CBMON_NS=$(quote "$ns")
@@ -169,7 +177,8 @@ CBMON_SUBGROUP=$(quote "$subgroup")
 CBMON_INTERVAL=$interval
 CBMON_RING=$ring
 CBMON_PUSH_URL=$(quote "$push")
-CBMON_PUSH_TOKEN=$(quote "$token")"
+CBMON_PUSH_TOKEN=$(quote "$token")
+CBMON_PUSH_PIN=$(quote "$pin")"
 
   old_version=
   if [ -f "$D/agent.sh" ]; then
@@ -194,7 +203,7 @@ CBMON_PUSH_TOKEN=$(quote "$token")"
     stop_daemon
     mkdir -p "$RING" || die 13 "cannot create $RING"
     printf '%s\n' "$conf" >"$CONF.tmp" && mv -f "$CONF.tmp" "$CONF"
-    rm -f "$D/push.curlrc"
+    rm -f "$D/push.curlrc" "$D/push.wgetrc"
     # A new epoch tells collectors that sequence numbers started over.
     [ -f "$D/epoch" ] || echo "$(date +%s)$$" >"$D/epoch"
     # An agent pushing to a different place starts from what the ring holds now.
@@ -576,21 +585,36 @@ cmd_stream() {
 
 # ── push ─────────────────────────────────────────────────────────────────────────────────────────
 
-# POSTs the file $1; prints the HTTP status (000 when there was no answer). curl reads the token
-# from a 0600 config file so it never shows in ps; wget has no such option.
+# POSTs the file $1; prints the HTTP status (000 when there was no answer). The token goes in a
+# 0600 config file that curl (or GNU wget) reads, so it never shows in ps. With a pin, curl checks
+# the collector's key against it: that, not a CA, is what authenticates a self-signed collector.
 http_post() {
   if command -v curl >/dev/null 2>&1; then
     if [ ! -f "$D/push.curlrc" ]; then
       (
         umask 077
         printf 'header = "Authorization: Token %s"\n' "$CBMON_PUSH_TOKEN" >"$D/push.curlrc"
+        if [ -n "$CBMON_PUSH_PIN" ]; then
+          printf 'pinnedpubkey = "%s"\ninsecure\n' "$CBMON_PUSH_PIN" >>"$D/push.curlrc"
+        fi
       )
     fi
     curl -sS -o /dev/null -w '%{http_code}' -m 15 -X POST -K "$D/push.curlrc" \
       -H 'Content-Type: text/plain; charset=utf-8' \
       --data-binary "@$1" "$CBMON_PUSH_URL" 2>>"$D/agent.log" || true
   else
-    out=$(wget -q -S -O /dev/null --header "Authorization: Token $CBMON_PUSH_TOKEN" \
+    if [ -n "$CBMON_PUSH_PIN" ] || ! gnu_wget; then
+      # install refuses this; an agent whose curl went away afterwards pushes nothing rather than leak.
+      printf '000'
+      return 0
+    fi
+    if [ ! -f "$D/push.wgetrc" ]; then
+      (
+        umask 077
+        printf 'header = Authorization: Token %s\n' "$CBMON_PUSH_TOKEN" >"$D/push.wgetrc"
+      )
+    fi
+    out=$(wget --config="$D/push.wgetrc" -q -S -O /dev/null \
       --header 'Content-Type: text/plain; charset=utf-8' --post-file="$1" "$CBMON_PUSH_URL" 2>&1)
     code=$(printf '%s\n' "$out" | sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' | tail -n 1)
     printf '%s' "${code:-000}"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '@cloud-barista/core/errors';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration, parseTimerDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -40,4 +40,22 @@ describe('formatDuration', () => {
     [90_000, '1m30s'],
     [86_400_000 + 3_600_000, '1d1h'],
   ])('%d → %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('parseTimerDuration', () => {
+  it("refuses what Node's timers cannot wait for (over ~24.8 days), naming the flag and the bound", () => {
+    expect(parseTimerDuration('24d', '--duration')).toBe(24 * 86_400_000);
+    expect(parseTimerDuration(`${MAX_TIMER_MS}ms`, '--duration')).toBe(MAX_TIMER_MS);
+    for (const text of ['30d', '25d', `${MAX_TIMER_MS + 1}ms`]) {
+      let err: unknown;
+      try {
+        parseTimerDuration(text, '--evaluate-every');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).exitCode).toBe(2);
+      expect((err as UsageError).message).toMatch(/--evaluate-every: '.*' is longer than the longest wait, 24d20h31m24s/);
+    }
+  });
 });

@@ -34,6 +34,24 @@ export function parseDuration(text: string, what: string): number {
   return Math.round(ms);
 }
 
+/** Node's timers hold a signed 32-bit millisecond count (about 24.8 days); longer fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A duration a timer will wait for (`--duration`, `--evaluate-every`): refused past MAX_TIMER_MS
+ * rather than clamped, so `--duration 30d` does not quietly mean 24 days.
+ */
+export function parseTimerDuration(text: string, what: string): number {
+  const ms = parseDuration(text, what);
+  if (ms > MAX_TIMER_MS) {
+    throw new UsageError(`${what}: '${text}' is longer than the longest wait, ${formatDuration(MAX_TIMER_MS)}`, {
+      hint: `use at most 24d (run it again, or from cron, for longer)`,
+      issues: [{ path: what, message: `at most ${formatDuration(MAX_TIMER_MS)}` }],
+    });
+  }
+  return ms;
+}
+
 /** `90000` → `1m30s`; sub-second values keep milliseconds. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;

@@ -112,7 +112,10 @@ export function parseLine(line: string): LpPoint | null {
   if (text[i] === ' ') {
     const ts = text.slice(i + 1).trim();
     if (ts !== '') {
-      if (!/^-?\d+$/.test(ts)) throw new LineProtocolError(`bad timestamp '${ts}'`, text, i + 1);
+      if (!/^-?\d+$/.test(ts)) throw new LineProtocolError(`bad timestamp '${ts.slice(0, 40)}'`, text, i + 1);
+      // int64 nanoseconds have at most 19 digits; longer is no time at all (and no Number).
+      if (ts.replace(/^-?0*/, '').length > 19)
+        throw new LineProtocolError('timestamp out of range (more than 19 digits)', text, i + 1);
       timestamp = ts;
     }
   } else if (i < text.length) {

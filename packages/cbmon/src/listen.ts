@@ -1,5 +1,5 @@
 /** Opening an HTTP listener with an error that says what to change. */
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import { ConflictError, OperationError } from '@cloud-barista/core/errors';
 
 /** Listens on host:port; resolves with the URL base (`http://host:port`). */

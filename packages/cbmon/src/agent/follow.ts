@@ -16,7 +16,7 @@ export type StreamStart = { since: number; epoch?: string } | { last: number } |
 export type FollowState = 'connecting' | 'streaming' | 'waiting' | 'retrying' | 'done';
 
 export interface FollowOptions {
-  ssh: SshExecutor;
+  ssh: Pick<SshExecutor, 'stream'>;
   ref: VmRef;
   /** Where the VM is now (asked again before every connect: an address may change on resume). */
   reach: () => { target: SshTarget } | { wait: string };
@@ -80,8 +80,17 @@ export async function followAgent(o: FollowOptions): Promise<void> {
     o.onState?.('connecting');
     let epoch = '';
     let marks = 0;
+    // Hanging up this session only (an overflow), not the whole follow.
+    const session = new AbortController();
+    const onAbort = () => session.abort();
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    let overflow: string | undefined;
     const assembler = new StreamAssembler(o.ref, (e) => {
       if (e.type === 'bad-line') o.onBadLine?.(e.message);
+      else if (e.type === 'overflow') {
+        overflow = e.message;
+        session.abort();
+      }
       else if (e.type === 'control' && e.control.type === 'hello') {
         const h = e.control;
         epoch = h.epoch;
@@ -100,9 +109,10 @@ export async function followAgent(o: FollowOptions): Promise<void> {
     try {
       const r = await o.ssh.stream(where.target, streamCommand(request(cursor, o.follow, o.sinceTsMs)), {
         onStdout: (d) => assembler.push(d),
-        signal: o.signal,
+        signal: session.signal,
         ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
       });
+      if (overflow !== undefined && !o.signal.aborted) throw new Error(`hung up: ${overflow}`);
       if (r.exitCode !== 0)
         throw agentError(o.ref.vm, r.exitCode, r.stderrTail || (r.signal ? `killed by ${r.signal}` : ''));
       if (!o.follow) {
@@ -112,8 +122,11 @@ export async function followAgent(o: FollowOptions): Promise<void> {
       o.onState?.('retrying', 'the stream ended');
     } catch (e) {
       if (o.signal.aborted) break;
-      if (!o.follow || o.stopOn?.(e)) throw e;
-      o.onState?.('retrying', (e as Error).message);
+      const err = overflow !== undefined ? new Error(`hung up: ${overflow}`) : e;
+      if (!o.follow || o.stopOn?.(err)) throw err;
+      o.onState?.('retrying', (err as Error).message);
+    } finally {
+      o.signal.removeEventListener('abort', onAbort);
     }
     await pause(backoffDelay(attempt++, minRetry, maxRetry));
   }

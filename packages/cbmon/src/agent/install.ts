@@ -44,6 +44,11 @@ export interface InstallOptions extends AgentJobOptions {
   ringMs?: number;
   /** Push to this collector URL (`cbmon collector serve --listen …`) instead of being pulled over SSH. */
   push?: string;
+  /**
+   * The collector's key pin for an https push URL with a self-signed certificate. Default: the pin
+   * of the collector running on this CB_HOME, if it serves TLS.
+   */
+  pushPin?: string;
 }
 
 export interface AgentVmResult {
@@ -140,6 +145,11 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
   const intervalS = (o.intervalMs ?? DEFAULT_INTERVAL_MS) / 1_000;
   const ringS = Math.round((o.ringMs ?? DEFAULT_RING_MS) / 1_000);
   const pushUrl = o.push ? normalizePushUrl(o.push) : undefined;
+  let pin = o.pushPin;
+  if (pushUrl?.startsWith('https:') && pin === undefined) {
+    const { readCollectorInfo } = await import('../collector/daemon.js');
+    pin = readCollectorInfo(o.core.home.root)?.pushPin ?? undefined;
+  }
   // Validate once with placeholder identity before touching anything.
   validateSettings({
     ns: o.ns,
@@ -150,18 +160,18 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
     subgroup: 'x',
     intervalS,
     ringS,
-    ...(pushUrl ? { push: { url: pushUrl, token: 'x' } } : {}),
+    ...(pushUrl ? { push: { url: pushUrl, token: 'x', ...(pin ? { pin } : {}) } } : {}),
   });
   const version = agentVersion();
   return withStore(o, async (store) => {
-    const token = pushUrl ? store.pushToken(o.ns, o.mcis) : undefined;
     return eachVm(o, async (t) => {
+      const token = pushUrl ? store.pushToken(o.ns, o.mcis, t.ref.vm) : undefined;
       const settings: InstallSettings = {
         ...t.ref,
         subgroup: t.ref.subgroup,
         intervalS,
         ringS,
-        ...(pushUrl && token ? { push: { url: pushUrl, token } } : {}),
+        ...(pushUrl && token ? { push: { url: pushUrl, token, ...(pin ? { pin } : {}) } } : {}),
       };
       validateSettings(settings);
       const kv = await run(o, t, installCommand(settings), installInput(settings, agentScript()));

@@ -57,6 +57,21 @@ describe('agent protocol', () => {
     );
     expect(() => validateSettings({ ...settings, push: { url: 'nope', token: 't' } })).toThrow(/not a URL/);
     expect(() => validateSettings(settings)).not.toThrow();
+    const pin = `sha256//${Buffer.alloc(32, 1).toString('base64')}`;
+    expect(() => validateSettings({ ...settings, push: { url: 'https://c:8086/write', token: 't', pin } })).not.toThrow();
+    expect(() => validateSettings({ ...settings, push: { url: 'http://c:8086/write', token: 't', pin } })).toThrow(
+      /--push-pin needs an https --push URL/,
+    );
+    expect(() => validateSettings({ ...settings, push: { url: 'https://c/write', token: 't', pin: 'md5//x' } })).toThrow(
+      /--push-pin: 'md5\/\/x' is not a key pin/,
+    );
+    // The token travels in a header only: a URL carrying one (?p=…) or user:password is refused.
+    expect(() => validateSettings({ ...settings, push: { url: 'http://c/write?p=secret', token: 't' } })).toThrow(
+      /no credentials or query/,
+    );
+    expect(() => validateSettings({ ...settings, push: { url: 'http://u:pw@c/write', token: 't' } })).toThrow(
+      /no credentials or query/,
+    );
   });
 
   it('builds stream commands', () => {

@@ -23,8 +23,11 @@ export interface InstallSettings {
   intervalS: number;
   /** How much the on-disk ring keeps, in seconds. */
   ringS: number;
-  push?: { url: string; token: string };
+  /** `pin`: the collector's key (`sha256//…`, see collector/tls.ts) when it serves a self-signed certificate. */
+  push?: { url: string; token: string; pin?: string };
 }
+
+const PIN = /^sha256\/\/[A-Za-z0-9+/]{43}=$/;
 
 const DIR = '"$HOME/.cbmon"';
 const TAG_VALUE = /^[A-Za-z0-9._:/-]+$/;
@@ -60,6 +63,18 @@ export function validateSettings(s: InstallSettings): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new UsageError(`--push: '${s.push.url}' must be http or https`);
     }
+    if (url.username || url.password || url.search)
+      throw new UsageError(`--push: the URL must carry no credentials or query`, {
+        hint: 'the push token is sent in a header; give just the collector URL',
+      });
+    if (s.push.pin !== undefined) {
+      if (!PIN.test(s.push.pin))
+        throw new UsageError(`--push-pin: '${s.push.pin}' is not a key pin`, {
+          hint: 'copy it from `cbmon collector status` (sha256//… , 44 base64 characters)',
+        });
+      if (url.protocol !== 'https:')
+        throw new UsageError('--push-pin needs an https --push URL', { hint: 'start the collector with --tls' });
+    }
   }
 }
 
@@ -75,6 +90,7 @@ export function installCommand(s: InstallSettings): string {
     `interval=${s.intervalS}`,
     `ring=${s.ringS}`,
     ...(s.push ? [`push=${s.push.url}`] : []),
+    ...(s.push?.pin ? [`pin=${s.push.pin}`] : []),
   ];
   // stdin: the push token (or an empty line), then the script. The token reaches the installer
   // through its environment, never through a command line others on the VM can see.

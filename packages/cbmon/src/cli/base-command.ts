@@ -55,3 +55,10 @@ export async function durationOf(text: string | undefined, flag: string): Promis
   const { parseDuration } = await import('../duration.js');
   return parseDuration(text, flag);
 }
+
+/** A duration flag a timer waits for (`--duration`, `--evaluate-every`, `--refresh`): at most ~24.8 days. */
+export async function timerDurationOf(text: string | undefined, flag: string): Promise<number | undefined> {
+  if (text === undefined) return undefined;
+  const { parseTimerDuration } = await import('../duration.js');
+  return parseTimerDuration(text, flag);
+}

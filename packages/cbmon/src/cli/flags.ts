@@ -15,4 +15,10 @@ export const collectorFlags = {
   'rollup-retention': Flags.string({ summary: 'Keep 1-minute rollups this long.', default: '90d' }),
   alerts: Flags.boolean({ summary: 'Evaluate alert rules.', default: true, allowNo: true }),
   'evaluate-every': Flags.string({ summary: 'How often alert rules are evaluated.', default: '5s' }),
+  tls: Flags.boolean({
+    summary: 'Serve pushes over HTTPS with a self-signed certificate kept in $CB_HOME/cbmon/tls; agents pin its key.',
+    exclusive: ['tls-cert'],
+  }),
+  'tls-cert': Flags.string({ summary: 'Serve pushes over HTTPS with this certificate (PEM).', dependsOn: ['tls-key'] }),
+  'tls-key': Flags.string({ summary: 'The private key (PEM) of --tls-cert.', dependsOn: ['tls-cert'] }),
 };

@@ -3,6 +3,9 @@ import type { Sample } from '../sample.js';
 import { seriesFromSamples } from '../rules/check.js';
 import { compactLine, sampleJson } from './sample-render.js';
 import { renderFrame, WatchModel } from './watch-view.js';
+import { renderQuery } from './query-render.js';
+import { statusTable } from './agent-render.js';
+import { stripControl } from './render.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 function sample(vm: string, seq: number, cpu: number): Sample {
@@ -68,3 +71,35 @@ describe('sample rendering', () => {
     ]);
   });
 });
+
+describe('terminal safety', () => {
+  const ESC = '\u001b';
+  const evil = `${ESC}[2J${ESC}]0;owned\u0007web\u009b31m-1`;
+
+  it('strips control characters from every table cell and from stream lines', () => {
+    expect(stripControl(evil)).toBe('[2J]0;ownedweb31m-1');
+    const query = renderQuery({
+      metric: 'disk_utilization',
+      unit: '%',
+      stat: 'avg',
+      by: 'vm',
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + 60_000).toISOString(),
+      stepMs: 1_000,
+      groups: [
+        { key: evil, series: 1, value: 1, points: [{ ts: new Date(T0).toISOString(), value: 1 }] },
+        { key: 'web-2', series: 1, value: 2, points: [{ ts: new Date(T0).toISOString(), value: 2 }] },
+      ],
+    });
+    const status = statusTable([
+      { vm: evil, reachable: false, installed: null, running: null, version: null, mode: null, intervalS: null, seq: null, ringFirst: null, ringKb: null, stored: null, lag: null, lost: null, error: evil },
+    ]);
+    const s = sample('web-1', 1, 1);
+    s.points[2]!.tags.mount = evil;
+    for (const out of [query, status, compactLine(s)]) {
+      expect(out).toContain('ownedweb31m-1');
+      expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+  });
+});
+

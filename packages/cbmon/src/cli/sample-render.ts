@@ -2,6 +2,7 @@
 import { clock, formatValue } from '../format.js';
 import { metricInfo } from '../metrics.js';
 import type { Sample } from '../sample.js';
+import { stripControl } from './render.js';
 
 export interface SampleJson {
   ts: string;
@@ -30,5 +31,5 @@ export function compactLine(s: Sample): string {
       );
     }
   }
-  return `${clock(s.tsMs)} ${s.ref.vm} #${s.seq} ${parts.join(' ')}`;
+  return stripControl(`${clock(s.tsMs)} ${s.ref.vm} #${s.seq} ${parts.join(' ')}`);
 }

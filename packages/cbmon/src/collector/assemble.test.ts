@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VmRef } from '../sample.js';
-import { groupPushed, StreamAssembler, type AssemblerEvent } from './assemble.js';
-import { parseLine, type LpPoint } from '../lineproto.js';
+import { MAX_LINE_BYTES, MAX_PENDING_SAMPLES, StreamAssembler, type AssemblerEvent } from './assemble.js';
 
 const ref: VmRef = { ns: 'default', mcis: 'web', vm: 'web-1', subgroup: 'web', csp: 'aws', region: 'r' };
 const TAGS = 'ns=default,mcis=web,vm=web-1,csp=aws,region=r,subgroup=web';
@@ -49,20 +48,35 @@ describe('StreamAssembler', () => {
   });
 });
 
-describe('groupPushed', () => {
-  it('groups by VM and seq, or by time without seq, and counts untagged lines', () => {
-    const lines = [
-      `cpu,${TAGS} cpu_utilization=1,seq=5i 1700000000000000000`,
-      `mem,${TAGS} mem_utilization=2,seq=5i 1700000000000000000`,
-      `cpu,${TAGS.replace('web-1', 'web-2')} cpu_utilization=3 1700000000000`,
-      'cpu,host=x usage=1 1700000000000',
-    ].map((l) => parseLine(l) as LpPoint);
-    const { samples, untagged } = groupPushed(lines.slice(0, 2), 'ns', 0);
-    expect(untagged).toBe(0);
-    expect(samples).toHaveLength(1);
-    expect(samples[0]!.points).toHaveLength(2);
-    const other = groupPushed(lines.slice(2), 'ms', 0);
-    expect(other.untagged).toBe(1);
-    expect(other.samples[0]).toMatchObject({ seq: 0, tsMs: 1700000000000, ref: { vm: 'web-2' } });
+describe('StreamAssembler bounds', () => {
+  it('drops an endless line at 1 MiB: one bad line, an overflow, nothing more buffered', () => {
+    const events: AssemblerEvent[] = [];
+    const a = new StreamAssembler(ref, (e) => events.push(e));
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 64; i++) {
+      a.push(chunk);
+      expect(a.bufferedBytes).toBeLessThanOrEqual(MAX_LINE_BYTES + chunk.length);
+    }
+    expect(events.map((e) => e.type)).toEqual(['bad-line', 'overflow']);
+    expect(a.bufferedBytes).toBe(0);
+  });
+
+  it('hangs up when samples pile up without a mark', () => {
+    const events: AssemblerEvent[] = [];
+    const a = new StreamAssembler(ref, (e) => events.push(e));
+    for (let seq = 1; seq <= MAX_PENDING_SAMPLES + 5; seq++)
+      a.push(`cpu,${TAGS} cpu_utilization=1,seq=${seq}i ${1700000000000 + seq}000000\n`);
+    expect(events.map((e) => e.type)).toEqual(['overflow']);
+    expect(a.pendingCount).toBe(0);
+  });
+
+  it('reports points with names or tag values it will not store as bad lines', () => {
+    const events: AssemblerEvent[] = [];
+    const a = new StreamAssembler(ref, (e) => events.push(e));
+    a.push(`cpu,${TAGS},1bad=x cpu_utilization=1,seq=1i 1\ncpu,${TAGS},mount=\u001b[2J cpu_utilization=1,seq=1i 1\n`);
+    expect(events).toEqual([
+      { type: 'bad-line', message: "tag key '1bad' is not a name ([A-Za-z_][A-Za-z0-9_]*)" },
+      { type: 'bad-line', message: "tag 'mount' holds control characters" },
+    ]);
   });
 });

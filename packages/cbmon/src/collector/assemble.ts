@@ -3,7 +3,7 @@
  * stream marks with `#cbmon mark seq=N` that everything up to N was sent, so a sample is complete
  * (and may be stored) exactly when its mark arrives.
  */
-import { parseLine, timestampToMs, type LpPoint, type Precision } from '../lineproto.js';
+import { parseLine, timestampToMs, type LpPoint } from '../lineproto.js';
 import { IDENTITY_TAGS } from '../metrics.js';
 import { parseControl, type Control } from '../agent/protocol.js';
 import type { Sample, SamplePoint, VmRef } from '../sample.js';
@@ -19,24 +19,56 @@ export function toSamplePoint(p: LpPoint): SamplePoint {
   return { measurement: p.measurement, tags, fields };
 }
 
-/** The VM a line says it is from, when its tags name one. */
-export function refOf(p: LpPoint): VmRef | undefined {
-  const t = p.tags;
-  if (!t.ns || !t.mcis || !t.vm) return undefined;
-  return {
-    ns: t.ns,
-    mcis: t.mcis,
-    vm: t.vm,
-    subgroup: t.subgroup ?? '',
-    csp: t.csp ?? '',
-    region: t.region ?? '',
-  };
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// C0 and C1 control characters (ANSI escapes start with ESC or CSI).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+export const MAX_TAG_VALUE = 256;
+export const MAX_TAGS = 32;
+export const MAX_FIELDS = 256;
+
+/**
+ * Why a point cannot be stored, or undefined when it can: names are identifiers (what Prometheus
+ * and InfluxDB accept everywhere), tag values short and printable, seq a safe non-negative integer.
+ */
+export function pointProblem(p: LpPoint): string | undefined {
+  if (!NAME.test(p.measurement) || p.measurement.length > 128)
+    return `measurement '${p.measurement.slice(0, 40)}' is not a name ([A-Za-z_][A-Za-z0-9_]*)`;
+  const tags = Object.entries(p.tags);
+  if (tags.length > MAX_TAGS) return `${tags.length} tags (at most ${MAX_TAGS})`;
+  for (const [k, v] of tags) {
+    if (!NAME.test(k) || k.length > 128) return `tag key '${k.slice(0, 40)}' is not a name ([A-Za-z_][A-Za-z0-9_]*)`;
+    if (v.length > MAX_TAG_VALUE) return `tag '${k}' is longer than ${MAX_TAG_VALUE} characters`;
+    if (CONTROL.test(v)) return `tag '${k}' holds control characters`;
+  }
+  const fields = Object.keys(p.fields);
+  if (fields.length > MAX_FIELDS) return `${fields.length} fields (at most ${MAX_FIELDS})`;
+  for (const k of fields) if (!NAME.test(k) || k.length > 128) return `field '${k.slice(0, 40)}' is not a name ([A-Za-z_][A-Za-z0-9_]*)`;
+  const seq = p.fields.seq;
+  if (seq !== undefined && !(Number.isSafeInteger(seq) && seq >= 0)) return `seq ${seq} is not a non-negative integer`;
+  return undefined;
+}
+
+/** Why a sample's time cannot be stored: outside [now − ring − slack, now + 5 min]. */
+export function timeProblem(tsMs: number, nowMs: number, ringMs: number): string | undefined {
+  if (!Number.isFinite(tsMs)) return 'timestamp out of range';
+  const oldest = nowMs - ringMs - 60_000;
+  const show = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`);
+  if (tsMs < oldest) return `timestamp ${show(tsMs)} is older than the agent's ring`;
+  if (tsMs > nowMs + 5 * 60_000) return `timestamp ${show(tsMs)} is more than 5 min ahead`;
+  return undefined;
 }
 
 export type AssemblerEvent =
   | { type: 'control'; control: Control }
   | { type: 'samples'; samples: Sample[]; mark: number }
-  | { type: 'bad-line'; message: string };
+  | { type: 'bad-line'; message: string }
+  /** The stream broke a bound (a line longer than MAX_LINE_BYTES, too many samples without a mark): hang up. */
+  | { type: 'overflow'; message: string };
+
+/** An agent line is a few hundred bytes; this is a broken or hostile agent. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** Samples waiting for their mark (the agent marks every sample it sends). */
+export const MAX_PENDING_SAMPLES = 10_000;
 
 /**
  * Reassembles one agent stream. The stream's VM (`ref`) is authoritative: it is where we connected,
@@ -51,11 +83,37 @@ export class StreamAssembler {
     private readonly emit: (e: AssemblerEvent) => void,
   ) {}
 
+  private discarding = false;
+  private broken = false;
+
+  /** Feeds stream output; after an overflow event everything is ignored (the caller hangs up). */
   push(chunk: Buffer | string): void {
+    if (this.broken) return;
     const text = this.carry + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
     const lines = text.split('\n');
     this.carry = lines.pop() ?? '';
-    for (const line of lines) this.line(line);
+    for (const line of lines) {
+      if (this.broken) return;
+      if (this.discarding) this.discarding = false;
+      else this.line(line);
+    }
+    if (this.carry.length > MAX_LINE_BYTES) {
+      this.carry = '';
+      this.discarding = true;
+      this.emit({ type: 'bad-line', message: `line longer than ${MAX_LINE_BYTES} bytes` });
+      this.overflow(`a line longer than ${MAX_LINE_BYTES} bytes`);
+    }
+  }
+
+  /** Bytes held for an unfinished line. */
+  get bufferedBytes(): number {
+    return this.carry.length;
+  }
+
+  private overflow(message: string): void {
+    this.broken = true;
+    this.pending.clear();
+    this.emit({ type: 'overflow', message });
   }
 
   /** Samples still waiting for their mark (dropped if the stream ends: the next one resends them). */
@@ -79,6 +137,11 @@ export class StreamAssembler {
       return;
     }
     if (!p) return;
+    const problem = pointProblem(p);
+    if (problem) {
+      this.emit({ type: 'bad-line', message: problem });
+      return;
+    }
     const seq = p.fields.seq;
     if (seq === undefined || p.timestamp === undefined) {
       this.emit({ type: 'bad-line', message: `line without seq or timestamp: ${line.slice(0, 80)}` });
@@ -86,6 +149,10 @@ export class StreamAssembler {
     }
     let s = this.pending.get(seq);
     if (!s) {
+      if (this.pending.size >= MAX_PENDING_SAMPLES) {
+        this.overflow(`more than ${MAX_PENDING_SAMPLES} samples without a mark`);
+        return;
+      }
       s = { tsMs: timestampToMs(p.timestamp), points: [] };
       this.pending.set(seq, s);
     }
@@ -103,34 +170,4 @@ export class StreamAssembler {
     done.sort((a, b) => a.seq - b.seq);
     this.emit({ type: 'samples', samples: done, mark });
   }
-}
-
-/**
- * Lines pushed over HTTP → samples, grouped per VM by seq (or by timestamp for writers that send
- * none, like telegraf). Lines without VM tags are returned apart so the caller can refuse them.
- */
-export function groupPushed(
-  points: LpPoint[],
-  precision: Precision,
-  nowMs: number,
-): { samples: Sample[]; untagged: number } {
-  const bySample = new Map<string, Sample>();
-  let untagged = 0;
-  for (const p of points) {
-    const ref = refOf(p);
-    if (!ref) {
-      untagged++;
-      continue;
-    }
-    const tsMs = p.timestamp !== undefined ? timestampToMs(p.timestamp, precision) : nowMs;
-    const seq = p.fields.seq ?? 0;
-    const key = `${ref.ns}/${ref.mcis}/${ref.vm}\t${p.fields.seq !== undefined ? `s${seq}` : `t${tsMs}`}`;
-    let s = bySample.get(key);
-    if (!s) {
-      s = { ref, seq, tsMs, points: [] };
-      bySample.set(key, s);
-    }
-    s.points.push(toSamplePoint(p));
-  }
-  return { samples: [...bySample.values()].sort((a, b) => a.tsMs - b.tsMs), untagged };
 }

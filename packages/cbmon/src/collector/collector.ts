@@ -6,6 +6,7 @@
  * a lock in the state store for its lifetime.
  */
 import type { Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import type { Core } from '@cloud-barista/core';
 import { followAgent } from '../agent/follow.js';
 import { scriptCommand } from '../agent/protocol.js';
@@ -15,7 +16,8 @@ import { refKey, type Sample, type VmRef } from '../sample.js';
 import type { MetricsStore, VmMinute } from '../store/metrics-store.js';
 import type { AgentRecord, Cursor } from '../store/types.js';
 import { reach, refOfVm, selectTargets } from '../targets.js';
-import { startPushServer } from './push-server.js';
+import { timeProblem } from './assemble.js';
+import { startPushServer, type PushLimits } from './push-server.js';
 import { CpuMeter, LatencyWindow, type AgentRuntime, type CollectorStats } from './stats.js';
 
 export const COLLECTOR_LOCK = 'cbmon/collector';
@@ -28,8 +30,9 @@ export interface CollectorOptions {
   /** Only agents of this namespace, and of these MCIS (default: every agent in the store). */
   ns?: string;
   mcis?: string[];
-  /** Accept pushes on this address. */
-  listen?: { host: string; port: number };
+  /** Accept pushes on this address (HTTPS with `tls`). */
+  listen?: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } };
+  pushLimits?: Partial<PushLimits>;
   /** Raw samples are kept this long (default 7 d); 1-minute rollups `rollupRetentionMs` (default 90 d). */
   retentionMs?: number;
   rollupRetentionMs?: number;
@@ -54,10 +57,12 @@ interface Puller {
 }
 
 export class Collector {
-  private readonly o: Required<Omit<CollectorOptions, 'ns' | 'mcis' | 'listen'>> &
-    Pick<CollectorOptions, 'ns' | 'mcis' | 'listen'>;
+  private readonly o: Required<Omit<CollectorOptions, 'ns' | 'mcis' | 'listen' | 'pushLimits'>> &
+    Pick<CollectorOptions, 'ns' | 'mcis' | 'listen' | 'pushLimits'>;
   private readonly pullers = new Map<string, Puller>();
   private readonly pushed = new Map<string, AgentRuntime>();
+  /** Time of the newest pushed sample per VM, for the seq-gap bound. */
+  private readonly pushedAt = new Map<string, number>();
   private queue: Sample[] = [];
   private readonly live = new WeakSet<Sample>();
   private readonly cursors = new Map<string, Cursor>();
@@ -69,7 +74,8 @@ export class Collector {
     string,
     { at: number; vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined }
   >();
-  private pushServer: Server | undefined;
+  private pushServer: Server | TlsServer | undefined;
+  private flushFailing = false;
   private pushUrl: string | null = null;
   private readonly startedAt = new Date().toISOString();
   private stored = 0;
@@ -98,6 +104,9 @@ export class Collector {
       reviveEveryMs: 15_000,
       ...opts,
     };
+    // better-sqlite3 waits for a busy store synchronously: wait briefly and retry on the next flush
+    // instead of freezing pulls, pushes and health checks behind another writer.
+    this.o.store.setBusyTimeout(100);
   }
 
   /**
@@ -111,7 +120,9 @@ export class Collector {
         const { server, url } = await startPushServer({
           ...this.o.listen,
           tokenOwner: (t) => this.o.store.tokenOwner(t),
+          agentOf: (ns, mcis, vm) => this.o.store.getAgent(ns, mcis, vm),
           vmsOf: (ns, mcis) => this.vmsOf(ns, mcis),
+          ...(this.o.pushLimits ? { limits: this.o.pushLimits } : {}),
           accept: (samples) => this.acceptPushed(samples),
           log: this.o.log,
         });
@@ -252,7 +263,15 @@ export class Collector {
       follow: true,
       signal: ac.signal,
       idleTimeoutMs,
-      onSamples: (samples, at) => {
+      onSamples: (all, at) => {
+        // A broken or hostile agent's clock must not pin the VM's "latest" value for years.
+        const now = Date.now();
+        const samples = all.filter((s) => {
+          const why = timeProblem(s.tsMs, now, a.ringS * 1000);
+          if (why) this.o.log(`${key}: sample seq ${s.seq} dropped: ${why}`);
+          return !why;
+        });
+        if (samples.length === 0) return;
         const last = samples.at(-1)!;
         rt.lastSeq = at.mark;
         rt.lastSampleAt = new Date(last.tsMs).toISOString();
@@ -337,18 +356,33 @@ export class Collector {
     }
     const key = refKey(cursor);
     const prev = this.cursors.get(key);
-    this.cursors.set(key, { ...cursor, lostDelta: (prev?.lostDelta ?? 0) + (cursor.lostDelta ?? 0) });
-    if (this.queue.length >= 5_000) this.flush();
+    this.cursors.set(key, {
+      ...cursor,
+      ...(cursor.epoch === undefined && prev?.epoch !== undefined ? { epoch: prev.epoch } : {}),
+      lostDelta: (prev?.lostDelta ?? 0) + (cursor.lostDelta ?? 0),
+    });
+    // While the store refuses writes, the timer retries; flushing per enqueue would busy-loop it.
+    if (this.queue.length >= 5_000 && !this.flushFailing) this.flush();
   }
 
+  /**
+   * Pushed samples of one VM (the push server checked the token is that VM's). Loss is counted from
+   * gaps in seq, but only gaps the clock allows: an agent cannot take more samples than its interval
+   * permits since the last one, so a forged or reset seq cannot inflate the counter.
+   */
   private acceptPushed(samples: Sample[]): void {
     const byVm = new Map<string, Sample[]>();
-    for (const s of samples) byVm.set(refKey(s.ref), [...(byVm.get(refKey(s.ref)) ?? []), s]);
+    for (const s of samples) {
+      const key = refKey(s.ref);
+      const list = byVm.get(key);
+      if (list) list.push(s);
+      else byVm.set(key, [s]);
+    }
     for (const [key, list] of byVm) {
       const first = list[0]!.ref;
+      const a = this.o.store.getAgent(first.ns, first.mcis, first.vm);
       let rt = this.pushed.get(key);
       if (!rt) {
-        const a = this.o.store.getAgent(first.ns, first.mcis, first.vm);
         rt = {
           ns: first.ns,
           mcis: first.mcis,
@@ -361,19 +395,31 @@ export class Collector {
           lost: a?.lost ?? 0,
         };
         this.pushed.set(key, rt);
+        this.pushedAt.set(key, a?.lastTs ?? 0);
       }
-      list.sort((a, b) => a.seq - b.seq);
+      const intervalMs = (a?.intervalS ?? 1) * 1000;
+      list.sort((x, y) => x.seq - y.seq);
       let lost = 0;
+      let lastTs = this.pushedAt.get(key) ?? 0;
       for (const s of list) {
-        if (s.seq > 0 && rt.lastSeq > 0 && s.seq > rt.lastSeq + 1) lost += s.seq - rt.lastSeq - 1;
-        if (s.seq > rt.lastSeq) rt.lastSeq = s.seq;
+        if (s.seq > 0 && rt.lastSeq > 0 && s.seq > rt.lastSeq + 1) {
+          const gap = s.seq - rt.lastSeq - 1;
+          const possible = lastTs > 0 ? Math.floor(Math.max(0, s.tsMs - lastTs) / intervalMs) + 1 : 0;
+          if (gap <= possible) lost += gap;
+          else this.o.log(`${key}: seq jumped by ${gap} in ${Math.round((s.tsMs - lastTs) / 1000)} s; not counted as lost`);
+        }
+        if (s.seq > rt.lastSeq) {
+          rt.lastSeq = s.seq;
+          lastTs = Math.max(lastTs, s.tsMs);
+        }
       }
+      this.pushedAt.set(key, lastTs);
       if (lost) {
         rt.lost += lost;
         this.lost += lost;
         this.o.log(`${key}: ${lost} pushed sample(s) missing (dropped by the agent or gone from its ring)`);
       }
-      const last = list.at(-1)!;
+      const last = list.reduce((m, s) => (s.tsMs > m.tsMs ? s : m), list[0]!);
       rt.lastSampleAt = new Date(last.tsMs).toISOString();
       this.enqueue(
         list,
@@ -390,13 +436,32 @@ export class Collector {
     }
   }
 
+  /**
+   * Writes what is queued. If the store cannot take it (another writer holds it), the samples and
+   * cursors stay queued, in order, for the next flush: nothing is dropped and no cursor moves.
+   */
   private flush(): void {
     if (this.queue.length === 0 && this.cursors.size === 0) return;
     const samples = this.queue;
     const cursors = [...this.cursors.values()];
-    this.queue = [];
-    this.cursors.clear();
-    const out = this.o.store.writeSamples(samples, cursors);
+    let out: ReturnType<MetricsStore['writeSamples']>;
+    try {
+      out = this.o.store.writeSamples(samples, cursors);
+    } catch (e) {
+      if (!this.flushFailing)
+        this.o.log(`store write failed (${(e as Error).message}); ${samples.length} sample(s) kept, will retry`);
+      this.flushFailing = true;
+      return;
+    }
+    if (this.flushFailing) this.o.log(`store writable again: ${samples.length} kept sample(s) written`);
+    this.flushFailing = false;
+    // Whatever was queued during the write (nothing: it is synchronous) stays; what was written goes.
+    this.queue = this.queue.slice(samples.length);
+    for (const c of cursors) {
+      const now = this.cursors.get(refKey(c));
+      if (now === c) this.cursors.delete(refKey(c));
+    }
+    if (out.refused) this.o.log(`${out.refused} sample(s) refused: their VM has too many distinct series sets`);
     const now = Date.now();
     this.stored += out.inserted;
     for (const s of samples) if (this.live.has(s)) this.latency.add(now - s.tsMs);

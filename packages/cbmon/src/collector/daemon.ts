@@ -14,6 +14,8 @@ export interface CollectorInfo {
   pid: number;
   startedAt: string;
   pushUrl: string | null;
+  /** The push listener's key pin when it serves TLS (`sha256//…`), for `agent install --push`. */
+  pushPin?: string | null;
   log: string | null;
 }
 
@@ -32,6 +34,33 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is the collector `info` describes, not a process that got its pid after the
+ * collector died: its command line is `… collector serve …` and it started no later than the
+ * collector wrote its file. Without /proc (not Linux) only the first is unknowable: trust liveness.
+ */
+export function isOurCollector(info: CollectorInfo): boolean {
+  if (!alive(info.pid)) return false;
+  let cmdline: string[];
+  let stat: string;
+  let btime: number;
+  try {
+    cmdline = readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').split('\0');
+    stat = readFileSync(`/proc/${info.pid}/stat`, 'utf8');
+    btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' || !existsSync('/proc/self');
+  }
+  const serve = cmdline.indexOf('collector');
+  if (serve < 0 || cmdline[serve + 1] !== 'serve') return false;
+  // Field 22 of stat (after the parenthesised name): start time in clock ticks (100 Hz on Linux) since boot.
+  const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  if (!Number.isFinite(startTicks) || !Number.isFinite(btime)) return true;
+  const startedMs = btime * 1000 + startTicks * 10;
+  return startedMs <= Date.parse(info.startedAt) + 1_000;
+}
+
 export function infoFile(home: string): string {
   return join(cbmonDir(home), 'collector.json');
 }
@@ -41,7 +70,7 @@ export function readCollectorInfo(home: string): CollectorInfo | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as CollectorInfo;
-    return alive(info.pid) ? info : undefined;
+    return isOurCollector(info) ? info : undefined;
   } catch {
     return undefined;
   }
@@ -98,7 +127,11 @@ export async function stopCollector(
   graceMs = 15_000,
 ): Promise<{ stopped: boolean; pid?: number }> {
   const info = readCollectorInfo(home);
-  if (!info) return { stopped: false };
+  if (!info) {
+    // A file left by a collector that died: its pid may belong to anything now, so never signal it.
+    rmSync(infoFile(home), { force: true });
+    return { stopped: false };
+  }
   process.kill(info.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (alive(info.pid) && Date.now() < deadline) await sleep(100);

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, durationOf } from '../cli/base-command.js';
+import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
 import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
 import type { Sample } from '../sample.js';
 
@@ -28,7 +28,7 @@ export default class Stream extends BaseCommand<typeof Stream> {
   protected async execute(): Promise<undefined> {
     const { selectMetrics } = await import('../metrics.js');
     const metrics = selectMetrics(this.flags.metric);
-    const durationMs = await durationOf(this.flags.duration, '--duration');
+    const durationMs = await timerDurationOf(this.flags.duration, '--duration');
     const { selectTargets } = await import('../targets.js');
     const { runLive, filterSample } = await import('../live.js');
     const { compactLine, sampleJson } = await import('../cli/sample-render.js');

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, durationOf } from '../cli/base-command.js';
+import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
 import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
 
 export default class Watch extends BaseCommand<typeof Watch> {
@@ -21,8 +21,8 @@ export default class Watch extends BaseCommand<typeof Watch> {
   };
 
   protected async execute(): Promise<undefined> {
-    const refreshMs = Math.max(200, (await durationOf(this.flags.refresh, '--refresh'))!);
-    const durationMs = await durationOf(this.flags.duration, '--duration');
+    const refreshMs = Math.max(200, (await timerDurationOf(this.flags.refresh, '--refresh'))!);
+    const durationMs = await timerDurationOf(this.flags.duration, '--duration');
     const { selectTargets } = await import('../targets.js');
     const { runLive } = await import('../live.js');
     const { WatchModel, renderFrame } = await import('../cli/watch-view.js');

@@ -11,27 +11,68 @@ function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-function metricName(field: string): string {
+const IDENTITY_LABELS = ['ns', 'mcis', 'vm', 'subgroup', 'csp', 'region'];
+const AGE_METRIC = 'cbmon_last_sample_timestamp_seconds';
+
+/** A valid metric name: `cbmon_` + the field with anything outside [a-zA-Z0-9_] as `_`. */
+export function metricName(field: string): string {
   return `cbmon_${field.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
-/** One HELP/TYPE block per metric, samples sorted by labels; a timestamp-free gauge per series. */
+/**
+ * Series tags → label names Prometheus accepts: [a-zA-Z_][a-zA-Z0-9_]*, not `__…` (reserved), not
+ * an identity label, and distinct (`a-b` and `a_b` become `a_b` and `a_b_2`). Keys in sorted order,
+ * so the same tags always get the same names.
+ */
+export function labelNames(keys: string[]): Map<string, string> {
+  const taken = new Set(IDENTITY_LABELS);
+  const out = new Map<string, string>();
+  for (const key of [...keys].sort()) {
+    let name = key.replace(/[^a-zA-Z0-9_]/g, '_');
+    if (name === '' || /^[0-9]/.test(name)) name = `_${name}`;
+    if (name.startsWith('__')) name = `tag${name}`;
+    if (IDENTITY_LABELS.includes(name)) name = `tag_${name}`;
+    let unique = name;
+    for (let i = 2; taken.has(unique); i++) unique = `${name}_${i}`;
+    taken.add(unique);
+    out.set(key, unique);
+  }
+  return out;
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return String(v);
+}
+
+/**
+ * One HELP/TYPE block per metric, samples sorted by labels; a timestamp-free gauge per series. A
+ * series that would appear twice (two points with the same tags) is written once: Prometheus
+ * refuses a whole scrape with a duplicate.
+ */
 export function renderExposition(samples: Sample[]): string {
-  const byMetric = new Map<string, string[]>();
-  const ages: string[] = [];
+  const byMetric = new Map<string, Map<string, string>>();
+  const ages = new Map<string, string>();
   for (const s of samples) {
     const base = `ns="${escapeLabel(s.ref.ns)}",mcis="${escapeLabel(s.ref.mcis)}",vm="${escapeLabel(s.ref.vm)}",subgroup="${escapeLabel(s.ref.subgroup)}",csp="${escapeLabel(s.ref.csp)}",region="${escapeLabel(s.ref.region)}"`;
-    ages.push(`cbmon_last_sample_timestamp_seconds{${base}} ${(s.tsMs / 1000).toFixed(3)}`);
+    if (!ages.has(base)) ages.set(base, `${AGE_METRIC}{${base}} ${(s.tsMs / 1000).toFixed(3)}`);
     for (const p of s.points) {
-      const extra = Object.keys(p.tags)
-        .sort()
-        .map((k) => `,${k.replace(/[^a-zA-Z0-9_]/g, '_')}="${escapeLabel(p.tags[k]!)}"`)
+      const names = labelNames(Object.keys(p.tags));
+      const extra = [...names.entries()]
+        .sort((a, b) => (a[1] < b[1] ? -1 : 1))
+        .map(([k, n]) => `,${n}="${escapeLabel(p.tags[k]!)}"`)
         .join('');
       for (const [field, v] of Object.entries(p.fields)) {
         const name = metricName(field);
-        const list = byMetric.get(name) ?? [];
-        list.push(`${name}{${base}${extra}} ${Number.isFinite(v) ? String(v) : 'NaN'}`);
-        byMetric.set(name, list);
+        if (name === AGE_METRIC) continue;
+        let series = byMetric.get(name);
+        if (!series) {
+          series = new Map();
+          byMetric.set(name, series);
+        }
+        const labels = `{${base}${extra}}`;
+        if (!series.has(labels)) series.set(labels, `${name}${labels} ${formatValue(v)}`);
       }
     }
   }
@@ -41,14 +82,14 @@ export function renderExposition(samples: Sample[]): string {
     out.push(
       `# HELP ${name} ${info ? `${info.help} (${info.unit})` : 'reported by the cbmon agent'}`,
       `# TYPE ${name} gauge`,
-      ...byMetric.get(name)!.sort(),
+      ...[...byMetric.get(name)!.values()].sort(),
     );
   }
-  if (ages.length) {
+  if (ages.size) {
     out.push(
-      '# HELP cbmon_last_sample_timestamp_seconds when the newest stored sample of the VM was taken',
-      '# TYPE cbmon_last_sample_timestamp_seconds gauge',
-      ...ages.sort(),
+      `# HELP ${AGE_METRIC} when the newest stored sample of the VM was taken`,
+      `# TYPE ${AGE_METRIC} gauge`,
+      ...[...ages.values()].sort(),
     );
   }
   return `${out.join('\n')}\n`;

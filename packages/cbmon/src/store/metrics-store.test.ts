@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample, VmRef } from '../sample.js';
-import { MetricsStore } from './metrics-store.js';
+import { MAX_LAYOUTS_PER_VM, MetricsStore } from './metrics-store.js';
 
 let dir: string;
 let store: MetricsStore;
@@ -51,7 +51,7 @@ describe('MetricsStore', () => {
     ];
     expect(store.writeSamples(batch).inserted).toBe(3);
     // A replay after a reconnect is harmless.
-    expect(store.writeSamples(batch)).toEqual({ inserted: 0, touched: [] });
+    expect(store.writeSamples(batch)).toEqual({ inserted: 0, refused: 0, touched: [] });
     const cpu = store.readMetric({
       filter: { ns: 'default', mcis: 'web' },
       metric: 'cpu_utilization',
@@ -157,11 +157,16 @@ describe('MetricsStore', () => {
     expect([...store.samplesBetween({}, T0 - 1, T0 + 1000)].map((s) => s.seq)).toEqual([1, 2]);
   });
 
-  it('keeps one push token per MCIS, alerts and their state', () => {
-    const t = store.pushToken('default', 'web');
-    expect(store.pushToken('default', 'web')).toBe(t);
-    expect(store.tokenOwner(t)).toEqual({ ns: 'default', mcis: 'web' });
+  it('keeps one push token per VM, alerts and their state', () => {
+    const t = store.pushToken('default', 'web', 'web-1');
+    expect(store.pushToken('default', 'web', 'web-1')).toBe(t);
+    expect(store.pushToken('default', 'web', 'web-2')).not.toBe(t);
+    expect(store.tokenOwner(t)).toEqual({ ns: 'default', mcis: 'web', vm: 'web-1' });
     expect(store.tokenOwner('nope')).toBeUndefined();
+    // Removing the agent revokes its token.
+    store.putAgent({ ns: 'default', mcis: 'web', vm: 'web-1', mode: 'push', intervalS: 1, ringS: 60, version: '1', pushUrl: 'http://x/write', installedAt: new Date().toISOString() });
+    store.deleteAgent('default', 'web', 'web-1');
+    expect(store.tokenOwner(t)).toBeUndefined();
     expect(store.putAlert('hot', { rule: 'cpu_utilization > 80' }, false)).toBe(true);
     expect(store.putAlert('hot', { rule: 'x' }, false)).toBe(false);
     store.setAlertState('hot', 'web-1', true, T0, 91, T0);
@@ -170,5 +175,28 @@ describe('MetricsStore', () => {
     ]);
     expect(store.deleteAlert('hot')).toBe(true);
     expect(store.alertStates('hot')).toEqual([]);
+  });
+
+  it('is readable by its owner only: metrics.db, -wal and -shm are 0600', () => {
+    store.writeSamples([sample('web-1', 1, T0, 10)]);
+    for (const f of ['metrics.db', 'metrics.db-wal', 'metrics.db-shm'])
+      expect((statSync(join(dir, f)).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('caps the layouts one VM can make: a new tag value per sample stops at the bound', () => {
+    const n = MAX_LAYOUTS_PER_VM + 50;
+    const samples: Sample[] = Array.from({ length: n }, (_, i) => ({
+      ref: ref('web-1'),
+      seq: i + 1,
+      tsMs: T0 + i,
+      points: [{ measurement: 'net', tags: { interface: `veth${i}` }, fields: { net_bytes_in: 1 } }],
+    }));
+    const out = store.writeSamples(samples);
+    expect(out.inserted).toBe(MAX_LAYOUTS_PER_VM);
+    expect(out.refused).toBe(50);
+    expect(store.layoutCount('default', 'web', 'web-1')).toBe(MAX_LAYOUTS_PER_VM);
+    // Samples of a layout the VM already has still go in; other VMs are not affected.
+    expect(store.writeSamples([{ ...samples[0]!, tsMs: T0 + n + 1, seq: n + 1 }]).inserted).toBe(1);
+    expect(store.writeSamples([{ ...samples[n - 1]!, ref: ref('web-2') }]).inserted).toBe(1);
   });
 });

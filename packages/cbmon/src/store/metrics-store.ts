@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type { VmRef, Sample } from '../sample.js';
 import {
   columnKey,
@@ -47,7 +48,17 @@ export interface VmFilter {
 export interface WriteOutcome {
   inserted: number;
   touched: VmMinute[];
+  /** Samples not stored because their VM already has MAX_LAYOUTS_PER_VM layouts. */
+  refused: number;
 }
+
+/**
+ * A VM's distinct sets of series (a new disk or interface makes one): a writer inventing a new tag
+ * value per sample must not grow the layout table without end.
+ */
+export const MAX_LAYOUTS_PER_VM = 1_000;
+/** Columns (metric × series) in one sample. */
+export const MAX_COLUMNS_PER_SAMPLE = 2_000;
 
 export interface VmMinute {
   vmId: number;
@@ -89,13 +100,34 @@ export class MetricsStore {
   private readonly vmIds = new Map<string, VmRow>();
   private readonly layoutIds = new Map<string, number>();
   private readonly layoutCols = new Map<number, Column[]>();
+  private readonly vmLayouts = new Map<number, Set<number>>();
 
-  constructor(readonly path: string) {
+  /**
+   * `busyTimeoutMs`: how long a write waits for another writer. better-sqlite3 waits synchronously,
+   * so a process with an event loop to keep (the collector) passes a short one and retries later.
+   */
+  constructor(
+    readonly path: string,
+    opts: { busyTimeoutMs?: number } = {},
+  ) {
+    // Push tokens are inside: owner-only, and so are the WAL and shared-memory files SQLite adds.
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 10_000))}`);
     this.migrate();
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+      try {
+        chmodSync(f, 0o600);
+      } catch {
+        // not there (yet), or not ours to change: a reader opening someone else's store
+      }
+    }
+  }
+
+  setBusyTimeout(ms: number): void {
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
   }
 
   private migrate(): void {
@@ -145,6 +177,35 @@ export class MetricsStore {
     return id;
   }
 
+  /** Whether `vmId` may store a sample of `layoutId` (records the pair when it is new and allowed). */
+  private layoutAllowed(vmId: number, layoutId: number): boolean {
+    let set = this.vmLayouts.get(vmId);
+    if (!set) {
+      set = new Set(
+        (this.db.prepare('SELECT layout_id FROM vm_layouts WHERE vm_id = ?').all(vmId) as Array<{ layout_id: number }>).map(
+          (r) => r.layout_id,
+        ),
+      );
+      this.vmLayouts.set(vmId, set);
+    }
+    if (set.has(layoutId)) return true;
+    if (set.size >= MAX_LAYOUTS_PER_VM) return false;
+    this.db.prepare('INSERT OR IGNORE INTO vm_layouts(vm_id, layout_id) VALUES (?, ?)').run(vmId, layoutId);
+    set.add(layoutId);
+    return true;
+  }
+
+  /** Layouts a VM has used (for `vm_layouts`' bound). */
+  layoutCount(ns: string, mcis: string, vm: string): number {
+    return (
+      this.db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM vm_layouts JOIN vms ON vms.id = vm_layouts.vm_id WHERE ns = ? AND mcis = ? AND vm = ?',
+        )
+        .get(ns, mcis, vm) as { n: number }
+    ).n;
+  }
+
   private columns(layoutId: number): Column[] {
     let cols = this.layoutCols.get(layoutId);
     if (!cols) {
@@ -183,15 +244,24 @@ export class MetricsStore {
       `UPDATE agents SET last_seq = ?, last_ts = ?, epoch = COALESCE(?, epoch), lost = lost + ?
        WHERE ns = ? AND mcis = ? AND vm = ?`,
     );
-    return this.db
-      .transaction(() => {
+    const run = this.db.transaction(() => {
         let inserted = 0;
+        let refused = 0;
         const touched = new Map<string, { vmId: number; minute: number }>();
         for (const s of samples) {
           const vm = this.vmRow(s.ref);
           const { cols, vals } = encodePoints(s.points);
           if (cols.length === 0) continue;
-          if (insert.run(vm.id, s.tsMs, s.seq, this.layoutId(cols), vals).changes > 0) {
+          if (cols.length > MAX_COLUMNS_PER_SAMPLE) {
+            refused++;
+            continue;
+          }
+          const layout = this.layoutId(cols);
+          if (!this.layoutAllowed(vm.id, layout)) {
+            refused++;
+            continue;
+          }
+          if (insert.run(vm.id, s.tsMs, s.seq, layout, vals).changes > 0) {
             inserted++;
             const minute = Math.floor(s.tsMs / MINUTE) * MINUTE;
             touched.set(`${vm.id}/${minute}`, { vmId: vm.id, minute });
@@ -199,9 +269,15 @@ export class MetricsStore {
         }
         for (const c of cursors)
           cursor.run(c.lastSeq, c.lastTs, c.epoch ?? null, c.lostDelta ?? 0, c.ns, c.mcis, c.vm);
-        return { inserted, touched: [...touched.values()] };
-      })
-      .immediate();
+        return { inserted, refused, touched: [...touched.values()] };
+      });
+    try {
+      return run.immediate();
+    } catch (e) {
+      // A rolled-back transaction may have left pairs in the cache that are not in the file.
+      this.vmLayouts.clear();
+      throw e;
+    }
   }
 
   // ── reading ────────────────────────────────────────────────────────────────
@@ -477,33 +553,37 @@ export class MetricsStore {
       );
   }
 
+  /** Forgets the agent and its push token. */
   deleteAgent(ns: string, mcis: string, vm: string): boolean {
-    return (
-      this.db.prepare('DELETE FROM agents WHERE ns = ? AND mcis = ? AND vm = ?').run(ns, mcis, vm).changes > 0
-    );
+    return this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM push_tokens WHERE ns = ? AND mcis = ? AND vm = ?').run(ns, mcis, vm);
+        return this.db.prepare('DELETE FROM agents WHERE ns = ? AND mcis = ? AND vm = ?').run(ns, mcis, vm).changes > 0;
+      })
+      .immediate();
   }
 
   // ── push tokens ────────────────────────────────────────────────────────────
-  /** The MCIS's push token, created on first use (agents of one MCIS share it). */
-  pushToken(ns: string, mcis: string): string {
+  /** The VM's push token, created on first use: it writes that VM's samples and no other's. */
+  pushToken(ns: string, mcis: string, vm: string): string {
     return this.db
       .transaction(() => {
         const row = this.db
-          .prepare('SELECT token FROM push_tokens WHERE ns = ? AND mcis = ?')
-          .get(ns, mcis) as { token: string } | undefined;
+          .prepare('SELECT token FROM push_tokens WHERE ns = ? AND mcis = ? AND vm = ?')
+          .get(ns, mcis, vm) as { token: string } | undefined;
         if (row) return row.token;
         const token = randomBytes(24).toString('hex');
         this.db
-          .prepare('INSERT INTO push_tokens(token, ns, mcis, created_at) VALUES (?, ?, ?, ?)')
-          .run(token, ns, mcis, new Date().toISOString());
+          .prepare('INSERT INTO push_tokens(token, ns, mcis, vm, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(token, ns, mcis, vm, new Date().toISOString());
         return token;
       })
       .immediate();
   }
 
-  tokenOwner(token: string): { ns: string; mcis: string } | undefined {
-    return this.db.prepare('SELECT ns, mcis FROM push_tokens WHERE token = ?').get(token) as
-      { ns: string; mcis: string } | undefined;
+  tokenOwner(token: string): { ns: string; mcis: string; vm: string } | undefined {
+    return this.db.prepare('SELECT ns, mcis, vm FROM push_tokens WHERE token = ?').get(token) as
+      { ns: string; mcis: string; vm: string } | undefined;
   }
 
   // ── alerts ─────────────────────────────────────────────────────────────────

@@ -43,4 +43,15 @@ export const METRICS_MIGRATIONS: string[] = [
   );
   CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // Push tokens belong to one VM: a VM's token cannot write another VM. MCIS-wide tokens are
+  // dropped (their agents get 401 until reinstalled). vm_layouts bounds the layouts a VM may make.
+  `
+  DROP TABLE push_tokens;
+  CREATE TABLE push_tokens (
+    token TEXT PRIMARY KEY, ns TEXT NOT NULL, mcis TEXT NOT NULL, vm TEXT NOT NULL,
+    created_at TEXT NOT NULL, UNIQUE (ns, mcis, vm)
+  );
+  CREATE TABLE vm_layouts (vm_id INTEGER NOT NULL, layout_id INTEGER NOT NULL, PRIMARY KEY (vm_id, layout_id)) WITHOUT ROWID;
+  INSERT OR IGNORE INTO vm_layouts SELECT DISTINCT vm_id, layout_id FROM samples;
+  `,
 ];

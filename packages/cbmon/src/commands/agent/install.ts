@@ -32,6 +32,12 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
       summary: 'Push to this collector URL instead of being pulled over SSH.',
       env: 'CBMON_PUSH',
     }),
+    'push-pin': Flags.string({
+      summary:
+        "The collector's key pin (sha256//…) for an https --push with a self-signed certificate (default: this CB_HOME's collector's).",
+      env: 'CBMON_PUSH_PIN',
+      dependsOn: ['push'],
+    }),
   };
 
   protected async execute(): Promise<AgentJobResult> {
@@ -48,6 +54,7 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
       intervalMs,
       ringMs,
       ...(this.flags.push ? { push: this.flags.push } : {}),
+      ...(this.flags['push-pin'] ? { pushPin: this.flags['push-pin'] } : {}),
       onVm: (v) => this.note(`${v.vm}: ${v.ok ? v.result : `failed: ${v.error}`}`),
     });
     assertAllOk(r, 'agent install');

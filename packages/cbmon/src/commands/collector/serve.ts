@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, durationOf } from '../../cli/base-command.js';
+import { BaseCommand, durationOf, timerDurationOf } from '../../cli/base-command.js';
 import { collectorFlags } from '../../cli/flags.js';
 
 export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
@@ -19,20 +19,30 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
   protected async execute(): Promise<unknown> {
     const retentionMs = (await durationOf(this.flags.retention, '--retention'))!;
     const rollupRetentionMs = (await durationOf(this.flags['rollup-retention'], '--rollup-retention'))!;
-    const durationMs = await durationOf(this.flags.duration, '--duration');
-    const alertEvalMs = Math.max(500, (await durationOf(this.flags['evaluate-every'], '--evaluate-every'))!);
+    const durationMs = await timerDurationOf(this.flags.duration, '--duration');
+    const alertEvalMs = Math.max(500, (await timerDurationOf(this.flags['evaluate-every'], '--evaluate-every'))!);
     const { parseListen } = await import('../../collector/push-server.js');
     const listen = this.flags.listen ? parseListen(this.flags.listen) : undefined;
+    const tlsWanted = this.flags.tls || this.flags['tls-cert'] !== undefined;
+    if (tlsWanted && !listen) {
+      const { UsageError } = await import('@cloud-barista/core/errors');
+      throw new UsageError('--tls and --tls-cert need --listen', { hint: 'e.g. --listen 0.0.0.0:8086 --tls' });
+    }
     const { Collector } = await import('../../collector/collector.js');
     const { writeCollectorInfo, removeCollectorInfo } = await import('../../collector/daemon.js');
     const { core, store } = await this.mon();
+    const tls = !tlsWanted
+      ? undefined
+      : this.flags['tls-cert']
+        ? (await import('../../collector/tls.js')).loadTls(this.flags['tls-cert'], this.flags['tls-key']!)
+        : (await import('../../collector/tls.js')).selfSignedTls(core.home.root);
     const log = (line: string) => this.note(`${new Date().toISOString()} ${line}`);
     const collector = new Collector({
       core,
       store,
       ...(this.flags.ns ? { ns: this.flags.ns } : {}),
       ...(this.flags.mcis ? { mcis: this.flags.mcis } : {}),
-      ...(listen ? { listen } : {}),
+      ...(listen ? { listen: { ...listen, ...(tls ? { tls } : {}) } } : {}),
       retentionMs,
       rollupRetentionMs,
       alerts: this.flags.alerts,
@@ -45,11 +55,12 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
       pid: process.pid,
       startedAt: new Date().toISOString(),
       pushUrl,
+      pushPin: tls?.pin ?? null,
       log: process.env.CBMON_COLLECTOR_LOG ?? null,
     });
     const agents = store.listAgents().length;
     log(
-      `collector running (pid ${process.pid}): ${agents} agent(s) registered${pushUrl ? `, accepting pushes at ${pushUrl}` : ''}`,
+      `collector running (pid ${process.pid}): ${agents} agent(s) registered${pushUrl ? `, accepting pushes at ${pushUrl}${tls ? ` (key pin ${tls.pin})` : ''}` : ''}`,
     );
     try {
       await new Promise<void>((resolve) =>

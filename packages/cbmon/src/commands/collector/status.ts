@@ -7,6 +7,8 @@ interface Result {
   running: boolean;
   pid: number | null;
   pushUrl: string | null;
+  /** The key pin agents use for a self-signed HTTPS push listener. */
+  pushPin: string | null;
   log: string | null;
   /** The running (or last) collector's figures. */
   stats: CollectorStats | null;
@@ -31,6 +33,7 @@ export default class CollectorStatus extends BaseCommand<typeof CollectorStatus>
       running: info !== undefined,
       pid: info?.pid ?? null,
       pushUrl: info?.pushUrl ?? null,
+      pushPin: info?.pushPin ?? null,
       log: info?.log ?? null,
       stats: store.getKv<CollectorStats>(STATS_KEY) ?? null,
       store: {
@@ -46,7 +49,7 @@ export default class CollectorStatus extends BaseCommand<typeof CollectorStatus>
   protected override table(r: Result): string {
     const s = r.stats;
     const head = r.running
-      ? `Collector running (pid ${r.pid})${r.pushUrl ? `, pushes at ${r.pushUrl}` : ''}.`
+      ? `Collector running (pid ${r.pid})${r.pushUrl ? `, pushes at ${r.pushUrl}` : ''}${r.pushPin ? ` (key pin ${r.pushPin})` : ''}.`
       : 'No collector is running.';
     const figures = s
       ? `Stored ${s.stored} samples (${s.rate}/s), lost ${s.lost}, latency p95 ${s.latencyMs.p95 ?? '-'} ms, CPU ${s.cpuPercent}% of a core (as of ${s.updatedAt}).`

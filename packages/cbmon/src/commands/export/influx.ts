@@ -17,14 +17,19 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
   static override examples = [
     '<%= config.bin %> export influx --since 1h > web.lp',
     '<%= config.bin %> export influx --url http://influx:8086 --db cbmon --since 1d',
-    '<%= config.bin %> export influx --url http://influx:8086 --bucket metrics --org sre --token "$INFLUX_TOKEN" --follow',
+    'INFLUX_TOKEN=… <%= config.bin %> export influx --url http://influx:8086 --bucket metrics --org sre --follow',
+    'pass show influx | <%= config.bin %> export influx --url http://influx:8086 --bucket metrics --org sre --token-stdin',
   ];
   static override flags = {
     url: Flags.string({ summary: 'InfluxDB URL (without: print to stdout).', env: 'CBMON_INFLUX_URL' }),
     db: Flags.string({ summary: 'InfluxDB 1.x database.', default: 'cbmon' }),
     bucket: Flags.string({ summary: 'InfluxDB 2.x bucket (uses /api/v2/write).' }),
     org: Flags.string({ summary: 'InfluxDB 2.x organization.' }),
-    token: Flags.string({ summary: 'InfluxDB token.', env: 'CBMON_INFLUX_TOKEN' }),
+    'token-stdin': Flags.boolean({
+      summary: 'Read the InfluxDB token from stdin (first line). Without it: $INFLUX_TOKEN.',
+    }),
+    // Refused with a message that does not repeat it: a token on a command line is visible to every user of the machine.
+    token: Flags.string({ hidden: true }),
     since: Flags.string({ summary: 'Send samples from this far back.', default: '1h' }),
     ns: Flags.string({ summary: 'Only this namespace.' }),
     mcis: Flags.string({ summary: 'Only this MCIS.' }),
@@ -34,6 +39,7 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
 
   protected async execute(): Promise<Result | undefined> {
     const sinceMs = (await durationOf(this.flags.since, '--since'))!;
+    const token = await this.token();
     const { sampleLines, postLines } = await import('../../export/influx.js');
     const { sleep } = await import('@cloud-barista/core/util/poll');
     const { store } = await this.mon();
@@ -43,7 +49,7 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
           db: this.flags.db,
           ...(this.flags.bucket ? { bucket: this.flags.bucket } : {}),
           ...(this.flags.org ? { org: this.flags.org } : {}),
-          ...(this.flags.token ? { token: this.flags.token } : {}),
+          ...(token ? { token } : {}),
         }
       : undefined;
     if (target && !URL.canParse(target.url)) {
@@ -92,6 +98,26 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
     };
+  }
+
+  /** From stdin (--token-stdin) or the environment, never from a flag value. */
+  private async token(): Promise<string | undefined> {
+    const { UsageError } = await import('@cloud-barista/core/errors');
+    if (this.flags.token !== undefined)
+      throw new UsageError('--token is not accepted: a token on the command line is visible to other users (ps)', {
+        hint: 'pipe it in with --token-stdin, or set INFLUX_TOKEN',
+      });
+    if (!this.flags['token-stdin']) return process.env.INFLUX_TOKEN || process.env.CBMON_INFLUX_TOKEN || undefined;
+    if (process.stdin.isTTY)
+      throw new UsageError('--token-stdin: stdin is a terminal', { hint: 'pipe the token in: … | cbmon export influx --token-stdin' });
+    let text = '';
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      text += chunk.toString('utf8');
+      if (text.length > 64 * 1024) break;
+    }
+    const t = text.split(/\r?\n/)[0]!.trim();
+    if (!t) throw new UsageError('--token-stdin: stdin held no token', { hint: 'pipe the token in as the first line' });
+    return t;
   }
 
   protected override table(r: Result): string {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, durationOf } from '../../cli/base-command.js';
+import { BaseCommand, durationOf, timerDurationOf } from '../../cli/base-command.js';
 
 export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheus> {
   static override summary =
@@ -24,7 +24,7 @@ export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheu
 
   protected async execute(): Promise<undefined> {
     const staleMs = (await durationOf(this.flags.stale, '--stale'))!;
-    const durationMs = await durationOf(this.flags.duration, '--duration');
+    const durationMs = await timerDurationOf(this.flags.duration, '--duration');
     const { parseListen } = await import('../../collector/push-server.js');
     const { host, port } = parseListen(this.flags.listen);
     const { servePrometheus } = await import('../../export/prometheus.js');
