@@ -2,7 +2,7 @@
  * The lazy driver registry. Nothing here imports a cloud SDK: each entry loads its driver module
  * (and with it the SDK) only when asked, so a CLI run pays only for the cloud it uses.
  */
-import type { DriverFactory, DriverRegistry, Provider } from '@cloud-barista/core';
+import type { DriverFactory, DriverOptions, DriverRegistry, Provider } from '@cloud-barista/core';
 // Subpath import: the registry is on every CLI start, the full core index is not needed here.
 import { UsageError } from '@cloud-barista/core/errors';
 
@@ -30,3 +30,14 @@ export const driverRegistry: DriverRegistry = {
     return Object.keys(loaders) as Provider[];
   },
 };
+
+/** `registry` whose drivers get `defaults` (e.g. the throttling deadline) unless a caller sets them. */
+export function withDriverDefaults(registry: DriverRegistry, defaults: Partial<Omit<DriverOptions, 'connection' | 'credentials'>>): DriverRegistry {
+  return {
+    async load(provider) {
+      const factory = await registry.load(provider);
+      return (opts) => factory({ ...defaults, ...opts });
+    },
+    providers: () => registry.providers(),
+  };
+}

@@ -27,7 +27,8 @@ import {
   type Tags,
 } from '@cloud-barista/core';
 import { startTwin, type RequestLogEntry } from '@cloud-barista/twin';
-import { createAwsDriver } from '../src/aws/index.js';
+import { buildAwsDriver, createAwsDriver } from '../src/aws/index.js';
+import { spanMs } from './throttle.js';
 import { tagFilters } from '../src/aws/tags.js';
 import { runDriverContract } from './contract.js';
 import { recordingProxy, type RecordingProxy } from './proxy.js';
@@ -191,18 +192,60 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
     }
   });
 
-  it('gives up after maxAttempts with a retryable throttled ProviderError', async () => {
+  it('a permanent throttle is retried past maxAttempts until the throttling deadline, then is a retryable throttled ProviderError', async () => {
     await setFaults([{ action: 'DescribeAvailabilityZones', code: 'RequestLimitExceeded', rate: 1 }]);
-    const driver = driverFor({}, KEYS, 2);
+    const driver = buildAwsDriver(
+      { connection: connection(twin), credentials: KEYS, maxAttempts: 2, throttleWaitMs: 1_500 },
+      { throttleBackoff: { minDelayMs: 100, maxDelayMs: 300 } },
+    );
     try {
       requests.length = 0;
       const err = await driver.ping().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProviderError);
       expect(err).toMatchObject({ code: 'RequestLimitExceeded', errorClass: 'throttled', retryable: true });
-      expect(actions('DescribeAvailabilityZones')).toHaveLength(2);
+      const seen = actions('DescribeAvailabilityZones');
+      // The SDK's own 2 attempts, then more rounds while the deadline lasts, and none after it
+      // (the last round may start just before it and take the SDK's backoff).
+      expect(seen.length).toBeGreaterThan(2);
+      expect(spanMs(seen)).toBeGreaterThanOrEqual(1_000);
+      expect(spanMs(seen)).toBeLessThan(1_500 + 3_000);
     } finally {
       driver.close();
       await setFaults([]);
+    }
+  });
+
+  it('50 % throttling of every call: create, describe and suspend complete', async () => {
+    // One SDK attempt: throttling is retried by time, not by attempt count.
+    const driver = driverFor({}, KEYS, 1);
+    const tags = { 'cb-managed': 'true', 'cb-ns': 'throttle' };
+    const net = await driver.network.ensureDefault({ name: 'cb-throttle', tags });
+    const image = await driver.catalog.resolveImage('debian-12');
+    const publicKey = generateSshKeyPair('throttle-test').publicKey;
+    const { keyName } = await driver.keys.ensureKeyPair({ name: 'cb-throttle-key', publicKey, tags });
+    const req = { name: 'thr-1', spec: 't3.micro', imageId: image.id, network: net, keyName, publicKey, sshUser: image.sshUser, clientToken: 'throttle-1', tags };
+    await setFaults([{ action: '*', code: 'RequestLimitExceeded', rate: 0.5 }]);
+    try {
+      requests.length = 0;
+      const vm = await driver.vms.create(req);
+      await poll(
+        () => driver.vms.describe([vm.providerId]),
+        (v): Acceptance<true> => (v[0]?.status === 'Running' ? { state: 'success', value: true } : { state: 'retry' }),
+        { maxWaitMs: 60_000, what: 'running' },
+      );
+      await driver.vms.suspend([vm.providerId]);
+      await poll(
+        () => driver.vms.describe([vm.providerId]),
+        (v): Acceptance<true> => (v[0]?.status === 'Suspended' ? { state: 'success', value: true } : { state: 'retry' }),
+        { maxWaitMs: 60_000, what: 'suspended' },
+      );
+      expect(requests.filter((r) => r.code === 'RequestLimitExceeded').length).toBeGreaterThan(0);
+      expect(actions('RunInstances').filter((r) => !r.code)).toHaveLength(1);
+      await setFaults([]);
+      await driver.vms.terminate([vm.providerId]);
+    } finally {
+      await setFaults([]);
+      driver.close();
     }
   });
 

@@ -119,7 +119,8 @@ export function replayConnection(over: Partial<Connection> = {}): Connection {
 export function replayDriver(routes: Routes, opts: { maxAttempts?: number; connection?: Partial<Connection> } = {}) {
   const replay = new ArmReplay(routes);
   const driver = buildAzureDriver(
-    { connection: replayConnection(opts.connection), credentials: { kind: 'default-chain' }, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) },
+    // Replays answer at once: a short throttling deadline keeps a permanent throttle quick.
+    { connection: replayConnection(opts.connection), credentials: { kind: 'default-chain' }, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}), throttleWaitMs: 300 },
     { httpClient: replay.httpClient, credential: STATIC_TOKEN, tuning: { pollIntervalMs: 1 }, retryDelayMs: 1, maxRetryDelayMs: 5 },
   );
   return { driver, replay };

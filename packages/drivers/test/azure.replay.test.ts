@@ -260,10 +260,10 @@ describe('errors', () => {
     expect(replay.sent).toHaveLength(3);
   });
 
-  it('gives up after maxAttempts with a throttled, retryable ProviderError', async () => {
+  it('retries a throttle past maxAttempts until the throttling deadline, then is a throttled, retryable ProviderError', async () => {
     const { driver, replay } = replayDriver([['GET', /vmsizes$/, armError(429, 'SubscriptionRequestsThrottled', { 'retry-after-ms': '5' })]], { maxAttempts: 2 });
     await expect(driver.ping()).rejects.toMatchObject({ code: 'SubscriptionRequestsThrottled', errorClass: 'throttled', retryable: true, httpStatus: 429 });
-    expect(replay.sent).toHaveLength(2);
+    expect(replay.sent.length).toBeGreaterThan(2);
   });
 
   it.each([

@@ -12,6 +12,7 @@ import { agentFor } from '../src/azure/client.js';
 import { ruleSets } from '../src/azure/firewall.js';
 import { buildAzureDriver } from '../src/azure/index.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, TENANT, type Twin } from './azure-twin.js';
+import { spanMs, waitsAfterThrottle } from './throttle.js';
 
 const SSH_PORT = 2363;
 
@@ -23,9 +24,9 @@ const keyPair = generateSshKeyPair('azure-twin-test');
 const key = { public: keyPair.publicKey, private: keyPair.privateKey };
 const tags = { 'cb-managed': 'true', 'cb-ns': 'sdk' };
 
-const driverFor = (over: Partial<Connection> = {}, credentials: CredentialMaterial = CLIENT_SECRET, maxAttempts?: number) =>
+const driverFor = (over: Partial<Connection> = {}, credentials: CredentialMaterial = CLIENT_SECRET, maxAttempts?: number, throttleWaitMs?: number) =>
   buildAzureDriver(
-    { connection: azureConnection(twin, over), credentials, ...(maxAttempts ? { maxAttempts } : {}) },
+    { connection: azureConnection(twin, over), credentials, ...(maxAttempts ? { maxAttempts } : {}), ...(throttleWaitMs ? { throttleWaitMs } : {}) },
     { tuning: { pollIntervalMs: 50 }, retryDelayMs: 50, maxRetryDelayMs: 200 },
   );
 
@@ -148,18 +149,48 @@ describe('faults surface as ProviderError classes', () => {
     }
   });
 
-  it('429 with Retry-After is waited out and retried; exhausted retries are throttled', async () => {
+  it('429 with Retry-After is waited out and retried', async () => {
     await setFaults(['azure:VirtualMachineSizes_List:TooManyRequests:1#1']);
     t.requests.length = 0;
-    const started = Date.now();
     await driver.ping();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // Retry-After: 1 (seconds)
-    expect(t.requests.filter((r) => r.action === 'VirtualMachineSizes_List').map((r) => r.status)).toEqual([429, 200]);
+    const seen = t.requests.filter((r) => r.action === 'VirtualMachineSizes_List');
+    expect(seen.map((r) => r.status)).toEqual([429, 200]);
+    expect(waitsAfterThrottle(seen, (r) => r.status === 429)[0]).toBeGreaterThanOrEqual(990); // Retry-After: 1 (seconds)
+  });
+
+  it('a permanent throttle is retried past maxAttempts until the throttling deadline, then is a retryable throttled ProviderError', async () => {
     await setFaults(['azure:VirtualMachineSizes_List:TooManyRequests:1']);
-    const d = driverFor({}, CLIENT_SECRET, 2);
+    const d = driverFor({}, CLIENT_SECRET, 1, 2_500);
     try {
+      t.requests.length = 0;
       const err = await d.ping().catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'TooManyRequests', errorClass: 'throttled', retryable: true, httpStatus: 429 });
+      const seen = t.requests.filter((r) => r.action === 'VirtualMachineSizes_List');
+      // One SDK attempt each round; Retry-After: 1 s between rounds while the deadline leaves room.
+      expect(seen.length).toBe(3);
+      expect(waitsAfterThrottle(seen, (r) => r.status === 429).every((ms) => ms >= 990)).toBe(true);
+      expect(spanMs(seen)).toBeLessThanOrEqual(2_500);
+    } finally {
+      d.close();
+      await setFaults([]);
+    }
+  });
+
+  it('50 % throttling of every call: create, describe and suspend complete, each retry after the Retry-After', async () => {
+    // One SDK attempt: throttling is retried by time, not by attempt count.
+    const d = driverFor({}, CLIENT_SECRET, 1);
+    await setFaults(['azure:*:TooManyRequests:0.5']);
+    try {
+      t.requests.length = 0;
+      const vm = await d.vms.create(request('thr-1', 'thr-token'));
+      await waitStatus(d, vm.providerId, 'Running');
+      await d.vms.suspend([vm.providerId]);
+      await waitStatus(d, vm.providerId, 'Suspended');
+      const throttled = (r: { status: number }) => r.status === 429;
+      expect(t.requests.filter(throttled).length).toBeGreaterThan(0);
+      expect(waitsAfterThrottle(t.requests, throttled).every((ms) => ms >= 990)).toBe(true);
+      await setFaults([]);
+      await d.vms.terminate([vm.providerId]);
     } finally {
       d.close();
       await setFaults([]);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError, UsageError, type CloudDriver, type CredentialMaterial, type DefaultNetwork, type Connection } from '@cloud-barista/core';
+import { poll, ProviderError, UsageError, type Acceptance, type CloudDriver, type CredentialMaterial, type DefaultNetwork, type Connection, type VmInfo } from '@cloud-barista/core';
 import type { protos } from '@google-cloud/compute';
 import { FirewallsClient, InstancesClient, ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/index.js';
 import { firewallName, isClusterFirewall } from '../src/gcp/firewall.js';
@@ -16,6 +16,7 @@ import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
 import { instanceName, requestIdFor } from '../src/gcp/names.js';
 import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp.twin.js';
 import { recordingProxy, type RecordingProxy } from './proxy.js';
+import { spanMs, waitsAfterThrottle } from './throttle.js';
 
 const SSH_PORT = 2343;
 const TAGS = { 'cb-managed': 'true', 'cb-ns': 'gcp-int', 'cb-connection': 'twin-gcp' };
@@ -28,9 +29,14 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
   let net: DefaultNetwork;
   const drivers: CloudDriver[] = [];
 
-  const driverFor = (over: Partial<Connection> = {}, opts: { maxAttempts?: number; credentials?: CredentialMaterial; internals?: GcpDriverInternals } = {}) => {
+  const driverFor = (over: Partial<Connection> = {}, opts: { maxAttempts?: number; throttleWaitMs?: number; credentials?: CredentialMaterial; internals?: GcpDriverInternals } = {}) => {
     const d = buildGcpDriver(
-      { connection: gcpConnection(twin, over), credentials: opts.credentials ?? cred, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) },
+      {
+        connection: gcpConnection(twin, over),
+        credentials: opts.credentials ?? cred,
+        ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+        ...(opts.throttleWaitMs ? { throttleWaitMs: opts.throttleWaitMs } : {}),
+      },
       { retry: { minDelayMs: 10, maxDelayMs: 50 }, ...opts.internals },
     );
     drivers.push(d);
@@ -64,17 +70,50 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
       expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThanOrEqual(950);
     });
 
-    it('gives up after maxAttempts with a retryable throttled ProviderError', async () => {
+    it('a permanent throttle is retried past maxAttempts until the throttling deadline, then is a retryable throttled ProviderError', async () => {
       twin.faults.set(['gcp:regions.get:rateLimitExceeded:1']);
       try {
         t.requests.length = 0;
-        const err = await driverFor({}, { maxAttempts: 2 }).ping().catch((e: unknown) => e);
+        const err = await driverFor({}, { maxAttempts: 2, throttleWaitMs: 2_500 }).ping().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ProviderError);
         expect(err).toMatchObject({ provider: 'gcp', code: 'rateLimitExceeded', errorClass: 'throttled', retryable: true, httpStatus: 429 });
-        expect(calls('regions.get')).toHaveLength(2);
+        // Retry-After: 1 s between tries; a try is made only while the deadline leaves room to wait.
+        const seen = calls('regions.get');
+        expect(seen.length).toBe(3);
+        expect(waitsAfterThrottle(seen, (r) => r.status === 429).every((ms) => ms >= 990)).toBe(true);
+        expect(spanMs(seen)).toBeLessThanOrEqual(2_500);
       } finally {
         twin.faults.set([]);
       }
+    });
+
+    it('50 % throttling of every call: create, describe and suspend complete, each retry after the Retry-After', async () => {
+      // One attempt for transient failures: throttling is retried by time, not by attempt count.
+      const driver = driverFor({}, { maxAttempts: 1 });
+      twin.faults.set(['gcp:*:rateLimitExceeded:0.5']);
+      try {
+        t.requests.length = 0;
+        const vm = await driver.vms.create(vmRequest('thr-1', 'tok-throttle'));
+        const running = await poll(
+          () => driver.vms.describe([vm.providerId]),
+          (v): Acceptance<VmInfo> => (v[0]?.status === 'Running' ? { state: 'success', value: v[0] } : { state: 'retry' }),
+          { maxWaitMs: 60_000, minDelayMs: 50, maxDelayMs: 300, what: 'running' },
+        );
+        expect(running.providerId).toBe(vm.providerId);
+        await driver.vms.suspend([vm.providerId]);
+        await poll(
+          () => driver.vms.describe([vm.providerId]),
+          (v): Acceptance<true> => (v[0]?.status === 'Suspended' ? { state: 'success', value: true } : { state: 'retry' }),
+          { maxWaitMs: 60_000, minDelayMs: 50, maxDelayMs: 300, what: 'suspended' },
+        );
+        const throttled = (r: { status: number }) => r.status === 429;
+        expect(t.requests.filter(throttled).length).toBeGreaterThan(0);
+        expect(waitsAfterThrottle(t.requests, throttled).every((ms) => ms >= 990)).toBe(true);
+        expect(calls('instances.insert').filter((r) => r.status === 200)).toHaveLength(1);
+      } finally {
+        twin.faults.set([]);
+      }
+      await driver.vms.terminate([`${ZONE}/${instanceName('thr-1', 'tok-throttle')}`]);
     });
 
     const vmRequest = (name: string, clientToken: string) => ({

@@ -118,9 +118,12 @@ export function replayDriver(
       connection: testConnection(opts.connection),
       credentials: TEST_KEYS,
       ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+      // Replays answer at once: a short throttling deadline keeps a permanent throttle quick.
+      throttleWaitMs: 300,
     },
     {
       client: { requestHandler: replay.requestHandler as EC2ClientConfig['requestHandler'] },
+      throttleBackoff: { minDelayMs: 10, maxDelayMs: 50 },
       ...(opts.tuning ? { tuning: opts.tuning } : {}),
     },
   );

@@ -198,8 +198,13 @@ export interface CloudDriver {
 export interface DriverOptions {
   connection: Connection;
   credentials: CredentialMaterial;
-  /** Max attempts for throttled / 5xx calls (with jittered backoff). */
+  /** Max attempts for a transient failure (5xx, socket) of one call (with jittered backoff). */
   maxAttempts?: number;
+  /**
+   * How long one call keeps retrying while the cloud answers "throttled" (CB_TIMEOUT_MS caps it);
+   * after that the call fails with a retryable throttled ProviderError.
+   */
+  throttleWaitMs?: number;
 }
 
 export type DriverFactory = (opts: DriverOptions) => CloudDriver;

@@ -14,6 +14,8 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** What is being waited for, for the timeout message. */
   what: string;
+  /** What the user can do after a timeout (e.g. how to check whether it finished later). */
+  hint?: string;
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -55,7 +57,7 @@ export async function poll<R, T>(
     if (verdict.state === 'failure') throw new OperationError(`${opts.what}: ${verdict.reason}`);
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new OperationError(`timed out after ${opts.maxWaitMs} ms waiting for ${opts.what}`);
+      throw new OperationError(`timed out after ${opts.maxWaitMs} ms waiting for ${opts.what}`, opts.hint ? { hint: opts.hint } : {});
     }
     await sleep(Math.min(remaining, backoffDelay(attempt, minDelayMs, maxDelayMs)), opts.signal);
   }

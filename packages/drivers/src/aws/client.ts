@@ -6,8 +6,8 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
 import { toProviderError } from './errors.js';
-
-export const DEFAULT_MAX_ATTEMPTS = 6;
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
+import { awsFailure, throttlePolicy } from './retry.js';
 
 /** The secrets in `cred`, so error messages can be scrubbed of them. */
 export function secretsOf(cred: CredentialMaterial): string[] {
@@ -35,6 +35,10 @@ export interface ClientParams {
   connection: Connection;
   credentials: CredentialMaterial;
   maxAttempts?: number;
+  /** How long a throttled call keeps retrying after the SDK's own attempts (DriverOptions). */
+  throttleWaitMs?: number;
+  /** Backoff bounds of those retries (tests shorten them). */
+  throttleBackoff?: { minDelayMs: number; maxDelayMs: number };
   /** Region override, for calls that must go to another region (listing zones per region). */
   region?: string;
   /** Low-level client settings (e.g. a requestHandler that replays recorded responses in tests). */
@@ -57,16 +61,24 @@ export function createEc2Client(p: ClientParams): EC2Client {
     ...p.overrides,
   });
   const secrets = secretsOf(p.credentials);
-  // Outermost step, so it sees only the final error after all retries; every call the driver
-  // makes then fails with a core ProviderError and callers branch on its code and class.
+  const policy = { ...throttlePolicy(p.throttleWaitMs ?? DEFAULT_THROTTLE_WAIT_MS), ...p.throttleBackoff };
+  // Outermost step, so it sees only the final error after the SDK's retries; every call the driver
+  // makes then fails with a core ProviderError and callers branch on its code and class. A call
+  // still throttled then is sent again (serialized anew) until the throttling deadline: RunInstances
+  // carries a ClientToken, so a repeat launches nothing twice.
   client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (e) {
-        throw toProviderError(e, secrets);
-      }
-    },
+    (next) => (args) =>
+      withRetry(
+        async () => {
+          try {
+            return await next(args);
+          } catch (e) {
+            throw toProviderError(e, secrets);
+          }
+        },
+        awsFailure,
+        policy,
+      ),
     { step: 'initialize', name: 'cbProviderErrorMiddleware', priority: 'high' },
   );
   return client;

@@ -3,6 +3,9 @@
  * status (`$metadata`), never its message: messages change wording, codes are the API contract.
  */
 import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core';
+import { NETWORK_CODES as NETWORK, RETRYABLE } from '../common/errors.js';
+
+export { hasCode, isNotFound } from '../common/errors.js';
 
 const THROTTLED = new Set([
   'RequestLimitExceeded',
@@ -63,31 +66,6 @@ const UNAVAILABLE = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
 ]);
-
-/** Node socket errors: the endpoint did not answer, so a retry (later) can help. */
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-const RETRYABLE: Record<ProviderErrorClass, boolean> = {
-  throttled: true,
-  // Capacity comes back as the cloud frees hosts; another zone or a later try can succeed.
-  capacity: true,
-  unavailable: true,
-  quota: false,
-  'not-found': false,
-  auth: false,
-  invalid: false,
-  conflict: false,
-  other: false,
-};
 
 export function classifyAwsCode(code: string, httpStatus?: number): ProviderErrorClass {
   if (THROTTLED.has(code) || httpStatus === 429) return 'throttled';
@@ -161,15 +139,6 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
     ...(hint ? { hint } : {}),
     ...(cause !== undefined ? { cause } : {}),
   });
-}
-
-/** True when `e` is a ProviderError the cloud reported as "no such thing". */
-export function isNotFound(e: unknown): boolean {
-  return e instanceof ProviderError && e.errorClass === 'not-found';
-}
-
-export function hasCode(e: unknown, ...codes: string[]): boolean {
-  return e instanceof ProviderError && codes.includes(e.code);
 }
 
 /**

@@ -24,6 +24,8 @@ export interface AwsDriverInternals {
   /** Low-level EC2 client settings, e.g. a requestHandler replaying recorded responses. */
   client?: Partial<EC2ClientConfig>;
   tuning?: Partial<AwsTuning>;
+  /** Backoff bounds for throttled calls after the SDK's own retries. */
+  throttleBackoff?: { minDelayMs: number; maxDelayMs: number };
 }
 
 /** Builds the driver; `internals` exist for tests and tuning, not for any particular endpoint. */
@@ -32,6 +34,8 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
     connection: opts.connection,
     credentials: opts.credentials,
     ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.throttleWaitMs !== undefined ? { throttleWaitMs: opts.throttleWaitMs } : {}),
+    ...(internals.throttleBackoff ? { throttleBackoff: internals.throttleBackoff } : {}),
     ...(internals.client ? { overrides: internals.client } : {}),
   };
   const client = createEc2Client(params);

@@ -7,7 +7,8 @@
  */
 import { PricingClient, paginateGetProducts, type Filter } from '@aws-sdk/client-pricing';
 import type { DriverPrices, SpecPrice } from '@cloud-barista/core';
-import { credentialsFor, DEFAULT_MAX_ATTEMPTS, secretsOf, type ClientParams } from './client.js';
+import { credentialsFor, secretsOf, type ClientParams } from './client.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../common/retry.js';
 import { toProviderError } from './errors.js';
 
 /** The Price List Query API's home region; its other endpoints (eu-central-1, ap-south-1) serve the same data. */

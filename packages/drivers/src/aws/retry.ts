@@ -1,32 +1,28 @@
 /**
- * Retries for conditions the SDK's own retry strategy rightly does not cover because they are
- * specific to a call sequence: EC2's eventual consistency right after a create (a fresh id answers
- * NotFound for a moment) and DependencyViolation while a terminated instance still holds an ENI.
+ * EC2 retries. Throttling and transient failures are the SDK's standard retry mode's first, then
+ * the shared loop's (`throttleRetry`): a throttled call keeps waiting until its deadline. Two
+ * conditions are specific to a call sequence, which no SDK strategy covers: eventual consistency
+ * right after a create (a fresh id answers NotFound for a moment) and DependencyViolation while a
+ * terminated instance still holds an ENI.
  */
-import { backoffDelay, sleep } from '@cloud-barista/core';
+import { ProviderError } from '@cloud-barista/core';
 import { hasCode, isNotFound } from './errors.js';
+import { retryWhile, type Failure, type RetryPolicy, type RetryWindow } from '../common/retry.js';
 
-export interface RetryWindow {
-  maxWaitMs: number;
-  minDelayMs?: number;
-  maxDelayMs?: number;
+export { gone } from '../common/retry.js';
+
+/**
+ * The policy of the loop around the SDK's own retries: transient failures were already retried
+ * there (one attempt here); throttling is retried until `throttleWaitMs`, backing off as the
+ * standard mode does (capped at 20 s).
+ */
+export function throttlePolicy(throttleWaitMs: number): RetryPolicy {
+  return { maxAttempts: 1, minDelayMs: 1_000, maxDelayMs: 20_000, throttleWaitMs };
 }
 
-export async function retryWhile<T>(
-  fn: () => Promise<T>,
-  shouldRetry: (e: unknown) => boolean,
-  w: RetryWindow,
-): Promise<T> {
-  const deadline = Date.now() + w.maxWaitMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const remaining = deadline - Date.now();
-      if (!shouldRetry(e) || remaining <= 0) throw e;
-      await sleep(Math.min(remaining, backoffDelay(attempt, w.minDelayMs ?? 250, w.maxDelayMs ?? 5_000)));
-    }
-  }
+/** `e` (already a core error) as the shared retry loop reads it; EC2 sends no Retry-After. */
+export function awsFailure(e: unknown): Failure {
+  return { error: e, errorClass: e instanceof ProviderError ? e.errorClass : undefined };
 }
 
 /** How long a just-created id may answer NotFound before we believe it. */
@@ -39,18 +35,5 @@ export function afterCreate<T>(fn: () => Promise<T>): Promise<T> {
 
 /** For a delete that may hit DependencyViolation while dependants are still going away. */
 export function whileDependent<T>(fn: () => Promise<T>, maxWaitMs: number): Promise<T> {
-  return retryWhile(fn, (e) => hasCode(e, 'DependencyViolation'), {
-    maxWaitMs,
-    minDelayMs: 500,
-    maxDelayMs: 5_000,
-  });
-}
-
-/** Runs a delete; "already gone" counts as done. */
-export async function gone(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  return retryWhile(fn, (e) => hasCode(e, 'DependencyViolation'), { maxWaitMs, minDelayMs: 500, maxDelayMs: 5_000 });
 }

@@ -11,8 +11,8 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
 import { type Connection, type CredentialMaterial, UsageError } from '@cloud-barista/core';
-
-export const DEFAULT_MAX_ATTEMPTS = 6;
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS } from '../common/retry.js';
+import { throttlePolicy } from './retry.js';
 
 /** The SDK's credential and HTTP client types, as its clients take them. */
 export type TokenCredential = ConstructorParameters<typeof ComputeManagementClient>[0];
@@ -36,6 +36,8 @@ export interface ClientParams {
   /** First retry delay (ms); the SDK doubles it with jitter, up to maxRetryDelayMs. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** How long a throttled request keeps being retried after the SDK's own retries (DriverOptions). */
+  throttleWaitMs?: number;
 }
 
 /** The secrets in `cred`, so error messages can be scrubbed of them. */
@@ -111,12 +113,19 @@ export function createAzureClients(p: ClientParams): AzureClients {
     ...(agent ? { agent } : {}),
     ...(p.httpClient ? { httpClient: p.httpClient } : {}),
     // The SDK's retry policies back off exponentially with jitter on 5xx and network errors, and
-    // wait out Retry-After on 429 and 503.
+    // wait out Retry-After on 429 and 503; the throttle policy keeps a 429 going to its deadline.
     retryOptions: {
       maxRetries: Math.max(0, (p.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) - 1),
       retryDelayInMs: p.retryDelayMs ?? 1_000,
       maxRetryDelayInMs: p.maxRetryDelayMs ?? 30_000,
     },
+    additionalPolicies: [
+      throttlePolicy({
+        minDelayMs: p.retryDelayMs ?? 1_000,
+        maxDelayMs: p.maxRetryDelayMs ?? 30_000,
+        throttleWaitMs: p.throttleWaitMs ?? DEFAULT_THROTTLE_WAIT_MS,
+      }),
+    ],
     userAgentOptions: { userAgentPrefix: 'cloud-barista' },
   };
   return {

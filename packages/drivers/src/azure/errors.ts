@@ -4,6 +4,9 @@
  * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+import { NETWORK_CODES as NETWORK, RETRYABLE } from '../common/errors.js';
+
+export { hasCode, isNotFound } from '../common/errors.js';
 
 const THROTTLED = new Set(['TooManyRequests', 'SubscriptionRequestsThrottled', 'ResourceGroupRequestsThrottled', 'RetryableError', 'ResourceCollectionRequestsThrottled']);
 
@@ -50,22 +53,6 @@ const CONFLICT = new Set([
 ]);
 
 const UNAVAILABLE = new Set(['InternalServerError', 'InternalOperationError', 'ServiceUnavailable', 'GatewayTimeout', 'RequestTimeout', 'REQUEST_SEND_ERROR']);
-
-/** Node socket errors: the endpoint did not answer, so a retry (later) can help. */
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
-const RETRYABLE: Record<ProviderErrorClass, boolean> = {
-  throttled: true,
-  // Capacity comes back as Azure frees hosts; another zone, size or a later try can succeed.
-  capacity: true,
-  unavailable: true,
-  quota: false,
-  'not-found': false,
-  auth: false,
-  invalid: false,
-  conflict: false,
-  other: false,
-};
 
 export function classifyAzureCode(code: string, httpStatus?: number, message = ''): ProviderErrorClass {
   if (THROTTLED.has(code) || httpStatus === 429) return 'throttled';
@@ -141,12 +128,4 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
     ...(hint ? { hint } : {}),
     ...(cause !== undefined ? { cause } : {}),
   });
-}
-
-export function isNotFound(e: unknown): boolean {
-  return e instanceof ProviderError && e.errorClass === 'not-found';
-}
-
-export function hasCode(e: unknown, ...codes: string[]): boolean {
-  return e instanceof ProviderError && codes.includes(e.code);
 }

@@ -36,6 +36,7 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
     connection: opts.connection,
     credentials: opts.credentials,
     ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.throttleWaitMs !== undefined ? { throttleWaitMs: opts.throttleWaitMs } : {}),
     ...(internals.httpClient ? { httpClient: internals.httpClient } : {}),
     ...(internals.credential ? { credential: internals.credential } : {}),
     ...(internals.retryDelayMs !== undefined ? { retryDelayMs: internals.retryDelayMs } : {}),

@@ -5,6 +5,9 @@
  * HTTP status — never the message text.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+import { NETWORK_CODES as NETWORK, RETRYABLE, retryAfterMs } from '../common/errors.js';
+
+export { hasCode, isNotFound } from '../common/errors.js';
 
 const THROTTLED = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
 const CAPACITY = new Set([
@@ -39,21 +42,6 @@ const CONFLICT = new Set([
 ]);
 const UNAVAILABLE = new Set(['backendError', 'internalError', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE', 'TimeoutError']);
 const INVALID = new Set(['invalid', 'badRequest', 'invalidParameter', 'parseError', 'required', 'INVALID_ARGUMENT', 'UsageError']);
-/** Node socket errors: the endpoint did not answer, so a retry (later) can help. */
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-
-const RETRYABLE: Record<ProviderErrorClass, boolean> = {
-  throttled: true,
-  capacity: true,
-  unavailable: true,
-  quota: false,
-  'not-found': false,
-  auth: false,
-  invalid: false,
-  conflict: false,
-  other: false,
-};
-
 export function classifyGcpCode(code: string, httpStatus?: number): ProviderErrorClass {
   if (THROTTLED.has(code) || httpStatus === 429) return 'throttled';
   if (CAPACITY.has(code)) return 'capacity';
@@ -103,15 +91,6 @@ function parseJson(data: unknown): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Retry-After: delta seconds or an HTTP date. */
-export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export function readFailure(e: unknown): GcpFailure {
@@ -171,12 +150,4 @@ export function providerError(f: GcpFailure, secrets: readonly string[] = [], ca
 export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
   if (e instanceof CbError) return e;
   return providerError(readFailure(e), secrets, e);
-}
-
-export function isNotFound(e: unknown): boolean {
-  return e instanceof ProviderError && e.errorClass === 'not-found';
-}
-
-export function hasCode(e: unknown, ...codes: string[]): boolean {
-  return e instanceof ProviderError && codes.includes(e.code);
 }

@@ -14,15 +14,14 @@ import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
 import { lastSegment } from './operations.js';
 import { checkGcpPermissions } from './permissions.js';
-import { withRetry } from './retry.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
+import { GCP_BACKOFF, gcpFailure } from './retry.js';
 
 export const GCP_CAPABILITIES: DriverCapabilities = {
   unsupported: {},
   suspendMethod: 'instances.stop (GCE TERMINATED: stopped, disks kept, no vCPU or memory charge); not instances.suspend',
   idempotentCreate: true,
 };
-
-export const DEFAULT_MAX_ATTEMPTS = 6;
 
 export interface GcpDriverInternals {
   /** The HTTP `fetch` under the SDK and the token client (tests replay recorded responses). */
@@ -41,10 +40,11 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
   const clients = computeClients(connection, auth, internals.client);
   const policy = {
     maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    minDelayMs: internals.retry?.minDelayMs ?? 250,
-    maxDelayMs: internals.retry?.maxDelayMs ?? 10_000,
-    secrets: auth.secrets,
+    minDelayMs: internals.retry?.minDelayMs ?? GCP_BACKOFF.minDelayMs,
+    maxDelayMs: internals.retry?.maxDelayMs ?? GCP_BACKOFF.maxDelayMs,
+    throttleWaitMs: opts.throttleWaitMs ?? DEFAULT_THROTTLE_WAIT_MS,
   };
+  const classify = (e: unknown) => gcpFailure(e, auth.secrets);
   let zone: Promise<string> | undefined;
   const ctx: GcpContext = {
     clients,
@@ -54,14 +54,14 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
     project: () => auth.project(),
     call: async (fn) => {
       await auth.ready();
-      return withRetry(fn, policy);
+      return withRetry(fn, classify, policy);
     },
     zone: () =>
       (zone ??= connection.zone
         ? Promise.resolve(connection.zone)
         : (async () => {
             const project = await auth.project();
-            const [r] = await withRetry(() => clients.regions.get({ project, region: connection.region }), policy);
+            const [r] = await withRetry(() => clients.regions.get({ project, region: connection.region }), classify, policy);
             const first = (r.zones ?? []).flatMap((z) => lastSegment(z) ?? []).sort()[0];
             if (!first) throw new OperationError(`region ${connection.region} reports no zone`);
             return first;

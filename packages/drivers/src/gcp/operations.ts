@@ -5,7 +5,7 @@
  * ZONE_RESOURCE_POOL_EXHAUSTED and QUOTA_EXCEEDED for an insert.
  */
 import type { protos } from '@google-cloud/compute';
-import { OperationError } from '@cloud-barista/core';
+import { OperationError, poll, type Acceptance } from '@cloud-barista/core';
 import type { GcpContext } from './context.js';
 import { providerError } from './errors.js';
 
@@ -36,29 +36,37 @@ export function raiseOperationError(op: Operation): void {
   });
 }
 
-/** Waits until `op` is DONE; throws its error if it failed. */
+/**
+ * Waits until `op` is DONE; throws its error if it failed. Each `wait` call is held by GCE until
+ * the operation ends or about two minutes pass, so the poller asks again almost at once.
+ */
 export async function waitOperation(ctx: GcpContext, op: Operation): Promise<Operation> {
   const project = await ctx.project();
-  const deadline = Date.now() + ctx.tuning.operationWaitMs;
   let cur = op;
-  while (cur.status !== 'DONE') {
-    if (Date.now() > deadline) {
-      throw new OperationError(`GCE operation ${cur.name ?? ''} (${cur.operationType ?? ''}) did not finish within ${ctx.tuning.operationWaitMs} ms`, {
-        hint: 'it may still finish: check with `cbadm mcis status NAME --refresh`',
-      });
-    }
-    const operation = cur.name ?? '';
-    const zone = lastSegment(cur.zone);
-    const region = lastSegment(cur.region);
-    const [next] = await ctx.call(() =>
-      zone
-        ? ctx.clients.zoneOperations.wait({ project, zone, operation })
-        : region
-          ? ctx.clients.regionOperations.wait({ project, region, operation })
-          : ctx.clients.globalOperations.wait({ project, operation }),
-    );
-    cur = next;
-  }
-  raiseOperationError(cur);
-  return cur;
+  const done = await poll(
+    async () => {
+      if (cur.status === 'DONE') return cur;
+      const operation = cur.name ?? '';
+      const zone = lastSegment(cur.zone);
+      const region = lastSegment(cur.region);
+      [cur] = await ctx.call(() =>
+        zone
+          ? ctx.clients.zoneOperations.wait({ project, zone, operation })
+          : region
+            ? ctx.clients.regionOperations.wait({ project, region, operation })
+            : ctx.clients.globalOperations.wait({ project, operation }),
+      );
+      return cur;
+    },
+    (o): Acceptance<Operation> => (o.status === 'DONE' ? { state: 'success', value: o } : { state: 'retry' }),
+    {
+      maxWaitMs: ctx.tuning.operationWaitMs,
+      minDelayMs: 100,
+      maxDelayMs: 1_000,
+      what: `GCE operation ${op.name ?? ''} (${op.operationType ?? ''})`,
+      hint: 'it may still finish: check with `cbadm mcis status NAME --refresh`',
+    },
+  );
+  raiseOperationError(done);
+  return done;
 }

@@ -1,56 +1,33 @@
 /**
- * Retries for throttled (429 `rateLimitExceeded`) and transient (5xx, socket) failures, with
- * jittered exponential backoff that waits at least as long as the server's `Retry-After`. The
- * Compute client's own retry settings match gRPC codes, which REST failures do not carry, so this
- * is the only retry layer. Creates are safe to repeat: they carry a request id.
+ * GCE retries. The Compute client's own retry settings match gRPC codes, which REST failures do
+ * not carry, so the shared loop is the only retry layer: 429 `rateLimitExceeded` /
+ * RESOURCE_EXHAUSTED until the throttling deadline, 5xx and socket failures a bounded number of
+ * times, with Google's truncated exponential backoff and jitter, never shorter than Retry-After.
+ * Creates are safe to repeat: instance inserts carry a request id, and network, subnetwork and
+ * firewall inserts adopt an `alreadyExists` of their own name.
  */
-import { backoffDelay, sleep } from '@cloud-barista/core';
-import { classifyGcpCode, hasCode, isNotFound, providerError, readFailure } from './errors.js';
+import { CbError, ProviderError } from '@cloud-barista/core';
+import { providerError, readFailure, hasCode } from './errors.js';
+import { retryWhile, type Failure } from '../common/retry.js';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  minDelayMs: number;
-  maxDelayMs: number;
-  secrets: readonly string[];
-}
+export { gone } from '../common/retry.js';
 
-export async function withRetry<T>(fn: () => Promise<T>, p: RetryPolicy): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const f = readFailure(e);
-      const cls = classifyGcpCode(f.code, f.httpStatus);
-      if ((cls !== 'throttled' && cls !== 'unavailable') || attempt >= p.maxAttempts) throw providerError(f, p.secrets, e);
-      await sleep(Math.max(f.retryAfterMs ?? 0, backoffDelay(attempt - 1, p.minDelayMs, p.maxDelayMs)));
-    }
-  }
-}
+/** Google's guidance for Compute Engine: start near 1 s, double, cap at 32 s. */
+export const GCP_BACKOFF = { minDelayMs: 1_000, maxDelayMs: 32_000 };
 
-/** Retries `fn` while `shouldRetry` says so, for up to `maxWaitMs`. */
-export async function retryWhile<T>(fn: () => Promise<T>, shouldRetry: (e: unknown) => boolean, maxWaitMs: number): Promise<T> {
-  const deadline = Date.now() + maxWaitMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const remaining = deadline - Date.now();
-      if (!shouldRetry(e) || remaining <= 0) throw e;
-      await sleep(Math.min(remaining, backoffDelay(attempt, 300, 5_000)));
-    }
-  }
+/** What a failed call means for retrying; anything not yet a core error becomes a ProviderError. */
+export function gcpFailure(e: unknown, secrets: readonly string[]): Failure {
+  if (e instanceof CbError) return { error: e, errorClass: e instanceof ProviderError ? e.errorClass : undefined };
+  const f = readFailure(e);
+  const error = providerError(f, secrets, e);
+  return { error, errorClass: error.errorClass, ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}) };
 }
 
 /** For a delete that fails while dependants (instances, subnetworks) are still going away. */
 export function whileInUse<T>(fn: () => Promise<T>, maxWaitMs: number): Promise<T> {
-  return retryWhile(fn, (e) => hasCode(e, 'resourceInUseByAnotherResource', 'RESOURCE_IN_USE_BY_ANOTHER_RESOURCE', 'resourceNotReady'), maxWaitMs);
-}
-
-/** Runs a delete; "already gone" counts as done. */
-export async function gone(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  return retryWhile(fn, (e) => hasCode(e, 'resourceInUseByAnotherResource', 'RESOURCE_IN_USE_BY_ANOTHER_RESOURCE', 'resourceNotReady'), {
+    maxWaitMs,
+    minDelayMs: 300,
+    maxDelayMs: 5_000,
+  });
 }

@@ -10,9 +10,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type Agent } from 'node:https';
-import { ProviderError, sleep, type Connection, type DriverFactory, type DriverPrices } from '@cloud-barista/core';
+import { ProviderError, type Connection, type DriverFactory, type DriverPrices } from '@cloud-barista/core';
 import { agentFor } from '../azure/client.js';
 import { classifyAzureCode } from '../azure/errors.js';
+import { RETRYABLE, retryAfterMs } from '../common/errors.js';
+import { DEFAULT_THROTTLE_WAIT_MS, withRetry, type Failure } from '../common/retry.js';
 
 export const PUBLIC_RETAIL_PRICES = 'https://prices.azure.com';
 const PATH = '/api/retail/prices';
@@ -78,42 +80,50 @@ function providerError(status: number, body: string): ProviderError {
     // not JSON: keep the text
   }
   const errorClass = classifyAzureCode(code, status, message);
-  return new ProviderError({ provider: 'azure', code, message: `Retail Prices API: ${message}`, errorClass, retryable: errorClass === 'throttled' || errorClass === 'unavailable', httpStatus: status });
+  return new ProviderError({ provider: 'azure', code, message: `Retail Prices API: ${message}`, errorClass, retryable: RETRYABLE[errorClass], httpStatus: status });
 }
 
-/** GETs every page; retries 429 and 5xx (Retry-After or backoff). */
-async function allRows(first: URL, agent: Agent | undefined): Promise<RetailRow[]> {
+/** A failed page: the error to report, and the wait the server asked for. */
+class PageFailure extends Error {
+  constructor(
+    readonly error: ProviderError,
+    readonly retryAfterMs?: number,
+  ) {
+    super(error.message);
+  }
+}
+
+async function getPage(url: URL, agent: Agent | undefined): Promise<RetailPage> {
+  let r: Awaited<ReturnType<typeof getJson>>;
+  try {
+    r = await getJson(url, agent);
+  } catch (e) {
+    throw new PageFailure(new ProviderError({ provider: 'azure', code: 'NetworkError', message: `Retail Prices API: ${(e as Error).message}`, errorClass: 'unavailable', retryable: true, cause: e }));
+  }
+  if (r.status === 200) return JSON.parse(r.body) as RetailPage;
+  throw new PageFailure(providerError(r.status, r.body), retryAfterMs(r.retryAfter));
+}
+
+const pageFailure = (e: unknown): Failure =>
+  e instanceof PageFailure
+    ? { error: e.error, errorClass: e.error.errorClass, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) }
+    : { error: e, errorClass: undefined };
+
+/** GETs every page; each page is retried on 429 (to the deadline) and 5xx (a few times). */
+async function allRows(first: URL, agent: Agent | undefined, throttleWaitMs: number): Promise<RetailRow[]> {
+  const policy = { maxAttempts: MAX_ATTEMPTS, minDelayMs: 500, maxDelayMs: 30_000, throttleWaitMs };
   const rows: RetailRow[] = [];
   let url: URL | undefined = first;
   while (url) {
-    let attempt = 0;
-    for (;;) {
-      let r: Awaited<ReturnType<typeof getJson>>;
-      try {
-        r = await getJson(url, agent);
-      } catch (e) {
-        if (++attempt >= MAX_ATTEMPTS) throw new ProviderError({ provider: 'azure', code: 'NetworkError', message: `Retail Prices API: ${(e as Error).message}`, errorClass: 'unavailable', retryable: true, cause: e });
-        await sleep(250 * 2 ** attempt);
-        continue;
-      }
-      if (r.status === 200) {
-        const page = JSON.parse(r.body) as RetailPage;
-        rows.push(...(page.Items ?? []));
-        url = page.NextPageLink ? new URL(page.NextPageLink) : undefined;
-        break;
-      }
-      if ((r.status === 429 || r.status >= 500) && ++attempt < MAX_ATTEMPTS) {
-        const wait = Number(r.retryAfter);
-        await sleep(Number.isFinite(wait) && wait > 0 ? Math.min(wait * 1000, 30_000) : 250 * 2 ** attempt);
-        continue;
-      }
-      throw providerError(r.status, r.body);
-    }
+    const at: URL = url;
+    const page = await withRetry(() => getPage(at, agent), pageFailure, policy);
+    rows.push(...(page.Items ?? []));
+    url = page.NextPageLink ? new URL(page.NextPageLink) : undefined;
   }
   return rows;
 }
 
-export async function listAzurePrices(connection: Connection): Promise<DriverPrices> {
+export async function listAzurePrices(connection: Connection, throttleWaitMs = DEFAULT_THROTTLE_WAIT_MS): Promise<DriverPrices> {
   const base = retailPricesBase(connection);
   const url = new URL(`${base}${PATH}`);
   url.searchParams.set('api-version', API_VERSION);
@@ -122,7 +132,7 @@ export async function listAzurePrices(connection: Connection): Promise<DriverPri
   url.searchParams.set('$filter', `serviceName eq 'Virtual Machines' and armRegionName eq '${region}' and priceType eq 'Consumption'`);
   const agent = agentFor(connection);
   try {
-    const prices = linuxHourly(await allRows(url, agent));
+    const prices = linuxHourly(await allRows(url, agent, throttleWaitMs));
     return {
       prices: [...prices].map(([spec, pricePerHour]) => ({ spec, pricePerHour })),
       source: `Azure Retail Prices API (${new URL(base).host}, Virtual Machines ${connection.region}, Linux pay-as-you-go)`,
@@ -136,6 +146,6 @@ export async function listAzurePrices(connection: Connection): Promise<DriverPri
 export function withAzurePrices(factory: DriverFactory): DriverFactory {
   return (opts) => {
     const d = factory(opts);
-    return { ...d, catalog: { ...d.catalog, listPrices: () => listAzurePrices(opts.connection) } };
+    return { ...d, catalog: { ...d.catalog, listPrices: () => listAzurePrices(opts.connection, opts.throttleWaitMs) } };
   };
 }

@@ -11,7 +11,8 @@
 import type { CloudDriver, DriverFactory, DriverOptions, DriverPrices, Spec } from '@cloud-barista/core';
 import { gcpAuth } from '../gcp/auth.js';
 import { endpointOptions } from '../gcp/client.js';
-import { toProviderError } from '../gcp/errors.js';
+import { GCP_BACKOFF, gcpFailure } from '../gcp/retry.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
 
 export const COMPUTE_SERVICE = 'services/6F81-5844-456A';
 
@@ -114,12 +115,19 @@ async function fetchTable(opts: DriverOptions): Promise<RateTable> {
   await auth.ready();
   const { CloudCatalogClient } = await import('@google-cloud/billing');
   const client = new CloudCatalogClient({ fallback: true, ...auth.clientOptions, ...endpointOptions(opts.connection.endpoint) });
+  // A read: the whole listing is asked again on a throttled or transient failure.
+  const policy = { maxAttempts: DEFAULT_MAX_ATTEMPTS, ...GCP_BACKOFF, throttleWaitMs: opts.throttleWaitMs ?? DEFAULT_THROTTLE_WAIT_MS };
   try {
-    const skus: SkuLike[] = [];
-    for await (const sku of client.listSkusAsync({ parent: COMPUTE_SERVICE, currencyCode: 'USD', pageSize: 5000 }, { autoPaginate: false })) skus.push(sku);
+    const skus = await withRetry(
+      async () => {
+        const out: SkuLike[] = [];
+        for await (const sku of client.listSkusAsync({ parent: COMPUTE_SERVICE, currencyCode: 'USD', pageSize: 5000 }, { autoPaginate: false })) out.push(sku);
+        return out;
+      },
+      (e) => gcpFailure(e, auth.secrets),
+      policy,
+    );
     return rateTable(skus);
-  } catch (e) {
-    throw toProviderError(e, auth.secrets);
   } finally {
     await client.close();
   }

@@ -1,0 +1,64 @@
+/**
+ * The error shape every driver shares: which ProviderError classes a retry can help, "not found"
+ * and "has this code" tests, socket codes, and Retry-After. Each cloud's own code tables stay in
+ * its `errors.ts`; this module knows no cloud.
+ */
+import { ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+
+/** Whether waiting and asking again can change the answer, per class. */
+export const RETRYABLE: Readonly<Record<ProviderErrorClass, boolean>> = {
+  throttled: true,
+  // Capacity comes back as the cloud frees hosts; another zone, size or a later try can succeed.
+  capacity: true,
+  unavailable: true,
+  quota: false,
+  'not-found': false,
+  auth: false,
+  invalid: false,
+  conflict: false,
+  other: false,
+};
+
+/** Node socket errors: the endpoint did not answer, so a retry (later) can help. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+/** True when `e` is a ProviderError the cloud reported as "no such thing". */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ProviderError && e.errorClass === 'not-found';
+}
+
+/** True when `e` is a ProviderError with one of `codes` (the cloud's own error codes). */
+export function hasCode(e: unknown, ...codes: string[]): boolean {
+  return e instanceof ProviderError && codes.includes(e.code);
+}
+
+/** A `Retry-After` value (delta seconds or an HTTP date) in milliseconds. */
+export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The wait a response asks for: ARM's `retry-after-ms` / `x-ms-retry-after-ms` (milliseconds)
+ * first, then the standard `Retry-After`.
+ */
+export function retryAfterOf(header: (name: string) => string | null | undefined): number | undefined {
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = Number(header(name) ?? undefined);
+    if (Number.isFinite(ms) && ms >= 0) return ms;
+  }
+  return retryAfterMs(header('retry-after'));
+}
