@@ -78,8 +78,25 @@ export class TokenIssuer {
   caller(authorization: string | undefined): Caller {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) return 'missing';
-    const claims = token.startsWith(PREFIX) ? verifyHs256(token.slice(PREFIX.length), this.key, this.now()) : undefined;
+    if (!token.startsWith(PREFIX)) return this.selfSigned(token);
+    const claims = verifyHs256(token.slice(PREFIX.length), this.key, this.now());
     return typeof claims?.sub === 'string' ? { account: claims.sub } : 'invalid';
+  }
+
+  /**
+   * A self-signed JWT: Google's client libraries may send a service account's own RS256 JWT as the
+   * bearer instead of exchanging it (JWT access), and Google takes it when the account's key signed it.
+   */
+  private selfSigned(token: string): Caller {
+    const parts = token.split('.');
+    const header = decodeSegment(parts[0]);
+    const claims = decodeSegment(parts[1]);
+    if (header?.alg !== 'RS256' || !claims || claims.iss !== this.account.clientEmail) return 'invalid';
+    if (header.kid !== undefined && header.kid !== this.account.privateKeyId) return 'invalid';
+    const nowSec = Math.floor(this.now() / 1000);
+    const { iat, exp } = claims;
+    if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= nowSec || exp - iat > 3600 || iat > nowSec + 300) return 'invalid';
+    return rs256Valid(token, this.account.publicKey) ? { account: this.account.clientEmail } : 'invalid';
   }
 }
 
