@@ -13,7 +13,8 @@ type ErrorOut = { error: { kind: string; message: string }; result?: unknown };
 
 const cli = new Cli({ sshPort: 2311 });
 let endpoint = '';
-const live = async (region: string, mcis: string) => (await instancesTagged(endpoint, region, { 'cb-mcis': mcis })).filter((i) => i.State?.Name !== 'terminated');
+const twin = () => ({ endpoint, stateDir: cli.twinDir });
+const live = async (region: string, mcis: string) => (await instancesTagged(twin(), region, { 'cb-mcis': mcis })).filter((i) => i.State?.Name !== 'terminated');
 
 beforeAll(async () => {
   endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'up', '--boot-delay', '300ms'])).endpoints.aws;
@@ -39,7 +40,7 @@ describe('convergence against the twin', () => {
     expect(failed.error.kind).toBe('partial');
     expect(failed.error.message).toMatch(/b-1/);
     expect(await live('eu-west-1', 'd1')).toHaveLength(0);
-    expect(await managedVpcs(endpoint, 'eu-west-1')).toBe(0);
+    expect(await managedVpcs(twin(), 'eu-west-1')).toBe(0);
     const during = await cli.json<Mcis>(['mcis', 'get', 'd1']);
     expect(during.state).toBe('Deleting');
     expect(during.vms.map((v) => v.name)).toEqual(['b-1']);
@@ -51,7 +52,7 @@ describe('convergence against the twin', () => {
     expect(done.deleted).toBe('d1');
     expect(done.cleanedConnections).toEqual(['twin-aws-ap-south-1']);
     expect(await live('ap-south-1', 'd1')).toHaveLength(0);
-    expect(await managedVpcs(endpoint, 'ap-south-1')).toBe(0);
+    expect(await managedVpcs(twin(), 'ap-south-1')).toBe(0);
     expect((await cli.run(['mcis', 'get', 'd1'])).code).toBe(4);
   });
 
@@ -75,8 +76,8 @@ describe('convergence against the twin', () => {
     const done = await cli.json<Report>(['connection', 'cleanup', 'twin-aws-sa-east-1']);
     expect(done.removed).toHaveLength(4);
     expect(await live('sa-east-1', 'lost')).toHaveLength(0);
-    expect(await managedVpcs(endpoint, 'sa-east-1')).toBe(0);
-    expect(await managedKeyPairs(endpoint, 'sa-east-1')).toBe(0);
+    expect(await managedVpcs(twin(), 'sa-east-1')).toBe(0);
+    expect(await managedKeyPairs(twin(), 'sa-east-1')).toBe(0);
     expect((await cli.run(['connection', 'cleanup', 'nope'])).code).toBe(4);
   });
 
@@ -141,6 +142,6 @@ describe('convergence against the twin', () => {
     expect(again.mcis.status).toBe('Running:3 (R:3/3)');
     expect(await live('eu-west-1', 'r1')).toHaveLength(3);
     await cli.json(['mcis', 'delete', 'r1', '--force']);
-    expect(await managedVpcs(endpoint, 'eu-west-1')).toBe(0);
+    expect(await managedVpcs(twin(), 'eu-west-1')).toBe(0);
   });
 });

@@ -20,6 +20,10 @@ export interface RunResult {
 export class Cli {
   readonly home: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The twin's state dir under this CB_HOME (`cbadm twin up` puts it there). */
+  get twinDir(): string {
+    return join(this.home, 'twin');
+  }
 
   constructor(opts: { sshPort: number; env?: NodeJS.ProcessEnv }) {
     this.home = mkdtempSync(join(tmpdir(), 'cb-e2e-'));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { optionalTool } from '../../../test-support/tools.js';
 import { Cli, manifestYaml } from './harness.js';
-import { ec2 } from './twin-ec2.js';
+import { ec2, twinAdminFetch } from './twin-ec2.js';
 
 type Node = { name: string; role: string; status: string; step: string | null; region: string; provider: string; error: string | null };
 type Cluster = { name: string; phase: string; reason: string | null; endpoint: string; nodes: Node[]; mcis: string[] };
@@ -101,7 +101,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     expect((await cli.json<Cluster[]>(['k8s', 'list'])).map((x) => [x.name, x.phase])).toEqual([['multi', 'Provisioned']]);
     // The API port is open on the control plane's security group to the cluster's nodes only.
     const full = await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'multi']);
-    const sgs = await ec2(awsEndpoint, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
+    const sgs = await ec2({ endpoint: awsEndpoint, stateDir: cli.twinDir }, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
     const api = sgs.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
     expect(api?.IpRanges?.map((r) => r.CidrIp).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
 
@@ -132,7 +132,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     expect(removed.nodes.map((n) => n.name)).toEqual(['cp-1', 'w-gcp-1', 'w-azure-1', 'add1-1']);
     // The removed node's address no longer reaches the cluster's ports.
     const goneIp = full.nodes.find((n) => n.name === 'w-aws-1')!.publicIp;
-    const after = await ec2(awsEndpoint, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
+    const after = await ec2({ endpoint: awsEndpoint, stateDir: cli.twinDir }, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
     const apiAfter = after.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
     expect(apiAfter?.IpRanges?.map((r) => r.CidrIp)).not.toContain(`${goneIp}/32`);
     expect(apiAfter?.IpRanges?.length).toBeGreaterThan(0);
@@ -146,12 +146,12 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const refused = await cli.run(['k8s', 'node', 'remove', 'multi', 'cp-1', '--json']);
     expect(refused.code).toBe(2);
 
-    const running = (await (await fetch(`${adminUrl}/instances`)).json()) as Array<{ provider: string; state: string }>;
+    const running = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ provider: string; state: string }>;
     expect([...new Set(running.filter((i) => i.state === 'running').map((i) => i.provider))].sort()).toEqual([...new Set(workers.map((w) => w.connection.split('-')[1]))].sort());
     const del = await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'multi']);
     expect(del.mcisDeleted.sort()).toEqual(['multi', 'multi-add1']);
     expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
-    const instances = (await (await fetch(`${adminUrl}/instances`)).json()) as Array<{ state: string }>;
+    const instances = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ state: string }>;
     expect(instances.filter((i) => i.state === 'running' || i.state === 'pending' || i.state === 'stopped')).toEqual([]);
   }, 120_000);
 

@@ -54,7 +54,7 @@ describe('cbadm on Cloud-Twin', () => {
     }
     expect(got.vms.find((v) => v.name === 'virginia-1')?.sshUser).toBe('admin');
     expect(got.vms.find((v) => v.name === 'seoul-1')?.sshUser).toBe('ubuntu');
-    const tagged = await instancesTagged(endpoint, 'ap-northeast-2', { 'cb-mcis': 'web', 'cb-managed': 'true', 'cb-ns': 'default' });
+    const tagged = await instancesTagged({ endpoint, stateDir: cli.twinDir }, 'ap-northeast-2', { 'cb-mcis': 'web', 'cb-managed': 'true', 'cb-ns': 'default' });
     expect(tagged.map((i) => i.Tags?.find((t) => t.Key === 'cb-vm')?.Value).sort()).toEqual(['seoul-1', 'seoul-2']);
 
     // Remote command on every VM, in parallel, with per-VM results.
@@ -98,9 +98,9 @@ describe('cbadm on Cloud-Twin', () => {
     const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'web']);
     expect(deleted.cleanedConnections.sort()).toEqual(['twin-aws-ap-northeast-2', 'twin-aws-us-east-1']);
     for (const region of ['ap-northeast-2', 'us-east-1']) {
-      expect(await managedVpcs(endpoint, region)).toBe(0);
-      expect(await managedKeyPairs(endpoint, region)).toBe(0);
-      const left = await instancesTagged(endpoint, region, { 'cb-mcis': 'web' });
+      expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, region)).toBe(0);
+      expect(await managedKeyPairs({ endpoint, stateDir: cli.twinDir }, region)).toBe(0);
+      const left = await instancesTagged({ endpoint, stateDir: cli.twinDir }, region, { 'cb-mcis': 'web' });
       expect(left.every((i) => i.State?.Name === 'terminated')).toBe(true);
     }
     expect(await cli.json<Mcis[]>(['mcis', 'list'])).toEqual([]);

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { azureToken, twinAdminFetch } from './twin-ec2.js';
 import { Cli, manifestYaml } from './harness.js';
 
 const cli = new Cli({ sshPort: 2372 });
@@ -37,14 +38,15 @@ interface Conn {
 const deny = async (permissions: string[]) => {
   const set = await cli.json<{ deny: string[] }>(['twin', 'iam', ...(permissions.length ? permissions : ['--clear'])]);
   expect(set.deny).toEqual(permissions);
-  expect(((await (await fetch(`${adminUrl}/iam`)).json()) as { deny: string[] }).deny).toEqual(permissions);
+  expect(((await (await twinAdminFetch(cli.twinDir, adminUrl, '/iam')).json()) as { deny: string[] }).deny).toEqual(permissions);
 };
 
 /** Creates an Azure resource group on the twin (ARM answers permission queries per group). */
-function createGroup(subscription: string, group: string): Promise<number> {
+async function createGroup(subscription: string, group: string): Promise<number> {
   const url = new URL(`/subscriptions/${subscription}/resourcegroups/${group}?api-version=2021-04-01`, azureEndpoint);
+  const token = await azureToken(cli.twinDir, azureEndpoint, caFile);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', ca: readFileSync(caFile), headers: { authorization: 'Bearer e2e', 'content-type': 'application/json' } }, (res) => {
+    const req = request(url, { method: 'PUT', ca: readFileSync(caFile), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });

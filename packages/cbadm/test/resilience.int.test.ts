@@ -31,7 +31,7 @@ describe('resilience', () => {
     // Kill once some instances exist in the cloud but before the create finished (boot delay 1.5 s).
     let made = 0;
     for (let i = 0; i < 400 && made === 0; i++) {
-      made = live(await instancesTagged(endpoint, 'eu-west-1', { 'cb-mcis': 'crash' })).length;
+      made = live(await instancesTagged({ endpoint, stateDir: cli.twinDir }, 'eu-west-1', { 'cb-mcis': 'crash' })).length;
       if (made === 0) await new Promise((r) => setTimeout(r, 25));
     }
     child.kill('SIGKILL');
@@ -44,17 +44,17 @@ describe('resilience', () => {
     const again = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
     expect(again.mcis.status).toBe('Running:6 (R:6/6)');
     for (const region of ['eu-west-1', 'ap-south-1']) {
-      const inst = live(await instancesTagged(endpoint, region, { 'cb-mcis': 'crash' }));
+      const inst = live(await instancesTagged({ endpoint, stateDir: cli.twinDir }, region, { 'cb-mcis': 'crash' }));
       expect(inst).toHaveLength(3);
-      expect(await managedVpcs(endpoint, region)).toBe(1);
+      expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, region)).toBe(1);
     }
     const ids = again.mcis.vms.map((v) => v.providerId);
     expect(new Set(ids).size).toBe(6);
 
     await cli.json(['mcis', 'delete', 'crash', '--force']);
     for (const region of ['eu-west-1', 'ap-south-1']) {
-      expect(live(await instancesTagged(endpoint, region, { 'cb-mcis': 'crash' }))).toHaveLength(0);
-      expect(await managedVpcs(endpoint, region)).toBe(0);
+      expect(live(await instancesTagged({ endpoint, stateDir: cli.twinDir }, region, { 'cb-mcis': 'crash' }))).toHaveLength(0);
+      expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, region)).toBe(0);
     }
   });
 
@@ -67,7 +67,7 @@ describe('resilience', () => {
     expect([r1.code, r2.code]).toEqual([0, 0]);
     const list = await cli.json<Array<{ name: string; status: string }>>(['mcis', 'list']);
     expect(list.map((m) => [m.name, m.status])).toEqual([['p1', 'Running:2 (R:2/2)'], ['p2', 'Running:2 (R:2/2)']]);
-    expect(await managedVpcs(endpoint, 'sa-east-1')).toBe(1);
+    expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, 'sa-east-1')).toBe(1);
 
     // A second command on the same MCIS while one runs is refused with exit 5, not interleaved.
     const slow = cli.run(['mcis', 'suspend', 'p1', '--json']);
@@ -84,6 +84,6 @@ describe('resilience', () => {
     for (let i = 0; i < 8; i++) expect(names).toContain(`par-${i}`);
 
     await Promise.all([cli.json(['mcis', 'delete', 'p1', '--force']), cli.json(['mcis', 'delete', 'p2', '--force'])]);
-    expect(await managedVpcs(endpoint, 'sa-east-1')).toBe(0);
+    expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, 'sa-east-1')).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twinAdminFetch } from './twin-ec2.js';
 import { Cli, manifestYaml } from './harness.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; caFile?: string; authEndpoint?: string; subscription?: string; credential?: string };
@@ -19,7 +20,7 @@ let adminUrl = '';
 
 /** The twin's own status (the admin API), which counts Azure VMs by power state. */
 async function azureCounts(): Promise<{ vms: Record<string, number>; subscriptions: string[] }> {
-  const s = (await (await fetch(`${adminUrl}/status`)).json()) as { azure: { vms: Record<string, number>; subscriptions: string[] } };
+  const s = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/status')).json()) as { azure: { vms: Record<string, number>; subscriptions: string[] } };
   return s.azure;
 }
 

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gceToken, twinAdminFetch } from './twin-ec2.js';
 import { Cli, manifestYaml } from './harness.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; project?: string; credential?: string };
@@ -19,13 +20,13 @@ let adminUrl = '';
 
 /** GCE instances by status, from the twin's admin API. */
 async function gceInstances(): Promise<Record<string, number>> {
-  const s = (await (await fetch(`${adminUrl}/status`)).json()) as { gce: { instances: Record<string, number> } };
+  const s = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/status')).json()) as { gce: { instances: Record<string, number> } };
   return s.gce.instances;
 }
 
-/** Names of the project's networks, read over GCE REST (the twin takes any bearer token). */
+/** Names of the project's networks, read over GCE REST with a token of the twin's service account. */
 async function networks(): Promise<string[]> {
-  const res = await fetch(`${gcp}/compute/v1/projects/cb-twin-project/global/networks`, { headers: { authorization: 'Bearer e2e' } });
+  const res = await fetch(`${gcp}/compute/v1/projects/cb-twin-project/global/networks`, { headers: { authorization: `Bearer ${await gceToken(cli.twinDir, gcp)}` } });
   const body = (await res.json()) as { items?: Array<{ name: string }> };
   return (body.items ?? []).map((n) => n.name);
 }

@@ -35,11 +35,8 @@ import { recordingProxy, type RecordingProxy } from './proxy.js';
 
 type Twin = Awaited<ReturnType<typeof startTwin>>;
 
-const KEYS = {
-  kind: 'aws-keys',
-  accessKeyId: 'AKIATWINCONTRACT0001',
-  secretAccessKey: 'twin-secret/NEVER-SHOWN+abcdef0123456789',
-} as const satisfies CredentialMaterial;
+/** The key of the twin last booted (filled from its credentials right after it starts). */
+const KEYS: Extract<CredentialMaterial, { kind: 'aws-keys' }> = { kind: 'aws-keys', accessKeyId: '', secretAccessKey: '' };
 
 function connection(twin: Twin, over: Partial<Connection> = {}): Connection {
   return {
@@ -70,6 +67,7 @@ async function bootTwin(bootDelayMs = 300): Promise<{ twin: Twin; stateDir: stri
     port: 0,
     log: () => {},
   });
+  Object.assign(KEYS, twin.credentials.aws);
   return { twin, stateDir };
 }
 
@@ -146,6 +144,7 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
       log: () => {},
       onRequest: (e) => requests.push(e),
     });
+    Object.assign(KEYS, twin.credentials.aws);
   });
 
   afterAll(async () => {
@@ -157,7 +156,7 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
   async function setFaults(rules: unknown[]): Promise<void> {
     const res = await fetch(`${twin.adminUrl}/faults`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${twin.credentials.admin}` },
       body: JSON.stringify(rules),
     });
     expect(res.status).toBe(200);
@@ -321,7 +320,7 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
     const set = (down: boolean) =>
       fetch(`${twin.adminUrl}/outage`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${twin.credentials.admin}` },
         body: JSON.stringify({ region: 'eu-west-1', down }),
       });
     expect((await set(true)).status).toBe(200);
@@ -365,10 +364,10 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
 
     it('aws-profile: keys come from the named profile of the shared credentials file', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cb-drivers-aws-'));
-      const secret = 'profile-secret/NEVER-SHOWN';
+      const secret = KEYS.secretAccessKey;
       writeFileSync(
         join(dir, 'credentials'),
-        `[default]\naws_access_key_id = AKIADEFAULTPROFILE01\naws_secret_access_key = other\n\n[twin]\naws_access_key_id = AKIATWINPROFILE00001\naws_secret_access_key = ${secret}\n`,
+        `[default]\naws_access_key_id = AKIADEFAULTPROFILE01\naws_secret_access_key = other\n\n[twin]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${secret}\n`,
       );
       writeFileSync(join(dir, 'config'), '');
       const restore = withEnv({
@@ -380,7 +379,7 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
       const bad = driverFor({ endpoint: proxy.url }, { kind: 'aws-profile', profile: 'missing' }, 1);
       try {
         await good.ping();
-        expect(keyIdsSeen()).toEqual(['AKIATWINPROFILE00001']);
+        expect(keyIdsSeen()).toEqual([KEYS.accessKeyId]);
         const err = await bad.ping().catch((e: unknown) => e);
         // A profile that does not exist is the user's to fix: a usage error naming what to set.
         expect(err).toBeInstanceOf(UsageError);
@@ -396,14 +395,14 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
 
     it('default-chain: the SDK finds keys in the environment', async () => {
       const restore = withEnv({
-        AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENT00001',
-        AWS_SECRET_ACCESS_KEY: 'env-secret',
+        AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
       });
       proxy.seen.length = 0;
       const driver = driverFor({ endpoint: proxy.url }, { kind: 'default-chain' });
       try {
         await driver.ping();
-        expect(keyIdsSeen()).toEqual(['AKIAENVIRONMENT00001']);
+        expect(keyIdsSeen()).toEqual([KEYS.accessKeyId]);
       } finally {
         driver.close();
         restore();

@@ -23,7 +23,7 @@ afterAll(async () => {
 
 function driver(region: string, maxAttempts?: number) {
   const connection: Connection = { name: 'p', provider: 'aws', region, endpoint: twin.endpoints.aws, sshPort: twin.sshPort, labels: {}, createdAt: new Date().toISOString() };
-  return createAwsDriver({ connection, credentials: { kind: 'aws-keys', accessKeyId: 'AKIATWINPRICING00001', secretAccessKey: 'secret' }, ...(maxAttempts ? { maxAttempts } : {}) });
+  return createAwsDriver({ connection, credentials: { kind: 'aws-keys', ...twin.credentials.aws }, ...(maxAttempts ? { maxAttempts } : {}) });
 }
 
 describe('AWS driver prices (Price List Query API)', () => {

@@ -14,14 +14,8 @@ import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barist
 export type Twin = Awaited<ReturnType<typeof startTwin>>;
 
 export const SUBSCRIPTION = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-
-export const CLIENT_SECRET = {
-  kind: 'azure-client-secret',
-  tenantId: TENANT,
-  clientId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
-  clientSecret: 'twin-secret~NEVER-SHOWN.0123456789abcdef',
-} as const satisfies CredentialMaterial;
+/** The service principal of the twin last booted (bootTwin fills it from the twin's credentials). */
+export const CLIENT_SECRET: Extract<CredentialMaterial, { kind: 'azure-client-secret' }> = { kind: 'azure-client-secret', tenantId: '', clientId: '', clientSecret: '' };
 
 export function azureConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
   return {
@@ -53,6 +47,7 @@ export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {})
     onRequest: (e) => requests.push(e),
     ...over,
   });
+  Object.assign(CLIENT_SECRET, twin.credentials.azure);
   return {
     twin,
     stateDir,

@@ -11,7 +11,7 @@ import { all } from '../src/azure/context.js';
 import { agentFor } from '../src/azure/client.js';
 import { ruleSets } from '../src/azure/firewall.js';
 import { buildAzureDriver } from '../src/azure/index.js';
-import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, TENANT, type Twin } from './azure-twin.js';
+import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, type Twin } from './azure-twin.js';
 import { spanMs, waitsAfterThrottle } from './throttle.js';
 
 const SSH_PORT = 2363;
@@ -31,7 +31,7 @@ const driverFor = (over: Partial<Connection> = {}, credentials: CredentialMateri
   );
 
 async function setFaults(rules: unknown[]): Promise<void> {
-  const res = await fetch(`${twin.adminUrl}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) });
+  const res = await fetch(`${twin.adminUrl}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${twin.credentials.admin}` }, body: JSON.stringify(rules) });
   expect(res.status).toBe(200);
 }
 
@@ -224,7 +224,7 @@ describe('faults surface as ProviderError classes', () => {
   });
 
   it('a region outage is unavailable and retryable', async () => {
-    const set = (down: boolean) => fetch(`${twin.adminUrl}/outage`, { method: 'POST', body: JSON.stringify({ region: 'koreacentral', down }) });
+    const set = (down: boolean) => fetch(`${twin.adminUrl}/outage`, { method: 'POST', headers: { authorization: `Bearer ${twin.credentials.admin}` }, body: JSON.stringify({ region: 'koreacentral', down }) });
     expect((await set(true)).status).toBe(200);
     const d = driverFor({}, CLIENT_SECRET, 1);
     try {
@@ -256,7 +256,7 @@ describe('TLS is verified', () => {
   it('a plain HTTPS client without the CA is refused; with it, the twin answers', async () => {
     const fetchWith = (ca?: string) =>
       new Promise<number>((resolve, reject) => {
-        get(`${twin.endpoints.azure}/${TENANT}/v2.0/.well-known/openid-configuration`, ca ? { ca } : {}, (res) => {
+        get(`${twin.endpoints.azure}/${CLIENT_SECRET.tenantId}/v2.0/.well-known/openid-configuration`, ca ? { ca } : {}, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         }).on('error', reject);
@@ -303,7 +303,7 @@ describe('credentials', () => {
   });
 
   it('default-chain: the SDK finds a service principal in the environment', async () => {
-    const vars = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT_SECRET.clientId, AZURE_CLIENT_SECRET: 'env-secret' };
+    const vars = { AZURE_TENANT_ID: CLIENT_SECRET.tenantId, AZURE_CLIENT_ID: CLIENT_SECRET.clientId, AZURE_CLIENT_SECRET: CLIENT_SECRET.clientSecret };
     const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
     Object.assign(process.env, vars);
     const d = driverFor({}, { kind: 'default-chain' });

@@ -272,7 +272,7 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
       expect(calls('instances.get')).toEqual([]);
       expect(proxy.seen.length).toBeGreaterThan(0);
       for (const s of proxy.seen) {
-        expect(s.headers.authorization).toMatch(/^Bearer ya29\.twin\./);
+        expect(s.headers.authorization).toMatch(/^Bearer ya29\./);
         expect(String(s.headers['x-goog-api-client'])).toMatch(/\brest\//);
       }
       const insert = proxy.seen.find((s) => s.body.includes('"sourceImage"'));

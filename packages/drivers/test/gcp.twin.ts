@@ -1,10 +1,9 @@
 /** Cloud-Twin set up for the GCP driver's tests: a service-account key whose token_uri is the twin's. */
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, CredentialMaterial, Tags } from '@cloud-barista/core';
-import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+import { gcpServiceAccountKey, startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
 import { FirewallsClient, NetworksClient, SubnetworksClient } from '@google-cloud/compute/build/src/v1/index.js';
 import { JWT } from 'google-auth-library';
 import { tagsInDescription } from '../src/gcp/labels.js';
@@ -15,24 +14,10 @@ export const PROJECT = 'cb-twin-project';
 export const REGION = 'asia-northeast3';
 export const ZONE = 'asia-northeast3-a';
 
-/** A service-account key as Google's console hands it out, but with the twin as token server. */
+/** The twin's service-account key as Google's console hands it out, with the twin as token server. */
 export function twinKey(twin: Twin, project = PROJECT): { json: string; privateKey: string } {
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const json = JSON.stringify({
-    type: 'service_account',
-    project_id: project,
-    private_key_id: 'twin0000000000000000000000000000000000000',
-    private_key: privateKey,
-    client_email: `cloud-barista@${project}.iam.gserviceaccount.com`,
-    client_id: '100000000000000000000',
-    auth_uri: 'https://accounts.google.com/o/oauth2/auth',
-    token_uri: `${twin.endpoints.gcp}/token`,
-  });
-  return { json, privateKey };
+  const json = gcpServiceAccountKey(twin.credentials, { tokenUri: `${twin.endpoints.gcp}/token`, projectId: project });
+  return { json, privateKey: twin.credentials.gcp.privateKey };
 }
 
 export function gcpConnection(twin: Twin, over: Partial<Connection> = {}): Connection {

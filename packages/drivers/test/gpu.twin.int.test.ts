@@ -21,6 +21,7 @@ const drivers: CloudDriver[] = [];
 beforeAll(async () => {
   booted = await bootTwin(20_000 + Math.floor(Math.random() * 40_000));
   twin = booted.twin;
+  Object.assign(CLIENT_SECRET, twin.credentials.azure);
   key = twinKey(twin);
 });
 afterAll(async () => {

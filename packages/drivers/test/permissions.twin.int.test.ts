@@ -19,14 +19,14 @@ let cleanup: () => Promise<void>;
 const drivers: CloudDriver[] = [];
 
 async function deny(permissions: string[]): Promise<void> {
-  const res = await fetch(`${twin.adminUrl}/iam`, { method: 'PUT', body: JSON.stringify({ deny: permissions }) });
+  const res = await fetch(`${twin.adminUrl}/iam`, { method: 'PUT', headers: { authorization: `Bearer ${twin.credentials.admin}` }, body: JSON.stringify({ deny: permissions }) });
   expect(res.status).toBe(200);
 }
 
 function aws(): CloudDriver {
   const d = createAwsDriver({
     connection: { name: 'twin-aws', provider: 'aws', region: 'ap-northeast-2', endpoint: twin.endpoints.aws, sshPort: twin.sshPort, labels: {}, createdAt: new Date().toISOString() },
-    credentials: { kind: 'aws-keys', accessKeyId: 'AKIATWINPERMISSION01', secretAccessKey: 'twin-secret/NEVER-SHOWN+perm' },
+    credentials: { kind: 'aws-keys', ...twin.credentials.aws },
     maxAttempts: 1,
   });
   drivers.push(d);

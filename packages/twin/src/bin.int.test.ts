@@ -1,11 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeRegionsCommand, DescribeVpcsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ec2Error, randomSshPort, tcpOpen, waitFor } from '../test/helpers.js';
+import { readTwinCredentials } from './auth/credentials.js';
 
 // The daemon as cbadm runs it: the built dist/bin.js (npm test builds before testing).
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -43,8 +44,14 @@ function readTwinJson(pid: number | undefined): TwinJson | undefined {
   return info.pid === pid ? info : undefined;
 }
 
-const client = (info: TwinJson, region: string) =>
-  new EC2Client({ region, endpoint: info.endpoints.aws, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+/** The daemon's credentials, as `cbadm twin` reads them: from the secret file in its state dir. */
+const creds = () => {
+  const c = readTwinCredentials(stateDir);
+  if (!c) throw new Error('no twin-secret.json');
+  return c;
+};
+
+const client = (info: TwinJson, region: string) => new EC2Client({ region, endpoint: info.endpoints.aws, credentials: creds().aws, maxAttempts: 1 });
 
 async function firstInstance(c: EC2Client) {
   return (await c.send(new DescribeInstancesCommand({}))).Reservations?.[0]?.Instances?.[0];
@@ -58,6 +65,11 @@ describe('cloud-twin daemon', () => {
     expect(info).toMatchObject({ pid: d.child.pid, sshPort, bootDelayMs: 100, adminUrl: `${info.endpoints.aws}/_twin` });
     expect(info.endpoints.aws).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Number.isNaN(Date.parse(info.startedAt))).toBe(false);
+    // The secret is the owner's alone, and twin.json (read by more tools) carries none of it.
+    expect(statSync(join(stateDir, 'twin-secret.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    const json = readFileSync(join(stateDir, 'twin.json'), 'utf8');
+    for (const secret of [creds().admin, creds().aws.secretAccessKey, creds().azure.clientSecret]) expect(json).not.toContain(secret);
 
     const c = client(info, 'eu-north-1');
     expect((await c.send(new DescribeRegionsCommand({}))).Regions?.length).toBeGreaterThanOrEqual(10);
@@ -91,7 +103,9 @@ describe('cloud-twin daemon', () => {
       return i?.State?.Name === 'running' && i.PublicIpAddress ? i : undefined;
     });
     expect(await waitFor('ssh listening', async () => ((await tcpOpen(inst.PublicIpAddress ?? '', sshPort)) ? true : undefined))).toBe(true);
-    const res = await fetch(`${info.adminUrl}/shutdown`, { method: 'POST' });
+    expect((await fetch(`${info.adminUrl}/shutdown`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${info.adminUrl}/shutdown`, { method: 'POST', headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401);
+    const res = await fetch(`${info.adminUrl}/shutdown`, { method: 'POST', headers: { authorization: `Bearer ${creds().admin}` } });
     expect(res.status).toBe(202);
     expect(await d.exited).toBe(0);
     expect(existsSync(join(stateDir, 'twin.json'))).toBe(false);

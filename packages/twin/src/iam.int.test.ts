@@ -2,11 +2,10 @@
  * Denied permissions (`PUT /_twin/iam`) on each API: EC2 DryRun and real calls, Resource Manager
  * testIamPermissions and GCE calls, ARM Microsoft.Authorization/permissions and ARM calls.
  */
-import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { CreateVpcCommand, DescribeVpcsCommand, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ec2Client, ec2Error, startTestTwin, type TestTwin } from '../test/helpers.js';
+import { gceToken } from '../test/gce.js';
+import { admin, azureCall, azureToken, ec2Client, ec2Error, startTestTwin, type TestTwin } from '../test/helpers.js';
 
 let t: TestTwin;
 const SUB = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
@@ -16,19 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const deny = (body: unknown) => fetch(`${t.twin.adminUrl}/iam`, { method: 'PUT', body: JSON.stringify(body) });
+const deny = (body: unknown) => admin(t.twin, '/iam', { method: 'PUT', body: JSON.stringify(body) });
 
-function arm(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const url = new URL(path, t.twin.endpoints.azure);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca: readFileSync(t.twin.caFile), headers: { authorization: 'Bearer x', 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+async function arm(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers = { authorization: `Bearer ${await azureToken(t.twin)}`, 'content-type': 'application/json' };
+  const r = await azureCall(t.twin, method, path, { headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: r.status, json: r.body };
 }
 
 describe('the admin route', () => {
@@ -36,7 +28,7 @@ describe('the admin route', () => {
     expect(await (await deny({ deny: ['ec2:RunInstances', 'compute.instances.*', 'Microsoft.Compute/virtualMachines/write'] })).json()).toEqual({
       deny: ['ec2:RunInstances', 'compute.instances.*', 'Microsoft.Compute/virtualMachines/write'],
     });
-    expect(((await (await fetch(`${t.twin.adminUrl}/iam`)).json()) as { deny: string[] }).deny).toContain('ec2:RunInstances');
+    expect(((await (await admin(t.twin, '/iam')).json()) as { deny: string[] }).deny).toContain('ec2:RunInstances');
     const bad = await deny({ deny: ['rm -rf'] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/permission names like ec2:RunInstances/);
@@ -68,8 +60,8 @@ describe('EC2', () => {
 });
 
 describe('GCP', () => {
-  const test = (body: unknown, auth = 'Bearer t') =>
-    fetch(`${t.twin.endpoints.gcp}/v1/projects/cb-twin-project:testIamPermissions`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const test = async (body: unknown, auth?: string) =>
+    fetch(`${t.twin.endpoints.gcp}/v1/projects/cb-twin-project:testIamPermissions`, { method: 'POST', headers: { authorization: auth ?? `Bearer ${await gceToken(t.twin)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('testIamPermissions answers the subset held; refuses wildcards and anonymous callers', async () => {
     await deny({ deny: ['compute.instances.create'] });
@@ -77,13 +69,14 @@ describe('GCP', () => {
     expect(await (await test({ permissions: ['compute.instances.create'] })).json()).toEqual({});
     expect((await test({ permissions: ['compute.*'] })).status).toBe(400);
     expect((await test({ permissions: [] }, '')).status).toBe(401);
+    expect(await (await test({ permissions: [] }, 'Bearer ya29.not-from-the-twin')).json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED', errors: [{ reason: 'authError' }] } });
   });
 
   it("a denied GCE call is 403 forbidden: Required '…' permission for the resource", async () => {
     await deny({ deny: ['compute.networks.create'] });
     const res = await fetch(`${t.twin.endpoints.gcp}/compute/v1/projects/cb-twin-project/global/networks`, {
       method: 'POST',
-      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await gceToken(t.twin)}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'net-1', autoCreateSubnetworks: false }),
     });
     expect(res.status).toBe(403);

@@ -3,6 +3,7 @@
  * are real SSH endpoints on their own loopback addresses.
  */
 export { startTwin, type Twin, type TwinOptions, type TwinStatus, type TwinInstanceInfo, type InstanceCounts } from './twin.js';
+export { readTwinCredentials, gcpServiceAccountKey, SECRET_FILE, type TwinCredentials } from './auth/credentials.js';
 export { parseFaultSpec, validateFaultRule, Faults, type FaultRule } from './faults.js';
 export { parseDuration } from './duration.js';
 export type { RequestLogEntry } from './server.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CreateVpcCommand, DescribeVpcsCommand, EC2Client, RunInstancesCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ec2Error, rawCall, startTestTwin, type TestTwin, userKey, waitFor, xmlPaths } from '../test/helpers.js';
+import { admin as adminCall, ec2Error, rawCall, startTestTwin, type TestTwin, userKey, waitFor, xmlPaths } from '../test/helpers.js';
 import type { TwinStatus } from './twin.js';
 
 let t: TestTwin;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const admin = (path: string, init?: RequestInit) => fetch(`${t.twin.adminUrl}${path}`, init);
+const admin = (path: string, init?: RequestInit) => adminCall(t.twin, path, init);
 const putFaults = (body: unknown) => admin('/faults', { method: 'PUT', body: JSON.stringify(body) });
 const outage = (region: string, down: boolean) => admin('/outage', { method: 'POST', body: JSON.stringify({ region, down }) });
 
@@ -26,7 +26,7 @@ describe('authentication and request errors', () => {
   });
 
   it('answers AuthFailure for a credential scoped to a region that does not exist', async () => {
-    const client = new EC2Client({ region: 'mars-west-1', endpoint: t.twin.endpoints.aws, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const client = new EC2Client({ region: 'mars-west-1', endpoint: t.twin.endpoints.aws, credentials: t.twin.credentials.aws, maxAttempts: 1 });
     expect(await ec2Error(client.send(new DescribeVpcsCommand({})))).toMatchObject({
       name: 'AuthFailure',
       status: 401,
@@ -63,7 +63,7 @@ describe('fault injection and outages', () => {
   it('changes faults at runtime; counted throttling is retried away by the SDK', async () => {
     const put = await putFaults([{ action: '*', code: 'RequestLimitExceeded', rate: 1, region: 'us-east-2', count: 2 }]);
     expect(put.status).toBe(200);
-    const retrying = new EC2Client({ region: 'us-east-2', endpoint: t.twin.endpoints.aws, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 3 });
+    const retrying = new EC2Client({ region: 'us-east-2', endpoint: t.twin.endpoints.aws, credentials: t.twin.credentials.aws, maxAttempts: 3 });
     const out = await retrying.send(new DescribeVpcsCommand({}));
     expect(out.$metadata.attempts).toBe(3);
     retrying.destroy();
@@ -188,7 +188,7 @@ describe('admin API', () => {
     const img = (await c.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-*'] }] }))).Images?.[0]?.ImageId;
     await c.send(new RunInstancesCommand({ ImageId: img, InstanceType: 't3.micro', MinCount: 3, MaxCount: 3 }));
     const status = await waitFor('3 running', async () => {
-      const s = (await (await fetch(`${own.twin.adminUrl}/status`)).json()) as TwinStatus;
+      const s = (await (await adminCall(own.twin, '/status')).json()) as TwinStatus;
       return s.instances.running === 3 ? s : undefined;
     });
     expect(status).toMatchObject({
@@ -202,14 +202,14 @@ describe('admin API', () => {
       faults: [],
       outages: [],
     });
-    const list = (await (await fetch(`${own.twin.adminUrl}/instances?region=ca-central-1`)).json()) as { publicIp: string; sshUser: string }[];
+    const list = (await (await adminCall(own.twin, '/instances?region=ca-central-1')).json()) as { publicIp: string; sshUser: string }[];
     expect(list).toHaveLength(3);
     expect(list.every((i) => i.sshUser === 'ubuntu' && /^127\./.test(i.publicIp))).toBe(true);
 
-    const res = await fetch(`${own.twin.adminUrl}/shutdown`, { method: 'POST' });
+    const res = await adminCall(own.twin, '/shutdown', { method: 'POST' });
     expect(res.status).toBe(202);
     await own.twin.closed;
-    await expect(fetch(`${own.twin.adminUrl}/status`)).rejects.toThrow();
+    await expect(adminCall(own.twin, '/status')).rejects.toThrow();
     await own.cleanup();
   });
 });

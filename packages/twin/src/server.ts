@@ -1,5 +1,6 @@
 /**
- * The twin's HTTP server: the EC2 Query API on every path but `/_twin/*`, which is the admin API.
+ * The twin's HTTP server: the EC2 Query API on every path but `/_twin/*`, which is the admin API
+ * (admin token only; `/_twin/k8s/` also takes a VM's node token).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,6 +18,8 @@ import { handleAzureRetail, RETAIL_PRICES_PATH } from './pricing/azure-retail.js
 import type { GceEngine } from './gce/engine.js';
 import { handleGce, isGcePath } from './gce/http.js';
 import type { TokenIssuer } from './gce/token.js';
+import { sameSecret } from './auth/jwt.js';
+import { type SigV4Failure, verifySigV4 } from './auth/sigv4.js';
 
 export interface RequestLogEntry {
   time: string;
@@ -38,15 +41,29 @@ export interface AdminHooks {
   faultsChanged(): void;
 }
 
+/** What the twin checks callers against. */
+export interface ServerAuth {
+  /** The secret access key of an AWS access key id the twin knows, else undefined. */
+  awsSecretOf: (accessKeyId: string) => string | undefined;
+  /** The admin API's bearer token. */
+  adminToken: string;
+  /** The instance a node-runtime token belongs to, else undefined. */
+  nodeInstanceOf: (token: string) => string | undefined;
+}
+
 export interface ServerDeps {
   ec2: Ec2Engine;
+  auth: ServerAuth;
   faults: Faults;
   admin: AdminHooks;
   /** GCE REST under /compute/v1/ and the OAuth token endpoint /token. */
   gce?: { engine: GceEngine; tokens: TokenIssuer };
   onRequest?: (e: RequestLogEntry) => void;
-  /** The simulated Kubernetes node runtime's routes under /_twin/k8s/. */
-  k8s?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /**
+   * The simulated Kubernetes node runtime's routes under /_twin/k8s/; `instanceId` is the VM whose
+   * node token came with the call (undefined for the admin token).
+   */
+  k8s?: (req: IncomingMessage, res: ServerResponse, path: string, instanceId: string | undefined) => Promise<void>;
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -57,7 +74,7 @@ class HttpError extends Error {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -70,25 +87,9 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-/** The region of a SigV4 credential scope: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`. */
-export function scopeRegion(req: IncomingMessage, params: URLSearchParams): string | undefined {
-  const auth = req.headers.authorization;
-  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : params.get('X-Amz-Credential') ?? undefined;
-  if (!credential) return undefined;
-  const parts = credential.split('/');
-  return parts.length === 5 ? parts[2] : '';
-}
-
-/** The access key id of a SigV4 request (for messages naming the caller). */
-function accessKeyOf(req: IncomingMessage, params: URLSearchParams): string {
-  const auth = req.headers.authorization;
-  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : params.get('X-Amz-Credential') ?? undefined;
-  return credential?.split('/')[0] ?? '';
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -103,22 +104,38 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(`${JSON.stringify(body, null, 2)}\n`);
 }
 
+/** EC2's answer to a request whose signature did not verify. */
+function ec2AuthError(failure: SigV4Failure, message: string): Ec2Error {
+  switch (failure) {
+    case 'signature':
+      return new Ec2Error('SignatureDoesNotMatch', message);
+    case 'expired':
+      return new Ec2Error('RequestExpired', `Request has expired. ${message}`);
+    case 'malformed':
+      return new Ec2Error('IncompleteSignature', message);
+    default:
+      return new Ec2Error('AuthFailure', defaultMessage('AuthFailure'));
+  }
+}
+
 async function handleEc2(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = Date.now();
   const requestId = randomUUID();
   const url = new URL(req.url ?? '/', 'http://twin');
   const params = new URLSearchParams(url.search);
-  for (const [k, v] of new URLSearchParams(await readBody(req))) params.append(k, v);
+  const body = await readBody(req);
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
   const action = params.get('Action') ?? undefined;
   let region: string | undefined;
   let status = 200;
   let code: string | undefined;
+  let accessKeyId = '';
   try {
-    region = scopeRegion(req, params);
-    if (region === undefined) {
-      throw new Ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials');
-    }
-    if (!findRegion(region)) {
+    const auth = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, deps.auth.awsSecretOf);
+    region = auth.scope?.region;
+    if (!auth.ok) throw ec2AuthError(auth.failure, auth.message);
+    accessKeyId = auth.scope.accessKeyId;
+    if (region === undefined || !findRegion(region)) {
       throw new Ec2Error('AuthFailure', `Credential should be scoped to a valid region, not '${region}'. `);
     }
     if (!action) throw new Ec2Error('MissingAction', 'The request must contain the parameter Action');
@@ -136,7 +153,7 @@ async function handleEc2(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       if (missing) throw new Ec2Error('MissingParameter', `The request must contain the parameter ${missing}`);
     }
     const denied = deps.faults.iam.firstDenied(ec2Permissions(action, params));
-    if (denied) throw new Ec2Error('UnauthorizedOperation', ec2DeniedMessage(denied, action, region, ACCOUNT_ID, accessKeyOf(req, params), params));
+    if (denied) throw new Ec2Error('UnauthorizedOperation', ec2DeniedMessage(denied, action, region, ACCOUNT_ID, accessKeyId, params));
     if (dryRun) {
       throw new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
     }
@@ -152,7 +169,7 @@ async function handleEc2(deps: ServerDeps, req: IncomingMessage, res: ServerResp
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
+  const text = (await readBody(req)).toString('utf8');
   try {
     return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
   } catch {
@@ -219,19 +236,39 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
   }
 }
 
+const ADMIN = Symbol('admin');
+
+/** The admin token, a VM's node token (its instance id), or undefined for anyone else. */
+function adminCaller(auth: ServerAuth, authorization: string | undefined): typeof ADMIN | string | undefined {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return undefined;
+  if (sameSecret(token, auth.adminToken)) return ADMIN;
+  return auth.nodeInstanceOf(token);
+}
+
 export function createTwinServer(deps: ServerDeps): Server {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://twin').pathname;
     const gce = deps.gce;
+    const admin = path === '/_twin' || path.startsWith('/_twin/');
+    const caller = admin ? adminCaller(deps.auth, req.headers.authorization) : undefined;
+    if (admin && caller === undefined) {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="cloud-twin admin"' });
+      res.end(`${JSON.stringify({ error: 'the admin API needs the twin\'s admin token (Authorization: Bearer …, from the twin-secret.json in its state dir; cbadm twin … sends it)' })}\n`);
+      return;
+    }
     const work =
       deps.k8s && path.startsWith('/_twin/k8s/')
-        ? deps.k8s(req, res, path)
-        : path === '/_twin' || path.startsWith('/_twin/')
+        ? deps.k8s(req, res, path, caller === ADMIN ? undefined : caller)
+        : admin && caller !== ADMIN
+        ? Promise.reject(new HttpError(403, 'a node token reaches /_twin/k8s/ only'))
+        : admin
         ? handleAdmin(deps, req, res, path)
         : isPricingRequest(req)
-          ? handlePricing(deps, req, res)
-          : isGcpBillingPath(path)
-          ? handleGcpBilling(deps, req, res)
+          ? handlePricing({ ...deps, awsSecretOf: deps.auth.awsSecretOf }, req, res)
+          : gce && isGcpBillingPath(path)
+          ? handleGcpBilling({ faults: deps.faults, tokens: gce.tokens }, req, res)
           : path === RETAIL_PRICES_PATH
           ? handleAzureRetail(req, res, `http://${req.headers.host ?? '127.0.0.1'}`)
           : gce && isResourceManagerPath(path)

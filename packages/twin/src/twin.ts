@@ -7,6 +7,8 @@ import type { InstanceStateName } from './ec2/model.js';
 import { Faults, type FaultRule } from './faults.js';
 import { GceEngine } from './gce/engine.js';
 import { TokenIssuer } from './gce/token.js';
+import { loadOrCreateSecret, type TwinCredentials } from './auth/credentials.js';
+import { sameSecret } from './auth/jwt.js';
 import { createTwinServer, type RequestLogEntry } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
@@ -92,6 +94,11 @@ export interface TwinInstanceInfo {
 }
 
 export interface Twin {
+  /**
+   * What the twin accepts from callers, derived from its secret (`<stateDir>/twin-secret.json`):
+   * the one AWS key, GCP service account, Azure service principal, and the admin API's token.
+   */
+  credentials: TwinCredentials;
   /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`). */
   endpoints: { aws: string; gcp: string; azure: string };
   /** The CA (PEM) the azure endpoint's certificate chains to: a connection's caFile. */
@@ -130,6 +137,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`cloud-twin: ${m}\n`));
   const startedAt = new Date().toISOString();
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  const { credentials, keys } = loadOrCreateSecret(opts.stateDir);
 
   const saved = loadSnapshot(opts.stateDir);
   const ips = new LoopbackIps(saved?.ipCounter ?? 0);
@@ -152,7 +160,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   let azure: AzureTwin | undefined;
   // Kubernetes node simulation for VMs of flagged images; shims reach it over the admin API.
   let twinUrl = '';
-  const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, log });
+  const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, nodeToken: keys.nodeToken, log });
   const lifecycle = new VmLifecycle({
     stateDir: opts.stateDir,
     sshPort,
@@ -173,9 +181,17 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const server = createTwinServer({
     ec2,
     faults,
-    gce: { engine: gce, tokens: new TokenIssuer() },
+    auth: {
+      awsSecretOf: (id) => (id === credentials.aws.accessKeyId ? credentials.aws.secretAccessKey : undefined),
+      adminToken: credentials.admin,
+      nodeInstanceOf: (token) => {
+        const id = token.slice(0, Math.max(0, token.lastIndexOf('.')));
+        return id && sameSecret(token, keys.nodeToken(id)) ? id : undefined;
+      },
+    },
+    gce: { engine: gce, tokens: new TokenIssuer(credentials.gcp, keys.gceToken) },
     onRequest: opts.onRequest,
-    k8s: (req, res, path) => nodeRuntime.handle(req, res, path),
+    k8s: (req, res, path, caller) => nodeRuntime.handle(req, res, path, caller),
     admin: {
       status: () => twin.status(),
       instances: (region) => twin.instances(region),
@@ -201,6 +217,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       faults,
       changed,
       bootDelayMs,
+      auth: { principal: credentials.azure, tokenKey: keys.azureToken },
       ...(saved?.azure ? { saved: saved.azure } : {}),
       ...(opts.azurePageSize ? { pageSize: opts.azurePageSize } : {}),
       ...(opts.onRequest ? { onRequest: (e) => opts.onRequest?.({ ...e, provider: 'azure' }) } : {}),
@@ -257,6 +274,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     ].filter((i) => region === undefined || i.region === region);
 
   const twin: Twin = {
+    credentials,
     endpoints,
     caFile: arm.caFile,
     adminUrl: `${base}/_twin`,

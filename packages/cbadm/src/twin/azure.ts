@@ -5,30 +5,22 @@
 import type { ProviderConnector } from './connect.js';
 import { connectRegions } from './regions.js';
 
-/** The twin accepts any service principal; it is stored like any credential so the driver path is the real one. */
+/** The twin's service principal (derived from its secret), stored like any credential so the driver path is the real one. */
 const CREDENTIAL = 'twin-azure';
 /** Any GUID is a subscription to the twin; one fixed id keeps every twin connection in one. */
 export const TWIN_SUBSCRIPTION = '00000000-0000-4000-8000-00000000cb01';
-const TENANT = '00000000-0000-4000-8000-00000000cb00';
-const CLIENT_ID = '00000000-0000-4000-8000-00000000cb02';
 
 export const connectAzure: ProviderConnector = {
   credential: CREDENTIAL,
-  async connect(core, drivers, twin) {
+  async connect(core, drivers, twin, { azure: sp }) {
     const endpoint = twin.endpoints.azure;
     const caFile = twin.caFile;
     // A twin too old to serve HTTPS has no CA: nothing to connect to.
     if (!endpoint || !caFile) return [];
-    if (!core.store.getCredential(CREDENTIAL)) {
-      await core.credentials.add({
-        name: CREDENTIAL,
-        provider: 'azure',
-        kind: 'azure-client-secret',
-        tenantId: TENANT,
-        clientId: CLIENT_ID,
-        clientSecret: 'twin-secret-not-a-real-secret',
-        replace: true,
-      });
+    const stored = core.store.getCredential(CREDENTIAL) ? core.credentials.material(CREDENTIAL) : undefined;
+    // A twin whose state dir was made anew has a new service principal: the stored one is replaced.
+    if (stored?.kind !== 'azure-client-secret' || stored.tenantId !== sp.tenantId || stored.clientId !== sp.clientId || stored.clientSecret !== sp.clientSecret) {
+      await core.credentials.add({ name: CREDENTIAL, provider: 'azure', kind: 'azure-client-secret', ...sp, replace: true });
     }
     // The identity endpoints live on the same HTTPS listener as ARM.
     const azure = { caFile, authEndpoint: endpoint, subscription: TWIN_SUBSCRIPTION };

@@ -5,7 +5,8 @@
  */
 import type { Core, DriverRegistry } from '@cloud-barista/core';
 import { UsageError } from '@cloud-barista/core/errors';
-import { readTwinInfo, type TwinInfo } from './control.js';
+import type { TwinCredentials } from '@cloud-barista/twin/credentials';
+import { readTwinInfo, twinCredentials, type TwinInfo } from './control.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
 import { connectGcp } from './gcp.js';
@@ -25,7 +26,8 @@ export interface TwinConnectResult {
 
 export interface ProviderConnector {
   credential: string;
-  connect(core: Core, drivers: DriverRegistry, twin: TwinInfo): Promise<TwinConnection[]>;
+  /** `creds`: what the running twin accepts, from its state dir; a stored credential that differs is replaced. */
+  connect(core: Core, drivers: DriverRegistry, twin: TwinInfo, creds: TwinCredentials): Promise<TwinConnection[]>;
 }
 
 /** Providers whose endpoint the twin advertises get connected; a provider without a connector is skipped. */
@@ -38,10 +40,11 @@ const CONNECTORS: Record<string, ProviderConnector> = {
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
   const info = readTwinInfo(stateDir);
   if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
+  const creds = await twinCredentials(stateDir);
   const result: TwinConnectResult = { credentials: [], connections: [] };
   for (const [provider, connector] of Object.entries(CONNECTORS)) {
     if (!info.endpoints[provider] || !drivers.providers().includes(provider as never)) continue;
-    result.connections.push(...(await connector.connect(core, drivers, info)));
+    result.connections.push(...(await connector.connect(core, drivers, info, creds)));
     result.credentials.push(connector.credential);
   }
   return result;

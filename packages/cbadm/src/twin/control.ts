@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OperationError, UsageError } from '@cloud-barista/core/errors';
 import { sleep } from '@cloud-barista/core/util/poll';
+import type { TwinCredentials } from '@cloud-barista/twin/credentials';
 
 export interface TwinInfo {
   pid: number;
@@ -36,6 +37,27 @@ export interface TwinStatus {
   outages?: unknown[];
 }
 
+/**
+ * The running twin's credentials, from the secret file in its state dir (0600, the owner's alone).
+ * Loaded on demand: commands that do not talk to a twin do not pay for it.
+ */
+export async function twinCredentials(stateDir: string): Promise<TwinCredentials> {
+  const { readTwinCredentials } = await import('@cloud-barista/twin/credentials');
+  let creds: TwinCredentials | undefined;
+  try {
+    creds = readTwinCredentials(stateDir);
+  } catch (e) {
+    throw new UsageError(`Cloud-Twin's secret file cannot be used: ${(e as Error).message}`, { hint: `fix or remove it, then restart the twin: cbadm twin down && cbadm twin up` });
+  }
+  if (!creds) throw new UsageError(`Cloud-Twin has no secret file in ${stateDir}`, { hint: 'restart it: cbadm twin down && cbadm twin up' });
+  return creds;
+}
+
+/** Headers of an admin API call: the twin's admin token. */
+async function adminHeaders(stateDir: string): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${(await twinCredentials(stateDir)).admin}` };
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -54,7 +76,7 @@ export async function twinAdmin<T>(stateDir: string, method: 'GET' | 'PUT' | 'PO
   if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
   const res = await fetch(`${info.adminUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await adminHeaders(stateDir)) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const json = (await res.json()) as Record<string, unknown>;
@@ -75,7 +97,9 @@ export function readTwinInfo(stateDir: string): TwinInfo | undefined {
 export async function twinStatus(stateDir: string): Promise<TwinStatus> {
   const info = readTwinInfo(stateDir);
   if (!info) return { running: false, stateDir };
-  const live = (await (await fetch(`${info.adminUrl}/status`)).json()) as Partial<TwinStatus>;
+  const res = await fetch(`${info.adminUrl}/status`, { headers: await adminHeaders(stateDir) });
+  if (!res.ok) throw new OperationError(`Cloud-Twin refused its status (HTTP ${res.status})`, { hint: `its secret file in ${stateDir} may have been replaced: restart it with cbadm twin down && cbadm twin up` });
+  const live = (await res.json()) as Partial<TwinStatus>;
   return { running: true, stateDir, ...info, instances: live.instances ?? {}, faults: live.faults ?? [], outages: live.outages ?? [] };
 }
 
@@ -116,11 +140,12 @@ export async function twinUp(opts: TwinUpOptions): Promise<TwinStatus> {
 export async function twinDown(stateDir: string, timeoutMs = 15_000): Promise<{ stopped: boolean; pid?: number }> {
   const info = readTwinInfo(stateDir);
   if (!info) return { stopped: false };
-  try {
-    await fetch(`${info.adminUrl}/shutdown`, { method: 'POST' });
-  } catch {
-    process.kill(info.pid, 'SIGTERM');
-  }
+  // SIGTERM when the admin API cannot be asked (no secret, refused): the twin saves its state either way.
+  const asked = await adminHeaders(stateDir)
+    .then((headers) => fetch(`${info.adminUrl}/shutdown`, { method: 'POST', headers }))
+    .then((r) => r.ok)
+    .catch(() => false);
+  if (!asked) process.kill(info.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (alive(info.pid)) {
     if (Date.now() > deadline) {

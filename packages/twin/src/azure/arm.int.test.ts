@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshExec, startTestTwin, type TestTwin, userKey, waitFor } from '../../test/helpers.js';
+import { admin, azureToken, sshExec, startTestTwin, type TestTwin, userKey, waitFor } from '../../test/helpers.js';
+import { signHs256 } from '../auth/jwt.js';
 import { startTwin } from '../twin.js';
 
 const SUB = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SSH_PORT = 2364;
 const FIXTURES = new URL('../../test/fixtures/azure_arm/', import.meta.url);
 const sample = (f: string) => JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as Record<string, unknown>;
@@ -24,12 +24,13 @@ interface Res {
 
 let t: TestTwin;
 let ca = '';
+let token = '';
 
 function call(method: string, pathOrUrl: string, opts: { body?: unknown; token?: string | null; form?: string; base?: string; ca?: string } = {}): Promise<Res> {
   const url = new URL(pathOrUrl, opts.base ?? t.twin.endpoints.azure);
   const text = opts.form ?? (opts.body === undefined ? '' : JSON.stringify(opts.body));
   const headers: Record<string, string> = {
-    ...(opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? 'any-token'}` }),
+    ...(opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? token}` }),
     ...(text ? { 'content-type': opts.form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
   };
   return new Promise((resolve, reject) => {
@@ -91,21 +92,48 @@ async function opStatus(url: string): Promise<string> {
 beforeAll(async () => {
   t = await startTestTwin({ bootDelayMs: 150, stopDelayMs: 50, sshPort: SSH_PORT, azurePageSize: 2 });
   ca = readFileSync(t.twin.caFile, 'utf8');
+  token = await azureToken(t.twin);
 });
 afterAll(() => t.cleanup());
 
 describe('identity endpoints', () => {
   it('serve OpenID metadata and client-credential tokens, in the shape of the real token sample', async () => {
+    const { tenantId: TENANT, clientId, clientSecret } = t.twin.credentials.azure;
     const meta = await call('GET', `/${TENANT}/v2.0/.well-known/openid-configuration`, { token: null });
     expect(meta.body.token_endpoint).toBe(`${t.twin.endpoints.azure}/${TENANT}/oauth2/v2.0/token`);
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's', scope: 'https://management.azure.com/.default' }).toString();
-    const token = await call('POST', `/${TENANT}/oauth2/v2.0/token`, { token: null, form });
-    expect(token.status).toBe(200);
-    expect(Object.keys(token.body)).toEqual(expect.arrayContaining(['token_type', 'expires_in', 'access_token']));
-    expect(token.body.token_type).toBe(sample('_77777777_7777_7777_7777_777777777777_oauth2_token.json').token_type);
-    const noSecret = await call('POST', `/${TENANT}/oauth2/v2.0/token`, { token: null, form: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app' }).toString() });
-    expect(noSecret).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    const grant = (f: Record<string, string>, tenant = TENANT) =>
+      call('POST', `/${tenant}/oauth2/v2.0/token`, { token: null, form: new URLSearchParams({ grant_type: 'client_credentials', scope: 'https://management.azure.com/.default', ...f }).toString() });
+    const issued = await grant({ client_id: clientId, client_secret: clientSecret });
+    expect(issued.status).toBe(200);
+    expect(Object.keys(issued.body)).toEqual(expect.arrayContaining(['token_type', 'expires_in', 'access_token']));
+    expect(issued.body.token_type).toBe(sample('_77777777_7777_7777_7777_777777777777_oauth2_token.json').token_type);
+    expect(await grant({ client_id: clientId })).toMatchObject({ status: 401, body: { error: 'invalid_client', error_codes: [7000215] } });
+    const wrong = await grant({ client_id: clientId, client_secret: `${clientSecret}x` });
+    expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client', error_codes: [7000215] } });
+    expect(String(wrong.body.error_description)).toMatch(/^AADSTS7000215: Invalid client secret provided\./);
+    expect(await grant({ client_id: '00000000-0000-4000-8000-000000000001', client_secret: clientSecret })).toMatchObject({ status: 400, body: { error: 'unauthorized_client', error_codes: [700016] } });
+    expect(await grant({ client_id: clientId, client_secret: clientSecret }, '72f988bf-86f1-41af-91ab-2d7cd011db47')).toMatchObject({ status: 400, body: { error_codes: [90002] } });
     expect((await call('GET', '/not a tenant/v2.0/.well-known/openid-configuration', { token: null })).status).toBe(400);
+  });
+});
+
+describe('ARM authentication', () => {
+  it('takes only tokens the twin signed and that have not expired: else 401 InvalidAuthenticationToken', async () => {
+    const list = (tok: string) => call('GET', `/subscriptions/${SUB}/resourcegroups?api-version=2024-07-01`, { token: tok });
+    expect((await list(token)).status).toBe(200);
+    const [head = '', claims = ''] = token.split('.');
+    const now = Math.floor(Date.now() / 1000);
+    const forged = [
+      'any-token',
+      `${head}.${claims}.${'A'.repeat(43)}`,
+      `${Buffer.from('{"typ":"JWT","alg":"none"}').toString('base64url')}.${claims}.`,
+      signHs256({ appid: 'x', exp: now + 3600 }, Buffer.alloc(32, 1)),
+    ];
+    for (const tok of forged) {
+      const r = await list(tok);
+      expect(r).toMatchObject({ status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } } });
+      expect(r.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    }
   });
 });
 
@@ -198,7 +226,7 @@ describe('a VM through its life', () => {
     const r = await sshExec(ip, SSH_PORT, 'azureuser', key.privateKey, 'echo hi $USER');
     expect(r.stdout.trim()).toBe('hi azureuser');
     // The admin API lists it beside EC2 and GCE instances.
-    const listed = (await (await fetch(`${t.twin.adminUrl}/instances?region=koreacentral`)).json()) as Array<Record<string, unknown>>;
+    const listed = (await (await admin(t.twin, '/instances?region=koreacentral')).json()) as Array<Record<string, unknown>>;
     expect(listed.find((i) => i.instanceId === 'vm1')).toMatchObject({ provider: 'azure', state: 'running', publicIp: ip, sshUser: 'azureuser', privateIp: expect.stringMatching(/^10\./) as unknown });
     await expect(sshExec(ip, SSH_PORT, 'azureuser', userKey().privateKey, 'true')).rejects.toThrow();
   });
@@ -227,11 +255,12 @@ describe('a VM through its life', () => {
 });
 
 describe('restart', () => {
-  it('keeps groups, VMs (running again, same address) and the CA a connection trusts', async () => {
+  it('keeps groups, VMs (running again, same address), the CA a connection trusts, its credentials and the tokens it issued', async () => {
     const s = await startTestTwin({ bootDelayMs: 50, stopDelayMs: 20, sshPort: SSH_PORT + 1 });
     const base = () => s.twin.endpoints.azure;
     const caPem = readFileSync(s.twin.caFile, 'utf8');
-    const a = (method: string, path: string, body?: unknown) => call(method, `/subscriptions/${SUB}${path}?api-version=2024-07-01`, { body, base: base(), ca: caPem });
+    const sToken = await azureToken(s.twin);
+    const a = (method: string, path: string, body?: unknown) => call(method, `/subscriptions/${SUB}${path}?api-version=2024-07-01`, { body, base: base(), ca: caPem, token: sToken });
     try {
       await a('PUT', rg('keep'), { location: 'japaneast' });
       const nsg = await a('PUT', `${NET('keep')}/networkSecurityGroups/n`, { location: 'japaneast' });
@@ -240,7 +269,8 @@ describe('restart', () => {
       const again = await startTwin({ stateDir: s.stateDir, bootDelayMs: 50, stopDelayMs: 20, sshPort: SSH_PORT + 1, log: () => {} });
       try {
         expect(readFileSync(again.caFile, 'utf8')).toBe(caPem);
-        const got = await call('GET', `/subscriptions/${SUB}${NET('keep')}/networkSecurityGroups/n?api-version=2024-07-01`, { base: again.endpoints.azure, ca: caPem });
+        expect(again.credentials).toEqual(s.twin.credentials);
+        const got = await call('GET', `/subscriptions/${SUB}${NET('keep')}/networkSecurityGroups/n?api-version=2024-07-01`, { base: again.endpoints.azure, ca: caPem, token: sToken });
         expect(got.status).toBe(200);
       } finally {
         await again.close();

@@ -1,9 +1,17 @@
 /**
  * The identity endpoints an Azure credential talks to when its `authorityHost` is the twin: OpenID
- * discovery, instance discovery, and the OAuth 2.0 token endpoint (client credentials). Tokens are
- * handed to any client with a secret; the ARM side accepts any bearer token.
+ * discovery, instance discovery, and the OAuth 2.0 token endpoint (client credentials). Tokens go
+ * to the twin's one service principal, for its secret only; they are HS256 JWTs under a key derived
+ * from the twin's secret, which the ARM side verifies.
  */
 import { randomUUID } from 'node:crypto';
+import { sameSecret, signHs256 } from '../auth/jwt.js';
+
+export interface ServicePrincipal {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+}
 
 export interface IdentityResponse {
   status: number;
@@ -30,10 +38,14 @@ function aadError(status: number, error: string, code: number, description: stri
   };
 }
 
-const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-
 /** Answers identity paths; undefined when the path is not one of them. */
-export function identity(method: string, path: string, base: string, form: URLSearchParams): IdentityResponse | undefined {
+export function identity(
+  method: string,
+  path: string,
+  base: string,
+  form: URLSearchParams,
+  auth: { principal: ServicePrincipal; tokenKey: Buffer },
+): IdentityResponse | undefined {
   const parts = path.split('/').filter(Boolean);
   const tenant = parts[0] ?? '';
   const rest = parts.slice(1).join('/').toLowerCase();
@@ -84,14 +96,28 @@ export function identity(method: string, path: string, base: string, form: URLSe
     if (grant !== 'client_credentials') return aadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant ?? ''}'.`);
     const clientId = form.get('client_id') ?? '';
     if (!clientId) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
-    if (!form.get('client_secret') && !form.get('client_assertion')) {
+    const sp = auth.principal;
+    if (tenant.toLowerCase() !== sp.tenantId) {
+      return aadError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    }
+    if (clientId.toLowerCase() !== sp.clientId) {
+      return aadError(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
+    }
+    if (form.get('client_assertion')) {
+      return aadError(401, 'invalid_client', 700027, 'The certificate with identifier used to sign the client assertion is not registered on application.');
+    }
+    if (!sameSecret(form.get('client_secret') ?? '', sp.clientSecret)) {
       return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
     }
     const scope = form.get('scope') ?? '';
     const now = Math.floor(Date.now() / 1000);
     const claims = { aud: scope.replace(/\/?\.default$/, '').split(' ')[0], iss: `${base}/${tenant}/v2.0`, iat: now, nbf: now, exp: now + 3599, appid: clientId, tid: tenant, oid: randomUUID(), sub: clientId };
-    // Shaped like a JWT; unsigned, since the twin's ARM endpoint accepts any bearer token.
-    const token = `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url(claims)}.`;
+    const token = signHs256(claims, auth.tokenKey);
     return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
   }
   return undefined;

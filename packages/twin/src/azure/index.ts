@@ -8,7 +8,7 @@ import type { RequestLogEntry } from '../server.js';
 import { ensureTwinTls } from '../tls.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import { type AzureLifecycle, AzureEngine, type AzureSnapshot } from './engine.js';
-import { createAzureServer } from './server.js';
+import { type AzureAuth, createAzureServer } from './server.js';
 
 export type { AzureSnapshot } from './engine.js';
 
@@ -25,6 +25,7 @@ export interface AzureTwinOptions {
   saved?: AzureSnapshot;
   pageSize?: number;
   onRequest?: (e: RequestLogEntry) => void;
+  auth: AzureAuth;
 }
 
 export interface AzureTwin {
@@ -42,7 +43,7 @@ export async function startAzureTwin(o: AzureTwinOptions): Promise<AzureTwin> {
   const tls = await ensureTwinTls(o.stateDir);
   const engine = new AzureEngine({ lifecycle: o.lifecycle, ips: o.ips, changed: o.changed, now: Date.now, bootDelayMs: o.bootDelayMs, ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
   if (o.saved) engine.restore(o.saved);
-  const server = createAzureServer({ engine, faults: o.faults, tls, ...(o.onRequest ? { onRequest: o.onRequest } : {}) });
+  const server = createAzureServer({ engine, faults: o.faults, tls, auth: o.auth, ...(o.onRequest ? { onRequest: o.onRequest } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: o.host, port: o.port }, () => {

@@ -13,7 +13,8 @@ import type { TwinTls } from '../tls.js';
 import type { ArmCtx, ArmResponse } from './context.js';
 import type { AzureEngine } from './engine.js';
 import { ArmError, ASYNC_FAILURE_CODES, faultError } from './errors.js';
-import { identity } from './identity.js';
+import { identity, type ServicePrincipal } from './identity.js';
+import { verifyHs256 } from '../auth/jwt.js';
 import { resourceId, TYPES } from './model.js';
 import { match, type Route } from './routes.js';
 import { putVm } from './vms.js';
@@ -21,8 +22,15 @@ import { listPermissions, matchPermissions } from './permissions.js';
 import { ARM_ACTIONS, armClientOf, armDeniedMessage } from '../iam.js';
 import { handleAzureRetail, RETAIL_PRICES_PATH } from '../pricing/azure-retail.js';
 
+/** The service principal the identity endpoint knows, and the key its tokens are signed with. */
+export interface AzureAuth {
+  principal: ServicePrincipal;
+  tokenKey: Buffer;
+}
+
 export interface AzureServerDeps {
   engine: AzureEngine;
+  auth: AzureAuth;
   faults: Faults;
   tls: TwinTls;
   onRequest?: (e: RequestLogEntry) => void;
@@ -87,10 +95,16 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
   let code: string | undefined;
   try {
     const text = await readBody(req);
-    const auth = req.headers.authorization ?? '';
-    if (!/^Bearer \S+/.test(auth)) {
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) {
       throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", undefined, {
         'www-authenticate': `Bearer authorization_uri="${base}/", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
+      });
+    }
+    // Only tokens the twin's identity endpoint signed, and not expired.
+    if (!verifyHs256(token, deps.auth.tokenKey)) {
+      throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', undefined, {
+        'www-authenticate': `Bearer authorization_uri="${base}/", error="invalid_token", error_description="The access token is invalid."`,
       });
     }
     const sub = segments[1] ?? '';
@@ -162,10 +176,10 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
   deps.onRequest?.({ time: new Date(started).toISOString(), requestId, region, action, status, code, ms: Date.now() - started });
 }
 
-async function handleIdentity(req: IncomingMessage, res: ServerResponse, url: URL, base: string, requestId: string): Promise<boolean> {
+async function handleIdentity(auth: AzureAuth, req: IncomingMessage, res: ServerResponse, url: URL, base: string, requestId: string): Promise<boolean> {
   const method = req.method ?? 'GET';
   const text = method === 'POST' ? await readBody(req) : '';
-  const out = identity(method, url.pathname, base, new URLSearchParams(text));
+  const out = identity(method, url.pathname, base, new URLSearchParams(text), auth);
   if (!out) return false;
   send(res, out.status, out.body, {}, requestId);
   return true;
@@ -183,7 +197,7 @@ export function createAzureServer(deps: AzureServerDeps): Server {
       ? handleAzureRetail(req, res, base)
       : url.pathname.toLowerCase().startsWith('/subscriptions/')
       ? handleArm(deps, req, res, url, base, requestId)
-      : handleIdentity(req, res, url, base, requestId).then((handled) => {
+      : handleIdentity(deps.auth, req, res, url, base, requestId).then((handled) => {
           if (!handled) send(res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${url.pathname}'.` } }, {}, requestId);
         });
     work.catch((e: unknown) => {

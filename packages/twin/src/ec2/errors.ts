@@ -19,6 +19,7 @@ export function statusForCode(code: string): number {
     case 'AuthFailure':
       return 401;
     case 'UnauthorizedOperation':
+    case 'SignatureDoesNotMatch':
     case 'OptInRequired':
     case 'Blocked':
     case 'PendingVerification':

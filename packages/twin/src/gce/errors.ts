@@ -48,7 +48,7 @@ export class GceError extends Error {
     readonly reason: string,
     message: string,
     status?: number,
-    readonly extra: { location?: string; locationType?: string; retryAfterSec?: number } = {},
+    readonly extra: { location?: string; locationType?: string; retryAfterSec?: number; detailMessage?: string } = {},
   ) {
     super(message);
     this.status = status ?? REASON_STATUS[reason] ?? 400;
@@ -56,7 +56,7 @@ export class GceError extends Error {
 
   toJSON(): unknown {
     const detail = {
-      message: this.message,
+      message: this.extra.detailMessage ?? this.message,
       domain: DOMAINS[this.reason] ?? 'global',
       reason: this.reason,
       ...(this.extra.location ? { location: this.extra.location, locationType: this.extra.locationType ?? 'parameter' } : {}),

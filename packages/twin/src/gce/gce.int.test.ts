@@ -4,8 +4,8 @@
  * checked against Libcloud's real GCE samples in test/fixtures/gce.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gce, gceDone, fixtureJson, jwtAssertion, PROJECT } from '../../test/gce.js';
-import { sshExec, startTestTwin, tcpOpen, userKey, waitFor, type TestTwin } from '../../test/helpers.js';
+import { gce, gceDone, gceToken, fixtureJson, jwtAssertion, PROJECT } from '../../test/gce.js';
+import { admin, sshExec, startTestTwin, tcpOpen, userKey, waitFor, type TestTwin } from '../../test/helpers.js';
 
 const SSH_PORT = 2340;
 const ZONE = 'asia-northeast3-a';
@@ -37,16 +37,47 @@ describe('GCE on Cloud-Twin', () => {
       fetch(`${t.twin.endpoints.gcp}/token`, { method: 'POST', body: new URLSearchParams(f) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
     const now = () => Math.floor(Date.now() / 1000);
 
-    it('issues a bearer token for a JWT-bearer grant', async () => {
-      const assertion = jwtAssertion({ iss: 'sa@p.iam.gserviceaccount.com', scope: 'https://www.googleapis.com/auth/compute', aud: 'https://oauth2.googleapis.com/token', iat: now(), exp: now() + 3600 });
-      const r = await form({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+    const grant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+    const claims = () => ({ iss: t.twin.credentials.gcp.clientEmail, scope: 'https://www.googleapis.com/auth/compute', aud: 'https://oauth2.googleapis.com/token', iat: now(), exp: now() + 3600 });
+
+    it('issues a bearer token for a JWT-bearer grant signed with the service account key', async () => {
+      const r = await form({ grant_type: grant, assertion: jwtAssertion(claims(), t.twin.credentials.gcp) });
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
       expect(String(r.body.access_token)).toMatch(/^ya29\./);
+      expect((await gce(t.twin, 'GET', 'regions', undefined, { token: String(r.body.access_token) })).status).toBe(200);
+    });
+
+    it('refuses an assertion signed by another key, or from an account it does not know (invalid_grant)', async () => {
+      const forged = await form({ grant_type: grant, assertion: jwtAssertion(claims()) });
+      expect(forged).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } });
+      const otherKid = await form({ grant_type: grant, assertion: jwtAssertion(claims(), { ...t.twin.credentials.gcp, privateKeyId: 'f'.repeat(40) }) });
+      expect(otherKid).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      const stranger = await form({ grant_type: grant, assertion: jwtAssertion({ ...claims(), iss: 'sa@other.iam.gserviceaccount.com' }, t.twin.credentials.gcp) });
+      expect(stranger).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    });
+
+    it('answers 401 UNAUTHENTICATED (authError) for a bearer token it did not issue', async () => {
+      const real = await gceToken(t.twin);
+      const [head = '', body = ''] = real.slice('ya29.'.length).split('.');
+      // A self-signed JWT (what Google's libraries may send instead of exchanging it) counts only if the account's key signed it.
+      expect((await gce(t.twin, 'GET', 'regions', undefined, { token: jwtAssertion(claims(), t.twin.credentials.gcp) })).status).toBe(200);
+      for (const token of ['ya29.forged', `ya29.${head}.${body}.${'A'.repeat(43)}`, real.slice('ya29.'.length), jwtAssertion(claims())]) {
+        const r = await gce(t.twin, 'GET', 'regions', undefined, { token });
+        expect(r.status).toBe(401);
+        expect(r.body).toEqual({
+          error: {
+            code: 401,
+            message: expect.stringMatching(/^Request had invalid authentication credentials\./) as unknown,
+            errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError', location: 'Authorization', locationType: 'header' }],
+            status: 'UNAUTHENTICATED',
+          },
+        });
+      }
     });
 
     it('refuses expired assertions and unknown grants with OAuth errors', async () => {
-      const expired = jwtAssertion({ iss: 'sa@p', scope: 's', aud: 'a', iat: now() - 7200, exp: now() - 3600 });
+      const expired = jwtAssertion({ ...claims(), iat: now() - 7200, exp: now() - 3600 }, t.twin.credentials.gcp);
       expect(await form({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: expired })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
       expect(await form({ grant_type: 'password' })).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
     });
@@ -62,7 +93,7 @@ describe('GCE on Cloud-Twin', () => {
     const op = await gce(t.twin, 'POST', 'global/networks', { name: 'net-empty', autoCreateSubnetworks: false });
     const res = await fetch(`${t.twin.endpoints.gcp}/compute/v1/projects/${PROJECT}/global/operations/${String(op.body.name)}/wait`, {
       method: 'POST',
-      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await gceToken(t.twin)}`, 'content-type': 'application/json' },
       body: '""',
     });
     expect(res.status).toBe(200);
@@ -201,7 +232,7 @@ describe('GCE on Cloud-Twin', () => {
       expect(nic.networkIP).toBe('10.0.1.2');
       expect(String((inst.body.disks as Json[])[0]?.diskSizeGb)).toBe('20');
       // The boot disk the instance names exists, made from the image.
-      const disk = await fetch(String((inst.body.disks as Json[])[0]?.source), { headers: { authorization: 'Bearer x' } }).then(async (res) => (await res.json()) as Json);
+      const disk = await fetch(String((inst.body.disks as Json[])[0]?.source), { headers: { authorization: `Bearer ${await gceToken(t.twin)}` } }).then(async (res) => (await res.json()) as Json);
       expect(disk).toMatchObject({ kind: 'compute#disk', name: 'vm-1', sizeGb: '20', status: 'READY', sourceImage: expect.stringMatching(/ubuntu-2204-jammy-v20240319$/) as unknown });
       const ssh = await sshExec(natIP, SSH_PORT, 'ubuntu', key.privateKey, 'echo hello from $CB_TWIN_INSTANCE_ID');
       expect(ssh.stdout).toMatch(/^hello from gce-\d+/);
@@ -299,7 +330,7 @@ describe('GCE on Cloud-Twin', () => {
 
   describe('faults', () => {
     it('fails an insert operation with ZONE_RESOURCE_POOL_EXHAUSTED (rule set through the admin API), creating nothing', async () => {
-      const put = await fetch(`${t.twin.adminUrl}/faults`, {
+      const put = await admin(t.twin, '/faults', {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify([{ provider: 'gcp', action: 'instances.insert', code: 'ZONE_RESOURCE_POOL_EXHAUSTED', rate: 1, count: 1 }]),

@@ -1,5 +1,5 @@
 /**
- * GCE over HTTP: `/compute/v1/…` (any bearer token) and the OAuth token endpoint `/token`.
+ * GCE over HTTP: `/compute/v1/…` (bearer tokens the twin issued) and the OAuth token endpoint `/token`.
  * JSON in, JSON out, Google's error JSON on failure, `Retry-After` on 429.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import type { GceEngine } from './engine.js';
 import { GceError } from './errors.js';
 import { gceDeniedMessage, GCE_PERMISSIONS } from '../iam.js';
 import { API_PREFIX, apiBase, Links } from './links.js';
-import type { TokenIssuer } from './token.js';
+import { INVALID_CREDENTIALS, MISSING_CREDENTIALS, type TokenIssuer } from './token.js';
 
 export const TOKEN_PATH = '/token';
 
@@ -90,15 +90,12 @@ export async function handleGce(deps: GceHttpDeps, req: IncomingMessage, res: Se
   let region: string | undefined;
   try {
     const text = await readBody(req);
-    const auth = req.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-    if (!token) {
-      throw new GceError(
-        'required',
-        'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-        401,
-        { location: 'Authorization', locationType: 'header' },
-      );
+    const caller = deps.tokens.caller(req.headers.authorization);
+    if (caller === 'missing') {
+      throw new GceError('required', MISSING_CREDENTIALS, 401, { location: 'Authorization', locationType: 'header', detailMessage: 'Login Required.' });
+    }
+    if (caller === 'invalid') {
+      throw new GceError('authError', INVALID_CREDENTIALS, 401, { location: 'Authorization', locationType: 'header', detailMessage: 'Invalid Credentials' });
     }
     const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
     let clientGone = false;
@@ -111,7 +108,7 @@ export async function handleGce(deps: GceHttpDeps, req: IncomingMessage, res: Se
       query: url.searchParams,
       body,
       links: new Links(apiBase(req.headers.host, secure)),
-      user: deps.tokens.accountOf(token),
+      user: caller.account,
       gone: () => clientGone,
       decide: (m, r, z) => {
         method = m;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults.js';
 import type { RequestLogEntry } from '../server.js';
-import type { TokenIssuer } from './token.js';
+import { type TokenIssuer, unauthenticated } from './token.js';
 
 export interface ResourceManagerDeps {
   tokens: TokenIssuer;
@@ -42,13 +42,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function answer(deps: ResourceManagerDeps, req: IncomingMessage, path: string, text: string): { status: number; body: unknown } {
   if (req.method !== 'POST') return error(405, 'INVALID_ARGUMENT', `Method ${req.method ?? ''} not allowed; use POST`);
-  if (!/^Bearer\s+\S+$/i.test(req.headers.authorization ?? '')) {
-    return error(
-      401,
-      'UNAUTHENTICATED',
-      'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-    );
-  }
+  const caller = deps.tokens.caller(req.headers.authorization);
+  if (caller === 'missing' || caller === 'invalid') return unauthenticated(caller);
   const project = PATH.exec(path)?.[1] ?? '';
   if (!PROJECT_RE.test(project)) return error(400, 'INVALID_ARGUMENT', `Invalid resource field value in the request: projects/${project}`);
   let body: { permissions?: unknown };

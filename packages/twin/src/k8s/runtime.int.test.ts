@@ -16,7 +16,8 @@ import { NodeRuntime } from './runtime.js';
 const stateDir = mkdtempSync(join(tmpdir(), 'twin-k8s-'));
 let server: Server;
 let url = '';
-const runtime = new NodeRuntime({ stateDir, twinUrl: () => url, readyDelayMs: 0, log: () => {} });
+const nodeToken = (id: string) => `${id}.node-token-of-${id}`;
+const runtime = new NodeRuntime({ stateDir, twinUrl: () => url, nodeToken, readyDelayMs: 0, log: () => {} });
 const hasKubectl = optionalTool('kubectl', 'apt-get install -y kubernetes-client') !== undefined;
 
 /** Runs as the twin's SSH server would (asynchronously: the twin answers in this very process). */
@@ -45,7 +46,13 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => void runtime.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+  // As the twin's server does: a call without the VM's node token is refused before the runtime.
+  server = createServer((req, res) => {
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const id = token.slice(0, token.indexOf('.'));
+    if (!id || token !== nodeToken(id)) return void res.writeHead(401).end('no node token');
+    void runtime.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname, id);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (const id of ['i-cp', 'i-w', 'i-cp2', 'i-nat']) runtime.prepare(id);
@@ -156,5 +163,22 @@ describe('simulated node runtime', () => {
     writeFileSync(saved, readFileSync(cp2Admin));
     expect((await sh('i-cp2', 'kubeadm reset -f')).status).toBe(0);
     expect((await sh('i-cp2', `kubectl --kubeconfig ${saved} --server https://127.0.0.2:${port} get nodes`)).stderr).toMatch(/connection refused/);
+  });
+});
+
+describe('node tokens', () => {
+  it('a VM runs commands as itself only: another instance id with its token, or no token, is refused', async () => {
+    runtime.prepare('i-tok');
+    expect((await sh('i-tok', 'apt-get install -y kubectl=1.30.2-1.1')).status).toBe(0);
+    const own = await sh('i-tok', 'kubectl version --client');
+    expect(own).toMatchObject({ status: 0, stdout: expect.stringMatching(/Client Version/) as unknown });
+    const asOther = await run('/bin/sh', ['-c', 'kubectl version --client'], { ...runtime.vmEnv('i-tok'), CB_TWIN_NODE_TOKEN: runtime.vmEnv('i-w').CB_TWIN_NODE_TOKEN, CB_TWIN_INSTANCE_ID: 'i-tok', HOME: stateDir });
+    expect(asOther.status).toBe(1);
+    expect(asOther.stderr).toMatch(/answered 403/);
+    const noToken: Record<string, string> = { ...runtime.vmEnv('i-tok') };
+    delete noToken.CB_TWIN_NODE_TOKEN;
+    const without = await run('/bin/sh', ['-c', 'kubectl version --client'], { ...noToken, CB_TWIN_INSTANCE_ID: 'i-tok', HOME: stateDir });
+    expect(without.status).toBe(1);
+    expect(without.stderr).toMatch(/answered 401/);
   });
 });

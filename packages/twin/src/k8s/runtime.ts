@@ -36,6 +36,8 @@ export interface NodeRuntimeOptions {
   stateDir: string;
   /** The twin's own base URL (known once its HTTP server listens). */
   twinUrl: () => string;
+  /** The bearer token a VM's shims show the twin: good for that VM's calls alone. */
+  nodeToken: (instanceId: string) => string;
   /** How long a node takes from joining to Ready once its kubelet runs and the CNI is in. */
   readyDelayMs?: number;
   log: (message: string) => void;
@@ -60,6 +62,8 @@ export class NodeRuntime {
       PATH: `${this.binDir}:${DEFAULT_PATH}`,
       CB_SYSROOT: this.sysroot(instanceId).root,
       CB_TWIN_URL: this.o.twinUrl(),
+      // In the environment, not on a command line: other users cannot read it from ps.
+      CB_TWIN_NODE_TOKEN: this.o.nodeToken(instanceId),
       CB_TWIN_NODE_RUNTIME: 'kubernetes',
     };
   }
@@ -171,16 +175,23 @@ export class NodeRuntime {
     for (const c of [...this.clusters.values()]) if (c.apiServers.size === 0) this.clusters.delete(c.id);
   }
 
-  /** `POST /_twin/k8s/run` from the shims; `GET /_twin/k8s/clusters` for people. */
-  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  /**
+   * `POST /_twin/k8s/run` from the shims; `GET /_twin/k8s/clusters` for people. `caller` is the
+   * instance whose node token came with the request, undefined for the admin token: a VM runs
+   * commands as itself only.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, caller?: string): Promise<void> {
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const notYou = (instanceId: string) => caller !== undefined && caller !== instanceId;
     if (req.method === 'POST' && path === '/_twin/k8s/run') {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      send(200, await this.run(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunRequest));
+      const run = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunRequest;
+      if (notYou(run.instanceId)) return send(403, { error: `this node token is not for instance ${run.instanceId}` });
+      send(200, await this.run(run));
       return;
     }
     if (req.method === 'POST' && path === '/_twin/k8s/run-raw') {
@@ -189,13 +200,14 @@ export class NodeRuntime {
       for await (const c of req) chunks.push(c as Buffer);
       const [instanceId = '', cwd = '', kubeconfig = '', command = '', ...args] = Buffer.concat(chunks).toString('utf8').split('\0');
       args.pop(); // the terminator after the last field
+      if (notYou(instanceId)) return send(403, { error: `this node token is not for instance ${instanceId}` });
       const out = await this.run({ instanceId, cwd, command, args, ...(kubeconfig ? { kubeconfig } : {}) });
       const stdout = Buffer.from(out.stdout);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-exit-code': String(out.code), 'x-stdout-length': String(stdout.length) });
       res.end(Buffer.concat([stdout, Buffer.from(out.stderr)]));
       return;
     }
-    if (req.method === 'GET' && path === '/_twin/k8s/clusters') {
+    if (req.method === 'GET' && path === '/_twin/k8s/clusters' && caller === undefined) {
       send(200, [...this.clusters.values()].map((c) => ({ name: c.name, endpoint: c.endpoint, apiServers: [...c.apiServers.keys()], version: c.version, cni: c.cni ?? null, nodes: this.views(c).map((v) => ({ name: v.node.name, ready: v.ready, controlPlane: v.node.controlPlane, labels: v.node.labels })) })));
       return;
     }

@@ -13,7 +13,11 @@ function post(url: string, body: string): Promise<{ status: number; text: string
       url,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${process.env.CB_TWIN_NODE_TOKEN ?? ''}`,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -164,7 +164,7 @@ printf '%s\\0' "\${CB_TWIN_INSTANCE_ID:-}" "$PWD" "\${KUBECONFIG:-}" "$@" >"$tmp
 exec 3<>"/dev/tcp/$host/$port" || { echo "$1: cannot reach the twin at $CB_TWIN_URL" >&2; exit 1; }
 len=$(wc -c <"$tmp/req")
 {
-  printf 'POST /_twin/k8s/run-raw HTTP/1.0\\r\\nHost: %s\\r\\nContent-Type: application/octet-stream\\r\\nContent-Length: %s\\r\\n\\r\\n' "$host" "$((len))"
+  printf 'POST /_twin/k8s/run-raw HTTP/1.0\\r\\nHost: %s\\r\\nAuthorization: Bearer %s\\r\\nContent-Type: application/octet-stream\\r\\nContent-Length: %s\\r\\n\\r\\n' "$host" "\${CB_TWIN_NODE_TOKEN:-}" "$((len))"
   cat "$tmp/req"
 } >&3
 status=0 code=1 outlen=0

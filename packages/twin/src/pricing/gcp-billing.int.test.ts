@@ -1,5 +1,6 @@
 /** The twin's Cloud Billing Catalog API over HTTP, as Google's clients call it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gceToken } from '../../test/gce.js';
 import { startTestTwin, type TestTwin } from '../../test/helpers.js';
 import { gcpOnDemandPrice } from '../data/gcp.js';
 import type { Sku } from './gcp-skus.js';
@@ -10,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const get = (path: string, auth = true) => fetch(`${t.twin.endpoints.gcp}${path}`, auth ? { headers: { authorization: 'Bearer ya29.test' } } : {});
+const get = async (path: string, auth: boolean | string = true) =>
+  fetch(`${t.twin.endpoints.gcp}${path}`, auth ? { headers: { authorization: `Bearer ${auth === true ? await gceToken(t.twin) : auth}` } } : {});
 const usd = (s: Sku) => Number(s.pricingInfo[0]!.pricingExpression.tieredRates[0]!.unitPrice.units) + s.pricingInfo[0]!.pricingExpression.tieredRates[0]!.unitPrice.nanos / 1e9;
 
 describe('Cloud Billing Catalog API', () => {
@@ -49,6 +51,10 @@ describe('Cloud Billing Catalog API', () => {
     const unauth = await get('/v1/services/6F81-5844-456A/skus', false);
     expect(unauth.status).toBe(401);
     expect(await unauth.json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
+    const forged = await get('/v1/services/6F81-5844-456A/skus', 'ya29.not-issued-by-the-twin');
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED', errors: [{ reason: 'authError' }] } });
+    expect((await get('/v1/services?key=AIzaSyA-any-key', false)).status).toBe(400);
     expect((await get('/v1/services/0000-0000-0000/skus')).status).toBe(404);
     expect((await get('/v1/services/6F81-5844-456A/skus?pageToken=bogus')).status).toBe(400);
   });

@@ -1,11 +1,12 @@
 /**
  * Google Cloud Billing Catalog API (`cloudbilling.googleapis.com/v1`): `GET /v1/services` and
- * `GET /v1/services/{serviceId}/skus` with pageSize/pageToken paging, bearer-token (or API key)
- * authentication and Google's JSON error shape, answering with the twin's Compute Engine SKUs.
+ * `GET /v1/services/{serviceId}/skus` with pageSize/pageToken paging, bearer-token authentication
+ * (tokens the twin issued) and Google's JSON error shape, answering with the twin's Compute Engine SKUs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults.js';
 import { COMPUTE_SERVICE_ID, computeSkus } from './gcp-skus.js';
+import { type TokenIssuer, unauthenticated } from '../gce/token.js';
 
 export const BILLING_PREFIX = '/v1/services';
 const MAX_PAGE = 5000;
@@ -44,13 +45,16 @@ function page<T>(items: readonly T[], q: URLSearchParams): { items: T[]; next: s
   return { items: slice, next: offset + limit < items.length ? Buffer.from(`o${offset + limit}`).toString('base64url') : '' };
 }
 
-export async function handleGcpBilling(deps: { faults: Faults }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleGcpBilling(deps: { faults: Faults; tokens: TokenIssuer }, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://twin');
   try {
     if (req.method !== 'GET') throw new GoogleError(405, 'INVALID_ARGUMENT', `Method ${req.method ?? ''} is not allowed.`);
-    const bearer = /^Bearer\s+\S+$/i.test(req.headers.authorization ?? '');
-    if (!bearer && !url.searchParams.get('key')) {
-      throw new GoogleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+    // The twin issues no API keys: any key is one Google would not know.
+    if (url.searchParams.has('key') && !req.headers.authorization) throw new GoogleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.');
+    const caller = deps.tokens.caller(req.headers.authorization);
+    if (caller === 'missing' || caller === 'invalid') {
+      const out = unauthenticated(caller);
+      return send(res, out.status, out.body);
     }
     const fault = deps.faults.decide('services.skus.list', 'global', 'gcp');
     if (fault.code) throw new GoogleError(fault.code === 'rateLimitExceeded' ? 429 : 503, fault.code === 'rateLimitExceeded' ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE', `Injected fault: ${fault.code}`);

@@ -1,12 +1,13 @@
 /**
  * HTTP front of the twin's AWS Price List Query API: `POST /` with `X-Amz-Target:
- * AWSPriceListService.<Operation>` and an `application/x-amz-json-1.1` body, signed (SigV4) for one
- * of the regions the real service has endpoints in. Errors are JSON 1.1 (`__type`, `Message`).
+ * AWSPriceListService.<Operation>` and an `application/x-amz-json-1.1` body, signed (SigV4, verified)
+ * for one of the regions the real service has endpoints in. Errors are JSON 1.1 (`__type`, `Message`).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults.js';
 import { describeServices, getProducts, PricingError } from './service.js';
+import { type SigV4Failure, verifySigV4 } from '../auth/sigv4.js';
 
 export const PRICING_TARGET_PREFIX = 'AWSPriceListService.';
 /** The Price List Query API answers only in these regions (its endpoints' regions). */
@@ -15,6 +16,8 @@ const MAX_BODY = 1024 * 1024;
 
 export interface PricingDeps {
   faults: Faults;
+  /** The secret access key of an access key id the twin knows (see ../auth/sigv4.ts). */
+  awsSecretOf: (accessKeyId: string) => string | undefined;
   onRequest?: (e: { time: string; requestId: string; provider?: string; region?: string; action?: string; status: number; code?: string; ms: number }) => void;
 }
 
@@ -23,7 +26,7 @@ export function isPricingRequest(req: IncomingMessage): boolean {
   return typeof target === 'string' && target.startsWith(PRICING_TARGET_PREFIX);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,15 +39,23 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function signedRegion(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : undefined;
-  return credential?.split('/')[2];
+/** The Price List API's (JSON protocol) answer to a request whose signature did not verify. */
+function authError(failure: SigV4Failure, message: string): PricingError {
+  switch (failure) {
+    case 'missing':
+      return new PricingError('MissingAuthenticationTokenException', message, 403);
+    case 'unknownKey':
+      return new PricingError('UnrecognizedClientException', message, 400);
+    case 'malformed':
+      return new PricingError('IncompleteSignatureException', message, 400);
+    default:
+      return new PricingError('InvalidSignatureException', message, 403);
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -58,10 +69,12 @@ export async function handlePricing(deps: PricingDeps, req: IncomingMessage, res
   let code: string | undefined;
   let body: unknown;
   try {
-    const text = await readBody(req);
-    region = signedRegion(req);
-    if (!region) throw new PricingError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
-    if (!PRICING_REGIONS.includes(region)) {
+    const raw = await readBody(req);
+    const text = raw.toString('utf8');
+    const auth = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw }, deps.awsSecretOf);
+    region = auth.scope?.region;
+    if (!auth.ok) throw authError(auth.failure, auth.message);
+    if (!region || !PRICING_REGIONS.includes(region)) {
       throw new PricingError('InvalidSignatureException', `Credential should be scoped to a valid region. The Price List Query API is in ${PRICING_REGIONS.join(', ')}.`, 403);
     }
     if (req.method !== 'POST') throw new PricingError('UnknownOperationException', 'Unknown operation', 404);

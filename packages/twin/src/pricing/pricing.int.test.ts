@@ -1,13 +1,13 @@
 /** The twin's AWS Price List Query API through the real @aws-sdk/client-pricing. */
 import { DescribeServicesCommand, GetProductsCommand, PricingClient, paginateGetProducts, type Filter } from '@aws-sdk/client-pricing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestTwin, type TestTwin } from '../../test/helpers.js';
+import { ec2Error, startTestTwin, type TestTwin } from '../../test/helpers.js';
 import { findInstanceType, findRegion, onDemandPrice } from '../data/aws.js';
 
 let t: TestTwin;
 const clients: PricingClient[] = [];
-function client(region = 'us-east-1'): PricingClient {
-  const c = new PricingClient({ region, endpoint: t.twin.endpoints.aws, credentials: { accessKeyId: 'AKIATWINTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+function client(region = 'us-east-1', credentials = t.twin.credentials.aws): PricingClient {
+  const c = new PricingClient({ region, endpoint: t.twin.endpoints.aws, credentials, maxAttempts: 1 });
   clients.push(c);
   return c;
 }
@@ -34,6 +34,15 @@ interface Item {
 }
 
 describe('AWS Price List Query API', () => {
+  it('verifies the SigV4 signature: a wrong secret and an unknown key are refused in the JSON protocol\'s shape', async () => {
+    const call = (credentials: { accessKeyId: string; secretAccessKey: string }) => client('us-east-1', credentials).send(new DescribeServicesCommand({ ServiceCode: 'AmazonEC2' }));
+    const wrong = await ec2Error(call({ ...t.twin.credentials.aws, secretAccessKey: 'not-the-secret' }));
+    expect(wrong).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
+    expect(wrong.message).toMatch(/signature we calculated does not match/);
+    expect(await ec2Error(call({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: t.twin.credentials.aws.secretAccessKey }))).toMatchObject({ name: 'UnrecognizedClientException', status: 400 });
+    expect((await call(t.twin.credentials.aws)).Services?.[0]?.ServiceCode).toBe('AmazonEC2');
+  });
+
   it('pages through a region\'s Linux on-demand prices as JSON strings, with real attribute names', async () => {
     const items: Item[] = [];
     let pages = 0;
