@@ -15,6 +15,7 @@ import { RecommendService } from './recommend/service.js';
 import type { OrchestratorDeps, Timeouts } from './orchestrator/deps.js';
 import { KnownHosts } from './ssh/known-hosts.js';
 import { SshExecutor } from './ssh/executor.js';
+import { explainReadOnlyWrites } from './store/read-only.js';
 import { SqliteStateStore } from './store/sqlite-store.js';
 import type { StateStore } from './store/state-store.js';
 
@@ -59,7 +60,8 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
   ensurePrivateDir(home.root);
   ensurePrivateDir(home.keys);
   ensurePrivateDir(home.credentials);
-  const store = new SqliteStateStore(home.db);
+  const sqlite = new SqliteStateStore(home.db);
+  const store: StateStore = sqlite.readOnly ? explainReadOnlyWrites(sqlite, home.db) : sqlite;
   const credentials = new CredentialService(store, home);
   const ssh = new SshExecutor({ knownHostsPath: home.knownHosts });
   const knownHosts = new KnownHosts(home.knownHosts);

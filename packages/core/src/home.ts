@@ -2,7 +2,7 @@
  * Where local state lives: `$CB_HOME` (default `~/.cloud-barista`). Directories are 0700 and secret
  * files 0600, because keys and credentials sit here.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BugError } from './errors.js';
@@ -43,10 +43,25 @@ export function childPath(parent: string, segment: string): string {
   return join(parent, segment);
 }
 
-/** Creates the directory (and parents) with mode 0700, tightening it if it already existed. */
+/**
+ * Creates the directory (and parents) 0700. One that exists loses group and other permissions but
+ * never gains any: a home its owner made read-only stays read-only (and on a read-only file system
+ * nothing is changed at all).
+ */
 export function ensurePrivateDir(path: string): string {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  chmodSync(path, 0o700);
+  const created = mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (created !== undefined) {
+    chmodSync(path, 0o700);
+    return path;
+  }
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    try {
+      chmodSync(path, mode & 0o700);
+    } catch (e) {
+      if (!['EROFS', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    }
+  }
   return path;
 }
 

@@ -5,49 +5,72 @@
  * BEGIN IMMEDIATE so concurrent CLI processes serialise instead of overwriting each other.
  */
 import type Database from 'better-sqlite3';
-import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { ensurePrivateDbFile } from '../home.js';
 import type { K8sClusterRecord } from '../k8s/model.js';
 import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 import type { LockInfo, StateStore } from './state-store.js';
 import { MIGRATIONS } from './migrations.js';
+import { backupIfDue, backupStateDb, integrityProblems, openStateDb, readOnlyStoreError } from './sqlite-file.js';
 import { SqliteCatalog } from './sqlite-catalog.js';
 import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
 
-// Required, not imported: a CommonJS package through ESM gets its exports scanned on every CLI start.
-const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 type Row = { doc: string };
+
+function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the schema up to date inside one write transaction; an existing store is first copied to
+ * state.db.bak, so a migration that goes wrong never costs the records.
+ */
+function migrate(db: Database.Database, path: string): void {
+  const current = schemaVersion(db);
+  if (current >= MIGRATIONS.length) return;
+  if (current > 0 && path !== ':memory:') backupStateDb(db, path);
+  db.transaction(() => {
+    const again = schemaVersion(db);
+    for (let v = again; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}
 
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
 
   private readonly catalog: SqliteCatalog;
 
+  /** True when the file or its directory cannot be written: reads work, writes are refused. */
+  readonly readOnly: boolean;
+
+  /**
+   * Opens (or creates) the store at `path`. Throws an OperationError naming the file and the way
+   * out when it is damaged; nothing is written to a damaged store.
+   */
   constructor(readonly path: string) {
-    if (path !== ':memory:') ensurePrivateDbFile(path);
-    this.db = new Sqlite(path);
+    const opened = openStateDb(path, (db) => migrate(db, path));
+    this.db = opened.db;
+    this.readOnly = opened.readOnly;
     this.catalog = new SqliteCatalog(this.db, (fn) => this.immediate(fn));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
     // Other CLI processes may hold the write lock briefly; wait rather than fail.
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    if (this.readOnly) {
+      if (schemaVersion(this.db) < MIGRATIONS.length) throw readOnlyStoreError(path);
+      return;
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    migrate(this.db, path);
   }
 
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    if (current >= MIGRATIONS.length) return;
-    this.immediate(() => {
-      const again = this.db.pragma('user_version', { simple: true }) as number;
-      for (let v = again; v < MIGRATIONS.length; v++) {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }
-    });
+  /** Full integrity check (`cbadm state check`): the problems SQLite finds, none when healthy. */
+  integrityProblems(): string[] {
+    return integrityProblems(this.db);
   }
 
   /** Runs fn in a write transaction taken up front (no read-then-upgrade deadlocks). */
@@ -289,7 +312,15 @@ export class SqliteStateStore implements StateStore {
     return this.catalog.listBenchmarks();
   }
 
+  /** Closes the store, first taking the daily backup when one is due (so it holds this command's writes). */
   close(): void {
+    if (!this.readOnly && this.path !== ':memory:' && this.db.open) {
+      try {
+        backupIfDue(this.db, this.path);
+      } catch {
+        // A full disk must not turn a finished command into a failed one; the next close tries again.
+      }
+    }
     this.db.close();
   }
 }
