@@ -27,6 +27,24 @@ describe('CappedBuffer', () => {
     expect([b.keptBytes, b.totalBytes, b.text()]).toEqual([1024, 9_995_000, 'z'.repeat(1024)]);
   });
 
+  it('holds exactly the last capBytes of any sequence of chunks (against a plain concatenation)', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 200; round++) {
+      const cap = 1 + rand(9000);
+      const b = new CappedBuffer(cap);
+      const all: Buffer[] = [];
+      for (let i = rand(40); i >= 0; i--) {
+        const chunk = Buffer.from(Array.from({ length: rand(3000) }, () => 97 + rand(26)));
+        all.push(chunk);
+        b.push(chunk);
+      }
+      const whole = Buffer.concat(all);
+      expect(b.text()).toBe(whole.subarray(Math.max(0, whole.length - cap)).toString());
+      expect([b.totalBytes, b.truncated]).toEqual([whole.length, whole.length > cap]);
+    }
+  });
+
   it('copies what it keeps: the caller may reuse its buffer', () => {
     const b = new CappedBuffer(8);
     const chunk = Buffer.from('abcd');
