@@ -115,6 +115,17 @@ describe('mcis exec with large output', () => {
     expect(r.stderr).toContain('the command failed on 2 of 2 VM(s)');
   }, 30_000);
 
+  it('a reader that goes away (`| head`) ends the remote commands and says so', async () => {
+    const child = spawn(process.execPath, [CBADM, 'mcis', 'exec', 'big', '--', 'yes'], { env: cli.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/── big-1 \(exit n\/a: write EPIPE/);
+    expect(stderr).toMatch(/── big-2 \(exit n\/a: write EPIPE/);
+  }, 30_000);
+
   it('refuses a --max-output that is not a size, naming the flag (exit 2)', async () => {
     const bad = await cli.run(['mcis', 'exec', 'big', '--max-output', 'lots', '--', 'true']);
     expect(bad.code).toBe(2);
