@@ -6,7 +6,7 @@ import type { CloudDriver, CreateVmRequest, DriverRegistry, VmInfo } from '../sr
 import { ProviderError } from '../src/errors.js';
 import type { Provider } from '../src/model.js';
 import type { ExecResult, SshRunner } from '../src/orchestrator/deps.js';
-import type { SshTarget } from '../src/ssh/executor.js';
+import type { SshOutputSink, SshTarget } from '../src/ssh/executor.js';
 
 interface FakeVm {
   info: VmInfo;
@@ -153,7 +153,9 @@ export class FakeSsh implements SshRunner {
     this.probes.push(target.host);
     if (this.unreachable.has(target.host)) throw new Error(`connect ECONNREFUSED ${target.host}:${target.port}`);
   }
-  async exec(target: SshTarget, command: string): Promise<ExecResult> {
-    return { exitCode: command === 'false' ? 1 : 0, stdout: `${target.label}: ${command}\n`, stderr: '', durationMs: 1 };
+  async exec(target: SshTarget, command: string, opts: { output?: SshOutputSink } = {}): Promise<ExecResult> {
+    const stdout = `${target.label}: ${command}\n`;
+    if (opts.output) await opts.output.stdout(Buffer.from(stdout));
+    return { exitCode: command === 'false' ? 1 : 0, stdout: opts.output ? '' : stdout, stderr: '', durationMs: 1 };
   }
 }

@@ -3,7 +3,7 @@ import type { CredentialService } from '../credentials.js';
 import type { DriverRegistry } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import type { HomePaths } from '../home.js';
-import type { SshExecResult, SshTarget } from '../ssh/executor.js';
+import type { SshExecResult, SshOutputSink, SshTarget } from '../ssh/executor.js';
 import type { StateStore } from '../store/state-store.js';
 
 /** Result of one remote command (the SSH executor's shape). */
@@ -11,7 +11,8 @@ export type ExecResult = SshExecResult;
 
 /** The slice of the SSH executor the orchestrator uses (core's SshExecutor implements it). */
 export interface SshRunner {
-  exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal; stdin?: string }): Promise<ExecResult>;
+  /** With `output`, the output goes there as it arrives and the result's stdout and stderr are empty. */
+  exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal; stdin?: string; output?: SshOutputSink }): Promise<ExecResult>;
   /** Waits until the server answers and authenticates; pins its host key. */
   probe(target: SshTarget, opts: { maxWaitMs: number; signal?: AbortSignal }): Promise<unknown>;
 }

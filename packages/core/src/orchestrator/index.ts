@@ -8,4 +8,5 @@ export type { CleanupReport, LeftoverObject } from './cleanup.js';
 export type { PlannedSubgroup, Alternate } from './placement.js';
 export type { FailoverMove } from './failover.js';
 export type { BenchmarkResult, VmBenchmark } from './benchmark.js';
+export { DEFAULT_EXEC_MAX_OUTPUT_BYTES, type ExecLine, type ExecOptions, type ExecVmResult } from './exec.js';
 export { parseHostSpec, type RegisterHost, type RegisterOptions } from './register.js';

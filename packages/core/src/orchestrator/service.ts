@@ -7,10 +7,10 @@ import type { VmAction } from '../driver/port.js';
 import { noEvents } from '../events.js';
 import { nowIso, TAG } from '../domain.js';
 import type { Mcis, Vm } from '../model.js';
-import { Semaphore } from '../util/limit.js';
 import { runAction, selectVms, type ActionOutcome, type Selector } from './actions.js';
 import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
-import { DEFAULT_TIMEOUTS, type ExecResult, type OrchestratorDeps, type RunOptions } from './deps.js';
+import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
+import { runExec, type ExecOptions, type ExecVmResult } from './exec.js';
 import type { SshTarget } from '../ssh/executor.js';
 import type { BenchmarkResult } from './benchmark.js';
 import { DriverPool } from './driver-pool.js';
@@ -41,11 +41,6 @@ export interface DeleteResult {
   /** Per connection: whether its default resources were removed, still in use, or failed. */
   connections: ConnectionCleanup[];
   cleanedConnections: string[];
-}
-
-export interface ExecVmResult extends ExecResult {
-  vm: string;
-  error?: string;
 }
 
 export class McisService {
@@ -377,28 +372,9 @@ export class McisService {
     return runBenchmark(this.deps, args.ns, args.name, this.deps.store.listVms(args.ns, args.name), args);
   }
 
-  /** Runs a command on the selected Running VMs in parallel; per-VM exit code, stdout, stderr. */
-  async exec(args: { ns: string; name: string; command: string; selector: Selector; timeoutMs?: number; concurrency?: number } & RunOptions): Promise<ExecVmResult[]> {
+  /** Runs a command on the selected Running VMs in parallel (see exec.ts); per-VM exit code and output. */
+  async exec(args: ExecOptions): Promise<ExecVmResult[]> {
     this.require(args.ns, args.name);
-    const selected = selectVms(this.deps.store.listVms(args.ns, args.name), args.name, args.selector);
-    const sem = new Semaphore(args.concurrency ?? 64);
-    return Promise.all(
-      selected.map((vm) =>
-        sem.run(async (): Promise<ExecVmResult> => {
-          if (vm.status !== 'Running' || !vm.publicIp) {
-            return { vm: vm.name, exitCode: null, stdout: '', stderr: '', durationMs: 0, error: `VM is ${vm.status}; exec needs Running` };
-          }
-          try {
-            const r = await this.deps.ssh.exec(sshTargetOf(this.deps, vm), args.command, {
-              ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
-              ...(args.signal ? { signal: args.signal } : {}),
-            });
-            return { vm: vm.name, ...r };
-          } catch (e) {
-            return { vm: vm.name, exitCode: null, stdout: '', stderr: '', durationMs: 0, error: (e as Error).message };
-          }
-        }),
-      ),
-    );
+    return runExec(this.deps, selectVms(this.deps.store.listVms(args.ns, args.name), args.name, args.selector), args);
   }
 }

@@ -197,6 +197,71 @@ describe('SshExecutor.exec', () => {
   });
 });
 
+describe('SshExecutor.exec with an output sink', () => {
+  it('hands the output on as it arrives and keeps none of it', async () => {
+    const vm = await startVm();
+    const got = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const r = await executor().exec(vm.target, 'echo out; echo err >&2; head -c 300000 /dev/zero', {
+      output: { stdout: (d) => void got.stdout.push(Buffer.from(d)), stderr: (d) => void got.stderr.push(Buffer.from(d)) },
+    });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, '', '']);
+    expect(Buffer.concat(got.stdout).length).toBe(4 + 300_000);
+    expect(Buffer.concat(got.stderr).toString()).toBe('err\n');
+  });
+
+  it('a held sink stops the remote command instead of filling memory, and it resumes on release', async () => {
+    const vm = await startVm();
+    let received = 0;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const marker = join(vm.home, 'finished');
+    const running = executor().exec(vm.target, 'head -c 50000000 /dev/zero; touch finished', {
+      output: {
+        stdout: (d) => {
+          received += d.length;
+          return gate;
+        },
+        stderr: () => {},
+      },
+    });
+    // Unheld, 50 MB cross loopback in a second or two and the marker appears.
+    for (let i = 0; i < 60 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(marker)).toBe(false);
+    expect(received).toBeLessThan(1024 * 1024);
+    release();
+    const r = await running;
+    expect(r.exitCode).toBe(0);
+    expect(received).toBe(50_000_000);
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('delivers all of stderr even when it is still held back as stdout ends', async () => {
+    const vm = await startVm();
+    const got = { stdout: 0, stderr: 0 };
+    const later = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+    const r = await executor().exec(vm.target, 'head -c 3000000 /dev/zero >&2; head -c 1000 /dev/zero', {
+      output: {
+        stdout: (d) => void (got.stdout += d.length),
+        stderr: (d) => ((got.stderr += d.length), later()),
+      },
+    });
+    expect([r.exitCode, got.stdout, got.stderr]).toEqual([0, 1000, 3_000_000]);
+  });
+
+  it('a sink that fails ends the command with its error', async () => {
+    const vm = await startVm();
+    const err = await caught(
+      executor().exec(vm.target, 'echo $$ > pid; exec yes', {
+        output: { stdout: () => Promise.reject(new Error('reader went away')), stderr: () => {} },
+      }),
+    );
+    expect((err as Error).message).toBe('reader went away');
+    const pid = Number(readFileSync(join(vm.home, 'pid'), 'utf8'));
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pid)).toBe(false);
+  });
+});
+
 describe('host keys', () => {
   it('pins on first use and refuses a changed host key, leaving known_hosts unchanged', async () => {
     const first = await startVm();

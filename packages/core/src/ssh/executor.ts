@@ -47,6 +47,21 @@ export interface SshExecOptions {
   signal?: AbortSignal;
   /** Sent to the command's stdin, then EOF. Without it the command reads EOF at once. */
   stdin?: string | Buffer | Readable;
+  /**
+   * Hands the output here as it arrives instead of keeping it (the result's stdout and stderr are
+   * then empty): output of any size passes through bounded memory.
+   */
+  output?: SshOutputSink;
+}
+
+/**
+ * Where a command's output goes as it arrives, in chunks that do not respect line boundaries. A
+ * returned promise holds the command's output back (SSH flow control) until it settles, so a slow
+ * reader slows the remote command instead of filling memory; a rejected one ends the command.
+ */
+export interface SshOutputSink {
+  stdout(chunk: Buffer): void | Promise<void>;
+  stderr(chunk: Buffer): void | Promise<void>;
 }
 
 export interface SshExecResult {
@@ -204,14 +219,15 @@ export class SshExecutor {
     if (opts.signal?.aborted) onOuterAbort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const out: { stdout: Buffer[]; stderr: Buffer[] } = { stdout: [], stderr: [] };
+    const sink: SshOutputSink = opts.output ?? {
+      stdout: (d) => void out.stdout.push(d),
+      stderr: (d) => void out.stderr.push(d),
+    };
     try {
       return await this.slots.run(async () => {
         const { client } = await this.connect(target, ac.signal, this.connectTimeoutMs);
         try {
-          const status = await this.runCommand(client, target, command, opts.stdin, ac.signal, {
-            stdout: (d) => out.stdout.push(d),
-            stderr: (d) => out.stderr.push(d),
-          });
+          const status = await this.runCommand(client, target, command, opts.stdin, ac.signal, sink);
           return {
             ...status,
             stdout: Buffer.concat(out.stdout).toString('utf8'),
@@ -591,7 +607,7 @@ export class SshExecutor {
     command: string,
     stdin: SshExecOptions['stdin'],
     signal: AbortSignal,
-    sink: { stdout: (d: Buffer) => void; stderr: (d: Buffer) => void },
+    sink: SshOutputSink,
   ): Promise<ExitStatus> {
     return new Promise<ExitStatus>((resolve, reject) => {
       let channel: ClientChannel | undefined;
@@ -634,13 +650,60 @@ export class SshExecutor {
         channel = ch;
         let exitCode: number | null = null;
         let exitSignal: string | undefined;
-        ch.on('data', (d: Buffer) => sink.stdout(d));
-        ch.stderr.on('data', (d: Buffer) => sink.stderr(d));
+        // A paused channel stops acknowledging data, so the server stops sending: memory stays bounded.
+        let holds = 0;
+        const deliver = (handle: (d: Buffer) => void | Promise<void>) => (d: Buffer) => {
+          let held: void | Promise<void>;
+          try {
+            held = handle(d);
+          } catch (e) {
+            onSinkError(e);
+            return;
+          }
+          if (!held) return;
+          if (holds++ === 0) {
+            ch.pause();
+            ch.stderr.pause();
+          }
+          held.then(() => {
+            if (--holds > 0 || done) return;
+            ch.resume();
+            ch.stderr.resume();
+          }, onSinkError);
+        };
+        const onSinkError = (e: unknown) => {
+          try {
+            ch.signal('KILL');
+          } catch {
+            // the channel is already closing
+          }
+          ch.close();
+          finish(e instanceof Error ? e : new OperationError(String(e)));
+        };
+        ch.on('data', deliver((d) => sink.stdout(d)));
+        ch.stderr.on('data', deliver((d) => sink.stderr(d)));
         ch.on('exit', (code: number | null, sig?: string) => {
           exitCode = typeof code === 'number' ? code : null;
           if (sig) exitSignal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
         });
-        ch.on('close', () => finish(undefined, { exitCode, ...(exitSignal ? { signal: exitSignal } : {}) }));
+        // The channel closes once stdout is read to its end; stderr may still hold data then.
+        let stderrEnded = false;
+        let closed = false;
+        const settle = () => {
+          if (closed && stderrEnded) finish(undefined, { exitCode, ...(exitSignal ? { signal: exitSignal } : {}) });
+        };
+        ch.stderr.once('end', () => {
+          stderrEnded = true;
+          settle();
+        });
+        ch.stderr.once('close', () => {
+          stderrEnded = true;
+          settle();
+        });
+        ch.on('close', () => {
+          closed = true;
+          settle();
+        });
         if (stdin === undefined) ch.end();
         else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
         else {

@@ -19,6 +19,7 @@ export {
   type SshExecutorOptions,
   type SshExecOptions,
   type SshExecResult,
+  type SshOutputSink,
   type SshProbeOptions,
   type SshProbeResult,
   type SshShellOptions,

@@ -1,15 +1,25 @@
 import { Args, Flags } from '@oclif/core';
-import type { ExecVmResult } from '@cloud-barista/core';
+import { DEFAULT_EXEC_MAX_OUTPUT_BYTES, type ExecVmResult } from '@cloud-barista/core';
 import { ExitCode, UsageError } from '@cloud-barista/core/errors';
+import { parseByteSize } from '@cloud-barista/core/util/byte-size';
 import { BaseCommand } from '../../base-command.js';
+import { LineWriter } from '../../line-writer.js';
 import { nsFlag, subgroupFlag, vmFlag } from '../../flags.js';
 
+// A result is one JSON document in memory: past this, write the output to a file on the VM instead.
+const MAX_OUTPUT_LIMIT = 256 * 1024 * 1024;
+
 export default class McisExec extends BaseCommand<typeof McisExec> {
-  static override summary = 'Run a command on the VMs in parallel over SSH; per-VM exit code, stdout, stderr.';
-  static override description = 'Exit code: 0 when every VM succeeded, 3 when some failed, 1 when all failed.';
+  static override summary = 'Run a command on the VMs in parallel over SSH; per-VM exit code and output.';
+  static override description = [
+    'Table output (the default) streams the lines of every VM as they arrive, each prefixed with the VM name (`web-1 | …`): stdout to stdout, stderr to stderr. Lines of different VMs interleave but never mix; a line over 64 KiB is split. A per-VM summary follows on stderr.',
+    '--json and --output yaml print one result per VM when all have finished: exit code, `stdoutBytes`/`stderrBytes` (all the command wrote), and the last --max-output bytes of its stdout and of its stderr (`truncated: true` when that is not all of it).',
+    'Exit code: 0 when every VM succeeded, 3 when some failed, 1 when all failed.',
+  ].join('\n\n');
   static override examples = [
     "<%= config.bin %> mcis exec web -- uname -a",
     "<%= config.bin %> mcis exec web --subgroup seoul --json -- 'df -h / | tail -1'",
+    "<%= config.bin %> mcis exec web --json --max-output 64KiB -- 'journalctl -b'",
   ];
   static override strict = false;
   static override args = { name: Args.string({ required: true }) };
@@ -18,24 +28,47 @@ export default class McisExec extends BaseCommand<typeof McisExec> {
     subgroup: subgroupFlag,
     vm: vmFlag,
     timeout: Flags.integer({ summary: 'Per-VM timeout in seconds.', default: 600 }),
+    'max-output': Flags.custom<number>({
+      summary: 'With --json or -o yaml, keep at most this much of each VM\'s stdout and of its stderr (the last part), e.g. 64KiB, 1MiB, 0.',
+      env: 'CB_EXEC_MAX_OUTPUT',
+      default: DEFAULT_EXEC_MAX_OUTPUT_BYTES,
+      defaultHelp: async () => '1MiB',
+      parse: async (text) => {
+        const n = parseByteSize(text);
+        if (n === undefined || n > MAX_OUTPUT_LIMIT) {
+          throw new UsageError(`--max-output (CB_EXEC_MAX_OUTPUT) must be a size from 0 to 256MiB, e.g. 64KiB or 1MiB; got '${text}'`, {
+            hint: 'for more, redirect the output to a file on the VMs and copy it',
+          });
+        }
+        return n;
+      },
+    })(),
   };
 
-  protected async execute(): Promise<ExecVmResult[]> {
+  private results: ExecVmResult[] = [];
+
+  protected async execute(): Promise<ExecVmResult[] | undefined> {
     const dash = this.argv.indexOf('--');
     const command = (dash >= 0 ? this.argv.slice(dash + 1) : this.argv.slice(1)).join(' ');
     if (!command.trim()) throw new UsageError('no command given', { hint: 'put it after --, e.g. cbadm mcis exec web -- uptime' });
-    const results = await (await this.core()).mcis.exec({
+    const writer = this.format === 'table' ? new LineWriter() : undefined;
+    // A reader that went away (`| head`) ends the remote commands instead of the process crashing.
+    const ac = new AbortController();
+    process.stdout.on('error', (e) => ac.abort(e));
+    this.results = await (await this.core()).mcis.exec({
       ns: this.flags.ns,
       name: this.args.name,
       command,
       timeoutMs: this.flags.timeout * 1000,
       selector: { ...(this.flags.subgroup ? { subgroup: this.flags.subgroup } : {}), ...(this.flags.vm ? { vm: this.flags.vm } : {}) },
+      signal: ac.signal,
+      ...(writer ? { maxOutputBytes: 0, onLine: writer.line } : { maxOutputBytes: this.flags['max-output'] }),
     });
-    this.results = results;
-    return results;
+    if (!writer) return this.results;
+    writer.flush();
+    process.stderr.write(this.results.map(summaryLine).join(''));
+    return undefined;
   }
-
-  private results: ExecVmResult[] = [];
 
   /** Every VM's output is printed first; the exit code then says whether all of them succeeded. */
   override async run(): Promise<void> {
@@ -45,14 +78,9 @@ export default class McisExec extends BaseCommand<typeof McisExec> {
     process.stderr.write(`Error: the command failed on ${bad.length} of ${this.results.length} VM(s): ${bad.map((b) => b.vm).join(', ')}\n`);
     process.exitCode = bad.length === this.results.length ? ExitCode.Error : ExitCode.Partial;
   }
-
-  protected override table(results: ExecVmResult[]): string {
-    return results.map(formatExec).join('');
-  }
 }
 
-function formatExec(r: ExecVmResult): string {
-  const head = `── ${r.vm} (exit ${r.exitCode ?? r.signal ?? 'n/a'}${r.error ? `: ${r.error}` : ''}, ${r.durationMs} ms)`;
-  const body = [r.stdout.trimEnd(), r.stderr ? r.stderr.trimEnd().split('\n').map((l) => `stderr: ${l}`).join('\n') : ''].filter(Boolean).join('\n');
-  return `${head}\n${body ? `${body}\n` : ''}`;
+function summaryLine(r: ExecVmResult): string {
+  const status = `exit ${r.exitCode ?? r.signal ?? 'n/a'}${r.error ? `: ${r.error}` : ''}`;
+  return `── ${r.vm} (${status}, ${r.durationMs} ms, stdout ${r.stdoutBytes} B, stderr ${r.stderrBytes} B)\n`;
 }
