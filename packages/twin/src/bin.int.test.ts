@@ -117,6 +117,7 @@ describe('cloud-twin daemon', () => {
     [['--state-dir', stateDir, '--fault', 'RunInstances:Oops'], /bad fault spec 'RunInstances:Oops'/],
     [['--state-dir', stateDir, '--boot-delay', 'soon'], /--boot-delay: not a duration: 'soon'/],
     [['--state-dir', stateDir, '--port', '99999'], /--port must be a port number/],
+    [['--state-dir', stateDir, '--azure-port', 'https'], /--azure-port must be a port number/],
     [['--state-dir', stateDir, '--colour'], /Unknown option '--colour'/],
   ])('exits 2 with a clear message for bad flags %j', (args, message) => {
     const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });

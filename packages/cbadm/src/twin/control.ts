@@ -106,6 +106,7 @@ export async function twinStatus(stateDir: string): Promise<TwinStatus> {
 export interface TwinUpOptions {
   stateDir: string;
   port?: number;
+  azurePort?: number;
   bootDelay?: string;
   stopDelay?: string;
   sshPort?: number;
@@ -119,6 +120,7 @@ export async function twinUp(opts: TwinUpOptions): Promise<TwinStatus> {
   const bin = join(fileURLToPath(new URL('.', import.meta.resolve('@cloud-barista/twin'))), 'bin.js');
   const args = [bin, '--state-dir', opts.stateDir];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
+  if (opts.azurePort !== undefined) args.push('--azure-port', String(opts.azurePort));
   if (opts.bootDelay) args.push('--boot-delay', opts.bootDelay);
   if (opts.stopDelay) args.push('--stop-delay', opts.stopDelay);
   if (opts.sshPort !== undefined) args.push('--ssh-port', String(opts.sshPort));

@@ -10,6 +10,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     'boot-delay': Flags.string({ summary: 'Time from pending to running (e.g. 2s, 500ms).', default: '2s', env: 'CB_TWIN_BOOT_DELAY' }),
     'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
     port: Flags.integer({ summary: 'API port (default: any free port).', env: 'CB_TWIN_PORT' }),
+    'azure-port': Flags.integer({ summary: 'HTTPS port of the Azure endpoint (default: any free port).', env: 'CB_TWIN_AZURE_PORT' }),
     'ssh-port': Flags.integer({ summary: "Port of every VM's SSH server (each VM has its own 127.x.y.z).", default: 2222, env: 'CB_TWIN_SSH_PORT' }),
     fault: Flags.string({ multiple: true, summary: 'Fault rule [PROVIDER:]ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable; PROVIDER aws or gcp).' }),
   };
@@ -23,6 +24,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
       sshPort: this.flags['ssh-port'],
       ...(this.flags['stop-delay'] ? { stopDelay: this.flags['stop-delay'] } : {}),
       ...(this.flags.port !== undefined ? { port: this.flags.port } : {}),
+      ...(this.flags['azure-port'] !== undefined ? { azurePort: this.flags['azure-port'] } : {}),
       ...(this.flags.fault ? { faults: this.flags.fault } : {}),
     });
   }
