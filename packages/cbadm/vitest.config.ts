@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault campaign runs on its own: `npm run test:chaos` (vitest.chaos.config.ts).
+    exclude: ['test/chaos-*.int.test.ts', '**/node_modules/**'],
     // One end-to-end file at a time: two at once halved the wall time but starved the k8s bootstrap
     // of CPU on 2 cores until it timed out.
     maxWorkers: 1,
