@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, killAfterCalls, RequestLog, seededRandom, type KillResult } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
+import { twinAdminFetch } from './twin-ec2.js';
 
 const cli = new Cli({ sshPort: 2371, env: { CB_TIMEOUT_MS: '60000' } });
 let log: RequestLog;
@@ -117,7 +118,7 @@ describe('chaos: SIGKILL at random points, then re-run', () => {
     );
 
     // The twin's own view: no instance of any cloud is left in the lanes' regions.
-    const left = ((await (await fetch(`${adminUrl}/instances`)).json()) as Array<{ region: string; state: string }>).filter(
+    const left = ((await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ region: string; state: string }>).filter(
       (i) => LANES.some((l) => l.region === i.region) && i.state !== 'terminated',
     );
     expect(left).toEqual([]);
