@@ -5,7 +5,7 @@
  * the power state decides. `stopped` and `deallocated` both map to Suspended, but only a
  * deallocated VM stops billing for compute: that is why the driver suspends by deallocating.
  */
-import type { VmStatus } from '@cloud-barista/core';
+import type { VmStatus } from '@cloud-barista/core/model';
 
 export const PROVISIONING_TO_STATUS: Readonly<Record<string, VmStatus>> = {
   creating: 'Creating',
