@@ -6,7 +6,7 @@
  * and the twin verifies it with the account's public key, as Google does.
  */
 import type { Core } from '@cloud-barista/core';
-import type { ProviderConnector } from './connect.js';
+import type { ProviderConnector } from './types.js';
 import { connectRegions } from './regions.js';
 import type { TwinInfo } from './control.js';
 import { gcpServiceAccountKey, type TwinCredentials } from '@cloud-barista/twin/credentials';
