@@ -1,6 +1,6 @@
 /**
  * The base every cbmon command extends. Output (`--json` / `--output`) and the one catch that maps
- * typed errors to exit codes (DESIGN.md §4) are the contract both CLIs share
+ * typed errors to exit codes (docs/DESIGN.md §4) are the contract both CLIs share
  * (@cloud-barista/cli-kit); this adds progress on stderr and the core and metrics store opened
  * lazily, so `cbmon --version` and `--help` stay fast.
  */

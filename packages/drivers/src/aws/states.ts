@@ -1,4 +1,4 @@
-/** EC2 instance state name → common VM status (DESIGN.md §3). */
+/** EC2 instance state name → common VM status (docs/DESIGN.md §3). */
 import type { VmStatus } from '@cloud-barista/core/model';
 
 /**

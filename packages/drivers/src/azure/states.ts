@@ -1,5 +1,5 @@
 /**
- * Azure instance view → common VM status (DESIGN.md §3). A VM's state is two codes in its instance
+ * Azure instance view → common VM status (docs/DESIGN.md §3). A VM's state is two codes in its instance
  * view: `ProvisioningState/*` (what ARM is doing to it) and `PowerState/*` (what the VM is doing).
  * A provisioning state of creating, deleting or failed says more than the power state; otherwise
  * the power state decides. `stopped` and `deallocated` both map to Suspended, but only a

@@ -1,4 +1,4 @@
-/** GCE instance status → common VM status (DESIGN.md §3). */
+/** GCE instance status → common VM status (docs/DESIGN.md §3). */
 import type { VmStatus } from '@cloud-barista/core/model';
 
 /**
