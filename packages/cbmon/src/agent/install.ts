@@ -147,7 +147,7 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
   const pushUrl = o.push ? normalizePushUrl(o.push) : undefined;
   let pin = o.pushPin;
   if (pushUrl?.startsWith('https:') && pin === undefined) {
-    const { readCollectorInfo } = await import('../collector/daemon.js');
+    const { readCollectorInfo } = await import('../collector/info.js');
     pin = readCollectorInfo(o.core.home.root)?.pushPin ?? undefined;
   }
   // Validate once with placeholder identity before touching anything.

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { collectorFlags } from '../../cli/flags.js';
-import type { CollectorInfo } from '../../collector/daemon.js';
+import type { CollectorInfo } from '../../collector/info.js';
 
 export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
   static override summary =
