@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopCollector } from './daemon.js';
-import { infoFile, isOurCollector, readCollectorInfo, writeCollectorInfo } from './info.js';
+import { infoFile, isOurCollector, readCollectorInfo, writeCollectorInfo } from '@cloud-barista/agent/collector-info';
 
 const dirs: string[] = [];
 afterEach(() => {

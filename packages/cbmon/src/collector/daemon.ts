@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '@cloud-barista/core/util/poll';
 import { OperationError } from '@cloud-barista/core/errors';
-import { alive, cbmonDir, infoFile, readCollectorInfo, removeCollectorInfo, type CollectorInfo } from './info.js';
+import { alive, cbmonDir, infoFile, readCollectorInfo, removeCollectorInfo, type CollectorInfo } from '@cloud-barista/agent/collector-info';
 
 export async function startCollector(
   home: string,
