@@ -1,6 +1,6 @@
 /**
  * The base every cbadm command extends. Output (`--json`, `--output table|json|yaml`) and the
- * error → exit-code mapping (DESIGN.md §4) are the contract both CLIs share (@cloud-barista/cli-kit);
+ * error → exit-code mapping (docs/DESIGN.md §4) are the contract both CLIs share (@cloud-barista/cli-kit);
  * this adds the core, opened lazily, and progress rendering to stderr. Commands stay thin: parse,
  * call one core service, return a result and say how to show it as a table.
  */

@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, manifestYaml } from './harness.js';
 import { instancesTagged, managedKeyPairs, managedVpcs } from './twin-ec2.js';
+import { MetricsStore, metricsDbPath } from '@cloud-barista/agent/store/metrics-store';
+
+const REFUSE_CBMON = `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(`export async function resolve(s, c, next) {
+  if (s === '@cloud-barista/cbmon' || s.startsWith('@cloud-barista/cbmon/')) throw new Error('cbadm loaded ' + s);
+  return next(s, c);
+}`)}));`;
 
 type Vm = { name: string; status: string; publicIp: string | null; privateIp: string | null; sshPort: number; sshUser: string; connection: string; spec: string; image: string; providerId: string | null };
 type Mcis = { name: string; status: string; vms: Vm[] };
@@ -112,9 +119,19 @@ describe('cbadm on Cloud-Twin', () => {
     const bad = await cli.run(['mcis', 'create', '-f', file, '--install-mon-agent', '--mon-interval', 'soon']);
     expect(bad.code).toBe(2);
     expect(await cli.json<Mcis[]>(['mcis', 'list'])).toEqual([]);
-    const r = await cli.json<{ mcis: Mcis; monitoring: { vms: Array<{ vm: string; ok: boolean }> } }>(['mcis', 'create', '-f', file, '--install-mon-agent', '--mon-interval', '2s']);
+    // cbadm never loads cbmon: the agent comes from @cloud-barista/agent, below both CLIs.
+    const created = await cli.run(['mcis', 'create', '-f', file, '--install-mon-agent', '--mon-interval', '2s', '--json'], { env: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(REFUSE_CBMON)}` } });
+    expect(created.code, created.stderr).toBe(0);
+    const r = JSON.parse(created.stdout) as { mcis: Mcis; monitoring: { vms: Array<{ vm: string; ok: boolean }> } };
     expect(r.mcis.status).toBe('Running:2 (R:2/2)');
     expect(r.monitoring.vms.map((v) => [v.vm, v.ok])).toEqual([['g-1', true], ['g-2', true]]);
+    // Registered where cbmon's collector looks for agents to pull from.
+    const store = new MetricsStore(metricsDbPath(cli.home));
+    try {
+      expect(store.listAgents({ ns: 'default', mcis: 'mon' }).map((a) => [a.vm, a.mode, a.intervalS])).toEqual([['g-1', 'pull', 2], ['g-2', 'pull', 2]]);
+    } finally {
+      store.close();
+    }
     const ls = await cli.json<Array<{ exitCode: number; stdout: string }>>(['mcis', 'exec', 'mon', '--', 'ls ~/.cbmon']);
     expect(ls.every((x) => x.exitCode === 0 && x.stdout.length > 0)).toBe(true);
     await cli.json(['mcis', 'delete', 'mon', '--force']);

@@ -1,5 +1,5 @@
 /**
- * cbmon as a library, for other CLIs (cbadm's `mcis create --install-mon-agent`) and scripts. The
+ * cbmon as a library, for scripts (what cbadm needs of the agent is in @cloud-barista/agent). The
  * oclif commands are thin wrappers over these.
  */
 export {
@@ -14,16 +14,16 @@ export {
   type AgentJobResult,
   type AgentVmResult,
   type InstallOptions,
-} from './agent/install.js';
-export { agentScript, agentVersion, AGENT_SCRIPT_PATH } from './agent/script.js';
-export type { AgentStatus } from './agent/protocol.js';
+} from '@cloud-barista/agent/install';
+export { agentScript, agentVersion, AGENT_SCRIPT_PATH } from '@cloud-barista/agent/script';
+export type { AgentStatus } from '@cloud-barista/agent/protocol';
 export { followAgent, type FollowOptions, type StreamStart } from './agent/follow.js';
 export { Collector, COLLECTOR_LOCK, type CollectorOptions } from './collector/collector.js';
 export type { CollectorStats } from './collector/stats.js';
-export { MetricsStore, metricsDbPath } from './store/metrics-store.js';
+export { MetricsStore, metricsDbPath } from '@cloud-barista/agent/store/metrics-store';
 export { openMon, type Mon } from './mon.js';
 export { parseRule, evaluate, type Rule, type Evaluation } from './rules/rule.js';
 export { runCheck, type CheckResult } from './rules/check.js';
-export { parseDuration, formatDuration } from './duration.js';
+export { parseDuration, formatDuration } from '@cloud-barista/agent/duration';
 export { METRICS, MEASUREMENTS, metricInfo, type MetricInfo } from './metrics.js';
-export type { Sample, SamplePoint, VmRef } from './sample.js';
+export type { Sample, SamplePoint, VmRef } from '@cloud-barista/agent/sample';

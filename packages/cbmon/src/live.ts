@@ -5,8 +5,8 @@
 import type { Core } from '@cloud-barista/core';
 import { NotFoundError } from '@cloud-barista/core/errors';
 import { followAgent, type FollowState } from './agent/follow.js';
-import type { Sample } from './sample.js';
-import { reach, type MonTarget } from './targets.js';
+import type { Sample } from '@cloud-barista/agent/sample';
+import { reach, type MonTarget } from '@cloud-barista/agent/targets';
 
 export interface LiveOptions {
   core: Core;

@@ -6,7 +6,7 @@
 import type { Core, DriverRegistry } from '@cloud-barista/core';
 import { openCore } from '@cloud-barista/core/core';
 import { UsageError } from '@cloud-barista/core/errors';
-import { metricsDbPath, MetricsStore } from './store/metrics-store.js';
+import { metricsDbPath, MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 
 export interface Mon {
   core: Core;

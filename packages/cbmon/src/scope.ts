@@ -4,8 +4,8 @@
  */
 import type { Core } from '@cloud-barista/core';
 import { NotFoundError } from '@cloud-barista/core/errors';
-import type { MetricsStore, VmFilter } from './store/metrics-store.js';
-import { selectTargets, type MonTarget, type Selector } from './targets.js';
+import type { MetricsStore, VmFilter } from '@cloud-barista/agent/store/metrics-store';
+import { selectTargets, type MonTarget, type Selector } from '@cloud-barista/agent/targets';
 
 export function storeScope(
   core: Core,

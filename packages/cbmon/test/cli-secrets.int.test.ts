@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsStore } from '../src/store/metrics-store.js';
+import { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 import { CBMON } from './harness.js';
 
 const home = mkdtempSync(join(tmpdir(), 'cbmon-secrets-'));

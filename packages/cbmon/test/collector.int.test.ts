@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installAgents } from '../src/agent/install.js';
+import { installAgents } from '@cloud-barista/agent/install';
 import { Collector } from '../src/collector/collector.js';
 import { VmFixture } from './vm-fixture.js';
 import { processesMatching, until } from './procs.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import type { Sample } from '../src/sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { servePrometheus } from '../src/export/prometheus.js';
 import { until } from './procs.js';
 import { optionalTool } from '../../../test-support/tools.js';

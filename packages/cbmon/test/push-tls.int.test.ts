@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installAgents } from '../src/agent/install.js';
+import { installAgents } from '@cloud-barista/agent/install';
 import { Collector } from '../src/collector/collector.js';
 import { selfSignedTls } from '../src/collector/tls.js';
 import { VmFixture } from './vm-fixture.js';

@@ -1,5 +1,5 @@
 /**
- * The command contract cbadm and cbmon keep with their users (DESIGN.md §4): `--json` and
+ * The command contract cbadm and cbmon keep with their users (docs/DESIGN.md §4): `--json` and
  * `--output table|json|yaml` (CB_OUTPUT), `--verbose` (CB_VERBOSE), results on stdout in the chosen
  * format, one catch that maps core's typed errors to exit codes, diagnostics on stderr. Each CLI's
  * own base command extends this with what opens its state (the core, the metrics store) lazily, so

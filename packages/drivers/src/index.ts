@@ -2,7 +2,8 @@
  * The lazy driver registry. Nothing here imports a cloud SDK: each entry loads its driver module
  * (and with it the SDK) only when asked, so a CLI run pays only for the cloud it uses.
  */
-import type { DriverFactory, DriverOptions, DriverRegistry, Provider } from '@cloud-barista/core';
+import type { DriverFactory, DriverOptions, DriverRegistry } from '@cloud-barista/core/driver/port';
+import type { Provider } from '@cloud-barista/core/model';
 // Subpath import: the registry is on every CLI start, the full core index is not needed here.
 import { UsageError } from '@cloud-barista/core/errors';
 

@@ -1,11 +1,11 @@
-import { generateSshKeyPair } from '@cloud-barista/core';
 /**
- * The driver contract: one suite every driver runs (AWS now; GCP and Azure later), against
- * Cloud-Twin or a real cloud. It walks the whole life of a VM through the driver port only:
+ * The driver contract: one suite every driver runs (aws, gcp and azure: `<cloud>.contract.int.test.ts`),
+ * against Cloud-Twin or a real cloud. It walks the whole life of a VM through the driver port only:
  * catalog → default network → key pair → create (idempotent) → Running + SSH → suspend → resume →
  * reboot → terminate → delete key and network → nothing of ours left.
  */
 import { randomBytes } from 'node:crypto';
+import { generateSshKeyPair } from '@cloud-barista/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   poll,

@@ -4,7 +4,7 @@
  */
 import { createGcpDriver } from '../src/gcp/index.js';
 import { runDriverContract } from './contract.js';
-import { bootTwin, credentialFor, gcpConnection, leftovers, twinKey } from './gcp.twin.js';
+import { bootTwin, credentialFor, gcpConnection, leftovers, twinKey } from './gcp-twin.js';
 
 const SSH_PORT = 2342;
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gcpOnDemandPrice } from '@cloud-barista/twin';
 import { driverRegistry } from '../src/index.js';
 import { pricesFrom, rateTable } from '../src/pricing/gcp-billing.js';
-import { bootTwin, credentialFor, gcpConnection, twinKey, type Twin } from './gcp.twin.js';
+import { bootTwin, credentialFor, gcpConnection, twinKey, type Twin } from './gcp-twin.js';
 
 let twin: Twin;
 let booted: Awaited<ReturnType<typeof bootTwin>>;

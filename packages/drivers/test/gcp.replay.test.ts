@@ -10,7 +10,7 @@ import { ProviderError, UsageError, VM_STATUSES } from '@cloud-barista/core';
 import { classifyGcpCode, GCE_STATUS_TO_STATUS, toVmStatus } from '../src/gcp/index.js';
 import { labelFilter, tagsInDescription, describeWithTags } from '../src/gcp/labels.js';
 import { gceName, instanceName, requestIdFor } from '../src/gcp/names.js';
-import { gceError, gceFixture, replayDriver, type Reply } from './gcp.replay.js';
+import { gceError, gceFixture, replayDriver, type Reply } from './gcp-replay.js';
 
 const NET = {
   networkId: 'global/networks/cb-net',

@@ -14,7 +14,7 @@ import { FirewallsClient, InstancesClient, ZoneOperationsClient } from '@google-
 import { firewallName, isClusterFirewall } from '../src/gcp/firewall.js';
 import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
 import { instanceName, requestIdFor } from '../src/gcp/names.js';
-import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp.twin.js';
+import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp-twin.js';
 import { recordingProxy, type RecordingProxy } from './proxy.js';
 import { spanMs, waitsAfterThrottle } from './throttle.js';
 

@@ -11,7 +11,7 @@ import { MachineTypesClient } from '@google-cloud/compute/build/src/v1/index.js'
 import { AZURE_REGIONS, AZURE_VM_SIZES, GCP_MACHINE_TYPES, azurePrice, gcpOnDemandPrice } from '@cloud-barista/twin';
 import { driverRegistry } from '../src/index.js';
 import { azureConnection, CLIENT_SECRET, sdkClients } from './azure-twin.js';
-import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, type Twin } from './gcp.twin.js';
+import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, type Twin } from './gcp-twin.js';
 
 let booted: Awaited<ReturnType<typeof bootTwin>>;
 let twin: Twin;

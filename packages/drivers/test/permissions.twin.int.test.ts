@@ -12,7 +12,7 @@ import { buildAzureDriver } from '../src/azure/index.js';
 import { isAllowed } from '../src/azure/permissions.js';
 import { buildGcpDriver } from '../src/gcp/index.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, type Twin } from './azure-twin.js';
-import { credentialFor, gcpConnection, twinKey } from './gcp.twin.js';
+import { credentialFor, gcpConnection, twinKey } from './gcp-twin.js';
 
 let twin: Twin;
 let cleanup: () => Promise<void>;

@@ -25,6 +25,23 @@ for (const p of ['aws', 'gcp', 'azure']) {
 }
 `;
 
+// Refuses the core barrel and the services behind it: a driver needs only the port, model and errors.
+const CORE_HOOK = `export async function resolve(specifier, context, next) {
+  if (specifier === '@cloud-barista/core') throw new Error('refused the core barrel from ' + context.parentURL);
+  const r = await next(specifier, context);
+  if (/\\/core\\/dist\\/(orchestrator|store|catalog|recommend|k8s)\\//.test(r.url)) throw new Error('refused ' + r.url);
+  return r;
+}`;
+
+const CORE_SCRIPT = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(CORE_HOOK)}));
+const { driverRegistry } = await import(${JSON.stringify(dist.href)});
+for (const p of ['aws', 'gcp', 'azure']) {
+  try { await driverRegistry.load(p); console.log('loaded'); } catch (e) { console.log(e.message); }
+}
+`;
+
 describe('driver registry', () => {
   it('lists aws, gcp and azure and loads their factories', async () => {
     expect(driverRegistry.providers()).toEqual(expect.arrayContaining(['aws', 'gcp', 'azure']));
@@ -45,5 +62,11 @@ describe('driver registry', () => {
     const [providers, ...loads] = out.trim().split('\n');
     expect(JSON.parse(providers ?? '[]')).toEqual(expect.arrayContaining(['aws', 'gcp', 'azure']));
     expect(loads).toEqual(['refused @aws-sdk/client-ec2', expect.stringMatching(/^refused @google-cloud\//), expect.stringMatching(/^refused @azure\//)]);
+  });
+
+  it('loading a driver loads no core service: drivers import core subpaths, not the barrel', () => {
+    expect(existsSync(dist), 'build the package first: npx tsc -b').toBe(true);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', CORE_SCRIPT], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toEqual(['loaded', 'loaded', 'loaded']);
   });
 });

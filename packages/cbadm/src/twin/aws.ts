@@ -1,5 +1,5 @@
 /** Twin connections for AWS: regions discovered through the AWS driver's DescribeRegions. */
-import type { ProviderConnector } from './connect.js';
+import type { ProviderConnector } from './types.js';
 import { connectRegions } from './regions.js';
 
 /** The twin's own key (derived from its secret), stored like any credential so the driver path is the real one. */

@@ -2,7 +2,7 @@
  * Twin connections for Azure: regions discovered through the Azure driver (the Compute provider's
  * locations), each a connection to the twin's HTTPS ARM endpoint that trusts the twin's CA.
  */
-import type { ProviderConnector } from './connect.js';
+import type { ProviderConnector } from './types.js';
 import { connectRegions } from './regions.js';
 
 /** The twin's service principal (derived from its secret), stored like any credential so the driver path is the real one. */

@@ -5,30 +5,13 @@
  */
 import type { Core, DriverRegistry } from '@cloud-barista/core';
 import { UsageError } from '@cloud-barista/core/errors';
-import type { TwinCredentials } from '@cloud-barista/twin/credentials';
-import { readTwinInfo, twinCredentials, type TwinInfo } from './control.js';
+import { readTwinInfo, twinCredentials } from './control.js';
+import type { ProviderConnector, TwinConnectResult } from './types.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
 import { connectGcp } from './gcp.js';
 
-export interface TwinConnection {
-  name: string;
-  provider: string;
-  region: string;
-  zone?: string;
-  endpoint: string;
-}
-
-export interface TwinConnectResult {
-  credentials: string[];
-  connections: TwinConnection[];
-}
-
-export interface ProviderConnector {
-  credential: string;
-  /** `creds`: what the running twin accepts, from its state dir; a stored credential that differs is replaced. */
-  connect(core: Core, drivers: DriverRegistry, twin: TwinInfo, creds: TwinCredentials): Promise<TwinConnection[]>;
-}
+export type { ProviderConnector, TwinConnection, TwinConnectResult } from './types.js';
 
 /** Providers whose endpoint the twin advertises get connected; a provider without a connector is skipped. */
 const CONNECTORS: Record<string, ProviderConnector> = {

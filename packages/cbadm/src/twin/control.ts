@@ -38,11 +38,29 @@ export interface TwinStatus {
 }
 
 /**
- * The running twin's credentials, from the secret file in its state dir (0600, the owner's alone).
- * Loaded on demand: commands that do not talk to a twin do not pay for it.
+ * Where Cloud-Twin's package is. It is an optional dependency of cbadm (a user of real clouds does
+ * not need it), so a missing one is the user's to install, not a crash.
  */
+export function twinPackage(): string {
+  try {
+    return import.meta.resolve('@cloud-barista/twin');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    throw new UsageError('Cloud-Twin (@cloud-barista/twin) is not installed; cbadm twin commands need it', {
+      hint: 'install it where cbadm is installed: npm install -g @cloud-barista/twin (or npm install @cloud-barista/twin in your project)',
+    });
+  }
+}
+
+/** Cloud-Twin's credential helpers, loaded on demand: commands that do not talk to a twin do not pay for them. */
+export async function twinCredentialKit(): Promise<typeof import('@cloud-barista/twin/credentials')> {
+  twinPackage();
+  return import('@cloud-barista/twin/credentials');
+}
+
+/** The running twin's credentials, from the secret file in its state dir (0600, the owner's alone). */
 export async function twinCredentials(stateDir: string): Promise<TwinCredentials> {
-  const { readTwinCredentials } = await import('@cloud-barista/twin/credentials');
+  const { readTwinCredentials } = await twinCredentialKit();
   let creds: TwinCredentials | undefined;
   try {
     creds = readTwinCredentials(stateDir);
@@ -116,8 +134,8 @@ export interface TwinUpOptions {
 
 export async function twinUp(opts: TwinUpOptions): Promise<TwinStatus> {
   if (readTwinInfo(opts.stateDir)) return twinStatus(opts.stateDir);
+  const bin = join(fileURLToPath(new URL('.', twinPackage())), 'bin.js');
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
-  const bin = join(fileURLToPath(new URL('.', import.meta.resolve('@cloud-barista/twin'))), 'bin.js');
   const args = [bin, '--state-dir', opts.stateDir];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.azurePort !== undefined) args.push('--azure-port', String(opts.azurePort));

@@ -6,10 +6,10 @@
  * and the twin verifies it with the account's public key, as Google does.
  */
 import type { Core } from '@cloud-barista/core';
-import type { ProviderConnector } from './connect.js';
+import type { ProviderConnector } from './types.js';
 import { connectRegions } from './regions.js';
-import type { TwinInfo } from './control.js';
-import { gcpServiceAccountKey, type TwinCredentials } from '@cloud-barista/twin/credentials';
+import type { TwinCredentials } from '@cloud-barista/twin/credentials';
+import { twinCredentialKit, type TwinInfo } from './control.js';
 
 const CREDENTIAL = 'twin-gcp';
 /** The twin makes any well-formed project on first use; one fixed id holds every twin connection. */
@@ -21,6 +21,7 @@ function tokenUri(endpoint: string): string {
 
 /** Stores the twin's service-account key, again when the twin moved to another port or has a new key. */
 async function ensureCredential(core: Core, endpoint: string, creds: TwinCredentials): Promise<void> {
+  const { gcpServiceAccountKey } = await twinCredentialKit();
   const keyJson = gcpServiceAccountKey(creds, { tokenUri: tokenUri(endpoint), projectId: TWIN_PROJECT });
   if (core.store.getCredential(CREDENTIAL)) {
     const m = core.credentials.material(CREDENTIAL);

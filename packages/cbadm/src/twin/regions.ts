@@ -1,6 +1,6 @@
 /** What every provider's twin connector shares: a connection per region its driver lists. */
 import type { Core, DriverRegistry } from '@cloud-barista/core';
-import type { TwinConnection } from './connect.js';
+import type { TwinConnection } from './types.js';
 import type { TwinInfo } from './control.js';
 
 /**

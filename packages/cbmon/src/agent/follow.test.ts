@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SshStreamOptions, SshStreamResult, SshTarget } from '@cloud-barista/core/ssh/executor';
-import type { VmRef } from '../sample.js';
+import type { VmRef } from '@cloud-barista/agent/sample';
 import { followAgent } from './follow.js';
 
 const ref: VmRef = { ns: 'default', mcis: 'web', vm: 'web-1', subgroup: 'web', csp: 'aws', region: 'r' };

@@ -8,8 +8,8 @@ import type { SshExecutor, SshTarget } from '@cloud-barista/core/ssh/executor';
 import { backoffDelay, sleep } from '@cloud-barista/core/util/poll';
 import { NotFoundError } from '@cloud-barista/core/errors';
 import { StreamAssembler } from '../collector/assemble.js';
-import type { Sample, VmRef } from '../sample.js';
-import { agentError, streamCommand, type Control, type StreamRequest } from './protocol.js';
+import type { Sample, VmRef } from '@cloud-barista/agent/sample';
+import { agentError, streamCommand, type Control, type StreamRequest } from '@cloud-barista/agent/protocol';
 
 export type StreamStart = { since: number; epoch?: string } | { last: number } | 'now';
 

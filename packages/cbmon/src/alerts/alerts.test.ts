@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UsageError } from '@cloud-barista/core/errors';
-import { MetricsStore } from '../store/metrics-store.js';
-import type { Sample } from '../sample.js';
+import { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { addAlert, evaluateAlerts, listAlerts, removeAlert, runAction, type Notification } from './alerts.js';
 
 let dir: string;

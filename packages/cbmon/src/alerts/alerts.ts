@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ConflictError, NotFoundError, UsageError } from '@cloud-barista/core/errors';
-import type { MetricsStore } from '../store/metrics-store.js';
+import type { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 import { evaluate, parseRule, type Evaluation } from '../rules/rule.js';
 
 export type AlertAction =

@@ -1,5 +1,5 @@
 /** Tables for the agent commands. */
-import type { AgentJobResult } from '../agent/install.js';
+import type { AgentJobResult } from '@cloud-barista/agent/install';
 import { makeTable } from './render.js';
 
 export function agentTable(r: AgentJobResult): string {

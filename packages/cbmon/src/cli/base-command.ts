@@ -1,6 +1,6 @@
 /**
  * The base every cbmon command extends. Output (`--json` / `--output`) and the one catch that maps
- * typed errors to exit codes (DESIGN.md §4) are the contract both CLIs share
+ * typed errors to exit codes (docs/DESIGN.md §4) are the contract both CLIs share
  * (@cloud-barista/cli-kit); this adds progress on stderr and the core and metrics store opened
  * lazily, so `cbmon --version` and `--help` stay fast.
  */
@@ -52,13 +52,13 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
 /** Parses a duration flag, or returns undefined when it was not given. */
 export async function durationOf(text: string | undefined, flag: string): Promise<number | undefined> {
   if (text === undefined) return undefined;
-  const { parseDuration } = await import('../duration.js');
+  const { parseDuration } = await import('@cloud-barista/agent/duration');
   return parseDuration(text, flag);
 }
 
 /** A duration flag a timer waits for (`--duration`, `--evaluate-every`, `--refresh`): at most ~24.8 days. */
 export async function timerDurationOf(text: string | undefined, flag: string): Promise<number | undefined> {
   if (text === undefined) return undefined;
-  const { parseTimerDuration } = await import('../duration.js');
+  const { parseTimerDuration } = await import('@cloud-barista/agent/duration');
   return parseTimerDuration(text, flag);
 }

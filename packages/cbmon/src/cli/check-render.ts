@@ -1,5 +1,5 @@
 /** The table `cbmon check` prints. */
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '@cloud-barista/agent/duration';
 import { formatValue } from '../format.js';
 import { metricInfo } from '../metrics.js';
 import type { CheckResult } from '../rules/check.js';

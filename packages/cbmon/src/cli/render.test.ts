@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { seriesFromSamples } from '../rules/check.js';
 import { compactLine, sampleJson } from './sample-render.js';
 import { renderFrame, WatchModel } from './watch-view.js';

@@ -1,7 +1,7 @@
 /** How one sample reads on a terminal (`stream`) and as a JSON line. */
 import { clock, formatValue } from '../format.js';
 import { metricInfo } from '../metrics.js';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { stripControl } from './render.js';
 
 export interface SampleJson {

@@ -4,7 +4,7 @@
  */
 import { clock, formatValue, humanBytes } from '../format.js';
 import { sparkline } from '../query/plot.js';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { makeTable } from './render.js';
 
 const HISTORY = 30;

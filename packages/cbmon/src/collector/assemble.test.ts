@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VmRef } from '../sample.js';
+import type { VmRef } from '@cloud-barista/agent/sample';
 import { MAX_LINE_BYTES, MAX_PENDING_SAMPLES, StreamAssembler, type AssemblerEvent } from './assemble.js';
 
 const ref: VmRef = { ns: 'default', mcis: 'web', vm: 'web-1', subgroup: 'web', csp: 'aws', region: 'r' };

@@ -5,8 +5,8 @@
  */
 import { parseLine, timestampToMs, type LpPoint } from '../lineproto.js';
 import { IDENTITY_TAGS } from '../metrics.js';
-import { parseControl, type Control } from '../agent/protocol.js';
-import type { Sample, SamplePoint, VmRef } from '../sample.js';
+import { parseControl, type Control } from '@cloud-barista/agent/protocol';
+import type { Sample, SamplePoint, VmRef } from '@cloud-barista/agent/sample';
 
 const IDENTITY = new Set<string>(IDENTITY_TAGS);
 

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { infoFile, isOurCollector, readCollectorInfo, stopCollector, writeCollectorInfo } from './daemon.js';
+import { stopCollector } from './daemon.js';
+import { infoFile, isOurCollector, readCollectorInfo, writeCollectorInfo } from '@cloud-barista/agent/collector-info';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { startPushServer, type PushAgent, type PushLimits } from './push-server.js';
 
 const VMS = new Map([

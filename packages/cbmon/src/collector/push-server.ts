@@ -15,7 +15,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { UsageError } from '@cloud-barista/core/errors';
 import { parseLine, timestampToMs, type Precision } from '../lineproto.js';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { pointProblem, timeProblem, toSamplePoint } from './assemble.js';
 
 export interface PushLimits {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
 import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 
 export default class Stream extends BaseCommand<typeof Stream> {
   static override summary = "Stream the VMs' samples as the agents take them, straight over SSH.";
@@ -29,7 +29,7 @@ export default class Stream extends BaseCommand<typeof Stream> {
     const { selectMetrics } = await import('../metrics.js');
     const metrics = selectMetrics(this.flags.metric);
     const durationMs = await timerDurationOf(this.flags.duration, '--duration');
-    const { selectTargets } = await import('../targets.js');
+    const { selectTargets } = await import('@cloud-barista/agent/targets');
     const { runLive, filterSample } = await import('../live.js');
     const { compactLine, sampleJson } = await import('../cli/sample-render.js');
     const { core } = await this.mon();

@@ -23,7 +23,7 @@ export default class Watch extends BaseCommand<typeof Watch> {
   protected async execute(): Promise<undefined> {
     const refreshMs = Math.max(200, (await timerDurationOf(this.flags.refresh, '--refresh'))!);
     const durationMs = await timerDurationOf(this.flags.duration, '--duration');
-    const { selectTargets } = await import('../targets.js');
+    const { selectTargets } = await import('@cloud-barista/agent/targets');
     const { runLive } = await import('../live.js');
     const { WatchModel, renderFrame } = await import('../cli/watch-view.js');
     const { core } = await this.mon();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 import { parseLine } from '../lineproto.js';
 import { renderExposition, servePrometheus } from './prometheus.js';
 import { sampleLines, writeUrl } from './influx.js';

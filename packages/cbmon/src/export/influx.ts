@@ -5,7 +5,7 @@
  */
 import { OperationError } from '@cloud-barista/core/errors';
 import { formatLine, msToNs } from '../lineproto.js';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 
 export function sampleLines(s: Sample): string[] {
   const identity = {

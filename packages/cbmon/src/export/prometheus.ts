@@ -5,7 +5,7 @@
 import { listen } from '../listen.js';
 import { createServer, type Server } from 'node:http';
 import { metricInfo } from '../metrics.js';
-import type { Sample } from '../sample.js';
+import type { Sample } from '@cloud-barista/agent/sample';
 
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SeriesData } from '../store/types.js';
+import type { SeriesData } from '@cloud-barista/agent/store/types';
 import { plot, sparkline } from './plot.js';
 import { autoStep, runQuery } from './query.js';
 import { stat } from './stats.js';

@@ -3,7 +3,7 @@
  * series or all), over the whole window and per step. Pure over the points the store returns.
  */
 import { metricInfo } from '../metrics.js';
-import type { SeriesData } from '../store/types.js';
+import type { SeriesData } from '@cloud-barista/agent/store/types';
 import { groupKey, stat, type GroupBy, type Stat } from './stats.js';
 
 export interface QueryOptions {

@@ -1,5 +1,5 @@
 /** Statistics over aggregate points (raw samples and rollups alike), and grouping of series. */
-import type { AggPoint, SeriesData } from '../store/types.js';
+import type { AggPoint, SeriesData } from '@cloud-barista/agent/store/types';
 
 export const STATS = ['avg', 'min', 'max', 'last', 'p95', 'count'] as const;
 export type Stat = (typeof STATS)[number];

@@ -6,12 +6,12 @@
 import type { Core } from '@cloud-barista/core';
 import { Semaphore } from '@cloud-barista/core/util/limit';
 import { followAgent } from '../agent/follow.js';
-import { seriesTags, type Sample } from '../sample.js';
-import type { MetricsStore } from '../store/metrics-store.js';
-import type { SeriesData } from '../store/types.js';
-import { reach, type MonTarget } from '../targets.js';
+import { seriesTags, type Sample } from '@cloud-barista/agent/sample';
+import type { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
+import type { SeriesData } from '@cloud-barista/agent/store/types';
+import { reach, type MonTarget } from '@cloud-barista/agent/targets';
 import { storeScope, collectorRunning } from '../scope.js';
-import type { Selector } from '../targets.js';
+import type { Selector } from '@cloud-barista/agent/targets';
 import { evaluate, type Evaluation, type Rule } from './rule.js';
 
 export type CheckSource = 'auto' | 'store' | 'agents';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '@cloud-barista/core/errors';
-import type { SeriesData } from '../store/types.js';
+import type { SeriesData } from '@cloud-barista/agent/store/types';
 import { evaluate, parseRule } from './rule.js';
 
 const ref = { ns: 'default', mcis: 'web', vm: 'web-1', subgroup: 'web', csp: 'aws', region: 'r' };

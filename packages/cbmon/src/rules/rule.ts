@@ -4,10 +4,10 @@
  * streamed points and is the same for `cbmon check`, `alert` and the collector.
  */
 import { UsageError } from '@cloud-barista/core/errors';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '@cloud-barista/agent/duration';
 import { requireMetric } from '../metrics.js';
-import type { VmRef } from '../sample.js';
-import type { AggPoint, SeriesData } from '../store/types.js';
+import type { VmRef } from '@cloud-barista/agent/sample';
+import type { AggPoint, SeriesData } from '@cloud-barista/agent/store/types';
 
 export const OPS = ['>', '>=', '<', '<=', '==', '!='] as const;
 export type Op = (typeof OPS)[number];

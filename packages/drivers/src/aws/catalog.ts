@@ -10,15 +10,9 @@ import {
   DescribeRegionsCommand,
   type Image as Ec2Image,
 } from '@aws-sdk/client-ec2';
-import {
-  ProviderError,
-  Semaphore,
-  UsageError,
-  type CatalogApi,
-  type Image,
-  type Region,
-  type Spec,
-} from '@cloud-barista/core';
+import type { CatalogApi, Image, Region, Spec } from '@cloud-barista/core/driver/port';
+import { ProviderError, UsageError } from '@cloud-barista/core/errors';
+import { Semaphore } from '@cloud-barista/core/util/limit';
 import type { AwsContext } from './context.js';
 import { isNotFound } from './errors.js';
 

@@ -4,7 +4,7 @@
  */
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { fromIni } from '@aws-sdk/credential-providers';
-import type { Connection, CredentialMaterial } from '@cloud-barista/core';
+import type { Connection, CredentialMaterial } from '@cloud-barista/core/model';
 import { toProviderError } from './errors.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
 import { awsFailure, throttlePolicy } from './retry.js';

@@ -1,6 +1,6 @@
 /** What every resource module of the AWS driver shares: the client and the connection it serves. */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { Connection } from '@cloud-barista/core';
+import type { Connection } from '@cloud-barista/core/model';
 
 export interface AwsTuning {
   /** How long deletes retry DependencyViolation (terminated instances release ENIs late). */

@@ -2,7 +2,7 @@
  * SDK error → core ProviderError. Classification reads only the error's code (`name`) and HTTP
  * status (`$metadata`), never its message: messages change wording, codes are the API contract.
  */
-import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core';
+import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core/errors';
 import { NETWORK_CODES as NETWORK, RETRYABLE } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';

@@ -10,7 +10,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
-import type { DefaultNetwork, IngressRule, NetworkApi } from '@cloud-barista/core';
+import type { DefaultNetwork, IngressRule, NetworkApi } from '@cloud-barista/core/driver/port';
 import type { AwsContext } from './context.js';
 import { hasCode } from './errors.js';
 

@@ -3,7 +3,7 @@
  * and to Cloud-Twin; only `connection.endpoint` and the credentials differ.
  */
 import { DescribeAvailabilityZonesCommand, type EC2ClientConfig } from '@aws-sdk/client-ec2';
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core';
+import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { createCatalog } from './catalog.js';
 import { createEc2Client, secretsOf } from './client.js';
 import { withPermissionHint } from './errors.js';

@@ -12,13 +12,9 @@ import {
   type Instance,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
-import {
-  OperationError,
-  type CreateVmRequest,
-  type Tags,
-  type VmApi,
-  type VmInfo,
-} from '@cloud-barista/core';
+import type { CreateVmRequest, VmApi, VmInfo } from '@cloud-barista/core/driver/port';
+import type { Tags } from '@cloud-barista/core/model';
+import { OperationError } from '@cloud-barista/core/errors';
 import type { AwsContext } from './context.js';
 import { isNotFound } from './errors.js';
 import { toVmStatus } from './states.js';

@@ -1,6 +1,6 @@
 /** SSH key pairs: we import the public half of a key generated locally; AWS never sees the private one. */
 import { DeleteKeyPairCommand, DescribeKeyPairsCommand, ImportKeyPairCommand } from '@aws-sdk/client-ec2';
-import type { KeyPairApi } from '@cloud-barista/core';
+import type { KeyPairApi } from '@cloud-barista/core/driver/port';
 import type { AwsContext } from './context.js';
 import { hasCode } from './errors.js';
 import { gone } from './retry.js';

@@ -31,7 +31,9 @@ import {
   type RouteTable,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { OperationError, type DefaultNetwork, type NetworkApi, type Tags } from '@cloud-barista/core';
+import type { DefaultNetwork, NetworkApi } from '@cloud-barista/core/driver/port';
+import type { Tags } from '@cloud-barista/core/model';
+import { OperationError } from '@cloud-barista/core/errors';
 import type { AwsContext } from './context.js';
 import { hasCode } from './errors.js';
 import { afterCreate, gone, whileDependent } from './retry.js';

@@ -33,7 +33,10 @@ import {
   TerminateInstancesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { generateSshKeyPair, ProviderError, Semaphore, type CatalogApi, type PermissionCheck } from '@cloud-barista/core';
+import type { CatalogApi, PermissionCheck } from '@cloud-barista/core/driver/port';
+import { ProviderError } from '@cloud-barista/core/errors';
+import { Semaphore } from '@cloud-barista/core/util/limit';
+import { generateSshKeyPair } from '@cloud-barista/core/ssh/keys';
 
 /** Ids for calls on existing resources: ours where we have them, else well-formed placeholders. */
 interface ProbeTargets {

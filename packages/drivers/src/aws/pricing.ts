@@ -6,7 +6,7 @@
  * command's path.
  */
 import { PricingClient, paginateGetProducts, type Filter } from '@aws-sdk/client-pricing';
-import type { DriverPrices, SpecPrice } from '@cloud-barista/core';
+import type { DriverPrices, SpecPrice } from '@cloud-barista/core/driver/port';
 import { credentialsFor, secretsOf, type ClientParams } from './client.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../common/retry.js';
 import { toProviderError } from './errors.js';

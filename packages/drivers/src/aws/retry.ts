@@ -5,7 +5,7 @@
  * right after a create (a fresh id answers NotFound for a moment) and DependencyViolation while a
  * terminated instance still holds an ENI.
  */
-import { ProviderError } from '@cloud-barista/core';
+import { ProviderError } from '@cloud-barista/core/errors';
 import { hasCode, isNotFound } from './errors.js';
 import { retryWhile, type Failure, type RetryPolicy, type RetryWindow } from '../common/retry.js';
 

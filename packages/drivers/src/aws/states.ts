@@ -1,5 +1,5 @@
-/** EC2 instance state name → common VM status (DESIGN.md §3). */
-import type { VmStatus } from '@cloud-barista/core';
+/** EC2 instance state name → common VM status (docs/DESIGN.md §3). */
+import type { VmStatus } from '@cloud-barista/core/model';
 
 /**
  * EC2's six instance states. There is no native "rebooting": a rebooting instance stays `running`,

@@ -1,6 +1,6 @@
 /** Tag plumbing shared by every resource: our tags plus `Name`, and `tag:KEY` filters to find them. */
 import type { Filter, ResourceType, Tag, TagSpecification } from '@aws-sdk/client-ec2';
-import type { Tags } from '@cloud-barista/core';
+import type { Tags } from '@cloud-barista/core/model';
 
 export function awsTags(tags: Tags, name?: string): Tag[] {
   const all: Tags = name === undefined ? { ...tags } : { ...tags, Name: name };

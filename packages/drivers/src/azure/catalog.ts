@@ -4,7 +4,8 @@
  * Retail Prices API is a separate service), so Spec.pricePerHour stays undefined rather than coming
  * from a table that silently goes stale.
  */
-import { type CatalogApi, type Image, type Region, type Spec, UsageError } from '@cloud-barista/core';
+import type { CatalogApi, Image, Region, Spec } from '@cloud-barista/core/driver/port';
+import { UsageError } from '@cloud-barista/core/errors';
 import { all, az, type AzureContext } from './context.js';
 import { isNotFound } from './errors.js';
 import { sizeFacts } from './gpus.js';

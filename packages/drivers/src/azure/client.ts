@@ -10,7 +10,8 @@ import { ComputeManagementClient, type ComputeManagementClientOptionalParams } f
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
-import { type Connection, type CredentialMaterial, UsageError } from '@cloud-barista/core';
+import type { Connection, CredentialMaterial } from '@cloud-barista/core/model';
+import { UsageError } from '@cloud-barista/core/errors';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS } from '../common/retry.js';
 import { throttlePolicy } from './retry.js';
 

@@ -1,5 +1,5 @@
 /** What every resource module of the Azure driver shares. */
-import type { Connection } from '@cloud-barista/core';
+import type { Connection } from '@cloud-barista/core/model';
 import type { AzureClients } from './client.js';
 import { toProviderError } from './errors.js';
 

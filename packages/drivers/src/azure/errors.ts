@@ -3,7 +3,7 @@
  * not the message, with one documented exception: ARM reports a regional cores quota as the
  * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
 import { NETWORK_CODES as NETWORK, RETRYABLE } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { SecurityRule } from '@azure/arm-network';
-import { type DefaultNetwork, type IngressRule, type NetworkApi, OperationError } from '@cloud-barista/core';
+import type { DefaultNetwork, IngressRule, NetworkApi } from '@cloud-barista/core/driver/port';
+import { OperationError } from '@cloud-barista/core/errors';
 import { az, type AzureContext, lro } from './context.js';
 import { parseArmId } from './names.js';
 import { gone, orNone } from './network.js';

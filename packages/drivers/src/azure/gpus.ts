@@ -4,7 +4,7 @@
  * older series, only in the family's documentation. The model names match what EC2 reports
  * (Manufacturer + Name: "NVIDIA T4", "NVIDIA A100"), so one `--gpu t4` filter reads every cloud.
  */
-import type { Spec } from '@cloud-barista/core';
+import type { Spec } from '@cloud-barista/core/driver/port';
 
 /** GPU names that appear in size or family names (Standard_NC4as_T4_v3, StandardNCADSA100v4Family). */
 const NAMED: ReadonlyArray<[RegExp, string]> = [

@@ -3,7 +3,7 @@
  * @azure/identity. The same code talks to Azure and to Cloud-Twin; only the connection's endpoint,
  * authority host, CA file and the credentials differ.
  */
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core';
+import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { createCatalog, locationName } from './catalog.js';
 import { createAzureClients, type HttpClient, secretsOf, type TokenCredential } from './client.js';
 import { all, az, type AzureContext, type AzureTuning, resourceGroupOf } from './context.js';

@@ -5,7 +5,10 @@
  */
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import type { NetworkInterface, PublicIPAddress } from '@azure/arm-network';
-import { type CreateVmRequest, OperationError, Semaphore, type Tags, type VmApi, type VmInfo } from '@cloud-barista/core';
+import type { CreateVmRequest, VmApi, VmInfo } from '@cloud-barista/core/driver/port';
+import type { Tags } from '@cloud-barista/core/model';
+import { OperationError } from '@cloud-barista/core/errors';
+import { Semaphore } from '@cloud-barista/core/util/limit';
 import { imageUrn, parseUrn } from './catalog.js';
 import { all, az, type AzureContext, lro } from './context.js';
 import { gone, orNone } from './network.js';

@@ -3,7 +3,7 @@
  * each VM's osProfile (linuxConfiguration.ssh.publicKeys). So there is nothing to import or delete:
  * the name is handed back for the records, and the key travels with every create.
  */
-import type { KeyPairApi } from '@cloud-barista/core';
+import type { KeyPairApi } from '@cloud-barista/core/driver/port';
 
 export function createKeyPairs(): KeyPairApi {
   return {

@@ -4,7 +4,10 @@
  * connection's group, so a run that died half-way is adopted by the next, and every one is tagged.
  */
 import type { NetworkSecurityGroup, SecurityRule, Subnet, VirtualNetwork } from '@azure/arm-network';
-import { type DefaultNetwork, type NetworkApi, OperationError, type Tags, TAG } from '@cloud-barista/core';
+import type { DefaultNetwork, NetworkApi } from '@cloud-barista/core/driver/port';
+import type { Tags } from '@cloud-barista/core/model';
+import { TAG } from '@cloud-barista/core/domain';
+import { OperationError } from '@cloud-barista/core/errors';
 import { all, az, type AzureContext, lro } from './context.js';
 import { isNotFound } from './errors.js';
 import { nsgName, parseArmId, subnetName, vnetName } from './names.js';

@@ -7,7 +7,8 @@
  * (credential, retries, CA) as every other ARM call. ARM answers per resource group only: before the
  * group exists (it is created on first use) every action is `unknown`.
  */
-import { ProviderError, type PermissionCheck } from '@cloud-barista/core';
+import type { PermissionCheck } from '@cloud-barista/core/driver/port';
+import { ProviderError } from '@cloud-barista/core/errors';
 import { az, type AzureContext } from './context.js';
 
 export const PERMISSIONS_API_VERSION = '2022-04-01';

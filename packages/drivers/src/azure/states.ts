@@ -1,11 +1,11 @@
 /**
- * Azure instance view → common VM status (DESIGN.md §3). A VM's state is two codes in its instance
+ * Azure instance view → common VM status (docs/DESIGN.md §3). A VM's state is two codes in its instance
  * view: `ProvisioningState/*` (what ARM is doing to it) and `PowerState/*` (what the VM is doing).
  * A provisioning state of creating, deleting or failed says more than the power state; otherwise
  * the power state decides. `stopped` and `deallocated` both map to Suspended, but only a
  * deallocated VM stops billing for compute: that is why the driver suspends by deallocating.
  */
-import type { VmStatus } from '@cloud-barista/core';
+import type { VmStatus } from '@cloud-barista/core/model';
 
 export const PROVISIONING_TO_STATUS: Readonly<Record<string, VmStatus>> = {
   creating: 'Creating',

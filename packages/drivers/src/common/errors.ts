@@ -3,7 +3,7 @@
  * and "has this code" tests, socket codes, and Retry-After. Each cloud's own code tables stay in
  * its `errors.ts`; this module knows no cloud.
  */
-import { ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+import { ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
 
 /** Whether waiting and asking again can change the answer, per class. */
 export const RETRYABLE: Readonly<Record<ProviderErrorClass, boolean>> = {

@@ -8,7 +8,8 @@
  * Callers retry only calls that are safe to repeat: reads, deletes, and creates the cloud
  * deduplicates (EC2 ClientToken, GCE requestId, ARM PUT by name).
  */
-import { backoffDelay, sleep, type ProviderErrorClass } from '@cloud-barista/core';
+import type { ProviderErrorClass } from '@cloud-barista/core/errors';
+import { backoffDelay, sleep } from '@cloud-barista/core/util/poll';
 import { isNotFound } from './errors.js';
 
 /** Five minutes: long enough to ride out a burst, short enough that a stuck command says so. */

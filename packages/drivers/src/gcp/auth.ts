@@ -10,7 +10,8 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createSecureContext } from 'node:tls';
-import { ProviderError, UsageError, type Connection, type CredentialMaterial } from '@cloud-barista/core';
+import type { Connection, CredentialMaterial } from '@cloud-barista/core/model';
+import { ProviderError, UsageError } from '@cloud-barista/core/errors';
 import { gaxios, GoogleAuth, JWT } from 'google-auth-library';
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';

@@ -6,7 +6,8 @@
  * return them (the Cloud Billing Catalog is a separate API), so Spec.pricePerHour stays undefined.
  */
 import type { protos } from '@google-cloud/compute';
-import { UsageError, type CatalogApi, type Image, type Region, type Spec } from '@cloud-barista/core';
+import type { CatalogApi, Image, Region, Spec } from '@cloud-barista/core/driver/port';
+import { UsageError } from '@cloud-barista/core/errors';
 import type { GcpContext } from './context.js';
 import { isNotFound } from './errors.js';
 import { lastSegment } from './operations.js';

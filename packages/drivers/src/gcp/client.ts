@@ -17,7 +17,7 @@ import {
   SubnetworksClient,
   ZoneOperationsClient,
 } from '@google-cloud/compute/build/src/v1/index.js';
-import type { Connection } from '@cloud-barista/core';
+import type { Connection } from '@cloud-barista/core/model';
 import type { GcpAuth } from './auth.js';
 
 export interface ComputeClients {

@@ -1,5 +1,5 @@
 /** What every resource module of the GCP driver shares. */
-import type { Connection } from '@cloud-barista/core';
+import type { Connection } from '@cloud-barista/core/model';
 import type { ComputeClients } from './client.js';
 
 export interface GcpTuning {

@@ -4,7 +4,7 @@
  * (`ZONE_RESOURCE_POOL_EXHAUSTED`, `QUOTA_EXCEEDED`…), an OAuth error (`invalid_grant`) or the
  * HTTP status — never the message text.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core';
+import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
 import { NETWORK_CODES as NETWORK, RETRYABLE, retryAfterMs } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';

@@ -6,7 +6,7 @@
  * and clusters sharing a network and a rule set share one rule without closing each other's nodes.
  */
 import { createHash } from 'node:crypto';
-import type { DefaultNetwork, IngressRule, NetworkApi } from '@cloud-barista/core';
+import type { DefaultNetwork, IngressRule, NetworkApi } from '@cloud-barista/core/driver/port';
 import type { GcpContext } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { gceName } from './names.js';

@@ -3,7 +3,8 @@
  * same code talks to Google and to Cloud-Twin; only `connection.endpoint` (and `caFile`) and the
  * credentials (a key whose token_uri names the token server) differ.
  */
-import { OperationError, type CloudDriver, type DriverCapabilities, type DriverFactory, type DriverOptions } from '@cloud-barista/core';
+import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import { OperationError } from '@cloud-barista/core/errors';
 import { gcpAuth, type FetchLike } from './auth.js';
 import { createCatalog } from './catalog.js';
 import { computeClients, type ClientOverrides } from './client.js';

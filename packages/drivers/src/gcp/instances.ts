@@ -5,7 +5,10 @@
  * Provider ids are `ZONE/NAME`: instance calls need both.
  */
 import type { protos } from '@google-cloud/compute';
-import { OperationError, Semaphore, UsageError, type CreateVmRequest, type Tags, type VmApi, type VmInfo } from '@cloud-barista/core';
+import type { CreateVmRequest, VmApi, VmInfo } from '@cloud-barista/core/driver/port';
+import type { Tags } from '@cloud-barista/core/model';
+import { OperationError, UsageError } from '@cloud-barista/core/errors';
+import { Semaphore } from '@cloud-barista/core/util/limit';
 import type { GcpContext } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { fromLabels, labelFilter, toLabels } from './labels.js';

@@ -3,7 +3,8 @@
  * (see instances.ts); there is no key-pair resource to import or delete. Project-wide metadata is
  * not used: it is shared by every VM of the project and has one fingerprint to race on.
  */
-import { UsageError, type KeyPairApi } from '@cloud-barista/core';
+import type { KeyPairApi } from '@cloud-barista/core/driver/port';
+import { UsageError } from '@cloud-barista/core/errors';
 
 const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$/;
 

@@ -3,7 +3,7 @@
  * with a letter), at most 63 characters, which our tags (`cb-managed`, `cb-ns`…, values that are
  * names) already are; anything else is folded to fit rather than refused.
  */
-import type { Tags } from '@cloud-barista/core';
+import type { Tags } from '@cloud-barista/core/model';
 
 function fold(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63);

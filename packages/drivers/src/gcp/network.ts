@@ -5,7 +5,9 @@
  * a second call, or a run after an interrupted one, finds and adopts each piece. These resources
  * take no labels: their descriptions carry the tags.
  */
-import { OperationError, type DefaultNetwork, type NetworkApi, type Tags } from '@cloud-barista/core';
+import type { DefaultNetwork, NetworkApi } from '@cloud-barista/core/driver/port';
+import type { Tags } from '@cloud-barista/core/model';
+import { OperationError } from '@cloud-barista/core/errors';
 import type { GcpContext } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { describeWithTags } from './labels.js';

@@ -5,7 +5,8 @@
  * ZONE_RESOURCE_POOL_EXHAUSTED and QUOTA_EXCEEDED for an insert.
  */
 import type { protos } from '@google-cloud/compute';
-import { OperationError, poll, type Acceptance } from '@cloud-barista/core';
+import { OperationError } from '@cloud-barista/core/errors';
+import { poll, type Acceptance } from '@cloud-barista/core/util/poll';
 import type { GcpContext } from './context.js';
 import { providerError } from './errors.js';
 

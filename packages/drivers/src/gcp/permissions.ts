@@ -5,7 +5,9 @@
  * google-auth client the Compute clients use (no extra SDK): to cloudresourcemanager.googleapis.com,
  * or to the connection's endpoint when it has one, as every other Google API the driver calls.
  */
-import { ProviderError, type Connection, type PermissionCheck } from '@cloud-barista/core';
+import type { PermissionCheck } from '@cloud-barista/core/driver/port';
+import type { Connection } from '@cloud-barista/core/model';
+import { ProviderError } from '@cloud-barista/core/errors';
 import type { GcpAuth } from './auth.js';
 
 export const RESOURCE_MANAGER_URL = 'https://cloudresourcemanager.googleapis.com';

@@ -6,7 +6,7 @@
  * Creates are safe to repeat: instance inserts carry a request id, and network, subnetwork and
  * firewall inserts adopt an `alreadyExists` of their own name.
  */
-import { CbError, ProviderError } from '@cloud-barista/core';
+import { CbError, ProviderError } from '@cloud-barista/core/errors';
 import { providerError, readFailure, hasCode } from './errors.js';
 import { retryWhile, type Failure } from '../common/retry.js';
 

@@ -1,5 +1,5 @@
-/** GCE instance status → common VM status (DESIGN.md §3). */
-import type { VmStatus } from '@cloud-barista/core';
+/** GCE instance status → common VM status (docs/DESIGN.md §3). */
+import type { VmStatus } from '@cloud-barista/core/model';
 
 /**
  * GCE's instance statuses. TERMINATED means stopped (disks kept, no vCPU charge), not gone: a

@@ -10,7 +10,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type Agent } from 'node:https';
-import { ProviderError, type Connection, type DriverFactory, type DriverPrices } from '@cloud-barista/core';
+import type { DriverFactory, DriverPrices } from '@cloud-barista/core/driver/port';
+import type { Connection } from '@cloud-barista/core/model';
+import { ProviderError } from '@cloud-barista/core/errors';
 import { agentFor } from '../azure/client.js';
 import { classifyAzureCode } from '../azure/errors.js';
 import { RETRYABLE, retryAfterMs } from '../common/errors.js';

@@ -8,7 +8,7 @@
  * list for all regions, so a process fetches it once per endpoint and account, not once per region.
  * Lives outside gcp/ and wraps the GCP driver's catalog: the driver itself needs no billing API.
  */
-import type { CloudDriver, DriverFactory, DriverOptions, DriverPrices, Spec } from '@cloud-barista/core';
+import type { CloudDriver, DriverFactory, DriverOptions, DriverPrices, Spec } from '@cloud-barista/core/driver/port';
 import { gcpAuth } from '../gcp/auth.js';
 import { endpointOptions } from '../gcp/client.js';
 import { GCP_BACKOFF, gcpFailure } from '../gcp/retry.js';

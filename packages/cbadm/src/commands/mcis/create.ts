@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
-import { parseMcisManifest, PartialError, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
+import { parseMcisManifest, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nsParse } from '../../flags.js';
 import { planTable } from '../../catalog-render.js';
@@ -55,35 +55,18 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
       for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
       return { dryRun: true, plan, warnings: v.warnings };
     }
-    if (!this.flags['install-mon-agent']) return mcis.create({ ...opts, events: await this.progress(`create ${v.value.metadata.name}`) });
-    // Validate the agent settings before creating anything, then install once the VMs run (also on
-    // the VMs that did come up when others failed).
-    const { installAgents, assertAllOk, parseDuration } = await import('@cloud-barista/cbmon');
+    const name = v.value.metadata.name;
+    if (!this.flags['install-mon-agent']) return mcis.create({ ...opts, events: await this.progress(`create ${name}`) });
+    // Agent settings are checked before anything is created.
+    const { parseDuration } = await import('@cloud-barista/agent/duration');
     const intervalMs = parseDuration(this.flags['mon-interval'] ?? '5s', '--mon-interval');
-    const events = await this.progress(`create ${v.value.metadata.name}`);
-    const install = async (ns: string, name: string) =>
-      installAgents({
-        core: await this.core(),
-        ns,
-        mcis: name,
-        intervalMs,
-        ...(this.flags['mon-push'] ? { push: this.flags['mon-push'] } : {}),
-        onVm: (r) => events({ type: 'vm', mcis: name, vm: r.vm, status: 'Running', step: 'mon-agent', message: r.ok ? r.result : r.error }),
-      });
-    let created: CreateResult;
-    try {
-      created = await mcis.create({ ...opts, events });
-    } catch (e) {
-      if (e instanceof PartialError) {
-        const partial = e.result as CreateResult;
-        const monitoring = await install(opts.ns, partial.mcis.name);
-        throw new PartialError(e.message, { ...partial, monitoring }, e.hint ? { hint: e.hint } : {});
-      }
-      throw e;
-    }
-    const monitoring = await install(opts.ns, created.mcis.name);
-    assertAllOk(monitoring, 'monitoring agent install');
-    return { ...created, monitoring };
+    const { createWithAgents } = await import('@cloud-barista/agent/after-create');
+    const events = await this.progress(`create ${name}`);
+    return createWithAgents(await this.core(), opts.ns, () => mcis.create({ ...opts, events }), {
+      intervalMs,
+      ...(this.flags['mon-push'] ? { push: this.flags['mon-push'] } : {}),
+      onVm: (r) => events({ type: 'vm', mcis: name, vm: r.vm, status: 'Running', step: 'mon-agent', message: r.ok ? r.result : r.error }),
+    });
   }
 
   protected override table(r: Result): string {

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import type { AgentJobResult } from '../../agent/install.js';
+import type { AgentJobResult } from '@cloud-barista/agent/install';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
 import { nsFlag, selector, subgroupFlag, vmFlag } from '../../cli/flags.js';
 import { agentTable } from '../../cli/agent-render.js';
@@ -41,7 +41,7 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
   };
 
   protected async execute(): Promise<AgentJobResult> {
-    const { installAgents, assertAllOk } = await import('../../agent/install.js');
+    const { installAgents, assertAllOk } = await import('@cloud-barista/agent/install');
     const intervalMs = (await durationOf(this.flags.interval, '--interval'))!;
     const ringMs = (await durationOf(this.flags.ring, '--ring'))!;
     const { core, store } = await this.mon();

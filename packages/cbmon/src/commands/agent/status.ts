@@ -17,7 +17,7 @@ export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
   static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
 
   protected async execute(): Promise<AgentStatusRow[]> {
-    const { agentStatuses, assertAllOk } = await import('../../agent/install.js');
+    const { agentStatuses, assertAllOk } = await import('@cloud-barista/agent/install');
     const { core, store } = await this.mon();
     const r = await agentStatuses({
       core,

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import type { AgentJobResult } from '../../agent/install.js';
+import type { AgentJobResult } from '@cloud-barista/agent/install';
 import { BaseCommand } from '../../cli/base-command.js';
 import { nsFlag, selector, subgroupFlag, vmFlag } from '../../cli/flags.js';
 import { agentTable } from '../../cli/agent-render.js';
@@ -14,7 +14,7 @@ export default class AgentUninstall extends BaseCommand<typeof AgentUninstall> {
   static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
 
   protected async execute(): Promise<AgentJobResult> {
-    const { uninstallAgents, assertAllOk } = await import('../../agent/install.js');
+    const { uninstallAgents, assertAllOk } = await import('@cloud-barista/agent/install');
     const { core, store } = await this.mon();
     const r = await uninstallAgents({
       core,

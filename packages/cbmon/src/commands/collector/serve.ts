@@ -29,7 +29,7 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
       throw new UsageError('--tls and --tls-cert need --listen', { hint: 'e.g. --listen 0.0.0.0:8086 --tls' });
     }
     const { Collector } = await import('../../collector/collector.js');
-    const { writeCollectorInfo, removeCollectorInfo } = await import('../../collector/daemon.js');
+    const { writeCollectorInfo, removeCollectorInfo } = await import('@cloud-barista/agent/collector-info');
     const { core, store } = await this.mon();
     const tls = !tlsWanted
       ? undefined

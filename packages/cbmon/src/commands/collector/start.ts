@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { collectorFlags } from '../../cli/flags.js';
-import type { CollectorInfo } from '../../collector/daemon.js';
+import type { CollectorInfo } from '@cloud-barista/agent/collector-info';
 
 export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
   static override summary =
@@ -12,7 +12,7 @@ export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
   static override flags = collectorFlags;
 
   protected async execute(): Promise<CollectorInfo & { alreadyRunning: boolean }> {
-    const { parseDuration, parseTimerDuration } = await import('../../duration.js');
+    const { parseDuration, parseTimerDuration } = await import('@cloud-barista/agent/duration');
     parseDuration(this.flags.retention, '--retention');
     parseDuration(this.flags['rollup-retention'], '--rollup-retention');
     parseTimerDuration(this.flags['evaluate-every'], '--evaluate-every');

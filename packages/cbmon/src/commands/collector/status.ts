@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import type { CollectorStats } from '../../collector/stats.js';
-import type { CollectorInfo } from '../../collector/daemon.js';
+import type { CollectorInfo } from '@cloud-barista/agent/collector-info';
 import { makeTable } from '../../cli/render.js';
 
 interface Result {
@@ -24,7 +24,7 @@ export default class CollectorStatus extends BaseCommand<typeof CollectorStatus>
   ];
 
   protected async execute(): Promise<Result> {
-    const { readCollectorInfo } = await import('../../collector/daemon.js');
+    const { readCollectorInfo } = await import('@cloud-barista/agent/collector-info');
     const { STATS_KEY } = await import('../../collector/collector.js');
     const { store, core } = await this.mon();
     const info: CollectorInfo | undefined = readCollectorInfo(core.home.root);

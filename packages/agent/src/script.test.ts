@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { optionalTool } from '../../../../test-support/tools.js';
+import { optionalTool } from '../../../test-support/tools.js';
 import { AGENT_SCRIPT_PATH } from './script.js';
 
 function has(bin: string): boolean {

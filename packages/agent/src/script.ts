@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the agent script in this package. */
-export const AGENT_SCRIPT_PATH = fileURLToPath(new URL('../../agent/cbmon-agent.sh', import.meta.url));
+export const AGENT_SCRIPT_PATH = fileURLToPath(new URL('../agent/cbmon-agent.sh', import.meta.url));
 
 let cached: string | undefined;
 

@@ -6,8 +6,8 @@
 import type { Core } from '@cloud-barista/core';
 import { OperationError, PartialError } from '@cloud-barista/core/errors';
 import { Semaphore } from '@cloud-barista/core/util/limit';
-import type { MetricsStore } from '../store/metrics-store.js';
-import { reach, selectTargets, type MonTarget, type Selector } from '../targets.js';
+import type { MetricsStore } from './store/metrics-store.js';
+import { reach, selectTargets, type MonTarget, type Selector } from './targets.js';
 import { agentScript, agentVersion } from './script.js';
 import {
   agentError,
@@ -85,7 +85,7 @@ export function normalizePushUrl(url: string): string {
 /** Runs `fn` with the caller's metrics store, or one opened under the core's home for the call. */
 async function withStore<T>(o: AgentJobOptions, fn: (store: MetricsStore) => Promise<T>): Promise<T> {
   if (o.store) return fn(o.store);
-  const { MetricsStore, metricsDbPath } = await import('../store/metrics-store.js');
+  const { MetricsStore, metricsDbPath } = await import('./store/metrics-store.js');
   const store = new MetricsStore(metricsDbPath(o.core.home.root));
   try {
     return await fn(store);
@@ -147,7 +147,7 @@ export async function installAgents(o: InstallOptions): Promise<AgentJobResult> 
   const pushUrl = o.push ? normalizePushUrl(o.push) : undefined;
   let pin = o.pushPin;
   if (pushUrl?.startsWith('https:') && pin === undefined) {
-    const { readCollectorInfo } = await import('../collector/daemon.js');
+    const { readCollectorInfo } = await import('./collector-info.js');
     pin = readCollectorInfo(o.core.home.root)?.pushPin ?? undefined;
   }
   // Validate once with placeholder identity before touching anything.

@@ -1,0 +1,26 @@
+/**
+ * The types `twin connect` and its per-cloud connectors share, in their own module so a connector
+ * (aws.ts, gcp.ts, azure.ts) does not import connect.ts, which imports the connectors.
+ */
+import type { Core, DriverRegistry } from '@cloud-barista/core';
+import type { TwinCredentials } from '@cloud-barista/twin/credentials';
+import type { TwinInfo } from './control.js';
+
+export interface TwinConnection {
+  name: string;
+  provider: string;
+  region: string;
+  zone?: string;
+  endpoint: string;
+}
+
+export interface TwinConnectResult {
+  credentials: string[];
+  connections: TwinConnection[];
+}
+
+export interface ProviderConnector {
+  credential: string;
+  /** `creds`: what the running twin accepts, from its state dir; a stored credential that differs is replaced. */
+  connect(core: Core, drivers: DriverRegistry, twin: TwinInfo, creds: TwinCredentials): Promise<TwinConnection[]>;
+}
