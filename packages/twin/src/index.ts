@@ -6,7 +6,7 @@ export { startTwin, type Twin, type TwinOptions, type TwinStatus, type TwinInsta
 export { readTwinCredentials, gcpServiceAccountKey, SECRET_FILE, type TwinCredentials } from './auth/credentials.js';
 export { parseFaultSpec, validateFaultRule, Faults, type FaultRule } from './faults.js';
 export { parseDuration } from './duration.js';
-export type { RequestLogEntry } from './server.js';
+export type { RequestLogEntry } from './http/types.js';
 export {
   AWS_REGIONS,
   AWS_INSTANCE_TYPES,

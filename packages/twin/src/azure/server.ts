@@ -8,7 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { findAzureRegion } from '../data/azure.js';
 import type { Faults } from '../faults.js';
-import type { RequestLogEntry } from '../server.js';
+import { readText } from '../http/io.js';
+import type { OnRequest } from '../http/types.js';
+import { sleep } from '../sleep.js';
 import type { TwinTls } from '../tls.js';
 import type { ArmCtx, ArmResponse } from './context.js';
 import type { AzureEngine } from './engine.js';
@@ -33,31 +35,16 @@ export interface AzureServerDeps {
   auth: AzureAuth;
   faults: Faults;
   tls: TwinTls;
-  onRequest?: (e: RequestLogEntry) => void;
+  onRequest?: OnRequest;
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview|-beta)?$/;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const BODY_LIMIT = { tooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request content size exceeds the maximum allowed.') };
 
 function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ArmError(413, 'RequestEntityTooLarge', 'The request content size exceeds the maximum allowed.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readText(req, BODY_LIMIT);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, requestId: string): void {

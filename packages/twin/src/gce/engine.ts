@@ -13,6 +13,7 @@ import type { GceFirewall, GceInstance, GceNetwork, GceOperation, GceProject, Gc
 import { addDefaultNetwork, type OperationTarget } from './network.js';
 import { renderOperation, scopePath } from './operations.js';
 import { matchRoute } from './routes.js';
+import { sleep } from '../sleep.js';
 
 export interface GceEngineOptions {
   lifecycle: GceLifecycle;
@@ -68,7 +69,6 @@ export interface GceSnapshot {
   }>;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function operationName(now: number): string {
   const hex = (n: number) => randomBytes(n).toString('hex');

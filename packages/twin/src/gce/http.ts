@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Faults } from '../faults.js';
-import type { RequestLogEntry } from '../server.js';
+import { MAX_BODY, readText } from '../http/io.js';
+import type { OnRequest } from '../http/types.js';
 import type { GceEngine } from './engine.js';
 import { GceError } from './errors.js';
 import { gceDeniedMessage, GCE_PERMISSIONS } from '../iam.js';
@@ -19,31 +20,17 @@ export interface GceHttpDeps {
   gce: GceEngine;
   tokens: TokenIssuer;
   faults: Faults;
-  onRequest?: ((e: RequestLogEntry) => void) | undefined;
+  onRequest?: OnRequest | undefined;
 }
 
 export function isGcePath(path: string): boolean {
   return path.startsWith(API_PREFIX) || path === TOKEN_PATH;
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
+const BODY_LIMIT = { tooLarge: () => new GceError('badRequest', `Request payload size exceeds the limit: ${MAX_BODY} bytes.`, 413) };
 
 function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new GceError('badRequest', 'Request payload size exceeds the limit: 4194304 bytes.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readText(req, BODY_LIMIT);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
