@@ -52,3 +52,9 @@ export interface GceCtx {
 }
 
 export type GceHandler = (ctx: GceCtx) => unknown;
+
+/** Mutating handlers return the target of the operation they start. */
+export interface OperationTarget {
+  target: string;
+  targetId: string;
+}
