@@ -3,20 +3,12 @@
  * bridge to the shared VM lifecycle (the same SSH backing as EC2 and GCE VMs).
  */
 import { randomUUID } from 'node:crypto';
-import type { BackedVm, VmGroup } from '../vm/lifecycle.js';
+import type { VmBacking } from '../vm/lifecycle.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import { type AsyncOperation, type OperationKind, RESOURCE_MAPS, type SubscriptionData, type VirtualMachine } from './model.js';
 
 /** What the engine needs of the VM lifecycle (VmLifecycle has it). */
-export interface AzureLifecycle {
-  launch(group: unknown, vm: BackedVm): void;
-  start(group: unknown, vm: BackedVm): void;
-  stop(group: unknown, vm: BackedVm): void;
-  reboot(group: unknown, vm: BackedVm): void;
-  terminate(group: unknown, vm: BackedVm): void;
-  resume(group: VmGroup): void;
-  hostKey(): { privateKey: string; publicKey: string };
-}
+export type AzureLifecycle = VmBacking;
 
 export interface AzureEngineOptions {
   lifecycle: AzureLifecycle;
