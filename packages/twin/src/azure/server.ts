@@ -43,10 +43,6 @@ const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview|-beta)?$/;
 
 const BODY_LIMIT = { tooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request content size exceeds the maximum allowed.') };
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return readText(req, BODY_LIMIT);
-}
-
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, requestId: string): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
@@ -81,7 +77,7 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
   let status = 200;
   let code: string | undefined;
   try {
-    const text = await readBody(req);
+    const text = await readText(req, BODY_LIMIT);
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) {
       throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", undefined, {
@@ -165,7 +161,7 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
 
 async function handleIdentity(auth: AzureAuth, req: IncomingMessage, res: ServerResponse, url: URL, base: string, requestId: string): Promise<boolean> {
   const method = req.method ?? 'GET';
-  const text = method === 'POST' ? await readBody(req) : '';
+  const text = method === 'POST' ? await readText(req, BODY_LIMIT) : '';
   const out = identity(method, url.pathname, base, new URLSearchParams(text), auth);
   if (!out) return false;
   send(res, out.status, out.body, {}, requestId);

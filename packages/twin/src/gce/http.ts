@@ -29,10 +29,6 @@ export function isGcePath(path: string): boolean {
 
 const BODY_LIMIT = { tooLarge: () => new GceError('badRequest', `Request payload size exceeds the limit: ${MAX_BODY} bytes.`, 413) };
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return readText(req, BODY_LIMIT);
-}
-
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', server: 'ESF', vary: 'Origin, X-Origin, Referer', ...headers });
@@ -58,7 +54,7 @@ async function handleToken(deps: GceHttpDeps, req: IncomingMessage, res: ServerR
     send(res, 405, { error: 'invalid_request', error_description: 'Use POST' });
     return;
   }
-  const answer = deps.tokens.issue(new URLSearchParams(await readBody(req)));
+  const answer = deps.tokens.issue(new URLSearchParams(await readText(req, BODY_LIMIT)));
   send(res, answer.status, answer.body, { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate' });
 }
 
@@ -76,7 +72,7 @@ export async function handleGce(deps: GceHttpDeps, req: IncomingMessage, res: Se
   let method: string | undefined;
   let region: string | undefined;
   try {
-    const text = await readBody(req);
+    const text = await readText(req, BODY_LIMIT);
     const caller = deps.tokens.caller(req.headers.authorization);
     if (caller === 'missing') {
       throw new GceError('required', MISSING_CREDENTIALS, 401, { location: 'Authorization', locationType: 'header', detailMessage: 'Login Required.' });
