@@ -49,58 +49,57 @@ export interface Route {
   handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
-/** The APIs in the order they are tried; an API whose engine is absent matches nothing. */
+/** An entry that exists only when its optional engine does. */
+function ifPresent<T>(engine: T | undefined, route: (engine: T) => Route): Route[] {
+  return engine === undefined ? [] : [route(engine)];
+}
+
+/** The APIs in the order they are tried (their paths are disjoint; EC2, which has none, is last). */
 export function routes(deps: ServerDeps): Route[] {
-  const { gce, k8s, faults, onRequest } = deps;
+  const { faults, onRequest } = deps;
+  const awsSecretOf = deps.auth.awsSecretOf;
   return [
-    {
+    ...ifPresent(deps.k8s, (k8s) => ({
       name: 'k8s node runtime',
-      match: (_req, path) => k8s !== undefined && path.startsWith('/_twin/k8s/'),
+      match: (_req, path) => path.startsWith('/_twin/k8s/'),
       handle: async (req, res, path) => {
         const caller = twinCaller(deps.auth, req);
-        return k8s!(req, res, path, caller.admin ? undefined : caller.instanceId);
+        return k8s(req, res, path, caller.admin ? undefined : caller.instanceId);
       },
-    },
+    })),
     { name: 'admin', match: (_req, path) => isAdminPath(path), handle: (req, res, path) => handleAdmin(deps, req, res, path) },
-    {
-      name: 'AWS Price List',
-      match: (req) => isPricingRequest(req),
-      handle: (req, res) => handlePricing({ faults, awsSecretOf: deps.auth.awsSecretOf, onRequest }, req, res),
-    },
-    {
+    { name: 'AWS Price List', match: (req) => isPricingRequest(req), handle: (req, res) => handlePricing({ faults, awsSecretOf, onRequest }, req, res) },
+    ...ifPresent(deps.gce, ({ tokens }) => ({
       name: 'GCP Cloud Billing catalog',
-      match: (_req, path) => gce !== undefined && isGcpBillingPath(path),
-      handle: (req, res) => handleGcpBilling({ faults, tokens: gce!.tokens }, req, res),
-    },
+      match: (_req, path) => isGcpBillingPath(path),
+      handle: (req, res) => handleGcpBilling({ faults, tokens }, req, res),
+    })),
     {
       name: 'Azure retail prices',
       match: (_req, path) => path === RETAIL_PRICES_PATH,
       handle: (req, res) => handleAzureRetail(req, res, `http://${req.headers.host ?? '127.0.0.1'}`),
     },
-    {
+    ...ifPresent(deps.gce, ({ tokens }) => ({
       name: 'GCP Resource Manager',
-      match: (_req, path) => gce !== undefined && isResourceManagerPath(path),
-      handle: (req, res) => handleResourceManager({ tokens: gce!.tokens, faults, onRequest }, req, res),
-    },
-    {
+      match: (_req, path) => isResourceManagerPath(path),
+      handle: (req, res) => handleResourceManager({ tokens, faults, onRequest }, req, res),
+    })),
+    ...ifPresent(deps.gce, ({ engine, tokens }) => ({
       name: 'GCE',
-      match: (_req, path) => gce !== undefined && isGcePath(path),
-      handle: (req, res) => handleGce({ gce: gce!.engine, tokens: gce!.tokens, faults, onRequest }, req, res),
-    },
-    {
-      name: 'EC2',
-      match: () => true,
-      handle: (req, res) => handleEc2({ ec2: deps.ec2, awsSecretOf: deps.auth.awsSecretOf, faults, onRequest }, req, res),
-    },
+      match: (_req, path) => isGcePath(path),
+      handle: (req, res) => handleGce({ gce: engine, tokens, faults, onRequest }, req, res),
+    })),
+    { name: 'EC2', match: () => true, handle: (req, res) => handleEc2({ ec2: deps.ec2, awsSecretOf, faults, onRequest }, req, res) },
   ];
 }
 
 export function createTwinServer(deps: ServerDeps): Server {
   const table = routes(deps);
+  const ec2 = table[table.length - 1]!;
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://twin').pathname;
-    // The last route matches everything.
-    const route = table.find((r) => r.match(req, path))!;
+    // EC2, the last route, matches everything.
+    const route = table.find((r) => r.match(req, path)) ?? ec2;
     // A handler that throws before its first await still ends in the catch below.
     Promise.resolve().then(() => route.handle(req, res, path)).catch((e: unknown) => {
       if (res.headersSent) return res.destroy();
