@@ -1,12 +1,13 @@
 /**
- * Cloud-Twin: a loopback emulator of cloud wire APIs (EC2 Query API first) whose running VMs
- * are real SSH endpoints on their own loopback addresses.
+ * Cloud-Twin: a loopback emulator of the clouds' wire APIs (EC2 Query, GCE REST, Azure ARM, three
+ * pricing APIs, their token endpoints, an admin API) whose running VMs are real SSH endpoints on
+ * their own loopback addresses.
  */
 export { startTwin, type Twin, type TwinOptions, type TwinStatus, type TwinInstanceInfo, type InstanceCounts } from './twin.js';
 export { readTwinCredentials, gcpServiceAccountKey, SECRET_FILE, type TwinCredentials } from './auth/credentials.js';
 export { parseFaultSpec, validateFaultRule, Faults, type FaultRule } from './faults.js';
 export { parseDuration } from './duration.js';
-export type { RequestLogEntry } from './server.js';
+export type { RequestLogEntry } from './http/types.js';
 export {
   AWS_REGIONS,
   AWS_INSTANCE_TYPES,

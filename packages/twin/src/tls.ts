@@ -6,12 +6,12 @@
  * Files under `<stateDir>/tls/`: `ca.pem` (what clients trust), `ca-key.pem`, `server.pem`,
  * `server-key.pem` (keys 0600). They survive restarts, so a connection's caFile stays valid for the
  * life of the state dir; a server certificate close to expiry is reissued from the same CA.
- * Pure JavaScript (@peculiar/x509 on WebCrypto): no openssl binary needed.
  */
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { ALG, type CryptoKey, DAY_MS, issueLeaf, newCa, pkcs8Pem } from './x509.js';
 
 export interface TwinTls {
   /** Path of the CA certificate (PEM): what a connection's caFile names. */
@@ -21,75 +21,23 @@ export interface TwinTls {
   keyPem: string;
 }
 
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const DAY_MS = 86_400_000;
 /** Server certificates live 397 days, the longest lifetime clients accept for public ones. */
 const SERVER_DAYS = 397;
 const CA_DAYS = 3650;
-
-// x509 finds Node's WebCrypto on globalThis.crypto (Node 20 has it) by itself.
-type CryptoKey = webcrypto.CryptoKey;
-
-function serial(): string {
-  // Positive, 16 random bytes: unique per issue, as RFC 5280 asks.
-  const b = webcrypto.getRandomValues(new Uint8Array(16));
-  b[0] = (b[0] ?? 0) & 0x7f;
-  return Buffer.from(b).toString('hex');
-}
-
-async function pkcs8Pem(key: CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
-}
 
 async function importKey(pem: string): Promise<CryptoKey> {
   return webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ALG, true, ['sign']);
 }
 
-async function newCa(): Promise<{ cert: x509.X509Certificate; key: CryptoKey; keyPem: string }> {
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: 'CN=Cloud-Twin local CA, O=Cloud-Barista',
-    notBefore: new Date(now - DAY_MS),
-    notAfter: new Date(now + CA_DAYS * DAY_MS),
-    keys,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  return { cert, key: keys.privateKey, keyPem: await pkcs8Pem(keys.privateKey) };
-}
-
-async function newServerCert(ca: x509.X509Certificate, caKey: CryptoKey): Promise<{ certPem: string; keyPem: string }> {
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
+function newServerCert(ca: x509.X509Certificate, caKey: CryptoKey): Promise<{ certPem: string; keyPem: string }> {
+  return issueLeaf(ca, caKey, {
     subject: 'CN=localhost, O=Cloud-Barista',
-    issuer: ca.subject,
-    notBefore: new Date(now - DAY_MS),
-    notAfter: new Date(now + SERVER_DAYS * DAY_MS),
-    signingKey: caKey,
-    publicKey: keys.publicKey,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      // Loopback only, under every name a client may use for it.
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '::1' },
-      ]),
-      await x509.AuthorityKeyIdentifierExtension.create(ca),
-    ],
+    days: SERVER_DAYS,
+    usages: x509.KeyUsageFlags.digitalSignature,
+    extendedUsage: x509.ExtendedKeyUsage.serverAuth,
+    // Loopback only, under every name a client may use for it.
+    sans: ['localhost', '127.0.0.1', '::1'],
   });
-  return { certPem: cert.toString('pem'), keyPem: await pkcs8Pem(keys.privateKey) };
 }
 
 function validFor(pem: string, ms: number): boolean {
@@ -120,11 +68,11 @@ export async function ensureTwinTls(stateDir: string): Promise<TwinTls> {
     caCert = new x509.X509Certificate(caPem);
     caKey = await importKey(readFileSync(f.caKey, 'utf8'));
   } else {
-    const ca = await newCa();
+    const ca = await newCa('CN=Cloud-Twin local CA, O=Cloud-Barista', CA_DAYS, x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign);
     caCert = ca.cert;
-    caKey = ca.key;
+    caKey = ca.keys.privateKey;
     caPem = ca.cert.toString('pem');
-    write(f.caKey, ca.keyPem, 0o600);
+    write(f.caKey, await pkcs8Pem(caKey), 0o600);
     write(f.ca, caPem, 0o644);
     // A new CA invalidates the old server certificate.
     write(f.cert, '', 0o644);

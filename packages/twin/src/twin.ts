@@ -9,7 +9,8 @@ import { GceEngine } from './gce/engine.js';
 import { TokenIssuer } from './gce/token.js';
 import { loadOrCreateSecret, type TwinCredentials } from './auth/credentials.js';
 import { sameSecret } from './auth/jwt.js';
-import { createTwinServer, type RequestLogEntry } from './server.js';
+import type { RequestLogEntry } from './http/types.js';
+import { createTwinServer } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
 import { NodeRuntime } from './k8s/runtime.js';
@@ -37,7 +38,7 @@ export interface TwinOptions {
   snapshotDebounceMs?: number;
   /** Random source for fault rates (tests pass a fixed one). */
   random?: () => number;
-  /** Called after every API request (EC2, GCE). */
+  /** Called after every API request (EC2, GCE, ARM, AWS Price List, Resource Manager). */
   onRequest?: (e: RequestLogEntry) => void;
   /** Diagnostics (VM boot problems, snapshot errors). Default: stderr. */
   log?: (message: string) => void;
@@ -99,7 +100,7 @@ export interface Twin {
    * the one AWS key, GCP service account, Azure service principal, and the admin API's token.
    */
   credentials: TwinCredentials;
-  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`). */
+  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM over HTTPS. */
   endpoints: { aws: string; gcp: string; azure: string };
   /** The CA (PEM) the azure endpoint's certificate chains to: a connection's caFile. */
   caFile: string;

@@ -3,20 +3,13 @@
  * bridge to the shared VM lifecycle (the same SSH backing as EC2 and GCE VMs).
  */
 import { randomUUID } from 'node:crypto';
-import type { BackedVm, VmGroup } from '../vm/lifecycle.js';
+import { EngineBase } from '../engine-base.js';
+import type { VmBacking } from '../vm/lifecycle.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import { type AsyncOperation, type OperationKind, RESOURCE_MAPS, type SubscriptionData, type VirtualMachine } from './model.js';
 
 /** What the engine needs of the VM lifecycle (VmLifecycle has it). */
-export interface AzureLifecycle {
-  launch(group: unknown, vm: BackedVm): void;
-  start(group: unknown, vm: BackedVm): void;
-  stop(group: unknown, vm: BackedVm): void;
-  reboot(group: unknown, vm: BackedVm): void;
-  terminate(group: unknown, vm: BackedVm): void;
-  resume(group: VmGroup): void;
-  hostKey(): { privateKey: string; publicKey: string };
-}
+export type AzureLifecycle = VmBacking;
 
 export interface AzureEngineOptions {
   lifecycle: AzureLifecycle;
@@ -43,12 +36,13 @@ export interface AzureSnapshot {
   operations: [string, AsyncOperation][];
 }
 
-export class AzureEngine {
+export class AzureEngine extends EngineBase {
   private readonly subs = new Map<string, SubscriptionData>();
   private readonly ops = new Map<string, AsyncOperation>();
-  private seq = 0;
 
-  constructor(readonly o: AzureEngineOptions) {}
+  constructor(readonly o: AzureEngineOptions) {
+    super(o);
+  }
 
   get lifecycle(): AzureLifecycle {
     return this.o.lifecycle;
@@ -56,18 +50,6 @@ export class AzureEngine {
 
   get pageSize(): number {
     return this.o.pageSize ?? 100;
-  }
-
-  now(): number {
-    return this.o.now();
-  }
-
-  changed(): void {
-    this.o.changed();
-  }
-
-  nextSeq(): number {
-    return ++this.seq;
   }
 
   allocateIp(): string {

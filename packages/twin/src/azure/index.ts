@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Faults } from '../faults.js';
-import type { RequestLogEntry } from '../server.js';
+import type { RequestLogEntry } from '../http/types.js';
 import { ensureTwinTls } from '../tls.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import { type AzureLifecycle, AzureEngine, type AzureSnapshot } from './engine.js';

@@ -3,7 +3,7 @@ import type { BackedVm } from '../vm/lifecycle.js';
 
 export type Tags = Record<string, string>;
 
-interface Tracked {
+export interface Tracked {
   /** Creation order: the listing order and paging position. */
   seq: number;
   name: string;

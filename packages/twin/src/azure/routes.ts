@@ -1,5 +1,6 @@
 /** The ARM routes the twin serves: method, path pattern (after /subscriptions/{sub}), operation id. */
 import * as catalog from './catalog.js';
+import * as disks from './disks.js';
 import type { ArmHandler } from './context.js';
 import * as groups from './groups.js';
 import type { ResourceMap } from './model.js';
@@ -41,7 +42,7 @@ export const ROUTES: Route[] = [
   R('GET', `${IMAGES}/{offer}/skus/{sku}/versions`, 'VirtualMachineImages_List', catalog.listImageVersions),
   R('GET', `${IMAGES}/{offer}/skus/{sku}/versions/{version}`, 'VirtualMachineImages_Get', catalog.getImageVersion),
   R('GET', 'providers/microsoft.compute/virtualmachines', 'VirtualMachines_ListAll', vms.listVms),
-  R('GET', 'providers/microsoft.compute/disks', 'Disks_List', vms.listDisks),
+  R('GET', 'providers/microsoft.compute/disks', 'Disks_List', disks.listDisks),
   R('GET', 'providers/microsoft.network/virtualnetworks', 'VirtualNetworks_ListAll', net.lister('vnets')),
   R('GET', 'providers/microsoft.network/networksecuritygroups', 'NetworkSecurityGroups_ListAll', net.lister('nsgs')),
   R('GET', 'providers/microsoft.network/publicipaddresses', 'PublicIPAddresses_ListAll', net.lister('pips')),
@@ -90,9 +91,9 @@ export const ROUTES: Route[] = [
   R('POST', `${COMPUTE}/virtualmachines/{name}/deallocate`, 'VirtualMachines_Deallocate', vms.deallocate, 'vms'),
   R('POST', `${COMPUTE}/virtualmachines/{name}/start`, 'VirtualMachines_Start', vms.start, 'vms'),
   R('POST', `${COMPUTE}/virtualmachines/{name}/restart`, 'VirtualMachines_Restart', vms.restart, 'vms'),
-  R('GET', `${COMPUTE}/disks`, 'Disks_ListByResourceGroup', vms.listDisks),
-  R('GET', `${COMPUTE}/disks/{name}`, 'Disks_Get', vms.getDisk, 'disks'),
-  R('DELETE', `${COMPUTE}/disks/{name}`, 'Disks_Delete', vms.deleteDisk, 'disks'),
+  R('GET', `${COMPUTE}/disks`, 'Disks_ListByResourceGroup', disks.listDisks),
+  R('GET', `${COMPUTE}/disks/{name}`, 'Disks_Get', disks.getDisk, 'disks'),
+  R('DELETE', `${COMPUTE}/disks/{name}`, 'Disks_Delete', disks.deleteDisk, 'disks'),
 ];
 
 /** The route for a request under /subscriptions/{sub}, with its captured (URL-decoded) parameters. */

@@ -8,7 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { findAzureRegion } from '../data/azure.js';
 import type { Faults } from '../faults.js';
-import type { RequestLogEntry } from '../server.js';
+import { readText } from '../http/io.js';
+import type { OnRequest } from '../http/types.js';
+import { sleep } from '../sleep.js';
 import type { TwinTls } from '../tls.js';
 import type { ArmCtx, ArmResponse } from './context.js';
 import type { AzureEngine } from './engine.js';
@@ -33,32 +35,13 @@ export interface AzureServerDeps {
   auth: AzureAuth;
   faults: Faults;
   tls: TwinTls;
-  onRequest?: (e: RequestLogEntry) => void;
+  onRequest?: OnRequest;
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview|-beta)?$/;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ArmError(413, 'RequestEntityTooLarge', 'The request content size exceeds the maximum allowed.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const BODY_LIMIT = { tooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request content size exceeds the maximum allowed.') };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, requestId: string): void {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -94,7 +77,7 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
   let status = 200;
   let code: string | undefined;
   try {
-    const text = await readBody(req);
+    const text = await readText(req, BODY_LIMIT);
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) {
       throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", undefined, {
@@ -178,7 +161,7 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
 
 async function handleIdentity(auth: AzureAuth, req: IncomingMessage, res: ServerResponse, url: URL, base: string, requestId: string): Promise<boolean> {
   const method = req.method ?? 'GET';
-  const text = method === 'POST' ? await readBody(req) : '';
+  const text = method === 'POST' ? await readText(req, BODY_LIMIT) : '';
   const out = identity(method, url.pathname, base, new URLSearchParams(text), auth);
   if (!out) return false;
   send(res, out.status, out.body, {}, requestId);

@@ -6,6 +6,7 @@ import type { RegionData } from './model.js';
 import { Params } from './query.js';
 import { addDefaultVpc, newRegionData } from './records.js';
 import { responseDoc } from './xml.js';
+import { EngineBase } from '../engine-base.js';
 
 export interface Ec2EngineOptions {
   lifecycle: InstanceLifecycle;
@@ -23,11 +24,12 @@ export interface Ec2Snapshot {
   regions: Record<string, { name: string; defaultVpcId?: string } & Record<MapKeys, [string, unknown][]>>;
 }
 
-export class Ec2Engine implements Ec2Env {
+export class Ec2Engine extends EngineBase implements Ec2Env {
   private readonly regions = new Map<string, RegionData>();
-  private seq = 0;
 
-  constructor(private readonly o: Ec2EngineOptions) {}
+  constructor(private readonly o: Ec2EngineOptions) {
+    super(o);
+  }
 
   get lifecycle(): InstanceLifecycle {
     return this.o.lifecycle;
@@ -35,18 +37,6 @@ export class Ec2Engine implements Ec2Env {
 
   get terminatedRetentionMs(): number {
     return this.o.terminatedRetentionMs;
-  }
-
-  now(): number {
-    return this.o.now();
-  }
-
-  changed(): void {
-    this.o.changed();
-  }
-
-  nextSeq(): number {
-    return ++this.seq;
   }
 
   /** The region's data, created (with its default VPC, as in every AWS account) on first use. */

@@ -1,18 +1,10 @@
 /** What GCE handlers share: the engine's services and one request's parsed parts. */
-import type { BackedVm, VmGroup } from '../vm/lifecycle.js';
+import type { VmBacking } from '../vm/lifecycle.js';
 import type { Links } from './links.js';
 import type { GceOperation, GceProject, OperationGoal, OperationScope } from './model.js';
 
 /** The VM backing shared with EC2 (timers, SSH servers, loopback IPs). */
-export interface GceLifecycle {
-  launch(group: unknown, vm: BackedVm): void;
-  start(group: unknown, vm: BackedVm): void;
-  stop(group: unknown, vm: BackedVm): void;
-  reboot(group: unknown, vm: BackedVm): void;
-  terminate(group: unknown, vm: BackedVm): void;
-  resume(group: VmGroup): void;
-  hostKey(): { privateKey: string; publicKey: string };
-}
+export type GceLifecycle = VmBacking;
 
 export interface NewOperation {
   scope: OperationScope;
@@ -52,3 +44,9 @@ export interface GceCtx {
 }
 
 export type GceHandler = (ctx: GceCtx) => unknown;
+
+/** Mutating handlers return the target of the operation they start. */
+export interface OperationTarget {
+  target: string;
+  targetId: string;
+}

@@ -6,13 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { findGcpRegion, numericId, PUBLIC_IMAGE_PROJECTS, regionOfZone } from '../data/gcp.js';
 import type { FaultDecision } from '../faults.js';
 import type { BackedVm } from '../vm/lifecycle.js';
-import type { GceCtx, GceEnv, GceLifecycle, NewOperation } from './context.js';
+import type { GceCtx, GceEnv, GceLifecycle, NewOperation, OperationTarget } from './context.js';
 import { faultError, GceError, isOperationErrorCode, notFound, OPERATION_ERRORS } from './errors.js';
 import { Links } from './links.js';
 import type { GceFirewall, GceInstance, GceNetwork, GceOperation, GceProject, GceSubnetwork } from './model.js';
-import { addDefaultNetwork, type OperationTarget } from './network.js';
+import { addDefaultNetwork } from './network.js';
 import { renderOperation, scopePath } from './operations.js';
 import { matchRoute } from './routes.js';
+import { sleep } from '../sleep.js';
+import { EngineBase } from '../engine-base.js';
 
 export interface GceEngineOptions {
   lifecycle: GceLifecycle;
@@ -68,20 +70,19 @@ export interface GceSnapshot {
   }>;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function operationName(now: number): string {
   const hex = (n: number) => randomBytes(n).toString('hex');
   return `operation-${now}-${hex(7).slice(0, 13)}-${hex(4)}-${hex(4)}`;
 }
 
-export class GceEngine implements GceEnv {
+export class GceEngine extends EngineBase implements GceEnv {
   private readonly projects = new Map<string, GceProject>();
-  private seq = 0;
   private closing = false;
   private readonly opDelayMs: number;
 
   constructor(private readonly o: GceEngineOptions) {
+    super(o);
     this.opDelayMs = o.opDelayMs ?? 100;
   }
 
@@ -93,16 +94,8 @@ export class GceEngine implements GceEnv {
     return this.o.bootDelayMs;
   }
 
-  now(): number {
-    return this.o.now();
-  }
-
-  changed(): void {
-    this.o.changed();
-  }
-
   nextId(): string {
-    return numericId(`gce/${++this.seq}/${randomBytes(4).toString('hex')}`);
+    return numericId(`gce/${this.nextSeq()}/${randomBytes(4).toString('hex')}`);
   }
 
   /** The project's data, created on first use with the default network every project starts with. */

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Faults } from '../faults.js';
-import type { RequestLogEntry } from '../server.js';
+import { MAX_BODY, readText } from '../http/io.js';
+import type { OnRequest } from '../http/types.js';
 import type { GceEngine } from './engine.js';
 import { GceError } from './errors.js';
 import { gceDeniedMessage, GCE_PERMISSIONS } from '../iam.js';
@@ -19,32 +20,14 @@ export interface GceHttpDeps {
   gce: GceEngine;
   tokens: TokenIssuer;
   faults: Faults;
-  onRequest?: ((e: RequestLogEntry) => void) | undefined;
+  onRequest?: OnRequest | undefined;
 }
 
 export function isGcePath(path: string): boolean {
   return path.startsWith(API_PREFIX) || path === TOKEN_PATH;
 }
 
-const MAX_BODY = 4 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new GceError('badRequest', 'Request payload size exceeds the limit: 4194304 bytes.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const BODY_LIMIT = { tooLarge: () => new GceError('badRequest', `Request payload size exceeds the limit: ${MAX_BODY} bytes.`, 413) };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
@@ -71,7 +54,7 @@ async function handleToken(deps: GceHttpDeps, req: IncomingMessage, res: ServerR
     send(res, 405, { error: 'invalid_request', error_description: 'Use POST' });
     return;
   }
-  const answer = deps.tokens.issue(new URLSearchParams(await readBody(req)));
+  const answer = deps.tokens.issue(new URLSearchParams(await readText(req, BODY_LIMIT)));
   send(res, answer.status, answer.body, { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate' });
 }
 
@@ -89,7 +72,7 @@ export async function handleGce(deps: GceHttpDeps, req: IncomingMessage, res: Se
   let method: string | undefined;
   let region: string | undefined;
   try {
-    const text = await readBody(req);
+    const text = await readText(req, BODY_LIMIT);
     const caller = deps.tokens.caller(req.headers.authorization);
     if (caller === 'missing') {
       throw new GceError('required', MISSING_CREDENTIALS, 401, { location: 'Authorization', locationType: 'header', detailMessage: 'Login Required.' });

@@ -7,12 +7,13 @@
 import { machineTypesIn } from '../data/gcp.js';
 import type { BackedVm } from '../vm/lifecycle.js';
 import { aggregatedResponse, allZones, findImage, imagePath, listResponse, zoneRegion } from './catalog.js';
-import type { GceCtx, GceHandler } from './context.js';
+import type { GceCtx, GceHandler, OperationTarget } from './context.js';
 import { alreadyExists, GceError, invalidField, notFound, notReady, requiredField } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { gceTime, parseRef, type Links } from './links.js';
 import { instanceKey, instancePath, networkPath, subnetworkPath, type GceInstance, type MetadataItem } from './model.js';
-import { allocateIp, checkName, findSubnetwork, type OperationTarget } from './network.js';
+import { checkName } from './fields.js';
+import { allocateIp, findSubnetwork } from './networks.js';
 import { sshLoginFrom } from './ssh-keys.js';
 
 /** Users nobody can log in as: a VM without usable ssh-keys still gets an SSH server. */

@@ -8,13 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults.js';
-import type { RequestLogEntry } from '../server.js';
+import { readText } from '../http/io.js';
+import type { OnRequest } from '../http/types.js';
 import { type TokenIssuer, unauthenticated } from './token.js';
 
 export interface ResourceManagerDeps {
   tokens: TokenIssuer;
   faults: Faults;
-  onRequest?: ((e: RequestLogEntry) => void) | undefined;
+  onRequest?: OnRequest | undefined;
 }
 
 const PATH = /^\/v[13]\/projects\/([^/:]+):testIamPermissions$/;
@@ -29,15 +30,6 @@ export function isResourceManagerPath(path: string): boolean {
 /** Google's v1 error JSON with the gRPC status name, as Resource Manager answers. */
 function error(status: number, grpc: string, message: string): { status: number; body: unknown } {
   return { status, body: { error: { code: status, message, status: grpc } } };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function answer(deps: ResourceManagerDeps, req: IncomingMessage, path: string, text: string): { status: number; body: unknown } {
@@ -71,7 +63,7 @@ export async function handleResourceManager(deps: ResourceManagerDeps, req: Inco
   const path = new URL(req.url ?? '/', 'http://twin').pathname;
   let out: { status: number; body: unknown };
   try {
-    out = answer(deps, req, path, await readBody(req));
+    out = answer(deps, req, path, await readText(req));
   } catch {
     out = error(500, 'INTERNAL', 'Internal error encountered.');
   }

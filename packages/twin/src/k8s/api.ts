@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { HttpError, readJson } from '../http/io.js';
 import type { SimCluster } from './model.js';
 import { nodeList, nodeObject, nodeTable, status, type NodeView } from './objects.js';
 
@@ -20,13 +21,6 @@ function send(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? (JSON.parse(text) as unknown) : {};
 }
 
 const NODE_RESOURCE = {
@@ -89,7 +83,7 @@ export function serveApi(c: SimCluster, hooks: ApiHooks, tls: { certPem: string;
         return send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'nodes', uid: view.node.uid } });
       }
       if (method === 'PATCH') {
-        const body = (await readBody(req)) as { metadata?: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> }; spec?: { unschedulable?: boolean } };
+        const body = (await readJson(req)) as { metadata?: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> }; spec?: { unschedulable?: boolean } };
         hooks.patchNode(name, {
           ...(body.metadata?.labels ? { labels: body.metadata.labels } : {}),
           ...(body.metadata?.annotations ? { annotations: body.metadata.annotations } : {}),
@@ -105,7 +99,8 @@ export function serveApi(c: SimCluster, hooks: ApiHooks, tls: { certPem: string;
     { key: tls.keyPem, cert: tls.certPem, ca: c.pki.caPem, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
       handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) send(res, 500, status(500, 'InternalError', e instanceof Error ? e.message : String(e)));
+        const code = e instanceof HttpError ? e.status : 500;
+        if (!res.headersSent) send(res, code, status(code, code === 500 ? 'InternalError' : 'BadRequest', e instanceof Error ? e.message : String(e)));
         else res.destroy();
       });
     },

@@ -11,6 +11,7 @@ import { clusterAt } from './reach.js';
 import type { SimCluster } from './model.js';
 import { nodeList, nodeObject, type NodeView } from './objects.js';
 import type { RunResponse } from './protocol.js';
+import { sleep } from '../sleep.js';
 
 export interface KubectlHost {
   clusters: Map<string, SimCluster>;
@@ -29,7 +30,6 @@ function take(args: string[], name: string): string | undefined {
   return v;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function kubectl(host: KubectlHost, args0: string[], cwd: string, kubeconfigEnv?: string): Promise<RunResponse> {
   const args = [...args0];

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { readJson, readText, sendJson } from '../http/io.js';
 import { serveApi } from './api.js';
 import { kubeadm } from './kubeadm.js';
 import { kubectl } from './kubectl.js';
@@ -181,24 +182,17 @@ export class NodeRuntime {
    * commands as itself only.
    */
   async handle(req: IncomingMessage, res: ServerResponse, path: string, caller?: string): Promise<void> {
-    const send = (code: number, body: unknown) => {
-      res.writeHead(code, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+    const send = (code: number, body: unknown) => sendJson(res, code, body);
     const notYou = (instanceId: string) => caller !== undefined && caller !== instanceId;
     if (req.method === 'POST' && path === '/_twin/k8s/run') {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const run = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunRequest;
+      const run = (await readJson(req)) as RunRequest;
       if (notYou(run.instanceId)) return send(403, { error: `this node token is not for instance ${run.instanceId}` });
       send(200, await this.run(run));
       return;
     }
     if (req.method === 'POST' && path === '/_twin/k8s/run-raw') {
       // The bash client's form: NUL-separated instance id, cwd, KUBECONFIG, command, arguments.
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const [instanceId = '', cwd = '', kubeconfig = '', command = '', ...args] = Buffer.concat(chunks).toString('utf8').split('\0');
+      const [instanceId = '', cwd = '', kubeconfig = '', command = '', ...args] = (await readText(req)).split('\0');
       args.pop(); // the terminator after the last field
       if (notYou(instanceId)) return send(403, { error: `this node token is not for instance ${instanceId}` });
       const out = await this.run({ instanceId, cwd, command, args, ...(kubeconfig ? { kubeconfig } : {}) });

@@ -6,42 +6,27 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults.js';
+import { readBody } from '../http/io.js';
+import type { OnRequest } from '../http/types.js';
+import { sleep } from '../sleep.js';
 import { describeServices, getProducts, PricingError } from './service.js';
 import { type SigV4Failure, verifySigV4 } from '../auth/sigv4.js';
 
 export const PRICING_TARGET_PREFIX = 'AWSPriceListService.';
 /** The Price List Query API answers only in these regions (its endpoints' regions). */
 export const PRICING_REGIONS = ['us-east-1', 'eu-central-1', 'ap-south-1'];
-const MAX_BODY = 1024 * 1024;
+const BODY_LIMIT = { max: 1024 * 1024, tooLarge: () => new PricingError('SerializationException', 'request body too large', 413) };
 
 export interface PricingDeps {
   faults: Faults;
   /** The secret access key of an access key id the twin knows (see ../auth/sigv4.ts). */
   awsSecretOf: (accessKeyId: string) => string | undefined;
-  onRequest?: (e: { time: string; requestId: string; provider?: string; region?: string; action?: string; status: number; code?: string; ms: number }) => void;
+  onRequest?: OnRequest | undefined;
 }
 
 export function isPricingRequest(req: IncomingMessage): boolean {
   const target = req.headers['x-amz-target'];
   return typeof target === 'string' && target.startsWith(PRICING_TARGET_PREFIX);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new PricingError('SerializationException', 'request body too large', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** The Price List API's (JSON protocol) answer to a request whose signature did not verify. */
@@ -58,8 +43,6 @@ function authError(failure: SigV4Failure, message: string): PricingError {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export async function handlePricing(deps: PricingDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = Date.now();
   const requestId = randomUUID();
@@ -69,7 +52,7 @@ export async function handlePricing(deps: PricingDeps, req: IncomingMessage, res
   let code: string | undefined;
   let body: unknown;
   try {
-    const raw = await readBody(req);
+    const raw = await readBody(req, BODY_LIMIT);
     const text = raw.toString('utf8');
     const auth = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw }, deps.awsSecretOf);
     region = auth.scope?.region;

@@ -63,6 +63,20 @@ export interface LifecycleOptions {
   nodeRuntime?: NodeRuntimeHooks;
 }
 
+/**
+ * What a cloud's engine needs of the VM lifecycle (timers, SSH servers, loopback IPs); `group` is
+ * the cloud's own (EC2 region, GCE project, Azure subscription).
+ */
+export interface VmBacking {
+  launch(group: unknown, vm: BackedVm): void;
+  start(group: unknown, vm: BackedVm): void;
+  stop(group: unknown, vm: BackedVm): void;
+  reboot(group: unknown, vm: BackedVm): void;
+  terminate(group: unknown, vm: BackedVm): void;
+  resume(group: VmGroup): void;
+  hostKey(): { privateKey: string; publicKey: string };
+}
+
 /** Addresses in use by something else (another twin, another service): skip to the next one. */
 const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES']);
 const MAX_ADDRESS_TRIES = 32;
