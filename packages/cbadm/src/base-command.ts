@@ -32,13 +32,15 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
   }
 
   /**
-   * Progress goes to stderr (never stdout, which carries data): live on a terminal, plain lines in
-   * logs, none under --json unless CB_PROGRESS is set.
+   * Progress goes to stderr (never stdout, which carries data): live when stderr is a terminal
+   * (under --json too: a person is watching), plain lines in logs, none in logs under --json unless
+   * CB_PROGRESS is set.
    */
   protected async progress(title: string): Promise<EventSink> {
-    if (this.format === 'json' && !process.env.CB_PROGRESS) return () => {};
+    const live = process.stderr.isTTY === true && !process.env.CI;
+    if (this.format === 'json' && !live && !process.env.CB_PROGRESS) return () => {};
     const { plainProgress, ttyProgress } = await import('./progress.js');
-    this.live = process.stderr.isTTY && !process.env.CI ? await ttyProgress(title) : plainProgress();
+    this.live = live ? await ttyProgress(title) : plainProgress();
     return this.live.sink;
   }
 
