@@ -53,15 +53,15 @@ try {
   console.log(`  status: ${suspended.mcis.status}`);
   const resumed = await run('Resume the MCIS', ['mcis', 'resume', 'quickstart']);
   console.log(`  status: ${resumed.mcis.status}`);
-  const terminated = await run('Terminate the MCIS', ['mcis', 'terminate', 'quickstart']);
+  const terminated = await run('Terminate the MCIS', ['mcis', 'terminate', 'quickstart', '--yes']);
   console.log(`  status: ${terminated.mcis.status}`);
-  const deleted = await run('Delete the MCIS and its default resources', ['mcis', 'delete', 'quickstart']);
+  const deleted = await run('Delete the MCIS and its default resources', ['mcis', 'delete', 'quickstart', '--yes']);
   console.log(`  deleted ${deleted.deleted}; cleaned default resources on ${deleted.cleanedConnections.join(', ')}`);
 } catch (e) {
   console.error(`\n✖ ${e.message}`);
   process.exitCode = 1;
 } finally {
-  await run('Stop Cloud-Twin', ['twin', 'down']).catch((e) => console.error(e.message));
+  await run('Stop Cloud-Twin', ['twin', 'down', '--yes']).catch((e) => console.error(e.message));
   console.log('\nSummary');
   console.log(`  ${'step'.padEnd(62)} exit  seconds`);
   for (const s of steps) console.log(`  ${s.step.padEnd(62)} ${String(s.exit).padEnd(5)} ${s.seconds}`);

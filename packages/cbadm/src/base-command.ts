@@ -7,6 +7,7 @@
 import type { Command } from '@oclif/core';
 import { CliCommand } from '@cloud-barista/cli-kit/command';
 import type { EventSink } from '@cloud-barista/core';
+import { OperationError, UsageError } from '@cloud-barista/core/errors';
 import type { Progress } from './progress.js';
 import type { CoreHandle } from './core.js';
 
@@ -42,6 +43,30 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
     const { plainProgress, ttyProgress } = await import('./progress.js');
     this.live = live ? await ttyProgress(title) : plainProgress();
     return this.live.sink;
+  }
+
+  /**
+   * The one rule for destructive commands: `--yes` (or a flag that already says so) goes ahead; on a
+   * terminal (stdin and stderr), outside --json, the user sees what will go and is asked; anywhere
+   * else the command refuses (exit 2) rather than guess.
+   */
+  protected async confirm(opts: { action: string; items: string[]; confirmed: boolean }): Promise<void> {
+    if (opts.confirmed) return;
+    const askable = process.stdin.isTTY === true && process.stderr.isTTY === true && this.format !== 'json';
+    if (!askable) {
+      throw new UsageError(`${opts.action} needs confirmation, and cbadm asks only on a terminal (without --json)`, {
+        hint: `add --yes (-y) to ${opts.action}`,
+      });
+    }
+    const { stderrChalk } = await import('@cloud-barista/cli-kit/colour');
+    process.stderr.write(`${stderrChalk().yellow(`This will ${opts.action}:`)}\n${opts.items.map((i) => `  ${i}`).join('\n')}\n`);
+    const { confirm } = await import('@inquirer/prompts');
+    const ok = await confirm({ message: 'Go ahead?', default: false }, { output: process.stderr }).catch((e: unknown) => {
+      // Ctrl-C or a closed terminal is a "no".
+      if (e instanceof Error && e.name === 'ExitPromptError') return false;
+      throw e;
+    });
+    if (!ok) throw new OperationError(`Cancelled: did not ${opts.action}.`);
   }
 
   override async finally(err: Error | undefined): Promise<void> {

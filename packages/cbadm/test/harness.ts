@@ -59,7 +59,7 @@ export class Cli {
   }
 
   async dispose(): Promise<void> {
-    spawnSync(process.execPath, [CBADM, 'twin', 'down'], { env: this.env });
+    spawnSync(process.execPath, [CBADM, 'twin', 'down', '--yes'], { env: this.env });
     rmSync(this.home, { recursive: true, force: true });
   }
 }

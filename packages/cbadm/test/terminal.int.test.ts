@@ -52,3 +52,50 @@ describe('progress', () => {
     expect(lines).not.toContain(ESC);
   });
 });
+
+describe('confirmations', () => {
+  it('off a terminal a destructive command needs --yes: exit 2 with the hint, nothing changed', async () => {
+    await cli.json(['mcis', 'create', '-f', manifest('keep')]);
+    for (const args of [['mcis', 'delete', 'keep'], ['mcis', 'terminate', 'keep'], ['twin', 'down'], ['connection', 'remove', 'twin-aws-us-east-1']]) {
+      const r = await cli.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/needs confirmation[\s\S]*Hint: add --yes \(-y\)/);
+    }
+    const m = await cli.json<{ status: string }>(['mcis', 'get', 'keep']);
+    expect(m.status).toBe('Running:1 (R:1/1)');
+    expect((await cli.json<{ running: boolean }>(['twin', 'status'])).running).toBe(true);
+    expect((await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name)).toContain('twin-aws-us-east-1');
+  });
+
+  it('on a terminal under --json it never prompts: exit 2', async () => {
+    const out = join(cli.home, 'refused.json');
+    const r = await runInPty(cli, ['mcis', 'terminate', 'keep', '--json'], { redirect: `> ${out}` });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ error: { kind: 'usage', hint: expect.stringContaining('--yes') } });
+    expect(r.screen).not.toContain('Go ahead?');
+  });
+
+  it('on a terminal: shows what will go and asks; "n" changes nothing (exit 1), "y" goes ahead', async () => {
+    const no = await runInPty(cli, ['mcis', 'terminate', 'keep'], { answers: [[/Go ahead\?/, 'n\r']] });
+    expect(no.code).toBe(1);
+    expect(no.screen).toMatch(/This will terminate 1 VM\(s\) of MCIS keep:[\s\S]*seoul-1 {2}Running {2}twin-aws-ap-northeast-2/);
+    expect(no.screen).toContain('Cancelled: did not terminate');
+    expect((await cli.json<{ status: string }>(['mcis', 'get', 'keep'])).status).toBe('Running:1 (R:1/1)');
+
+    const yes = await runInPty(cli, ['mcis', 'terminate', 'keep'], { answers: [[/Go ahead\?/, 'y\r']] });
+    expect(yes.code).toBe(0);
+    expect((await cli.json<{ status: string }>(['mcis', 'get', 'keep'])).status).toMatch(/^Terminated/);
+
+    const del = await runInPty(cli, ['connection', 'remove', 'twin-aws-us-east-1'], { answers: [[/Go ahead\?/, 'y\r']] });
+    expect(del.code).toBe(0);
+    expect(del.screen).toContain('connection twin-aws-us-east-1 (aws, us-east-1)');
+    expect((await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name)).not.toContain('twin-aws-us-east-1');
+  });
+
+  it('--yes / -y skip the question on a terminal', async () => {
+    const r = await runInPty(cli, ['mcis', 'delete', 'keep', '-y']);
+    expect(r.code).toBe(0);
+    expect(r.screen).not.toContain('Go ahead?');
+    expect((await cli.run(['mcis', 'get', 'keep'])).code).toBe(4);
+  });
+});
