@@ -101,3 +101,12 @@ describe('confirmations', () => {
     expect((await cli.run(['mcis', 'get', 'keep'])).code).toBe(4);
   });
 });
+
+describe('mcis exec', () => {
+  it('words after `--` go to the VM: `-- echo --json` prints "--json" from each VM, not a JSON result', async () => {
+    await cli.json(['mcis', 'create', '-f', manifest('ex')]);
+    const r = await cli.run(['mcis', 'exec', 'ex', '--', 'echo', '--json', '-o', 'yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('seoul-1 | --json -o yaml\n');
+  });
+});

@@ -91,10 +91,11 @@ export abstract class CliCommand<T extends typeof Command> extends Command {
 
   protected get format(): OutputFormat {
     const f = this.flags as { json?: boolean; output?: OutputFormat } | undefined;
-    if (f?.json) return 'json';
-    if (f?.output) return f.output;
-    // Before flags parse (a usage error), fall back to argv so errors still come out as JSON.
-    if (this.argv.includes('--json') || process.env.CB_OUTPUT === 'json') return 'json';
+    if (f) return f.json ? 'json' : (f.output ?? 'table');
+    // Before flags parse (a usage error), fall back to argv so errors still come out as JSON; words
+    // after `--` belong to a remote command (`mcis exec web -- cmd --json`), not to us.
+    const end = this.argv.indexOf('--');
+    if ((end < 0 ? this.argv : this.argv.slice(0, end)).includes('--json') || process.env.CB_OUTPUT === 'json') return 'json';
     return 'table';
   }
 
