@@ -45,6 +45,21 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
     return this.live.sink;
   }
 
+  /** A person can answer: stdin and stderr are a terminal, and the output is not for a program. */
+  protected get canAsk(): boolean {
+    return process.stdin.isTTY === true && process.stderr.isTTY === true && this.format !== 'json';
+  }
+
+  /** Asks on the terminal (stderr) for a secret; what is typed is not shown. */
+  protected async askSecret(message: string): Promise<string> {
+    const { password } = await import('@inquirer/prompts');
+    const value = await password({ message, validate: (v) => (v.trim() ? true : 'may not be empty') }, { output: process.stderr }).catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'ExitPromptError') throw new OperationError('Cancelled: nothing was stored.');
+      throw e;
+    });
+    return value.trim();
+  }
+
   /**
    * The one rule for destructive commands: `--yes` (or a flag that already says so) goes ahead; on a
    * terminal (stdin and stderr), outside --json, the user sees what will go and is asked; anywhere
@@ -52,8 +67,7 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
    */
   protected async confirm(opts: { action: string; items: string[]; confirmed: boolean }): Promise<void> {
     if (opts.confirmed) return;
-    const askable = process.stdin.isTTY === true && process.stderr.isTTY === true && this.format !== 'json';
-    if (!askable) {
+    if (!this.canAsk) {
       throw new UsageError(`${opts.action} needs confirmation, and cbadm asks only on a terminal (without --json)`, {
         hint: `add --yes (-y) to ${opts.action}`,
       });

@@ -2,6 +2,7 @@
  * The built cbadm on a terminal (a pseudo-terminal from util-linux `script`): progress stays off
  * stdout, colour only on a terminal, confirmations before destructive commands, hidden secret input.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +109,28 @@ describe('mcis exec', () => {
     const r = await cli.run(['mcis', 'exec', 'ex', '--', 'echo', '--json', '-o', 'yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('seoul-1 | --json -o yaml\n');
+  });
+});
+
+describe('credential add', () => {
+  const env = { AWS_SECRET_ACCESS_KEY: '', AWS_ACCESS_KEY_ID: '' };
+  const stored = () => execFileSync('grep', ['-rl', 'typed-secret-42', cli.home], { encoding: 'utf8' }).trim();
+
+  it('on a terminal, without --secret-access-key-stdin, asks for the secret and does not show it', async () => {
+    for (const [name, extra] of [['typed', []], ['typed-stdin', ['--secret-access-key-stdin']]] as const) {
+      const r = await runInPty(cli, ['credential', 'add', name, '--provider', 'aws', '--access-key-id', 'AKIAEXAMPLE', ...extra], { env, answers: [[/secret access key \(not shown\)/, 'typed-secret-42\r']] });
+      expect(r.code, name).toBe(0);
+      expect(r.screen, name).not.toContain('typed-secret-42');
+      expect(r.screen, name).toContain(name);
+    }
+    expect(stored()).not.toBe('');
+  });
+
+  it('off a terminal it keeps its error: no secret, exit 2, nothing stored', async () => {
+    const r = await cli.run(['credential', 'add', 'piped', '--provider', 'aws', '--access-key-id', 'AKIAEXAMPLE'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/secret/i);
+    const list = await cli.json<Array<{ name: string }>>(['credential', 'list']);
+    expect(list.map((c) => c.name)).not.toContain('piped');
   });
 });
