@@ -134,3 +134,58 @@ describe('credential add', () => {
     expect(list.map((c) => c.name)).not.toContain('piped');
   });
 });
+
+describe('colour and tables', () => {
+  const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+  const GREEN = `${ESC}[32m`;
+
+  beforeAll(async () => {
+    const p = join(cli.home, 'az.yaml');
+    writeFileSync(p, manifestYaml('az', [{ name: 'seoul', connection: 'twin-azure-koreacentral', count: 1, spec: 'Standard_B1s' }]));
+    await cli.json(['mcis', 'create', '-f', p]);
+  });
+
+  it('on a terminal: statuses in colour, SSH as user@host:port, long ids shortened, lines fit the terminal', async () => {
+    const r = await runInPty(cli, ['mcis', 'get', 'az'], { columns: 200 });
+    expect(r.code).toBe(0);
+    expect(r.screen).toContain(`${GREEN}Running`);
+    const text = plain(r.screen);
+    expect(text).toMatch(/│ ubuntu@127\.\d+\.\d+\.\d+:\d+ +│/);
+    expect(text).toMatch(/│ …[\w/-]*seoul-1-[0-9a-f]{6} +│/);
+    expect(text).not.toContain('/subscriptions/');
+
+    const narrow = await runInPty(cli, ['mcis', 'get', 'az'], { columns: 100 });
+    const lines = plain(narrow.screen).split(/\r?\n/);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(lines.some((l) => l.length > 90)).toBe(true);
+    expect(narrow.screen).toContain(`${GREEN}Running${ESC}[39m │`);
+  });
+
+  it('`-o wide` shows the whole id; --json and yaml always do', async () => {
+    const wide = await runInPty(cli, ['mcis', 'get', 'az', '-o', 'wide'], { columns: 90 });
+    expect(wide.code).toBe(0);
+    expect(plain(wide.screen).replace(/\r?\n/g, '')).toMatch(/\/subscriptions\/[^ ]*\/virtualMachines\/seoul-1-[0-9a-f]{6}/);
+    const yaml = await cli.run(['mcis', 'get', 'az', '-o', 'yaml']);
+    expect(yaml.stdout).toMatch(/providerId: \/subscriptions\/.*\/virtualMachines\/seoul-1-/);
+  });
+
+  it('no colour with NO_COLOR, with --no-color, or when stdout is a file', async () => {
+    const noColor = await runInPty(cli, ['mcis', 'get', 'az'], { env: { NO_COLOR: '1' } });
+    expect(noColor.code).toBe(0);
+    expect(noColor.screen).not.toContain(GREEN);
+    const flag = await runInPty(cli, ['mcis', 'get', 'az', '--no-color']);
+    expect(flag.code).toBe(0);
+    expect(flag.screen).not.toContain(GREEN);
+    const out = join(cli.home, 'get.txt');
+    await runInPty(cli, ['mcis', 'get', 'az'], { redirect: `> ${out}` });
+    expect(readFileSync(out, 'utf8')).not.toContain(ESC);
+    expect(readFileSync(out, 'utf8')).toContain('Running');
+  });
+
+  it('errors in red on a terminal, plain off it', async () => {
+    const r = await runInPty(cli, ['mcis', 'get', 'nope']);
+    expect(r.code).toBe(4);
+    expect(r.screen).toMatch(/\u001b\[31m\u001b\[1mError:|\u001b\[1m\u001b\[31mError:/);
+    expect((await cli.run(['mcis', 'get', 'nope'])).stderr).toMatch(/^Error: /);
+  });
+});
