@@ -17,7 +17,10 @@ function run(title, args, { json = true } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     process.stdout.write(`\n▶ ${title}\n  $ cbadm ${args.join(' ')}\n`);
-    const child = spawn(process.execPath, [cbadm, ...args, ...(json ? ['--json'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // cbadm's flags go before `--`: what follows it is the remote command.
+    const dash = args.indexOf('--');
+    const argv = !json ? args : dash < 0 ? [...args, '--json'] : [...args.slice(0, dash), '--json', ...args.slice(dash)];
+    const child = spawn(process.execPath, [cbadm, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     let partial = '';
