@@ -13,7 +13,8 @@ export default class TwinDown extends BaseCommand<typeof TwinDown> {
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
     const dir = homePaths(resolveHome()).twin;
     if (!this.flags.yes) {
-      const live = (await twinStatus(dir)).instances ?? {};
+      // A twin that cannot say what runs (a replaced secret) must still be stoppable.
+      const live = (await twinStatus(dir).catch(() => undefined))?.instances ?? {};
       const running = (live.running ?? 0) + (live.pending ?? 0);
       const items = [`${running} running VM(s): their SSH servers stop (their state is kept for the next twin up)`];
       await this.confirm({ action: 'stop Cloud-Twin', items, confirmed: running === 0 });
