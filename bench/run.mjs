@@ -62,7 +62,7 @@ function sideBySide(label, small, large, rounds) {
       [`${label}-large-${i}`, large, b],
     ]) {
       out.push(cb(['mcis', 'create', '-f', manifest(name, groups), '--json']).ms);
-      cb(['mcis', 'delete', name, '--force', '--json']);
+      cb(['mcis', 'delete', name, '--yes', '--force', '--json']);
     }
   }
   // The boot delay is most of each run and pulls the ratio toward 1: report it without as well.
@@ -148,7 +148,7 @@ try {
         target: '<= 1.5',
       };
     }
-    cb(['twin', 'down']);
+    cb(['twin', 'down', '--yes']);
   }
 
   // ── 2. CLI start ──────────────────────────────────────────────────────────
@@ -181,7 +181,7 @@ try {
   if (want('monitoring')) results.monitoring = script('packages/cbmon/bench/collector.mjs');
   if (want('k8s')) results.k8s = script('packages/cbadm/bench/k8s.mjs');
 } finally {
-  cb(['twin', 'down'], { check: false });
+  cb(['twin', 'down', '--yes'], { check: false });
   rmSync(home, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results, null, 2));

@@ -17,7 +17,10 @@ function run(title, args, { json = true } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     process.stdout.write(`\n▶ ${title}\n  $ cbadm ${args.join(' ')}\n`);
-    const child = spawn(process.execPath, [cbadm, ...args, ...(json ? ['--json'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // cbadm's flags go before `--`: what follows it is the remote command.
+    const dash = args.indexOf('--');
+    const argv = !json ? args : dash < 0 ? [...args, '--json'] : [...args.slice(0, dash), '--json', ...args.slice(dash)];
+    const child = spawn(process.execPath, [cbadm, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     let partial = '';
@@ -53,15 +56,15 @@ try {
   console.log(`  status: ${suspended.mcis.status}`);
   const resumed = await run('Resume the MCIS', ['mcis', 'resume', 'quickstart']);
   console.log(`  status: ${resumed.mcis.status}`);
-  const terminated = await run('Terminate the MCIS', ['mcis', 'terminate', 'quickstart']);
+  const terminated = await run('Terminate the MCIS', ['mcis', 'terminate', 'quickstart', '--yes']);
   console.log(`  status: ${terminated.mcis.status}`);
-  const deleted = await run('Delete the MCIS and its default resources', ['mcis', 'delete', 'quickstart']);
+  const deleted = await run('Delete the MCIS and its default resources', ['mcis', 'delete', 'quickstart', '--yes']);
   console.log(`  deleted ${deleted.deleted}; cleaned default resources on ${deleted.cleanedConnections.join(', ')}`);
 } catch (e) {
   console.error(`\n✖ ${e.message}`);
   process.exitCode = 1;
 } finally {
-  await run('Stop Cloud-Twin', ['twin', 'down']).catch((e) => console.error(e.message));
+  await run('Stop Cloud-Twin', ['twin', 'down', '--yes']).catch((e) => console.error(e.message));
   console.log('\nSummary');
   console.log(`  ${'step'.padEnd(62)} exit  seconds`);
   for (const s of steps) console.log(`  ${s.step.padEnd(62)} ${String(s.exit).padEnd(5)} ${s.seconds}`);

@@ -68,7 +68,7 @@ async function run(name, workers) {
   const ms = performance.now() - started;
   if (c.phase !== 'Provisioned' || c.nodes.length !== workers + 1)
     throw new Error(`${name}: ${c.phase} ${c.reason ?? ''}`);
-  await cbadm(['k8s', 'delete', name]);
+  await cbadm(['k8s', 'delete', name, '--yes']);
   return ms;
 }
 
@@ -100,6 +100,6 @@ try {
     `k8s create → Provisioned on Cloud-Twin: 1+3 nodes ${(small / 1000).toFixed(1)} s, 1+20 nodes ${(large / 1000).toFixed(1)} s, ratio ${result.ratio} (target ≤ 1.5)\n${JSON.stringify(result)}\n`,
   );
 } finally {
-  await cbadm(['twin', 'down']).catch(() => {});
+  await cbadm(['twin', 'down', '--yes']).catch(() => {});
   rmSync(home, { recursive: true, force: true });
 }

@@ -12,9 +12,18 @@ export abstract class McisActionCommand extends BaseCommand<typeof McisActionCom
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }) };
   static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
   protected abstract readonly action: VmAction;
+  /** Destructive actions (terminate) ask first; see BaseCommand.confirm. */
+  protected readonly destructive: boolean = false;
 
   protected async execute(): Promise<ActionResult> {
     const { mcis } = await this.core();
+    if (this.destructive) {
+      const m = mcis.view(this.flags.ns, this.args.name);
+      const vms = m.vms.filter((v) => v.status !== 'Terminated' && (!this.flags.subgroup || v.subgroup === this.flags.subgroup) && (!this.flags.vm || v.name === this.flags.vm));
+      const items = vms.map((v) => `${v.name}  ${v.status}  ${v.connection}${v.providerId ? `  ${v.providerId}` : ''}`);
+      const confirmed = Boolean((this.flags as { yes?: boolean }).yes);
+      await this.confirm({ action: `${this.action} ${vms.length} VM(s) of MCIS ${m.name}`, items, confirmed: confirmed || vms.length === 0 });
+    }
     return mcis.action({
       ns: this.flags.ns,
       name: this.args.name,

@@ -7,6 +7,7 @@
 import type { Command } from '@oclif/core';
 import { CliCommand } from '@cloud-barista/cli-kit/command';
 import type { EventSink } from '@cloud-barista/core';
+import { OperationError, UsageError } from '@cloud-barista/core/errors';
 import type { Progress } from './progress.js';
 import type { CoreHandle } from './core.js';
 
@@ -32,14 +33,54 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
   }
 
   /**
-   * Progress goes to stderr (never stdout, which carries data): live on a terminal, plain lines in
-   * logs, none under --json unless CB_PROGRESS is set.
+   * Progress goes to stderr (never stdout, which carries data): live when stderr is a terminal
+   * (under --json too: a person is watching), plain lines in logs, none in logs under --json unless
+   * CB_PROGRESS is set.
    */
   protected async progress(title: string): Promise<EventSink> {
-    if (this.format === 'json' && !process.env.CB_PROGRESS) return () => {};
+    const live = process.stderr.isTTY === true && !process.env.CI;
+    if (this.format === 'json' && !live && !process.env.CB_PROGRESS) return () => {};
     const { plainProgress, ttyProgress } = await import('./progress.js');
-    this.live = process.stderr.isTTY && !process.env.CI ? await ttyProgress(title) : plainProgress();
+    this.live = live ? await ttyProgress(title) : plainProgress();
     return this.live.sink;
+  }
+
+  /** A person can answer: stdin and stderr are a terminal, and the output is not for a program. */
+  protected get canAsk(): boolean {
+    return process.stdin.isTTY === true && process.stderr.isTTY === true && this.format !== 'json';
+  }
+
+  /** Asks on the terminal (stderr) for a secret; what is typed is not shown. */
+  protected async askSecret(message: string): Promise<string> {
+    const { password } = await import('@inquirer/prompts');
+    const value = await password({ message, validate: (v) => (v.trim() ? true : 'may not be empty') }, { output: process.stderr }).catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'ExitPromptError') throw new OperationError('Cancelled: nothing was stored.');
+      throw e;
+    });
+    return value.trim();
+  }
+
+  /**
+   * The one rule for destructive commands: `--yes` (or a flag that already says so) goes ahead; on a
+   * terminal (stdin and stderr), outside --json, the user sees what will go and is asked; anywhere
+   * else the command refuses (exit 2) rather than guess.
+   */
+  protected async confirm(opts: { action: string; items: string[]; confirmed: boolean }): Promise<void> {
+    if (opts.confirmed) return;
+    if (!this.canAsk) {
+      throw new UsageError(`${opts.action} needs confirmation, and cbadm asks only on a terminal (without --json)`, {
+        hint: `add --yes (-y) to ${opts.action}`,
+      });
+    }
+    const { stderrChalk } = await import('@cloud-barista/cli-kit/colour');
+    process.stderr.write(`${stderrChalk().yellow(`This will ${opts.action}:`)}\n${opts.items.map((i) => `  ${i}`).join('\n')}\n`);
+    const { confirm } = await import('@inquirer/prompts');
+    const ok = await confirm({ message: 'Go ahead?', default: false }, { output: process.stderr }).catch((e: unknown) => {
+      // Ctrl-C or a closed terminal is a "no".
+      if (e instanceof Error && e.name === 'ExitPromptError') return false;
+      throw e;
+    });
+    if (!ok) throw new OperationError(`Cancelled: did not ${opts.action}.`);
   }
 
   override async finally(err: Error | undefined): Promise<void> {

@@ -34,7 +34,12 @@ export function plainProgress(out: NodeJS.WritableStream = process.stderr): Prog
 
 /** One listr2 task whose output is a line per VM and per connection, updated in place. */
 export async function ttyProgress(title: string): Promise<Progress> {
-  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const { DefaultRenderer, Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  // listr2 picks its live renderer by stdout's TTY and otherwise falls back to one that prints on
+  // stdout: `create > out.txt` on a terminal filled the file with frames. We choose by stderr.
+  class StderrRenderer extends DefaultRenderer {
+    static override nonTTY = true;
+  }
   const lines = new Map<string, string>();
   let phase = '';
   let update: (() => void) | undefined;
@@ -54,7 +59,7 @@ export async function ttyProgress(title: string): Promise<Progress> {
         rendererOptions: { outputBar: true, persistentOutput: true },
       },
     ],
-    { renderer: 'default', exitOnError: false, rendererOptions: { collapseErrors: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) } },
+    { renderer: StderrRenderer, exitOnError: false, rendererOptions: { collapseErrors: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) } },
   );
   const running = list.run().catch(() => undefined);
   return {

@@ -36,7 +36,7 @@ describe('convergence against the twin', () => {
     ]);
     await cli.json(['mcis', 'create', '-f', file]);
     await cli.json(['twin', 'fault', '--outage', 'ap-south-1']);
-    const failed = await cli.json<ErrorOut>(['mcis', 'delete', 'd1', '--force'], 3);
+    const failed = await cli.json<ErrorOut>(['mcis', 'delete', 'd1', '--yes', '--force'], 3);
     expect(failed.error.kind).toBe('partial');
     expect(failed.error.message).toMatch(/b-1/);
     expect(await live('eu-west-1', 'd1')).toHaveLength(0);
@@ -48,7 +48,7 @@ describe('convergence against the twin', () => {
     expect((await cli.run(['mcis', 'suspend', 'd1'])).code).toBe(5);
 
     await cli.json(['twin', 'fault', '--restore', 'ap-south-1']);
-    const done = await cli.json<{ deleted: string; cleanedConnections: string[] }>(['mcis', 'delete', 'd1']);
+    const done = await cli.json<{ deleted: string; cleanedConnections: string[] }>(['mcis', 'delete', 'd1', '--yes']);
     expect(done.deleted).toBe('d1');
     expect(done.cleanedConnections).toEqual(['twin-aws-ap-south-1']);
     expect(await live('ap-south-1', 'd1')).toHaveLength(0);
@@ -96,11 +96,11 @@ describe('convergence against the twin', () => {
     for (const f of out.outcome.failed) expect(f.error).toMatch(/InsufficientInstanceCapacity/);
     await cli.json(['twin', 'fault', '--clear']);
 
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 's1'])).mcis.status).toBe('Terminated:2 (R:0/2)');
-    const t2 = await cli.run(['mcis', 'terminate', 's1']);
+    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 's1', '--yes'])).mcis.status).toBe('Terminated:2 (R:0/2)');
+    const t2 = await cli.run(['mcis', 'terminate', 's1', '--yes']);
     expect(t2.code).toBe(0);
     expect(t2.stdout).toMatch(/already Terminated/);
-    await cli.json(['mcis', 'delete', 's1']);
+    await cli.json(['mcis', 'delete', 's1', '--yes']);
   });
 
   it('an outage during the boot wait is exit 3 with per-VM reasons; the re-run converges', async () => {
@@ -120,7 +120,7 @@ describe('convergence against the twin', () => {
     const again = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
     expect(again.mcis.status).toBe('Running:2 (R:2/2)');
     expect(await live('eu-north-1', 'b1')).toHaveLength(1);
-    await cli.json(['mcis', 'delete', 'b1', '--force']);
+    await cli.json(['mcis', 'delete', 'b1', '--yes', '--force']);
   });
 
   it('a re-run relaunches a Terminated VM, and one refined away; status shows the shortfall meanwhile', async () => {
@@ -128,7 +128,7 @@ describe('convergence against the twin', () => {
     await cli.json(['mcis', 'create', '-f', file]);
     // g-2 terminated; the re-run tries to relaunch it into a capacity fault (g-2 Failed, exit 3);
     // refine drops it and the count stays 3.
-    await cli.json(['mcis', 'terminate', 'r1', '--vm', 'g-2']);
+    await cli.json(['mcis', 'terminate', 'r1', '--yes', '--vm', 'g-2']);
     await cli.json(['twin', 'fault', 'RunInstances:InsufficientInstanceCapacity:1@eu-west-1']);
     const stuck = await cli.json<ErrorOut>(['mcis', 'create', '-f', file], 3);
     expect((stuck.result as { failed: Array<{ vm: string }> }).failed.map((f) => f.vm)).toEqual(['g-2']);
@@ -141,7 +141,7 @@ describe('convergence against the twin', () => {
     expect(again.launched).toEqual(['g-2']);
     expect(again.mcis.status).toBe('Running:3 (R:3/3)');
     expect(await live('eu-west-1', 'r1')).toHaveLength(3);
-    await cli.json(['mcis', 'delete', 'r1', '--force']);
+    await cli.json(['mcis', 'delete', 'r1', '--yes', '--force']);
     expect(await managedVpcs(twin(), 'eu-west-1')).toBe(0);
   });
 });

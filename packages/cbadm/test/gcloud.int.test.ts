@@ -121,8 +121,8 @@ describe.skipIf(!GCLOUD)('gcloud against Cloud-Twin', () => {
     expect({ status: again.status, natIP: natIp(again) }).toEqual({ status: 'RUNNING', natIP: started.vms[0]?.publicIp });
     expect(again.networkInterfaces[0]?.networkIP).toBe(started.vms[0]?.privateIp);
 
-    await cli.json(['mcis', 'terminate', 'gcl']);
-    await cli.json(['mcis', 'delete', 'gcl']);
+    await cli.json(['mcis', 'terminate', 'gcl', '--yes']);
+    await cli.json(['mcis', 'delete', 'gcl', '--yes']);
     expect(await gcloudJson<GceInstance[]>(['compute', 'instances', 'list'])).toEqual([]);
   }, 90_000);
 });

@@ -59,7 +59,7 @@ export class Cli {
   }
 
   async dispose(): Promise<void> {
-    spawnSync(process.execPath, [CBADM, 'twin', 'down'], { env: this.env });
+    spawnSync(process.execPath, [CBADM, 'twin', 'down', '--yes'], { env: this.env });
     rmSync(this.home, { recursive: true, force: true });
   }
 }
@@ -75,4 +75,38 @@ export function manifestYaml(name: string, subgroups: Array<{ name: string; conn
     ...(policy ? [`  policy: ${policy}`] : []),
     '',
   ].join('\n');
+}
+
+/** Quotes a word for sh. */
+export const shq = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `cbadm ARGS` inside a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are the
+ * terminal unless `redirect` (shell text such as `> out.txt`) sends some elsewhere. Each `answers`
+ * entry is typed once its pattern shows on the screen. Returns the exit code and the screen text.
+ */
+export function runInPty(
+  cli: Cli,
+  args: string[],
+  opts: { redirect?: string; answers?: Array<[RegExp, string]>; env?: NodeJS.ProcessEnv; columns?: number } = {},
+): Promise<{ code: number | null; screen: string }> {
+  const cmd = `stty cols ${opts.columns ?? 120} rows 40; exec ${shq(process.execPath)} ${shq(CBADM)} ${args.map(shq).join(' ')} ${opts.redirect ?? ''}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...cli.env, TERM: 'xterm-256color', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const pending = [...(opts.answers ?? [])];
+    let seen = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      screen += d.toString();
+      const next = pending[0];
+      if (next && next[0].test(screen.slice(seen))) {
+        pending.shift();
+        seen = screen.length;
+        child.stdin.write(next[1]);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (screen += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, screen }));
+  });
 }

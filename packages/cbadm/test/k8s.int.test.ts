@@ -128,7 +128,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const added = await cli.json<Cluster>(['k8s', 'node', 'add', 'multi', '--connection', 'twin-aws-us-west-2', '--count', '1']);
     expect(added.nodes.map((n) => n.name)).toContain('add1-1');
     expect(added.nodes.every((n) => n.status === 'Ready')).toBe(true);
-    const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'multi', 'w-aws-1']);
+    const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'multi', 'w-aws-1', '--yes']);
     expect(removed.nodes.map((n) => n.name)).toEqual(['cp-1', 'w-gcp-1', 'w-azure-1', 'add1-1']);
     // The removed node's address no longer reaches the cluster's ports.
     const goneIp = full.nodes.find((n) => n.name === 'w-aws-1')!.publicIp;
@@ -143,12 +143,12 @@ describe('cbadm k8s on Cloud-Twin', () => {
       expect(kubectl(['--context', 'multi', 'delete', 'node', 'add1-1']).status).toBe(0);
       expect(kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'name']).stdout).not.toContain('add1-1');
     }
-    const refused = await cli.run(['k8s', 'node', 'remove', 'multi', 'cp-1', '--json']);
+    const refused = await cli.run(['k8s', 'node', 'remove', 'multi', 'cp-1', '--yes', '--json']);
     expect(refused.code).toBe(2);
 
     const running = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ provider: string; state: string }>;
     expect([...new Set(running.filter((i) => i.state === 'running').map((i) => i.provider))].sort()).toEqual([...new Set(workers.map((w) => w.connection.split('-')[1]))].sort());
-    const del = await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'multi']);
+    const del = await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'multi', '--yes']);
     expect(del.mcisDeleted.sort()).toEqual(['multi', 'multi-add1']);
     expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
     const instances = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ state: string }>;
@@ -179,7 +179,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     expect(done.phase).toBe('Provisioned');
     expect(done.nodes.filter((n) => n.status === 'Ready')).toHaveLength(2);
     expect(done.nodes.find((n) => n.name === 'w-1')?.region).toBe('ap-northeast-1');
-    await cli.json(['k8s', 'delete', 'again']);
+    await cli.json(['k8s', 'delete', 'again', '--yes']);
   }, 120_000);
 
   it('keeps a cluster of three control planes usable when the first one goes', async () => {
@@ -193,10 +193,10 @@ describe('cbadm k8s on Cloud-Twin', () => {
       ['cp-3', 'control-plane', 'Ready'],
     ]);
     // A control plane leaves with kubeadm reset (its etcd member goes) before its node is deleted.
-    const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'ha', 'cp-3']);
+    const removed = await cli.json<Cluster>(['k8s', 'node', 'remove', 'ha', 'cp-3', '--yes']);
     expect(removed.nodes.map((n) => n.name)).toEqual(['cp-1', 'cp-2']);
     // The first control plane's VM goes: the kubeconfig now points at cp-2's own API server.
-    await cli.json(['mcis', 'terminate', 'ha', '--vm', 'cp-1']);
+    await cli.json(['mcis', 'terminate', 'ha', '--yes', '--vm', 'cp-1']);
     const ip = (await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'ha'])).nodes.find((n) => n.name === 'cp-2')!.publicIp;
     const kc = await cli.json<{ file: string; server: string }>(['k8s', 'kubeconfig', 'ha']);
     expect(kc.server).toBe(`https://${ip}:6443`);
@@ -206,7 +206,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
       const ready = Object.fromEntries((JSON.parse(r.stdout) as { items: K8sNode[] }).items.map((n) => [n.metadata.name, n.status.conditions.find((x) => x.type === 'Ready')?.status]));
       expect(ready).toEqual({ 'cp-1': 'Unknown', 'cp-2': 'True' });
     }
-    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'ha'])).mcisDeleted).toEqual(['ha']);
+    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'ha', '--yes'])).mcisDeleted).toEqual(['ha']);
   }, 120_000);
 
   it('names the node and the step when a node fails to join', async () => {
@@ -257,7 +257,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     }
     lb.close();
     // Deleting a cluster made on a given MCIS leaves that MCIS to its owner.
-    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'own'])).mcisDeleted).toEqual([]);
-    await cli.json(['mcis', 'delete', 'own', '--force']);
+    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'own', '--yes'])).mcisDeleted).toEqual([]);
+    await cli.json(['mcis', 'delete', 'own', '--yes', '--force']);
   }, 120_000);
 });

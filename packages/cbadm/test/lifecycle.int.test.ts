@@ -96,13 +96,13 @@ describe('cbadm on Cloud-Twin', () => {
     const refreshed = await cli.json<Mcis>(['mcis', 'status', 'web', '--refresh']);
     expect(refreshed.status).toBe('Running:4 (R:4/4)');
 
-    const live = await cli.run(['mcis', 'delete', 'web']);
+    const live = await cli.run(['mcis', 'delete', 'web', '--yes']);
     expect(live.code).toBe(5);
     expect(live.stderr).toMatch(/still has 4 VM/);
 
-    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'web']);
+    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'web', '--yes']);
     expect(terminated.mcis.status).toBe('Terminated:4 (R:0/4)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'web']);
+    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'web', '--yes']);
     expect(deleted.cleanedConnections.sort()).toEqual(['twin-aws-ap-northeast-2', 'twin-aws-us-east-1']);
     for (const region of ['ap-northeast-2', 'us-east-1']) {
       expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, region)).toBe(0);
@@ -134,7 +134,7 @@ describe('cbadm on Cloud-Twin', () => {
     }
     const ls = await cli.json<Array<{ exitCode: number; stdout: string }>>(['mcis', 'exec', 'mon', '--', 'ls ~/.cbmon']);
     expect(ls.every((x) => x.exitCode === 0 && x.stdout.length > 0)).toBe(true);
-    await cli.json(['mcis', 'delete', 'mon', '--force']);
+    await cli.json(['mcis', 'delete', 'mon', '--yes', '--force']);
   });
 
   it('mcis register adopts machines over SSH: exec works, cloud actions are refused, delete leaves them running', async () => {
@@ -159,8 +159,8 @@ describe('cbadm on Cloud-Twin', () => {
     const refused = await cli.run(['mcis', 'suspend', 'lab']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/registered machines have no cloud API/);
-    await cli.json(['mcis', 'delete', 'lab']);
+    await cli.json(['mcis', 'delete', 'lab', '--yes']);
     expect((await cli.json<Mcis>(['mcis', 'status', 'hosts', '--refresh'])).status).toBe('Running:1 (R:1/1)');
-    await cli.json(['mcis', 'delete', 'hosts', '--force']);
+    await cli.json(['mcis', 'delete', 'hosts', '--yes', '--force']);
   });
 });

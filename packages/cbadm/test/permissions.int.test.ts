@@ -135,6 +135,6 @@ describe('cbadm connection test names missing permissions', () => {
     expect(out).toContain('UnauthorizedOperation');
     expect(out).toContain('ec2:RunInstances');
     await deny([]);
-    await cli.run(['mcis', 'delete', 'denied', '--force']);
+    await cli.run(['mcis', 'delete', 'denied', '--yes', '--force']);
   });
 });

@@ -147,7 +147,7 @@ describe('requirement-based manifests', () => {
     expect(got.status).toBe('Running:1 (R:1/1)');
     expect(got.vms[0]!.region).toBe('ap-northeast-1');
     await cli.json(['twin', 'fault', '--clear']);
-    await cli.json(['mcis', 'delete', 'fo', '--force']);
+    await cli.json(['mcis', 'delete', 'fo', '--yes', '--force']);
   });
 });
 
@@ -181,6 +181,6 @@ describe('mcis benchmark', () => {
     expect(rec.candidates[0]!.scores.performance!.reason).toMatch(/^cpu .*ops\/s all cores .* 2 VM\(s\) of MCIS bench, \d{4}-\d\d-\d\d$/);
     expect(rec.candidates[1]!.scores.performance!.reason).toMatch(/not benchmarked/);
     expect((await cli.run(['mcis', 'benchmark', 'nope'])).code).toBe(4);
-    await cli.json(['mcis', 'delete', 'bench', '--force']);
+    await cli.json(['mcis', 'delete', 'bench', '--yes', '--force']);
   });
 });

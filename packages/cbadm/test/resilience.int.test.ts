@@ -51,7 +51,7 @@ describe('resilience', () => {
     const ids = again.mcis.vms.map((v) => v.providerId);
     expect(new Set(ids).size).toBe(6);
 
-    await cli.json(['mcis', 'delete', 'crash', '--force']);
+    await cli.json(['mcis', 'delete', 'crash', '--yes', '--force']);
     for (const region of ['eu-west-1', 'ap-south-1']) {
       expect(live(await instancesTagged({ endpoint, stateDir: cli.twinDir }, region, { 'cb-mcis': 'crash' }))).toHaveLength(0);
       expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, region)).toBe(0);
@@ -83,7 +83,7 @@ describe('resilience', () => {
     const names = (await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name);
     for (let i = 0; i < 8; i++) expect(names).toContain(`par-${i}`);
 
-    await Promise.all([cli.json(['mcis', 'delete', 'p1', '--force']), cli.json(['mcis', 'delete', 'p2', '--force'])]);
+    await Promise.all([cli.json(['mcis', 'delete', 'p1', '--yes', '--force']), cli.json(['mcis', 'delete', 'p2', '--yes', '--force'])]);
     expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, 'sa-east-1')).toBe(0);
   });
 });

@@ -37,7 +37,7 @@ describe('a damaged state store', () => {
     expect((await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file])).mcis.status).toBe('Running:3 (R:3/3)');
 
     truncateSync(db(), 0);
-    for (const args of [['mcis', 'list'], ['mcis', 'delete', 'keep', '--force'], ['connection', 'add', 'x', '--provider', 'aws', '--region', 'us-east-1']]) {
+    for (const args of [['mcis', 'list'], ['mcis', 'delete', 'keep', '--yes', '--force'], ['connection', 'add', 'x', '--provider', 'aws', '--region', 'us-east-1']]) {
       const r = await cli.run(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toContain(`the state store ${db()} is damaged: it is empty (0 bytes); nothing was written to it`);
@@ -59,7 +59,7 @@ describe('a damaged state store', () => {
     // The rebuilt records reach the VMs (login user and key found again) and can remove them.
     const exec = await cli.json<Array<{ vm: string; exitCode: number }>>(['mcis', 'exec', 'keep', '--', 'true']);
     expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0]);
-    await cli.json(['mcis', 'delete', 'keep', '--force']);
+    await cli.json(['mcis', 'delete', 'keep', '--yes', '--force']);
     expect(await live('eu-west-1', 'keep')).toHaveLength(0);
     expect((await cli.json<unknown[]>(['mcis', 'list']))).toEqual([]);
   });

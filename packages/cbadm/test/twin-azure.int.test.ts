@@ -76,9 +76,9 @@ describe('cbadm with Azure on Cloud-Twin', () => {
     expect((await azureCounts()).vms).toEqual({ deallocated: 2 });
     const resumed = await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'az']);
     expect(resumed.mcis.status).toBe('Running:2 (R:2/2)');
-    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'az']);
+    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'az', '--yes']);
     expect(terminated.mcis.status).toBe('Terminated:2 (R:0/2)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'az']);
+    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'az', '--yes']);
     expect(deleted.cleanedConnections).toEqual(['twin-azure-koreacentral']);
     // The resource group went with the last resource in it: the subscription holds nothing.
     expect(await azureCounts()).toEqual({ vms: {}, subscriptions: [] });

@@ -78,9 +78,9 @@ describe('cbadm with GCP on Cloud-Twin', () => {
     expect(await gceInstances()).toEqual({ TERMINATED: 2 });
     const resumed = await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'gce']);
     expect(resumed.mcis.status).toBe('Running:2 (R:2/2)');
-    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'gce']);
+    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'gce', '--yes']);
     expect(terminated.mcis.status).toBe('Terminated:2 (R:0/2)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'gce']);
+    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'gce', '--yes']);
     expect(deleted.cleanedConnections).toEqual(['twin-gcp-asia-northeast3']);
     expect(await gceInstances()).toEqual({});
     // Only the project's own default network is left.

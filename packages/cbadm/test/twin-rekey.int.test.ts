@@ -56,7 +56,7 @@ describe('twin connect after the twin was made anew', () => {
     for (const name of Object.values(CONNECTIONS)) await cli.json(['connection', 'test', name]);
     const before = await endpoints();
 
-    await cli.json(['twin', 'down']);
+    await cli.json(['twin', 'down', '--yes']);
     rmSync(cli.twinDir, { recursive: true, force: true });
     await cli.json(['twin', 'up', ...ports]);
     const second = twinCreds(cli.twinDir);

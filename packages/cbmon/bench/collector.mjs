@@ -185,7 +185,7 @@ try {
     collector.kill('SIGTERM');
     await new Promise((r) => collector.once('exit', r));
   }
-  spawnSync(process.execPath, [cbadm, 'twin', 'down'], { env });
+  spawnSync(process.execPath, [cbadm, 'twin', 'down', '--yes'], { env });
   rmSync(home, { recursive: true, force: true });
 }
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -98,7 +98,7 @@ export class Cli {
   async dispose(): Promise<void> {
     for (const c of this.children) c.kill('SIGKILL');
     spawnSync(process.execPath, [CBMON, 'collector', 'stop'], { env: this.env });
-    spawnSync(process.execPath, [CBADM, 'twin', 'down'], { env: this.env });
+    spawnSync(process.execPath, [CBADM, 'twin', 'down', '--yes'], { env: this.env });
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { isCbError, PartialError } from '@cloud-barista/core/errors';
-import { renderError, renderResult, type OutputFormat } from './render.js';
+import { renderError, renderResult, setWideTables, type OutputFormat } from './render.js';
 
 export type CmdFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof CliCommand)['baseFlags'] & T['flags']
@@ -37,11 +37,15 @@ export abstract class CliCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     output: Flags.option({
       char: 'o',
-      options: ['table', 'json', 'yaml'] as const,
+      options: ['table', 'wide', 'json', 'yaml'] as const,
       env: 'CB_OUTPUT',
-      summary: 'Output format.',
+      summary: 'Output format (wide: a table with every id whole).',
       helpGroup: 'GLOBAL',
     })(),
+    'no-color': Flags.boolean({
+      summary: 'No colour (also NO_COLOR=1; there is none anyway when the output is not a terminal).',
+      helpGroup: 'GLOBAL',
+    }),
     verbose: Flags.boolean({
       env: 'CB_VERBOSE',
       summary: 'Show stack traces and debug detail on errors.',
@@ -87,14 +91,16 @@ export abstract class CliCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CmdFlags<T>;
     this.args = args as CmdArgs<T>;
+    setWideTables((flags as { output?: string }).output === 'wide');
   }
 
   protected get format(): OutputFormat {
-    const f = this.flags as { json?: boolean; output?: OutputFormat } | undefined;
-    if (f?.json) return 'json';
-    if (f?.output) return f.output;
-    // Before flags parse (a usage error), fall back to argv so errors still come out as JSON.
-    if (this.argv.includes('--json') || process.env.CB_OUTPUT === 'json') return 'json';
+    const f = this.flags as { json?: boolean; output?: OutputFormat | 'wide' } | undefined;
+    if (f) return f.json ? 'json' : f.output === 'wide' ? 'table' : (f.output ?? 'table');
+    // Before flags parse (a usage error), fall back to argv so errors still come out as JSON; words
+    // after `--` belong to a remote command (`mcis exec web -- cmd --json`), not to us.
+    const end = this.argv.indexOf('--');
+    if ((end < 0 ? this.argv : this.argv.slice(0, end)).includes('--json') || process.env.CB_OUTPUT === 'json') return 'json';
     return 'table';
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PartialError, UsageError } from '@cloud-barista/core/errors';
-import { makeTable, renderError } from './render.js';
+import { fitColumns, makeTable, renderError, shortId } from './render.js';
 
 describe('renderError and partial results', () => {
   const partial = new PartialError('1 of 2 VM(s) failed', { launched: ['web-1'] }, { hint: 'refine it' });
@@ -68,5 +68,21 @@ describe('table cells from clouds and VMs', () => {
     expect(table).toContain('backspacemove');
     expect(table).toContain('ab');
     expect(table).not.toContain('owned');
+  });
+});
+
+describe('tables that fit the terminal', () => {
+  it('fitColumns: the widest give way first, never below 8 nor the fixed ones; undefined when it fits', () => {
+    const cells = [['NAME', 'STATUS', 'ID'], ['web-1', 'Running', 'x'.repeat(40)]];
+    expect(fitColumns(cells, 200)).toBeUndefined();
+    const w = fitColumns(cells, 40, [1]) ?? [];
+    expect(w.reduce((a, b) => a + b, 0) + w.length + 1).toBe(40);
+    expect(w[1]).toBe(9);
+    expect(fitColumns(cells, 10)).toEqual([7, 8, 8]);
+  });
+
+  it('shortId keeps the distinctive end', () => {
+    expect(shortId('i-0123456789abcdef0')).toBe('i-0123456789abcdef0');
+    expect(shortId('/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/web-1-3f2a1c')).toBe('…chines/web-1-3f2a1c');
   });
 });

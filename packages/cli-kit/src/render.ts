@@ -1,6 +1,7 @@
 /** Rendering of results and errors for every output format: one contract for cbadm and cbmon. */
 import { createRequire } from 'node:module';
 import { ExitCode, isCbError, PartialError, UsageError } from '@cloud-barista/core/errors';
+import { stderrChalk } from './colour.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
 
@@ -22,16 +23,68 @@ export function renderResult(
   return t === undefined ? stringify(result) : t.endsWith('\n') || t === '' ? t : `${t}\n`;
 }
 
-/** A compact table like kubectl's and aws-cli's: no separator lines between rows, '-' for no value. */
-export function makeTable(head: string[], rows: Array<Array<string | number | null | undefined>>): string {
+let wideTables = false;
+/** `-o wide`: tables show every value whole (ids not shortened, columns not fitted to the terminal). */
+export function setWideTables(on: boolean): void {
+  wideTables = on;
+}
+
+export interface TableOptions {
+  /** Per column: paints a cell (after it was made printable), e.g. a status in its colour. */
+  paint?: Partial<Record<number, (cell: string) => string>>;
+  /** Columns of long ids that are shortened to their end (the distinctive part) unless `-o wide`. */
+  shorten?: number[];
+}
+
+const ID_MAX = 20;
+/** A long id cut to its last characters: `…/virtualMachines/web-1-3f2a1c`. */
+export function shortId(id: string, max = ID_MAX): string {
+  return id.length > max ? `…${id.slice(-(max - 1))}` : id;
+}
+
+/**
+ * Column widths that fit `width` characters: the widest columns give way first (their cells wrap),
+ * none below 8 and none of `fixed` (painted cells must not wrap: a colour code would be cut).
+ * Undefined when the table fits as it is.
+ */
+export function fitColumns(cells: string[][], width: number, fixed: number[] = []): number[] | undefined {
+  const cols = cells[0]?.length ?? 0;
+  const w = Array.from({ length: cols }, (_, i) => 2 + Math.max(...cells.map((r) => Math.max(...(r[i] ?? '').split('\n').map((l) => l.length)))));
+  let excess = w.reduce((a, b) => a + b, 0) + cols + 1 - width;
+  if (excess <= 0) return undefined;
+  while (excess > 0) {
+    const shrinkable = w.map((x, i) => (fixed.includes(i) ? 0 : x));
+    const widest = shrinkable.indexOf(Math.max(...shrinkable));
+    if ((w[widest] ?? 0) <= 8) break;
+    w[widest] = (w[widest] ?? 0) - 1;
+    excess--;
+  }
+  return w;
+}
+
+/**
+ * A compact table like kubectl's and aws-cli's: no separator lines between rows, '-' for no value.
+ * On a terminal it fits `process.stdout.columns`, and long ids are shortened (whole with `-o wide`).
+ */
+export function makeTable(head: string[], rows: Array<Array<string | number | null | undefined>>, opts: TableOptions = {}): string {
   // cli-table3 loads only when a table is printed: empty lists and JSON output never pay for it.
   const Table = require('cli-table3') as typeof import('cli-table3');
+  const cells = rows.map((r) =>
+    r.map((c, i) => {
+      const text = c === null || c === undefined ? '-' : printable(String(c));
+      return !wideTables && opts.shorten?.includes(i) ? shortId(text) : text;
+    }),
+  );
+  const columns = process.stdout.isTTY && !wideTables ? process.stdout.columns : undefined;
+  const colWidths = columns ? fitColumns([head, ...cells], columns, Object.keys(opts.paint ?? {}).map(Number)) : undefined;
   const t = new Table({
     head,
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
   });
-  for (const r of rows) t.push(r.map((c) => (c === null || c === undefined ? '-' : printable(String(c)))));
+  // A painted cell is never wrapped (its column keeps its width): wrapping would cut a colour code.
+  for (const r of cells) t.push(r.map((text, i) => (opts.paint?.[i] ? { content: opts.paint[i](text), wordWrap: false } : text)));
   return t.toString();
 }
 
@@ -79,9 +132,10 @@ export function renderError(
   if (opts.partialResult && err instanceof PartialError && err.result !== undefined) {
     lines.push(stringify(err.result).trimEnd());
   }
-  lines.push(`Error: ${err.message}`);
-  if (err instanceof UsageError) for (const i of err.issues) lines.push(`  - ${i.path}: ${i.message}`);
-  if (isCbError(err) && err.hint) lines.push(`Hint: ${err.hint}`);
+  const c = stderrChalk();
+  lines.push(`${c.red.bold('Error:')} ${err.message}`);
+  if (err instanceof UsageError) for (const i of err.issues) lines.push(`  - ${c.yellow(i.path)}: ${i.message}`);
+  if (isCbError(err) && err.hint) lines.push(`${c.cyan('Hint:')} ${err.hint}`);
   if (verbose && err.stack) lines.push(err.stack);
   else if (!isCbError(err) && code === ExitCode.Error)
     lines.push('(run with --verbose for details; if this looks like a bug, please report it)');

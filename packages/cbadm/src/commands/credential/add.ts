@@ -45,9 +45,8 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
 
   protected async execute(): Promise<Credential> {
     const kind = this.flags.kind ?? DEFAULT_KIND[this.flags.provider] ?? 'default-chain';
-    const stdin = this.flags['secret-access-key-stdin'] || this.flags['client-secret-stdin'] ? readFileSync(0, 'utf8').trim() : undefined;
-    const secret = this.flags['secret-access-key-stdin'] ? stdin : process.env.AWS_SECRET_ACCESS_KEY;
-    const clientSecret = this.flags['client-secret-stdin'] ? stdin : process.env.AZURE_CLIENT_SECRET;
+    const secret = await this.secret(this.flags['secret-access-key-stdin'], process.env.AWS_SECRET_ACCESS_KEY, kind === 'aws-keys' && 'AWS secret access key');
+    const clientSecret = await this.secret(this.flags['client-secret-stdin'], process.env.AZURE_CLIENT_SECRET, kind === 'azure-client-secret' && 'Azure client secret');
     const keyFile = kind === 'gcp-service-account' ? this.flags['key-file'] : undefined;
     return (await this.core()).credentials.add({
       name: this.args.name,
@@ -63,6 +62,17 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
       ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
       ...(this.flags.profile ? { profile: this.flags.profile } : {}),
     });
+  }
+
+  /**
+   * A secret from standard input (--…-stdin), else its environment variable, else — on a terminal,
+   * when the kind needs it — asked for with hidden input. A terminal is never read as a pipe.
+   */
+  private async secret(fromStdin: boolean, env: string | undefined, needed: string | false): Promise<string | undefined> {
+    if (fromStdin && !process.stdin.isTTY) return readFileSync(0, 'utf8').trim();
+    if (!fromStdin && env) return env;
+    if (needed && this.canAsk) return this.askSecret(`${needed} (not shown):`);
+    return undefined;
   }
 
   protected override table(c: Credential): string {

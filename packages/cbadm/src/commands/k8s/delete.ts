@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nsFlag, yesFlag } from '../../flags.js';
 
 type Result = { deleted: string; mcisDeleted: string[] };
 
@@ -9,10 +9,13 @@ export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
   static override description = 'An MCIS given with `k8s create --mcis` is left alone (its VMs are the user\'s).';
   static override examples = ['<%= config.bin %> k8s delete multi'];
   static override args = { name: Args.string({ required: true }) };
-  static override flags = { ns: nsFlag };
+  static override flags = { ns: nsFlag, yes: yesFlag };
 
   protected async execute(): Promise<Result> {
     const k8s = await (await this.core()).k8s();
+    const c = k8s.get(this.flags.ns, this.args.name);
+    const items = [`cluster ${c.ns}/${c.name} (${c.phase}, ${c.nodes.length} node(s))`, ...c.mcis.map((m) => `MCIS ${m} if the cluster created it`)];
+    await this.confirm({ action: `delete cluster ${c.name}`, items, confirmed: this.flags.yes });
     return k8s.delete({ ns: this.flags.ns, name: this.args.name, events: await this.progress(`k8s delete ${this.args.name}`) });
   }
 

@@ -1,18 +1,22 @@
 import { Args, Flags } from '@oclif/core';
 import type { DeleteResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nsFlag, yesFlag } from '../../flags.js';
 
 export default class McisDelete extends BaseCommand<typeof McisDelete> {
   static override summary = 'Delete an MCIS: its VMs, the default resources no MCIS uses any more, then the record.';
   static override description =
     'Refuses while VMs may still exist in the cloud; --force terminates them first. If anything fails (exit 3), the MCIS stays in state Deleting with the reasons per VM and per connection: run the same command again to finish it.';
-  static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force'];
+  static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force', '<%= config.bin %> mcis delete web --yes'];
   static override args = { name: Args.string({ required: true }) };
-  static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete.' }) };
+  static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete (confirms, as --yes does).' }), yes: yesFlag };
 
   protected async execute(): Promise<DeleteResult> {
-    return (await this.core()).mcis.delete({ ns: this.flags.ns, name: this.args.name, force: this.flags.force, events: await this.progress(`delete ${this.args.name}`) });
+    const { mcis } = await this.core();
+    const m = mcis.view(this.flags.ns, this.args.name);
+    const items = [`MCIS ${m.ns}/${m.name} (${m.status})`, ...m.vms.map((v) => `${v.name}  ${v.status}  ${v.connection}${v.providerId ? `  ${v.providerId}` : ''}`)];
+    await this.confirm({ action: `delete MCIS ${m.name} and its ${m.vms.length} VM(s)`, items, confirmed: this.flags.yes || this.flags.force });
+    return mcis.delete({ ns: this.flags.ns, name: this.args.name, force: this.flags.force, events: await this.progress(`delete ${this.args.name}`) });
   }
 
   protected override table(r: DeleteResult): string {

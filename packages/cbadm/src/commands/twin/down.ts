@@ -1,14 +1,25 @@
 import { BaseCommand } from '../../base-command.js';
+import { yesFlag } from '../../flags.js';
 
 type Result = { stopped: boolean; pid?: number };
 
 export default class TwinDown extends BaseCommand<typeof TwinDown> {
   static override summary = "Stop Cloud-Twin and every VM's SSH server (its state is kept for the next `twin up`).";
 
+  static override flags = { yes: yesFlag };
+
   protected async execute(): Promise<Result> {
-    const { twinDown } = await import('../../twin/control.js');
+    const { twinDown, twinStatus } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
-    return twinDown(homePaths(resolveHome()).twin);
+    const dir = homePaths(resolveHome()).twin;
+    if (!this.flags.yes) {
+      // A twin that cannot say what runs (a replaced secret) must still be stoppable.
+      const live = (await twinStatus(dir).catch(() => undefined))?.instances ?? {};
+      const running = (live.running ?? 0) + (live.pending ?? 0);
+      const items = [`${running} running VM(s): their SSH servers stop (their state is kept for the next twin up)`];
+      await this.confirm({ action: 'stop Cloud-Twin', items, confirmed: running === 0 });
+    }
+    return twinDown(dir);
   }
 
   protected override table(r: Result): string {

@@ -1,17 +1,19 @@
 import { Args } from '@oclif/core';
 import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../../base-command.js';
-import { nsFlag } from '../../../flags.js';
+import { nsFlag, yesFlag } from '../../../flags.js';
 import { clusterSummary } from '../../../k8s-render.js';
 
 export default class K8sNodeRemove extends BaseCommand<typeof K8sNodeRemove> {
   static override summary = 'Remove a node: cordon and drain it, `kubectl delete node`, terminate its VM.';
   static override examples = ['<%= config.bin %> k8s node remove multi w-aws-1'];
   static override args = { name: Args.string({ required: true, description: 'cluster' }), node: Args.string({ required: true, description: 'node (VM) name' }) };
-  static override flags = { ns: nsFlag };
+  static override flags = { ns: nsFlag, yes: yesFlag };
 
   protected async execute(): Promise<K8sClusterView> {
     const k8s = await (await this.core()).k8s();
+    const c = k8s.get(this.flags.ns, this.args.name);
+    await this.confirm({ action: `remove node ${this.args.node} from cluster ${c.name} and terminate its VM`, items: [`node ${this.args.node} of ${c.ns}/${c.name}`], confirmed: this.flags.yes });
     return k8s.removeNode({ ns: this.flags.ns, name: this.args.name, node: this.args.node, events: await this.progress(`k8s node remove ${this.args.node}`) });
   }
 
