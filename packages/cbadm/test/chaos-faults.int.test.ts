@@ -178,7 +178,7 @@ describe('chaos: cloud faults', () => {
     for (const c of [AWS.connection, GCP.connection]) expect(await audit.defaults(c), c).toEqual([]);
     await cli.json(['twin', 'fault', '--restore', AZURE.region]);
     for (const name of ['out-launch', 'out-boot']) {
-      expectExit(await cli.run(['mcis', 'delete', name]), [0], `delete ${name} after the outage`);
+      expectExit(await cli.run(['mcis', 'delete', name, '--yes']), [0], `delete ${name} after the outage`);
       await expectNothingLeft(name, name);
     }
     await expectDefaultsGone();
