@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogSource, SpecRecord } from '../src/catalog/records.js';
+import type { CatalogSource, SpecRecord } from '../src/records/catalog.js';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import type { DriverRegistry } from '../src/driver/port.js';

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { describeRange, inRange, isRangeText, parseRange, type NumRange } from './range.js';
-import type { GpuInfo } from './records.js';
+import type { GpuInfo } from '../records/catalog.js';
 
 export interface GpuFilter {
   /** GPU count per VM; `{min: 1}` means "has a GPU", `{max: 0}` means "none". */

@@ -24,7 +24,7 @@ import {
 } from './bootstrap.js';
 import { applyFirewall, nodeSources } from './firewall.js';
 import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
-import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
+import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from '../records/k8s.js';
 import { clusterView, type K8sClusterView } from './view.js';
 import { join } from 'node:path';
 import { childPath } from '../home.js';

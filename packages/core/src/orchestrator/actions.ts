@@ -10,7 +10,7 @@ import { assertCanApply, planAction, TRANSITIONS } from '../lifecycle.js';
 import { nowIso } from '../domain.js';
 import type { Vm } from '../model.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
-import type { DriverPool } from './driver-pool.js';
+import type { DriverPool } from '../driver/pool.js';
 import { probeVms } from './ssh.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 

@@ -13,7 +13,7 @@ import { nowIso, TAG } from '../domain.js';
 import type { Mcis, OnFailure, Subgroup, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
-import type { DriverPool } from './driver-pool.js';
+import type { DriverPool } from '../driver/pool.js';
 import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
 import type { FailoverMove } from './failover.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';

@@ -8,7 +8,7 @@
 import { isCbError, type FieldIssue } from '../errors.js';
 import type { McisManifest } from '../manifest.js';
 import type { Connection, Subgroup } from '../model.js';
-import type { RegionRef } from '../catalog/records.js';
+import type { RegionRef } from '../records/catalog.js';
 import { requirementRequest } from '../recommend/requirements.js';
 import { RecommendService } from '../recommend/service.js';
 import type { RankedCandidate } from '../recommend/engine.js';

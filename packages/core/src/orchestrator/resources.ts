@@ -12,7 +12,7 @@ import { nowIso, TAG } from '../domain.js';
 import type { Connection } from '../model.js';
 import { generateSshKeyPair, writeKeyPair } from '../ssh/keys.js';
 import { sleep } from '../util/poll.js';
-import type { DriverPool } from './driver-pool.js';
+import type { DriverPool } from '../driver/pool.js';
 import type { OrchestratorDeps } from './deps.js';
 
 export interface ConnectionDefaults {

@@ -13,7 +13,7 @@ import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps
 import { runExec, type ExecOptions, type ExecVmResult } from './exec.js';
 import type { SshTarget } from '../ssh/executor.js';
 import type { BenchmarkResult } from './benchmark.js';
-import { DriverPool } from './driver-pool.js';
+import { DriverPool } from '../driver/pool.js';
 import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults, type ConnectionCleanup } from './resources.js';
 import type { CleanupReport } from './cleanup.js';

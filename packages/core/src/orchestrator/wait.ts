@@ -7,8 +7,8 @@ import type { EventSink } from '../events.js';
 import type { Vm, VmStatus } from '../model.js';
 import { nowIso } from '../domain.js';
 import { backoffDelay, sleep } from '../util/poll.js';
-import type { DriverPool } from './driver-pool.js';
-import type { StateStore } from '../store/state-store.js';
+import type { DriverPool } from '../driver/pool.js';
+import type { McisStore } from '../store/state-store.js';
 
 export type Settle = 'done' | 'failed' | 'pending';
 
@@ -57,7 +57,7 @@ export function applyInfo(vm: Vm, info: VmInfo): Vm {
 export const MAX_UNCHECKED_ROUNDS = 4;
 
 export async function waitForVms(args: {
-  store: StateStore;
+  store: Pick<McisStore, 'updateVm'>;
   pool: DriverPool;
   ns: string;
   mcis: string;

@@ -4,7 +4,7 @@
  * sqlite-store.ts so each file stays about one thing; SqliteStateStore delegates here.
  */
 import type Database from 'better-sqlite3';
-import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
+import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../records/catalog.js';
 
 type Row = { doc: string };
 

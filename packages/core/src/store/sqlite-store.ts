@@ -7,13 +7,13 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { K8sClusterRecord } from '../k8s/model.js';
+import type { K8sClusterRecord } from '../records/k8s.js';
 import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 import type { LockInfo, StateStore } from './state-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { backupIfDue, backupStateDb, integrityProblems, openStateDb, readOnlyStoreError } from './sqlite-file.js';
 import { SqliteCatalog } from './sqlite-catalog.js';
-import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
+import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../records/catalog.js';
 
 
 type Row = { doc: string };
