@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { ensurePrivateDir, homePaths } from '../src/home.js';
-import { validateMcisManifest } from '../src/manifest.js';
+import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import type { ExecResult, SshRunner } from '../src/orchestrator/deps.js';
 import type { ExecLine } from '../src/orchestrator/exec.js';
 import { McisService } from '../src/orchestrator/service.js';

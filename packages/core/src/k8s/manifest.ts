@@ -9,6 +9,7 @@ import type { FieldIssue } from '../errors.js';
 import { API_VERSION, placementIssues, type Validation } from '../manifest.js';
 import { Name, Tags } from '../model.js';
 import { CNIS, NodeSet, type Cni, type K8sClusterSpec } from '../records/k8s.js';
+import { requirementIssues } from '../recommend/requirements.js';
 import { readYamlManifest, zodIssues } from '../util/yaml-manifest.js';
 import { overlaps, parseCidr } from './cidr.js';
 
@@ -80,7 +81,7 @@ export function validateK8sManifest(input: unknown): Validation<K8sClusterManife
     const first = seen.get(s.name);
     if (first) errors.push({ path: `${path}.name`, message: `duplicate node set name '${s.name}' (also ${first}): names must be unique across control plane and workers` });
     else seen.set(s.name, path);
-    errors.push(...placementIssues(s, path));
+    errors.push(...placementIssues(s, path, requirementIssues));
   }
   const k = m.spec.kubernetes;
   if (!(CNIS as readonly string[]).includes(k.cni)) {
