@@ -15,10 +15,12 @@ import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from '../driver/pool.js';
 import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
-import type { FailoverMove } from './failover.js';
+import type { CreatePlan, FailoverMove, PlannedVm } from './plan.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
-import { placeSubgroups, storedSubgroup, type PlannedSubgroup } from './placement.js';
+import { placeSubgroups, storedSubgroup } from './placement.js';
+
+export type { CreatePlan, PlannedVm };
 
 export const DEFAULT_PER_REGION = 20;
 export const DEFAULT_REGIONS_PER_PROVIDER = 30;
@@ -37,31 +39,6 @@ export interface CreateOptions extends RunOptions {
    * MCIS: a resumed create never moves VMs.
    */
   maxFailover?: number;
-}
-
-export interface PlannedVm {
-  name: string;
-  subgroup: string;
-  connection: string;
-  provider: string;
-  region: string;
-  spec: string;
-  image: string;
-}
-
-export interface CreatePlan {
-  ns: string;
-  name: string;
-  /** Each subgroup's connection, spec, image, count and cost per hour (and how it was placed). */
-  subgroups: PlannedSubgroup[];
-  /** Sum of the subgroups' cost per hour; null when some spec has no price in the catalog. */
-  totalCostPerHour: number | null;
-  /** E.g. catalog data older than the staleness limit. */
-  warnings: string[];
-  vms: PlannedVm[];
-  connections: string[];
-  onFailure: OnFailure;
-  parallelism: number;
 }
 
 /**
