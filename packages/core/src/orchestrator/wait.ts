@@ -6,7 +6,7 @@ import type { VmInfo } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import type { Vm, VmStatus } from '../model.js';
 import { nowIso } from '../domain.js';
-import { backoffDelay, sleep } from '../util/poll.js';
+import { poll, PollTimeoutError, type Acceptance } from '../util/poll.js';
 import type { DriverPool } from '../driver/pool.js';
 import type { McisStore } from '../store/state-store.js';
 
@@ -74,9 +74,9 @@ export async function waitForVms(args: {
   const outcome: WaitOutcome = { done: [], failed: [] };
   let pending = args.vms.filter((v) => v.providerId);
   for (const v of args.vms) if (!v.providerId) outcome.failed.push({ vm: v, reason: 'no provider id recorded' });
-  const deadline = Date.now() + args.maxWaitMs;
   const unchecked = new Map<string, number>();
-  for (let round = 0; pending.length > 0; round++) {
+  // One round: describe every pending VM (one call per connection), record what the cloud says.
+  const round = async (): Promise<number> => {
     const byConn = new Map<string, Vm[]>();
     for (const v of pending) byConn.set(v.connection, [...(byConn.get(v.connection) ?? []), v]);
     const next: Vm[] = [];
@@ -118,15 +118,22 @@ export async function waitForVms(args: {
       }),
     );
     pending = next;
-    if (pending.length === 0) break;
-    if (Date.now() > deadline) {
-      for (const vm of pending) {
-        const reason = `timed out after ${args.maxWaitMs} ms in ${args.step}`;
-        outcome.failed.push({ vm: args.store.updateVm(args.ns, args.mcis, vm.name, (c) => ({ ...c, error: reason })), reason });
-      }
-      break;
+    return pending.length;
+  };
+  try {
+    await poll(round, (left): Acceptance<void> => (left === 0 ? { state: 'success', value: undefined } : { state: 'retry' }), {
+      maxWaitMs: args.maxWaitMs,
+      minDelayMs: args.pollMs,
+      maxDelayMs: args.pollMs * 8,
+      what: `VMs in ${args.step}`,
+      ...(args.signal ? { signal: args.signal } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof PollTimeoutError)) throw e;
+    for (const vm of pending) {
+      const reason = `timed out after ${args.maxWaitMs} ms in ${args.step}`;
+      outcome.failed.push({ vm: args.store.updateVm(args.ns, args.mcis, vm.name, (c) => ({ ...c, error: reason })), reason });
     }
-    await sleep(Math.min(backoffDelay(round, args.pollMs, args.pollMs * 8), Math.max(0, deadline - Date.now())), args.signal);
   }
   return outcome;
 }
