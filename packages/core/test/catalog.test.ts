@@ -154,6 +154,9 @@ describe('latency import and recommend', () => {
     expect(rec.parseAnchor('virginia')).toEqual({ provider: 'aws', region: 'us-east-1' });
     expect(rec.parseAnchor('gcp:asia-northeast3')).toEqual({ provider: 'gcp', region: 'asia-northeast3' });
     expect(() => rec.parseAnchor('nowhere')).toThrow(UsageError);
+    // PROVIDER-REGION names only for providers cbadm knows (the PROVIDERS list).
+    expect(rec.parseAnchor('azure-koreacentral')).toEqual({ provider: 'azure', region: 'koreacentral' });
+    expect(() => rec.parseAnchor('acme-zone-1')).toThrow(UsageError);
   });
 
   it('says how to fill an empty catalog', () => {

@@ -4,6 +4,7 @@
  * them, region locations, the measured latency matrix and benchmark results, then ranked by the
  * pure engine. Reads only the store.
  */
+import { PROVIDERS } from '../domain.js';
 import { UsageError } from '../errors.js';
 import { regionLocation } from '../data/regions.js';
 import type { Connection } from '../model.js';
@@ -53,7 +54,7 @@ export class RecommendService {
     const conn = this.store.getConnection(t);
     if (conn) return { provider: conn.provider, region: conn.region };
     const r = parseRegionName(t);
-    if (r && ['aws', 'gcp', 'azure', 'alibaba', 'openstack', 'cloudit', 'docker'].includes(r.provider)) return r;
+    if (r && (PROVIDERS as readonly string[]).includes(r.provider)) return r;
     throw new UsageError(`${what} '${text}' is neither PROVIDER:REGION nor a connection name`, { hint: `e.g. ${what} aws:ap-northeast-2 or ${what} twin-aws-ap-northeast-2` });
   }
 
