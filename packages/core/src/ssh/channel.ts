@@ -4,7 +4,8 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { OperationError } from '../errors.js';
-import { abortReason, describeTarget, type ExitStatus, type SshExecOptions, type SshOutputSink, type SshTarget } from './types.js';
+import { describeTarget, type ExitStatus, type SshExecOptions, type SshOutputSink, type SshTarget } from './types.js';
+import { abortReason } from '../util/abort.js';
 
 type SshClient = import('ssh2').Client;
 

@@ -5,7 +5,8 @@ import { ConflictError, HostKeyMismatchError, OperationError, type CbError } fro
 import { Semaphore } from '../util/limit.js';
 import { fingerprintSha256, keyTypeOfBlob, readPrivateKey } from './keys.js';
 import { KnownHosts, knownHostsName } from './known-hosts.js';
-import { abortReason, describeTarget, type SshExecutorOptions, type SshTarget } from './types.js';
+import { describeTarget, type SshExecutorOptions, type SshTarget } from './types.js';
+import { abortReason } from '../util/abort.js';
 
 type SshClient = import('ssh2').Client;
 

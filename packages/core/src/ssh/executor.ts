@@ -8,12 +8,12 @@ import type { ReadStream, WriteStream } from 'node:tty';
 import { constants as osConstants } from 'node:os';
 import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { HostKeyMismatchError, NotFoundError, OperationError, type CbError } from '../errors.js';
+import { abortReason } from '../util/abort.js';
 import { poll } from '../util/poll.js';
 import { runCommand } from './channel.js';
 import { fingerprintSha256 } from './keys.js';
 import { SshConnectionPool } from './connection-pool.js';
 import {
-  abortReason,
   describeTarget,
   SshCommandTimeoutError,
   SshStreamIdleError,

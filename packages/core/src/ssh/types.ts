@@ -139,9 +139,3 @@ export function describeTarget(t: SshTarget): string {
   const endpoint = `${t.user}@${t.host}:${t.port}`;
   return t.label ? `${t.label} (${endpoint})` : endpoint;
 }
-
-/** The signal's reason as an Error: what an aborted operation rejects with. */
-export function abortReason(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  return r instanceof Error ? r : new OperationError('operation aborted');
-}
