@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { DriverPool } from '../src/driver/pool.js';
 import { ConflictError } from '../src/errors.js';
-import { ensurePrivateDir, homePaths, type HomePaths } from '../src/home.js';
+import { type HomePaths } from '../src/home.js';
 import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import type { OrchestratorDeps } from '../src/orchestrator/deps.js';
 import { withResourceLock } from '../src/orchestrator/resources.js';
@@ -16,29 +14,26 @@ import { McisService } from '../src/orchestrator/service.js';
 import { waitForVms } from '../src/orchestrator/wait.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
+import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
 
 const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
-let dir: string;
+let state: TestState;
 let home: HomePaths;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let deps: OrchestratorDeps;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-wait-'));
-  home = homePaths(dir);
-  ensurePrivateDir(home.keys);
-  store = new SqliteStateStore(home.db);
+  state = openTestState('cb-wait-');
+  home = state.home;
+  store = state.store;
   cloud = new FakeCloud();
   const credentials = new CredentialService(store, home);
   await new ConnectionService(store).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
-  deps = { store, home, drivers: cloud.registry(), credentials, ssh: new FakeSsh(), timeouts: { pollMs: 1, runningMs: 5_000, actionMs: 5_000, sshMs: 1_000 } };
+  deps = { store, home, drivers: cloud.registry(), credentials, ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS };
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => state.close());
 
 describe('waitForVms', () => {
   it('gives up on VMs still pending after maxWaitMs: each is failed with the step, and its record says why', async () => {
