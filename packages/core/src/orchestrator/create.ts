@@ -19,6 +19,7 @@ import type { CreatePlan, FailoverMove, PlannedVm } from './plan.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup } from './placement.js';
+import { groupByConnection } from './group.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -329,8 +330,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
  */
 async function recheckRecorded(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan, events: EventSink): Promise<void> {
   const vms = deps.store.listVms(plan.ns, plan.name).filter((v) => v.providerId && v.origin !== 'registered' && v.status !== 'Terminated');
-  const byConn = new Map<string, Vm[]>();
-  for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const byConn = groupByConnection(vms);
   await Promise.all(
     [...byConn].map(async ([conn, list]) => {
       let infos: Map<string, VmInfo>;
@@ -363,8 +363,7 @@ async function recheckRecorded(deps: OrchestratorDeps, pool: DriverPool, plan: C
  */
 async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan, vms: Vm[], markFailed: (vm: Vm, e: unknown) => void, events: EventSink): Promise<Vm[]> {
   const ready: Vm[] = [];
-  const byConn = new Map<string, Vm[]>();
-  for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const byConn = groupByConnection(vms);
   await Promise.all(
     [...byConn].map(async ([conn, list]) => {
       const live = list.filter((v) => v.providerId && v.status !== 'Terminated');

@@ -9,6 +9,7 @@ import { nowIso } from '../domain.js';
 import { poll, PollTimeoutError, type Acceptance } from '../util/poll.js';
 import type { DriverPool } from '../driver/pool.js';
 import type { McisStore } from '../store/state-store.js';
+import { groupByConnection } from './group.js';
 
 export type Settle = 'done' | 'failed' | 'pending';
 
@@ -77,8 +78,7 @@ export async function waitForVms(args: {
   const unchecked = new Map<string, number>();
   // One round: describe every pending VM (one call per connection), record what the cloud says.
   const round = async (): Promise<number> => {
-    const byConn = new Map<string, Vm[]>();
-    for (const v of pending) byConn.set(v.connection, [...(byConn.get(v.connection) ?? []), v]);
+    const byConn = groupByConnection(pending);
     const next: Vm[] = [];
     await Promise.all(
       [...byConn].map(async ([conn, vms]) => {
