@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, UsageError } from './errors.js';
 import { nowIso } from './domain.js';
 import type { Connection } from './model.js';
 import { formatPath } from './util/field-path.js';
-import type { StateStore } from './store/state-store.js';
+import type { ConnectionStore, McisStore, ResourceStore } from './store/state-store.js';
 
 export interface AddConnectionInput {
   name: string;
@@ -19,7 +19,7 @@ export interface AddConnectionInput {
 }
 
 export class ConnectionService {
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: ConnectionStore & Pick<McisStore, 'connectionsInUse'> & Pick<ResourceStore, 'listResources'>) {}
 
   async add(input: AddConnectionInput): Promise<Connection> {
     // zod loads only when something is validated, not on every CLI start.

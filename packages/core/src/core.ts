@@ -9,7 +9,7 @@ import { CredentialService } from './credentials.js';
 import type { DriverRegistry, PermissionCheck } from './driver/port.js';
 import { ensurePrivateDir, homePaths, resolveHome, type HomePaths } from './home.js';
 import type { K8sService } from './k8s/service.js';
-import { DriverPool } from './orchestrator/driver-pool.js';
+import { DriverPool } from './driver/pool.js';
 import { McisService } from './orchestrator/service.js';
 import { RecommendService } from './recommend/service.js';
 import type { OrchestratorDeps, Timeouts } from './orchestrator/deps.js';

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, OperationError, UsageError } from './erro
 import { childPath, writeSecretFile, type HomePaths } from './home.js';
 import { nowIso } from './domain.js';
 import type { Credential, CredentialMaterial } from './model.js';
-import type { StateStore } from './store/state-store.js';
+import type { ConnectionStore } from './store/state-store.js';
 
 export interface AddCredentialInput {
   name: string;
@@ -37,7 +37,7 @@ export function maskKeyId(id: string): string {
 
 export class CredentialService {
   constructor(
-    private readonly store: StateStore,
+    private readonly store: ConnectionStore,
     private readonly home: HomePaths,
   ) {}
 

@@ -17,6 +17,9 @@ export const VM_STATUSES = [
   'Undefined',
 ] as const;
 
+/** What a user can do to a running VM; the port says which ones a cloud cannot, the lifecycle table how each moves a VM. */
+export type VmAction = 'suspend' | 'resume' | 'reboot' | 'terminate';
+
 /** Tag keys stamped on every cloud resource so nothing can be orphaned silently. */
 export const TAG = {
   managed: 'cb-managed',

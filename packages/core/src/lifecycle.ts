@@ -3,7 +3,7 @@
  * Pure: no I/O. Every (status, action) pair is tested.
  */
 import { UsageError } from './errors.js';
-import type { VmAction } from './driver/port.js';
+import type { VmAction } from './domain.js';
 import { VM_STATUSES } from './domain.js';
 import type { VmStatus } from './model.js';
 

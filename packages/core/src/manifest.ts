@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 import { ManifestSubgroup, Name, OnFailure, Tags, type Requirements } from './model.js';
-import { requirementIssues } from './recommend/requirements.js';
 import { formatPath } from './util/field-path.js';
 import { readYamlManifest, zodIssues } from './util/yaml-manifest.js';
 
@@ -40,8 +39,17 @@ export interface Validation<T> {
   warnings: FieldIssue[];
 }
 
-/** Validates an already-parsed object against the manifest schema plus cross-field rules. */
-export function validateMcisManifest(input: unknown): Validation<McisManifest> {
+/**
+ * Checks the contents of a `requirements` block (places, priorities, GPU filter). The recommender
+ * supplies it (`requirementIssues`), so this leaf knows no service.
+ */
+export type RequirementCheck = (r: Requirements, path: string) => FieldIssue[];
+
+/**
+ * Validates an already-parsed object against the manifest schema plus cross-field rules, each
+ * requirements block by `checkRequirements`. `validateMcisManifest` (orchestrator) passes the recommender's.
+ */
+export function checkMcisManifest(input: unknown, checkRequirements: RequirementCheck): Validation<McisManifest> {
   const parsed = McisManifest.safeParse(input);
   if (!parsed.success) return { errors: zodIssues(parsed.error, input), warnings: [] };
   const m = parsed.data;
@@ -53,7 +61,7 @@ export function validateMcisManifest(input: unknown): Validation<McisManifest> {
     if (first !== undefined) {
       errors.push({ path: `spec.subgroups[${i}].name`, message: `duplicate subgroup name '${sg.name}' (also spec.subgroups[${first}]): names must be unique` });
     } else seen.set(sg.name, i);
-    errors.push(...placementIssues(sg, `spec.subgroups[${i}]`));
+    errors.push(...placementIssues(sg, `spec.subgroups[${i}]`, checkRequirements));
   });
   const total = m.spec.subgroups.reduce((n, sg) => n + sg.count, 0);
   if (total > 1000) errors.push({ path: 'spec.subgroups', message: `${total} VMs in one MCIS; the limit is 1000: split it` });
@@ -64,17 +72,17 @@ export function validateMcisManifest(input: unknown): Validation<McisManifest> {
 }
 
 /** Parses YAML text; syntax errors are reported with line and column. */
-export function parseMcisManifest(text: string, source = 'manifest'): Validation<McisManifest> {
+export function readMcisManifest(text: string, source: string, checkRequirements: RequirementCheck): Validation<McisManifest> {
   const read = readYamlManifest(text, source);
-  return read.errors.length ? { errors: read.errors, warnings: [] } : validateMcisManifest(read.value);
+  return read.errors.length ? { errors: read.errors, warnings: [] } : checkMcisManifest(read.value, checkRequirements);
 }
 
 /** Exactly one of `connection` + `spec` or `requirements`; requirements that parse. Shared with K8s node sets. */
-export function placementIssues(sg: { connection?: string; spec?: string; requirements?: Requirements }, path: string): FieldIssue[] {
+export function placementIssues(sg: { connection?: string; spec?: string; requirements?: Requirements }, path: string, checkRequirements: RequirementCheck): FieldIssue[] {
   if (sg.requirements) {
     const extra = [sg.connection !== undefined ? 'connection' : '', sg.spec !== undefined ? 'spec' : ''].filter(Boolean);
     if (extra.length) return [{ path: `${path}.requirements`, message: `give either ${extra.join(' and ')} or requirements, not both: requirements let cbadm pick the connection and spec` }];
-    return requirementIssues(sg.requirements, `${path}.requirements`);
+    return checkRequirements(sg.requirements, `${path}.requirements`);
   }
   if (sg.connection === undefined && sg.spec === undefined) {
     return [{ path, message: 'needs connection and spec, or requirements (e.g. requirements: { vcpu: 2, memory: 4, near: Seoul })' }];

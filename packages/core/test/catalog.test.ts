@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogService } from '../src/catalog/service.js';
 import { specFilterFromFlags } from '../src/catalog/filter.js';
@@ -8,12 +6,12 @@ import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import type { CloudDriver, DriverRegistry, Spec } from '../src/driver/port.js';
 import { OperationError, PartialError, ProviderError, UsageError } from '../src/errors.js';
-import { ensurePrivateDir, homePaths } from '../src/home.js';
 import type { Provider } from '../src/model.js';
 import { RecommendService } from '../src/recommend/service.js';
 import { cityPoint } from '../src/recommend/geo.js';
 import { parseWeights } from '../src/recommend/weights.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
+import { openTestState, type TestState } from './state.js';
 
 /** A catalog-only driver: specs per region, prices from a "pricing API" that can be made to fail. */
 class FakeCatalogCloud {
@@ -61,16 +59,15 @@ class FakeCatalogCloud {
   }
 }
 
-let dir: string;
+let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCatalogCloud;
 let catalog: CatalogService;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-catalog-'));
-  const home = homePaths(dir);
-  ensurePrivateDir(home.keys);
-  store = new SqliteStateStore(home.db);
+  state = openTestState('cb-catalog-');
+  const home = state.home;
+  store = state.store;
   cloud = new FakeCatalogCloud();
   const credentials = new CredentialService(store, home);
   catalog = new CatalogService(store, cloud.registry(), credentials);
@@ -79,10 +76,7 @@ beforeEach(async () => {
   await conns.add({ name: 'seoul-2', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'virginia', provider: 'aws', region: 'us-east-1' });
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => state.close());
 
 describe('catalog update', () => {
   it('stores specs with prices and images per provider region, once per region, with source and time', async () => {
@@ -154,6 +148,9 @@ describe('latency import and recommend', () => {
     expect(rec.parseAnchor('virginia')).toEqual({ provider: 'aws', region: 'us-east-1' });
     expect(rec.parseAnchor('gcp:asia-northeast3')).toEqual({ provider: 'gcp', region: 'asia-northeast3' });
     expect(() => rec.parseAnchor('nowhere')).toThrow(UsageError);
+    // PROVIDER-REGION names only for providers cbadm knows (the PROVIDERS list).
+    expect(rec.parseAnchor('azure-koreacentral')).toEqual({ provider: 'azure', region: 'koreacentral' });
+    expect(() => rec.parseAnchor('acme-zone-1')).toThrow(UsageError);
   });
 
   it('says how to fill an empty catalog', () => {

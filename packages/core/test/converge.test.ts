@@ -2,25 +2,23 @@
  * Issue 11 items 1-7 against the in-memory cloud: every command converges after a kill, a fault or
  * an outage, and the record never says something the cloud does not.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { ConflictError, PartialError } from '../src/errors.js';
-import { ensurePrivateDir, homePaths } from '../src/home.js';
-import { validateMcisManifest, type McisManifest } from '../src/manifest.js';
+import type { McisManifest } from '../src/manifest.js';
+import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import type { ActionOutcome } from '../src/orchestrator/actions.js';
 import type { CleanupReport } from '../src/orchestrator/cleanup.js';
 import { McisService, type CreateResult, type DeleteResult } from '../src/orchestrator/service.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
+import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
 
 const SEOUL = 'ap-northeast-2';
 const TOKYO = 'ap-northeast-1';
 
-let dir: string;
+let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let svc: McisService;
@@ -57,20 +55,16 @@ function expectRecordMatchesCloud(ns: string, name: string): void {
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-conv-'));
-  const home = homePaths(dir);
-  ensurePrivateDir(home.keys);
-  store = new SqliteStateStore(home.db);
+  state = openTestState('cb-conv-');
+  const home = state.home;
+  store = state.store;
   cloud = new FakeCloud();
   const conns = new ConnectionService(store);
   await conns.add({ name: 'c-seoul', provider: 'aws', region: SEOUL });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: TOKYO });
-  svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: { pollMs: 1, runningMs: 5_000, actionMs: 5_000, sshMs: 1_000 } });
+  svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS });
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => state.close());
 
 describe('delete and cleanup (items 1-3)', () => {
   it('a delete that cannot finish keeps the record Deleting, cleans healthy connections, and a re-run finishes it', async () => {

@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
-import { ensurePrivateDir, homePaths } from '../src/home.js';
-import { validateMcisManifest } from '../src/manifest.js';
+import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import type { ExecResult, SshRunner } from '../src/orchestrator/deps.js';
 import type { ExecLine } from '../src/orchestrator/exec.js';
 import { McisService } from '../src/orchestrator/service.js';
 import { SshCommandTimeoutError, type SshOutputSink, type SshTarget } from '../src/ssh/executor.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud } from './fake-cloud.js';
+import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
 
 /** Plays a script of output chunks per VM through the sink, waiting whenever the sink holds it back. */
 class ScriptedSsh implements SshRunner {
@@ -33,20 +30,19 @@ class ScriptedSsh implements SshRunner {
   }
 }
 
-let dir: string;
+let state: TestState;
 let store: SqliteStateStore;
 let ssh: ScriptedSsh;
 let svc: McisService;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-exec-'));
-  const home = homePaths(dir);
-  ensurePrivateDir(home.keys);
-  store = new SqliteStateStore(home.db);
+  state = openTestState('cb-exec-');
+  const home = state.home;
+  store = state.store;
   const cloud = new FakeCloud();
   ssh = new ScriptedSsh();
   await new ConnectionService(store).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
-  svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh, timeouts: { pollMs: 1, runningMs: 5_000, actionMs: 5_000, sshMs: 1_000 } });
+  svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh, timeouts: FAST_TIMEOUTS });
   const m = validateMcisManifest({
     apiVersion: 'cloud-barista.io/v1alpha1',
     kind: 'MCIS',
@@ -55,10 +51,7 @@ beforeEach(async () => {
   });
   await svc.create({ ns: 'default', manifest: m.value! });
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => state.close());
 
 const text = (l: ExecLine) => `${l.vm} ${l.stream} ${l.data.toString()}`;
 

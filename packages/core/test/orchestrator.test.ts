@@ -1,18 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../src/errors.js';
 import type { CbEvent } from '../src/events.js';
-import { ensurePrivateDir, homePaths } from '../src/home.js';
-import { validateMcisManifest, type McisManifest } from '../src/manifest.js';
+import type { McisManifest } from '../src/manifest.js';
+import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import { McisService } from '../src/orchestrator/service.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
+import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
 
-let dir: string;
+let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let ssh: FakeSsh;
@@ -37,22 +35,18 @@ function manifest(over: Partial<{ name: string; counts: [number, number]; onFail
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-orch-'));
-  const home = homePaths(dir);
-  ensurePrivateDir(home.keys);
-  store = new SqliteStateStore(home.db);
+  state = openTestState('cb-orch-');
+  const home = state.home;
+  store = state.store;
   cloud = new FakeCloud();
   ssh = new FakeSsh();
   const credentials = new CredentialService(store, home);
   const conns = new ConnectionService(store);
   await conns.add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
-  svc = new McisService({ store, home, drivers: cloud.registry(), credentials, ssh, timeouts: { pollMs: 1, runningMs: 5_000, actionMs: 5_000, sshMs: 1_000 } });
+  svc = new McisService({ store, home, drivers: cloud.registry(), credentials, ssh, timeouts: FAST_TIMEOUTS });
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => state.close());
 
 describe('McisService.create', () => {
   it('creates every VM, shared defaults once per connection, and reports Running', async () => {

@@ -1,21 +1,19 @@
 /** Requirement-based subgroups: placement through the recommender, the dry-run plan, failover. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogSource, SpecRecord } from '../src/catalog/records.js';
+import type { CatalogSource, SpecRecord } from '../src/records/catalog.js';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import type { DriverRegistry } from '../src/driver/port.js';
 import { PartialError, ProviderError, UsageError } from '../src/errors.js';
 import type { CbEvent } from '../src/events.js';
-import { ensurePrivateDir, homePaths } from '../src/home.js';
-import { validateMcisManifest, type McisManifest } from '../src/manifest.js';
+import type { McisManifest } from '../src/manifest.js';
+import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import { McisService, type CreateResult } from '../src/orchestrator/service.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
+import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
 
-let dir: string;
+let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let svc: McisService;
@@ -76,23 +74,19 @@ function manifest(subgroups: unknown[], name = 'req'): McisManifest {
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-place-'));
-  const home = homePaths(dir);
-  ensurePrivateDir(home.keys);
-  store = new SqliteStateStore(home.db);
+  state = openTestState('cb-place-');
+  const home = state.home;
+  store = state.store;
   cloud = new FakeCloud();
   failing = new Map();
   const conns = new ConnectionService(store);
   await conns.add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
   await conns.add({ name: 'c-virginia', provider: 'aws', region: 'us-east-1' });
-  svc = new McisService({ store, home, drivers: registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: { pollMs: 1, runningMs: 5_000, actionMs: 5_000, sshMs: 1_000 } });
+  svc = new McisService({ store, home, drivers: registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS });
   seedCatalog();
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => state.close());
 
 describe('plan with requirements', () => {
   it('resolves each subgroup through the recommender and prices the plan', () => {

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { describeRange, inRange, isRangeText, parseRange, type NumRange } from './range.js';
-import type { GpuInfo } from './records.js';
+import type { SpecRecord } from '../records/catalog.js';
 
 export interface GpuFilter {
   /** GPU count per VM; `{min: 1}` means "has a GPU", `{max: 0}` means "none". */
@@ -27,16 +27,7 @@ export interface SpecFilter {
 }
 
 /** The fields a filter looks at: catalog records and recommender candidates both have them. */
-export interface Filterable {
-  provider: string;
-  region: string;
-  name: string;
-  vcpu: number;
-  memoryGiB: number;
-  arch: string;
-  gpu?: GpuInfo;
-  pricePerHour?: number;
-}
+export type Filterable = Omit<SpecRecord, 'connection'>;
 
 export type ConstraintKey = 'provider' | 'region' | 'arch' | 'vcpu' | 'memory' | 'gpu' | 'maxPrice';
 

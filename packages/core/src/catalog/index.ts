@@ -1,4 +1,4 @@
-export * from './records.js';
+export * from '../records/catalog.js';
 export * from './range.js';
 export * from './filter.js';
 export * from './staleness.js';

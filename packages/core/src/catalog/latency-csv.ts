@@ -5,7 +5,7 @@
  * is the part before the first dash (`aws-ap-northeast-2` → aws, ap-northeast-2).
  */
 import { UsageError } from '../errors.js';
-import type { LatencyEntry, RegionRef } from './records.js';
+import type { LatencyEntry, RegionRef } from '../records/catalog.js';
 
 export function parseRegionName(name: string): RegionRef | undefined {
   const dash = name.indexOf('-');

@@ -9,12 +9,12 @@ import type { CloudDriver, DriverPrices, DriverRegistry } from '../driver/port.j
 import { NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import { nowIso } from '../domain.js';
 import type { Connection } from '../model.js';
-import { DriverPool } from '../orchestrator/driver-pool.js';
-import type { StateStore } from '../store/state-store.js';
+import { DriverPool } from '../driver/pool.js';
+import type { CatalogStore, ConnectionStore } from '../store/state-store.js';
 import { Semaphore } from '../util/limit.js';
 import { compileFilter, explainEmpty, matchesAll, normaliseArch, type EmptyExplanation, type SpecFilter } from './filter.js';
 import { parseLatencyCsv } from './latency-csv.js';
-import type { CatalogSource, ImageRecord, LatencySource, SpecRecord } from './records.js';
+import type { CatalogSource, ImageRecord, LatencySource, SpecRecord } from '../records/catalog.js';
 import { dataAges, staleWarning, type DataAge } from './staleness.js';
 
 export { EMPTY_CATALOG_HINT } from './staleness.js';
@@ -72,7 +72,7 @@ export interface ImageListing {
 
 export class CatalogService {
   constructor(
-    private readonly store: StateStore,
+    private readonly store: ConnectionStore & CatalogStore,
     private readonly drivers: DriverRegistry,
     private readonly credentials: CredentialService,
   ) {}

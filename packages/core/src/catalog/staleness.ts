@@ -1,5 +1,5 @@
 /** How old catalog data is, and when it counts as stale (prices and images change every few weeks). */
-import type { CatalogSource } from './records.js';
+import type { CatalogSource } from '../records/catalog.js';
 
 export const DEFAULT_MAX_AGE_DAYS = 7;
 const DAY_MS = 86_400_000;

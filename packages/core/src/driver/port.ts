@@ -3,9 +3,10 @@
  * vms) so a driver's folder mirrors it. Every method that creates something is idempotent: it finds
  * what an earlier, interrupted call made (by tags or client token) instead of making it again.
  */
+import type { VmAction } from '../domain.js';
 import type { Connection, CredentialMaterial, Provider, Tags, VmStatus } from '../model.js';
 
-export type VmAction = 'suspend' | 'resume' | 'reboot' | 'terminate';
+export type { VmAction };
 
 export interface DriverCapabilities {
   /** Actions this cloud cannot do, with the reason shown to users. Absent means supported. */

@@ -3,7 +3,7 @@ import type { SshRunner } from '../orchestrator/deps.js';
 import type { SshExecResult as ExecResult, SshTarget } from '../ssh/executor.js';
 import { bootstrapNodes, type BootNode, type BootstrapDeps, type ClusterContext } from './bootstrap.js';
 import { validateK8sManifest } from './manifest.js';
-import type { K8sNodeRecord, NodeRole } from './model.js';
+import type { K8sNodeRecord, NodeRole } from '../records/k8s.js';
 import { MARK } from './scripts.js';
 
 const CA_HASH = `sha256:${'a'.repeat(64)}`;

@@ -12,7 +12,7 @@ import type { SshRunner } from '../orchestrator/deps.js';
 import type { SshTarget } from '../ssh/executor.js';
 import { Semaphore } from '../util/limit.js';
 import type { K8sClusterSpec } from './manifest.js';
-import type { K8sNodeRecord } from './model.js';
+import type { K8sNodeRecord } from '../records/k8s.js';
 import { cniManifestUrl, preflightPorts } from './ports.js';
 import {
   finishedSteps,

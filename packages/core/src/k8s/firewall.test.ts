@@ -4,7 +4,7 @@ import type { CbEvent } from '../events.js';
 import type { Provider } from '../model.js';
 import type { OrchestratorDeps } from '../orchestrator/deps.js';
 import { applyFirewall, nodeSources } from './firewall.js';
-import type { K8sClusterRecord } from './model.js';
+import type { K8sClusterRecord } from '../records/k8s.js';
 
 type Call = { conn: string; mode: 'allow' | 'revoke'; sg: string; sources: string[]; ports: string[] };
 

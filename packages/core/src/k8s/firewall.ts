@@ -5,9 +5,9 @@
  */
 import { noEvents, type EventSink } from '../events.js';
 import type { OrchestratorDeps } from '../orchestrator/deps.js';
-import { DriverPool } from '../orchestrator/driver-pool.js';
+import { DriverPool } from '../driver/pool.js';
 import { refsToNetwork } from '../orchestrator/resources.js';
-import type { K8sClusterRecord } from './model.js';
+import type { K8sClusterRecord } from '../records/k8s.js';
 import { clusterPorts } from './ports.js';
 
 /** The `/32` sources of the cluster's nodes (those with a public IP), sorted. */

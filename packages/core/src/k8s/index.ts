@@ -1,5 +1,5 @@
 export * from './manifest.js';
-export * from './model.js';
+export * from '../records/k8s.js';
 export * from './view.js';
 export * from './service.js';
 export { clusterPorts, type PortRule } from './ports.js';

@@ -7,33 +7,16 @@
 import { z } from 'zod';
 import type { FieldIssue } from '../errors.js';
 import { API_VERSION, placementIssues, type Validation } from '../manifest.js';
-import { LoginUser, Name, Requirements, Tags } from '../model.js';
+import { Name, Tags } from '../model.js';
+import { CNIS, NodeSet, type Cni, type K8sClusterSpec } from '../records/k8s.js';
+import { requirementIssues } from '../recommend/requirements.js';
 import { readYamlManifest, zodIssues } from '../util/yaml-manifest.js';
 import { overlaps, parseCidr } from './cidr.js';
 
-export const CNIS = ['flannel', 'kilo', 'calico'] as const;
-export type Cni = (typeof CNIS)[number];
+export { CNIS, NodeSet, type Cni, type K8sClusterSpec };
 
 /** The MCIS default network (10.0.0.0/16) would collide with pod or service addresses. */
 const VPC_CIDR = '10.0.0.0/16';
-
-/**
- * A node set becomes one MCIS subgroup: placed by `connection` + `spec`, or by `requirements` that
- * the recommender resolves when the MCIS is created (e.g. workers `near` the control plane's region,
- * or priority `latency` to sit close to the other node sets).
- */
-export const NodeSet = z
-  .object({
-    name: Name,
-    connection: Name.optional(),
-    count: z.number().int().min(1).max(500),
-    spec: z.string().min(1).optional(),
-    requirements: Requirements.optional(),
-    image: z.string().min(1).default('ubuntu-22.04'),
-    sshUser: LoginUser.optional(),
-  })
-  .strict();
-export type NodeSet = z.infer<typeof NodeSet>;
 
 const Version = z.string().regex(/^v?1\.\d{2}(\.\d{1,2})?$/, "use a Kubernetes version like '1.30' or '1.30.2'");
 
@@ -68,22 +51,6 @@ export const K8sClusterManifest = z
   })
   .strict();
 
-/** A validated manifest with the control plane as a list and the version split out. */
-export interface K8sClusterSpec {
-  controlPlane: NodeSet[];
-  workers: NodeSet[];
-  kubernetes: {
-    version: string;
-    minor: string;
-    cni: Cni;
-    podCidr: string;
-    serviceCidr: string;
-    apiPort: number;
-    /** host:port, when the manifest names one. */
-    controlPlaneEndpoint?: string;
-  };
-}
-
 export interface K8sClusterManifestValue {
   name: string;
   namespace?: string;
@@ -114,7 +81,7 @@ export function validateK8sManifest(input: unknown): Validation<K8sClusterManife
     const first = seen.get(s.name);
     if (first) errors.push({ path: `${path}.name`, message: `duplicate node set name '${s.name}' (also ${first}): names must be unique across control plane and workers` });
     else seen.set(s.name, path);
-    errors.push(...placementIssues(s, path));
+    errors.push(...placementIssues(s, path, requirementIssues));
   }
   const k = m.spec.kubernetes;
   if (!(CNIS as readonly string[]).includes(k.cni)) {

@@ -6,10 +6,7 @@
  */
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import { noEvents } from '../events.js';
-import { nowIso, TAG } from '../domain.js';
-import type { McisManifest } from '../manifest.js';
-import type { Vm } from '../model.js';
-import { sshTargetOf } from '../orchestrator/create.js';
+import { nowIso } from '../domain.js';
 import type { OrchestratorDeps, RunOptions } from '../orchestrator/deps.js';
 import type { McisService } from '../orchestrator/service.js';
 import {
@@ -18,13 +15,12 @@ import {
   runStep,
   StepError,
   waitReady,
-  type BootNode,
   type BootstrapDeps,
-  type ClusterContext,
 } from './bootstrap.js';
 import { applyFirewall, nodeSources } from './firewall.js';
 import type { K8sClusterManifestValue, NodeSet } from './manifest.js';
-import type { K8sClusterRecord, K8sNodeRecord, NodeRole } from './model.js';
+import type { K8sClusterRecord, NodeRole } from '../records/k8s.js';
+import { bootNodes, clusterContext, nodesFor, toMcisManifest, withControlPlane } from './nodes.js';
 import { clusterView, type K8sClusterView } from './view.js';
 import { join } from 'node:path';
 import { childPath } from '../home.js';
@@ -99,95 +95,6 @@ export class K8sService {
           updatedAt: nowIso(),
         })),
     };
-  }
-
-  /** The node records for the VMs of `sets` in an MCIS, keeping what earlier runs recorded. */
-  private nodesFor(
-    c: K8sClusterRecord,
-    mcis: string,
-    sets: Array<{ set: string; role: NodeRole }>,
-  ): K8sNodeRecord[] {
-    const vms = this.deps.store.listVms(c.ns, mcis);
-    return sets.flatMap(({ set, role }) => {
-      const mine = vms.filter((v) => v.subgroup === set);
-      if (mine.length === 0)
-        throw new UsageError(`MCIS '${mcis}' has no VMs in subgroup '${set}'`, {
-          hint: `node sets map to MCIS subgroups by name; check: cbadm mcis get ${mcis}`,
-        });
-      return mine.map((vm): K8sNodeRecord => {
-        const old = c.nodes.find((n) => n.name === vm.name);
-        return {
-          name: vm.name,
-          role,
-          nodeSet: set,
-          mcis,
-          connection: vm.connection,
-          provider: vm.provider,
-          region: vm.region,
-          ...(vm.zone ? { zone: vm.zone } : {}),
-          ...(vm.publicIp ? { publicIp: vm.publicIp } : {}),
-          ...(vm.privateIp ? { privateIp: vm.privateIp } : {}),
-          status: old?.status ?? 'Pending',
-          ...(old?.step ? { step: old.step } : {}),
-        };
-      });
-    });
-  }
-
-  private bootNodes(c: K8sClusterRecord, names?: Set<string>): BootNode[] {
-    const vms = new Map<string, Vm>();
-    for (const m of new Set(c.nodes.map((n) => n.mcis)))
-      for (const vm of this.deps.store.listVms(c.ns, m)) vms.set(vm.name, vm);
-    return c.nodes
-      .filter((n) => !names || names.has(n.name))
-      .map((rec) => {
-        const vm = vms.get(rec.name);
-        if (!vm || vm.status !== 'Running' || !vm.publicIp) {
-          throw new StepError(
-            rec.name,
-            'ssh',
-            `VM is ${vm?.status ?? 'missing'}; bootstrap needs a Running VM`,
-          );
-        }
-        return { rec, target: sshTargetOf(this.deps, vm) };
-      });
-  }
-
-  private context(c: K8sClusterRecord): ClusterContext {
-    const [first] = this.bootNodes(c, new Set([c.nodes.find((n) => n.role === 'control-plane')!.name]));
-    return {
-      name: c.name,
-      spec: c.spec,
-      first: first!,
-      endpoint: c.endpoint ?? `${first!.rec.publicIp}:${c.spec.kubernetes.apiPort}`,
-    };
-  }
-
-  /**
-   * Runs `fn` with a control plane that answers: the first one, else the next joined one (each runs
-   * its own API server). Without a load balancer in front, the endpoint stays the first one's
-   * address, so joins still need it; kubectl and the kubeconfig do not.
-   */
-  private async withControlPlane<T>(c: K8sClusterRecord, fn: (ctx: ClusterContext) => Promise<T>): Promise<T> {
-    const cps = c.nodes.filter((n, i, all) => n.role === 'control-plane' && (n === all.find((x) => x.role === 'control-plane') || n.status === 'Ready' || n.status === 'Joined'));
-    let last: unknown;
-    for (const cp of cps) {
-      let ctx: ClusterContext;
-      try {
-        const [node] = this.bootNodes(c, new Set([cp.name]));
-        ctx = { name: c.name, spec: c.spec, first: node!, endpoint: c.endpoint ?? `${cp.publicIp}:${c.spec.kubernetes.apiPort}` };
-      } catch (e) {
-        last = e; // its VM is not running
-        continue;
-      }
-      try {
-        return await fn(ctx);
-      } catch (e) {
-        if (!(e instanceof StepError && e.unreachable)) throw e;
-        last = e;
-      }
-    }
-    throw last instanceof Error ? last : new OperationError(`cluster '${c.name}' has no control plane that answers`);
   }
 
   private fail(c: K8sClusterRecord, errors: Error[]): never {
@@ -268,7 +175,8 @@ export class K8sService {
           throw e;
         }
       }
-      const nodes = this.nodesFor(
+      const nodes = nodesFor(
+        this.deps,
         c,
         mcisName,
         sets.map(({ s, role }) => ({ set: s.name, role })),
@@ -300,8 +208,8 @@ export class K8sService {
       });
       const firewall = applyFirewall(this.deps, c, 'allow', events);
       firewall.catch(() => {}); // awaited before the joins (bootstrapNodes) and again below
-      const ctx = this.context(c);
-      const nodes = this.bootNodes(c, names);
+      const ctx = clusterContext(this.deps, c);
+      const nodes = bootNodes(this.deps, c, names);
       // kubeadm init runs when the first control plane is among the nodes (its step skips a done init).
       const lb = c.spec.kubernetes.controlPlaneEndpoint?.replace(/:\d+$/, '');
       const certSans = names.has(ctx.first.rec.name)
@@ -378,7 +286,7 @@ export class K8sService {
         extraMcis: [...cur.extraMcis.filter((x) => x !== mcisName), mcisName],
       }));
       await this.mcis.create({ ns: opts.ns, manifest, ...(opts.events ? { events: opts.events } : {}) });
-      const added = this.nodesFor(c, mcisName, [{ set, role: opts.role }]);
+      const added = nodesFor(this.deps, c, mcisName, [{ set, role: opts.role }]);
       c = this.update(c, (cur) => ({
         ...cur,
         phase: 'Provisioning',
@@ -402,20 +310,20 @@ export class K8sService {
       );
     return this.locked(opts.ns, opts.name, 'k8s node remove', async () => {
       const deps = this.bootDeps(c0, opts);
-      await this.withControlPlane(c0, (ctx) =>
+      await withControlPlane(this.deps, c0, (ctx) =>
         kubectlOnControlPlane(deps, ctx, ['drain', rec.name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=300s']),
       );
       if (rec.role === 'control-plane') {
         // kubeadm reset on the leaving control plane removes its etcd member: the others keep quorum.
         try {
-          const [node] = this.bootNodes(c0, new Set([rec.name]));
+          const [node] = bootNodes(this.deps, c0, new Set([rec.name]));
           await runStep(deps, node!, 'reset', {});
         } catch (e) {
           if (!(e instanceof StepError)) throw e;
           deps.events({ type: 'warning', message: `${e.message}; remove its etcd member by hand (etcdctl member remove) if it is still listed` });
         }
       }
-      await this.withControlPlane(c0, (ctx) => kubectlOnControlPlane(deps, ctx, ['delete', 'node', rec.name, '--ignore-not-found']));
+      await withControlPlane(this.deps, c0, (ctx) => kubectlOnControlPlane(deps, ctx, ['delete', 'node', rec.name, '--ignore-not-found']));
       await this.mcis.action({
         ns: opts.ns,
         name: rec.mcis,
@@ -477,7 +385,7 @@ export class K8sService {
         hint: `create it first: cbadm k8s create -f …`,
       });
     }
-    const { adminConf, cp } = await this.withControlPlane(c, async (ctx) => ({
+    const { adminConf, cp } = await withControlPlane(this.deps, c, async (ctx) => ({
       adminConf: await runStep(this.bootDeps(c, {}), ctx.first, 'admin-conf', {}),
       cp: ctx.first.rec,
     }));
@@ -504,25 +412,4 @@ export class K8sService {
     writeKubeconfig(file, merged ? mergeKubeconfig(readKubeconfig(file), config, false) : config);
     return { cluster: c.name, context: c.name, server, file, merged };
   }
-}
-
-function toMcisManifest(name: string, cluster: string, sets: NodeSet[]): McisManifest {
-  return {
-    // manifest.ts's API_VERSION, spelled out: importing it would load zod and yaml.
-    apiVersion: 'cloud-barista.io/v1alpha1',
-    kind: 'MCIS',
-    metadata: { name, labels: { 'cb-k8s-cluster': cluster, [TAG.managed]: 'true' } },
-    spec: {
-      subgroups: sets.map((s) => ({
-        name: s.name,
-        count: s.count,
-        image: s.image,
-        ...(s.connection ? { connection: s.connection } : {}),
-        ...(s.spec ? { spec: s.spec } : {}),
-        ...(s.requirements ? { requirements: s.requirements } : {}),
-        ...(s.sshUser ? { sshUser: s.sshUser } : {}),
-      })),
-      policy: { onFailure: 'continue', parallelism: 50 },
-    },
-  };
 }

@@ -1,5 +1,5 @@
 /** The stable `--json` shape of a cluster (no secrets: kubeconfigs are written to files, never printed). */
-import type { K8sClusterRecord } from './model.js';
+import type { K8sClusterRecord } from '../records/k8s.js';
 
 export interface K8sNodeView {
   name: string;

@@ -10,9 +10,10 @@ import { assertCanApply, planAction, TRANSITIONS } from '../lifecycle.js';
 import { nowIso } from '../domain.js';
 import type { Vm } from '../model.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
-import type { DriverPool } from './driver-pool.js';
+import type { DriverPool } from '../driver/pool.js';
 import { probeVms } from './ssh.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
+import { groupByConnection } from './group.js';
 
 export interface Selector {
   subgroup?: string;
@@ -103,8 +104,7 @@ export async function runAction(
   }
 
   const failed: ActionOutcome['failed'] = [];
-  const byConn = new Map<string, Vm[]>();
-  for (const vm of targets) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const byConn = groupByConnection(targets);
   const called: Vm[] = [...waiting];
   await Promise.all(
     [...byConn].map(async ([conn, vms]) => {
@@ -195,8 +195,7 @@ export async function runAction(
 async function recheckInFlight(deps: OrchestratorDeps, pool: DriverPool, ns: string, mcis: string, action: VmAction, vms: Vm[]): Promise<Set<string>> {
   const stale = vms.filter((v) => planAction(v.status, action) === 'recheck' && v.providerId);
   const checked = new Set<string>();
-  const byConn = new Map<string, Vm[]>();
-  for (const vm of stale) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const byConn = groupByConnection(stale);
   await Promise.all(
     [...byConn].map(async ([conn, list]) => {
       try {

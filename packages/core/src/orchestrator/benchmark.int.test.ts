@@ -6,20 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchmarkCommand, parseBenchmarkOutput, tcpConnectRtt } from './benchmark.js';
+import { freePort } from '../../../../test-support/net.js';
 
 let server: Server;
 let port: number;
 let closedPort: number;
 let home: string;
-
-/** A port that was free a moment ago: nothing listens there (unlike a fixed low port, which might). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'cb-bench-home-'));

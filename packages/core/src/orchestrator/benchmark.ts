@@ -8,7 +8,7 @@
 import { connect } from 'node:net';
 import { nowIso } from '../domain.js';
 import { OperationError, PartialError } from '../errors.js';
-import type { BenchmarkRecord } from '../catalog/records.js';
+import type { BenchmarkRecord } from '../records/catalog.js';
 import type { Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';

@@ -10,7 +10,7 @@ import { noEvents } from '../events.js';
 import { TAG } from '../domain.js';
 import { poll } from '../util/poll.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
-import type { DriverPool } from './driver-pool.js';
+import type { DriverPool } from '../driver/pool.js';
 import { defaultResourceName, defaultTags, withResourceLock } from './resources.js';
 
 export interface LeftoverObject {

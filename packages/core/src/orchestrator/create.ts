@@ -13,12 +13,15 @@ import { nowIso, TAG } from '../domain.js';
 import type { Mcis, OnFailure, Subgroup, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
-import type { DriverPool } from './driver-pool.js';
+import type { DriverPool } from '../driver/pool.js';
 import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
-import type { FailoverMove } from './failover.js';
+import type { CreatePlan, FailoverMove, PlannedVm } from './plan.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
-import { placeSubgroups, storedSubgroup, type PlannedSubgroup } from './placement.js';
+import { placeSubgroups, storedSubgroup } from './placement.js';
+import { groupByConnection } from './group.js';
+
+export type { CreatePlan, PlannedVm };
 
 export const DEFAULT_PER_REGION = 20;
 export const DEFAULT_REGIONS_PER_PROVIDER = 30;
@@ -37,31 +40,6 @@ export interface CreateOptions extends RunOptions {
    * MCIS: a resumed create never moves VMs.
    */
   maxFailover?: number;
-}
-
-export interface PlannedVm {
-  name: string;
-  subgroup: string;
-  connection: string;
-  provider: string;
-  region: string;
-  spec: string;
-  image: string;
-}
-
-export interface CreatePlan {
-  ns: string;
-  name: string;
-  /** Each subgroup's connection, spec, image, count and cost per hour (and how it was placed). */
-  subgroups: PlannedSubgroup[];
-  /** Sum of the subgroups' cost per hour; null when some spec has no price in the catalog. */
-  totalCostPerHour: number | null;
-  /** E.g. catalog data older than the staleness limit. */
-  warnings: string[];
-  vms: PlannedVm[];
-  connections: string[];
-  onFailure: OnFailure;
-  parallelism: number;
 }
 
 /**
@@ -352,8 +330,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
  */
 async function recheckRecorded(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan, events: EventSink): Promise<void> {
   const vms = deps.store.listVms(plan.ns, plan.name).filter((v) => v.providerId && v.origin !== 'registered' && v.status !== 'Terminated');
-  const byConn = new Map<string, Vm[]>();
-  for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const byConn = groupByConnection(vms);
   await Promise.all(
     [...byConn].map(async ([conn, list]) => {
       let infos: Map<string, VmInfo>;
@@ -386,8 +363,7 @@ async function recheckRecorded(deps: OrchestratorDeps, pool: DriverPool, plan: C
  */
 async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan, vms: Vm[], markFailed: (vm: Vm, e: unknown) => void, events: EventSink): Promise<Vm[]> {
   const ready: Vm[] = [];
-  const byConn = new Map<string, Vm[]>();
-  for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+  const byConn = groupByConnection(vms);
   await Promise.all(
     [...byConn].map(async ([conn, list]) => {
       const live = list.filter((v) => v.providerId && v.status !== 'Terminated');

@@ -12,16 +12,11 @@ import { nowIso } from '../domain.js';
 import { ProviderError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { Vm } from '../model.js';
-import type { CreatePlan } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
 import type { Alternate, PlannedSubgroup } from './placement.js';
+import type { CreatePlan, FailoverMove } from './plan.js';
 
-export interface FailoverMove {
-  subgroup: string;
-  from: { connection: string; spec: string };
-  to: { connection: string; spec: string };
-  code: string;
-}
+export type { FailoverMove };
 
 export interface FailoverState {
   deps: OrchestratorDeps;

@@ -8,7 +8,7 @@
 import { isCbError, type FieldIssue } from '../errors.js';
 import type { McisManifest } from '../manifest.js';
 import type { Connection, Subgroup } from '../model.js';
-import type { RegionRef } from '../catalog/records.js';
+import { imageNamedBy, type RegionRef } from '../records/catalog.js';
 import { requirementRequest } from '../recommend/requirements.js';
 import { RecommendService } from '../recommend/service.js';
 import type { RankedCandidate } from '../recommend/engine.js';
@@ -95,9 +95,9 @@ export function placeSubgroups(deps: OrchestratorDeps, ns: string, m: McisManife
   const priceOf = (provider: string, region: string, spec: string) =>
     deps.store.listSpecRecords({ provider, region }).find((s) => s.name === spec)?.pricePerHour ?? null;
   const imageOf = (provider: string, region: string, image: string) =>
-    deps.store.listImageRecords({ provider, region }).find((i) => i.alias === image || i.id === image)?.id ?? null;
+    deps.store.listImageRecords({ provider, region }).find((i) => imageNamedBy(i, image))?.id ?? null;
   const imageArch = (image: string): string => {
-    const arches = new Set(deps.store.listImageRecords().filter((i) => i.alias === image || i.id === image).map((i) => i.arch));
+    const arches = new Set(deps.store.listImageRecords().filter((i) => imageNamedBy(i, image)).map((i) => i.arch));
     // The image aliases (ubuntu-22.04, debian-12…) name x86_64 images unless the catalog says otherwise.
     return arches.size === 1 ? [...arches][0]! : 'x86_64';
   };

@@ -14,7 +14,7 @@ import { aggregateStatus } from '../lifecycle.js';
 import type { Connection, Credential, Mcis, Subgroup, Vm } from '../model.js';
 import { moveAside, salvageRecords } from '../store/maintenance.js';
 import { compareVmNames, SqliteStateStore } from '../store/sqlite-store.js';
-import { DriverPool } from './driver-pool.js';
+import { DriverPool } from '../driver/pool.js';
 
 export interface RecoveredMcis {
   ns: string;

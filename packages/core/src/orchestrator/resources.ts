@@ -11,8 +11,8 @@ import type { EventSink } from '../events.js';
 import { nowIso, TAG } from '../domain.js';
 import type { Connection } from '../model.js';
 import { generateSshKeyPair, writeKeyPair } from '../ssh/keys.js';
-import { sleep } from '../util/poll.js';
-import type { DriverPool } from './driver-pool.js';
+import { poll, PollTimeoutError, type Acceptance } from '../util/poll.js';
+import type { DriverPool } from '../driver/pool.js';
 import type { OrchestratorDeps } from './deps.js';
 
 export interface ConnectionDefaults {
@@ -34,17 +34,33 @@ export function defaultTags(connection: string): Record<string, string> {
   return { [TAG.managed]: 'true', [TAG.connection]: connection };
 }
 
-/** Holds the per-connection resource lock while fn runs, waiting for other processes if needed. */
+/** How long to wait for another process's hold on a connection's default resources. */
+const RESOURCE_LOCK_WAIT_MS = 120_000;
+
+/**
+ * Holds the per-connection resource lock while fn runs, waiting for other processes if needed;
+ * after RESOURCE_LOCK_WAIT_MS throws the holder's ConflictError (who holds it, and since when).
+ */
 export async function withResourceLock<T>(deps: OrchestratorDeps, connection: string, fn: () => Promise<T>): Promise<T> {
   const key = `resources/${connection}`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      deps.store.acquireLock(key, 'default-resources');
-      break;
-    } catch (e) {
-      if (!(e instanceof ConflictError) || attempt > 600) throw e;
-      await sleep(200);
-    }
+  let held: ConflictError | undefined;
+  try {
+    await poll(
+      () => {
+        try {
+          deps.store.acquireLock(key, 'default-resources');
+          return Promise.resolve(true);
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+          held = e;
+          return Promise.resolve(false);
+        }
+      },
+      (taken): Acceptance<void> => (taken ? { state: 'success', value: undefined } : { state: 'retry' }),
+      { maxWaitMs: RESOURCE_LOCK_WAIT_MS, minDelayMs: 200, maxDelayMs: 1_000, what: `the resource lock of connection '${connection}'` },
+    );
+  } catch (e) {
+    throw e instanceof PollTimeoutError && held ? held : e;
   }
   try {
     return await fn();

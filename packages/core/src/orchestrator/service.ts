@@ -13,13 +13,14 @@ import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps
 import { runExec, type ExecOptions, type ExecVmResult } from './exec.js';
 import type { SshTarget } from '../ssh/executor.js';
 import type { BenchmarkResult } from './benchmark.js';
-import { DriverPool } from './driver-pool.js';
+import { DriverPool } from '../driver/pool.js';
 import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults, type ConnectionCleanup } from './resources.js';
 import type { CleanupReport } from './cleanup.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
+import { groupByConnection } from './group.js';
 
 export interface CreateResult {
   mcis: McisView;
@@ -160,8 +161,7 @@ export class McisService {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...this.deps.timeouts };
     const vms = this.deps.store.listVms(ns, name).filter((v) => pick(v) && v.providerId && v.status !== 'Terminated');
     const failed: Array<{ vm: string; error: string }> = [];
-    const byConn = new Map<string, Vm[]>();
-    for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+    const byConn = groupByConnection(vms);
     const called: Vm[] = [];
     await Promise.all(
       [...byConn].map(async ([conn, list]) => {
@@ -207,8 +207,7 @@ export class McisService {
   private async adoptUnrecorded(pool: DriverPool, ns: string, name: string): Promise<Array<{ vm: string; error: string }>> {
     const failed: Array<{ vm: string; error: string }> = [];
     const unrecorded = this.deps.store.listVms(ns, name).filter((v) => !v.providerId && v.status === 'Creating' && v.origin !== 'registered');
-    const byConn = new Map<string, Vm[]>();
-    for (const vm of unrecorded) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+    const byConn = groupByConnection(unrecorded);
     await Promise.all(
       [...byConn].map(async ([conn, list]) => {
         try {
@@ -311,8 +310,7 @@ export class McisService {
     const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
     try {
       const vms = this.deps.store.listVms(args.ns, args.name).filter((v) => v.providerId);
-      const byConn = new Map<string, Vm[]>();
-      for (const vm of vms) byConn.set(vm.connection, [...(byConn.get(vm.connection) ?? []), vm]);
+      const byConn = groupByConnection(vms);
       await Promise.all(
         [...byConn].map(async ([conn, list]) => {
           const { driver } = await pool.get(conn);

@@ -6,9 +6,10 @@ import type { VmInfo } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import type { Vm, VmStatus } from '../model.js';
 import { nowIso } from '../domain.js';
-import { backoffDelay, sleep } from '../util/poll.js';
-import type { DriverPool } from './driver-pool.js';
-import type { StateStore } from '../store/state-store.js';
+import { poll, PollTimeoutError, type Acceptance } from '../util/poll.js';
+import type { DriverPool } from '../driver/pool.js';
+import type { McisStore } from '../store/state-store.js';
+import { groupByConnection } from './group.js';
 
 export type Settle = 'done' | 'failed' | 'pending';
 
@@ -57,7 +58,7 @@ export function applyInfo(vm: Vm, info: VmInfo): Vm {
 export const MAX_UNCHECKED_ROUNDS = 4;
 
 export async function waitForVms(args: {
-  store: StateStore;
+  store: Pick<McisStore, 'updateVm'>;
   pool: DriverPool;
   ns: string;
   mcis: string;
@@ -74,11 +75,10 @@ export async function waitForVms(args: {
   const outcome: WaitOutcome = { done: [], failed: [] };
   let pending = args.vms.filter((v) => v.providerId);
   for (const v of args.vms) if (!v.providerId) outcome.failed.push({ vm: v, reason: 'no provider id recorded' });
-  const deadline = Date.now() + args.maxWaitMs;
   const unchecked = new Map<string, number>();
-  for (let round = 0; pending.length > 0; round++) {
-    const byConn = new Map<string, Vm[]>();
-    for (const v of pending) byConn.set(v.connection, [...(byConn.get(v.connection) ?? []), v]);
+  // One round: describe every pending VM (one call per connection), record what the cloud says.
+  const round = async (): Promise<number> => {
+    const byConn = groupByConnection(pending);
     const next: Vm[] = [];
     await Promise.all(
       [...byConn].map(async ([conn, vms]) => {
@@ -118,15 +118,22 @@ export async function waitForVms(args: {
       }),
     );
     pending = next;
-    if (pending.length === 0) break;
-    if (Date.now() > deadline) {
-      for (const vm of pending) {
-        const reason = `timed out after ${args.maxWaitMs} ms in ${args.step}`;
-        outcome.failed.push({ vm: args.store.updateVm(args.ns, args.mcis, vm.name, (c) => ({ ...c, error: reason })), reason });
-      }
-      break;
+    return pending.length;
+  };
+  try {
+    await poll(round, (left): Acceptance<void> => (left === 0 ? { state: 'success', value: undefined } : { state: 'retry' }), {
+      maxWaitMs: args.maxWaitMs,
+      minDelayMs: args.pollMs,
+      maxDelayMs: args.pollMs * 8,
+      what: `VMs in ${args.step}`,
+      ...(args.signal ? { signal: args.signal } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof PollTimeoutError)) throw e;
+    for (const vm of pending) {
+      const reason = `timed out after ${args.maxWaitMs} ms in ${args.step}`;
+      outcome.failed.push({ vm: args.store.updateVm(args.ns, args.mcis, vm.name, (c) => ({ ...c, error: reason })), reason });
     }
-    await sleep(Math.min(backoffDelay(round, args.pollMs, args.pollMs * 8), Math.max(0, deadline - Date.now())), args.signal);
   }
   return outcome;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { regionLocation } from '../data/regions.js';
-import type { BenchmarkRecord, LatencyEntry } from '../catalog/records.js';
+import type { BenchmarkRecord, LatencyEntry } from '../records/catalog.js';
 import { specFilterFromFlags } from '../catalog/filter.js';
 import { rank, type Candidate, type RankContext } from './engine.js';
 import { cityPoint } from './geo.js';

@@ -19,7 +19,7 @@
  */
 import { UsageError } from '../errors.js';
 import { compileFilter, explainEmpty, type EmptyExplanation, type Filterable, type SpecFilter } from '../catalog/filter.js';
-import { regionKey, type GpuInfo, type RegionRef } from '../catalog/records.js';
+import { regionKey, type GpuInfo, type RegionRef } from '../records/catalog.js';
 import { distanceKm, estimateRttMs, type LatLon, type NamedPoint } from './geo.js';
 import { bestRegionSets, type LatencyModel, type RegionSet } from './latency.js';
 import { type Priority, type Weights } from './weights.js';

@@ -3,7 +3,7 @@
  * great-circle distance otherwise (model in geo.ts). And the `latency` priority's search: for each
  * region, the set of N regions containing it (plus any anchors) with the least total pairwise RTT.
  */
-import { regionKey, type LatencyEntry, type RegionRef } from '../catalog/records.js';
+import { regionKey, type LatencyEntry, type RegionRef } from '../records/catalog.js';
 import { distanceKm, estimateRttMs, type LatLon } from './geo.js';
 
 export interface Rtt {

@@ -3,7 +3,7 @@
  * mean of all-core CPU throughput (½), memory (¼) and disk (¼) throughput. A geometric mean makes
  * the ratio of two composites the weighted mean of the per-metric ratios, so no unit dominates.
  */
-import { regionKey, type BenchmarkRecord } from '../catalog/records.js';
+import { regionKey, type BenchmarkRecord } from '../records/catalog.js';
 import type { Candidate, PerfInfo } from './engine.js';
 
 /** Weight of a benchmark of the same spec taken in another region of the same provider. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMcisManifest } from '../manifest.js';
+import { parseMcisManifest } from '../orchestrator/mcis-manifest.js';
 
 const doc = (subgroup: string) => `apiVersion: cloud-barista.io/v1alpha1
 kind: MCIS

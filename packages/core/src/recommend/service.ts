@@ -4,13 +4,14 @@
  * them, region locations, the measured latency matrix and benchmark results, then ranked by the
  * pure engine. Reads only the store.
  */
+import { PROVIDERS } from '../domain.js';
 import { UsageError } from '../errors.js';
 import { regionLocation } from '../data/regions.js';
 import type { Connection } from '../model.js';
-import type { StateStore } from '../store/state-store.js';
+import type { BenchmarkStore, CatalogStore, ConnectionStore } from '../store/state-store.js';
 import { parseRegionName } from '../catalog/latency-csv.js';
 import type { SpecFilter } from '../catalog/filter.js';
-import type { LatencySource, RegionRef } from '../catalog/records.js';
+import type { LatencySource, RegionRef } from '../records/catalog.js';
 import { dataAges, EMPTY_CATALOG_HINT, staleWarning } from '../catalog/staleness.js';
 import { rank, type Candidate, type RankContext, type RankResult } from './engine.js';
 import { KM_PER_RTT_MS, RTT_FIXED_MS, type NamedPoint } from './geo.js';
@@ -43,7 +44,7 @@ export const LATENCY_MODEL = `RTT ≈ ${RTT_FIXED_MS} ms + great-circle km / ${K
 export class RecommendService {
   private cache: { candidates: Candidate[]; ctx: RankContext } | undefined;
 
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: Pick<ConnectionStore, 'getConnection' | 'listConnections'> & CatalogStore & BenchmarkStore) {}
 
   /** `aws:ap-northeast-2`, `aws-ap-northeast-2` or a connection name → a provider region. */
   parseAnchor(text: string, what = '--anchor'): RegionRef {
@@ -53,7 +54,7 @@ export class RecommendService {
     const conn = this.store.getConnection(t);
     if (conn) return { provider: conn.provider, region: conn.region };
     const r = parseRegionName(t);
-    if (r && ['aws', 'gcp', 'azure', 'alibaba', 'openstack', 'cloudit', 'docker'].includes(r.provider)) return r;
+    if (r && (PROVIDERS as readonly string[]).includes(r.provider)) return r;
     throw new UsageError(`${what} '${text}' is neither PROVIDER:REGION nor a connection name`, { hint: `e.g. ${what} aws:ap-northeast-2 or ${what} twin-aws-ap-northeast-2` });
   }
 

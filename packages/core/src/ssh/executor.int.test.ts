@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -17,6 +16,7 @@ import { SshCommandTimeoutError, SshExecutor, type SshTarget } from './executor.
 import { fingerprintSha256, generateSshKeyPair, writeKeyPair } from './keys.js';
 import { KnownHosts } from './known-hosts.js';
 import { formatCommandLine, opensshArgs } from './openssh.js';
+import { freePort, randomLoopback } from '../../../../test-support/net.js';
 import { needsRoot } from '../../../../test-support/tools.js';
 
 let dir: string;
@@ -26,22 +26,7 @@ let vmCount = 0;
 const servers: VmSshServer[] = [];
 const executors: SshExecutor[] = [];
 
-function randomAddress(): string {
-  const b = () => 1 + Math.floor(Math.random() * 253);
-  return `127.78.${b()}.${b()}`;
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const randomAddress = () => randomLoopback(78);
 
 interface Vm {
   target: SshTarget;

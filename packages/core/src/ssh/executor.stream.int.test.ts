@@ -3,13 +3,13 @@
  * timeout, a dropped connection, and streams not holding connection slots.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // Tests only: core's product code never imports twin.
 import { generateHostKey, startVmSshServer, type VmSshServer } from '../../../twin/src/ssh/vm-ssh-server.js';
 import { OperationError } from '../errors.js';
+import { freePort, randomLoopback } from '../../../../test-support/net.js';
 import { SshExecutor, SshStreamIdleError, type SshTarget } from './executor.js';
 import { generateSshKeyPair, writeKeyPair } from './keys.js';
 
@@ -20,22 +20,7 @@ let count = 0;
 const servers: VmSshServer[] = [];
 const executors: SshExecutor[] = [];
 
-function randomAddress(): string {
-  const b = () => 1 + Math.floor(Math.random() * 253);
-  return `127.79.${b()}.${b()}`;
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const randomAddress = () => randomLoopback(79);
 
 async function startVm(): Promise<{ target: SshTarget; server: VmSshServer; home: string }> {
   const host = randomAddress();

@@ -4,7 +4,8 @@
  * sqlite-store.ts so each file stays about one thing; SqliteStateStore delegates here.
  */
 import type Database from 'better-sqlite3';
-import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
+import { parseDocs } from './sqlite-docs.js';
+import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../records/catalog.js';
 
 type Row = { doc: string };
 
@@ -27,7 +28,7 @@ function where(q: CatalogQuery | undefined): { sql: string; args: string[] } {
   return { sql: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', args };
 }
 
-const parse = <T>(rows: Row[]): T[] => rows.map((r) => JSON.parse(r.doc) as T);
+const parse = parseDocs;
 
 export class SqliteCatalog {
   constructor(

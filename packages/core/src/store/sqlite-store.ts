@@ -7,13 +7,14 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { K8sClusterRecord } from '../k8s/model.js';
+import type { K8sClusterRecord } from '../records/k8s.js';
 import type { Connection, Credential, ManagedResource, Mcis, Vm } from '../model.js';
 import type { LockInfo, StateStore } from './state-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { backupIfDue, backupStateDb, integrityProblems, openStateDb, readOnlyStoreError } from './sqlite-file.js';
 import { SqliteCatalog } from './sqlite-catalog.js';
-import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../catalog/records.js';
+import { parseDocs, SqliteNamedDocs, SqliteNamespacedDocs } from './sqlite-docs.js';
+import type { BenchmarkRecord, CatalogSource, ImageRecord, LatencyEntry, LatencySource, SpecRecord } from '../records/catalog.js';
 
 
 type Row = { doc: string };
@@ -43,6 +44,10 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
 
   private readonly catalog: SqliteCatalog;
+  private readonly connections: SqliteNamedDocs<Connection>;
+  private readonly credentials: SqliteNamedDocs<Credential>;
+  private readonly mcis: SqliteNamespacedDocs<Mcis>;
+  private readonly clusters: SqliteNamespacedDocs<K8sClusterRecord>;
 
   /** True when the file or its directory cannot be written: reads work, writes are refused. */
   readonly readOnly: boolean;
@@ -56,6 +61,11 @@ export class SqliteStateStore implements StateStore {
     this.db = opened.db;
     this.readOnly = opened.readOnly;
     this.catalog = new SqliteCatalog(this.db, (fn) => this.immediate(fn));
+    this.connections = new SqliteNamedDocs(this.db, 'connections');
+    // Credential metadata only: secrets live in 0600 files.
+    this.credentials = new SqliteNamedDocs(this.db, 'credentials');
+    this.mcis = new SqliteNamespacedDocs(this.db, 'mcis', { kind: 'MCIS', command: 'mcis' }, (fn) => this.immediate(fn));
+    this.clusters = new SqliteNamespacedDocs(this.db, 'k8s_clusters', { kind: 'cluster', command: 'k8s' }, (fn) => this.immediate(fn));
     // Other CLI processes may hold the write lock briefly; wait rather than fail.
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
@@ -78,83 +88,51 @@ export class SqliteStateStore implements StateStore {
     return this.db.transaction(fn).immediate();
   }
 
-  private docs<T>(rows: Row[]): T[] {
-    return rows.map((r) => JSON.parse(r.doc) as T);
-  }
-
   // ── connections ────────────────────────────────────────────────────────────
   putConnection(c: Connection): void {
-    this.db
-      .prepare('INSERT INTO connections(name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc')
-      .run(c.name, JSON.stringify(c));
+    this.connections.put(c);
   }
   getConnection(name: string): Connection | undefined {
-    const row = this.db.prepare('SELECT doc FROM connections WHERE name = ?').get(name) as Row | undefined;
-    return row ? (JSON.parse(row.doc) as Connection) : undefined;
+    return this.connections.get(name);
   }
   listConnections(): Connection[] {
-    return this.docs<Connection>(this.db.prepare('SELECT doc FROM connections ORDER BY name').all() as Row[]);
+    return this.connections.list();
   }
   deleteConnection(name: string): boolean {
-    return this.db.prepare('DELETE FROM connections WHERE name = ?').run(name).changes > 0;
+    return this.connections.delete(name);
   }
 
   // ── credentials (metadata only; secrets live in 0600 files) ────────────────
   putCredential(c: Credential): void {
-    this.db
-      .prepare('INSERT INTO credentials(name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc')
-      .run(c.name, JSON.stringify(c));
+    this.credentials.put(c);
   }
   getCredential(name: string): Credential | undefined {
-    const row = this.db.prepare('SELECT doc FROM credentials WHERE name = ?').get(name) as Row | undefined;
-    return row ? (JSON.parse(row.doc) as Credential) : undefined;
+    return this.credentials.get(name);
   }
   listCredentials(): Credential[] {
-    return this.docs<Credential>(this.db.prepare('SELECT doc FROM credentials ORDER BY name').all() as Row[]);
+    return this.credentials.list();
   }
   deleteCredential(name: string): boolean {
-    return this.db.prepare('DELETE FROM credentials WHERE name = ?').run(name).changes > 0;
+    return this.credentials.delete(name);
   }
 
   // ── MCIS ───────────────────────────────────────────────────────────────────
   createMcis(m: Mcis): void {
-    const doc = JSON.stringify(m);
-    try {
-      this.db.prepare('INSERT INTO mcis(ns, name, doc) VALUES (?, ?, ?)').run(m.ns, m.name, doc);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw new ConflictError(`MCIS '${m.name}' already exists in namespace '${m.ns}'`, {
-          hint: `pick another name, or delete it first: cbadm mcis delete ${m.name} --ns ${m.ns}`,
-        });
-      }
-      throw e;
-    }
+    this.mcis.create(m);
   }
   getMcis(ns: string, name: string): Mcis | undefined {
-    const row = this.db.prepare('SELECT doc FROM mcis WHERE ns = ? AND name = ?').get(ns, name) as Row | undefined;
-    return row ? (JSON.parse(row.doc) as Mcis) : undefined;
+    return this.mcis.get(ns, name);
   }
   listMcis(ns?: string): Mcis[] {
-    const rows = (
-      ns === undefined
-        ? this.db.prepare('SELECT doc FROM mcis ORDER BY ns, name').all()
-        : this.db.prepare('SELECT doc FROM mcis WHERE ns = ? ORDER BY name').all(ns)
-    ) as Row[];
-    return this.docs<Mcis>(rows);
+    return this.mcis.list(ns);
   }
   updateMcis(ns: string, name: string, patch: (m: Mcis) => Mcis): Mcis {
-    return this.immediate(() => {
-      const current = this.getMcis(ns, name);
-      if (!current) throw new NotFoundError('MCIS', name, { hint: `list them with: cbadm mcis list --ns ${ns}` });
-      const next = patch(current);
-      this.db.prepare('UPDATE mcis SET doc = ? WHERE ns = ? AND name = ?').run(JSON.stringify(next), ns, name);
-      return next;
-    });
+    return this.mcis.update(ns, name, patch);
   }
   deleteMcis(ns: string, name: string): boolean {
     return this.immediate(() => {
       this.db.prepare('DELETE FROM vms WHERE ns = ? AND mcis = ?').run(ns, name);
-      return this.db.prepare('DELETE FROM mcis WHERE ns = ? AND name = ?').run(ns, name).changes > 0;
+      return this.mcis.delete(ns, name);
     });
   }
 
@@ -175,7 +153,7 @@ export class SqliteStateStore implements StateStore {
   }
   listVms(ns: string, mcis: string): Vm[] {
     const rows = this.db.prepare('SELECT doc FROM vms WHERE ns = ? AND mcis = ?').all(ns, mcis) as Row[];
-    return this.docs<Vm>(rows).sort(compareVmNames);
+    return parseDocs<Vm>(rows).sort(compareVmNames);
   }
   updateVm(ns: string, mcis: string, name: string, patch: (vm: Vm) => Vm): Vm {
     return this.immediate(() => {
@@ -202,7 +180,7 @@ export class SqliteStateStore implements StateStore {
     return row ? (JSON.parse(row.doc) as ManagedResource) : undefined;
   }
   listResources(): ManagedResource[] {
-    return this.docs<ManagedResource>(
+    return parseDocs<ManagedResource>(
       this.db.prepare('SELECT doc FROM resources ORDER BY connection, kind').all() as Row[]);
   }
   putResource(r: ManagedResource): void {
@@ -219,40 +197,19 @@ export class SqliteStateStore implements StateStore {
 
   // ── Kubernetes clusters ───────────────────────────────────────────────────
   createCluster(c: K8sClusterRecord): void {
-    try {
-      this.db.prepare('INSERT INTO k8s_clusters(ns, name, doc) VALUES (?, ?, ?)').run(c.ns, c.name, JSON.stringify(c));
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw new ConflictError(`cluster '${c.name}' already exists in namespace '${c.ns}'`, {
-          hint: `pick another name, or delete it first: cbadm k8s delete ${c.name} --ns ${c.ns}`,
-        });
-      }
-      throw e;
-    }
+    this.clusters.create(c);
   }
   getCluster(ns: string, name: string): K8sClusterRecord | undefined {
-    const row = this.db.prepare('SELECT doc FROM k8s_clusters WHERE ns = ? AND name = ?').get(ns, name) as Row | undefined;
-    return row ? (JSON.parse(row.doc) as K8sClusterRecord) : undefined;
+    return this.clusters.get(ns, name);
   }
   listClusters(ns?: string): K8sClusterRecord[] {
-    const rows = (
-      ns === undefined
-        ? this.db.prepare('SELECT doc FROM k8s_clusters ORDER BY ns, name').all()
-        : this.db.prepare('SELECT doc FROM k8s_clusters WHERE ns = ? ORDER BY name').all(ns)
-    ) as Row[];
-    return this.docs<K8sClusterRecord>(rows);
+    return this.clusters.list(ns);
   }
   updateCluster(ns: string, name: string, patch: (c: K8sClusterRecord) => K8sClusterRecord): K8sClusterRecord {
-    return this.immediate(() => {
-      const current = this.getCluster(ns, name);
-      if (!current) throw new NotFoundError('cluster', name, { hint: `list them with: cbadm k8s list --ns ${ns}` });
-      const next = patch(current);
-      this.db.prepare('UPDATE k8s_clusters SET doc = ? WHERE ns = ? AND name = ?').run(JSON.stringify(next), ns, name);
-      return next;
-    });
+    return this.clusters.update(ns, name, patch);
   }
   deleteCluster(ns: string, name: string): boolean {
-    return this.db.prepare('DELETE FROM k8s_clusters WHERE ns = ? AND name = ?').run(ns, name).changes > 0;
+    return this.clusters.delete(ns, name);
   }
 
   // ── locks ──────────────────────────────────────────────────────────────────

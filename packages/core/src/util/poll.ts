@@ -18,6 +18,17 @@ export interface PollOptions {
   hint?: string;
 }
 
+/** The wait ran out of time: the thing waited for may still happen later. */
+export class PollTimeoutError extends OperationError {
+  constructor(
+    readonly maxWaitMs: number,
+    what: string,
+    hint?: string,
+  ) {
+    super(`timed out after ${maxWaitMs} ms waiting for ${what}`, hint ? { hint } : {});
+  }
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
@@ -41,7 +52,7 @@ export function backoffDelay(attempt: number, minDelayMs: number, maxDelayMs: nu
 
 /**
  * Calls `probe` until `accept` says success (returns the value) or failure (throws), or maxWaitMs
- * passes (throws OperationError). Probe errors propagate: retrying them is the probe's business.
+ * passes (throws PollTimeoutError, an OperationError). Probe errors propagate: retrying them is the probe's business.
  */
 export async function poll<R, T>(
   probe: () => Promise<R>,
@@ -57,7 +68,7 @@ export async function poll<R, T>(
     if (verdict.state === 'failure') throw new OperationError(`${opts.what}: ${verdict.reason}`);
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new OperationError(`timed out after ${opts.maxWaitMs} ms waiting for ${opts.what}`, opts.hint ? { hint: opts.hint } : {});
+      throw new PollTimeoutError(opts.maxWaitMs, opts.what, opts.hint);
     }
     await sleep(Math.min(remaining, backoffDelay(attempt, minDelayMs, maxDelayMs)), opts.signal);
   }

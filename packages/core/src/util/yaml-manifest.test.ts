@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseK8sManifest } from '../k8s/manifest.js';
-import { parseMcisManifest } from '../manifest.js';
+import { parseMcisManifest } from '../orchestrator/mcis-manifest.js';
 import { MAX_MANIFEST_BYTES, MAX_STRING_LENGTH, readYamlManifest } from './yaml-manifest.js';
 
 const manifest = (subgroup: string) => `apiVersion: cloud-barista.io/v1alpha1

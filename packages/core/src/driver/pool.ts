@@ -1,17 +1,19 @@
-/** One driver instance per connection for the length of a command, created on first use. */
-import type { CloudDriver, DriverRegistry } from '../driver/port.js';
+/**
+ * One driver instance per connection for the length of a command, created on first use. It reads
+ * connections through the one method it needs, so the port stays below the store.
+ */
+import type { CloudDriver, DriverRegistry } from './port.js';
 import type { CredentialService } from '../credentials.js';
 import type { Connection } from '../model.js';
-import type { StateStore } from '../store/state-store.js';
 import { NotFoundError } from '../errors.js';
 
 export class DriverPool {
   private readonly drivers = new Map<string, Promise<{ connection: Connection; driver: CloudDriver }>>();
 
   constructor(
-    private readonly store: StateStore,
+    private readonly store: { getConnection(name: string): Connection | undefined },
     private readonly registry: DriverRegistry,
-    private readonly credentials: CredentialService,
+    private readonly credentials: Pick<CredentialService, 'material'>,
   ) {}
 
   connection(name: string): Connection {

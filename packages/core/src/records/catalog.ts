@@ -41,6 +41,11 @@ export interface ImageRecord {
   connection: string;
 }
 
+/** Whether a catalog image is what a manifest's `image` names: its alias ('ubuntu-22.04') or its id. */
+export function imageNamedBy(i: Pick<ImageRecord, 'alias' | 'id'>, image: string): boolean {
+  return i.alias === image || i.id === image;
+}
+
 /** Where one provider region's catalog came from and when. */
 export interface CatalogSource {
   provider: string;
