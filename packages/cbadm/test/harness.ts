@@ -91,8 +91,11 @@ export function runInPty(
   opts: { redirect?: string; answers?: Array<[RegExp, string]>; env?: NodeJS.ProcessEnv; columns?: number } = {},
 ): Promise<{ code: number | null; screen: string }> {
   const cmd = `stty cols ${opts.columns ?? 120} rows 40; exec ${shq(process.execPath)} ${shq(CBADM)} ${args.map(shq).join(' ')} ${opts.redirect ?? ''}`;
+  // A person at a terminal, not a CI job: CI=true (set by .ci/run) would turn live progress and colour off.
+  const env: NodeJS.ProcessEnv = { ...cli.env, TERM: 'xterm-256color', ...opts.env };
+  delete env.CI;
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...cli.env, TERM: 'xterm-256color', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     const pending = [...(opts.answers ?? [])];
     let seen = 0;
