@@ -8,21 +8,21 @@
 import type { Server } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import type { Core } from '@cloud-barista/core';
-import { followAgent } from '../agent/follow.js';
 import { scriptCommand } from '@cloud-barista/agent/protocol';
 import { agentScript } from '@cloud-barista/agent/script';
 import { evaluateAlerts, runAction } from '../alerts/alerts.js';
-import { refKey, type Sample, type VmRef } from '@cloud-barista/agent/sample';
-import type { MetricsStore, VmMinute } from '@cloud-barista/agent/store/metrics-store';
-import type { AgentRecord, Cursor } from '@cloud-barista/agent/store/types';
+import { refKey, type VmRef } from '@cloud-barista/agent/sample';
+import type { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
+import type { AgentRecord } from '@cloud-barista/agent/store/types';
 import { reach, refOfVm, selectTargets } from '@cloud-barista/agent/targets';
-import { timeProblem } from './assemble.js';
+import { startPull, type Puller, type PullDeps } from './pull-session.js';
+import { PushIntake } from './push-intake.js';
 import { startPushServer, type PushLimits } from './push-server.js';
-import { CpuMeter, LatencyWindow, type AgentRuntime, type CollectorStats } from './stats.js';
+import { CpuMeter, type CollectorStats } from './stats.js';
+import { WriteQueue } from './write-queue.js';
 
 export const COLLECTOR_LOCK = 'cbmon/collector';
 export const STATS_KEY = 'collector';
-const MINUTE = 60_000;
 
 export interface CollectorOptions {
   core: Core;
@@ -50,24 +50,13 @@ export interface CollectorOptions {
   log: (line: string) => void;
 }
 
-interface Puller {
-  ac: AbortController;
-  done: Promise<void>;
-  rt: AgentRuntime;
-}
-
 export class Collector {
   private readonly o: Required<Omit<CollectorOptions, 'ns' | 'mcis' | 'listen' | 'pushLimits'>> &
     Pick<CollectorOptions, 'ns' | 'mcis' | 'listen' | 'pushLimits'>;
   private readonly pullers = new Map<string, Puller>();
-  private readonly pushed = new Map<string, AgentRuntime>();
-  /** Time of the newest pushed sample per VM, for the seq-gap bound. */
-  private readonly pushedAt = new Map<string, number>();
-  private queue: Sample[] = [];
-  private readonly live = new WeakSet<Sample>();
-  private readonly cursors = new Map<string, Cursor>();
-  private readonly touched = new Map<string, VmMinute>();
-  private readonly latency = new LatencyWindow();
+  private readonly writes: WriteQueue;
+  private readonly push: PushIntake;
+  private readonly pullDeps: PullDeps;
   private readonly cpu = new CpuMeter();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly vmCache = new Map<
@@ -75,10 +64,8 @@ export class Collector {
     { at: number; vms: Map<string, { subgroup: string; csp: string; region: string }> | undefined }
   >();
   private pushServer: Server | TlsServer | undefined;
-  private flushFailing = false;
   private pushUrl: string | null = null;
   private readonly startedAt = new Date().toISOString();
-  private stored = 0;
   private storedAtStats = 0;
   private statsAt = Date.now();
   private lost = 0;
@@ -107,6 +94,13 @@ export class Collector {
     // better-sqlite3 waits for a busy store synchronously: wait briefly and retry on the next flush
     // instead of freezing pulls, pushes and health checks behind another writer.
     this.o.store.setBusyTimeout(100);
+    this.writes = new WriteQueue(this.o.store, this.o.log);
+    const enqueue = this.writes.enqueue.bind(this.writes);
+    const onLost = (n: number): void => {
+      this.lost += n;
+    };
+    this.push = new PushIntake({ store: this.o.store, enqueue, onLost, log: this.o.log });
+    this.pullDeps = { core: this.o.core, enqueue, onLost, log: this.o.log };
   }
 
   /**
@@ -123,7 +117,7 @@ export class Collector {
           agentOf: (ns, mcis, vm) => this.o.store.getAgent(ns, mcis, vm),
           vmsOf: (ns, mcis) => this.vmsOf(ns, mcis),
           ...(this.o.pushLimits ? { limits: this.o.pushLimits } : {}),
-          accept: (samples) => this.acceptPushed(samples),
+          accept: (samples) => this.push.accept(samples),
           log: this.o.log,
         });
         this.pushServer = server;
@@ -136,7 +130,7 @@ export class Collector {
       throw e;
     }
     this.sync();
-    this.every(this.o.flushMs, 'flush', async () => this.flush());
+    this.every(this.o.flushMs, 'flush', async () => this.writes.flush());
     this.every(this.o.syncMs, 'sync', async () => this.sync());
     this.every(this.o.housekeepingMs, 'housekeeping', async () => this.housekeeping(false));
     this.every(this.o.statsMs, 'stats', async () => this.o.store.putKv(STATS_KEY, this.stats()));
@@ -161,7 +155,7 @@ export class Collector {
       });
     }
     try {
-      this.flush();
+      this.writes.flush();
       this.housekeeping(true);
       this.o.store.putKv(STATS_KEY, { ...this.stats(), agents: [] });
     } finally {
@@ -174,8 +168,8 @@ export class Collector {
     const dt = (now - this.statsAt) / 1000;
     if (dt >= 0.5) {
       this.lastCpu = this.cpu.sample();
-      this.statsRate = dt > 0 ? (this.stored - this.storedAtStats) / dt : 0;
-      this.storedAtStats = this.stored;
+      this.statsRate = dt > 0 ? (this.writes.stored - this.storedAtStats) / dt : 0;
+      this.storedAtStats = this.writes.stored;
       this.statsAt = now;
     }
     return {
@@ -183,13 +177,13 @@ export class Collector {
       startedAt: this.startedAt,
       updatedAt: new Date(now).toISOString(),
       pushUrl: this.pushUrl,
-      agents: [...[...this.pullers.values()].map((p) => p.rt), ...this.pushed.values()].sort((a, b) =>
+      agents: [...[...this.pullers.values()].map((p) => p.rt), ...this.push.agents.values()].sort((a, b) =>
         `${a.mcis}/${a.vm}`.localeCompare(`${b.mcis}/${b.vm}`, 'en', { numeric: true }),
       ),
-      stored: this.stored,
+      stored: this.writes.stored,
       rate: Math.round(this.statsRate * 100) / 100,
       lost: this.lost,
-      latencyMs: this.latency.summary(),
+      latencyMs: this.writes.latency.summary(),
       cpuPercent: Math.round(this.lastCpu * 10) / 10,
       rollups: this.rollups,
       alertsSent: this.alertsSent,
@@ -241,73 +235,7 @@ export class Collector {
       return;
     }
     this.unpullable.delete(key);
-    const rt: AgentRuntime = {
-      ns: a.ns,
-      mcis: a.mcis,
-      vm: a.vm,
-      mode: 'pull',
-      state: 'starting',
-      detail: null,
-      lastSeq: a.lastSeq,
-      lastSampleAt: null,
-      lost: a.lost,
-    };
-    const ac = new AbortController();
-    const idleTimeoutMs = Math.max(30_000, a.intervalS * 3_000 + 15_000);
-    let lastLogged = '';
-    const done = followAgent({
-      ssh: this.o.core.ssh,
-      ref,
-      reach: () => reach(this.o.core, ref),
-      start: { since: a.lastSeq, ...(a.epoch ? { epoch: a.epoch } : {}) },
-      follow: true,
-      signal: ac.signal,
-      idleTimeoutMs,
-      onSamples: (all, at) => {
-        // A broken or hostile agent's clock must not pin the VM's "latest" value for years.
-        const now = Date.now();
-        const samples = all.filter((s) => {
-          const why = timeProblem(s.tsMs, now, a.ringS * 1000);
-          if (why) this.o.log(`${key}: sample seq ${s.seq} dropped: ${why}`);
-          return !why;
-        });
-        if (samples.length === 0) return;
-        const last = samples.at(-1)!;
-        rt.lastSeq = at.mark;
-        rt.lastSampleAt = new Date(last.tsMs).toISOString();
-        this.enqueue(
-          samples,
-          { ns: a.ns, mcis: a.mcis, vm: a.vm, epoch: at.epoch, lastSeq: at.mark, lastTs: last.tsMs },
-          at.live,
-        );
-      },
-      onHello: (h, lost) => {
-        if (h.reset)
-          this.o.log(`${key}: the agent started a new sequence (reinstalled); reading its whole ring`);
-        if (lost > 0) {
-          rt.lost += lost;
-          this.lost += lost;
-          this.o.log(
-            `${key}: ${lost} sample(s) had left the agent's ring before they could be read (raise --ring)`,
-          );
-          this.enqueue(
-            [],
-            { ns: a.ns, mcis: a.mcis, vm: a.vm, lastSeq: rt.lastSeq, lastTs: Date.now(), lostDelta: lost },
-            false,
-          );
-        }
-      },
-      onState: (state, detail) => {
-        rt.state = state;
-        rt.detail = detail ?? null;
-        const line = `${state}${detail ? `: ${detail}` : ''}`;
-        // One line per change of situation, not one per retry.
-        if (state !== 'connecting' && state !== 'done' && line !== lastLogged) this.o.log(`${key}: ${line}`);
-        if (state !== 'connecting') lastLogged = line;
-      },
-      onBadLine: (message) => this.o.log(`${key}: bad line from agent: ${message}`),
-    });
-    this.pullers.set(key, { ac, done, rt });
+    this.pullers.set(key, startPull(this.pullDeps, a, ref));
   }
 
   /**
@@ -323,9 +251,15 @@ export class Collector {
       .listAgents(this.o.ns ? { ns: this.o.ns } : {})
       .filter((a) => a.mode === 'push' && this.inScope(a))
       .filter((a) => {
-        const rt = this.pushed.get(refKey(a));
+        const rt = this.push.agents.get(refKey(a));
         // Silence counts from the last sample, the install, this collector's start or the last revive.
-        const heard = Math.max(rt?.lastSampleAt ? Date.parse(rt.lastSampleAt) : 0, a.lastTs ?? 0, Date.parse(a.installedAt), startedAt, this.revivedAt.get(refKey(a)) ?? 0);
+        const heard = Math.max(
+          rt?.lastSampleAt ? Date.parse(rt.lastSampleAt) : 0,
+          a.lastTs ?? 0,
+          Date.parse(a.installedAt),
+          startedAt,
+          this.revivedAt.get(refKey(a)) ?? 0,
+        );
         return now - heard >= Math.max(this.o.reviveAfterMs, a.intervalS * 4_000);
       });
     await Promise.all(
@@ -339,7 +273,10 @@ export class Collector {
           return; // the VM or its MCIS is gone: nothing to start
         }
         if ('wait' in where) return; // not Running: it starts with the VM's next stream or install
-        const r = await this.o.core.ssh.exec(where.target, scriptCommand('start'), { stdin: agentScript(), timeoutMs: 30_000 });
+        const r = await this.o.core.ssh.exec(where.target, scriptCommand('start'), {
+          stdin: agentScript(),
+          timeoutMs: 30_000,
+        });
         this.o.log(
           r.exitCode === 0
             ? `${key}: push agent silent for ${Math.round((now - Math.max(a.lastTs ?? 0, Date.parse(a.installedAt), startedAt)) / 1000)} s on a Running VM; started it again`
@@ -349,134 +286,10 @@ export class Collector {
     );
   }
 
-  private enqueue(samples: Sample[], cursor: Cursor, live: boolean): void {
-    for (const s of samples) {
-      this.queue.push(s);
-      if (live) this.live.add(s);
-    }
-    const key = refKey(cursor);
-    const prev = this.cursors.get(key);
-    this.cursors.set(key, {
-      ...cursor,
-      ...(cursor.epoch === undefined && prev?.epoch !== undefined ? { epoch: prev.epoch } : {}),
-      lostDelta: (prev?.lostDelta ?? 0) + (cursor.lostDelta ?? 0),
-    });
-    // While the store refuses writes, the timer retries; flushing per enqueue would busy-loop it.
-    if (this.queue.length >= 5_000 && !this.flushFailing) this.flush();
-  }
-
-  /**
-   * Pushed samples of one VM (the push server checked the token is that VM's). Loss is counted from
-   * gaps in seq, but only gaps the clock allows: an agent cannot take more samples than its interval
-   * permits since the last one, so a forged or reset seq cannot inflate the counter.
-   */
-  private acceptPushed(samples: Sample[]): void {
-    const byVm = new Map<string, Sample[]>();
-    for (const s of samples) {
-      const key = refKey(s.ref);
-      const list = byVm.get(key);
-      if (list) list.push(s);
-      else byVm.set(key, [s]);
-    }
-    for (const [key, list] of byVm) {
-      const first = list[0]!.ref;
-      const a = this.o.store.getAgent(first.ns, first.mcis, first.vm);
-      let rt = this.pushed.get(key);
-      if (!rt) {
-        rt = {
-          ns: first.ns,
-          mcis: first.mcis,
-          vm: first.vm,
-          mode: 'push',
-          state: 'pushing',
-          detail: null,
-          lastSeq: a?.lastSeq ?? 0,
-          lastSampleAt: null,
-          lost: a?.lost ?? 0,
-        };
-        this.pushed.set(key, rt);
-        this.pushedAt.set(key, a?.lastTs ?? 0);
-      }
-      const intervalMs = (a?.intervalS ?? 1) * 1000;
-      list.sort((x, y) => x.seq - y.seq);
-      let lost = 0;
-      let lastTs = this.pushedAt.get(key) ?? 0;
-      for (const s of list) {
-        if (s.seq > 0 && rt.lastSeq > 0 && s.seq > rt.lastSeq + 1) {
-          const gap = s.seq - rt.lastSeq - 1;
-          const possible = lastTs > 0 ? Math.floor(Math.max(0, s.tsMs - lastTs) / intervalMs) + 1 : 0;
-          if (gap <= possible) lost += gap;
-          else this.o.log(`${key}: seq jumped by ${gap} in ${Math.round((s.tsMs - lastTs) / 1000)} s; not counted as lost`);
-        }
-        if (s.seq > rt.lastSeq) {
-          rt.lastSeq = s.seq;
-          lastTs = Math.max(lastTs, s.tsMs);
-        }
-      }
-      this.pushedAt.set(key, lastTs);
-      if (lost) {
-        rt.lost += lost;
-        this.lost += lost;
-        this.o.log(`${key}: ${lost} pushed sample(s) missing (dropped by the agent or gone from its ring)`);
-      }
-      const last = list.reduce((m, s) => (s.tsMs > m.tsMs ? s : m), list[0]!);
-      rt.lastSampleAt = new Date(last.tsMs).toISOString();
-      this.enqueue(
-        list,
-        {
-          ns: first.ns,
-          mcis: first.mcis,
-          vm: first.vm,
-          lastSeq: rt.lastSeq,
-          lastTs: last.tsMs,
-          lostDelta: lost,
-        },
-        true,
-      );
-    }
-  }
-
-  /**
-   * Writes what is queued. If the store cannot take it (another writer holds it), the samples and
-   * cursors stay queued, in order, for the next flush: nothing is dropped and no cursor moves.
-   */
-  private flush(): void {
-    if (this.queue.length === 0 && this.cursors.size === 0) return;
-    const samples = this.queue;
-    const cursors = [...this.cursors.values()];
-    let out: ReturnType<MetricsStore['writeSamples']>;
-    try {
-      out = this.o.store.writeSamples(samples, cursors);
-    } catch (e) {
-      if (!this.flushFailing)
-        this.o.log(`store write failed (${(e as Error).message}); ${samples.length} sample(s) kept, will retry`);
-      this.flushFailing = true;
-      return;
-    }
-    if (this.flushFailing) this.o.log(`store writable again: ${samples.length} kept sample(s) written`);
-    this.flushFailing = false;
-    // Whatever was queued during the write (nothing: it is synchronous) stays; what was written goes.
-    this.queue = this.queue.slice(samples.length);
-    for (const c of cursors) {
-      const now = this.cursors.get(refKey(c));
-      if (now === c) this.cursors.delete(refKey(c));
-    }
-    if (out.refused) this.o.log(`${out.refused} sample(s) refused: their VM has too many distinct series sets`);
-    const now = Date.now();
-    this.stored += out.inserted;
-    for (const s of samples) if (this.live.has(s)) this.latency.add(now - s.tsMs);
-    for (const t of out.touched) this.touched.set(`${t.vmId}/${t.minute}`, t);
-  }
-
   /** Rolls up finished minutes (all of them when `final`) and drops what retention says to. */
   private housekeeping(final: boolean): void {
     const now = Date.now();
-    // A minute is final a little after it ends: samples of its last second may still be on the way.
-    const ready = [...this.touched.entries()].filter(([, t]) => final || t.minute + MINUTE + 10_000 <= now);
-    if (ready.length) {
-      this.rollups += this.o.store.rollup(ready.map(([, t]) => t));
-      for (const [k] of ready) this.touched.delete(k);
-    }
+    this.rollups += this.writes.rollUp(final, now);
     if (!final) this.o.store.prune(now - this.o.retentionMs, now - this.o.rollupRetentionMs);
   }
 

@@ -13,6 +13,7 @@ import {
 import type { CatalogApi, Image, Region, Spec } from '@cloud-barista/core/driver/port';
 import { ProviderError, UsageError } from '@cloud-barista/core/errors';
 import { Semaphore } from '@cloud-barista/core/util/limit';
+import { aliasList, listAliasImages, osFromName, sshUserFromName } from '../common/catalog.js';
 import type { AwsContext } from './context.js';
 import { isNotFound } from './errors.js';
 
@@ -41,21 +42,11 @@ export const IMAGE_ALIASES: Readonly<Record<string, ImageAlias>> = {
   },
 };
 
-const ALIAS_LIST = Object.keys(IMAGE_ALIASES).join(', ');
+const ALIAS_LIST = aliasList(IMAGE_ALIASES);
 
 /** The usual login user of an image, from its name (ubuntu → ubuntu, debian → admin). */
 export function sshUserFor(imageName: string): string {
-  const n = imageName.toLowerCase();
-  if (n.includes('ubuntu')) return 'ubuntu';
-  if (n.includes('debian')) return 'admin';
-  return 'ec2-user';
-}
-
-function osFor(imageName: string): string {
-  const n = imageName.toLowerCase();
-  if (n.includes('ubuntu')) return 'Ubuntu';
-  if (n.includes('debian')) return 'Debian';
-  return imageName;
+  return sshUserFromName(imageName, 'ec2-user');
 }
 
 export function toImage(img: Ec2Image, os?: string): Image {
@@ -63,7 +54,7 @@ export function toImage(img: Ec2Image, os?: string): Image {
   return {
     id: img.ImageId ?? '',
     name,
-    os: os ?? osFor(name),
+    os: os ?? osFromName(name),
     arch: img.Architecture ?? 'x86_64',
     sshUser: sshUserFor(name),
     ...(img.CreationDate ? { createdAt: img.CreationDate } : {}),
@@ -173,18 +164,8 @@ export function createCatalog(ctx: AwsContext): CatalogApi {
     },
 
     /** The newest image of each alias that exists in this region. */
-    async listImages(): Promise<Image[]> {
-      const found = await Promise.all(
-        Object.entries(IMAGE_ALIASES).map(async ([alias, spec]) => {
-          try {
-            return [{ ...(await byAlias(alias, spec)), alias }];
-          } catch (e) {
-            if (e instanceof UsageError) return [];
-            throw e;
-          }
-        }),
-      );
-      return found.flat();
+    listImages(): Promise<Image[]> {
+      return listAliasImages(IMAGE_ALIASES, byAlias);
     },
 
     async resolveImage(image: string): Promise<Image> {

@@ -3,7 +3,7 @@
  * status (`$metadata`), never its message: messages change wording, codes are the API contract.
  */
 import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES as NETWORK, RETRYABLE } from '../common/errors.js';
+import { classifiedError, NETWORK_CODES as NETWORK, redact } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -118,8 +118,7 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
   const code = nodeCode ?? (typeof err.name === 'string' && err.name !== 'Error' ? err.name : 'UnknownError');
   const errorClass = classifyAwsCode(code, httpStatus);
   const raw = typeof err.message === 'string' && err.message ? err.message.trim() : String(e);
-  let message = raw;
-  for (const s of secrets) if (s) message = message.split(s).join('****');
+  const message = redact(raw, secrets);
   // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
   const cause = message === raw ? e : undefined;
   if (code === 'CredentialsProviderError') {
@@ -128,17 +127,7 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
       hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an ~/.aws profile, or store one (`cbadm credential add NAME --provider aws`) and name it with `cbadm connection add … --credential NAME --replace`',
     });
   }
-  const hint = HINTS[errorClass];
-  return new ProviderError({
-    provider: 'aws',
-    code,
-    message,
-    errorClass,
-    retryable: RETRYABLE[errorClass],
-    ...(httpStatus !== undefined ? { httpStatus } : {}),
-    ...(hint ? { hint } : {}),
-    ...(cause !== undefined ? { cause } : {}),
-  });
+  return classifiedError({ provider: 'aws', code, message, errorClass, httpStatus, hint: HINTS[errorClass], cause });
 }
 
 /**

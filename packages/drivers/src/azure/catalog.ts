@@ -6,6 +6,7 @@
  */
 import type { CatalogApi, Image, Region, Spec } from '@cloud-barista/core/driver/port';
 import { UsageError } from '@cloud-barista/core/errors';
+import { aliasList, listAliasImages } from '../common/catalog.js';
 import { all, az, type AzureContext } from './context.js';
 import { isNotFound } from './errors.js';
 import { sizeFacts } from './gpus.js';
@@ -24,7 +25,7 @@ export const IMAGE_ALIASES: Readonly<Record<string, ImageAlias>> = {
   'debian-12': { publisher: 'Debian', offer: 'debian-12', sku: '12-gen2', os: 'Debian 12' },
 };
 
-const ALIAS_LIST = Object.keys(IMAGE_ALIASES).join(', ');
+const ALIAS_LIST = aliasList(IMAGE_ALIASES);
 
 /**
  * The login user for an image. Azure images have no built-in user: the VM gets the one we name.
@@ -149,18 +150,8 @@ export function createCatalog(ctx: AzureContext): CatalogApi {
     },
 
     /** The newest image of each alias offered in this region. */
-    async listImages(): Promise<Image[]> {
-      const found = await Promise.all(
-        Object.entries(IMAGE_ALIASES).map(async ([alias, a]) => {
-          try {
-            return [await byAlias(alias, a)];
-          } catch (e) {
-            if (e instanceof UsageError) return [];
-            throw e;
-          }
-        }),
-      );
-      return found.flat();
+    listImages(): Promise<Image[]> {
+      return listAliasImages(IMAGE_ALIASES, byAlias);
     },
 
     async resolveImage(image: string): Promise<Image> {

@@ -3,8 +3,8 @@
  * not the message, with one documented exception: ARM reports a regional cores quota as the
  * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES as NETWORK, RETRYABLE } from '../common/errors.js';
+import { CbError, type ProviderErrorClass } from '@cloud-barista/core/errors';
+import { classifiedError, NETWORK_CODES as NETWORK, redact } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -104,8 +104,7 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
   const httpStatus = typeof err.statusCode === 'number' ? err.statusCode : undefined;
   const code = codeOf(err);
   const raw = typeof err.message === 'string' && err.message ? err.message.trim() : String(e);
-  let message = raw;
-  for (const s of secrets) if (s) message = message.split(s).join('****');
+  const message = redact(raw, secrets);
   const errorClass = classifyAzureCode(code, httpStatus, message);
   // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
   const cause = message === raw ? e : undefined;
@@ -118,14 +117,5 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
   const hint = action
     ? `the credential lacks ${action}: grant it with a role assignment on the resource group or subscription (e.g. Contributor, or a custom role that includes it); \`cbadm connection test NAME\` lists every action cbadm needs`
     : HINTS[errorClass];
-  return new ProviderError({
-    provider: 'azure',
-    code,
-    message,
-    errorClass,
-    retryable: RETRYABLE[errorClass],
-    ...(httpStatus !== undefined ? { httpStatus } : {}),
-    ...(hint ? { hint } : {}),
-    ...(cause !== undefined ? { cause } : {}),
-  });
+  return classifiedError({ provider: 'azure', code, message, errorClass, httpStatus, hint, cause });
 }

@@ -62,3 +62,37 @@ export function retryAfterOf(header: (name: string) => string | null | undefined
   }
   return retryAfterMs(header('retry-after'));
 }
+
+/** `text` with each secret blanked: an upstream message may echo one back. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('****');
+  return out;
+}
+
+/** A failure a driver has read and classified, before it becomes a ProviderError. */
+export interface ClassifiedFailure {
+  provider: string;
+  code: string;
+  /** Already redacted. */
+  message: string;
+  errorClass: ProviderErrorClass;
+  httpStatus?: number | undefined;
+  hint?: string | undefined;
+  /** The raw error; leave it out when its text held a secret. */
+  cause?: unknown;
+}
+
+/** The ProviderError for a classified failure; whether a retry can help follows from its class. */
+export function classifiedError(f: ClassifiedFailure): ProviderError {
+  return new ProviderError({
+    provider: f.provider,
+    code: f.code,
+    message: f.message,
+    errorClass: f.errorClass,
+    retryable: RETRYABLE[f.errorClass],
+    ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
+    ...(f.hint ? { hint: f.hint } : {}),
+    ...(f.cause !== undefined ? { cause: f.cause } : {}),
+  });
+}

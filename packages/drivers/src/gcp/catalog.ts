@@ -8,6 +8,7 @@
 import type { protos } from '@google-cloud/compute';
 import type { CatalogApi, Image, Region, Spec } from '@cloud-barista/core/driver/port';
 import { UsageError } from '@cloud-barista/core/errors';
+import { aliasList, listAliasImages, osFromName, sshUserFromName } from '../common/catalog.js';
 import type { GcpContext } from './context.js';
 import { isNotFound } from './errors.js';
 import { lastSegment } from './operations.js';
@@ -28,24 +29,14 @@ export const IMAGE_ALIASES: Readonly<Record<string, ImageAlias>> = {
   'debian-12': { project: 'debian-cloud', family: 'debian-12', os: 'Debian 12' },
 };
 
-const ALIAS_LIST = Object.keys(IMAGE_ALIASES).join(', ');
+const ALIAS_LIST = aliasList(IMAGE_ALIASES);
 
 /**
  * The login user the driver puts in `ssh-keys` for an image: GCE's guest agent creates whichever
  * user the metadata names; these match the other clouds' images (ubuntu, admin on Debian).
  */
 export function sshUserFor(imageName: string): string {
-  const n = imageName.toLowerCase();
-  if (n.includes('ubuntu')) return 'ubuntu';
-  if (n.includes('debian')) return 'admin';
-  return 'cloud-user';
-}
-
-function osFor(name: string): string {
-  const n = name.toLowerCase();
-  if (n.includes('ubuntu')) return 'Ubuntu';
-  if (n.includes('debian')) return 'Debian';
-  return name;
+  return sshUserFromName(imageName, 'cloud-user');
 }
 
 /** An image reference GCE accepts in `sourceImage`: `projects/P/global/images/NAME`. */
@@ -66,7 +57,7 @@ export function toImage(project: string, img: GceImage, os?: string): Image {
   return {
     id: imageId(project, name),
     name,
-    os: os ?? osFor(name),
+    os: os ?? osFromName(name),
     arch: img.architecture === 'ARM64' ? 'arm64' : 'x86_64',
     sshUser: sshUserFor(name),
     ...(img.creationTimestamp ? { createdAt: new Date(img.creationTimestamp).toISOString() } : {}),
@@ -160,18 +151,8 @@ export function createCatalog(ctx: GcpContext): CatalogApi {
     },
 
     /** The current image of each alias. */
-    async listImages(): Promise<Image[]> {
-      const found = await Promise.all(
-        Object.entries(IMAGE_ALIASES).map(async ([alias, a]) => {
-          try {
-            return [await byAlias(alias, a)];
-          } catch (e) {
-            if (e instanceof UsageError) return [];
-            throw e;
-          }
-        }),
-      );
-      return found.flat();
+    listImages(): Promise<Image[]> {
+      return listAliasImages(IMAGE_ALIASES, byAlias);
     },
 
     async resolveImage(image: string): Promise<Image> {

@@ -5,7 +5,7 @@
  * HTTP status — never the message text.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES as NETWORK, RETRYABLE, retryAfterMs } from '../common/errors.js';
+import { classifiedError, NETWORK_CODES as NETWORK, redact, retryAfterMs } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -126,23 +126,22 @@ export function readFailure(e: unknown): GcpFailure {
 
 export function providerError(f: GcpFailure, secrets: readonly string[] = [], cause?: unknown): ProviderError {
   const errorClass = classifyGcpCode(f.code, f.httpStatus);
-  let message = f.message.trim() || f.code;
-  for (const s of secrets) if (s) message = message.split(s).join('****');
+  const message = redact(f.message.trim() || f.code, secrets);
   // GCE names the permission it checked ("Required 'compute.instances.create' permission for …"):
   // the hint passes it on (the class above never reads the message).
   const permission = errorClass === 'auth' ? /Required '([a-z]+\.[A-Za-z.]+)' permission/.exec(message)?.[1] : undefined;
   const hint = permission
     ? `the credential lacks ${permission}: grant it to the service account on the project (a role that includes it, e.g. roles/compute.instanceAdmin.v1 or roles/compute.admin); \`cbadm connection test NAME\` lists every permission cbadm needs`
     : HINTS[errorClass];
-  return new ProviderError({
+  return classifiedError({
     provider: 'gcp',
     code: f.code,
     message,
     errorClass,
-    retryable: RETRYABLE[errorClass],
-    ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
-    ...(hint ? { hint } : {}),
-    ...(cause !== undefined && message === f.message.trim() ? { cause } : {}),
+    httpStatus: f.httpStatus,
+    hint,
+    // A message that had to be redacted means the raw error holds a secret: it does not travel along.
+    cause: message === f.message.trim() ? cause : undefined,
   });
 }
 
