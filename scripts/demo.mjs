@@ -66,8 +66,9 @@ try {
 } finally {
   await run('Stop Cloud-Twin', ['twin', 'down', '--yes']).catch((e) => console.error(e.message));
   console.log('\nSummary');
-  console.log(`  ${'step'.padEnd(62)} exit  seconds`);
-  for (const s of steps) console.log(`  ${s.step.padEnd(62)} ${String(s.exit).padEnd(5)} ${s.seconds}`);
+  const width = Math.max(4, ...steps.map((s) => s.step.length));
+  console.log(`  ${'step'.padEnd(width)}  exit  seconds`);
+  for (const s of steps) console.log(`  ${s.step.padEnd(width)}  ${String(s.exit).padEnd(5)} ${s.seconds}`);
   if (!process.env.CB_HOME) rmSync(home, { recursive: true, force: true });
   console.log(process.exitCode ? '\nDemo FAILED.' : '\nDemo finished: every step succeeded.');
 }

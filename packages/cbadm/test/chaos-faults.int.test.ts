@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudAudit, converged, expectExit, RequestLog, waitForCalls } from './chaos.js';
+import { CloudAudit, converged, expectExit, RequestLog, waitForCalls, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml, type RunResult } from './harness.js';
 
 const cli = new Cli({ sshPort: 2372, env: { CB_TIMEOUT_MS: '60000' } });
@@ -49,10 +49,7 @@ async function expectDefaultsGone(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '300ms', '--stop-delay', '200ms']);
-  await cli.json(['twin', 'connect']);
-  log = RequestLog.of(cli);
-  audit = new CloudAudit(cli.home);
+  ({ log, audit } = await startCampaignTwin(cli));
 });
 afterAll(async () => {
   await audit?.close();

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudAudit, converged, expectExit, killAfterCalls, RequestLog, seededRandom, type KillResult } from './chaos.js';
+import { CloudAudit, converged, expectExit, killAfterCalls, RequestLog, seededRandom, type KillResult, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
 import { twinAdminFetch } from './twin-ec2.js';
 
@@ -52,11 +52,7 @@ async function expectNothingLeft(name: string, connections: string[], label: str
 }
 
 beforeAll(async () => {
-  const up = await cli.json<{ adminUrl: string }>(['twin', 'up', '--boot-delay', '300ms', '--stop-delay', '200ms']);
-  adminUrl = up.adminUrl;
-  await cli.json(['twin', 'connect']);
-  log = RequestLog.of(cli);
-  audit = new CloudAudit(cli.home);
+  ({ adminUrl, log, audit } = await startCampaignTwin(cli));
 });
 afterAll(async () => {
   await audit?.close();

@@ -11,7 +11,7 @@ import { driverRegistry } from '@cloud-barista/drivers';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudAudit, converged, expectExit, RequestLog, seededRandom } from './chaos.js';
+import { CloudAudit, converged, expectExit, RequestLog, seededRandom, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
 
 const cli = new Cli({ sshPort: 2373, env: { CB_TIMEOUT_MS: '60000' } });
@@ -27,10 +27,7 @@ function file(name: string, text: string): string {
 }
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '300ms', '--stop-delay', '200ms']);
-  await cli.json(['twin', 'connect']);
-  log = RequestLog.of(cli);
-  audit = new CloudAudit(cli.home);
+  ({ log, audit } = await startCampaignTwin(cli));
 });
 afterAll(async () => {
   await audit?.close();

@@ -275,3 +275,10 @@ export function converged(count: number, status: string): Audit {
 export function expectExit(r: RunResult, codes: number[], what: string): void {
   if (!codes.includes(r.code ?? -1)) throw new Error(`${what}: exit ${r.code}, wanted ${codes.join(' or ')}\n${r.stderr}\n${r.stdout}`);
 }
+
+/** The twin every campaign file runs on (fast boot and stop, its connections), its request log and the auditor. */
+export async function startCampaignTwin(cli: Cli): Promise<{ adminUrl: string; log: RequestLog; audit: CloudAudit }> {
+  const up = await cli.json<{ adminUrl: string }>(['twin', 'up', '--boot-delay', '300ms', '--stop-delay', '200ms']);
+  await cli.json(['twin', 'connect']);
+  return { adminUrl: up.adminUrl, log: RequestLog.of(cli), audit: new CloudAudit(cli.home) };
+}

@@ -4,13 +4,13 @@
  * tests of the agent, the store and the collector that need no EC2 emulator.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSshKeyPair, writeKeyPair, type Mcis, type Vm } from '@cloud-barista/core';
 // Tests only: cbmon's product code never imports twin.
 import { generateHostKey, startVmSshServer, type VmSshServer } from '../../twin/src/ssh/vm-ssh-server.js';
 import { openMon, type Mon } from '../src/mon.js';
+import { freePort } from '../../../test-support/net.js';
 
 export interface FixtureVm {
   name: string;
@@ -20,18 +20,6 @@ export interface FixtureVm {
   home: string;
   env: Record<string, string>;
   server?: VmSshServer;
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export class VmFixture {

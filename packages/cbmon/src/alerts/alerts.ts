@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { ConflictError, NotFoundError, UsageError } from '@cloud-barista/core/errors';
 import type { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
+import type { VmRef } from '@cloud-barista/agent/sample';
 import { evaluate, parseRule, type Evaluation } from '../rules/rule.js';
 
 export type AlertAction =
@@ -25,18 +26,12 @@ export interface AlertView extends AlertDoc {
 }
 
 /** What an action receives (JSON on stdin or as the webhook body). */
-export interface Notification {
+export interface Notification extends VmRef {
   alert: string;
   status: 'firing' | 'resolved';
   rule: string;
   metric: string;
   value: number | null;
-  ns: string;
-  mcis: string;
-  vm: string;
-  subgroup: string;
-  csp: string;
-  region: string;
   /** Series tags within the VM (mount=/, interface=eth0) or ''. */
   series: string;
   since: string | null;
