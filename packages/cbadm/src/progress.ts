@@ -20,6 +20,8 @@ export function describeEvent(e: CbEvent): string {
       return `[${e.mcis}/${e.vm}] ${e.status} (${e.step})${e.message ? ` ${e.message}` : ''}`;
     case 'failover':
       return `[${e.mcis}] failover of ${e.subgroup}: ${e.from} → ${e.to}: ${e.message}`;
+    case 'transfer':
+      return `[${e.mcis}/${e.vm}] ${transferred(e)}`;
     case 'warning':
       return `warning: ${e.message}`;
   }
@@ -27,7 +29,11 @@ export function describeEvent(e: CbEvent): string {
 
 export function plainProgress(out: NodeJS.WritableStream = process.stderr): Progress {
   return {
-    sink: (e) => out.write(`${new Date().toISOString().slice(11, 19)} ${describeEvent(e)}\n`),
+    sink: (e) => {
+      // In a log, a copy says once per VM that it is done, not once per file.
+      if (e.type === 'transfer' && e.files < e.totalFiles) return;
+      out.write(`${new Date().toISOString().slice(11, 19)} ${describeEvent(e)}\n`);
+    },
     stop: async () => {},
   };
 }
@@ -67,6 +73,7 @@ export async function ttyProgress(title: string): Promise<Progress> {
       if (e.type === 'phase') phase = e.message;
       else if (e.type === 'vm') lines.set(`vm:${e.vm}`, `${e.vm.padEnd(16)} ${e.status.padEnd(11)} ${e.step}${e.message ? `  ${e.message}` : ''}`);
       else if (e.type === 'resource') lines.set(`res:${e.connection}:${e.kind}`, `${e.connection} ${e.kind}: ${e.state}`);
+      else if (e.type === 'transfer') lines.set(`vm:${e.vm}`, `${e.vm.padEnd(16)} ${transferred(e)}`);
       else if (e.type === 'failover') lines.set(`failover:${e.subgroup}`, `failover ${e.subgroup}: ${e.from} → ${e.to} (${e.code})`);
       else lines.set(`warn:${lines.size}`, `warning: ${e.message}`);
       update?.();
@@ -76,4 +83,9 @@ export async function ttyProgress(title: string): Promise<Progress> {
       await running;
     },
   };
+}
+
+function transferred(e: Extract<CbEvent, { type: 'transfer' }>): string {
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  return `${e.files}/${e.totalFiles} files, ${mb(e.bytes)}/${mb(e.totalBytes)}`;
 }

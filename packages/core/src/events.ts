@@ -10,6 +10,8 @@ export type CbEvent =
   | { type: 'vm'; mcis: string; vm: string; status: VmStatus; step: string; message?: string }
   /** A requirement-placed subgroup moved to its next candidate after a capacity or quota error. */
   | { type: 'failover'; mcis: string; subgroup: string; from: string; to: string; code: string; message: string }
+  /** A file copy's progress on one VM (after each file copied or skipped). */
+  | { type: 'transfer'; mcis: string; vm: string; files: number; totalFiles: number; bytes: number; totalBytes: number }
   | { type: 'warning'; message: string };
 
 export type EventSink = (event: CbEvent) => void;

@@ -5,7 +5,7 @@
 import type { CloudDriver, CreateVmRequest, DriverRegistry, VmInfo } from '../src/driver/port.js';
 import { ProviderError } from '../src/errors.js';
 import type { Provider } from '../src/model.js';
-import type { ExecResult, SshRunner } from '../src/orchestrator/deps.js';
+import type { ExecResult, SftpRunner, SshRunner } from '../src/orchestrator/deps.js';
 import type { SshOutputSink, SshTarget } from '../src/ssh/executor.js';
 
 interface FakeVm {
@@ -146,7 +146,7 @@ function unavailable(region: string): ProviderError {
 }
 
 /** An SSH runner that answers for every host except those listed as unreachable. */
-export class FakeSsh implements SshRunner {
+export class FakeSsh implements SshRunner, SftpRunner {
   unreachable = new Set<string>();
   probes: string[] = [];
   async probe(target: SshTarget): Promise<void> {
@@ -157,5 +157,8 @@ export class FakeSsh implements SshRunner {
     const stdout = `${target.label}: ${command}\n`;
     if (opts.output) await opts.output.stdout(Buffer.from(stdout));
     return { exitCode: command === 'false' ? 1 : 0, stdout: opts.output ? '' : stdout, stderr: '', durationMs: 1 };
+  }
+  async sftp<T>(target: SshTarget): Promise<T> {
+    throw new Error(`no SFTP on the fake host ${target.host}`);
   }
 }

@@ -3,6 +3,7 @@ import type { CredentialService } from '../credentials.js';
 import type { DriverRegistry } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import type { HomePaths } from '../home.js';
+import type { SFTPWrapper } from 'ssh2';
 import type { SshExecResult, SshOutputSink, SshTarget } from '../ssh/executor.js';
 import type { StateStore } from '../store/state-store.js';
 
@@ -15,6 +16,12 @@ export interface SshRunner {
   exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal; stdin?: string; output?: SshOutputSink }): Promise<ExecResult>;
   /** Waits until the server answers and authenticates; pins its host key. */
   probe(target: SshTarget, opts: { maxWaitMs: number; signal?: AbortSignal }): Promise<unknown>;
+}
+
+/** File copy to and from VMs (core's SshExecutor implements it). */
+export interface SftpRunner {
+  /** Runs `fn` on an SFTP session to the target. */
+  sftp<T>(target: SshTarget, fn: (sftp: SFTPWrapper) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T>;
 }
 
 export interface Timeouts {
@@ -35,7 +42,7 @@ export interface OrchestratorDeps {
   home: HomePaths;
   drivers: DriverRegistry;
   credentials: CredentialService;
-  ssh: SshRunner;
+  ssh: SshRunner & SftpRunner;
   /** Drops pinned host keys of released addresses (terminated VMs). */
   forgetHostKey?: (host: string, port: number) => void;
   timeouts?: Partial<Timeouts>;

@@ -11,3 +11,4 @@ export type { BenchmarkResult, VmBenchmark } from './benchmark.js';
 export { DEFAULT_EXEC_MAX_OUTPUT_BYTES, type ExecLine, type ExecOptions, type ExecVmResult } from './exec.js';
 export { parseHostSpec, type RegisterHost, type RegisterOptions } from './register.js';
 export { parseMcisManifest, validateMcisManifest } from './mcis-manifest.js';
+export type { CopyOptions, CopyVmResult } from './copy.js';

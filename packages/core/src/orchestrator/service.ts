@@ -11,6 +11,7 @@ import { runAction, selectVms, type ActionOutcome, type Selector } from './actio
 import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import { runExec, type ExecOptions, type ExecVmResult } from './exec.js';
+import type { CopyOptions, CopyVmResult } from './copy.js';
 import type { SshTarget } from '../ssh/executor.js';
 import type { BenchmarkResult } from './benchmark.js';
 import { DriverPool } from '../driver/pool.js';
@@ -368,6 +369,13 @@ export class McisService {
     this.require(args.ns, args.name);
     const { runBenchmark } = await import('./benchmark.js');
     return runBenchmark(this.deps, args.ns, args.name, this.deps.store.listVms(args.ns, args.name), args);
+  }
+
+  /** Copies a file or tree to or from the selected Running VMs over SFTP (see copy.ts); per-VM counts. */
+  async copy(args: CopyOptions): Promise<CopyVmResult[]> {
+    this.require(args.ns, args.name);
+    const { runCopy } = await import('./copy.js');
+    return runCopy(this.deps, selectVms(this.deps.store.listVms(args.ns, args.name), args.name, args.selector), args);
   }
 
   /** Runs a command on the selected Running VMs in parallel (see exec.ts); per-VM exit code and output. */

@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ReadStream, WriteStream } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
+import type { ClientChannel, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
 import { HostKeyMismatchError, NotFoundError, OperationError, type CbError } from '../errors.js';
 import { abortReason } from '../util/abort.js';
 import { poll } from '../util/poll.js';
@@ -297,6 +297,36 @@ export class SshExecutor {
       restoreRaw?.();
       this.pool.release(client);
     }
+  }
+
+  /**
+   * Opens an SFTP session on the target for `fn`, holding one connection slot; the session and
+   * connection close however `fn` ends, and an abort hangs up the connection.
+   */
+  async sftp<T>(target: SshTarget, fn: (sftp: SFTPWrapper) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    this.pool.assertOpen();
+    return this.pool.withSlot(async () => {
+      const { client } = await this.pool.connect(target, opts.signal, this.pool.connectTimeoutMs);
+      const onAbort = () => client.end();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+          client.sftp((err, s) =>
+            err
+              ? reject(new OperationError(`cannot open SFTP on ${describeTarget(target)}: ${err.message}`, { hint: "the VM's SSH server needs the sftp subsystem (openssh-sftp-server)" }))
+              : resolve(s),
+          ),
+        );
+        try {
+          return await fn(sftp);
+        } finally {
+          sftp.end();
+        }
+      } finally {
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.pool.release(client);
+      }
+    });
   }
 
   /** Ends every open connection (running commands are hung up) and refuses further operations. */
