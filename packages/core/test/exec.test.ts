@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
-import type { ExecResult, SshRunner } from '../src/orchestrator/deps.js';
+import type { ExecResult, SftpRunner, SshRunner } from '../src/orchestrator/deps.js';
 import type { ExecLine } from '../src/orchestrator/exec.js';
 import { McisService } from '../src/orchestrator/service.js';
 import { SshCommandTimeoutError, type SshOutputSink, type SshTarget } from '../src/ssh/executor.js';
@@ -11,7 +11,10 @@ import { FakeCloud } from './fake-cloud.js';
 import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
 
 /** Plays a script of output chunks per VM through the sink, waiting whenever the sink holds it back. */
-class ScriptedSsh implements SshRunner {
+class ScriptedSsh implements SshRunner, SftpRunner {
+  async sftp<T>(): Promise<T> {
+    throw new Error('no SFTP in this script');
+  }
   scripts = new Map<string, { out: string[]; err?: string[]; exitCode?: number; timeoutAfter?: boolean }>();
   held = 0;
   async probe(): Promise<void> {}
