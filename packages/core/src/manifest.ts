@@ -24,7 +24,14 @@ export const McisManifest = z
       .object({
         subgroups: z.array(ManifestSubgroup.strict()).min(1, 'an MCIS needs at least one subgroup'),
         policy: z
-          .object({ onFailure: OnFailure.optional(), parallelism: z.number().int().min(1).max(1000).optional() })
+          .object({
+            onFailure: OnFailure.optional(),
+            parallelism: z.number().int().min(1).max(1000).optional(),
+            /** apply: VMs of one subgroup replaced at once (default 1), each round waiting for SSH. */
+            maxUnavailable: z.number().int().min(1).max(1000).optional(),
+            /** apply: a command run on a VM over SSH before scale-in terminates it; a failure keeps the VM. */
+            drain: z.string().min(1).optional(),
+          })
           .strict()
           .optional(),
       })

@@ -164,7 +164,13 @@ export const Mcis = z.object({
   name: Name,
   labels: Tags.default({}),
   subgroups: z.array(Subgroup),
-  policy: z.object({ onFailure: OnFailure.default('continue'), parallelism: z.number().int().min(1).optional() }),
+  policy: z.object({
+    onFailure: OnFailure.default('continue'),
+    parallelism: z.number().int().min(1).optional(),
+    /** apply's rolling replacement and scale-in drain command, kept so `mcis scale` honours them. */
+    maxUnavailable: z.number().int().min(1).optional(),
+    drain: z.string().optional(),
+  }),
   /** The action in progress or last finished: 'create', 'suspend', …; with its target state. */
   targetAction: z.string().optional(),
   /**

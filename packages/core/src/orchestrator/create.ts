@@ -113,7 +113,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       name: plan.name,
       labels: m.metadata.labels ?? {},
       subgroups: storedSubgroups(plan, m),
-      policy: { onFailure: plan.onFailure, parallelism: plan.parallelism },
+      policy: recordedPolicy(plan, m),
       targetAction: 'create',
       createdAt: now,
       updatedAt: now,
@@ -392,6 +392,17 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
     }),
   );
   return ready;
+}
+
+/** The MCIS policy as recorded: the plan's failure policy and parallelism, and apply's settings. */
+export function recordedPolicy(plan: CreatePlan, m: McisManifest): Mcis['policy'] {
+  const p = m.spec.policy;
+  return {
+    onFailure: plan.onFailure,
+    parallelism: plan.parallelism,
+    ...(p?.maxUnavailable ? { maxUnavailable: p.maxUnavailable } : {}),
+    ...(p?.drain ? { drain: p.drain } : {}),
+  };
 }
 
 export function sshTargetOf(deps: OrchestratorDeps, vm: Vm) {

@@ -12,3 +12,5 @@ export { DEFAULT_EXEC_MAX_OUTPUT_BYTES, type ExecLine, type ExecOptions, type Ex
 export { parseHostSpec, type RegisterHost, type RegisterOptions } from './register.js';
 export { parseMcisManifest, validateMcisManifest } from './mcis-manifest.js';
 export type { CopyOptions, CopyVmResult } from './copy.js';
+export type { McisPlan, ApplyOutcome } from './apply.js';
+export type { Change, ChangeOp } from './diff.js';

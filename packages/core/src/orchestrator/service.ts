@@ -5,11 +5,11 @@
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import type { VmAction } from '../driver/port.js';
 import { noEvents } from '../events.js';
-import { nowIso, TAG } from '../domain.js';
+import { nowIso } from '../domain.js';
 import type { Mcis, Vm } from '../model.js';
 import { runAction, selectVms, type ActionOutcome, type Selector } from './actions.js';
 import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
-import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
+import type { OrchestratorDeps, RunOptions } from './deps.js';
 import { runExec, type ExecOptions, type ExecVmResult } from './exec.js';
 import type { CopyOptions, CopyVmResult } from './copy.js';
 import type { SshTarget } from '../ssh/executor.js';
@@ -20,8 +20,11 @@ import { cleanupUnusedDefaults, type ConnectionCleanup } from './resources.js';
 import type { CleanupReport } from './cleanup.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
-import { acceptStatus, applyInfo, waitForVms } from './wait.js';
+import { applyInfo } from './wait.js';
 import { groupByConnection } from './group.js';
+import { adoptUnrecorded, terminateVms } from './terminate.js';
+import type { ApplyOutcome, McisPlan } from './apply.js';
+import { driftOf, emptyCloudView, type Change } from './diff.js';
 
 export interface CreateResult {
   mcis: McisView;
@@ -33,6 +36,18 @@ export interface CreateResult {
   rolledBack: boolean;
   /** Requirement subgroups moved to their next candidate (--max-failover). */
   failovers: FailoverMove[];
+}
+
+export interface ApplyResult extends ApplyOutcome {
+  mcis: McisView;
+}
+
+export interface DriftResult {
+  ns: string;
+  name: string;
+  /** Where the clouds disagree with the record; empty when they agree. */
+  changes: Change[];
+  unreachable: string[];
 }
 
 export interface DeleteResult {
@@ -101,7 +116,7 @@ export class McisService {
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
         events({ type: 'phase', mcis: name, phase: 'rollback', message: `rolling back: ${outcome.failed.length} VM(s) failed` });
         const mine = new Set([...outcome.launched, ...outcome.failed.map((f) => f.vm)]);
-        const term = await this.terminateVms(pool, opts.ns, name, (v) => outcome.createdRecord || mine.has(v.name), opts);
+        const term = await terminateVms(this.deps, pool, opts.ns, name, (v) => outcome.createdRecord || mine.has(v.name), opts);
         if (term.failed.length) {
           throw new OperationError(`MCIS '${name}': rollback could not terminate ${term.failed.map((f) => `${f.vm} (${f.error})`).join(', ')}`, {
             hint: `the record keeps them; remove them with: cbadm mcis delete ${name} --force`,
@@ -141,6 +156,85 @@ export class McisService {
     });
   }
 
+  /**
+   * What `apply` would change: the manifest against the record and against the clouds (a refresh
+   * through each driver's describe and tag lookup). Changes nothing.
+   */
+  async planChanges(opts: CreateOptions): Promise<McisPlan> {
+    const create = planCreate(this.deps, opts);
+    const { refresh, buildPlan } = await import('./apply.js');
+    const record = this.deps.store.getMcis(opts.ns, create.name);
+    const vms = record ? this.deps.store.listVms(opts.ns, create.name) : [];
+    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
+    try {
+      const cloud = record ? await refresh(this.deps, pool, opts.ns, create.name, vms, create.connections) : emptyCloudView();
+      return buildPlan(this.deps, create, opts.manifest, record, vms, cloud);
+    } finally {
+      await pool.closeAll();
+    }
+  }
+
+  /**
+   * Makes the MCIS what the manifest says (create when it does not exist). `approve` sees the plan,
+   * made under the MCIS lock, before anything changes; throwing there changes nothing. Throws
+   * PartialError (exit 3) with the result when some VMs failed.
+   */
+  async apply(opts: CreateOptions & { approve?: (plan: McisPlan) => Promise<void> }): Promise<ApplyResult> {
+    const create = planCreate(this.deps, opts);
+    const { ns } = opts;
+    const name = create.name;
+    const { refresh, buildPlan, runApply } = await import('./apply.js');
+    const record = this.deps.store.getMcis(ns, name);
+    if (!record) {
+      const plan = buildPlan(this.deps, create, opts.manifest, undefined, [], emptyCloudView());
+      await opts.approve?.(plan);
+      const r = await this.create(opts);
+      return { plan, created: r.launched, replaced: [], destroyed: [], failed: r.failed, mcis: r.mcis };
+    }
+    this.requireActive(ns, name);
+    return this.withMcis(ns, name, 'mcis apply', async (pool) => {
+      const vms = this.deps.store.listVms(ns, name);
+      const plan = buildPlan(this.deps, create, opts.manifest, record, vms, await refresh(this.deps, pool, ns, name, vms, create.connections));
+      if (!plan.changes.length) return { plan, created: [], replaced: [], destroyed: [], failed: [], mcis: this.view(ns, name) };
+      await opts.approve?.(plan);
+      const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
+      this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
+      const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
+      if (outcome.failed.length) {
+        throw new PartialError(`apply ${name}: ${outcome.failed.length} VM(s) failed: ${outcome.failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result, {
+          hint: `fix the cause and run apply again: it continues from where this run stopped`,
+        });
+      }
+      return result;
+    });
+  }
+
+  /** Sets one subgroup's count and applies it (Tumblebug's scale-out; scale-in removes the highest indexes). */
+  async scale(args: { ns: string; name: string; subgroup: string; count: number } & RunOptions): Promise<ApplyResult> {
+    const record = this.requireActive(args.ns, args.name);
+    if (!record.subgroups.some((s) => s.name === args.subgroup)) {
+      throw new UsageError(`MCIS '${args.name}' has no subgroup '${args.subgroup}'`, { hint: `its subgroups: ${record.subgroups.map((s) => s.name).join(', ')}` });
+    }
+    const { manifestOf } = await import('./apply.js');
+    const manifest = manifestOf(record);
+    manifest.spec.subgroups = manifest.spec.subgroups.map((s) => (s.name === args.subgroup ? { ...s, count: args.count } : s));
+    return this.apply({ ns: args.ns, manifest, ...(args.events ? { events: args.events } : {}), ...(args.signal ? { signal: args.signal } : {}) });
+  }
+
+  /** Where the clouds disagree with the record (VMs gone or stopped outside cbadm, unknown instances). Changes nothing. */
+  async drift(ns: string, name: string): Promise<DriftResult> {
+    this.require(ns, name);
+    const { refresh } = await import('./apply.js');
+    const vms = this.deps.store.listVms(ns, name);
+    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
+    try {
+      const cloud = await refresh(this.deps, pool, ns, name, vms);
+      return { ns, name, changes: driftOf(vms, cloud), unreachable: [...cloud.unreachable] };
+    } finally {
+      await pool.closeAll();
+    }
+  }
+
   async action(args: { ns: string; name: string; action: VmAction; selector: Selector } & RunOptions): Promise<{ mcis: McisView; outcome: ActionOutcome }> {
     this.requireActive(args.ns, args.name);
     return this.withMcis(args.ns, args.name, `mcis ${args.action}`, async (pool) => {
@@ -151,80 +245,6 @@ export class McisService {
       }
       return result;
     });
-  }
-
-  /**
-   * Terminates the selected VMs that might still exist in the cloud and waits until they are gone.
-   * Each VM's outcome is recorded as it comes: the ones the cloud removed become Terminated even
-   * when others (another connection, an outage) fail; those keep their status and get the error.
-   */
-  private async terminateVms(pool: DriverPool, ns: string, name: string, pick: (vm: Vm) => boolean, opts: RunOptions): Promise<{ done: string[]; failed: Array<{ vm: string; error: string }> }> {
-    const timeouts = { ...DEFAULT_TIMEOUTS, ...this.deps.timeouts };
-    const vms = this.deps.store.listVms(ns, name).filter((v) => pick(v) && v.providerId && v.status !== 'Terminated');
-    const failed: Array<{ vm: string; error: string }> = [];
-    const byConn = groupByConnection(vms);
-    const called: Vm[] = [];
-    await Promise.all(
-      [...byConn].map(async ([conn, list]) => {
-        try {
-          const { driver } = await pool.get(conn);
-          await driver.vms.terminate(list.map((v) => v.providerId!));
-          called.push(...list);
-        } catch (e) {
-          const error = e instanceof Error ? e.message : String(e);
-          for (const vm of list) {
-            failed.push({ vm: vm.name, error });
-            this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, error, updatedAt: nowIso() }));
-          }
-        }
-      }),
-    );
-    const out = await waitForVms({
-      store: this.deps.store,
-      pool,
-      ns,
-      mcis: name,
-      vms: called,
-      accept: acceptStatus('Terminated', { missingMeans: 'done' }),
-      pendingStatus: 'Terminating',
-      maxWaitMs: timeouts.actionMs,
-      pollMs: timeouts.pollMs,
-      step: 'terminate',
-      events: opts.events ?? noEvents,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    for (const f of out.failed) failed.push({ vm: f.vm.name, error: f.reason });
-    for (const vm of out.done) {
-      this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, status: 'Terminated', publicIp: undefined, error: undefined }));
-      if (vm.publicIp) this.deps.forgetHostKey?.(vm.publicIp, vm.sshPort);
-    }
-    return { done: out.done.map((v) => v.name), failed };
-  }
-
-  /**
-   * Gives VM records that never got a provider id (a create killed around its call) the id of the
-   * instance the cloud made for them, if any, found by tags, so a delete terminates it too.
-   */
-  private async adoptUnrecorded(pool: DriverPool, ns: string, name: string): Promise<Array<{ vm: string; error: string }>> {
-    const failed: Array<{ vm: string; error: string }> = [];
-    const unrecorded = this.deps.store.listVms(ns, name).filter((v) => !v.providerId && v.status === 'Creating' && v.origin !== 'registered');
-    const byConn = groupByConnection(unrecorded);
-    await Promise.all(
-      [...byConn].map(async ([conn, list]) => {
-        try {
-          const { driver } = await pool.get(conn);
-          const found = await driver.vms.findByTags({ [TAG.managed]: 'true', [TAG.ns]: ns, [TAG.mcis]: name });
-          for (const vm of list) {
-            const info = found.find((i) => i.tags[TAG.vm] === vm.name && i.status !== 'Terminated');
-            if (info) this.deps.store.updateVm(ns, name, vm.name, (c) => applyInfo(c, info));
-            else this.deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, status: 'Terminated' }));
-          }
-        } catch (e) {
-          for (const vm of list) failed.push({ vm: vm.name, error: `could not look for it in the cloud: ${e instanceof Error ? e.message : String(e)}` });
-        }
-      }),
-    );
-    return failed;
   }
 
   /**
@@ -249,8 +269,8 @@ export class McisService {
         const connections = [...new Set([...vms.map((v) => v.connection), ...m.subgroups.map((s) => s.connection)])].filter((c) => c !== 'external');
         m = this.deps.store.updateMcis(args.ns, args.name, (c) => ({ ...c, deleting: { since: nowIso(), connections }, targetAction: 'delete', updatedAt: nowIso() }));
       }
-      const failedVms = await this.adoptUnrecorded(pool, args.ns, args.name);
-      const term = await this.terminateVms(pool, args.ns, args.name, (v) => v.origin !== 'registered' && !failedVms.some((f) => f.vm === v.name), args);
+      const failedVms = await adoptUnrecorded(this.deps, pool, args.ns, args.name);
+      const term = await terminateVms(this.deps, pool, args.ns, args.name, (v) => v.origin !== 'registered' && !failedVms.some((f) => f.vm === v.name), args);
       failedVms.push(...term.failed);
       // Records of VMs that are gone go now: nothing is left for them to point at.
       const stuck = new Set(failedVms.map((f) => f.vm));
@@ -287,7 +307,7 @@ export class McisService {
   private async refineIn(pool: DriverPool, ns: string, name: string, opts: RunOptions): Promise<string[]> {
     const bad = (v: Vm) => v.status === 'Failed' || v.status === 'Undefined';
     const victims = this.deps.store.listVms(ns, name).filter(bad);
-    const { failed } = await this.terminateVms(pool, ns, name, bad, opts);
+    const { failed } = await terminateVms(this.deps, pool, ns, name, bad, opts);
     const removed = victims.filter((v) => !failed.some((f) => f.vm === v.name));
     for (const vm of removed) this.deps.store.deleteVm(ns, name, vm.name);
     if (failed.length) {

@@ -181,9 +181,9 @@ class Remote {
     if (s?.isDirectory()) return;
     if (s) throw new UsageError(`${path} exists on the VM and is not a directory`, { hint: 'choose another destination' });
     await this.mkdirs(posix.dirname(path));
-    await new Promise<void>((resolve, reject) =>
-      this.sftp.mkdir(path, (err) => (err ? this.stat(path).then((again) => (again?.isDirectory() ? resolve() : reject(err)), reject) : resolve())),
-    );
+    const err = await new Promise<Error | undefined>((resolve) => this.sftp.mkdir(path, (e) => resolve(e ?? undefined)));
+    // Another session (a parallel copy) may have made it meanwhile.
+    if (err && !(await this.stat(path))?.isDirectory()) throw err;
   }
 
   setstat(path: string, attrs: { mode?: number; mtime?: number; atime?: number }): Promise<void> {

@@ -1,0 +1,29 @@
+import { Args, Flags } from '@oclif/core';
+import type { ApplyResult } from '@cloud-barista/core';
+import { BaseCommand } from '../../base-command.js';
+import { nsFlag } from '../../flags.js';
+import { mcisSummary } from '../../mcis-render.js';
+import { changeLines } from '../../plan-render.js';
+
+export default class McisScale extends BaseCommand<typeof McisScale> {
+  static override summary = "Set a subgroup's VM count: scale out with the next indexes, scale in from the highest.";
+  static override description =
+    'The imperative form of editing `count` and running `cbadm apply`: the same plan, drain hook and guarantees (resumable, no duplicates). The record keeps the new count; a manifest applied later wins.';
+  static override examples = ['<%= config.bin %> mcis scale web --subgroup seoul --count 5'];
+  static override args = { name: Args.string({ required: true }) };
+  static override flags = {
+    ns: nsFlag,
+    subgroup: Flags.string({ char: 's', required: true, summary: 'Subgroup to scale.' }),
+    count: Flags.integer({ char: 'c', required: true, min: 1, max: 1000, summary: 'VMs the subgroup should have.' }),
+  };
+
+  protected async execute(): Promise<ApplyResult> {
+    const { mcis } = await this.core();
+    return mcis.scale({ ns: this.flags.ns, name: this.args.name, subgroup: this.flags.subgroup, count: this.flags.count, events: await this.progress(`scale ${this.args.name}`) });
+  }
+
+  protected override table(r: ApplyResult): string {
+    if (!r.plan.changes.length) return `MCIS ${r.plan.ns}/${r.plan.name}: ${this.flags.subgroup} already has ${this.flags.count} VM(s).`;
+    return `${changeLines(r.plan.changes)}\n${mcisSummary(r.mcis)}`;
+  }
+}
