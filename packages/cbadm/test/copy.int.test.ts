@@ -1,7 +1,8 @@
 /**
  * End to end: `mcis cp` uploads a tree to every VM over SFTP, keeps modes and mtimes, skips what is
  * unchanged on a re-run (by size+mtime, or content with --checksum), downloads one folder per VM,
- * and reports a VM it could not reach with exit code 3.
+ * and reports a VM it could not reach with exit code 3. A manifest's `files` and `run` provision
+ * each new VM once, and a failed run is finished by the next apply.
  */
 import { chmodSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,4 +108,58 @@ describe.skipIf(!sftpServer)('mcis cp', () => {
     expect(partial.stdout).toMatch(/web-1\W+3\W+0\W+3\W/);
     expect(partial.stderr).toMatch(/failed on 1 of 2 VM\(s\): web-2 \(VM is Suspended; copying needs Running\)/);
   }, 60_000);
+});
+
+describe.skipIf(!sftpServer)('manifest files and run', () => {
+  const manifest = (gate: string) =>
+    [
+      'apiVersion: cloud-barista.io/v1alpha1',
+      'kind: MCIS',
+      'metadata: { name: prov }',
+      'spec:',
+      '  subgroups:',
+      '    - { name: p, connection: twin-aws-ap-northeast-2, count: 2, spec: t3.micro, image: ubuntu-22.04 }',
+      '  files:',
+      '    - { src: site, dest: www }',
+      '  run:',
+      '    - test -f www/index.html',
+      `    - ${gate}`,
+      '    - echo "provisioned $(cat www/index.html)" > done.txt',
+      '',
+    ].join('\n');
+
+  it('copies the files and runs the commands once per new VM; a failed run is finished by apply', async () => {
+    const dir = join(cli.home, 'prov');
+    mkdirSync(join(dir, 'site'), { recursive: true });
+    writeFileSync(join(dir, 'site', 'index.html'), 'v1');
+    const file = join(dir, 'prov.yaml');
+    writeFileSync(file, manifest('test -e gate'));
+    // Run from elsewhere: `src` is relative to the manifest's folder, not the working directory.
+    const created = await cli.run(['mcis', 'create', '-f', file, '--json']);
+    expect(created.code).toBe(3);
+    expect(created.stdout).toMatch(/spec\.run\[1\] exited 1: test -e gate/);
+
+    await cli.json(['mcis', 'exec', 'prov', '--', 'touch gate']);
+    const plan = await cli.json<{ changes: Array<{ op: string; target: string; reason: string }> }>(['plan', '-f', file]);
+    expect(plan.changes.map((c) => [c.op, c.target, c.reason])).toEqual([
+      ['update', 'p-1', 'spec.files/spec.run not done on this VM yet'],
+      ['update', 'p-2', 'spec.files/spec.run not done on this VM yet'],
+    ]);
+    await cli.json(['apply', '-f', file, '--auto-approve']);
+    const done = await cli.json<Array<{ stdout: string }>>(['mcis', 'exec', 'prov', '--', 'cat done.txt']);
+    expect(done.map((r) => r.stdout)).toEqual(['provisioned v1\n', 'provisioned v1\n']);
+    expect((await cli.json<{ changes: unknown[] }>(['plan', '-f', file])).changes).toEqual([]);
+
+    // A VM added by scale gets them too (the record keeps files and run); the others are not redone.
+    await cli.json(['mcis', 'exec', 'prov', '--', 'rm done.txt']);
+    writeFileSync(file, manifest('exit 0'));
+    await cli.json(['apply', '-f', file, '--auto-approve']);
+    await cli.json(['mcis', 'scale', 'prov', '--subgroup', 'p', '--count', '3']);
+    const after = await cli.json<Array<{ vm: string; stdout: string }>>(['mcis', 'exec', 'prov', '--', 'cat done.txt 2>/dev/null || echo none']);
+    expect(after.map((r) => [r.vm, r.stdout])).toEqual([
+      ['p-1', 'none\n'],
+      ['p-2', 'none\n'],
+      ['p-3', 'provisioned v1\n'],
+    ]);
+  }, 120_000);
 });

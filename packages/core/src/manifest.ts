@@ -23,6 +23,10 @@ export const McisManifest = z
     spec: z
       .object({
         subgroups: z.array(ManifestSubgroup.strict()).min(1, 'an MCIS needs at least one subgroup'),
+        /** Copied to every new VM over SFTP once SSH answers (src relative to the manifest's folder). */
+        files: z.array(z.object({ src: z.string().min(1), dest: z.string().min(1) }).strict()).max(100).optional(),
+        /** Run in order on every new VM after `files` (like cloud-init's runcmd, over SSH, reported per VM). */
+        run: z.array(z.string().min(1)).max(100).optional(),
         policy: z
           .object({
             onFailure: OnFailure.optional(),

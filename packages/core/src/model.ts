@@ -154,6 +154,8 @@ export const Vm = z.object({
   sshPort: z.number().int(),
   sshUser: z.string(),
   error: z.string().optional(),
+  /** When the manifest's `files` and `run` were done on this instance (once per instance, like cloud-init). */
+  provisionedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -171,6 +173,9 @@ export const Mcis = z.object({
     maxUnavailable: z.number().int().min(1).optional(),
     drain: z.string().optional(),
   }),
+  /** The manifest's `files` (src made absolute) and `run`, kept so VMs added by `mcis scale` get them too. */
+  files: z.array(z.object({ src: z.string(), dest: z.string() })).optional(),
+  run: z.array(z.string()).optional(),
   /** The action in progress or last finished: 'create', 'suspend', …; with its target state. */
   targetAction: z.string().optional(),
   /**

@@ -40,11 +40,11 @@ const seeing = (...names: string[]): CloudView => ({ ...emptyCloudView(), seen: 
 
 describe('diffMcis', () => {
   it('finds nothing to do when the record, the clouds and the manifest agree', () => {
-    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], seeing('a-1', 'a-2'), {})).toEqual([]);
+    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], seeing('a-1', 'a-2'), { labels: {} })).toEqual([]);
   });
 
   it('names why: count raised or lowered, subgroup added or removed, spec changed, labels changed', () => {
-    const changes = diffMcis(plan({ a: 1, b: 1 }, 's2'), record({ a: 2, c: 1 }), [vm('a-1'), vm('a-2'), vm('c-1')], seeing('a-1', 'a-2', 'c-1'), { tier: 'web' });
+    const changes = diffMcis(plan({ a: 1, b: 1 }, 's2'), record({ a: 2, c: 1 }), [vm('a-1'), vm('a-2'), vm('c-1')], seeing('a-1', 'a-2', 'c-1'), { labels: { tier: 'web' } });
     expect(changes.map((c) => [c.op, c.target, c.reason])).toEqual([
       ['replace', 'a-1', 'spec s1 → s2 (forces a new VM)'],
       ['create', 'b-1', 'subgroup b added'],
@@ -56,17 +56,17 @@ describe('diffMcis', () => {
 
   it('sees drift: a VM the cloud lost is replaced; an unknown tagged instance destroyed; an unreachable connection trusted', () => {
     const cloud: CloudView = { ...seeing('a-1'), orphans: [{ connection: 'c1', providerId: 'i-stray', status: 'Running' }] };
-    const changes = diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], cloud, {});
+    const changes = diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], cloud, { labels: {} });
     expect(changes.map((c) => [c.op, c.target, c.drift])).toEqual([
       ['replace', 'a-2', true],
       ['destroy', 'i-stray', true],
     ]);
-    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], { ...emptyCloudView(), unreachable: new Set(['c1']) }, {})).toEqual([]);
+    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], { ...emptyCloudView(), unreachable: new Set(['c1']) }, { labels: {} })).toEqual([]);
   });
 
   it('leaves registered machines alone and resumes an interrupted create as a create', () => {
     const vms = [vm('a-1'), vm('a-2', { status: 'Creating', providerId: undefined }), vm('ext-1', { origin: 'registered', subgroup: 'ext' })];
-    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), vms, seeing('a-1'), {}).map((c) => [c.op, c.target, c.reason])).toEqual([['create', 'a-2', 'an interrupted create']]);
+    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), vms, seeing('a-1'), { labels: {} }).map((c) => [c.op, c.target, c.reason])).toEqual([['create', 'a-2', 'an interrupted create']]);
   });
 });
 

@@ -22,7 +22,7 @@ export default class Apply extends BaseCommand<typeof Apply> {
   };
 
   protected async execute(): Promise<ApplyResult> {
-    const manifest = readMcisManifestFile(this.flags.file);
+    const { manifest } = readMcisManifestFile(this.flags.file);
     const { mcis } = await this.core();
     const name = manifest.metadata.name;
     const autoApprove = this.flags['auto-approve'];

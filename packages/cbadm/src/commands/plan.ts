@@ -23,7 +23,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
   private changes = 0;
 
   protected async execute(): Promise<McisPlan> {
-    const manifest = readMcisManifestFile(this.flags.file);
+    const { manifest } = readMcisManifestFile(this.flags.file);
     const plan = await (await this.core()).mcis.planChanges({ ns: this.flags.ns ?? manifest.metadata.namespace ?? 'default', manifest });
     this.changes = plan.changes.length;
     return plan;

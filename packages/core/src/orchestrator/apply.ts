@@ -10,7 +10,7 @@ import type { DriverPool } from '../driver/pool.js';
 import { noEvents, type EventSink } from '../events.js';
 import { API_VERSION, type McisManifest } from '../manifest.js';
 import type { Mcis, Vm } from '../model.js';
-import { recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
+import { provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupByConnection } from './group.js';
@@ -63,7 +63,7 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
 }
 
 export function buildPlan(deps: OrchestratorDeps, create: CreatePlan, m: McisManifest, record: Mcis | undefined, vms: Vm[], cloud: CloudView): McisPlan {
-  const changes = diffMcis(create, record, vms, cloud, m.metadata.labels ?? {});
+  const changes = diffMcis(create, record, vms, cloud, { labels: m.metadata.labels ?? {}, ...provisioning(m) });
   const live = vms.filter((v) => v.origin !== 'registered' && v.status !== 'Terminated' && v.providerId);
   const prices = live.map((v) => deps.store.listSpecRecords({ provider: v.provider, region: v.region }).find((s) => s.name === v.spec)?.pricePerHour ?? null);
   const before = prices.some((p) => p === null) ? null : Math.round(prices.reduce<number>((a, p) => a + (p ?? 0), 0) * 10_000) / 10_000;
@@ -139,6 +139,9 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
     labels: m.metadata.labels ?? {},
     subgroups: create.subgroups.map((p) => storedSubgroup(m.spec.subgroups.find((s) => s.name === p.name)!, p)),
     policy: recordedPolicy(create, m),
+    files: undefined,
+    run: undefined,
+    ...provisioning(m),
     updatedAt: nowIso(),
   }));
 
@@ -181,6 +184,7 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
           publicIp: undefined,
           privateIp: undefined,
           error: 'replacing',
+          provisionedAt: undefined,
           updatedAt: nowIso(),
         }));
       }
@@ -233,6 +237,8 @@ export function manifestOf(mcis: Mcis): McisManifest {
         ...(s.sshUser ? { sshUser: s.sshUser } : {}),
         ...(s.requirements ? { requirements: s.requirements } : { connection: s.connection, spec: s.spec }),
       })),
+      ...(mcis.files ? { files: mcis.files } : {}),
+      ...(mcis.run ? { run: mcis.run } : {}),
       policy: {
         onFailure: mcis.policy.onFailure,
         ...(mcis.policy.parallelism ? { parallelism: mcis.policy.parallelism } : {}),

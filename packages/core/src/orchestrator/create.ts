@@ -114,6 +114,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       labels: m.metadata.labels ?? {},
       subgroups: storedSubgroups(plan, m),
       policy: recordedPolicy(plan, m),
+      ...provisioning(m),
       targetAction: 'create',
       createdAt: now,
       updatedAt: now,
@@ -384,6 +385,7 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
           privateIp: undefined,
           nativeState: undefined,
           error: undefined,
+          provisionedAt: undefined,
           updatedAt: nowIso(),
         }));
         events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'relaunch', message: `replacing a ${vm.status} VM` });
@@ -392,6 +394,11 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
     }),
   );
   return ready;
+}
+
+/** The manifest's files and run as the record keeps them. */
+export function provisioning(m: McisManifest): Pick<Mcis, 'files' | 'run'> {
+  return { ...(m.spec.files?.length ? { files: m.spec.files } : {}), ...(m.spec.run?.length ? { run: m.spec.run } : {}) };
 }
 
 /** The MCIS policy as recorded: the plan's failure policy and parallelism, and apply's settings. */

@@ -63,7 +63,11 @@ function shapeChange(before: VmShape, after: VmShape): string | undefined {
   return parts.length ? `${parts.join(', ')} (forces a new VM)` : undefined;
 }
 
-export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], cloud: CloudView, labels: Record<string, string>): Change[] {
+/** What the manifest wants beyond its VMs: labels, and the files and run owed once to every VM. */
+export type McisExtras = Pick<Mcis, 'labels' | 'files' | 'run'>;
+
+export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], cloud: CloudView, want: McisExtras): Change[] {
+  const provisions = !!(want.files?.length || want.run?.length);
   const changes: Change[] = [];
   const recorded = new Map(vms.filter((v) => v.origin !== 'registered').map((v) => [v.name, v]));
   const countBefore = (sg: string) => record?.subgroups.find((s) => s.name === sg)?.count;
@@ -89,6 +93,7 @@ export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], 
     if (reshaped) changes.push({ op: 'replace', kind: 'vm', target: p.name, subgroup: p.subgroup, reason: reshaped, before, after });
     else if (gone) changes.push({ op: 'replace', kind: 'vm', target: p.name, subgroup: p.subgroup, reason: gone, drift: true, before, after });
     else if (BROKEN.has(rec.status)) changes.push({ op: 'replace', kind: 'vm', target: p.name, subgroup: p.subgroup, reason: `${rec.status}${rec.error ? `: ${rec.error}` : ''}`, before, after });
+    else if (provisions && rec.status === 'Running' && !rec.provisionedAt) changes.push({ op: 'update', kind: 'vm', target: p.name, subgroup: p.subgroup, reason: 'spec.files/spec.run not done on this VM yet' });
   }
 
   const planned = new Set(plan.vms.map((p) => p.name));
@@ -101,8 +106,12 @@ export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], 
 
   changes.push(...orphanChanges(cloud));
 
-  if (record && JSON.stringify(sorted(record.labels)) !== JSON.stringify(sorted(labels))) {
-    changes.push({ op: 'update', kind: 'mcis', target: plan.name, reason: `labels ${fmt(record.labels)} → ${fmt(labels)}` });
+  if (record && JSON.stringify(sorted(record.labels)) !== JSON.stringify(sorted(want.labels))) {
+    changes.push({ op: 'update', kind: 'mcis', target: plan.name, reason: `labels ${fmt(record.labels)} → ${fmt(want.labels)}` });
+  }
+  const same = (a: unknown[] | undefined, b: unknown[] | undefined) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  if (record && !(same(record.files, want.files) && same(record.run, want.run))) {
+    changes.push({ op: 'update', kind: 'mcis', target: plan.name, reason: 'spec.files/spec.run changed: VMs added from now on get the new ones' });
   }
   return changes;
 }

@@ -111,6 +111,7 @@ export class McisService {
     const name = opts.manifest.metadata.name;
     return this.withMcis(opts.ns, name, 'mcis create', async (pool) => {
       const outcome: CreateOutcome = await runCreate(this.deps, pool, opts);
+      outcome.failed.push(...(await this.provision(opts)));
       const removed: string[] = [];
       let rolledBack = false;
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
@@ -198,6 +199,7 @@ export class McisService {
       if (!plan.changes.length) return { plan, created: [], replaced: [], destroyed: [], failed: [], mcis: this.view(ns, name) };
       await opts.approve?.(plan);
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
+      outcome.failed.push(...(await this.provision(opts)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
       const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
       if (outcome.failed.length) {
@@ -207,6 +209,14 @@ export class McisService {
       }
       return result;
     });
+  }
+
+  /** The manifest's files and run on the VMs not yet provisioned (provision.ts). */
+  private async provision(opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
+    const { files, run } = opts.manifest.spec;
+    if (!files?.length && !run?.length) return [];
+    const { provisionVms } = await import('./provision.js');
+    return provisionVms(this.deps, opts.ns, opts.manifest.metadata.name, opts.manifest, opts.events ?? noEvents, opts.signal);
   }
 
   /** Sets one subgroup's count and applies it (Tumblebug's scale-out; scale-in removes the highest indexes). */

@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
-import { parseMcisManifest, UsageError, type CreatePlan, type CreateResult } from '@cloud-barista/core';
+import type { CreatePlan, CreateResult, FieldIssue } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nsParse } from '../../flags.js';
+import { readMcisManifestFile } from '../../manifest-file.js';
 import { planTable } from '../../catalog-render.js';
 import { mcisSummary } from '../../mcis-render.js';
 
-type Result = (CreateResult & { monitoring?: unknown }) | { dryRun: true; plan: CreatePlan; warnings: Array<{ path: string; message: string }> };
+type Result = (CreateResult & { monitoring?: unknown }) | { dryRun: true; plan: CreatePlan; warnings: FieldIssue[] };
 
 export default class McisCreate extends BaseCommand<typeof McisCreate> {
   static override summary = 'Create an MCIS from a manifest (re-running after an interruption continues it).';
@@ -32,20 +32,11 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
   };
 
   protected async execute(): Promise<Result> {
-    const source = this.flags.file;
-    let text: string;
-    try {
-      text = readFileSync(source === '-' ? 0 : source, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read manifest '${source}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'pass an existing YAML file with -f' });
-    }
-    const v = parseMcisManifest(text, source);
-    if (!v.value) throw new UsageError(`invalid manifest ${source}`, { issues: v.errors, hint: 'fix the fields listed above; nothing was changed' });
-    for (const w of v.warnings) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
+    const { manifest, warnings } = readMcisManifestFile(this.flags.file);
     const { mcis } = await this.core();
     const opts = {
-      ns: this.flags.ns ?? v.value.metadata.namespace ?? 'default',
-      manifest: v.value,
+      ns: this.flags.ns ?? manifest.metadata.namespace ?? 'default',
+      manifest,
       ...(this.flags.parallelism ? { parallelism: this.flags.parallelism } : {}),
       ...(this.flags['on-failure'] ? { onFailure: this.flags['on-failure'] } : {}),
       ...(this.flags['max-failover'] ? { maxFailover: this.flags['max-failover'] } : {}),
@@ -53,9 +44,9 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     if (this.flags['dry-run']) {
       const plan = mcis.plan(opts);
       for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
-      return { dryRun: true, plan, warnings: v.warnings };
+      return { dryRun: true, plan, warnings };
     }
-    const name = v.value.metadata.name;
+    const name = manifest.metadata.name;
     if (!this.flags['install-mon-agent']) return mcis.create({ ...opts, events: await this.progress(`create ${name}`) });
     // Agent settings are checked before anything is created.
     const { parseDuration } = await import('@cloud-barista/agent/duration');
