@@ -12,7 +12,9 @@
 //      reconciled with the store (rows per VM per second of the window, not the collector's counter),
 //      p95 sample-to-store latency, store size per VM-day (packages/cbmon/bench/collector.mjs).
 //   5. Kubernetes: `k8s create` to Provisioned for 1+20 nodes ÷ 1+3 nodes (packages/cbadm/bench/k8s.mjs).
-// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s runs a subset.
+//   6. Day 2: on a 100-VM MCIS over 10 AWS regions, a no-op `apply` (one refresh) ÷ `mcis status
+//      --refresh` (the same refresh alone); and `apply` scaling 10 → 100 VMs ÷ creating 100.
+// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2 runs a subset.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,6 +150,34 @@ try {
         target: '<= 1.5',
       };
     }
+    cb(['twin', 'down', '--yes']);
+  }
+
+  // ── 6. day 2 ──────────────────────────────────────────────────────────────
+  if (want('day2')) {
+    cb(['twin', 'up', '--boot-delay', bootDelay]);
+    const aws10 = JSON.parse(cb(['twin', 'connect', '--json']).stdout).connections.filter((c) => c.provider === 'aws').slice(0, 10);
+    const per = (n) => aws10.map((c) => ({ connection: c.name, provider: 'aws', count: n }));
+    const create100 = cb(['mcis', 'create', '-f', manifest('d100', per(10)), '--json']).ms;
+    const refresh = [];
+    const noop = [];
+    for (let i = 0; i < 5; i++) {
+      refresh.push(cb(['mcis', 'status', 'd100', '--refresh', '--json']).ms);
+      noop.push(cb(['apply', '-f', manifest('d100', per(10)), '--auto-approve', '--json']).ms);
+    }
+    cb(['mcis', 'delete', 'd100', '--yes', '--force', '--json']);
+    cb(['mcis', 'create', '-f', manifest('d10', per(1)), '--json']);
+    const scale = cb(['apply', '-f', manifest('d10', per(10)), '--auto-approve', '--json']).ms;
+    cb(['mcis', 'delete', 'd10', '--yes', '--force', '--json']);
+    results.day2 = {
+      refreshMs: Math.round(median(refresh)),
+      noopApplyMs: Math.round(median(noop)),
+      noopApplyRatio: +(median(noop) / median(refresh)).toFixed(2),
+      create100Ms: Math.round(create100),
+      scale10to100Ms: Math.round(scale),
+      scaleRatio: +(scale / create100).toFixed(2),
+      target: 'scaleRatio <= 1.2',
+    };
     cb(['twin', 'down', '--yes']);
   }
 
