@@ -1,7 +1,8 @@
 /**
  * Cloud-Twin as a dependable tool: a restarted twin keeps its ports (the EC2/GCE listener and
  * Azure's HTTPS one), so the twin-* connections keep working; when a port was taken meanwhile,
- * `twin up` points the twin connections at the new endpoints.
+ * `twin up` points the twin connections at the new endpoints. `twin status` exits 4 when the twin
+ * does not run and lists every endpoint when it does.
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,9 +28,29 @@ beforeAll(async () => {
 });
 afterAll(() => cli.dispose());
 
-describe('twin restart', () => {
-  it('down, then up again: same ports, and twin-aws-* and twin-azure-* connections still work', async () => {
+describe('twin restart and status', () => {
+  it('twin status lists every endpoint when up, in text and JSON', async () => {
+    const s = await cli.json<Status>(['twin', 'status']);
+    expect(Object.keys(s.endpoints)).toEqual(expect.arrayContaining(['aws', 'gcp', 'azure']));
+    const text = await cli.run(['twin', 'status']);
+    expect(text.code).toBe(0);
+    const line = (label: string, value: string) => expect(text.stdout).toMatch(new RegExp(`^  ${label}: +${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    for (const [provider, url] of Object.entries(s.endpoints)) line(`${provider} endpoint`, url);
+    line('admin API', s.adminUrl);
+    line('azure CA file', s.caFile);
+    expect(text.stdout).toMatch(/VM SSH port: +2463/);
+  });
+
+  it('after down, twin status says so and exits 4 (text and JSON)', async () => {
     expect((await cli.run(['twin', 'down', '--yes'])).code).toBe(0);
+    const text = await cli.run(['twin', 'status']);
+    expect(text.code).toBe(4);
+    expect(text.stdout).toContain('Cloud-Twin is not running');
+    expect(text.stdout).toContain('cbadm twin up');
+    expect(await cli.json<{ running: boolean }>(['twin', 'status'], 4)).toMatchObject({ running: false });
+  });
+
+  it('up again: same ports, and twin-aws-* and twin-azure-* connections still work', async () => {
     const again = await cli.json<Status & { refreshedConnections: string[] }>(['twin', 'up', '--boot-delay', '0']);
     expect(again.endpoints).toEqual(first.endpoints);
     expect(again.refreshedConnections).toEqual([]);
