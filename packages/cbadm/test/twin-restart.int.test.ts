@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test-support/net.js';
 import { Cli } from './harness.js';
 
 type Status = { running: boolean; endpoints: { aws: string; azure: string } & Record<string, string>; adminUrl: string; caFile: string; sshPort: number };
@@ -48,6 +49,25 @@ describe('twin restart and status', () => {
     expect(text.stdout).toContain('Cloud-Twin is not running');
     expect(text.stdout).toContain('cbadm twin up');
     expect(await cli.json<{ running: boolean }>(['twin', 'status'], 4)).toMatchObject({ running: false });
+  });
+
+  it('a twin connection refused while the twin is down says to start it; any other connection does not', async () => {
+    expect((await cli.run(['twin', 'status'])).code).toBe(4);
+    for (const name of ['twin-aws-us-east-1', 'twin-azure-koreacentral']) {
+      const r = await cli.run(['connection', 'test', name]);
+      expect({ name, code: r.code }).toEqual({ name, code: 1 });
+      expect(r.stderr).toContain('ECONNREFUSED');
+      expect(r.stderr).toContain('Hint: the twin is not running: `cbadm twin up`');
+    }
+    const json = await cli.json<{ error: { code: string; endpoint: string; hint: string } }>(['connection', 'test', 'twin-aws-us-east-1'], 1);
+    expect(json.error).toMatchObject({ code: 'ECONNREFUSED', endpoint: new URL(first.endpoints.aws).host, hint: 'the twin is not running: `cbadm twin up`' });
+    // Another loopback endpoint nobody listens on is not the twin's: no twin hint.
+    await cli.json(['connection', 'add', 'by-hand', '--provider', 'aws', '--region', 'us-east-1', '--endpoint', `http://127.0.0.1:${await freePort()}`, '--credential', 'twin-aws']);
+    const plain = await cli.run(['connection', 'test', 'by-hand']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain('ECONNREFUSED');
+    expect(plain.stderr).not.toContain('twin');
+    await cli.json(['connection', 'remove', 'by-hand', '--yes']);
   });
 
   it('up again: same ports, and twin-aws-* and twin-azure-* connections still work', async () => {
