@@ -53,12 +53,10 @@ describe('twin restart and status', () => {
 
   it('a twin connection refused while the twin is down says to start it; any other connection does not', async () => {
     expect((await cli.run(['twin', 'status'])).code).toBe(4);
-    for (const name of ['twin-aws-us-east-1', 'twin-azure-koreacentral']) {
-      const r = await cli.run(['connection', 'test', name]);
-      expect({ name, code: r.code }).toEqual({ name, code: 1 });
-      expect(r.stderr).toContain('ECONNREFUSED');
-      expect(r.stderr).toContain('Hint: the twin is not running: `cbadm twin up`');
-    }
+    const r = await cli.run(['connection', 'test', 'twin-azure-koreacentral']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ECONNREFUSED');
+    expect(r.stderr).toContain('Hint: the twin is not running: `cbadm twin up`');
     const json = await cli.json<{ error: { code: string; endpoint: string; hint: string } }>(['connection', 'test', 'twin-aws-us-east-1'], 1);
     expect(json.error).toMatchObject({ code: 'ECONNREFUSED', endpoint: new URL(first.endpoints.aws).host, hint: 'the twin is not running: `cbadm twin up`' });
     // Another loopback endpoint nobody listens on is not the twin's: no twin hint.
