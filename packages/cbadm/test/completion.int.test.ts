@@ -6,7 +6,7 @@
  * script is checked line by line.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,12 @@ describe('cbadm __complete (hidden)', () => {
 
   it('offers nothing, quietly, for an MCIS that does not exist', async () => {
     expect(await cli.run(['__complete', 'vm', 'nope'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('creates nothing where there is no store yet', async () => {
+    const home = join(cli.home, 'not-yet');
+    expect(await cli.run(['__complete', 'mcis'], { env: { CB_HOME: home } })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(existsSync(home)).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@ import { nsParse } from '../flags.js';
 /**
  * The names the completion scripts offer, one per line, from the local store only (no cloud is
  * asked, so TAB stays fast). Hidden: it is for the scripts, not for people. Never fails: a store
- * that cannot be read offers nothing.
+ * that cannot be read (or does not exist yet) offers nothing.
  */
 export default class CompleteNames extends BaseCommand<typeof CompleteNames> {
   static override hidden = true;
@@ -23,6 +23,10 @@ export default class CompleteNames extends BaseCommand<typeof CompleteNames> {
   }
 
   private async names(): Promise<string[]> {
+    // No store yet: nothing to offer, and a TAB must not create one.
+    const { existsSync } = await import('node:fs');
+    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
+    if (!existsSync(homePaths(resolveHome()).db)) return [];
     const core = await this.core();
     const ns = this.flags.ns;
     switch (this.args.kind) {
