@@ -2,15 +2,19 @@
  * Shell completion: `cbadm completion bash|zsh|fish` prints a script generated from the command
  * list (commands, flags, their fixed values, files), and the scripts ask the hidden
  * `cbadm __complete KIND` for the names in the store: MCIS, connections, credentials, VMs of an
- * MCIS. bash is driven for real (COMP_WORDS → COMPREPLY); fish is not installed here, so its
- * script is checked line by line.
+ * MCIS. bash (COMP_WORDS → COMPREPLY) and fish (`complete -C`) are driven for real; the fish
+ * script's lines are checked too.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { optionalTool } from '../../../test-support/tools.js';
 import { CBADM, Cli, manifestYaml, shq } from './harness.js';
+
+const FISH = optionalTool('fish', 'apt-get install -y fish');
+const ZSH = optionalTool('zsh', 'apt-get install -y zsh');
 
 const cli = new Cli({ sshPort: 2466 });
 let bashScriptFile = '';
@@ -128,5 +132,55 @@ describe('fish completion', () => {
     expect(fish).toContain("complete -c cbadm -n '__cbadm_is \\'connection test\\'; and __cbadm_argc 0' -a '(cbadm __complete connection 2>/dev/null)'");
     // A new name (connection add NAME) has nothing to complete.
     expect(fish).not.toContain("'__cbadm_is \\'connection add\\'; and __cbadm_argc 0'");
+  });
+});
+
+describe.skipIf(!FISH)('fish completion, run by fish', () => {
+  let fishFile = '';
+  beforeAll(async () => {
+    fishFile = join(cli.home, 'cbadm.fish');
+    writeFileSync(fishFile, (await cli.run(['completion', 'fish'])).stdout);
+  });
+
+  /** The candidates fish offers for a command line (the text before the cursor), without descriptions. */
+  async function fishComplete(line: string): Promise<string[]> {
+    const { stdout } = await promisify(execFile)(FISH ?? 'fish', ['--no-config', '-c', `source ${shq(fishFile)}; complete -C ${shq(line)}`], {
+      env: { ...cli.env, PATH: `${binDir}:${process.env.PATH}` },
+      cwd: cli.home,
+      encoding: 'utf8',
+    });
+    return stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0] ?? '').sort();
+  }
+
+  it('parses, and completes commands, flags and values', async () => {
+    await promisify(execFile)(FISH ?? 'fish', ['--no-execute', fishFile]);
+    expect(await fishComplete('cbadm ')).toEqual(expect.arrayContaining(['mcis', 'twin', 'completion']));
+    expect(await fishComplete('cbadm ')).not.toContain('__complete');
+    expect(await fishComplete('cbadm mcis cr')).toEqual(['create']);
+    expect(await fishComplete('cbadm mcis create --dr')).toEqual(['--dry-run']);
+    expect(await fishComplete('cbadm mcis get web -o ')).toEqual(['json', 'table', 'wide', 'yaml']);
+  });
+
+  it('completes MCIS, VM and connection names from the store', async () => {
+    expect(await fishComplete('cbadm mcis get ')).toEqual(['web']);
+    expect(await fishComplete('cbadm mcis ssh web ')).toEqual(['app-1', 'app-2']);
+    expect(await fishComplete('cbadm mcis terminate web --vm ')).toEqual(['app-1', 'app-2']);
+    expect(await fishComplete('cbadm connection test twin-aws-us-e')).toEqual(['twin-aws-us-east-1', 'twin-aws-us-east-2']);
+  });
+});
+
+describe.skipIf(!ZSH)('zsh completion, run by zsh', () => {
+  it('parses, and the function finds commands and names in zsh as in bash (zsh filters by prefix itself)', async () => {
+    const file = join(cli.home, 'cbadm.zsh');
+    writeFileSync(file, (await cli.run(['completion', 'zsh'])).stdout);
+    await promisify(execFile)(ZSH ?? 'zsh', ['-n', file]);
+    // bashcompinit calls the function under `emulate sh` (0-based arrays), as this does.
+    const call = (words: string[]) =>
+      [`COMP_WORDS=(${words.map(shq).join(' ')})`, `COMP_CWORD=${words.length - 1}`, '_cbadm_complete', 'print -l "${COMPREPLY[@]}"'].join('; ');
+    const script = [`source ${shq(file)}`, 'emulate sh', 'setopt kshglob noshglob braceexpand', call(['cbadm', 'mcis', 'ssh', 'web', '']), 'echo ---', call(['cbadm', 'k8s', 'node', ''])].join('\n');
+    const { stdout } = await promisify(execFile)(ZSH ?? 'zsh', ['-f', '-c', script], { env: { ...cli.env, PATH: `${binDir}:${process.env.PATH}`, HOME: cli.home }, cwd: cli.home, encoding: 'utf8' });
+    const [vms, node] = stdout.split('---\n');
+    expect(vms?.split('\n').filter(Boolean)).toEqual(['app-1', 'app-2']);
+    expect(node?.split('\n').filter(Boolean)).toEqual(['add', 'remove']);
   });
 });
