@@ -41,8 +41,10 @@ export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir:
 export async function refreshStaleTwinConnections(core: Core, drivers: DriverRegistry, stateDir: string): Promise<string[]> {
   const info = readTwinInfo(stateDir);
   if (!info) return [];
-  const served = new Set(Object.values(info.endpoints));
-  const stale = core.connections.list().filter((c) => c.labels.twin === 'true' && c.endpoint !== undefined && !served.has(c.endpoint));
+  // Compared by origin: a provider's connection may name a path under the twin's listener.
+  const origin = (url: string) => (URL.canParse(url) ? new URL(url).origin : url);
+  const served = new Set(Object.values(info.endpoints).map(origin));
+  const stale = core.connections.list().filter((c) => c.labels.twin === 'true' && c.endpoint !== undefined && !served.has(origin(c.endpoint)));
   if (!stale.length) return [];
   await twinConnect(core, drivers, stateDir);
   return stale.map((c) => c.name);
