@@ -7,7 +7,7 @@
 import type { Command } from '@oclif/core';
 import { CliCommand } from '@cloud-barista/cli-kit/command';
 import type { EventSink } from '@cloud-barista/core';
-import { OperationError, UsageError } from '@cloud-barista/core/errors';
+import { OperationError, ProviderError, UsageError } from '@cloud-barista/core/errors';
 import type { Progress } from './progress.js';
 import type { CoreHandle } from './core.js';
 
@@ -81,6 +81,18 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
       throw e;
     });
     if (!ok) throw new OperationError(`Cancelled: did not ${opts.action}.`);
+  }
+
+  // A refused twin endpoint says how to start the twin (the drivers only say which endpoint refused).
+  override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    if (err instanceof ProviderError && err.code === 'ECONNREFUSED' && err.endpoint) {
+      const { withTwinDownHint } = await import('./twin/hint.js');
+      const { readTwinInfo } = await import('./twin/control.js');
+      const core = await this.core().catch(() => undefined);
+      const hinted = core && withTwinDownHint(err, core.connections.list(), readTwinInfo(core.home.twin) !== undefined);
+      if (hinted) return super.catch(hinted);
+    }
+    return super.catch(err);
   }
 
   override async finally(err: Error | undefined): Promise<void> {

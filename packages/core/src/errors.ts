@@ -92,6 +92,8 @@ export class ProviderError extends CbError {
   readonly errorClass: ProviderErrorClass;
   readonly retryable: boolean;
   readonly httpStatus: number | undefined;
+  /** For a socket failure (ECONNREFUSED…): the `host:port` that did not answer. */
+  readonly endpoint: string | undefined;
   constructor(opts: {
     provider: string;
     code: string;
@@ -99,6 +101,7 @@ export class ProviderError extends CbError {
     errorClass: ProviderErrorClass;
     retryable: boolean;
     httpStatus?: number;
+    endpoint?: string;
     hint?: string;
     cause?: unknown;
   }) {
@@ -108,6 +111,7 @@ export class ProviderError extends CbError {
     this.errorClass = opts.errorClass;
     this.retryable = opts.retryable;
     this.httpStatus = opts.httpStatus;
+    this.endpoint = opts.endpoint;
   }
   override toJSON(): Record<string, unknown> {
     return {
@@ -116,6 +120,7 @@ export class ProviderError extends CbError {
       code: this.code,
       errorClass: this.errorClass,
       retryable: this.retryable,
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
     };
   }
 }

@@ -5,19 +5,33 @@
  *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
  *              [--fault SPEC]... [--terminated-retention 1h]
  *
+ * Without --port/--azure-port it takes the ports of its last run again (DIR/ports.json) when they
+ * are free, so the endpoints its clients were given stay right across a restart.
  * Once listening it writes DIR/twin.json ({pid, endpoints, adminUrl, sshPort, bootDelayMs,
  * startedAt}) and logs one line per request to DIR/twin.log. SIGTERM, SIGINT or
  * POST /_twin/shutdown close every VM's SSH server, save the state, remove twin.json and exit 0.
  * Fault SPEC syntax: see parseFaultSpec ([PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]).
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './duration.js';
 import { parseFaultSpec, type FaultRule } from './faults.js';
 import { writeFileAtomic } from './state.js';
-import { startTwin } from './twin.js';
+import { startTwin, type TwinPorts } from './twin.js';
+
+/** The ports of the last run, so a restarted twin keeps the endpoints its clients were given. */
+function lastPorts(file: string): TwinPorts {
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as TwinPorts;
+    const port = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 65536 ? v : undefined);
+    return { aws: port(saved.aws), azure: port(saved.azure) };
+  } catch {
+    return {};
+  }
+}
+
 
 const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
@@ -82,12 +96,14 @@ async function main(): Promise<void> {
   const logStream = createWriteStream(join(stateDir, 'twin.log'), { flags: 'a' });
   const logLine = (line: string) => logStream.write(`${line}\n`);
   const twinJson = join(stateDir, 'twin.json');
+  const portsJson = join(stateDir, 'ports.json');
 
   const twin = await startTwin({
     stateDir,
     host: values.host,
     port: intFlag('port', values.port),
     azurePort: intFlag('azure-port', values['azure-port']),
+    preferredPorts: lastPorts(portsJson),
     sshPort: intFlag('ssh-port', values['ssh-port']),
     bootDelayMs: durationFlag('boot-delay', values['boot-delay']),
     stopDelayMs: durationFlag('stop-delay', values['stop-delay']),
@@ -98,6 +114,8 @@ async function main(): Promise<void> {
       logLine(`${e.time} ${e.requestId} ${e.region ?? '-'} ${e.action ?? '-'} ${e.status} ${e.code ?? '-'} ${e.ms}ms`),
   });
   const status = twin.status();
+  const ports: TwinPorts = { aws: Number(new URL(twin.endpoints.aws).port), azure: Number(new URL(twin.endpoints.azure).port) };
+  await writeFileAtomic(portsJson, `${JSON.stringify(ports)}\n`);
   await writeFileAtomic(
     twinJson,
     `${JSON.stringify(

@@ -158,6 +158,8 @@ describe('response shapes match real EC2 samples', () => {
     out.stop_instances = await call({ Action: 'StopInstances', 'InstanceId.1': a ?? '' });
     await waitFor('stopped', async () => ((await call({ Action: 'DescribeInstances' })).includes('<name>stopped</name>') ? true : undefined));
     out.describe_instances = await call({ Action: 'DescribeInstances' });
+    out.describe_volumes = await call({ Action: 'DescribeVolumes' });
+    out.describe_account_attributes = await call({ Action: 'DescribeAccountAttributes' });
     out.start_instances = await call({ Action: 'StartInstances', 'InstanceId.1': a ?? '' });
     out.reboot_instances = await call({ Action: 'RebootInstances', 'InstanceId.1': b ?? '' });
     out.create_tags = await call({ Action: 'CreateTags', 'ResourceId.1': b ?? '', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' });
@@ -178,6 +180,47 @@ describe('response shapes match real EC2 samples', () => {
       const missing = [...xmlPaths(sample)].filter((p) => !mine.has(p) && !OBSOLETE.some((re) => re.test(p)));
       expect({ name, missing }).toEqual({ name, missing: [] });
     }
+  });
+});
+
+describe('read calls general clients make (Libcloud, Terraform)', () => {
+  const call = (params: Record<string, string>) => rawCall(t.twin, params, 'ap-south-1');
+
+  it('DescribeAddresses: none exist (VMs get public IPs without Elastic IPs); one asked for is not found', async () => {
+    const all = await call({ Action: 'DescribeAddresses', 'Filter.1.Name': 'domain', 'Filter.1.Value.1': 'vpc' });
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('<addressesSet/>');
+    const ip = await call({ Action: 'DescribeAddresses', 'PublicIp.1': '203.0.113.7' });
+    expect([ip.status, /<Code>([^<]+)/.exec(ip.text)?.[1]]).toEqual([400, 'InvalidAddress.NotFound']);
+    const alloc = await call({ Action: 'DescribeAddresses', 'AllocationId.1': 'eipalloc-0123' });
+    expect([alloc.status, /<Code>([^<]+)/.exec(alloc.text)?.[1]]).toEqual([400, 'InvalidAllocationID.NotFound']);
+    const bad = await call({ Action: 'DescribeAddresses', 'Filter.1.Name': 'colour', 'Filter.1.Value.1': 'red' });
+    expect([bad.status, /<Code>([^<]+)/.exec(bad.text)?.[1]]).toEqual([400, 'InvalidParameterValue']);
+  });
+
+  it('DescribeAccountAttributes: the default VPC and a new account\'s limits, one by name, an unknown name refused', async () => {
+    const vpc = /<vpcId>([^<]+)<\/vpcId>/.exec((await call({ Action: 'DescribeVpcs', 'Filter.1.Name': 'is-default', 'Filter.1.Value.1': 'true' })).text)?.[1];
+    const all = (await call({ Action: 'DescribeAccountAttributes' })).text;
+    expect(all).toContain(`<attributeName>default-vpc</attributeName><attributeValueSet><item><attributeValue>${vpc}</attributeValue></item></attributeValueSet>`);
+    expect(all).toContain('<attributeName>supported-platforms</attributeName><attributeValueSet><item><attributeValue>VPC</attributeValue></item></attributeValueSet>');
+    const one = (await call({ Action: 'DescribeAccountAttributes', 'AttributeName.1': 'max-instances' })).text;
+    expect([...one.matchAll(/<attributeName>([^<]+)/g)].map((m) => m[1])).toEqual(['max-instances']);
+    const bad = await call({ Action: 'DescribeAccountAttributes', 'AttributeName.1': 'max-llamas' });
+    expect([bad.status, /<Code>([^<]+)/.exec(bad.text)?.[1]]).toEqual([400, 'InvalidParameterValue']);
+  });
+
+  it('DescribeVolumes: each instance\'s root volume, attached; by id, by filter; an unknown id is not found', async () => {
+    const img = /<imageId>([^<]+)/.exec((await call({ Action: 'DescribeImages' })).text)?.[1] ?? '';
+    const run = (await call({ Action: 'RunInstances', ImageId: img, InstanceType: 't3.micro', MinCount: '1', MaxCount: '1' })).text;
+    const instance = /<instanceId>([^<]+)/.exec(run)?.[1] ?? '';
+    const mine = (await call({ Action: 'DescribeVolumes', 'Filter.1.Name': 'attachment.instance-id', 'Filter.1.Value.1': instance })).text;
+    const volume = /<volumeId>([^<]+)/.exec(mine)?.[1] ?? '';
+    expect(volume).toMatch(/^vol-[0-9a-f]+$/);
+    expect(mine).toContain(`<instanceId>${instance}</instanceId>`);
+    expect(mine).toContain('<status>in-use</status>');
+    expect((await call({ Action: 'DescribeVolumes', 'VolumeId.1': volume })).text).toContain(`<volumeId>${volume}</volumeId>`);
+    const gone = await call({ Action: 'DescribeVolumes', 'VolumeId.1': 'vol-0000000000000000a' });
+    expect([gone.status, /<Code>([^<]+)/.exec(gone.text)?.[1]]).toEqual([400, 'InvalidVolume.NotFound']);
   });
 });
 

@@ -9,6 +9,7 @@ import { GceEngine } from './gce/engine.js';
 import { TokenIssuer } from './gce/token.js';
 import { loadOrCreateSecret, type TwinCredentials } from './auth/credentials.js';
 import { sameSecret } from './auth/jwt.js';
+import { listenPreferring } from './http/listen.js';
 import type { RequestLogEntry } from './http/types.js';
 import { createTwinServer } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
@@ -46,8 +47,19 @@ export interface TwinOptions {
   ssh?: SshBackend;
   /** HTTPS port of the Azure ARM and identity endpoint (default 0: any free port). */
   azurePort?: number;
+  /**
+   * Ports to take again when free (a restarted twin's previous ones, so its clients' endpoints stay
+   * right); `port`/`azurePort` win, a taken one falls back to any free port.
+   */
+  preferredPorts?: TwinPorts;
   /** Items per ARM list page before a nextLink (default 100). */
   azurePageSize?: number;
+}
+
+/** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
+export interface TwinPorts {
+  aws?: number | undefined;
+  azure?: number | undefined;
 }
 
 export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
@@ -200,19 +212,14 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       faultsChanged: () => {},
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: opts.port ?? 0 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenPreferring(server, host, { port: opts.port, preferred: opts.preferredPorts?.aws });
   try {
     // Over HTTPS: Azure's SDK sends bearer tokens nowhere else.
     azure = await startAzureTwin({
       stateDir: opts.stateDir,
       host,
-      port: opts.azurePort ?? 0,
+      port: opts.azurePort,
+      preferredPort: opts.preferredPorts?.azure,
       lifecycle,
       ips,
       faults,

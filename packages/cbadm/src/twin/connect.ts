@@ -32,3 +32,20 @@ export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir:
   }
   return result;
 }
+
+/**
+ * After `twin up`: the twin connections (label twin=true) whose endpoint is not one the running twin
+ * serves (a port it could not take back was taken by another program) are registered again, so
+ * they keep working. None stale, or no twin connections at all: nothing is touched.
+ */
+export async function refreshStaleTwinConnections(core: Core, drivers: DriverRegistry, stateDir: string): Promise<string[]> {
+  const info = readTwinInfo(stateDir);
+  if (!info) return [];
+  // Compared by origin: a provider's connection may name a path under the twin's listener.
+  const origin = (url: string) => (URL.canParse(url) ? new URL(url).origin : url);
+  const served = new Set(Object.values(info.endpoints).map(origin));
+  const stale = core.connections.list().filter((c) => c.labels.twin === 'true' && c.endpoint !== undefined && !served.has(origin(c.endpoint)));
+  if (!stale.length) return [];
+  await twinConnect(core, drivers, stateDir);
+  return stale.map((c) => c.name);
+}

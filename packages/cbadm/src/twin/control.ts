@@ -28,6 +28,7 @@ export interface TwinStatus {
   stateDir: string;
   pid?: number;
   endpoints?: TwinInfo['endpoints'];
+  caFile?: string;
   adminUrl?: string;
   sshPort?: number;
   bootDelayMs?: number;

@@ -3,7 +3,7 @@
  * status (`$metadata`), never its message: messages change wording, codes are the API contract.
  */
 import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES as NETWORK, redact } from '../common/errors.js';
+import { classifiedError, NETWORK_CODES as NETWORK, redact, socketEndpoint } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -127,7 +127,7 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
       hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an ~/.aws profile, or store one (`cbadm credential add NAME --provider aws`) and name it with `cbadm connection add … --credential NAME --replace`',
     });
   }
-  return classifiedError({ provider: 'aws', code, message, errorClass, httpStatus, hint: HINTS[errorClass], cause });
+  return classifiedError({ provider: 'aws', code, message, errorClass, httpStatus, hint: HINTS[errorClass], cause, endpoint: socketEndpoint(e) });
 }
 
 /**

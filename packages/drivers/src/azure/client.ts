@@ -14,6 +14,7 @@ import type { Connection, CredentialMaterial } from '@cloud-barista/core/model';
 import { UsageError } from '@cloud-barista/core/errors';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS } from '../common/retry.js';
 import { throttlePolicy } from './retry.js';
+import { tokenSocketWatch } from './token-socket.js';
 
 /** The SDK's credential and HTTP client types, as its clients take them. */
 export type TokenCredential = ConstructorParameters<typeof ComputeManagementClient>[0];
@@ -73,7 +74,9 @@ export function subscriptionOf(conn: Connection): string {
 }
 
 function credentialFor(conn: Connection, cred: CredentialMaterial, agent: Agent | undefined): TokenCredential {
+  const watch = tokenSocketWatch();
   const options = {
+    additionalPolicies: [watch.policy],
     ...(conn.authEndpoint
       ? {
           authorityHost: conn.authEndpoint,
@@ -87,7 +90,7 @@ function credentialFor(conn: Connection, cred: CredentialMaterial, agent: Agent 
   switch (cred.kind) {
     case 'azure-client-secret':
       try {
-        return new ClientSecretCredential(cred.tenantId, cred.clientId, cred.clientSecret, options);
+        return watch.wrap(new ClientSecretCredential(cred.tenantId, cred.clientId, cred.clientSecret, options));
       } catch (e) {
         // The SDK checks the ids' form up front (a tenant id with spaces…): bad input, not a cloud error.
         throw new UsageError(`credential of connection '${conn.name}' is not usable: ${(e as Error).message}`, {
@@ -96,7 +99,7 @@ function credentialFor(conn: Connection, cred: CredentialMaterial, agent: Agent 
       }
     case 'default-chain':
       // Environment (AZURE_TENANT_ID/CLIENT_ID/CLIENT_SECRET…), workload identity, managed identity, Azure CLI…
-      return new DefaultAzureCredential(options);
+      return watch.wrap(new DefaultAzureCredential(options));
     default:
       throw new UsageError(`a ${cred.kind} credential cannot be used with Azure`, {
         hint: 'use an azure-client-secret credential or the default chain (environment, Azure CLI, managed identity)',

@@ -4,7 +4,7 @@
  * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
  */
 import { CbError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES as NETWORK, redact } from '../common/errors.js';
+import { classifiedError, NETWORK_CODES as NETWORK, redact, socketEndpoint } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -117,5 +117,5 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
   const hint = action
     ? `the credential lacks ${action}: grant it with a role assignment on the resource group or subscription (e.g. Contributor, or a custom role that includes it); \`cbadm connection test NAME\` lists every action cbadm needs`
     : HINTS[errorClass];
-  return classifiedError({ provider: 'azure', code, message, errorClass, httpStatus, hint, cause });
+  return classifiedError({ provider: 'azure', code, message, errorClass, httpStatus, hint, cause, endpoint: socketEndpoint(e) });
 }

@@ -32,6 +32,39 @@ export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+type SocketErrorShape = { code?: unknown; address?: unknown; port?: unknown; cause?: unknown; errors?: unknown; error?: unknown; config?: { url?: unknown }; request?: { url?: unknown } };
+
+/** host:port of a URL (IPv6 hosts keep their brackets), the scheme's default port when it names none. */
+function hostPort(url: unknown): string | undefined {
+  if (typeof url !== 'string' && !(url instanceof URL)) return undefined;
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `host:port` a socket failure could not reach, for a caller that knows what listens there (a
+ * local emulator, a proxy) and can say more than "connection refused". Node's socket error carries
+ * address and port; an HTTP client's wrapper carries the request's URL (gaxios `config.url`, Azure
+ * RestError `request.url`); either may sit in a `cause` chain or an AggregateError's `errors`.
+ */
+export function socketEndpoint(e: unknown, depth = 0): string | undefined {
+  if (typeof e !== 'object' || e === null || depth > 4) return undefined;
+  const err = e as SocketErrorShape;
+  if (typeof err.code === 'string' && NETWORK_CODES.has(err.code) && typeof err.address === 'string' && typeof err.port === 'number') {
+    return err.address.includes(':') ? `[${err.address}]:${err.port}` : `${err.address}:${err.port}`;
+  }
+  const nested: unknown[] = [err.cause, err.error, ...(Array.isArray(err.errors) ? (err.errors as unknown[]) : [])];
+  for (const inner of nested) {
+    const found = socketEndpoint(inner, depth + 1);
+    if (found) return found;
+  }
+  return hostPort(err.config?.url) ?? hostPort(err.request?.url);
+}
+
 /** True when `e` is a ProviderError the cloud reported as "no such thing". */
 export function isNotFound(e: unknown): boolean {
   return e instanceof ProviderError && e.errorClass === 'not-found';
@@ -81,6 +114,8 @@ export interface ClassifiedFailure {
   hint?: string | undefined;
   /** The raw error; leave it out when its text held a secret. */
   cause?: unknown;
+  /** For a socket failure: the host:port that did not answer (socketEndpoint). */
+  endpoint?: string | undefined;
 }
 
 /** The ProviderError for a classified failure; whether a retry can help follows from its class. */
@@ -94,5 +129,6 @@ export function classifiedError(f: ClassifiedFailure): ProviderError {
     ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
     ...(f.hint ? { hint: f.hint } : {}),
     ...(f.cause !== undefined ? { cause: f.cause } : {}),
+    ...(f.endpoint && NETWORK_CODES.has(f.code) ? { endpoint: f.endpoint } : {}),
   });
 }

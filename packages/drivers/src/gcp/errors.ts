@@ -5,7 +5,7 @@
  * HTTP status — never the message text.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES as NETWORK, redact, retryAfterMs } from '../common/errors.js';
+import { classifiedError, NETWORK_CODES as NETWORK, redact, retryAfterMs, socketEndpoint } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -142,6 +142,7 @@ export function providerError(f: GcpFailure, secrets: readonly string[] = [], ca
     hint,
     // A message that had to be redacted means the raw error holds a secret: it does not travel along.
     cause: message === f.message.trim() ? cause : undefined,
+    endpoint: socketEndpoint(cause),
   });
 }
 

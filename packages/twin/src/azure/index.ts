@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Faults } from '../faults.js';
+import { listenPreferring } from '../http/listen.js';
 import type { RequestLogEntry } from '../http/types.js';
 import { ensureTwinTls } from '../tls.js';
 import type { LoopbackIps } from '../vm/ips.js';
@@ -15,8 +16,9 @@ export type { AzureSnapshot } from './engine.js';
 export interface AzureTwinOptions {
   stateDir: string;
   host: string;
-  /** HTTPS port (0: any free one). */
-  port: number;
+  /** HTTPS port (undefined: `preferredPort` when free, else any free one). */
+  port: number | undefined;
+  preferredPort?: number | undefined;
   lifecycle: AzureLifecycle;
   ips: LoopbackIps;
   faults: Faults;
@@ -44,13 +46,7 @@ export async function startAzureTwin(o: AzureTwinOptions): Promise<AzureTwin> {
   const engine = new AzureEngine({ lifecycle: o.lifecycle, ips: o.ips, changed: o.changed, now: Date.now, bootDelayMs: o.bootDelayMs, ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
   if (o.saved) engine.restore(o.saved);
   const server = createAzureServer({ engine, faults: o.faults, tls, auth: o.auth, ...(o.onRequest ? { onRequest: o.onRequest } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: o.host, port: o.port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenPreferring(server, o.host, { port: o.port, preferred: o.preferredPort });
   const addr = server.address() as AddressInfo;
   const endpoint = `https://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 /** The EC2 actions the twin serves. */
+import * as account from './account.js';
 import * as catalog from './catalog.js';
 import type { Handler } from './context.js';
 import * as gw from './gateways.js';
@@ -14,6 +15,9 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
   DescribeAvailabilityZones: catalog.describeAvailabilityZones,
   DescribeImages: catalog.describeImages,
   DescribeInstanceTypes: catalog.describeInstanceTypes,
+  DescribeAccountAttributes: account.describeAccountAttributes,
+  DescribeAddresses: account.describeAddresses,
+  DescribeVolumes: account.describeVolumes,
 
   CreateVpc: vpcs.createVpc,
   DescribeVpcs: vpcs.describeVpcs,

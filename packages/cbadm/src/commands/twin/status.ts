@@ -1,20 +1,39 @@
+import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import type { TwinStatus } from '../../twin/control.js';
 
+/** One line per listener (each provider's API, the admin API, the Azure CA, the VMs' SSH port), then the instance counts. */
+function statusLines(s: TwinStatus): string[] {
+  const instances = Object.entries(s.instances ?? {}).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+  const rows: Array<[string, string | number | undefined]> = [
+    ...Object.entries(s.endpoints ?? {}).map(([provider, url]): [string, string] => [`${provider} endpoint`, url]),
+    ['admin API', s.adminUrl],
+    ['azure CA file', s.caFile],
+    ['VM SSH port', s.sshPort],
+    ['instances', instances],
+  ];
+  const shown = rows.filter((r): r is [string, string | number] => r[1] !== undefined);
+  const width = Math.max(...shown.map(([k]) => k.length)) + 1;
+  return shown.map(([k, v]) => `  ${`${k}:`.padEnd(width + 1)}${v}`);
+}
+
 export function twinStatusText(s: TwinStatus): string {
   if (!s.running) return `Cloud-Twin is not running (state in ${s.stateDir}). Start it with: cbadm twin up`;
-  const inst = Object.entries(s.instances ?? {}).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
-  return `Cloud-Twin running (pid ${s.pid}) since ${s.startedAt}\n  aws endpoint: ${s.endpoints?.aws}\n  VM SSH port:  ${s.sshPort}\n  instances:    ${inst}`;
+  return [`Cloud-Twin running (pid ${s.pid}) since ${s.startedAt}`, ...statusLines(s)].join('\n');
 }
 
 export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
-  static override summary = 'Show whether Cloud-Twin runs, its endpoints and instance counts.';
-  static override examples = ['<%= config.bin %> twin status --json | jq -r .endpoints.aws'];
+  static override summary = 'Show whether Cloud-Twin runs, its endpoints and instance counts (exit 4 when it does not run).';
+  static override description = 'Exit code 0 when the twin runs, 4 when it does not (the status is printed either way), so scripts can wait on it: until cbadm twin status >/dev/null; do sleep 1; done.';
+  static override examples = ['<%= config.bin %> twin status --json | jq -r .endpoints.aws', '<%= config.bin %> twin status >/dev/null || cbadm twin up'];
 
   protected async execute(): Promise<TwinStatus> {
     const { twinStatus } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
-    return twinStatus(homePaths(resolveHome()).twin);
+    const status = await twinStatus(homePaths(resolveHome()).twin);
+    // Not running is an answer, not an error: the status is printed, and the exit code says it.
+    if (!status.running) process.exitCode = ExitCode.NotFound;
+    return status;
   }
 
   protected override table(s: TwinStatus): string {

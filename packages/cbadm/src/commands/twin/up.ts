@@ -3,6 +3,9 @@ import { BaseCommand } from '../../base-command.js';
 import { twinStatusText } from './status.js';
 import type { TwinStatus } from '../../twin/control.js';
 
+/** The twin's status, and the twin connections `twin up` had to point at new endpoints. */
+type TwinUpResult = TwinStatus & { refreshedConnections: string[] };
+
 export default class TwinUp extends BaseCommand<typeof TwinUp> {
   static override summary = 'Start Cloud-Twin, the local cloud emulator, in the background (no-op if running).';
   static override examples = ['<%= config.bin %> twin up', '<%= config.bin %> twin up --boot-delay 2s --fault RunInstances:InsufficientInstanceCapacity:0.2'];
@@ -15,11 +18,12 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     fault: Flags.string({ multiple: true, summary: 'Fault rule [PROVIDER:]ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable; PROVIDER aws or gcp).' }),
   };
 
-  protected async execute(): Promise<TwinStatus> {
+  protected async execute(): Promise<TwinUpResult> {
     const { twinUp } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
-    return twinUp({
-      stateDir: homePaths(resolveHome()).twin,
+    const stateDir = homePaths(resolveHome()).twin;
+    const status = await twinUp({
+      stateDir,
       bootDelay: this.flags['boot-delay'],
       sshPort: this.flags['ssh-port'],
       ...(this.flags['stop-delay'] ? { stopDelay: this.flags['stop-delay'] } : {}),
@@ -27,9 +31,15 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
       ...(this.flags['azure-port'] !== undefined ? { azurePort: this.flags['azure-port'] } : {}),
       ...(this.flags.fault ? { faults: this.flags.fault } : {}),
     });
+    // The twin takes its old ports back; when one was taken meanwhile, its connections follow it.
+    const { refreshStaleTwinConnections } = await import('../../twin/connect.js');
+    const { driverRegistry } = await import('@cloud-barista/drivers');
+    const refreshed = await refreshStaleTwinConnections(await this.core(), driverRegistry, stateDir);
+    return { ...status, refreshedConnections: refreshed };
   }
 
-  protected override table(s: TwinStatus): string {
-    return `${twinStatusText(s)}\nNext: cbadm twin connect`;
+  protected override table(s: TwinUpResult): string {
+    const refreshed = s.refreshedConnections.length ? `\n${s.refreshedConnections.length} twin connection(s) pointed at the new endpoints: ${s.refreshedConnections.join(', ')}` : '';
+    return `${twinStatusText(s)}${refreshed}\nNext: cbadm twin connect`;
   }
 }
