@@ -2,7 +2,7 @@
 /**
  * cloud-twin daemon:
  *
- *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
+ *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
  *              [--fault SPEC]... [--terminated-retention 1h]
  *
  * Once listening it writes DIR/twin.json ({pid, endpoints, adminUrl, sshPort, bootDelayMs,
@@ -19,7 +19,7 @@ import { parseFaultSpec, type FaultRule } from './faults.js';
 import { writeFileAtomic } from './state.js';
 import { startTwin } from './twin.js';
 
-const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--boot-delay 2s]
+const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
                   [--fault [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
 
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         'azure-port': { type: 'string' },
+        'alibaba-port': { type: 'string' },
         'boot-delay': { type: 'string' },
         'stop-delay': { type: 'string' },
         'ssh-port': { type: 'string' },
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     host: values.host,
     port: intFlag('port', values.port),
     azurePort: intFlag('azure-port', values['azure-port']),
+    alibabaPort: intFlag('alibaba-port', values['alibaba-port']),
     sshPort: intFlag('ssh-port', values['ssh-port']),
     bootDelayMs: durationFlag('boot-delay', values['boot-delay']),
     stopDelayMs: durationFlag('stop-delay', values['stop-delay']),
