@@ -180,4 +180,28 @@ describe('ECS RPC API', () => {
     expect((await ecs('DescribeVpcs')).status).toBe(200);
     expect(t.twin.status().endpoints.alibaba).toBe(t.twin.endpoints.alibaba);
   });
+
+  it('keeps networks, key pairs and instances across a restart; a running instance gets SSH again', async () => {
+    const n = await network();
+    const run = (await ecs('RunInstances', { ImageId: 'ubuntu_24_04_x64_20G_alibase_20241115.vhd', InstanceType: 'ecs.g7.large', VSwitchId: n.vsw, SecurityGroupId: n.sg, InternetMaxBandwidthOut: '10', ClientToken: 'restart-1' })).body;
+    const id = (run.InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet[0]!;
+    const running = async () => {
+      for (let i = 0; i < 100; i++) {
+        const inst = ((await ecs('DescribeInstances', { InstanceIds: JSON.stringify([id]) })).body.Instances as { Instance: { Status: string; PublicIpAddress: { IpAddress: string[] } }[] }).Instance[0];
+        if (inst?.Status === 'Running' && inst.PublicIpAddress.IpAddress[0]) return inst.PublicIpAddress.IpAddress[0];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${id} never ran`);
+    };
+    const ip = await running();
+    const stateDir = t.stateDir;
+    await t.twin.close();
+    t = await startTestTwin({ stateDir, sshPort: t.twin.sshPort });
+    expect(await running()).toBe(ip);
+    expect(t.twin.status().alibaba.instances.Running).toBeGreaterThanOrEqual(1);
+    // The same ClientToken still answers the same instance.
+    const again = (await ecs('RunInstances', { ImageId: 'ubuntu_24_04_x64_20G_alibase_20241115.vhd', InstanceType: 'ecs.g7.large', VSwitchId: n.vsw, SecurityGroupId: n.sg, InternetMaxBandwidthOut: '10', ClientToken: 'restart-1' })).body;
+    expect((again.InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet).toEqual([id]);
+    expect(t.twin.instances(REGION).find((i) => i.instanceId === id)).toMatchObject({ provider: 'alibaba', sshUser: 'root', publicIp: ip });
+  });
 });
