@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, waitForCalls } from './chaos.js';
+import { freePort } from '../../../test-support/net.js';
 import { Cli, manifestYaml } from './harness.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string };
@@ -20,6 +21,7 @@ const CONN = 'twin-alibaba-ap-northeast-2';
 let endpoint = '';
 let audit: CloudAudit;
 let log: RequestLog;
+let alibabaPort = 0;
 
 function manifest(name: string, count: number): string {
   const file = join(cli.home, `${name}.yaml`);
@@ -28,7 +30,8 @@ function manifest(name: string, count: number): string {
 }
 
 beforeAll(async () => {
-  const up = await cli.json<{ running: boolean; endpoints: { alibaba: string } }>(['twin', 'up', '--boot-delay', '300ms', '--stop-delay', '200ms']);
+  alibabaPort = await freePort();
+  const up = await cli.json<{ running: boolean; endpoints: { alibaba: string } }>(['twin', 'up', '--boot-delay', '300ms', '--stop-delay', '200ms', '--alibaba-port', String(alibabaPort)]);
   expect(up.running).toBe(true);
   endpoint = up.endpoints.alibaba;
   log = RequestLog.of(cli);
@@ -40,7 +43,7 @@ afterAll(async () => {
 
 describe('cbadm with Alibaba Cloud on Cloud-Twin', () => {
   it('twin status names the ECS endpoint; twin connect registers one connection per region', async () => {
-    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoint).toBe(`http://127.0.0.1:${alibabaPort}`);
     const s = await cli.json<{ endpoints: { alibaba: string } }>(['twin', 'status']);
     expect(s.endpoints.alibaba).toBe(endpoint);
     const out = await cli.json<{ credentials: string[]; connections: Conn[] }>(['twin', 'connect']);
