@@ -4,6 +4,9 @@
  * probe (DryRun) reports a RAM denial, a NoStock fault is a capacity error, prices come from
  * DescribePrice, and the region list carries zones.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '@cloud-barista/core';
 import { buildAlibabaDriver } from '../src/alibaba/index.js';
@@ -40,6 +43,36 @@ describe('alibaba driver on Cloud-Twin', () => {
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ code: 'SignatureDoesNotMatch', errorClass: 'auth' });
     expect((err as Error).message).not.toContain('wrong-secret-value');
+  });
+
+  it("uses Alibaba's credential chain: ALIBABA_CLOUD_ACCESS_KEY_* variables, a ~/.alibabacloud/credentials profile, the aliyun CLI's ~/.aliyun/config.json", async () => {
+    const { accessKeyId, accessKeySecret } = twin.credentials.alibaba;
+    const saved = { ...process.env };
+    const dir = mkdtempSync(join(tmpdir(), 'cb-alibaba-chain-'));
+    // Nothing outside loopback: no ECS metadata service, no aliyun CLI config of the developer's.
+    const isolated = { HOME: dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
+    const chain = () => buildAlibabaDriver({ connection: alibabaConnection(twin), credentials: { kind: 'default-chain' }, maxAttempts: 1 });
+    try {
+      Object.assign(process.env, isolated, { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret });
+      expect((await chain().ping()).region).toBe('ap-northeast-2');
+      delete process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+      delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+      const file = join(dir, 'credentials');
+      writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ${accessKeyId}\naccess_key_secret = ${accessKeySecret}\n`, { mode: 0o600 });
+      process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = file;
+      expect((await chain().ping()).region).toBe('ap-northeast-2');
+      // The aliyun CLI's own profiles (~/.aliyun/config.json), current profile in AK mode.
+      delete process.env.ALIBABA_CLOUD_CREDENTIALS_FILE;
+      delete process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED;
+      mkdirSync(join(dir, '.aliyun'), { mode: 0o700 });
+      const profile = { current: 'twin', profiles: [{ name: 'twin', mode: 'AK', access_key_id: accessKeyId, access_key_secret: accessKeySecret, region_id: 'ap-northeast-2' }] };
+      writeFileSync(join(dir, '.aliyun', 'config.json'), JSON.stringify(profile), { mode: 0o600 });
+      expect((await chain().ping()).region).toBe('ap-northeast-2');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks permissions by dry runs: all allowed, then ecs:RunInstances denied by `twin iam`', async () => {

@@ -50,6 +50,8 @@ const KNOWN: Readonly<Record<string, Known>> = {
 
 export class EcsError extends Error {
   readonly status: number;
+  /** RAM denials: which action no policy allows (ECS's AccessDeniedDetail, JSON text). */
+  accessDeniedDetail?: string;
   constructor(readonly code: string, message?: string, status?: number) {
     super(message ?? KNOWN[code]?.message ?? code);
     this.name = 'EcsError';

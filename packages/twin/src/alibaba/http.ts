@@ -79,7 +79,11 @@ export async function handleEcs(deps: EcsHttpDeps, checker: SignatureChecker, re
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (fault.code) throw new EcsError(fault.code);
     const denied = deps.faults.iam.firstDenied([`ecs:${action}`]);
-    if (denied) throw Object.assign(new EcsError('Forbidden.RAM'), { detail: ramDeniedDetail(denied) });
+    if (denied) {
+      const error = new EcsError('Forbidden.RAM');
+      error.accessDeniedDetail = ramDeniedDetail(denied);
+      throw error;
+    }
     if (params.bool('DryRun')) {
       dryRunCheck(deps.engine, action, regionId, params, requestId);
       throw new EcsError('DryRunOperation');
@@ -91,7 +95,6 @@ export async function handleEcs(deps: EcsHttpDeps, checker: SignatureChecker, re
     if (!(e instanceof EcsError)) console.error('cloud-twin: internal error (alibaba)', e);
     status = error.status;
     code = error.code;
-    const detail = (e as { detail?: string }).detail;
     send(
       res,
       status,
@@ -103,7 +106,7 @@ export async function handleEcs(deps: EcsHttpDeps, checker: SignatureChecker, re
         Code: error.code,
         Message: error.message,
         Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=Ecs&requestId=${requestId}`,
-        ...(detail ? { AccessDeniedDetail: detail } : {}),
+        ...(error.accessDeniedDetail ? { AccessDeniedDetail: error.accessDeniedDetail } : {}),
       },
       requestId,
     );

@@ -59,6 +59,7 @@ function runInstances(ctx: EcsCtx): WireObject {
   const token = p.get('ClientToken');
   const print = fingerprint(ctx);
   if (token !== undefined) {
+    if (token.length > 64 || /[^\x20-\x7e]/.test(token)) throw invalid('ClientToken', 'at most 64 ASCII characters');
     const earlier = ctx.region.clientTokens.get(token);
     if (earlier) {
       if (earlier.fingerprint !== print) throw new EcsError('IdempotentParameterMismatch');
