@@ -100,6 +100,14 @@ describe('replayed samples through the SDK', () => {
     expect((err as ProviderError).message).not.toContain('replay-secret-not-real');
   });
 
+  it('waits while ECS refuses to release an instance that is still starting (inline bodies)', async () => {
+    replay = await replayDriver({
+      DeleteInstances: [{ status: 403, json: ecsError('IncorrectInstanceStatus', 'The current status of the resource does not support this operation.') }, { json: { RequestId: 'replay' } }],
+    });
+    await replay.driver.vms.terminate(['i-28n7dkvov']);
+    expect(replay.asked).toEqual(['DeleteInstances', 'DeleteInstances']);
+  });
+
   it('classifies ECS error codes', () => {
     const table: [string, number | undefined, string][] = [
       ['OperationDenied.NoStock', 403, 'capacity'],

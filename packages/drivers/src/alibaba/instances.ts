@@ -9,7 +9,7 @@ import type { Tags } from '@cloud-barista/core/model';
 import { OperationError, ProviderError } from '@cloud-barista/core/errors';
 import { retryWhile } from '../common/retry.js';
 import type { AlibabaContext } from './context.js';
-import { isNotFound } from './errors.js';
+import { hasCode, isNotFound } from './errors.js';
 import { toVmStatus } from './states.js';
 import { chunk, ecsTags, fromEcsTags } from './tags.js';
 
@@ -145,7 +145,13 @@ export function createVms(ctx: AlibabaContext): VmApi {
 
     async terminate(ids) {
       await inBatches(ids, async (b) => {
-        const del = (list: string[]) => ctx.call((c) => c.deleteInstances(new Ecs.DeleteInstancesRequest({ regionId, instanceId: list, force: true })));
+        // ECS refuses to release an instance still Pending or Starting: wait until it settles.
+        const del = (list: string[]) =>
+          retryWhile(() => ctx.call((c) => c.deleteInstances(new Ecs.DeleteInstancesRequest({ regionId, instanceId: list, force: true }))), (e) => hasCode(e, 'IncorrectInstanceStatus'), {
+            maxWaitMs: ctx.tuning.dependencyWaitMs,
+            minDelayMs: 300,
+            maxDelayMs: 3_000,
+          });
         try {
           await del(b);
         } catch (e) {

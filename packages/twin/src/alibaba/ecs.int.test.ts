@@ -139,7 +139,7 @@ describe('ECS RPC API', () => {
     expect(notSold.body.Code).toBe('InvalidInstanceType.ValueNotSupported');
   });
 
-  it('launches idempotently by ClientToken, pages DescribeInstances, and needs Force to delete a running instance', async () => {
+  it('launches idempotently by ClientToken, pages DescribeInstances, and releases a running instance only with Force, a pending one not at all', async () => {
     const n = await network();
     const run = { ImageId: 'debian_12_7_x64_20G_alibase_20241008.vhd', InstanceType: 'ecs.c7.large', VSwitchId: n.vsw, SecurityGroupId: n.sg, Amount: '3', ClientToken: 'tok-1', 'Tag.1.Key': 'suite', 'Tag.1.Value': 'paging' };
     const a = (await ecs('RunInstances', run)).body.InstanceIdSets as { InstanceIdSet: string[] };
@@ -157,10 +157,16 @@ describe('ECS RPC API', () => {
     expect(first.VpcAttributes.PrivateIpAddress.IpAddress[0]).toMatch(/^10\.10\.1\.\d+$/);
     const dry = await ecs('RunInstances', { ...run, ClientToken: 'tok-dry', DryRun: 'true' });
     expect([dry.status, dry.body.Code]).toEqual([400, 'DryRunOperation']);
+    // Still Pending: not even Force releases it.
+    const all = Object.fromEntries(a.InstanceIdSet.map((id, i) => [`InstanceId.${i + 1}`, id]));
+    expect((await ecs('DeleteInstances', { ...all, Force: 'true' })).body.Code).toBe('IncorrectInstanceStatus');
+    for (let i = 0; i < 100 && (await ecs('DescribeInstances', { Status: 'Running', 'Tag.1.Key': 'suite', 'Tag.1.Value': 'paging' })).body.TotalCount !== 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const refused = await ecs('DeleteInstances', { 'InstanceId.1': a.InstanceIdSet[0]! });
     expect([refused.status, refused.body.Code]).toEqual([403, 'IncorrectInstanceStatus']);
     expect((await ecs('DeleteVSwitch', { VSwitchId: n.vsw })).body.Code).toBe('DependencyViolation.Instance');
-    expect((await ecs('DeleteInstances', { 'InstanceId.1': a.InstanceIdSet[0]!, 'InstanceId.2': a.InstanceIdSet[1]!, 'InstanceId.3': a.InstanceIdSet[2]!, Force: 'true' })).status).toBe(200);
+    expect((await ecs('DeleteInstances', { ...all, Force: 'true' })).status).toBe(200);
     expect((await ecs('DescribeInstances', { 'Tag.1.Key': 'suite', 'Tag.1.Value': 'paging' })).body.TotalCount).toBe(0);
   });
 

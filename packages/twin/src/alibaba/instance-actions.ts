@@ -20,8 +20,9 @@ function instanceOf(ctx: EcsCtx, id: string): EcsInstance {
 
 /** Why `act` is refused in the instance's state, or undefined if it may go ahead. */
 function refused(i: EcsInstance, act: Act, force: boolean): string | undefined {
-  const ok =
-    act === 'start' ? i.state === 'stopped' : act === 'stop' ? i.state === 'running' : act === 'reboot' ? i.state === 'running' : force || i.state === 'stopped';
+  // ECS releases a stopped instance, or a running (stopping) one with Force; never one still starting.
+  const deletable = i.state === 'stopped' || (force && (i.state === 'running' || i.state === 'stopping'));
+  const ok = act === 'start' ? i.state === 'stopped' : act === 'stop' || act === 'reboot' ? i.state === 'running' : deletable;
   return ok ? undefined : `The current status of the resource (${ecsStatus(i)}) does not support this operation.`;
 }
 
@@ -64,7 +65,7 @@ function batch(act: Act): EcsHandler {
       const insts = ids.map((id) => instanceOf(ctx, id));
       for (const i of insts) {
         const why = refused(i, act, force);
-        if (why) throw new EcsError('IncorrectInstanceStatus', `${why} Stop it first or pass Force=true.`);
+        if (why) throw new EcsError('IncorrectInstanceStatus', `${why} Wait until it is Running or Stopped; a running instance needs Force=true.`);
       }
       for (const i of insts) apply(ctx, i, act);
       return {};
