@@ -108,6 +108,18 @@ describe('cbadm with Alibaba Cloud on Cloud-Twin', () => {
     expect(await audit.defaults(CONN)).toEqual([]);
   }, 120_000);
 
+  it('twin fault alibaba:RunInstances:OperationDenied.NoStock fails a create with ECS\'s code; delete --force leaves nothing', async () => {
+    await cli.json(['twin', 'fault', `alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2#1`]);
+    const r = await cli.run(['mcis', 'create', '-f', manifest('nostock', 1)]);
+    // Exit 3: the MCIS exists, its one VM failed with the cloud's own code.
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain('alibaba: OperationDenied.NoStock');
+    await cli.json(['twin', 'fault', '--clear']);
+    expectExit(await cli.run(['mcis', 'delete', 'nostock', '--force']), [0], 'delete --force');
+    expect(await audit.check('nostock', [CONN])).toEqual(converged(0, ''));
+    expect(await audit.defaults(CONN)).toEqual([]);
+  }, 60_000);
+
   it('a create SIGKILLed right after its first RunInstances, run again, leaves exactly the requested instances', async () => {
     const file = manifest('kill', 3);
     const from = log.size();
