@@ -26,6 +26,8 @@ export interface AddCredentialInput {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** alibaba-access-key (with accessKeyId) */
+  accessKeySecret?: string;
   /** Replace an existing credential of that name. */
   replace?: boolean;
 }
@@ -100,6 +102,15 @@ export class CredentialService {
       attributes.tenantId = input.tenantId!;
       attributes.clientId = input.clientId!;
       secret = { kind: 'azure-client-secret', tenantId: input.tenantId!, clientId: input.clientId!, clientSecret: input.clientSecret! };
+    } else if (kind.data === 'alibaba-access-key') {
+      if (provider.data !== 'alibaba') throw new UsageError(`kind alibaba-access-key is for provider alibaba, not ${provider.data}`);
+      const missing = [
+        ...(input.accessKeyId ? [] : ['AccessKey id (--access-key-id or ALIBABA_CLOUD_ACCESS_KEY_ID)']),
+        ...(input.accessKeySecret ? [] : ['AccessKey secret (--access-key-secret-stdin or ALIBABA_CLOUD_ACCESS_KEY_SECRET)']),
+      ];
+      if (missing.length) throw new UsageError(`missing ${missing.join(' and ')} for kind alibaba-access-key`);
+      attributes.accessKeyId = maskKeyId(input.accessKeyId!);
+      secret = { kind: 'alibaba-access-key', accessKeyId: input.accessKeyId!, accessKeySecret: input.accessKeySecret! };
     } else {
       secret = { kind: 'default-chain' };
     }

@@ -24,7 +24,7 @@ export const Tags = z.record(z.string(), z.string());
 export type Tags = z.infer<typeof Tags>;
 
 /** A credential as stored: metadata in the state store, secrets in a 0600 file beside it. */
-export const CredentialKind = z.enum(['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'default-chain']);
+export const CredentialKind = z.enum(['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'alibaba-access-key', 'default-chain']);
 export const Credential = z.object({
   name: Name,
   provider: Provider,
@@ -43,7 +43,9 @@ export type CredentialMaterial =
   | { kind: 'gcp-service-account'; keyJson: string }
   /** An Azure service principal with a client secret. */
   | { kind: 'azure-client-secret'; tenantId: string; clientId: string; clientSecret: string }
-  /** The provider's standard chain: AWS env/~/.aws, Google ADC, Azure env/CLI/managed identity. */
+  /** An Alibaba Cloud (RAM user's) AccessKey pair. */
+  | { kind: 'alibaba-access-key'; accessKeyId: string; accessKeySecret: string }
+  /** The provider's standard chain: AWS env/~/.aws, Google ADC, Azure env/CLI/managed identity, Alibaba env/~/.aliyun/~/.alibabacloud. */
   | { kind: 'default-chain' };
 
 export const Connection = z.object({

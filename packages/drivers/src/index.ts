@@ -15,6 +15,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   gcp: () => Promise.all([import('./gcp/index.js'), import('./pricing/gcp-billing.js')]).then(([m, p]) => p.withGcpPrices(m.createGcpDriver)),
   // Prices come from the Azure Retail Prices API (pricing/azure-retail.ts), loaded with the driver.
   azure: () => Promise.all([import('./azure/index.js'), import('./pricing/azure-retail.js')]).then(([m, p]) => p.withAzurePrices(m.createAzureDriver)),
+  // Prices come from ECS's own DescribePrice, in the driver.
+  alibaba: () => import('./alibaba/index.js').then((m) => m.createAlibabaDriver),
 };
 
 export const driverRegistry: DriverRegistry = {

@@ -4,9 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { distanceKm, regionLocation } from '@cloud-barista/core';
-import { AWS_REGIONS, AZURE_REGIONS, GCP_REGIONS } from '@cloud-barista/twin';
+import { ALIBABA_REGIONS, AWS_REGIONS, AZURE_REGIONS, GCP_REGIONS } from '@cloud-barista/twin';
 
-const twin: Record<string, Array<{ name: string; latitude: number; longitude: number }>> = { aws: [...AWS_REGIONS], gcp: [...GCP_REGIONS], azure: [...AZURE_REGIONS] };
+const twin: Record<string, Array<{ name: string; latitude: number; longitude: number }>> = {
+  aws: [...AWS_REGIONS],
+  gcp: [...GCP_REGIONS],
+  azure: [...AZURE_REGIONS],
+  alibaba: ALIBABA_REGIONS.map((r) => ({ name: r.id, latitude: r.latitude, longitude: r.longitude })),
+};
 
 describe('region locations', () => {
   for (const [provider, regions] of Object.entries(twin)) {

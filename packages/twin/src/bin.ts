@@ -2,7 +2,7 @@
 /**
  * cloud-twin daemon:
  *
- *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
+ *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
  *              [--fault SPEC]... [--terminated-retention 1h]
  *
  * Without --port/--azure-port it takes the ports of its last run again (DIR/ports.json) when they
@@ -33,7 +33,7 @@ function lastPorts(file: string): TwinPorts {
 }
 
 
-const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--boot-delay 2s]
+const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
                   [--fault [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
 
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         'azure-port': { type: 'string' },
+        'alibaba-port': { type: 'string' },
         'boot-delay': { type: 'string' },
         'stop-delay': { type: 'string' },
         'ssh-port': { type: 'string' },
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     port: intFlag('port', values.port),
     azurePort: intFlag('azure-port', values['azure-port']),
     preferredPorts: lastPorts(portsJson),
+    alibabaPort: intFlag('alibaba-port', values['alibaba-port']),
     sshPort: intFlag('ssh-port', values['ssh-port']),
     bootDelayMs: durationFlag('boot-delay', values['boot-delay']),
     stopDelayMs: durationFlag('stop-delay', values['stop-delay']),
@@ -114,7 +116,8 @@ async function main(): Promise<void> {
       logLine(`${e.time} ${e.requestId} ${e.region ?? '-'} ${e.action ?? '-'} ${e.status} ${e.code ?? '-'} ${e.ms}ms`),
   });
   const status = twin.status();
-  const ports: TwinPorts = { aws: Number(new URL(twin.endpoints.aws).port), azure: Number(new URL(twin.endpoints.azure).port) };
+  const portOf = (url: string | undefined) => (url ? Number(new URL(url).port) : undefined);
+  const ports: TwinPorts = { aws: portOf(twin.endpoints.aws), azure: portOf(twin.endpoints.azure), alibaba: portOf(twin.endpoints.alibaba) };
   await writeFileAtomic(portsJson, `${JSON.stringify(ports)}\n`);
   await writeFileAtomic(
     twinJson,

@@ -1,5 +1,6 @@
 /** Fault injection: per-action errors and latency, per-region outages, for every emulated provider. */
 import { findRegion } from './data/aws.js';
+import { findAlibabaRegion, regionOfAlibabaZone } from './data/alibaba.js';
 import { findAzureRegion } from './data/azure.js';
 import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
@@ -29,6 +30,11 @@ const PROVIDERS: Record<string, ProviderNaming> = {
     // ARM operation ids as the REST specs name them.
     action: /^[A-Z][A-Za-z]*_[A-Z][A-Za-z]*$/,
     actionName: 'an ARM operation id (VirtualMachines_CreateOrUpdate)',
+  },
+  alibaba: {
+    region: (r) => findAlibabaRegion(r) !== undefined || regionOfAlibabaZone(r) !== undefined,
+    action: /^[A-Z][A-Za-z0-9]*$/,
+    actionName: 'an ECS action name (RunInstances)',
   },
 };
 
@@ -113,7 +119,8 @@ export function validateFaultRule(x: unknown): FaultRule {
  * Examples: `RunInstances:InsufficientInstanceCapacity:0.3`, `*:RequestLimitExceeded:0.1@us-east-1`,
  * `DescribeInstances:-:1:800ms`, `RunInstances:InsufficientInstanceCapacity:1#2`,
  * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`,
- * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`.
+ * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`,
+ * `alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2`, `alibaba:*:Throttling:0.1`.
  */
 export function parseFaultSpec(spec: string): FaultRule {
   let rest = spec.trim();

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** What a deny entry may look like: one of the three clouds' permission names, maybe with `*`. */
-const SHAPES = [/^ec2:[A-Za-z*]+$/, /^compute\.[A-Za-z*]+(\.[A-Za-z*]+)*$/, /^[Mm]icrosoft\.[A-Za-z*]+(\/[A-Za-z*]+)+$/];
+const SHAPES = [/^ec2:[A-Za-z*]+$/, /^ecs:[A-Za-z*]+$/, /^compute\.[A-Za-z*]+(\.[A-Za-z*]+)*$/, /^[Mm]icrosoft\.[A-Za-z*]+(\/[A-Za-z*]+)+$/];
 
 function toRegExp(rule: string): RegExp {
   const body = rule
@@ -29,7 +29,7 @@ export class Iam {
     if (!Array.isArray(deny)) throw new Error('expected {"deny": ["ec2:RunInstances", "compute.instances.create", "Microsoft.Compute/virtualMachines/write", …]}');
     const rules = deny.map((d) => {
       if (typeof d !== 'string' || !SHAPES.some((s) => s.test(d))) {
-        throw new Error(`deny entries must be permission names like ec2:RunInstances, compute.instances.create or Microsoft.Compute/virtualMachines/write, got ${JSON.stringify(d)}`);
+        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create or Microsoft.Compute/virtualMachines/write, got ${JSON.stringify(d)}`);
       }
       return { text: d, re: toRegExp(d) };
     });
@@ -48,6 +48,13 @@ export class Iam {
   firstDenied(permissions: readonly string[]): string | undefined {
     return permissions.find((p) => this.denied(p));
   }
+}
+
+// ---------------------------------------------------------------- Alibaba (RAM)
+
+/** ECS's AccessDeniedDetail for a RAM denial: which action, and that no policy allows it. */
+export function ramDeniedDetail(permission: string): string {
+  return JSON.stringify({ AuthAction: permission, AuthPrincipalType: 'SubUser', AuthPrincipalDisplayName: 'cloud-twin', NoPermissionType: 'ImplicitDeny', PolicyType: 'AccountLevelIdentityBasedPolicy', EncodedDiagnosticMessage: randomBytes(24).toString('base64') });
 }
 
 // ---------------------------------------------------------------- EC2

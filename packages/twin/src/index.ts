@@ -1,5 +1,5 @@
 /**
- * Cloud-Twin: a loopback emulator of the clouds' wire APIs (EC2 Query, GCE REST, Azure ARM, three
+ * Cloud-Twin: a loopback emulator of the clouds' wire APIs (EC2 Query, GCE REST, Azure ARM, ECS RPC, three
  * pricing APIs, their token endpoints, an admin API) whose running VMs are real SSH endpoints on
  * their own loopback addresses.
  */
@@ -35,3 +35,4 @@ export {
   type AzureVmSize,
   type AzureImageSku,
 } from './data/azure.js';
+export { ALIBABA_REGIONS, ALIBABA_INSTANCE_TYPES, ALIBABA_IMAGES, alibabaPrice, type AlibabaRegion, type AlibabaInstanceType, type AlibabaImage } from './data/alibaba.js';

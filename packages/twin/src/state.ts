@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EcsSnapshot } from './alibaba/engine.js';
 import type { AzureSnapshot } from './azure/engine.js';
 import type { Ec2Snapshot } from './ec2/engine.js';
 import type { GceSnapshot } from './gce/engine.js';
@@ -21,6 +22,8 @@ export interface TwinSnapshot {
   gce?: GceSnapshot;
   /** Absent in files from before the twin spoke Azure ARM. */
   azure?: AzureSnapshot;
+  /** Absent in files from before the twin spoke ECS. */
+  alibaba?: EcsSnapshot;
 }
 
 export function stateFile(stateDir: string): string {

@@ -1,6 +1,9 @@
 /** Starting and stopping a Cloud-Twin: HTTP API, VM lifecycle, snapshot. */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { EcsEngine } from './alibaba/engine.js';
+import { type EcsListener, startEcsListener } from './alibaba/http.js';
+import { ecsStatus } from './alibaba/instance-view.js';
 import { type AzureTwin, startAzureTwin } from './azure/index.js';
 import { Ec2Engine } from './ec2/engine.js';
 import type { InstanceStateName } from './ec2/model.js';
@@ -54,12 +57,15 @@ export interface TwinOptions {
   preferredPorts?: TwinPorts;
   /** Items per ARM list page before a nextLink (default 100). */
   azurePageSize?: number;
+  /** HTTP port of the Alibaba ECS RPC API (default 0: any free port). */
+  alibabaPort?: number;
 }
 
 /** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
 export interface TwinPorts {
   aws?: number | undefined;
   azure?: number | undefined;
+  alibaba?: number | undefined;
 }
 
 export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
@@ -67,7 +73,7 @@ export type InstanceCounts = Record<InstanceStateName, number> & { total: number
 export interface TwinStatus {
   pid: number;
   startedAt: string;
-  endpoints: { aws: string; gcp: string; azure: string };
+  endpoints: TwinEndpoints;
   /** The CA (PEM file) that clients of the HTTPS endpoint (azure) trust. */
   caFile: string;
   adminUrl: string;
@@ -84,11 +90,21 @@ export interface TwinStatus {
   gce: { instances: Record<string, number>; projects: string[] };
   /** Azure VMs by PowerState, and the subscriptions that hold data. */
   azure: { vms: Record<string, number>; subscriptions: string[] };
+  /** ECS instances by Status, and the regions that hold data. */
+  alibaba: { instances: Record<string, number>; regions: string[] };
+}
+
+/** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port). */
+export interface TwinEndpoints {
+  aws: string;
+  gcp: string;
+  azure: string;
+  alibaba: string;
 }
 
 /** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
 export interface TwinInstanceInfo {
-  provider: 'aws' | 'gcp' | 'azure';
+  provider: 'aws' | 'gcp' | 'azure' | 'alibaba';
   /** EC2 instance id; the GCE instance's or Azure VM's name. */
   instanceId: string;
   /** Region (GCE: the zone's region; Azure: the location). */
@@ -112,8 +128,8 @@ export interface Twin {
    * the one AWS key, GCP service account, Azure service principal, and the admin API's token.
    */
   credentials: TwinCredentials;
-  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM over HTTPS. */
-  endpoints: { aws: string; gcp: string; azure: string };
+  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM over HTTPS; alibaba: ECS RPC. */
+  endpoints: TwinEndpoints;
   /** The CA (PEM) the azure endpoint's certificate chains to: a connection's caFile. */
   caFile: string;
   adminUrl: string;
@@ -165,6 +181,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     gce: gce.snapshot(),
     // Until the Azure listener is up, keep what was loaded.
     azure: azure?.snapshot() ?? saved?.azure,
+    alibaba: ecs.snapshot(),
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
@@ -190,6 +207,8 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
   const gce = new GceEngine({ lifecycle, changed, now: Date.now, bootDelayMs });
   if (saved?.gce) gce.restore(saved.gce);
+  const ecs = new EcsEngine({ lifecycle, changed, now: Date.now });
+  if (saved?.alibaba) ecs.restore(saved.alibaba);
 
   const server = createTwinServer({
     ec2,
@@ -213,7 +232,18 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     },
   });
   await listenPreferring(server, host, { port: opts.port, preferred: opts.preferredPorts?.aws });
+  let ecsApi: EcsListener | undefined;
   try {
+    ecsApi = await startEcsListener(
+      {
+        engine: ecs,
+        faults,
+        secretOf: (id) => (id === credentials.alibaba.accessKeyId ? credentials.alibaba.accessKeySecret : undefined),
+        onRequest: opts.onRequest,
+      },
+      host,
+      { port: opts.alibabaPort, preferred: opts.preferredPorts?.alibaba },
+    );
     // Over HTTPS: Azure's SDK sends bearer tokens nowhere else.
     azure = await startAzureTwin({
       stateDir: opts.stateDir,
@@ -232,15 +262,17 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     });
   } catch (e) {
     server.close();
+    await ecsApi?.close();
     await lifecycle.close();
     throw e;
   }
   const arm = azure;
+  const alibabaApi = ecsApi;
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
-  const endpoints = { aws: base, gcp: base, azure: arm.endpoint };
+  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -279,7 +311,23 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         ...(privateIp ? { privateIp } : {}),
         ...backed(vm.power),
       })),
+      ...ecs.allInstances().map((i): TwinInstanceInfo => ({
+        provider: 'alibaba',
+        instanceId: i.id,
+        region: i.regionId,
+        instanceType: i.instanceType,
+        imageId: i.imageId,
+        ...(i.keyPairName ? { keyName: i.keyPairName } : {}),
+        privateIp: i.privateIp,
+        ...backed(i),
+      })),
     ].filter((i) => region === undefined || i.region === region);
+
+  const ecsCounts = () => {
+    const counts: Record<string, number> = {};
+    for (const i of ecs.allInstances()) counts[ecsStatus(i)] = (counts[ecsStatus(i)] ?? 0) + 1;
+    return { instances: counts, regions: ecs.allRegions().map((r) => r.id) };
+  };
 
   const twin: Twin = {
     credentials,
@@ -317,6 +365,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         outages: faults.outages(),
         gce: { instances: gce.instanceCounts(), projects: gce.allProjects().map((p) => p.id) },
         azure: arm.engine.vmCounts(),
+        alibaba: ecsCounts(),
       };
     },
     instances,
@@ -329,6 +378,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         gce.close();
         nodeRuntime.close();
         await arm.close();
+        await alibabaApi.close();
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await lifecycle.close();

@@ -7,6 +7,7 @@ import type { Core, DriverRegistry } from '@cloud-barista/core';
 import { UsageError } from '@cloud-barista/core/errors';
 import { readTwinInfo, twinCredentials } from './control.js';
 import type { ProviderConnector, TwinConnectResult } from './types.js';
+import { connectAlibaba } from './alibaba.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
 import { connectGcp } from './gcp.js';
@@ -18,6 +19,7 @@ const CONNECTORS: Record<string, ProviderConnector> = {
   aws: connectAws,
   gcp: connectGcp,
   azure: connectAzure,
+  alibaba: connectAlibaba,
 };
 
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {

@@ -13,7 +13,7 @@ import type { TwinCredentials } from '@cloud-barista/twin/credentials';
 
 export interface TwinInfo {
   pid: number;
-  /** One API endpoint per emulated provider: aws, and gcp / azure where the twin serves them. */
+  /** One API endpoint per emulated provider: aws, and gcp / azure / alibaba where the twin serves them. */
   endpoints: { aws: string } & Record<string, string>;
   /** PEM CA of the twin's HTTPS listener, when it has one (Azure's SDK refuses tokens over HTTP). */
   caFile?: string;
@@ -126,6 +126,7 @@ export interface TwinUpOptions {
   stateDir: string;
   port?: number;
   azurePort?: number;
+  alibabaPort?: number;
   bootDelay?: string;
   stopDelay?: string;
   sshPort?: number;
@@ -140,6 +141,7 @@ export async function twinUp(opts: TwinUpOptions): Promise<TwinStatus> {
   const args = [bin, '--state-dir', opts.stateDir];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.azurePort !== undefined) args.push('--azure-port', String(opts.azurePort));
+  if (opts.alibabaPort !== undefined) args.push('--alibaba-port', String(opts.alibabaPort));
   if (opts.bootDelay) args.push('--boot-delay', opts.bootDelay);
   if (opts.stopDelay) args.push('--stop-delay', opts.stopDelay);
   if (opts.sshPort !== undefined) args.push('--ssh-port', String(opts.sshPort));

@@ -12,6 +12,8 @@
  * - Azure: the latitude/longitude that Azure Resource Manager itself returns for each physical
  *   region (Subscriptions – List Locations, `az account list-locations`, metadata.latitude/longitude),
  *   rounded to 2 decimals, with the display names from the same call.
+ * - Alibaba Cloud: "Regions and zones" (alibabacloud.com/help/en/ecs/product-overview/regions-and-
+ *   zones) gives each region's id, name and city; coordinates are that city's centre.
  *
  * Coordinates are metro-level (±50 km): enough for a great-circle latency estimate, not a street
  * address (providers do not publish data-centre addresses). New regions open every year: a region
@@ -171,6 +173,34 @@ const AZURE: Row[] = [
   ['newzealandnorth', 'New Zealand North', 'Auckland', -36.85, 174.76],
 ];
 
+const ALIBABA: Row[] = [
+  ['cn-hangzhou', 'China (Hangzhou)', 'Hangzhou', 30.27, 120.16],
+  ['cn-shanghai', 'China (Shanghai)', 'Shanghai', 31.23, 121.47],
+  ['cn-qingdao', 'China (Qingdao)', 'Qingdao', 36.07, 120.38],
+  ['cn-beijing', 'China (Beijing)', 'Beijing', 39.9, 116.41],
+  ['cn-zhangjiakou', 'China (Zhangjiakou)', 'Zhangjiakou', 40.77, 114.88],
+  ['cn-huhehaote', 'China (Hohhot)', 'Hohhot', 40.84, 111.75],
+  ['cn-wulanchabu', 'China (Ulanqab)', 'Ulanqab', 41.03, 113.13],
+  ['cn-shenzhen', 'China (Shenzhen)', 'Shenzhen', 22.54, 114.06],
+  ['cn-heyuan', 'China (Heyuan)', 'Heyuan', 23.74, 114.7],
+  ['cn-guangzhou', 'China (Guangzhou)', 'Guangzhou', 23.13, 113.26],
+  ['cn-chengdu', 'China (Chengdu)', 'Chengdu', 30.57, 104.07],
+  ['cn-hongkong', 'China (Hong Kong)', 'Hong Kong', 22.32, 114.17],
+  ['ap-southeast-1', 'Singapore', 'Singapore', 1.35, 103.82],
+  ['ap-southeast-3', 'Malaysia (Kuala Lumpur)', 'Kuala Lumpur', 3.14, 101.69],
+  ['ap-southeast-5', 'Indonesia (Jakarta)', 'Jakarta', -6.21, 106.85],
+  ['ap-southeast-6', 'Philippines (Manila)', 'Manila', 14.6, 120.98],
+  ['ap-southeast-7', 'Thailand (Bangkok)', 'Bangkok', 13.76, 100.5],
+  ['ap-northeast-1', 'Japan (Tokyo)', 'Tokyo', 35.68, 139.69],
+  ['ap-northeast-2', 'South Korea (Seoul)', 'Seoul', 37.57, 126.98],
+  ['us-west-1', 'US (Silicon Valley)', 'Silicon Valley, California', 37.39, -122.08],
+  ['us-east-1', 'US (Virginia)', 'Virginia', 38.95, -77.45],
+  ['eu-central-1', 'Germany (Frankfurt)', 'Frankfurt', 50.11, 8.68],
+  ['eu-west-1', 'UK (London)', 'London', 51.51, -0.13],
+  ['me-east-1', 'UAE (Dubai)', 'Dubai', 25.2, 55.27],
+  ['me-central-1', 'Saudi Arabia (Riyadh)', 'Riyadh', 24.71, 46.68],
+];
+
 function table(rows: Row[]): ReadonlyMap<string, RegionLocation> {
   return new Map(rows.map(([code, display, city, lat, lon]) => [code, { display, city, lat, lon }]));
 }
@@ -180,6 +210,7 @@ export const REGION_LOCATIONS: Readonly<Record<string, ReadonlyMap<string, Regio
   aws: table(AWS),
   gcp: table(GCP),
   azure: table(AZURE),
+  alibaba: table(ALIBABA),
 };
 
 export function regionLocation(provider: string, region: string): RegionLocation | undefined {

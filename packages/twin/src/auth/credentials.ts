@@ -3,7 +3,7 @@
  * `<stateDir>/twin-secret.json` (0600): 32 random bytes, and the RSA key of the twin's GCP service
  * account (Node cannot derive an RSA key from a seed, so it is generated once and kept beside the
  * seed). Everything else is an HMAC of the seed under a fixed label: the same state dir always
- * yields the same AWS keys, Azure service principal, admin token and token-signing keys, so
+ * yields the same AWS keys, Alibaba AccessKey, Azure service principal, admin token and token-signing keys, so
  * `cbadm twin connect` can compute what the twin will accept from the file alone.
  *
  * This module is loaded by the CLI as `@cloud-barista/twin/credentials`: node built-ins only.
@@ -20,6 +20,8 @@ export interface TwinCredentials {
   gcp: { clientEmail: string; clientId: string; privateKeyId: string; privateKey: string; publicKey: string };
   /** A service principal: the twin's identity endpoint issues tokens for it alone. */
   azure: { tenantId: string; clientId: string; clientSecret: string };
+  /** A RAM AccessKey pair: the ECS API verifies request signatures against it. */
+  alibaba: { accessKeyId: string; accessKeySecret: string };
   /** `Authorization: Bearer <admin>` on the admin API (`/_twin/*`). */
   admin: string;
 }
@@ -92,6 +94,10 @@ function derive(file: SecretFile): { credentials: TwinCredentials; keys: TwinKey
         tenantId: guid(label(seed, 'azure-tenant-id')),
         clientId: guid(label(seed, 'azure-client-id')),
         clientSecret: label(seed, 'azure-client-secret').toString('base64url').slice(0, 40),
+      },
+      alibaba: {
+        accessKeyId: `LTAI5t${label(seed, 'alibaba-access-key-id').toString('base64url').replace(/[-_]/g, 'x').slice(0, 18)}`,
+        accessKeySecret: label(seed, 'alibaba-access-key-secret').toString('base64url').replace(/[-_]/g, 'y').slice(0, 30),
       },
       admin: label(seed, 'admin-token').toString('base64url'),
     },

@@ -11,6 +11,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     '<%= config.bin %> connection add aws-tokyo --provider aws --region ap-northeast-1   # standard AWS credential chain',
     '<%= config.bin %> connection add gcp-seoul --provider gcp --region asia-northeast3 --zone asia-northeast3-a --credential my-gcp',
     '<%= config.bin %> connection add azure-korea --provider azure --region koreacentral --subscription SUB_ID --credential my-azure',
+    '<%= config.bin %> connection add alibaba-seoul --provider alibaba --region ap-northeast-2 --zone ap-northeast-2-a --credential my-alibaba',
   ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {

@@ -7,7 +7,7 @@ type FaultState = { faults: Array<{ provider?: string; action: string; code: str
 export default class TwinFault extends BaseCommand<typeof TwinFault> {
   static override summary = 'Show or change fault injection on a running Cloud-Twin.';
   static override description =
-    'SPEC is [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], e.g. RunInstances:InsufficientInstanceCapacity:0.3, *::1:800ms (latency only), StopInstances:RequestLimitExceeded:1#2 (the next two calls), gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3-a (GCE: UPPER_CASE codes fail the operation, camelCase reasons such as rateLimitExceeded fail the call). azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral (ARM: the operation id and its error code). PROVIDER is aws (default), gcp or azure. Given specs replace the current rules.';
+    'SPEC is [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], e.g. RunInstances:InsufficientInstanceCapacity:0.3, *::1:800ms (latency only), StopInstances:RequestLimitExceeded:1#2 (the next two calls), gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3-a (GCE: UPPER_CASE codes fail the operation, camelCase reasons such as rateLimitExceeded fail the call). azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral (ARM: the operation id and its error code). alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2 (ECS: the action and its error code). PROVIDER is aws (default), gcp, azure or alibaba. Given specs replace the current rules.';
   static override examples = [
     '<%= config.bin %> twin fault',
     '<%= config.bin %> twin fault RunInstances:InsufficientInstanceCapacity:1@ap-northeast-2',

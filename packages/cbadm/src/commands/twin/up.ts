@@ -14,8 +14,9 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
     port: Flags.integer({ summary: 'API port (default: any free port).', env: 'CB_TWIN_PORT' }),
     'azure-port': Flags.integer({ summary: 'HTTPS port of the Azure endpoint (default: any free port).', env: 'CB_TWIN_AZURE_PORT' }),
+    'alibaba-port': Flags.integer({ summary: 'HTTP port of the Alibaba ECS endpoint (default: any free port).', env: 'CB_TWIN_ALIBABA_PORT' }),
     'ssh-port': Flags.integer({ summary: "Port of every VM's SSH server (each VM has its own 127.x.y.z).", default: 2222, env: 'CB_TWIN_SSH_PORT' }),
-    fault: Flags.string({ multiple: true, summary: 'Fault rule [PROVIDER:]ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable; PROVIDER aws or gcp).' }),
+    fault: Flags.string({ multiple: true, summary: 'Fault rule [PROVIDER:]ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable; PROVIDER aws, gcp, azure or alibaba).' }),
   };
 
   protected async execute(): Promise<TwinUpResult> {
@@ -29,6 +30,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
       ...(this.flags['stop-delay'] ? { stopDelay: this.flags['stop-delay'] } : {}),
       ...(this.flags.port !== undefined ? { port: this.flags.port } : {}),
       ...(this.flags['azure-port'] !== undefined ? { azurePort: this.flags['azure-port'] } : {}),
+      ...(this.flags['alibaba-port'] !== undefined ? { alibabaPort: this.flags['alibaba-port'] } : {}),
       ...(this.flags.fault ? { faults: this.flags.fault } : {}),
     });
     // The twin takes its old ports back; when one was taken meanwhile, its connections follow it.

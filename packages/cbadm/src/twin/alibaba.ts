@@ -1,0 +1,24 @@
+/**
+ * Twin connections for Alibaba Cloud: regions discovered through the Alibaba driver
+ * (DescribeRegions / DescribeZones), each a connection to the twin's ECS endpoint with the region's
+ * first zone. The stored credential is the twin's AccessKey (derived from its secret), stored like
+ * any AccessKey so the driver path is the real one.
+ */
+import type { ProviderConnector } from './types.js';
+import { connectRegions } from './regions.js';
+
+const CREDENTIAL = 'twin-alibaba';
+
+export const connectAlibaba: ProviderConnector = {
+  credential: CREDENTIAL,
+  async connect(core, drivers, twin, { alibaba }) {
+    const endpoint = twin.endpoints.alibaba;
+    if (!endpoint) return [];
+    const stored = core.store.getCredential(CREDENTIAL) ? core.credentials.material(CREDENTIAL) : undefined;
+    // A twin whose state dir was made anew has a new key: the stored one is replaced.
+    if (stored?.kind !== 'alibaba-access-key' || stored.accessKeyId !== alibaba.accessKeyId || stored.accessKeySecret !== alibaba.accessKeySecret) {
+      await core.credentials.add({ name: CREDENTIAL, provider: 'alibaba', kind: 'alibaba-access-key', accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret, replace: true });
+    }
+    return connectRegions(core, drivers, twin, { provider: 'alibaba', credential: CREDENTIAL, endpoint, probeRegion: 'cn-hangzhou' });
+  },
+};

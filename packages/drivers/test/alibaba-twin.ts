@@ -1,0 +1,69 @@
+/** Cloud-Twin set up for the Alibaba driver's tests: the twin's AccessKey and its ECS endpoint. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Ecs from '@alicloud/ecs20140526';
+import EcsModule from '@alicloud/ecs20140526';
+import * as OpenApi from '@alicloud/openapi-client';
+import { TAG, type Connection, type CredentialMaterial, type Tags } from '@cloud-barista/core';
+import { cjsDefault } from '../src/alibaba/client.js';
+import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+
+export type Twin = Awaited<ReturnType<typeof startTwin>>;
+
+export const REGION = 'ap-northeast-2';
+export const ZONE = 'ap-northeast-2-a';
+
+export function alibabaConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
+  return {
+    name: 'twin-alibaba',
+    provider: 'alibaba',
+    region: REGION,
+    zone: ZONE,
+    endpoint: twin.endpoints.alibaba,
+    sshPort: twin.sshPort,
+    labels: {},
+    createdAt: new Date().toISOString(),
+    ...over,
+  };
+}
+
+export function credentialFor(twin: Twin): CredentialMaterial {
+  return { kind: 'alibaba-access-key', ...twin.credentials.alibaba };
+}
+
+export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; requests: RequestLogEntry[]; close(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-alibaba-'));
+  const requests: RequestLogEntry[] = [];
+  const twin = await startTwin({ stateDir, bootDelayMs: 200, stopDelayMs: 100, sshPort, port: 0, log: () => {}, onRequest: (e) => requests.push(e), ...over });
+  return {
+    twin,
+    requests,
+    close: async () => {
+      await twin.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test's own ECS client, as a user would build one against the twin. */
+export function ecsClient(twin: Twin, secret = twin.credentials.alibaba.accessKeySecret) {
+  const u = new URL(twin.endpoints.alibaba);
+  const EcsClient = cjsDefault(EcsModule);
+  return new EcsClient(new OpenApi.Config({ accessKeyId: twin.credentials.alibaba.accessKeyId, accessKeySecret: secret, endpoint: u.host, protocol: 'http', regionId: REGION }));
+}
+
+/** VPCs named after the run, and security groups and key pairs carrying `tags`, seen through ECS. */
+export async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
+  const ecs = ecsClient(twin);
+  const tag = Object.entries(tags).map(([key, value]) => ({ key, value }));
+  const vpcs = await ecs.describeVpcs(new Ecs.DescribeVpcsRequest({ regionId: REGION, pageSize: 50 }));
+  const groups = await ecs.describeSecurityGroups(new Ecs.DescribeSecurityGroupsRequest({ regionId: REGION, tag: tag.map((t) => new Ecs.DescribeSecurityGroupsRequestTag(t)) }));
+  const keys = await ecs.describeKeyPairs(new Ecs.DescribeKeyPairsRequest({ regionId: REGION, tag: tag.map((t) => new Ecs.DescribeKeyPairsRequestTag(t)) }));
+  const ns = tags[TAG.ns];
+  return [
+    ...(vpcs.body?.vpcs?.vpc ?? []).filter((v) => ns !== undefined && v.vpcName === `cb-${ns}`).map((v) => `vpc/${v.vpcId ?? ''}`),
+    ...(groups.body?.securityGroups?.securityGroup ?? []).map((g) => `security-group/${g.securityGroupId ?? ''}`),
+    ...(keys.body?.keyPairs?.keyPair ?? []).map((k) => `key-pair/${k.keyPairName ?? ''}`),
+  ];
+}

@@ -1,0 +1,124 @@
+/**
+ * The Alibaba driver's own checks against Cloud-Twin, through the official SDK (ACS3-HMAC-SHA256):
+ * a wrong AccessKey secret is SignatureDoesNotMatch (an auth error), `connection test`'s permission
+ * probe (DryRun) reports a RAM denial, a NoStock fault is a capacity error, prices come from
+ * DescribePrice, and the region list carries zones.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderError } from '@cloud-barista/core';
+import { buildAlibabaDriver } from '../src/alibaba/index.js';
+import { alibabaConnection, bootTwin, credentialFor, type Twin } from './alibaba-twin.js';
+
+const SSH_PORT = 2353;
+let twin: Twin;
+let close: () => Promise<void>;
+
+const driver = (secret?: string) =>
+  buildAlibabaDriver(
+    {
+      connection: alibabaConnection(twin),
+      credentials: secret ? { kind: 'alibaba-access-key', accessKeyId: twin.credentials.alibaba.accessKeyId, accessKeySecret: secret } : credentialFor(twin),
+      maxAttempts: 1,
+    },
+    { backoff: { minDelayMs: 10, maxDelayMs: 50 } },
+  );
+
+beforeAll(async () => {
+  const t = await bootTwin(SSH_PORT);
+  twin = t.twin;
+  close = () => t.close();
+});
+
+afterAll(async () => {
+  await close?.();
+});
+
+describe('alibaba driver on Cloud-Twin', () => {
+  it('pings with the right AccessKey; a wrong secret is SignatureDoesNotMatch, and the secret is never echoed', async () => {
+    expect((await driver().ping()).region).toBe('ap-northeast-2');
+    const err = await driver('wrong-secret-value').ping().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err).toMatchObject({ code: 'SignatureDoesNotMatch', errorClass: 'auth' });
+    expect((err as Error).message).not.toContain('wrong-secret-value');
+  });
+
+  it("uses Alibaba's credential chain: ALIBABA_CLOUD_ACCESS_KEY_* variables, a ~/.alibabacloud/credentials profile, the aliyun CLI's ~/.aliyun/config.json", async () => {
+    const { accessKeyId, accessKeySecret } = twin.credentials.alibaba;
+    const saved = { ...process.env };
+    const dir = mkdtempSync(join(tmpdir(), 'cb-alibaba-chain-'));
+    // Nothing outside loopback: no ECS metadata service, no aliyun CLI config of the developer's.
+    const isolated = { HOME: dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
+    const chain = () => buildAlibabaDriver({ connection: alibabaConnection(twin), credentials: { kind: 'default-chain' }, maxAttempts: 1 });
+    try {
+      Object.assign(process.env, isolated, { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret });
+      expect((await chain().ping()).region).toBe('ap-northeast-2');
+      delete process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+      delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+      const file = join(dir, 'credentials');
+      writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ${accessKeyId}\naccess_key_secret = ${accessKeySecret}\n`, { mode: 0o600 });
+      process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = file;
+      expect((await chain().ping()).region).toBe('ap-northeast-2');
+      // The aliyun CLI's own profiles (~/.aliyun/config.json), current profile in AK mode.
+      delete process.env.ALIBABA_CLOUD_CREDENTIALS_FILE;
+      delete process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED;
+      mkdirSync(join(dir, '.aliyun'), { mode: 0o700 });
+      const profile = { current: 'twin', profiles: [{ name: 'twin', mode: 'AK', access_key_id: accessKeyId, access_key_secret: accessKeySecret, region_id: 'ap-northeast-2' }] };
+      writeFileSync(join(dir, '.aliyun', 'config.json'), JSON.stringify(profile), { mode: 0o600 });
+      expect((await chain().ping()).region).toBe('ap-northeast-2');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks permissions by dry runs: all allowed, then ecs:RunInstances denied by `twin iam`', async () => {
+    const all = await driver().checkPermissions!();
+    expect(all.find((p) => p.permission === 'ecs:RunInstances')?.status).toBe('allowed');
+    expect(all.find((p) => p.permission === 'ecs:DeleteInstances')?.status).toBe('allowed');
+    twin.faults.iam.set(['ecs:RunInstances']);
+    try {
+      const checks = await driver().checkPermissions!();
+      expect(checks.find((p) => p.permission === 'ecs:RunInstances')).toMatchObject({ status: 'denied', why: 'Forbidden.RAM' });
+      expect(checks.filter((p) => p.status === 'denied')).toHaveLength(1);
+    } finally {
+      twin.faults.iam.set([]);
+    }
+  });
+
+  it('reports OperationDenied.NoStock as capacity, with the RAM hint when denied', async () => {
+    const d = driver();
+    const net = await d.network.ensureDefault({ name: 'cb-twin-int', tags: { 'cb-managed': 'true' } });
+    const image = await d.catalog.resolveImage('debian-12');
+    expect(image).toMatchObject({ sshUser: 'root', os: 'Debian 12' });
+    const req = { name: 'web-1', spec: 'ecs.c7.large', imageId: image.id, network: net, keyName: '', publicKey: '', sshUser: 'root', clientToken: 'tok-nostock', tags: {} };
+    twin.faults.set(['alibaba:RunInstances:OperationDenied.NoStock:1#1']);
+    await expect(d.vms.create(req)).rejects.toMatchObject({ code: 'OperationDenied.NoStock', errorClass: 'capacity' });
+    twin.faults.iam.set(['ecs:Run*']);
+    try {
+      const denied = await d.vms.create(req).catch((e: unknown) => e);
+      expect(denied).toMatchObject({ code: 'Forbidden.RAM', errorClass: 'auth' });
+      expect((denied as ProviderError).hint).toContain('ecs:RunInstances');
+    } finally {
+      twin.faults.iam.set([]);
+    }
+    await d.network.deleteDefault(net);
+  });
+
+  it('lists regions with zones, GPU specs, and DescribePrice prices', async () => {
+    const d = driver();
+    const regions = await d.catalog.listRegions();
+    expect(regions.length).toBeGreaterThanOrEqual(6);
+    expect(regions.find((r) => r.name === 'cn-hangzhou')?.zones).toEqual(['cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k']);
+    const specs = await d.catalog.listSpecs();
+    expect(specs.find((s) => s.name === 'ecs.gn6i-c4g1.xlarge')?.gpu).toEqual({ model: 'NVIDIA T4', count: 1, memoryGiB: 16 });
+    const { prices, source } = await d.catalog.listPrices!();
+    expect(source).toMatch(/DescribePrice/);
+    const g7 = prices.find((p) => p.spec === 'ecs.g7.large')?.pricePerHour ?? 0;
+    expect(g7).toBeGreaterThan(0.05);
+    expect(prices.find((p) => p.spec === 'ecs.g7.xlarge')?.pricePerHour).toBeCloseTo(g7 * 2, 2);
+  });
+});
