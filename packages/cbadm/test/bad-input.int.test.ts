@@ -108,4 +108,16 @@ describe('bad input', () => {
     expect((await cli.run(['mcis', 'get'])).code).toBe(2);
     expect((await cli.run(['connection', 'add', 'Bad_Name', '--provider', 'aws', '--region', 'r'])).stderr).toMatch(/name: use lower-case/);
   });
+
+  it('a provider without a driver is refused when the connection is added (exit 2), naming the ones that work', async () => {
+    for (const provider of ['openstack', 'alibaba']) {
+      const r = await cli.run(['connection', 'add', `os-${provider}`, '--provider', provider, '--region', 'RegionOne']);
+      expect(r.code, provider).toBe(2);
+      expect(r.stderr, provider).toContain(`provider '${provider}' has no driver in cbadm yet`);
+      expect(r.stderr, provider).toMatch(/Hint: use one of aws, gcp, azure/);
+    }
+    const names = (await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name);
+    expect(names).not.toContain('os-openstack');
+    expect(names).not.toContain('os-alibaba');
+  });
 });

@@ -80,7 +80,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     home,
     store,
     credentials,
-    connections: new ConnectionService(store),
+    connections: new ConnectionService(store, opts.drivers),
     mcis,
     catalog: new CatalogService(store, opts.drivers, credentials),
     recommend: new RecommendService(store),
