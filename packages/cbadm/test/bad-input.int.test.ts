@@ -120,4 +120,18 @@ describe('bad input', () => {
     expect(names).not.toContain('os-openstack');
     expect(names).not.toContain('os-alibaba');
   });
+
+  it('unknown keys below the top level are errors with the closest field, as JSON too', async () => {
+    const text = manifestYaml('web', [{ name: 'seoul', connection: 'aws-seoul', count: 1 }])
+      .replace('count: 1,', 'count: 1, rootDisk: { sizeGB: 30 },')
+      .replace('  subgroups:', '  policy: { onFailur: rollback }\n  subgroups:');
+    const r = await cli.run(['mcis', 'create', '-f', file('nested.yaml', text)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("spec.subgroups[0].rootDisk: unknown field 'sizeGB': did you mean 'sizeGb'?");
+    expect(r.stderr).toContain("spec.policy: unknown field 'onFailur': did you mean 'onFailure'?");
+    const j = await cli.run(['mcis', 'create', '-f', file('nested.yaml', text), '--dry-run', '--json']);
+    expect(j.code).toBe(2);
+    expect((JSON.parse(j.stdout) as { error: { issues: unknown[] } }).error.issues).toContainEqual({ path: 'spec.subgroups[0].rootDisk', message: "unknown field 'sizeGB': did you mean 'sizeGb'?" });
+    expect(await cli.json(['mcis', 'list'])).toEqual([]);
+  });
 });
