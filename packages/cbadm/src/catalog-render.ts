@@ -1,5 +1,5 @@
 /** Tables for catalog, recommendation and plan results. */
-import type { CreatePlan, ImageListing, RecommendResult, SpecListing } from '@cloud-barista/core';
+import type { CatalogUpdateResult, CreatePlan, ImageListing, RecommendResult, SpecListing } from '@cloud-barista/core';
 import { makeTable } from './render.js';
 
 export function usd(n: number | null | undefined): string | null {
@@ -47,5 +47,18 @@ export function planTable(p: CreatePlan): string {
     `Total: ${p.totalCostPerHour === null ? 'unknown (some specs have no price: run `cbadm catalog update`)' : `${usd(p.totalCostPerHour)}/h`}`,
   ];
   for (const s of p.subgroups.filter((x) => x.reasons.length)) lines.push(`${s.name}: ${s.reasons.join('; ')}`);
+  return lines.join('\n');
+}
+
+/** The regions that failed, grouped by cause (most regions first), one line per region under its cause. */
+export function failedRegions(failed: CatalogUpdateResult['failed']): string {
+  const byCause = new Map<string, CatalogUpdateResult['failed']>();
+  for (const f of failed) {
+    const cause = f.error.replace(/\s+/g, ' ').trim();
+    byCause.set(cause, [...(byCause.get(cause) ?? []), f]);
+  }
+  const groups = [...byCause].sort((a, b) => b[1].length - a[1].length);
+  const lines = [`${failed.length} region(s) failed (their previous data is kept), ${groups.length} cause(s):`];
+  for (const [cause, list] of groups) lines.push(`  ${cause}`, ...list.map((f) => `    ${f.provider} ${f.region} (${f.connection})`));
   return lines.join('\n');
 }

@@ -29,6 +29,11 @@ export function setWideTables(on: boolean): void {
   wideTables = on;
 }
 
+/** Whether tables show every value whole (`-o wide`). */
+export function wideTablesOn(): boolean {
+  return wideTables;
+}
+
 export interface TableOptions {
   /** Per column: paints a cell (after it was made printable), e.g. a status in its colour. */
   paint?: Partial<Record<number, (cell: string) => string>>;
