@@ -47,7 +47,17 @@ export function planTable(p: CreatePlan): string {
     `Total: ${p.totalCostPerHour === null ? 'unknown (some specs have no price: run `cbadm catalog update`)' : `${usd(p.totalCostPerHour)}/h`}`,
   ];
   for (const s of p.subgroups.filter((x) => x.reasons.length)) lines.push(`${s.name}: ${s.reasons.join('; ')}`);
+  if (p.existing) lines.push(existingNote(p));
   return lines.join('\n');
+}
+
+/** What create would do with the MCIS already recorded under the manifest's name. */
+function existingNote(p: CreatePlan): string {
+  const e = p.existing!;
+  const head = `MCIS ${p.ns}/${p.name} already exists (${e.status}).`;
+  if (!e.differences.length) return `${head} The manifest matches it: create would continue it (VMs not running are launched again).`;
+  const del = `cbadm mcis delete ${p.name}${p.ns === 'default' ? '' : ` --ns ${p.ns}`} --force`;
+  return [`${head} The manifest differs from it, so create would refuse (exit 5; delete it first: ${del}):`, ...e.differences.map((d) => `  ${d}`)].join('\n');
 }
 
 /** The regions that failed, grouped by cause (most regions first), one line per region under its cause. */

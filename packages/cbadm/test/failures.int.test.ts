@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, manifestYaml } from './harness.js';
+import { instancesTagged, managedKeyPairs, managedVpcs } from './twin-ec2.js';
 
 const cli = new Cli({ sshPort: 2461 });
 const SEOUL = 'twin-aws-ap-northeast-2';
@@ -16,9 +17,13 @@ const file = (name: string, text: string) => {
   return p;
 };
 
+let endpoint = '';
+const twin = () => ({ endpoint, stateDir: cli.twinDir });
+
 beforeAll(async () => {
   await cli.json(['twin', 'up', '--boot-delay', '100ms']);
   await cli.json(['twin', 'connect']);
+  endpoint = (await cli.json<{ endpoint: string }>(['connection', 'get', SEOUL])).endpoint;
 });
 afterAll(() => cli.dispose());
 
@@ -54,5 +59,51 @@ describe('partial failures', () => {
     expect(tail).toMatch(/\n {2}aws: Unavailable: [^\n]*\n {4}aws eu-west-1 \(twin-aws-eu-west-1\)\n {4}aws us-west-2 \(twin-aws-us-west-2\)\n {2}aws: UnauthorizedOperation: [^\n]*\n {4}aws sa-east-1 \(twin-aws-sa-east-1\)/);
     expect(r.stderr).toMatch(/^Error: catalog update failed for 3 of 15 region\(s\)/m);
     expect(r.stderr).not.toMatch(/^updated:|^failed:/m);
+  });
+});
+
+describe('create checks the catalog before launching anything', () => {
+  const FRANKFURT = 'twin-aws-eu-central-1';
+  beforeAll(async () => {
+    await cli.json(['catalog', 'update', '--connection', FRANKFURT]);
+  });
+
+  it('an unknown spec or a near-miss image is refused with the closest names (exit 2), dry run and create alike; nothing is made', async () => {
+    const m = file('typo.yaml', manifestYaml('typo', [{ name: 'fra', connection: FRANKFURT, count: 2, spec: 't3.micor', image: 'ubuntu-22.4' }]));
+    for (const args of [['--dry-run'], []]) {
+      const r = await cli.run(['mcis', 'create', '-f', m, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/spec\.subgroups\[0\]\.spec: unknown spec 't3\.micor' in aws eu-central-1 \(per the catalog\): did you mean 't3\.micro', 't2\.micro', 't3a\.micro'\?/);
+      expect(r.stderr).toContain("spec.subgroups[0].image: unknown image 'ubuntu-22.4' in aws eu-central-1: did you mean 'ubuntu-22.04'?");
+    }
+    expect((await cli.json<Array<{ name: string }>>(['mcis', 'list'])).map((x) => x.name)).not.toContain('typo');
+    expect(await instancesTagged(twin(), 'eu-central-1', { 'cb-mcis': 'typo' })).toEqual([]);
+    expect(await managedVpcs(twin(), 'eu-central-1')).toBe(0);
+    expect(await managedKeyPairs(twin(), 'eu-central-1')).toBe(0);
+    // The names the catalog has go through.
+    const ok = await cli.run(['mcis', 'create', '-f', file('ok.yaml', manifestYaml('typo', [{ name: 'fra', connection: FRANKFURT, count: 1 }])), '--dry-run']);
+    expect(ok.code).toBe(0);
+  });
+
+  it('a connection whose region the provider does not have is named as such', async () => {
+    await cli.json(['connection', 'add', 'aws-atlantis', '--provider', 'aws', '--region', 'eu-central-9', '--endpoint', endpoint]);
+    const r = await cli.run(['mcis', 'create', '-f', file('atl.yaml', manifestYaml('atl', [{ name: 'a', connection: 'aws-atlantis', count: 1 }])), '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/connection 'aws-atlantis' names region 'eu-central-9', which aws does not have: did you mean 'eu-central-1'/);
+  });
+
+  it('--dry-run on an existing MCIS says it exists and what differs', async () => {
+    const same = await cli.run(['mcis', 'create', '-f', file('pf.yaml', manifestYaml('pf', [{ name: 'seoul', connection: SEOUL, count: 2 }, { name: 'ohio', connection: OHIO, count: 2 }])), '--dry-run']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('MCIS default/pf already exists (Partial-Failed:2 (R:2/4)). The manifest matches it: create would continue it');
+    const changed = manifestYaml('pf', [{ name: 'seoul', connection: SEOUL, count: 3, spec: 't3.small', image: 'debian-12' }, { name: 'fra', connection: FRANKFURT, count: 1 }]);
+    const r = await cli.run(['mcis', 'create', '-f', file('pf2.yaml', changed), '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('MCIS default/pf already exists (Partial-Failed:2 (R:2/4)). The manifest differs from it, so create would refuse (exit 5');
+    for (const line of ['seoul: count 2 → 3', 'seoul: spec t3.micro → t3.small', 'seoul: image ubuntu-22.04 → debian-12', `subgroup fra: added (1 × t3.micro on ${FRANKFURT})`, `subgroup ohio: not in the manifest (2 × t3.micro on ${OHIO})`]) {
+      expect(r.stdout).toContain(`\n  ${line}`);
+    }
+    const j = await cli.json<{ plan: { existing: { differences: string[] } } }>(['mcis', 'create', '-f', file('pf2.yaml', changed), '--dry-run']);
+    expect(j.plan.existing.differences).toHaveLength(5);
   });
 });
