@@ -107,3 +107,55 @@ describe('create checks the catalog before launching anything', () => {
     expect(j.plan.existing.differences).toHaveLength(5);
   });
 });
+
+describe('connections with stuck default resources', () => {
+  const MUMBAI = 'twin-aws-ap-south-1';
+  const SAO_PAULO = 'twin-aws-sa-east-1';
+
+  it('connection remove --force deletes what the cloud has by tags, forgets the rest and says which', async () => {
+    // Mumbai: the VPC is made, its subnet fails; São Paulo: the key pair import fails. The rollback
+    // cannot remove either (deletes denied), so both records stay `creating`, with no MCIS using them.
+    await cli.json(['twin', 'fault', 'CreateSubnet:UnauthorizedOperation:1@ap-south-1', 'DeleteVpc:UnauthorizedOperation:1@ap-south-1', 'ImportKeyPair:UnauthorizedOperation:1@sa-east-1', 'DeleteKeyPair:UnauthorizedOperation:1@sa-east-1']);
+    const m = file('stuck.yaml', manifestYaml('stuck', [{ name: 'mum', connection: MUMBAI, count: 1 }, { name: 'sao', connection: SAO_PAULO, count: 1 }]));
+    const created = await cli.run(['mcis', 'create', '-f', m, '--on-failure', 'rollback']);
+    await cli.json(['twin', 'fault', '--clear']);
+    expect(created.code).toBe(1);
+    expect(await managedVpcs(twin(), 'ap-south-1')).toBe(1);
+
+    for (const [conn, what] of [[MUMBAI, 'network (creating)'], [SAO_PAULO, 'keypair (creating)']] as const) {
+      const plain = await cli.run(['connection', 'remove', conn, '--yes']);
+      expect(plain.code, conn).toBe(5);
+      expect(plain.stderr, conn).toContain(`connection '${conn}' still owns default resources: ${what}`);
+      expect(plain.stderr, conn).toContain(`Hint: remove them with: cbadm connection remove ${conn} --force`);
+    }
+
+    const mum = await cli.run(['connection', 'remove', MUMBAI, '--force']);
+    expect(mum.code).toBe(0);
+    expect(mum.stdout).toMatch(new RegExp(`^Removed connection ${MUMBAI}\\.\\nDeleted from the cloud \\(found by the cb-managed tags\\): network vpc-[0-9a-f]+ \\(recorded as creating\\)\\.\\nForgot, the cloud had nothing of them: none\\.\\n$`));
+    expect(await managedVpcs(twin(), 'ap-south-1')).toBe(0);
+
+    const sao = await cli.run(['connection', 'remove', SAO_PAULO, '--force']);
+    expect(sao.code).toBe(0);
+    expect(sao.stdout).toBe(`Removed connection ${SAO_PAULO}.\nDeleted from the cloud (found by the cb-managed tags): nothing, the cloud had none.\nForgot, the cloud had nothing of them: keypair (creating).\n`);
+    expect(await managedKeyPairs(twin(), 'sa-east-1')).toBe(0);
+
+    const left = (await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name);
+    expect(left).not.toContain(MUMBAI);
+    expect(left).not.toContain(SAO_PAULO);
+  });
+
+  it('--force still refuses a connection an MCIS uses', async () => {
+    const r = await cli.run(['connection', 'remove', SEOUL, '--force']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`connection '${SEOUL}' is used by MCIS default/pf`);
+  });
+
+  it('connection test names a region the cloud does not have, not a credential problem', async () => {
+    await cli.json(['connection', 'add', 'aws-nowhere', '--provider', 'aws', '--region', 'ap-northeast-9', '--endpoint', endpoint, '--credential', 'twin-aws']);
+    const r = await cli.run(['connection', 'test', 'aws-nowhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Error: connection 'aws-nowhere': aws has no region 'ap-northeast-9'");
+    expect(r.stderr).toContain('Hint: did you mean ap-northeast-1, ap-northeast-2, ap-northeast-3?');
+    expect(r.stderr).not.toMatch(/Hint: check the connection's credential/);
+  });
+});

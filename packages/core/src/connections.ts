@@ -66,9 +66,13 @@ export class ConnectionService {
 
   remove(name: string): void {
     this.get(name);
-    if (this.store.connectionsInUse().has(name) || this.store.listResources().some((r) => r.connection === name)) {
-      throw new ConflictError(`connection '${name}' is used by an MCIS or still owns default resources`, {
-        hint: 'delete the MCIS that use it first (cbadm mcis list)',
+    if (this.store.connectionsInUse().has(name)) {
+      throw new ConflictError(`connection '${name}' is used by an MCIS`, { hint: 'delete the MCIS that use it first (cbadm mcis list)' });
+    }
+    const owned = this.store.listResources().filter((r) => r.connection === name);
+    if (owned.length) {
+      throw new ConflictError(`connection '${name}' still owns default resources: ${owned.map((r) => `${r.kind} (${r.status})`).join(', ')}`, {
+        hint: `remove them with: cbadm connection remove ${name} --force (cleans up what the cloud has, forgets the rest)`,
       });
     }
     this.store.deleteConnection(name);
