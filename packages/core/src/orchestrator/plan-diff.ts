@@ -2,7 +2,7 @@
 import type { Subgroup } from '../model.js';
 
 const FIELDS = ['connection', 'count', 'spec', 'image', 'sshUser'] as const;
-const show = (v: unknown) => (v === undefined || v === null ? '(none)' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: string | number | object | undefined | null): string => (v === undefined || v === null ? '(none)' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** One line per difference, recorded → manifest (`seoul: count 2 → 3`, `subgroup osaka: added`); empty when they match. */
 export function subgroupDifferences(recorded: readonly Subgroup[], manifest: readonly Subgroup[]): string[] {
