@@ -1,5 +1,6 @@
 /** Tables for catalog, recommendation and plan results. */
 import type { CatalogUpdateResult, CreatePlan, ImageListing, RecommendResult, SpecListing } from '@cloud-barista/core';
+import { byCause } from './by-cause.js';
 import { makeTable } from './render.js';
 
 export function usd(n: number | null | undefined): string | null {
@@ -62,12 +63,7 @@ function existingNote(p: CreatePlan): string {
 
 /** The regions that failed, grouped by cause (most regions first), one line per region under its cause. */
 export function failedRegions(failed: CatalogUpdateResult['failed']): string {
-  const byCause = new Map<string, CatalogUpdateResult['failed']>();
-  for (const f of failed) {
-    const cause = f.error.replace(/\s+/g, ' ').trim();
-    byCause.set(cause, [...(byCause.get(cause) ?? []), f]);
-  }
-  const groups = [...byCause].sort((a, b) => b[1].length - a[1].length);
+  const groups = byCause(failed, (f) => f.error);
   const lines = [`${failed.length} region(s) failed (their previous data is kept), ${groups.length} cause(s):`];
   for (const [cause, list] of groups) lines.push(`  ${cause}`, ...list.map((f) => `    ${f.provider} ${f.region} (${f.connection})`));
   return lines.join('\n');

@@ -1,6 +1,7 @@
 /** Tables for MCIS results, shared by the mcis commands. */
 import type { McisView } from '@cloud-barista/core';
 import { paintStatus, stdoutChalk } from '@cloud-barista/cli-kit/colour';
+import { byCause } from './by-cause.js';
 import { makeTable, wideTablesOn } from './render.js';
 
 const HEADLINE_MAX = 60;
@@ -31,13 +32,8 @@ export function mcisSummary(m: McisView): string {
 
 /** Failures grouped by cause, most VMs first: one line per cause with its full reason and the VMs it hit. */
 export function failureLines(failed: ReadonlyArray<{ vm: string; error: string }>): string[] {
-  const byCause = new Map<string, string[]>();
-  for (const f of failed) {
-    const cause = f.error.replace(/\s+/g, ' ').trim();
-    byCause.set(cause, [...(byCause.get(cause) ?? []), f.vm]);
-  }
   const red = stdoutChalk().red;
-  return [...byCause].sort((a, b) => b[1].length - a[1].length).map(([cause, vms]) => `  ${vms.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(', ')}: ${red(cause)}`);
+  return byCause(failed, (f) => f.error).map(([cause, list]) => `  ${list.map((f) => f.vm).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(', ')}: ${red(cause)}`);
 }
 
 /** Under the table of a run where some VMs failed: what went (`headline`), then each cause once with its VMs. */
