@@ -131,7 +131,7 @@ async function run(
     timeoutMs: o.timeoutMs ?? 60_000,
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  if (r.exitCode !== 0) throw agentError(t.ref.vm, r.exitCode, r.stderr);
+  if (r.exitCode !== 0) throw agentError(t.ref, r.exitCode, r.stderr);
   return parseKv(r.stdout);
 }
 

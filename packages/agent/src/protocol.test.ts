@@ -126,10 +126,16 @@ describe('agent protocol', () => {
   });
 
   it('turns agent exit codes into errors that say who acts', () => {
-    expect(agentError('web-1', 10, 'cbmon-agent: no procfs at /x\n').hint).toMatch(/HOST_PROC/);
-    expect(agentError('web-1', 10, '')).toBeInstanceOf(OperationError);
-    expect(agentError('web-1', 20, '')).toBeInstanceOf(NotFoundError);
-    expect(agentError('web-1', 2, 'cbmon-agent: bad')).toBeInstanceOf(BugError);
-    expect(agentError('web-1', 1, 'boom').message).toBe('web-1: agent command failed (exit 1): boom');
+    const ref = { ns: 'default', mcis: 'web', vm: 'web-1' };
+    expect(agentError(ref, 10, 'cbmon-agent: no procfs at /x\n').hint).toMatch(/HOST_PROC/);
+    expect(agentError(ref, 10, '')).toBeInstanceOf(OperationError);
+    expect(agentError(ref, 20, '')).toBeInstanceOf(NotFoundError);
+    expect(agentError(ref, 2, 'cbmon-agent: bad')).toBeInstanceOf(BugError);
+    expect(agentError(ref, 1, 'boom').message).toBe('web-1: agent command failed (exit 1): boom');
+  });
+
+  it('names the real MCIS (and namespace) in the install hint, not a placeholder', () => {
+    expect(agentError({ ns: 'default', mcis: 'web', vm: 'web-1' }, 20, '').hint).toBe('install it: cbmon agent install web --vm web-1');
+    expect(agentError({ ns: 'team', mcis: 'db', vm: 'db-2' }, 20, '').hint).toBe('install it: cbmon agent install db --vm db-2 --ns team');
   });
 });

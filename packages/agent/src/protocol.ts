@@ -4,6 +4,7 @@
  * codes mean for the user. Pure.
  */
 import { shellQuote } from '@cloud-barista/core/ssh/openssh';
+import type { VmRef } from './sample.js';
 import {
   BugError,
   NotFoundError,
@@ -227,7 +228,8 @@ export function parseControl(line: string): Control | null {
 }
 
 /** What an agent command's failure means, in words that say who must act. */
-export function agentError(vm: string, exitCode: number | null, stderr: string): CbError {
+export function agentError(ref: Pick<VmRef, 'ns' | 'mcis' | 'vm'>, exitCode: number | null, stderr: string): CbError {
+  const vm = ref.vm;
   const said =
     stderr
       .trim()
@@ -249,7 +251,7 @@ export function agentError(vm: string, exitCode: number | null, stderr: string):
         hint: 'install curl or wget on the VM, or use pull mode (no --push)',
       });
     case 20:
-      return new NotFoundError('agent', vm, { hint: `install it: cbmon agent install <mcis> --vm ${vm}` });
+      return new NotFoundError('agent', vm, { hint: `install it: cbmon agent install ${ref.mcis} --vm ${vm}${ref.ns === 'default' ? '' : ` --ns ${ref.ns}`}` });
     case 2:
       return new BugError(`${vm}: the agent rejected cbmon's request: ${said}`, {
         hint: 'this is a cbmon bug; please report it',

@@ -4,7 +4,7 @@ import type { McisView, VmAction, ActionOutcome } from '@cloud-barista/core';
 import { TRANSITIONS } from '@cloud-barista/core/lifecycle';
 import { BaseCommand } from './base-command.js';
 import { nsFlag, subgroupFlag, vmFlag } from './flags.js';
-import { mcisSummary } from './mcis-render.js';
+import { failureSummary, mcisSummary } from './mcis-render.js';
 
 export type ActionResult = { mcis: McisView; outcome: ActionOutcome };
 
@@ -14,6 +14,9 @@ export abstract class McisActionCommand extends BaseCommand<typeof McisActionCom
   protected abstract readonly action: VmAction;
   /** Destructive actions (terminate) ask first; see BaseCommand.confirm. */
   protected readonly destructive: boolean = false;
+
+  // Some VMs failed (exit 3): the others' new status is data, shown as the normal table with a summary.
+  protected override readonly partialResultTo = 'stdout' as const;
 
   protected async execute(): Promise<ActionResult> {
     const { mcis } = await this.core();
@@ -37,6 +40,7 @@ export abstract class McisActionCommand extends BaseCommand<typeof McisActionCom
     const to = TRANSITIONS[this.action].to;
     const already = r.outcome.already.length ? `already ${to}: ${r.outcome.already.join(', ')}` : '';
     const skipped = r.outcome.skipped.map((s) => `skipped ${s.vm}: ${s.reason}`).join('\n');
-    return [mcisSummary(r.mcis), already, skipped].filter(Boolean).join('\n');
+    const failed = failureSummary(`${r.outcome.changed.length} VM(s) ${to}`, r.outcome.failed);
+    return [mcisSummary(r.mcis), already, skipped, failed].filter(Boolean).join('\n');
   }
 }

@@ -1,5 +1,6 @@
 /** Tables for catalog, recommendation and plan results. */
-import type { CreatePlan, ImageListing, RecommendResult, SpecListing } from '@cloud-barista/core';
+import type { CatalogUpdateResult, CreatePlan, ImageListing, RecommendResult, SpecListing } from '@cloud-barista/core';
+import { byCause } from './by-cause.js';
 import { makeTable } from './render.js';
 
 export function usd(n: number | null | undefined): string | null {
@@ -47,5 +48,23 @@ export function planTable(p: CreatePlan): string {
     `Total: ${p.totalCostPerHour === null ? 'unknown (some specs have no price: run `cbadm catalog update`)' : `${usd(p.totalCostPerHour)}/h`}`,
   ];
   for (const s of p.subgroups.filter((x) => x.reasons.length)) lines.push(`${s.name}: ${s.reasons.join('; ')}`);
+  if (p.existing) lines.push(existingNote(p));
+  return lines.join('\n');
+}
+
+/** What create would do with the MCIS already recorded under the manifest's name. */
+function existingNote(p: CreatePlan): string {
+  const e = p.existing!;
+  const head = `MCIS ${p.ns}/${p.name} already exists (${e.status}).`;
+  if (!e.differences.length) return `${head} The manifest matches it: create would continue it (VMs not running are launched again).`;
+  const del = `cbadm mcis delete ${p.name}${p.ns === 'default' ? '' : ` --ns ${p.ns}`} --force`;
+  return [`${head} The manifest differs from it, so create would refuse (exit 5; delete it first: ${del}):`, ...e.differences.map((d) => `  ${d}`)].join('\n');
+}
+
+/** The regions that failed, grouped by cause (most regions first), one line per region under its cause. */
+export function failedRegions(failed: CatalogUpdateResult['failed']): string {
+  const groups = byCause(failed, (f) => f.error);
+  const lines = [`${failed.length} region(s) failed (their previous data is kept), ${groups.length} cause(s):`];
+  for (const [cause, list] of groups) lines.push(`  ${cause}`, ...list.map((f) => `    ${f.provider} ${f.region} (${f.connection})`));
   return lines.join('\n');
 }

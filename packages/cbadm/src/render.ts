@@ -1,2 +1,2 @@
 /** Rendering of results and errors for every output format: the contract cbadm shares with cbmon. */
-export { makeTable, renderError, renderResult, type OutputFormat } from '@cloud-barista/cli-kit/render';
+export { makeTable, renderError, renderResult, wideTablesOn, type OutputFormat } from '@cloud-barista/cli-kit/render';

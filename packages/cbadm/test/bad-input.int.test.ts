@@ -108,4 +108,30 @@ describe('bad input', () => {
     expect((await cli.run(['mcis', 'get'])).code).toBe(2);
     expect((await cli.run(['connection', 'add', 'Bad_Name', '--provider', 'aws', '--region', 'r'])).stderr).toMatch(/name: use lower-case/);
   });
+
+  it('a provider without a driver is refused when the connection is added (exit 2), naming the ones that work', async () => {
+    for (const provider of ['cloudit', 'docker']) {
+      const r = await cli.run(['connection', 'add', `no-${provider}`, '--provider', provider, '--region', 'RegionOne']);
+      expect(r.code, provider).toBe(2);
+      expect(r.stderr, provider).toContain(`provider '${provider}' has no driver in cbadm yet`);
+      expect(r.stderr, provider).toMatch(/Hint: use one of aws, gcp, azure/);
+    }
+    const names = (await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name);
+    expect(names).not.toContain('no-cloudit');
+    expect(names).not.toContain('no-docker');
+  });
+
+  it('unknown keys below the top level are errors with the closest field, as JSON too', async () => {
+    const text = manifestYaml('web', [{ name: 'seoul', connection: 'aws-seoul', count: 1 }])
+      .replace('count: 1,', 'count: 1, rootDisk: { sizeGB: 30 },')
+      .replace('  subgroups:', '  policy: { onFailur: rollback }\n  subgroups:');
+    const r = await cli.run(['mcis', 'create', '-f', file('nested.yaml', text)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("spec.subgroups[0].rootDisk: unknown field 'sizeGB': did you mean 'sizeGb'?");
+    expect(r.stderr).toContain("spec.policy: unknown field 'onFailur': did you mean 'onFailure'?");
+    const j = await cli.run(['mcis', 'create', '-f', file('nested.yaml', text), '--dry-run', '--json']);
+    expect(j.code).toBe(2);
+    expect((JSON.parse(j.stdout) as { error: { issues: unknown[] } }).error.issues).toContainEqual({ path: 'spec.subgroups[0].rootDisk', message: "unknown field 'sizeGB': did you mean 'sizeGb'?" });
+    expect(await cli.json(['mcis', 'list'])).toEqual([]);
+  });
 });

@@ -88,7 +88,7 @@ export const shq = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
 export function runInPty(
   cli: Cli,
   args: string[],
-  opts: { redirect?: string; answers?: Array<[RegExp, string]>; env?: NodeJS.ProcessEnv; columns?: number } = {},
+  opts: { redirect?: string; answers?: Array<[RegExp, string]>; env?: NodeJS.ProcessEnv; columns?: number; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; screen: string }> {
   const cmd = `stty cols ${opts.columns ?? 120} rows 40; exec ${shq(process.execPath)} ${shq(CBADM)} ${args.map(shq).join(' ')} ${opts.redirect ?? ''}`;
   // A person at a terminal, not a CI job: CI=true (set by .ci/run) would turn live progress and colour off.
@@ -109,7 +109,12 @@ export function runInPty(
       }
     });
     child.stderr.on('data', (d: Buffer) => (screen += d.toString()));
+    // An answer whose question never shows would wait forever: end it, and the screen says where it stopped.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, screen }));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, screen });
+    });
   });
 }

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,10 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const api = sgs.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
     expect(api?.IpRanges?.map((r) => r.CidrIp).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
 
+    // The user's kubeconfig already holds another cluster: merging and deleting leave it alone.
+    const userConfig = join(kubeHome, '.kube', 'config');
+    mkdirSync(join(kubeHome, '.kube'), { recursive: true });
+    writeFileSync(userConfig, 'apiVersion: v1\nkind: Config\nclusters:\n- { name: prod, cluster: { server: "https://prod.example:6443" } }\nusers:\n- { name: me, user: { token: t } }\ncontexts:\n- { name: prod, context: { cluster: prod, user: me } }\ncurrent-context: prod\n', { mode: 0o600 });
     const kc = await cli.json<{ file: string; context: string; server: string }>(['k8s', 'kubeconfig', 'multi', '--merge'], 0);
     expect(kc.file).toBe(join(kubeHome, '.kube', 'config'));
     // Merging twice keeps one context of that name and leaves others alone.
@@ -148,8 +152,15 @@ describe('cbadm k8s on Cloud-Twin', () => {
 
     const running = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ provider: string; state: string }>;
     expect([...new Set(running.filter((i) => i.state === 'running').map((i) => i.provider))].sort()).toEqual([...new Set(workers.map((w) => w.connection.split('-')[1]))].sort());
-    const del = await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'multi', '--yes']);
+    const del = await cli.json<{ mcisDeleted: string[]; kubeconfigs: Array<{ file: string; outcome: string }> }>(['k8s', 'delete', 'multi', '--yes']);
     expect(del.mcisDeleted.sort()).toEqual(['multi', 'multi-add1']);
+    // The context it merged is gone from the user's kubeconfig, the user's own entries are not.
+    expect(del.kubeconfigs).toEqual([{ file: userConfig, outcome: 'context' }]);
+    const left = readFileSync(userConfig, 'utf8');
+    expect(left).not.toContain('multi');
+    expect(left.match(/name: (prod|me)$/gm)).toEqual(['name: prod', 'name: me', 'name: prod']);
+    expect(left).toContain('current-context: prod');
+    if (kubectlPath) expect(kubectl(['config', 'get-contexts', '-o', 'name']).stdout.trim()).toBe('prod');
     expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
     const instances = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ state: string }>;
     expect(instances.filter((i) => i.state === 'running' || i.state === 'pending' || i.state === 'stopped')).toEqual([]);
@@ -206,7 +217,11 @@ describe('cbadm k8s on Cloud-Twin', () => {
       const ready = Object.fromEntries((JSON.parse(r.stdout) as { items: K8sNode[] }).items.map((n) => [n.metadata.name, n.status.conditions.find((x) => x.type === 'Ready')?.status]));
       expect(ready).toEqual({ 'cp-1': 'Unknown', 'cp-2': 'True' });
     }
-    expect((await cli.json<{ mcisDeleted: string[] }>(['k8s', 'delete', 'ha', '--yes'])).mcisDeleted).toEqual(['ha']);
+    const del = await cli.run(['k8s', 'delete', 'ha', '--yes']);
+    expect(del.code).toBe(0);
+    // cbadm's own file held only this cluster: it goes, and the output says so.
+    expect(del.stdout).toBe(`Deleted cluster ha and MCIS ha\nDeleted ${kc.file} (it held only this cluster)\n`);
+    expect(existsSync(kc.file)).toBe(false);
   }, 120_000);
 
   it('names the node and the step when a node fails to join', async () => {

@@ -91,6 +91,8 @@ describe('cbmon end to end', () => {
       const [args, code, msg] = cases[i]!;
       expect({ args, code: r.code }).toEqual({ args, code });
       expect(r.stderr).toMatch(msg);
+      // Said once: not again as an issue line under the message.
+      expect(r.stderr.match(new RegExp(msg.source, 'g')), args.join(' ')).toHaveLength(1);
     });
     // --json puts the typed error on stdout.
     const j = await cli.cbmon(['check', 'mon', '--rule', 'cpu_utilization >', '--json']);

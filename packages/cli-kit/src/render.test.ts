@@ -86,3 +86,13 @@ describe('tables that fit the terminal', () => {
     expect(shortId('/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/web-1-3f2a1c')).toBe('…chines/web-1-3f2a1c');
   });
 });
+
+describe('errors for people', () => {
+  it('prints each thing once: an issue the message already says is left out, others are listed', () => {
+    const err = new UsageError("--metric: unknown metric 'nope'", { issues: [{ path: '--metric', message: "unknown metric 'nope'" }, { path: '--since', message: 'must be a duration' }] });
+    const { code, text } = renderError(err, 'table', false);
+    expect(code).toBe(2);
+    expect(text.match(/unknown metric 'nope'/g)).toHaveLength(1);
+    expect(text).toContain('--since: must be a duration');
+  });
+});

@@ -29,6 +29,11 @@ export function setWideTables(on: boolean): void {
   wideTables = on;
 }
 
+/** Whether tables show every value whole (`-o wide`). */
+export function wideTablesOn(): boolean {
+  return wideTables;
+}
+
 export interface TableOptions {
   /** Per column: paints a cell (after it was made printable), e.g. a status in its colour. */
   paint?: Partial<Record<number, (cell: string) => string>>;
@@ -134,7 +139,8 @@ export function renderError(
   }
   const c = stderrChalk();
   lines.push(`${c.red.bold('Error:')} ${err.message}`);
-  if (err instanceof UsageError) for (const i of err.issues) lines.push(`  - ${c.yellow(i.path)}: ${i.message}`);
+  // An issue the message already says (`--metric: unknown metric 'x'`) is not printed a second time.
+  if (err instanceof UsageError) for (const i of err.issues) if (!err.message.includes(i.message)) lines.push(`  - ${c.yellow(i.path)}: ${i.message}`);
   if (isCbError(err) && err.hint) lines.push(`${c.cyan('Hint:')} ${err.hint}`);
   if (verbose && err.stack) lines.push(err.stack);
   else if (!isCbError(err) && code === ExitCode.Error)

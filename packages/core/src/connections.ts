@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError, UsageError } from './errors.js';
 import { nowIso } from './domain.js';
 import type { Connection } from './model.js';
+import type { DriverRegistry } from './driver/port.js';
 import { formatPath } from './util/field-path.js';
 import type { ConnectionStore, McisStore, ResourceStore } from './store/state-store.js';
 
@@ -19,7 +20,14 @@ export interface AddConnectionInput {
 }
 
 export class ConnectionService {
-  constructor(private readonly store: ConnectionStore & Pick<McisStore, 'connectionsInUse'> & Pick<ResourceStore, 'listResources'>) {}
+  /**
+   * `drivers` says which providers have a driver (the registry's `providers()`): a connection to any
+   * other is refused when added, not at its first use, and a new driver is accepted without a change here.
+   */
+  constructor(
+    private readonly store: ConnectionStore & Pick<McisStore, 'connectionsInUse'> & Pick<ResourceStore, 'listResources'>,
+    private readonly drivers: Pick<DriverRegistry, 'providers'>,
+  ) {}
 
   async add(input: AddConnectionInput): Promise<Connection> {
     // zod loads only when something is validated, not on every CLI start.
@@ -30,6 +38,12 @@ export class ConnectionService {
       throw new UsageError('invalid connection', { issues, hint: 'fix the fields listed; nothing was changed' });
     }
     const conn = parsed.data;
+    const available = this.drivers.providers();
+    if (!available.includes(conn.provider)) {
+      throw new UsageError(`provider '${conn.provider}' has no driver in cbadm yet`, {
+        hint: `use one of ${available.join(', ')}; nothing was changed`,
+      });
+    }
     if (conn.credential && !this.store.getCredential(conn.credential)) {
       throw new NotFoundError('credential', conn.credential, { hint: `add it first: cbadm credential add ${conn.credential} --provider ${conn.provider} …` });
     }
@@ -52,9 +66,13 @@ export class ConnectionService {
 
   remove(name: string): void {
     this.get(name);
-    if (this.store.connectionsInUse().has(name) || this.store.listResources().some((r) => r.connection === name)) {
-      throw new ConflictError(`connection '${name}' is used by an MCIS or still owns default resources`, {
-        hint: 'delete the MCIS that use it first (cbadm mcis list)',
+    if (this.store.connectionsInUse().has(name)) {
+      throw new ConflictError(`connection '${name}' is used by an MCIS`, { hint: 'delete the MCIS that use it first (cbadm mcis list)' });
+    }
+    const owned = this.store.listResources().filter((r) => r.connection === name);
+    if (owned.length) {
+      throw new ConflictError(`connection '${name}' still owns default resources: ${owned.map((r) => `${r.kind} (${r.status})`).join(', ')}`, {
+        hint: `remove them with: cbadm connection remove ${name} --force (cleans up what the cloud has, forgets the rest)`,
       });
     }
     this.store.deleteConnection(name);

@@ -10,6 +10,8 @@ import type { DriverRegistry, PermissionCheck } from './driver/port.js';
 import { ensurePrivateDir, homePaths, resolveHome, type HomePaths } from './home.js';
 import type { K8sService } from './k8s/service.js';
 import { DriverPool } from './driver/pool.js';
+import { UsageError } from './errors.js';
+import { unknownRegion } from './catalog/check.js';
 import { McisService } from './orchestrator/service.js';
 import { RecommendService } from './recommend/service.js';
 import type { OrchestratorDeps, Timeouts } from './orchestrator/deps.js';
@@ -80,7 +82,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     home,
     store,
     credentials,
-    connections: new ConnectionService(store),
+    connections: new ConnectionService(store, opts.drivers),
     mcis,
     catalog: new CatalogService(store, opts.drivers, credentials),
     recommend: new RecommendService(store),
@@ -90,7 +92,15 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
       const pool = new DriverPool(store, opts.drivers, credentials);
       try {
         const { connection, driver } = await pool.get(name);
-        const r = await driver.ping();
+        const r = await driver.ping().catch((e: unknown) => {
+          // A region the cloud does not have fails like a credential problem (AWS: AuthFailure,
+          // "scoped to a valid region"); say what is wrong when the region is unknown to us as well.
+          const near = unknownRegion(store, connection.provider, connection.region);
+          if (!near) throw e;
+          throw new UsageError(`connection '${name}': ${connection.provider} has no region '${connection.region}' (the cloud said: ${e instanceof Error ? e.message : String(e)})`, {
+            hint: `did you mean ${near.join(', ')}? fix it with: cbadm connection add ${name} --provider ${connection.provider} --region REGION --replace …`,
+          });
+        });
         const result: ConnectionTestResult = {
           connection: name,
           provider: connection.provider,

@@ -58,6 +58,20 @@ describe('parseMcisManifest', () => {
     expect(r.errors.find((e) => e.path === 'spec.subgroups[0].count')?.message).toMatch(/required/);
   });
 
+  it('flags unknown keys at every depth, each with the closest known field', () => {
+    const r = parseMcisManifest(good.replace('rootDisk: { sizeGb: 20 }', 'rootDisk: { sizeGB: 20, tpye: gp3 }').replace('parallelism: 10', 'paralellism: 10').replace('labels: { team: sre }', 'labels: { team: sre }\n  namespce: prod'));
+    expect(r.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'spec.subgroups[0].rootDisk', message: "unknown field 'sizeGB': did you mean 'sizeGb'?" },
+        { path: 'spec.subgroups[0].rootDisk', message: "unknown field 'tpye': did you mean 'type'?" },
+        { path: 'spec.policy', message: "unknown field 'paralellism': did you mean 'parallelism'?" },
+        { path: 'metadata', message: "unknown field 'namespce': did you mean 'namespace'?" },
+      ]),
+    );
+    const far = parseMcisManifest(good.replace('rootDisk: { sizeGb: 20 }', 'rootDisk: { encrypted: true }'));
+    expect(far.errors).toEqual([{ path: 'spec.subgroups[0].rootDisk', message: "unknown field 'encrypted': remove it or use one of sizeGb, type" }]);
+  });
+
   it('refuses bad names, wrong kind and duplicate subgroups', () => {
     const r = parseMcisManifest(good.replace('kind: MCIS', 'kind: Mcis').replace('name: web', 'name: Web_1').replace('name: tokyo', 'name: seoul'));
     const paths = r.errors.map((e) => e.path);

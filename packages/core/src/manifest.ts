@@ -62,7 +62,7 @@ export type RequirementCheck = (r: Requirements, path: string) => FieldIssue[];
  */
 export function checkMcisManifest(input: unknown, checkRequirements: RequirementCheck): Validation<McisManifest> {
   const parsed = McisManifest.safeParse(input);
-  if (!parsed.success) return { errors: zodIssues(parsed.error, input), warnings: [] };
+  if (!parsed.success) return { errors: zodIssues(parsed.error, input, McisManifest), warnings: [] };
   const m = parsed.data;
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];

@@ -109,6 +109,7 @@ const subgroupFields = {
   image: z.string().min(1),
   rootDisk: z
     .object({ sizeGb: z.number().int().min(1).max(16384).optional(), type: z.string().optional() })
+    .strict()
     .optional(),
   /** SSH login user; defaults to the image's usual user (ubuntu for Ubuntu, admin for Debian). */
   sshUser: LoginUser.optional(),

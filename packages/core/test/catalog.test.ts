@@ -71,7 +71,7 @@ beforeEach(async () => {
   cloud = new FakeCatalogCloud();
   const credentials = new CredentialService(store, home);
   catalog = new CatalogService(store, cloud.registry(), credentials);
-  const conns = new ConnectionService(store);
+  const conns = new ConnectionService(store, cloud.registry());
   await conns.add({ name: 'seoul', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'seoul-2', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'virginia', provider: 'aws', region: 'us-east-1' });

@@ -59,7 +59,7 @@ beforeEach(async () => {
   const home = state.home;
   store = state.store;
   cloud = new FakeCloud();
-  const conns = new ConnectionService(store);
+  const conns = new ConnectionService(store, cloud.registry());
   await conns.add({ name: 'c-seoul', provider: 'aws', region: SEOUL });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: TOKYO });
   svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS });

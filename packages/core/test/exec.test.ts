@@ -44,7 +44,7 @@ beforeEach(async () => {
   store = state.store;
   const cloud = new FakeCloud();
   ssh = new ScriptedSsh();
-  await new ConnectionService(store).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
+  await new ConnectionService(store, cloud.registry()).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh, timeouts: FAST_TIMEOUTS });
   const m = validateMcisManifest({
     apiVersion: 'cloud-barista.io/v1alpha1',

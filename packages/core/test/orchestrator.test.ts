@@ -41,7 +41,7 @@ beforeEach(async () => {
   cloud = new FakeCloud();
   ssh = new FakeSsh();
   const credentials = new CredentialService(store, home);
-  const conns = new ConnectionService(store);
+  const conns = new ConnectionService(store, cloud.registry());
   await conns.add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
   svc = new McisService({ store, home, drivers: cloud.registry(), credentials, ssh, timeouts: FAST_TIMEOUTS });

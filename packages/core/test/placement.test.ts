@@ -79,7 +79,7 @@ beforeEach(async () => {
   store = state.store;
   cloud = new FakeCloud();
   failing = new Map();
-  const conns = new ConnectionService(store);
+  const conns = new ConnectionService(store, registry());
   await conns.add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
   await conns.add({ name: 'c-virginia', provider: 'aws', region: 'us-east-1' });

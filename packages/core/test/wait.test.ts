@@ -30,7 +30,7 @@ beforeEach(async () => {
   store = state.store;
   cloud = new FakeCloud();
   const credentials = new CredentialService(store, home);
-  await new ConnectionService(store).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
+  await new ConnectionService(store, cloud.registry()).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   deps = { store, home, drivers: cloud.registry(), credentials, ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS };
 });
 afterEach(() => state.close());

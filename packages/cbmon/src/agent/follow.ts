@@ -114,7 +114,7 @@ export async function followAgent(o: FollowOptions): Promise<void> {
       });
       if (overflow !== undefined && !o.signal.aborted) throw new Error(`hung up: ${overflow}`);
       if (r.exitCode !== 0)
-        throw agentError(o.ref.vm, r.exitCode, r.stderrTail || (r.signal ? `killed by ${r.signal}` : ''));
+        throw agentError(o.ref, r.exitCode, r.stderrTail || (r.signal ? `killed by ${r.signal}` : ''));
       if (!o.follow) {
         o.onState?.('done');
         return;

@@ -129,7 +129,11 @@ export class CatalogService {
     result.updated.sort(order);
     result.failed.sort(order);
     if (result.failed.length && !result.updated.length) {
-      throw new OperationError(`catalog update failed for every connection: ${result.failed.map((f) => `${f.connection}: ${f.error}`).join('; ')}`, { hint: 'check them with `cbadm connection test NAME`' });
+      // One clause per cause, not per region: fifteen regions behind one outage say it once.
+      const byCause = new Map<string, string[]>();
+      for (const f of result.failed) byCause.set(f.error, [...(byCause.get(f.error) ?? []), f.connection]);
+      const causes = [...byCause].map(([error, names]) => `${error} (${names.join(', ')})`);
+      throw new OperationError(`catalog update failed for every connection: ${causes.join('; ')}`, { hint: 'check them with `cbadm connection test NAME`' });
     }
     if (result.failed.length) {
       throw new PartialError(`catalog update failed for ${result.failed.length} of ${conns.length} region(s): ${result.failed.map((f) => f.connection).join(', ')}`, result, {

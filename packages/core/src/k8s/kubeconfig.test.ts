@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultKubeconfigPath, mergeKubeconfig, readKubeconfig, renameKubeconfig, writeKubeconfig } from './kubeconfig.js';
+import { defaultKubeconfigPath, forgetCluster, mergeKubeconfig, readKubeconfig, renameKubeconfig, withoutCluster, writeKubeconfig } from './kubeconfig.js';
 
 const admin = `apiVersion: v1
 clusters:
@@ -51,5 +51,31 @@ describe('kubeconfig', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readKubeconfig(file).clusters?.[0]?.name).toBe('multi');
     expect(readFileSync(file, 'utf8')).toContain('current-context: multi');
+  });
+
+  it('takes the cluster out again: its three entries go, others stay, a current context on it is unset', () => {
+    const other = { clusters: [{ name: 'prod', cluster: { server: 'https://prod' } }], users: [{ name: 'me', user: {} }], contexts: [{ name: 'prod', context: { cluster: 'prod', user: 'me' } }], 'current-context': 'prod' };
+    const merged = mergeKubeconfig(other, renameKubeconfig(admin, 'multi').config, true);
+    const { config, removed } = withoutCluster(merged, 'multi');
+    expect(removed).toBe(true);
+    expect([config.clusters, config.users, config.contexts].map((l) => l?.map((x) => x.name))).toEqual([['prod'], ['me'], ['prod']]);
+    expect(config['current-context']).toBeUndefined();
+    expect(withoutCluster(mergeKubeconfig(other, renameKubeconfig(admin, 'multi').config, false), 'multi').config['current-context']).toBe('prod');
+    expect(withoutCluster(other, 'multi').removed).toBe(false);
+  });
+  it("forgetCluster edits the user's file and deletes cbadm's own file once it holds nothing else", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kc-'));
+    const own = join(dir, 'kube');
+    mkdirSync(own);
+    const mine = join(own, 'default-multi.yaml');
+    writeKubeconfig(mine, renameKubeconfig(admin, 'multi').config);
+    const users = join(dir, 'config');
+    writeKubeconfig(users, mergeKubeconfig({ contexts: [{ name: 'prod', context: {} }] }, renameKubeconfig(admin, 'multi').config, false));
+    expect(forgetCluster(mine, 'multi', own)).toEqual({ file: mine, outcome: 'file' });
+    expect(existsSync(mine)).toBe(false);
+    expect(forgetCluster(users, 'multi', own)).toEqual({ file: users, outcome: 'context' });
+    expect(readKubeconfig(users).contexts?.map((c) => c.name)).toEqual(['prod']);
+    expect(forgetCluster(users, 'multi', own).outcome).toBe('absent');
+    expect(forgetCluster(join(dir, 'gone'), 'multi', own).outcome).toBe('absent');
   });
 });

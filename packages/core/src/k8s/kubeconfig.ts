@@ -3,7 +3,7 @@
  * renamed after the cluster (cluster, user and context named `<cluster>`, `<cluster>-admin`), then
  * written to its own file or merged into the user's kubeconfig, replacing only entries of that name.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -106,4 +106,38 @@ export function readKubeconfig(path: string): Kubeconfig {
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object') throw new UsageError(`${path} is not a kubeconfig`, { hint: 'point KUBECONFIG at a kubeconfig file, or pass --file' });
   return parsed as Kubeconfig;
+}
+
+/**
+ * `base` without the cluster, user and context `renameKubeconfig` named after `name` (other entries
+ * stay); the current context is unset when it was this cluster's rather than pointed at another cluster.
+ */
+export function withoutCluster(base: Kubeconfig, name: string): { config: Kubeconfig; removed: boolean } {
+  const drop = (list: Named[] | undefined, n: string) => (list ?? []).filter((x) => x.name !== n);
+  const config: Kubeconfig = { ...base, clusters: drop(base.clusters, name), users: drop(base.users, `${name}-admin`), contexts: drop(base.contexts, name) };
+  if (base['current-context'] === name) delete config['current-context'];
+  const removed = config.contexts!.length !== (base.contexts ?? []).length || config.clusters!.length !== (base.clusters ?? []).length || config.users!.length !== (base.users ?? []).length;
+  return { config, removed };
+}
+
+export interface KubeconfigCleanup {
+  file: string;
+  /** context: removed from the file; file: the file held only this cluster and was deleted; absent: nothing of it was there. */
+  outcome: 'context' | 'file' | 'absent';
+}
+
+/**
+ * Takes the cluster out of a kubeconfig file cbadm wrote it into. A file under `ownDir` (cbadm's own
+ * `$CB_HOME/kube`) left without contexts is deleted; the user's files are only edited.
+ */
+export function forgetCluster(file: string, name: string, ownDir: string): KubeconfigCleanup {
+  if (!existsSync(file)) return { file, outcome: 'absent' };
+  const { config, removed } = withoutCluster(readKubeconfig(file), name);
+  if (!removed) return { file, outcome: 'absent' };
+  if (dirname(file) === ownDir && !config.contexts?.length) {
+    unlinkSync(file);
+    return { file, outcome: 'file' };
+  }
+  writeKubeconfig(file, config);
+  return { file, outcome: 'context' };
 }

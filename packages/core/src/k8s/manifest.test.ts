@@ -44,6 +44,9 @@ describe('K8sCluster manifests', () => {
     const dup = `${cp}  workers:\n    - { name: cp, connection: x, count: 1, spec: s }\n`;
     expect(parseK8sManifest(base(dup)).errors[0]?.path).toBe('spec.workers[0].name');
     expect(parseK8sManifest(base(`${cp}  workerz: []\n`)).errors[0]?.message).toMatch(/unknown field/);
+    expect(parseK8sManifest(base(`${cp}  kubernetes: { podCIDR: 10.244.0.0/16 }\n`)).errors).toEqual([{ path: 'spec.kubernetes', message: "unknown field 'podCIDR': did you mean 'podCidr'?" }]);
+    const cpTypo = '  controlPlane: { name: cp, connection: aws-seoul, count: 1, spce: t3.medium }\n';
+    expect(parseK8sManifest(base(cpTypo)).errors).toContainEqual({ path: 'spec.controlPlane', message: "unknown field 'spce': did you mean 'spec'?" });
   });
   it('places node sets by requirements, or by connection and spec, never both or neither', () => {
     const near = `${cp}  workers:\n    - { name: w, count: 2, requirements: { vcpu: 2, memory: 4, near: Seoul } }\n`;

@@ -60,7 +60,7 @@ export interface K8sClusterManifestValue {
 
 export function validateK8sManifest(input: unknown): Validation<K8sClusterManifestValue> {
   const parsed = K8sClusterManifest.safeParse(input);
-  if (!parsed.success) return { errors: zodIssues(parsed.error, input), warnings: [] };
+  if (!parsed.success) return { errors: zodIssues(parsed.error, input, K8sClusterManifest), warnings: [] };
   const m = parsed.data;
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];

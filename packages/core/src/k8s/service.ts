@@ -23,6 +23,7 @@ import type { K8sClusterRecord, NodeRole } from '../records/k8s.js';
 import { bootNodes, clusterContext, nodesFor, toMcisManifest, withControlPlane } from './nodes.js';
 import { clusterView, type K8sClusterView } from './view.js';
 import { join } from 'node:path';
+import type { KubeconfigCleanup } from './kubeconfig.js';
 import { childPath } from '../home.js';
 
 export interface K8sTimeouts {
@@ -346,7 +347,7 @@ export class K8sService {
   /** Deletes the cluster: closes its ports, terminates and deletes the MCISes it made, drops the record. */
   async delete(
     opts: { ns: string; name: string } & RunOptions,
-  ): Promise<{ deleted: string; mcisDeleted: string[] }> {
+  ): Promise<{ deleted: string; mcisDeleted: string[]; kubeconfigs: KubeconfigCleanup[] }> {
     const c0 = this.require(opts.ns, opts.name);
     return this.locked(opts.ns, opts.name, 'k8s delete', async () => {
       const c = this.update(c0, (cur) => ({ ...cur, phase: 'Deleting' }));
@@ -361,8 +362,11 @@ export class K8sService {
           force: true,
           ...(opts.events ? { events: opts.events } : {}),
         });
+      // Its contexts would point kubectl at addresses that are someone else's next.
+      const { forgetCluster } = await import('./kubeconfig.js');
+      const kubeconfigs = (c.kubeconfigs ?? []).map((f) => forgetCluster(f, c.name, join(this.deps.home.root, 'kube')));
       this.deps.store.deleteCluster(c.ns, c.name);
-      return { deleted: c.name, mcisDeleted: owned };
+      return { deleted: c.name, mcisDeleted: owned, kubeconfigs };
     });
   }
 
@@ -410,6 +414,7 @@ export class K8sService {
         ? defaultKubeconfigPath(opts.env)
         : childPath(join(this.deps.home.root, 'kube'), `${c.ns}-${c.name}.yaml`));
     writeKubeconfig(file, merged ? mergeKubeconfig(readKubeconfig(file), config, false) : config);
+    this.update(c, (cur) => ({ ...cur, kubeconfigs: [...new Set([...(cur.kubeconfigs ?? []), file])] }));
     return { cluster: c.name, context: c.name, server, file, merged };
   }
 }

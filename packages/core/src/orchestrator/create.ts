@@ -20,6 +20,8 @@ import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
+import { subgroupDifferences } from './plan-diff.js';
+import { mcisView } from './view.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -50,12 +52,18 @@ export function planCreate(deps: OrchestratorDeps, opts: CreateOptions): CreateP
   const m = opts.manifest;
   const { placed, issues, warnings } = placeSubgroups(deps, opts.ns, m);
   if (issues.length) {
-    throw new UsageError(`invalid MCIS '${m.metadata.name}': ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+    // The message names the count; each issue is its own line (and JSON entry) below it.
+    throw new UsageError(`invalid MCIS '${m.metadata.name}': ${issues.length} problem(s) in the manifest`, { issues, hint: 'fix the fields listed; nothing was changed' });
   }
   const vms: PlannedVm[] = placed.flatMap((sg) =>
     Array.from({ length: sg.count }, (_, k) => ({ name: `${sg.name}-${k + 1}`, subgroup: sg.name, connection: sg.connection, provider: sg.provider, region: sg.region, spec: sg.spec, image: sg.image })),
   );
   const costs = placed.flatMap((p) => (p.costPerHour === null ? [] : [p.costPerHour]));
+  const before = deps.store.getMcis(opts.ns, m.metadata.name);
+  const existing = before && {
+    status: mcisView(before, deps.store.listVms(opts.ns, before.name)).status,
+    differences: subgroupDifferences(before.subgroups, placed.map((p) => storedSubgroup(m.spec.subgroups.find((s) => s.name === p.name)!, p))),
+  };
   return {
     ns: opts.ns,
     name: m.metadata.name,
@@ -66,6 +74,7 @@ export function planCreate(deps: OrchestratorDeps, opts: CreateOptions): CreateP
     connections: [...new Set(placed.map((p) => p.connection))],
     onFailure: opts.onFailure ?? m.spec.policy?.onFailure ?? 'continue',
     parallelism: opts.parallelism ?? m.spec.policy?.parallelism ?? DEFAULT_PER_REGION,
+    ...(existing ? { existing } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ export * from './actions.js';
 export { planCreate, DEFAULT_PER_REGION, DEFAULT_REGIONS_PER_PROVIDER, type CreateOptions, type CreatePlan, type PlannedVm } from './create.js';
 export { defaultResourceName, type ConnectionCleanup } from './resources.js';
 export type { CleanupReport, LeftoverObject } from './cleanup.js';
+export type { ForcedRemoval } from './forced-removal.js';
 export type { PlannedSubgroup, Alternate } from './placement.js';
 export type { FailoverMove } from './failover.js';
 export type { BenchmarkResult, VmBenchmark } from './benchmark.js';

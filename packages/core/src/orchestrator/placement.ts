@@ -12,6 +12,7 @@ import { imageNamedBy, type RegionRef } from '../records/catalog.js';
 import { requirementRequest } from '../recommend/requirements.js';
 import { RecommendService } from '../recommend/service.js';
 import type { RankedCandidate } from '../recommend/engine.js';
+import { catalogIssues } from '../catalog/check.js';
 import type { OrchestratorDeps } from './deps.js';
 
 export interface Alternate {
@@ -137,7 +138,12 @@ export function placeSubgroups(deps: OrchestratorDeps, ns: string, m: McisManife
       return;
     }
     const why = problem(c);
-    if (why) issues.push({ path, message: why });
+    if (why) {
+      issues.push({ path, message: why });
+      return;
+    }
+    const unknown = catalogIssues(deps.store, c, { spec: sg.spec, image: sg.image }, `spec.subgroups[${i}]`);
+    if (unknown.length) issues.push(...unknown);
     else finish(i, c, sg.spec, 'manifest');
   });
 

@@ -28,6 +28,11 @@ export interface CreatePlan {
   connections: string[];
   onFailure: OnFailure;
   parallelism: number;
+  /**
+   * Set when an MCIS of that name exists: its status, and how the manifest differs from it (empty:
+   * create continues it; otherwise create refuses, exit 5).
+   */
+  existing?: { status: string; differences: string[] };
 }
 
 /** One subgroup moved to its next candidate after a capacity or quota error. */

@@ -18,6 +18,7 @@ import { DriverPool } from '../driver/pool.js';
 import type { FailoverMove } from './failover.js';
 import { cleanupUnusedDefaults, type ConnectionCleanup } from './resources.js';
 import type { CleanupReport } from './cleanup.js';
+import type { ForcedRemoval } from './forced-removal.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { applyInfo } from './wait.js';
@@ -309,6 +310,17 @@ export class McisService {
     const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
     try {
       return await cleanupConnection(this.deps, pool, args);
+    } finally {
+      await pool.closeAll();
+    }
+  }
+
+  /** Removes a connection whose default resources are stuck: cleans the cloud by tags, forgets the rest (see forced-removal.ts). */
+  async removeConnectionForced(args: { connection: string } & RunOptions): Promise<ForcedRemoval> {
+    const { removeConnectionForced } = await import('./forced-removal.js');
+    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
+    try {
+      return await removeConnectionForced(this.deps, pool, args);
     } finally {
       await pool.closeAll();
     }

@@ -25,7 +25,7 @@ describe('manifest requirements', () => {
     ['{ name: a, count: 1, image: x, requirements: { priority: "cheap" } }', 'spec.subgroups[0].requirements.priority', /unknown priority 'cheap'/],
     ['{ name: a, count: 1, image: x, requirements: { priority: location } }', 'spec.subgroups[0].requirements.priority', /needs near/],
     ['{ name: a, count: 1, image: x, requirements: { gpu: "$" } }', 'spec.subgroups[0].requirements.gpu', /neither a GPU count range nor a model/],
-    ['{ name: a, count: 1, image: x, requirements: { vcpus: 2 } }', 'spec.subgroups[0].requirements', /unknown field\(s\) 'vcpus'/],
+    ['{ name: a, count: 1, image: x, requirements: { vcpus: 2 } }', 'spec.subgroups[0].requirements', /unknown field 'vcpus': did you mean 'vcpu'\?/],
     ['{ name: a, count: 1, image: x, requirements: { providers: [ibm] } }', 'spec.subgroups[0].requirements.providers[0]', /./],
   ])('%s → %s', (sg, path, message) => {
     const r = parseMcisManifest(doc(sg));

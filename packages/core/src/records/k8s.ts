@@ -82,6 +82,8 @@ export interface K8sClusterRecord {
   /** host:port of the API server. */
   endpoint?: string;
   nodes: K8sNodeRecord[];
+  /** Kubeconfig files `k8s kubeconfig` wrote the cluster's context into: `k8s delete` takes it out again. */
+  kubeconfigs?: string[];
   createdAt: string;
   updatedAt: string;
 }

@@ -5,9 +5,10 @@
  * nesting, several documents, values JSON cannot hold (`.inf`, `.nan`, `!!binary`) and huge strings.
  */
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FieldIssue } from '../errors.js';
 import { formatPath } from './field-path.js';
+import { closest } from './suggest.js';
 
 /** A manifest is a page of YAML, not a data set. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -103,12 +104,45 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): { present: bo
   return { present: v !== undefined };
 }
 
-/** Zod's issues as field issues; `input` is what was validated, to tell "missing" from "wrong type". */
-export function zodIssues(error: z.ZodError, input: unknown): FieldIssue[] {
-  return error.issues.map((i) => {
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}: remove or fix the spelling`;
-    else if (i.code === 'invalid_type') message = valueAt(input, i.path).present ? `must be ${i.expected}` : `is required (${i.expected})`;
-    return { path: formatPath(i.path), message };
+/**
+ * Zod's issues as field issues; `input` is what was validated, to tell "missing" from "wrong type".
+ * With the `schema`, an unknown key gets the closest known field of its object as a suggestion
+ * (`rootDisk.sizeGB` → `sizeGb`), at any depth.
+ */
+export function zodIssues(error: z.ZodError, input: unknown, schema?: z.ZodType): FieldIssue[] {
+  return error.issues.flatMap((i): FieldIssue[] => {
+    const path = formatPath(i.path);
+    if (i.code === 'unrecognized_keys') {
+      const known = schema ? knownKeys(schema, i.path) : [];
+      return i.keys.map((k) => {
+        const near = closest(k, known) ?? known.find((c) => c.toLowerCase() === k.toLowerCase());
+        const fix = near ? `did you mean '${near}'?` : known.length ? `remove it or use one of ${known.join(', ')}` : 'remove it or fix the spelling';
+        return { path, message: `unknown field '${k}': ${fix}` };
+      });
+    }
+    const message = i.code === 'invalid_type' ? (valueAt(input, i.path).present ? `must be ${i.expected}` : `is required (${i.expected})`) : i.message;
+    return [{ path, message }];
   });
+}
+
+/** The schemas a value may be checked against once wrappers (optional, default, union, pipe) are seen through. */
+function unwrapped(s: z.ZodType): z.ZodType[] {
+  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) return unwrapped(s.unwrap() as z.ZodType);
+  if (s instanceof z.ZodUnion) return (s.options as z.ZodType[]).flatMap(unwrapped);
+  if (s instanceof z.ZodPipe) return unwrapped(s.in as z.ZodType);
+  return [s];
+}
+
+/** The field names the object at `path` of `schema` accepts (several union members: all of theirs). */
+export function knownKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  let at = unwrapped(schema);
+  for (const p of path) {
+    at = at.flatMap((s): z.ZodType[] => {
+      if (s instanceof z.ZodObject && typeof p === 'string' && p in s.shape) return unwrapped(s.shape[p] as z.ZodType);
+      if (s instanceof z.ZodArray && typeof p === 'number') return unwrapped(s.element as z.ZodType);
+      if (s instanceof z.ZodRecord) return unwrapped(s.valueType as z.ZodType);
+      return [];
+    });
+  }
+  return [...new Set(at.flatMap((s) => (s instanceof z.ZodObject ? Object.keys(s.shape) : [])))];
 }

@@ -3,6 +3,7 @@ import type { CatalogUpdateResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
 import { warn } from '../../spec-flags.js';
+import { failedRegions } from '../../catalog-render.js';
 
 export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
   static override summary = "Fetch specs, on-demand prices and images through each connection's driver.";
@@ -13,6 +14,9 @@ export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
     connection: Flags.string({ summary: 'Only this connection.', exclusive: ['driver'] }),
     driver: Flags.string({ summary: 'Only connections of this driver (aws, gcp, azure…).', exclusive: ['connection'] }),
   };
+
+  // Some regions failed (exit 3): the ones that worked are data, the failed ones listed under them.
+  protected override readonly partialResultTo = 'stdout' as const;
 
   protected async execute(): Promise<CatalogUpdateResult> {
     const { catalog } = await this.core();
@@ -25,9 +29,10 @@ export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
   }
 
   protected override table(r: CatalogUpdateResult): string {
-    return makeTable(
+    const table = makeTable(
       ['CONNECTION', 'PROVIDER', 'REGION', 'SPECS', 'PRICED', 'IMAGES', 'PRICE SOURCE'],
       r.updated.map((u) => [u.connection, u.provider, u.region, u.specs, u.priced, u.images, u.priceSource]),
     );
+    return r.failed.length ? `${table}\n${failedRegions(r.failed)}` : table;
   }
 }

@@ -1,12 +1,14 @@
 import { Args } from '@oclif/core';
+import type { KubeconfigCleanup } from '@cloud-barista/core/k8s/kubeconfig';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag, yesFlag } from '../../flags.js';
 
-type Result = { deleted: string; mcisDeleted: string[] };
+type Result = { deleted: string; mcisDeleted: string[]; kubeconfigs: KubeconfigCleanup[] };
 
 export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
   static override summary = "Delete a cluster: close its ports, terminate and delete the MCIS it created, drop the record.";
-  static override description = 'An MCIS given with `k8s create --mcis` is left alone (its VMs are the user\'s).';
+  static override description =
+    "An MCIS given with `k8s create --mcis` is left alone (its VMs are the user's). The context, cluster and user `k8s kubeconfig` wrote are taken out of each kubeconfig it wrote them into (other entries stay); a file in $CB_HOME/kube that held only this cluster is deleted.";
   static override examples = ['<%= config.bin %> k8s delete multi'];
   static override args = { name: Args.string({ required: true }) };
   static override flags = { ns: nsFlag, yes: yesFlag };
@@ -20,6 +22,9 @@ export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
   }
 
   protected override table(r: Result): string {
-    return `Deleted cluster ${r.deleted}${r.mcisDeleted.length ? ` and MCIS ${r.mcisDeleted.join(', ')}` : ''}\n`;
+    const kube = r.kubeconfigs.flatMap((k) =>
+      k.outcome === 'context' ? [`Removed context '${r.deleted}' (and its cluster and user) from ${k.file}`] : k.outcome === 'file' ? [`Deleted ${k.file} (it held only this cluster)`] : [],
+    );
+    return [`Deleted cluster ${r.deleted}${r.mcisDeleted.length ? ` and MCIS ${r.mcisDeleted.join(', ')}` : ''}`, ...kube].join('\n');
   }
 }

@@ -4,7 +4,7 @@ import { BaseCommand } from '../../base-command.js';
 import { nsParse } from '../../flags.js';
 import { readMcisManifestFile } from '../../manifest-file.js';
 import { planTable } from '../../catalog-render.js';
-import { mcisSummary } from '../../mcis-render.js';
+import { failureSummary, mcisSummary } from '../../mcis-render.js';
 
 type Result = (CreateResult & { monitoring?: unknown }) | { dryRun: true; plan: CreatePlan; warnings: FieldIssue[] };
 
@@ -30,6 +30,9 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     'mon-interval': Flags.string({ summary: 'Agent sampling interval (with --install-mon-agent; default 5s).', dependsOn: ['install-mon-agent'] }),
     'mon-push': Flags.string({ summary: 'Agents push to this collector URL instead of being pulled over SSH.', dependsOn: ['install-mon-agent'] }),
   };
+
+  // Some VMs failed (exit 3): what was made is data, shown as the normal table with a summary.
+  protected override readonly partialResultTo = 'stdout' as const;
 
   protected async execute(): Promise<Result> {
     const { manifest, warnings } = readMcisManifestFile(this.flags.file);
@@ -63,6 +66,8 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
   protected override table(r: Result): string {
     if ('dryRun' in r) return planTable(r.plan);
     const moves = r.failovers.map((f) => `failover: ${f.subgroup} ${f.from.connection} ${f.from.spec} → ${f.to.connection} ${f.to.spec} (${f.code})\n`).join('');
-    return `${moves}${mcisSummary(r.mcis)}`;
+    const running = r.mcis.vms.filter((v) => v.status === 'Running').length;
+    const summary = failureSummary(`${running} of ${r.mcis.vms.length} VM(s) running`, r.failed);
+    return [`${moves}${mcisSummary(r.mcis)}`, summary].filter(Boolean).join('\n');
   }
 }

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import type { DeleteResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag, yesFlag } from '../../flags.js';
+import { failureLines } from '../../mcis-render.js';
 
 export default class McisDelete extends BaseCommand<typeof McisDelete> {
   static override summary = 'Delete an MCIS: its VMs, the default resources no MCIS uses any more, then the record.';
@@ -10,6 +11,9 @@ export default class McisDelete extends BaseCommand<typeof McisDelete> {
   static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force', '<%= config.bin %> mcis delete web --yes'];
   static override args = { name: Args.string({ required: true }) };
   static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete (confirms, as --yes does).' }), yes: yesFlag };
+
+  // Something could not go (exit 3): what did go and why the rest did not is data, on stdout.
+  protected override readonly partialResultTo = 'stdout' as const;
 
   protected async execute(): Promise<DeleteResult> {
     const { mcis } = await this.core();
@@ -21,6 +25,8 @@ export default class McisDelete extends BaseCommand<typeof McisDelete> {
 
   protected override table(r: DeleteResult): string {
     const cleaned = r.cleanedConnections.length ? `; removed default resources of ${r.cleanedConnections.join(', ')}` : '';
-    return `Deleted MCIS ${r.deleted ?? this.args.name}${cleaned}.`;
+    if (r.deleted) return `Deleted MCIS ${r.deleted}${cleaned}.`;
+    const stuck = r.connections.filter((c) => c.outcome === 'failed').map((c) => ({ vm: `default resources of ${c.connection}`, error: c.error ?? 'failed' }));
+    return [`MCIS ${this.args.name} is still Deleting${cleaned}:`, ...failureLines([...r.failedVms, ...stuck])].join('\n');
   }
 }
