@@ -57,8 +57,7 @@ function existingNote(p: CreatePlan): string {
   const e = p.existing!;
   const head = `MCIS ${p.ns}/${p.name} already exists (${e.status}).`;
   if (!e.differences.length) return `${head} The manifest matches it: create would continue it (VMs not running are launched again).`;
-  const del = `cbadm mcis delete ${p.name}${p.ns === 'default' ? '' : ` --ns ${p.ns}`} --force`;
-  return [`${head} The manifest differs from it, so create would refuse (exit 5; delete it first: ${del}):`, ...e.differences.map((d) => `  ${d}`)].join('\n');
+  return [`${head} The manifest differs from it, so create would refuse (exit 5); \`cbadm plan -f FILE\` shows what \`cbadm apply -f FILE\` would change:`, ...e.differences.map((d) => `  ${d}`)].join('\n');
 }
 
 /** The regions that failed, grouped by cause (most regions first), one line per region under its cause. */

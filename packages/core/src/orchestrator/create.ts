@@ -113,7 +113,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
   if (existing) {
     if (!sameSubgroups(existing.subgroups, storedSubgroups(plan, m))) {
       throw new ConflictError(`MCIS '${plan.name}' already exists in namespace '${plan.ns}' with different subgroups`, {
-        hint: `delete it first (cbadm mcis delete ${plan.name} --force), or use another name`,
+        hint: `change it with: cbadm plan -f FILE, then cbadm apply -f FILE (or use another name)`,
       });
     }
   } else {
