@@ -4,6 +4,7 @@ import { findAzureRegion } from './data/azure.js';
 import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
 import { Iam } from './iam.js';
+import { findOpenStackRegion } from './openstack/catalog.js';
 
 interface ProviderNaming {
   /** Whether `name` is one of the provider's regions (or zones, where rules may name one). */
@@ -29,6 +30,11 @@ const PROVIDERS: Record<string, ProviderNaming> = {
     // ARM operation ids as the REST specs name them.
     action: /^[A-Z][A-Za-z]*_[A-Z][A-Za-z]*$/,
     actionName: 'an ARM operation id (VirtualMachines_CreateOrUpdate)',
+  },
+  openstack: {
+    region: (r) => findOpenStackRegion(r) !== undefined,
+    action: /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/,
+    actionName: 'an OpenStack call name (servers.create, floatingIps.create, tokens.create)',
   },
 };
 
@@ -113,7 +119,8 @@ export function validateFaultRule(x: unknown): FaultRule {
  * Examples: `RunInstances:InsufficientInstanceCapacity:0.3`, `*:RequestLimitExceeded:0.1@us-east-1`,
  * `DescribeInstances:-:1:800ms`, `RunInstances:InsufficientInstanceCapacity:1#2`,
  * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`,
- * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`.
+ * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`,
+ * `openstack:servers.create:NoValidHost:1@RegionOne`, `openstack:tokens.create:Unauthorized:1`, `openstack:servers.create:OverLimit:1`.
  */
 export function parseFaultSpec(spec: string): FaultRule {
   let rest = spec.trim();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AzureSnapshot } from './azure/engine.js';
 import type { Ec2Snapshot } from './ec2/engine.js';
 import type { GceSnapshot } from './gce/engine.js';
+import type { OpenStackSnapshot } from './openstack/engine.js';
 
 export const STATE_VERSION = 1;
 
@@ -21,6 +22,8 @@ export interface TwinSnapshot {
   gce?: GceSnapshot;
   /** Absent in files from before the twin spoke Azure ARM. */
   azure?: AzureSnapshot;
+  /** Absent in files from before the twin spoke OpenStack. */
+  openstack?: OpenStackSnapshot;
 }
 
 export function stateFile(stateDir: string): string {

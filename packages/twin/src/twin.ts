@@ -14,6 +14,8 @@ import { createTwinServer } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
 import { NodeRuntime } from './k8s/runtime.js';
+import { findImage } from './openstack/catalog.js';
+import { OpenStackEngine } from './openstack/engine.js';
 import { LoopbackIps } from './vm/ips.js';
 import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
 
@@ -48,6 +50,8 @@ export interface TwinOptions {
   azurePort?: number;
   /** Items per ARM list page before a nextLink (default 100). */
   azurePageSize?: number;
+  /** Lifetime of the Keystone tokens the twin issues (default 1 hour, Keystone's default). */
+  openstackTokenTtlMs?: number;
 }
 
 export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
@@ -55,7 +59,7 @@ export type InstanceCounts = Record<InstanceStateName, number> & { total: number
 export interface TwinStatus {
   pid: number;
   startedAt: string;
-  endpoints: { aws: string; gcp: string; azure: string };
+  endpoints: TwinEndpoints;
   /** The CA (PEM file) that clients of the HTTPS endpoint (azure) trust. */
   caFile: string;
   adminUrl: string;
@@ -72,11 +76,21 @@ export interface TwinStatus {
   gce: { instances: Record<string, number>; projects: string[] };
   /** Azure VMs by PowerState, and the subscriptions that hold data. */
   azure: { vms: Record<string, number>; subscriptions: string[] };
+  /** OpenStack servers by the lifecycle's state, and the regions. */
+  openstack: { servers: Record<string, number>; regions: string[] };
+}
+
+/** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; openstack: Keystone's auth URL (…/identity/v3). */
+export interface TwinEndpoints {
+  aws: string;
+  gcp: string;
+  azure: string;
+  openstack: string;
 }
 
 /** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
 export interface TwinInstanceInfo {
-  provider: 'aws' | 'gcp' | 'azure';
+  provider: 'aws' | 'gcp' | 'azure' | 'openstack';
   /** EC2 instance id; the GCE instance's or Azure VM's name. */
   instanceId: string;
   /** Region (GCE: the zone's region; Azure: the location). */
@@ -100,8 +114,11 @@ export interface Twin {
    * the one AWS key, GCP service account, Azure service principal, and the admin API's token.
    */
   credentials: TwinCredentials;
-  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM over HTTPS. */
-  endpoints: { aws: string; gcp: string; azure: string };
+  /**
+   * aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM
+   * over HTTPS; openstack: Keystone v3, whose catalog leads to Nova, Neutron and Glance.
+   */
+  endpoints: TwinEndpoints;
   /** The CA (PEM) the azure endpoint's certificate chains to: a connection's caFile. */
   caFile: string;
   adminUrl: string;
@@ -153,6 +170,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     gce: gce.snapshot(),
     // Until the Azure listener is up, keep what was loaded.
     azure: azure?.snapshot() ?? saved?.azure,
+    openstack: openstack.snapshot(),
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
@@ -178,6 +196,8 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
   const gce = new GceEngine({ lifecycle, changed, now: Date.now, bootDelayMs });
   if (saved?.gce) gce.restore(saved.gce);
+  const openstack = new OpenStackEngine({ lifecycle, ips, changed, now: Date.now, bootDelayMs });
+  if (saved?.openstack) openstack.restore(saved.openstack);
 
   const server = createTwinServer({
     ec2,
@@ -191,6 +211,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       },
     },
     gce: { engine: gce, tokens: new TokenIssuer(credentials.gcp, keys.gceToken) },
+    openstack: { engine: openstack, auth: { user: credentials.openstack, tokenKey: keys.openstackToken, ttlMs: opts.openstackTokenTtlMs ?? 3_600_000, now: Date.now } },
     onRequest: opts.onRequest,
     k8s: (req, res, path, caller) => nodeRuntime.handle(req, res, path, caller),
     admin: {
@@ -233,7 +254,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
-  const endpoints = { aws: base, gcp: base, azure: arm.endpoint };
+  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, openstack: `${base}/identity/v3` };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -272,6 +293,21 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         ...(privateIp ? { privateIp } : {}),
         ...backed(vm.power),
       })),
+      ...openstack.allRegions().flatMap((r) =>
+        [...r.servers.values()].map((s): TwinInstanceInfo => {
+          const fixed = [...r.ports.values()].find((p) => p.device_id === s.id)?.fixed_ips[0]?.ip_address;
+          return {
+            provider: 'openstack',
+            instanceId: s.id,
+            region: r.name,
+            instanceType: s.flavor,
+            imageId: findImage(r.name, s.image)?.name ?? s.image,
+            ...(s.key_name ? { keyName: s.key_name } : {}),
+            ...(fixed ? { privateIp: fixed } : {}),
+            ...backed(s.vm),
+          };
+        }),
+      ),
     ].filter((i) => region === undefined || i.region === region);
 
   const twin: Twin = {
@@ -310,6 +346,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         outages: faults.outages(),
         gce: { instances: gce.instanceCounts(), projects: gce.allProjects().map((p) => p.id) },
         azure: arm.engine.vmCounts(),
+        openstack: { servers: openstack.serverCounts(), regions: openstack.allRegions().map((r) => r.name) },
       };
     },
     instances,
