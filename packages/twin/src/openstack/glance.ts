@@ -3,7 +3,7 @@
  * by any property the query names and paged by limit/marker (`next` link), as Glance does.
  */
 import { createHash } from 'node:crypto';
-import { imagesOf, type GlanceImage } from './catalog.js';
+import { imagesOf, loginUserOf, type GlanceImage } from './catalog.js';
 import { route, type OsCtx, type OsResponse, type OsRoute } from './context.js';
 import { badRequest, OsError } from './errors.js';
 
@@ -31,6 +31,7 @@ function imageView(i: GlanceImage): Record<string, unknown> {
     os_distro: i.os_distro,
     os_version: i.os_version,
     architecture: i.architecture,
+    os_admin_user: loginUserOf(i),
     hw_disk_bus: 'virtio',
     tags: [],
     created_at: i.created_at,
@@ -50,7 +51,7 @@ function listImages(ctx: OsCtx): OsResponse {
     const want = ctx.query.get(key) ?? '';
     // Glance's `in:` operator for lists of values; plain equality otherwise.
     const values = want.startsWith('in:') ? want.slice(3).split(',') : [want];
-    items = items.filter((i) => values.includes(String(i[key] ?? '')));
+    items = items.filter((i) => values.includes(typeof i[key] === 'string' ? i[key] : JSON.stringify(i[key] ?? '')));
   }
   const marker = ctx.query.get('marker');
   if (marker) {

@@ -96,7 +96,7 @@ function authenticate(auth: KeystoneAuth, body: Record<string, unknown>): Omit<T
     const p = scope.project;
     if (p.id !== u.projectId && !(p.name === u.projectName && isDefaultDomain(p.domain))) throw unauthorized(`User ${u.userId} has no access to project ${String(p.id ?? p.name)}`);
     claims.projectId = u.projectId;
-  } else if (scope !== undefined && (a.scope as unknown) !== 'unscoped') {
+  } else if (scope !== undefined) {
     throw unauthorized('The twin grants project scope only.');
   }
   return claims;

@@ -48,11 +48,12 @@ function floatingView(ctx: OsCtx, f: FloatingIp): Record<string, unknown> {
 /** Sets (or with `{}`/null clears) a router's gateway from an `external_gateway_info`. */
 function setGateway(ctx: OsCtx, r: Router, info: unknown): void {
   if (info === undefined) return;
-  if (info === null || Object.keys(info as object).length === 0) {
+  if (info === null || typeof info !== 'object' || Object.keys(info).length === 0) {
     delete r.gateway;
     return;
   }
-  const netId = String((info as { network_id?: unknown }).network_id ?? '');
+  const given = (info as { network_id?: unknown }).network_id;
+  const netId = typeof given === 'string' ? given : '';
   const net = get<Network>(ctx, 'networks', 'Network', 'NetworkNotFound', netId);
   if (!net.external) throw badRequest(N, `Bad router request: Network ${netId} is not an external network.`, 'BadRequest');
   const subnet = [...ctx.region.subnets.values()].find((s) => s.network_id === net.id)!;
@@ -71,7 +72,7 @@ function createRouter(ctx: OsCtx): OsResponse {
 function updateRouter(ctx: OsCtx): OsResponse {
   const r = get<Router>(ctx, 'routers', 'Router', 'RouterNotFound');
   const b = member(N, ctx.body, 'router');
-  if (b.external_gateway_info !== undefined && (b.external_gateway_info === null || Object.keys(b.external_gateway_info as object).length === 0)) {
+  if (b.external_gateway_info !== undefined && (b.external_gateway_info === null || Object.keys(b.external_gateway_info).length === 0)) {
     const used = [...ctx.region.floatingIps.values()].find((f) => f.router_id === r.id);
     if (used) throw new OsError(N, 409, `Gateway cannot be updated for router ${r.id}, since a gateway to external network ${r.gateway?.network_id} is required by one or more floating IPs.`, 'RouterExternalGatewayInUseByFloatingIp');
   }

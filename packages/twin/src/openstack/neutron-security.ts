@@ -11,8 +11,18 @@ import { common, get, list, tagsOf } from './neutron-common.js';
 const N = 'network';
 
 function ruleView(ctx: OsCtx, r: SecurityGroupRule): Record<string, unknown> {
-  const { seq: _seq, ...fields } = r;
-  return { ...fields, ...common(ctx, r) };
+  return {
+    ...common(ctx, r),
+    security_group_id: r.security_group_id,
+    direction: r.direction,
+    ethertype: r.ethertype,
+    protocol: r.protocol,
+    port_range_min: r.port_range_min,
+    port_range_max: r.port_range_max,
+    remote_ip_prefix: r.remote_ip_prefix,
+    remote_group_id: r.remote_group_id,
+    description: r.description,
+  };
 }
 
 function groupView(ctx: OsCtx, g: SecurityGroup): Record<string, unknown> {
@@ -59,7 +69,7 @@ function createRule(ctx: OsCtx): OsResponse {
   if (direction !== 'ingress' && direction !== 'egress') throw badRequest(N, `Invalid input for direction. Reason: ${JSON.stringify(direction)} is not in ['ingress', 'egress'].`, 'InvalidInput');
   const ethertype = (b.ethertype ?? 'IPv4') as string;
   if (ethertype !== 'IPv4' && ethertype !== 'IPv6') throw badRequest(N, `Invalid input for ethertype. Reason: ${ethertype} is not in ['IPv4', 'IPv6'].`, 'InvalidInput');
-  const protocol = b.protocol === undefined || b.protocol === null ? null : String(b.protocol).toLowerCase();
+  const protocol = typeof b.protocol === 'string' ? b.protocol.toLowerCase() : typeof b.protocol === 'number' ? String(b.protocol) : null;
   if (protocol !== null && !PROTOCOLS.has(protocol) && !/^\d{1,3}$/.test(protocol)) throw badRequest(N, `Security group rule protocol ${protocol} not supported.`, 'SecurityGroupRuleInvalidProtocol');
   const min = b.port_range_min === undefined || b.port_range_min === null ? null : Number(b.port_range_min);
   const max = b.port_range_max === undefined || b.port_range_max === null ? null : Number(b.port_range_max);

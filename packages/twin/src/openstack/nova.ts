@@ -137,7 +137,7 @@ function portsFor(ctx: OsCtx, networks: unknown, serverId: string, groups: strin
       Object.assign(x.port, { device_id: serverId, device_owner: 'compute:nova' });
       return x.port;
     }
-    return ctx.engine.newPort(r, x.net!, { device_id: serverId, device_owner: 'compute:nova', security_groups: groups });
+    return ctx.engine.newPort(r, x.net, { device_id: serverId, device_owner: 'compute:nova', security_groups: groups });
   });
 }
 

@@ -158,9 +158,12 @@ export class VmLifecycle implements InstanceLifecycle {
     );
   }
 
-  /** Brings the SSH server up on `inst.publicIp`, set by the caller, if the VM is booting or running. */
+  /**
+   * Brings the SSH server up on `inst.publicIp`, set by the caller with `assignPublicIp`. A VM still
+   * booting gets it when it is up (see boot): starting it here as well would race boot's own.
+   */
   attachAddress(inst: BackedVm): void {
-    if (inst.state !== 'pending' && inst.state !== 'running') return;
+    if (inst.state !== 'running') return;
     const g = this.generation.get(inst.id) ?? 0;
     this.track(
       (async () => {
@@ -249,6 +252,8 @@ export class VmLifecycle implements InstanceLifecycle {
         this.at(inst, g, () => {
           inst.state = 'running';
           delete inst.dueAt;
+          // An address given while it booted (an OpenStack floating IP) gets its SSH server now.
+          if (inst.assignPublicIp && inst.publicIp && !this.servers.has(inst.id)) this.track(this.bringUpSsh(inst, g), inst);
         });
       })(),
       inst,
