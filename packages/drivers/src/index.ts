@@ -15,6 +15,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   gcp: () => Promise.all([import('./gcp/index.js'), import('./pricing/gcp-billing.js')]).then(([m, p]) => p.withGcpPrices(m.createGcpDriver)),
   // Prices come from the Azure Retail Prices API (pricing/azure-retail.ts), loaded with the driver.
   azure: () => Promise.all([import('./azure/index.js'), import('./pricing/azure-retail.js')]).then(([m, p]) => p.withAzurePrices(m.createAzureDriver)),
+  // No pricing API in OpenStack: prices come from the connection's --price-file, if any.
+  openstack: () => import('./openstack/index.js').then((m) => m.createOpenStackDriver),
 };
 
 export const driverRegistry: DriverRegistry = {

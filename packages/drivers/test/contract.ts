@@ -1,5 +1,5 @@
 /**
- * The driver contract: one suite every driver runs (aws, gcp and azure: `<cloud>.contract.int.test.ts`),
+ * The driver contract: one suite every driver runs (aws, gcp, azure and openstack: `<cloud>.contract.int.test.ts`),
  * against Cloud-Twin or a real cloud. It walks the whole life of a VM through the driver port only:
  * catalog → default network → key pair → create (idempotent) → Running + SSH → suspend → resume →
  * reboot → terminate → delete key and network → nothing of ours left.
@@ -40,6 +40,9 @@ export interface ContractTarget {
 }
 
 const isLive = (v: VmInfo) => v.status !== 'Terminated';
+
+/** Clouds where a key pair is a resource of its own. */
+const KEY_PAIR_RESOURCES: readonly string[] = ['aws', 'openstack'];
 
 export function runDriverContract(name: string, setup: () => Promise<ContractTarget>): void {
   describe(`driver contract: ${name}`, () => {
@@ -167,8 +170,8 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
       const b = await driver.keys.ensureKeyPair({ name: keyName, publicKey: key.public, tags: baseTags });
       expect(a).toEqual({ keyName });
       expect(b).toEqual(a);
-      // Only EC2 keeps key pairs as resources; GCE and Azure put the key into each VM.
-      expect(await driver.keys.hasKeyPair(keyName)).toBe(driver.provider === 'aws');
+      // EC2 and Nova keep key pairs as resources; GCE and Azure put the key into each VM.
+      expect(await driver.keys.hasKeyPair(keyName)).toBe(KEY_PAIR_RESOURCES.includes(driver.provider));
     });
 
     it('creates one VM; the same client token returns the same VM', async () => {
