@@ -10,6 +10,7 @@ import type { ProviderConnector, TwinConnectResult } from './types.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
 import { connectGcp } from './gcp.js';
+import { cloudsYamlPath, connectOpenStack } from './openstack.js';
 
 export type { ProviderConnector, TwinConnection, TwinConnectResult } from './types.js';
 
@@ -18,6 +19,7 @@ const CONNECTORS: Record<string, ProviderConnector> = {
   aws: connectAws,
   gcp: connectGcp,
   azure: connectAzure,
+  openstack: connectOpenStack,
 };
 
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
@@ -29,6 +31,7 @@ export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir:
     if (!info.endpoints[provider] || !drivers.providers().includes(provider as never)) continue;
     result.connections.push(...(await connector.connect(core, drivers, info, creds)));
     result.credentials.push(connector.credential);
+    if (provider === 'openstack') result.cloudsYaml = cloudsYamlPath(stateDir);
   }
   return result;
 }
