@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from '../faults.js';
-import { readText } from '../http/io.js';
+import { parseJsonObject, readText } from '../http/io.js';
 import type { OnRequest } from '../http/types.js';
 import { sleep } from '../sleep.js';
 import { OPENSTACK_REGIONS, findOpenStackRegion } from './catalog.js';
@@ -107,15 +107,7 @@ export async function handleOpenStack(deps: OpenStackHttpDeps, req: IncomingMess
   let code: string | undefined;
   try {
     const text = await readText(req, { tooLarge: () => new OsError(t.service, 413, 'Request is too large.') });
-    let body: Record<string, unknown> = {};
-    if (text.trim()) {
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-      } catch {
-        throw new OsError(t.service, 400, 'Malformed request body', t.service === 'network' ? 'HTTPBadRequest' : undefined);
-      }
-    }
+    const body = parseJsonObject(text, () => new OsError(t.service, 400, 'Malformed request body', t.service === 'network' ? 'HTTPBadRequest' : undefined));
     let out: OsResponse;
     if (t.service === 'identity') {
       const k = keystone(deps.auth, method, t.rest, req.headers, body, host);
