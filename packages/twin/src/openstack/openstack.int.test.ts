@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -359,6 +360,31 @@ describe('Nova, Neutron, Glance', () => {
     expect((await os('flavor', 'list')).map((f) => f.Name)).toContain('m1.small');
     expect((await os('image', 'list')).map((i) => i.Name)).toContain('debian-12-genericcloud-amd64');
   }, 60_000);
+
+  it('keeps servers, ports and floating IPs across a restart, with SSH back on the floating IP', async () => {
+    const before = t.twin.instances().find((i) => i.instanceId === serverId)!;
+    await t.twin.close();
+    t = await startTestTwin({ stateDir: t.stateDir, sshPort: before.sshPort, bootDelayMs: 100, stopDelayMs: 50 });
+    const res = await issue(passwordAuth(t.twin.credentials.openstack.password));
+    token = res.headers.get('x-subject-token')!;
+    catalog = ((await res.json()) as { token: { catalog: typeof catalog } }).token.catalog;
+    const server = await waitStatus(serverId, 'ACTIVE');
+    expect(server.name).toBe('vm1');
+    const after = t.twin.instances().find((i) => i.instanceId === serverId)!;
+    expect(after.publicIp).toBe(before.publicIp);
+    const banner = await new Promise<string>((resolve, reject) => {
+      const attempt = (n: number) => {
+        const sock = connect(after.sshPort, after.publicIp!);
+        sock.once('data', (d: Buffer) => {
+          resolve(d.toString());
+          sock.destroy();
+        });
+        sock.once('error', (e) => (n > 0 ? setTimeout(() => attempt(n - 1), 100) : reject(e)));
+      };
+      attempt(30);
+    });
+    expect(banner).toMatch(/^SSH-2\.0-/);
+  });
 
   it('injects faults (NoValidHost ends the build in ERROR) and denies policies', async () => {
     const image = first((await call('GET', `${url('image')}/v2/images?os_distro=debian`)).json.images);
