@@ -374,7 +374,7 @@ describe('Nova, Neutron, Glance', () => {
     expect(after.publicIp).toBe(before.publicIp);
     const banner = await new Promise<string>((resolve, reject) => {
       const attempt = (n: number) => {
-        const sock = connect(after.sshPort, after.publicIp!);
+        const sock = connect(after.sshPort, after.publicIp);
         sock.once('data', (d: Buffer) => {
           resolve(d.toString());
           sock.destroy();
