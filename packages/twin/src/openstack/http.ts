@@ -199,5 +199,8 @@ async function serve(
     return createServer(ctx, fault.code);
   }
   if (fault.code) throw faultError(t.service, fault.code);
+  // Servers the lifecycle has shut down since the last call go now, with their ports: Neutron
+  // sees their networks free without anyone listing servers first.
+  deps.engine.settle();
   return m.route.handler(ctx);
 }
