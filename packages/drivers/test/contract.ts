@@ -1,5 +1,5 @@
 /**
- * The driver contract: one suite every driver runs (aws, gcp, azure and openstack: `<cloud>.contract.int.test.ts`),
+ * The driver contract: one suite every driver runs (aws, gcp and azure: `<cloud>.contract.int.test.ts`),
  * against Cloud-Twin or a real cloud. It walks the whole life of a VM through the driver port only:
  * catalog → default network → key pair → create (idempotent) → Running + SSH → suspend → resume →
  * reboot → terminate → delete key and network → nothing of ours left.
@@ -30,6 +30,10 @@ export interface ContractTarget {
   spec?: string;
   /** Image alias to launch; default ubuntu-22.04. */
   image?: string;
+  /** The image's login user, where the cloud's images differ from the OS default (Alibaba: root). */
+  sshUser?: string;
+  /** Whether the cloud keeps key pairs as resources (EC2, ECS); default: only aws. */
+  keyPairResources?: boolean;
   /** How long one wait (Running, Suspended…) may take; default 5 minutes. */
   maxWaitMs?: number;
   /**
@@ -40,9 +44,6 @@ export interface ContractTarget {
 }
 
 const isLive = (v: VmInfo) => v.status !== 'Terminated';
-
-/** Clouds where a key pair is a resource of its own. */
-const KEY_PAIR_RESOURCES: readonly string[] = ['aws', 'openstack'];
 
 export function runDriverContract(name: string, setup: () => Promise<ContractTarget>): void {
   describe(`driver contract: ${name}`, () => {
@@ -150,7 +151,7 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
           .sort((a, b) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB)[0]!.name;
       image = await driver.catalog.resolveImage(t.image ?? 'ubuntu-22.04');
       expect(image.id).toBeTruthy();
-      expect(image.sshUser).toBe((t.image ?? 'ubuntu-22.04').startsWith('debian') ? 'admin' : 'ubuntu');
+      expect(image.sshUser).toBe(t.sshUser ?? ((t.image ?? 'ubuntu-22.04').startsWith('debian') ? 'admin' : 'ubuntu'));
       await expect(driver.catalog.resolveImage('no-such-os-1.0')).rejects.toThrow(UsageError);
     });
 
@@ -170,8 +171,8 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
       const b = await driver.keys.ensureKeyPair({ name: keyName, publicKey: key.public, tags: baseTags });
       expect(a).toEqual({ keyName });
       expect(b).toEqual(a);
-      // EC2 and Nova keep key pairs as resources; GCE and Azure put the key into each VM.
-      expect(await driver.keys.hasKeyPair(keyName)).toBe(KEY_PAIR_RESOURCES.includes(driver.provider));
+      // EC2 and ECS keep key pairs as resources; GCE and Azure put the key into each VM.
+      expect(await driver.keys.hasKeyPair(keyName)).toBe(t.keyPairResources ?? driver.provider === 'aws');
     });
 
     it('creates one VM; the same client token returns the same VM', async () => {

@@ -30,6 +30,8 @@ runDriverContract('openstack on Cloud-Twin', async () => {
   return {
     driver: buildOpenStackDriver({ connection: openstackConnection(t.twin, { name: 'contract' }), credentials: passwordCredential(t.twin) }, { pollIntervalMs: 100 }),
     sshPort: t.twin.sshPort,
+    // Nova keeps key pairs as resources, as EC2 does.
+    keyPairResources: true,
     maxWaitMs: 30_000,
     leftovers: (tags) => leftovers(t.twin, tags),
     cleanup: () => t.cleanup(),

@@ -1,5 +1,5 @@
 /** What every provider's twin connector shares: a connection per region its driver lists. */
-import type { Core, DriverRegistry } from '@cloud-barista/core';
+import type { Core, DriverRegistry, Provider } from '@cloud-barista/core';
 import type { TwinConnection } from './types.js';
 import type { TwinInfo } from './control.js';
 
@@ -12,7 +12,7 @@ export async function connectRegions(
   core: Core,
   drivers: DriverRegistry,
   twin: TwinInfo,
-  o: { provider: 'aws' | 'gcp' | 'azure' | 'openstack'; credential: string; endpoint: string; probeRegion: string; extra?: Record<string, string> },
+  o: { provider: Provider; credential: string; endpoint: string; probeRegion: string; extra?: Record<string, string> },
 ): Promise<TwinConnection[]> {
   const extra = o.extra ?? {};
   const factory = await drivers.load(o.provider);
