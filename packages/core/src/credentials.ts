@@ -28,6 +28,21 @@ export interface AddCredentialInput {
   clientSecret?: string;
   /** alibaba-access-key (with accessKeyId) */
   accessKeySecret?: string;
+  /** openstack-password / openstack-app-credential: Keystone's URL (clouds.yaml auth_url, OS_AUTH_URL). */
+  authUrl?: string;
+  /** openstack-password */
+  username?: string;
+  password?: string;
+  userDomain?: string;
+  projectName?: string;
+  projectId?: string;
+  projectDomain?: string;
+  /** openstack-app-credential */
+  applicationCredentialId?: string;
+  applicationCredentialSecret?: string;
+  /** openstack-clouds-yaml: the cloud's name, and the file when not one openstacksdk finds by itself. */
+  cloud?: string;
+  cloudsFile?: string;
   /** Replace an existing credential of that name. */
   replace?: boolean;
 }
@@ -35,6 +50,65 @@ export interface AddCredentialInput {
 /** Shows enough of an access key id to recognise it, never the whole. */
 export function maskKeyId(id: string): string {
   return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+}
+
+function missingFields(kind: string, input: AddCredentialInput, fields: [keyof AddCredentialInput, string][], hint: string): void {
+  const missing = fields.filter(([k]) => !input[k]).map(([, how]) => how);
+  if (missing.length) throw new UsageError(`missing ${missing.join(', ')} for kind ${kind}`, { hint });
+}
+
+function checkAuthUrl(url: string): void {
+  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`--auth-url '${url}' is not an http(s) URL`, { hint: 'give Keystone\'s URL as in clouds.yaml auth_url, e.g. https://keystone.example.com:5000/v3' });
+}
+
+/** The secret of an OpenStack credential kind; the non-secret parts go to `attributes`. */
+function openstackSecret(kind: 'openstack-password' | 'openstack-app-credential' | 'openstack-clouds-yaml', input: AddCredentialInput, attributes: Record<string, string>): CredentialMaterial {
+  if (kind === 'openstack-clouds-yaml') {
+    missingFields(kind, input, [['cloud', 'the cloud name (--os-cloud or OS_CLOUD)']], 'name a cloud of your clouds.yaml (~/.config/openstack/, /etc/openstack/ or OS_CLIENT_CONFIG_FILE)');
+    attributes.cloud = input.cloud!;
+    if (input.cloudsFile) attributes.file = input.cloudsFile;
+    return { kind, cloud: input.cloud!, ...(input.cloudsFile ? { file: input.cloudsFile } : {}) };
+  }
+  if (kind === 'openstack-app-credential') {
+    missingFields(
+      kind,
+      input,
+      [
+        ['authUrl', 'Keystone URL (--auth-url or OS_AUTH_URL)'],
+        ['applicationCredentialId', 'application credential id (--application-credential-id or OS_APPLICATION_CREDENTIAL_ID)'],
+        ['applicationCredentialSecret', 'secret (--secret-stdin or OS_APPLICATION_CREDENTIAL_SECRET)'],
+      ],
+      'create one with: openstack application credential create NAME',
+    );
+    checkAuthUrl(input.authUrl!);
+    Object.assign(attributes, { authUrl: input.authUrl!, applicationCredentialId: input.applicationCredentialId! });
+    return { kind, authUrl: input.authUrl!, applicationCredentialId: input.applicationCredentialId!, applicationCredentialSecret: input.applicationCredentialSecret! };
+  }
+  missingFields(
+    kind,
+    input,
+    [
+      ['authUrl', 'Keystone URL (--auth-url or OS_AUTH_URL)'],
+      ['username', 'user name (--username or OS_USERNAME)'],
+      ['password', 'password (--secret-stdin or OS_PASSWORD)'],
+    ],
+    'the values of your openrc file or clouds.yaml entry',
+  );
+  if (!input.projectName && !input.projectId) throw new UsageError('missing the project (--project-name or --project-id, OS_PROJECT_NAME / OS_PROJECT_ID) for kind openstack-password', { hint: 'cbadm works in one project: name it' });
+  checkAuthUrl(input.authUrl!);
+  const userDomain = input.userDomain ?? 'Default';
+  const projectDomain = input.projectDomain ?? 'Default';
+  Object.assign(attributes, { authUrl: input.authUrl!, username: input.username!, userDomain, projectDomain, ...(input.projectName ? { projectName: input.projectName } : { projectId: input.projectId! }) });
+  return {
+    kind,
+    authUrl: input.authUrl!,
+    username: input.username!,
+    password: input.password!,
+    userDomain,
+    projectDomain,
+    ...(input.projectName ? { projectName: input.projectName } : {}),
+    ...(input.projectId ? { projectId: input.projectId } : {}),
+  };
 }
 
 export class CredentialService {
@@ -56,6 +130,12 @@ export class CredentialService {
     if (!provider.success) throw new UsageError(`unknown provider '${input.provider}'`, { hint: `use one of: ${Provider.options.join(', ')}` });
     const kind = CredentialKind.safeParse(input.kind);
     if (!kind.success) throw new UsageError(`unknown credential kind '${input.kind}'`, { hint: `use one of: ${CredentialKind.options.join(', ')}` });
+    const openstackKind = kind.data.startsWith('openstack-');
+    if (openstackKind ? provider.data !== 'openstack' : provider.data === 'openstack' && kind.data !== 'default-chain') {
+      throw new UsageError(`kind ${kind.data} does not go with provider ${provider.data}`, {
+        hint: provider.data === 'openstack' ? 'use openstack-password, openstack-app-credential, openstack-clouds-yaml or default-chain (the OS_* environment)' : 'openstack-* kinds are for --provider openstack',
+      });
+    }
     if (!input.replace && this.store.getCredential(input.name)) {
       throw new ConflictError(`credential '${input.name}' already exists`, { hint: 'use --replace to overwrite it, or pick another name' });
     }
@@ -111,6 +191,8 @@ export class CredentialService {
       if (missing.length) throw new UsageError(`missing ${missing.join(' and ')} for kind alibaba-access-key`);
       attributes.accessKeyId = maskKeyId(input.accessKeyId!);
       secret = { kind: 'alibaba-access-key', accessKeyId: input.accessKeyId!, accessKeySecret: input.accessKeySecret! };
+    } else if (kind.data === 'openstack-password' || kind.data === 'openstack-app-credential' || kind.data === 'openstack-clouds-yaml') {
+      secret = openstackSecret(kind.data, input, attributes);
     } else {
       secret = { kind: 'default-chain' };
     }

@@ -24,7 +24,17 @@ export const Tags = z.record(z.string(), z.string());
 export type Tags = z.infer<typeof Tags>;
 
 /** A credential as stored: metadata in the state store, secrets in a 0600 file beside it. */
-export const CredentialKind = z.enum(['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'alibaba-access-key', 'default-chain']);
+export const CredentialKind = z.enum([
+  'aws-keys',
+  'aws-profile',
+  'gcp-service-account',
+  'azure-client-secret',
+  'alibaba-access-key',
+  'openstack-password',
+  'openstack-app-credential',
+  'openstack-clouds-yaml',
+  'default-chain',
+]);
 export const Credential = z.object({
   name: Name,
   provider: Provider,
@@ -45,7 +55,22 @@ export type CredentialMaterial =
   | { kind: 'azure-client-secret'; tenantId: string; clientId: string; clientSecret: string }
   /** An Alibaba Cloud (RAM user's) AccessKey pair. */
   | { kind: 'alibaba-access-key'; accessKeyId: string; accessKeySecret: string }
-  /** The provider's standard chain: AWS env/~/.aws, Google ADC, Azure env/CLI/managed identity, Alibaba env/~/.aliyun/~/.alibabacloud. */
+  /** An OpenStack user and the project to scope to (Keystone v3 password method; domains default to `Default`). */
+  | {
+      kind: 'openstack-password';
+      authUrl: string;
+      username: string;
+      password: string;
+      userDomain: string;
+      projectName?: string;
+      projectId?: string;
+      projectDomain: string;
+    }
+  /** An OpenStack application credential (scoped to its project already). */
+  | { kind: 'openstack-app-credential'; authUrl: string; applicationCredentialId: string; applicationCredentialSecret: string }
+  /** A cloud of a clouds.yaml, read when the driver loads (OS_CLIENT_CONFIG_FILE, ~/.config/openstack/, /etc/openstack/, or `file`). */
+  | { kind: 'openstack-clouds-yaml'; cloud: string; file?: string }
+  /** The provider's standard chain: AWS env/~/.aws, Google ADC, Azure env/CLI/managed identity, Alibaba env/~/.aliyun/~/.alibabacloud, OpenStack OS_CLOUD / OS_* (openrc). */
   | { kind: 'default-chain' };
 
 export const Connection = z.object({
@@ -69,6 +94,11 @@ export const Connection = z.object({
   subscription: z.string().min(1).optional(),
   /** Azure resource group holding the connection's default resources (default: cb-<connection>). */
   resourceGroup: z.string().min(1).optional(),
+  /**
+   * Prices the cloud does not publish (OpenStack has no pricing API): spec name → USD per hour, read
+   * from the connection's --price-file when it was added.
+   */
+  prices: z.record(z.string(), z.number().nonnegative()).optional(),
   labels: Tags.default({}),
   createdAt: z.string(),
 });

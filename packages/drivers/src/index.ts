@@ -17,6 +17,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   azure: () => Promise.all([import('./azure/index.js'), import('./pricing/azure-retail.js')]).then(([m, p]) => p.withAzurePrices(m.createAzureDriver)),
   // Prices come from ECS's own DescribePrice, in the driver.
   alibaba: () => import('./alibaba/index.js').then((m) => m.createAlibabaDriver),
+  // No pricing API in OpenStack: prices come from the connection's --price-file, if any.
+  openstack: () => import('./openstack/index.js').then((m) => m.createOpenStackDriver),
 };
 
 export const driverRegistry: DriverRegistry = {

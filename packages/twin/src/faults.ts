@@ -5,6 +5,7 @@ import { findAzureRegion } from './data/azure.js';
 import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
 import { Iam } from './iam.js';
+import { findOpenStackRegion } from './openstack/catalog.js';
 
 interface ProviderNaming {
   /** Whether `name` is one of the provider's regions (or zones, where rules may name one). */
@@ -35,6 +36,11 @@ const PROVIDERS: Record<string, ProviderNaming> = {
     region: (r) => findAlibabaRegion(r) !== undefined || regionOfAlibabaZone(r) !== undefined,
     action: /^[A-Z][A-Za-z0-9]*$/,
     actionName: 'an ECS action name (RunInstances)',
+  },
+  openstack: {
+    region: (r) => findOpenStackRegion(r) !== undefined,
+    action: /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/,
+    actionName: 'an OpenStack call name (servers.create, floatingIps.create, tokens.create)',
   },
 };
 
@@ -121,6 +127,7 @@ export function validateFaultRule(x: unknown): FaultRule {
  * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`,
  * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`,
  * `alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2`, `alibaba:*:Throttling:0.1`.
+ * `openstack:servers.create:NoValidHost:1@RegionOne`, `openstack:tokens.create:Unauthorized:1`, `openstack:servers.create:OverLimit:1`.
  */
 export function parseFaultSpec(spec: string): FaultRule {
   let rest = spec.trim();

@@ -10,7 +10,15 @@
 import { randomBytes } from 'node:crypto';
 
 /** What a deny entry may look like: one of the three clouds' permission names, maybe with `*`. */
-const SHAPES = [/^ec2:[A-Za-z*]+$/, /^ecs:[A-Za-z*]+$/, /^compute\.[A-Za-z*]+(\.[A-Za-z*]+)*$/, /^[Mm]icrosoft\.[A-Za-z*]+(\/[A-Za-z*]+)+$/];
+const SHAPES = [
+  /^ec2:[A-Za-z*]+$/,
+  /^ecs:[A-Za-z*]+$/,
+  /^compute\.[A-Za-z*]+(\.[A-Za-z*]+)*$/,
+  /^[Mm]icrosoft\.[A-Za-z*]+(\/[A-Za-z*]+)+$/,
+  // OpenStack policy rules: Nova's `os_compute_api:servers:create`, Neutron's and Glance's `create_floatingip`, `get_images`.
+  /^os_compute_api:[a-z0-9_*-]+(:[a-z0-9_*-]+)*$/,
+  /^(create|get|update|delete|add|remove)_[a-z_*]+$/,
+];
 
 function toRegExp(rule: string): RegExp {
   const body = rule
@@ -29,7 +37,7 @@ export class Iam {
     if (!Array.isArray(deny)) throw new Error('expected {"deny": ["ec2:RunInstances", "compute.instances.create", "Microsoft.Compute/virtualMachines/write", …]}');
     const rules = deny.map((d) => {
       if (typeof d !== 'string' || !SHAPES.some((s) => s.test(d))) {
-        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create or Microsoft.Compute/virtualMachines/write, got ${JSON.stringify(d)}`);
+        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create, Microsoft.Compute/virtualMachines/write, os_compute_api:servers:create or create_floatingip, got ${JSON.stringify(d)}`);
       }
       return { text: d, re: toRegExp(d) };
     });

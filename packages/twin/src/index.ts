@@ -1,9 +1,10 @@
 /**
- * Cloud-Twin: a loopback emulator of the clouds' wire APIs (EC2 Query, GCE REST, Azure ARM, ECS RPC, three
+ * Cloud-Twin: a loopback emulator of the clouds' wire APIs (EC2 Query, GCE REST, Azure ARM, ECS RPC, OpenStack, three
  * pricing APIs, their token endpoints, an admin API) whose running VMs are real SSH endpoints on
  * their own loopback addresses.
  */
-export { startTwin, type Twin, type TwinOptions, type TwinStatus, type TwinInstanceInfo, type InstanceCounts } from './twin.js';
+export { startTwin, type Twin, type TwinEndpoints, type TwinOptions, type TwinStatus, type TwinInstanceInfo, type InstanceCounts } from './twin.js';
+export { OPENSTACK_REGIONS, FLAVORS as OPENSTACK_FLAVORS, imagesOf as openstackImagesOf } from './openstack/catalog.js';
 export { readTwinCredentials, gcpServiceAccountKey, SECRET_FILE, type TwinCredentials } from './auth/credentials.js';
 export { parseFaultSpec, validateFaultRule, Faults, type FaultRule } from './faults.js';
 export { parseDuration } from './duration.js';

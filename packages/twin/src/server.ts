@@ -1,6 +1,7 @@
 /**
  * The twin's HTTP server: one route table, first match wins. The admin API and the k8s node runtime
- * under `/_twin/`, the three pricing APIs, Cloud Resource Manager, GCE REST and its token endpoint,
+ * under `/_twin/`, the three pricing APIs, Cloud Resource Manager, OpenStack (Keystone, Nova, Neutron,
+ * Glance), GCE REST and its token endpoint,
  * and the EC2 Query API last, for every other path (EC2 has no path of its own: `POST /`).
  * Azure's ARM is served by its own HTTPS listener (./azure/server.ts).
  * A new cloud's API on this port is one entry in `routes`.
@@ -15,6 +16,9 @@ import { handleGce, isGcePath } from './gce/http.js';
 import { handleResourceManager, isResourceManagerPath } from './gce/resource-manager.js';
 import type { TokenIssuer } from './gce/token.js';
 import { HttpError, sendJson } from './http/io.js';
+import type { OpenStackEngine } from './openstack/engine.js';
+import { handleOpenStack, isOpenStackPath } from './openstack/http.js';
+import type { KeystoneAuth } from './openstack/keystone.js';
 import type { OnRequest } from './http/types.js';
 import { handleAzureRetail, RETAIL_PRICES_PATH } from './pricing/azure-retail.js';
 import { handleGcpBilling, isGcpBillingPath } from './pricing/gcp-billing.js';
@@ -34,6 +38,8 @@ export interface ServerDeps {
   admin: AdminHooks;
   /** GCE REST under /compute/v1/ and the OAuth token endpoint /token. */
   gce?: { engine: GceEngine; tokens: TokenIssuer };
+  /** Keystone, Nova, Neutron and Glance under /identity, /compute/v2.1, /network, /image. */
+  openstack?: { engine: OpenStackEngine; auth: KeystoneAuth };
   onRequest?: OnRequest;
   /**
    * The simulated Kubernetes node runtime's routes under /_twin/k8s/; `instanceId` is the VM whose
@@ -83,6 +89,11 @@ export function routes(deps: ServerDeps): Route[] {
       name: 'GCP Resource Manager',
       match: (_req, path) => isResourceManagerPath(path),
       handle: (req, res) => handleResourceManager({ tokens, faults, onRequest }, req, res),
+    })),
+    ...ifPresent(deps.openstack, ({ engine, auth }) => ({
+      name: 'OpenStack',
+      match: (_req, path) => isOpenStackPath(path),
+      handle: (req, res, path) => handleOpenStack({ engine, auth, faults, onRequest }, req, res, path),
     })),
     ...ifPresent(deps.gce, ({ engine, tokens }) => ({
       name: 'GCE',

@@ -18,6 +18,8 @@ import { createTwinServer } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
 import { NodeRuntime } from './k8s/runtime.js';
+import { findImage } from './openstack/catalog.js';
+import { OpenStackEngine } from './openstack/engine.js';
 import { LoopbackIps } from './vm/ips.js';
 import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
 
@@ -57,6 +59,8 @@ export interface TwinOptions {
   preferredPorts?: TwinPorts;
   /** Items per ARM list page before a nextLink (default 100). */
   azurePageSize?: number;
+  /** Lifetime of the Keystone tokens the twin issues (default 1 hour, Keystone's default). */
+  openstackTokenTtlMs?: number;
   /** HTTP port of the Alibaba ECS RPC API (default 0: any free port). */
   alibabaPort?: number;
 }
@@ -92,19 +96,22 @@ export interface TwinStatus {
   azure: { vms: Record<string, number>; subscriptions: string[] };
   /** ECS instances by Status, and the regions that hold data. */
   alibaba: { instances: Record<string, number>; regions: string[] };
+  /** OpenStack servers by the lifecycle's state, and the regions. */
+  openstack: { servers: Record<string, number>; regions: string[] };
 }
 
-/** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port). */
+/** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port); openstack: Keystone's auth URL (…/identity/v3). */
 export interface TwinEndpoints {
   aws: string;
   gcp: string;
   azure: string;
   alibaba: string;
+  openstack: string;
 }
 
 /** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
 export interface TwinInstanceInfo {
-  provider: 'aws' | 'gcp' | 'azure' | 'alibaba';
+  provider: 'aws' | 'gcp' | 'azure' | 'alibaba' | 'openstack';
   /** EC2 instance id; the GCE instance's or Azure VM's name. */
   instanceId: string;
   /** Region (GCE: the zone's region; Azure: the location). */
@@ -128,7 +135,10 @@ export interface Twin {
    * the one AWS key, GCP service account, Azure service principal, and the admin API's token.
    */
   credentials: TwinCredentials;
-  /** aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM over HTTPS; alibaba: ECS RPC. */
+  /**
+   * aws: the EC2 Query API; gcp: GCE REST (`/compute/v1/…`, OAuth tokens at `/token`); azure: ARM
+   * over HTTPS; alibaba: ECS RPC; openstack: Keystone v3, whose catalog leads to Nova, Neutron and Glance.
+   */
   endpoints: TwinEndpoints;
   /** The CA (PEM) the azure endpoint's certificate chains to: a connection's caFile. */
   caFile: string;
@@ -182,6 +192,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     // Until the Azure listener is up, keep what was loaded.
     azure: azure?.snapshot() ?? saved?.azure,
     alibaba: ecs.snapshot(),
+    openstack: openstack.snapshot(),
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
@@ -209,6 +220,8 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   if (saved?.gce) gce.restore(saved.gce);
   const ecs = new EcsEngine({ lifecycle, changed, now: Date.now });
   if (saved?.alibaba) ecs.restore(saved.alibaba);
+  const openstack = new OpenStackEngine({ lifecycle, ips, changed, now: Date.now, bootDelayMs });
+  if (saved?.openstack) openstack.restore(saved.openstack);
 
   const server = createTwinServer({
     ec2,
@@ -222,6 +235,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       },
     },
     gce: { engine: gce, tokens: new TokenIssuer(credentials.gcp, keys.gceToken) },
+    openstack: { engine: openstack, auth: { user: credentials.openstack, tokenKey: keys.openstackToken, ttlMs: opts.openstackTokenTtlMs ?? 3_600_000, now: Date.now } },
     onRequest: opts.onRequest,
     k8s: (req, res, path, caller) => nodeRuntime.handle(req, res, path, caller),
     admin: {
@@ -272,7 +286,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
-  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint };
+  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3` };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -321,6 +335,21 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         privateIp: i.privateIp,
         ...backed(i),
       })),
+      ...openstack.allRegions().flatMap((r) =>
+        [...r.servers.values()].map((s): TwinInstanceInfo => {
+          const fixed = [...r.ports.values()].find((p) => p.device_id === s.id)?.fixed_ips[0]?.ip_address;
+          return {
+            provider: 'openstack',
+            instanceId: s.id,
+            region: r.name,
+            instanceType: s.flavor,
+            imageId: findImage(r.name, s.image)?.name ?? s.image,
+            ...(s.key_name ? { keyName: s.key_name } : {}),
+            ...(fixed ? { privateIp: fixed } : {}),
+            ...backed(s.vm),
+          };
+        }),
+      ),
     ].filter((i) => region === undefined || i.region === region);
 
   const ecsCounts = () => {
@@ -366,6 +395,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         gce: { instances: gce.instanceCounts(), projects: gce.allProjects().map((p) => p.id) },
         azure: arm.engine.vmCounts(),
         alibaba: ecsCounts(),
+        openstack: { servers: openstack.serverCounts(), regions: openstack.allRegions().map((r) => r.name) },
       };
     },
     instances,

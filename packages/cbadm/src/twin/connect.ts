@@ -11,6 +11,7 @@ import { connectAlibaba } from './alibaba.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
 import { connectGcp } from './gcp.js';
+import { cloudsYamlPath, connectOpenStack } from './openstack.js';
 
 export type { ProviderConnector, TwinConnection, TwinConnectResult } from './types.js';
 
@@ -20,6 +21,7 @@ const CONNECTORS: Record<string, ProviderConnector> = {
   gcp: connectGcp,
   azure: connectAzure,
   alibaba: connectAlibaba,
+  openstack: connectOpenStack,
 };
 
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
@@ -31,6 +33,7 @@ export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir:
     if (!info.endpoints[provider] || !drivers.providers().includes(provider as never)) continue;
     result.connections.push(...(await connector.connect(core, drivers, info, creds)));
     result.credentials.push(connector.credential);
+    if (provider === 'openstack') result.cloudsYaml = cloudsYamlPath(stateDir);
   }
   return result;
 }

@@ -24,7 +24,8 @@ export async function connectRegions(
     const out: TwinConnection[] = [];
     for (const r of await probe.catalog.listRegions()) {
       const c = await core.connections.add({
-        name: `twin-${o.provider}-${r.name}`,
+        // Connection names are lower-case (OpenStack's RegionOne becomes twin-openstack-regionone).
+        name: `twin-${o.provider}-${r.name.toLowerCase()}`,
         provider: o.provider,
         region: r.name,
         ...(r.zones[0] ? { zone: r.zones[0] } : {}),

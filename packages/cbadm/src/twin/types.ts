@@ -17,6 +17,8 @@ export interface TwinConnection {
 export interface TwinConnectResult {
   credentials: string[];
   connections: TwinConnection[];
+  /** The clouds.yaml (cloud `cb-twin`) written for the twin's OpenStack, for the `openstack` client. */
+  cloudsYaml?: string;
 }
 
 export interface ProviderConnector {

@@ -48,6 +48,13 @@ describe('rank: cost', () => {
     expect(r.candidates[1]!.scores.cost!.reason).toBe('$0.0219/h, 1.05× the cheapest match ($0.0208/h)');
     expect(r.candidates.at(-1)!.scores.cost).toMatchObject({ score: 0, reason: 'no price in the catalog' });
   });
+  it('ranks an unpriced OpenStack flavor last, never as free, saying where a price would come from', () => {
+    const r = rank([...catalog, c('openstack', 'RegionOne', 'm1.small', 2, 2)], ctx(), { weights: parseWeights('cost') });
+    const os = r.candidates.find((x) => x.provider === 'openstack')!;
+    expect(os.scores.cost?.score).toBe(0);
+    expect(os.scores.cost?.reason).toMatch(/OpenStack publishes none.*--price-file/);
+    expect(r.candidates.indexOf(os)).toBeGreaterThanOrEqual(r.candidates.length - 2);
+  });
   it('applies filters and --limit', () => {
     const r = rank(catalog, ctx(), { weights: parseWeights('cost'), filter: specFilterFromFlags({ memory: '4..' }), limit: 1 });
     expect(r.matched).toBe(3);

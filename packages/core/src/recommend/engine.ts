@@ -24,6 +24,14 @@ import { distanceKm, estimateRttMs, type LatLon, type NamedPoint } from './geo.j
 import { bestRegionSets, type LatencyModel, type RegionSet } from './latency.js';
 import { type Priority, type Weights } from './weights.js';
 
+/** Why a candidate has no price: ranked last on cost, never taken as free. */
+function noPriceReason(c: Filterable): string {
+  // OpenStack has no pricing API: only the connection's own price table gives prices.
+  return c.provider === 'openstack'
+    ? 'no price: OpenStack publishes none; give the connection a price table (connection add … --price-file FILE), then catalog update'
+    : 'no price in the catalog';
+}
+
 export interface Candidate extends Filterable {
   /** A connection that reaches this provider region, when there is one. */
   connection?: string;
@@ -264,7 +272,7 @@ export function rank(all: readonly Candidate[], ctx: RankContext, req: RankReque
     part(
       'cost',
       costScore(c),
-      c.pricePerHour === undefined ? 'no price in the catalog' : c.pricePerHour === minPrice ? `${usd(c.pricePerHour)}, the cheapest match` : `${usd(c.pricePerHour)}, ${(c.pricePerHour / minPrice).toFixed(2)}× the cheapest match (${usd(minPrice)})`,
+      c.pricePerHour === undefined ? noPriceReason(c) : c.pricePerHour === minPrice ? `${usd(c.pricePerHour)}, the cheapest match` : `${usd(c.pricePerHour)}, ${(c.pricePerHour / minPrice).toFixed(2)}× the cheapest match (${usd(minPrice)})`,
     );
     if (w.location > 0) {
       const d = worstKm[r]!;

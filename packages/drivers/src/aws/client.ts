@@ -5,6 +5,7 @@
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core/model';
+import { UsageError } from '@cloud-barista/core/errors';
 import { toProviderError } from './errors.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
 import { awsFailure, throttlePolicy } from './retry.js';
@@ -28,6 +29,8 @@ export function credentialsFor(cred: CredentialMaterial): EC2ClientConfig['crede
     case 'default-chain':
       // Leaving credentials unset makes the SDK use its default chain (env, ~/.aws, SSO, IMDS…).
       return undefined;
+    default:
+      throw new UsageError(`a ${cred.kind} credential cannot be used with AWS`, { hint: 'use an aws-keys or aws-profile credential, or the default chain' });
   }
 }
 

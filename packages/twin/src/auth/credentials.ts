@@ -3,7 +3,7 @@
  * `<stateDir>/twin-secret.json` (0600): 32 random bytes, and the RSA key of the twin's GCP service
  * account (Node cannot derive an RSA key from a seed, so it is generated once and kept beside the
  * seed). Everything else is an HMAC of the seed under a fixed label: the same state dir always
- * yields the same AWS keys, Alibaba AccessKey, Azure service principal, admin token and token-signing keys, so
+ * yields the same AWS keys, Alibaba AccessKey, Azure service principal, OpenStack user, admin token and token-signing keys, so
  * `cbadm twin connect` can compute what the twin will accept from the file alone.
  *
  * This module is loaded by the CLI as `@cloud-barista/twin/credentials`: node built-ins only.
@@ -22,14 +22,31 @@ export interface TwinCredentials {
   azure: { tenantId: string; clientId: string; clientSecret: string };
   /** A RAM AccessKey pair: the ECS API verifies request signatures against it. */
   alibaba: { accessKeyId: string; accessKeySecret: string };
+  /**
+   * The twin's Keystone user and project (both in the `Default` domain), and an application
+   * credential of that user scoped to the project: what a clouds.yaml or openrc names.
+   */
+  openstack: OpenStackCredentials;
   /** `Authorization: Bearer <admin>` on the admin API (`/_twin/*`). */
   admin: string;
+}
+
+export interface OpenStackCredentials {
+  userId: string;
+  username: string;
+  password: string;
+  projectId: string;
+  projectName: string;
+  domain: string;
+  applicationCredentialId: string;
+  applicationCredentialSecret: string;
 }
 
 /** Keys the twin signs and verifies with; never handed to clients. */
 export interface TwinKeys {
   gceToken: Buffer;
   azureToken: Buffer;
+  openstackToken: Buffer;
   nodeToken: (instanceId: string) => string;
 }
 
@@ -99,11 +116,22 @@ function derive(file: SecretFile): { credentials: TwinCredentials; keys: TwinKey
         accessKeyId: `LTAI5t${label(seed, 'alibaba-access-key-id').toString('base64url').replace(/[-_]/g, 'x').slice(0, 18)}`,
         accessKeySecret: label(seed, 'alibaba-access-key-secret').toString('base64url').replace(/[-_]/g, 'y').slice(0, 30),
       },
+      openstack: {
+        userId: label(seed, 'openstack-user-id').toString('hex').slice(0, 32),
+        username: 'cb-twin',
+        password: label(seed, 'openstack-password').toString('base64url').slice(0, 32),
+        projectId: label(seed, 'openstack-project-id').toString('hex').slice(0, 32),
+        projectName: 'cb-twin',
+        domain: 'Default',
+        applicationCredentialId: label(seed, 'openstack-app-cred-id').toString('hex').slice(0, 32),
+        applicationCredentialSecret: label(seed, 'openstack-app-cred-secret').toString('base64url').slice(0, 43),
+      },
       admin: label(seed, 'admin-token').toString('base64url'),
     },
     keys: {
       gceToken: label(seed, 'gce-token-key'),
       azureToken: label(seed, 'azure-token-key'),
+      openstackToken: label(seed, 'openstack-token-key'),
       nodeToken: (instanceId) => `${instanceId}.${createHmac('sha256', nodeKey).update(instanceId).digest('base64url')}`,
     },
   };

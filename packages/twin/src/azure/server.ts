@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { findAzureRegion } from '../data/azure.js';
 import type { Faults } from '../faults.js';
-import { readText } from '../http/io.js';
+import { parseJsonObject, readText } from '../http/io.js';
 import type { OnRequest } from '../http/types.js';
 import { sleep } from '../sleep.js';
 import type { TwinTls } from '../tls.js';
@@ -110,15 +110,7 @@ async function handleArm(deps: AzureServerDeps, req: IncomingMessage, res: Serve
     if (!m) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${url.pathname}'.`);
     if ('wrongMethod' in m) throw new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
     action = m.route.operationId;
-    let body: Record<string, unknown> = {};
-    if (text.trim()) {
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-      } catch {
-        throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
-      }
-    }
+    const body = parseJsonObject(text, () => new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.'));
     const ctx: ArmCtx = { engine: deps.engine, sub: deps.engine.subscription(sub), p: m.params, query: url.searchParams, body, base, path: url.pathname, apiVersion };
     // ARM authorizes before the resource provider sees the request: a denied call changes nothing.
     const denied = deps.faults.iam.firstDenied(ARM_ACTIONS[m.route.operationId] ?? []);

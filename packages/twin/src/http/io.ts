@@ -55,6 +55,22 @@ export async function readJson(req: IncomingMessage, limit?: BodyLimit): Promise
   }
 }
 
+/**
+ * A request body that must be a JSON object: `{}` when empty, `bad()` when it is not JSON. A JSON
+ * value that is not an object (an array, a string) reads as `{}`, so the handler's own checks name
+ * the missing member.
+ */
+export function parseJsonObject(text: string, bad: () => Error): Record<string, unknown> {
+  if (!text.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw bad();
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(`${JSON.stringify(body, null, 2)}\n`);

@@ -77,6 +77,15 @@ export interface VmBacking {
   hostKey(): { privateKey: string; publicKey: string };
 }
 
+/**
+ * Public addresses given to a VM after launch (an OpenStack floating IP) and taken away again:
+ * the VM's SSH server moves with them.
+ */
+export interface AddressBacking {
+  attachAddress(vm: BackedVm): void;
+  detachAddress(vm: BackedVm): void;
+}
+
 /** Addresses in use by something else (another twin, another service): skip to the next one. */
 const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES']);
 const MAX_ADDRESS_TRIES = 32;
@@ -147,6 +156,28 @@ export class VmLifecycle implements InstanceLifecycle {
       })(),
       inst,
     );
+  }
+
+  /**
+   * Brings the SSH server up on `inst.publicIp`, set by the caller with `assignPublicIp`. A VM still
+   * booting gets it when it is up (see boot): starting it here as well would race boot's own.
+   */
+  attachAddress(inst: BackedVm): void {
+    if (inst.state !== 'running') return;
+    const g = this.generation.get(inst.id) ?? 0;
+    this.track(
+      (async () => {
+        await this.closeServerNow(inst.id);
+        if (!this.stale(inst.id, g)) await this.bringUpSsh(inst, g);
+      })(),
+      inst,
+    );
+  }
+
+  /** The VM keeps running without a public address: its SSH server goes. */
+  detachAddress(inst: BackedVm): void {
+    delete inst.publicIp;
+    this.track(this.closeServerNow(inst.id));
   }
 
   terminate(_region: unknown, inst: BackedVm): void {
@@ -221,6 +252,8 @@ export class VmLifecycle implements InstanceLifecycle {
         this.at(inst, g, () => {
           inst.state = 'running';
           delete inst.dueAt;
+          // An address given while it booted (an OpenStack floating IP) gets its SSH server now.
+          if (inst.assignPublicIp && inst.publicIp && !this.servers.has(inst.id)) this.track(this.bringUpSsh(inst, g), inst);
         });
       })(),
       inst,

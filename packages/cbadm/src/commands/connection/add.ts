@@ -1,8 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
+import { parsePriceFile } from '@cloud-barista/core/catalog/price-file';
+import { UsageError } from '@cloud-barista/core/errors';
 import type { Connection } from '@cloud-barista/core';
 import { PROVIDERS } from '@cloud-barista/core/domain';
 import { BaseCommand } from '../../base-command.js';
 import { connectionTable } from './list.js';
+
+function readPrices(file: string): Record<string, number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --price-file '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parsePriceFile(text, file);
+}
 
 export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
   static override summary = 'Register a cloud connection: driver + region (+ zone) + credential.';
@@ -12,6 +25,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     '<%= config.bin %> connection add gcp-seoul --provider gcp --region asia-northeast3 --zone asia-northeast3-a --credential my-gcp',
     '<%= config.bin %> connection add azure-korea --provider azure --region koreacentral --subscription SUB_ID --credential my-azure',
     '<%= config.bin %> connection add alibaba-seoul --provider alibaba --region ap-northeast-2 --zone ap-northeast-2-a --credential my-alibaba',
+    '<%= config.bin %> connection add lab-one --provider openstack --region RegionOne --credential lab --price-file lab-prices.csv',
   ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
@@ -26,6 +40,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     project: Flags.string({ summary: "GCP project id (default: the service account's project).", env: 'GOOGLE_CLOUD_PROJECT' }),
     subscription: Flags.string({ summary: 'Azure subscription id.', env: 'AZURE_SUBSCRIPTION_ID' }),
     'resource-group': Flags.string({ summary: 'Azure resource group for default resources (default cb-<connection>).' }),
+    'price-file': Flags.string({ summary: 'Prices the cloud does not publish (OpenStack): CSV "flavor,usd_per_hour" or YAML "flavor: usd_per_hour".' }),
     label: Flags.string({ multiple: true, summary: 'Label KEY=VALUE (repeatable).' }),
     replace: Flags.boolean({ summary: 'Overwrite a connection of the same name.' }),
   };
@@ -33,6 +48,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
   protected async execute(): Promise<Connection> {
     const { connections } = await this.core();
     const labels = Object.fromEntries((this.flags.label ?? []).map((l) => [l.split('=')[0]!, l.split('=').slice(1).join('=')]));
+    const prices = this.flags['price-file'] ? readPrices(this.flags['price-file']) : undefined;
     return connections.add({
       name: this.args.name,
       provider: this.flags.provider,
@@ -48,6 +64,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
       ...(this.flags.project && this.flags.provider === 'gcp' ? { project: this.flags.project } : {}),
       ...(this.flags.subscription && this.flags.provider === 'azure' ? { subscription: this.flags.subscription } : {}),
       ...(this.flags['resource-group'] ? { resourceGroup: this.flags['resource-group'] } : {}),
+      ...(prices ? { prices } : {}),
     });
   }
 

@@ -7,6 +7,13 @@ import { credentialTable } from './list.js';
 
 const DEFAULT_KIND: Record<string, string> = { aws: 'aws-keys', gcp: 'gcp-service-account', azure: 'azure-client-secret', alibaba: 'alibaba-access-key' };
 
+/** OpenStack's kind from what was given: a clouds.yaml cloud, an application credential, a user, else the OS_* environment. */
+function openstackKind(f: { 'os-cloud'?: string | undefined; 'application-credential-id'?: string | undefined; username?: string | undefined }): string {
+  if (f['os-cloud']) return 'openstack-clouds-yaml';
+  if (f['application-credential-id']) return 'openstack-app-credential';
+  return f.username ? 'openstack-password' : 'default-chain';
+}
+
 function readKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -18,7 +25,7 @@ function readKeyFile(path: string): string {
 export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
   static override summary = 'Store a credential (secret kept in a 0600 file, never printed).';
   static override description =
-    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), gcp-service-account (--key-file), azure-client-secret (--tenant-id, --client-id, secret from --client-secret-stdin or AZURE_CLIENT_SECRET), alibaba-access-key (--access-key-id or ALIBABA_CLOUD_ACCESS_KEY_ID, secret from --access-key-secret-stdin or ALIBABA_CLOUD_ACCESS_KEY_SECRET), default-chain (the provider\'s standard chain: for alibaba the ALIBABA_CLOUD_* variables, ~/.aliyun/config.json and ~/.alibabacloud/credentials profiles, ALIBABA_CLOUD_PROFILE).';
+    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), gcp-service-account (--key-file), azure-client-secret (--tenant-id, --client-id, secret from --client-secret-stdin or AZURE_CLIENT_SECRET), alibaba-access-key (--access-key-id or ALIBABA_CLOUD_ACCESS_KEY_ID, secret from --access-key-secret-stdin or ALIBABA_CLOUD_ACCESS_KEY_SECRET), openstack-clouds-yaml (--os-cloud NAME of a clouds.yaml), openstack-password (--auth-url, --username, --project-name, password from --secret-stdin or OS_PASSWORD: the values of an openrc), openstack-app-credential (--auth-url, --application-credential-id, secret from --secret-stdin or OS_APPLICATION_CREDENTIAL_SECRET), default-chain (the provider\'s standard chain: for alibaba the ALIBABA_CLOUD_* variables, ~/.aliyun/config.json and ~/.alibabacloud/credentials profiles, ALIBABA_CLOUD_PROFILE; for OpenStack OS_CLOUD or the OS_* variables of an openrc).';
   static override examples = [
     'AWS_ACCESS_KEY_ID=AKIA… AWS_SECRET_ACCESS_KEY=… <%= config.bin %> credential add my-aws --provider aws --kind aws-keys',
     'printf %s "$SECRET" | <%= config.bin %> credential add my-aws --provider aws --kind aws-keys --access-key-id AKIA… --secret-access-key-stdin',
@@ -26,13 +33,15 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     '<%= config.bin %> credential add my-gcp --provider gcp --key-file sa.json',
     'printf %s "$SECRET" | <%= config.bin %> credential add my-azure --provider azure --tenant-id T --client-id C --client-secret-stdin',
     'printf %s "$SECRET" | <%= config.bin %> credential add my-alibaba --provider alibaba --access-key-id LTAI… --access-key-secret-stdin',
+    '<%= config.bin %> credential add lab --provider openstack --os-cloud lab   # a cloud of ~/.config/openstack/clouds.yaml',
+    '. ./demo-openrc.sh && <%= config.bin %> credential add demo --provider openstack --kind openstack-password   # OS_AUTH_URL, OS_USERNAME, OS_PASSWORD…',
   ];
   static override args = { name: Args.string({ required: true }) };
   static override flags = {
     provider: Flags.string({ required: true, summary: 'Cloud provider (aws, gcp, azure, …).' }),
     kind: Flags.option({
-      options: ['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'alibaba-access-key', 'default-chain'] as const,
-      summary: 'Credential kind (default: aws-keys for aws, gcp-service-account for gcp, azure-client-secret for azure, alibaba-access-key for alibaba).',
+      options: ['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'alibaba-access-key', 'openstack-password', 'openstack-app-credential', 'openstack-clouds-yaml', 'default-chain'] as const,
+      summary: 'Credential kind (default: aws-keys for aws, gcp-service-account for gcp, azure-client-secret for azure, alibaba-access-key for alibaba; for openstack from the flags given).',
     })(),
     'access-key-id': Flags.string({ env: 'AWS_ACCESS_KEY_ID', summary: 'AWS access key id, or Alibaba AccessKey id (else ALIBABA_CLOUD_ACCESS_KEY_ID).' }),
     'access-key-secret-stdin': Flags.boolean({ summary: 'Read the Alibaba AccessKey secret from standard input (else ALIBABA_CLOUD_ACCESS_KEY_SECRET).' }),
@@ -42,11 +51,39 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     'tenant-id': Flags.string({ summary: 'Azure tenant id.', env: 'AZURE_TENANT_ID' }),
     'client-id': Flags.string({ summary: 'Azure client (application) id.', env: 'AZURE_CLIENT_ID' }),
     'client-secret-stdin': Flags.boolean({ summary: 'Read the Azure client secret from standard input (else AZURE_CLIENT_SECRET).' }),
+    'os-cloud': Flags.string({ summary: 'OpenStack: a cloud of your clouds.yaml (kind openstack-clouds-yaml).', env: 'OS_CLOUD' }),
+    'clouds-file': Flags.string({ summary: 'OpenStack: the clouds.yaml to read (default: the ones openstacksdk reads).', env: 'OS_CLIENT_CONFIG_FILE' }),
+    'auth-url': Flags.string({ summary: "OpenStack: Keystone's URL.", env: 'OS_AUTH_URL' }),
+    username: Flags.string({ summary: 'OpenStack: user name (kind openstack-password).', env: 'OS_USERNAME' }),
+    'user-domain': Flags.string({ summary: "OpenStack: the user's domain (default Default).", env: 'OS_USER_DOMAIN_NAME' }),
+    'project-name': Flags.string({ summary: 'OpenStack: project to work in.', env: 'OS_PROJECT_NAME' }),
+    'project-id': Flags.string({ summary: 'OpenStack: project id (instead of --project-name).', env: 'OS_PROJECT_ID' }),
+    'project-domain': Flags.string({ summary: "OpenStack: the project's domain (default Default).", env: 'OS_PROJECT_DOMAIN_NAME' }),
+    'application-credential-id': Flags.string({ summary: 'OpenStack: application credential id.', env: 'OS_APPLICATION_CREDENTIAL_ID' }),
+    'secret-stdin': Flags.boolean({ summary: 'OpenStack: read the password or application-credential secret from standard input (else OS_PASSWORD / OS_APPLICATION_CREDENTIAL_SECRET).' }),
     replace: Flags.boolean({ summary: 'Overwrite a credential of the same name.' }),
   };
 
   protected async execute(): Promise<Credential> {
-    const kind = this.flags.kind ?? DEFAULT_KIND[this.flags.provider] ?? 'default-chain';
+    const f = this.flags;
+    const kind = f.kind ?? (f.provider === 'openstack' ? openstackKind(f) : DEFAULT_KIND[f.provider]) ?? 'default-chain';
+    const osPassword = await this.secret(f['secret-stdin'], process.env.OS_PASSWORD, kind === 'openstack-password' && 'OpenStack password');
+    const osAppSecret = await this.secret(f['secret-stdin'], process.env.OS_APPLICATION_CREDENTIAL_SECRET, kind === 'openstack-app-credential' && 'application credential secret');
+    const openstack = kind.startsWith('openstack-')
+      ? {
+          ...(f['os-cloud'] ? { cloud: f['os-cloud'] } : {}),
+          ...(f['clouds-file'] && kind === 'openstack-clouds-yaml' ? { cloudsFile: f['clouds-file'] } : {}),
+          ...(f['auth-url'] ? { authUrl: f['auth-url'] } : {}),
+          ...(f.username ? { username: f.username } : {}),
+          ...(f['user-domain'] ? { userDomain: f['user-domain'] } : {}),
+          ...(f['project-name'] ? { projectName: f['project-name'] } : {}),
+          ...(f['project-id'] ? { projectId: f['project-id'] } : {}),
+          ...(f['project-domain'] ? { projectDomain: f['project-domain'] } : {}),
+          ...(f['application-credential-id'] ? { applicationCredentialId: f['application-credential-id'] } : {}),
+          ...(kind === 'openstack-password' && osPassword ? { password: osPassword } : {}),
+          ...(kind === 'openstack-app-credential' && osAppSecret ? { applicationCredentialSecret: osAppSecret } : {}),
+        }
+      : {};
     const secret = await this.secret(this.flags['secret-access-key-stdin'], process.env.AWS_SECRET_ACCESS_KEY, kind === 'aws-keys' && 'AWS secret access key');
     const clientSecret = await this.secret(this.flags['client-secret-stdin'], process.env.AZURE_CLIENT_SECRET, kind === 'azure-client-secret' && 'Azure client secret');
     const keyFile = kind === 'gcp-service-account' ? this.flags['key-file'] : undefined;
@@ -70,6 +107,7 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
       ...(secret ? { secretAccessKey: secret } : {}),
       ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
       ...(this.flags.profile ? { profile: this.flags.profile } : {}),
+      ...openstack,
     });
   }
 

@@ -14,6 +14,7 @@ export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
   }
 
   protected override table(r: TwinConnectResult): string {
-    return makeTable(['CONNECTION', 'PROVIDER', 'REGION', 'ZONE', 'ENDPOINT'], r.connections.map((c) => [c.name, c.provider, c.region, c.zone, c.endpoint]));
+    const table = makeTable(['CONNECTION', 'PROVIDER', 'REGION', 'ZONE', 'ENDPOINT'], r.connections.map((c) => [c.name, c.provider, c.region, c.zone, c.endpoint]));
+    return r.cloudsYaml ? `${table}\nOpenStack client: OS_CLIENT_CONFIG_FILE=${r.cloudsYaml} openstack --os-cloud cb-twin server list` : table;
   }
 }
