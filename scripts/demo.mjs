@@ -1,4 +1,4 @@
-// The quick-start demo: Cloud-Twin up → connections → a 6-VM MCIS on AWS, GCP and Azure through the real
+// The quick-start demo: Cloud-Twin up → connections → a 10-VM MCIS on AWS, GCP, Azure, Alibaba and OpenStack through the real
 // drivers → a command on every VM → suspend → resume → terminate → delete → twin down, with a
 // summary at the end. It drives the built `cbadm` exactly as a user would, with its own CB_HOME.
 import { spawn } from 'node:child_process';
@@ -41,11 +41,11 @@ function run(title, args, { json = true } = {}) {
 const vmLine = (v) => `${v.name.padEnd(12)} ${v.status.padEnd(10)} ${(v.publicIp ?? '-').padEnd(16)} ${v.connection}`;
 
 try {
-  await run('Start Cloud-Twin (local AWS, GCP and Azure APIs; SSH-backed VMs)', ['twin', 'up', '--boot-delay', '1s']);
+  await run('Start Cloud-Twin (local AWS, GCP, Azure, Alibaba and OpenStack APIs; SSH-backed VMs)', ['twin', 'up', '--boot-delay', '1s']);
   const conns = await run('Register one connection per twin region', ['twin', 'connect']);
   console.log(`  ${conns.connections.length} connections: ${conns.connections.map((c) => c.name).slice(0, 4).join(', ')}, …`);
 
-  const created = await run('Create MCIS "quickstart": 6 VMs on AWS, GCP and Azure', ['mcis', 'create', '-f', join(root, 'examples/quickstart.yaml')]);
+  const created = await run('Create MCIS "quickstart": 10 VMs on AWS, GCP, Azure, Alibaba and OpenStack', ['mcis', 'create', '-f', join(root, 'examples/quickstart.yaml')]);
   console.log(`  status: ${created.mcis.status}`);
   for (const v of created.mcis.vms) console.log(`  ${vmLine(v)}`);
 

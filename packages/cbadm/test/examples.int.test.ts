@@ -13,10 +13,10 @@ beforeAll(async () => {
 afterAll(() => cli.dispose());
 
 describe('examples', () => {
-  it('the quick-start manifest validates and plans 6 VMs on three clouds', async () => {
+  it('the quick-start manifest validates and plans 10 VMs on five clouds', async () => {
     const r = await cli.json<{ plan: { vms: Array<{ region: string; provider: string }> } }>(['mcis', 'create', '-f', join(REPO, 'examples/quickstart.yaml'), '--dry-run']);
-    expect(r.plan.vms).toHaveLength(6);
-    expect([...new Set(r.plan.vms.map((v) => v.provider))].sort()).toEqual(['aws', 'azure', 'gcp']);
+    expect(r.plan.vms).toHaveLength(10);
+    expect([...new Set(r.plan.vms.map((v) => v.provider))].sort()).toEqual(['alibaba', 'aws', 'azure', 'gcp', 'openstack']);
   });
 
   it('examples/mcis-lifecycle.sh drives an MCIS through --json to the end', () => {
@@ -27,8 +27,8 @@ describe('examples', () => {
     });
     expect(r.stderr + r.stdout).toMatch(/done/);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/status: Running:6 \(R:6\/6\)/);
+    expect(r.stdout).toMatch(/status: Running:10 \(R:10\/10\)/);
     expect(r.stdout).toMatch(/exec failures: 0/);
-    expect(r.stdout).toMatch(/Suspended:6 \(R:0\/6\)/);
+    expect(r.stdout).toMatch(/Suspended:10 \(R:0\/10\)/);
   });
 });

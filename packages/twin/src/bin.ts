@@ -26,12 +26,11 @@ function lastPorts(file: string): TwinPorts {
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as TwinPorts;
     const port = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 65536 ? v : undefined);
-    return { aws: port(saved.aws), azure: port(saved.azure) };
+    return { aws: port(saved.aws), azure: port(saved.azure), alibaba: port(saved.alibaba) };
   } catch {
     return {};
   }
 }
-
 
 const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
