@@ -280,9 +280,21 @@ describe('cbmon end to end', () => {
     expect(disks.groups[0]!.key).toMatch(/^tokyo-1 .*mount=\//);
   });
 
-  it('check exits 1 when the rule fires and 0 when it does not, from the store or the agents', async () => {
+  it('query takes the metric names stream takes: a measurement means its headline metric', async () => {
+    const [cpu, full] = await Promise.all([
+      cli.json<QueryResult & { metric: string }>('cbmon', ['query', 'mon', '--metric', 'cpu', '--since', '2m', '--by', 'vm']),
+      cli.json<QueryResult & { metric: string }>('cbmon', ['query', 'mon', '--metric', 'cpu_utilization', '--since', '2m', '--by', 'vm']),
+    ]);
+    expect(cpu.metric).toBe('cpu_utilization');
+    expect(cpu.groups.map((g) => g.key)).toEqual(full.groups.map((g) => g.key));
+    const net = await cli.cbmon(['query', 'mon', '--metric', 'net']);
+    expect(net.code).toBe(2);
+    expect(net.stderr).toMatch(/'net' is a measurement .*bytes_in/s);
+  });
+
+  it('check exits 6 when the rule fires (1 stays an error) and 0 when it does not, from the store or the agents', async () => {
     const fired = await cli.cbmon(['check', 'mon', '--rule', 'cpu_utilization >= 0 for 2s', '--json']);
-    expect(fired.code).toBe(1);
+    expect(fired.code).toBe(6);
     const body = JSON.parse(fired.stdout) as {
       fired: boolean;
       source: string;
@@ -319,8 +331,9 @@ describe('cbmon end to end', () => {
       '--source',
       'agents',
     ]);
-    expect(one.code).toBe(1);
+    expect(one.code).toBe(6);
     expect(one.stdout).toMatch(/FIRED: disk_utilization >= 0/);
+    expect((await cli.cbmon(['check', '--help'])).stdout).toMatch(/6 it fired/);
   });
 
   it('takes pushes from agents installed with --push', async () => {

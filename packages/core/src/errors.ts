@@ -1,6 +1,7 @@
 /**
  * Typed errors that say who must act. One top-level catch in each CLI maps them to exit codes
- * (DESIGN.md §4): 0 ok, 1 error, 2 usage/validation, 3 partial success, 4 not found, 5 conflict/locked.
+ * (DESIGN.md §4): 0 ok, 1 error, 2 usage/validation, 3 partial success, 4 not found, 5 conflict/locked;
+ * 6 is not an error but a verdict: `cbmon check` found its rule firing (CI tells it apart from a failure).
  * This module is a leaf: it imports nothing.
  */
 export const ExitCode = {
@@ -10,6 +11,7 @@ export const ExitCode = {
   Partial: 3,
   NotFound: 4,
   Conflict: 5,
+  RuleFired: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

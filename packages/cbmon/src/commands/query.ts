@@ -20,7 +20,10 @@ export default class Query extends BaseCommand<typeof Query> {
     ns: nsFlag,
     subgroup: subgroupFlag,
     vm: vmFlag,
-    metric: Flags.string({ summary: 'Metric name, e.g. cpu_utilization.', required: true }),
+    metric: Flags.string({
+      summary: 'Metric name, e.g. cpu_utilization; cpu, mem and disk stand for their _utilization (as in stream).',
+      required: true,
+    }),
     since: Flags.string({ summary: 'Window start, back from now.', default: '15m' }),
     until: Flags.string({ summary: 'Window end, back from now.', default: '0s' }),
     stat: Flags.option({ options: STATS, default: 'avg' as const, summary: 'Statistic.' })(),
@@ -29,8 +32,8 @@ export default class Query extends BaseCommand<typeof Query> {
   };
 
   protected async execute(): Promise<QueryResult> {
-    const { requireMetric } = await import('../metrics.js');
-    requireMetric(this.flags.metric);
+    const { resolveMetric } = await import('../metrics.js');
+    const metric = resolveMetric(this.flags.metric).name;
     const sinceMs = (await durationOf(this.flags.since, '--since'))!;
     const untilMs = (await durationOf(this.flags.until, '--until'))!;
     const stepMs = await durationOf(this.flags.step, '--step');
@@ -47,9 +50,9 @@ export default class Query extends BaseCommand<typeof Query> {
     const now = Date.now();
     const fromMs = now - sinceMs;
     const toMs = now - untilMs;
-    const series = store.readMetric({ filter, metric: this.flags.metric, fromMs, toMs });
+    const series = store.readMetric({ filter, metric, fromMs, toMs });
     return runQuery(series, {
-      metric: this.flags.metric,
+      metric,
       stat: this.flags.stat,
       by: this.flags.by,
       fromMs,
