@@ -182,18 +182,9 @@ describe('cbmon end to end', () => {
     // in it, exactly once.
     expect(await cli.json('cbmon', ['collector', 'stop'])).toMatchObject({ stopped: true });
     const rows = await statusRows('mon');
-    const counts = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'load1',
-      '--stat',
-      'count',
-      '--by',
-      'vm',
-      '--since',
-      '30m',
-    ]);
+    // How many samples of each VM the store holds.
+    const countQuery = ['query', 'mon', '--metric', 'load1', '--stat', 'count', '--by', 'vm', '--since', '30m'];
+    const counts = await cli.json<QueryResult>('cbmon', countQuery);
     for (const r of rows) {
       expect(r.lost).toBe(0);
       expect(counts.groups.find((g) => g.key === r.vm)?.value).toBe(r.stored);
@@ -209,20 +200,7 @@ describe('cbmon end to end', () => {
       30_000,
       'caught up after a restart',
     );
-    const after = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'load1',
-      '--stat',
-      'count',
-      '--by',
-      'vm',
-      '--since',
-      '30m',
-      '--until',
-      '0s',
-    ]);
+    const after = await cli.json<QueryResult>('cbmon', [...countQuery, '--until', '0s']);
     for (const g of after.groups)
       expect(g.value).toBeGreaterThan(counts.groups.find((c) => c.key === g.key)!.value! + 2);
   });

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand, durationOf } from '../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import type { CheckResult } from '../rules/check.js';
 import { checkTable } from '../cli/check-render.js';
 
@@ -17,11 +17,9 @@ export default class Check extends BaseCommand<typeof Check> {
     "<%= config.bin %> check web --rule 'cpu_utilization > 90 for 1m'",
     "<%= config.bin %> check web --rule 'mem_available < 256M' --since 30m --json",
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
+    ...vmScopeFlags,
     rule: Flags.string({ summary: "The rule, e.g. 'cpu_utilization > 80 for 2m'.", required: true }),
     since: Flags.string({ summary: 'Fire if the rule held at any time in this window (default: only now).' }),
     source: Flags.option({
@@ -38,13 +36,8 @@ export default class Check extends BaseCommand<typeof Check> {
     const rule = parseRule(this.flags.rule);
     const sinceMs = await durationOf(this.flags.since, '--since');
     const { runCheck } = await import('../rules/check.js');
-    const { core, store } = await this.mon();
     this.result = await runCheck({
-      core,
-      store,
-      ns: this.flags.ns,
-      mcis: this.args.mcis,
-      selector: selector(this.flags),
+      ...(await this.vmScope()),
       rule,
       ...(sinceMs !== undefined ? { sinceMs } : {}),
       source: this.flags.source,

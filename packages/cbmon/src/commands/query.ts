@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf } from '../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import { GROUP_BY, STATS } from '../query/stats.js';
 import type { QueryResult } from '../query/query.js';
 import { renderQuery } from '../cli/query-render.js';
@@ -15,11 +15,9 @@ export default class Query extends BaseCommand<typeof Query> {
     '<%= config.bin %> query web --metric mem_utilization --since 1h --stat p95 --by subgroup --step 5m',
     '<%= config.bin %> query web --metric disk_utilization --since 1d --stat max --by series --json',
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
+    ...vmScopeFlags,
     metric: Flags.string({
       summary: 'Metric name, e.g. cpu_utilization; cpu, mem and disk stand for their _utilization (as in stream).',
       required: true,
@@ -45,12 +43,12 @@ export default class Query extends BaseCommand<typeof Query> {
     if (stepMs !== undefined && stepMs < 1_000) throw new UsageError('--step must be at least 1s');
     const { storeScope } = await import('../scope.js');
     const { runQuery } = await import('../query/query.js');
-    const { core, store } = await this.mon();
-    const { filter } = storeScope(core, store, this.flags.ns, this.args.mcis, selector(this.flags));
+    const scope = await this.vmScope();
+    const { filter } = storeScope(scope);
     const now = Date.now();
     const fromMs = now - sinceMs;
     const toMs = now - untilMs;
-    const series = store.readMetric({ filter, metric, fromMs, toMs });
+    const series = scope.store.readMetric({ filter, metric, fromMs, toMs });
     return runQuery(series, {
       metric,
       stat: this.flags.stat,

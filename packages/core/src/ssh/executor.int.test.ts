@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { KnownHosts } from './known-hosts.js';
 import { formatCommandLine, opensshArgs } from './openssh.js';
 import { freePort, randomLoopback } from '../../../../test-support/net.js';
 import { needsRoot } from '../../../../test-support/tools.js';
+import { caught, run, running as alive } from '../../../../test-support/proc.js';
 
 let dir: string;
 let keyPath: string;
@@ -64,36 +64,6 @@ function executor(knownHostsPath = join(dir, `known_hosts_${++vmCount}`)): SshEx
   const ex = new SshExecutor({ knownHostsPath, connectTimeoutMs: 5_000 });
   executors.push(ex);
   return ex;
-}
-
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 beforeAll(() => {

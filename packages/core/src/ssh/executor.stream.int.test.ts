@@ -2,7 +2,7 @@
  * SshExecutor.stream against the Cloud-Twin VM SSH server: output as it arrives, abort, idle
  * timeout, a dropped connection, and streams not holding connection slots.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateHostKey, startVmSshServer, type VmSshServer } from '../../../twin/src/ssh/vm-ssh-server.js';
 import { OperationError } from '../errors.js';
 import { freePort, randomLoopback } from '../../../../test-support/net.js';
+import { caught, running as alive } from '../../../../test-support/proc.js';
 import { SshExecutor, SshStreamIdleError, type SshTarget } from './executor.js';
 import { generateSshKeyPair, writeKeyPair } from './keys.js';
 
@@ -46,24 +47,6 @@ function executor(maxConnections?: number): SshExecutor {
   });
   executors.push(ex);
   return ex;
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function until(cond: () => boolean, maxMs = 5_000): Promise<void> {
