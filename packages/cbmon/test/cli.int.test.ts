@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cli, readLines } from './harness.js';
+import { Cli, readLines, words } from './harness.js';
 import { processesMatching, until } from './procs.js';
 
 const cli = new Cli(2311);
@@ -211,50 +211,17 @@ describe('cbmon end to end', () => {
   });
 
   it('queries the store with groups, steps and a plot', async () => {
-    const byVm = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'cpu_utilization',
-      '--since',
-      '5m',
-      '--by',
-      'vm',
-      '--step',
-      '10s',
-    ]);
+    const byVm = await cli.json<QueryResult>('cbmon', words('query mon --metric cpu_utilization --since 5m --by vm --step 10s'));
     expect(byVm.groups.map((g) => g.key)).toEqual(['seoul-1', 'seoul-2', 'tokyo-1']);
     for (const g of byVm.groups) {
       expect(g.value).toBeGreaterThanOrEqual(0);
       expect(g.points.length).toBe(31);
     }
-    const table = await cli.cbmon([
-      'query',
-      'mon',
-      '--metric',
-      'mem_utilization',
-      '--since',
-      '2m',
-      '--vm',
-      'seoul-1',
-      '--stat',
-      'max',
-    ]);
+    const table = await cli.cbmon(words('query mon --metric mem_utilization --since 2m --vm seoul-1 --stat max'));
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/max\(mem_utilization\) by all/);
     expect(table.stdout).toMatch(/┤.*█/);
-    const disks = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'disk_utilization',
-      '--since',
-      '2m',
-      '--by',
-      'series',
-      '--vm',
-      'tokyo-1',
-    ]);
+    const disks = await cli.json<QueryResult>('cbmon', words('query mon --metric disk_utilization --since 2m --by series --vm tokyo-1'));
     expect(disks.groups[0]!.key).toMatch(/^tokyo-1 .*mount=\//);
   });
 
@@ -330,30 +297,13 @@ describe('cbmon end to end', () => {
       30_000,
       'pushed samples stored',
     );
-    const q = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'edge',
-      '--metric',
-      'cpu_utilization',
-      '--stat',
-      'count',
-      '--since',
-      '5m',
-    ]);
+    const q = await cli.json<QueryResult>('cbmon', words('query edge --metric cpu_utilization --stat count --since 5m'));
     expect(q.groups[0]!.value).toBeGreaterThanOrEqual(2);
     expect((await statusRows('edge'))[0]).toMatchObject({ mode: 'push', lost: 0 });
   });
 
   it('exports to Prometheus and InfluxDB', async () => {
-    const prom = cli.spawnCbmon([
-      'export',
-      'prometheus',
-      '--listen',
-      '127.0.0.1:0',
-      '--mcis',
-      'mon',
-      '--json',
-    ]);
+    const prom = cli.spawnCbmon(words('export prometheus --listen 127.0.0.1:0 --mcis mon --json'));
     const [first] = await readLines(prom, (l) => l.length >= 1);
     const { url } = JSON.parse(first!) as { url: string };
     const text = await (await fetch(url)).text();

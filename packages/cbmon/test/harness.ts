@@ -14,6 +14,9 @@ export const CBADM = fileURLToPath(new URL('../../cbadm/bin/run.js', import.meta
 
 export type { RunResult };
 
+/** A command line written as one string: `words('query mon --since 2m')`. */
+export const words = (line: string): string[] => line.split(' ');
+
 export class Cli {
   readonly home = mkdtempSync(join(tmpdir(), 'cbmon-e2e-'));
   readonly env: NodeJS.ProcessEnv;
