@@ -45,10 +45,7 @@ beforeAll(async () => {
   collector = fx.collector({ listen: { host: '127.0.0.1', port: 0, tls } });
   pushUrl = (await collector.start()).pushUrl!;
 });
-afterAll(async () => {
-  await collector?.stop();
-  await fx.dispose();
-});
+afterAll(() => fx.dispose());
 
 describe('push over TLS', () => {
   it('serves https and refuses plain http', async () => {

@@ -32,6 +32,7 @@ export class VmFixture {
   private publicKey = '';
   private readonly hostKey = generateHostKey().privateKey;
   mon!: Mon;
+  private readonly collectors: Collector[] = [];
   /** The MCIS `start` recorded. */
   mcis = '';
 
@@ -40,9 +41,9 @@ export class VmFixture {
     return { core: this.mon.core, store: this.mon.store, ns: 'default', mcis: this.mcis, selector };
   }
 
-  /** A collector on this fixture's store that pulls, and takes pushes on a loopback port. */
+  /** A collector on this fixture's store that pulls, and takes pushes on a loopback port; stopped by dispose(). */
   collector(opts: Partial<CollectorOptions> = {}): Collector {
-    return new Collector({
+    const c = new Collector({
       core: this.mon.core,
       store: this.mon.store,
       listen: { host: '127.0.0.1', port: 0 },
@@ -52,6 +53,8 @@ export class VmFixture {
       log: () => undefined,
       ...opts,
     });
+    this.collectors.push(c);
+    return c;
   }
 
   /** Starts `specs.length` VMs of MCIS `mcis` (ns default) and records them. */
@@ -145,6 +148,7 @@ export class VmFixture {
   }
 
   async dispose(): Promise<void> {
+    await Promise.all(this.collectors.map((c) => c.stop()));
     await Promise.all(this.vms.map((v) => this.halt(v)));
     await this.mon?.close();
     rmSync(this.dir, { recursive: true, force: true });
