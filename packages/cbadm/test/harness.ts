@@ -34,6 +34,12 @@ export class Cli {
     return run(process.execPath, [CBADM, ...args], { env: { ...this.env, ...opts.env }, input: opts.input ?? '', until: 'exit' });
   }
 
+  /** Cloud-Twin up with VMs that boot in `bootDelay`, and its connections added: most files start so. */
+  async twinUp(bootDelay: string): Promise<void> {
+    await this.json(['twin', 'up', '--boot-delay', bootDelay]);
+    await this.json(['twin', 'connect']);
+  }
+
   /** Runs and parses --json output; throws with stderr when the exit code is not the expected one. */
   async json<T>(args: string[], expectCode = 0): Promise<T> {
     // Flags must stay before `--`, which starts a remote command.
