@@ -32,7 +32,10 @@ export function run(
   const spawnOpts: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) };
   const child = spawn(file, args, spawnOpts);
   const done = collect(child, opts.until);
-  child.stdin?.end(opts.input ?? '');
+  // A child may exit before it reads its input (ssh refused): its exit code tells, not an EPIPE.
+  child.stdin?.on('error', () => {});
+  if (opts.input === undefined) child.stdin?.end();
+  else child.stdin?.end(opts.input);
   return done;
 }
 
