@@ -1,11 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { testDefaults } from '../../test-support/vitest.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Never let an SDK's credential chain reach for the EC2 metadata address: tests stay on loopback.
-    env: { AWS_EC2_METADATA_DISABLED: 'true' },
-  },
-});
+export default defineConfig({ test: testDefaults });

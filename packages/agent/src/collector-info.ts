@@ -5,6 +5,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from '@cloud-barista/core/util/process';
+
+/** Whether a pid runs: what `isOurCollector` asks first. */
+export { alive };
 
 export interface CollectorInfo {
   pid: number;
@@ -19,16 +23,6 @@ export function cbmonDir(home: string): string {
   const dir = join(home, 'cbmon');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
-}
-
-/** Whether `pid` runs (EPERM: it runs as another user). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -12,14 +12,10 @@ import {
   validateSettings,
   type InstallSettings,
 } from './protocol.js';
+import { WEB_1_TAGS } from '../../../test-support/fixtures.js';
 
 const settings: InstallSettings = {
-  ns: 'default',
-  mcis: 'web',
-  vm: 'web-1',
-  csp: 'aws',
-  region: 'ap-northeast-2',
-  subgroup: 'web',
+  ...WEB_1_TAGS,
   intervalS: 5,
   ringS: 3600,
 };

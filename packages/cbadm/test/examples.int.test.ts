@@ -7,8 +7,7 @@ import { CBADM, Cli, REPO } from './harness.js';
 const cli = new Cli({ sshPort: 2304 });
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '200ms']);
-  await cli.json(['twin', 'connect']);
+  await cli.twinUp('200ms');
 });
 afterAll(() => cli.dispose());
 

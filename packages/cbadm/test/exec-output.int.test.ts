@@ -68,8 +68,7 @@ function measured(args: string[], keep = false): Promise<Measured> {
 }
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '300ms']);
-  await cli.json(['twin', 'connect']);
+  await cli.twinUp('300ms');
   const file = join(cli.home, 'big.yaml');
   writeFileSync(file, manifestYaml('big', [{ name: 'big', connection: 'twin-aws-ap-northeast-2', count: 2 }]));
   const created = await cli.json<{ mcis: { status: string } }>(['mcis', 'create', '-f', file]);

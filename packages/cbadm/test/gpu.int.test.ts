@@ -8,33 +8,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli } from './harness.js';
+import type { RankedRow, SpecRow } from './catalog-rows.js';
 
 const cli = new Cli({ sshPort: 2417 });
 
-interface Spec {
-  provider: string;
-  region: string;
-  name: string;
-  vcpu: number;
-  memoryGiB: number;
-  gpu?: { model: string; count: number; memoryGiB?: number };
-  pricePerHour?: number;
-}
-interface Ranked {
-  provider: string;
-  region: string;
-  spec: string;
-  gpu: { model: string; count: number } | null;
-  pricePerHour: number | null;
-  connection: string | null;
-}
 
-const specList = async (...args: string[]) => (await cli.json<{ specs: Spec[] }>(['spec', 'list', ...args])).specs;
+const specList = async (...args: string[]) => (await cli.json<{ specs: SpecRow[] }>(['spec', 'list', ...args])).specs;
 const providers = (specs: Array<{ provider: string }>) => [...new Set(specs.map((s) => s.provider))].sort();
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '200ms']);
-  await cli.json(['twin', 'connect']);
+  await cli.twinUp('200ms');
   for (const driver of ['aws', 'gcp', 'azure']) {
     const r = await cli.json<{ updated: Array<{ connection: string; priced: number; specs: number }> }>(['catalog', 'update', '--driver', driver]);
     expect(r.updated.length).toBeGreaterThanOrEqual(10);
@@ -78,7 +61,7 @@ describe('spec list --gpu', () => {
 
 describe('recommend and requirements with a GPU', () => {
   it('recommend --gpu a100 ranks AWS, GCP and Azure candidates, cheapest first by cost', async () => {
-    const r = await cli.json<{ candidates: Ranked[] }>(['recommend', '--gpu', 'a100', '--priority', 'cost', '--limit', '200']);
+    const r = await cli.json<{ candidates: RankedRow[] }>(['recommend', '--gpu', 'a100', '--priority', 'cost', '--limit', '200']);
     expect(providers(r.candidates)).toEqual(['aws', 'azure', 'gcp']);
     expect(r.candidates.every((c) => /A100/.test(c.gpu?.model ?? '') && c.pricePerHour! > 0 && c.connection)).toBe(true);
     const prices = r.candidates.map((c) => c.pricePerHour!);

@@ -7,15 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run, type RunResult } from '../../../test-support/proc.js';
 
 export const CBADM = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
 export class Cli {
   readonly home: string;
@@ -33,16 +30,14 @@ export class Cli {
   }
 
   run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CBADM, ...args], { env: { ...this.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(opts.input ?? '');
-    });
+    // Until 'exit', not 'close': `twin up` leaves the twin holding our pipes.
+    return run(process.execPath, [CBADM, ...args], { env: { ...this.env, ...opts.env }, input: opts.input ?? '', until: 'exit' });
+  }
+
+  /** Cloud-Twin up with VMs that boot in `bootDelay`, and its connections added: most files start so. */
+  async twinUp(bootDelay: string): Promise<void> {
+    await this.json(['twin', 'up', '--boot-delay', bootDelay]);
+    await this.json(['twin', 'connect']);
   }
 
   /** Runs and parses --json output; throws with stderr when the exit code is not the expected one. */

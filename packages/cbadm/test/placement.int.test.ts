@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, REPO } from './harness.js';
+import type { RankedRow, SpecRow } from './catalog-rows.js';
 
 const cli = new Cli({ sshPort: 2385 });
 const file = (name: string, text: string) => {
@@ -14,26 +15,8 @@ const file = (name: string, text: string) => {
   return p;
 };
 
-interface Spec {
-  provider: string;
-  region: string;
-  name: string;
-  vcpu: number;
-  memoryGiB: number;
-  pricePerHour?: number;
-  age: string;
-}
-interface Ranked {
-  provider: string;
-  region: string;
-  spec: string;
-  pricePerHour: number | null;
-  distanceKm: number | null;
-  connection: string | null;
-  scores: Record<string, { score: number; reason: string }>;
-}
 interface Recommendation {
-  candidates: Ranked[];
+  candidates: RankedRow[];
   matched: number;
   empty?: { constraint: string; message: string };
 }
@@ -50,8 +33,7 @@ interface PlanSubgroup {
 }
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '200ms']);
-  await cli.json(['twin', 'connect']);
+  await cli.twinUp('200ms');
   const r = await cli.json<{ updated: Array<{ priced: number; specs: number; priceSource: string }> }>(['catalog', 'update', '--driver', 'aws']);
   expect(r.updated.length).toBeGreaterThanOrEqual(10);
   expect(r.updated.every((u) => u.priced === u.specs && u.specs > 0 && /AWS Price List Query API GetProducts/.test(u.priceSource))).toBe(true);
@@ -60,7 +42,7 @@ afterAll(() => cli.dispose());
 
 describe('catalog', () => {
   it('spec list filters by ranges and shows prices and the age of the data', async () => {
-    const l = await cli.json<{ specs: Spec[]; staleWarning: string | null }>(['spec', 'list', '--vcpu', '2..4', '--memory', '4..8', '--region', 'ap-northeast-2', '--max-price', '0.2', '--sort', 'price']);
+    const l = await cli.json<{ specs: SpecRow[]; staleWarning: string | null }>(['spec', 'list', '--vcpu', '2..4', '--memory', '4..8', '--region', 'ap-northeast-2', '--max-price', '0.2', '--sort', 'price']);
     expect(l.specs.length).toBeGreaterThan(3);
     expect(l.specs.every((s) => s.region === 'ap-northeast-2' && s.vcpu >= 2 && s.vcpu <= 4 && s.memoryGiB >= 4 && s.memoryGiB <= 8 && s.pricePerHour! <= 0.2)).toBe(true);
     expect(l.specs.map((s) => s.pricePerHour)).toEqual([...l.specs.map((s) => s.pricePerHour)].sort((a, b) => a! - b!));

@@ -17,8 +17,7 @@ const manifest = (name: string, count = 1) => {
 };
 
 beforeAll(async () => {
-  await cli.json(['twin', 'up', '--boot-delay', '100ms']);
-  await cli.json(['twin', 'connect']);
+  await cli.twinUp('100ms');
 });
 afterAll(() => cli.dispose());
 

@@ -5,29 +5,18 @@
  * the stored connections reach the new twin and only the credentials are stale.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TwinCredentials } from '@cloud-barista/twin/credentials';
 import { Cli } from './harness.js';
 import { twinCreds } from './twin-ec2.js';
+import { freePort } from '../../../test-support/net.js';
 
 const cli = new Cli({ sshPort: 2313 });
 afterAll(() => cli.dispose());
 
 /** One connection per cloud, each in the region `twin connect` probes. */
 const CONNECTIONS = { aws: 'twin-aws-us-east-1', gcp: 'twin-gcp-us-central1', azure: 'twin-azure-koreacentral' } as const;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The secret material cbadm stored for a credential, read from $CB_HOME as its owner can. */
 function stored(name: string): Record<string, string> {

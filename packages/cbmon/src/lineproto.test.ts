@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLine, LineProtocolError, parseLine, timestampToMs } from './lineproto.js';
+import { WEB_1_TAGS } from '../../../test-support/fixtures.js';
 
 describe('parseLine', () => {
   it('reads what the agent writes', () => {
@@ -9,12 +10,7 @@ describe('parseLine', () => {
     expect(p).toEqual({
       measurement: 'disk',
       tags: {
-        ns: 'default',
-        mcis: 'web',
-        vm: 'web-1',
-        csp: 'aws',
-        region: 'ap-northeast-2',
-        subgroup: 'web',
+        ...WEB_1_TAGS,
         mount: '/',
         device: '/dev/vda',
       },

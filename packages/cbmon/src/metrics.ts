@@ -86,6 +86,33 @@ export function requireMetric(name: string, what = '--metric'): MetricInfo {
 }
 
 /**
+ * The metric a measurement name stands for where one metric is wanted (`query`): `stream` shows a
+ * measurement whole, `query` its headline. Measurements without one (diskio, net, system) hold
+ * metrics too unlike to pick for the user.
+ */
+const HEADLINE: Partial<Record<Measurement, string>> = {
+  cpu: 'cpu_utilization',
+  mem: 'mem_utilization',
+  disk: 'disk_utilization',
+};
+
+/**
+ * One metric from the names `stream --metric` takes too: a metric name, or a measurement
+ * (cpu → cpu_utilization, mem → mem_utilization, disk → disk_utilization).
+ */
+export function resolveMetric(name: string, what = '--metric'): MetricInfo {
+  const measurement = MEASUREMENTS.find((x) => x === name);
+  if (!measurement) return requireMetric(name, what);
+  const headline = HEADLINE[measurement];
+  if (headline) return BY_NAME.get(headline)!;
+  const names = METRICS.filter((x) => x.measurement === measurement).map((x) => x.name);
+  throw new UsageError(`${what}: '${name}' is a measurement of ${names.length} metrics; this takes one`, {
+    hint: `name one of ${names.join(', ')}`,
+    issues: [{ path: what, message: `'${name}' names several metrics` }],
+  });
+}
+
+/**
  * `cpu,mem_utilization` → the field names it selects: a measurement selects all its metrics.
  * Empty input selects everything.
  */

@@ -7,13 +7,19 @@ import { NotFoundError } from '@cloud-barista/core/errors';
 import type { MetricsStore, VmFilter } from '@cloud-barista/agent/store/metrics-store';
 import { selectTargets, type MonTarget, type Selector } from '@cloud-barista/agent/targets';
 
-export function storeScope(
-  core: Core,
-  store: MetricsStore,
-  ns: string,
-  mcis: string,
-  sel: Selector,
-): { filter: VmFilter; targets: MonTarget[] | null } {
+/** The VMs a command or check works on: an MCIS of a namespace, all of it or a subgroup or VM. */
+export interface VmScope {
+  core: Core;
+  store: MetricsStore;
+  ns: string;
+  mcis: string;
+  selector: Selector;
+}
+
+export function storeScope({ core, store, ns, mcis, selector: sel }: VmScope): {
+  filter: VmFilter;
+  targets: MonTarget[] | null;
+} {
   try {
     const targets = selectTargets(core, ns, mcis, sel);
     return { filter: { ns, mcis, vms: targets.map((t) => t.ref.vm) }, targets };

@@ -67,11 +67,7 @@ async function collect(
 describe('agent on VMs', () => {
   it('installs on the web subgroup, idempotently, and reports status', async () => {
     const first = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'web' },
+      ...fx.scope({ subgroup: 'web' }),
       intervalMs: 1000,
     });
     expect(first.vms.map((v) => [v.vm, v.ok, v.result])).toEqual([
@@ -89,23 +85,13 @@ describe('agent on VMs', () => {
     );
 
     const again = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { vm: 'web-1' },
+      ...fx.scope({ vm: 'web-1' }),
       intervalMs: 1000,
     });
     expect(again.vms[0]!.result).toBe('unchanged');
     expect(again.vms[0]!.status?.pid).toBe(first.vms[0]!.status?.pid);
 
-    const status = await agentStatuses({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'web' },
-    });
+    const status = await agentStatuses(fx.scope({ subgroup: 'web' }));
     expect(status.vms.every((v) => v.status?.running)).toBe(true);
     expect(fx.mon.store.listAgents({ mcis: MCIS }).map((a) => a.vm)).toEqual(['web-1', 'web-2']);
   });
@@ -171,13 +157,7 @@ describe('agent on VMs', () => {
   });
 
   it('reports a VM without /proc and goes on with the others', async () => {
-    const r = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'noproc' },
-    });
+    const r = await installAgents(fx.scope({ subgroup: 'noproc' }));
     expect(r.vms[0]).toMatchObject({ vm: 'noproc-1', ok: false });
     expect(r.vms[0]!.error).toMatch(/no procfs at \/nonexistent\/proc/);
     expect(r.vms[0]!.hint).toMatch(/HOST_PROC/);
@@ -189,11 +169,7 @@ describe('agent on VMs', () => {
 
   it.runIf(bbBin)('runs on busybox (Alpine-like) with only busybox tools', async () => {
     const r = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'alpine' },
+      ...fx.scope({ subgroup: 'alpine' }),
       intervalMs: 1000,
     });
     expect(r.vms[0]).toMatchObject({ ok: true, result: 'installed' });
@@ -211,33 +187,19 @@ describe('agent on VMs', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(conf, old);
     const up = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { vm: 'web-1' },
+      ...fx.scope({ vm: 'web-1' }),
       intervalMs: 1000,
     });
     expect(up.vms[0]).toMatchObject({ result: 'upgraded' });
     const re = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { vm: 'web-1' },
+      ...fx.scope({ vm: 'web-1' }),
       intervalMs: 2000,
     });
     expect(re.vms[0]).toMatchObject({ result: 'reconfigured', status: { intervalS: 2 } });
   });
 
   it('uninstalls: processes and files gone, idempotent', async () => {
-    const r = await uninstallAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'web' },
-    });
+    const r = await uninstallAgents(fx.scope({ subgroup: 'web' }));
     expect(r.vms.map((v) => v.result)).toEqual(['removed', 'removed']);
     for (const vm of ['web-1', 'web-2']) {
       expect(existsSync(join(fx.vm(vm).home, '.cbmon'))).toBe(false);
@@ -247,13 +209,7 @@ describe('agent on VMs', () => {
         `${vm} agent processes gone`,
       );
     }
-    const again = await uninstallAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'web' },
-    });
+    const again = await uninstallAgents(fx.scope({ subgroup: 'web' }));
     expect(again.vms.map((v) => v.result)).toEqual(['absent', 'absent']);
     expect(fx.mon.store.listAgents({ mcis: MCIS, vms: ['web-1', 'web-2'] })).toEqual([]);
   });

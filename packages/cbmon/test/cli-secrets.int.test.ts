@@ -2,7 +2,6 @@
  * The built `cbmon` with a temp CB_HOME: secrets never taken from a command line, and waits a
  * timer cannot hold refused up front (exit 2) instead of firing at once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 import { CBMON } from './harness.js';
+import { run } from '../../../test-support/proc.js';
 
 const home = mkdtempSync(join(tmpdir(), 'cbmon-secrets-'));
 
@@ -17,18 +17,9 @@ function cbmon(
   args: string[],
   opts: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CB_HOME: home, ...opts.env };
-    for (const k of ['INFLUX_TOKEN', 'CBMON_INFLUX_TOKEN', 'CB_OUTPUT']) if (!opts.env?.[k]) delete env[k];
-    const child = spawn(process.execPath, [CBMON, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, CB_HOME: home, ...opts.env };
+  for (const k of ['INFLUX_TOKEN', 'CBMON_INFLUX_TOKEN', 'CB_OUTPUT']) if (!opts.env?.[k]) delete env[k];
+  return run(process.execPath, [CBMON, ...args], { env, input: opts.stdin ?? '' });
 }
 
 const seen: IncomingHttpHeaders[] = [];

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cli, readLines } from './harness.js';
+import { Cli, readLines, words } from './harness.js';
 import { processesMatching, until } from './procs.js';
 
 const cli = new Cli(2311);
@@ -184,18 +184,9 @@ describe('cbmon end to end', () => {
     // in it, exactly once.
     expect(await cli.json('cbmon', ['collector', 'stop'])).toMatchObject({ stopped: true });
     const rows = await statusRows('mon');
-    const counts = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'load1',
-      '--stat',
-      'count',
-      '--by',
-      'vm',
-      '--since',
-      '30m',
-    ]);
+    // How many samples of each VM the store holds.
+    const countQuery = ['query', 'mon', '--metric', 'load1', '--stat', 'count', '--by', 'vm', '--since', '30m'];
+    const counts = await cli.json<QueryResult>('cbmon', countQuery);
     for (const r of rows) {
       expect(r.lost).toBe(0);
       expect(counts.groups.find((g) => g.key === r.vm)?.value).toBe(r.stored);
@@ -211,20 +202,7 @@ describe('cbmon end to end', () => {
       30_000,
       'caught up after a restart',
     );
-    const after = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'load1',
-      '--stat',
-      'count',
-      '--by',
-      'vm',
-      '--since',
-      '30m',
-      '--until',
-      '0s',
-    ]);
+    const after = await cli.json<QueryResult>('cbmon', [...countQuery, '--until', '0s']);
     for (const g of after.groups)
       expect(g.value).toBeGreaterThan(counts.groups.find((c) => c.key === g.key)!.value! + 2);
   });
@@ -235,56 +213,35 @@ describe('cbmon end to end', () => {
   });
 
   it('queries the store with groups, steps and a plot', async () => {
-    const byVm = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'cpu_utilization',
-      '--since',
-      '5m',
-      '--by',
-      'vm',
-      '--step',
-      '10s',
-    ]);
+    const byVm = await cli.json<QueryResult>('cbmon', words('query mon --metric cpu_utilization --since 5m --by vm --step 10s'));
     expect(byVm.groups.map((g) => g.key)).toEqual(['seoul-1', 'seoul-2', 'tokyo-1']);
     for (const g of byVm.groups) {
       expect(g.value).toBeGreaterThanOrEqual(0);
       expect(g.points.length).toBe(31);
     }
-    const table = await cli.cbmon([
-      'query',
-      'mon',
-      '--metric',
-      'mem_utilization',
-      '--since',
-      '2m',
-      '--vm',
-      'seoul-1',
-      '--stat',
-      'max',
-    ]);
+    const table = await cli.cbmon(words('query mon --metric mem_utilization --since 2m --vm seoul-1 --stat max'));
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/max\(mem_utilization\) by all/);
     expect(table.stdout).toMatch(/┤.*█/);
-    const disks = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'mon',
-      '--metric',
-      'disk_utilization',
-      '--since',
-      '2m',
-      '--by',
-      'series',
-      '--vm',
-      'tokyo-1',
-    ]);
+    const disks = await cli.json<QueryResult>('cbmon', words('query mon --metric disk_utilization --since 2m --by series --vm tokyo-1'));
     expect(disks.groups[0]!.key).toMatch(/^tokyo-1 .*mount=\//);
   });
 
-  it('check exits 1 when the rule fires and 0 when it does not, from the store or the agents', async () => {
+  it('query takes the metric names stream takes: a measurement means its headline metric', async () => {
+    const [cpu, full] = await Promise.all([
+      cli.json<QueryResult & { metric: string }>('cbmon', ['query', 'mon', '--metric', 'cpu', '--since', '2m', '--by', 'vm']),
+      cli.json<QueryResult & { metric: string }>('cbmon', ['query', 'mon', '--metric', 'cpu_utilization', '--since', '2m', '--by', 'vm']),
+    ]);
+    expect(cpu.metric).toBe('cpu_utilization');
+    expect(cpu.groups.map((g) => g.key)).toEqual(full.groups.map((g) => g.key));
+    const net = await cli.cbmon(['query', 'mon', '--metric', 'net']);
+    expect(net.code).toBe(2);
+    expect(net.stderr).toMatch(/'net' is a measurement .*bytes_in/s);
+  });
+
+  it('check exits 6 when the rule fires (1 stays an error) and 0 when it does not, from the store or the agents', async () => {
     const fired = await cli.cbmon(['check', 'mon', '--rule', 'cpu_utilization >= 0 for 2s', '--json']);
-    expect(fired.code).toBe(1);
+    expect(fired.code).toBe(6);
     const body = JSON.parse(fired.stdout) as {
       fired: boolean;
       source: string;
@@ -321,8 +278,9 @@ describe('cbmon end to end', () => {
       '--source',
       'agents',
     ]);
-    expect(one.code).toBe(1);
+    expect(one.code).toBe(6);
     expect(one.stdout).toMatch(/FIRED: disk_utilization >= 0/);
+    expect((await cli.cbmon(['check', '--help'])).stdout).toMatch(/6 it fired/);
   });
 
   it('takes pushes from agents installed with --push', async () => {
@@ -341,30 +299,13 @@ describe('cbmon end to end', () => {
       30_000,
       'pushed samples stored',
     );
-    const q = await cli.json<QueryResult>('cbmon', [
-      'query',
-      'edge',
-      '--metric',
-      'cpu_utilization',
-      '--stat',
-      'count',
-      '--since',
-      '5m',
-    ]);
+    const q = await cli.json<QueryResult>('cbmon', words('query edge --metric cpu_utilization --stat count --since 5m'));
     expect(q.groups[0]!.value).toBeGreaterThanOrEqual(2);
     expect((await statusRows('edge'))[0]).toMatchObject({ mode: 'push', lost: 0 });
   });
 
   it('exports to Prometheus and InfluxDB', async () => {
-    const prom = cli.spawnCbmon([
-      'export',
-      'prometheus',
-      '--listen',
-      '127.0.0.1:0',
-      '--mcis',
-      'mon',
-      '--json',
-    ]);
+    const prom = cli.spawnCbmon(words('export prometheus --listen 127.0.0.1:0 --mcis mon --json'));
     const [first] = await readLines(prom, (l) => l.length >= 1);
     const { url } = JSON.parse(first!) as { url: string };
     const text = await (await fetch(url)).text();

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAgents } from '@cloud-barista/agent/install';
-import { Collector } from '../src/collector/collector.js';
+import type { Collector } from '../src/collector/collector.js';
 import { VmFixture } from './vm-fixture.js';
 import { processesMatching, until } from './procs.js';
 
@@ -39,11 +39,7 @@ beforeAll(async () => {
   ]);
   // A tiny ring: a stream down for a few seconds loses samples for real.
   await installAgents({
-    core: fx.mon.core,
-    store: fx.mon.store,
-    ns: 'default',
-    mcis: MCIS,
-    selector: { subgroup: 'ring' },
+    ...fx.scope({ subgroup: 'ring' }),
     intervalMs: 1000,
     ringMs: 3000,
   });
@@ -60,41 +56,24 @@ beforeAll(async () => {
     installedAt: new Date().toISOString(),
   });
   const r = await installAgents({
-    core: fx.mon.core,
-    store: fx.mon.store,
-    ns: 'default',
-    mcis: MCIS,
-    selector: { subgroup: 'web' },
+    ...fx.scope({ subgroup: 'web' }),
     intervalMs: 1000,
   });
   expect(r.vms.every((v) => v.ok)).toBe(true);
   await installAgents({
-    core: fx.mon.core,
-    store: fx.mon.store,
-    ns: 'default',
-    mcis: MCIS,
-    selector: { subgroup: 'dead' },
+    ...fx.scope({ subgroup: 'dead' }),
     intervalMs: 1000,
   });
   // dead-1 has an agent but its SSH server goes away for good while the record says Running.
   await fx.halt(fx.vm('dead-1'));
-  collector = new Collector({
-    core: fx.mon.core,
-    store: fx.mon.store,
-    listen: { host: '127.0.0.1', port: 0 },
-    flushMs: 100,
-    syncMs: 500,
-    statsMs: 500,
+  collector = fx.collector({
     reviveAfterMs: 2_000,
     reviveEveryMs: 500,
     log: (l) => logs.push(l),
   });
   pushUrl = (await collector.start()).pushUrl!;
 });
-afterAll(async () => {
-  await collector?.stop();
-  await fx.dispose();
-});
+afterAll(() => fx.dispose());
 
 describe('collector', () => {
   it('pulls samples from every agent into the store, promptly', async () => {
@@ -148,11 +127,7 @@ describe('collector', () => {
 
   it("accepts pushes from agents installed with --push, and only with that VM's token", async () => {
     const r = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'pushers' },
+      ...fx.scope({ subgroup: 'pushers' }),
       intervalMs: 1000,
       push: pushUrl,
     });

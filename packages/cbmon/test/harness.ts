@@ -7,15 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collect, type RunResult } from '../../../test-support/proc.js';
 
 export const CBMON = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 export const CBADM = fileURLToPath(new URL('../../cbadm/bin/run.js', import.meta.url));
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
+
+/** A command line written as one string: `words('query mon --since 2m')`. */
+export const words = (line: string): string[] => line.split(' ');
 
 export class Cli {
   readonly home = mkdtempSync(join(tmpdir(), 'cbmon-e2e-'));
@@ -29,18 +29,7 @@ export class Cli {
   }
 
   private exec(bin: string, args: string[]): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args], {
-        env: this.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return collect(spawn(process.execPath, [bin, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   cbmon(args: string[]): Promise<RunResult> {

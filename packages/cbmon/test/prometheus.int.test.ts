@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import type { Server } from 'node:http';
 import type { Sample } from '@cloud-barista/agent/sample';
 import { servePrometheus } from '../src/export/prometheus.js';
 import { until } from './procs.js';
+import { freePort } from '../../../test-support/net.js';
 import { optionalTool } from '../../../test-support/tools.js';
 
 const PROMETHEUS = optionalTool('prometheus', 'apt-get install -y prometheus') ?? '';
@@ -34,17 +34,6 @@ const hostile: Sample = {
     { measurement: 'odd', tags: {}, fields: { last_sample_timestamp_seconds: 1 } },
   ],
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 let dir = '';
 let prom: ChildProcess | undefined;

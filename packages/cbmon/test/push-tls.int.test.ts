@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAgents } from '@cloud-barista/agent/install';
-import { Collector } from '../src/collector/collector.js';
+import type { Collector } from '../src/collector/collector.js';
 import { selfSignedTls } from '../src/collector/tls.js';
 import { VmFixture } from './vm-fixture.js';
 import { until } from './procs.js';
@@ -42,21 +42,10 @@ beforeAll(async () => {
   const tls = selfSignedTls(fx.home);
   pin = tls.pin;
   expect((statSync(join(fx.home, 'cbmon', 'tls', 'key.pem')).mode & 0o777).toString(8)).toBe('600');
-  collector = new Collector({
-    core: fx.mon.core,
-    store: fx.mon.store,
-    listen: { host: '127.0.0.1', port: 0, tls },
-    flushMs: 100,
-    syncMs: 500,
-    statsMs: 500,
-    log: () => undefined,
-  });
+  collector = fx.collector({ listen: { host: '127.0.0.1', port: 0, tls } });
   pushUrl = (await collector.start()).pushUrl!;
 });
-afterAll(async () => {
-  await collector?.stop();
-  await fx.dispose();
-});
+afterAll(() => fx.dispose());
 
 describe('push over TLS', () => {
   it('serves https and refuses plain http', async () => {
@@ -66,11 +55,7 @@ describe('push over TLS', () => {
 
   it('an agent pinning the collector key pushes; the token is on no command line', async () => {
     const r = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'good' },
+      ...fx.scope({ subgroup: 'good' }),
       intervalMs: 1000,
       push: pushUrl,
       pushPin: pin,
@@ -96,11 +81,7 @@ describe('push over TLS', () => {
   it('an agent given another key pin refuses to talk to the collector', async () => {
     const other = `sha256//${Buffer.alloc(32, 7).toString('base64')}`;
     const r = await installAgents({
-      core: fx.mon.core,
-      store: fx.mon.store,
-      ns: 'default',
-      mcis: MCIS,
-      selector: { subgroup: 'bad' },
+      ...fx.scope({ subgroup: 'bad' }),
       intervalMs: 1000,
       push: pushUrl,
       pushPin: other,

@@ -10,6 +10,9 @@ import { generateSshKeyPair, writeKeyPair, type Mcis, type Vm } from '@cloud-bar
 // Tests only: cbmon's product code never imports twin.
 import { generateHostKey, startVmSshServer, type VmSshServer } from '../../twin/src/ssh/vm-ssh-server.js';
 import { openMon, type Mon } from '../src/mon.js';
+import { Collector, type CollectorOptions } from '../src/collector/collector.js';
+import type { VmScope } from '../src/scope.js';
+import type { Selector } from '@cloud-barista/agent/targets';
 import { freePort } from '../../../test-support/net.js';
 
 export interface FixtureVm {
@@ -29,6 +32,30 @@ export class VmFixture {
   private publicKey = '';
   private readonly hostKey = generateHostKey().privateKey;
   mon!: Mon;
+  private readonly collectors: Collector[] = [];
+  /** The MCIS `start` recorded. */
+  mcis = '';
+
+  /** What agent jobs and checks take to reach some of the fixture's VMs. */
+  scope(selector: Selector = {}): VmScope {
+    return { core: this.mon.core, store: this.mon.store, ns: 'default', mcis: this.mcis, selector };
+  }
+
+  /** A collector on this fixture's store that pulls, and takes pushes on a loopback port; stopped by dispose(). */
+  collector(opts: Partial<CollectorOptions> = {}): Collector {
+    const c = new Collector({
+      core: this.mon.core,
+      store: this.mon.store,
+      listen: { host: '127.0.0.1', port: 0 },
+      flushMs: 100,
+      syncMs: 500,
+      statsMs: 500,
+      log: () => undefined,
+      ...opts,
+    });
+    this.collectors.push(c);
+    return c;
+  }
 
   /** Starts `specs.length` VMs of MCIS `mcis` (ns default) and records them. */
   async start(
@@ -36,6 +63,7 @@ export class VmFixture {
     specs: Array<{ name: string; subgroup?: string; env?: Record<string, string> }>,
   ): Promise<this> {
     this.mon = openMon({ home: this.home });
+    this.mcis = mcis;
     this.publicKey = writeKeyPair(this.mon.core.home.keys, 'fx', generateSshKeyPair('cbmon-test')).publicKey;
     const now = new Date().toISOString();
     const subgroups = [...new Set(specs.map((s) => s.subgroup ?? 'web'))];
@@ -120,6 +148,7 @@ export class VmFixture {
   }
 
   async dispose(): Promise<void> {
+    await Promise.all(this.collectors.map((c) => c.stop()));
     await Promise.all(this.vms.map((v) => this.halt(v)));
     await this.mon?.close();
     rmSync(this.dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * Typed errors that say who must act. One top-level catch in each CLI maps them to exit codes
- * (DESIGN.md §4): 0 ok, 1 error, 2 usage/validation, 3 partial success, 4 not found, 5 conflict/locked,
- * 6 changes found (`plan --detailed-exitcode`, `mcis drift`).
+ * (DESIGN.md §4): 0 ok, 1 error, 2 usage/validation, 3 partial success, 4 not found, 5 conflict/locked;
+ * 6 is not an error but a verdict for scripts and CI: `cbmon check` found its rule firing, `plan
+ * --detailed-exitcode` has changes to make, `mcis drift` found the clouds differ from the record.
  * This module is a leaf: it imports nothing.
  */
 export const ExitCode = {
@@ -11,8 +12,8 @@ export const ExitCode = {
   Partial: 3,
   NotFound: 4,
   Conflict: 5,
-  /** Not an error: `plan --detailed-exitcode` has changes to make, `mcis drift` found the clouds differ. */
-  Changes: 6,
+  /** Not an error: the check found what it looks for (rule fired, changes to make, drift). */
+  Verdict: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

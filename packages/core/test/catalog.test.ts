@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CatalogService } from '../src/catalog/service.js';
 import { specFilterFromFlags } from '../src/catalog/filter.js';
 import { ConnectionService } from '../src/connections.js';
@@ -11,7 +11,7 @@ import { RecommendService } from '../src/recommend/service.js';
 import { cityPoint } from '../src/recommend/geo.js';
 import { parseWeights } from '../src/recommend/weights.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
-import { openTestState, type TestState } from './state.js';
+import { eachTestState } from './state.js';
 
 /** A catalog-only driver: specs per region, prices from a "pricing API" that can be made to fail. */
 class FakeCatalogCloud {
@@ -59,15 +59,12 @@ class FakeCatalogCloud {
   }
 }
 
-let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCatalogCloud;
 let catalog: CatalogService;
 
-beforeEach(async () => {
-  state = openTestState('cb-catalog-');
-  const home = state.home;
-  store = state.store;
+eachTestState('cb-catalog-', async ({ home, store: s }) => {
+  store = s;
   cloud = new FakeCatalogCloud();
   const credentials = new CredentialService(store, home);
   catalog = new CatalogService(store, cloud.registry(), credentials);
@@ -76,7 +73,6 @@ beforeEach(async () => {
   await conns.add({ name: 'seoul-2', provider: 'aws', region: 'ap-northeast-2' });
   await conns.add({ name: 'virginia', provider: 'aws', region: 'us-east-1' });
 });
-afterEach(() => state.close());
 
 describe('catalog update', () => {
   it('stores specs with prices and images per provider region, once per region, with source and time', async () => {

@@ -2,7 +2,7 @@
  * Issue 11 items 1-7 against the in-memory cloud: every command converges after a kill, a fault or
  * an outage, and the record never says something the cloud does not.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { ConflictError, PartialError } from '../src/errors.js';
@@ -13,12 +13,11 @@ import type { CleanupReport } from '../src/orchestrator/cleanup.js';
 import { McisService, type CreateResult, type DeleteResult } from '../src/orchestrator/service.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
-import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
+import { FAST_TIMEOUTS, eachTestState } from './state.js';
 
 const SEOUL = 'ap-northeast-2';
 const TOKYO = 'ap-northeast-1';
 
-let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let svc: McisService;
@@ -54,17 +53,14 @@ function expectRecordMatchesCloud(ns: string, name: string): void {
   }
 }
 
-beforeEach(async () => {
-  state = openTestState('cb-conv-');
-  const home = state.home;
-  store = state.store;
+eachTestState('cb-conv-', async ({ home, store: s }) => {
+  store = s;
   cloud = new FakeCloud();
   const conns = new ConnectionService(store, cloud.registry());
   await conns.add({ name: 'c-seoul', provider: 'aws', region: SEOUL });
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: TOKYO });
   svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS });
 });
-afterEach(() => state.close());
 
 describe('delete and cleanup (items 1-3)', () => {
   it('a delete that cannot finish keeps the record Deleting, cleans healthy connections, and a re-run finishes it', async () => {

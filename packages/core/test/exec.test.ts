@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
@@ -8,7 +8,7 @@ import { McisService } from '../src/orchestrator/service.js';
 import { SshCommandTimeoutError, type SshOutputSink, type SshTarget } from '../src/ssh/executor.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud } from './fake-cloud.js';
-import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
+import { FAST_TIMEOUTS, eachTestState } from './state.js';
 
 /** Plays a script of output chunks per VM through the sink, waiting whenever the sink holds it back. */
 class ScriptedSsh implements SshRunner, SftpRunner {
@@ -33,15 +33,12 @@ class ScriptedSsh implements SshRunner, SftpRunner {
   }
 }
 
-let state: TestState;
 let store: SqliteStateStore;
 let ssh: ScriptedSsh;
 let svc: McisService;
 
-beforeEach(async () => {
-  state = openTestState('cb-exec-');
-  const home = state.home;
-  store = state.store;
+eachTestState('cb-exec-', async ({ home, store: s }) => {
+  store = s;
   const cloud = new FakeCloud();
   ssh = new ScriptedSsh();
   await new ConnectionService(store, cloud.registry()).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
@@ -54,7 +51,6 @@ beforeEach(async () => {
   });
   await svc.create({ ns: 'default', manifest: m.value! });
 });
-afterEach(() => state.close());
 
 const text = (l: ExecLine) => `${l.vm} ${l.stream} ${l.data.toString()}`;
 

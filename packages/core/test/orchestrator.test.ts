@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../src/errors.js';
@@ -8,9 +8,8 @@ import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import { McisService } from '../src/orchestrator/service.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
-import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
+import { FAST_TIMEOUTS, eachTestState } from './state.js';
 
-let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let ssh: FakeSsh;
@@ -34,10 +33,8 @@ function manifest(over: Partial<{ name: string; counts: [number, number]; onFail
   return v.value;
 }
 
-beforeEach(async () => {
-  state = openTestState('cb-orch-');
-  const home = state.home;
-  store = state.store;
+eachTestState('cb-orch-', async ({ home, store: s }) => {
+  store = s;
   cloud = new FakeCloud();
   ssh = new FakeSsh();
   const credentials = new CredentialService(store, home);
@@ -46,7 +43,6 @@ beforeEach(async () => {
   await conns.add({ name: 'c-tokyo', provider: 'aws', region: 'ap-northeast-1' });
   svc = new McisService({ store, home, drivers: cloud.registry(), credentials, ssh, timeouts: FAST_TIMEOUTS });
 });
-afterEach(() => state.close());
 
 describe('McisService.create', () => {
   it('creates every VM, shared defaults once per connection, and reports Running', async () => {

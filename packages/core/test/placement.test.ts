@@ -1,5 +1,5 @@
 /** Requirement-based subgroups: placement through the recommender, the dry-run plan, failover. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CatalogSource, SpecRecord } from '../src/records/catalog.js';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
@@ -11,9 +11,8 @@ import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import { McisService, type CreateResult } from '../src/orchestrator/service.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
-import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
+import { FAST_TIMEOUTS, eachTestState } from './state.js';
 
-let state: TestState;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let svc: McisService;
@@ -73,10 +72,8 @@ function manifest(subgroups: unknown[], name = 'req'): McisManifest {
   return v.value;
 }
 
-beforeEach(async () => {
-  state = openTestState('cb-place-');
-  const home = state.home;
-  store = state.store;
+eachTestState('cb-place-', async ({ home, store: s }) => {
+  store = s;
   cloud = new FakeCloud();
   failing = new Map();
   const conns = new ConnectionService(store, registry());
@@ -86,7 +83,6 @@ beforeEach(async () => {
   svc = new McisService({ store, home, drivers: registry(), credentials: new CredentialService(store, home), ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS });
   seedCatalog();
 });
-afterEach(() => state.close());
 
 describe('plan with requirements', () => {
   it('resolves each subgroup through the recommender and prices the plan', () => {

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { ensurePrivateDir, homePaths, type HomePaths } from '../src/home.js';
 import type { Timeouts } from '../src/orchestrator/deps.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
@@ -31,4 +32,17 @@ export function openTestState(prefix: string): TestState {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh state for each test of the file: `setup` runs on it before the test (services, fakes,
+ * connections), and it is closed after.
+ */
+export function eachTestState(prefix: string, setup: (state: TestState) => unknown): void {
+  let state: TestState | undefined;
+  beforeEach(async () => {
+    state = openTestState(prefix);
+    await setup(state);
+  });
+  afterEach(() => state?.close());
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { DriverPool } from '../src/driver/pool.js';
@@ -14,26 +14,23 @@ import { McisService } from '../src/orchestrator/service.js';
 import { waitForVms } from '../src/orchestrator/wait.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
-import { FAST_TIMEOUTS, openTestState, type TestState } from './state.js';
+import { FAST_TIMEOUTS, eachTestState } from './state.js';
 
 const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
-let state: TestState;
 let home: HomePaths;
 let store: SqliteStateStore;
 let cloud: FakeCloud;
 let deps: OrchestratorDeps;
 
-beforeEach(async () => {
-  state = openTestState('cb-wait-');
-  home = state.home;
-  store = state.store;
+eachTestState('cb-wait-', async (t) => {
+  home = t.home;
+  store = t.store;
   cloud = new FakeCloud();
   const credentials = new CredentialService(store, home);
   await new ConnectionService(store, cloud.registry()).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
   deps = { store, home, drivers: cloud.registry(), credentials, ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS };
 });
-afterEach(() => state.close());
 
 describe('waitForVms', () => {
   it('gives up on VMs still pending after maxWaitMs: each is failed with the step, and its record says why', async () => {

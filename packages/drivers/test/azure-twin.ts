@@ -1,17 +1,15 @@
 /** Shared set-up for Azure tests against Cloud-Twin: a twin, a connection to it, raw SDK clients. */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
-import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+import type { RequestLogEntry, TwinOptions } from '@cloud-barista/twin';
+import { startTwinBed, type Twin } from './twin-bed.js';
 
-export type Twin = Awaited<ReturnType<typeof startTwin>>;
+export type { Twin };
 
 export const SUBSCRIPTION = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 /** The service principal of the twin last booted (bootTwin fills it from the twin's credentials). */
@@ -35,28 +33,9 @@ export function azureConnection(twin: Twin, over: Partial<Connection> = {}): Con
 }
 
 export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; stateDir: string; requests: RequestLogEntry[]; cleanup(): Promise<void> }> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-azure-'));
-  const requests: RequestLogEntry[] = [];
-  const twin = await startTwin({
-    stateDir,
-    bootDelayMs: 300,
-    stopDelayMs: 200,
-    sshPort,
-    port: 0,
-    log: () => {},
-    onRequest: (e) => requests.push(e),
-    ...over,
-  });
-  Object.assign(CLIENT_SECRET, twin.credentials.azure);
-  return {
-    twin,
-    stateDir,
-    requests,
-    cleanup: async () => {
-      await twin.close();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+  const bed = await startTwinBed('cb-drivers-azure-', { bootDelayMs: 300, stopDelayMs: 200, sshPort, ...over });
+  Object.assign(CLIENT_SECRET, bed.twin.credentials.azure);
+  return { ...bed, cleanup: () => bed.close() };
 }
 
 /** The official SDK clients, pointed at the twin and trusting its CA: what a user's script would do. */

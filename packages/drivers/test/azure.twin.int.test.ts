@@ -13,6 +13,7 @@ import { ruleSets } from '../src/azure/firewall.js';
 import { buildAzureDriver } from '../src/azure/index.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, type Twin } from './azure-twin.js';
 import { spanMs, waitsAfterThrottle } from './throttle.js';
+import { CLUSTER_RULES, NODE_A, NODE_B } from './cluster-ports.js';
 
 const SSH_PORT = 2363;
 
@@ -339,13 +340,7 @@ describe('credentials', () => {
 
 describe('cluster ports', () => {
   it('opens them to the nodes only (a rule per protocol, merged idempotently, below SSH) and closes them per node', async () => {
-    const rules = [
-      { protocol: 'tcp' as const, fromPort: 6443, toPort: 6443, description: 'kube-apiserver' },
-      { protocol: 'tcp' as const, fromPort: 2379, toPort: 2380, description: 'etcd' },
-      { protocol: 'udp' as const, fromPort: 8472, toPort: 8472, description: 'flannel vxlan' },
-    ];
-    const a = '198.51.100.7/32';
-    const b = '198.51.100.8/32';
+    const [rules, a, b] = [CLUSTER_RULES, NODE_A, NODE_B];
     const [tcp, udp] = ruleSets(rules);
     const sdk = sdkClients(twin);
     const nsg = net.securityGroupId.split('/').pop() ?? '';

@@ -1,14 +1,12 @@
 /** Cloud-Twin set up for the GCP driver's tests: a service-account key whose token_uri is the twin's. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Connection, CredentialMaterial, Tags } from '@cloud-barista/core';
-import { gcpServiceAccountKey, startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+import { gcpServiceAccountKey, type TwinOptions } from '@cloud-barista/twin';
 import { FirewallsClient, NetworksClient, SubnetworksClient } from '@google-cloud/compute/build/src/v1/index.js';
 import { JWT } from 'google-auth-library';
 import { tagsInDescription } from '../src/gcp/labels.js';
+import { startTwinBed, type Twin, type TwinBed } from './twin-bed.js';
 
-export type Twin = Awaited<ReturnType<typeof startTwin>>;
+export type { Twin };
 
 export const PROJECT = 'cb-twin-project';
 export const REGION = 'asia-northeast3';
@@ -37,28 +35,8 @@ export function gcpConnection(twin: Twin, over: Partial<Connection> = {}): Conne
 export async function bootTwin(
   sshPort: number,
   over: Partial<TwinOptions> = {},
-): Promise<{ twin: Twin; stateDir: string; requests: RequestLogEntry[]; close(): Promise<void> }> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-gcp-'));
-  const requests: RequestLogEntry[] = [];
-  const twin = await startTwin({
-    stateDir,
-    bootDelayMs: 200,
-    stopDelayMs: 100,
-    sshPort,
-    port: 0,
-    log: () => {},
-    onRequest: (e) => requests.push(e),
-    ...over,
-  });
-  return {
-    twin,
-    stateDir,
-    requests,
-    close: async () => {
-      await twin.close();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+): Promise<TwinBed> {
+  return startTwinBed('cb-drivers-gcp-', { bootDelayMs: 200, stopDelayMs: 100, sshPort, ...over });
 }
 
 export function credentialFor(keyJson: string): CredentialMaterial {

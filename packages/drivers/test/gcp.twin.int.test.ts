@@ -17,6 +17,7 @@ import { instanceName, requestIdFor } from '../src/gcp/names.js';
 import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, ZONE, type Twin } from './gcp-twin.js';
 import { recordingProxy, type RecordingProxy } from './proxy.js';
 import { spanMs, waitsAfterThrottle } from './throttle.js';
+import { CLUSTER_RULES, NODE_A, NODE_B } from './cluster-ports.js';
 
 const SSH_PORT = 2343;
 const TAGS = { 'cb-managed': 'true', 'cb-ns': 'gcp-int', 'cb-connection': 'twin-gcp' };
@@ -348,13 +349,7 @@ describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view
   describe('cluster ports', () => {
     it('opens them to the nodes only (one INGRESS rule, merged idempotently) and closes them per node', async () => {
       const driver = driverFor();
-      const rules = [
-        { protocol: 'tcp' as const, fromPort: 6443, toPort: 6443, description: 'kube-apiserver' },
-        { protocol: 'tcp' as const, fromPort: 2379, toPort: 2380, description: 'etcd' },
-        { protocol: 'udp' as const, fromPort: 8472, toPort: 8472, description: 'flannel vxlan' },
-      ];
-      const a = '198.51.100.7/32';
-      const b = '198.51.100.8/32';
+      const [rules, a, b] = [CLUSTER_RULES, NODE_A, NODE_B];
       const name = firewallName(net, rules);
       const fw = new FirewallsClient({ ...sdkOptions(twin, key.json) });
       const read = async () => (await fw.get({ project: PROJECT, firewall: name }))[0];

@@ -47,15 +47,17 @@ export function alertStates(
   ).map((r) => ({ ...r, firing: r.firing === 1 }));
 }
 
-export function setAlertState(
-  db: Database.Database,
+/** One series' alert state as the evaluator writes it. */
+export type AlertStateWrite = [
   alert: string,
   series: string,
   firing: boolean,
   since: number | null,
   value: number | null,
   now: number,
-): void {
+];
+
+export function setAlertState(db: Database.Database, ...[alert, series, firing, since, value, now]: AlertStateWrite): void {
   db.prepare(
     'INSERT OR REPLACE INTO alert_state(alert, series, firing, since, value, updated) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(alert, series, firing ? 1 : 0, since, value, now);

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirEachTest } from '../../../../test-support/tmp.js';
+import { describe, expect, it } from 'vitest';
 import type { Sample, VmRef } from '../sample.js';
 import { MAX_LAYOUTS_PER_VM, MetricsStore } from './metrics-store.js';
 
-let dir: string;
 let store: MetricsStore;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const ref = (vm: string, subgroup = 'web'): VmRef => ({
@@ -33,13 +32,9 @@ function sample(vm: string, seq: number, tsMs: number, cpu: number, disks: strin
   };
 }
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cbmon-store-'));
-  store = new MetricsStore(join(dir, 'metrics.db'));
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+const tempDir = tempDirEachTest('cbmon-store-', {
+  open: (dir) => (store = new MetricsStore(join(dir, 'metrics.db'))),
+  close: () => store.close(),
 });
 
 describe('MetricsStore', () => {
@@ -180,7 +175,7 @@ describe('MetricsStore', () => {
   it('is readable by its owner only: metrics.db, -wal and -shm are 0600', () => {
     store.writeSamples([sample('web-1', 1, T0, 10)]);
     for (const f of ['metrics.db', 'metrics.db-wal', 'metrics.db-shm'])
-      expect((statSync(join(dir, f)).mode & 0o777).toString(8)).toBe('600');
+      expect((statSync(join(tempDir(), f)).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('caps the layouts one VM can make: a new tag value per sample stops at the bound', () => {

@@ -186,15 +186,8 @@ export class MetricsStore {
     return alerts.alertStates(this.db, alert);
   }
 
-  setAlertState(
-    alert: string,
-    series: string,
-    firing: boolean,
-    since: number | null,
-    value: number | null,
-    now: number,
-  ): void {
-    alerts.setAlertState(this.db, alert, series, firing, since, value, now);
+  setAlertState(...state: alerts.AlertStateWrite): void {
+    alerts.setAlertState(this.db, ...state);
   }
 
   putKv(key: string, value: unknown): void {

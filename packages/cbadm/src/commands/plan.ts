@@ -35,6 +35,6 @@ export default class Plan extends BaseCommand<typeof Plan> {
 
   override async run(): Promise<void> {
     await super.run();
-    if (this.flags?.['detailed-exitcode'] && this.changes > 0 && !process.exitCode) process.exitCode = ExitCode.Changes;
+    if (this.flags?.['detailed-exitcode'] && this.changes > 0 && !process.exitCode) process.exitCode = ExitCode.Verdict;
   }
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OperationError, UsageError } from '@cloud-barista/core/errors';
 import { sleep } from '@cloud-barista/core/util/poll';
+import { alive } from '@cloud-barista/core/util/process';
 import type { TwinCredentials } from '@cloud-barista/twin/credentials';
 
 export interface TwinInfo {
@@ -75,15 +76,6 @@ export async function twinCredentials(stateDir: string): Promise<TwinCredentials
 /** Headers of an admin API call: the twin's admin token. */
 async function adminHeaders(stateDir: string): Promise<Record<string, string>> {
   return { authorization: `Bearer ${(await twinCredentials(stateDir)).admin}` };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

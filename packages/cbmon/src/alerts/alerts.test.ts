@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirEachTest } from '../../../../test-support/tmp.js';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UsageError } from '@cloud-barista/core/errors';
 import { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 import type { Sample } from '@cloud-barista/agent/sample';
 import { addAlert, evaluateAlerts, listAlerts, removeAlert, runAction, type Notification } from './alerts.js';
 
-let dir: string;
 let store: MetricsStore;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
@@ -21,13 +20,9 @@ function cpu(vm: string, i: number, v: number): Sample {
   };
 }
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cbmon-alerts-'));
-  store = new MetricsStore(join(dir, 'm.db'));
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+const tempDir = tempDirEachTest('cbmon-alerts-', {
+  open: (dir) => (store = new MetricsStore(join(dir, 'm.db'))),
+  close: () => store.close(),
 });
 
 describe('alerts', () => {
@@ -99,7 +94,7 @@ describe('alerts', () => {
       since: null,
       at: 'now',
     };
-    const out = join(dir, 'out.json');
+    const out = join(tempDir(), 'out.json');
     const line = await runAction(
       { type: 'exec', command: `cat > ${out}; echo "$CBMON_VM $CBMON_STATUS" >> ${out}.env` },
       n,

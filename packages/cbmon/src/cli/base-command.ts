@@ -6,7 +6,11 @@
  */
 import type { Command } from '@oclif/core';
 import { CliCommand } from '@cloud-barista/cli-kit/command';
+import { selector } from '@cloud-barista/cli-kit/flags';
+import type { Core } from '@cloud-barista/core';
+import type { MonTarget } from '@cloud-barista/agent/targets';
 import type { Mon } from '../mon.js';
+import type { VmScope } from '../scope.js';
 
 export type { CmdArgs, CmdFlags } from '@cloud-barista/cli-kit/command';
 
@@ -23,6 +27,20 @@ export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T
       this.monHandle = openMon();
     }
     return this.monHandle;
+  }
+
+  /** The MCIS argument and the --ns/--subgroup/--vm flags, with the core and store opened. */
+  protected async vmScope(): Promise<VmScope> {
+    const flags = this.flags as { ns: string; subgroup?: string; vm?: string };
+    const { core, store } = await this.mon();
+    return { core, store, ns: flags.ns, mcis: (this.args as { mcis: string }).mcis, selector: selector(flags) };
+  }
+
+  /** The scope's VMs as the agents are reached (stream, watch: straight over SSH). */
+  protected async liveTargets(): Promise<{ core: Core; targets: MonTarget[] }> {
+    const { selectTargets } = await import('@cloud-barista/agent/targets');
+    const s = await this.vmScope();
+    return { core: s.core, targets: selectTargets(s.core, s.ns, s.mcis, s.selector) };
   }
 
   /** Aborts on SIGINT/SIGTERM, a closed stdout, and after `durationMs`: long-running commands end cleanly with exit 0. */

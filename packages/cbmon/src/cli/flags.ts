@@ -1,7 +1,14 @@
 /** Flags shared by many commands; each reads an env var so CI pipelines can set it once. */
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
+import { nsFlag, subgroupFlag, vmFlag } from '@cloud-barista/cli-kit/flags';
 
 export { nsFlag, selector, subgroupFlag, vmFlag } from '@cloud-barista/cli-kit/flags';
+
+/** The MCIS argument of the commands that work on one MCIS's VMs. */
+export const mcisArgs = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+
+/** Which of its VMs: --ns, and --subgroup or --vm (default: all). See BaseCommand.vmScope(). */
+export const vmScopeFlags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
 
 export const durationFlag = (summary: string, extra: { default?: string; env?: string } = {}) =>
   Flags.string({ summary, ...extra });

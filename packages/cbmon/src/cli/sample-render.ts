@@ -1,17 +1,12 @@
 /** How one sample reads on a terminal (`stream`) and as a JSON line. */
 import { clock, formatValue } from '../format.js';
 import { metricInfo } from '../metrics.js';
-import type { Sample } from '@cloud-barista/agent/sample';
+import type { Sample, VmRef } from '@cloud-barista/agent/sample';
 import { stripControl } from './render.js';
 
-export interface SampleJson {
+/** The VM's identity tags flat beside the time, sequence number and points. */
+export interface SampleJson extends VmRef {
   ts: string;
-  ns: string;
-  mcis: string;
-  vm: string;
-  subgroup: string;
-  csp: string;
-  region: string;
   seq: number;
   points: Sample['points'];
 }

@@ -5,21 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopCollector } from './daemon.js';
-import { infoFile, isOurCollector, readCollectorInfo, writeCollectorInfo } from '@cloud-barista/agent/collector-info';
+import { alive, infoFile, isOurCollector, readCollectorInfo, writeCollectorInfo } from '@cloud-barista/agent/collector-info';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('collector stop', () => {
   it('does not signal a live process that is not the collector (a recycled pid)', async () => {

@@ -1,6 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand, durationOf } from '../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import type { CheckResult } from '../rules/check.js';
 import { checkTable } from '../cli/check-render.js';
 
@@ -10,17 +11,15 @@ export default class Check extends BaseCommand<typeof Check> {
     "Rules: METRIC OP NUMBER [for DURATION], e.g. 'cpu_utilization > 80 for 2m', 'mem_available < 512M', 'disk_utilization >= 90'.",
     'Without --since: does the rule hold now (at the newest samples)? With --since: did it hold, long enough, at any time in that window?',
     "Data comes from the store when a collector runs, otherwise straight from the agents' on-disk rings over SSH (--source).",
-    'Exit codes: 0 the rule did not fire, 1 it fired (or an error), 2 bad rule or flags, 3 it did not fire but some VMs could not be judged, 4 unknown MCIS/VM.',
+    'Exit codes: 0 the rule did not fire, 6 it fired, 3 it did not fire but some VMs could not be judged; errors: 1 (SSH, store…), 2 bad rule or flags, 4 unknown MCIS/VM.',
   ].join('\n');
   static override examples = [
     "<%= config.bin %> check web --rule 'cpu_utilization > 90 for 1m'",
     "<%= config.bin %> check web --rule 'mem_available < 256M' --since 30m --json",
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
+    ...vmScopeFlags,
     rule: Flags.string({ summary: "The rule, e.g. 'cpu_utilization > 80 for 2m'.", required: true }),
     since: Flags.string({ summary: 'Fire if the rule held at any time in this window (default: only now).' }),
     source: Flags.option({
@@ -37,13 +36,8 @@ export default class Check extends BaseCommand<typeof Check> {
     const rule = parseRule(this.flags.rule);
     const sinceMs = await durationOf(this.flags.since, '--since');
     const { runCheck } = await import('../rules/check.js');
-    const { core, store } = await this.mon();
     this.result = await runCheck({
-      core,
-      store,
-      ns: this.flags.ns,
-      mcis: this.args.mcis,
-      selector: selector(this.flags),
+      ...(await this.vmScope()),
       rule,
       ...(sinceMs !== undefined ? { sinceMs } : {}),
       source: this.flags.source,
@@ -60,12 +54,13 @@ export default class Check extends BaseCommand<typeof Check> {
     if (r.fired) {
       const where = [...new Set(r.series.filter((s) => s.fired).map((s) => s.vm))];
       this.note(`FIRED: '${r.rule}' on ${where.join(', ')}`);
-      process.exitCode = 1;
+      // Its own code: a CI job can tell "the rule fired" from "the check could not run" (1).
+      process.exitCode = ExitCode.Verdict;
     } else if (r.unavailable.length) {
       this.note(
         `not fired, but ${r.unavailable.length} VM(s) could not be judged: ${r.unavailable.map((u) => `${u.vm} (${u.reason})`).join('; ')}`,
       );
-      process.exitCode = 3;
+      process.exitCode = ExitCode.Partial;
     }
   }
 

@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf } from '../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import { GROUP_BY, STATS } from '../query/stats.js';
 import type { QueryResult } from '../query/query.js';
 import { renderQuery } from '../cli/query-render.js';
@@ -15,12 +15,13 @@ export default class Query extends BaseCommand<typeof Query> {
     '<%= config.bin %> query web --metric mem_utilization --since 1h --stat p95 --by subgroup --step 5m',
     '<%= config.bin %> query web --metric disk_utilization --since 1d --stat max --by series --json',
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
-    metric: Flags.string({ summary: 'Metric name, e.g. cpu_utilization.', required: true }),
+    ...vmScopeFlags,
+    metric: Flags.string({
+      summary: 'Metric name, e.g. cpu_utilization; cpu, mem and disk stand for their _utilization (as in stream).',
+      required: true,
+    }),
     since: Flags.string({ summary: 'Window start, back from now.', default: '15m' }),
     until: Flags.string({ summary: 'Window end, back from now.', default: '0s' }),
     stat: Flags.option({ options: STATS, default: 'avg' as const, summary: 'Statistic.' })(),
@@ -29,8 +30,8 @@ export default class Query extends BaseCommand<typeof Query> {
   };
 
   protected async execute(): Promise<QueryResult> {
-    const { requireMetric } = await import('../metrics.js');
-    requireMetric(this.flags.metric);
+    const { resolveMetric } = await import('../metrics.js');
+    const metric = resolveMetric(this.flags.metric).name;
     const sinceMs = (await durationOf(this.flags.since, '--since'))!;
     const untilMs = (await durationOf(this.flags.until, '--until'))!;
     const stepMs = await durationOf(this.flags.step, '--step');
@@ -42,14 +43,14 @@ export default class Query extends BaseCommand<typeof Query> {
     if (stepMs !== undefined && stepMs < 1_000) throw new UsageError('--step must be at least 1s');
     const { storeScope } = await import('../scope.js');
     const { runQuery } = await import('../query/query.js');
-    const { core, store } = await this.mon();
-    const { filter } = storeScope(core, store, this.flags.ns, this.args.mcis, selector(this.flags));
+    const scope = await this.vmScope();
+    const { filter } = storeScope(scope);
     const now = Date.now();
     const fromMs = now - sinceMs;
     const toMs = now - untilMs;
-    const series = store.readMetric({ filter, metric: this.flags.metric, fromMs, toMs });
+    const series = scope.store.readMetric({ filter, metric, fromMs, toMs });
     return runQuery(series, {
-      metric: this.flags.metric,
+      metric,
       stat: this.flags.stat,
       by: this.flags.by,
       fromMs,

@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import type { Sample } from '@cloud-barista/agent/sample';
 
 export default class Stream extends BaseCommand<typeof Stream> {
@@ -12,11 +12,9 @@ export default class Stream extends BaseCommand<typeof Stream> {
     '<%= config.bin %> stream web --metric cpu,mem_utilization --duration 30s',
     '<%= config.bin %> stream web --json | jq -c "{vm, cpu: (.points[] | select(.measurement==\\"cpu\\") | .fields.cpu_utilization)}"',
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
+    ...vmScopeFlags,
     metric: Flags.string({
       summary:
         'Metrics or measurements to show, comma-separated (cpu, mem, disk, diskio, net, system, or names like cpu_utilization).',
@@ -29,11 +27,9 @@ export default class Stream extends BaseCommand<typeof Stream> {
     const { selectMetrics } = await import('../metrics.js');
     const metrics = selectMetrics(this.flags.metric);
     const durationMs = await timerDurationOf(this.flags.duration, '--duration');
-    const { selectTargets } = await import('@cloud-barista/agent/targets');
     const { runLive, filterSample } = await import('../live.js');
     const { compactLine, sampleJson } = await import('../cli/sample-render.js');
-    const { core } = await this.mon();
-    const targets = selectTargets(core, this.flags.ns, this.args.mcis, selector(this.flags));
+    const { core, targets } = await this.liveTargets();
     const json = this.format === 'json';
     const outcomes = await runLive({
       core,

@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 
 export default class Watch extends BaseCommand<typeof Watch> {
   static override summary =
@@ -11,11 +11,9 @@ export default class Watch extends BaseCommand<typeof Watch> {
     '<%= config.bin %> watch web',
     '<%= config.bin %> watch web --subgroup seoul --refresh 2s',
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
+    ...vmScopeFlags,
     refresh: Flags.string({ summary: 'Redraw every …', default: '1s' }),
     duration: Flags.string({ summary: 'Stop after this long.' }),
   };
@@ -23,11 +21,9 @@ export default class Watch extends BaseCommand<typeof Watch> {
   protected async execute(): Promise<undefined> {
     const refreshMs = Math.max(200, (await timerDurationOf(this.flags.refresh, '--refresh'))!);
     const durationMs = await timerDurationOf(this.flags.duration, '--duration');
-    const { selectTargets } = await import('@cloud-barista/agent/targets');
     const { runLive } = await import('../live.js');
     const { WatchModel, renderFrame } = await import('../cli/watch-view.js');
-    const { core } = await this.mon();
-    const targets = selectTargets(core, this.flags.ns, this.args.mcis, selector(this.flags));
+    const { core, targets } = await this.liveTargets();
     const model = new WatchModel(
       this.args.mcis,
       targets.map((t) => t.ref.vm),

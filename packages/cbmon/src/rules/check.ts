@@ -7,11 +7,9 @@ import type { Core } from '@cloud-barista/core';
 import { Semaphore } from '@cloud-barista/core/util/limit';
 import { followAgent } from '../agent/follow.js';
 import { seriesTags, type Sample } from '@cloud-barista/agent/sample';
-import type { MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 import type { SeriesData } from '@cloud-barista/agent/store/types';
 import { reach, type MonTarget } from '@cloud-barista/agent/targets';
-import { storeScope, collectorRunning } from '../scope.js';
-import type { Selector } from '@cloud-barista/agent/targets';
+import { storeScope, collectorRunning, type VmScope } from '../scope.js';
 import { evaluate, type Evaluation, type Rule } from './rule.js';
 
 export type CheckSource = 'auto' | 'store' | 'agents';
@@ -90,12 +88,7 @@ async function fromAgents(
   return { series, unavailable };
 }
 
-export async function runCheck(o: {
-  core: Core;
-  store: MetricsStore;
-  ns: string;
-  mcis: string;
-  selector: Selector;
+export async function runCheck(o: VmScope & {
   rule: Rule;
   /** Look back this far and fire if the rule held at any time; absent: does it hold now. */
   sinceMs?: number;
@@ -106,7 +99,7 @@ export async function runCheck(o: {
   const mode = o.sinceMs === undefined ? 'now' : 'window';
   // "Now" needs enough history to cover the rule's duration, plus slack for sample spacing.
   const fromMs = now - (o.sinceMs ?? o.rule.forMs + 60_000);
-  const { filter, targets } = storeScope(o.core, o.store, o.ns, o.mcis, o.selector);
+  const { filter, targets } = storeScope(o);
   const source = o.source === 'auto' ? (collectorRunning(o.core) || !targets ? 'store' : 'agents') : o.source;
   let series: SeriesData[];
   const unavailable: CheckResult['unavailable'] = [];

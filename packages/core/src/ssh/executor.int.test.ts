@@ -1,116 +1,23 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // Tests only: core's product code never imports twin.
-import {
-  generateHostKey,
-  startVmSshServer,
-  type VmSshServer,
-  type VmSshServerOptions,
-} from '../../../twin/src/ssh/vm-ssh-server.js';
+import { generateHostKey } from '../../../twin/src/ssh/vm-ssh-server.js';
 import { HostKeyMismatchError, NotFoundError, OperationError } from '../errors.js';
-import { SshCommandTimeoutError, SshExecutor, type SshTarget } from './executor.js';
-import { fingerprintSha256, generateSshKeyPair, writeKeyPair } from './keys.js';
+import { SshCommandTimeoutError, type SshTarget } from './executor.js';
+import { fingerprintSha256, generateSshKeyPair } from './keys.js';
 import { KnownHosts } from './known-hosts.js';
 import { formatCommandLine, opensshArgs } from './openssh.js';
-import { freePort, randomLoopback } from '../../../../test-support/net.js';
+import { freePort } from '../../../../test-support/net.js';
+import { SshBed } from '../../test/ssh-bed.js';
 import { needsRoot } from '../../../../test-support/tools.js';
+import { caught, run, running as alive } from '../../../../test-support/proc.js';
 
-let dir: string;
-let keyPath: string;
-let publicKey: string;
-let vmCount = 0;
-const servers: VmSshServer[] = [];
-const executors: SshExecutor[] = [];
-
-const randomAddress = () => randomLoopback(78);
-
-interface Vm {
-  target: SshTarget;
-  server: VmSshServer;
-  home: string;
-  name: string;
-}
-
-async function startVm(
-  opts: {
-    host?: string;
-    port?: number;
-    hostKey?: string;
-    authorizedKeys?: string[];
-  } & Partial<VmSshServerOptions> = {},
-): Promise<Vm> {
-  const name = `vm-${++vmCount}`;
-  const host = opts.host ?? randomAddress();
-  const port = opts.port ?? (await freePort(host));
-  const home = join(dir, 'vms', name);
-  const server = await startVmSshServer({
-    host,
-    port,
-    hostKey: opts.hostKey ?? generateHostKey().privateKey,
-    authorizedKeys: opts.authorizedKeys ?? [publicKey],
-    homeDir: home,
-    user: 'ubuntu',
-    env: { CB_VM: name },
-  });
-  servers.push(server);
-  return { target: { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: name }, server, home, name };
-}
-
-function executor(knownHostsPath = join(dir, `known_hosts_${++vmCount}`)): SshExecutor {
-  const ex = new SshExecutor({ knownHostsPath, connectTimeoutMs: 5_000 });
-  executors.push(ex);
-  return ex;
-}
-
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-ssh-exec-'));
-  const written = writeKeyPair(join(dir, 'keys'), 'twin', generateSshKeyPair('cb-test'));
-  keyPath = written.privateKeyPath;
-  publicKey = written.publicKey;
-});
-
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = new SshBed('cb-ssh-exec-', 78);
+const startVm = (opts?: Parameters<SshBed['startVm']>[0]) => bed.startVm(opts);
+const executor = (knownHostsPath?: string) => bed.executor(knownHostsPath ? { knownHostsPath } : {});
+const randomAddress = () => bed.randomAddress();
 
 describe('SshExecutor.exec', () => {
   it('returns stdout, stderr, exit code and duration', async () => {
@@ -165,7 +72,7 @@ describe('SshExecutor.exec', () => {
 
   it('runs on 20 VMs in parallel and pins 20 host keys', async () => {
     const vms = await Promise.all(Array.from({ length: 20 }, () => startVm()));
-    const knownHostsPath = join(dir, 'kh-parallel');
+    const knownHostsPath = join(bed.dir, 'kh-parallel');
     const ex = executor(knownHostsPath);
     const started = Date.now();
     const results = await Promise.all(vms.map((vm) => ex.exec(vm.target, 'sleep 1; echo $CB_VM')));
@@ -250,7 +157,7 @@ describe('SshExecutor.exec with an output sink', () => {
 describe('host keys', () => {
   it('pins on first use and refuses a changed host key, leaving known_hosts unchanged', async () => {
     const first = await startVm();
-    const knownHostsPath = join(dir, 'kh-mismatch');
+    const knownHostsPath = join(bed.dir, 'kh-mismatch');
     const ex = executor(knownHostsPath);
     await ex.exec(first.target, 'true');
     const before = readFileSync(knownHostsPath, 'utf8');
@@ -286,7 +193,7 @@ describe('host keys', () => {
 
   it('writes a known_hosts file the OpenSSH client accepts with strict checking', async () => {
     const vm = await startVm();
-    const knownHostsPath = join(dir, 'kh-openssh');
+    const knownHostsPath = join(bed.dir, 'kh-openssh');
     await executor(knownHostsPath).probe(vm.target, { maxWaitMs: 5_000 });
     const argv = opensshArgs(vm.target, knownHostsPath, { command: 'echo "from $CB_VM"; exit 4' });
     expect(formatCommandLine(argv)).toContain(`-o StrictHostKeyChecking=yes`);
@@ -301,7 +208,7 @@ describe('host keys', () => {
     'uses the plain host form on port 22, also understood by OpenSSH',
     async () => {
       const vm = await startVm({ port: 22 });
-      const knownHostsPath = join(dir, 'kh-22');
+      const knownHostsPath = join(bed.dir, 'kh-22');
       await executor(knownHostsPath).exec(vm.target, 'true');
       expect(readFileSync(knownHostsPath, 'utf8')).toBe(`${vm.target.host} ${vm.server.hostPublicKey}\n`);
       const [, ...args] = opensshArgs(vm.target, knownHostsPath, { command: 'echo ok' });
@@ -317,8 +224,8 @@ describe('SshExecutor.probe', () => {
     const host = randomAddress();
     const port = await freePort(host);
     const hostKey = generateHostKey();
-    const knownHostsPath = join(dir, 'kh-probe');
-    const target: SshTarget = { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: 'late-vm' };
+    const knownHostsPath = join(bed.dir, 'kh-probe');
+    const target: SshTarget = { host, port, user: 'ubuntu', privateKeyPath: bed.keyPath, label: 'late-vm' };
     const probing = executor(knownHostsPath).probe(target, { maxWaitMs: 15_000, minDelayMs: 100 });
     await new Promise((r) => setTimeout(r, 1_500));
     await startVm({ host, port, hostKey: hostKey.privateKey });
@@ -331,7 +238,7 @@ describe('SshExecutor.probe', () => {
   it('gives up after maxWaitMs naming the last failure', async () => {
     const host = randomAddress();
     const port = await freePort(host);
-    const target: SshTarget = { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: 'never-up' };
+    const target: SshTarget = { host, port, user: 'ubuntu', privateKeyPath: bed.keyPath, label: 'never-up' };
     const err = await caught(executor().probe(target, { maxWaitMs: 1_000, minDelayMs: 100 }));
     expect(err).toBeInstanceOf(OperationError);
     expect((err as OperationError).message).toMatch(
@@ -351,20 +258,20 @@ describe('failures', () => {
     expect(e.message).toContain(
       `SSH authentication failed for ${vm.name} (ubuntu@${vm.target.host}:${vm.target.port})`,
     );
-    expect(e.hint).toContain(keyPath);
+    expect(e.hint).toContain(bed.keyPath);
     expect(JSON.stringify(e.toJSON())).not.toContain('PRIVATE KEY');
   });
 
   it('a missing key file is NotFoundError; nothing listening is a connect error', async () => {
     const vm = await startVm();
     const ex = executor();
-    expect(await caught(ex.exec({ ...vm.target, privateKeyPath: join(dir, 'nope') }, 'true'))).toBeInstanceOf(
+    expect(await caught(ex.exec({ ...vm.target, privateKeyPath: join(bed.dir, 'nope') }, 'true'))).toBeInstanceOf(
       NotFoundError,
     );
     const host = randomAddress();
     const port = await freePort(host);
     const err = await caught(
-      ex.exec({ host, port, user: 'ubuntu', privateKeyPath: keyPath, label: 'gone' }, 'true'),
+      ex.exec({ host, port, user: 'ubuntu', privateKeyPath: bed.keyPath, label: 'gone' }, 'true'),
     );
     expect((err as OperationError).message).toBe(
       `cannot connect to gone (ubuntu@${host}:${port}): ECONNREFUSED`,

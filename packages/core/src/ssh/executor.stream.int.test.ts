@@ -2,69 +2,15 @@
  * SshExecutor.stream against the Cloud-Twin VM SSH server: output as it arrives, abort, idle
  * timeout, a dropped connection, and streams not holding connection slots.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-// Tests only: core's product code never imports twin.
-import { generateHostKey, startVmSshServer, type VmSshServer } from '../../../twin/src/ssh/vm-ssh-server.js';
+import { describe, expect, it } from 'vitest';
 import { OperationError } from '../errors.js';
-import { freePort, randomLoopback } from '../../../../test-support/net.js';
-import { SshExecutor, SshStreamIdleError, type SshTarget } from './executor.js';
-import { generateSshKeyPair, writeKeyPair } from './keys.js';
+import { SshBed } from '../../test/ssh-bed.js';
+import { caught, running as alive } from '../../../../test-support/proc.js';
+import { SshStreamIdleError } from './executor.js';
 
-let dir: string;
-let keyPath: string;
-let publicKey: string;
-let count = 0;
-const servers: VmSshServer[] = [];
-const executors: SshExecutor[] = [];
-
-const randomAddress = () => randomLoopback(79);
-
-async function startVm(): Promise<{ target: SshTarget; server: VmSshServer; home: string }> {
-  const host = randomAddress();
-  const port = await freePort(host);
-  const home = join(dir, `vm-${++count}`);
-  const server = await startVmSshServer({
-    host,
-    port,
-    hostKey: generateHostKey().privateKey,
-    authorizedKeys: [publicKey],
-    homeDir: home,
-    user: 'ubuntu',
-  });
-  servers.push(server);
-  return { target: { host, port, user: 'ubuntu', privateKeyPath: keyPath, label: `vm-${count}` }, server, home };
-}
-
-function executor(maxConnections?: number): SshExecutor {
-  const ex = new SshExecutor({
-    knownHostsPath: join(dir, `known_hosts_${++count}`),
-    connectTimeoutMs: 5_000,
-    ...(maxConnections ? { maxConnections } : {}),
-  });
-  executors.push(ex);
-  return ex;
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const bed = new SshBed('cb-ssh-stream-', 79);
+const startVm = () => bed.startVm();
+const executor = (maxConnections?: number) => bed.executor(maxConnections ? { maxConnections } : {});
 
 async function until(cond: () => boolean, maxMs = 5_000): Promise<void> {
   const end = Date.now() + maxMs;
@@ -73,20 +19,6 @@ async function until(cond: () => boolean, maxMs = 5_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-ssh-stream-'));
-  const written = writeKeyPair(join(dir, 'keys'), 'twin', generateSshKeyPair('cb-test'));
-  keyPath = written.privateKeyPath;
-  publicKey = written.publicKey;
-});
-
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SshExecutor.stream', () => {
   it('delivers stdout as it is written, then the exit status and a stderr tail', async () => {

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDirEachTest } from '../../../../test-support/tmp.js';
 import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStateStore } from './sqlite-store.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Mcis, Vm } from '../model.js';
@@ -33,15 +32,10 @@ const vm = (name: string): Vm => ({
   updatedAt: now,
 });
 
-let dir: string;
 let store: SqliteStateStore;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cb-store-'));
-  store = new SqliteStateStore(join(dir, 'state.db'));
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+const tempDir = tempDirEachTest('cb-store-', {
+  open: (dir) => (store = new SqliteStateStore(join(dir, 'state.db'))),
+  close: () => store.close(),
 });
 
 describe('SqliteStateStore', () => {
@@ -68,7 +62,7 @@ describe('SqliteStateStore', () => {
   it('keeps the schema version and survives reopening', () => {
     store.createMcis(mcis('m1'));
     store.close();
-    store = new SqliteStateStore(join(dir, 'state.db'));
+    store = new SqliteStateStore(join(tempDir(), 'state.db'));
     expect(store.listMcis().map((m) => m.name)).toEqual(['m1']);
   });
 
@@ -95,7 +89,7 @@ describe('SqliteStateStore', () => {
       new Promise<number>((resolve, reject) => {
         const code = `
           import { SqliteStateStore } from ${JSON.stringify(new URL('./sqlite-store.js', import.meta.url).pathname.replace('/src/', '/dist/'))};
-          const s = new SqliteStateStore(${JSON.stringify(join(dir, 'state.db'))});
+          const s = new SqliteStateStore(${JSON.stringify(join(tempDir(), 'state.db'))});
           for (let i = 0; i < ${N}; i++) {
             s.updateMcis('default', 'm1', (m) => ({ ...m, labels: { ...m.labels, n: String(Number(m.labels.n ?? 0) + 1), ${who}: String(i) } }));
           }

@@ -4,6 +4,7 @@
  */
 import { DescribeAvailabilityZonesCommand, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import { defined } from '@cloud-barista/core/util/defined';
 import { createCatalog } from './catalog.js';
 import { createEc2Client, secretsOf } from './client.js';
 import { withPermissionHint } from './errors.js';
@@ -33,10 +34,12 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
   const params = {
     connection: opts.connection,
     credentials: opts.credentials,
-    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    ...(opts.throttleWaitMs !== undefined ? { throttleWaitMs: opts.throttleWaitMs } : {}),
-    ...(internals.throttleBackoff ? { throttleBackoff: internals.throttleBackoff } : {}),
-    ...(internals.client ? { overrides: internals.client } : {}),
+    ...defined({
+      maxAttempts: opts.maxAttempts,
+      throttleWaitMs: opts.throttleWaitMs,
+      throttleBackoff: internals.throttleBackoff,
+      overrides: internals.client,
+    }),
   };
   const client = createEc2Client(params);
   const secrets = secretsOf(opts.credentials);

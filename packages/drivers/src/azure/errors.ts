@@ -4,7 +4,7 @@
  * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
  */
 import { CbError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES as NETWORK, redact, socketEndpoint } from '../common/errors.js';
+import { classifiedError, classifyHttpStatus, NETWORK_CODES as NETWORK, redact, socketEndpoint } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -63,11 +63,7 @@ export function classifyAzureCode(code: string, httpStatus?: number, message = '
   if (CONFLICT.has(code)) return 'conflict';
   if (UNAVAILABLE.has(code) || NETWORK.has(code)) return 'unavailable';
   if (code.startsWith('Invalid') || code.startsWith('Missing') || code === 'BadRequest' || code.endsWith('NotSupported') || code === 'LocationRequired') return 'invalid';
-  if (httpStatus === 404) return 'not-found';
-  if (httpStatus !== undefined && httpStatus >= 500) return 'unavailable';
-  if (httpStatus === 400) return 'invalid';
-  if (httpStatus === 409) return 'conflict';
-  return 'other';
+  return classifyHttpStatus(httpStatus);
 }
 
 const HINTS: Partial<Record<ProviderErrorClass, string>> = {

@@ -4,6 +4,7 @@
  * authority host, CA file and the credentials differ.
  */
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import { defined } from '@cloud-barista/core/util/defined';
 import { createCatalog, locationName } from './catalog.js';
 import { createAzureClients, type HttpClient, secretsOf, type TokenCredential } from './client.js';
 import { all, az, type AzureContext, type AzureTuning, resourceGroupOf } from './context.js';
@@ -35,12 +36,14 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
   const clients = createAzureClients({
     connection: opts.connection,
     credentials: opts.credentials,
-    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    ...(opts.throttleWaitMs !== undefined ? { throttleWaitMs: opts.throttleWaitMs } : {}),
-    ...(internals.httpClient ? { httpClient: internals.httpClient } : {}),
-    ...(internals.credential ? { credential: internals.credential } : {}),
-    ...(internals.retryDelayMs !== undefined ? { retryDelayMs: internals.retryDelayMs } : {}),
-    ...(internals.maxRetryDelayMs !== undefined ? { maxRetryDelayMs: internals.maxRetryDelayMs } : {}),
+    ...defined({
+      maxAttempts: opts.maxAttempts,
+      throttleWaitMs: opts.throttleWaitMs,
+      httpClient: internals.httpClient,
+      credential: internals.credential,
+      retryDelayMs: internals.retryDelayMs,
+      maxRetryDelayMs: internals.maxRetryDelayMs,
+    }),
   });
   const ctx: AzureContext = {
     clients,

@@ -65,6 +65,17 @@ export function socketEndpoint(e: unknown, depth = 0): string | undefined {
   return hostPort(err.config?.url) ?? hostPort(err.request?.url);
 }
 
+/** What an HTTP status alone says, for an error code a cloud's own tables do not know. */
+export function classifyHttpStatus(httpStatus: number | undefined): ProviderErrorClass {
+  if (httpStatus === undefined) return 'other';
+  if (httpStatus === 404) return 'not-found';
+  if (httpStatus === 401 || httpStatus === 403) return 'auth';
+  if (httpStatus === 409) return 'conflict';
+  if (httpStatus === 400) return 'invalid';
+  if (httpStatus >= 500) return 'unavailable';
+  return 'other';
+}
+
 /** True when `e` is a ProviderError the cloud reported as "no such thing". */
 export function isNotFound(e: unknown): boolean {
   return e instanceof ProviderError && e.errorClass === 'not-found';

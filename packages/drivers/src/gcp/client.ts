@@ -20,19 +20,23 @@ import {
 import type { Connection } from '@cloud-barista/core/model';
 import type { GcpAuth } from './auth.js';
 
-export interface ComputeClients {
-  readonly instances: InstancesClient;
-  readonly networks: NetworksClient;
-  readonly subnetworks: SubnetworksClient;
-  readonly firewalls: FirewallsClient;
-  readonly images: ImagesClient;
-  readonly machineTypes: MachineTypesClient;
-  readonly regions: RegionsClient;
-  readonly zoneOperations: ZoneOperationsClient;
-  readonly regionOperations: RegionOperationsClient;
-  readonly globalOperations: GlobalOperationsClient;
+/** The clients by the names the driver uses; each is built on first use. */
+const CLIENT_CLASSES = {
+  instances: InstancesClient,
+  networks: NetworksClient,
+  subnetworks: SubnetworksClient,
+  firewalls: FirewallsClient,
+  images: ImagesClient,
+  machineTypes: MachineTypesClient,
+  regions: RegionsClient,
+  zoneOperations: ZoneOperationsClient,
+  regionOperations: RegionOperationsClient,
+  globalOperations: GlobalOperationsClient,
+};
+
+export type ComputeClients = { readonly [K in keyof typeof CLIENT_CLASSES]: InstanceType<(typeof CLIENT_CLASSES)[K]> } & {
   close(): void;
-}
+};
 
 type ComputeClientOptions = NonNullable<ConstructorParameters<typeof InstancesClient>[0]>;
 
@@ -59,60 +63,24 @@ export function computeClients(connection: Connection, auth: GcpAuth, overrides:
   const made: Closable[] = [];
   // A fresh object per client: constructors write into their options.
   const options = (): ComputeClientOptions => ({ fallback: true, ...auth.clientOptions, ...endpointOptions(connection.endpoint), ...overrides });
-  function lazy<T extends Closable>(make: (opts: ComputeClientOptions) => T): () => T {
-    let c: T | undefined;
-    return () => {
-      if (!c) {
-        c = make(options());
-        made.push(c);
-      }
-      return c;
-    };
+  const clients = {} as Record<keyof typeof CLIENT_CLASSES, Closable>;
+  for (const [name, Client] of Object.entries(CLIENT_CLASSES) as Array<[keyof typeof CLIENT_CLASSES, new (o: ComputeClientOptions) => Closable]>) {
+    let c: Closable | undefined;
+    Object.defineProperty(clients, name, {
+      enumerable: true,
+      get: () => {
+        if (!c) {
+          c = new Client(options());
+          made.push(c);
+        }
+        return c;
+      },
+    });
   }
-  const instances = lazy((o) => new InstancesClient(o));
-  const networks = lazy((o) => new NetworksClient(o));
-  const subnetworks = lazy((o) => new SubnetworksClient(o));
-  const firewalls = lazy((o) => new FirewallsClient(o));
-  const images = lazy((o) => new ImagesClient(o));
-  const machineTypes = lazy((o) => new MachineTypesClient(o));
-  const regions = lazy((o) => new RegionsClient(o));
-  const zoneOperations = lazy((o) => new ZoneOperationsClient(o));
-  const regionOperations = lazy((o) => new RegionOperationsClient(o));
-  const globalOperations = lazy((o) => new GlobalOperationsClient(o));
-  return {
-    get instances() {
-      return instances();
-    },
-    get networks() {
-      return networks();
-    },
-    get subnetworks() {
-      return subnetworks();
-    },
-    get firewalls() {
-      return firewalls();
-    },
-    get images() {
-      return images();
-    },
-    get machineTypes() {
-      return machineTypes();
-    },
-    get regions() {
-      return regions();
-    },
-    get zoneOperations() {
-      return zoneOperations();
-    },
-    get regionOperations() {
-      return regionOperations();
-    },
-    get globalOperations() {
-      return globalOperations();
-    },
+  return Object.assign(clients as unknown as Omit<ComputeClients, 'close'>, {
     close() {
       // REST clients hold no sockets of their own (keep-alive agents are shared); closing marks them done.
       for (const c of made.splice(0)) void c.close().catch(() => {});
     },
-  };
+  });
 }

@@ -5,7 +5,7 @@
  * HTTP status — never the message text.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES as NETWORK, redact, retryAfterMs, socketEndpoint } from '../common/errors.js';
+import { classifiedError, classifyHttpStatus, NETWORK_CODES as NETWORK, redact, retryAfterMs, socketEndpoint } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -51,12 +51,9 @@ export function classifyGcpCode(code: string, httpStatus?: number): ProviderErro
   if (CONFLICT.has(code)) return 'conflict';
   if (UNAVAILABLE.has(code) || NETWORK.has(code)) return 'unavailable';
   if (INVALID.has(code)) return 'invalid';
-  if (httpStatus === 404) return 'not-found';
-  if (httpStatus === 401 || httpStatus === 403) return 'auth';
-  if (httpStatus === 409 || httpStatus === 412) return 'conflict';
-  if (httpStatus !== undefined && httpStatus >= 500) return 'unavailable';
-  if (httpStatus === 400) return 'invalid';
-  return 'other';
+  // A failed precondition (fingerprint) is a conflict too: someone changed the resource first.
+  if (httpStatus === 412) return 'conflict';
+  return classifyHttpStatus(httpStatus);
 }
 
 const HINTS: Partial<Record<ProviderErrorClass, string>> = {

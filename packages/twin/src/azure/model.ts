@@ -129,20 +129,24 @@ export interface AsyncOperation {
   endStatus?: 'Succeeded' | 'Failed';
 }
 
-/** Everything one subscription holds; maps are keyed by lower-cased ARM id (or group name). */
-export interface SubscriptionData {
-  id: string;
-  groups: Map<string, ResourceGroup>;
-  vnets: Map<string, VirtualNetwork>;
-  nsgs: Map<string, NetworkSecurityGroup>;
-  pips: Map<string, PublicIp>;
-  nics: Map<string, NetworkInterface>;
-  disks: Map<string, Disk>;
-  vms: Map<string, VirtualMachine>;
+/** The resources a subscription holds, by the name of the map that holds each type. */
+interface Resources {
+  vnets: VirtualNetwork;
+  nsgs: NetworkSecurityGroup;
+  pips: PublicIp;
+  nics: NetworkInterface;
+  disks: Disk;
+  vms: VirtualMachine;
 }
 
-export const RESOURCE_MAPS = ['vnets', 'nsgs', 'pips', 'nics', 'disks', 'vms'] as const;
+export const RESOURCE_MAPS = ['vnets', 'nsgs', 'pips', 'nics', 'disks', 'vms'] as const satisfies ReadonlyArray<keyof Resources>;
 export type ResourceMap = (typeof RESOURCE_MAPS)[number];
+
+/** Everything one subscription holds; maps are keyed by lower-cased ARM id (or group name). */
+export type SubscriptionData = {
+  id: string;
+  groups: Map<string, ResourceGroup>;
+} & { [K in ResourceMap]: Map<string, Resources[K]> };
 
 export const TYPES: Record<ResourceMap, string> = {
   vnets: 'Microsoft.Network/virtualNetworks',

@@ -26,6 +26,27 @@ const R = (method: string, path: string, operationId: string, handler: ArmHandle
   ...(resource ? { resource } : {}),
 });
 
+/**
+ * ARM's four calls on a resource type: `<Op>_List` on the collection, `_CreateOrUpdate`, `_Get` and
+ * `_Delete` on one item. `item` names the capture; a child collection (a VNet's subnets) is listed
+ * in its parent's region, a top-level one across the group.
+ */
+function crud(
+  op: string,
+  collection: string,
+  h: { list: ArmHandler; put: ArmHandler; get: ArmHandler; remove: ArmHandler },
+  resource: ResourceMap,
+  item = 'name',
+): Route[] {
+  const one = `${collection}/{${item}}`;
+  return [
+    R('GET', collection, `${op}_List`, h.list, item === 'name' ? undefined : resource),
+    R('PUT', one, `${op}_CreateOrUpdate`, h.put, resource),
+    R('GET', one, `${op}_Get`, h.get, resource),
+    R('DELETE', one, `${op}_Delete`, h.remove, resource),
+  ];
+}
+
 const RG = 'resourcegroups/{rg}';
 const COMPUTE = `${RG}/providers/microsoft.compute`;
 const NETWORK = `${RG}/providers/microsoft.network`;
@@ -56,30 +77,12 @@ export const ROUTES: Route[] = [
   R('DELETE', RG, 'ResourceGroups_Delete', groups.deleteGroup),
   R('GET', `${RG}/resources`, 'Resources_ListByResourceGroup', groups.listGroupResources),
 
-  R('GET', `${NETWORK}/virtualnetworks`, 'VirtualNetworks_List', net.lister('vnets')),
-  R('PUT', `${NETWORK}/virtualnetworks/{name}`, 'VirtualNetworks_CreateOrUpdate', net.putVnet, 'vnets'),
-  R('GET', `${NETWORK}/virtualnetworks/{name}`, 'VirtualNetworks_Get', net.getVnet, 'vnets'),
-  R('DELETE', `${NETWORK}/virtualnetworks/{name}`, 'VirtualNetworks_Delete', net.deleteVnet, 'vnets'),
-  R('GET', `${NETWORK}/virtualnetworks/{name}/subnets`, 'Subnets_List', net.listSubnets, 'vnets'),
-  R('PUT', `${NETWORK}/virtualnetworks/{name}/subnets/{subnet}`, 'Subnets_CreateOrUpdate', net.putSubnet, 'vnets'),
-  R('GET', `${NETWORK}/virtualnetworks/{name}/subnets/{subnet}`, 'Subnets_Get', net.getSubnet, 'vnets'),
-  R('DELETE', `${NETWORK}/virtualnetworks/{name}/subnets/{subnet}`, 'Subnets_Delete', net.deleteSubnet, 'vnets'),
-  R('GET', `${NETWORK}/networksecuritygroups`, 'NetworkSecurityGroups_List', net.lister('nsgs')),
-  R('PUT', `${NETWORK}/networksecuritygroups/{name}`, 'NetworkSecurityGroups_CreateOrUpdate', net.putNsg, 'nsgs'),
-  R('GET', `${NETWORK}/networksecuritygroups/{name}`, 'NetworkSecurityGroups_Get', net.getNsg, 'nsgs'),
-  R('DELETE', `${NETWORK}/networksecuritygroups/{name}`, 'NetworkSecurityGroups_Delete', net.deleteNsg, 'nsgs'),
-  R('GET', `${NETWORK}/networksecuritygroups/{name}/securityrules`, 'SecurityRules_List', net.listRules, 'nsgs'),
-  R('PUT', `${NETWORK}/networksecuritygroups/{name}/securityrules/{rule}`, 'SecurityRules_CreateOrUpdate', net.putRule, 'nsgs'),
-  R('GET', `${NETWORK}/networksecuritygroups/{name}/securityrules/{rule}`, 'SecurityRules_Get', net.getRule, 'nsgs'),
-  R('DELETE', `${NETWORK}/networksecuritygroups/{name}/securityrules/{rule}`, 'SecurityRules_Delete', net.deleteRule, 'nsgs'),
-  R('GET', `${NETWORK}/publicipaddresses`, 'PublicIPAddresses_List', net.lister('pips')),
-  R('PUT', `${NETWORK}/publicipaddresses/{name}`, 'PublicIPAddresses_CreateOrUpdate', net.putPip, 'pips'),
-  R('GET', `${NETWORK}/publicipaddresses/{name}`, 'PublicIPAddresses_Get', net.getPip, 'pips'),
-  R('DELETE', `${NETWORK}/publicipaddresses/{name}`, 'PublicIPAddresses_Delete', net.deletePip, 'pips'),
-  R('GET', `${NETWORK}/networkinterfaces`, 'NetworkInterfaces_List', net.lister('nics')),
-  R('PUT', `${NETWORK}/networkinterfaces/{name}`, 'NetworkInterfaces_CreateOrUpdate', net.putNic, 'nics'),
-  R('GET', `${NETWORK}/networkinterfaces/{name}`, 'NetworkInterfaces_Get', net.getNic, 'nics'),
-  R('DELETE', `${NETWORK}/networkinterfaces/{name}`, 'NetworkInterfaces_Delete', net.deleteNic, 'nics'),
+  ...crud('VirtualNetworks', `${NETWORK}/virtualnetworks`, { list: net.lister('vnets'), put: net.putVnet, get: net.getVnet, remove: net.deleteVnet }, 'vnets'),
+  ...crud('Subnets', `${NETWORK}/virtualnetworks/{name}/subnets`, { list: net.listSubnets, put: net.putSubnet, get: net.getSubnet, remove: net.deleteSubnet }, 'vnets', 'subnet'),
+  ...crud('NetworkSecurityGroups', `${NETWORK}/networksecuritygroups`, { list: net.lister('nsgs'), put: net.putNsg, get: net.getNsg, remove: net.deleteNsg }, 'nsgs'),
+  ...crud('SecurityRules', `${NETWORK}/networksecuritygroups/{name}/securityrules`, { list: net.listRules, put: net.putRule, get: net.getRule, remove: net.deleteRule }, 'nsgs', 'rule'),
+  ...crud('PublicIPAddresses', `${NETWORK}/publicipaddresses`, { list: net.lister('pips'), put: net.putPip, get: net.getPip, remove: net.deletePip }, 'pips'),
+  ...crud('NetworkInterfaces', `${NETWORK}/networkinterfaces`, { list: net.lister('nics'), put: net.putNic, get: net.getNic, remove: net.deleteNic }, 'nics'),
 
   R('GET', `${COMPUTE}/virtualmachines`, 'VirtualMachines_List', vms.listVms),
   R('PUT', `${COMPUTE}/virtualmachines/{name}`, 'VirtualMachines_CreateOrUpdate', (ctx) => vms.putVm(ctx), 'vms'),

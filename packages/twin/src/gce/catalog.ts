@@ -47,14 +47,15 @@ export function listResponse(ctx: GceCtx, kind: string, path: string, items: Rec
  * An aggregated list: items grouped by scope key (`zones/z`, `regions/r`), every scope present,
  * empty ones with Google's NO_RESULTS_ON_PAGE warning; paging counts items across scopes.
  */
+/** An `aggregatedList` of `field` (instances, machineTypes…): a page of items grouped by scope. */
 export function aggregatedResponse(
   ctx: GceCtx,
-  kind: string,
-  path: string,
   field: string,
   scopes: string[],
   itemsOf: (scope: string) => Record<string, unknown>[],
 ): unknown {
+  const kind = `compute#${field.replace(/s$/, '')}AggregatedList`;
+  const path = `projects/${ctx.project.id}/aggregated/${field}`;
   const flat = scopes.flatMap((scope) =>
     ordered(applyFilter(itemsOf(scope), ctx.query.get('filter')), ctx.query).map((item) => ({ scope, item })),
   );
@@ -83,6 +84,11 @@ export function aggregatedResponse(
 
 export function allZones(): string[] {
   return GCP_REGIONS.flatMap(zonesOf);
+}
+
+/** Every zone as an aggregated list's scope (`zones/…`). */
+export function zoneScopes(): string[] {
+  return allZones().map((z) => `zones/${z}`);
 }
 
 function quotas(): unknown[] {
@@ -260,10 +266,8 @@ const machineTypesGet: GceHandler = (ctx) => {
 const machineTypesAggregated: GceHandler = (ctx) =>
   aggregatedResponse(
     ctx,
-    'compute#machineTypeAggregatedList',
-    `projects/${ctx.project.id}/aggregated/machineTypes`,
     'machineTypes',
-    allZones().map((z) => `zones/${z}`),
+    zoneScopes(),
     (scope) => {
       const zone = scope.slice('zones/'.length);
       return machineTypesIn(zoneRegion(zone).name).map((m) => renderMachineType(ctx.links, ctx.project.id, zone, m));

@@ -2,7 +2,7 @@
 import { listResponse } from './catalog.js';
 import type { GceCtx, GceEnv, GceHandler } from './context.js';
 import { alreadyExists, GceError, invalidField, notFound, requiredField } from './errors.js';
-import { gceTime, parseRef, type Links } from './links.js';
+import { parseRef, resourceHead, type Links } from './links.js';
 import { firewallPath, networkPath, type FirewallRule, type GceFirewall, type GceProject } from './model.js';
 import { checkName, checkPriority, checkRanges, optString, stringList } from './fields.js';
 import { findNetwork } from './networks.js';
@@ -23,11 +23,7 @@ function checkRules(v: unknown, field: string): FirewallRule[] | undefined {
 
 export function renderFirewall(links: Links, p: GceProject, f: GceFirewall): Record<string, unknown> {
   return {
-    kind: 'compute#firewall',
-    id: f.id,
-    creationTimestamp: gceTime(f.createdAt),
-    name: f.name,
-    ...(f.description ? { description: f.description } : {}),
+    ...resourceHead('firewall', f),
     network: links.link(networkPath(p.id, f.network)),
     priority: f.priority,
     ...(f.sourceRanges ? { sourceRanges: f.sourceRanges } : {}),

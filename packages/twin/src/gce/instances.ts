@@ -6,11 +6,11 @@
  */
 import { machineTypesIn } from '../data/gcp.js';
 import type { BackedVm } from '../vm/lifecycle.js';
-import { aggregatedResponse, allZones, findImage, imagePath, listResponse, zoneRegion } from './catalog.js';
+import { aggregatedResponse, findImage, imagePath, listResponse, zoneRegion, zoneScopes } from './catalog.js';
 import type { GceCtx, GceHandler, OperationTarget } from './context.js';
 import { alreadyExists, GceError, invalidField, notFound, notReady, requiredField } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
-import { gceTime, parseRef, type Links } from './links.js';
+import { gceTime, parseRef, resourceHead, type Links } from './links.js';
 import { instanceKey, instancePath, networkPath, subnetworkPath, type GceInstance, type MetadataItem } from './model.js';
 import { checkName } from './fields.js';
 import { allocateIp, findSubnetwork } from './networks.js';
@@ -39,11 +39,7 @@ export function gceStatus(i: GceInstance, now: number, bootDelayMs: number): str
 export function renderInstance(links: Links, project: string, i: GceInstance, status: string): Record<string, unknown> {
   const zoneLink = links.zone(project, i.zone);
   return {
-    kind: 'compute#instance',
-    id: i.id,
-    creationTimestamp: gceTime(i.createdAt),
-    name: i.name,
-    ...(i.description ? { description: i.description } : {}),
+    ...resourceHead('instance', i),
     tags: { ...(i.tags.length ? { items: i.tags } : {}), fingerprint: i.tagsFingerprint },
     machineType: `${zoneLink}/machineTypes/${i.machineType}`,
     status,
@@ -317,10 +313,8 @@ const list: GceHandler = (ctx) => {
 const aggregatedList: GceHandler = (ctx) =>
   aggregatedResponse(
     ctx,
-    'compute#instanceAggregatedList',
-    `projects/${ctx.project.id}/aggregated/instances`,
     'instances',
-    allZones().map((z) => `zones/${z}`),
+    zoneScopes(),
     (scope) =>
       [...ctx.project.instances.values()]
         .filter((i) => `zones/${i.zone}` === scope)

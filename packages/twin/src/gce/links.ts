@@ -83,3 +83,17 @@ export function gceTime(ms: number): string {
   const shifted = new Date(ms - 7 * 3_600_000).toISOString();
   return `${shifted.slice(0, 23)}-07:00`;
 }
+
+/** The fields a stored resource's representation starts with: kind, id, creation time, name, description if any. */
+export function resourceHead(
+  kind: string,
+  r: { id: string; createdAt: number; name: string; description?: string | undefined },
+): Record<string, unknown> {
+  return {
+    kind: `compute#${kind}`,
+    id: r.id,
+    creationTimestamp: gceTime(r.createdAt),
+    name: r.name,
+    ...(r.description ? { description: r.description } : {}),
+  };
+}

@@ -108,20 +108,22 @@ export interface GceOperation {
   requestId?: string;
 }
 
-export interface GceProject {
+/** What a project holds, one map per type, keyed by name (subnetworks: `region/name`; instances: `zone/name`). */
+interface GceResources {
+  networks: GceNetwork;
+  subnetworks: GceSubnetwork;
+  firewalls: GceFirewall;
+  instances: GceInstance;
+  operations: GceOperation;
+}
+
+export type GceProject = {
   id: string;
   number: string;
   createdAt: number;
-  networks: Map<string, GceNetwork>;
-  /** Key: `region/name`. */
-  subnetworks: Map<string, GceSubnetwork>;
-  firewalls: Map<string, GceFirewall>;
-  /** Key: `zone/name`. */
-  instances: Map<string, GceInstance>;
-  operations: Map<string, GceOperation>;
   /** Request id → operation name, so a repeated request returns the first one's operation. */
   requestIds: Map<string, string>;
-}
+} & { [K in keyof GceResources]: Map<string, GceResources[K]> };
 
 export function instanceKey(zone: string, name: string): string {
   return `${zone}/${name}`;

@@ -7,7 +7,7 @@ import { GCP_REGIONS } from '../data/gcp.js';
 import { aggregatedResponse, listResponse, regionNamed } from './catalog.js';
 import type { GceCtx, GceEnv, GceHandler } from './context.js';
 import { alreadyExists, GceError, inUse, invalidField, notFound, requiredField } from './errors.js';
-import { gceTime, parseRef, type Links } from './links.js';
+import { gceTime, parseRef, resourceHead, type Links } from './links.js';
 import { firewallPath, instancePath, networkPath, subnetworkPath, type GceNetwork, type GceProject, type GceSubnetwork } from './model.js';
 import { fingerprintOf } from './fingerprint.js';
 import { checkName, optString } from './fields.js';
@@ -42,11 +42,7 @@ function subnetsOf(p: GceProject, network: string): GceSubnetwork[] {
 
 export function renderNetwork(links: Links, p: GceProject, n: GceNetwork): Record<string, unknown> {
   return {
-    kind: 'compute#network',
-    id: n.id,
-    creationTimestamp: gceTime(n.createdAt),
-    name: n.name,
-    ...(n.description ? { description: n.description } : {}),
+    ...resourceHead('network', n),
     selfLink: links.link(networkPath(p.id, n.name)),
     selfLinkWithId: links.link(`projects/${p.id}/global/networks/${n.id}`),
     autoCreateSubnetworks: n.autoCreateSubnetworks,
@@ -209,8 +205,6 @@ const subnetworksList: GceHandler = (ctx) => {
 const subnetworksAggregated: GceHandler = (ctx) =>
   aggregatedResponse(
     ctx,
-    'compute#subnetworkAggregatedList',
-    `projects/${ctx.project.id}/aggregated/subnetworks`,
     'subnetworks',
     GCP_REGIONS.map((r) => `regions/${r.name}`),
     (scope) =>

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import ssh2 from 'ssh2';
 import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test-support/net.js';
+import { run, running as alive } from '../../../../test-support/proc.js';
 import {
   generateHostKey,
   startVmSshServer,
@@ -87,23 +88,6 @@ function opensshArgs(vm: Vm, keyPath = vm.keyPath, user = 'ubuntu'): string[] {
   ];
 }
 
-function run(
-  file: string,
-  args: string[],
-  input?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
 interface ExecResult {
   code: number | null;
   signal: string | undefined;
@@ -150,16 +134,6 @@ function exec(
   });
 }
 
-/** Running (a zombie whose parent has not reaped it yet counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cb-vm-ssh-'));
 });
@@ -201,7 +175,7 @@ describe('VM SSH server with the OpenSSH client', () => {
     const r = await run(
       SSH,
       [...opensshArgs(vm), 'echo "$PWD $HOME $USER $LOGNAME $CB_VM"; echo oops >&2; tr a-z A-Z'],
-      'from stdin\n',
+      { input: 'from stdin\n' },
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${vm.home} ${vm.home} ubuntu ubuntu vm${vmCount}\nFROM STDIN\n`);
@@ -210,7 +184,7 @@ describe('VM SSH server with the OpenSSH client', () => {
 
   it('serves a shell without a pty on stdin', async () => {
     const vm = await startVm();
-    const r = await run(SSH, ['-T', ...opensshArgs(vm)], 'echo one\necho two >&2\nexit 4\n');
+    const r = await run(SSH, ['-T', ...opensshArgs(vm)], { input: 'echo one\necho two >&2\nexit 4\n' });
     expect(r.stdout).toBe('one\n');
     expect(r.stderr).toContain('two\n');
     expect(r.code).toBe(4);

@@ -137,12 +137,7 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   stop(_region: unknown, inst: BackedVm): void {
-    const g = this.bump(inst.id);
-    const now = this.o.now();
-    inst.state = 'stopping';
-    inst.stateTransitionReason = `User initiated (${gmt(now)})`;
-    inst.stateReason = USER_SHUTDOWN;
-    inst.dueAt = now + this.o.stopDelayMs;
+    const g = this.userShutdown(inst, 'stopping');
     this.afterClose(inst, g, () => this.finishStopping(inst, g));
   }
 
@@ -181,17 +176,23 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   terminate(_region: unknown, inst: BackedVm): void {
-    const g = this.bump(inst.id);
-    const now = this.o.now();
-    inst.state = 'shutting-down';
-    inst.stateTransitionReason = `User initiated (${gmt(now)})`;
-    inst.stateReason = USER_SHUTDOWN;
-    inst.dueAt = now + this.o.stopDelayMs;
+    const g = this.userShutdown(inst, 'shutting-down');
     // The VM's disk goes while it shuts down: terminated means the home dir is gone.
     this.afterClose(inst, g, () => this.finishTerminating(inst, g), () => this.removeDisk(inst.id));
   }
 
-  private removeDisk(id: string): Promise<void> {
+  /** A shutdown the user asked for begins: the state EC2 reports until it is done. Returns the new generation. */
+  private userShutdown(inst: BackedVm, state: 'stopping' | 'shutting-down'): number {
+    const g = this.bump(inst.id);
+    const now = this.o.now();
+    inst.state = state;
+    inst.stateTransitionReason = `User initiated (${gmt(now)})`;
+    inst.stateReason = USER_SHUTDOWN;
+    inst.dueAt = now + this.o.stopDelayMs;
+    return g;
+  }
+
+    private removeDisk(id: string): Promise<void> {
     this.o.nodeRuntime?.vmGone(id);
     return rm(join(this.o.stateDir, 'vms', id), { recursive: true, force: true });
   }

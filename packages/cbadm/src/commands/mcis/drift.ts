@@ -29,6 +29,6 @@ export default class McisDrift extends BaseCommand<typeof McisDrift> {
 
   override async run(): Promise<void> {
     await super.run();
-    if (this.drifted && !process.exitCode) process.exitCode = ExitCode.Changes;
+    if (this.drifted && !process.exitCode) process.exitCode = ExitCode.Verdict;
   }
 }

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { AgentJobResult } from '@cloud-barista/agent/install';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../../cli/flags.js';
 import { agentTable } from '../../cli/agent-render.js';
 
 export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
@@ -13,11 +13,9 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
     '<%= config.bin %> agent install web --subgroup seoul --interval 1s',
     '<%= config.bin %> agent install web --push http://10.0.0.5:8086',
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
+  static override args = mcisArgs;
   static override flags = {
-    ns: nsFlag,
-    subgroup: subgroupFlag,
-    vm: vmFlag,
+    ...vmScopeFlags,
     interval: Flags.string({
       summary: 'Sampling interval, whole seconds, 1s or more.',
       default: '5s',
@@ -44,13 +42,8 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
     const { installAgents, assertAllOk } = await import('@cloud-barista/agent/install');
     const intervalMs = (await durationOf(this.flags.interval, '--interval'))!;
     const ringMs = (await durationOf(this.flags.ring, '--ring'))!;
-    const { core, store } = await this.mon();
     const r = await installAgents({
-      core,
-      store,
-      ns: this.flags.ns,
-      mcis: this.args.mcis,
-      selector: selector(this.flags),
+      ...(await this.vmScope()),
       intervalMs,
       ringMs,
       ...(this.flags.push ? { push: this.flags.push } : {}),

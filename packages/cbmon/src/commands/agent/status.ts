@@ -1,7 +1,6 @@
-import { Args } from '@oclif/core';
 import { PartialError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../cli/base-command.js';
-import { nsFlag, selector, subgroupFlag, vmFlag } from '../../cli/flags.js';
+import { mcisArgs, vmScopeFlags } from '../../cli/flags.js';
 import { statusTable, type AgentStatusRow } from '../../cli/agent-render.js';
 
 export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
@@ -13,21 +12,15 @@ export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
     '<%= config.bin %> agent status web',
     '<%= config.bin %> agent status web --json | jq ".[] | select(.running | not)"',
   ];
-  static override args = { mcis: Args.string({ required: true, description: 'MCIS name' }) };
-  static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };
+  static override args = mcisArgs;
+  static override flags = vmScopeFlags;
 
   protected async execute(): Promise<AgentStatusRow[]> {
     const { agentStatuses, assertAllOk } = await import('@cloud-barista/agent/install');
-    const { core, store } = await this.mon();
-    const r = await agentStatuses({
-      core,
-      store,
-      ns: this.flags.ns,
-      mcis: this.args.mcis,
-      selector: selector(this.flags),
-    });
+    const scope = await this.vmScope();
+    const r = await agentStatuses(scope);
     const rows = r.vms.map((v): AgentStatusRow => {
-      const rec = store.getAgent(this.flags.ns, this.args.mcis, v.vm);
+      const rec = scope.store.getAgent(scope.ns, scope.mcis, v.vm);
       const s = v.status;
       return {
         vm: v.vm,
