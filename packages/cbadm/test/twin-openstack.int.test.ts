@@ -98,6 +98,23 @@ describe('cbadm with OpenStack on Cloud-Twin', () => {
     await cli.json(['connection', 'remove', 'lab-one', '--yes']);
   }, 60_000);
 
+  it('places regions with --location (a city or LAT,LON) so recommend ranks them by distance', async () => {
+    await cli.json(['connection', 'add', 'lab-seoul', '--provider', 'openstack', '--region', 'RegionTwo', '--credential', 'twin-openstack', '--location', 'Seoul']);
+    const berlin = await cli.json<Conn & { location: unknown }>(['connection', 'add', 'lab-berlin', '--provider', 'openstack', '--region', 'RegionOne', '--credential', 'twin-openstack', '--location', '52.52,13.40']);
+    expect(berlin.location).toEqual({ lat: 52.52, lon: 13.4 });
+    for (const c of ['lab-seoul', 'lab-berlin']) await cli.json(['catalog', 'update', '--connection', c]);
+    type Rec = { candidates: Array<{ region: string; distanceKm: number | null }> };
+    const near = async (city: string) => (await cli.json<Rec>(['recommend', '--provider', 'openstack', '--priority', 'location', '--near-city', city, '--limit', '1'])).candidates[0]!;
+    expect(await near('Tokyo')).toMatchObject({ region: 'RegionTwo' });
+    const paris = await near('Paris');
+    expect(paris.region).toBe('RegionOne');
+    expect(paris.distanceKm).toBeGreaterThan(800);
+    expect(paris.distanceKm).toBeLessThan(1000);
+    const bad = await cli.run(['connection', 'add', 'lab-x', '--provider', 'openstack', '--region', 'RegionOne', '--credential', 'twin-openstack', '--location', '95,10']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('latitude 95 is outside -90..90')]);
+    for (const c of ['lab-seoul', 'lab-berlin']) await cli.json(['connection', 'remove', c, '--yes']);
+  }, 60_000);
+
   it('runs an MCIS on OpenStack: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
     const file = join(cli.home, 'os.yaml');
     writeFileSync(file, manifestYaml('osm', [{ name: 'lab', connection: 'twin-openstack-regionone', count: 2, spec: 'm1.small' }]));

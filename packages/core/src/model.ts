@@ -99,6 +99,11 @@ export const Connection = z.object({
    * from the connection's --price-file when it was added.
    */
   prices: z.record(z.string(), z.number().nonnegative()).optional(),
+  /**
+   * Where the region is, for clouds whose regions have no fixed place (a private OpenStack): the
+   * recommender's location and latency priorities use it when core's region table does not know it.
+   */
+  location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), city: z.string().optional() }).optional(),
   labels: Tags.default({}),
   createdAt: z.string(),
 });

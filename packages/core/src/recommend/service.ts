@@ -73,9 +73,18 @@ export class RecommendService {
       if (connection) c.connection = connection;
       return c;
     });
+    // Core's table knows the public clouds' regions; a connection may place a region it does not know.
+    const placed = new Map<string, NonNullable<Connection['location']>>();
+    for (const c of conns) if (c.location) placed.set(`${c.provider}:${c.region}`, c.location);
+    const locate = (provider: string, region: string) => {
+      const known = regionLocation(provider, region);
+      if (known) return known;
+      const at = placed.get(`${provider}:${region}`);
+      return at ? { display: region, city: at.city ?? `${at.lat},${at.lon}`, lat: at.lat, lon: at.lon } : undefined;
+    };
     const ctx: RankContext = {
-      locate: regionLocation,
-      latency: new LatencyModel(this.store.listLatency(), regionLocation),
+      locate,
+      latency: new LatencyModel(this.store.listLatency(), locate),
       performance: performanceLookup(this.store.listBenchmarks()),
     };
     this.cache = { candidates, ctx };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { parsePriceFile } from '@cloud-barista/core/catalog/price-file';
+import { parsePlace } from '@cloud-barista/core/recommend/geo';
 import { UsageError } from '@cloud-barista/core/errors';
 import type { Connection } from '@cloud-barista/core';
 import { PROVIDERS } from '@cloud-barista/core/domain';
@@ -40,6 +41,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     project: Flags.string({ summary: "GCP project id (default: the service account's project).", env: 'GOOGLE_CLOUD_PROJECT' }),
     subscription: Flags.string({ summary: 'Azure subscription id.', env: 'AZURE_SUBSCRIPTION_ID' }),
     'resource-group': Flags.string({ summary: 'Azure resource group for default resources (default cb-<connection>).' }),
+    location: Flags.string({ summary: "Where the region is, for a cloud whose regions have no fixed place (OpenStack): 'LAT,LON' or a city; used by recommend's location and latency priorities." }),
     'price-file': Flags.string({ summary: 'Prices the cloud does not publish (OpenStack): CSV "flavor,usd_per_hour" or YAML "flavor: usd_per_hour".' }),
     label: Flags.string({ multiple: true, summary: 'Label KEY=VALUE (repeatable).' }),
     replace: Flags.boolean({ summary: 'Overwrite a connection of the same name.' }),
@@ -65,10 +67,17 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
       ...(this.flags.subscription && this.flags.provider === 'azure' ? { subscription: this.flags.subscription } : {}),
       ...(this.flags['resource-group'] ? { resourceGroup: this.flags['resource-group'] } : {}),
       ...(prices ? { prices } : {}),
+      ...(this.flags.location ? { location: placeOf(this.flags.location) } : {}),
     });
   }
 
   protected override table(c: Connection): string {
     return connectionTable([c]);
   }
+}
+
+/** --location as stored: coordinates, and the city when one was named. */
+function placeOf(text: string): { lat: number; lon: number; city?: string } {
+  const p = parsePlace(text, '--location');
+  return { lat: p.lat, lon: p.lon, ...(/^\s*-?\d/.test(text) ? {} : { city: p.label }) };
 }
