@@ -10,7 +10,7 @@ import type { DriverPool } from '../driver/pool.js';
 import { noEvents, type EventSink } from '../events.js';
 import { API_VERSION, type McisManifest } from '../manifest.js';
 import type { Mcis, Vm } from '../model.js';
-import { provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
+import { firewallOf, provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupByConnection } from './group.js';
@@ -63,7 +63,7 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
 }
 
 export function buildPlan(deps: OrchestratorDeps, create: CreatePlan, m: McisManifest, record: Mcis | undefined, vms: Vm[], cloud: CloudView): McisPlan {
-  const changes = diffMcis(create, record, vms, cloud, { labels: m.metadata.labels ?? {}, ...provisioning(m) });
+  const changes = diffMcis(create, record, vms, cloud, { labels: m.metadata.labels ?? {}, ...provisioning(m), firewall: { ...firewallOf(m), subgroups: m.spec.subgroups } });
   const live = vms.filter((v) => v.origin !== 'registered' && v.status !== 'Terminated' && v.providerId);
   const prices = live.map((v) => deps.store.listSpecRecords({ provider: v.provider, region: v.region }).find((s) => s.name === v.spec)?.pricePerHour ?? null);
   const before = prices.some((p) => p === null) ? null : Math.round(prices.reduce<number>((a, p) => a + (p ?? 0), 0) * 10_000) / 10_000;
@@ -141,7 +141,10 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
     policy: recordedPolicy(create, m),
     files: undefined,
     run: undefined,
+    firewall: undefined,
+    ssh: undefined,
     ...provisioning(m),
+    ...firewallOf(m),
     updatedAt: nowIso(),
   }));
 
@@ -235,10 +238,13 @@ export function manifestOf(mcis: Mcis): McisManifest {
         image: s.image,
         ...(s.rootDisk ? { rootDisk: s.rootDisk } : {}),
         ...(s.sshUser ? { sshUser: s.sshUser } : {}),
+        ...(s.firewall ? { firewall: s.firewall } : {}),
         ...(s.requirements ? { requirements: s.requirements } : { connection: s.connection, spec: s.spec }),
       })),
       ...(mcis.files ? { files: mcis.files } : {}),
       ...(mcis.run ? { run: mcis.run } : {}),
+      ...(mcis.firewall ? { firewall: mcis.firewall } : {}),
+      ...(mcis.ssh ? { ssh: mcis.ssh } : {}),
       policy: {
         onFailure: mcis.policy.onFailure,
         ...(mcis.policy.parallelism ? { parallelism: mcis.policy.parallelism } : {}),

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ProviderError, UsageError } from '../errors.js';
-import type { Image, VmInfo } from '../driver/port.js';
+import type { FirewallRef, Image, VmInfo } from '../driver/port.js';
 import { noEvents, type EventSink } from '../events.js';
 import type { McisManifest } from '../manifest.js';
 import { nowIso, TAG } from '../domain.js';
@@ -20,6 +20,7 @@ import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
+import { deleteFirewalls, ensureFirewall } from './firewall.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -115,6 +116,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       subgroups: storedSubgroups(plan, m),
       policy: recordedPolicy(plan, m),
       ...provisioning(m),
+      ...firewallOf(m),
       targetAction: 'create',
       createdAt: now,
       updatedAt: now,
@@ -197,6 +199,13 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     if (!d) defaults.set(c, (d = ensureDefaults(deps, pool, pool.connection(c), events)));
     return d;
   };
+  // The MCIS firewall comes after the defaults (it lives in the default network), before any launch.
+  const firewalls = new Map<string, Promise<FirewallRef | undefined>>();
+  const ensureFw = (c: string) => {
+    let f = firewalls.get(c);
+    if (!f) firewalls.set(c, (f = ensure(c).then(() => ensureFirewall(deps, pool, plan.ns, plan.name, c, events))));
+    return f;
+  };
   const images = new Map<string, Promise<Image>>();
   const resolveImage = (c: string, image: string) => {
     const key = `${c}\u0000${image}`;
@@ -232,7 +241,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   };
   const launchOne = async (vm: Vm) => {
     try {
-      const [{ driver }, d, image] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image)]);
+      const [{ driver }, d, image, firewall] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image), ensureFw(vm.connection)]);
       const sg = m.spec.subgroups.find((s) => s.name === vm.subgroup)!;
       const sshUser = sg.sshUser ?? image.sshUser;
       deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, sshUser }));
@@ -247,6 +256,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
         publicKey: d.publicKey,
         sshUser,
         clientToken: vm.clientToken,
+        ...(firewall ? { firewall } : {}),
         tags: { [TAG.managed]: 'true', [TAG.ns]: plan.ns, [TAG.mcis]: plan.name, [TAG.vm]: vm.name, [TAG.connection]: vm.connection },
       });
       deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({
@@ -273,6 +283,9 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     if (moves.length) {
       // Default resources made in regions every subgroup left are removed now, not at delete time.
       const left = plan.connections.filter((c) => !plan.subgroups.some((sg) => sg.connection === c));
+      for (const f of await deleteFirewalls(deps, pool, plan.ns, plan.name, events, new Set(left))) {
+        events({ type: 'warning', message: `could not remove the MCIS firewall on ${f.connection} after failover: ${f.error}` });
+      }
       for (const c of await cleanupUnusedDefaults(deps, pool, left, events)) {
         if (c.outcome === 'failed') events({ type: 'warning', message: `could not remove default resources of ${c.connection} after failover: ${c.error}` });
       }
@@ -399,6 +412,11 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
 /** The manifest's files and run as the record keeps them. */
 export function provisioning(m: McisManifest): Pick<Mcis, 'files' | 'run'> {
   return { ...(m.spec.files?.length ? { files: m.spec.files } : {}), ...(m.spec.run?.length ? { run: m.spec.run } : {}) };
+}
+
+/** The manifest's MCIS-wide firewall rules and SSH sources as the record keeps them (subgroup rules stay on the subgroups). */
+export function firewallOf(m: McisManifest): Pick<Mcis, 'firewall' | 'ssh'> {
+  return { ...(m.spec.firewall?.length ? { firewall: m.spec.firewall } : {}), ...(m.spec.ssh ? { ssh: m.spec.ssh } : {}) };
 }
 
 /** The MCIS policy as recorded: the plan's failure policy and parallelism, and apply's settings. */

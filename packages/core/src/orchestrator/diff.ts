@@ -5,6 +5,7 @@
  */
 import type { Mcis, Vm, VmStatus } from '../model.js';
 import type { CreatePlan } from './plan.js';
+import { firewallChanges, intentOf, type FirewallIntent } from '../firewall.js';
 
 export type ChangeOp = 'create' | 'destroy' | 'replace' | 'update';
 
@@ -18,7 +19,7 @@ export interface Change {
   op: ChangeOp;
   /** A VM name; for an MCIS-level change, the MCIS name. */
   target: string;
-  kind: 'vm' | 'mcis';
+  kind: 'vm' | 'mcis' | 'firewall';
   subgroup?: string;
   reason: string;
   /** The clouds disagree with the record (a VM gone or stopped outside cbadm, an unknown instance). */
@@ -64,7 +65,7 @@ function shapeChange(before: VmShape, after: VmShape): string | undefined {
 }
 
 /** What the manifest wants beyond its VMs: labels, and the files and run owed once to every VM. */
-export type McisExtras = Pick<Mcis, 'labels' | 'files' | 'run'>;
+export type McisExtras = Pick<Mcis, 'labels' | 'files' | 'run'> & { firewall?: FirewallIntent };
 
 export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], cloud: CloudView, want: McisExtras): Change[] {
   const provisions = !!(want.files?.length || want.run?.length);
@@ -113,7 +114,17 @@ export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], 
   if (record && !(same(record.files, want.files) && same(record.run, want.run))) {
     changes.push({ op: 'update', kind: 'mcis', target: plan.name, reason: 'spec.files/spec.run changed: VMs added from now on get the new ones' });
   }
+  if (record && want.firewall) changes.push(...ruleChanges(intentOf(record), want.firewall));
   return changes;
+}
+
+/** One `~ update` line per manifest firewall rule added or removed (realised in place on every connection). */
+export function ruleChanges(before: FirewallIntent, after: FirewallIntent): Change[] {
+  const { added, removed } = firewallChanges(before, after);
+  return [
+    ...added.map((r): Change => ({ op: 'update', kind: 'firewall', target: 'firewall', reason: `rule added: ${r}` })),
+    ...removed.map((r): Change => ({ op: 'update', kind: 'firewall', target: 'firewall', reason: `rule removed: ${r}` })),
+  ];
 }
 
 /**

@@ -113,7 +113,8 @@ export function createVms(ctx: AwsContext): VmApi {
             {
               DeviceIndex: 0,
               SubnetId: req.network.subnetId,
-              Groups: [req.network.securityGroupId],
+              // The MCIS firewall carries SSH itself (mcis-firewall.ts), so it replaces the default group.
+              Groups: [req.firewall?.id ?? req.network.securityGroupId],
               AssociatePublicIpAddress: true,
               DeleteOnTermination: true,
             },

@@ -1,0 +1,181 @@
+/**
+ * End to end: manifest firewall rules on a 3-cloud MCIS. `{ports: "8080", from: ["subgroup:web"]}`
+ * must show up in each cloud's own API (EC2 DescribeSecurityGroups through the AWS SDK; GCE firewall
+ * rules and the Azure NSG through the drivers, which read them with Google's and Azure's SDKs) with
+ * the web VMs' public and private addresses as sources; scaling web re-syncs them; `plan` shows the
+ * rule removed and `apply` removes it everywhere; SSH narrowed by `spec.ssh` still lets cbadm in;
+ * `mcis delete` leaves no firewall object behind.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { homePaths, refsToNetwork, SqliteStateStore, type CloudDriver, type DefaultNetwork } from '@cloud-barista/core';
+import { driverRegistry } from '@cloud-barista/drivers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCampaignTwin, storedCredential, type CloudAudit } from './chaos.js';
+import { Cli, manifestYaml } from './harness.js';
+import { ec2 } from './twin-ec2.js';
+
+const AWS = { connection: 'twin-aws-ap-northeast-2', region: 'ap-northeast-2' };
+const GCP = 'twin-gcp-asia-northeast3';
+const AZURE = 'twin-azure-koreacentral';
+/** The MCIS firewall's name for MCIS `fw` in namespace `default` (GCE tag, Azure rule prefix). */
+const FW = 'cb-default-fw';
+
+type View = { vms: Array<{ name: string; publicIp: string | null; privateIp: string | null }> };
+type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason: string }> };
+
+const cli = new Cli({ sshPort: 2467 });
+let audit: CloudAudit;
+let endpoint: string;
+const drivers = new Map<string, CloudDriver>();
+const file = () => join(cli.home, 'fw.yaml');
+
+function write(web: number, spec = '  firewall:\n    - { ports: "8080", from: ["subgroup:web"] }\n'): void {
+  const subgroups = [
+    { name: 'web', connection: AWS.connection, count: web, spec: 't3.micro' },
+    { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
+    { name: 'z', connection: AZURE, count: 1, spec: 'Standard_B1s' },
+  ];
+  writeFileSync(file(), manifestYaml('fw', subgroups) + spec);
+}
+
+const apply = () => cli.json<unknown>(['apply', '-f', file(), '--auto-approve']);
+
+/** The web VMs' public and private addresses as /32 sources, sorted. */
+async function webSources(): Promise<string[]> {
+  const view = await cli.json<View>(['mcis', 'get', 'fw']);
+  return view.vms.filter((v) => v.name.startsWith('web-')).flatMap((v) => [v.publicIp, v.privateIp]).map((ip) => `${ip}/32`).sort();
+}
+
+async function driverFor(conn: string): Promise<CloudDriver> {
+  let d = drivers.get(conn);
+  if (!d) {
+    const c = audit.connection(conn);
+    d = (await driverRegistry.load(c.provider))({ connection: c, credentials: storedCredential(cli.home, c.credential!) });
+    drivers.set(conn, d);
+  }
+  return d;
+}
+
+/** The default networks as recorded while the MCIS lived: the delete removes the records with them. */
+const networks = new Map<string, DefaultNetwork>();
+
+function networkOf(conn: string): DefaultNetwork | undefined {
+  if (networks.has(conn)) return networks.get(conn);
+  const store = new SqliteStateStore(homePaths(cli.home).db);
+  try {
+    const r = store.getResource(conn, 'network');
+    if (r) networks.set(conn, refsToNetwork(r.refs));
+    return networks.get(conn);
+  } finally {
+    store.close();
+  }
+}
+
+/** EC2's view: the MCIS's security groups (by tag), through the AWS SDK. */
+async function awsGroups(): Promise<SecurityGroup[]> {
+  const client = ec2({ endpoint, stateDir: cli.twinDir }, AWS.region);
+  try {
+    return (await client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-mcis', Values: ['fw'] }] }))).SecurityGroups ?? [];
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Sources per `proto port` in EC2's one group for the MCIS. */
+async function awsRules(): Promise<Record<string, string[]>> {
+  const groups = await awsGroups();
+  expect(groups).toHaveLength(1);
+  const out: Record<string, string[]> = {};
+  for (const p of groups[0]!.IpPermissions ?? []) out[`${p.IpProtocol} ${p.FromPort}-${p.ToPort}`] = (p.IpRanges ?? []).map((r) => r.CidrIp!).sort();
+  return out;
+}
+
+/** Sources per `proto port` the GCE firewall rules or the Azure NSG hold for the MCIS (and Azure's destinations). */
+async function cloudRules(conn: string): Promise<{ rules: Record<string, string[]>; targets?: string[] }> {
+  const d = await driverFor(conn);
+  const net = networkOf(conn);
+  if (!net) return { rules: {} };
+  const read = await d.firewall!.read({ id: FW, name: FW }, net);
+  const rules: Record<string, string[]> = {};
+  for (const r of read.rules) (rules[`${r.protocol} ${r.fromPort}-${r.toPort}`] ??= []).push(r.source);
+  for (const k of Object.keys(rules)) rules[k]!.sort();
+  return { rules, ...(read.targets ? { targets: read.targets } : {}) };
+}
+
+async function zPrivateIp(): Promise<string> {
+  const view = await cli.json<View>(['mcis', 'get', 'fw']);
+  return view.vms.find((v) => v.name === 'z-1')!.privateIp!;
+}
+
+beforeAll(async () => {
+  ({ audit } = await startCampaignTwin(cli));
+  endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'status'])).endpoints.aws;
+}, 120_000);
+afterAll(async () => {
+  for (const d of drivers.values()) d.close();
+  await audit?.close();
+  await cli.dispose();
+});
+
+describe('manifest firewall rules', () => {
+  it('opens 8080 from the web VMs on every cloud, attached to the VMs at launch', async () => {
+    write(2);
+    await apply();
+    const web = await webSources();
+    expect(web).toHaveLength(4);
+    expect(await awsRules()).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
+    // The web instances carry the MCIS group (and only it: it carries SSH itself).
+    const client = ec2({ endpoint, stateDir: cli.twinDir }, AWS.region);
+    const r = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:cb-mcis', Values: ['fw'] }, { Name: 'instance-state-name', Values: ['running'] }] }));
+    client.destroy();
+    const [group] = await awsGroups();
+    expect(r.Reservations?.flatMap((x) => x.Instances ?? []).map((i) => (i.SecurityGroups ?? []).map((g) => g.GroupId))).toEqual([[group!.GroupId], [group!.GroupId]]);
+    expect((await cloudRules(GCP)).rules).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
+    expect(await cloudRules(AZURE)).toEqual({ rules: { 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] }, targets: [await zPrivateIp()] });
+    const again = await cli.json<Plan>(['plan', '-f', file()]);
+    expect(again.changes).toEqual([]);
+  }, 180_000);
+
+  it('re-syncs the sources when web scales out and in', async () => {
+    await cli.json(['mcis', 'scale', 'fw', '--subgroup', 'web', '--count', '3']);
+    const three = await webSources();
+    expect(three).toHaveLength(6);
+    expect((await awsRules())['tcp 8080-8080']).toEqual(three);
+    expect((await cloudRules(GCP)).rules['tcp 8080-8080']).toEqual(three);
+    expect((await cloudRules(AZURE)).rules['tcp 8080-8080']).toEqual(three);
+    await cli.json(['mcis', 'scale', 'fw', '--subgroup', 'web', '--count', '1']);
+    const one = await webSources();
+    expect(one).toHaveLength(2);
+    for (const rules of [await awsRules(), (await cloudRules(GCP)).rules, (await cloudRules(AZURE)).rules]) expect(rules['tcp 8080-8080']).toEqual(one);
+  }, 240_000);
+
+  it('plans the rule removed and apply removes it from every cloud; spec.ssh narrows SSH', async () => {
+    write(1, '  ssh: { from: ["127.0.0.0/8"] }\n');
+    const p = await cli.json<Plan>(['plan', '-f', file()]);
+    expect(p.changes.map((c) => [c.op, c.kind, c.reason])).toEqual([
+      ['update', 'firewall', 'rule added: tcp 22 from 127.0.0.0/8 (spec.ssh)'],
+      ['update', 'firewall', 'rule removed: tcp 8080 from subgroup:web (MCIS-wide)'],
+    ]);
+    const text = await cli.run(['plan', '-f', file()]);
+    expect(text.stdout).toMatch(/~ firewall\s.*rule removed: tcp 8080 from subgroup:web/);
+    await apply();
+    const narrowed = { 'tcp 22-22': ['127.0.0.0/8'] };
+    expect(await awsRules()).toEqual(narrowed);
+    expect((await cloudRules(GCP)).rules).toEqual(narrowed);
+    expect((await cloudRules(AZURE)).rules).toEqual(narrowed);
+    // cbadm reaches the VMs over loopback, inside the narrowed range.
+    const exec = await cli.json<Array<{ exitCode: number }>>(['mcis', 'exec', 'fw', '--', 'true']);
+    expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0]);
+  }, 180_000);
+
+  it('mcis delete leaves no firewall object behind', async () => {
+    await cli.json(['mcis', 'delete', 'fw', '--force', '--yes']);
+    expect(await awsGroups()).toEqual([]);
+    // GCE firewall rules are the project's: none may target the MCIS's tag any more.
+    expect((await cloudRules(GCP)).rules).toEqual({});
+    // Azure: the NSG went with the connection's default network (its last user was this MCIS).
+    expect(await (await driverFor(AZURE)).network.findDefault({ name: 'cb-default-twin-azure-koreacentral', tags: { 'cb-managed': 'true', 'cb-connection': AZURE } })).toBeUndefined();
+  }, 180_000);
+});
