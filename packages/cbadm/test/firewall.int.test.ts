@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, RevokeSecurityGroupIngressCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { homePaths, refsToNetwork, SqliteStateStore, type CloudDriver, type DefaultNetwork } from '@cloud-barista/core';
 import { driverRegistry } from '@cloud-barista/drivers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,20 @@ describe('manifest firewall rules', () => {
     const again = await cli.json<Plan>(['plan', '-f', file()]);
     expect(again.changes).toEqual([]);
   }, 180_000);
+
+  it('sees a rule revoked with the AWS API as drift, and apply puts it back', async () => {
+    const [group] = await awsGroups();
+    const client = ec2({ endpoint, stateDir: cli.twinDir }, AWS.region);
+    const web = await webSources();
+    await client.send(new RevokeSecurityGroupIngressCommand({ GroupId: group!.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: web[0] }] }] }));
+    client.destroy();
+    const p = await cli.json<Plan & { changes: Array<{ drift?: boolean }> }>(['plan', '-f', file()]);
+    expect(p.changes.map((c) => [c.kind, c.drift, c.reason])).toEqual([['firewall', true, `the MCIS firewall on ${AWS.connection} was changed outside cbadm: tcp/8080-8080/${web[0]} missing`]]);
+    expect((await cli.run(['mcis', 'drift', 'fw'])).code).not.toBe(0);
+    await apply();
+    expect((await awsRules())['tcp 8080-8080']).toEqual(web);
+    expect((await cli.run(['mcis', 'drift', 'fw'])).code).toBe(0);
+  }, 120_000);
 
   it('re-syncs the sources when web scales out and in', async () => {
     await cli.json(['mcis', 'scale', 'fw', '--subgroup', 'web', '--count', '3']);

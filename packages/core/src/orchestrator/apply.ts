@@ -14,6 +14,7 @@ import { firewallOf, provisioning, recordedPolicy, runCreate, sshTargetOf, type 
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupByConnection } from './group.js';
+import { readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
 
@@ -40,6 +41,8 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
   const known = new Set(cloudVms.flatMap((v) => (v.providerId ? [v.providerId] : [])));
   // A record killed before it got its id owns the instance tagged with its name: not an orphan.
   const unrecorded = new Set(cloudVms.filter((v) => !v.providerId).map((v) => v.name));
+  const record = deps.store.getMcis(ns, name);
+  const firewalls = record?.firewalls ? readFirewalls(deps, pool, record) : undefined;
   await Promise.all(
     [...connections].map(async (conn) => {
       try {
@@ -59,6 +62,7 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
       }
     }),
   );
+  if (firewalls) view.firewalls = await firewalls;
   return view;
 }
 

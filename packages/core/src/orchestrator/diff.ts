@@ -38,9 +38,25 @@ export interface CloudView {
   unreachable: Set<string>;
   /** Instances tagged with this MCIS that no record holds. */
   orphans: Array<{ connection: string; providerId: string; vm?: string; status: VmStatus }>;
+  /** The rules each connection's MCIS firewall holds (firewall.ts ruleKey form). */
+  firewalls?: Map<string, string[]>;
 }
 
 export const emptyCloudView = (): CloudView => ({ seen: new Map(), unreachable: new Set(), orphans: [] });
+
+/** MCIS firewalls whose rules someone changed outside cbadm since the last sync: apply syncs them back. */
+function firewallDrift(record: Mcis | undefined, cloud: CloudView): Change[] {
+  return Object.entries(record?.firewalls ?? {}).flatMap(([conn, entry]): Change[] => {
+    const held = cloud.firewalls?.get(conn);
+    if (!held || !entry.applied) return [];
+    const want = new Set(entry.applied);
+    const extra = held.filter((k) => !want.has(k));
+    const missing = entry.applied.filter((k) => !held.includes(k));
+    if (!extra.length && !missing.length) return [];
+    const what = [...missing.map((k) => `${k} missing`), ...extra.map((k) => `${k} added`)].join(', ');
+    return [{ op: 'update', kind: 'firewall', target: 'firewall', reason: `the MCIS firewall on ${conn} was changed outside cbadm: ${what}`, drift: true }];
+  });
+}
 
 /** Record statuses that mean the VM must be launched again. */
 const BROKEN: ReadonlySet<VmStatus> = new Set(['Failed', 'Undefined', 'Terminated']);
@@ -115,6 +131,7 @@ export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], 
     changes.push({ op: 'update', kind: 'mcis', target: plan.name, reason: 'spec.files/spec.run changed: VMs added from now on get the new ones' });
   }
   if (record && want.firewall) changes.push(...ruleChanges(intentOf(record), want.firewall));
+  changes.push(...firewallDrift(record, cloud));
   return changes;
 }
 
@@ -131,7 +148,7 @@ export function ruleChanges(before: FirewallIntent, after: FirewallIntent): Chan
  * Where the clouds disagree with the record alone (no manifest): VMs gone, stopped or started
  * outside cbadm, and instances tagged with the MCIS that no record holds.
  */
-export function driftOf(vms: Vm[], cloud: CloudView): Change[] {
+export function driftOf(vms: Vm[], cloud: CloudView, record?: Mcis): Change[] {
   const out: Change[] = [];
   for (const vm of vms) {
     if (vm.origin === 'registered') continue;
@@ -145,7 +162,7 @@ export function driftOf(vms: Vm[], cloud: CloudView): Change[] {
       out.push({ op: 'update', kind: 'vm', target: vm.name, subgroup: vm.subgroup, reason: `${seen} in the cloud, ${vm.status} in the record`, drift: true });
     }
   }
-  return [...out, ...orphanChanges(cloud)];
+  return [...out, ...orphanChanges(cloud), ...firewallDrift(record, cloud)];
 }
 
 function orphanChanges(cloud: CloudView): Change[] {

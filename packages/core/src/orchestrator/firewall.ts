@@ -88,7 +88,9 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
         const rules = resolveRules(intent, conn, vms);
         const targets = [...new Set(here.flatMap((v) => (v.privateIp ? [v.privateIp] : [])))].sort();
         await driver.firewall!.setRules(ref, { network, rules, targets });
-        setEntry(deps, ns, name, conn, { ...entry, applied: rules.map(ruleKey) });
+        // What the cloud holds after the sync is what a later plan compares with (drift).
+        const held = (await driver.firewall!.read(ref, network)).rules.map(ruleKey).sort();
+        setEntry(deps, ns, name, conn, { ...entry, applied: held });
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         failed.push({ connection: conn, error });
@@ -97,6 +99,25 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
     }),
   );
   return failed;
+}
+
+/** What each connection's MCIS firewall holds now (ruleKey form), for plan's drift check; unreadable ones are left out. */
+export async function readFirewalls(deps: OrchestratorDeps, pool: DriverPool, rec: Mcis): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  await Promise.all(
+    Object.entries(rec.firewalls ?? {}).map(async ([conn, entry]) => {
+      const network = networkOf(deps, conn);
+      if (entry.status !== 'ready' || !entry.id || !network) return;
+      try {
+        const { driver } = await pool.get(conn);
+        const read = await driver.firewall?.read({ id: entry.id, name: entry.name }, network);
+        if (read) out.set(conn, read.rules.map(ruleKey).sort());
+      } catch {
+        // An unreachable connection shows as such through the VM refresh.
+      }
+    }),
+  );
+  return out;
 }
 
 /** Removes the MCIS firewall objects (after its VMs are gone); each record entry goes once its object is. */

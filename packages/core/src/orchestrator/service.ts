@@ -250,7 +250,7 @@ export class McisService {
     const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
     try {
       const cloud = await refresh(this.deps, pool, ns, name, vms);
-      return { ns, name, changes: driftOf(vms, cloud), unreachable: [...cloud.unreachable] };
+      return { ns, name, changes: driftOf(vms, cloud, this.deps.store.getMcis(ns, name)), unreachable: [...cloud.unreachable] };
     } finally {
       await pool.closeAll();
     }
