@@ -23,7 +23,7 @@ const AZURE = 'twin-azure-koreacentral';
 const FW = 'cb-default-fw';
 
 type View = { vms: Array<{ name: string; publicIp: string | null; privateIp: string | null }> };
-type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason: string }> };
+type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason: string; drift?: boolean }> };
 
 const cli = new Cli({ sshPort: 2467 });
 let audit: CloudAudit;
@@ -144,7 +144,7 @@ describe('manifest firewall rules', () => {
     const web = await webSources();
     await client.send(new RevokeSecurityGroupIngressCommand({ GroupId: group!.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: web[0] }] }] }));
     client.destroy();
-    const p = await cli.json<Plan & { changes: Array<{ drift?: boolean }> }>(['plan', '-f', file()]);
+    const p = await cli.json<Plan>(['plan', '-f', file()]);
     expect(p.changes.map((c) => [c.kind, c.drift, c.reason])).toEqual([['firewall', true, `the MCIS firewall on ${AWS.connection} was changed outside cbadm: tcp/8080-8080/${web[0]} missing`]]);
     expect((await cli.run(['mcis', 'drift', 'fw'])).code).not.toBe(0);
     await apply();
