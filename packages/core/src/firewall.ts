@@ -4,8 +4,7 @@
  * listing what changed between two manifests. Pure: no store, no cloud call.
  */
 import type { FieldIssue } from './errors.js';
-import type { FirewallRule } from './driver/port.js';
-import type { FirewallRuleSpec, Mcis, SshAccess } from './model.js';
+import type { FirewallRule, FirewallRuleSpec, Mcis, SshAccess } from './model.js';
 
 export const ANYWHERE = '0.0.0.0/0';
 export const SSH_PORT = 22;

@@ -113,6 +113,14 @@ export const FirewallRuleSpec = z
   .strict();
 export type FirewallRuleSpec = z.infer<typeof FirewallRuleSpec>;
 
+/** One ingress allowance as a firewall object holds it: a protocol's port range from one IPv4 CIDR. */
+export interface FirewallRule {
+  protocol: 'tcp' | 'udp';
+  fromPort: number;
+  toPort: number;
+  source: string;
+}
+
 /** `spec.ssh`: who may reach port 22 (default 0.0.0.0/0). */
 export const SshAccess = z.object({ from: z.array(z.string().min(1)).min(1).max(100) }).strict();
 export type SshAccess = z.infer<typeof SshAccess>;

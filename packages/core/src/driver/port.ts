@@ -4,7 +4,7 @@
  * what an earlier, interrupted call made (by tags or client token) instead of making it again.
  */
 import type { VmAction } from '../domain.js';
-import type { Connection, CredentialMaterial, Provider, Tags, VmStatus } from '../model.js';
+import type { Connection, CredentialMaterial, FirewallRule, Provider, Tags, VmStatus } from '../model.js';
 
 export type { VmAction };
 
@@ -116,13 +116,7 @@ export interface NetworkApi {
   revokeIngress?(net: DefaultNetwork, req: { rules: IngressRule[]; sources: string[] }): Promise<void>;
 }
 
-/** One ingress allowance: a protocol's port range from one IPv4 CIDR. */
-export interface FirewallRule {
-  protocol: 'tcp' | 'udp';
-  fromPort: number;
-  toPort: number;
-  source: string;
-}
+export type { FirewallRule };
 
 /** An MCIS firewall object as the driver names it (SG id, GCE network tag, Azure rule prefix). */
 export interface FirewallRef {
