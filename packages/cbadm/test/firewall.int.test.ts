@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, RevokeSecurityGroupIngressCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { homePaths, refsToNetwork, SqliteStateStore, type CloudDriver, type DefaultNetwork } from '@cloud-barista/core';
 import { driverRegistry } from '@cloud-barista/drivers';
+import { InstancesClient } from '@google-cloud/compute/build/src/v1/index.js';
+import { JWT } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampaignTwin, storedCredential, type CloudAudit } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
@@ -104,6 +106,31 @@ async function cloudRules(conn: string): Promise<{ rules: Record<string, string[
   return { rules, ...(read.targets ? { targets: read.targets } : {}) };
 }
 
+/** A GCE instance's network tags, read with Google's SDK (the service-account key cbadm stored; its token_uri is the twin's). */
+async function gceTags(providerId: string): Promise<string[]> {
+  const c = audit.connection(GCP);
+  const cred = storedCredential(cli.home, c.credential!);
+  if (cred.kind !== 'gcp-service-account') throw new Error(`${GCP}: expected a service-account key`);
+  const key = JSON.parse(cred.keyJson) as { client_email: string; private_key: string; token_uri: string; project_id: string };
+  const authClient = new JWT({ email: key.client_email, key: key.private_key, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  // The Node library posts to Google's token URL; the key names the twin's.
+  authClient.transporter.interceptors.request.add({
+    resolved: (config) => {
+      if (String(config.url) === 'https://oauth2.googleapis.com/token') config.url = new URL(key.token_uri);
+      return Promise.resolve(config);
+    },
+  });
+  const u = new URL(c.endpoint!);
+  const client = new InstancesClient({ authClient, apiEndpoint: u.hostname, port: Number(u.port), protocol: u.protocol.replace(':', ''), fallback: true });
+  try {
+    const [zone, instance] = providerId.split('/') as [string, string];
+    const [i] = await client.get({ project: c.project ?? key.project_id, zone, instance });
+    return i.tags?.items ?? [];
+  } finally {
+    await client.close();
+  }
+}
+
 async function zPrivateIp(): Promise<string> {
   const view = await cli.json<View>(['mcis', 'get', 'fw']);
   return view.vms.find((v) => v.name === 'z-1')!.privateIp!;
@@ -192,4 +219,30 @@ describe('manifest firewall rules', () => {
     // Azure: the NSG went with the connection's default network (its last user was this MCIS).
     expect(await (await driverFor(AZURE)).network.findDefault({ name: 'cb-default-twin-azure-koreacentral', tags: { 'cb-managed': 'true', 'cb-connection': AZURE } })).toBeUndefined();
   }, 180_000);
+
+  it('attaches the VMs of an MCIS created without rules when apply adds its first rule', async () => {
+    const late = join(cli.home, 'late.yaml');
+    const subgroups = [
+      { name: 'a', connection: AWS.connection, count: 1, spec: 't3.micro' },
+      { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
+    ];
+    writeFileSync(late, manifestYaml('late', subgroups));
+    await cli.json(['apply', '-f', late, '--auto-approve']);
+    const client = ec2({ endpoint, stateDir: cli.twinDir }, AWS.region);
+    const groupsOfA = async () => {
+      const r = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:cb-mcis', Values: ['late'] }, { Name: 'instance-state-name', Values: ['running'] }] }));
+      return r.Reservations?.flatMap((x) => x.Instances ?? []).flatMap((i) => (i.SecurityGroups ?? []).map((g) => g.GroupName));
+    };
+    expect(await groupsOfA()).toEqual([`cb-default-${AWS.connection}-sg`]);
+    const g1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'late'])).vms.find((v) => v.name === 'g-1')!;
+    expect(await gceTags(g1.providerId)).toEqual([]);
+
+    writeFileSync(late, manifestYaml('late', subgroups) + '  firewall: [{ ports: "8080", from: [mcis] }]\n');
+    await cli.json(['apply', '-f', late, '--auto-approve']);
+    expect(await groupsOfA()).toEqual(['cb-default-late']);
+    expect(await gceTags(g1.providerId)).toEqual(['cb-default-late']);
+    client.destroy();
+    await cli.json(['mcis', 'delete', 'late', '--force', '--yes']);
+  }, 180_000);
 });
+

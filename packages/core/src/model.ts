@@ -210,7 +210,17 @@ export const Mcis = z.object({
    * with its id after; `applied` is the rule set last synced (keys from firewall.ts ruleKey).
    */
   firewalls: z
-    .record(z.string(), z.object({ status: z.enum(['creating', 'ready']), id: z.string().optional(), name: z.string(), applied: z.array(z.string()).optional() }))
+    .record(
+      z.string(),
+      z.object({
+        status: z.enum(['creating', 'ready']),
+        id: z.string().optional(),
+        name: z.string(),
+        applied: z.array(z.string()).optional(),
+        /** VMs launched before the object existed still need attaching (done by the next sync). */
+        attachPending: z.boolean().optional(),
+      }),
+    )
     .optional(),
   /** The action in progress or last finished: 'create', 'suspend', …; with its target state. */
   targetAction: z.string().optional(),

@@ -140,6 +140,11 @@ export interface FirewallApi {
    */
   setRules(fw: FirewallRef, req: { network: DefaultNetwork; rules: FirewallRule[]; targets: string[] }): Promise<void>;
   /**
+   * Attaches VMs launched before the object existed (an MCIS that gets its first rules by apply).
+   * Idempotent: VMs attached already are left alone; ids the cloud no longer knows are skipped.
+   */
+  attach(fw: FirewallRef, req: { network: DefaultNetwork; providerIds: string[] }): Promise<void>;
+  /**
    * The allowances the cloud holds for the object, as setRules takes them (a deny a driver adds to
    * narrow SSH is not listed), and the destinations where its rules name them. For plan and audits.
    */

@@ -50,10 +50,13 @@ export async function ensureFirewall(deps: OrchestratorDeps, pool: DriverPool, n
   if (!network) return undefined;
   const fwName = firewallName(ns, name);
   const had = rec.firewalls?.[conn];
-  if (had?.status !== 'ready') setEntry(deps, ns, name, conn, { status: 'creating', name: fwName });
+  // VMs already in the cloud on this connection predate the object: the next sync attaches them.
+  const older = !had && deps.store.listVms(ns, name).some((v) => v.connection === conn && v.providerId && v.status !== 'Terminated');
+  if (had?.status !== 'ready') setEntry(deps, ns, name, conn, { status: 'creating', name: fwName, ...(older || had?.attachPending ? { attachPending: true } : {}) });
   const ref = await driver.firewall.ensure({ name: fwName, network, tags: { [TAG.managed]: 'true', [TAG.ns]: ns, [TAG.mcis]: name, [TAG.connection]: conn } });
   if (had?.status !== 'ready' || had.id !== ref.id) {
-    setEntry(deps, ns, name, conn, { status: 'ready', id: ref.id, name: ref.name, ...(had?.applied ? { applied: had.applied } : {}) });
+    const cur = deps.store.getMcis(ns, name)?.firewalls?.[conn];
+    setEntry(deps, ns, name, conn, { status: 'ready', id: ref.id, name: ref.name, ...(had?.applied ? { applied: had.applied } : {}), ...(cur?.attachPending ? { attachPending: true } : {}) });
     events({ type: 'resource', connection: conn, kind: 'firewall', state: 'ready', message: ref.id });
   }
   return ref;
@@ -75,22 +78,22 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
   await Promise.all(
     connections.map(async (conn) => {
       try {
-        const known = !!deps.store.getMcis(ns, name)?.firewalls?.[conn];
         const ref = await ensureFirewall(deps, pool, ns, name, conn, events);
         const entry = deps.store.getMcis(ns, name)?.firewalls?.[conn];
         const network = networkOf(deps, conn);
         if (!ref || !entry || !network) return;
         const { driver } = await pool.get(conn);
         const here = vms.filter((v) => v.connection === conn);
-        if (!known && here.length && driver.provider !== 'azure') {
-          events({ type: 'warning', message: `connection ${conn}: ${here.length} VM(s) were launched before this MCIS had a firewall and are not attached to it; replace them for its rules to apply` });
+        if (entry.attachPending) {
+          await driver.firewall!.attach(ref, { network, providerIds: here.flatMap((v) => (v.providerId ? [v.providerId] : [])) });
+          events({ type: 'resource', connection: conn, kind: 'firewall', state: 'ready', message: `${ref.id}: attached ${here.length} VM(s) launched before it` });
         }
         const rules = resolveRules(intent, conn, vms);
         const targets = [...new Set(here.flatMap((v) => (v.privateIp ? [v.privateIp] : [])))].sort();
         await driver.firewall!.setRules(ref, { network, rules, targets });
         // What the cloud holds after the sync is what a later plan compares with (drift).
         const held = (await driver.firewall!.read(ref, network)).rules.map(ruleKey).sort();
-        setEntry(deps, ns, name, conn, { ...entry, applied: held });
+        setEntry(deps, ns, name, conn, { status: entry.status, name: entry.name, ...(entry.id ? { id: entry.id } : {}), applied: held });
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         failed.push({ connection: conn, error });

@@ -9,7 +9,9 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
+  DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
+  ModifyInstanceAttributeCommand,
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
@@ -89,6 +91,18 @@ export function createMcisFirewall(ctx: AwsContext): FirewallApi {
           // Another process added some of them between our read and write.
           if (!hasCode(e, 'InvalidPermission.Duplicate')) throw e;
         }
+      }
+    },
+
+    async attach(fw, { providerIds }) {
+      if (providerIds.length === 0) return;
+      const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: providerIds }] }));
+      const instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      for (const i of instances) {
+        const groups = (i.SecurityGroups ?? []).map((g) => g.GroupId);
+        if (i.State?.Name === 'terminated' || i.State?.Name === 'shutting-down' || (groups.length === 1 && groups[0] === fw.id)) continue;
+        // The MCIS group replaces the default one: it carries SSH itself.
+        await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: i.InstanceId, Groups: [fw.id] }));
       }
     },
 

@@ -102,6 +102,9 @@ export function createMcisFirewall(ctx: AzureContext): FirewallApi {
       }
     },
 
+    // The rules name the VMs' addresses: a VM is covered once setRules lists it among the targets.
+    attach: async () => {},
+
     async read(ref, net) {
       const { group, nsg } = nsgOf(net);
       const found = await az(ctx, () => network.networkSecurityGroups.get(group, nsg));

@@ -9,7 +9,8 @@
 import type { protos } from '@google-cloud/compute';
 import type { FirewallApi, FirewallRule } from '@cloud-barista/core/driver/port';
 import type { GcpContext } from './context.js';
-import { hasCode } from './errors.js';
+import { hasCode, isNotFound } from './errors.js';
+import { parseProviderId } from './instances.js';
 import { gceName } from './names.js';
 import { operationOf, waitOperation } from './operations.js';
 import { gone } from './retry.js';
@@ -88,6 +89,25 @@ export function createMcisFirewall(ctx: GcpContext): FirewallApi {
           if (!hasCode(e, 'alreadyExists', 'RESOURCE_ALREADY_EXISTS')) throw e;
           await run(() => fw().patch({ project, firewall: w.name!, firewallResource: w }));
         }
+      }
+    },
+
+    async attach(ref, { providerIds }) {
+      const project = await ctx.project();
+      for (const id of providerIds) {
+        const at = parseProviderId(id);
+        if (!at) continue;
+        const { zone, name: instance } = at;
+        let got: protos.google.cloud.compute.v1.IInstance;
+        try {
+          [got] = await ctx.call(() => ctx.clients.instances.get({ project, zone, instance }));
+        } catch (e) {
+          if (isNotFound(e)) continue;
+          throw e;
+        }
+        const items = got.tags?.items ?? [];
+        if (items.includes(ref.id)) continue;
+        await run(() => ctx.clients.instances.setTags({ project, zone, instance, tagsResource: { items: [...items, ref.id], fingerprint: got.tags?.fingerprint ?? '' } }));
       }
     },
 
