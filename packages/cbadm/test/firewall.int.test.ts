@@ -147,6 +147,20 @@ afterAll(async () => {
 });
 
 describe('manifest firewall rules', () => {
+  it('refuses bad rules with exit 2, naming each field, before any cloud call', async () => {
+    write(2, '  firewall:\n    - { ports: "9000-80", from: ["subgroup:api", "10.0.0.1/8"] }\n  ssh: { from: [mcis] }\n');
+    for (const cmd of [['plan', '-f', file()], ['apply', '-f', file(), '--auto-approve']]) {
+      const r = await cli.run(cmd);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('spec.firewall[0].ports');
+      expect(r.stderr).toContain("spec.firewall[0].from[0]: no subgroup 'api' in this MCIS");
+      expect(r.stderr).toContain('spec.firewall[0].from[1]: \'10.0.0.1/8\' has host bits set: write 10.0.0.0/8');
+      expect(r.stderr).toContain('spec.ssh.from[0]');
+    }
+    expect(audit.records('fw').exists).toBe(false);
+    expect(await awsGroups()).toEqual([]);
+  }, 60_000);
+
   it('opens 8080 from the web VMs on every cloud, attached to the VMs at launch', async () => {
     write(2);
     await apply();

@@ -11,7 +11,7 @@ import type { EventSink } from '../events.js';
 import { intentOf, resolveRules, ruleKey, wantsFirewall } from '../firewall.js';
 import type { Mcis, Vm } from '../model.js';
 import type { OrchestratorDeps } from './deps.js';
-import { refsToNetwork } from './resources.js';
+import { refsToNetwork, withResourceLock } from './resources.js';
 
 /** The object's name on every cloud: derived, so a repeated ensure finds it. */
 export function firewallName(ns: string, mcis: string): string {
@@ -90,9 +90,13 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
         }
         const rules = resolveRules(intent, conn, vms);
         const targets = [...new Set(here.flatMap((v) => (v.privateIp ? [v.privateIp] : [])))].sort();
-        await driver.firewall!.setRules(ref, { network, rules, targets });
-        // What the cloud holds after the sync is what a later plan compares with (drift).
-        const held = (await driver.firewall!.read(ref, network)).rules.map(ruleKey).sort();
+        // Under the connection's resource lock: MCISes sharing a connection may share one object
+        // there (Azure's NSG), and two syncs must not pick the same free rule priority.
+        const held = await withResourceLock(deps, conn, async () => {
+          await driver.firewall!.setRules(ref, { network, rules, targets });
+          // What the cloud holds after the sync is what a later plan compares with (drift).
+          return (await driver.firewall!.read(ref, network)).rules.map(ruleKey).sort();
+        });
         setEntry(deps, ns, name, conn, { status: entry.status, name: entry.name, ...(entry.id ? { id: entry.id } : {}), applied: held });
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
