@@ -2,9 +2,11 @@
  * End to end: manifest firewall rules on a 3-cloud MCIS. `{ports: "8080", from: ["subgroup:web"]}`
  * must show up in each cloud's own API (EC2 DescribeSecurityGroups through the AWS SDK; GCE firewall
  * rules and the Azure NSG through the drivers, which read them with Google's and Azure's SDKs) with
- * the web VMs' public and private addresses as sources; scaling web re-syncs them; `plan` shows the
- * rule removed and `apply` removes it everywhere; SSH narrowed by `spec.ssh` still lets cbadm in;
- * `mcis delete` leaves no firewall object behind.
+ * the web VMs' public and private addresses as sources (a subgroup's own rule only on its
+ * connection); scaling web re-syncs them; a rule revoked in the cloud is drift that apply repairs;
+ * `plan` shows the rule removed and `apply` removes it everywhere; SSH narrowed by `spec.ssh` still
+ * lets cbadm in; `mcis delete` leaves no firewall object behind; VMs of an MCIS that gets its first
+ * rule by apply are attached in place.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +41,9 @@ function write(web: number, spec = '  firewall:\n    - { ports: "8080", from: ["
     { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
     { name: 'z', connection: AZURE, count: 1, spec: 'Standard_B1s' },
   ];
-  writeFileSync(file(), manifestYaml('fw', subgroups) + spec);
+  // z opens udp/9000 to anyone: a subgroup's rule, realised on its connection (Azure) only.
+  const yaml = manifestYaml('fw', subgroups).replace(/(name: z, [^}]*)}/, '$1, firewall: [{ ports: "9000", protocol: udp, from: ["0.0.0.0/0"] }] }');
+  writeFileSync(file(), yaml + spec);
 }
 
 const apply = () => cli.json<unknown>(['apply', '-f', file(), '--auto-approve']);
@@ -174,7 +178,7 @@ describe('manifest firewall rules', () => {
     const [group] = await awsGroups();
     expect(r.Reservations?.flatMap((x) => x.Instances ?? []).map((i) => (i.SecurityGroups ?? []).map((g) => g.GroupId))).toEqual([[group!.GroupId], [group!.GroupId]]);
     expect((await cloudRules(GCP)).rules).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
-    expect(await cloudRules(AZURE)).toEqual({ rules: { 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] }, targets: [await zPrivateIp()] });
+    expect(await cloudRules(AZURE)).toEqual({ rules: { 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'], 'udp 9000-9000': ['0.0.0.0/0'] }, targets: [await zPrivateIp()] });
     const again = await cli.json<Plan>(['plan', '-f', file()]);
     expect(again.changes).toEqual([]);
   }, 180_000);
@@ -219,7 +223,7 @@ describe('manifest firewall rules', () => {
     const narrowed = { 'tcp 22-22': ['127.0.0.0/8'] };
     expect(await awsRules()).toEqual(narrowed);
     expect((await cloudRules(GCP)).rules).toEqual(narrowed);
-    expect((await cloudRules(AZURE)).rules).toEqual(narrowed);
+    expect((await cloudRules(AZURE)).rules).toEqual({ ...narrowed, 'udp 9000-9000': ['0.0.0.0/0'] });
     // cbadm reaches the VMs over loopback, inside the narrowed range.
     const exec = await cli.json<Array<{ exitCode: number }>>(['mcis', 'exec', 'fw', '--', 'true']);
     expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0]);

@@ -71,10 +71,14 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
   const rec = deps.store.getMcis(ns, name);
   if (!rec) return [];
   const intent = intentOf(rec);
-  const wanted = wantsFirewall(intent) ? rec.subgroups.map((s) => s.connection) : [];
-  const connections = [...new Set([...Object.keys(rec.firewalls ?? {}), ...wanted])];
-  const vms = deps.store.listVms(ns, name).filter((v) => MEMBER.has(v.status));
-  const failed: Array<{ connection: string; error: string }> = [];
+  // Only connections cbadm knows (an MCIS of registered machines has no cloud firewall to manage).
+  const wanted = wantsFirewall(intent) ? rec.subgroups.map((s) => s.connection).filter((c) => deps.store.getConnection(c)) : [];
+  const all = deps.store.listVms(ns, name);
+  const vms = all.filter((v) => MEMBER.has(v.status));
+  // A connection the MCIS left (its subgroups removed, its VMs gone) loses its firewall object.
+  const left = new Set(Object.keys(rec.firewalls ?? {}).filter((c) => !rec.subgroups.some((s) => s.connection === c) && !all.some((v) => v.connection === c)));
+  const failed = left.size ? await deleteFirewalls(deps, pool, ns, name, events, left) : [];
+  const connections = [...new Set([...Object.keys(rec.firewalls ?? {}).filter((c) => !left.has(c)), ...wanted])];
   await Promise.all(
     connections.map(async (conn) => {
       try {
