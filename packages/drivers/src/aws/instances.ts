@@ -23,7 +23,7 @@ import { fromAwsTags, tagFilters, tagSpec } from './tags.js';
 /** Instance ids per Describe/Start/Stop/Reboot/Terminate call. */
 export const ID_BATCH = 1000;
 /** Values per filter: EC2 caps filter value lists well below the id-list limit. */
-const FILTER_VALUES = 200;
+export const FILTER_VALUES = 200;
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

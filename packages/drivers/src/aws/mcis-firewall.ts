@@ -20,6 +20,7 @@ import { OperationError } from '@cloud-barista/core/errors';
 import type { AwsContext } from './context.js';
 import { hasCode } from './errors.js';
 import { existing } from './firewall.js';
+import { chunk, FILTER_VALUES } from './instances.js';
 import { afterCreate, gone, whileDependent } from './retry.js';
 import { tagSpec } from './tags.js';
 
@@ -95,9 +96,9 @@ export function createMcisFirewall(ctx: AwsContext): FirewallApi {
     },
 
     async attach(fw, { providerIds }) {
-      if (providerIds.length === 0) return;
-      const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: providerIds }] }));
-      const instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      // By filter, not InstanceIds: an id the cloud forgot is skipped instead of failing the call.
+      const pages = await Promise.all(chunk(providerIds, FILTER_VALUES).map((ids) => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }] }))));
+      const instances = pages.flatMap((out) => (out.Reservations ?? []).flatMap((r) => r.Instances ?? []));
       for (const i of instances) {
         const groups = (i.SecurityGroups ?? []).map((g) => g.GroupId);
         if (i.State?.Name === 'terminated' || i.State?.Name === 'shutting-down' || (groups.length === 1 && groups[0] === fw.id)) continue;
