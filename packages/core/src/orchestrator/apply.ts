@@ -10,11 +10,11 @@ import type { DriverPool } from '../driver/pool.js';
 import { noEvents, type EventSink } from '../events.js';
 import { API_VERSION, type McisManifest } from '../manifest.js';
 import type { Mcis, Vm } from '../model.js';
-import { firewallOf, provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
+import { provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupByConnection } from './group.js';
-import { readFirewalls } from './firewall.js';
+import { firewallOf, readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
 

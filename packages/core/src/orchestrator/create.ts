@@ -20,7 +20,7 @@ import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
-import { deleteFirewalls, ensureFirewall } from './firewall.js';
+import { deleteFirewalls, ensureFirewall, firewallOf } from './firewall.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -412,11 +412,6 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
 /** The manifest's files and run as the record keeps them. */
 export function provisioning(m: McisManifest): Pick<Mcis, 'files' | 'run'> {
   return { ...(m.spec.files?.length ? { files: m.spec.files } : {}), ...(m.spec.run?.length ? { run: m.spec.run } : {}) };
-}
-
-/** The manifest's MCIS-wide firewall rules and SSH sources as the record keeps them (subgroup rules stay on the subgroups). */
-export function firewallOf(m: McisManifest): Pick<Mcis, 'firewall' | 'ssh'> {
-  return { ...(m.spec.firewall?.length ? { firewall: m.spec.firewall } : {}), ...(m.spec.ssh ? { ssh: m.spec.ssh } : {}) };
 }
 
 /** The MCIS policy as recorded: the plan's failure policy and parallelism, and apply's settings. */

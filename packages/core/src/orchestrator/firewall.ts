@@ -9,6 +9,7 @@ import type { DriverPool } from '../driver/pool.js';
 import type { FirewallRef } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import { intentOf, resolveRules, ruleKey, wantsFirewall } from '../firewall.js';
+import type { McisManifest } from '../manifest.js';
 import type { Mcis, Vm } from '../model.js';
 import type { OrchestratorDeps } from './deps.js';
 import { refsToNetwork, withResourceLock } from './resources.js';
@@ -16,6 +17,11 @@ import { refsToNetwork, withResourceLock } from './resources.js';
 /** The object's name on every cloud: derived, so a repeated ensure finds it. */
 export function firewallName(ns: string, mcis: string): string {
   return `cb-${ns}-${mcis}`;
+}
+
+/** The manifest's MCIS-wide firewall rules and SSH sources as the record keeps them (subgroup rules stay on the subgroups). */
+export function firewallOf(m: McisManifest): Pick<Mcis, 'firewall' | 'ssh'> {
+  return { ...(m.spec.firewall?.length ? { firewall: m.spec.firewall } : {}), ...(m.spec.ssh ? { ssh: m.spec.ssh } : {}) };
 }
 
 /** Statuses whose addresses count as sources: the VM exists or is coming up. */
