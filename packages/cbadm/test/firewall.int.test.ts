@@ -1,15 +1,18 @@
 /**
  * End to end: manifest firewall rules on a 3-cloud MCIS. `{ports: "8080", from: ["subgroup:web"]}`
  * must show up in each cloud's own API (EC2 DescribeSecurityGroups through the AWS SDK; GCE firewall
- * rules and the Azure NSG through the drivers, which read them with Google's and Azure's SDKs) with
+ * rules and the instance's network tag through gcloud and Google's SDK; the Azure NSG through the
+ * driver, which reads it with Azure's SDK) with
  * the web VMs' public and private addresses as sources (a subgroup's own rule only on its
  * connection); scaling web re-syncs them; a rule revoked in the cloud is drift that apply repairs;
  * `plan` shows the rule removed and `apply` removes it everywhere; SSH narrowed by `spec.ssh` still
  * lets cbadm in; `mcis delete` leaves no firewall object behind; VMs of an MCIS that gets its first
  * rule by apply are attached in place.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, RevokeSecurityGroupIngressCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { homePaths, refsToNetwork, SqliteStateStore, type CloudDriver, type DefaultNetwork } from '@cloud-barista/core';
 import { driverRegistry } from '@cloud-barista/drivers';
@@ -17,6 +20,7 @@ import { InstancesClient } from '@google-cloud/compute/build/src/v1/index.js';
 import { JWT } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampaignTwin, storedCredential, type CloudAudit } from './chaos.js';
+import { optionalTool } from '../../../test-support/tools.js';
 import { Cli, manifestYaml } from './harness.js';
 import { ec2 } from './twin-ec2.js';
 
@@ -25,6 +29,8 @@ const GCP = 'twin-gcp-asia-northeast3';
 const AZURE = 'twin-azure-koreacentral';
 /** The MCIS firewall's name for MCIS `fw` in namespace `default` (GCE tag, Azure rule prefix). */
 const FW = 'cb-default-fw';
+
+const GCLOUD = optionalTool('gcloud', "apt-get install -y google-cloud-cli (Google's apt repository: https://cloud.google.com/sdk/docs/install#deb)");
 
 type View = { vms: Array<{ name: string; publicIp: string | null; privateIp: string | null }> };
 type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason: string; drift?: boolean }> };
@@ -135,6 +141,28 @@ async function gceTags(providerId: string): Promise<string[]> {
   }
 }
 
+/** Google's own CLI against the twin, logged in with the service-account key cbadm stored. */
+async function gcloudJson<T>(args: string[]): Promise<T> {
+  const c = audit.connection(GCP);
+  const cred = storedCredential(cli.home, c.credential!);
+  if (cred.kind !== 'gcp-service-account') throw new Error(`${GCP}: expected a service-account key`);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: cli.home,
+    CLOUDSDK_CONFIG: join(cli.home, 'gcloud'),
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: `${c.endpoint}/compute/v1/`,
+    CLOUDSDK_CORE_PROJECT: c.project ?? (JSON.parse(cred.keyJson) as { project_id: string }).project_id,
+    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
+    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
+  };
+  const run = (a: string[]) => promisify(execFile)(GCLOUD!, a, { env, encoding: 'utf8', timeout: 30_000 });
+  const keyFile = join(cli.home, 'gcloud-sa.json');
+  writeFileSync(keyFile, cred.keyJson, { mode: 0o600 });
+  await run(['auth', 'activate-service-account', `--key-file=${keyFile}`]);
+  return JSON.parse((await run([...args, '--format=json'])).stdout) as T;
+}
+
 async function zPrivateIp(): Promise<string> {
   const view = await cli.json<View>(['mcis', 'get', 'fw']);
   return view.vms.find((v) => v.name === 'z-1')!.privateIp!;
@@ -178,6 +206,18 @@ describe('manifest firewall rules', () => {
     const [group] = await awsGroups();
     expect(r.Reservations?.flatMap((x) => x.Instances ?? []).map((i) => (i.SecurityGroups ?? []).map((g) => g.GroupId))).toEqual([[group!.GroupId], [group!.GroupId]]);
     expect((await cloudRules(GCP)).rules).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
+    if (GCLOUD) {
+      // What gcloud lists: rules targeting the MCIS's network tag, and that tag on its instance.
+      type Rule = { name: string; priority: number; allowed?: Array<{ IPProtocol: string; ports: string[] }>; sourceRanges: string[]; targetTags: string[] };
+      const rules = (await gcloudJson<Rule[]>(['compute', 'firewall-rules', 'list'])).filter((r) => r.targetTags?.includes(FW));
+      expect(rules.map((r) => [r.priority, r.allowed, r.sourceRanges])).toEqual([
+        [900, [{ IPProtocol: 'tcp', ports: ['22'] }], ['0.0.0.0/0']],
+        [900, [{ IPProtocol: 'tcp', ports: ['8080'] }], web],
+      ]);
+      const g1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'fw'])).vms.find((v) => v.name === 'g-1')!;
+      const [zone, instance] = g1.providerId.split('/') as [string, string];
+      expect((await gcloudJson<{ tags: { items: string[] } }>(['compute', 'instances', 'describe', instance, `--zone=${zone}`])).tags.items).toEqual([FW]);
+    }
     expect(await cloudRules(AZURE)).toEqual({ rules: { 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'], 'udp 9000-9000': ['0.0.0.0/0'] }, targets: [await zPrivateIp()] });
     const again = await cli.json<Plan>(['plan', '-f', file()]);
     expect(again.changes).toEqual([]);
