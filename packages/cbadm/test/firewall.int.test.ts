@@ -302,5 +302,35 @@ describe('manifest firewall rules', () => {
     client.destroy();
     await cli.json(['mcis', 'delete', 'late', '--force', '--yes']);
   }, 180_000);
+
+  it('connection cleanup removes the firewall of an MCIS no record holds any more', async () => {
+    const lost = join(cli.home, 'lost.yaml');
+    const subgroups = [
+      { name: 'a', connection: AWS.connection, count: 1, spec: 't3.micro' },
+      { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
+    ];
+    writeFileSync(lost, manifestYaml('lost', subgroups) + '  firewall: [{ ports: "8080", from: [mcis] }]\n');
+    await cli.json(['apply', '-f', lost, '--auto-approve']);
+    const gcpNet = networkOf(GCP)!;
+    // A store restored from a copy older than the MCIS: the clouds hold it, no record does.
+    const store = new SqliteStateStore(homePaths(cli.home).db);
+    for (const v of store.listVms('default', 'lost')) store.deleteVm('default', 'lost', v.name);
+    store.deleteMcis('default', 'lost');
+    store.close();
+    const client = ec2({ endpoint, stateDir: cli.twinDir }, AWS.region);
+    const lostGroups = async () => (await client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-mcis', Values: ['lost'] }] }))).SecurityGroups ?? [];
+    const [group] = await lostGroups();
+    expect(group?.GroupName).toBe('cb-default-lost');
+    const aws = await cli.json<{ found: Array<{ kind: string; id: string }>; failed: unknown[] }>(['connection', 'cleanup', AWS.connection]);
+    expect(aws.found.filter((o) => o.kind !== 'vm').map((o) => o.kind).sort()).toEqual(['firewall', 'keypair', 'network']);
+    expect(aws.found.find((o) => o.kind === 'firewall')?.id).toBe(group!.GroupId);
+    expect(await lostGroups()).toEqual([]);
+    client.destroy();
+    const read = () => driverFor(GCP).then((d) => d.firewall!.read({ id: 'cb-default-lost', name: 'cb-default-lost' }, gcpNet));
+    expect((await read()).rules).not.toEqual([]);
+    const gcp = await cli.json<{ found: Array<{ kind: string; id: string }> }>(['connection', 'cleanup', GCP]);
+    expect(gcp.found.filter((o) => o.kind === 'firewall')).toEqual([{ kind: 'firewall', id: 'cb-default-lost' }]);
+    expect((await read()).rules).toEqual([]);
+  }, 180_000);
 });
 

@@ -149,6 +149,8 @@ export interface FirewallApi {
    * narrow SSH is not listed), and the destinations where its rules name them. For plan and audits.
    */
   read(fw: FirewallRef, network: DefaultNetwork): Promise<{ rules: FirewallRule[]; targets?: string[] }>;
+  /** Every MCIS firewall object this driver made in the default network (any MCIS), for `connection cleanup`. */
+  list(network: DefaultNetwork): Promise<FirewallRef[]>;
   /** Removes the object and its rules (found by name when `id` is unknown). Already gone is fine. */
   delete(req: { name: string; network: DefaultNetwork; id?: string }): Promise<void>;
 }

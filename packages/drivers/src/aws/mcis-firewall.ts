@@ -116,6 +116,11 @@ export function createMcisFirewall(ctx: AwsContext): FirewallApi {
       return { rules };
     },
 
+    async list(network) {
+      const out = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [network.networkId] }, { Name: 'tag:cb-managed', Values: ['true'] }, { Name: 'tag-key', Values: ['cb-mcis'] }] }));
+      return (out.SecurityGroups ?? []).flatMap((g) => (g.GroupId && g.GroupName ? [{ id: g.GroupId, name: g.GroupName }] : []));
+    },
+
     async delete({ name, network, id }) {
       const groupId = id ?? (await lookup(name, network));
       if (!groupId) return;

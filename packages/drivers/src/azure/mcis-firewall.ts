@@ -17,6 +17,7 @@ import { gone, orNone } from './network.js';
 
 const ALLOW = { first: 400, last: 849 };
 const DENY = { first: 850, last: 899 };
+const MARK = 'Cloud-Barista MCIS firewall ';
 
 type Wanted = Required<Pick<SecurityRule, 'name' | 'protocol' | 'access' | 'destinationPortRange' | 'destinationAddressPrefixes'>> & Pick<SecurityRule, 'sourceAddressPrefixes' | 'sourceAddressPrefix'>;
 
@@ -95,7 +96,7 @@ export function createMcisFirewall(ctx: AzureContext): FirewallApi {
             group,
             nsg,
             w.name,
-            { ...w, sourcePortRange: '*', destinationAddressPrefix: undefined, priority, direction: 'Inbound', description: `Cloud-Barista MCIS firewall ${ref.name}` },
+            { ...w, sourcePortRange: '*', destinationAddressPrefix: undefined, priority, direction: 'Inbound', description: `${MARK}${ref.name}` },
             lro(ctx),
           ),
         );
@@ -116,6 +117,13 @@ export function createMcisFirewall(ctx: AzureContext): FirewallApi {
         for (const t of r.destinationAddressPrefixes ?? []) targets.add(t);
       }
       return { rules, targets: [...targets].sort() };
+    },
+
+    async list(net) {
+      const { group, nsg } = nsgOf(net);
+      const found = await orNone(az(ctx, () => network.networkSecurityGroups.get(group, nsg)));
+      const names = new Set((found?.securityRules ?? []).flatMap((r) => (r.description?.startsWith(MARK) ? [r.description.slice(MARK.length)] : [])));
+      return [...names].sort().map((name) => ({ id: rulePrefix(name), name }));
     },
 
     async delete({ name, network: net }) {

@@ -17,6 +17,7 @@ import { gone } from './retry.js';
 
 const ALLOW_PRIORITY = 900;
 const DENY_SSH_PRIORITY = 950;
+const MARK = 'Cloud-Barista MCIS firewall ';
 
 type Firewall = protos.google.cloud.compute.v1.IFirewall;
 type Wanted = Pick<Firewall, 'name' | 'priority' | 'allowed' | 'denied' | 'sourceRanges' | 'description'>;
@@ -35,11 +36,11 @@ export function wantedFirewalls(tag: string, rules: FirewallRule[]): Wanted[] {
     priority: ALLOW_PRIORITY,
     allowed: [{ IPProtocol: rs[0]!.protocol, ports: [portsOf(rs[0]!)] }],
     sourceRanges: [...new Set(rs.map((r) => r.source))].sort(),
-    description: `Cloud-Barista MCIS firewall ${tag}`,
+    description: `${MARK}${tag}`,
   }));
   const sshOpen = rules.some((r) => r.protocol === 'tcp' && r.fromPort <= 22 && r.toPort >= 22 && r.source === '0.0.0.0/0');
   if (!sshOpen) {
-    out.push({ name: gceName(tag, '-deny-ssh'), priority: DENY_SSH_PRIORITY, denied: [{ IPProtocol: 'tcp', ports: ['22'] }], sourceRanges: ['0.0.0.0/0'], description: `Cloud-Barista MCIS firewall ${tag}: SSH only as its rules allow` });
+    out.push({ name: gceName(tag, '-deny-ssh'), priority: DENY_SSH_PRIORITY, denied: [{ IPProtocol: 'tcp', ports: ['22'] }], sourceRanges: ['0.0.0.0/0'], description: `${MARK}${tag}: SSH only as its rules allow` });
   }
   return out;
 }
@@ -122,6 +123,14 @@ export function createMcisFirewall(ctx: GcpContext): FirewallApi {
         }
       }
       return { rules };
+    },
+
+    async list(network) {
+      const project = await ctx.project();
+      const [all] = await ctx.call(() => fw().list({ project, maxResults: 500 }));
+      const net = `/${network.networkId.split('/').pop() ?? ''}`;
+      const tags = new Set(all.filter((f) => f.description?.startsWith(MARK) && f.network?.endsWith(net)).flatMap((f) => f.targetTags ?? []));
+      return [...tags].sort().map((t) => ({ id: t, name: t }));
     },
 
     async delete({ name }) {
