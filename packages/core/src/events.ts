@@ -6,7 +6,7 @@ import type { VmStatus } from './model.js';
 
 export type CbEvent =
   | { type: 'phase'; mcis: string; phase: string; message: string }
-  | { type: 'resource'; connection: string; kind: 'network' | 'keypair'; state: 'ensuring' | 'ready' | 'deleting' | 'deleted' | 'failed'; message?: string }
+  | { type: 'resource'; connection: string; kind: 'network' | 'keypair' | 'firewall'; state: 'ensuring' | 'ready' | 'deleting' | 'deleted' | 'failed'; message?: string }
   | { type: 'vm'; mcis: string; vm: string; status: VmStatus; step: string; message?: string }
   /** A requirement-placed subgroup moved to its next candidate after a capacity or quota error. */
   | { type: 'failover'; mcis: string; subgroup: string; from: string; to: string; code: string; message: string }

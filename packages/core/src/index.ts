@@ -8,6 +8,7 @@ export * from './lifecycle.js';
 export * from './home.js';
 export * from './store/index.js';
 export * from './manifest.js';
+export * from './firewall.js';
 export * from './credentials.js';
 export * from './connections.js';
 export * from './orchestrator/index.js';

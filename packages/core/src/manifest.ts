@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
-import { ManifestSubgroup, Name, OnFailure, Tags, type Requirements } from './model.js';
+import { firewallIssues } from './firewall.js';
+import { FirewallRuleSpec, ManifestSubgroup, Name, OnFailure, SshAccess, Tags, type Requirements } from './model.js';
 import { formatPath } from './util/field-path.js';
 import { readYamlManifest, zodIssues } from './util/yaml-manifest.js';
 
@@ -27,6 +28,10 @@ export const McisManifest = z
         files: z.array(z.object({ src: z.string().min(1), dest: z.string().min(1) }).strict()).max(100).optional(),
         /** Run in order on every new VM after `files` (like cloud-init's runcmd, over SSH, reported per VM). */
         run: z.array(z.string().min(1)).max(100).optional(),
+        /** Ingress rules for every VM of the MCIS (subgroups may add their own). */
+        firewall: z.array(FirewallRuleSpec).max(100).optional(),
+        /** Narrows SSH (port 22) to these CIDRs; default 0.0.0.0/0. */
+        ssh: SshAccess.optional(),
         policy: z
           .object({
             onFailure: OnFailure.optional(),
@@ -74,6 +79,7 @@ export function checkMcisManifest(input: unknown, checkRequirements: Requirement
     } else seen.set(sg.name, i);
     errors.push(...placementIssues(sg, `spec.subgroups[${i}]`, checkRequirements));
   });
+  errors.push(...firewallIssues({ ...m.spec, subgroups: m.spec.subgroups }));
   const total = m.spec.subgroups.reduce((n, sg) => n + sg.count, 0);
   if (total > 1000) errors.push({ path: 'spec.subgroups', message: `${total} VMs in one MCIS; the limit is 1000: split it` });
   if (m.spec.policy?.parallelism && m.spec.policy.parallelism > total) {

@@ -138,6 +138,30 @@ export const Requirements = z
   .strict();
 export type Requirements = z.infer<typeof Requirements>;
 
+/** A manifest firewall rule; ports and sources are checked in firewall.ts (with field paths). */
+export const FirewallRuleSpec = z
+  .object({
+    /** `80`, `80,443`, `8080-8090` or `all`. */
+    ports: z.string().min(1),
+    protocol: z.enum(['tcp', 'udp']).optional(),
+    /** IPv4 CIDRs, `subgroup:NAME` (that subgroup's VMs' public and private IPs) or `mcis` (every VM's). */
+    from: z.array(z.string().min(1)).min(1).max(100),
+  })
+  .strict();
+export type FirewallRuleSpec = z.infer<typeof FirewallRuleSpec>;
+
+/** One ingress allowance as a firewall object holds it: a protocol's port range from one IPv4 CIDR. */
+export interface FirewallRule {
+  protocol: 'tcp' | 'udp';
+  fromPort: number;
+  toPort: number;
+  source: string;
+}
+
+/** `spec.ssh`: who may reach port 22 (default 0.0.0.0/0). */
+export const SshAccess = z.object({ from: z.array(z.string().min(1)).min(1).max(100) }).strict();
+export type SshAccess = z.infer<typeof SshAccess>;
+
 const subgroupFields = {
   name: Name,
   count: z.number().int().min(1).max(1000),
@@ -148,6 +172,8 @@ const subgroupFields = {
     .optional(),
   /** SSH login user; defaults to the image's usual user (ubuntu for Ubuntu, admin for Debian). */
   sshUser: LoginUser.optional(),
+  /** Rules realised on this subgroup's connection, in the MCIS firewall there. */
+  firewall: z.array(FirewallRuleSpec).max(100).optional(),
 };
 
 /** A subgroup as stored: always resolved to a connection and spec (and, if any, what it was resolved from). */
@@ -214,6 +240,26 @@ export const Mcis = z.object({
   /** The manifest's `files` (src made absolute) and `run`, kept so VMs added by `mcis scale` get them too. */
   files: z.array(z.object({ src: z.string(), dest: z.string() })).optional(),
   run: z.array(z.string()).optional(),
+  /** The manifest's MCIS-wide firewall rules and SSH sources (subgroup rules live on the subgroups). */
+  firewall: z.array(FirewallRuleSpec).optional(),
+  ssh: SshAccess.optional(),
+  /**
+   * The MCIS firewall object per connection: recorded ('creating') before the cloud call, 'ready'
+   * with its id after; `applied` is the rule set last synced (keys from firewall.ts ruleKey).
+   */
+  firewalls: z
+    .record(
+      z.string(),
+      z.object({
+        status: z.enum(['creating', 'ready']),
+        id: z.string().optional(),
+        name: z.string(),
+        applied: z.array(z.string()).optional(),
+        /** VMs launched before the object existed still need attaching (done by the next sync). */
+        attachPending: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   /** The action in progress or last finished: 'create', 'suspend', …; with its target state. */
   targetAction: z.string().optional(),
   /**

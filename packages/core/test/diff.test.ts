@@ -76,4 +76,19 @@ describe('driftOf', () => {
     expect(driftOf([vm('a-1'), vm('a-2')], cloud).map((c) => [c.target, c.reason])).toEqual([['a-1', 'Suspended in the cloud, Running in the record']]);
     expect(driftOf([vm('a-1')], seeing('a-1'))).toEqual([]);
   });
+
+  it('shows each firewall rule added or removed as an in-place update of kind firewall', () => {
+    const rec = { ...record({ a: 1 }), firewall: [{ ports: '8080', from: ['subgroup:a'] }] };
+    const changes = diffMcis(plan({ a: 1 }), rec, [vm('a-1')], seeing('a-1'), {
+      labels: {},
+      firewall: { firewall: [{ ports: '80,443', from: ['0.0.0.0/0'] }], subgroups: [{ name: 'a', firewall: [{ ports: '9000', protocol: 'udp', from: ['mcis'] }] }] },
+    });
+    expect(changes.map((c) => [c.op, c.kind, c.target, c.reason])).toEqual([
+      ['update', 'firewall', 'firewall', 'rule added: tcp 80,443 from 0.0.0.0/0 (MCIS-wide)'],
+      ['update', 'firewall', 'firewall', 'rule added: udp 9000 from mcis (subgroup a)'],
+      ['update', 'firewall', 'firewall', 'rule removed: tcp 8080 from subgroup:a (MCIS-wide)'],
+    ]);
+    expect(diffMcis(plan({ a: 1 }), rec, [vm('a-1')], seeing('a-1'), { labels: {}, firewall: { firewall: rec.firewall, subgroups: rec.subgroups } })).toEqual([]);
+  });
 });
+

@@ -4,7 +4,7 @@
  * what an earlier, interrupted call made (by tags or client token) instead of making it again.
  */
 import type { VmAction } from '../domain.js';
-import type { Connection, CredentialMaterial, Provider, Tags, VmStatus } from '../model.js';
+import type { Connection, CredentialMaterial, FirewallRule, Provider, Tags, VmStatus } from '../model.js';
 
 export type { VmAction };
 
@@ -116,6 +116,45 @@ export interface NetworkApi {
   revokeIngress?(net: DefaultNetwork, req: { rules: IngressRule[]; sources: string[] }): Promise<void>;
 }
 
+export type { FirewallRule };
+
+/** An MCIS firewall object as the driver names it (SG id, GCE network tag, Azure rule prefix). */
+export interface FirewallRef {
+  id: string;
+  name: string;
+}
+
+/**
+ * Optional: a firewall object per MCIS and connection, attached to the MCIS's VMs at launch
+ * (CreateVmRequest.firewall) and holding exactly the rules it is given. Without it, create and
+ * apply warn that the manifest's rules are not realised on that connection.
+ */
+export interface FirewallApi {
+  /** Finds by name (and tags), or creates, the object in the default network. Idempotent. */
+  ensure(req: { name: string; network: DefaultNetwork; tags: Tags }): Promise<FirewallRef>;
+  /**
+   * Makes the object admit exactly `rules` to the attached VMs: adds what is missing, removes what
+   * is extra (SSH included: a cloud whose default network opens SSH to all closes it for these VMs
+   * when `rules` do not). `targets`: the private IPs of the MCIS's VMs on this connection, for
+   * clouds whose rules name destinations. Idempotent.
+   */
+  setRules(fw: FirewallRef, req: { network: DefaultNetwork; rules: FirewallRule[]; targets: string[] }): Promise<void>;
+  /**
+   * Attaches VMs launched before the object existed (an MCIS that gets its first rules by apply).
+   * Idempotent: VMs attached already are left alone; ids the cloud no longer knows are skipped.
+   */
+  attach(fw: FirewallRef, req: { network: DefaultNetwork; providerIds: string[] }): Promise<void>;
+  /**
+   * The allowances the cloud holds for the object, as setRules takes them (a deny a driver adds to
+   * narrow SSH is not listed), and the destinations where its rules name them. For plan and audits.
+   */
+  read(fw: FirewallRef, network: DefaultNetwork): Promise<{ rules: FirewallRule[]; targets?: string[] }>;
+  /** Every MCIS firewall object this driver made in the default network (any MCIS), for `connection cleanup`. */
+  list(network: DefaultNetwork): Promise<FirewallRef[]>;
+  /** Removes the object and its rules (found by name when `id` is unknown). Already gone is fine. */
+  delete(req: { name: string; network: DefaultNetwork; id?: string }): Promise<void>;
+}
+
 export interface KeyPairApi {
   /** Imports the public half of a locally generated key, or adopts an existing one of that name. */
   ensureKeyPair(req: { name: string; publicKey: string; tags: Tags }): Promise<{ keyName: string }>;
@@ -150,6 +189,8 @@ export interface CreateVmRequest {
   /** Idempotency token, recorded before the call: a repeat with the same token returns the same VM. */
   clientToken: string;
   tags: Tags;
+  /** The MCIS firewall to attach the VM to, when the MCIS has one. */
+  firewall?: FirewallRef;
 }
 
 export interface VmApi {
@@ -185,6 +226,7 @@ export interface CloudDriver {
   readonly network: NetworkApi;
   readonly keys: KeyPairApi;
   readonly vms: VmApi;
+  readonly firewall?: FirewallApi;
   /** A cheap authenticated call proving endpoint, region and credentials work. */
   ping(): Promise<{ account?: string; region: string; latencyMs: number }>;
   /**

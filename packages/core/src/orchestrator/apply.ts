@@ -14,6 +14,7 @@ import { provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOption
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupByConnection } from './group.js';
+import { firewallOf, readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
 
@@ -40,6 +41,8 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
   const known = new Set(cloudVms.flatMap((v) => (v.providerId ? [v.providerId] : [])));
   // A record killed before it got its id owns the instance tagged with its name: not an orphan.
   const unrecorded = new Set(cloudVms.filter((v) => !v.providerId).map((v) => v.name));
+  const record = deps.store.getMcis(ns, name);
+  const firewalls = record?.firewalls ? readFirewalls(deps, pool, record) : undefined;
   await Promise.all(
     [...connections].map(async (conn) => {
       try {
@@ -59,11 +62,12 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
       }
     }),
   );
+  if (firewalls) view.firewalls = await firewalls;
   return view;
 }
 
 export function buildPlan(deps: OrchestratorDeps, create: CreatePlan, m: McisManifest, record: Mcis | undefined, vms: Vm[], cloud: CloudView): McisPlan {
-  const changes = diffMcis(create, record, vms, cloud, { labels: m.metadata.labels ?? {}, ...provisioning(m) });
+  const changes = diffMcis(create, record, vms, cloud, { labels: m.metadata.labels ?? {}, ...provisioning(m), firewall: { ...firewallOf(m), subgroups: m.spec.subgroups } });
   const live = vms.filter((v) => v.origin !== 'registered' && v.status !== 'Terminated' && v.providerId);
   const prices = live.map((v) => deps.store.listSpecRecords({ provider: v.provider, region: v.region }).find((s) => s.name === v.spec)?.pricePerHour ?? null);
   const before = prices.some((p) => p === null) ? null : Math.round(prices.reduce<number>((a, p) => a + (p ?? 0), 0) * 10_000) / 10_000;
@@ -141,7 +145,10 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
     policy: recordedPolicy(create, m),
     files: undefined,
     run: undefined,
+    firewall: undefined,
+    ssh: undefined,
     ...provisioning(m),
+    ...firewallOf(m),
     updatedAt: nowIso(),
   }));
 
@@ -235,10 +242,13 @@ export function manifestOf(mcis: Mcis): McisManifest {
         image: s.image,
         ...(s.rootDisk ? { rootDisk: s.rootDisk } : {}),
         ...(s.sshUser ? { sshUser: s.sshUser } : {}),
+        ...(s.firewall ? { firewall: s.firewall } : {}),
         ...(s.requirements ? { requirements: s.requirements } : { connection: s.connection, spec: s.spec }),
       })),
       ...(mcis.files ? { files: mcis.files } : {}),
       ...(mcis.run ? { run: mcis.run } : {}),
+      ...(mcis.firewall ? { firewall: mcis.firewall } : {}),
+      ...(mcis.ssh ? { ssh: mcis.ssh } : {}),
       policy: {
         onFailure: mcis.policy.onFailure,
         ...(mcis.policy.parallelism ? { parallelism: mcis.policy.parallelism } : {}),

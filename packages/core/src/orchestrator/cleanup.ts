@@ -11,10 +11,11 @@ import { TAG } from '../domain.js';
 import { poll } from '../util/poll.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from '../driver/pool.js';
-import { defaultResourceName, defaultTags, withResourceLock } from './resources.js';
+import { defaultResourceName, defaultTags, refsToNetwork, withResourceLock } from './resources.js';
+import { firewallName } from './firewall.js';
 
 export interface LeftoverObject {
-  kind: 'vm' | 'network' | 'keypair';
+  kind: 'vm' | 'network' | 'keypair' | 'firewall';
   /** The cloud's id (instance id, network id, key name). */
   id: string;
   /** For VMs: the MCIS and VM names their tags carry. */
@@ -68,6 +69,12 @@ export async function cleanupConnection(
         found.push({ kind: 'keypair', id: resName });
       }
     }
+    // MCIS firewall objects whose MCIS no live record holds (a store restored from an old copy).
+    const recordedNet = deps.store.getResource(name, 'network');
+    const fwNet = network ?? (recordedNet?.refs.networkId ? refsToNetwork(recordedNet.refs) : undefined);
+    const liveFirewalls = new Set(live.map((m) => firewallName(m.ns, m.name)));
+    const strayFirewalls = fwNet && driver.firewall ? (await driver.firewall.list(fwNet)).filter((f) => !liveFirewalls.has(f.name)) : [];
+    found.push(...strayFirewalls.map((f) => ({ kind: 'firewall' as const, id: f.id })));
     const report: CleanupReport = { connection: name, dryRun: args.dryRun ?? false, found, removed: [], failed: [], inUseBy };
     if (args.dryRun) return report;
 
@@ -89,6 +96,14 @@ export async function cleanupConnection(
     }
     // The network outlives its instances' interfaces: it goes only once they are gone.
     const vmsGone = !report.failed.length;
+    for (const f of vmsGone ? strayFirewalls : []) {
+      try {
+        await driver.firewall!.delete({ name: f.name, network: fwNet!, id: f.id });
+        report.removed.push({ kind: 'firewall', id: f.id });
+      } catch (e) {
+        report.failed.push({ kind: 'firewall', id: f.id, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
     if (network && vmsGone) {
       const obj = found.find((f) => f.kind === 'network')!;
       try {

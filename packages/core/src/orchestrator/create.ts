@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ProviderError, UsageError } from '../errors.js';
-import type { Image, VmInfo } from '../driver/port.js';
+import type { FirewallRef, Image, VmInfo } from '../driver/port.js';
 import { noEvents, type EventSink } from '../events.js';
 import type { McisManifest } from '../manifest.js';
 import { nowIso, TAG } from '../domain.js';
@@ -22,6 +22,7 @@ import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
 import { mcisView } from './view.js';
+import { deleteFirewalls, ensureFirewall, firewallOf } from './firewall.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -124,6 +125,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       subgroups: storedSubgroups(plan, m),
       policy: recordedPolicy(plan, m),
       ...provisioning(m),
+      ...firewallOf(m),
       targetAction: 'create',
       createdAt: now,
       updatedAt: now,
@@ -206,6 +208,13 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     if (!d) defaults.set(c, (d = ensureDefaults(deps, pool, pool.connection(c), events)));
     return d;
   };
+  // The MCIS firewall comes after the defaults (it lives in the default network), before any launch.
+  const firewalls = new Map<string, Promise<FirewallRef | undefined>>();
+  const ensureFw = (c: string) => {
+    let f = firewalls.get(c);
+    if (!f) firewalls.set(c, (f = ensure(c).then(() => ensureFirewall(deps, pool, plan.ns, plan.name, c, events))));
+    return f;
+  };
   const images = new Map<string, Promise<Image>>();
   const resolveImage = (c: string, image: string) => {
     const key = `${c}\u0000${image}`;
@@ -241,7 +250,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   };
   const launchOne = async (vm: Vm) => {
     try {
-      const [{ driver }, d, image] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image)]);
+      const [{ driver }, d, image, firewall] = await Promise.all([pool.get(vm.connection), ensure(vm.connection), resolveImage(vm.connection, vm.image), ensureFw(vm.connection)]);
       const sg = m.spec.subgroups.find((s) => s.name === vm.subgroup)!;
       const sshUser = sg.sshUser ?? image.sshUser;
       deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({ ...cur, sshUser }));
@@ -256,6 +265,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
         publicKey: d.publicKey,
         sshUser,
         clientToken: vm.clientToken,
+        ...(firewall ? { firewall } : {}),
         tags: { [TAG.managed]: 'true', [TAG.ns]: plan.ns, [TAG.mcis]: plan.name, [TAG.vm]: vm.name, [TAG.connection]: vm.connection },
       });
       deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({
@@ -282,6 +292,9 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     if (moves.length) {
       // Default resources made in regions every subgroup left are removed now, not at delete time.
       const left = plan.connections.filter((c) => !plan.subgroups.some((sg) => sg.connection === c));
+      for (const f of await deleteFirewalls(deps, pool, plan.ns, plan.name, events, new Set(left))) {
+        events({ type: 'warning', message: `could not remove the MCIS firewall on ${f.connection} after failover: ${f.error}` });
+      }
       for (const c of await cleanupUnusedDefaults(deps, pool, left, events)) {
         if (c.outcome === 'failed') events({ type: 'warning', message: `could not remove default resources of ${c.connection} after failover: ${c.error}` });
       }

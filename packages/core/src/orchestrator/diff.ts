@@ -5,6 +5,7 @@
  */
 import type { Mcis, Vm, VmStatus } from '../model.js';
 import type { CreatePlan } from './plan.js';
+import { firewallChanges, intentOf, type FirewallIntent } from '../firewall.js';
 
 export type ChangeOp = 'create' | 'destroy' | 'replace' | 'update';
 
@@ -18,7 +19,7 @@ export interface Change {
   op: ChangeOp;
   /** A VM name; for an MCIS-level change, the MCIS name. */
   target: string;
-  kind: 'vm' | 'mcis';
+  kind: 'vm' | 'mcis' | 'firewall';
   subgroup?: string;
   reason: string;
   /** The clouds disagree with the record (a VM gone or stopped outside cbadm, an unknown instance). */
@@ -37,9 +38,25 @@ export interface CloudView {
   unreachable: Set<string>;
   /** Instances tagged with this MCIS that no record holds. */
   orphans: Array<{ connection: string; providerId: string; vm?: string; status: VmStatus }>;
+  /** The rules each connection's MCIS firewall holds (firewall.ts ruleKey form). */
+  firewalls?: Map<string, string[]>;
 }
 
 export const emptyCloudView = (): CloudView => ({ seen: new Map(), unreachable: new Set(), orphans: [] });
+
+/** MCIS firewalls whose rules someone changed outside cbadm since the last sync: apply syncs them back. */
+function firewallDrift(record: Mcis | undefined, cloud: CloudView): Change[] {
+  return Object.entries(record?.firewalls ?? {}).flatMap(([conn, entry]): Change[] => {
+    const held = cloud.firewalls?.get(conn);
+    if (!held || !entry.applied) return [];
+    const want = new Set(entry.applied);
+    const extra = held.filter((k) => !want.has(k));
+    const missing = entry.applied.filter((k) => !held.includes(k));
+    if (!extra.length && !missing.length) return [];
+    const what = [...missing.map((k) => `${k} missing`), ...extra.map((k) => `${k} added`)].join(', ');
+    return [{ op: 'update', kind: 'firewall', target: 'firewall', reason: `the MCIS firewall on ${conn} was changed outside cbadm: ${what}`, drift: true }];
+  });
+}
 
 /** Record statuses that mean the VM must be launched again. */
 const BROKEN: ReadonlySet<VmStatus> = new Set(['Failed', 'Undefined', 'Terminated']);
@@ -64,7 +81,7 @@ function shapeChange(before: VmShape, after: VmShape): string | undefined {
 }
 
 /** What the manifest wants beyond its VMs: labels, and the files and run owed once to every VM. */
-export type McisExtras = Pick<Mcis, 'labels' | 'files' | 'run'>;
+export type McisExtras = Pick<Mcis, 'labels' | 'files' | 'run'> & { firewall?: FirewallIntent };
 
 export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], cloud: CloudView, want: McisExtras): Change[] {
   const provisions = !!(want.files?.length || want.run?.length);
@@ -113,14 +130,25 @@ export function diffMcis(plan: CreatePlan, record: Mcis | undefined, vms: Vm[], 
   if (record && !(same(record.files, want.files) && same(record.run, want.run))) {
     changes.push({ op: 'update', kind: 'mcis', target: plan.name, reason: 'spec.files/spec.run changed: VMs added from now on get the new ones' });
   }
+  if (record && want.firewall) changes.push(...ruleChanges(intentOf(record), want.firewall));
+  changes.push(...firewallDrift(record, cloud));
   return changes;
+}
+
+/** One `~ update` line per manifest firewall rule added or removed (realised in place on every connection). */
+export function ruleChanges(before: FirewallIntent, after: FirewallIntent): Change[] {
+  const { added, removed } = firewallChanges(before, after);
+  return [
+    ...added.map((r): Change => ({ op: 'update', kind: 'firewall', target: 'firewall', reason: `rule added: ${r}` })),
+    ...removed.map((r): Change => ({ op: 'update', kind: 'firewall', target: 'firewall', reason: `rule removed: ${r}` })),
+  ];
 }
 
 /**
  * Where the clouds disagree with the record alone (no manifest): VMs gone, stopped or started
  * outside cbadm, and instances tagged with the MCIS that no record holds.
  */
-export function driftOf(vms: Vm[], cloud: CloudView): Change[] {
+export function driftOf(vms: Vm[], cloud: CloudView, record?: Mcis): Change[] {
   const out: Change[] = [];
   for (const vm of vms) {
     if (vm.origin === 'registered') continue;
@@ -134,7 +162,7 @@ export function driftOf(vms: Vm[], cloud: CloudView): Change[] {
       out.push({ op: 'update', kind: 'vm', target: vm.name, subgroup: vm.subgroup, reason: `${seen} in the cloud, ${vm.status} in the record`, drift: true });
     }
   }
-  return [...out, ...orphanChanges(cloud)];
+  return [...out, ...orphanChanges(cloud), ...firewallDrift(record, cloud)];
 }
 
 function orphanChanges(cloud: CloudView): Change[] {

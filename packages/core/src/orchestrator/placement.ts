@@ -65,6 +65,7 @@ export function storedSubgroup(sg: McisManifest['spec']['subgroups'][number], pl
     ...(sg.rootDisk ? { rootDisk: sg.rootDisk } : {}),
     ...(sg.sshUser ? { sshUser: sg.sshUser } : {}),
     ...(sg.requirements ? { requirements: sg.requirements } : {}),
+    ...(sg.firewall?.length ? { firewall: sg.firewall } : {}),
   };
 }
 

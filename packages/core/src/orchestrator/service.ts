@@ -24,6 +24,7 @@ import { mcisView, type McisView } from './view.js';
 import { applyInfo } from './wait.js';
 import { groupByConnection } from './group.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
+import { deleteFirewalls, syncFirewalls } from './firewall.js';
 import type { ApplyOutcome, McisPlan } from './apply.js';
 import { driftOf, emptyCloudView, type Change } from './diff.js';
 
@@ -113,6 +114,7 @@ export class McisService {
     return this.withMcis(opts.ns, name, 'mcis create', async (pool) => {
       const outcome: CreateOutcome = await runCreate(this.deps, pool, opts);
       outcome.failed.push(...(await this.provision(opts)));
+      outcome.failed.push(...(await this.syncFirewalls(pool, opts)));
       const removed: string[] = [];
       let rolledBack = false;
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
@@ -125,6 +127,8 @@ export class McisService {
           });
         }
         if (outcome.createdRecord) {
+          const fw = await deleteFirewalls(this.deps, pool, opts.ns, name, events);
+          for (const f of fw) events({ type: 'warning', message: `could not remove the MCIS firewall on ${f.connection}: ${f.error}; run: cbadm connection cleanup ${f.connection}` });
           this.deps.store.deleteMcis(opts.ns, name);
           for (const c of await cleanupUnusedDefaults(this.deps, pool, outcome.plan.connections, events)) {
             if (c.outcome === 'failed') events({ type: 'warning', message: `could not remove default resources of ${c.connection}: ${c.error}; run: cbadm connection cleanup ${c.connection}` });
@@ -201,6 +205,7 @@ export class McisService {
       await opts.approve?.(plan);
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
       outcome.failed.push(...(await this.provision(opts)));
+      outcome.failed.push(...(await this.syncFirewalls(pool, opts)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
       const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
       if (outcome.failed.length) {
@@ -218,6 +223,12 @@ export class McisService {
     if (!files?.length && !run?.length) return [];
     const { provisionVms } = await import('./provision.js');
     return provisionVms(this.deps, opts.ns, opts.manifest.metadata.name, opts.manifest, opts.events ?? noEvents, opts.signal);
+  }
+
+  /** Syncs the MCIS firewall on every connection; a connection that fails is reported like a failed VM. */
+  private async syncFirewalls(pool: DriverPool, opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
+    const failed = await syncFirewalls(this.deps, pool, opts.ns, opts.manifest.metadata.name, opts.events ?? noEvents);
+    return failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error }));
   }
 
   /** Sets one subgroup's count and applies it (Tumblebug's scale-out; scale-in removes the highest indexes). */
@@ -240,7 +251,7 @@ export class McisService {
     const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
     try {
       const cloud = await refresh(this.deps, pool, ns, name, vms);
-      return { ns, name, changes: driftOf(vms, cloud), unreachable: [...cloud.unreachable] };
+      return { ns, name, changes: driftOf(vms, cloud, this.deps.store.getMcis(ns, name)), unreachable: [...cloud.unreachable] };
     } finally {
       await pool.closeAll();
     }
@@ -286,15 +297,21 @@ export class McisService {
       // Records of VMs that are gone go now: nothing is left for them to point at.
       const stuck = new Set(failedVms.map((f) => f.vm));
       for (const vm of this.deps.store.listVms(args.ns, args.name)) if (!stuck.has(vm.name)) this.deps.store.deleteVm(args.ns, args.name, vm.name);
+      // The MCIS firewall goes once its VMs are gone (a cloud refuses to delete a group in use).
+      const stuckConns = new Set(this.deps.store.listVms(args.ns, args.name).map((v) => v.connection));
+      const live = new Set(Object.keys(this.require(args.ns, args.name).firewalls ?? {}).filter((c) => !stuckConns.has(c)));
+      const fwFailed = await deleteFirewalls(this.deps, pool, args.ns, args.name, events, live);
       const hint = `the MCIS stays in state Deleting; fix the cause and re-run: cbadm mcis delete ${args.name}${args.ns === 'default' ? '' : ` --ns ${args.ns}`}`;
       // Every connection independently: one whose VMs are stuck reports in-use, the others are cleaned now.
       const connections = await cleanupUnusedDefaults(this.deps, pool, m.deleting?.connections ?? [], events);
       const cleanedConnections = connections.filter((c) => c.outcome === 'cleaned').map((c) => c.connection);
       const broken = connections.filter((c) => c.outcome === 'failed');
-      if (failedVms.length || broken.length) {
+      const fwLeft = Object.keys(this.require(args.ns, args.name).firewalls ?? {});
+      if (failedVms.length || broken.length || fwLeft.length) {
         const result: DeleteResult = { deleted: null, failedVms, connections, cleanedConnections };
         const why = [
           ...(failedVms.length ? [`${failedVms.length} VM(s) could not be terminated: ${failedVms.map((f) => `${f.vm}: ${f.error}`).join('; ')}`] : []),
+          ...(fwLeft.length ? [`the MCIS firewall on ${fwLeft.join(', ')} could not be removed${fwFailed.length ? `: ${fwFailed.map((f) => `${f.connection}: ${f.error}`).join('; ')}` : ' (its VMs are still there)'}`] : []),
           ...(broken.length ? [`default resources of ${broken.length} connection(s) could not be removed: ${broken.map((c) => `${c.connection}: ${c.error}`).join('; ')}`] : []),
         ];
         throw new PartialError(`delete ${args.name}: ${why.join('; ')}`, result, { hint });

@@ -17,7 +17,8 @@ import { hasCode } from './errors.js';
 type Req = { rules: IngressRule[]; sources: string[] };
 const key = (proto: string, from: number, to: number, cidr: string) => `${proto}/${from}-${to}/${cidr}`;
 
-async function existing(ctx: AwsContext, groupId: string): Promise<Set<string>> {
+/** The group's ingress permissions as `proto/from-to/cidr` keys (core's ruleKey form). */
+export async function existing(ctx: AwsContext, groupId: string): Promise<Set<string>> {
   const out = await ctx.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
   const set = new Set<string>();
   for (const p of out.SecurityGroups?.[0]?.IpPermissions ?? []) {

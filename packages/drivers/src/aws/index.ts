@@ -13,6 +13,7 @@ import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createFirewall } from './firewall.js';
 import { createNetwork } from './network.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { checkAwsPermissions } from './permissions.js';
 
 export const AWS_CAPABILITIES: DriverCapabilities = {
@@ -69,6 +70,7 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
     network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(ctx),
     vms: createVms(ctx),
+    firewall: createMcisFirewall(ctx),
     async ping() {
       const started = performance.now();
       await client.send(new DescribeAvailabilityZonesCommand({}));

@@ -23,7 +23,7 @@ import { fromAwsTags, tagFilters, tagSpec } from './tags.js';
 /** Instance ids per Describe/Start/Stop/Reboot/Terminate call. */
 export const ID_BATCH = 1000;
 /** Values per filter: EC2 caps filter value lists well below the id-list limit. */
-const FILTER_VALUES = 200;
+export const FILTER_VALUES = 200;
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -113,7 +113,8 @@ export function createVms(ctx: AwsContext): VmApi {
             {
               DeviceIndex: 0,
               SubnetId: req.network.subnetId,
-              Groups: [req.network.securityGroupId],
+              // The MCIS firewall carries SSH itself (mcis-firewall.ts), so it replaces the default group.
+              Groups: [req.firewall?.id ?? req.network.securityGroupId],
               AssociatePublicIpAddress: true,
               DeleteOnTermination: true,
             },

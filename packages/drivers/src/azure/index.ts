@@ -12,6 +12,7 @@ import { createFirewall } from './firewall.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { checkAzurePermissions } from './permissions.js';
 
 export const AZURE_CAPABILITIES: DriverCapabilities = {
@@ -60,6 +61,7 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
     network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(),
     vms: createVms(ctx),
+    firewall: createMcisFirewall(ctx),
     async ping() {
       const started = performance.now();
       // Authenticated, cheap, and proves the region: the sizes offered there.

@@ -10,6 +10,7 @@ import { createCatalog } from './catalog.js';
 import { computeClients, type ClientOverrides } from './client.js';
 import type { GcpContext, GcpTuning } from './context.js';
 import { createFirewall } from './firewall.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
@@ -78,6 +79,7 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
     network: { ...createNetwork(ctx), ...createFirewall(ctx) },
     keys: createKeyPairs(),
     vms: createVms(ctx),
+    firewall: createMcisFirewall(ctx),
     async ping() {
       const project = await auth.project();
       // Build the client first: parsing the API's protos is not latency.

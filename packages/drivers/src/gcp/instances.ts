@@ -133,6 +133,8 @@ export function createVms(ctx: GcpContext): VmApi {
         // The guest agent creates req.sshUser and authorizes the key: no key-pair resource on GCE.
         metadata: { items: [{ key: 'ssh-keys', value: `${req.sshUser}:${req.publicKey.trim()}` }] },
         labels: toLabels(req.tags),
+        // The MCIS firewall's rules target this network tag (mcis-firewall.ts).
+        ...(req.firewall ? { tags: { items: [req.firewall.id] } } : {}),
         description: `Cloud-Barista VM ${req.name}`,
         // Accelerator-optimized types carry GPUs, which GCE cannot live-migrate: it refuses them
         // ("Instances with guest accelerators do not support live migration") unless maintenance stops them.

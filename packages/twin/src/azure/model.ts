@@ -42,6 +42,7 @@ export interface SecurityRule {
   destinationAddressPrefix: string;
   /** The plural forms replace the singular ones (which Azure then leaves out). */
   sourceAddressPrefixes?: string[];
+  destinationAddressPrefixes?: string[];
   destinationPortRanges?: string[];
   access: 'Allow' | 'Deny';
   priority: number;

@@ -26,14 +26,14 @@ function renderRule(nsgId: string, r: SecurityRule, guid: string, kind: 'securit
       sourcePortRange: r.sourcePortRange,
       ...(r.destinationPortRanges ? {} : { destinationPortRange: r.destinationPortRange }),
       ...(r.sourceAddressPrefixes ? {} : { sourceAddressPrefix: r.sourceAddressPrefix }),
-      destinationAddressPrefix: r.destinationAddressPrefix,
+      ...(r.destinationAddressPrefixes ? {} : { destinationAddressPrefix: r.destinationAddressPrefix }),
       access: r.access,
       priority: r.priority,
       direction: r.direction,
       sourcePortRanges: [],
       destinationPortRanges: r.destinationPortRanges ?? [],
       sourceAddressPrefixes: r.sourceAddressPrefixes ?? [],
-      destinationAddressPrefixes: [],
+      destinationAddressPrefixes: r.destinationAddressPrefixes ?? [],
     },
   };
 }
@@ -90,11 +90,13 @@ function parseRule(raw: Record<string, unknown>, name: string): SecurityRule {
   };
   const sourceAddressPrefixes = plural('sourceAddressPrefixes', 'sourceAddressPrefix');
   const destinationPortRanges = plural('destinationPortRanges', 'destinationPortRange');
+  const destinationAddressPrefixes = plural('destinationAddressPrefixes', 'destinationAddressPrefix');
   return {
     name,
     protocol,
     ...(sourceAddressPrefixes ? { sourceAddressPrefixes } : {}),
     ...(destinationPortRanges ? { destinationPortRanges } : {}),
+    ...(destinationAddressPrefixes ? { destinationAddressPrefixes } : {}),
     sourcePortRange: str(p.sourcePortRange) ?? '*',
     destinationPortRange: str(p.destinationPortRange) ?? '*',
     sourceAddressPrefix: str(p.sourceAddressPrefix) ?? '*',

@@ -59,6 +59,7 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
   StopInstances: actions.stopInstances,
   RebootInstances: actions.rebootInstances,
   TerminateInstances: actions.terminateInstances,
+  ModifyInstanceAttribute: actions.modifyInstanceAttribute,
 
   CreateTags: tags.createTags,
   DeleteTags: tags.deleteTags,

@@ -1,7 +1,8 @@
-/** Start/Stop/Reboot/TerminateInstances and DescribeInstanceStatus. */
+/** Start/Stop/Reboot/TerminateInstances, DescribeInstanceStatus and ModifyInstanceAttribute (groups). */
 import type { Ctx } from './context.js';
 import { Ec2Error, err } from './errors.js';
 import { applyFilters } from './filters.js';
+import { getSecurityGroup, getSubnet } from './lookup.js';
 import { stateXml } from './instance-render.js';
 import { instancesById, visibleInstances } from './instances.js';
 import { findRegion } from '../data/aws.js';
@@ -111,4 +112,25 @@ export function describeInstanceStatus(ctx: Ctx): XmlChild[] {
     ]),
     el('nextToken', page.nextToken),
   ];
+}
+
+/**
+ * ModifyInstanceAttribute, the security-group form (`GroupId.N`): replaces the primary interface's
+ * groups, which must be of the instance's VPC. Other attributes are not modelled: refused by name.
+ */
+export function modifyInstanceAttribute(ctx: Ctx): XmlChild[] {
+  const [inst] = instancesById(ctx, [ctx.params.req('InstanceId')]);
+  const groups = ctx.params.list('GroupId');
+  if (!inst) throw err.missing('InstanceId');
+  if (groups.length === 0) {
+    throw new Ec2Error('InvalidParameterValue', `Cloud-Twin models the GroupId attribute of ModifyInstanceAttribute only, not ${ctx.params.str('Attribute') ?? 'this one'}`);
+  }
+  if (inst.state === 'terminated' || inst.state === 'shutting-down') throw new Ec2Error('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be modified.`);
+  const vpcId = getSubnet(ctx.region, inst.subnetId).vpcId;
+  for (const id of groups) {
+    if (getSecurityGroup(ctx.region, id).vpcId !== vpcId) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${vpcId}'`);
+  }
+  inst.groupIds = [...new Set(groups)];
+  ctx.env.changed();
+  return [el('return', true)];
 }

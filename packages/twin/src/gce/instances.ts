@@ -1,5 +1,5 @@
 /**
- * Instances: insert, get, list, aggregatedList, stop, start, reset, delete, setLabels, setMetadata.
+ * Instances: insert, get, list, aggregatedList, stop, start, reset, delete, setLabels, setMetadata, setTags.
  * Status comes from the shared VM lifecycle: pending → PROVISIONING then STAGING, running →
  * RUNNING, stopping and shutting-down → STOPPING, stopped → TERMINATED (GCE's word for stopped);
  * a deleted instance disappears once its VM is gone.
@@ -374,6 +374,19 @@ const setLabels: GceHandler = (ctx) => {
   return target(ctx, i);
 };
 
+/** Network tags (what firewall rules target): replaced whole, guarded by the tags fingerprint. */
+const setTags: GceHandler = (ctx) => {
+  const i = findInstance(ctx);
+  checkFingerprint(ctx.body.fingerprint, i.tagsFingerprint, 'fingerprint', 'tags');
+  const items = ctx.body.items === undefined ? [] : ctx.body.items;
+  if (!Array.isArray(items) || items.some((t) => typeof t !== 'string' || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(t))) {
+    throw invalidField('tags.items', JSON.stringify(items), 'Must be a list of RFC1035 names.');
+  }
+  i.tags = [...new Set(items as string[])];
+  i.tagsFingerprint = fingerprintOf(i.tags);
+  return target(ctx, i);
+};
+
 /** New ssh-keys take effect when the VM's SSH server next starts (start or reset). */
 const setMetadata: GceHandler = (ctx) => {
   const i = findInstance(ctx);
@@ -384,4 +397,4 @@ const setMetadata: GceHandler = (ctx) => {
   return target(ctx, i);
 };
 
-export const INSTANCE_HANDLERS = { insert, get, list, aggregatedList, stop, start, reset, remove, setLabels, setMetadata };
+export const INSTANCE_HANDLERS = { insert, get, list, aggregatedList, stop, start, reset, remove, setLabels, setMetadata, setTags };

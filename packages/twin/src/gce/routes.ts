@@ -67,6 +67,7 @@ export const ROUTES: readonly GceRoute[] = [
   route('POST', 'zones/:zone/instances/:instance/reset', 'instances.reset', I.reset, 'reset'),
   route('POST', 'zones/:zone/instances/:instance/setLabels', 'instances.setLabels', I.setLabels, 'setLabels'),
   route('POST', 'zones/:zone/instances/:instance/setMetadata', 'instances.setMetadata', I.setMetadata, 'setMetadata'),
+  route('POST', 'zones/:zone/instances/:instance/setTags', 'instances.setTags', I.setTags, 'setTags'),
   route('GET', 'aggregated/instances', 'instances.aggregatedList', I.aggregatedList),
   route('GET', 'zones/:zone/disks', 'disks.list', D.list),
   route('GET', 'zones/:zone/disks/:disk', 'disks.get', D.get),
