@@ -37,7 +37,7 @@ async function endpoints(): Promise<string[]> {
 
 describe('twin connect after the twin was made anew', () => {
   it('the new twin refuses the old credentials; connect replaces them and every cloud works again', async () => {
-    const ports = ['--port', String(await freePort()), '--azure-port', String(await freePort()), '--boot-delay', '300ms'];
+    const ports = ['--port', String(await freePort()), '--azure-port', String(await freePort()), '--alibaba-port', String(await freePort()), '--boot-delay', '300ms'];
     await cli.json(['twin', 'up', ...ports]);
     await cli.json(['twin', 'connect']);
     const first = twinCreds(cli.twinDir);

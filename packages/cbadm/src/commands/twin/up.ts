@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { twinStatusText } from './status.js';
@@ -34,6 +35,8 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
       ...(this.flags.fault ? { faults: this.flags.fault } : {}),
     });
     // The twin takes its old ports back; when one was taken meanwhile, its connections follow it.
+    // No store yet means no twin connections: `twin up` on a fresh home creates nothing there.
+    if (!existsSync(homePaths(resolveHome()).db)) return { ...status, refreshedConnections: [] };
     const { refreshStaleTwinConnections } = await import('../../twin/connect.js');
     const { driverRegistry } = await import('@cloud-barista/drivers');
     const refreshed = await refreshStaleTwinConnections(await this.core(), driverRegistry, stateDir);
