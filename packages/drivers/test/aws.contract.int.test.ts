@@ -223,7 +223,11 @@ describe('aws driver on Cloud-Twin: retries, errors, credentials', () => {
     const publicKey = generateSshKeyPair('throttle-test').publicKey;
     const { keyName } = await driver.keys.ensureKeyPair({ name: 'cb-throttle-key', publicKey, tags });
     const req = { name: 'thr-1', spec: 't3.micro', imageId: image.id, network: net, keyName, publicKey, sshUser: image.sshUser, clientToken: 'throttle-1', tags };
-    await setFaults([{ action: '*', code: 'RequestLimitExceeded', rate: 0.5 }]);
+    // Half of all calls, and surely the first launch: a short run could otherwise draw no throttle at all.
+    await setFaults([
+      { action: 'RunInstances', code: 'RequestLimitExceeded', rate: 1, count: 1 },
+      { action: '*', code: 'RequestLimitExceeded', rate: 0.5 },
+    ]);
     try {
       requests.length = 0;
       const vm = await driver.vms.create(req);
