@@ -158,7 +158,17 @@ describe('plan and apply', () => {
     expect(a.destroyed).toEqual([strayId]);
     expect(await audit.check('day2', CONNECTIONS)).toEqual(converged(6, 'Running'));
     expect((await cli.run(['mcis', 'drift', 'day2'])).code).toBe(0);
-  }, 120_000);
+
+    // A cloud that cannot be asked is not "no drift": exit 3, naming the connection and why.
+    await cli.json(['twin', 'fault', '--outage', AWS.region]);
+    try {
+      const unchecked = await cli.run(['mcis', 'drift', 'day2']);
+      expect(unchecked.code).toBe(3);
+      expect(unchecked.stdout).toMatch(/warning: could not ask twin-aws-ap-northeast-2: .+\n.*no drift where the clouds could be asked/);
+    } finally {
+      await cli.json(['twin', 'fault', '--restore', AWS.region]);
+    }
+  }, 180_000);
 
   it('continues an apply killed mid-way without duplicates or orphans, and mcis scale does the same job', async () => {
     write(4, 't3.small', '{ drain: "test ! -e keep-me" }');

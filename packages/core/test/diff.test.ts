@@ -61,7 +61,7 @@ describe('diffMcis', () => {
       ['replace', 'a-2', true],
       ['destroy', 'i-stray', true],
     ]);
-    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], { ...emptyCloudView(), unreachable: new Set(['c1']) }, { labels: {} })).toEqual([]);
+    expect(diffMcis(plan({ a: 2 }), record({ a: 2 }), [vm('a-1'), vm('a-2')], { ...emptyCloudView(), unreachable: new Map([['c1', 'down']]) }, { labels: {} })).toEqual([]);
   });
 
   it('leaves registered machines alone and resumes an interrupted create as a create', () => {

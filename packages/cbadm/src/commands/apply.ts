@@ -32,7 +32,8 @@ export default class Apply extends BaseCommand<typeof Apply> {
       });
     }
     const approve = async (plan: McisPlan): Promise<void> => {
-      process.stderr.write(`${planText(plan)}\n\n`);
+      const { stderrChalk } = await import('@cloud-barista/cli-kit/colour');
+      process.stderr.write(`${planText(plan, stderrChalk())}\n\n`);
       if (!autoApprove) await this.confirm({ action: `apply these changes to MCIS ${name}`, items: [], confirmed: false });
     };
     return mcis.apply({ ns: this.flags.ns ?? manifest.metadata.namespace ?? 'default', manifest, approve, events: await this.progress(`apply ${name}`) });

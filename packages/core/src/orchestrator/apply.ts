@@ -13,7 +13,7 @@ import type { Mcis, Vm } from '../model.js';
 import { provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
-import { groupByConnection } from './group.js';
+import { groupBy, groupByConnection } from './group.js';
 import { firewallOf, readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
@@ -57,8 +57,8 @@ export async function refresh(deps: OrchestratorDeps, pool: DriverPool, ns: stri
           if (known.has(i.providerId) || unrecorded.has(i.tags[TAG.vm] ?? '')) continue;
           view.orphans.push({ connection: conn, providerId: i.providerId, ...(i.tags[TAG.vm] ? { vm: i.tags[TAG.vm] } : {}), status: i.status });
         }
-      } catch {
-        view.unreachable.add(conn);
+      } catch (e) {
+        view.unreachable.set(conn, e instanceof Error ? e.message : String(e));
       }
     }),
   );
@@ -78,8 +78,8 @@ export function buildPlan(deps: OrchestratorDeps, create: CreatePlan, m: McisMan
     changes,
     summary: countChanges(changes),
     costPerHour: { before: record ? before : 0, after: create.totalCostPerHour },
-    unreachable: [...cloud.unreachable],
-    warnings: [...create.warnings, ...[...cloud.unreachable].map((c) => `could not ask ${c}: its VMs are shown as recorded`)],
+    unreachable: [...cloud.unreachable.keys()],
+    warnings: [...create.warnings, ...[...cloud.unreachable].map(([c, why]) => `could not ask ${c} (${why}): its VMs are shown as recorded`)],
   };
 }
 
@@ -223,11 +223,6 @@ async function drain(deps: OrchestratorDeps, ns: string, name: string, vms: stri
   return { failed };
 }
 
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const i of items) m.set(key(i), [...(m.get(key(i)) ?? []), i]);
-  return m;
-}
 
 /** The manifest an MCIS record stands for: what `mcis scale` edits and applies. */
 export function manifestOf(mcis: Mcis): McisManifest {

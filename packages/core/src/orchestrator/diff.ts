@@ -34,15 +34,15 @@ export interface Change {
 export interface CloudView {
   /** Status of every recorded instance the cloud still lists. */
   seen: Map<string, VmStatus>;
-  /** Connections that could not be asked: their VMs are taken as recorded. */
-  unreachable: Set<string>;
+  /** Connections that could not be asked, with why: their VMs are taken as recorded. */
+  unreachable: Map<string, string>;
   /** Instances tagged with this MCIS that no record holds. */
   orphans: Array<{ connection: string; providerId: string; vm?: string; status: VmStatus }>;
   /** The rules each connection's MCIS firewall holds (firewall.ts ruleKey form). */
   firewalls?: Map<string, string[]>;
 }
 
-export const emptyCloudView = (): CloudView => ({ seen: new Map(), unreachable: new Set(), orphans: [] });
+export const emptyCloudView = (): CloudView => ({ seen: new Map(), unreachable: new Map(), orphans: [] });
 
 /** MCIS firewalls whose rules someone changed outside cbadm since the last sync: apply syncs them back. */
 function firewallDrift(record: Mcis | undefined, cloud: CloudView): Change[] {

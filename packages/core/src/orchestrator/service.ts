@@ -49,7 +49,8 @@ export interface DriftResult {
   name: string;
   /** Where the clouds disagree with the record; empty when they agree. */
   changes: Change[];
-  unreachable: string[];
+  /** Connections that could not be asked, and why: what they hold was not checked. */
+  unreachable: Array<{ connection: string; error: string }>;
 }
 
 export interface DeleteResult {
@@ -251,7 +252,7 @@ export class McisService {
     const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
     try {
       const cloud = await refresh(this.deps, pool, ns, name, vms);
-      return { ns, name, changes: driftOf(vms, cloud, this.deps.store.getMcis(ns, name)), unreachable: [...cloud.unreachable] };
+      return { ns, name, changes: driftOf(vms, cloud, this.deps.store.getMcis(ns, name)), unreachable: [...cloud.unreachable].map(([connection, error]) => ({ connection, error })) };
     } finally {
       await pool.closeAll();
     }
