@@ -2,7 +2,7 @@
 /**
  * cloud-twin daemon:
  *
- *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
+ *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--alibaba-port N] [--docker-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
  *              [--fault SPEC]... [--terminated-retention 1h]
  *
  * Without --port/--azure-port it takes the ports of its last run again (DIR/ports.json) when they
@@ -26,13 +26,13 @@ function lastPorts(file: string): TwinPorts {
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as TwinPorts;
     const port = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 65536 ? v : undefined);
-    return { aws: port(saved.aws), azure: port(saved.azure), alibaba: port(saved.alibaba) };
+    return { aws: port(saved.aws), azure: port(saved.azure), alibaba: port(saved.alibaba), docker: port(saved.docker) };
   } catch {
     return {};
   }
 }
 
-const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--alibaba-port N] [--boot-delay 2s]
+const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--alibaba-port N] [--docker-port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
                   [--fault [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
 
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         'azure-port': { type: 'string' },
         'alibaba-port': { type: 'string' },
+        'docker-port': { type: 'string' },
         'boot-delay': { type: 'string' },
         'stop-delay': { type: 'string' },
         'ssh-port': { type: 'string' },
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     azurePort: intFlag('azure-port', values['azure-port']),
     preferredPorts: lastPorts(portsJson),
     alibabaPort: intFlag('alibaba-port', values['alibaba-port']),
+    dockerPort: intFlag('docker-port', values['docker-port']),
     sshPort: intFlag('ssh-port', values['ssh-port']),
     bootDelayMs: durationFlag('boot-delay', values['boot-delay']),
     stopDelayMs: durationFlag('stop-delay', values['stop-delay']),
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   });
   const status = twin.status();
   const portOf = (url: string | undefined) => (url ? Number(new URL(url).port) : undefined);
-  const ports: TwinPorts = { aws: portOf(twin.endpoints.aws), azure: portOf(twin.endpoints.azure), alibaba: portOf(twin.endpoints.alibaba) };
+  const ports: TwinPorts = { aws: portOf(twin.endpoints.aws), azure: portOf(twin.endpoints.azure), alibaba: portOf(twin.endpoints.alibaba), docker: portOf(status.docker.tcp.replace(/^tcp:/, 'http:')) };
   await writeFileAtomic(portsJson, `${JSON.stringify(ports)}\n`);
   await writeFileAtomic(
     twinJson,

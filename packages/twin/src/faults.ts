@@ -1,4 +1,5 @@
 /** Fault injection: per-action errors and latency, per-region outages, for every emulated provider. */
+import { hostname } from 'node:os';
 import { findRegion } from './data/aws.js';
 import { findAlibabaRegion, regionOfAlibabaZone } from './data/alibaba.js';
 import { findAzureRegion } from './data/azure.js';
@@ -36,6 +37,12 @@ const PROVIDERS: Record<string, ProviderNaming> = {
     region: (r) => findAlibabaRegion(r) !== undefined || regionOfAlibabaZone(r) !== undefined,
     action: /^[A-Z][A-Za-z0-9]*$/,
     actionName: 'an ECS action name (RunInstances)',
+  },
+  docker: {
+    // A Docker host is its one region, named as the daemon names itself (the twin's: this host's name).
+    region: (r) => r === hostname(),
+    action: /^[A-Z][A-Za-z]*$/,
+    actionName: 'a Docker Engine operation id (ContainerCreate, ImageCreate, ExecStart)',
   },
   openstack: {
     region: (r) => findOpenStackRegion(r) !== undefined,
@@ -128,6 +135,7 @@ export function validateFaultRule(x: unknown): FaultRule {
  * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`,
  * `alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2`, `alibaba:*:Throttling:0.1`.
  * `openstack:servers.create:NoValidHost:1@RegionOne`, `openstack:tokens.create:Unauthorized:1`, `openstack:servers.create:OverLimit:1`.
+ * `docker:ContainerCreate:InternalError:1`, `docker:ImageCreate:-:1:2s`.
  */
 export function parseFaultSpec(spec: string): FaultRule {
   let rest = spec.trim();

@@ -7,6 +7,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EcsSnapshot } from './alibaba/engine.js';
 import type { AzureSnapshot } from './azure/engine.js';
+import type { DockerSnapshot } from './docker/model.js';
 import type { Ec2Snapshot } from './ec2/engine.js';
 import type { GceSnapshot } from './gce/engine.js';
 import type { OpenStackSnapshot } from './openstack/engine.js';
@@ -27,6 +28,8 @@ export interface TwinSnapshot {
   alibaba?: EcsSnapshot;
   /** Absent in files from before the twin spoke OpenStack. */
   openstack?: OpenStackSnapshot;
+  /** Absent in files from before the twin spoke the Docker Engine API. */
+  docker?: DockerSnapshot;
 }
 
 export function stateFile(stateDir: string): string {

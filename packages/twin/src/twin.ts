@@ -5,6 +5,7 @@ import { EcsEngine } from './alibaba/engine.js';
 import { type EcsListener, startEcsListener } from './alibaba/http.js';
 import { ecsStatus } from './alibaba/instance-view.js';
 import { type AzureTwin, startAzureTwin } from './azure/index.js';
+import { type DockerTwin, startDockerTwin } from './docker/index.js';
 import { Ec2Engine } from './ec2/engine.js';
 import type { InstanceStateName } from './ec2/model.js';
 import { Faults, type FaultRule } from './faults.js';
@@ -63,6 +64,8 @@ export interface TwinOptions {
   openstackTokenTtlMs?: number;
   /** HTTP port of the Alibaba ECS RPC API (default 0: any free port). */
   alibabaPort?: number;
+  /** Loopback TCP port of the Docker Engine API (default 0: any free port); its socket is `<stateDir>/docker.sock`. */
+  dockerPort?: number;
 }
 
 /** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
@@ -70,6 +73,7 @@ export interface TwinPorts {
   aws?: number | undefined;
   azure?: number | undefined;
   alibaba?: number | undefined;
+  docker?: number | undefined;
 }
 
 export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
@@ -98,15 +102,21 @@ export interface TwinStatus {
   alibaba: { instances: Record<string, number>; regions: string[] };
   /** OpenStack servers by the lifecycle's state, and the regions. */
   openstack: { servers: Record<string, number>; regions: string[] };
+  /** Docker containers by state; the daemon's host name (a Docker connection's region) and TCP endpoint. */
+  docker: { containers: Record<string, number>; host: string; tcp: string };
 }
 
-/** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port); openstack: Keystone's auth URL (…/identity/v3). */
+/**
+ * aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port);
+ * openstack: Keystone's auth URL (…/identity/v3); docker: the Engine API's socket (`unix://…/docker.sock`).
+ */
 export interface TwinEndpoints {
   aws: string;
   gcp: string;
   azure: string;
   alibaba: string;
   openstack: string;
+  docker: string;
 }
 
 /** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
@@ -193,12 +203,14 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     azure: azure?.snapshot() ?? saved?.azure,
     alibaba: ecs.snapshot(),
     openstack: openstack.snapshot(),
+    docker: docker?.snapshot() ?? saved?.docker,
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
   );
   const changed = () => snapshotter.markDirty();
   let azure: AzureTwin | undefined;
+  let docker: DockerTwin | undefined;
   // Kubernetes node simulation for VMs of flagged images; shims reach it over the admin API.
   let twinUrl = '';
   const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, nodeToken: keys.nodeToken, log });
@@ -274,19 +286,33 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       ...(opts.azurePageSize ? { pageSize: opts.azurePageSize } : {}),
       ...(opts.onRequest ? { onRequest: (e) => opts.onRequest?.({ ...e, provider: 'azure' }) } : {}),
     });
+    docker = await startDockerTwin({
+      stateDir: opts.stateDir,
+      host,
+      port: opts.dockerPort,
+      preferredPort: opts.preferredPorts?.docker,
+      runtime: lifecycle,
+      faults,
+      changed,
+      log,
+      saved: saved?.docker,
+      onRequest: opts.onRequest,
+    });
   } catch (e) {
     server.close();
+    await azure?.close();
     await ecsApi?.close();
     await lifecycle.close();
     throw e;
   }
   const arm = azure;
   const alibabaApi = ecsApi;
+  const engineApi = docker;
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
-  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3` };
+  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3`, docker: engineApi.socketUrl };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -396,6 +422,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         azure: arm.engine.vmCounts(),
         alibaba: ecsCounts(),
         openstack: { servers: openstack.serverCounts(), regions: openstack.allRegions().map((r) => r.name) },
+        docker: { containers: engineApi.counts(), host: engineApi.state.host.name, tcp: engineApi.tcpUrl },
       };
     },
     instances,
@@ -409,6 +436,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         nodeRuntime.close();
         await arm.close();
         await alibabaApi.close();
+        await engineApi.close();
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await lifecycle.close();

@@ -106,6 +106,11 @@ export class ProcessTracker {
     return this.leaders.size;
   }
 
+  /** Sends `signal` to every tracked process group (a container's pause is SIGSTOP to all). */
+  signalGroups(signal: NodeJS.Signals): void {
+    for (const leader of this.leaders) signalProcess(-leader, signal);
+  }
+
   /**
    * SIGKILLs every tracked group and every descendant, rescanning until nothing is left (a process
    * may fork while we kill), for at most a few rounds.
