@@ -110,7 +110,7 @@ describe('bad input', () => {
   });
 
   it('a provider without a driver is refused when the connection is added (exit 2), naming the ones that work', async () => {
-    for (const provider of ['cloudit', 'docker']) {
+    for (const provider of ['cloudit']) {
       const r = await cli.run(['connection', 'add', `no-${provider}`, '--provider', provider, '--region', 'RegionOne']);
       expect(r.code, provider).toBe(2);
       expect(r.stderr, provider).toContain(`provider '${provider}' has no driver in cbadm yet`);
@@ -118,7 +118,12 @@ describe('bad input', () => {
     }
     const names = (await cli.json<Array<{ name: string }>>(['connection', 'list'])).map((c) => c.name);
     expect(names).not.toContain('no-cloudit');
-    expect(names).not.toContain('no-docker');
+    // Docker has its driver: accepted, and --context is refused on other providers.
+    expect((await cli.run(['connection', 'add', 'with-docker', '--provider', 'docker', '--region', 'box', '--context', 'lab'])).code).toBe(0);
+    const wrong = await cli.run(['connection', 'add', 'aws-ctx', '--provider', 'aws', '--region', 'us-east-1', '--context', 'lab']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--context is for --provider docker, not aws');
+    expect((await cli.run(['connection', 'remove', 'with-docker', '--yes'])).code).toBe(0);
   });
 
   it('unknown keys below the top level are errors with the closest field, as JSON too', async () => {

@@ -94,6 +94,8 @@ export const Connection = z.object({
   subscription: z.string().min(1).optional(),
   /** Azure resource group holding the connection's default resources (default: cb-<connection>). */
   resourceGroup: z.string().min(1).optional(),
+  /** Docker context (`docker context ls`) naming the Docker endpoint, read when the driver loads. */
+  context: z.string().min(1).optional(),
   /**
    * Prices the cloud does not publish (OpenStack has no pricing API): spec name → USD per hour, read
    * from the connection's --price-file when it was added.

@@ -19,6 +19,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   alibaba: () => import('./alibaba/index.js').then((m) => m.createAlibabaDriver),
   // No pricing API in OpenStack: prices come from the connection's --price-file, if any.
   openstack: () => import('./openstack/index.js').then((m) => m.createOpenStackDriver),
+  // Containers on a Docker host (or Podman's compatible socket); prices only from a --price-file.
+  docker: () => import('./docker/index.js').then((m) => m.createDockerDriver),
 };
 
 export const driverRegistry: DriverRegistry = {

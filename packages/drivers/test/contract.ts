@@ -2,7 +2,8 @@
  * The driver contract: one suite every driver runs (aws, gcp and azure: `<cloud>.contract.int.test.ts`),
  * against Cloud-Twin or a real cloud. It walks the whole life of a VM through the driver port only:
  * catalog → default network → key pair → create (idempotent) → Running + SSH → suspend → resume →
- * reboot → terminate → delete key and network → nothing of ours left.
+ * reboot → terminate → delete key and network → nothing of ours left. A provider whose VMs are not
+ * entered by SSH (Docker containers) gives its own way to run a command (`run`).
  */
 import { randomBytes } from 'node:crypto';
 import { generateSshKeyPair } from '@cloud-barista/core';
@@ -41,6 +42,10 @@ export interface ContractTarget {
    * (networks, subnets, gateways, groups, key pairs). Empty when all is cleaned up.
    */
   leftovers?(tags: Tags): Promise<string[]>;
+  /** Runs a command on the VM where SSH is not the way in (Docker: Engine exec); default SSH. */
+  run?(vm: VmInfo, cmd: string): Promise<ExecResult>;
+  /** Whether a running VM has a public IP (default true; a container has none). */
+  publicIp?: boolean;
 }
 
 const isLive = (v: VmInfo) => v.status !== 'Terminated';
@@ -76,7 +81,7 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
           if (!v && want === 'Terminated') {
             return { state: 'success', value: { providerId: id, status: 'Terminated', nativeState: 'gone', tags: {} } };
           }
-          if (v && v.status === want && (!needIp || v.publicIp)) return { state: 'success', value: v };
+          if (v && v.status === want && (!needIp || t.publicIp === false || v.publicIp)) return { state: 'success', value: v };
           if (v && (v.status === 'Failed' || (v.status === 'Terminated' && want !== 'Terminated'))) {
             return { state: 'failure', reason: `VM ${id} is ${v.status} (${v.nativeState})` };
           }
@@ -90,6 +95,7 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
       poll(
         async (): Promise<ExecResult | Error> => {
           try {
+            if (t.run) return await t.run(v, cmd);
             return await sshExec(
               { host: v.publicIp ?? '', port: t.sshPort, username: image.sshUser, privateKey: key.private },
               cmd,
@@ -100,7 +106,7 @@ export function runDriverContract(name: string, setup: () => Promise<ContractTar
         },
         (r): Acceptance<ExecResult> =>
           r instanceof Error ? { state: 'retry' } : { state: 'success', value: r },
-        { maxWaitMs, minDelayMs: 200, maxDelayMs: 3_000, what: `SSH to ${v.publicIp}` },
+        { maxWaitMs, minDelayMs: 200, maxDelayMs: 3_000, what: `a command on ${v.publicIp ?? v.providerId}` },
       );
 
     beforeAll(async () => {

@@ -191,6 +191,8 @@ export interface CreateVmRequest {
   tags: Tags;
   /** The MCIS firewall to attach the VM to, when the MCIS has one. */
   firewall?: FirewallRef;
+  /** Optional: told what a long step of the launch is doing (a Docker image pull), for the user. */
+  progress?: (message: string) => void;
 }
 
 export interface VmApi {

@@ -267,6 +267,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
         clientToken: vm.clientToken,
         ...(firewall ? { firewall } : {}),
         tags: { [TAG.managed]: 'true', [TAG.ns]: plan.ns, [TAG.mcis]: plan.name, [TAG.vm]: vm.name, [TAG.connection]: vm.connection },
+        progress: (message) => events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'launch', message }),
       });
       deps.store.updateVm(plan.ns, plan.name, vm.name, (cur) => ({
         ...cur,

@@ -61,10 +61,11 @@ export class ContainerProcesses extends EventEmitter {
       child.once('error', (e) => {
         if (child.pid === undefined) reject(e);
       });
+      // PID 1 gone: the kernel kills the rest of the container's processes (which also
+      // closes the output pipes they inherited, so 'close' follows).
+      child.once('exit', () => this.tracker.killAll());
       child.once('close', (code, signal) => {
         if (this.main === child) this.main = undefined;
-        // PID 1 gone: the kernel kills the rest of the container's processes.
-        this.tracker.killAll();
         const exit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);
         this.emit('exit', exit);
         onExit(exit);

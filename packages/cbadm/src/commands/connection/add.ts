@@ -27,6 +27,9 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     '<%= config.bin %> connection add azure-korea --provider azure --region koreacentral --subscription SUB_ID --credential my-azure',
     '<%= config.bin %> connection add alibaba-seoul --provider alibaba --region ap-northeast-2 --zone ap-northeast-2-a --credential my-alibaba',
     '<%= config.bin %> connection add lab-one --provider openstack --region RegionOne --credential lab --price-file lab-prices.csv',
+    '<%= config.bin %> connection add my-docker --provider docker --region "$(docker info -f {{.Name}})"   # DOCKER_HOST or the current Docker context',
+    '<%= config.bin %> connection add build-box --provider docker --region build-box --endpoint ssh://ops@build-box',
+    '<%= config.bin %> connection add lab-docker --provider docker --region lab --context lab',
   ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
@@ -34,7 +37,8 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     region: Flags.string({ required: true, summary: 'Region, e.g. ap-northeast-2.' }),
     zone: Flags.string({ summary: 'Zone, e.g. ap-northeast-2a (default: the first available).' }),
     credential: Flags.string({ summary: "Stored credential name; omit to use the provider's standard chain." }),
-    endpoint: Flags.string({ summary: 'API endpoint override (Cloud-Twin or a private cloud).' }),
+    endpoint: Flags.string({ summary: 'API endpoint override (Cloud-Twin or a private cloud); for docker the DOCKER_HOST value (unix://, tcp://, ssh://).' }),
+    context: Flags.string({ summary: 'Docker context naming the Docker host (docker context ls); docker only. Default: DOCKER_HOST, then the current context.' }),
     'ssh-port': Flags.integer({ summary: "TCP port of the VMs' SSH servers.", default: 22 }),
     'ca-file': Flags.string({ summary: 'PEM CA file to trust for the endpoint (Cloud-Twin HTTPS, a private cloud).' }),
     'auth-endpoint': Flags.string({ summary: 'Identity endpoint override (Azure authority host).' }),
@@ -66,6 +70,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
       ...(this.flags.project && this.flags.provider === 'gcp' ? { project: this.flags.project } : {}),
       ...(this.flags.subscription && this.flags.provider === 'azure' ? { subscription: this.flags.subscription } : {}),
       ...(this.flags['resource-group'] ? { resourceGroup: this.flags['resource-group'] } : {}),
+      ...(this.flags.context ? { context: dockerOnly(this.flags.provider, this.flags.context) } : {}),
       ...(prices ? { prices } : {}),
       ...(this.flags.location ? { location: placeOf(this.flags.location) } : {}),
     });
@@ -74,6 +79,12 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
   protected override table(c: Connection): string {
     return connectionTable([c]);
   }
+}
+
+/** --context names a Docker context: refused for other providers rather than silently kept. */
+function dockerOnly(provider: string, context: string): string {
+  if (provider !== 'docker') throw new UsageError(`--context is for --provider docker, not ${provider}`, { hint: 'leave --context out; nothing was changed' });
+  return context;
 }
 
 /** --location as stored: coordinates, and the city when one was named. */

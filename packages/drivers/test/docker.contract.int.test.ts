@@ -1,0 +1,30 @@
+/**
+ * The Docker driver against Cloud-Twin's Docker Engine API over its Unix socket: the shared driver
+ * contract (commands through Engine exec, as containers have no sshd), and a look through the
+ * Engine for any container or network of ours left behind.
+ */
+import Dockerode from 'dockerode';
+import { buildDockerDriver } from '../src/docker/index.js';
+import { runDriverContract } from './contract.js';
+import { bootTwin, dockerConnection } from './docker-twin.js';
+
+runDriverContract('docker on Cloud-Twin', async () => {
+  const t = await bootTwin();
+  const driver = buildDockerDriver({ connection: dockerConnection(t.twin), credentials: { kind: 'default-chain' } }, { minDelayMs: 20 });
+  const engine = new Dockerode({ socketPath: new URL(t.twin.endpoints.docker).pathname });
+  return {
+    driver,
+    sshPort: 22,
+    sshUser: 'root',
+    publicIp: false,
+    maxWaitMs: 30_000,
+    run: (vm, cmd) => driver.exec(vm.providerId, cmd),
+    leftovers: async (tags) => {
+      const label = Object.entries(tags).map(([k, v]) => `${k}=${v}`);
+      const containers = await engine.listContainers({ all: true, filters: { label } });
+      const networks = await engine.listNetworks({ filters: { label } });
+      return [...containers.map((c) => `containers/${c.Id}`), ...networks.map((n) => `networks/${n.Name}`)];
+    },
+    cleanup: () => t.cleanup(),
+  };
+});
