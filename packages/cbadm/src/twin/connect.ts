@@ -11,6 +11,7 @@ import { connectAlibaba } from './alibaba.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
 import { connectGcp } from './gcp.js';
+import { connectDocker } from './docker.js';
 import { cloudsYamlPath, connectOpenStack } from './openstack.js';
 
 export type { ProviderConnector, TwinConnection, TwinConnectResult } from './types.js';
@@ -22,6 +23,7 @@ const CONNECTORS: Record<string, ProviderConnector> = {
   azure: connectAzure,
   alibaba: connectAlibaba,
   openstack: connectOpenStack,
+  docker: connectDocker,
 };
 
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {
@@ -32,7 +34,8 @@ export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir:
   for (const [provider, connector] of Object.entries(CONNECTORS)) {
     if (!info.endpoints[provider] || !drivers.providers().includes(provider as never)) continue;
     result.connections.push(...(await connector.connect(core, drivers, info, creds)));
-    result.credentials.push(connector.credential);
+    // Docker's socket needs no stored credential.
+    if (connector.credential) result.credentials.push(connector.credential);
     if (provider === 'openstack') result.cloudsYaml = cloudsYamlPath(stateDir);
   }
   return result;

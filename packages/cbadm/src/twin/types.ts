@@ -22,6 +22,7 @@ export interface TwinConnectResult {
 }
 
 export interface ProviderConnector {
+  /** The stored credential it writes; empty for a provider that takes none (Docker's socket). */
   credential: string;
   /** `creds`: what the running twin accepts, from its state dir; a stored credential that differs is replaced. */
   connect(core: Core, drivers: DriverRegistry, twin: TwinInfo, creds: TwinCredentials): Promise<TwinConnection[]>;
