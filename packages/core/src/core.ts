@@ -17,6 +17,8 @@ import { RecommendService } from './recommend/service.js';
 import type { OrchestratorDeps, Timeouts } from './orchestrator/deps.js';
 import { KnownHosts } from './ssh/known-hosts.js';
 import { SshExecutor } from './ssh/executor.js';
+import { SshTransport } from './exec/ssh.js';
+import { VmTransports } from './orchestrator/transport.js';
 import { explainReadOnlyWrites } from './store/read-only.js';
 import { SqliteStateStore } from './store/sqlite-store.js';
 import type { StateStore } from './store/state-store.js';
@@ -46,6 +48,8 @@ export interface Core {
   /** Ranks the catalog by cost, location, latency and benchmarked performance. */
   recommend: RecommendService;
   ssh: SshExecutor;
+  /** How each VM is reached: its driver's exec transport where it has one, else SSH (through `ssh`). */
+  exec: VmTransports;
   /** Kubernetes clusters over MCIS (loaded on first use: the CLI's other commands never pay for it). */
   k8s(): Promise<K8sService>;
   /**
@@ -53,7 +57,7 @@ export interface Core {
    * credentials), then the driver's permission check where it has one: `missing` names what to grant.
    */
   testConnection(name: string): Promise<ConnectionTestResult>;
-  /** Closes SSH connections, then the store. */
+  /** Closes the drivers' transports and SSH connections, then the store. */
   close(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
   const credentials = new CredentialService(store, home);
   const ssh = new SshExecutor({ knownHostsPath: home.knownHosts });
   const knownHosts = new KnownHosts(home.knownHosts);
+  const exec = new VmTransports({ ssh: new SshTransport(ssh, home.knownHosts), drivers: opts.drivers, store, credentials });
   const deps: OrchestratorDeps = {
     store,
     home,
@@ -87,6 +92,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     catalog: new CatalogService(store, opts.drivers, credentials),
     recommend: new RecommendService(store),
     ssh,
+    exec,
     k8s: () => (k8s ??= import('./k8s/service.js').then(({ K8sService }) => new K8sService(deps, mcis))),
     async testConnection(name) {
       const pool = new DriverPool(store, opts.drivers, credentials);
@@ -121,6 +127,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
       }
     },
     async close() {
+      await exec.close();
       await ssh.close();
       store.close();
     },

@@ -23,6 +23,13 @@ const loaders: Partial<Record<Provider, Loader>> = {
   docker: () => import('./docker/index.js').then((m) => m.createDockerDriver),
 };
 
+/**
+ * Providers whose driver brings its own exec transport (CloudDriver.exec) instead of SSH: the core
+ * loads their driver to run a command on their VMs. None yet; Docker (containers entered by the
+ * Engine API's exec) is the first.
+ */
+const ownExecTransport: ReadonlySet<string> = new Set<Provider>();
+
 export const driverRegistry: DriverRegistry = {
   async load(provider: Provider): Promise<DriverFactory> {
     const loader = loaders[provider];
@@ -36,6 +43,7 @@ export const driverRegistry: DriverRegistry = {
   providers(): Provider[] {
     return Object.keys(loaders) as Provider[];
   },
+  ownsExecTransport: (provider) => ownExecTransport.has(provider),
 };
 
 /** `registry` whose drivers get `defaults` (e.g. the throttling deadline) unless a caller sets them. */
@@ -46,5 +54,6 @@ export function withDriverDefaults(registry: DriverRegistry, defaults: Partial<O
       return (opts) => factory({ ...defaults, ...opts });
     },
     providers: () => registry.providers(),
+    ...(registry.ownsExecTransport ? { ownsExecTransport: registry.ownsExecTransport.bind(registry) } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * what an earlier, interrupted call made (by tags or client token) instead of making it again.
  */
 import type { VmAction } from '../domain.js';
+import type { ExecTransport } from '../exec/transport.js';
 import type { Connection, CredentialMaterial, FirewallRule, Provider, Tags, VmStatus } from '../model.js';
 
 export type { VmAction };
@@ -229,6 +230,13 @@ export interface CloudDriver {
   readonly keys: KeyPairApi;
   readonly vms: VmApi;
   readonly firewall?: FirewallApi;
+  /**
+   * Optional: how commands reach this connection's VMs when SSH is not the way in (Docker: the
+   * containers are entered through the Engine API's exec). The core then runs exec, readiness,
+   * provisioning, benchmark, agent install and k8s bootstrap on them through it; without it, SSH.
+   * The registry must say so too (DriverRegistry.ownsExecTransport). It ends with close().
+   */
+  readonly exec?: ExecTransport;
   /** A cheap authenticated call proving endpoint, region and credentials work. */
   ping(): Promise<{ account?: string; region: string; latencyMs: number }>;
   /**
@@ -258,4 +266,10 @@ export type DriverFactory = (opts: DriverOptions) => CloudDriver;
 export interface DriverRegistry {
   load(provider: Provider): Promise<DriverFactory>;
   providers(): Provider[];
+  /**
+   * Whether the provider's driver brings its own exec transport (CloudDriver.exec). Asked before
+   * any driver is loaded, so a command on a VM reached over SSH never loads its cloud's SDK or
+   * credentials. Absent: no driver does.
+   */
+  ownsExecTransport?(provider: string): boolean;
 }

@@ -26,7 +26,7 @@ export function defaultResourceName(connection: string): string {
   return `cb-default-${connection}`;
 }
 
-export function privateKeyPath(deps: OrchestratorDeps, connection: string): string {
+export function privateKeyPath(deps: Pick<OrchestratorDeps, 'home'>, connection: string): string {
   return join(deps.home.keys, connection);
 }
 
