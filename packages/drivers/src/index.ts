@@ -25,10 +25,10 @@ const loaders: Partial<Record<Provider, Loader>> = {
 
 /**
  * Providers whose driver brings its own exec transport (CloudDriver.exec) instead of SSH: the core
- * loads their driver to run a command on their VMs. None yet; Docker (containers entered by the
- * Engine API's exec) is the first.
+ * loads their driver to run a command on their VMs. Docker: containers are entered by the Engine
+ * API's exec.
  */
-const ownExecTransport: ReadonlySet<string> = new Set<Provider>();
+const ownExecTransport: ReadonlySet<string> = new Set<Provider>(['docker']);
 
 export const driverRegistry: DriverRegistry = {
   async load(provider: Provider): Promise<DriverFactory> {

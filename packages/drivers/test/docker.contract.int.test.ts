@@ -18,7 +18,11 @@ runDriverContract('docker on Cloud-Twin', async () => {
     sshUser: 'root',
     publicIp: false,
     maxWaitMs: 30_000,
-    run: (vm, cmd) => driver.exec(vm.providerId, cmd),
+    // Through the driver's exec transport, as the core runs commands on containers.
+    run: async (vm, cmd) => {
+      const r = await driver.exec.exec({ vm: 'web-1', connection: 'twin-docker', provider: 'docker', providerId: vm.providerId }, cmd);
+      return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+    },
     leftovers: async (tags) => {
       const label = Object.entries(tags).map(([k, v]) => `${k}=${v}`);
       const containers = await engine.listContainers({ all: true, filters: { label } });

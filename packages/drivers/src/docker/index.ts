@@ -6,7 +6,7 @@
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { createCatalog } from './catalog.js';
 import { DockerClient } from './client.js';
-import { type ContainerExecOptions, type ContainerExecResult, dockerExecCommand, execInContainer } from './exec.js';
+import { DockerExecTransport } from './exec.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
@@ -19,10 +19,8 @@ export const DOCKER_CAPABILITIES: DriverCapabilities = {
 };
 
 export interface DockerDriver extends CloudDriver {
-  /** Runs `command` with /bin/sh in the container (Engine exec), with its exit code. */
-  exec(providerId: string, command: string, o?: ContainerExecOptions): Promise<ContainerExecResult>;
-  /** The `docker exec -it …` line that opens a shell in the container. */
-  shellCommand(providerId: string): string;
+  /** Containers are entered with the Engine's exec, not SSH. */
+  readonly exec: DockerExecTransport;
 }
 
 export interface DockerDriverInternals {
@@ -52,8 +50,7 @@ export function buildDockerDriver(opts: DriverOptions, internals: DockerDriverIn
       await client.call((d) => d.ping());
       return { account: client.endpoint.host, region: info.Name, latencyMs: Math.round(performance.now() - started) };
     },
-    exec: (id, command, o) => execInContainer(client, id, command, o),
-    shellCommand: (id) => dockerExecCommand(client.endpoint, id),
+    exec: new DockerExecTransport(client, opts.connection),
     close() {},
   };
 }
@@ -63,3 +60,4 @@ export const createDockerDriver: DriverFactory = (opts) => buildDockerDriver(opt
 export { toVmStatus, nativeStateOf, STATE_TO_VM } from './states.js';
 export { IMAGE_ALIASES, sizesFor, parseSpec } from './catalog.js';
 export { resolveEndpoint, modemOptions } from './endpoint.js';
+export { DockerExecTransport, demultiplex } from './exec.js';
