@@ -79,6 +79,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     credentials,
     ssh,
     forgetHostKey: (host: string, port: number) => knownHosts.forget(host, port),
+    exec,
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
   };
   const mcis = new McisService(deps);

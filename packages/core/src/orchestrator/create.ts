@@ -17,7 +17,7 @@ import type { DriverPool } from '../driver/pool.js';
 import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
 import type { CreatePlan, FailoverMove, PlannedVm } from './plan.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
-import { probeVms } from './ssh.js';
+import { ownTransport, probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
@@ -311,7 +311,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     ns: plan.ns,
     mcis: plan.name,
     vms: creating,
-    accept: acceptStatus('Running', { needPublicIp: true }),
+    accept: acceptStatus('Running', { needPublicIp: (v) => !ownTransport(deps, v) }),
     pendingStatus: 'Creating',
     maxWaitMs: timeouts.runningMs,
     pollMs: timeouts.pollMs,
@@ -327,7 +327,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
   const ssh = await probeVms(deps, plan.name, booted.done, timeouts.sshMs, 'ssh', events, opts.signal);
   for (const vm of ssh.ok) {
     deps.store.updateVm(plan.ns, plan.name, vm.name, (c) => ({ ...c, status: 'Running', error: undefined, updatedAt: nowIso() }));
-    events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Running', step: 'ready', message: `${vm.publicIp}:${vm.sshPort}` });
+    events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Running', step: 'ready', message: vm.publicIp ? `${vm.publicIp}:${vm.sshPort}` : vm.providerId });
   }
   for (const f of ssh.failed) markFailed(f.vm, f.reason);
 

@@ -2,6 +2,7 @@
 import type { CredentialService } from '../credentials.js';
 import type { DriverRegistry } from '../driver/port.js';
 import type { EventSink } from '../events.js';
+import type { ExecTransport } from '../exec/transport.js';
 import type { HomePaths } from '../home.js';
 import type { SFTPWrapper } from 'ssh2';
 import type { SshExecResult, SshOutputSink, SshTarget } from '../ssh/executor.js';
@@ -45,6 +46,11 @@ export interface OrchestratorDeps {
   ssh: SshRunner & SftpRunner;
   /** Drops pinned host keys of released addresses (terminated VMs). */
   forgetHostKey?: (host: string, port: number) => void;
+  /**
+   * How VMs are reached per provider (core's VmTransports): readiness of a VM whose driver owns
+   * its transport (Docker) goes through it instead of an SSH probe of its address.
+   */
+  exec?: ExecTransport;
   timeouts?: Partial<Timeouts>;
 }
 

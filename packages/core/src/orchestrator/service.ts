@@ -22,6 +22,8 @@ import type { ForcedRemoval } from './forced-removal.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { applyInfo } from './wait.js';
+import { ownShell } from './ssh.js';
+import type { Interactive } from '../exec/transport.js';
 import { groupByConnection } from './group.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
 import { deleteFirewalls, syncFirewalls } from './firewall.js';
@@ -408,6 +410,12 @@ export class McisService {
     } finally {
       this.deps.store.releaseLock(key);
     }
+  }
+
+  /** A shell on a VM its driver's transport reaches (Docker: `docker exec -it …`); undefined over SSH. */
+  ownShell(ns: string, name: string, vmName: string): Promise<Interactive | undefined> {
+    this.require(ns, name);
+    return ownShell(this.deps, name, selectVms(this.deps.store.listVms(ns, name), name, { vm: vmName })[0]!);
   }
 
   sshTarget(ns: string, name: string, vmName: string): SshTarget {

@@ -13,14 +13,19 @@ import { groupByConnection } from './group.js';
 
 export type Settle = 'done' | 'failed' | 'pending';
 
-/** Decides, from what the cloud says, whether a VM reached the wanted state. */
-export type VmAcceptor = (info: VmInfo | undefined) => { verdict: Settle; reason?: string };
+/** Decides, from what the cloud says, whether a VM (its record) reached the wanted state. */
+export type VmAcceptor = (info: VmInfo | undefined, vm: Vm) => { verdict: Settle; reason?: string };
 
-export function acceptStatus(want: VmStatus, opts: { needPublicIp?: boolean; missingMeans?: Settle } = {}): VmAcceptor {
-  return (info) => {
+/**
+ * `needPublicIp`: a Running VM counts only with its address, where it is reached by one (a
+ * predicate per VM: containers entered through their driver's transport have none).
+ */
+export function acceptStatus(want: VmStatus, opts: { needPublicIp?: boolean | ((vm: Vm) => boolean); missingMeans?: Settle } = {}): VmAcceptor {
+  return (info, vm) => {
     if (!info) return { verdict: opts.missingMeans ?? 'failed', reason: 'the cloud no longer knows this VM' };
     if (info.status === want) {
-      if (opts.needPublicIp && !info.publicIp) return { verdict: 'pending' };
+      const needIp = typeof opts.needPublicIp === 'function' ? opts.needPublicIp(vm) : opts.needPublicIp;
+      if (needIp && !info.publicIp) return { verdict: 'pending' };
       return { verdict: 'done' };
     }
     if (want !== 'Terminated' && (info.status === 'Terminated' || info.status === 'Terminating')) {
@@ -101,7 +106,7 @@ export async function waitForVms(args: {
         }
         for (const vm of vms) {
           const info = infos.get(vm.providerId!);
-          const { verdict, reason } = args.accept(info);
+          const { verdict, reason } = args.accept(info, vm);
           const updated = args.store.updateVm(args.ns, args.mcis, vm.name, (cur) => {
             const base = info ? applyInfo(cur, info) : cur;
             if (verdict === 'pending' && args.pendingStatus) return { ...base, status: args.pendingStatus };
