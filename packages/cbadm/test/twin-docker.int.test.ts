@@ -39,6 +39,8 @@ afterAll(() => cli.dispose());
 describe('cbadm with Docker on Cloud-Twin', () => {
   it('twin connect registers twin-docker on the Engine socket; connection test and spec list work', async () => {
     expect(socket).toBe(`unix://${cli.twinDir}/docker.sock`);
+    const status = await cli.json<{ endpoints: { docker: string } }>(['twin', 'status']);
+    expect(status.endpoints.docker).toBe(socket);
     const out = await cli.json<{ credentials: string[]; connections: Conn[] }>(['twin', 'connect']);
     const docker = out.connections.filter((c) => c.provider === 'docker');
     expect(docker.map((c) => [c.name, c.endpoint, c.zone])).toEqual([['twin-docker', socket, docker[0]?.region]]);

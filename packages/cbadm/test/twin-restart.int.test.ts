@@ -72,7 +72,7 @@ describe('twin restart and status', () => {
     const again = await cli.json<Status & { refreshedConnections: string[] }>(['twin', 'up', '--boot-delay', '0']);
     expect(again.endpoints).toEqual(first.endpoints);
     expect(again.refreshedConnections).toEqual([]);
-    await connectionsWork(['twin-aws-us-east-1', 'twin-azure-koreacentral', 'twin-gcp-asia-northeast3', 'twin-alibaba-ap-northeast-2', 'twin-openstack-regionone']);
+    await connectionsWork(['twin-aws-us-east-1', 'twin-azure-koreacentral', 'twin-gcp-asia-northeast3', 'twin-alibaba-ap-northeast-2', 'twin-openstack-regionone', 'twin-docker']);
   });
 
   it('a port taken while the twin was down: twin up moves the twin connections to the new endpoints', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '@cloud-barista/core/errors';
 import { checkSpec, sizesFor, specOf } from '../src/docker/catalog.js';
+import { dockerError } from '../src/docker/errors.js';
 import { DEFAULT_HOST, modemOptions, resolveEndpoint } from '../src/docker/endpoint.js';
 import { containerName } from '../src/docker/instances.js';
 import { nativeStateOf, toVmStatus } from '../src/docker/states.js';
@@ -93,5 +94,16 @@ describe('Docker catalog and states', () => {
     expect(containerName('web-1', 'tok-a')).toBe(containerName('web-1', 'tok-a'));
     expect(containerName('web-1', 'tok-a')).not.toBe(containerName('web-1', 'tok-b'));
     expect(containerName('web-1', 'tok-a')).toMatch(/^web-1-[0-9a-f]{12}$/);
+  });
+
+  it('reads the Engine errors as docker-modem hands them over', () => {
+    const missing = dockerError({ statusCode: 404, json: { message: 'No such container: web-1' }, message: '(HTTP code 404) no such container' });
+    expect([missing.code, missing.errorClass, missing.retryable, missing.message]).toEqual(['NoSuchContainer', 'not-found', false, 'docker: NoSuchContainer: No such container: web-1']);
+    const inUse = dockerError({ statusCode: 409, json: { message: 'Conflict. The container name "/x" is already in use by container "abc".' } });
+    expect([inUse.code, inUse.errorClass]).toEqual(['NameInUse', 'conflict']);
+    const down = dockerError(Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' }));
+    expect([down.code, down.errorClass, down.retryable]).toEqual(['ENOENT', 'unavailable', true]);
+    expect(down.hint).toContain('DOCKER_HOST');
+    expect(dockerError({ statusCode: 429, json: { message: 'toomanyrequests' } }).errorClass).toBe('throttled');
   });
 });

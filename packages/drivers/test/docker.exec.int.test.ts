@@ -12,19 +12,40 @@ import { bootTwin, dockerConnection } from './docker-twin.js';
 let t: Awaited<ReturnType<typeof bootTwin>>;
 let driver: DockerDriver;
 let target: ExecTarget;
+/** What the create told about pulling the missing image. */
+const pulled: string[] = [];
 
 beforeAll(async () => {
   t = await bootTwin();
   driver = buildDockerDriver({ connection: dockerConnection(t.twin), credentials: { kind: 'default-chain' } }, { minDelayMs: 20 });
   const net = await driver.network.ensureDefault({ name: 'cb-exec-test', tags: { 'cb-managed': 'true' } });
   const image = await driver.catalog.resolveImage('alpine-3');
-  const vm = await driver.vms.create({ name: 'box', spec: 'c1m1', imageId: image.id, network: net, keyName: 'k', publicKey: '', sshUser: 'root', clientToken: 'exec-test-box', tags: { 'cb-managed': 'true' } });
+  const vm = await driver.vms.create({
+    name: 'box',
+    spec: 'c1m1',
+    imageId: image.id,
+    network: net,
+    keyName: 'k',
+    publicKey: '',
+    sshUser: 'root',
+    clientToken: 'exec-test-box',
+    tags: { 'cb-managed': 'true' },
+    progress: (m) => pulled.push(m),
+  });
   target = { vm: 'box', connection: 'twin-docker', provider: 'docker', providerId: vm.providerId };
 }, 60_000);
 
 afterAll(async () => {
   driver?.close();
   await t?.cleanup();
+});
+
+describe('Docker image pull at create', () => {
+  it('pulled the missing image and told its progress', () => {
+    expect(pulled[0]).toBe('pulling alpine:3');
+    expect(pulled.some((m) => /^alpine:3: \w{12} Pull complete$/.test(m))).toBe(true);
+    expect(pulled.at(-1)).toBe('alpine:3: Status: Downloaded newer image for alpine:3');
+  });
 });
 
 describe('Docker exec transport', () => {

@@ -89,6 +89,16 @@ describe('Docker Engine API over HTTP', () => {
     expect((again.json as { message: string }).message).toContain('The container name "/twice" is already in use');
     expect((await call('DELETE', '/containers/twice')).status).toBe(204);
   });
+
+  it('takes fault rules by Engine operation id (docker:ContainerCreate…), spent after their count', async () => {
+    t.twin.faults.set(['docker:ContainerCreate:ServiceUnavailable:1#1']);
+    const failed = await call('POST', '/containers/create', { Image: 'alpine:3' });
+    expect(failed).toMatchObject({ status: 500, json: { message: 'ServiceUnavailable' } });
+    const made = await call('POST', '/containers/create', { Image: 'alpine:3' });
+    expect(made.status).toBe(201);
+    expect((await call('DELETE', `/containers/${(made.json as { Id: string }).Id}`)).status).toBe(204);
+    t.twin.faults.set([]);
+  });
 });
 
 describe.skipIf(!dockerCli)('the real docker CLI against the twin', () => {
