@@ -142,6 +142,25 @@ describe.skipIf(!dockerCli)('the real docker CLI against the twin', () => {
     expect((await docker('inspect', 'other')).stderr).toMatch(/No such object: other/);
   });
 
+  it('keeps a container\'s output for logs, waits for its exit, pauses, unpauses, restarts and kills', async () => {
+    await docker('run', '-d', '--name', 'talker', 'alpine:3', 'sh', '-c', 'echo said; echo moaned >&2; exit 4');
+    expect((await docker('wait', 'talker')).stdout.trim()).toBe('4');
+    const logs = await docker('logs', 'talker');
+    expect([logs.stdout, logs.stderr]).toEqual(['said\n', 'moaned\n']);
+    expect((await docker('rm', 'talker')).code).toBe(0);
+    await docker('run', '-d', '--name', 'sleeper', 'alpine:3', 'sleep', '600');
+    const state = async () => (await docker('inspect', '-f', '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}', 'sleeper')).stdout.trim();
+    await docker('pause', 'sleeper');
+    expect(await state()).toBe('paused 0 0');
+    expect((await docker('exec', 'sleeper', 'true')).stderr).toContain('is paused, unpause the container before exec');
+    await docker('unpause', 'sleeper');
+    expect((await docker('restart', '-t', '1', 'sleeper')).code).toBe(0);
+    expect(await state()).toMatch(/^running /);
+    await docker('kill', 'sleeper');
+    expect(await state()).toBe('exited 0 137');
+    expect((await docker('rm', 'sleeper')).code).toBe(0);
+  });
+
   it('brings an unless-stopped container back after a twin restart', async () => {
     const { stateDir } = t;
     await t.twin.close();
