@@ -9,6 +9,7 @@ import type { EcsSnapshot } from './alibaba/engine.js';
 import type { AzureSnapshot } from './azure/engine.js';
 import type { Ec2Snapshot } from './ec2/engine.js';
 import type { GceSnapshot } from './gce/engine.js';
+import type { ClouditSnapshot } from './cloudit/engine.js';
 import type { OpenStackSnapshot } from './openstack/engine.js';
 
 export const STATE_VERSION = 1;
@@ -27,6 +28,8 @@ export interface TwinSnapshot {
   alibaba?: EcsSnapshot;
   /** Absent in files from before the twin spoke OpenStack. */
   openstack?: OpenStackSnapshot;
+  /** Absent in files from before the twin spoke Cloudit. */
+  cloudit?: ClouditSnapshot;
 }
 
 export function stateFile(stateDir: string): string {
