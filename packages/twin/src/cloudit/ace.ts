@@ -4,7 +4,7 @@
  * the twin's VM lifecycle (real SSH, commands really run); it logs in as root with the key given at
  * create, or with nothing at all where only a password was given (the twin keeps no passwords).
  */
-import { route, str, type CiCtx, type CiRoute } from './context.js';
+import { idOf, route, str, type CiCtx, type CiRoute } from './context.js';
 import { serverState } from './engine.js';
 import { badRequest, ClouditError, conflict, notFound } from './errors.js';
 import { CLOUDIT_CLUSTERS, CLOUDIT_SPECS, CLOUDIT_SSH_USER, CLOUDIT_TEMPLATES, findCluster, findSpec, findTemplate } from './catalog.js';
@@ -75,8 +75,8 @@ export function createServer(ctx: CiCtx, failPlacement?: string) {
   const subnet = [...t.subnets.values()].find((s) => s.addr === subnetAddr);
   if (!subnet) throw notFound('subnet', subnetAddr);
   if (!Array.isArray(b.secgroups) || b.secgroups.length === 0) throw badRequest("'secgroups' must list at least one security group ({\"id\": …})");
-  const secgroups = (b.secgroups as { id?: unknown }[]).map((g) => {
-    const id = String(g?.id ?? '');
+  const secgroups = (b.secgroups as unknown[]).map((g) => {
+    const id = idOf(g);
     if (!t.securityGroups.has(id)) throw notFound('security group', id);
     return id;
   });
@@ -175,8 +175,8 @@ function putNic(ctx: CiCtx) {
   const s = server(ctx);
   if (ctx.p.mac !== s.mac) throw notFound('NIC', ctx.p.mac!);
   if (!Array.isArray(ctx.body.secgroups) || ctx.body.secgroups.length === 0) throw badRequest("'secgroups' must list at least one security group");
-  s.secgroups = (ctx.body.secgroups as { id?: unknown }[]).map((g) => {
-    const id = String(g?.id ?? '');
+  s.secgroups = (ctx.body.secgroups as unknown[]).map((g) => {
+    const id = idOf(g);
     if (!ctx.engine.tenant.securityGroups.has(id)) throw notFound('security group', id);
     return id;
   });
@@ -190,7 +190,7 @@ const zoneOf = (ctx: CiCtx) => {
   const s = ctx.engine.tenant.servers.get(ctx.p.id ?? '');
   return s ? ctx.engine.clusterOf(s) : undefined;
 };
-const createZone = (ctx: CiCtx) => findCluster(String(ctx.body.clusterId ?? ''))?.name ?? CLOUDIT_CLUSTERS[0]!.name;
+const createZone = (ctx: CiCtx) => findCluster(str(ctx.body, 'clusterId') ?? '')?.name ?? CLOUDIT_CLUSTERS[0]!.name;
 
 export const ACE_ROUTES: CiRoute[] = [
   route('GET', 'clusters', 'clusters.list', () => ({ status: 200, body: CLOUDIT_CLUSTERS.map((c) => ({ ...c, state: 'ACTIVE' })) })),

@@ -59,3 +59,9 @@ export function str(body: Record<string, unknown>, key: string, required = false
   if (typeof v !== 'string') throw badRequest(`'${key}' must be a string, got ${JSON.stringify(v)}`);
   return v;
 }
+
+/** The id of a `{"id": …}` reference, or '' (then not found). */
+export function idOf(ref: unknown): string {
+  const id = typeof ref === 'object' && ref !== null ? (ref as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : '';
+}

@@ -37,7 +37,7 @@ function creatable(ctx: CiCtx): { addr: string; prefix: string }[] {
 function createSubnet(ctx: CiCtx) {
   const name = str(ctx.body, 'name', true);
   const addr = str(ctx.body, 'addr', true);
-  const prefix = String(ctx.body.prefix ?? '');
+  const prefix = typeof ctx.body.prefix === 'number' ? String(ctx.body.prefix) : (str(ctx.body, 'prefix') ?? '');
   const n = ipToInt(addr);
   if (n === undefined || !/^\d{1,2}$/.test(prefix) || Number(prefix) < 16 || Number(prefix) > 29) throw badRequest(`'addr' must be a network address and 'prefix' 16..29, got ${addr}/${prefix}`);
   if (n % 2 ** (32 - Number(prefix)) !== 0) throw badRequest(`'addr' ${addr} is not the network address of a /${prefix}`);
@@ -53,8 +53,8 @@ function createSubnet(ctx: CiCtx) {
 }
 
 function subnetView(ctx: CiCtx, s: Subnet) {
-  const { used: _used, ...rest } = s;
-  return { ...rest, tenantId: ctx.p.tenant, nicCount: [...ctx.engine.tenant.servers.values()].filter((v) => v.subnetAddr === s.addr && !v.deleting).length };
+  const { used, ...rest } = s;
+  return { ...rest, ipCount: used, tenantId: ctx.p.tenant, nicCount: [...ctx.engine.tenant.servers.values()].filter((v) => v.subnetAddr === s.addr && !v.deleting).length };
 }
 
 function deleteSubnet(ctx: CiCtx) {
