@@ -19,6 +19,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   alibaba: () => import('./alibaba/index.js').then((m) => m.createAlibabaDriver),
   // No pricing API in OpenStack: prices come from the connection's --price-file, if any.
   openstack: () => import('./openstack/index.js').then((m) => m.createOpenStackDriver),
+  // No pricing API in Cloudit either: prices come from the connection's --price-file, if any.
+  cloudit: () => import('./cloudit/index.js').then((m) => m.createClouditDriver),
 };
 
 export const driverRegistry: DriverRegistry = {
