@@ -27,6 +27,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     '<%= config.bin %> connection add azure-korea --provider azure --region koreacentral --subscription SUB_ID --credential my-azure',
     '<%= config.bin %> connection add alibaba-seoul --provider alibaba --region ap-northeast-2 --zone ap-northeast-2-a --credential my-alibaba',
     '<%= config.bin %> connection add lab-one --provider openstack --region RegionOne --credential lab --price-file lab-prices.csv',
+    '<%= config.bin %> connection add cloudit-seoul --provider cloudit --region CLUSTER --credential my-cloudit --price-file cloudit-prices.csv   # region: a Cloudit cluster',
   ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
@@ -42,7 +43,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     subscription: Flags.string({ summary: 'Azure subscription id.', env: 'AZURE_SUBSCRIPTION_ID' }),
     'resource-group': Flags.string({ summary: 'Azure resource group for default resources (default cb-<connection>).' }),
     location: Flags.string({ summary: "Where the region is, for a cloud whose regions have no fixed place (OpenStack): 'LAT,LON' or a city; used by recommend's location and latency priorities." }),
-    'price-file': Flags.string({ summary: 'Prices the cloud does not publish (OpenStack): CSV "flavor,usd_per_hour" or YAML "flavor: usd_per_hour".' }),
+    'price-file': Flags.string({ summary: 'Prices the cloud does not publish (OpenStack, Cloudit): CSV "spec,usd_per_hour" or YAML "spec: usd_per_hour".' }),
     label: Flags.string({ multiple: true, summary: 'Label KEY=VALUE (repeatable).' }),
     replace: Flags.boolean({ summary: 'Overwrite a connection of the same name.' }),
   };
