@@ -8,7 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudAudit, converged, expectExit } from './chaos.js';
+import { defaultResourceName, type CloudDriver } from '@cloud-barista/core';
+import { driverRegistry } from '@cloud-barista/drivers';
+import { CloudAudit, converged, expectExit, storedCredential } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string; prices?: Record<string, number> };
@@ -20,10 +22,16 @@ const cli = new Cli({ sshPort: 2386 });
 const CONN = 'twin-cloudit-kr-seoul-1';
 let audit: CloudAudit;
 
-function manifest(name: string, count: number): string {
+function manifest(name: string, count: number, extra = ''): string {
   const file = join(cli.home, `${name}.yaml`);
-  writeFileSync(file, manifestYaml(name, [{ name: 'seoul', connection: CONN, count, spec: 'micro-1' }]));
+  writeFileSync(file, manifestYaml(name, [{ name: 'seoul', connection: CONN, count, spec: 'micro-1' }]) + extra);
   return file;
+}
+
+/** The Cloudit driver on a stored connection, as cbadm builds it: the look at the MCIS firewall. */
+async function clouditDriver(connection: string): Promise<CloudDriver> {
+  const c = audit.connection(connection);
+  return (await driverRegistry.load('cloudit'))({ connection: c, credentials: storedCredential(cli.home, c.credential!) });
 }
 
 beforeAll(async () => {
@@ -62,9 +70,20 @@ describe('cbadm with Cloudit on Cloud-Twin', () => {
     expect(conn.prices).toEqual({ 'micro-1': 0.011, 'small-2': 0.022 });
   });
 
-  it('runs an MCIS: create, exec, suspend, resume, delete, nothing left on the twin', async () => {
-    const created = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', manifest('ci', 2)]);
+  it('runs an MCIS with firewall rules: create, exec, suspend, resume, delete, nothing left on the twin', async () => {
+    const rules = '  firewall:\n    - { ports: "8080", from: ["mcis"] }\n  ssh: { from: ["127.0.0.0/8"] }\n';
+    const create = await cli.run(['mcis', 'create', '-f', manifest('ci', 2, rules), '--json']);
+    expect(create.code, create.stderr).toBe(0);
+    // The rules are realised on Cloudit: no "not realised" warning.
+    expect(create.stderr).not.toMatch(/not realised/);
+    const created = JSON.parse(create.stdout) as { mcis: Mcis };
     expect(created.mcis.status).toBe('Running:2 (R:2/2)');
+    const driver = await clouditDriver(CONN);
+    const net = (await driver.network.findDefault({ name: defaultResourceName(CONN), tags: {} }))!;
+    const [fw] = await driver.firewall!.list(net);
+    const held = (await driver.firewall!.read(fw!, net)).rules.map((r) => `${r.fromPort}/${r.source}`);
+    expect(held).toContain('22/127.0.0.0/8');
+    expect(held.filter((r) => r.startsWith('8080/')).length).toBe(4);
     expect(await audit.check('ci', [CONN])).toEqual(converged(2, 'Running'));
     const got = await cli.json<Mcis>(['mcis', 'get', 'ci']);
     for (const vm of got.vms) {
@@ -84,6 +103,7 @@ describe('cbadm with Cloudit on Cloud-Twin', () => {
     expect(deleted.cleanedConnections).toEqual([CONN]);
     expect(await audit.check('ci', [CONN])).toEqual(converged(0, ''));
     expect(await audit.defaults(CONN)).toEqual([]);
+    expect(await driver.firewall!.list(net)).toEqual([]);
   }, 120_000);
 
   it("twin fault cloudit:servers.create fails a create with Cloudit's code; delete --force leaves nothing", async () => {

@@ -55,6 +55,40 @@ describe('Cloudit driver on the twin', () => {
     expect(await rawCloudit(twin, 'dna', '/adaptive-ips')).toEqual([]);
   }, 60_000);
 
+  it('keeps an MCIS firewall as a security group holding exactly the given rules, the VMs\' only group', async () => {
+    const driver = buildClouditDriver({ connection: clouditConnection(twin), credentials: clouditCredential(twin) }, { pollIntervalMs: 50 });
+    const fwApi = driver.firewall!;
+    const tags = { [TAG.managed]: 'true', [TAG.ns]: 'fw', [TAG.connection]: 'twin-cloudit' };
+    const net = await driver.network.ensureDefault({ name: 'cb-fw', tags });
+    const fw = await fwApi.ensure({ name: 'cb-fw-web', network: net, tags: { ...tags, [TAG.mcis]: 'web' } });
+    expect(await fwApi.ensure({ name: 'cb-fw-web', network: net, tags: { ...tags, [TAG.mcis]: 'web' } })).toEqual(fw);
+    const ssh = { protocol: 'tcp' as const, fromPort: 22, toPort: 22, source: '203.0.113.0/24' };
+    const web = { protocol: 'tcp' as const, fromPort: 8000, toPort: 8080, source: '1.1.1.1/32' };
+    await fwApi.setRules(fw, { network: net, rules: [ssh, web], targets: [] });
+    await fwApi.setRules(fw, { network: net, rules: [ssh, web], targets: [] });
+    expect((await fwApi.read(fw, net)).rules).toEqual([ssh, web]);
+    await fwApi.setRules(fw, { network: net, rules: [ssh], targets: [] });
+    expect((await fwApi.read(fw, net)).rules).toEqual([ssh]);
+    expect(await fwApi.list(net)).toEqual([fw]);
+
+    const image = await driver.catalog.resolveImage('ubuntu-22.04');
+    const key = generateSshKeyPair('fw');
+    const req = (name: string, firewall?: typeof fw) => ({ name, spec: 'micro-1', imageId: image.id, network: net, keyName: 'fw', publicKey: key.publicKey, sshUser: 'root', clientToken: `tok-${name}`, tags: { ...tags, [TAG.vm]: name }, ...(firewall ? { firewall } : {}) });
+    const a = await driver.vms.create(req('fw-1', fw));
+    const b = await driver.vms.create(req('fw-2'));
+    const groupsOf = async (id: string) => (await rawCloudit<{ secGroups: { id: string }[] }[]>(twin, 'ace', `/servers/${id}/nics`))[0]!.secGroups.map((g) => g.id);
+    expect(await groupsOf(a.providerId)).toEqual([fw.id]);
+    expect(await groupsOf(b.providerId)).toEqual([net.securityGroupId]);
+    await fwApi.attach(fw, { network: net, providerIds: [a.providerId, b.providerId, 'no-such-server'] });
+    expect(await groupsOf(b.providerId)).toEqual([fw.id]);
+
+    await driver.vms.terminate([a.providerId, b.providerId]);
+    await fwApi.delete({ name: fw.name, network: net });
+    await fwApi.delete({ name: fw.name, network: net });
+    expect(await fwApi.list(net)).toEqual([]);
+    await driver.network.deleteDefault(net);
+  }, 60_000);
+
   it('makes a fresh random root password per server, one Cloudit accepts', async () => {
     const a = randomRootPassword();
     const b = randomRootPassword();

@@ -11,6 +11,7 @@ import { createCatalog } from './catalog.js';
 import { CiClient } from './client.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
 
 export const CLOUDIT_CAPABILITIES: DriverCapabilities = {
@@ -51,6 +52,7 @@ export function buildClouditDriver(opts: DriverOptions, internals: ClouditDriver
     catalog: createCatalog(client, opts.connection),
     network: createNetwork(client, cluster),
     keys: createKeyPairs(),
+    firewall: createMcisFirewall(client),
     vms: createVms(client, { cluster, pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 }),
     async ping() {
       const started = performance.now();

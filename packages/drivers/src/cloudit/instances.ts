@@ -131,7 +131,8 @@ export function createVms(client: CiClient, o: { cluster: string; pollIntervalMs
           hostName: hostNameOf(req.name),
           rootPassword: randomRootPassword(),
           subnetAddr: req.network.subnetId,
-          secgroups: [{ id: req.network.securityGroupId }, ...(req.firewall ? [{ id: req.firewall.id }] : [])],
+          // The MCIS group, when there is one, replaces the connection's SSH group: it carries SSH itself.
+          secgroups: [{ id: req.firewall?.id ?? req.network.securityGroupId }],
           description: describeTags({ ...req.tags, [TOKEN_KEY]: req.clientToken }),
           clusterId: cluster.id,
           sshKeyName: req.keyName,
