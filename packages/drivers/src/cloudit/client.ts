@@ -6,6 +6,7 @@
  * ProviderErrors (./errors.ts); throttled and unavailable answers are retried (common/retry.ts).
  */
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
+import { type IssuedToken, RenewingToken } from '../common/token.js';
 import { CiHttpError, clouditFailure, socketFailure } from './errors.js';
 
 export type CiService = 'iam' | 'ace' | 'dna';
@@ -27,21 +28,19 @@ export interface CiClientOptions {
   fetch?: typeof fetch;
 }
 
-interface Token {
+interface Token extends IssuedToken {
   value: string;
-  issuedAt: number;
-  expiresAt: number;
 }
 
 export class CiClient {
-  private token: Token | undefined;
-  private pending: Promise<Token> | undefined;
+  private readonly token: RenewingToken<Token>;
   private readonly fetchImpl: typeof fetch;
   /** How many tokens this client has had issued (tests read it). */
   tokensIssued = 0;
 
   constructor(private readonly o: CiClientOptions) {
     this.fetchImpl = o.fetch ?? fetch;
+    this.token = new RenewingToken(() => this.issue(), o.renewBeforeMs ?? 300_000);
   }
 
   get tenantId(): string {
@@ -49,7 +48,8 @@ export class CiClient {
   }
 
   private get secrets(): string[] {
-    return [this.o.password, ...(this.token ? [this.token.value] : [])];
+    const t = this.token.peek();
+    return [this.o.password, ...(t ? [t.value] : [])];
   }
 
   private url(service: CiService, path: string, tenant = true): string {
@@ -75,15 +75,6 @@ export class CiClient {
     return { value: body.token, issuedAt: now, expiresAt: Date.parse(body.expiresAt ?? '') || now + 3_600_000 };
   }
 
-  private async current(force = false): Promise<Token> {
-    const t = this.token;
-    const margin = t ? Math.min(this.o.renewBeforeMs ?? 300_000, (t.expiresAt - t.issuedAt) / 2) : 0;
-    if (t && !force && t.expiresAt - Date.now() > margin) return t;
-    this.pending ??= this.issue()
-      .then((fresh) => (this.token = fresh))
-      .finally(() => (this.pending = undefined));
-    return this.pending;
-  }
 
   /** A call to one of the tenant's services; the parsed JSON answer (undefined when empty). */
   async call<T = Record<string, unknown>>(service: CiService, method: string, path: string, body?: unknown): Promise<T> {
@@ -97,7 +88,7 @@ export class CiClient {
   }
 
   private async once<T>(service: CiService, method: string, path: string, body: unknown, retried = false): Promise<T> {
-    const token = await this.current();
+    const token = await this.token.get();
     let res: Response;
     try {
       res = await this.fetchImpl(this.url(service, path), {
@@ -111,7 +102,7 @@ export class CiClient {
     const text = await res.text();
     // A token that expired early or was revoked: one fresh token, one more try.
     if (res.status === 401 && !retried) {
-      await this.current(true);
+      await this.token.get(true);
       return this.once<T>(service, method, path, body, true);
     }
     if (!res.ok) throw new CiHttpError(res.status, text, res.headers);
