@@ -122,4 +122,25 @@ describe('Cloudit servers', () => {
     expect(status.endpoints.cloudit).toBe(t.twin.endpoints.aws);
     expect(status.cloudit.zones).toEqual(CLOUDIT_CLUSTERS.map((c) => c.name));
   });
+
+  it('keeps servers and adaptive IPs across a restart, with SSH back on the adaptive IP', async () => {
+    const req = { templateId: CLOUDIT_TEMPLATES[0]!.id, specId: CLOUDIT_SPECS[0]!.id, name: 'vm-r', rootPassword: 'S3cret!pass', subnetAddr, secgroups: [{ id: sg }], sshPublicKey: key.publicKey };
+    const id = (await call('POST', `${base('ace')}/servers`, req)).body.id!;
+    const [free] = (await call('GET', `${base('dna')}/ips`)).body;
+    const made = await call('GET', `${base('ace')}/servers/${id}`);
+    await call('POST', `${base('dna')}/adaptive-ips`, { ip: free!.addr!, name: 'vm-r', privateIp: (made.body as { privateIp?: string }).privateIp });
+    await waitFor('Running', async () => ((await call('GET', `${base('ace')}/servers/${id}`)).body.state === 'Running' ? true : undefined));
+    const sshPort = t.twin.sshPort;
+    await t.twin.close();
+    t = await startTestTwin({ stateDir: t.stateDir, sshPort });
+    const c = t.twin.credentials.cloudit;
+    token = (await auth({ id: c.id, password: c.password, tenant: c.tenantId })).body.token!;
+    const after = await waitFor('Running again', async () => {
+      const s = (await call('GET', `${base('ace')}/servers/${id}`)).body;
+      return s.state === 'Running' ? s : undefined;
+    });
+    expect(after.adaptiveIp).toBe(free!.addr);
+    const out = await waitFor('ssh after restart', async () => sshExec(free!.addr!, sshPort, 'root', key.privateKey, 'echo again').catch(() => undefined));
+    expect(out.stdout.trim()).toBe('again');
+  });
 });

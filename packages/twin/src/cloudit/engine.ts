@@ -4,6 +4,7 @@
  * public IPs to its private IP: its SSH server then answers there, as on a real Cloudit.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { intToIp, ipToInt } from '../ec2/cidr.js';
 import { EngineBase } from '../engine-base.js';
 import type { LoopbackIps } from '../vm/ips.js';
@@ -53,10 +54,21 @@ export class ClouditEngine extends EngineBase {
     return { id: randomUUID(), createdAt: new Date(this.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '') };
   }
 
-  /** The public IPs the tenant may map now, topped up from the twin's loopback pool. */
+  /** The public IPs the tenant may map now (see topUpFreeIps). */
   freeIps(): string[] {
-    while (this.tenant.freeIps.length < FREE_POOL) this.tenant.freeIps.push(this.o.ips.allocate());
     return this.tenant.freeIps;
+  }
+
+  /**
+   * Keeps FREE_POOL public IPs free, from the twin's loopback pool. An adaptive IP's address is fixed
+   * once mapped and the server's SSH must answer on it, so only addresses this host lets a server
+   * bind are offered (some sandboxes refuse parts of 127/8).
+   */
+  async topUpFreeIps(): Promise<void> {
+    while (this.tenant.freeIps.length < FREE_POOL) {
+      const ip = this.o.ips.allocate();
+      if (await bindable(ip)) this.tenant.freeIps.push(ip);
+    }
   }
 
   /** The next address of a subnet (.1 is the gateway). */
@@ -142,6 +154,14 @@ export class ClouditEngine extends EngineBase {
     const vms = [...this.tenant.servers.values()].filter((x) => !x.failed).map((x) => x.vm);
     this.lifecycle.resume({ instances: new Map(vms.map((v) => [v.id, v])) });
   }
+}
+
+function bindable(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(0, ip, () => probe.close(() => resolve(true)));
+  });
 }
 
 /** Cloudit's server states, from the lifecycle's: what `GET ace/…/servers` shows. */

@@ -65,6 +65,7 @@ export async function handleCloudit(deps: ClouditHttpDeps, req: IncomingMessage,
       if (m === 'wrong-method') throw new ClouditError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
       // Servers the lifecycle has finished deleting go first, so every answer sees the same tenant.
       deps.engine.settle();
+      await deps.engine.topUpFreeIps();
       const ctx: CiCtx = { engine: deps.engine, p: { ...m.params, tenant }, body, query: new URL(req.url ?? '/', 'http://twin').searchParams, user: deps.auth.user.id };
       action = m.route.action;
       zone = m.route.zone?.(ctx) ?? '';
