@@ -118,6 +118,12 @@ describe('Cloudit servers', () => {
     expect((await call('GET', `${base('ace')}/specs`)).body).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
     expect((await call('DELETE', `${base('ace')}/servers/${made.body.id!}`)).status).toBe(204);
     expect((await call('GET', `${base('ace')}/servers`)).body).toEqual([]);
+    expect((await admin(t.twin, '/iam', { method: 'PUT', body: JSON.stringify({ deny: ['cloudit:servers.*'] }) })).status).toBe(200);
+    const denied = await call('POST', `${base('ace')}/servers`, { ...req, name: 'vm-d' });
+    expect([denied.status, denied.body.code]).toEqual([403, 'PERMISSION_DENIED']);
+    expect((await call('GET', `${base('ace')}/specs`)).status).toBe(200);
+    await admin(t.twin, '/iam', { method: 'PUT', body: JSON.stringify({ deny: [] }) });
+    expect((await call('GET', `${base('ace')}/servers`)).body).toEqual([]);
     const status = t.twin.status();
     expect(status.endpoints.cloudit).toBe(t.twin.endpoints.aws);
     expect(status.cloudit.zones).toEqual(CLOUDIT_CLUSTERS.map((c) => c.name));

@@ -2,7 +2,7 @@
  * Cloudit over HTTP on the twin's port, under CB-Spider's base URL for it:
  * `/cloudit/v5.0/{iam|ace|dna}/v1.0/{tenant}/…`, and the token request at
  * `POST /cloudit/v5.0/iam/v1.0/auth`. Every other call carries a token (`X-Auth-Token`) for the
- * path's tenant, checked before anything else; then outages and fault rules (`cloudit:ACTION`,
+ * path's tenant, checked before anything else; then the permissions `twin iam` denies (`cloudit:servers.create`), outages and fault rules (`cloudit:ACTION`,
  * the zone being a cluster), then the service. Errors are Cloudit's JSON (./errors.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -69,6 +69,8 @@ export async function handleCloudit(deps: ClouditHttpDeps, req: IncomingMessage,
       const ctx: CiCtx = { engine: deps.engine, p: { ...m.params, tenant }, body, query: new URL(req.url ?? '/', 'http://twin').searchParams, user: deps.auth.user.id };
       action = m.route.action;
       zone = m.route.zone?.(ctx) ?? '';
+      // Permission first (`twin iam`), as Cloudit's IAM checks the user before the service acts: a denied call changes nothing.
+      if (deps.faults.iam.denied(`cloudit:${action}`)) throw new ClouditError(403, 'PERMISSION_DENIED', `the user has no permission for ${action}`);
       const fault = await applyFaults(deps, action, zone, action === 'servers.create' ? PLACEMENT_FAULT : undefined);
       if (fault) {
         code = fault;
