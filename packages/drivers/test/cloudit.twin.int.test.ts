@@ -7,7 +7,7 @@
 import { TAG, generateSshKeyPair, ProviderError } from '@cloud-barista/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClouditDriver } from '../src/cloudit/index.js';
-import { TOKEN_KEY, randomRootPassword } from '../src/cloudit/instances.js';
+import { TOKEN_KEY, randomRootPassword, serverNameOf } from '../src/cloudit/instances.js';
 import { describeTags } from '../src/cloudit/tags.js';
 import { bootTwin, clouditConnection, clouditCredential, rawCloudit, type Twin } from './cloudit-twin.js';
 
@@ -40,17 +40,19 @@ describe('Cloudit driver on the twin', () => {
     const specs = await rawCloudit<{ id: string; name: string }[]>(twin, 'ace', '/specs');
     const key = generateSshKeyPair('adopt');
     // What the first run got done before it was killed: the server, but no adaptive IP yet.
-    const first = await rawPost('/servers', { templateId: image.id, specId: specs[0]!.id, name: 'a-1', rootPassword: randomRootPassword(), subnetAddr: net.subnetId, secgroups: [{ id: net.securityGroupId }], description: describeTags({ ...tags, [TOKEN_KEY]: 'tok-a-1' }), sshPublicKey: key.publicKey });
+    const first = await rawPost('/servers', { templateId: image.id, specId: specs[0]!.id, name: serverNameOf('a-1', 'tok-a-1'), rootPassword: randomRootPassword(), subnetAddr: net.subnetId, secgroups: [{ id: net.securityGroupId }], description: describeTags({ ...tags, [TOKEN_KEY]: 'tok-a-1' }), sshPublicKey: key.publicKey });
     const vm = await driver.vms.create({ name: 'a-1', spec: specs[0]!.name, imageId: image.id, network: net, keyName: 'adopt', publicKey: key.publicKey, sshUser: 'root', clientToken: 'tok-a-1', tags });
     expect(vm.providerId).toBe(first.id);
     expect(vm.publicIp).toMatch(/^127\./);
     expect(vm.tags).toEqual(tags);
     const records = await rawCloudit<Record<string, unknown>[]>(twin, 'ace', '/servers');
-    expect(records.map((s) => s.name)).toEqual(['a-1']);
+    expect(records.map((s) => s.name)).toEqual([serverNameOf('a-1', 'tok-a-1')]);
     expect(records.some((s) => 'rootPassword' in s)).toBe(false);
-    // A server of that name that is not this VM is not adopted: Cloudit names are unique.
-    await expect(driver.vms.create({ name: 'a-1', spec: specs[0]!.name, imageId: image.id, network: net, keyName: 'adopt', publicKey: key.publicKey, sshUser: 'root', clientToken: 'tok-other', tags })).rejects.toThrow(/exists already/);
-    await driver.vms.terminate([vm.providerId]);
+    // Another MCIS's VM of the same name is another server: Cloudit names are unique per tenant, so the token's suffix tells them apart.
+    const other = await driver.vms.create({ name: 'a-1', spec: specs[0]!.name, imageId: image.id, network: net, keyName: 'adopt', publicKey: key.publicKey, sshUser: 'root', clientToken: 'tok-other', tags: { ...tags, [TAG.mcis]: 'other' } });
+    expect(other.providerId).not.toBe(vm.providerId);
+    expect((await rawCloudit(twin, 'ace', '/servers')).map((s) => s.name).sort()).toEqual([serverNameOf('a-1', 'tok-a-1'), serverNameOf('a-1', 'tok-other')].sort());
+    await driver.vms.terminate([vm.providerId, other.providerId]);
     await driver.network.deleteDefault(net);
     expect(await rawCloudit(twin, 'dna', '/adaptive-ips')).toEqual([]);
   }, 60_000);

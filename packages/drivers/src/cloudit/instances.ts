@@ -8,7 +8,7 @@
  * mapped to the server's private IP, made as part of create and released before delete (Cloudit
  * refuses to delete a server that still has one).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CreateVmRequest, VmApi, VmInfo } from '@cloud-barista/core/driver/port';
 import type { Tags } from '@cloud-barista/core/model';
 import { ConflictError, UsageError } from '@cloud-barista/core/errors';
@@ -38,6 +38,14 @@ export interface CiServer {
 /** A root password Cloudit accepts (letters, digits, a symbol) that nobody will ever need: the key is the way in. */
 export function randomRootPassword(): string {
   return `${randomBytes(18).toString('base64url')}#7a`;
+}
+
+/**
+ * The server's name: Cloudit names are unique per tenant, and two MCIS may both have a `web-1`, so
+ * the VM's name gets a suffix from its client token (the same on a re-run, so it stays adoptable).
+ */
+export function serverNameOf(name: string, clientToken: string): string {
+  return `${name.slice(0, 54)}-${createHash('sha256').update(clientToken).digest('hex').slice(0, 8)}`;
 }
 
 /** Cloudit host names: letters, digits and '-'. */
@@ -121,13 +129,13 @@ export function createVms(client: CiClient, o: { cluster: string; pollIntervalMs
       const adopted = servers.find((s) => tagsOf(s.description)[TOKEN_KEY] === req.clientToken && toVmStatus(s.state) !== 'Terminating');
       let id = adopted?.id;
       if (!id) {
-        const clash = servers.find((s) => s.name === req.name);
-        if (clash) throw new ConflictError(`a Cloudit server named '${req.name}' exists already and is not this VM`, { hint: 'Cloudit server names are unique per tenant: remove or rename that server' });
+        const name = serverNameOf(req.name, req.clientToken);
+        if (servers.some((s) => s.name === name)) throw new ConflictError(`a Cloudit server named '${name}' exists already and is not this VM`, { hint: 'Cloudit server names are unique per tenant: remove or rename that server' });
         const [spec, cluster] = await Promise.all([lookup<CiSpec>('/specs', req.spec, 'spec'), lookup<CiCluster>('/clusters', req.network.zone ?? o.cluster, 'cluster')]);
         const made = await ace<CiServer>('POST', '/servers', {
           templateId: req.imageId,
           specId: spec.id,
-          name: req.name,
+          name,
           hostName: hostNameOf(req.name),
           rootPassword: randomRootPassword(),
           subnetAddr: req.network.subnetId,

@@ -97,9 +97,11 @@ export class ClouditEngine extends EngineBase {
     if (ip) {
       s.vm.publicIp = ip;
       s.vm.assignPublicIp = true;
+      s.vm.fixedAddress = true;
       this.lifecycle.attachAddress(s.vm);
     } else {
       s.vm.assignPublicIp = false;
+      s.vm.fixedAddress = false;
       this.lifecycle.detachAddress(s.vm);
     }
   }
