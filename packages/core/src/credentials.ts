@@ -43,6 +43,8 @@ export interface AddCredentialInput {
   /** openstack-clouds-yaml: the cloud's name, and the file when not one openstacksdk finds by itself. */
   cloud?: string;
   cloudsFile?: string;
+  /** cloudit-password (with username, password and tenantId): the IAM identity endpoint. */
+  identityEndpoint?: string;
   /** Replace an existing credential of that name. */
   replace?: boolean;
 }
@@ -57,8 +59,8 @@ function missingFields(kind: string, input: AddCredentialInput, fields: [keyof A
   if (missing.length) throw new UsageError(`missing ${missing.join(', ')} for kind ${kind}`, { hint });
 }
 
-function checkAuthUrl(url: string): void {
-  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`--auth-url '${url}' is not an http(s) URL`, { hint: 'give Keystone\'s URL as in clouds.yaml auth_url, e.g. https://keystone.example.com:5000/v3' });
+function checkAuthUrl(url: string, hint = "give Keystone's URL as in clouds.yaml auth_url, e.g. https://keystone.example.com:5000/v3"): void {
+  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`--auth-url '${url}' is not an http(s) URL`, { hint });
 }
 
 /** The secret of an OpenStack credential kind; the non-secret parts go to `attributes`. */
@@ -136,6 +138,9 @@ export class CredentialService {
         hint: provider.data === 'openstack' ? 'use openstack-password, openstack-app-credential, openstack-clouds-yaml or default-chain (the OS_* environment)' : 'openstack-* kinds are for --provider openstack',
       });
     }
+    if ((kind.data === 'cloudit-password') !== (provider.data === 'cloudit') && kind.data !== 'default-chain') {
+      throw new UsageError(`kind ${kind.data} does not go with provider ${provider.data}`, { hint: provider.data === 'cloudit' ? 'use --kind cloudit-password' : 'cloudit-password is for --provider cloudit' });
+    }
     if (!input.replace && this.store.getCredential(input.name)) {
       throw new ConflictError(`credential '${input.name}' already exists`, { hint: 'use --replace to overwrite it, or pick another name' });
     }
@@ -191,6 +196,23 @@ export class CredentialService {
       if (missing.length) throw new UsageError(`missing ${missing.join(' and ')} for kind alibaba-access-key`);
       attributes.accessKeyId = maskKeyId(input.accessKeyId!);
       secret = { kind: 'alibaba-access-key', accessKeyId: input.accessKeyId!, accessKeySecret: input.accessKeySecret! };
+    } else if (kind.data === 'cloudit-password') {
+      missingFields(
+        kind.data,
+        input,
+        [
+          ['identityEndpoint', 'the identity endpoint (--auth-url or CLOUDIT_IDENTITY_ENDPOINT)'],
+          ['username', 'the user id (--username or CLOUDIT_USERNAME)'],
+          ['tenantId', 'the tenant (--tenant-id or CLOUDIT_TENANT_ID)'],
+          ['password', 'the password (--secret-stdin or CLOUDIT_PASSWORD)'],
+        ],
+        'the values CB-Spider\'s Cloudit credential names: IdentityEndpoint, Username, Password, TenantId',
+      );
+      checkAuthUrl(input.identityEndpoint!, 'give the Cloudit identity endpoint the API paths start under, e.g. https://cloudit.example.kr:9090');
+      attributes.identityEndpoint = input.identityEndpoint!;
+      attributes.username = input.username!;
+      attributes.tenantId = input.tenantId!;
+      secret = { kind: 'cloudit-password', identityEndpoint: input.identityEndpoint!, username: input.username!, password: input.password!, tenantId: input.tenantId! };
     } else if (kind.data === 'openstack-password' || kind.data === 'openstack-app-credential' || kind.data === 'openstack-clouds-yaml') {
       secret = openstackSecret(kind.data, input, attributes);
     } else {

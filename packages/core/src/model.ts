@@ -33,6 +33,7 @@ export const CredentialKind = z.enum([
   'openstack-password',
   'openstack-app-credential',
   'openstack-clouds-yaml',
+  'cloudit-password',
   'default-chain',
 ]);
 export const Credential = z.object({
@@ -70,6 +71,8 @@ export type CredentialMaterial =
   | { kind: 'openstack-app-credential'; authUrl: string; applicationCredentialId: string; applicationCredentialSecret: string }
   /** A cloud of a clouds.yaml, read when the driver loads (OS_CLIENT_CONFIG_FILE, ~/.config/openstack/, /etc/openstack/, or `file`). */
   | { kind: 'openstack-clouds-yaml'; cloud: string; file?: string }
+  /** A Cloudit IAM user (id and password) and its tenant, as CB-Spider's Cloudit credential holds them. */
+  | { kind: 'cloudit-password'; identityEndpoint: string; username: string; password: string; tenantId: string }
   /** The provider's standard chain: AWS env/~/.aws, Google ADC, Azure env/CLI/managed identity, Alibaba env/~/.aliyun/~/.alibabacloud, OpenStack OS_CLOUD / OS_* (openrc). */
   | { kind: 'default-chain' };
 
@@ -97,7 +100,7 @@ export const Connection = z.object({
   /** Docker context (`docker context ls`) naming the Docker endpoint, read when the driver loads. */
   context: z.string().min(1).optional(),
   /**
-   * Prices the cloud does not publish (OpenStack has no pricing API): spec name → USD per hour, read
+   * Prices the cloud does not publish (OpenStack and Cloudit have no pricing API): spec name → USD per hour, read
    * from the connection's --price-file when it was added.
    */
   prices: z.record(z.string(), z.number().nonnegative()).optional(),

@@ -21,6 +21,8 @@ const loaders: Partial<Record<Provider, Loader>> = {
   openstack: () => import('./openstack/index.js').then((m) => m.createOpenStackDriver),
   // Containers on a Docker host (or Podman's compatible socket); prices only from a --price-file.
   docker: () => import('./docker/index.js').then((m) => m.createDockerDriver),
+  // No pricing API in Cloudit either: prices come from the connection's --price-file, if any.
+  cloudit: () => import('./cloudit/index.js').then((m) => m.createClouditDriver),
 };
 
 /**

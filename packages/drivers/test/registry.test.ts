@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '@cloud-barista/core';
+import { type Provider, UsageError } from '@cloud-barista/core';
 import { driverRegistry } from '../src/index.js';
 
 const dist = new URL('../dist/index.js', import.meta.url);
@@ -51,7 +51,7 @@ describe('driver registry', () => {
   });
 
   it('an unknown provider is a UsageError listing the available ones', async () => {
-    const err = await driverRegistry.load('cloudit').catch((e: unknown) => e);
+    const err = await driverRegistry.load('no-such-cloud' as Provider).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).hint).toContain('aws');
   });

@@ -6,6 +6,7 @@ import { findAzureRegion } from './data/azure.js';
 import { findGcpRegion, regionOfZone } from './data/gcp.js';
 import { parseDuration } from './duration.js';
 import { Iam } from './iam.js';
+import { findCluster } from './cloudit/catalog.js';
 import { findOpenStackRegion } from './openstack/catalog.js';
 
 interface ProviderNaming {
@@ -48,6 +49,12 @@ const PROVIDERS: Record<string, ProviderNaming> = {
     region: (r) => findOpenStackRegion(r) !== undefined,
     action: /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/,
     actionName: 'an OpenStack call name (servers.create, floatingIps.create, tokens.create)',
+  },
+  cloudit: {
+    // Cloudit's zones are its clusters.
+    region: (r) => findCluster(r) !== undefined,
+    action: /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/,
+    actionName: 'a Cloudit call name (servers.create, adaptiveIps.create, auth.token)',
   },
 };
 
@@ -134,6 +141,7 @@ export function validateFaultRule(x: unknown): FaultRule {
  * `gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3`, `gcp:*:rateLimitExceeded:0.2`,
  * `azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral`, `azure:*:TooManyRequests:0.1`,
  * `alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2`, `alibaba:*:Throttling:0.1`.
+ * `cloudit:servers.create:NO_AVAILABLE_HOST:1@kr-seoul-1`, `cloudit:*:TOO_MANY_REQUESTS:0.1`,
  * `openstack:servers.create:NoValidHost:1@RegionOne`, `openstack:tokens.create:Unauthorized:1`, `openstack:servers.create:OverLimit:1`.
  * `docker:ContainerCreate:InternalError:1`, `docker:ImageCreate:-:1:2s`.
  */

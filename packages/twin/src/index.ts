@@ -4,6 +4,7 @@
  * their own loopback addresses.
  */
 export { startTwin, type Twin, type TwinEndpoints, type TwinOptions, type TwinStatus, type TwinInstanceInfo, type InstanceCounts } from './twin.js';
+export { CLOUDIT_CLUSTERS, CLOUDIT_SPECS, CLOUDIT_TEMPLATES } from './cloudit/catalog.js';
 export { OPENSTACK_REGIONS, FLAVORS as OPENSTACK_FLAVORS, imagesOf as openstackImagesOf } from './openstack/catalog.js';
 export { readTwinCredentials, gcpServiceAccountKey, SECRET_FILE, type TwinCredentials } from './auth/credentials.js';
 export { parseFaultSpec, validateFaultRule, Faults, type FaultRule } from './faults.js';

@@ -1,7 +1,7 @@
 /**
  * The twin's HTTP server: one route table, first match wins. The admin API and the k8s node runtime
  * under `/_twin/`, the three pricing APIs, Cloud Resource Manager, OpenStack (Keystone, Nova, Neutron,
- * Glance), GCE REST and its token endpoint,
+ * Glance), Cloudit (IAM, ACE, DNA), GCE REST and its token endpoint,
  * and the EC2 Query API last, for every other path (EC2 has no path of its own: `POST /`).
  * Azure's ARM is served by its own HTTPS listener (./azure/server.ts).
  * A new cloud's API on this port is one entry in `routes`.
@@ -16,6 +16,9 @@ import { handleGce, isGcePath } from './gce/http.js';
 import { handleResourceManager, isResourceManagerPath } from './gce/resource-manager.js';
 import type { TokenIssuer } from './gce/token.js';
 import { HttpError, sendJson } from './http/io.js';
+import type { ClouditAuth } from './cloudit/auth.js';
+import type { ClouditEngine } from './cloudit/engine.js';
+import { handleCloudit, isClouditPath } from './cloudit/http.js';
 import type { OpenStackEngine } from './openstack/engine.js';
 import { handleOpenStack, isOpenStackPath } from './openstack/http.js';
 import type { KeystoneAuth } from './openstack/keystone.js';
@@ -40,6 +43,8 @@ export interface ServerDeps {
   gce?: { engine: GceEngine; tokens: TokenIssuer };
   /** Keystone, Nova, Neutron and Glance under /identity, /compute/v2.1, /network, /image. */
   openstack?: { engine: OpenStackEngine; auth: KeystoneAuth };
+  /** Cloudit's IAM, ACE and DNA under /cloudit/v5.0/. */
+  cloudit?: { engine: ClouditEngine; auth: ClouditAuth };
   onRequest?: OnRequest;
   /**
    * The simulated Kubernetes node runtime's routes under /_twin/k8s/; `instanceId` is the VM whose
@@ -94,6 +99,11 @@ export function routes(deps: ServerDeps): Route[] {
       name: 'OpenStack',
       match: (_req, path) => isOpenStackPath(path),
       handle: (req, res, path) => handleOpenStack({ engine, auth, faults, onRequest }, req, res, path),
+    })),
+    ...ifPresent(deps.cloudit, ({ engine, auth }) => ({
+      name: 'Cloudit',
+      match: (_req, path) => isClouditPath(path),
+      handle: (req, res, path) => handleCloudit({ engine, auth, faults, onRequest }, req, res, path),
     })),
     ...ifPresent(deps.gce, ({ engine, tokens }) => ({
       name: 'GCE',

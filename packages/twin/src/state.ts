@@ -10,6 +10,7 @@ import type { AzureSnapshot } from './azure/engine.js';
 import type { DockerSnapshot } from './docker/model.js';
 import type { Ec2Snapshot } from './ec2/engine.js';
 import type { GceSnapshot } from './gce/engine.js';
+import type { ClouditSnapshot } from './cloudit/engine.js';
 import type { OpenStackSnapshot } from './openstack/engine.js';
 
 export const STATE_VERSION = 1;
@@ -30,6 +31,8 @@ export interface TwinSnapshot {
   openstack?: OpenStackSnapshot;
   /** Absent in files from before the twin spoke the Docker Engine API. */
   docker?: DockerSnapshot;
+  /** Absent in files from before the twin spoke Cloudit. */
+  cloudit?: ClouditSnapshot;
 }
 
 export function stateFile(stateDir: string): string {

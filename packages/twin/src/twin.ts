@@ -19,6 +19,8 @@ import { createTwinServer } from './server.js';
 import { generateHostKey, startVmSshServer } from './ssh/vm-ssh-server.js';
 import { loadSnapshot, Snapshotter, STATE_VERSION, type TwinSnapshot } from './state.js';
 import { NodeRuntime } from './k8s/runtime.js';
+import { CLOUDIT_CLUSTERS, findSpec, findTemplate } from './cloudit/catalog.js';
+import { ClouditEngine } from './cloudit/engine.js';
 import { findImage } from './openstack/catalog.js';
 import { OpenStackEngine } from './openstack/engine.js';
 import { LoopbackIps } from './vm/ips.js';
@@ -62,6 +64,8 @@ export interface TwinOptions {
   azurePageSize?: number;
   /** Lifetime of the Keystone tokens the twin issues (default 1 hour, Keystone's default). */
   openstackTokenTtlMs?: number;
+  /** Lifetime of the Cloudit IAM tokens the twin issues (default 1 hour). */
+  clouditTokenTtlMs?: number;
   /** HTTP port of the Alibaba ECS RPC API (default 0: any free port). */
   alibabaPort?: number;
   /** Loopback TCP port of the Docker Engine API (default 0: any free port); its socket is `<stateDir>/docker.sock`. */
@@ -104,11 +108,14 @@ export interface TwinStatus {
   openstack: { servers: Record<string, number>; regions: string[] };
   /** Docker containers by state; the daemon's host name (a Docker connection's region) and TCP endpoint. */
   docker: { containers: Record<string, number>; host: string; tcp: string };
+  /** Cloudit servers by the lifecycle's state, and the clusters (zones). */
+  cloudit: { servers: Record<string, number>; zones: string[] };
 }
 
 /**
  * aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port);
- * openstack: Keystone's auth URL (…/identity/v3); docker: the Engine API's socket (`unix://…/docker.sock`).
+ * openstack: Keystone's auth URL (…/identity/v3); cloudit: the identity base CB-Spider's client adds
+ * /cloudit/v5.0/… to; docker: the Engine API's socket (`unix://…/docker.sock`).
  */
 export interface TwinEndpoints {
   aws: string;
@@ -117,11 +124,12 @@ export interface TwinEndpoints {
   alibaba: string;
   openstack: string;
   docker: string;
+  cloudit: string;
 }
 
 /** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
 export interface TwinInstanceInfo {
-  provider: 'aws' | 'gcp' | 'azure' | 'alibaba' | 'openstack';
+  provider: 'aws' | 'gcp' | 'azure' | 'alibaba' | 'openstack' | 'cloudit';
   /** EC2 instance id; the GCE instance's or Azure VM's name. */
   instanceId: string;
   /** Region (GCE: the zone's region; Azure: the location). */
@@ -204,6 +212,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     alibaba: ecs.snapshot(),
     openstack: openstack.snapshot(),
     docker: docker?.snapshot() ?? saved?.docker,
+    cloudit: cloudit.snapshot(),
   });
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
@@ -234,6 +243,8 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   if (saved?.alibaba) ecs.restore(saved.alibaba);
   const openstack = new OpenStackEngine({ lifecycle, ips, changed, now: Date.now, bootDelayMs });
   if (saved?.openstack) openstack.restore(saved.openstack);
+  const cloudit = new ClouditEngine({ lifecycle, ips, changed, now: Date.now, bootDelayMs });
+  if (saved?.cloudit) cloudit.restore(saved.cloudit);
 
   const server = createTwinServer({
     ec2,
@@ -248,6 +259,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     },
     gce: { engine: gce, tokens: new TokenIssuer(credentials.gcp, keys.gceToken) },
     openstack: { engine: openstack, auth: { user: credentials.openstack, tokenKey: keys.openstackToken, ttlMs: opts.openstackTokenTtlMs ?? 3_600_000, now: Date.now } },
+    cloudit: { engine: cloudit, auth: { user: credentials.cloudit, tokenKey: keys.clouditToken, ttlMs: opts.clouditTokenTtlMs ?? 3_600_000, now: Date.now } },
     onRequest: opts.onRequest,
     k8s: (req, res, path, caller) => nodeRuntime.handle(req, res, path, caller),
     admin: {
@@ -312,7 +324,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
-  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3`, docker: engineApi.socketUrl };
+  const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3`, docker: engineApi.socketUrl, cloudit: base };
 
   let resolveClosed: () => void = () => {};
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -376,6 +388,16 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
           };
         }),
       ),
+      ...[...cloudit.tenant.servers.values()].map((s): TwinInstanceInfo => ({
+        provider: 'cloudit',
+        instanceId: s.id,
+        region: cloudit.clusterOf(s),
+        instanceType: findSpec(s.specId)?.name ?? s.specId,
+        imageId: findTemplate(s.templateId)?.name ?? s.templateId,
+        ...(s.sshKeyName ? { keyName: s.sshKeyName } : {}),
+        privateIp: s.privateIp,
+        ...backed(s.vm),
+      })),
     ].filter((i) => region === undefined || i.region === region);
 
   const ecsCounts = () => {
@@ -423,6 +445,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         alibaba: ecsCounts(),
         openstack: { servers: openstack.serverCounts(), regions: openstack.allRegions().map((r) => r.name) },
         docker: { containers: engineApi.counts(), host: engineApi.state.host.name, tcp: engineApi.tcpUrl },
+        cloudit: { servers: cloudit.serverCounts(), zones: CLOUDIT_CLUSTERS.map((c) => c.name) },
       };
     },
     instances,

@@ -10,6 +10,7 @@ import type { ProviderConnector, TwinConnectResult } from './types.js';
 import { connectAlibaba } from './alibaba.js';
 import { connectAws } from './aws.js';
 import { connectAzure } from './azure.js';
+import { connectCloudit } from './cloudit.js';
 import { connectGcp } from './gcp.js';
 import { connectDocker } from './docker.js';
 import { cloudsYamlPath, connectOpenStack } from './openstack.js';
@@ -24,6 +25,7 @@ const CONNECTORS: Record<string, ProviderConnector> = {
   alibaba: connectAlibaba,
   openstack: connectOpenStack,
   docker: connectDocker,
+  cloudit: connectCloudit,
 };
 
 export async function twinConnect(core: Core, drivers: DriverRegistry, stateDir: string): Promise<TwinConnectResult> {

@@ -7,6 +7,7 @@
  */
 import { OperationError } from '@cloud-barista/core/errors';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
+import { RenewingToken } from '../common/token.js';
 import type { OsAuthConfig } from './auth.js';
 import { failureOf, openstackFailure, OsHttpError } from './errors.js';
 
@@ -42,8 +43,7 @@ interface Session {
 }
 
 export class OsClient {
-  private session: Session | undefined;
-  private pending: Promise<Session> | undefined;
+  private readonly session: RenewingToken<Session>;
   private readonly fetchImpl: typeof fetch;
   readonly region: string;
   /** How many tokens this client has had issued (tests read it). */
@@ -52,6 +52,7 @@ export class OsClient {
   constructor(private readonly o: OsClientOptions) {
     this.fetchImpl = o.fetch ?? fetch;
     this.region = o.region;
+    this.session = new RenewingToken(() => this.issue(), o.renewBeforeMs ?? 300_000);
   }
 
   get secrets(): string[] {
@@ -75,14 +76,8 @@ export class OsClient {
   }
 
   /** A token good for a while yet: re-issued before expiry, one issue in flight at a time. */
-  private async current(force = false): Promise<Session> {
-    const s = this.session;
-    const margin = s ? Math.min(this.o.renewBeforeMs ?? 300_000, (s.expiresAt - s.issuedAt) / 2) : 0;
-    if (s && !force && s.expiresAt - Date.now() > margin) return s;
-    this.pending ??= this.issue()
-      .then((fresh) => (this.session = fresh))
-      .finally(() => (this.pending = undefined));
-    return this.pending;
+  private current(force = false): Promise<Session> {
+    return this.session.get(force);
   }
 
   async projectId(): Promise<string> {

@@ -3,7 +3,7 @@
  * `<stateDir>/twin-secret.json` (0600): 32 random bytes, and the RSA key of the twin's GCP service
  * account (Node cannot derive an RSA key from a seed, so it is generated once and kept beside the
  * seed). Everything else is an HMAC of the seed under a fixed label: the same state dir always
- * yields the same AWS keys, Alibaba AccessKey, Azure service principal, OpenStack user, admin token and token-signing keys, so
+ * yields the same AWS keys, Alibaba AccessKey, Azure service principal, OpenStack and Cloudit users, admin token and token-signing keys, so
  * `cbadm twin connect` can compute what the twin will accept from the file alone.
  *
  * This module is loaded by the CLI as `@cloud-barista/twin/credentials`: node built-ins only.
@@ -27,6 +27,8 @@ export interface TwinCredentials {
    * credential of that user scoped to the project: what a clouds.yaml or openrc names.
    */
   openstack: OpenStackCredentials;
+  /** The Cloudit IAM user (id and password) and its tenant: what the IAM token request names. */
+  cloudit: ClouditCredentials;
   /** `Authorization: Bearer <admin>` on the admin API (`/_twin/*`). */
   admin: string;
 }
@@ -42,11 +44,18 @@ export interface OpenStackCredentials {
   applicationCredentialSecret: string;
 }
 
+export interface ClouditCredentials {
+  id: string;
+  password: string;
+  tenantId: string;
+}
+
 /** Keys the twin signs and verifies with; never handed to clients. */
 export interface TwinKeys {
   gceToken: Buffer;
   azureToken: Buffer;
   openstackToken: Buffer;
+  clouditToken: Buffer;
   nodeToken: (instanceId: string) => string;
 }
 
@@ -126,12 +135,18 @@ function derive(file: SecretFile): { credentials: TwinCredentials; keys: TwinKey
         applicationCredentialId: label(seed, 'openstack-app-cred-id').toString('hex').slice(0, 32),
         applicationCredentialSecret: label(seed, 'openstack-app-cred-secret').toString('base64url').slice(0, 43),
       },
+      cloudit: {
+        id: 'cb-twin',
+        password: label(seed, 'cloudit-password').toString('base64url').slice(0, 24),
+        tenantId: `tnt-${label(seed, 'cloudit-tenant').toString('hex').slice(0, 12)}`,
+      },
       admin: label(seed, 'admin-token').toString('base64url'),
     },
     keys: {
       gceToken: label(seed, 'gce-token-key'),
       azureToken: label(seed, 'azure-token-key'),
       openstackToken: label(seed, 'openstack-token-key'),
+      clouditToken: label(seed, 'cloudit-token-key'),
       nodeToken: (instanceId) => `${instanceId}.${createHmac('sha256', nodeKey).update(instanceId).digest('base64url')}`,
     },
   };

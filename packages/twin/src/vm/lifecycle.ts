@@ -9,6 +9,7 @@ import type { InstanceLifecycle } from '../ec2/context.js';
 import type { InstanceStateName } from '../ec2/model.js';
 import type { VmSshServer, VmSshServerOptions } from '../ssh/vm-ssh-server.js';
 import type { LoopbackIps } from './ips.js';
+import { sleep } from '../sleep.js';
 import { loadableKey } from './keys.js';
 
 /** What the lifecycle needs of a VM: an EC2 instance is one; a GCE instance holds one. */
@@ -29,6 +30,11 @@ export interface BackedVm {
   stateTransitionReason: string;
   stateReason?: { code: string; message: string };
   terminatedAt?: number;
+  /**
+   * `publicIp` was given out by the cloud's API (a Cloudit adaptive IP) and must stay: an address the
+   * host refuses for now is tried again instead of replaced by the next one.
+   */
+  fixedAddress?: boolean;
   /** Set from the image: the VM gets Cloud-Twin's simulated node runtime (see ../k8s/runtime.ts). */
   nodeRuntime?: 'kubernetes';
 }
@@ -89,6 +95,8 @@ export interface AddressBacking {
 /** Addresses in use by something else (another twin, another service): skip to the next one. */
 const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES']);
 const MAX_ADDRESS_TRIES = 32;
+/** Between tries of an address the VM may not leave; some sandboxes refuse a loopback address for a while. */
+const FIXED_ADDRESS_RETRY_MS = 1_000;
 
 function gmt(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT');
@@ -312,6 +320,12 @@ export class VmLifecycle implements InstanceLifecycle {
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
+        if (code && ADDRESS_ERRORS.has(code) && inst.fixedAddress && inst.publicIp) {
+          // The cloud's API gave out this address (a Cloudit adaptive IP): the VM must answer on it, not move.
+          this.o.log(`${inst.id}: ${host}:${this.o.sshPort} unusable (${code}); trying it again`);
+          await sleep(FIXED_ADDRESS_RETRY_MS);
+          continue;
+        }
         if (code && ADDRESS_ERRORS.has(code)) {
           this.o.log(`${inst.id}: ${host}:${this.o.sshPort} unusable (${code}); taking the next address`);
           delete inst.publicIp;

@@ -30,6 +30,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     '<%= config.bin %> connection add my-docker --provider docker --region "$(docker info -f {{.Name}})"   # DOCKER_HOST or the current Docker context',
     '<%= config.bin %> connection add build-box --provider docker --region build-box --endpoint ssh://ops@build-box',
     '<%= config.bin %> connection add lab-docker --provider docker --region lab --context lab',
+    '<%= config.bin %> connection add cloudit-seoul --provider cloudit --region CLUSTER --credential my-cloudit --price-file cloudit-prices.csv   # region: a Cloudit cluster',
   ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
@@ -46,7 +47,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     subscription: Flags.string({ summary: 'Azure subscription id.', env: 'AZURE_SUBSCRIPTION_ID' }),
     'resource-group': Flags.string({ summary: 'Azure resource group for default resources (default cb-<connection>).' }),
     location: Flags.string({ summary: "Where the region is, for a cloud whose regions have no fixed place (OpenStack): 'LAT,LON' or a city; used by recommend's location and latency priorities." }),
-    'price-file': Flags.string({ summary: 'Prices the cloud does not publish (OpenStack): CSV "flavor,usd_per_hour" or YAML "flavor: usd_per_hour".' }),
+    'price-file': Flags.string({ summary: 'Prices the cloud does not publish (OpenStack, Cloudit): CSV "spec,usd_per_hour" or YAML "spec: usd_per_hour".' }),
     label: Flags.string({ multiple: true, summary: 'Label KEY=VALUE (repeatable).' }),
     replace: Flags.boolean({ summary: 'Overwrite a connection of the same name.' }),
   };

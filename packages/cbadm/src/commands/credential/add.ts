@@ -5,7 +5,16 @@ import { UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { credentialTable } from './list.js';
 
-const DEFAULT_KIND: Record<string, string> = { aws: 'aws-keys', gcp: 'gcp-service-account', azure: 'azure-client-secret', alibaba: 'alibaba-access-key' };
+const DEFAULT_KIND: Record<string, string> = { aws: 'aws-keys', gcp: 'gcp-service-account', azure: 'azure-client-secret', alibaba: 'alibaba-access-key', cloudit: 'cloudit-password' };
+
+/**
+ * A flag's value unless it only came from another cloud's variable (`--auth-url` reads OS_AUTH_URL,
+ * `--tenant-id` AZURE_TENANT_ID…): for Cloudit those are not the source, its own variable is.
+ */
+function own(flag: string | undefined, foreignEnv: string, ownEnv: string): string | undefined {
+  const given = flag !== undefined && flag !== process.env[foreignEnv] ? flag : undefined;
+  return given ?? process.env[ownEnv];
+}
 
 /** OpenStack's kind from what was given: a clouds.yaml cloud, an application credential, a user, else the OS_* environment. */
 function openstackKind(f: { 'os-cloud'?: string | undefined; 'application-credential-id'?: string | undefined; username?: string | undefined }): string {
@@ -25,7 +34,7 @@ function readKeyFile(path: string): string {
 export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
   static override summary = 'Store a credential (secret kept in a 0600 file, never printed).';
   static override description =
-    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), gcp-service-account (--key-file), azure-client-secret (--tenant-id, --client-id, secret from --client-secret-stdin or AZURE_CLIENT_SECRET), alibaba-access-key (--access-key-id or ALIBABA_CLOUD_ACCESS_KEY_ID, secret from --access-key-secret-stdin or ALIBABA_CLOUD_ACCESS_KEY_SECRET), openstack-clouds-yaml (--os-cloud NAME of a clouds.yaml), openstack-password (--auth-url, --username, --project-name, password from --secret-stdin or OS_PASSWORD: the values of an openrc), openstack-app-credential (--auth-url, --application-credential-id, secret from --secret-stdin or OS_APPLICATION_CREDENTIAL_SECRET), default-chain (the provider\'s standard chain: for alibaba the ALIBABA_CLOUD_* variables, ~/.aliyun/config.json and ~/.alibabacloud/credentials profiles, ALIBABA_CLOUD_PROFILE; for OpenStack OS_CLOUD or the OS_* variables of an openrc).';
+    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), gcp-service-account (--key-file), azure-client-secret (--tenant-id, --client-id, secret from --client-secret-stdin or AZURE_CLIENT_SECRET), alibaba-access-key (--access-key-id or ALIBABA_CLOUD_ACCESS_KEY_ID, secret from --access-key-secret-stdin or ALIBABA_CLOUD_ACCESS_KEY_SECRET), openstack-clouds-yaml (--os-cloud NAME of a clouds.yaml), openstack-password (--auth-url, --username, --project-name, password from --secret-stdin or OS_PASSWORD: the values of an openrc), openstack-app-credential (--auth-url, --application-credential-id, secret from --secret-stdin or OS_APPLICATION_CREDENTIAL_SECRET), cloudit-password (--auth-url the identity endpoint, --username the IAM user id, --tenant-id, password from --secret-stdin or CLOUDIT_PASSWORD; or CLOUDIT_IDENTITY_ENDPOINT, CLOUDIT_USERNAME, CLOUDIT_TENANT_ID), default-chain (the provider\'s standard chain: for alibaba the ALIBABA_CLOUD_* variables, ~/.aliyun/config.json and ~/.alibabacloud/credentials profiles, ALIBABA_CLOUD_PROFILE; for OpenStack OS_CLOUD or the OS_* variables of an openrc).';
   static override examples = [
     'AWS_ACCESS_KEY_ID=AKIA… AWS_SECRET_ACCESS_KEY=… <%= config.bin %> credential add my-aws --provider aws --kind aws-keys',
     'printf %s "$SECRET" | <%= config.bin %> credential add my-aws --provider aws --kind aws-keys --access-key-id AKIA… --secret-access-key-stdin',
@@ -35,13 +44,14 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     'printf %s "$SECRET" | <%= config.bin %> credential add my-alibaba --provider alibaba --access-key-id LTAI… --access-key-secret-stdin',
     '<%= config.bin %> credential add lab --provider openstack --os-cloud lab   # a cloud of ~/.config/openstack/clouds.yaml',
     '. ./demo-openrc.sh && <%= config.bin %> credential add demo --provider openstack --kind openstack-password   # OS_AUTH_URL, OS_USERNAME, OS_PASSWORD…',
+    'printf %s "$PASSWORD" | <%= config.bin %> credential add my-cloudit --provider cloudit --auth-url https://cloudit.example.kr:9090 --username cb-user --tenant-id TENANT --secret-stdin',
   ];
   static override args = { name: Args.string({ required: true }) };
   static override flags = {
     provider: Flags.string({ required: true, summary: 'Cloud provider (aws, gcp, azure, …).' }),
     kind: Flags.option({
-      options: ['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'alibaba-access-key', 'openstack-password', 'openstack-app-credential', 'openstack-clouds-yaml', 'default-chain'] as const,
-      summary: 'Credential kind (default: aws-keys for aws, gcp-service-account for gcp, azure-client-secret for azure, alibaba-access-key for alibaba; for openstack from the flags given).',
+      options: ['aws-keys', 'aws-profile', 'gcp-service-account', 'azure-client-secret', 'alibaba-access-key', 'openstack-password', 'openstack-app-credential', 'openstack-clouds-yaml', 'cloudit-password', 'default-chain'] as const,
+      summary: 'Credential kind (default: aws-keys for aws, gcp-service-account for gcp, azure-client-secret for azure, alibaba-access-key for alibaba, cloudit-password for cloudit; for openstack from the flags given).',
     })(),
     'access-key-id': Flags.string({ env: 'AWS_ACCESS_KEY_ID', summary: 'AWS access key id, or Alibaba AccessKey id (else ALIBABA_CLOUD_ACCESS_KEY_ID).' }),
     'access-key-secret-stdin': Flags.boolean({ summary: 'Read the Alibaba AccessKey secret from standard input (else ALIBABA_CLOUD_ACCESS_KEY_SECRET).' }),
@@ -60,13 +70,15 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     'project-id': Flags.string({ summary: 'OpenStack: project id (instead of --project-name).', env: 'OS_PROJECT_ID' }),
     'project-domain': Flags.string({ summary: "OpenStack: the project's domain (default Default).", env: 'OS_PROJECT_DOMAIN_NAME' }),
     'application-credential-id': Flags.string({ summary: 'OpenStack: application credential id.', env: 'OS_APPLICATION_CREDENTIAL_ID' }),
-    'secret-stdin': Flags.boolean({ summary: 'OpenStack: read the password or application-credential secret from standard input (else OS_PASSWORD / OS_APPLICATION_CREDENTIAL_SECRET).' }),
+    'secret-stdin': Flags.boolean({ summary: 'OpenStack or Cloudit: read the password or application-credential secret from standard input (else OS_PASSWORD / OS_APPLICATION_CREDENTIAL_SECRET / CLOUDIT_PASSWORD).' }),
     replace: Flags.boolean({ summary: 'Overwrite a credential of the same name.' }),
   };
 
   protected async execute(): Promise<Credential> {
     const f = this.flags;
     const kind = f.kind ?? (f.provider === 'openstack' ? openstackKind(f) : DEFAULT_KIND[f.provider]) ?? 'default-chain';
+    // Read first: --secret-stdin serves one kind, and the OpenStack reads below take stdin whatever the kind.
+    const clouditPassword = kind === 'cloudit-password' ? await this.secret(f['secret-stdin'], process.env.CLOUDIT_PASSWORD, 'Cloudit password') : undefined;
     const osPassword = await this.secret(f['secret-stdin'], process.env.OS_PASSWORD, kind === 'openstack-password' && 'OpenStack password');
     const osAppSecret = await this.secret(f['secret-stdin'], process.env.OS_APPLICATION_CREDENTIAL_SECRET, kind === 'openstack-app-credential' && 'application credential secret');
     const openstack = kind.startsWith('openstack-')
@@ -84,6 +96,15 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
           ...(kind === 'openstack-app-credential' && osAppSecret ? { applicationCredentialSecret: osAppSecret } : {}),
         }
       : {};
+    const cloudit =
+      kind === 'cloudit-password'
+        ? {
+            ...(own(f['auth-url'], 'OS_AUTH_URL', 'CLOUDIT_IDENTITY_ENDPOINT') ? { identityEndpoint: own(f['auth-url'], 'OS_AUTH_URL', 'CLOUDIT_IDENTITY_ENDPOINT') } : {}),
+            ...(own(f.username, 'OS_USERNAME', 'CLOUDIT_USERNAME') ? { username: own(f.username, 'OS_USERNAME', 'CLOUDIT_USERNAME') } : {}),
+            ...(own(f['tenant-id'], 'AZURE_TENANT_ID', 'CLOUDIT_TENANT_ID') ? { tenantId: own(f['tenant-id'], 'AZURE_TENANT_ID', 'CLOUDIT_TENANT_ID') } : {}),
+            ...(clouditPassword ? { password: clouditPassword } : {}),
+          }
+        : {};
     const secret = await this.secret(this.flags['secret-access-key-stdin'], process.env.AWS_SECRET_ACCESS_KEY, kind === 'aws-keys' && 'AWS secret access key');
     const clientSecret = await this.secret(this.flags['client-secret-stdin'], process.env.AZURE_CLIENT_SECRET, kind === 'azure-client-secret' && 'Azure client secret');
     const keyFile = kind === 'gcp-service-account' ? this.flags['key-file'] : undefined;
@@ -98,7 +119,7 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
       provider: this.flags.provider,
       kind,
       ...(keyFile ? { keyJson: readKeyFile(keyFile) } : {}),
-      ...(this.flags['tenant-id'] ? { tenantId: this.flags['tenant-id'] } : {}),
+      ...(this.flags['tenant-id'] && kind === 'azure-client-secret' ? { tenantId: this.flags['tenant-id'] } : {}),
       ...(this.flags['client-id'] ? { clientId: this.flags['client-id'] } : {}),
       ...(clientSecret ? { clientSecret } : {}),
       replace: this.flags.replace,
@@ -108,6 +129,7 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
       ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
       ...(this.flags.profile ? { profile: this.flags.profile } : {}),
       ...openstack,
+      ...cloudit,
     });
   }
 
