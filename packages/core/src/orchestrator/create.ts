@@ -14,7 +14,7 @@ import type { Mcis, OnFailure, Subgroup, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from '../driver/pool.js';
-import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
+import { cleanupUnusedDefaults, ensureDefaults, type ConnectionDefaults } from './resources.js';
 import type { CreatePlan, FailoverMove, PlannedVm } from './plan.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { probeVms } from './ssh.js';
@@ -432,10 +432,6 @@ export function recordedPolicy(plan: CreatePlan, m: McisManifest): Mcis['policy'
     ...(p?.maxUnavailable ? { maxUnavailable: p.maxUnavailable } : {}),
     ...(p?.drain ? { drain: p.drain } : {}),
   };
-}
-
-export function sshTargetOf(deps: OrchestratorDeps, vm: Vm) {
-  return { host: vm.publicIp ?? '', port: vm.sshPort, user: vm.sshUser, privateKeyPath: vm.sshKeyPath ?? privateKeyPath(deps, vm.connection), label: vm.name };
 }
 
 /** Capacity and quota errors are worth telling apart in summaries. */
