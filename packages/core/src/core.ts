@@ -78,6 +78,7 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     drivers: opts.drivers,
     credentials,
     ssh,
+    transports: exec,
     forgetHostKey: (host: string, port: number) => knownHosts.forget(host, port),
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
   };
