@@ -417,7 +417,7 @@ export class McisService {
     const [vm] = selectVms(this.deps.store.listVms(ns, name), name, { vm: vmName });
     const reachable = transportsOf(this.deps).reachable(vm!);
     if (vm!.status !== 'Running' || !reachable) {
-      throw new UsageError(`VM '${vmName}' is ${vm!.status}${reachable ? '' : ' with no public IP'}; SSH needs a Running VM`, {
+      throw new UsageError(`VM '${vmName}' is ${vm!.status}${reachable ? '' : ' with no public IP'}; reaching it needs a Running VM`, {
         hint: vm!.status === 'Suspended' ? `resume it: cbadm mcis resume ${name} --vm ${vmName}` : `check it: cbadm mcis status ${name} --refresh`,
       });
     }
