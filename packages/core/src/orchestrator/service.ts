@@ -417,7 +417,8 @@ export class McisService {
     const [vm] = selectVms(this.deps.store.listVms(ns, name), name, { vm: vmName });
     const reachable = transportsOf(this.deps).reachable(vm!);
     if (vm!.status !== 'Running' || !reachable) {
-      throw new UsageError(`VM '${vmName}' is ${vm!.status}${reachable ? '' : ' with no public IP'}; reaching it needs a Running VM`, {
+      const why = vm!.status !== 'Running' ? `is ${vm!.status}; reaching it needs a Running VM` : 'has no public IP to reach it by';
+      throw new UsageError(`VM '${vmName}' ${why}`, {
         hint: vm!.status === 'Suspended' ? `resume it: cbadm mcis resume ${name} --vm ${vmName}` : `check it: cbadm mcis status ${name} --refresh`,
       });
     }
