@@ -1,5 +1,5 @@
 /**
- * Installing, removing and inspecting agents on the VMs of an MCIS, in parallel over SSH. A VM that
+ * Installing, removing and inspecting agents on the VMs of an MCIS, in parallel through each VM's exec transport (SSH unless its driver brings one). A VM that
  * fails is reported with its reason and the others go on. `installAgents` is also what
  * `cbadm mcis create --install-mon-agent` calls.
  */
@@ -126,7 +126,7 @@ async function run(
 ): Promise<Record<string, string>> {
   const where = reach(o.core, t.ref);
   if ('wait' in where) throw new OperationError(where.wait);
-  const r = await o.core.ssh.exec(where.target, command, {
+  const r = await o.core.exec.exec(where.target, command, {
     stdin,
     timeoutMs: o.timeoutMs ?? 60_000,
     ...(o.signal ? { signal: o.signal } : {}),

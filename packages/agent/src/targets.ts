@@ -1,9 +1,10 @@
 /**
  * Which VMs a command works on, and how to reach each: the MCIS record in the state store (the same
- * one cbadm keeps) gives names, status, addresses and the SSH key; cbmon never calls a cloud.
+ * one cbadm keeps) gives names, status, addresses and the SSH key; cbmon never calls a cloud (a
+ * driver that brings its own exec transport is loaded for that transport only).
  */
 import type { Core, McisView, VmView } from '@cloud-barista/core';
-import type { SshTarget } from '@cloud-barista/core/ssh/executor';
+import type { ExecTarget } from '@cloud-barista/core/exec/transport';
 import { NotFoundError, UsageError } from '@cloud-barista/core/errors';
 import type { VmRef } from './sample.js';
 
@@ -55,9 +56,9 @@ export function selectTargets(core: Core, ns: string, mcis: string, sel: Selecto
 }
 
 /** How to reach the VM now, or why not (it is suspended, has no address…). */
-export function reach(core: Core, ref: VmRef): { target: SshTarget } | { wait: string } {
+export function reach(core: Core, ref: VmRef): { target: ExecTarget } | { wait: string } {
   try {
-    return { target: core.mcis.sshTarget(ref.ns, ref.mcis, ref.vm) };
+    return { target: core.mcis.execTarget(ref.ns, ref.mcis, ref.vm) };
   } catch (e) {
     return { wait: (e as Error).message };
   }

@@ -31,7 +31,7 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome[]> {
       const out: LiveOutcome = { vm: t.ref.vm, samples: 0, error: null, hint: null };
       try {
         await followAgent({
-          ssh: o.core.ssh,
+          transport: o.core.exec,
           ref: t.ref,
           reach: () => reach(o.core, t.ref),
           start: o.backlog ? { last: o.backlog } : 'now',

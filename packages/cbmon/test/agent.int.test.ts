@@ -50,7 +50,7 @@ async function collect(
   const got: Sample[] = [];
   const [t] = selectTargets(fx.mon.core, 'default', MCIS, { vm });
   const done = followAgent({
-    ssh: fx.mon.core.ssh,
+    transport: fx.mon.core.exec,
     ref: t!.ref,
     reach: () => reach(fx.mon.core, t!.ref),
     start,
@@ -133,7 +133,7 @@ describe('agent on VMs', () => {
     const got: Sample[] = [];
     const [t] = selectTargets(fx.mon.core, 'default', MCIS, { vm: 'web-2' });
     const done = followAgent({
-      ssh: fx.mon.core.ssh,
+      transport: fx.mon.core.exec,
       ref: t!.ref,
       reach: () => reach(fx.mon.core, t!.ref),
       start: 'now',

@@ -78,8 +78,8 @@ export function openCore(opts: { drivers: DriverRegistry; home?: string; timeout
     drivers: opts.drivers,
     credentials,
     ssh,
+    transports: exec,
     forgetHostKey: (host: string, port: number) => knownHosts.forget(host, port),
-    exec,
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
   };
   const mcis = new McisService(deps);

@@ -2,23 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
 import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
-import type { ExecResult, SftpRunner, SshRunner } from '../src/orchestrator/deps.js';
+import type { ExecResult } from '../src/orchestrator/deps.js';
 import type { ExecLine } from '../src/orchestrator/exec.js';
 import { McisService } from '../src/orchestrator/service.js';
 import { SshCommandTimeoutError, type SshOutputSink, type SshTarget } from '../src/ssh/executor.js';
 import { SqliteStateStore } from '../src/store/sqlite-store.js';
-import { FakeCloud } from './fake-cloud.js';
+import { FakeCloud, FakeSsh } from './fake-cloud.js';
 import { FAST_TIMEOUTS, eachTestState } from './state.js';
 
 /** Plays a script of output chunks per VM through the sink, waiting whenever the sink holds it back. */
-class ScriptedSsh implements SshRunner, SftpRunner {
-  async sftp<T>(): Promise<T> {
-    throw new Error('no SFTP in this script');
-  }
+class ScriptedSsh extends FakeSsh {
   scripts = new Map<string, { out: string[]; err?: string[]; exitCode?: number; timeoutAfter?: boolean }>();
   held = 0;
-  async probe(): Promise<void> {}
-  async exec(target: SshTarget, _command: string, opts: { output?: SshOutputSink } = {}): Promise<ExecResult> {
+  override async exec(target: SshTarget, _command: string, opts: { output?: SshOutputSink } = {}): Promise<ExecResult> {
     const s = this.scripts.get(target.label ?? '') ?? { out: [] };
     if (!opts.output) throw new Error('exec must stream its output');
     for (const [i, c] of s.out.entries()) {

@@ -5,7 +5,8 @@
 import type { CloudDriver, CreateVmRequest, DriverRegistry, VmInfo } from '../src/driver/port.js';
 import { ProviderError } from '../src/errors.js';
 import type { Provider } from '../src/model.js';
-import type { ExecResult, SftpRunner, SshRunner } from '../src/orchestrator/deps.js';
+import type { SshBackend } from '../src/exec/ssh.js';
+import type { ExecResult } from '../src/orchestrator/deps.js';
 import type { SshOutputSink, SshTarget } from '../src/ssh/executor.js';
 
 interface FakeVm {
@@ -146,7 +147,7 @@ function unavailable(region: string): ProviderError {
 }
 
 /** An SSH runner that answers for every host except those listed as unreachable. */
-export class FakeSsh implements SshRunner, SftpRunner {
+export class FakeSsh implements SshBackend {
   unreachable = new Set<string>();
   probes: string[] = [];
   async probe(target: SshTarget): Promise<void> {
@@ -160,5 +161,11 @@ export class FakeSsh implements SshRunner, SftpRunner {
   }
   async sftp<T>(target: SshTarget): Promise<T> {
     throw new Error(`no SFTP on the fake host ${target.host}`);
+  }
+  async stream(target: SshTarget): Promise<never> {
+    throw new Error(`no streams on the fake host ${target.host}`);
+  }
+  async shell(target: SshTarget): Promise<never> {
+    throw new Error(`no shell on the fake host ${target.host}`);
   }
 }

@@ -14,8 +14,10 @@ import { SshTransport, type SshBackend } from '../src/exec/ssh.js';
 import type { ExecOptions, ExecResult, ExecTarget, ExecTransport, StreamOptions, StreamResult } from '../src/exec/transport.js';
 import type { Provider, Vm } from '../src/model.js';
 import { execTargetOf, VmTransports } from '../src/orchestrator/transport.js';
-import { FakeCloud } from './fake-cloud.js';
-import { eachTestState, type TestState } from './state.js';
+import { McisService } from '../src/orchestrator/service.js';
+import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
+import { FakeCloud, FakeSsh } from './fake-cloud.js';
+import { FAST_TIMEOUTS, eachTestState, type TestState } from './state.js';
 
 /** Runs each command with `sh -c` on this machine: a transport that is not SSH, with no file copy. */
 class LocalProcessTransport implements ExecTransport {
@@ -85,6 +87,7 @@ let ssh: RecordingSsh;
 let router: VmTransports;
 let loads: string[];
 let closed: number;
+let registry: DriverRegistry;
 
 eachTestState('cb-transport-', async (s) => {
   state = s;
@@ -94,7 +97,7 @@ eachTestState('cb-transport-', async (s) => {
   closed = 0;
   const cloud = new FakeCloud();
   // 'openstack' plays the provider whose driver brings its own transport; 'aws' is reached by SSH.
-  const registry: DriverRegistry = {
+  registry = {
     providers: () => ['aws', 'openstack'] as Provider[],
     load: async (provider) => (opts) => {
       loads.push(provider);
@@ -174,5 +177,37 @@ describe('VmTransports', () => {
     const target = execTargetOf(state, vm('w-2', 'c-seoul', 'aws'));
     await expect(router.exec(target, 'true')).rejects.toThrow("VM 'w-2' has no address to reach over SSH");
     expect(ssh.hosts).toEqual([]);
+  });
+});
+
+describe('an MCIS on a provider that brings its own transport', () => {
+  it('gets readiness, provisioning and exec through it, and a clear per-VM error for copy', async () => {
+    const svc = new McisService({ store: state.store, home: state.home, drivers: registry, credentials: new CredentialService(state.store, state.home), ssh: new FakeSsh(), timeouts: FAST_TIMEOUTS });
+    const m = validateMcisManifest({
+      apiVersion: 'cloud-barista.io/v1alpha1',
+      kind: 'MCIS',
+      metadata: { name: 'mixed' },
+      spec: {
+        subgroups: [
+          { name: 'box', connection: 'box', count: 1, spec: 't3.small', image: 'ubuntu-22.04' },
+          { name: 'seoul', connection: 'c-seoul', count: 1, spec: 't3.small', image: 'ubuntu-22.04' },
+        ],
+        run: ['test "$((6*7))" = 42'],
+      },
+    });
+    const created = await svc.create({ ns: 'default', manifest: m.value! });
+    expect(created.mcis.status).toBe('Running:2 (R:2/2)');
+    // Readiness ('true') and the manifest's run command went through the driver's transport.
+    expect(local.targets).toEqual(['box-1', 'box-1']);
+    expect(state.store.listVms('default', 'mixed').every((v) => v.provisionedAt)).toBe(true);
+
+    const r = await svc.exec({ ns: 'default', name: 'mixed', command: 'echo "$((6*7))"', selector: {} });
+    expect(r.map((x) => [x.vm, x.exitCode, x.stdout])).toEqual([
+      ['box-1', 0, '42\n'],
+      ['seoul-1', 0, 'seoul-1: echo "$((6*7))"\n'],
+    ]);
+
+    const copied = await svc.copy({ ns: 'default', name: 'mixed', direction: 'upload', local: state.home.db, remote: '/tmp/db', selector: { subgroup: 'box' } });
+    expect(copied[0]?.error).toBe("VM 'box-1' cannot copy files: its openstack connection 'box' reaches it by local process, which has no file copy");
   });
 });

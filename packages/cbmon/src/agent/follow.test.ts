@@ -3,12 +3,12 @@
  * hung up at the bound, the line reported as bad, and the follow reconnects.
  */
 import { describe, expect, it } from 'vitest';
-import type { SshStreamOptions, SshStreamResult, SshTarget } from '@cloud-barista/core/ssh/executor';
+import type { ExecTarget, StreamOptions, StreamResult } from '@cloud-barista/core/exec/transport';
 import type { VmRef } from '@cloud-barista/agent/sample';
 import { followAgent } from './follow.js';
 
 const ref: VmRef = { ns: 'default', mcis: 'web', vm: 'web-1', subgroup: 'web', csp: 'aws', region: 'r' };
-const target: SshTarget = { host: '127.0.0.1', port: 22, user: 'x', privateKeyPath: '/nonexistent' };
+const target: ExecTarget = { vm: 'web-1', connection: 'c', provider: 'aws' };
 
 describe('followAgent', () => {
   it('hangs up a stream whose line never ends, reports it, and reconnects', async () => {
@@ -17,7 +17,7 @@ describe('followAgent', () => {
     const bad: string[] = [];
     const retries: string[] = [];
     // Writes 64 KiB chunks until its signal aborts (as ssh2 would stop reading a hung-up channel).
-    const stream = (_t: SshTarget, _c: string, o: SshStreamOptions): Promise<SshStreamResult> =>
+    const stream = (_t: ExecTarget, _c: string, o: StreamOptions): Promise<StreamResult> =>
       new Promise((resolve, reject) => {
         const s = { bytes: 0, aborted: false };
         sessions.push(s);
@@ -38,7 +38,7 @@ describe('followAgent', () => {
         }, 0);
       });
     const done = followAgent({
-      ssh: { stream },
+      transport: { stream },
       ref,
       reach: () => ({ target }),
       start: 'now',

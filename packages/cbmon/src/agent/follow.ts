@@ -1,10 +1,10 @@
 /**
- * Reading one agent's stream over SSH: connect, ask for what comes after the cursor, reassemble
+ * Reading one agent's stream through the VM's exec transport (SSH, or its driver's): connect, ask for what comes after the cursor, reassemble
  * samples, and with `follow` reconnect with backoff for as long as the caller wants (a VM that is
  * suspended is waited for, not hammered). The cursor moves with every mark, so a reconnect resumes
  * exactly where the last stream stopped: nothing is read twice or skipped.
  */
-import type { SshExecutor, SshTarget } from '@cloud-barista/core/ssh/executor';
+import type { ExecTarget, ExecTransport } from '@cloud-barista/core/exec/transport';
 import { backoffDelay, sleep } from '@cloud-barista/core/util/poll';
 import { NotFoundError } from '@cloud-barista/core/errors';
 import { StreamAssembler } from '../collector/assemble.js';
@@ -16,10 +16,11 @@ export type StreamStart = { since: number; epoch?: string } | { last: number } |
 export type FollowState = 'connecting' | 'streaming' | 'waiting' | 'retrying' | 'done';
 
 export interface FollowOptions {
-  ssh: Pick<SshExecutor, 'stream'>;
+  /** The core's per-VM transport (core.exec). */
+  transport: Pick<ExecTransport, 'stream'>;
   ref: VmRef;
   /** Where the VM is now (asked again before every connect: an address may change on resume). */
-  reach: () => { target: SshTarget } | { wait: string };
+  reach: () => { target: ExecTarget } | { wait: string };
   start: StreamStart;
   /** Only samples taken at or after this time (epoch ms). */
   sinceTsMs?: number;
@@ -107,7 +108,7 @@ export async function followAgent(o: FollowOptions): Promise<void> {
       }
     });
     try {
-      const r = await o.ssh.stream(where.target, streamCommand(request(cursor, o.follow, o.sinceTsMs)), {
+      const r = await o.transport.stream(where.target, streamCommand(request(cursor, o.follow, o.sinceTsMs)), {
         onStdout: (d) => assembler.push(d),
         signal: session.signal,
         ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}),

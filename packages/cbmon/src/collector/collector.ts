@@ -273,7 +273,7 @@ export class Collector {
           return; // the VM or its MCIS is gone: nothing to start
         }
         if ('wait' in where) return; // not Running: it starts with the VM's next stream or install
-        const r = await this.o.core.ssh.exec(where.target, scriptCommand('start'), {
+        const r = await this.o.core.exec.exec(where.target, scriptCommand('start'), {
           stdin: agentScript(),
           timeoutMs: 30_000,
         });

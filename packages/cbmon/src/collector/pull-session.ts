@@ -42,7 +42,7 @@ export function startPull(d: PullDeps, a: AgentRecord, ref: VmRef): Puller {
   const idleTimeoutMs = Math.max(30_000, a.intervalS * 3_000 + 15_000);
   let lastLogged = '';
   const done = followAgent({
-    ssh: d.core.ssh,
+    transport: d.core.exec,
     ref,
     reach: () => reach(d.core, ref),
     start: { since: a.lastSeq, ...(a.epoch ? { epoch: a.epoch } : {}) },

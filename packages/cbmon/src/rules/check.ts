@@ -69,7 +69,7 @@ async function fromAgents(
         const samples: Sample[] = [];
         try {
           await followAgent({
-            ssh: core.ssh,
+            transport: core.exec,
             ref: t.ref,
             reach: () => reach(core, t.ref),
             start: { since: 0 },

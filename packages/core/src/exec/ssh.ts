@@ -40,7 +40,7 @@ export function envPrefix(env: Record<string, string> | undefined): string {
 }
 
 export class SshTransport implements ExecTransport {
-  readonly kind = 'ssh';
+  readonly kind = 'SSH';
   readonly copy: FileCopy;
 
   constructor(

@@ -124,7 +124,7 @@ export interface FileCopy {
 }
 
 export interface ExecTransport {
-  /** What it is, for messages ('ssh', 'docker exec'). */
+  /** What it is, for messages ('SSH', 'docker exec'). */
   readonly kind: string;
   /**
    * Runs `command` through the VM's shell and collects its output. A non-zero exit is a result,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SshRunner } from '../orchestrator/deps.js';
-import type { SshExecResult as ExecResult, SshTarget } from '../ssh/executor.js';
+import type { ExecResult, ExecTarget, ExecTransport } from '../exec/transport.js';
 import { bootstrapNodes, type BootNode, type BootstrapDeps, type ClusterContext } from './bootstrap.js';
 import { validateK8sManifest } from './manifest.js';
 import type { K8sNodeRecord, NodeRole } from '../records/k8s.js';
@@ -16,16 +15,16 @@ function stepsOf(stdin: string): string[] {
 }
 
 /**
- * A fake SSH runner: each (node, step) takes `delays[node:step]` ms (default 5) and fails when in
+ * A fake transport: each (node, step) takes `delays[node:step]` ms (default 5) and fails when in
  * `failing`; the log records when each step starts and ends, in order.
  */
 function fakeSsh(delays: Record<string, number>, failing: Set<string>) {
   const log: string[] = [];
-  const ssh: SshRunner = {
-    async exec(target: SshTarget, _cmd: string, opts = {}): Promise<ExecResult> {
-      const node = target.host;
+  const ssh: Pick<ExecTransport, 'exec'> = {
+    async exec(target: ExecTarget, _cmd: string, opts = {}): Promise<ExecResult> {
+      const node = target.vm;
       let stdout = '';
-      for (const step of stepsOf(opts.stdin ?? '')) {
+      for (const step of stepsOf(typeof opts.stdin === 'string' ? opts.stdin : '')) {
         log.push(`${node}:${step}:start`);
         await new Promise((r) => setTimeout(r, delays[`${node}:${step}`] ?? 5));
         if (failing.has(`${node}:${step}`)) {
@@ -37,7 +36,6 @@ function fakeSsh(delays: Record<string, number>, failing: Set<string>) {
       }
       return { exitCode: 0, stdout, stderr: '', durationMs: 0 };
     },
-    probe: () => Promise.resolve(undefined),
   };
   return { ssh, log };
 }
@@ -51,16 +49,16 @@ function cluster(nodes: Array<[string, NodeRole]>) {
   });
   const boot: BootNode[] = nodes.map(([name, role]) => {
     const rec: K8sNodeRecord = { name, role, nodeSet: name.split('-')[0]!, mcis: 'pipe', connection: 'c', provider: 'aws', region: 'r', publicIp: '203.0.113.1', status: 'Pending' };
-    return { rec, target: { host: name, port: 22, user: 'ubuntu', privateKeyPath: '/dev/null' } };
+    return { rec, target: { vm: name, connection: 'c', provider: 'aws' } };
   });
   const ctx: ClusterContext = { name: 'pipe', spec: v.value!.spec, first: boot[0]!, endpoint: '203.0.113.1:6443' };
   return { boot, ctx };
 }
 
-function deps(ssh: SshRunner, statuses: Map<string, string>): BootstrapDeps {
+function deps(transport: Pick<ExecTransport, 'exec'>, statuses: Map<string, string>): BootstrapDeps {
   return {
     cluster: 'pipe',
-    ssh,
+    transport,
     events: () => {},
     stepTimeoutMs: 10_000,
     update: (node, patch) => {
@@ -118,10 +116,9 @@ describe('bootstrapNodes', () => {
     let opened = false;
     const firewall = new Promise<void>((r) => setTimeout(() => r(void (opened = true)), 60));
     const joinStarted: boolean[] = [];
-    const spy: SshRunner = {
-      ...ssh,
+    const spy: Pick<ExecTransport, 'exec'> = {
       exec: (t, c, o) => {
-        if (stepsOf(o?.stdin ?? '').includes('join')) joinStarted.push(opened);
+        if (stepsOf(typeof o?.stdin === 'string' ? o.stdin : '').includes('join')) joinStarted.push(opened);
         return ssh.exec(t, c, o);
       },
     };

@@ -1,5 +1,5 @@
 /**
- * Bootstrap over SSH as small idempotent steps per node: preflight → containerd → packages on every
+ * Bootstrap through each node's exec transport (SSH, or its driver's) as small idempotent steps per node: preflight → containerd → packages on every
  * node in parallel; init and the CNI on the first control-plane node; join-info fetched there; then
  * other control-plane nodes join one at a time (etcd grows one member at a time) and workers all at
  * once, each as soon as it is ready to (bootstrapNodes); finally a wait for Ready. Each step's
@@ -8,8 +8,7 @@
  */
 import { OperationError } from '../errors.js';
 import type { EventSink } from '../events.js';
-import type { SshRunner } from '../orchestrator/deps.js';
-import type { SshTarget } from '../ssh/executor.js';
+import type { ExecTarget, ExecTransport } from '../exec/transport.js';
 import { Semaphore } from '../util/limit.js';
 import type { K8sClusterSpec } from './manifest.js';
 import type { K8sNodeRecord } from '../records/k8s.js';
@@ -25,7 +24,7 @@ import {
 
 export interface BootNode {
   rec: K8sNodeRecord;
-  target: SshTarget;
+  target: ExecTarget;
 }
 
 /** A step failed on a node: the cluster's reason names both. */
@@ -34,7 +33,7 @@ export class StepError extends OperationError {
     readonly node: string,
     readonly step: string,
     detail: string,
-    /** The node could not be reached over SSH, as opposed to the step failing on it. */
+    /** The node could not be reached, as opposed to the step failing on it. */
     readonly unreachable = false,
   ) {
     super(`node ${node}: step ${step} failed: ${detail}`, {
@@ -45,7 +44,8 @@ export class StepError extends OperationError {
 
 export interface BootstrapDeps {
   cluster: string;
-  ssh: SshRunner;
+  /** How the nodes are reached (the core's per-VM choice). */
+  transport: Pick<ExecTransport, 'exec'>;
   events: EventSink;
   /** Records a node's progress (status, step, error). */
   update(node: string, patch: Partial<K8sNodeRecord>): void;
@@ -108,7 +108,7 @@ export async function runStep(
   deps.events({ type: 'vm', mcis: deps.cluster, vm: n.rec.name, status: 'Running', step: `k8s:${step}` });
   let r;
   try {
-    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, {
+    r = await deps.transport.exec(n.target, STEP_LAUNCHER, {
       timeoutMs: deps.stepTimeoutMs,
       ...(deps.signal ? { signal: deps.signal } : {}),
       stdin: stepScript(step, vars, args),
@@ -122,7 +122,7 @@ export async function runStep(
   return r.stdout;
 }
 
-/** Runs the steps on one node in one SSH session, recording the last finished step or the failed one. */
+/** Runs the steps on one node in one session, recording the last finished step or the failed one. */
 async function guarded(
   deps: BootstrapDeps,
   n: BootNode,
@@ -138,7 +138,7 @@ async function guarded(
   });
   let r;
   try {
-    r = await deps.ssh.exec(n.target, STEP_LAUNCHER, {
+    r = await deps.transport.exec(n.target, STEP_LAUNCHER, {
       timeoutMs: deps.stepTimeoutMs * steps.length,
       ...(deps.signal ? { signal: deps.signal } : {}),
       stdin: stepsScript(steps),

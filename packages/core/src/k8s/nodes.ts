@@ -1,12 +1,12 @@
 /**
- * A cluster's nodes as the service works on them: node records from the MCIS's VMs, SSH targets for
+ * A cluster's nodes as the service works on them: node records from the MCIS's VMs, exec targets for
  * the bootstrap, a control plane that answers, and the MCIS manifest a node set becomes.
  */
 import { OperationError, UsageError } from '../errors.js';
 import { TAG } from '../domain.js';
 import type { McisManifest } from '../manifest.js';
 import type { Vm } from '../model.js';
-import { sshTargetOf } from '../orchestrator/create.js';
+import { execTargetOf, transportsOf } from '../orchestrator/transport.js';
 import type { OrchestratorDeps } from '../orchestrator/deps.js';
 import type { K8sClusterRecord, K8sNodeRecord, NodeRole, NodeSet } from '../records/k8s.js';
 import { StepError, type BootNode, type ClusterContext } from './bootstrap.js';
@@ -49,18 +49,19 @@ export function bootNodes(deps: OrchestratorDeps, c: K8sClusterRecord, names?: S
   const vms = new Map<string, Vm>();
   for (const m of new Set(c.nodes.map((n) => n.mcis)))
     for (const vm of deps.store.listVms(c.ns, m)) vms.set(vm.name, vm);
+  const transports = transportsOf(deps);
   return c.nodes
     .filter((n) => !names || names.has(n.name))
     .map((rec) => {
       const vm = vms.get(rec.name);
-      if (!vm || vm.status !== 'Running' || !vm.publicIp) {
+      if (!vm || vm.status !== 'Running' || !transports.reachable(vm)) {
         throw new StepError(
           rec.name,
           'ssh',
           `VM is ${vm?.status ?? 'missing'}; bootstrap needs a Running VM`,
         );
       }
-      return { rec, target: sshTargetOf(deps, vm) };
+      return { rec, target: execTargetOf(deps, vm) };
     });
 }
 

@@ -9,6 +9,7 @@ import { noEvents } from '../events.js';
 import { nowIso } from '../domain.js';
 import type { OrchestratorDeps, RunOptions } from '../orchestrator/deps.js';
 import type { McisService } from '../orchestrator/service.js';
+import { transportsOf } from '../orchestrator/transport.js';
 import {
   bootstrapNodes,
   kubectlOnControlPlane,
@@ -85,7 +86,7 @@ export class K8sService {
   private bootDeps(c: K8sClusterRecord, opts: RunOptions): BootstrapDeps {
     return {
       cluster: c.name,
-      ssh: this.deps.ssh,
+      transport: transportsOf(this.deps),
       events: opts.events ?? noEvents,
       stepTimeoutMs: this.t.stepMs,
       ...(opts.signal ? { signal: opts.signal } : {}),

@@ -11,7 +11,7 @@ import { nowIso } from '../domain.js';
 import type { Vm } from '../model.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from '../driver/pool.js';
-import { ownTransport, probeVms } from './ssh.js';
+import { probeVms } from './ssh.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
 import { groupByConnection } from './group.js';
 
@@ -152,7 +152,7 @@ export async function runAction(
     ns,
     mcis,
     vms: called.map((v) => deps.store.getVm(ns, mcis, v.name)!),
-    accept: acceptStatus(t.to, { needPublicIp: (v) => t.to === 'Running' && !ownTransport(deps, v), missingMeans: action === 'terminate' ? 'done' : 'failed' }),
+    accept: acceptStatus(t.to, { needPublicIp: (v) => t.to === 'Running' && deps.drivers.ownsExecTransport?.(v.provider) !== true, missingMeans: action === 'terminate' ? 'done' : 'failed' }),
     pendingStatus: t.via,
     maxWaitMs: timeouts.actionMs,
     pollMs: timeouts.pollMs,

@@ -10,7 +10,8 @@ import type { DriverPool } from '../driver/pool.js';
 import { noEvents, type EventSink } from '../events.js';
 import { API_VERSION, type McisManifest } from '../manifest.js';
 import type { Mcis, Vm } from '../model.js';
-import { provisioning, recordedPolicy, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome } from './create.js';
+import { provisioning, recordedPolicy, runCreate, type CreateOptions, type CreateOutcome } from './create.js';
+import { execTargetOf, transportsOf } from './transport.js';
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupBy, groupByConnection } from './group.js';
@@ -208,12 +209,13 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
 async function drain(deps: OrchestratorDeps, ns: string, name: string, vms: string[], command: string | undefined, events: EventSink): Promise<{ failed: Array<{ vm: string; error: string }> }> {
   const failed: Array<{ vm: string; error: string }> = [];
   if (!command) return { failed };
-  const running = deps.store.listVms(ns, name).filter((v) => vms.includes(v.name) && v.status === 'Running' && v.publicIp);
+  const transports = transportsOf(deps);
+  const running = deps.store.listVms(ns, name).filter((v) => vms.includes(v.name) && v.status === 'Running' && transports.reachable(v));
   await Promise.all(
     running.map(async (vm) => {
       events({ type: 'vm', mcis: name, vm: vm.name, status: vm.status, step: 'drain', message: command });
       try {
-        const r = await deps.ssh.exec(sshTargetOf(deps, vm), command, { timeoutMs: 10 * 60_000 });
+        const r = await transports.exec(execTargetOf(deps, vm), command, { timeoutMs: 10 * 60_000 });
         if (r.exitCode !== 0) failed.push({ vm: vm.name, error: `drain exited ${r.exitCode}: ${r.stderr.trim().slice(-200)}; the VM was kept` });
       } catch (e) {
         failed.push({ vm: vm.name, error: `drain failed: ${(e as Error).message}; the VM was kept` });

@@ -12,7 +12,7 @@ import type { BenchmarkRecord } from '../records/catalog.js';
 import type { Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
-import { sshTargetOf } from './create.js';
+import { execTargetOf, transportsOf } from './transport.js';
 
 /** awk loop iterations per process: ~0.2–0.5 s on a current core. Fixed, so runs compare. */
 export const CPU_ITERATIONS = 2_000_000;
@@ -141,11 +141,13 @@ const r1 = (n: number | undefined | null) => (n === undefined || n === null ? nu
  */
 export async function runBenchmark(deps: OrchestratorDeps, ns: string, name: string, vms: Vm[], opts: RunOptions & { timeoutMs?: number; concurrency?: number } = {}): Promise<BenchmarkResult> {
   const events = opts.events;
-  const running = vms.filter((v) => v.status === 'Running' && v.publicIp);
-  const peersOf = (vm: Vm) => running.filter((p) => p.name !== vm.name).map((p) => ({ name: p.name, host: p.publicIp!, port: p.sshPort }));
+  const transports = transportsOf(deps);
+  const running = vms.filter((v) => v.status === 'Running' && transports.reachable(v));
+  // RTTs are TCP connects to the SSH port: VMs without an address have none to measure.
+  const peersOf = (vm: Vm) => running.filter((p) => p.name !== vm.name && p.publicIp).map((p) => ({ name: p.name, host: p.publicIp!, port: p.sshPort }));
   // This machine first, while the VMs are idle.
   const client = new Map<string, number | null>();
-  await Promise.all(running.map(async (vm) => client.set(vm.name, await tcpConnectRtt(vm.publicIp!, vm.sshPort))));
+  await Promise.all(running.map(async (vm) => client.set(vm.name, vm.publicIp ? await tcpConnectRtt(vm.publicIp, vm.sshPort) : null)));
   const gate = new Semaphore(opts.concurrency ?? 64);
   const measured = new Map<string, Parsed>();
   const results: VmBenchmark[] = await Promise.all(
@@ -155,7 +157,7 @@ export async function runBenchmark(deps: OrchestratorDeps, ns: string, name: str
         if (!running.includes(vm)) return { ...base, error: `VM is ${vm.status}; benchmark needs Running` };
         events?.({ type: 'vm', mcis: name, vm: vm.name, status: vm.status, step: 'benchmark' });
         try {
-          const r = await deps.ssh.exec(sshTargetOf(deps, vm), benchmarkCommand(peersOf(vm)), { timeoutMs: opts.timeoutMs ?? 180_000, ...(opts.signal ? { signal: opts.signal } : {}) });
+          const r = await transports.exec(execTargetOf(deps, vm), benchmarkCommand(peersOf(vm)), { timeoutMs: opts.timeoutMs ?? 180_000, ...(opts.signal ? { signal: opts.signal } : {}) });
           const p = parseBenchmarkOutput(r.stdout);
           if (r.exitCode !== 0 || p.cpu1 === undefined) {
             return { ...base, error: `benchmark exited ${r.exitCode ?? r.signal ?? 'without status'}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') || 'no output'}` };

@@ -1,16 +1,18 @@
 /**
- * `mcis cp`: a file or a directory tree to or from many VMs at once over SFTP. Each VM gets one
- * session; unchanged files are skipped (see ssh/sftp-sync.ts), so a re-run moves only what changed.
+ * `mcis cp`: a file or a directory tree to or from many VMs at once through each VM's transport's
+ * file copy (SSH: SFTP). Each VM gets one session; unchanged files are skipped (see
+ * ssh/sftp-sync.ts), so a re-run moves only what changed. A VM whose transport has no file copy
+ * fails alone, saying so.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Vm } from '../model.js';
-import { downloadTree, uploadTree, type SyncStats } from '../ssh/sftp-sync.js';
+import type { CopyStats } from '../exec/transport.js';
 import { Semaphore } from '../util/limit.js';
 import type { Selector } from './actions.js';
-import { sshTargetOf } from './create.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
+import { execTargetOf, transportsOf } from './transport.js';
 
 export interface CopyOptions extends RunOptions {
   ns: string;
@@ -25,7 +27,7 @@ export interface CopyOptions extends RunOptions {
   concurrency?: number;
 }
 
-export interface CopyVmResult extends SyncStats {
+export interface CopyVmResult extends CopyStats {
   vm: string;
   durationMs: number;
   /** Where the copy went (download: the local path; upload: the remote path as given). */
@@ -39,12 +41,13 @@ export async function runCopy(deps: OrchestratorDeps, vms: Vm[], o: CopyOptions)
   }
   const sem = new Semaphore(o.concurrency ?? 16);
   const events = o.events;
+  const transports = transportsOf(deps);
   return Promise.all(
     vms.map((vm) =>
       sem.run(async (): Promise<CopyVmResult> => {
         const dest = o.direction === 'upload' ? o.remote : join(o.local, vm.name, baseOf(o.remote));
         const empty = { vm: vm.name, dest, files: 0, copied: 0, skipped: 0, bytes: 0, durationMs: 0 };
-        if (vm.status !== 'Running' || !vm.publicIp) return { ...empty, error: `VM is ${vm.status}; copying needs Running` };
+        if (vm.status !== 'Running' || !transports.reachable(vm)) return { ...empty, error: `VM is ${vm.status}; copying needs Running` };
         const started = Date.now();
         const sync = {
           ...(o.checksum ? { checksum: true } : {}),
@@ -53,11 +56,11 @@ export async function runCopy(deps: OrchestratorDeps, vms: Vm[], o: CopyOptions)
             events?.({ type: 'transfer', mcis: o.name, vm: vm.name, ...p }),
         };
         try {
-          const stats = await deps.ssh.sftp(
-            sshTargetOf(deps, vm),
-            (sftp) => (o.direction === 'upload' ? uploadTree(sftp, o.local, o.remote, sync) : downloadTree(sftp, o.remote, dest, sync)),
-            o.signal ? { signal: o.signal } : {},
-          );
+          const target = execTargetOf(deps, vm);
+          const stats =
+            o.direction === 'upload'
+              ? await transports.copy.upload(target, [{ local: o.local, remote: o.remote }], sync)
+              : await transports.copy.download(target, o.remote, dest, sync);
           return { ...empty, ...stats, durationMs: Date.now() - started };
         } catch (e) {
           return { ...empty, durationMs: Date.now() - started, error: (e as Error).message };

@@ -14,10 +14,10 @@ import type { Mcis, OnFailure, Subgroup, Vm } from '../model.js';
 import { Semaphore } from '../util/limit.js';
 import { DEFAULT_TIMEOUTS, type OrchestratorDeps, type RunOptions } from './deps.js';
 import type { DriverPool } from '../driver/pool.js';
-import { cleanupUnusedDefaults, ensureDefaults, privateKeyPath, type ConnectionDefaults } from './resources.js';
+import { cleanupUnusedDefaults, ensureDefaults, type ConnectionDefaults } from './resources.js';
 import type { CreatePlan, FailoverMove, PlannedVm } from './plan.js';
 import { acceptStatus, applyInfo, waitForVms } from './wait.js';
-import { ownTransport, probeVms } from './ssh.js';
+import { probeVms } from './ssh.js';
 import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
@@ -311,7 +311,7 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     ns: plan.ns,
     mcis: plan.name,
     vms: creating,
-    accept: acceptStatus('Running', { needPublicIp: (v) => !ownTransport(deps, v) }),
+    accept: acceptStatus('Running', { needPublicIp: (v) => deps.drivers.ownsExecTransport?.(v.provider) !== true }),
     pendingStatus: 'Creating',
     maxWaitMs: timeouts.runningMs,
     pollMs: timeouts.pollMs,
@@ -433,10 +433,6 @@ export function recordedPolicy(plan: CreatePlan, m: McisManifest): Mcis['policy'
     ...(p?.maxUnavailable ? { maxUnavailable: p.maxUnavailable } : {}),
     ...(p?.drain ? { drain: p.drain } : {}),
   };
-}
-
-export function sshTargetOf(deps: OrchestratorDeps, vm: Vm) {
-  return { host: vm.publicIp ?? '', port: vm.sshPort, user: vm.sshUser, privateKeyPath: vm.sshKeyPath ?? privateKeyPath(deps, vm.connection), label: vm.name };
 }
 
 /** Capacity and quota errors are worth telling apart in summaries. */

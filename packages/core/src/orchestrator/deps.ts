@@ -2,28 +2,14 @@
 import type { CredentialService } from '../credentials.js';
 import type { DriverRegistry } from '../driver/port.js';
 import type { EventSink } from '../events.js';
-import type { ExecTransport } from '../exec/transport.js';
 import type { HomePaths } from '../home.js';
-import type { SFTPWrapper } from 'ssh2';
-import type { SshExecResult, SshOutputSink, SshTarget } from '../ssh/executor.js';
+import type { SshBackend } from '../exec/ssh.js';
+import type { ExecResult as TransportExecResult } from '../exec/transport.js';
 import type { StateStore } from '../store/state-store.js';
+import type { VmTransports } from './transport.js';
 
-/** Result of one remote command (the SSH executor's shape). */
-export type ExecResult = SshExecResult;
-
-/** The slice of the SSH executor the orchestrator uses (core's SshExecutor implements it). */
-export interface SshRunner {
-  /** With `output`, the output goes there as it arrives and the result's stdout and stderr are empty. */
-  exec(target: SshTarget, command: string, opts?: { timeoutMs?: number; signal?: AbortSignal; stdin?: string; output?: SshOutputSink }): Promise<ExecResult>;
-  /** Waits until the server answers and authenticates; pins its host key. */
-  probe(target: SshTarget, opts: { maxWaitMs: number; signal?: AbortSignal }): Promise<unknown>;
-}
-
-/** File copy to and from VMs (core's SshExecutor implements it). */
-export interface SftpRunner {
-  /** Runs `fn` on an SFTP session to the target. */
-  sftp<T>(target: SshTarget, fn: (sftp: SFTPWrapper) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T>;
-}
+/** Result of one remote command (the exec transport's shape). */
+export type ExecResult = TransportExecResult;
 
 export interface Timeouts {
   /** Max wait for VMs to reach Running after the create calls. */
@@ -43,14 +29,12 @@ export interface OrchestratorDeps {
   home: HomePaths;
   drivers: DriverRegistry;
   credentials: CredentialService;
-  ssh: SshRunner & SftpRunner;
+  /** The SSH client (core's SshExecutor): VMs are reached over it unless their driver brings a transport. */
+  ssh: SshBackend;
+  /** How each VM is reached; made from `ssh` and `drivers` on first use when absent (transportsOf). */
+  transports?: VmTransports;
   /** Drops pinned host keys of released addresses (terminated VMs). */
   forgetHostKey?: (host: string, port: number) => void;
-  /**
-   * How VMs are reached per provider (core's VmTransports): readiness of a VM whose driver owns
-   * its transport (Docker) goes through it instead of an SSH probe of its address.
-   */
-  exec?: ExecTransport;
   timeouts?: Partial<Timeouts>;
 }
 

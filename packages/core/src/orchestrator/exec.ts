@@ -8,10 +8,8 @@ import { CappedBuffer } from '../util/capped-buffer.js';
 import { Semaphore } from '../util/limit.js';
 import { LineSplitter } from '../util/line-splitter.js';
 import type { Selector } from './actions.js';
-import { sshTargetOf } from './create.js';
-import { ownTransport } from './ssh.js';
-import { execTargetOf } from './transport.js';
 import type { ExecResult, OrchestratorDeps, RunOptions } from './deps.js';
+import { execTargetOf, transportsOf } from './transport.js';
 
 /** What a result keeps of each VM's stdout and of its stderr unless told otherwise. */
 export const DEFAULT_EXEC_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -91,11 +89,11 @@ class Capture {
 
 export async function runExec(deps: OrchestratorDeps, vms: Vm[], o: ExecOptions): Promise<ExecVmResult[]> {
   const sem = new Semaphore(o.concurrency ?? 64);
+  const transports = transportsOf(deps);
   return Promise.all(
     vms.map((vm) =>
       sem.run(async (): Promise<ExecVmResult> => {
-        const own = ownTransport(deps, vm);
-        if (vm.status !== 'Running' || (!vm.publicIp && !own)) {
+        if (vm.status !== 'Running' || !transports.reachable(vm)) {
           return { vm: vm.name, exitCode: null, stdout: '', stderr: '', durationMs: 0, stdoutBytes: 0, stderrBytes: 0, truncated: false, error: `VM is ${vm.status}; exec needs Running` };
         }
         const started = Date.now();
@@ -103,11 +101,12 @@ export async function runExec(deps: OrchestratorDeps, vms: Vm[], o: ExecOptions)
         const err = new Capture(vm.name, 'stderr', o);
         let status: Pick<ExecVmResult, 'exitCode' | 'signal' | 'error'>;
         try {
-          const limits = { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-          // A container (Docker) runs it through its driver's transport; a VM over SSH.
-          const r = own
-            ? await deps.exec!.exec(execTargetOf(deps, vm), o.command, { ...limits, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d) })
-            : await deps.ssh.exec(sshTargetOf(deps, vm), o.command, { ...limits, output: { stdout: (d) => out.push(d), stderr: (d) => err.push(d) } });
+          const r = await transports.exec(execTargetOf(deps, vm), o.command, {
+            ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+            ...(o.signal ? { signal: o.signal } : {}),
+            onStdout: (d) => out.push(d),
+            onStderr: (d) => err.push(d),
+          });
           status = { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}) };
         } catch (e) {
           status = { exitCode: null, error: (e as Error).message };

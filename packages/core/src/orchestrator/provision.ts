@@ -1,6 +1,7 @@
 /**
- * The manifest's `files` and `run` on new VMs, once per instance as cloud-init does, but over SSH
- * and reported per VM: files are synced over SFTP, then the commands run in order, stopping at the
+ * The manifest's `files` and `run` on new VMs, once per instance as cloud-init does, but through
+ * each VM's exec transport and reported per VM: files are synced (SSH: over SFTP; a transport
+ * without file copy fails the VM when there are files), then the commands run in order, stopping at the
  * first that fails. A VM is marked provisioned only when all of it worked, so a re-run of create or
  * apply finishes the VMs an interrupted run left half done (and never repeats the finished ones).
  */
@@ -8,10 +9,9 @@ import { nowIso } from '../domain.js';
 import type { EventSink } from '../events.js';
 import type { McisManifest } from '../manifest.js';
 import type { Vm } from '../model.js';
-import { uploadTree } from '../ssh/sftp-sync.js';
 import { Semaphore } from '../util/limit.js';
-import { sshTargetOf } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
+import { execTargetOf, transportsOf } from './transport.js';
 
 const RUN_TIMEOUT_MS = 30 * 60_000;
 
@@ -20,7 +20,8 @@ export async function provisionVms(deps: OrchestratorDeps, ns: string, name: str
   const files = m.spec.files ?? [];
   const run = m.spec.run ?? [];
   if (!files.length && !run.length) return [];
-  const todo = deps.store.listVms(ns, name).filter((v) => v.status === 'Running' && v.publicIp && !v.provisionedAt && v.origin !== 'registered');
+  const transports = transportsOf(deps);
+  const todo = deps.store.listVms(ns, name).filter((v) => v.status === 'Running' && transports.reachable(v) && !v.provisionedAt && v.origin !== 'registered');
   const failed: Array<{ vm: string; error: string }> = [];
   const sem = new Semaphore(32);
   await Promise.all(
@@ -43,16 +44,15 @@ export async function provisionVms(deps: OrchestratorDeps, ns: string, name: str
 }
 
 async function provisionOne(deps: OrchestratorDeps, mcis: string, vm: Vm, files: Array<{ src: string; dest: string }>, run: string[], events: EventSink, signal?: AbortSignal): Promise<void> {
-  const target = sshTargetOf(deps, vm);
+  const transports = transportsOf(deps);
+  const target = execTargetOf(deps, vm);
   if (files.length) {
     events({ type: 'vm', mcis, vm: vm.name, status: 'Running', step: 'files', message: `${files.length} path(s)` });
-    await deps.ssh.sftp(target, async (sftp) => {
-      for (const f of files) await uploadTree(sftp, f.src, f.dest, signal ? { signal } : {});
-    }, signal ? { signal } : {});
+    await transports.copy.upload(target, files.map((f) => ({ local: f.src, remote: f.dest })), signal ? { signal } : {});
   }
   for (const [i, command] of run.entries()) {
     events({ type: 'vm', mcis, vm: vm.name, status: 'Running', step: `run ${i + 1}/${run.length}`, message: command });
-    const r = await deps.ssh.exec(target, command, { timeoutMs: RUN_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+    const r = await transports.exec(target, command, { timeoutMs: RUN_TIMEOUT_MS, ...(signal ? { signal } : {}) });
     if (r.exitCode !== 0) {
       const tail = r.stderr.trim().split('\n').slice(-3).join(' | ');
       throw new Error(`spec.run[${i}] exited ${r.exitCode ?? r.signal}: ${command}${tail ? ` — ${tail}` : ''}`);

@@ -8,11 +8,12 @@ import { noEvents } from '../events.js';
 import { nowIso } from '../domain.js';
 import type { Mcis, Vm } from '../model.js';
 import { runAction, selectVms, type ActionOutcome, type Selector } from './actions.js';
-import { planCreate, runCreate, sshTargetOf, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
+import { planCreate, runCreate, type CreateOptions, type CreateOutcome, type CreatePlan } from './create.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
 import { runExec, type ExecOptions, type ExecVmResult } from './exec.js';
 import type { CopyOptions, CopyVmResult } from './copy.js';
-import type { SshTarget } from '../ssh/executor.js';
+import type { ExecTarget } from '../exec/transport.js';
+import { execTargetOf, transportsOf } from './transport.js';
 import type { BenchmarkResult } from './benchmark.js';
 import { DriverPool } from '../driver/pool.js';
 import type { FailoverMove } from './failover.js';
@@ -22,8 +23,6 @@ import type { ForcedRemoval } from './forced-removal.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { applyInfo } from './wait.js';
-import { ownShell } from './ssh.js';
-import type { Interactive } from '../exec/transport.js';
 import { groupByConnection } from './group.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
 import { deleteFirewalls, syncFirewalls } from './firewall.js';
@@ -412,21 +411,18 @@ export class McisService {
     }
   }
 
-  /** A shell on a VM its driver's transport reaches (Docker: `docker exec -it …`); undefined over SSH. */
-  ownShell(ns: string, name: string, vmName: string): Promise<Interactive | undefined> {
-    this.require(ns, name);
-    return ownShell(this.deps, name, selectVms(this.deps.store.listVms(ns, name), name, { vm: vmName })[0]!);
-  }
-
-  sshTarget(ns: string, name: string, vmName: string): SshTarget {
+  /** How to reach a Running VM through its transport (core.exec): for `mcis ssh` and cbmon's agents. */
+  execTarget(ns: string, name: string, vmName: string): ExecTarget {
     this.require(ns, name);
     const [vm] = selectVms(this.deps.store.listVms(ns, name), name, { vm: vmName });
-    if (vm!.status !== 'Running' || !vm!.publicIp) {
-      throw new UsageError(`VM '${vmName}' is ${vm!.status}${vm!.publicIp ? '' : ' with no public IP'}; SSH needs a Running VM`, {
+    const reachable = transportsOf(this.deps).reachable(vm!);
+    if (vm!.status !== 'Running' || !reachable) {
+      const why = vm!.status !== 'Running' ? `is ${vm!.status}; reaching it needs a Running VM` : 'has no public IP to reach it by';
+      throw new UsageError(`VM '${vmName}' ${why}`, {
         hint: vm!.status === 'Suspended' ? `resume it: cbadm mcis resume ${name} --vm ${vmName}` : `check it: cbadm mcis status ${name} --refresh`,
       });
     }
-    return sshTargetOf(this.deps, vm!);
+    return execTargetOf(this.deps, vm!);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { CredentialService } from '../credentials.js';
 import { DriverPool } from '../driver/pool.js';
 import type { DriverRegistry } from '../driver/port.js';
 import { UsageError } from '../errors.js';
+import { SshTransport } from '../exec/ssh.js';
 import type { CopyOptions, ExecOptions, ExecTarget, ExecTransport, FileCopy, Interactive, ReadyOptions, StreamOptions } from '../exec/transport.js';
 import type { Connection, Vm } from '../model.js';
 import type { OrchestratorDeps } from './deps.js';
@@ -33,6 +34,14 @@ export class VmTransports implements ExecTransport {
       upload: async (t, items, opts?: CopyOptions) => (await this.copierOf(t)).upload(t, items, opts),
       download: async (t, remote, local, opts?: CopyOptions) => (await this.copierOf(t)).download(t, remote, local, opts),
     };
+  }
+
+  /**
+   * Whether a Running VM can be reached at all: it has an address for SSH, or its driver brings a
+   * transport that needs none.
+   */
+  reachable(vm: Pick<Vm, 'publicIp' | 'provider' | 'connection'>): boolean {
+    return vm.publicIp !== undefined || (vm.connection !== '' && this.o.drivers.ownsExecTransport?.(vm.provider) === true);
   }
 
   /** The transport for this VM: its driver's when the registry says the provider has one, else SSH. */
@@ -83,4 +92,15 @@ export function execTargetOf(deps: Pick<OrchestratorDeps, 'home'>, vm: Vm): Exec
       ? { ssh: { host: vm.publicIp, port: vm.sshPort, user: vm.sshUser, privateKeyPath: vm.sshKeyPath ?? privateKeyPath(deps, vm.connection), label: vm.name } }
       : {}),
   };
+}
+
+/** The deps' router, made on first use from their SSH client and driver registry when not passed in. */
+export function transportsOf(deps: OrchestratorDeps): VmTransports {
+  deps.transports ??= new VmTransports({
+    ssh: new SshTransport(deps.ssh, deps.home.knownHosts),
+    drivers: deps.drivers,
+    store: deps.store,
+    credentials: deps.credentials,
+  });
+  return deps.transports;
 }

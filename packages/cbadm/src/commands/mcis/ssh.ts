@@ -1,39 +1,33 @@
 import { Args, Flags } from '@oclif/core';
 import { spawnSync } from 'node:child_process';
-import { opensshArgs, shellQuote } from '@cloud-barista/core/ssh/openssh';
 import { UsageError } from '@cloud-barista/core/errors';
+import { shellQuote } from '@cloud-barista/core/ssh/openssh';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag } from '../../flags.js';
 
 type Result = { vm: string; command: string[]; line: string } | undefined;
 
 export default class McisSsh extends BaseCommand<typeof McisSsh> {
-  static override summary = 'Open an interactive shell on a VM; --print prints a working OpenSSH (or, for a container, docker exec) command line.';
+  static override summary = "Open an interactive shell on a VM; --print prints a working command line (OpenSSH, or the VM's own way in).";
   static override examples = ['<%= config.bin %> mcis ssh web seoul-1', '$(<%= config.bin %> mcis ssh web seoul-1 --print) uptime'];
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }), vm: Args.string({ required: true, description: 'VM name.' }) };
-  static override flags = { ns: nsFlag, print: Flags.boolean({ summary: 'Print the OpenSSH command line instead of connecting.' }) };
+  static override flags = { ns: nsFlag, print: Flags.boolean({ summary: 'Print the command line instead of connecting.' }) };
 
   protected async execute(): Promise<Result> {
     const core = await this.core();
-    // A container (Docker) is entered with its driver's own line: `docker exec -it …`.
-    const own = await core.mcis.ownShell(this.flags.ns, this.args.name, this.args.vm);
-    if (own) {
-      if (this.flags.print) return { vm: this.args.vm, command: own.argv, line: own.argv.map(shellQuote).join(' ') };
-      const r = spawnSync(own.argv[0]!, own.argv.slice(1), { stdio: 'inherit' });
-      if (r.error) throw new UsageError(`cannot run ${own.argv[0]}: ${r.error.message}`, { hint: `install the docker CLI, or run: ${own.argv.map(shellQuote).join(' ')}` });
-      process.exitCode = r.status ?? 1;
-      return undefined;
-    }
-    const target = core.mcis.sshTarget(this.flags.ns, this.args.name, this.args.vm);
-    const argv = opensshArgs(target, core.home.knownHosts);
+    const target = core.mcis.execTarget(this.flags.ns, this.args.name, this.args.vm);
+    // The VM's transport says how a user gets in: `ssh …` for SSH, `docker exec -it …` for containers.
+    const { argv, builtin } = await core.exec.interactive(target);
     if (this.flags.print) return { vm: this.args.vm, command: argv, line: argv.map(shellQuote).join(' ') };
-    // Prefer the user's OpenSSH (agent, config, escape keys); fall back to the built-in client.
-    const probe = spawnSync('ssh', ['-V'], { stdio: 'ignore' });
-    if (probe.error === undefined && process.stdin.isTTY) {
+    // Prefer the user's own client (agent, config, escape keys); fall back to the built-in one.
+    const installed = spawnSync(argv[0]!, ['-V'], { stdio: 'ignore' }).error === undefined;
+    if (installed && (process.stdin.isTTY || !builtin)) {
       const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
       process.exitCode = r.status ?? 1;
+    } else if (builtin) {
+      process.exitCode = await builtin({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     } else {
-      process.exitCode = await core.ssh.shell(target, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+      throw new UsageError(`'${argv[0]}' is not installed here; VM '${this.args.vm}' is entered with it`, { hint: `install it, then run: ${argv.map(shellQuote).join(' ')}` });
     }
     return undefined;
   }
