@@ -10,6 +10,7 @@ import { createCatalog } from './catalog.js';
 import { OsClient } from './client.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
 
 export const OPENSTACK_CAPABILITIES: DriverCapabilities = {
@@ -46,6 +47,7 @@ export function buildOpenStackDriver(opts: DriverOptions, internals: OpenStackDr
     catalog: createCatalog(client, opts.connection),
     network: createNetwork(client),
     keys: createKeyPairs(client),
+    firewall: createMcisFirewall(client),
     vms: createVms(client, { pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 }),
     async ping() {
       const started = performance.now();

@@ -147,7 +147,8 @@ export function createVms(client: OsClient, o: { pollIntervalMs: number; paralle
           flavorRef: await flavorId(req.spec),
           key_name: req.keyName,
           networks: [{ uuid: req.network.networkId }],
-          security_groups: [{ name: req.network.securityGroupId }],
+          // The MCIS firewall carries SSH itself (mcis-firewall.ts), so it replaces the default group.
+          security_groups: [{ name: req.firewall?.id ?? req.network.securityGroupId }],
           metadata: { ...req.tags, [TOKEN_KEY]: req.clientToken },
           tags: [tag],
           ...(req.network.zone ? { availability_zone: req.network.zone } : {}),

@@ -60,6 +60,13 @@ export function links(base: string, kind: string, id: string): { rel: string; hr
   ];
 }
 
+/** The server's groups as Nova shows them: those of its Neutron ports (a port update changes them), by name. */
+function serverGroups(r: RegionData, s: Server): string[] {
+  const ids = [...r.ports.values()].filter((p) => p.device_id === s.id && p.device_owner === 'compute:nova').flatMap((p) => p.security_groups);
+  if (ids.length === 0) return s.security_groups;
+  return [...new Set(ids)].map((id) => r.securityGroups.get(id)?.name ?? id);
+}
+
 export function serverView(ctx: OsCtx, s: Server): Record<string, unknown> {
   const st = novaState(s, ctx.engine.now());
   const flavor = FLAVORS.find((f) => f.id === s.flavor)!;
@@ -89,7 +96,7 @@ export function serverView(ctx: OsCtx, s: Server): Record<string, unknown> {
     key_name: s.key_name,
     'OS-SRV-USG:launched_at': s.built ? s.created_at.replace('Z', '.000000') : null,
     'OS-SRV-USG:terminated_at': null,
-    security_groups: s.security_groups.map((name) => ({ name })),
+    security_groups: serverGroups(ctx.region, s).map((name) => ({ name })),
     'OS-EXT-STS:task_state': st.task_state,
     'OS-EXT-STS:vm_state': st.vm_state,
     'OS-EXT-STS:power_state': st.power_state,
