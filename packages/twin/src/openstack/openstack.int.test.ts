@@ -377,6 +377,13 @@ describe('Nova, Neutron, Glance', () => {
       ['tcp', '8080:8090', '192.0.2.0/24', 'IPv4'],
       ['udp', '', '10.0.0.0/8', 'IPv4'],
     ]);
+    // Zones as the client gathers them: Nova's detail (its hosts), then Neutron's by extension name.
+    const zones = await os('availability', 'zone', 'list', '--long');
+    expect(zones.map((z) => [z['Zone Name'], z['Zone Status'], z['Zone Resource'] ?? '', z['Host Name'] ?? '', z['Service Name'] ?? ''])).toEqual([
+      ['nova', 'available', '', 'twin-compute-nova', 'nova-compute'],
+      ['nova', 'available', 'network', '', ''],
+      ['nova', 'available', 'router', '', ''],
+    ]);
   }, 60_000);
 
   it('keeps servers, ports and floating IPs across a restart, with SSH back on the floating IP', async () => {
