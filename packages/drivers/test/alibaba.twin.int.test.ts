@@ -86,6 +86,14 @@ describe('alibaba driver on Cloud-Twin', () => {
       const checks = await driver().checkPermissions!();
       expect(checks.find((p) => p.permission === 'ecs:RunInstances')).toMatchObject({ status: 'denied', why: 'Forbidden.RAM' });
       expect(checks.filter((p) => p.status === 'denied')).toHaveLength(1);
+      // The firewall's actions have no dry run: asked about ids no account has, RAM still answers first.
+      for (const p of ['ecs:ModifyInstanceAttribute', 'ecs:RevokeSecurityGroup', 'ecs:DescribeSecurityGroupAttribute']) expect(all.find((c) => c.permission === p)?.status, p).toBe('allowed');
+      twin.faults.iam.set(['ecs:ModifyInstanceAttribute', 'ecs:RevokeSecurityGroup']);
+      const fw = (await driver().checkPermissions!()).filter((p) => p.status === 'denied');
+      expect(fw.map((p) => [p.permission, p.why])).toEqual([
+        ['ecs:RevokeSecurityGroup', 'Forbidden.RAM'],
+        ['ecs:ModifyInstanceAttribute', 'Forbidden.RAM'],
+      ]);
     } finally {
       twin.faults.iam.set([]);
     }

@@ -2,7 +2,8 @@
  * The OpenStack driver's own checks against Cloud-Twin beyond the contract: a manifest root disk
  * larger than the flavor's boots from a volume made from the image (block_device_mapping_v2), one
  * that fits boots the image on the flavor's disk, and Nova's refusal of a volume below the image's
- * minimum comes back as a ProviderError.
+ * minimum comes back as a ProviderError; `connection test`'s checks (the token's roles, one read per
+ * service by its policy rule) see what `twin iam` takes away.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '@cloud-barista/core';
@@ -13,11 +14,12 @@ import { bootTwin, openstackConnection, passwordCredential, rawOpenStack, type T
 const SSH_PORT = 2374;
 let t: { twin: Twin; cleanup(): Promise<void> };
 let driver: CloudDriver;
+const fresh = () => buildOpenStackDriver({ connection: openstackConnection(t.twin, { name: 'os-int' }), credentials: passwordCredential(t.twin), maxAttempts: 1 }, { pollIntervalMs: 100 });
 let net: DefaultNetwork;
 
 beforeAll(async () => {
   t = await bootTwin(SSH_PORT);
-  driver = buildOpenStackDriver({ connection: openstackConnection(t.twin, { name: 'os-int' }), credentials: passwordCredential(t.twin), maxAttempts: 1 }, { pollIntervalMs: 100 });
+  driver = fresh();
   net = await driver.network.ensureDefault({ name: 'cb-os-int', tags: { 'cb-managed': 'true' } });
 });
 
@@ -47,4 +49,33 @@ describe('openstack driver on Cloud-Twin', () => {
     expect((tiny as ProviderError).message).toContain('Volume is smaller than the minimum size specified in image metadata');
     await driver.vms.terminate([big.providerId, small.providerId]);
   }, 60_000);
+
+  it('checks permissions: the member role and one read per service; twin iam denials are named', async () => {
+    const all = await fresh().checkPermissions!();
+    expect(all.map((c) => [c.permission, c.status])).toEqual([
+      ['role:member', 'allowed'],
+      ['os_compute_api:servers:index', 'allowed'],
+      ['os_compute_api:os-keypairs:index', 'allowed'],
+      ['os_compute_api:flavors:index', 'allowed'],
+      ['get_network', 'allowed'],
+      ['get_security_group', 'allowed'],
+      ['get_floatingip', 'allowed'],
+      ['get_images', 'allowed'],
+    ]);
+    t.twin.faults.iam.set(['get_images', 'role:member']);
+    try {
+      const denied = (await fresh().checkPermissions!()).filter((c) => c.status !== 'allowed');
+      expect(denied.map((c) => [c.permission, c.status])).toEqual([
+        ['role:member', 'denied'],
+        ['get_images', 'denied'],
+      ]);
+      expect(denied[0]?.why).toMatch(/roles on project \w+: reader; ask for the member role/);
+      expect(denied[1]?.why).toContain('get_images');
+      // Without member, Nova refuses a create as its default policy does.
+      const refused = await fresh().keys.ensureKeyPair({ name: 'k', publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxOeLMmI4yHfH0w1n7x7eG0r3S1bFpH4Nn6VdT4xkGq cb', tags: {} }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ errorClass: 'auth', httpStatus: 403 });
+    } finally {
+      t.twin.faults.iam.set([]);
+    }
+  });
 });

@@ -18,6 +18,8 @@ const SHAPES = [
   // OpenStack policy rules: Nova's `os_compute_api:servers:create`, Neutron's and Glance's `create_floatingip`, `get_images`.
   /^os_compute_api:[a-z0-9_*-]+(:[a-z0-9_*-]+)*$/,
   /^(create|get|update|delete|add|remove)_[a-z_*]+$/,
+  // A Keystone role on the project (`role:member`): tokens issued while it is denied lack it.
+  /^role:[a-z_*]+$/,
 ];
 
 function toRegExp(rule: string): RegExp {
@@ -37,7 +39,7 @@ export class Iam {
     if (!Array.isArray(deny)) throw new Error('expected {"deny": ["ec2:RunInstances", "compute.instances.create", "Microsoft.Compute/virtualMachines/write", …]}');
     const rules = deny.map((d) => {
       if (typeof d !== 'string' || !SHAPES.some((s) => s.test(d))) {
-        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create, Microsoft.Compute/virtualMachines/write, os_compute_api:servers:create or create_floatingip, got ${JSON.stringify(d)}`);
+        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create, Microsoft.Compute/virtualMachines/write, os_compute_api:servers:create, create_floatingip or role:member, got ${JSON.stringify(d)}`);
       }
       return { text: d, re: toRegExp(d) };
     });

@@ -39,6 +39,8 @@ interface Session {
   issuedAt: number;
   catalog: CatalogEntry[];
   projectId: string;
+  /** The project roles the token carries, if Keystone listed them. */
+  roles?: string[];
 }
 
 export class OsClient {
@@ -68,10 +70,10 @@ export class OsClient {
     const text = await res.text();
     if (!res.ok) throw new OsHttpError('identity', res.status, text, res.headers);
     const token = res.headers.get('x-subject-token');
-    const body = JSON.parse(text) as { token: { expires_at: string; issued_at?: string; catalog?: CatalogEntry[]; project?: { id: string } } };
+    const body = JSON.parse(text) as { token: { expires_at: string; issued_at?: string; catalog?: CatalogEntry[]; project?: { id: string }; roles?: { name: string }[] } };
     if (!token || !body.token.project) throw new OperationError('Keystone issued no project-scoped token: the credential names no project (set project_name or project_id)');
     this.tokensIssued++;
-    return { token, expiresAt: Date.parse(body.token.expires_at), issuedAt: Date.parse(body.token.issued_at ?? '') || Date.now(), catalog: body.token.catalog ?? [], projectId: body.token.project.id };
+    return { token, expiresAt: Date.parse(body.token.expires_at), issuedAt: Date.parse(body.token.issued_at ?? '') || Date.now(), catalog: body.token.catalog ?? [], projectId: body.token.project.id, ...(body.token.roles ? { roles: body.token.roles.map((r) => r.name) } : {}) };
   }
 
   /** A token good for a while yet: re-issued before expiry, one issue in flight at a time. */
@@ -83,6 +85,11 @@ export class OsClient {
       .then((fresh) => (this.session = fresh))
       .finally(() => (this.pending = undefined));
     return this.pending;
+  }
+
+  /** The token's roles on the project (undefined when Keystone did not list them). */
+  async roles(): Promise<string[] | undefined> {
+    return (await this.current()).roles;
   }
 
   async projectId(): Promise<string> {

@@ -12,6 +12,7 @@ import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
 import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
+import { checkOpenStackPermissions } from './permissions.js';
 
 export const OPENSTACK_CAPABILITIES: DriverCapabilities = {
   unsupported: {},
@@ -55,6 +56,7 @@ export function buildOpenStackDriver(opts: DriverOptions, internals: OpenStackDr
       await client.call('compute', 'GET', '/flavors?limit=1');
       return { account: await client.projectId(), region: client.region, latencyMs: Math.round(performance.now() - started) };
     },
+    checkPermissions: () => checkOpenStackPermissions(client),
     close() {},
   };
 }

@@ -74,8 +74,8 @@ export async function handleEcs(deps: EcsHttpDeps, checker: SignatureChecker, re
     checker.verify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, params: all });
     if (!deps.engine.hasAction(action)) throw new EcsError('InvalidAction.NotFound', `Specified api '${action}' is not found, please check your url and method.`);
     region = params.get('RegionId') ?? (INSTANCE_ACTIONS.has(action) ? deps.engine.regionOfInstance(params.get('InstanceId') ?? '') : undefined);
-    if (region === undefined && INSTANCE_ACTIONS.has(action)) throw new EcsError('InvalidInstanceId.NotFound', `The specified InstanceId '${params.get('InstanceId') ?? ''}' does not exist.`, 404);
-    if (region === undefined && !GLOBAL_ACTIONS.has(action)) throw new EcsError('MissingParameter', 'The input parameter "RegionId" that is mandatory for processing this request is not supplied.');
+    // An instance no region holds: RAM is asked first, then the handler answers InvalidInstanceId.NotFound.
+    if (region === undefined && !GLOBAL_ACTIONS.has(action) && !INSTANCE_ACTIONS.has(action)) throw new EcsError('MissingParameter', 'The input parameter "RegionId" that is mandatory for processing this request is not supplied.');
     if (region !== undefined && !findAlibabaRegion(region)) throw new EcsError('InvalidRegionId.NotFound', `The specified RegionId '${region}' does not exist.`);
     const regionId = region ?? 'cn-hangzhou';
     if (deps.faults.isDown(regionId)) throw new EcsError('ServiceUnavailable');
