@@ -37,8 +37,9 @@ export function bootSource(region: string, body: Record<string, unknown>): { ima
     return { image };
   }
   if (boot.source_type !== 'image') throw invalidBdm(`source_type ${String(boot.source_type)}: the twin has no block storage service; boot from an image (source_type image).`);
-  const image = findImage(region, String(boot.uuid ?? ''));
-  if (!image) throw badRequest(C, `Image ${String(boot.uuid)} could not be found.`);
+  const uuid = typeof boot.uuid === 'string' ? boot.uuid : '';
+  const image = findImage(region, uuid);
+  if (!image) throw badRequest(C, `Image ${uuid || '(no uuid)'} could not be found.`);
   if (boot.destination_type !== 'volume') return { image };
   const size = Number(boot.volume_size);
   if (!Number.isInteger(size) || size < 1) throw invalidBdm("Images with destination_type 'volume' need to have a non-zero size specified");
