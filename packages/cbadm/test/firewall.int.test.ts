@@ -2,7 +2,8 @@
  * End to end: manifest firewall rules on a 3-cloud MCIS. `{ports: "8080", from: ["subgroup:web"]}`
  * must show up in each cloud's own API (EC2 DescribeSecurityGroups through the AWS SDK; GCE firewall
  * rules and the instance's network tag through gcloud and Google's SDK; the Azure NSG through the
- * driver, which reads it with Azure's SDK) with
+ * driver, which reads it with Azure's SDK; the OpenStack security group through the `openstack`
+ * client and the driver; the ECS security group through the driver) with
  * the web VMs' public and private addresses as sources (a subgroup's own rule only on its
  * connection); scaling web re-syncs them; a rule revoked in the cloud is drift that apply repairs;
  * `plan` shows the rule removed and `apply` removes it everywhere; SSH narrowed by `spec.ssh` still
@@ -27,9 +28,12 @@ import { ec2 } from './twin-ec2.js';
 const AWS = { connection: 'twin-aws-ap-northeast-2', region: 'ap-northeast-2' };
 const GCP = 'twin-gcp-asia-northeast3';
 const AZURE = 'twin-azure-koreacentral';
+const OPENSTACK = 'twin-openstack-regionone';
+const ALIBABA = 'twin-alibaba-ap-northeast-2';
 /** The MCIS firewall's name for MCIS `fw` in namespace `default` (GCE tag, Azure rule prefix). */
 const FW = 'cb-default-fw';
 
+const OPENSTACK_CLI = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
 const GCLOUD = optionalTool('gcloud', "apt-get install -y google-cloud-cli (Google's apt repository: https://cloud.google.com/sdk/docs/install#deb)");
 
 type View = { vms: Array<{ name: string; publicIp: string | null; privateIp: string | null }> };
@@ -46,6 +50,8 @@ function write(web: number, spec = '  firewall:\n    - { ports: "8080", from: ["
     { name: 'web', connection: AWS.connection, count: web, spec: 't3.micro' },
     { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
     { name: 'z', connection: AZURE, count: 1, spec: 'Standard_B1s' },
+    { name: 'o', connection: OPENSTACK, count: 1, spec: 'm1.small' },
+    { name: 'a', connection: ALIBABA, count: 1, spec: 'ecs.t6-c1m1.large' },
   ];
   // z opens udp/9000 to anyone: a subgroup's rule, realised on its connection (Azure) only.
   const yaml = manifestYaml('fw', subgroups).replace(/(name: z, [^}]*)}/, '$1, firewall: [{ ports: "9000", protocol: udp, from: ["0.0.0.0/0"] }] }');
@@ -104,12 +110,24 @@ async function awsRules(): Promise<Record<string, string[]>> {
   return out;
 }
 
-/** Sources per `proto port` the GCE firewall rules or the Azure NSG hold for the MCIS (and Azure's destinations). */
+/** The MCIS firewall object's id on a connection as the record keeps it (a Neutron or ECS group id). */
+function recordedFirewall(conn: string, mcis = 'fw'): string | undefined {
+  const store = new SqliteStateStore(homePaths(cli.home).db);
+  try {
+    return store.getMcis('default', mcis)?.firewalls?.[conn]?.id;
+  } finally {
+    store.close();
+  }
+}
+
+/** Sources per `proto port` the GCE firewall rules, the Azure NSG, the Neutron or ECS group hold for the MCIS (and Azure's destinations). */
 async function cloudRules(conn: string): Promise<{ rules: Record<string, string[]>; targets?: string[] }> {
   const d = await driverFor(conn);
   const net = networkOf(conn);
   if (!net) return { rules: {} };
-  const read = await d.firewall!.read({ id: FW, name: FW }, net);
+  const id = conn === OPENSTACK || conn === ALIBABA ? recordedFirewall(conn) : FW;
+  if (!id) return { rules: {} };
+  const read = await d.firewall!.read({ id, name: FW }, net);
   const rules: Record<string, string[]> = {};
   for (const r of read.rules) (rules[`${r.protocol} ${r.fromPort}-${r.toPort}`] ??= []).push(r.source);
   for (const k of Object.keys(rules)) rules[k]!.sort();
@@ -161,6 +179,13 @@ async function gcloudJson<T>(args: string[]): Promise<T> {
   writeFileSync(keyFile, cred.keyJson, { mode: 0o600 });
   await run(['auth', 'activate-service-account', `--key-file=${keyFile}`]);
   return JSON.parse((await run([...args, '--format=json'])).stdout) as T;
+}
+
+/** The real `openstack` client against the twin, with the clouds.yaml `twin connect` wrote. */
+async function openstackJson<T>(args: string[]): Promise<T> {
+  const env = { ...process.env, OS_CLIENT_CONFIG_FILE: join(cli.twinDir, 'clouds.yaml') };
+  const { stdout } = await promisify(execFile)(OPENSTACK_CLI!, ['--os-cloud', 'cb-twin', '--os-region-name', 'RegionOne', ...args, '-f', 'json'], { env, encoding: 'utf8', timeout: 60_000 });
+  return JSON.parse(stdout) as T;
 }
 
 async function zPrivateIp(): Promise<string> {
@@ -219,6 +244,15 @@ describe('manifest firewall rules', () => {
       expect((await gcloudJson<{ tags: { items: string[] } }>(['compute', 'instances', 'describe', instance, `--zone=${zone}`])).tags.items).toEqual([FW]);
     }
     expect(await cloudRules(AZURE)).toEqual({ rules: { 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'], 'udp 9000-9000': ['0.0.0.0/0'] }, targets: [await zPrivateIp()] });
+    for (const conn of [OPENSTACK, ALIBABA]) expect((await cloudRules(conn)).rules).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
+    if (OPENSTACK_CLI) {
+      // What the openstack client lists: the MCIS group's ingress rules, and that group (only) on the server.
+      type Rule = { 'IP Protocol': string; 'Port Range': string; 'IP Range': string };
+      const rules = await openstackJson<Rule[]>(['security', 'group', 'rule', 'list', recordedFirewall(OPENSTACK)!, '--ingress']);
+      expect(rules.map((r) => `${r['IP Protocol']} ${r['Port Range']} ${r['IP Range']}`).sort()).toEqual(['tcp 22:22 0.0.0.0/0', ...web.map((w) => `tcp 8080:8080 ${w}`)].sort());
+      const o1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'fw'])).vms.find((v) => v.name === 'o-1')!;
+      expect((await openstackJson<{ security_groups: Array<{ name: string }> }>(['server', 'show', o1.providerId])).security_groups).toEqual([{ name: FW }]);
+    }
     const again = await cli.json<Plan>(['plan', '-f', file()]);
     expect(again.changes).toEqual([]);
   }, 180_000);
@@ -244,10 +278,11 @@ describe('manifest firewall rules', () => {
     expect((await awsRules())['tcp 8080-8080']).toEqual(three);
     expect((await cloudRules(GCP)).rules['tcp 8080-8080']).toEqual(three);
     expect((await cloudRules(AZURE)).rules['tcp 8080-8080']).toEqual(three);
+    for (const conn of [OPENSTACK, ALIBABA]) expect((await cloudRules(conn)).rules['tcp 8080-8080']).toEqual(three);
     await cli.json(['mcis', 'scale', 'fw', '--subgroup', 'web', '--count', '1']);
     const one = await webSources();
     expect(one).toHaveLength(2);
-    for (const rules of [await awsRules(), (await cloudRules(GCP)).rules, (await cloudRules(AZURE)).rules]) expect(rules['tcp 8080-8080']).toEqual(one);
+    for (const rules of [await awsRules(), ...(await Promise.all([GCP, AZURE, OPENSTACK, ALIBABA].map(cloudRules))).map((r) => r.rules)]) expect(rules['tcp 8080-8080']).toEqual(one);
   }, 240_000);
 
   it('plans the rule removed and apply removes it from every cloud; spec.ssh narrows SSH', async () => {
@@ -264,9 +299,10 @@ describe('manifest firewall rules', () => {
     expect(await awsRules()).toEqual(narrowed);
     expect((await cloudRules(GCP)).rules).toEqual(narrowed);
     expect((await cloudRules(AZURE)).rules).toEqual({ ...narrowed, 'udp 9000-9000': ['0.0.0.0/0'] });
+    for (const conn of [OPENSTACK, ALIBABA]) expect((await cloudRules(conn)).rules).toEqual(narrowed);
     // cbadm reaches the VMs over loopback, inside the narrowed range.
     const exec = await cli.json<Array<{ exitCode: number }>>(['mcis', 'exec', 'fw', '--', 'true']);
-    expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0]);
+    expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0, 0, 0]);
   }, 180_000);
 
   it('mcis delete leaves no firewall object behind', async () => {
@@ -276,6 +312,8 @@ describe('manifest firewall rules', () => {
     expect((await cloudRules(GCP)).rules).toEqual({});
     // Azure: the NSG went with the connection's default network (its last user was this MCIS).
     expect(await (await driverFor(AZURE)).network.findDefault({ name: 'cb-default-twin-azure-koreacentral', tags: { 'cb-managed': 'true', 'cb-connection': AZURE } })).toBeUndefined();
+    // Neutron and ECS: no MCIS group left in the project or the VPC.
+    for (const conn of [OPENSTACK, ALIBABA]) expect(await (await driverFor(conn)).firewall!.list(networkOf(conn)!)).toEqual([]);
   }, 180_000);
 
   it('attaches the VMs of an MCIS created without rules when apply adds its first rule', async () => {
@@ -283,8 +321,11 @@ describe('manifest firewall rules', () => {
     const subgroups = [
       { name: 'a', connection: AWS.connection, count: 1, spec: 't3.micro' },
       { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
+      ...(OPENSTACK_CLI ? [{ name: 'o', connection: OPENSTACK, count: 1, spec: 'm1.small' }] : []),
     ];
     writeFileSync(late, manifestYaml('late', subgroups));
+    const o1 = async () => (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'late'])).vms.find((v) => v.name === 'o-1')!.providerId;
+    const serverGroups = async () => (await openstackJson<{ security_groups: Array<{ name: string }> }>(['server', 'show', await o1()])).security_groups.map((g) => g.name);
     await cli.json(['apply', '-f', late, '--auto-approve']);
     const client = ec2({ endpoint, stateDir: cli.twinDir }, AWS.region);
     const groupsOfA = async () => {
@@ -294,11 +335,14 @@ describe('manifest firewall rules', () => {
     expect(await groupsOfA()).toEqual([`cb-default-${AWS.connection}-sg`]);
     const g1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'late'])).vms.find((v) => v.name === 'g-1')!;
     expect(await gceTags(g1.providerId)).toEqual([]);
+    if (OPENSTACK_CLI) expect(await serverGroups()).toEqual([`cb-default-${OPENSTACK}`]);
 
     writeFileSync(late, manifestYaml('late', subgroups) + '  firewall: [{ ports: "8080", from: [mcis] }]\n');
     await cli.json(['apply', '-f', late, '--auto-approve']);
     expect(await groupsOfA()).toEqual(['cb-default-late']);
     expect(await gceTags(g1.providerId)).toEqual(['cb-default-late']);
+    // Neutron: the server's port now has the MCIS group instead of the default one.
+    if (OPENSTACK_CLI) expect(await serverGroups()).toEqual(['cb-default-late']);
     client.destroy();
     await cli.json(['mcis', 'delete', 'late', '--force', '--yes']);
   }, 180_000);

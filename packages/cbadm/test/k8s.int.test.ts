@@ -1,7 +1,7 @@
 /**
  * End to end: `cbadm k8s` against a Cloud-Twin whose Ubuntu 22.04 VMs carry the simulated node
  * runtime. A cluster over three clouds (GCP and Azure twin connections when the twin offers them,
- * else three AWS regions), the real kubectl against the simulated API, node add/remove, a create
+ * else three AWS regions), one on OpenStack and Alibaba, the real kubectl against the simulated API, node add/remove, a create
  * killed mid-way and re-run, a node that fails to join, bad manifests, delete.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ type K8sNode = { metadata: { name: string; labels: Record<string, string>; annot
 const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
 const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '' } });
 const kubectlPath = optionalTool('kubectl', 'apt-get install -y kubernetes-client');
+const openstackCli = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
 let conns: string[] = [];
 let adminUrl = '';
 let awsEndpoint = '';
@@ -46,6 +47,8 @@ function clusterYaml(name: string, workers: Array<{ name: string; connection: st
   ].join('\n');
 }
 function specFor(conn: string): string {
+  if (conn.startsWith('twin-openstack')) return 'm1.medium';
+  if (conn.startsWith('twin-alibaba')) return 'ecs.g7.large';
   return conn.startsWith('twin-gcp') ? 'e2-medium' : conn.startsWith('twin-azure') ? 'Standard_B2s' : 't3.medium';
 }
 
@@ -164,6 +167,36 @@ describe('cbadm k8s on Cloud-Twin', () => {
     expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
     const instances = (await (await twinAdminFetch(cli.twinDir, adminUrl, '/instances')).json()) as Array<{ state: string }>;
     expect(instances.filter((i) => i.state === 'running' || i.state === 'pending' || i.state === 'stopped')).toEqual([]);
+  }, 120_000);
+
+  it('builds a cluster on OpenStack and Alibaba: the control plane on Nova, a worker on ECS, the cluster ports open to the nodes only', async () => {
+    const file = join(cli.home, 'osali.yaml');
+    const yaml = clusterYaml('osali', [{ name: 'w', connection: 'twin-alibaba-ap-northeast-2', count: 1 }]).replace('connection: twin-aws-ap-northeast-2, count: 1, spec: t3.medium', 'connection: twin-openstack-regionone, count: 1, spec: m1.medium');
+    writeFileSync(file, yaml);
+    const c = await cli.json<Cluster>(['k8s', 'create', '-f', file]);
+    expect(c.phase).toBe('Provisioned');
+    expect(c.nodes.map((n) => [n.name, n.role, n.status, n.provider])).toEqual([
+      ['cp-1', 'control-plane', 'Ready', 'openstack'],
+      ['w-1', 'worker', 'Ready', 'alibaba'],
+    ]);
+    const full = await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'osali']);
+    if (openstackCli) {
+      // The API port on the control plane's Neutron group admits the cluster's nodes only.
+      const env = { ...process.env, OS_CLIENT_CONFIG_FILE: join(cli.twinDir, 'clouds.yaml') };
+      const out = spawnSync(openstackCli, ['--os-cloud', 'cb-twin', 'security', 'group', 'rule', 'list', 'cb-default-twin-openstack-regionone', '--ingress', '-f', 'json'], { encoding: 'utf8', env, timeout: 60_000 });
+      const rules = JSON.parse(out.stdout) as Array<{ 'Port Range': string; 'IP Range': string }>;
+      expect(rules.filter((r) => r['Port Range'] === '6443:6443').map((r) => r['IP Range']).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
+    }
+    if (kubectlPath) {
+      const kc = await cli.json<{ file: string }>(['k8s', 'kubeconfig', 'osali']);
+      const nodes = JSON.parse(kubectl(['--kubeconfig', kc.file, 'get', 'nodes', '-o', 'json']).stdout) as { items: K8sNode[] };
+      expect(nodes.items.map((n) => [n.metadata.name, n.metadata.labels['cloud-barista.io/csp'], n.status.conditions.find((x) => x.type === 'Ready')?.status])).toEqual([
+        ['cp-1', 'openstack', 'True'],
+        ['w-1', 'alibaba', 'True'],
+      ]);
+    }
+    expect((await cli.run(['k8s', 'delete', 'osali', '--yes'])).code).toBe(0);
+    expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
   }, 120_000);
 
   it('places a node set by requirements and converges when a create killed mid-bootstrap is run again', async () => {

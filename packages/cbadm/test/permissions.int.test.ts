@@ -100,17 +100,20 @@ describe('cbadm connection test names missing permissions', () => {
     const az = conns.find((c) => c.provider === 'azure' && c.name === 'twin-azure-koreacentral') ?? conns.find((c) => c.provider === 'azure');
     expect(az?.subscription).toBeTruthy();
     expect(await createGroup(az!.subscription!, `cb-${az!.name}`)).toBe(201);
-    await deny(['ec2:RunInstances', 'compute.instances.create', 'Microsoft.Compute/virtualMachines/write']);
+    // OpenStack: Keystone then issues tokens without the member role (the default policies' writer).
+    await deny(['ec2:RunInstances', 'compute.instances.create', 'Microsoft.Compute/virtualMachines/write', 'ecs:RunInstances', 'role:member']);
 
-    for (const [name, permission] of [
-      ['twin-aws-ap-northeast-2', 'ec2:RunInstances'],
-      ['twin-gcp-asia-northeast3', 'compute.instances.create'],
-      [az!.name, 'Microsoft.Compute/virtualMachines/write'],
+    for (const [name, permission, neededFor] of [
+      ['twin-aws-ap-northeast-2', 'ec2:RunInstances', 'create VMs'],
+      ['twin-gcp-asia-northeast3', 'compute.instances.create', 'create VMs'],
+      [az!.name, 'Microsoft.Compute/virtualMachines/write', 'create VMs'],
+      ['twin-alibaba-ap-northeast-2', 'ecs:RunInstances', 'create VMs'],
+      ['twin-openstack-regionone', 'role:member', 'create and delete VMs, networks, security groups and key pairs'],
     ] as const) {
       const t = await testJson(name);
       expect(t.code, name).toBe(3);
       expect(t.result.missing).toEqual([permission]);
-      expect(t.result.permissions.find((p) => p.permission === permission)).toMatchObject({ status: 'denied', neededFor: 'create VMs' });
+      expect(t.result.permissions.find((p) => p.permission === permission)).toMatchObject({ status: 'denied', neededFor });
       expect(t.error).toMatchObject({ kind: 'partial' });
       expect(t.error?.hint).toContain(`grant ${permission}`);
     }

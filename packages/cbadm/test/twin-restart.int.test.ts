@@ -1,13 +1,16 @@
 /**
  * Cloud-Twin as a dependable tool: a restarted twin keeps its ports (the EC2/GCE listener and
  * Azure's HTTPS one), so the twin-* connections keep working; when a port was taken meanwhile,
- * `twin up` points the twin connections at the new endpoints. `twin status` exits 4 when the twin
+ * `twin up` points the twin connections at the new endpoints. `mcis create` against a stopped twin
+ * is one error naming the endpoint, with the hint to start it, and records nothing. `twin status` exits 4 when the twin
  * does not run and lists every endpoint when it does.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test-support/net.js';
-import { Cli } from './harness.js';
+import { Cli, manifestYaml } from './harness.js';
 
 type Status = { running: boolean; endpoints: { aws: string; azure: string } & Record<string, string>; adminUrl: string; caFile: string; sshPort: number };
 type Conn = { name: string; endpoint: string };
@@ -65,6 +68,19 @@ describe('twin restart and status', () => {
     expect(plain.code).toBe(1);
     expect(plain.stderr).toContain('ECONNREFUSED');
     expect(plain.stderr).not.toContain('twin');
+    // mcis create: one error naming the endpoint before any VM is recorded, not one per VM.
+    const file = join(cli.home, 'down.yaml');
+    writeFileSync(file, manifestYaml('down', [{ name: 'a', connection: 'twin-aws-us-east-1', count: 3 }, { name: 'o', connection: 'twin-openstack-regionone', count: 1, spec: 'm1.small' }]));
+    const create = await cli.run(['mcis', 'create', '-f', file]);
+    expect(create.code).toBe(1);
+    expect(create.stderr.match(/ECONNREFUSED/g)).toHaveLength(1);
+    expect(create.stderr).toContain(`connection 'twin-aws-us-east-1': ${new URL(first.endpoints.aws).host} refused the connection (nothing was created)`);
+    expect(create.stderr).toContain('Hint: the twin is not running: `cbadm twin up`');
+    writeFileSync(file, manifestYaml('down', [{ name: 'a', connection: 'by-hand', count: 2 }]));
+    const byHand = await cli.json<{ error: { code: string; hint?: string; message: string } }>(['mcis', 'create', '-f', file], 1);
+    expect(byHand.error.message).toMatch(/connection 'by-hand': 127\.0\.0\.1:\d+ refused the connection/);
+    expect(byHand.error.hint ?? '').not.toContain('twin');
+    expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
     await cli.json(['connection', 'remove', 'by-hand', '--yes']);
   });
 

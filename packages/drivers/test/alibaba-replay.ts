@@ -10,7 +10,7 @@ import type { CloudDriver } from '@cloud-barista/core';
 import { buildAlibabaDriver } from '../src/alibaba/index.js';
 
 /** Elements that are list items in ECS's JSON even when only one is present. */
-const LIST_ITEMS = new Set(['Instance', 'IpAddress', 'SecurityGroupId', 'Region', 'Zone', 'InstanceType', 'Image', 'ResourceTypes', 'InstanceTypes', 'DiskCategories', 'LockReason', 'Tag', 'DiskDeviceMapping']);
+const LIST_ITEMS = new Set(['Instance', 'Permission', 'SecurityGroup', 'IpAddress', 'SecurityGroupId', 'Region', 'Zone', 'InstanceType', 'Image', 'ResourceTypes', 'InstanceTypes', 'DiskCategories', 'LockReason', 'Tag', 'DiskDeviceMapping']);
 
 type Json = string | number | boolean | Json[] | { [k: string]: Json };
 

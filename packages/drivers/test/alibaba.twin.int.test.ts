@@ -2,7 +2,8 @@
  * The Alibaba driver's own checks against Cloud-Twin, through the official SDK (ACS3-HMAC-SHA256):
  * a wrong AccessKey secret is SignatureDoesNotMatch (an auth error), `connection test`'s permission
  * probe (DryRun) reports a RAM denial, a NoStock fault is a capacity error, prices come from
- * DescribePrice, and the region list carries zones.
+ * DescribePrice, the region list carries zones, and the MCIS firewall (a security group per MCIS)
+ * is realised as ECS's own API shows it.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '@cloud-barista/core';
 import { buildAlibabaDriver } from '../src/alibaba/index.js';
-import { alibabaConnection, bootTwin, credentialFor, type Twin } from './alibaba-twin.js';
+import * as Ecs from '@alicloud/ecs20140526';
+import { alibabaConnection, bootTwin, credentialFor, ecsClient, REGION, type Twin } from './alibaba-twin.js';
 
 const SSH_PORT = 2353;
 let twin: Twin;
@@ -84,6 +86,14 @@ describe('alibaba driver on Cloud-Twin', () => {
       const checks = await driver().checkPermissions!();
       expect(checks.find((p) => p.permission === 'ecs:RunInstances')).toMatchObject({ status: 'denied', why: 'Forbidden.RAM' });
       expect(checks.filter((p) => p.status === 'denied')).toHaveLength(1);
+      // The firewall's actions have no dry run: asked about ids no account has, RAM still answers first.
+      for (const p of ['ecs:ModifyInstanceAttribute', 'ecs:RevokeSecurityGroup', 'ecs:DescribeSecurityGroupAttribute']) expect(all.find((c) => c.permission === p)?.status, p).toBe('allowed');
+      twin.faults.iam.set(['ecs:ModifyInstanceAttribute', 'ecs:RevokeSecurityGroup']);
+      const fw = (await driver().checkPermissions!()).filter((p) => p.status === 'denied');
+      expect(fw.map((p) => [p.permission, p.why])).toEqual([
+        ['ecs:RevokeSecurityGroup', 'Forbidden.RAM'],
+        ['ecs:ModifyInstanceAttribute', 'Forbidden.RAM'],
+      ]);
     } finally {
       twin.faults.iam.set([]);
     }
@@ -107,6 +117,43 @@ describe('alibaba driver on Cloud-Twin', () => {
     }
     await d.network.deleteDefault(net);
   });
+
+  it('keeps an MCIS firewall: its group is the only one of instances launched with it or moved onto it later, holding exactly the rules', async () => {
+    const d = driver();
+    const ecs = ecsClient(twin);
+    const tags = { 'cb-managed': 'true', 'cb-mcis': 'fw' };
+    const net = await d.network.ensureDefault({ name: 'cb-twin-fw', tags: { 'cb-managed': 'true' } });
+    const fw = await d.firewall!.ensure({ name: 'cb-default-fw', network: net, tags });
+    expect(await d.firewall!.ensure({ name: 'cb-default-fw', network: net, tags })).toEqual(fw);
+    const image = await d.catalog.resolveImage('debian-12');
+    const req = { spec: 'ecs.c7.large', imageId: image.id, network: net, keyName: '', publicKey: '', sshUser: 'root', tags };
+    const withIt = await d.vms.create({ ...req, name: 'fw-1', clientToken: 'tok-fw-1', firewall: fw });
+    const before = await d.vms.create({ ...req, name: 'fw-2', clientToken: 'tok-fw-2' });
+    const groupsOf = async (id: string) => (await ecs.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([id]) }))).body?.instances?.instance?.[0]?.securityGroupIds?.securityGroupId;
+    expect(await groupsOf(withIt.providerId)).toEqual([fw.id]);
+    expect(await groupsOf(before.providerId)).toEqual([net.securityGroupId]);
+    // Attached while still starting: ECS moves it once it runs.
+    await d.firewall!.attach(fw, { network: net, providerIds: [before.providerId, 'i-gone0000000000000000'] });
+    expect(await groupsOf(before.providerId)).toEqual([fw.id]);
+    const rules = [
+      { protocol: 'tcp' as const, fromPort: 22, toPort: 22, source: '10.0.0.0/8' },
+      { protocol: 'udp' as const, fromPort: 0, toPort: 65535, source: '192.0.2.7/32' },
+    ];
+    // A rule added outside (ALL from anywhere) is revoked: the group holds exactly the rules.
+    await ecs.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: REGION, securityGroupId: fw.id, ipProtocol: 'all', portRange: '-1/-1', sourceCidrIp: '0.0.0.0/0' }));
+    await d.firewall!.setRules(fw, { network: net, rules, targets: [] });
+    const held = (await ecs.describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: REGION, securityGroupId: fw.id }))).body?.permissions?.permission ?? [];
+    expect(held.map((p) => [p.ipProtocol, p.portRange, p.sourceCidrIp])).toEqual([
+      ['TCP', '22/22', '10.0.0.0/8'],
+      ['UDP', '1/65535', '192.0.2.7/32'],
+    ]);
+    expect((await d.firewall!.read(fw, net)).rules).toEqual(rules);
+    expect(await d.firewall!.list(net)).toEqual([fw]);
+    await d.vms.terminate([withIt.providerId, before.providerId]);
+    await d.firewall!.delete({ name: fw.name, network: net });
+    expect(await d.firewall!.list(net)).toEqual([]);
+    await d.network.deleteDefault(net);
+  }, 60_000);
 
   it('lists regions with zones, GPU specs, and DescribePrice prices', async () => {
     const d = driver();

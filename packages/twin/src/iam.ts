@@ -20,6 +20,8 @@ const SHAPES = [
   /^(create|get|update|delete|add|remove)_[a-z_*]+$/,
   // Cloudit: the call names fault rules use, `cloudit:servers.create`, `cloudit:adaptiveIps.*`.
   /^cloudit:[A-Za-z*]+(\.[A-Za-z*]+)?$/,
+  // A Keystone role on the project (`role:member`): tokens issued while it is denied lack it.
+  /^role:[a-z_*]+$/,
 ];
 
 function toRegExp(rule: string): RegExp {
@@ -39,7 +41,7 @@ export class Iam {
     if (!Array.isArray(deny)) throw new Error('expected {"deny": ["ec2:RunInstances", "compute.instances.create", "Microsoft.Compute/virtualMachines/write", …]}');
     const rules = deny.map((d) => {
       if (typeof d !== 'string' || !SHAPES.some((s) => s.test(d))) {
-        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create, Microsoft.Compute/virtualMachines/write, os_compute_api:servers:create, create_floatingip or cloudit:servers.create, got ${JSON.stringify(d)}`);
+        throw new Error(`deny entries must be permission names like ec2:RunInstances, ecs:RunInstances, compute.instances.create, Microsoft.Compute/virtualMachines/write, os_compute_api:servers:create, create_floatingip, cloudit:servers.create or role:member, got ${JSON.stringify(d)}`);
       }
       return { text: d, re: toRegExp(d) };
     });

@@ -258,7 +258,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       },
     },
     gce: { engine: gce, tokens: new TokenIssuer(credentials.gcp, keys.gceToken) },
-    openstack: { engine: openstack, auth: { user: credentials.openstack, tokenKey: keys.openstackToken, ttlMs: opts.openstackTokenTtlMs ?? 3_600_000, now: Date.now } },
+    openstack: { engine: openstack, auth: { user: credentials.openstack, tokenKey: keys.openstackToken, ttlMs: opts.openstackTokenTtlMs ?? 3_600_000, now: Date.now, roleDenied: (role) => faults.iam.denied(`role:${role}`) } },
     cloudit: { engine: cloudit, auth: { user: credentials.cloudit, tokenKey: keys.clouditToken, ttlMs: opts.clouditTokenTtlMs ?? 3_600_000, now: Date.now } },
     onRequest: opts.onRequest,
     k8s: (req, res, path, caller) => nodeRuntime.handle(req, res, path, caller),

@@ -45,6 +45,21 @@ while time.time() < deadline and any(str(n.state) != 'running' for n in nodes):
     time.sleep(0.1)
     nodes = d.list_nodes()
 out['nodes'] = [{'id': n.id, 'state': str(n.state), 'public_ips': n.public_ips, 'private_ips': n.private_ips} for n in nodes]
+# A second group with a port rule (Permissions.N), read back with Libcloud's attribute call; the
+# second node joins it and leaves the first group, and may not leave its last one.
+sg2 = text(call('CreateSecurityGroup', VpcId=vpc, SecurityGroupName='lc-web'), 'SecurityGroupId')
+call('AuthorizeSecurityGroup', SecurityGroupId=sg2, **{'Permissions.1.IpProtocol': 'tcp', 'Permissions.1.PortRange': '8080/8090', 'Permissions.1.SourceCidrIp': '10.0.0.0/8'})
+out['attributes'] = [[a.ip_protocol, a.port_range, a.policy] for a in d.ex_list_security_group_attributes(group_id=sg2)]
+node = nodes[1]
+out['joined'] = d.ex_join_security_group(node, group_id=sg2)
+out['left'] = d.ex_leave_security_group(node, group_id=sg)
+groups = lambda: [e.text for e in call('DescribeInstances', InstanceIds=json.dumps([node.id])).findall('Instances/Instance/SecurityGroupIds/SecurityGroupId')]
+out['groups'] = groups() == [sg2]
+try:
+    d.ex_leave_security_group(node, group_id=sg2)
+    out['last'] = None
+except Exception as e:
+    out['last'] = str(e)
 call('StopInstance', InstanceId=nodes[0].id)
 out['after_stop'] = [str(n.state) for n in d.list_nodes(ex_node_ids=[nodes[0].id])]
 print(json.dumps(out))

@@ -13,6 +13,7 @@ import type { AlibabaContext, AlibabaTuning } from './context.js';
 import { toProviderError } from './errors.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
 import { checkAlibabaPermissions } from './permissions.js';
 
@@ -67,6 +68,7 @@ export function buildAlibabaDriver(opts: DriverOptions, internals: AlibabaDriver
     catalog: createCatalog(ctx),
     network: createNetwork(ctx),
     keys: createKeyPairs(ctx),
+    firewall: createMcisFirewall(ctx),
     vms: createVms(ctx),
     async ping() {
       const started = performance.now();

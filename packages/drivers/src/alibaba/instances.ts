@@ -87,7 +87,8 @@ export function createVms(ctx: AlibabaContext): VmApi {
             imageId: req.imageId,
             instanceType: req.spec,
             vSwitchId: req.network.subnetId,
-            securityGroupId: req.network.securityGroupId,
+            // The MCIS firewall carries SSH itself (mcis-firewall.ts), so it replaces the default group.
+            securityGroupId: req.firewall?.id ?? req.network.securityGroupId,
             instanceName: req.name,
             hostName: req.name,
             keyPairName: req.keyName,

@@ -40,6 +40,8 @@ interface Session {
   issuedAt: number;
   catalog: CatalogEntry[];
   projectId: string;
+  /** The project roles the token carries, if Keystone listed them. */
+  roles?: string[];
 }
 
 export class OsClient {
@@ -69,15 +71,20 @@ export class OsClient {
     const text = await res.text();
     if (!res.ok) throw new OsHttpError('identity', res.status, text, res.headers);
     const token = res.headers.get('x-subject-token');
-    const body = JSON.parse(text) as { token: { expires_at: string; issued_at?: string; catalog?: CatalogEntry[]; project?: { id: string } } };
+    const body = JSON.parse(text) as { token: { expires_at: string; issued_at?: string; catalog?: CatalogEntry[]; project?: { id: string }; roles?: { name: string }[] } };
     if (!token || !body.token.project) throw new OperationError('Keystone issued no project-scoped token: the credential names no project (set project_name or project_id)');
     this.tokensIssued++;
-    return { token, expiresAt: Date.parse(body.token.expires_at), issuedAt: Date.parse(body.token.issued_at ?? '') || Date.now(), catalog: body.token.catalog ?? [], projectId: body.token.project.id };
+    return { token, expiresAt: Date.parse(body.token.expires_at), issuedAt: Date.parse(body.token.issued_at ?? '') || Date.now(), catalog: body.token.catalog ?? [], projectId: body.token.project.id, ...(body.token.roles ? { roles: body.token.roles.map((r) => r.name) } : {}) };
   }
 
   /** A token good for a while yet: re-issued before expiry, one issue in flight at a time. */
   private current(force = false): Promise<Session> {
     return this.session.get(force);
+  }
+
+  /** The token's roles on the project (undefined when Keystone did not list them). */
+  async roles(): Promise<string[] | undefined> {
+    return (await this.current()).roles;
   }
 
   async projectId(): Promise<string> {

@@ -10,7 +10,9 @@ import { createCatalog } from './catalog.js';
 import { OsClient } from './client.js';
 import { createVms } from './instances.js';
 import { createKeyPairs } from './keys.js';
+import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
+import { checkOpenStackPermissions } from './permissions.js';
 
 export const OPENSTACK_CAPABILITIES: DriverCapabilities = {
   unsupported: {},
@@ -46,6 +48,7 @@ export function buildOpenStackDriver(opts: DriverOptions, internals: OpenStackDr
     catalog: createCatalog(client, opts.connection),
     network: createNetwork(client),
     keys: createKeyPairs(client),
+    firewall: createMcisFirewall(client),
     vms: createVms(client, { pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 }),
     async ping() {
       const started = performance.now();
@@ -53,6 +56,7 @@ export function buildOpenStackDriver(opts: DriverOptions, internals: OpenStackDr
       await client.call('compute', 'GET', '/flavors?limit=1');
       return { account: await client.projectId(), region: client.region, latencyMs: Math.round(performance.now() - started) };
     },
+    checkPermissions: () => checkOpenStackPermissions(client),
     close() {},
   };
 }

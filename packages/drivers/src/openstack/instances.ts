@@ -59,6 +59,17 @@ export function toVmInfo(s: NovaServer): VmInfo {
   };
 }
 
+/**
+ * The image to boot, on the flavor's own disk; or, when the manifest's root disk is larger than
+ * that disk, a volume of that size made from the image (boot from volume, deleted with the server).
+ */
+export function bootDisk(req: Pick<CreateVmRequest, 'imageId' | 'rootDiskGb'>, flavorDiskGb: number): Record<string, unknown> {
+  if (!req.rootDiskGb || req.rootDiskGb <= flavorDiskGb) return { imageRef: req.imageId };
+  return {
+    block_device_mapping_v2: [{ boot_index: 0, uuid: req.imageId, source_type: 'image', destination_type: 'volume', volume_size: req.rootDiskGb, delete_on_termination: true }],
+  };
+}
+
 export function createVms(client: OsClient, o: { pollIntervalMs: number; parallelism: number }): VmApi {
   const limit = new Semaphore(o.parallelism);
   const compute = <T>(method: string, path: string, body?: unknown) => client.call<T>('compute', method, path, body);
@@ -76,11 +87,11 @@ export function createVms(client: OsClient, o: { pollIntervalMs: number; paralle
     }
   }
 
-  async function flavorId(spec: string): Promise<string> {
-    const r = await compute<{ flavors: { id: string; name: string }[] }>('GET', '/flavors/detail');
+  async function flavorOf(spec: string): Promise<{ id: string; disk: number }> {
+    const r = await compute<{ flavors: { id: string; name: string; disk?: number }[] }>('GET', '/flavors/detail');
     const f = r.flavors.find((x) => x.name === spec || x.id === spec);
     if (!f) throw new UsageError(`flavor '${spec}' does not exist in region ${client.region}`, { hint: `pick one of: ${r.flavors.map((x) => x.name).join(', ')}` });
-    return f.id;
+    return { id: f.id, disk: f.disk ?? 0 };
   }
 
   async function serverPorts(serverId: string): Promise<{ id: string }[]> {
@@ -141,13 +152,15 @@ export function createVms(client: OsClient, o: { pollIntervalMs: number; paralle
       const adopted = (await listAll(`&tags=${tag}`)).find((s) => s.metadata?.[TOKEN_KEY] === req.clientToken && s['OS-EXT-STS:task_state'] !== 'deleting');
       let id = adopted ? String(adopted.id) : undefined;
       if (!id) {
+        const flavor = await flavorOf(req.spec);
         const server = {
           name: req.name,
-          imageRef: req.imageId,
-          flavorRef: await flavorId(req.spec),
+          flavorRef: flavor.id,
+          ...bootDisk(req, flavor.disk),
           key_name: req.keyName,
           networks: [{ uuid: req.network.networkId }],
-          security_groups: [{ name: req.network.securityGroupId }],
+          // The MCIS firewall carries SSH itself (mcis-firewall.ts), so it replaces the default group.
+          security_groups: [{ name: req.firewall?.id ?? req.network.securityGroupId }],
           metadata: { ...req.tags, [TOKEN_KEY]: req.clientToken },
           tags: [tag],
           ...(req.network.zone ? { availability_zone: req.network.zone } : {}),

@@ -1,6 +1,6 @@
 /**
  * Cloud-Twin's ECS RPC API: Apache Libcloud's ECS driver (a client written elsewhere, signature v1,
- * XML) builds a network and instances and lists them; raw v1-signed calls check the wire rules
+ * XML) builds a network and instances and lists them, moves one between security groups; raw v1-signed calls check the wire rules
  * (JSON answers with RequestId, error JSON with Code/Message/Recommend and ECS's statuses, expired
  * timestamps, reused nonces, DryRun, faults, RAM denials, paging) and a restart keeps instances.
  */
@@ -83,7 +83,7 @@ describe('ECS RPC API', () => {
     // Asynchronously: the twin answers from this very process.
     const run = await promisify(execFile)(py, [SCRIPT], { env, encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
-    const out = JSON.parse(run.stdout) as { ids: string[]; idempotent: boolean; sizes: string[]; locations: string[]; zones: string[]; nodes: { id: string; state: string; public_ips: string[] }[]; after_stop: string[] };
+    const out = JSON.parse(run.stdout) as { ids: string[]; idempotent: boolean; sizes: string[]; locations: string[]; zones: string[]; nodes: { id: string; state: string; public_ips: string[] }[]; after_stop: string[]; attributes: string[][]; joined: boolean; left: boolean; groups: boolean; last: string | null };
     expect(out.ids).toHaveLength(2);
     expect(out.idempotent).toBe(true);
     expect(out.locations.length).toBeGreaterThanOrEqual(6);
@@ -97,6 +97,10 @@ describe('ECS RPC API', () => {
     }
     // The second node still runs (the script stopped the first): same address as the twin's VM.
     expect(out.nodes[1]?.public_ips).toEqual([running.find((i) => i.instanceId === out.nodes[1]?.id)?.publicIp]);
+    // Security groups after launch: a port rule read back, join and leave, never the last group.
+    expect(out.attributes).toEqual([['TCP', '8080/8090', 'Accept']]);
+    expect([out.joined, out.left, out.groups]).toEqual([true, true, true]);
+    expect(out.last).toContain('InstanceLastSecurityGroup');
     // Libcloud's map: ECS Stopping → pending, Stopped → stopped.
     expect(['pending', 'stopped']).toContain(out.after_stop[0]);
     const wrong = await promisify(execFile)(py, [SCRIPT], { env: { ...env, ECS_WRONG: '1' }, encoding: 'utf8', timeout: 30_000 });

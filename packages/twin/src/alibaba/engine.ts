@@ -5,6 +5,7 @@ import { CATALOG_ACTIONS } from './catalog.js';
 import type { EcsCtx, EcsEnv, EcsHandler } from './context.js';
 import { EcsError } from './errors.js';
 import { INSTANCE_ACTIONS } from './instance-actions.js';
+import { GROUP_ACTIONS } from './instance-groups.js';
 import { RUN_ACTIONS } from './instances.js';
 import { KEY_ACTIONS } from './keys.js';
 import { type EcsInstance, type EcsRegion, newEcsRegion } from './model.js';
@@ -17,7 +18,7 @@ export interface EcsEngineOptions {
   now: () => number;
 }
 
-const ACTIONS: Readonly<Record<string, EcsHandler>> = { ...CATALOG_ACTIONS, ...NETWORK_ACTIONS, ...KEY_ACTIONS, ...RUN_ACTIONS, ...INSTANCE_ACTIONS };
+const ACTIONS: Readonly<Record<string, EcsHandler>> = { ...CATALOG_ACTIONS, ...NETWORK_ACTIONS, ...KEY_ACTIONS, ...RUN_ACTIONS, ...INSTANCE_ACTIONS, ...GROUP_ACTIONS };
 
 type MapKeys = 'vpcs' | 'vSwitches' | 'securityGroups' | 'keyPairs' | 'instances' | 'clientTokens';
 const MAP_KEYS: MapKeys[] = ['vpcs', 'vSwitches', 'securityGroups', 'keyPairs', 'instances', 'clientTokens'];
@@ -69,6 +70,11 @@ export class EcsEngine extends EngineBase implements EcsEnv {
       this.sweep(r);
       return r;
     });
+  }
+
+  /** The region holding an instance of that id, if any. */
+  regionOfInstance(id: string): string | undefined {
+    return [...this.regions.values()].find((r) => r.instances.has(id))?.id;
   }
 
   allInstances(): EcsInstance[] {

@@ -32,6 +32,8 @@ export interface EcsHttpDeps {
 
 /** Actions that need no RegionId. */
 const GLOBAL_ACTIONS = new Set(['DescribeRegions', 'DescribeInstanceTypes']);
+/** Actions on one instance whose RegionId is optional (ModifyInstanceAttribute has none): the instance's region. */
+const INSTANCE_ACTIONS = new Set(['ModifyInstanceAttribute', 'JoinSecurityGroup', 'LeaveSecurityGroup']);
 
 function send(res: ServerResponse, status: number, format: 'JSON' | 'XML', root: string, body: WireObject, requestId: string): void {
   const { contentType, text } = render(format, root, body);
@@ -71,8 +73,9 @@ export async function handleEcs(deps: EcsHttpDeps, checker: SignatureChecker, re
     if (version !== ECS_VERSION) throw new EcsError('InvalidVersion', `Specified parameter Version '${String(version)}' is not valid; ECS is ${ECS_VERSION}.`, 400);
     checker.verify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, params: all });
     if (!deps.engine.hasAction(action)) throw new EcsError('InvalidAction.NotFound', `Specified api '${action}' is not found, please check your url and method.`);
-    region = params.get('RegionId');
-    if (region === undefined && !GLOBAL_ACTIONS.has(action)) throw new EcsError('MissingParameter', 'The input parameter "RegionId" that is mandatory for processing this request is not supplied.');
+    region = params.get('RegionId') ?? (INSTANCE_ACTIONS.has(action) ? deps.engine.regionOfInstance(params.get('InstanceId') ?? '') : undefined);
+    // An instance no region holds: RAM is asked first, then the handler answers InvalidInstanceId.NotFound.
+    if (region === undefined && !GLOBAL_ACTIONS.has(action) && !INSTANCE_ACTIONS.has(action)) throw new EcsError('MissingParameter', 'The input parameter "RegionId" that is mandatory for processing this request is not supplied.');
     if (region !== undefined && !findAlibabaRegion(region)) throw new EcsError('InvalidRegionId.NotFound', `The specified RegionId '${region}' does not exist.`);
     const regionId = region ?? 'cn-hangzhou';
     if (deps.faults.isDown(regionId)) throw new EcsError('ServiceUnavailable');

@@ -12,7 +12,7 @@ import type { WireObject } from './wire.js';
 
 type Act = 'start' | 'stop' | 'reboot' | 'delete';
 
-function instanceOf(ctx: EcsCtx, id: string): EcsInstance {
+export function instanceOf(ctx: EcsCtx, id: string): EcsInstance {
   const i = ctx.region.instances.get(id);
   if (!i || !listed(i)) throw new EcsError('InvalidInstanceId.NotFound', `The specified InstanceId '${id}' does not exist.`);
   return i;

@@ -80,6 +80,7 @@ function runInstances(ctx: EcsCtx): WireObject {
       hostKey: ctx.env.lifecycle.hostKey(),
       ...(keyPair ? { authorizedKey: keyPair.publicKey } : {}),
       sshUser: SSH_USER,
+      ...(v.image.nodeRuntime ? { nodeRuntime: v.image.nodeRuntime } : {}),
       stateTransitionReason: '',
       regionId: ctx.region.id,
       zoneId: v.sw.zoneId,

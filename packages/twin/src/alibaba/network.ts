@@ -265,7 +265,20 @@ function describeSecurityGroupAttribute(ctx: EcsCtx): WireObject {
     Description: g.description,
     VpcId: g.vpcId,
     InnerAccessPolicy: 'Accept',
-    Permissions: { Permission: g.permissions.map((r) => ({ ...r, NicType: 'intranet', DestCidrIp: '', SourceGroupId: '' })) },
+    // The fields ECS sends for a CIDR-sourced rule (libcloud's describe_security_group_attributes sample).
+    Permissions: {
+      Permission: g.permissions.map((r) => ({
+        ...r,
+        NicType: 'intranet',
+        DestCidrIp: '',
+        DestGroupId: '',
+        DestGroupName: '',
+        DestGroupOwnerAccount: '',
+        SourceGroupId: '',
+        SourceGroupName: '',
+        SourceGroupOwnerAccount: '',
+      })),
+    },
   };
 }
 

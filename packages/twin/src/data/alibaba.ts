@@ -46,6 +46,8 @@ export interface AlibabaImage {
   family: string;
   creationTime: string;
   sizeGiB: number;
+  /** Set for images the twin's Kubernetes node runtime backs (Ubuntu 22.04, as on the other clouds). */
+  nodeRuntime?: 'kubernetes';
 }
 
 function region(id: string, englishName: string, localName: string, letters: string, latitude: number, longitude: number, priceFactor: number): AlibabaRegion {
@@ -119,8 +121,8 @@ export function alibabaPrice(type: AlibabaInstanceType, r: AlibabaRegion): numbe
 export const SYSTEM_DISK_USD_PER_GIB_HOUR = 0.00007;
 
 export const ALIBABA_IMAGES: readonly AlibabaImage[] = [
-  { id: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', name: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', osName: 'Ubuntu  22.04 64 bit', platform: 'Ubuntu', family: 'acs:ubuntu_22_04_x64', creationTime: '2024-09-26T09:35:12Z', sizeGiB: 20 },
-  { id: 'ubuntu_22_04_x64_20G_alibase_20240508.vhd', name: 'ubuntu_22_04_x64_20G_alibase_20240508.vhd', osName: 'Ubuntu  22.04 64 bit', platform: 'Ubuntu', family: 'acs:ubuntu_22_04_x64', creationTime: '2024-05-08T08:11:40Z', sizeGiB: 20 },
+  { id: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', name: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', osName: 'Ubuntu  22.04 64 bit', platform: 'Ubuntu', family: 'acs:ubuntu_22_04_x64', creationTime: '2024-09-26T09:35:12Z', sizeGiB: 20, nodeRuntime: 'kubernetes' },
+  { id: 'ubuntu_22_04_x64_20G_alibase_20240508.vhd', name: 'ubuntu_22_04_x64_20G_alibase_20240508.vhd', osName: 'Ubuntu  22.04 64 bit', platform: 'Ubuntu', family: 'acs:ubuntu_22_04_x64', creationTime: '2024-05-08T08:11:40Z', sizeGiB: 20, nodeRuntime: 'kubernetes' },
   { id: 'ubuntu_24_04_x64_20G_alibase_20241115.vhd', name: 'ubuntu_24_04_x64_20G_alibase_20241115.vhd', osName: 'Ubuntu  24.04 64 bit', platform: 'Ubuntu', family: 'acs:ubuntu_24_04_x64', creationTime: '2024-11-15T03:02:51Z', sizeGiB: 20 },
   { id: 'ubuntu_20_04_x64_20G_alibase_20240819.vhd', name: 'ubuntu_20_04_x64_20G_alibase_20240819.vhd', osName: 'Ubuntu  20.04 64 bit', platform: 'Ubuntu', family: 'acs:ubuntu_20_04_x64', creationTime: '2024-08-19T06:45:03Z', sizeGiB: 20 },
   { id: 'debian_12_7_x64_20G_alibase_20241008.vhd', name: 'debian_12_7_x64_20G_alibase_20241008.vhd', osName: 'Debian  12.7 64 bit', platform: 'Debian', family: 'acs:debian_12_x64', creationTime: '2024-10-08T02:20:17Z', sizeGiB: 20 },

@@ -69,7 +69,8 @@ const IMAGES = [
 ];
 
 export function imagesOf(region: string): GlanceImage[] {
-  return IMAGES.map((i) => ({ ...i, id: uuidOf(`${region}/${i.name}`), architecture: 'x86_64', min_disk: i.os_distro === 'cirros' ? 1 : 3 }));
+  // Ubuntu 22.04 servers get the twin's Kubernetes node runtime, as on the other clouds.
+  return IMAGES.map((i) => ({ ...i, id: uuidOf(`${region}/${i.name}`), architecture: 'x86_64', min_disk: i.os_distro === 'cirros' ? 1 : 3, ...(i.os_version === '22.04' ? { node_runtime: 'kubernetes' as const } : {}) }));
 }
 
 export function findImage(region: string, ref: string): GlanceImage | undefined {

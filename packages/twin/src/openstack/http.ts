@@ -174,8 +174,11 @@ async function serve(
   if (m === 'wrong-method') throw new OsError(t.service, 405, `The method ${method} is not allowed for this resource.`, t.service === 'network' ? 'HTTPMethodNotAllowed' : undefined);
   const { action, policy } = m.route.action === 'servers.action' ? serverAction(body) : m.route;
   named(action);
-  // Policy first, as oslo.policy runs before the service: a denied call changes nothing.
-  if (deps.faults.iam.denied(policy)) {
+  // Policy first, as oslo.policy runs before the service: a denied call changes nothing. The
+  // default policies want the project's reader role to read and its member role to change.
+  const roles = claims.roles ?? ['member', 'reader'];
+  const roleOk = method === 'GET' || method === 'HEAD' ? roles.includes('reader') || roles.includes('member') : roles.includes('member');
+  if (!roleOk || deps.faults.iam.denied(policy)) {
     const msg = t.service === 'compute' ? `Policy doesn't allow ${policy} to be performed.` : t.service === 'image' ? `You are not authorized to complete ${policy} action.` : `(rule:${policy}) is disallowed by policy`;
     throw new OsError(t.service, 403, msg, t.service === 'network' ? 'PolicyNotAuthorized' : undefined);
   }

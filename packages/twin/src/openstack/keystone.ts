@@ -17,7 +17,12 @@ export interface KeystoneAuth {
   /** Token lifetime (Keystone's default: one hour). */
   ttlMs: number;
   now: () => number;
+  /** Roles `twin iam` takes away (`role:member`): tokens issued meanwhile lack them. */
+  roleDenied?: (role: string) => boolean;
 }
+
+/** The roles the twin's user holds on its project (Keystone's defaults: member implies reader). */
+export const PROJECT_ROLES: Readonly<Record<string, string>> = { member: 'e7b0ad1b2e6d4b7c9a6f2f8e1b4c5d6a', reader: '3f1e2d4c5b6a79880a1b2c3d4e5f6a7b' };
 
 export interface TokenClaims {
   userId: string;
@@ -29,6 +34,8 @@ export interface TokenClaims {
   auditId: string;
   /** Application-credential id, when the token came from one. */
   appCred?: string;
+  /** The project roles the token carries (absent in tokens of older twins: all of them). */
+  roles?: string[];
 }
 
 const PREFIX = 'gAAAAAB';
@@ -144,10 +151,7 @@ function tokenBody(auth: KeystoneAuth, c: TokenClaims, base: string): unknown {
         ? {
             project: { domain: DOMAIN, id: c.projectId, name: u.projectName },
             is_domain: false,
-            roles: [
-              { id: 'e7b0ad1b2e6d4b7c9a6f2f8e1b4c5d6a', name: 'member' },
-              { id: '3f1e2d4c5b6a79880a1b2c3d4e5f6a7b', name: 'reader' },
-            ],
+            roles: (c.roles ?? Object.keys(PROJECT_ROLES)).map((name) => ({ id: PROJECT_ROLES[name], name })),
             catalog: catalog(base),
           }
         : {}),
@@ -179,7 +183,9 @@ export function keystone(auth: KeystoneAuth, method: string, segs: string[], hea
   if (method === 'GET' && path === '') return { status: 300, body: { versions: { values: [versionDoc(base)] } }, action: 'versions.list' };
   if (method === 'GET' && path === 'v3') return { status: 200, body: { version: versionDoc(base) }, action: 'versions.get' };
   if (method === 'POST' && path === 'v3/auth/tokens') {
-    const { token, claims } = issueToken(auth, authenticate(auth, body));
+    const who = authenticate(auth, body);
+    const roles = who.projectId ? Object.keys(PROJECT_ROLES).filter((r) => !auth.roleDenied?.(r)) : undefined;
+    const { token, claims } = issueToken(auth, { ...who, ...(roles ? { roles } : {}) });
     return { status: 201, body: tokenBody(auth, claims, base), headers: { 'x-subject-token': token }, action: 'tokens.create' };
   }
   const caller = verifyToken(auth, header(headers, 'x-auth-token'));

@@ -5,6 +5,7 @@
  * its fields under OpenStack's names so the views stay thin.
  */
 import type { BackedVm } from '../vm/lifecycle.js';
+import type { RootVolume } from './boot-volume.js';
 
 export interface Stamped {
   id: string;
@@ -107,6 +108,8 @@ export interface Server extends Stamped {
   availability_zone: string;
   /** Security group names as the request gave them. */
   security_groups: string[];
+  /** The volume it boots from (block_device_mapping_v2), when not from its image on the flavor's disk. */
+  root_volume?: RootVolume;
   /** Set once the server has been ACTIVE: a later pending is a start from SHUTOFF, not a build. */
   built: boolean;
   /** A reboot in progress ends at this time (status REBOOT until then). */

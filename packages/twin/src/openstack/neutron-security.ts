@@ -76,6 +76,8 @@ function createRule(ctx: OsCtx): OsResponse {
   if ((min !== null || max !== null) && (protocol === null || (min !== null && max !== null && min > max))) {
     throw badRequest(N, 'For TCP/UDP protocols, port_range_min must be <= port_range_max', 'SecurityGroupInvalidPortRange');
   }
+  // Neutron has no port 0 for TCP/UDP: all ports is a rule without a range.
+  for (const port of [min, max]) if (port !== null && (protocol === 'tcp' || protocol === 'udp') && (port < 1 || port > 65535)) throw badRequest(N, `Invalid value for port ${port}.`, 'SecurityGroupInvalidPortValue');
   const remoteIp = optString(N, b, 'remote_ip_prefix') ?? null;
   const remoteGroup = optString(N, b, 'remote_group_id') ?? null;
   if (remoteGroup) get(ctx, 'securityGroups', 'Security group', 'SecurityGroupNotFound', remoteGroup);

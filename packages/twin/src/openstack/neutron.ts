@@ -7,6 +7,7 @@
 import { overlaps, parseCidr, intToIp } from '../ec2/cidr.js';
 import { member, optString, route, type OsCtx, type OsResponse, type OsRoute } from './context.js';
 import { badRequest, OsError } from './errors.js';
+import { findOpenStackRegion } from './catalog.js';
 import { common, get, list, tagsOf } from './neutron-common.js';
 import type { Network, Port, RegionData, Subnet } from './model.js';
 import { L3_ROUTES } from './neutron-l3.js';
@@ -206,6 +207,20 @@ const TAG_ROUTES: OsRoute[] = [
   }),
 ];
 
+/** The extensions the twin speaks, alias and name as Neutron reports them (clients look them up by either). */
+const EXTENSIONS: ReadonlyArray<readonly [string, string]> = [
+  ['external-net', 'Neutron external network'],
+  ['router', 'Neutron L3 Router'],
+  ['security-group', 'security-group'],
+  ['standard-attr-tag', 'Tag support for resources with standard attribute: subnet, trunk, network_segment_range, router, network, policy, subnetpool, port, security_group, floatingip'],
+  ['tag-creation', 'Tag support for resources during creation'],
+  ['port-security', 'Port Security'],
+  ['availability_zone', 'Availability Zone'],
+  ['ext-gw-mode', 'Neutron L3 Configurable external gateway mode'],
+];
+
+const extensionView = ([alias, name]: readonly [string, string]) => ({ alias, name, description: '', links: [], updated: '2024-01-01T00:00:00-00:00' });
+
 export const NEUTRON_ROUTES: OsRoute[] = [
   route('GET', 'networks', 'networks.list', 'get_network', (ctx) => list('networks', ctx.region.networks.values(), (n) => networkView(ctx, n))(ctx)),
   route('POST', 'networks', 'networks.create', 'create_network', createNetwork),
@@ -223,10 +238,15 @@ export const NEUTRON_ROUTES: OsRoute[] = [
   ...L3_ROUTES,
   ...SECURITY_ROUTES,
   ...TAG_ROUTES,
-  route('GET', 'extensions', 'extensions.list', 'get_extension', () => ({
+  // The `availability_zone` extension: networks and routers are placed in the region's zones.
+  route('GET', 'availability_zones', 'availabilityZones.list', 'get_availability_zone', (ctx) => ({
     status: 200,
-    body: {
-      extensions: ['external-net', 'router', 'security-group', 'standard-attr-tag', 'tag-creation', 'port-security', 'availability_zone', 'ext-gw-mode'].map((alias) => ({ alias, name: alias, description: '', links: [], updated: '2024-01-01T00:00:00-00:00' })),
-    },
+    body: { availability_zones: (findOpenStackRegion(ctx.region.name)?.zones ?? ['nova']).flatMap((name) => ['network', 'router'].map((resource) => ({ name, resource, state: 'available' }))) },
   })),
+  route('GET', 'extensions', 'extensions.list', 'get_extension', () => ({ status: 200, body: { extensions: EXTENSIONS.map(extensionView) } })),
+  route('GET', 'extensions/{id}', 'extensions.get', 'get_extension', (ctx) => {
+    const e = EXTENSIONS.find(([alias]) => alias === ctx.p.id);
+    if (!e) throw new OsError(N, 404, `Extension with alias ${ctx.p.id ?? ''} does not exist`, 'HTTPNotFound');
+    return { status: 200, body: { extension: extensionView(e) } };
+  }),
 ];

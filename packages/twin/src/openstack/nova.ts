@@ -5,10 +5,11 @@
  * when the server's state does not allow it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { FLAVORS, findFlavor, findImage, findOpenStackRegion, loginUserOf } from './catalog.js';
+import { FLAVORS, findFlavor, findOpenStackRegion, loginUserOf } from './catalog.js';
 import { atLeast, member, optString, route, type OsCtx, type OsResponse, type OsRoute } from './context.js';
 import { badRequest, notFound, OsError } from './errors.js';
 import type { KeyPair, Port, Server } from './model.js';
+import { bootSource } from './boot-volume.js';
 import { links, novaState, serverView } from './server-view.js';
 
 const C = 'compute';
@@ -147,8 +148,7 @@ export function createServer(ctx: OsCtx, failBuild?: string): OsResponse {
   const r = ctx.region;
   const name = optString(C, b, 'name');
   if (!name || name.length > 255) throw badRequest(C, "Invalid input for field/attribute name. Value: None. None is not of type 'string'");
-  const image = findImage(r.name, optString(C, b, 'imageRef') ?? '');
-  if (!image) throw badRequest(C, `Image ${String(b.imageRef)} could not be found.`);
+  const { image, rootVolume } = bootSource(r.name, b);
   const flavor = findFlavor(optString(C, b, 'flavorRef') ?? '');
   if (!flavor) throw badRequest(C, `Flavor ${String(b.flavorRef)} could not be found.`);
   const keyName = optString(C, b, 'key_name');
@@ -191,6 +191,7 @@ export function createServer(ctx: OsCtx, failBuild?: string): OsResponse {
     user_data: userData ?? null,
     availability_zone: az,
     security_groups: groups.map((g) => g.name),
+    ...(rootVolume ? { root_volume: rootVolume } : {}),
     built: false,
     deleting: false,
     vm: {
@@ -320,15 +321,22 @@ function keypair(ctx: OsCtx): KeyPair {
   return k;
 }
 
+/** Nova's zones; in detail, each zone's one compute host and its service, as Nova reports them. */
+function zoneList(ctx: OsCtx, detail: boolean): OsResponse {
+  const zones = findOpenStackRegion(ctx.region.name)?.zones ?? [];
+  const service = { available: true, active: true, updated_at: ctx.engine.iso() };
+  const hosts = (z: string) => (detail ? { [`twin-compute-${z}`]: { 'nova-compute': service } } : null);
+  return { status: 200, body: { availabilityZoneInfo: zones.map((z) => ({ zoneName: z, zoneState: { available: true }, hosts: hosts(z) })) } };
+}
+
 export const NOVA_ROUTES: OsRoute[] = [
   route('GET', 'flavors', 'flavors.list', 'os_compute_api:flavors:index', (ctx) => ({ status: 200, body: { flavors: FLAVORS.map((f) => flavorView(ctx, f, false)) } })),
   route('GET', 'flavors/detail', 'flavors.list', 'os_compute_api:flavors:index', (ctx) => ({ status: 200, body: { flavors: FLAVORS.map((f) => flavorView(ctx, f, true)) } })),
   route('GET', 'flavors/{id}', 'flavors.get', 'os_compute_api:flavors:show', (ctx) => ({ status: 200, body: { flavor: flavorView(ctx, flavorOr404(ctx.p.id ?? ''), true) } })),
   route('GET', 'flavors/{id}/os-extra_specs', 'flavors.getExtraSpecs', 'os_compute_api:os-flavor-extra-specs:index', (ctx) => ({ status: 200, body: { extra_specs: flavorOr404(ctx.p.id ?? '').extra_specs } })),
-  route('GET', 'os-availability-zone', 'availabilityZones.list', 'os_compute_api:os-availability-zone:list', (ctx) => ({
-    status: 200,
-    body: { availabilityZoneInfo: (findOpenStackRegion(ctx.region.name)?.zones ?? []).map((z) => ({ zoneName: z, zoneState: { available: true }, hosts: null })) },
-  })),
+  route('GET', 'os-availability-zone', 'availabilityZones.list', 'os_compute_api:os-availability-zone:list', (ctx) => zoneList(ctx, false)),
+  // What `openstack availability zone list` asks first (admin; others fall back to the list).
+  route('GET', 'os-availability-zone/detail', 'availabilityZones.detail', 'os_compute_api:os-availability-zone:detail', (ctx) => zoneList(ctx, true)),
   route('GET', 'limits', 'limits.get', 'os_compute_api:limits', (ctx) => {
     const used = [...ctx.region.servers.values()].filter((s) => !s.deleting);
     const cores = used.reduce((n, s) => n + (findFlavor(s.flavor)?.vcpus ?? 0), 0);

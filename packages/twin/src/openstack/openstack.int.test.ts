@@ -265,6 +265,9 @@ describe('Nova, Neutron, Glance', () => {
     expect((await call('POST', `${url('network')}/v2.0/security-group-rules`, rule)).status).toBe(201);
     const dup = await call('POST', `${url('network')}/v2.0/security-group-rules`, rule);
     expect([dup.status, dup.json.NeutronError.type]).toEqual([409, 'SecurityGroupRuleExists']);
+    // Neutron has no port 0 for TCP/UDP (all ports is a rule without a range).
+    const zero = await call('POST', `${url('network')}/v2.0/security-group-rules`, { security_group_rule: { ...rule.security_group_rule, port_range_min: 0, port_range_max: 65535 } });
+    expect([zero.status, zero.json.NeutronError.type]).toEqual([400, 'SecurityGroupInvalidPortValue']);
   });
 
   it('runs a server through build, SSH on its floating IP, stop, start and delete; Nova refuses a second start', async () => {
@@ -359,6 +362,28 @@ describe('Nova, Neutron, Glance', () => {
     expect((await os('network', 'list')).map((n) => n.Name).sort()).toEqual(['n1', 'public']);
     expect((await os('flavor', 'list')).map((f) => f.Name)).toContain('m1.small');
     expect((await os('image', 'list')).map((i) => i.Name)).toContain('debian-12-genericcloud-amd64');
+    // A group given to the server's port (Neutron) is the server's group (Nova), with its rules.
+    const web = (await call('POST', `${url('network')}/v2.0/security-groups`, { security_group: { name: 'web' } })).json.security_group;
+    const allUdp = { security_group_id: web.id, direction: 'ingress', protocol: 'udp', remote_ip_prefix: '10.0.0.0/8' };
+    for (const r of [{ security_group_id: web.id, direction: 'ingress', protocol: 'tcp', port_range_min: 8080, port_range_max: 8090, remote_ip_prefix: '192.0.2.0/24' }, allUdp]) {
+      expect((await call('POST', `${url('network')}/v2.0/security-group-rules`, { security_group_rule: r })).status).toBe(201);
+    }
+    const port: Loose = first((await call('GET', `${url('network')}/v2.0/ports?device_id=${serverId}`)).json.ports);
+    expect((await call('PUT', `${url('network')}/v2.0/ports/${port.id}`, { port: { security_groups: [web.id] } })).status).toBe(200);
+    const shown = JSON.parse((await run(openstackCli, ['--os-cloud', 'twin', 'server', 'show', 'vm1', '-f', 'json'], { env: { ...process.env, OS_CLIENT_CONFIG_FILE: file } })).stdout) as { security_groups: { name: string }[] };
+    expect(shown.security_groups).toEqual([{ name: 'web' }]);
+    const rules = await os('security', 'group', 'rule', 'list', 'web', '--ingress');
+    expect(rules.map((r) => [r['IP Protocol'], r['Port Range'], r['IP Range'], r.Ethertype])).toEqual([
+      ['tcp', '8080:8090', '192.0.2.0/24', 'IPv4'],
+      ['udp', '', '10.0.0.0/8', 'IPv4'],
+    ]);
+    // Zones as the client gathers them: Nova's detail (its hosts), then Neutron's by extension name.
+    const zones = await os('availability', 'zone', 'list', '--long');
+    expect(zones.map((z) => [z['Zone Name'], z['Zone Status'], z['Zone Resource'] ?? '', z['Host Name'] ?? '', z['Service Name'] ?? ''])).toEqual([
+      ['nova', 'available', '', 'twin-compute-nova', 'nova-compute'],
+      ['nova', 'available', 'network', '', ''],
+      ['nova', 'available', 'router', '', ''],
+    ]);
   }, 60_000);
 
   it('keeps servers, ports and floating IPs across a restart, with SSH back on the floating IP', async () => {

@@ -60,6 +60,13 @@ export function links(base: string, kind: string, id: string): { rel: string; hr
   ];
 }
 
+/** The server's groups as Nova shows them: those of its Neutron ports (a port update changes them), by name. */
+function serverGroups(r: RegionData, s: Server): string[] {
+  const ids = [...r.ports.values()].filter((p) => p.device_id === s.id && p.device_owner === 'compute:nova').flatMap((p) => p.security_groups);
+  if (ids.length === 0) return s.security_groups;
+  return [...new Set(ids)].map((id) => r.securityGroups.get(id)?.name ?? id);
+}
+
 export function serverView(ctx: OsCtx, s: Server): Record<string, unknown> {
   const st = novaState(s, ctx.engine.now());
   const flavor = FLAVORS.find((f) => f.id === s.flavor)!;
@@ -72,7 +79,8 @@ export function serverView(ctx: OsCtx, s: Server): Record<string, unknown> {
     user_id: ctx.userId,
     metadata: s.metadata,
     hostId: s.vm.state === 'running' ? 'c0ffee' + s.id.replace(/-/g, '').slice(0, 50) : '',
-    image: image ? { id: image.id, links: links(ctx.base, 'images', image.id) } : '',
+    // Booted from a volume: Nova shows no image; the volume is attached.
+    image: image && !s.root_volume ? { id: image.id, links: links(ctx.base, 'images', image.id) } : '',
     flavor: atLeast(ctx, '2.47')
       ? { vcpus: flavor.vcpus, ram: flavor.ram, disk: flavor.disk, ephemeral: 0, swap: 0, original_name: flavor.name, extra_specs: flavor.extra_specs }
       : { id: flavor.id, links: links(ctx.base, 'flavors', flavor.id) },
@@ -89,11 +97,11 @@ export function serverView(ctx: OsCtx, s: Server): Record<string, unknown> {
     key_name: s.key_name,
     'OS-SRV-USG:launched_at': s.built ? s.created_at.replace('Z', '.000000') : null,
     'OS-SRV-USG:terminated_at': null,
-    security_groups: s.security_groups.map((name) => ({ name })),
+    security_groups: serverGroups(ctx.region, s).map((name) => ({ name })),
     'OS-EXT-STS:task_state': st.task_state,
     'OS-EXT-STS:vm_state': st.vm_state,
     'OS-EXT-STS:power_state': st.power_state,
-    'os-extended-volumes:volumes_attached': [],
+    'os-extended-volumes:volumes_attached': s.root_volume ? [{ id: s.root_volume.id, ...(atLeast(ctx, '2.3') ? { delete_on_termination: s.root_volume.delete_on_termination } : {}) }] : [],
     ...(atLeast(ctx, '2.9') ? { locked: false } : {}),
     ...(atLeast(ctx, '2.19') ? { description: null } : {}),
     ...(atLeast(ctx, '2.26') ? { tags: s.tags } : {}),

@@ -50,6 +50,10 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
       return { dryRun: true, plan, warnings };
     }
     const name = manifest.metadata.name;
+    // A refused endpoint (a stopped twin) is one error before any VM is recorded, not one per VM.
+    const { assertEndpointsAnswer } = await import('../../endpoint-probe.js');
+    const named = new Set(manifest.spec.subgroups.flatMap((s) => (s.connection ? [s.connection] : [])));
+    await assertEndpointsAnswer((await this.core()).connections.list().filter((c) => named.has(c.name)));
     if (!this.flags['install-mon-agent']) return mcis.create({ ...opts, events: await this.progress(`create ${name}`) });
     // Agent settings are checked before anything is created.
     const { parseDuration } = await import('@cloud-barista/agent/duration');
