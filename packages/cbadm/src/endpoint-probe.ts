@@ -15,6 +15,8 @@ const PROBE_TIMEOUT_MS = 3_000;
 function target(url: string): { host: string; port: number } | undefined {
   try {
     const u = new URL(url);
+    // Only TCP endpoints are probed: a Docker unix:// socket or ssh:// host answers in its driver.
+    if (!['http:', 'https:', 'tcp:'].includes(u.protocol) || !u.hostname) return undefined;
     return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
   } catch {
     return undefined;
