@@ -22,6 +22,8 @@ import { findImage } from './openstack/catalog.js';
 import { OpenStackEngine } from './openstack/engine.js';
 import { LoopbackIps } from './vm/ips.js';
 import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
+import { Isolation, type IsolationMode, type IsolationStatus } from './vm/isolation/isolation.js';
+import { vmPolicies } from './vm-policies.js';
 
 export interface TwinOptions {
   /** Where state.json and the VMs' home directories live. Created if missing. */
@@ -63,6 +65,12 @@ export interface TwinOptions {
   openstackTokenTtlMs?: number;
   /** HTTP port of the Alibaba ECS RPC API (default 0: any free port). */
   alibabaPort?: number;
+  /**
+   * VMs in their own namespaces with enforced firewalls (vm/isolation): `auto` where the host
+   * allows it (root, iproute2, nftables), `on` or fail, `off` (the default here; `cloud-twin` and
+   * `cbadm twin up` default to auto).
+   */
+  isolation?: IsolationMode;
 }
 
 /** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
@@ -98,6 +106,8 @@ export interface TwinStatus {
   alibaba: { instances: Record<string, number>; regions: string[] };
   /** OpenStack servers by the lifecycle's state, and the regions. */
   openstack: { servers: Record<string, number>; regions: string[] };
+  /** Whether VMs run in their own namespaces, and why not. */
+  isolation: IsolationStatus;
 }
 
 /** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port); openstack: Keystone's auth URL (…/identity/v3). */
@@ -197,8 +207,20 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
   );
-  const changed = () => snapshotter.markDirty();
   let azure: AzureTwin | undefined;
+  const { isolation, status: isolationStatus } = await Isolation.start({
+    stateDir: opts.stateDir,
+    mode: opts.isolation ?? 'off',
+    sshPort,
+    log,
+    // The engines exist by the time a VM boots.
+    policy: vmPolicies({ ec2: () => ec2, gce: () => gce, azure: () => azure?.engine, ecs: () => ecs, openstack: () => openstack }),
+  });
+  // Every change may touch a firewall (a rule, a VM joining a group): the isolated VMs' follow.
+  const changed = () => {
+    snapshotter.markDirty();
+    isolation?.policyChanged();
+  };
   // Kubernetes node simulation for VMs of flagged images; shims reach it over the admin API.
   let twinUrl = '';
   const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, nodeToken: keys.nodeToken, log });
@@ -213,6 +235,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     now: Date.now,
     log,
     nodeRuntime,
+    ...(isolation ? { isolation } : {}),
   });
   const ec2 = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
@@ -278,6 +301,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     server.close();
     await ecsApi?.close();
     await lifecycle.close();
+    await isolation?.close();
     throw e;
   }
   const arm = azure;
@@ -396,6 +420,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         azure: arm.engine.vmCounts(),
         alibaba: ecsCounts(),
         openstack: { servers: openstack.serverCounts(), regions: openstack.allRegions().map((r) => r.name) },
+        isolation: isolationStatus,
       };
     },
     instances,
@@ -412,6 +437,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await lifecycle.close();
+        await isolation?.close();
         await httpClosed;
         changed();
         await snapshotter.flush();

@@ -9,6 +9,7 @@ import type { InstanceLifecycle } from '../ec2/context.js';
 import type { InstanceStateName } from '../ec2/model.js';
 import type { VmSshServer, VmSshServerOptions } from '../ssh/vm-ssh-server.js';
 import type { LoopbackIps } from './ips.js';
+import type { Isolation } from './isolation/isolation.js';
 import { loadableKey } from './keys.js';
 
 /** What the lifecycle needs of a VM: an EC2 instance is one; a GCE instance holds one. */
@@ -61,6 +62,8 @@ export interface LifecycleOptions {
   now: () => number;
   log: (message: string) => void;
   nodeRuntime?: NodeRuntimeHooks;
+  /** Set when VMs get their own namespaces (see ./isolation). */
+  isolation?: Isolation;
 }
 
 /**
@@ -107,7 +110,12 @@ export class VmLifecycle implements InstanceLifecycle {
   constructor(private readonly o: LifecycleOptions) {}
 
   homeDir(id: string): string {
-    return join(this.o.stateDir, 'vms', id, 'home');
+    return join(this.diskDir(id), 'home');
+  }
+
+  /** Everything a VM keeps across stop and start; gone when it is terminated. */
+  private diskDir(id: string): string {
+    return join(this.o.stateDir, 'vms', id);
   }
 
   hostKey(): { privateKey: string; publicKey: string } {
@@ -146,6 +154,9 @@ export class VmLifecycle implements InstanceLifecycle {
     this.track(
       (async () => {
         await this.closeServerNow(inst.id);
+        if (this.stale(inst.id, g)) return;
+        // A reboot starts the VM's processes afresh.
+        await this.startMachine(inst);
         if (this.stale(inst.id, g)) return;
         if (inst.publicIp) await this.bringUpSsh(inst, g);
       })(),
@@ -194,7 +205,7 @@ export class VmLifecycle implements InstanceLifecycle {
 
     private removeDisk(id: string): Promise<void> {
     this.o.nodeRuntime?.vmGone(id);
-    return rm(join(this.o.stateDir, 'vms', id), { recursive: true, force: true });
+    return rm(this.diskDir(id), { recursive: true, force: true });
   }
 
   /** The state ends only once the VM's SSH server is gone (and its due time has come). */
@@ -202,6 +213,7 @@ export class VmLifecycle implements InstanceLifecycle {
     this.track(
       (async () => {
         await this.closeServerNow(inst.id);
+        await this.o.isolation?.stopVm(inst.id);
         if (cleanup) await cleanup();
         if (!this.stale(inst.id, g)) then();
       })(),
@@ -217,7 +229,13 @@ export class VmLifecycle implements InstanceLifecycle {
           this.boot(region, inst);
           break;
         case 'running':
-          if (inst.publicIp) this.track(this.bringUpSsh(inst, g), inst);
+          this.track(
+            (async () => {
+              await this.startMachine(inst);
+              if (inst.publicIp && !this.stale(inst.id, g)) await this.bringUpSsh(inst, g);
+            })(),
+            inst,
+          );
           break;
         case 'stopping':
           this.finishStopping(inst, g);
@@ -248,6 +266,8 @@ export class VmLifecycle implements InstanceLifecycle {
       (async () => {
         await mkdir(this.homeDir(inst.id), { recursive: true });
         if (inst.nodeRuntime) this.o.nodeRuntime?.prepare(inst.id);
+        await this.startMachine(inst);
+        if (this.stale(inst.id, g)) return;
         if (inst.assignPublicIp) await this.bringUpSsh(inst, g);
         if (this.stale(inst.id, g)) return;
         this.at(inst, g, () => {
@@ -259,6 +279,33 @@ export class VmLifecycle implements InstanceLifecycle {
       })(),
       inst,
     );
+  }
+
+  /**
+   * An isolated VM's namespaces and PID 1 (afresh); nothing without isolation. VMs of the simulated
+   * node runtime stay on the host: their API servers listen on the host and their shims call the
+   * twin on the host's loopback.
+   */
+  private async startMachine(inst: BackedVm): Promise<void> {
+    const iso = this.o.isolation;
+    if (!iso || this.closing) return;
+    await mkdir(this.homeDir(inst.id), { recursive: true });
+    await iso.startVm({ id: inst.id, diskDir: this.diskDir(inst.id), user: inst.sshUser });
+  }
+
+  /** Where an isolated VM's SSH server listens and how it runs commands; {} without isolation. */
+  private async insideVm(inst: BackedVm, host: string): Promise<Partial<VmSshServerOptions>> {
+    const iso = this.o.isolation;
+    const machine = iso?.machine(inst.id);
+    if (!iso || !machine) return {};
+    await iso.publish(inst.id, host);
+    try {
+      const listener = await iso.sshListener(inst.id);
+      return { listener, inside: { home: `/home/${inst.sshUser}`, wrap: (file, args, cwd) => machine.wrap(file, args, cwd) } };
+    } catch (e) {
+      await iso.unpublish(inst.id);
+      throw e;
+    }
   }
 
   private finishStopping(inst: BackedVm, g: number): void {
@@ -301,7 +348,9 @@ export class VmLifecycle implements InstanceLifecycle {
       inst.publicIp = host;
       let server: VmSshServer;
       try {
+        const inside = await this.insideVm(inst, host);
         server = await this.o.ssh.startVmSshServer({
+          ...inside,
           host,
           port: this.o.sshPort,
           hostKey: inst.hostKey.privateKey,
@@ -317,10 +366,12 @@ export class VmLifecycle implements InstanceLifecycle {
           delete inst.publicIp;
           continue;
         }
+        await this.o.isolation?.unpublish(inst.id);
         throw e;
       }
       if (this.stale(inst.id, g) || this.closing) {
         await server.close();
+        await this.o.isolation?.unpublish(inst.id);
         return;
       }
       this.servers.set(inst.id, server);
@@ -335,6 +386,7 @@ export class VmLifecycle implements InstanceLifecycle {
     if (!server) return;
     this.servers.delete(id);
     await server.close();
+    await this.o.isolation?.unpublish(id);
   }
 
   private bump(id: string): number {
