@@ -1,6 +1,6 @@
 /** Starting and stopping a Cloud-Twin: HTTP API, VM lifecycle, snapshot. */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { EcsEngine } from './alibaba/engine.js';
 import { type EcsListener, startEcsListener } from './alibaba/http.js';
 import { ecsStatus } from './alibaba/instance-view.js';
@@ -22,8 +22,11 @@ import { findImage } from './openstack/catalog.js';
 import { OpenStackEngine } from './openstack/engine.js';
 import { LoopbackIps } from './vm/ips.js';
 import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
-import { Isolation, type IsolationMode, type IsolationStatus } from './vm/isolation/isolation.js';
+import { Isolation, type IsolationMode } from './vm/isolation/isolation.js';
 import { vmPolicies } from './vm-policies.js';
+import type { InstanceCounts, TwinEndpoints, TwinInstanceInfo, TwinPorts, TwinStatus } from './twin-types.js';
+
+export type { InstanceCounts, TwinEndpoints, TwinInstanceInfo, TwinPorts, TwinStatus } from './twin-types.js';
 
 export interface TwinOptions {
   /** Where state.json and the VMs' home directories live. Created if missing. */
@@ -73,71 +76,6 @@ export interface TwinOptions {
   isolation?: IsolationMode;
 }
 
-/** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
-export interface TwinPorts {
-  aws?: number | undefined;
-  azure?: number | undefined;
-  alibaba?: number | undefined;
-}
-
-export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
-
-export interface TwinStatus {
-  pid: number;
-  startedAt: string;
-  endpoints: TwinEndpoints;
-  /** The CA (PEM file) that clients of the HTTPS endpoint (azure) trust. */
-  caFile: string;
-  adminUrl: string;
-  sshPort: number;
-  bootDelayMs: number;
-  stopDelayMs: number;
-  stateDir: string;
-  instances: InstanceCounts;
-  sshServers: number;
-  regions: string[];
-  faults: FaultRule[];
-  outages: string[];
-  /** GCE instances by status, and the projects that hold data. */
-  gce: { instances: Record<string, number>; projects: string[] };
-  /** Azure VMs by PowerState, and the subscriptions that hold data. */
-  azure: { vms: Record<string, number>; subscriptions: string[] };
-  /** ECS instances by Status, and the regions that hold data. */
-  alibaba: { instances: Record<string, number>; regions: string[] };
-  /** OpenStack servers by the lifecycle's state, and the regions. */
-  openstack: { servers: Record<string, number>; regions: string[] };
-  /** Whether VMs run in their own namespaces, and why not. */
-  isolation: IsolationStatus;
-}
-
-/** aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port); openstack: Keystone's auth URL (…/identity/v3). */
-export interface TwinEndpoints {
-  aws: string;
-  gcp: string;
-  azure: string;
-  alibaba: string;
-  openstack: string;
-}
-
-/** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
-export interface TwinInstanceInfo {
-  provider: 'aws' | 'gcp' | 'azure' | 'alibaba' | 'openstack';
-  /** EC2 instance id; the GCE instance's or Azure VM's name. */
-  instanceId: string;
-  /** Region (GCE: the zone's region; Azure: the location). */
-  region: string;
-  state: InstanceStateName;
-  /** Instance type, machine type or VM size. */
-  instanceType: string;
-  imageId: string;
-  keyName?: string;
-  publicIp?: string;
-  privateIp?: string;
-  sshUser: string;
-  sshPort: number;
-  hostPublicKey: string;
-  homeDir: string;
-}
 
 export interface Twin {
   /**
@@ -223,7 +161,16 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   };
   // Kubernetes node simulation for VMs of flagged images; shims reach it over the admin API.
   let twinUrl = '';
-  const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, nodeToken: keys.nodeToken, log });
+  const nodeRuntime = new NodeRuntime({
+    stateDir: opts.stateDir,
+    twinUrl: () => twinUrl,
+    nodeToken: keys.nodeToken,
+    log,
+    ...(isolation ? { isolated: { root: (id: string) => isolation.rootOf(id), listen: (id: string, port: number) => isolation.listen(id, '0.0.0.0', port) } } : {}),
+  });
+  // Node-runtime VMs that boot before the API listens (resumed ones) wait for it.
+  let apiListening: (api: { port: number; accept(socket: Socket): void } | undefined) => void = () => {};
+  const twinApi = new Promise<{ port: number; accept(socket: Socket): void } | undefined>((r) => (apiListening = r));
   const lifecycle = new VmLifecycle({
     stateDir: opts.stateDir,
     sshPort,
@@ -235,7 +182,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     now: Date.now,
     log,
     nodeRuntime,
-    ...(isolation ? { isolation } : {}),
+    ...(isolation ? { isolation, twinApi: () => twinApi } : {}),
   });
   const ec2 = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
@@ -298,6 +245,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       ...(opts.onRequest ? { onRequest: (e) => opts.onRequest?.({ ...e, provider: 'azure' }) } : {}),
     });
   } catch (e) {
+    apiListening(undefined);
     server.close();
     await ecsApi?.close();
     await lifecycle.close();
@@ -309,6 +257,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
+  apiListening({ port: addr.port, accept: (socket) => server.emit('connection', socket) });
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
   const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3` };
 

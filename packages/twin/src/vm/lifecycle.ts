@@ -4,6 +4,7 @@
  * EC2's names; other APIs map them to their own (GCE: PROVISIONING/STAGING, RUNNING, TERMINATED…).
  */
 import { mkdir, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { InstanceLifecycle } from '../ec2/context.js';
 import type { InstanceStateName } from '../ec2/model.js';
@@ -37,6 +38,8 @@ export interface BackedVm {
 /** What the lifecycle asks of the simulated node runtime for VMs flagged for it. */
 export interface NodeRuntimeHooks {
   vmEnv(id: string): Record<string, string>;
+  /** Host paths its tools live in: an isolated VM must still see them. */
+  vmPaths(id: string): string[];
   prepare(id: string): void;
   vmGone(id: string): void;
 }
@@ -64,6 +67,8 @@ export interface LifecycleOptions {
   nodeRuntime?: NodeRuntimeHooks;
   /** Set when VMs get their own namespaces (see ./isolation). */
   isolation?: Isolation;
+  /** The twin's API for node-runtime VMs' shims, once it listens (undefined when it never will). */
+  twinApi?: () => Promise<{ port: number; accept(socket: Socket): void } | undefined>;
 }
 
 /**
@@ -282,15 +287,16 @@ export class VmLifecycle implements InstanceLifecycle {
   }
 
   /**
-   * An isolated VM's namespaces and PID 1 (afresh); nothing without isolation. VMs of the simulated
-   * node runtime stay on the host: their API servers listen on the host and their shims call the
-   * twin on the host's loopback.
+   * An isolated VM's namespaces and PID 1 (afresh); nothing without isolation. A node-runtime VM
+   * keeps seeing its shims and system root, and reaches the twin's API on its own loopback.
    */
   private async startMachine(inst: BackedVm): Promise<void> {
     const iso = this.o.isolation;
     if (!iso || this.closing) return;
     await mkdir(this.homeDir(inst.id), { recursive: true });
-    await iso.startVm({ id: inst.id, diskDir: this.diskDir(inst.id), user: inst.sshUser });
+    const node = inst.nodeRuntime ? this.o.nodeRuntime : undefined;
+    const twinApi = node ? await this.o.twinApi?.() : undefined;
+    await iso.startVm({ id: inst.id, diskDir: this.diskDir(inst.id), user: inst.sshUser, keep: node?.vmPaths(inst.id) ?? [], ...(twinApi ? { twinApi } : {}) });
   }
 
   /** Where an isolated VM's SSH server listens and how it runs commands; {} without isolation. */

@@ -6,7 +6,7 @@
  * - /home, /root, /tmp: the VM's own directories on its disk; `/home/<user>` is the VM's home;
  * - /run: a fresh tmpfs; /proc: the VM's own processes.
  * Arguments come in the environment so nothing is re-quoted: CB_DISK (its home directory is CB_DISK/home), CB_USER,
- * CB_HOSTNAME.
+ * CB_HOSTNAME, CB_KEEP (host paths to keep visible, one a line).
  */
 export const INIT_SCRIPT = String.raw`
 set -eu
@@ -18,6 +18,18 @@ mkdir /run/disk
 mount --bind "$CB_DISK" /run/disk
 d=/run/disk
 mount --bind "$d/home" "$d/homes/$CB_USER"
+# Host paths the VM must still see where they are (the node runtime's tools): bound into the
+# VM's own directory before it covers them.
+printf '%s
+' "$CB_KEEP" | while IFS= read -r p; do
+  for top in tmp root home; do
+    case "$p" in
+      /$top/*) inner=$d/$top; [ "$top" = home ] && inner=$d/homes
+        rel=$(printf '%s' "$p" | cut -d/ -f3-)
+        mkdir -p "$inner/$rel" && mount --bind "$p" "$inner/$rel";;
+    esac
+  done
+done
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$d/etc.up,workdir=$d/etc.work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$d/var.up,workdir=$d/var.work" /var
 mount --rbind "$d/tmp" /tmp
@@ -31,7 +43,7 @@ mount -t proc proc /proc
 printf '%s' "$CB_HOSTNAME" > /proc/sys/kernel/hostname
 printf '%s\n' "$CB_HOSTNAME" > /etc/hostname
 printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$CB_HOSTNAME" > /etc/hosts
-unset CB_DISK
+unset CB_DISK CB_KEEP
 echo ready
 exec sleep infinity
 `;

@@ -5,7 +5,7 @@
  * iproute2, nftables and util-linux on the host; where that is missing the twin runs VMs on the
  * host as before and says why (`IsolationStatus`).
  */
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { renderRuleset } from './firewall.js';
 import { listenIn, Machine } from './machine.js';
 import { loadOrCreatePrefix, namesFor, type IsolationNames } from './names.js';
@@ -34,6 +34,10 @@ export interface VmMachineSpec {
   /** Its disk; the user's home directory is `home` in it. */
   diskDir: string;
   user: string;
+  /** Host paths the VM must still see where they are. */
+  keep: string[];
+  /** A port on the VM's loopback that leads to the twin's API (the node runtime's shims call it). */
+  twinApi?: { port: number; accept(socket: Socket): void };
 }
 
 interface IsolatedVm {
@@ -43,6 +47,8 @@ interface IsolatedVm {
   publicIp?: string;
   /** Its namespace and first firewall are in place: later policy changes may rewrite it. */
   ready?: boolean;
+  /** Sockets inside the VM the twin serves (its API for the node runtime, API servers). */
+  listeners: Server[];
   /** The ruleset last written, so an unchanged policy is not written again. */
   applied?: string;
 }
@@ -127,12 +133,25 @@ export class Isolation {
   async startVm(vm: VmMachineSpec): Promise<void> {
     await this.stopVm(vm.id);
     const policy = this.o.policy(vm.id) ?? { network: 'none', hostname: vm.id, layers: [] };
-    const entry: IsolatedVm = { ns: this.names.vmNs(vm.id), link: this.fabric.linkNumber() };
+    const entry: IsolatedVm = { ns: this.names.vmNs(vm.id), link: this.fabric.linkNumber(), listeners: [] };
     this.vms.set(vm.id, entry);
     await this.fabric.plugVm(entry.ns, entry.link, policy.network, policy.privateIp, policy.prefixLength);
     await this.applyFirewall(entry, policy);
     entry.ready = true;
-    entry.machine = await Machine.boot({ netns: entry.ns, diskDir: vm.diskDir, user: vm.user, hostname: policy.hostname });
+    // Rules changed while the namespace was being made (a group authorized right after launch).
+    this.policyChanged();
+    entry.machine = await Machine.boot({ netns: entry.ns, diskDir: vm.diskDir, user: vm.user, hostname: policy.hostname, keep: vm.keep });
+    const api = vm.twinApi;
+    if (api) (await this.listen(vm.id, '127.0.0.1', api.port))?.on('connection', (s: Socket) => api.accept(s));
+  }
+
+  /** A socket listening inside the VM's network (closed when the VM stops); undefined for no such VM. */
+  async listen(id: string, host: string, port: number): Promise<Server | undefined> {
+    const entry = this.vms.get(id);
+    if (!entry) return undefined;
+    const [server] = await listenIn(entry.ns, [{ host, port }]);
+    if (server) entry.listeners.push(server);
+    return server;
   }
 
   /** Routes the VM's public IP from the host; throws an EADDRINUSE error when the address is taken. */
@@ -165,11 +184,18 @@ export class Isolation {
     return this.vms.get(id)?.machine;
   }
 
+  /** The VM's file system as the twin sees it. */
+  rootOf(id: string): string | undefined {
+    const pid = this.vms.get(id)?.machine?.pid;
+    return pid === undefined ? undefined : `/proc/${pid}/root`;
+  }
+
   /** Kills the VM's processes and removes its namespace (its disk stays). */
   async stopVm(id: string): Promise<void> {
     const entry = this.vms.get(id);
     if (!entry) return;
     this.vms.delete(id);
+    for (const s of entry.listeners) s.close();
     await entry.machine?.halt();
     await this.fabric.unplugVm(entry.ns);
   }

@@ -3,15 +3,13 @@
  * for there and hands them to the twin over the IPC channel, then exits. Node cannot enter a
  * namespace itself, but a socket keeps the namespace it was made in: the twin's SSH server accepts
  * on it as on any other, and the VM's firewall sees every connection.
- * argv[2]: JSON [{ host, port }]; answers one message per socket, { index, error? }.
+ * argv[2]: JSON [{ host, port }]; answers one message per socket, { index, error? }. It exits
+ * when the twin disconnects, once it has every socket (exiting first could outrun the last one).
  */
 import { createServer } from 'node:net';
 
 const specs = JSON.parse(process.argv[2] ?? '[]') as Array<{ host: string; port: number }>;
-let left = specs.length;
-const done = () => {
-  if (--left === 0) process.disconnect();
-};
+const done = () => {};
 specs.forEach((spec, index) => {
   const server = createServer();
   server.once('error', (e: NodeJS.ErrnoException) => {
@@ -24,4 +22,3 @@ specs.forEach((spec, index) => {
     });
   });
 });
-if (left === 0) process.disconnect();

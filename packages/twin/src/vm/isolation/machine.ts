@@ -20,6 +20,8 @@ export interface MachineSpec {
   diskDir: string;
   user: string;
   hostname: string;
+  /** Host paths (below /tmp, /root or /home) the VM must still see at the same path. */
+  keep: string[];
 }
 
 export class Machine {
@@ -34,7 +36,7 @@ export class Machine {
     const nsenter = tool('nsenter') ?? 'nsenter';
     const unshare = tool('unshare') ?? 'unshare';
     const child = spawn(nsenter, [`--net=/run/netns/${spec.netns}`, '--', unshare, '--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '--', '/bin/sh', '-c', INIT_SCRIPT], {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', CB_DISK: spec.diskDir, CB_USER: spec.user, CB_HOSTNAME: spec.hostname },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', CB_DISK: spec.diskDir, CB_USER: spec.user, CB_HOSTNAME: spec.hostname, CB_KEEP: spec.keep.join('\n') },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -104,7 +106,9 @@ export function listenIn(netns: string, specs: Array<{ host: string; port: numbe
     child.on('message', (m: { index: number; error?: string }, handle?: Server) => {
       if (m.error || !handle) return fail(m.error ?? 'no socket');
       servers[m.index] = handle;
-      if (++got === specs.length) resolve(servers);
+      if (++got < specs.length) return;
+      child.disconnect();
+      resolve(servers);
     });
     child.once('error', (e) => fail(e.message));
     child.once('exit', (code) => {
