@@ -58,6 +58,7 @@ const TOOLS: Array<[string, string]> = [
   ['ip', 'iproute2'],
   ['nft', 'nftables'],
   ['nsenter', 'util-linux'],
+  ['setpriv', 'util-linux'],
   ['unshare', 'util-linux'],
 ];
 

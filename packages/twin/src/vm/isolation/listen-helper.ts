@@ -10,6 +10,8 @@ import { createServer } from 'node:net';
 
 const specs = JSON.parse(process.argv[2] ?? '[]') as Array<{ host: string; port: number }>;
 const done = () => {};
+// A listener keeps the IPC channel (and this process) alive until the twin disconnects.
+process.on('message', () => {});
 specs.forEach((spec, index) => {
   const server = createServer();
   server.once('error', (e: NodeJS.ErrnoException) => {

@@ -35,7 +35,10 @@ export class Machine {
   static async boot(spec: MachineSpec): Promise<Machine> {
     const nsenter = tool('nsenter') ?? 'nsenter';
     const unshare = tool('unshare') ?? 'unshare';
-    const child = spawn(nsenter, [`--net=/run/netns/${spec.netns}`, '--', unshare, '--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '--', '/bin/sh', '-c', INIT_SCRIPT], {
+    // If the twin dies (even by SIGKILL) unshare gets SIGKILL, and takes PID 1 (so the whole VM)
+    // with it; the namespaces and links stay until the next `twin up` removes them.
+    const argv = ['--pdeathsig', 'SIGKILL', '--', nsenter, `--net=/run/netns/${spec.netns}`, '--', unshare, '--kill-child=SIGKILL', '--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '--', '/bin/sh', '-c', INIT_SCRIPT];
+    const child = spawn(tool('setpriv') ?? 'setpriv', argv, {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', CB_DISK: spec.diskDir, CB_USER: spec.user, CB_HOSTNAME: spec.hostname, CB_KEEP: spec.keep.join('\n') },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -62,7 +65,7 @@ export class Machine {
       });
     });
     child.stdout?.resume();
-    // nsenter exec'd unshare, which forked PID 1: the one child of the process we started.
+    // setpriv exec'd nsenter, which exec'd unshare, which forked PID 1: the one child of the process we started.
     const pid = childrenOf(child.pid ?? -1, listProcesses() ?? [])[0]?.pid;
     if (pid === undefined) {
       child.kill('SIGKILL');
@@ -111,8 +114,10 @@ export function listenIn(netns: string, specs: Array<{ host: string; port: numbe
       resolve(servers);
     });
     child.once('error', (e) => fail(e.message));
-    child.once('exit', (code) => {
-      if (got < specs.length) fail(`helper exited ${code}`);
+    // The channel closes after its last message: a helper that ends early fails here, not before
+    // a message still on its way.
+    child.once('disconnect', () => {
+      if (got < specs.length) fail(`helper ended (exit ${child.exitCode ?? 'pending'})`);
     });
   });
 }
