@@ -6,9 +6,10 @@
  * host as before and says why (`IsolationStatus`).
  */
 import type { Server, Socket } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { renderRuleset } from './firewall.js';
 import { listenIn, Machine } from './machine.js';
-import { loadOrCreatePrefix, namesFor, type IsolationNames } from './names.js';
+import { loadOrCreatePrefix, namesFor, orphanedPrefixes, register, unregister, type IsolationNames } from './names.js';
 import { Fabric } from './network.js';
 import type { PolicySource, VmNetPolicy } from './policy.js';
 import { run, runSync, tool } from './sh.js';
@@ -120,7 +121,12 @@ export class Isolation {
     if (why) return off(why);
     const names = namesFor(loadOrCreatePrefix(o.stateDir));
     try {
+      for (const orphan of orphanedPrefixes()) {
+        await removeLeftovers(orphan);
+        unregister(orphan);
+      }
       await removeLeftovers(names.prefix);
+      register(names.prefix, resolvePath(o.stateDir));
       const fabric = new Fabric(names);
       await fabric.create();
       return { isolation: new Isolation(o, names, fabric), status: { on: true } };
@@ -237,5 +243,6 @@ export class Isolation {
     await this.settled();
     await Promise.allSettled([...this.vms.keys()].map((id) => this.stopVm(id)));
     await removeLeftovers(this.names.prefix);
+    unregister(this.names.prefix);
   }
 }

@@ -5,8 +5,42 @@
  * state dirs) run side by side: each has its own prefix and touches only its own.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * Which state dir each prefix on this host belongs to (tmpfs: gone on reboot, with the namespaces).
+ * A twin killed with its state dir then deleted (a test's temp dir) leaves namespaces no `twin up`
+ * of that dir will ever remove: the next isolated twin on the host does.
+ */
+const REGISTRY = '/run/cloud-twin/isolation';
+
+export function register(prefix: string, stateDir: string): void {
+  mkdirSync(REGISTRY, { recursive: true, mode: 0o700 });
+  writeFileSync(join(REGISTRY, prefix), stateDir, { mode: 0o600 });
+}
+
+export function unregister(prefix: string): void {
+  rmSync(join(REGISTRY, prefix), { force: true });
+}
+
+/** Prefixes whose state dir no longer records them: nobody will come back for their leftovers. */
+export function orphanedPrefixes(): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(REGISTRY);
+  } catch {
+    return [];
+  }
+  return entries.filter((prefix) => {
+    try {
+      const stateDir = readFileSync(join(REGISTRY, prefix), 'utf8');
+      return (JSON.parse(readFileSync(join(stateDir, 'isolation.json'), 'utf8')) as { prefix?: string }).prefix !== prefix;
+    } catch {
+      return true;
+    }
+  });
+}
 
 /** Interface names are at most 15 bytes: 6 for the prefix, one for the kind, 8 for a number. */
 export interface IsolationNames {
