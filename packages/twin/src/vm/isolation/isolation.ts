@@ -2,7 +2,7 @@
  * Cloud-Twin VMs as machines: each running VM gets its own network namespace on its VPC's bridge,
  * its public IP routed from the host, its own mount/UTS/IPC/PID namespaces and an nftables firewall
  * programmed from its cloud's rules (see network.ts, machine.ts, firewall.ts). Needs root and
- * iproute2, nftables and util-linux on the host; where that is missing the twin runs VMs on the
+ * iproute2, nftables and util-linux (nsenter, unshare, setpriv) on the host; where that is missing the twin runs VMs on the
  * host as before and says why (`IsolationStatus`).
  */
 import type { Server, Socket } from 'node:net';
