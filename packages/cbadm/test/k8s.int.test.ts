@@ -21,7 +21,10 @@ type K8sNode = { metadata: { name: string; labels: Record<string, string>; annot
 
 // The user's home for ~/.kube/config: a temp dir, for cbadm and kubectl alike.
 const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
-const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '' } });
+// Isolation off: with enforced firewalls the real kubectl on this machine cannot reach 6443, which
+// cbadm k8s opens to the nodes' public IPs only (as a real cloud would refuse it), and the simulated
+// kubeadm probes endpoints from the host, not from the joining node.
+const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '', CB_TWIN_ISOLATION: 'off' } });
 const kubectlPath = optionalTool('kubectl', 'apt-get install -y kubernetes-client');
 const openstackCli = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
 let conns: string[] = [];

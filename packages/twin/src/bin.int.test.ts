@@ -29,7 +29,9 @@ interface TwinJson {
 }
 
 function daemon(args: string[]): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, '--state-dir', stateDir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Isolation off: its VMs sit in the default security group, which (as on EC2) admits only its own
+  // members, so with enforced firewalls the SSH probes below would be refused.
+  const child = spawn(process.execPath, [BIN, '--state-dir', stateDir, '--isolation', 'off', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -119,6 +121,7 @@ describe('cloud-twin daemon', () => {
     [['--state-dir', stateDir, '--port', '99999'], /--port must be a port number/],
     [['--state-dir', stateDir, '--azure-port', 'https'], /--azure-port must be a port number/],
     [['--state-dir', stateDir, '--colour'], /Unknown option '--colour'/],
+    [['--state-dir', stateDir, '--isolation', 'maybe'], /--isolation must be auto, on or off, got 'maybe'/],
   ])('exits 2 with a clear message for bad flags %j', (args, message) => {
     const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
     expect(r.status).toBe(2);

@@ -3,7 +3,7 @@
  * cloud-twin daemon:
  *
  *   cloud-twin --state-dir DIR [--port N] [--azure-port N] [--alibaba-port N] [--docker-port N] [--boot-delay 2s] [--stop-delay 1s] [--ssh-port N]
- *              [--fault SPEC]... [--terminated-retention 1h]
+ *              [--fault SPEC]... [--terminated-retention 1h] [--isolation auto|on|off]
  *
  * Without --port/--azure-port it takes the ports of its last run again (DIR/ports.json) when they
  * are free, so the endpoints its clients were given stay right across a restart.
@@ -34,7 +34,7 @@ function lastPorts(file: string): TwinPorts {
 
 const USAGE = `usage: cloud-twin --state-dir DIR [--host 127.0.0.1] [--port N] [--azure-port N] [--alibaba-port N] [--docker-port N] [--boot-delay 2s]
                   [--stop-delay 1s] [--ssh-port 2222] [--terminated-retention 1h]
-                  [--fault [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
+                  [--isolation auto|on|off] [--fault [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT]]...`;
 
 function usage(message: string): never {
   process.stderr.write(`cloud-twin: ${message}\n${USAGE}\n`);
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
         'ssh-port': { type: 'string' },
         fault: { type: 'string', multiple: true },
         'terminated-retention': { type: 'string' },
+        isolation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
     return usage((e as Error).message);
   }
 
+  const isolation = values.isolation ?? 'auto';
+  if (isolation !== 'auto' && isolation !== 'on' && isolation !== 'off') return usage(`--isolation must be auto, on or off, got '${isolation}'`);
+
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const logStream = createWriteStream(join(stateDir, 'twin.log'), { flags: 'a' });
   const logLine = (line: string) => logStream.write(`${line}\n`);
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     stopDelayMs: durationFlag('stop-delay', values['stop-delay']),
     terminatedRetentionMs: durationFlag('terminated-retention', values['terminated-retention']),
     faults,
+    isolation,
     log: (m) => logLine(`${new Date().toISOString()} twin ${m}`),
     onRequest: (e) =>
       logLine(`${e.time} ${e.requestId} ${e.region ?? '-'} ${e.action ?? '-'} ${e.status} ${e.code ?? '-'} ${e.ms}ms`),

@@ -1,6 +1,6 @@
 /** Starting and stopping a Cloud-Twin: HTTP API, VM lifecycle, snapshot. */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { EcsEngine } from './alibaba/engine.js';
 import { type EcsListener, startEcsListener } from './alibaba/http.js';
 import { ecsStatus } from './alibaba/instance-view.js';
@@ -25,6 +25,11 @@ import { findImage } from './openstack/catalog.js';
 import { OpenStackEngine } from './openstack/engine.js';
 import { LoopbackIps } from './vm/ips.js';
 import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
+import { Isolation, type IsolationMode } from './vm/isolation/isolation.js';
+import { vmPolicies } from './vm-policies.js';
+import type { InstanceCounts, TwinEndpoints, TwinInstanceInfo, TwinPorts, TwinStatus } from './twin-types.js';
+
+export type { InstanceCounts, TwinEndpoints, TwinInstanceInfo, TwinPorts, TwinStatus } from './twin-types.js';
 
 export interface TwinOptions {
   /** Where state.json and the VMs' home directories live. Created if missing. */
@@ -70,82 +75,14 @@ export interface TwinOptions {
   alibabaPort?: number;
   /** Loopback TCP port of the Docker Engine API (default 0: any free port); its socket is `<stateDir>/docker.sock`. */
   dockerPort?: number;
+  /**
+   * VMs in their own namespaces with enforced firewalls (vm/isolation): `auto` where the host
+   * allows it (root, iproute2, nftables), `on` or fail, `off` (the default here; `cloud-twin` and
+   * `cbadm twin up` default to auto).
+   */
+  isolation?: IsolationMode;
 }
 
-/** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
-export interface TwinPorts {
-  aws?: number | undefined;
-  azure?: number | undefined;
-  alibaba?: number | undefined;
-  docker?: number | undefined;
-}
-
-export type InstanceCounts = Record<InstanceStateName, number> & { total: number };
-
-export interface TwinStatus {
-  pid: number;
-  startedAt: string;
-  endpoints: TwinEndpoints;
-  /** The CA (PEM file) that clients of the HTTPS endpoint (azure) trust. */
-  caFile: string;
-  adminUrl: string;
-  sshPort: number;
-  bootDelayMs: number;
-  stopDelayMs: number;
-  stateDir: string;
-  instances: InstanceCounts;
-  sshServers: number;
-  regions: string[];
-  faults: FaultRule[];
-  outages: string[];
-  /** GCE instances by status, and the projects that hold data. */
-  gce: { instances: Record<string, number>; projects: string[] };
-  /** Azure VMs by PowerState, and the subscriptions that hold data. */
-  azure: { vms: Record<string, number>; subscriptions: string[] };
-  /** ECS instances by Status, and the regions that hold data. */
-  alibaba: { instances: Record<string, number>; regions: string[] };
-  /** OpenStack servers by the lifecycle's state, and the regions. */
-  openstack: { servers: Record<string, number>; regions: string[] };
-  /** Docker containers by state; the daemon's host name (a Docker connection's region) and TCP endpoint. */
-  docker: { containers: Record<string, number>; host: string; tcp: string };
-  /** Cloudit servers by the lifecycle's state, and the clusters (zones). */
-  cloudit: { servers: Record<string, number>; zones: string[] };
-}
-
-/**
- * aws: the EC2 Query API; gcp: GCE REST; azure: ARM over HTTPS; alibaba: the ECS RPC API (its own port);
- * openstack: Keystone's auth URL (…/identity/v3); cloudit: the identity base CB-Spider's client adds
- * /cloudit/v5.0/… to; docker: the Engine API's socket (`unix://…/docker.sock`).
- */
-export interface TwinEndpoints {
-  aws: string;
-  gcp: string;
-  azure: string;
-  alibaba: string;
-  openstack: string;
-  docker: string;
-  cloudit: string;
-}
-
-/** A VM of any of the three APIs, in the lifecycle's (EC2's) state names. */
-export interface TwinInstanceInfo {
-  provider: 'aws' | 'gcp' | 'azure' | 'alibaba' | 'openstack' | 'cloudit';
-  /** EC2 instance id; the GCE instance's or Azure VM's name. */
-  instanceId: string;
-  /** Region (GCE: the zone's region; Azure: the location). */
-  region: string;
-  state: InstanceStateName;
-  /** Instance type, machine type or VM size. */
-  instanceType: string;
-  imageId: string;
-  keyName?: string;
-  publicIp?: string;
-  privateIp?: string;
-  sshUser: string;
-  sshPort: number;
-  hostPublicKey: string;
-  homeDir: string;
-}
 
 export interface Twin {
   /**
@@ -217,12 +154,33 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const snapshotter = new Snapshotter(opts.stateDir, take, opts.snapshotDebounceMs ?? 200, (e) =>
     log(`saving state failed: ${String(e)}`),
   );
-  const changed = () => snapshotter.markDirty();
   let azure: AzureTwin | undefined;
   let docker: DockerTwin | undefined;
+  const { isolation, status: isolationStatus } = await Isolation.start({
+    stateDir: opts.stateDir,
+    mode: opts.isolation ?? 'off',
+    sshPort,
+    log,
+    // The engines exist by the time a VM boots.
+    policy: vmPolicies({ ec2: () => ec2, gce: () => gce, azure: () => azure?.engine, ecs: () => ecs, openstack: () => openstack }),
+  });
+  // Every change may touch a firewall (a rule, a VM joining a group): the isolated VMs' follow.
+  const changed = () => {
+    snapshotter.markDirty();
+    isolation?.policyChanged();
+  };
   // Kubernetes node simulation for VMs of flagged images; shims reach it over the admin API.
   let twinUrl = '';
-  const nodeRuntime = new NodeRuntime({ stateDir: opts.stateDir, twinUrl: () => twinUrl, nodeToken: keys.nodeToken, log });
+  const nodeRuntime = new NodeRuntime({
+    stateDir: opts.stateDir,
+    twinUrl: () => twinUrl,
+    nodeToken: keys.nodeToken,
+    log,
+    ...(isolation ? { isolated: { root: (id: string) => isolation.rootOf(id), listen: (id: string, port: number) => isolation.listen(id, '0.0.0.0', port) } } : {}),
+  });
+  // Node-runtime VMs that boot before the API listens (resumed ones) wait for it.
+  let apiListening: (api: { port: number; accept(socket: Socket): void } | undefined) => void = () => {};
+  const twinApi = new Promise<{ port: number; accept(socket: Socket): void } | undefined>((r) => (apiListening = r));
   const lifecycle = new VmLifecycle({
     stateDir: opts.stateDir,
     sshPort,
@@ -234,6 +192,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     now: Date.now,
     log,
     nodeRuntime,
+    ...(isolation ? { isolation, twinApi: () => twinApi } : {}),
   });
   const ec2 = new Ec2Engine({ lifecycle, changed, now: Date.now, terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000 });
   if (saved) for (const region of ec2.restore(saved.ec2)) lifecycle.resume(region);
@@ -311,10 +270,12 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
       onRequest: opts.onRequest,
     });
   } catch (e) {
+    apiListening(undefined);
     server.close();
     await azure?.close();
     await ecsApi?.close();
     await lifecycle.close();
+    await isolation?.close();
     throw e;
   }
   const arm = azure;
@@ -323,6 +284,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   twinUrl = base;
+  apiListening({ port: addr.port, accept: (socket) => server.emit('connection', socket) });
   // Google's client libraries take a host and port (apiEndpoint) and add /compute/v1 themselves.
   const endpoints: TwinEndpoints = { aws: base, gcp: base, azure: arm.endpoint, alibaba: alibabaApi.endpoint, openstack: `${base}/identity/v3`, docker: engineApi.socketUrl, cloudit: base };
 
@@ -446,6 +408,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         openstack: { servers: openstack.serverCounts(), regions: openstack.allRegions().map((r) => r.name) },
         docker: { containers: engineApi.counts(), host: engineApi.state.host.name, tcp: engineApi.tcpUrl },
         cloudit: { servers: cloudit.serverCounts(), zones: CLOUDIT_CLUSTERS.map((c) => c.name) },
+        isolation: isolationStatus,
       };
     },
     instances,
@@ -463,6 +426,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         const httpClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await lifecycle.close();
+        await isolation?.close();
         await httpClosed;
         changed();
         await snapshotter.flush();

@@ -37,6 +37,8 @@ export interface TwinStatus {
   instances?: Record<string, number>;
   faults?: unknown[];
   outages?: unknown[];
+  /** Whether the twin's VMs run in their own namespaces with enforced firewalls, and why not. */
+  isolation?: { on: boolean; reason?: string };
 }
 
 /**
@@ -111,7 +113,7 @@ export async function twinStatus(stateDir: string): Promise<TwinStatus> {
   const res = await fetch(`${info.adminUrl}/status`, { headers: await adminHeaders(stateDir) });
   if (!res.ok) throw new OperationError(`Cloud-Twin refused its status (HTTP ${res.status})`, { hint: `its secret file in ${stateDir} may have been replaced: restart it with cbadm twin down && cbadm twin up` });
   const live = (await res.json()) as Partial<TwinStatus>;
-  return { running: true, stateDir, ...info, instances: live.instances ?? {}, faults: live.faults ?? [], outages: live.outages ?? [] };
+  return { running: true, stateDir, ...info, instances: live.instances ?? {}, faults: live.faults ?? [], outages: live.outages ?? [], ...(live.isolation ? { isolation: live.isolation } : {}) };
 }
 
 export interface TwinUpOptions {
@@ -123,6 +125,8 @@ export interface TwinUpOptions {
   stopDelay?: string;
   sshPort?: number;
   faults?: string[];
+  /** auto (the twin's default), on or off: VMs in their own namespaces. */
+  isolation?: string;
   startTimeoutMs?: number;
 }
 
@@ -137,6 +141,7 @@ export async function twinUp(opts: TwinUpOptions): Promise<TwinStatus> {
   if (opts.bootDelay) args.push('--boot-delay', opts.bootDelay);
   if (opts.stopDelay) args.push('--stop-delay', opts.stopDelay);
   if (opts.sshPort !== undefined) args.push('--ssh-port', String(opts.sshPort));
+  if (opts.isolation) args.push('--isolation', opts.isolation);
   for (const f of opts.faults ?? []) args.push('--fault', f);
   const log = openSync(join(opts.stateDir, 'twin.out'), 'a');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });

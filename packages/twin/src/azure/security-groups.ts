@@ -4,7 +4,8 @@ import { ArmError, resourceNotFound } from './errors.js';
 import { idOf, type NetworkSecurityGroup, type SecurityRule, TYPES } from './model.js';
 import { createOrUpdate, deleted, done, etag, find, getter, remove } from './network-base.js';
 
-const DEFAULT_RULES: SecurityRule[] = [
+/** Azure's default rules of every NSG (also what the VM firewalls of isolated VMs apply). */
+export const DEFAULT_RULES: SecurityRule[] = [
   { name: 'AllowVnetInBound', protocol: '*', sourcePortRange: '*', destinationPortRange: '*', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'VirtualNetwork', access: 'Allow', priority: 65000, direction: 'Inbound', description: 'Allow inbound traffic from all VMs in VNET' },
   { name: 'AllowAzureLoadBalancerInBound', protocol: '*', sourcePortRange: '*', destinationPortRange: '*', sourceAddressPrefix: 'AzureLoadBalancer', destinationAddressPrefix: '*', access: 'Allow', priority: 65001, direction: 'Inbound', description: 'Allow inbound traffic from azure load balancer' },
   { name: 'DenyAllInBound', protocol: '*', sourcePortRange: '*', destinationPortRange: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', access: 'Deny', priority: 65500, direction: 'Inbound', description: 'Deny all inbound traffic' },

@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import type { Server as NetServer } from 'node:net';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { readJson, readText, sendJson } from '../http/io.js';
 import { serveApi } from './api.js';
 import { kubeadm } from './kubeadm.js';
@@ -42,12 +43,38 @@ export interface NodeRuntimeOptions {
   /** How long a node takes from joining to Ready once its kubelet runs and the CNI is in. */
   readyDelayMs?: number;
   log: (message: string) => void;
+  /** Isolated VMs (../vm/isolation): their own file system and network. */
+  isolated?: IsolatedVms;
+}
+
+export interface IsolatedVms {
+  /** Where the twin sees the VM's file system (`/proc/<pid 1>/root`); undefined for a VM on the host. */
+  root(instanceId: string): string | undefined;
+  /** A socket listening on `port` inside the VM's network; undefined for a VM on the host. */
+  listen(instanceId: string, port: number): Promise<NetServer | undefined>;
+}
+
+/** Flags whose value is a file the twin reads. */
+const FILE_FLAGS = new Set(['--config', '-f', '--filename', '--kubeconfig']);
+
+/** A request from an isolated VM, its paths made the twin's (relative ones resolve below `cwd`). */
+function throughRoot(req: RunRequest, root: string): RunRequest {
+  const cwd = join(root, req.cwd);
+  const path = (p: string) => (isAbsolute(p) ? join(root, p) : p);
+  const args = req.args.map((a, i) => {
+    const eq = a.indexOf('=');
+    if (eq > 0 && FILE_FLAGS.has(a.slice(0, eq))) return `${a.slice(0, eq + 1)}${path(a.slice(eq + 1))}`;
+    return FILE_FLAGS.has(req.args[i - 1] ?? '') ? path(a) : a;
+  });
+  return { ...req, cwd, args, ...(req.kubeconfig ? { kubeconfig: join(root, resolve(req.cwd, req.kubeconfig)) } : {}) };
 }
 
 export class NodeRuntime {
   readonly clusters = new Map<string, SimCluster>();
   /** API servers by `<cluster id> <host:port>`, one per control plane. */
   private readonly apis = new Map<string, Server>();
+  /** The sockets inside isolated VMs that feed those API servers, by the same key. */
+  private readonly vmListeners = new Map<string, NetServer>();
   private binDir: string | undefined;
 
   constructor(private readonly o: NodeRuntimeOptions) {}
@@ -67,6 +94,12 @@ export class NodeRuntime {
       CB_TWIN_NODE_TOKEN: this.o.nodeToken(instanceId),
       CB_TWIN_NODE_RUNTIME: 'kubernetes',
     };
+  }
+
+  /** The shims (bin/ and the lib/ they use) and the VM's system root: an isolated VM must see them at these paths. */
+  vmPaths(instanceId: string): string[] {
+    this.binDir ??= writeNodeRuntimeBin(this.o.stateDir);
+    return [dirname(this.binDir), this.sysroot(instanceId).root];
   }
 
   /** A fresh VM's system root: an Ubuntu 22.04 with swap on, as cloud images often have. */
@@ -114,13 +147,20 @@ export class NodeRuntime {
         return true;
       },
     }, tls);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port, exclusive: true }, () => {
-        server.off('error', reject);
-        resolve();
+    const inVm = await this.o.isolated?.listen(instanceId, port);
+    if (inVm) {
+      // The control plane is an isolated VM: its API server listens in the VM's network.
+      inVm.on('connection', (socket) => server.emit('connection', socket));
+      this.vmListeners.set(`${c.id} ${host}:${port}`, inVm);
+    } else {
+      await new Promise<void>((done, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port, exclusive: true }, () => {
+          server.off('error', reject);
+          done();
+        });
       });
-    });
+    }
     server.on('error', (e) => this.o.log(`k8s api ${c.name}: ${e.message}`));
     this.apis.set(`${c.id} ${host}:${port}`, server);
     c.apiServers.set(`${host}:${port}`, instanceId);
@@ -135,12 +175,16 @@ export class NodeRuntime {
         server?.close();
         server?.closeAllConnections();
         this.apis.delete(`${c.id} ${addr}`);
+        this.vmListeners.get(`${c.id} ${addr}`)?.close();
+        this.vmListeners.delete(`${c.id} ${addr}`);
         c.apiServers.delete(addr);
       }
     }
   }
 
-  async run(req: RunRequest): Promise<RunResponse> {
+  async run(asked: RunRequest): Promise<RunResponse> {
+    const root = this.o.isolated?.root(asked.instanceId);
+    const req = root ? throughRoot(asked, root) : asked;
     switch (req.command) {
       case 'kubeadm':
         return kubeadm(
@@ -209,6 +253,7 @@ export class NodeRuntime {
   }
 
   close(): void {
+    for (const s of this.vmListeners.values()) s.close();
     for (const s of this.apis.values()) {
       s.close();
       s.closeAllConnections();

@@ -52,6 +52,18 @@ export function childrenOf(pid: number, procs: ProcInfo[]): ProcInfo[] {
   return procs.filter((p) => p.ppid === pid);
 }
 
+/** Children, grandchildren… of `pid` down to `depth` generations, from a process list. */
+export function descendantsOf(pid: number, procs: ProcInfo[], depth: number): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  let level = [pid];
+  for (let d = 0; d < depth && level.length > 0; d++) {
+    const next = procs.filter((p) => level.includes(p.ppid));
+    out.push(...next);
+    level = next.map((p) => p.pid);
+  }
+  return out;
+}
+
 /** The terminal device a process has on its stdin, e.g. `/dev/pts/4`, if any. */
 export function ttyOf(pid: number): string | undefined {
   try {

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { childrenOf, listProcesses, ttyOf } from './proc.js';
+import { descendantsOf, listProcesses, ttyOf } from './proc.js';
 
 const SCRIPT_CANDIDATES = ['/usr/bin/script', '/bin/script'];
 
@@ -71,7 +71,8 @@ export function ptyArgv(
 export function findPtyDevice(scriptPid: number): string | undefined {
   const procs = listProcesses();
   if (!procs) return undefined;
-  for (const child of childrenOf(scriptPid, procs)) {
+  // Below `script` directly, or below nsenter and its child for an isolated VM.
+  for (const child of descendantsOf(scriptPid, procs, 3)) {
     const tty = ttyOf(child.pid);
     if (tty) return tty;
   }

@@ -7,8 +7,9 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { AcceptConnection, RejectConnection, ServerChannel, Session } from 'ssh2';
-import { childrenOf, listProcesses, signalProcess, toSignal, type ProcessTracker } from './proc.js';
+import { descendantsOf, listProcesses, signalProcess, toSignal, type ProcessTracker } from './proc.js';
 import { findPtyDevice, findScript, ptyArgv, resizePty, type PtySize } from './pty.js';
+import type { VmInside } from './vm-ssh-server.js';
 
 /** What a session needs from the server it belongs to. */
 export interface SessionHost {
@@ -20,6 +21,8 @@ export interface SessionHost {
   tracker: ProcessTracker;
   /** True once the server is closing: no new process may start. */
   isClosing(): boolean;
+  /** Set for an isolated VM: commands run inside its namespaces, HOME as the VM sees it. */
+  inside?: VmInside;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -196,7 +199,7 @@ export class VmSession {
     const [clientIp = '', clientPort = ''] = this.host.sshConnection.split(' ');
     const env: Record<string, string> = {
       PATH: DEFAULT_PATH,
-      HOME: this.host.homeDir,
+      HOME: this.host.inside?.home ?? this.host.homeDir,
       USER: this.host.user,
       LOGNAME: this.host.user,
       SHELL: '/bin/sh',
@@ -247,10 +250,12 @@ export class VmSession {
     this.channel = channel;
     this.running = true;
 
+    const inside = this.host.inside;
+    if (inside) ({ file, args } = inside.wrap(file, args, inside.home));
     let child: ChildProcess;
     try {
       child = spawn(file, args, {
-        cwd: this.host.homeDir,
+        cwd: inside ? '/' : this.host.homeDir,
         env: this.buildEnv(extraEnv),
         // Own session and process group: signals and the final kill reach everything it starts.
         detached: true,
@@ -337,9 +342,10 @@ export class VmSession {
     const pid = this.child?.pid;
     if (pid === undefined) return [];
     if (!this.viaScript) return [pid];
-    // With a pty the command runs in its own session below `script`; signal both.
+    // With a pty the command runs in its own session below `script` (below nsenter's child when
+    // the VM is isolated); signal all of them.
     const procs = listProcesses();
-    return [pid, ...(procs ? childrenOf(pid, procs).map((p) => p.pid) : [])];
+    return [pid, ...(procs ? descendantsOf(pid, procs, 3).map((p) => p.pid) : [])];
   }
 
   /**

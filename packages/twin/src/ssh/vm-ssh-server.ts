@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ParsedKey } from 'ssh2';
 import { ProcessTracker } from './proc.js';
@@ -27,6 +27,19 @@ export interface VmSshServerOptions {
   user: string;
   /** Extra environment for every command, below what the client sends with `env` requests. */
   env?: Record<string, string>;
+  /**
+   * A socket already listening (an isolated VM's, made inside its network namespace): used instead
+   * of binding `host:port`.
+   */
+  listener?: Server;
+  /** Runs every command inside the VM (an isolated VM's namespaces) instead of on the host. */
+  inside?: VmInside;
+}
+
+/** How commands enter an isolated VM, and the home directory as the VM sees it. */
+export interface VmInside {
+  home: string;
+  wrap(file: string, args: string[], cwd: string): { file: string; args: string[] };
 }
 
 export interface VmSshServer {
@@ -137,6 +150,7 @@ export async function startVmSshServer(opts: VmSshServerOptions): Promise<VmSshS
         sshConnection,
         tracker,
         isClosing: () => closing,
+        ...(opts.inside ? { inside: opts.inside } : {}),
       });
       sessions.add(vmSession);
       mine.add(vmSession);
@@ -153,7 +167,7 @@ export async function startVmSshServer(opts: VmSshServerOptions): Promise<VmSshS
     });
   });
 
-  const net = createServer((socket) => {
+  const onSocket = (socket: Socket) => {
     if (closing) {
       socket.destroy();
       return;
@@ -162,9 +176,11 @@ export async function startVmSshServer(opts: VmSshServerOptions): Promise<VmSshS
     socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
     ssh.injectSocket(socket);
-  });
+  };
+  const net = opts.listener ?? createServer();
+  net.on('connection', onSocket);
 
-  await new Promise<void>((resolve, reject) => {
+  if (!opts.listener) await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => {
       net.off('listening', onListening);
       reject(e);

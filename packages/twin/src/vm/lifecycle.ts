@@ -4,12 +4,14 @@
  * EC2's names; other APIs map them to their own (GCE: PROVISIONING/STAGING, RUNNING, TERMINATED…).
  */
 import { mkdir, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { InstanceLifecycle } from '../ec2/context.js';
 import type { InstanceStateName } from '../ec2/model.js';
 import type { VmSshServer, VmSshServerOptions } from '../ssh/vm-ssh-server.js';
 import type { LoopbackIps } from './ips.js';
 import { sleep } from '../sleep.js';
+import type { Isolation } from './isolation/isolation.js';
 import { loadableKey } from './keys.js';
 
 /** What the lifecycle needs of a VM: an EC2 instance is one; a GCE instance holds one. */
@@ -42,6 +44,8 @@ export interface BackedVm {
 /** What the lifecycle asks of the simulated node runtime for VMs flagged for it. */
 export interface NodeRuntimeHooks {
   vmEnv(id: string): Record<string, string>;
+  /** Host paths its tools live in: an isolated VM must still see them. */
+  vmPaths(id: string): string[];
   prepare(id: string): void;
   vmGone(id: string): void;
 }
@@ -67,6 +71,10 @@ export interface LifecycleOptions {
   now: () => number;
   log: (message: string) => void;
   nodeRuntime?: NodeRuntimeHooks;
+  /** Set when VMs get their own namespaces (see ./isolation). */
+  isolation?: Isolation;
+  /** The twin's API for node-runtime VMs' shims, once it listens (undefined when it never will). */
+  twinApi?: () => Promise<{ port: number; accept(socket: Socket): void } | undefined>;
 }
 
 /**
@@ -115,7 +123,12 @@ export class VmLifecycle implements InstanceLifecycle {
   constructor(private readonly o: LifecycleOptions) {}
 
   homeDir(id: string): string {
-    return join(this.o.stateDir, 'vms', id, 'home');
+    return join(this.diskDir(id), 'home');
+  }
+
+  /** Everything a VM keeps across stop and start; gone when it is terminated. */
+  private diskDir(id: string): string {
+    return join(this.o.stateDir, 'vms', id);
   }
 
   hostKey(): { privateKey: string; publicKey: string } {
@@ -154,6 +167,9 @@ export class VmLifecycle implements InstanceLifecycle {
     this.track(
       (async () => {
         await this.closeServerNow(inst.id);
+        if (this.stale(inst.id, g)) return;
+        // A reboot starts the VM's processes afresh.
+        await this.startMachine(inst);
         if (this.stale(inst.id, g)) return;
         if (inst.publicIp) await this.bringUpSsh(inst, g);
       })(),
@@ -202,7 +218,7 @@ export class VmLifecycle implements InstanceLifecycle {
 
     private removeDisk(id: string): Promise<void> {
     this.o.nodeRuntime?.vmGone(id);
-    return rm(join(this.o.stateDir, 'vms', id), { recursive: true, force: true });
+    return rm(this.diskDir(id), { recursive: true, force: true });
   }
 
   /** The state ends only once the VM's SSH server is gone (and its due time has come). */
@@ -210,6 +226,7 @@ export class VmLifecycle implements InstanceLifecycle {
     this.track(
       (async () => {
         await this.closeServerNow(inst.id);
+        await this.o.isolation?.stopVm(inst.id);
         if (cleanup) await cleanup();
         if (!this.stale(inst.id, g)) then();
       })(),
@@ -225,7 +242,13 @@ export class VmLifecycle implements InstanceLifecycle {
           this.boot(region, inst);
           break;
         case 'running':
-          if (inst.publicIp) this.track(this.bringUpSsh(inst, g), inst);
+          this.track(
+            (async () => {
+              await this.startMachine(inst);
+              if (inst.publicIp && !this.stale(inst.id, g)) await this.bringUpSsh(inst, g);
+            })(),
+            inst,
+          );
           break;
         case 'stopping':
           this.finishStopping(inst, g);
@@ -256,6 +279,8 @@ export class VmLifecycle implements InstanceLifecycle {
       (async () => {
         await mkdir(this.homeDir(inst.id), { recursive: true });
         if (inst.nodeRuntime) this.o.nodeRuntime?.prepare(inst.id);
+        await this.startMachine(inst);
+        if (this.stale(inst.id, g)) return;
         if (inst.assignPublicIp) await this.bringUpSsh(inst, g);
         if (this.stale(inst.id, g)) return;
         this.at(inst, g, () => {
@@ -267,6 +292,34 @@ export class VmLifecycle implements InstanceLifecycle {
       })(),
       inst,
     );
+  }
+
+  /**
+   * An isolated VM's namespaces and PID 1 (afresh); nothing without isolation. A node-runtime VM
+   * keeps seeing its shims and system root, and reaches the twin's API on its own loopback.
+   */
+  private async startMachine(inst: BackedVm): Promise<void> {
+    const iso = this.o.isolation;
+    if (!iso || this.closing) return;
+    await mkdir(this.homeDir(inst.id), { recursive: true });
+    const node = inst.nodeRuntime ? this.o.nodeRuntime : undefined;
+    const twinApi = node ? await this.o.twinApi?.() : undefined;
+    await iso.startVm({ id: inst.id, diskDir: this.diskDir(inst.id), user: inst.sshUser, keep: node?.vmPaths(inst.id) ?? [], ...(twinApi ? { twinApi } : {}) });
+  }
+
+  /** Where an isolated VM's SSH server listens and how it runs commands; {} without isolation. */
+  private async insideVm(inst: BackedVm, host: string): Promise<Partial<VmSshServerOptions>> {
+    const iso = this.o.isolation;
+    const machine = iso?.machine(inst.id);
+    if (!iso || !machine) return {};
+    await iso.publish(inst.id, host);
+    try {
+      const listener = await iso.sshListener(inst.id);
+      return { listener, inside: { home: `/home/${inst.sshUser}`, wrap: (file, args, cwd) => machine.wrap(file, args, cwd) } };
+    } catch (e) {
+      await iso.unpublish(inst.id);
+      throw e;
+    }
   }
 
   private finishStopping(inst: BackedVm, g: number): void {
@@ -309,7 +362,9 @@ export class VmLifecycle implements InstanceLifecycle {
       inst.publicIp = host;
       let server: VmSshServer;
       try {
+        const inside = await this.insideVm(inst, host);
         server = await this.o.ssh.startVmSshServer({
+          ...inside,
           host,
           port: this.o.sshPort,
           hostKey: inst.hostKey.privateKey,
@@ -331,10 +386,12 @@ export class VmLifecycle implements InstanceLifecycle {
           delete inst.publicIp;
           continue;
         }
+        await this.o.isolation?.unpublish(inst.id);
         throw e;
       }
       if (this.stale(inst.id, g) || this.closing) {
         await server.close();
+        await this.o.isolation?.unpublish(inst.id);
         return;
       }
       this.servers.set(inst.id, server);
@@ -349,6 +406,7 @@ export class VmLifecycle implements InstanceLifecycle {
     if (!server) return;
     this.servers.delete(id);
     await server.close();
+    await this.o.isolation?.unpublish(id);
   }
 
   private bump(id: string): number {

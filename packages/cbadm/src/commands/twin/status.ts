@@ -10,6 +10,7 @@ function statusLines(s: TwinStatus): string[] {
     ['admin API', s.adminUrl],
     ['azure CA file', s.caFile],
     ['VM SSH port', s.sshPort],
+    ['isolation', s.isolation ? (s.isolation.on ? 'on' : `off (${s.isolation.reason ?? 'unknown'})`) : undefined],
     ['instances', instances],
   ];
   const shown = rows.filter((r): r is [string, string | number] => r[1] !== undefined);

@@ -17,6 +17,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     'azure-port': Flags.integer({ summary: 'HTTPS port of the Azure endpoint (default: any free port).', env: 'CB_TWIN_AZURE_PORT' }),
     'alibaba-port': Flags.integer({ summary: 'HTTP port of the Alibaba ECS endpoint (default: any free port).', env: 'CB_TWIN_ALIBABA_PORT' }),
     'ssh-port': Flags.integer({ summary: "Port of every VM's SSH server (each VM has its own 127.x.y.z).", default: 2222, env: 'CB_TWIN_SSH_PORT' }),
+    isolation: Flags.string({ summary: 'VMs in their own Linux namespaces with enforced firewalls: auto (when root with iproute2 and nftables), on (or fail), off.', options: ['auto', 'on', 'off'], default: 'auto', env: 'CB_TWIN_ISOLATION' }),
     fault: Flags.string({ multiple: true, summary: 'Fault rule [PROVIDER:]ACTION:CODE:RATE[:LATENCY_MS][@REGION] (repeatable; PROVIDER aws, gcp, azure or alibaba).' }),
   };
 
@@ -28,6 +29,7 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
       stateDir,
       bootDelay: this.flags['boot-delay'],
       sshPort: this.flags['ssh-port'],
+      isolation: this.flags.isolation,
       ...(this.flags['stop-delay'] ? { stopDelay: this.flags['stop-delay'] } : {}),
       ...(this.flags.port !== undefined ? { port: this.flags.port } : {}),
       ...(this.flags['azure-port'] !== undefined ? { azurePort: this.flags['azure-port'] } : {}),

@@ -1,0 +1,248 @@
+/**
+ * Cloud-Twin VMs as machines: each running VM gets its own network namespace on its VPC's bridge,
+ * its public IP routed from the host, its own mount/UTS/IPC/PID namespaces and an nftables firewall
+ * programmed from its cloud's rules (see network.ts, machine.ts, firewall.ts). Needs root and
+ * iproute2, nftables and util-linux (nsenter, unshare, setpriv) on the host; where that is missing the twin runs VMs on the
+ * host as before and says why (`IsolationStatus`).
+ */
+import type { Server, Socket } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { renderRuleset } from './firewall.js';
+import { listenIn, Machine } from './machine.js';
+import { loadOrCreatePrefix, namesFor, orphanedPrefixes, register, unregister, type IsolationNames } from './names.js';
+import { Fabric } from './network.js';
+import type { PolicySource, VmNetPolicy } from './policy.js';
+import { run, runSync, tool } from './sh.js';
+
+export type IsolationMode = 'auto' | 'on' | 'off';
+export interface IsolationStatus {
+  on: boolean;
+  /** Why it is off. */
+  reason?: string;
+}
+
+export interface IsolationOptions {
+  stateDir: string;
+  mode: IsolationMode;
+  sshPort: number;
+  policy: PolicySource;
+  log: (message: string) => void;
+}
+
+/** What the lifecycle tells about a VM it starts. */
+export interface VmMachineSpec {
+  id: string;
+  /** Its disk; the user's home directory is `home` in it. */
+  diskDir: string;
+  user: string;
+  /** Host paths the VM must still see where they are. */
+  keep: string[];
+  /** A port on the VM's loopback that leads to the twin's API (the node runtime's shims call it). */
+  twinApi?: { port: number; accept(socket: Socket): void };
+}
+
+interface IsolatedVm {
+  ns: string;
+  link: number;
+  machine?: Machine;
+  publicIp?: string;
+  /** Its namespace and first firewall are in place: later policy changes may rewrite it. */
+  ready?: boolean;
+  /** Sockets inside the VM the twin serves (its API for the node runtime, API servers). */
+  listeners: Server[];
+  /** The ruleset last written, so an unchanged policy is not written again. */
+  applied?: string;
+}
+
+const TABLE = 'cloudtwin';
+const TOOLS: Array<[string, string]> = [
+  ['ip', 'iproute2'],
+  ['nft', 'nftables'],
+  ['nsenter', 'util-linux'],
+  ['setpriv', 'util-linux'],
+  ['unshare', 'util-linux'],
+];
+
+/** Why isolation cannot work here, or undefined when it can. */
+function missing(): string | undefined {
+  if (process.platform !== 'linux') return `namespaces are Linux only (this is ${process.platform})`;
+  if (process.getuid?.() !== 0) return 'not root: network namespaces need root';
+  const absent = TOOLS.find(([name]) => !tool(name));
+  return absent ? `${absent[0]} is not installed (apt-get install -y ${absent[1]})` : undefined;
+}
+
+/** Removes every namespace and link named with `prefix` (a crashed twin's), killing their processes. */
+export async function removeLeftovers(prefix: string): Promise<void> {
+  const list = await run(['ip', 'netns', 'list']).catch(() => '');
+  for (const ns of list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`${prefix}-`))) {
+    const pids = await run(['ip', 'netns', 'pids', ns]).catch(() => '');
+    for (const pid of pids.split('\n').filter((p) => /^\d+$/.test(p))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await run(['ip', 'netns', 'del', ns]).catch(() => undefined);
+  }
+  const links = await run(['ip', '-o', 'link', 'show']).catch(() => '');
+  for (const m of links.matchAll(/^\d+: ([^:@\s]+)/gm)) {
+    const name = m[1] ?? '';
+    if (name.startsWith(prefix)) await run(['ip', 'link', 'del', name]).catch(() => undefined);
+  }
+}
+
+/** What `removeLeftovers` would find: for tests and `twin status`. */
+export function leftovers(prefix: string): string[] {
+  const ns = runSync(['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '');
+  const links = [...runSync(['ip', '-o', 'link', 'show']).matchAll(/^\d+: ([^:@\s]+)/gm)].map((m) => m[1] ?? '');
+  return [...ns, ...links].filter((n) => n.startsWith(prefix));
+}
+
+export class Isolation {
+  private readonly vms = new Map<string, IsolatedVm>();
+  private syncing: Promise<void> | undefined;
+  private again = false;
+
+  private constructor(
+    private readonly o: IsolationOptions,
+    readonly names: IsolationNames,
+    private readonly fabric: Fabric,
+  ) {}
+
+  /** Isolation for this twin, or why there is none; mode `on` throws instead of running without. */
+  static async start(o: IsolationOptions): Promise<{ isolation?: Isolation; status: IsolationStatus }> {
+    const off = (reason: string) => {
+      if (o.mode === 'on') throw new Error(`isolation is on but cannot work: ${reason}`);
+      return { status: { on: false, reason } };
+    };
+    if (o.mode === 'off') return { status: { on: false, reason: 'turned off' } };
+    const why = missing();
+    if (why) return off(why);
+    const names = namesFor(loadOrCreatePrefix(o.stateDir));
+    try {
+      for (const orphan of orphanedPrefixes()) {
+        await removeLeftovers(orphan);
+        unregister(orphan);
+      }
+      await removeLeftovers(names.prefix);
+      register(names.prefix, resolvePath(o.stateDir));
+      const fabric = new Fabric(names);
+      await fabric.create();
+      return { isolation: new Isolation(o, names, fabric), status: { on: true } };
+    } catch (e) {
+      await removeLeftovers(names.prefix).catch(() => undefined);
+      return off(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Network namespace, firewall and PID 1 of a VM that boots. */
+  async startVm(vm: VmMachineSpec): Promise<void> {
+    await this.stopVm(vm.id);
+    const policy = this.o.policy(vm.id) ?? { network: 'none', hostname: vm.id, layers: [] };
+    const entry: IsolatedVm = { ns: this.names.vmNs(vm.id), link: this.fabric.linkNumber(), listeners: [] };
+    this.vms.set(vm.id, entry);
+    await this.fabric.plugVm(entry.ns, entry.link, policy.network, policy.privateIp, policy.prefixLength);
+    await this.applyFirewall(entry, policy);
+    entry.ready = true;
+    // Rules changed while the namespace was being made (a group authorized right after launch).
+    this.policyChanged();
+    entry.machine = await Machine.boot({ netns: entry.ns, diskDir: vm.diskDir, user: vm.user, hostname: policy.hostname, keep: vm.keep });
+    const api = vm.twinApi;
+    if (api) (await this.listen(vm.id, '127.0.0.1', api.port))?.on('connection', (s: Socket) => api.accept(s));
+  }
+
+  /** A socket listening inside the VM's network (closed when the VM stops); undefined for no such VM. */
+  async listen(id: string, host: string, port: number): Promise<Server | undefined> {
+    const entry = this.vms.get(id);
+    if (!entry) return undefined;
+    const [server] = await listenIn(entry.ns, [{ host, port }]);
+    if (server) entry.listeners.push(server);
+    return server;
+  }
+
+  /** Routes the VM's public IP from the host; throws an EADDRINUSE error when the address is taken. */
+  async publish(id: string, publicIp: string): Promise<void> {
+    const entry = this.vms.get(id);
+    if (!entry) throw new Error(`${id}: no isolated VM`);
+    if (entry.publicIp === publicIp) return;
+    if (entry.publicIp) await this.unpublish(id);
+    await this.fabric.publish(entry.ns, entry.link, publicIp);
+    entry.publicIp = publicIp;
+  }
+
+  async unpublish(id: string): Promise<void> {
+    const entry = this.vms.get(id);
+    if (!entry?.publicIp) return;
+    delete entry.publicIp;
+    await this.fabric.unpublish(entry.ns, entry.link);
+  }
+
+  /** The VM's SSH listener: port 22 on all its addresses, inside its namespace. */
+  async sshListener(id: string): Promise<Server> {
+    const entry = this.vms.get(id);
+    if (!entry) throw new Error(`${id}: no isolated VM`);
+    const [server] = await listenIn(entry.ns, [{ host: '0.0.0.0', port: 22 }]);
+    if (!server) throw new Error(`${id}: no SSH listener`);
+    return server;
+  }
+
+  machine(id: string): Machine | undefined {
+    return this.vms.get(id)?.machine;
+  }
+
+  /** The VM's file system as the twin sees it. */
+  rootOf(id: string): string | undefined {
+    const pid = this.vms.get(id)?.machine?.pid;
+    return pid === undefined ? undefined : `/proc/${pid}/root`;
+  }
+
+  /** Kills the VM's processes and removes its namespace (its disk stays). */
+  async stopVm(id: string): Promise<void> {
+    const entry = this.vms.get(id);
+    if (!entry) return;
+    this.vms.delete(id);
+    for (const s of entry.listeners) s.close();
+    await entry.machine?.halt();
+    await this.fabric.unplugVm(entry.ns);
+  }
+
+  /** Some cloud resource changed: rewrite the firewalls whose rules changed (coalesced). */
+  policyChanged(): void {
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = (async () => {
+      do {
+        this.again = false;
+        for (const [id, entry] of [...this.vms]) {
+          if (!entry.ready) continue;
+          const policy = this.o.policy(id);
+          if (policy) await this.applyFirewall(entry, policy).catch((e: unknown) => this.o.log(`${id}: firewall: ${String(e)}`));
+        }
+      } while (this.again);
+    })().finally(() => (this.syncing = undefined));
+  }
+
+  /** Resolves once the firewalls reflect every change so far. */
+  async settled(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
+  private async applyFirewall(entry: IsolatedVm, policy: VmNetPolicy): Promise<void> {
+    const text = renderRuleset(TABLE, policy.layers, this.o.sshPort);
+    if (text === entry.applied) return;
+    const flush = entry.applied === undefined ? '' : `delete table inet ${TABLE}\n`;
+    await run(['ip', 'netns', 'exec', entry.ns, 'nft', '-f', '-'], flush + text);
+    entry.applied = text;
+  }
+
+  /** Stops every VM and removes everything this twin made on the host. */
+  async close(): Promise<void> {
+    await this.settled();
+    await Promise.allSettled([...this.vms.keys()].map((id) => this.stopVm(id)));
+    await removeLeftovers(this.names.prefix);
+    unregister(this.names.prefix);
+  }
+}
