@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from '@cloud-barista/core';
 import { buildAzureDriver } from '../src/azure/index.js';
 import type { HttpClient, TokenCredential } from '../src/azure/client.js';
+import { testConnectionOf } from './connection.js';
 
 const FIXTURES = new URL('./fixtures/azure_arm/', import.meta.url);
 export const SUB = '99999999-9999-9999-9999-999999999999';
@@ -101,19 +102,8 @@ export class ArmReplay {
 export const STATIC_TOKEN: TokenCredential = { getToken: async () => ({ token: 'replay-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
 
 export function replayConnection(over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'replay',
-    provider: 'azure',
-    region: 'eastus',
-    // Loopback only: the replaying HttpClient answers first, and nothing could leave the host anyway.
-    endpoint: 'https://127.0.0.1:9',
-    subscription: SUB,
-    resourceGroup: '000000',
-    sshPort: 22,
-    labels: {},
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
+  // Loopback only: the replaying HttpClient answers first, and nothing could leave the host anyway.
+  return testConnectionOf({ name: 'replay', provider: 'azure', region: 'eastus', endpoint: 'https://127.0.0.1:9', subscription: SUB, resourceGroup: '000000', createdAt: new Date(0).toISOString(), ...over });
 }
 
 export function replayDriver(routes: Routes, opts: { maxAttempts?: number; connection?: Partial<Connection> } = {}) {

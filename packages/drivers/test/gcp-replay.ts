@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from '@cloud-barista/core';
 import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
+import { testConnectionOf } from './connection.js';
 
 const FIXTURES = new URL('./fixtures/gce/', import.meta.url);
 
@@ -103,16 +104,7 @@ export const REPLAY_KEY = JSON.stringify({
 });
 
 export function replayConnection(over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'replay',
-    provider: 'gcp',
-    region: 'us-central1',
-    zone: 'us-central1-a',
-    sshPort: 22,
-    labels: {},
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'replay', provider: 'gcp', region: 'us-central1', zone: 'us-central1-a', createdAt: new Date(0).toISOString(), ...over });
 }
 
 export function replayDriver(routes: Routes, opts: { maxAttempts?: number; connection?: Partial<Connection>; internals?: GcpDriverInternals } = {}) {

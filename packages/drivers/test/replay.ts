@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
 import { buildAwsDriver, type AwsDriverInternals } from '../src/aws/index.js';
+import { testConnectionOf } from './connection.js';
 
 const FIXTURES = new URL('./fixtures/ec2/', import.meta.url);
 
@@ -91,17 +92,8 @@ export const TEST_KEYS: CredentialMaterial = {
 };
 
 export function testConnection(over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'replay',
-    provider: 'aws',
-    region: 'us-east-1',
-    // Loopback only: the replay handler answers first, and nothing could leave the host anyway.
-    endpoint: 'http://127.0.0.1:9',
-    sshPort: 22,
-    labels: {},
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
+  // Loopback only: the replay handler answers first, and nothing could leave the host anyway.
+  return testConnectionOf({ name: 'replay', provider: 'aws', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', createdAt: new Date(0).toISOString(), ...over });
 }
 
 export function replayDriver(
@@ -129,3 +121,10 @@ export function replayDriver(
   );
   return { driver, replay };
 }
+
+/** EC2's XML namespace, for inline answers. */
+export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+/** The tags the driver puts on what it creates through the replay connection. */
+export const REPLAY_TAGS = { 'cb-managed': 'true', 'cb-connection': 'replay' };
+/** A network as the driver's ensureNetwork returns it, for calls that take one. */
+export const REPLAY_NET = { networkId: 'vpc-1', subnetId: 'subnet-1', securityGroupId: 'sg-1', extra: {} };

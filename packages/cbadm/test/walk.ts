@@ -1,0 +1,47 @@
+/**
+ * The lifecycle every cloud's end-to-end test walks with two VMs of one subgroup: create (both
+ * Running), exec on both as the image's login user, suspend, resume, terminate, delete (the
+ * connection's defaults cleaned up). What the cloud's own API shows after a step is the test's
+ * hook: each cloud suspends, and leaves nothing, in its own words.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { type Cli, manifestYaml } from './harness.js';
+
+type Vm = { name: string; publicIp: string | null; providerId: string | null; sshUser: string };
+type Mcis = { status: string; vms: Vm[] };
+
+export interface Walk {
+  mcis: string;
+  connection: string;
+  spec: string;
+  subgroup: string;
+  sshUser: string;
+  /** The provider id of each VM as the cloud forms it. */
+  providerId?: RegExp;
+  afterCreate?(): Promise<void>;
+  afterSuspend?(): Promise<void>;
+  afterDelete?(): Promise<void>;
+}
+
+export async function walkLifecycle(cli: Cli, w: Walk): Promise<void> {
+  const file = join(cli.home, `${w.mcis}.yaml`);
+  writeFileSync(file, manifestYaml(w.mcis, [{ name: w.subgroup, connection: w.connection, count: 2, spec: w.spec }]));
+  const status = async (args: string[]) => (await cli.json<{ mcis: Mcis }>(args)).mcis.status;
+  expect(await status(['mcis', 'create', '-f', file])).toBe('Running:2 (R:2/2)');
+  await w.afterCreate?.();
+  for (const vm of (await cli.json<Mcis>(['mcis', 'get', w.mcis])).vms) {
+    if (w.providerId) expect(vm.providerId).toMatch(w.providerId);
+    expect([vm.publicIp, vm.sshUser]).toEqual([expect.stringMatching(/^127\./), w.sshUser]);
+  }
+  const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', w.mcis, '--', 'echo', 'hello-$USER']);
+  expect(exec.map((r) => [r.vm, r.exitCode, r.stdout.trim()])).toEqual([1, 2].map((i) => [`${w.subgroup}-${i}`, 0, `hello-${w.sshUser}`]));
+  expect(await status(['mcis', 'suspend', w.mcis])).toBe('Suspended:2 (R:0/2)');
+  await w.afterSuspend?.();
+  expect(await status(['mcis', 'resume', w.mcis])).toBe('Running:2 (R:2/2)');
+  expect(await status(['mcis', 'terminate', w.mcis, '--yes'])).toBe('Terminated:2 (R:0/2)');
+  const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', w.mcis, '--yes']);
+  expect(deleted.cleanedConnections).toEqual([w.connection]);
+  await w.afterDelete?.();
+}
