@@ -83,12 +83,7 @@ describe('cbadm with Alibaba Cloud on Cloud-Twin', () => {
   });
 
   it('runs an MCIS: create, exec, suspend, resume, terminate, delete, nothing left in the ECS API', async () => {
-    await walkLifecycle(cli, {
-      mcis: 'ali',
-      connection: CONN,
-      spec: 'ecs.t6-c1m1.large',
-      subgroup: 'seoul',
-      sshUser: 'root',
+    await walkLifecycle(cli, { mcis: 'ali', connection: CONN, spec: 'ecs.t6-c1m1.large', subgroup: 'seoul', sshUser: 'root' }, {
       providerId: /^i-mj[a-z0-9]{18}$/,
       afterCreate: async () => expect(await audit.check('ali', [CONN])).toEqual(converged(2, 'Running')),
       afterSuspend: async () => expect(await audit.check('ali', [CONN])).toEqual(converged(2, 'Suspended')),

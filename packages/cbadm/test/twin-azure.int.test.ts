@@ -52,12 +52,7 @@ describe('cbadm with Azure on Cloud-Twin', () => {
   });
 
   it('runs an MCIS on Azure: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
-    await walkLifecycle(cli, {
-      mcis: 'az',
-      connection: 'twin-azure-koreacentral',
-      spec: 'Standard_B1s',
-      subgroup: 'seoul',
-      sshUser: 'ubuntu',
+    await walkLifecycle(cli, { mcis: 'az', connection: 'twin-azure-koreacentral', spec: 'Standard_B1s', subgroup: 'seoul', sshUser: 'ubuntu' }, {
       providerId: /\/providers\/Microsoft\.Compute\/virtualMachines\/seoul-\d-[0-9a-f]{6}$/,
       // Suspend deallocates: a merely stopped Azure VM would still bill.
       afterSuspend: async () => expect((await azureCounts()).vms).toEqual({ deallocated: 2 }),

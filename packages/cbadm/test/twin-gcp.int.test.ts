@@ -54,12 +54,7 @@ describe('cbadm with GCP on Cloud-Twin', () => {
   });
 
   it('runs an MCIS on GCP: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
-    await walkLifecycle(cli, {
-      mcis: 'gce',
-      connection: 'twin-gcp-asia-northeast3',
-      spec: 'e2-small',
-      subgroup: 'seoul',
-      sshUser: 'ubuntu',
+    await walkLifecycle(cli, { mcis: 'gce', connection: 'twin-gcp-asia-northeast3', spec: 'e2-small', subgroup: 'seoul', sshUser: 'ubuntu' }, {
       providerId: /^asia-northeast3-a\/seoul-\d-[0-9a-f]{8}$/,
       // Suspend is instances.stop: GCE reports a stopped instance as TERMINATED.
       afterSuspend: async () => expect(await gceInstances()).toEqual({ TERMINATED: 2 }),

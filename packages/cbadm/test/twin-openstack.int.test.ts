@@ -117,12 +117,7 @@ describe('cbadm with OpenStack on Cloud-Twin', () => {
   }, 60_000);
 
   it('runs an MCIS on OpenStack: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
-    await walkLifecycle(cli, {
-      mcis: 'osm',
-      connection: 'twin-openstack-regionone',
-      spec: 'm1.small',
-      subgroup: 'lab',
-      sshUser: 'ubuntu',
+    await walkLifecycle(cli, { mcis: 'osm', connection: 'twin-openstack-regionone', spec: 'm1.small', subgroup: 'lab', sshUser: 'ubuntu' }, {
       afterCreate: async () => {
         if (!openstackCli) return;
         const { stdout } = await run(openstackCli, ['--os-cloud', 'cb-twin', 'server', 'list', '-f', 'json'], { env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml } });

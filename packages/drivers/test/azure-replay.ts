@@ -8,6 +8,7 @@ import type { Connection } from '@cloud-barista/core';
 import { buildAzureDriver } from '../src/azure/index.js';
 import type { HttpClient, TokenCredential } from '../src/azure/client.js';
 import { testConnectionOf } from './connection.js';
+import { ReplySequences } from './replies.js';
 
 const FIXTURES = new URL('./fixtures/azure_arm/', import.meta.url);
 export const SUB = '99999999-9999-9999-9999-999999999999';
@@ -63,7 +64,7 @@ class Headers {
 
 export class ArmReplay {
   readonly sent: Sent[] = [];
-  private readonly served = new Map<number, number>();
+  private readonly served = new ReplySequences<number>();
   constructor(private readonly routes: Routes) {}
 
   to(method: string, path: RegExp): Sent[] {
@@ -77,9 +78,7 @@ export class ArmReplay {
     const r = route[2];
     if (typeof r === 'function') return r(s);
     if (!Array.isArray(r)) return r;
-    const n = this.served.get(i) ?? 0;
-    this.served.set(i, n + 1);
-    return r[Math.min(n, r.length - 1)] ?? {};
+    return this.served.next(i, r) ?? {};
   }
 
   readonly httpClient = {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from '@cloud-barista/core';
 import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
 import { testConnectionOf } from './connection.js';
+import { ReplySequences } from './replies.js';
 
 const FIXTURES = new URL('./fixtures/gce/', import.meta.url);
 
@@ -43,7 +44,7 @@ export function gceError(code: number, reason: string, message = `${reason} (rep
 
 export class GceReplay {
   readonly calls: RecordedCall[] = [];
-  private readonly served = new Map<string, number>();
+  private readonly served = new ReplySequences<string>();
 
   constructor(private readonly routes: Routes) {}
 
@@ -61,9 +62,7 @@ export class GceReplay {
       if (method !== call.method || !new RegExp(`^${pattern}$`).test(call.path)) continue;
       if (typeof route === 'function') return route(call);
       if (!Array.isArray(route)) return route;
-      const n = this.served.get(key) ?? 0;
-      this.served.set(key, n + 1);
-      const r = route[Math.min(n, route.length - 1)];
+      const r = this.served.next(key, route);
       if (!r) throw new Error(`empty reply list for ${key}`);
       return r;
     }

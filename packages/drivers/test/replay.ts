@@ -8,6 +8,7 @@ import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
 import { buildAwsDriver, type AwsDriverInternals } from '../src/aws/index.js';
 import { testConnectionOf } from './connection.js';
+import { ReplySequences } from './replies.js';
 
 const FIXTURES = new URL('./fixtures/ec2/', import.meta.url);
 
@@ -43,7 +44,7 @@ export function emptySet(action: string, set: string): string {
 
 export class Replay {
   readonly calls: RecordedCall[] = [];
-  private readonly served = new Map<string, number>();
+  private readonly served = new ReplySequences<string>();
 
   constructor(private readonly routes: Record<string, Route>) {}
 
@@ -56,9 +57,7 @@ export class Replay {
     if (!route) return { status: 400, body: ec2Error('InvalidAction', `no replay route for ${action}`) };
     if (typeof route === 'function') return route(params);
     if (!Array.isArray(route)) return route;
-    const n = this.served.get(action) ?? 0;
-    this.served.set(action, n + 1);
-    const r = route[Math.min(n, route.length - 1)];
+    const r = this.served.next(action, route);
     if (!r) throw new Error(`empty reply list for ${action}`);
     return r;
   }
