@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import { ComputeManagementClient, type ComputeManagementClientOptionalParams } from '@azure/arm-compute';
+import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';

@@ -11,8 +11,7 @@ import { type EcsInstance, type EcsRegion, newEcsRegion } from './model.js';
 import { NETWORK_ACTIONS } from './network.js';
 import type { Params, WireObject } from './wire.js';
 
-export interface EcsEngineOptions extends EngineHooks<VmBacking> {
-}
+export type EcsEngineOptions = EngineHooks<VmBacking>;
 
 const ACTIONS: Readonly<Record<string, EcsHandler>> = { ...CATALOG_ACTIONS, ...NETWORK_ACTIONS, ...KEY_ACTIONS, ...RUN_ACTIONS, ...INSTANCE_ACTIONS };
 
