@@ -3,10 +3,17 @@ import { Args } from '@oclif/core';
 import type { McisView, VmAction, ActionOutcome } from '@cloud-barista/core';
 import { TRANSITIONS } from '@cloud-barista/core/lifecycle';
 import { BaseCommand } from './base-command.js';
+import { selector } from '@cloud-barista/cli-kit/flags';
 import { nsFlag, subgroupFlag, vmFlag } from './flags.js';
 import { failureSummary, mcisSummary } from './mcis-render.js';
 
 export type ActionResult = { mcis: McisView; outcome: ActionOutcome };
+
+/** Each action's examples: the whole MCIS, one subgroup, one VM as JSON (`extra` appended to the last). */
+export function actionExamples(action: VmAction, extra = ''): string[] {
+  const run = `<%= config.bin %> mcis ${action} web`;
+  return [run, `${run} --subgroup seoul`, `${run} --vm seoul-1 --json${extra}`];
+}
 
 export abstract class McisActionCommand extends BaseCommand<typeof McisActionCommand> {
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }) };
@@ -31,7 +38,7 @@ export abstract class McisActionCommand extends BaseCommand<typeof McisActionCom
       ns: this.flags.ns,
       name: this.args.name,
       action: this.action,
-      selector: { ...(this.flags.subgroup ? { subgroup: this.flags.subgroup } : {}), ...(this.flags.vm ? { vm: this.flags.vm } : {}) },
+      selector: selector(this.flags),
       events: await this.progress(`${this.action} ${this.args.name}`),
     });
   }

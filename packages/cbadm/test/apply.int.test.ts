@@ -62,7 +62,7 @@ beforeAll(async () => {
   ({ audit, log } = await startCampaignTwin(cli));
   endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'status'])).endpoints.aws;
   // Prices for the plan's cost line.
-  for (const c of CONNECTIONS) await cli.json(['catalog', 'update', '--connection', c]);
+  await Promise.all(CONNECTIONS.map((c) => cli.json(['catalog', 'update', '--connection', c])));
 }, 120_000);
 afterAll(() => cli.dispose());
 

@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, waitForCalls } from './chaos.js';
 import { freePort } from '../../../test-support/net.js';
 import { Cli, manifestYaml } from './harness.js';
+import { walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string };
-type Vm = { name: string; status: string; publicIp: string | null; providerId: string | null; sshUser: string };
-type Mcis = { name: string; status: string; vms: Vm[] };
 
 const cli = new Cli({ sshPort: 2374 });
 const CONN = 'twin-alibaba-ap-northeast-2';
@@ -84,28 +83,15 @@ describe('cbadm with Alibaba Cloud on Cloud-Twin', () => {
   });
 
   it('runs an MCIS: create, exec, suspend, resume, terminate, delete, nothing left in the ECS API', async () => {
-    const created = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', manifest('ali', 2)]);
-    expect(created.mcis.status).toBe('Running:2 (R:2/2)');
-    expect(await audit.check('ali', [CONN])).toEqual(converged(2, 'Running'));
-    const got = await cli.json<Mcis>(['mcis', 'get', 'ali']);
-    for (const vm of got.vms) {
-      expect(vm.providerId).toMatch(/^i-mj[a-z0-9]{18}$/);
-      expect(vm.publicIp).toMatch(/^127\./);
-      expect(vm.sshUser).toBe('root');
-    }
-    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'ali', '--', 'echo', 'hello-$USER']);
-    expect(exec.map((r) => [r.vm, r.exitCode, r.stdout.trim()])).toEqual([
-      ['seoul-1', 0, 'hello-root'],
-      ['seoul-2', 0, 'hello-root'],
-    ]);
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'suspend', 'ali'])).mcis.status).toBe('Suspended:2 (R:0/2)');
-    expect(await audit.check('ali', [CONN])).toEqual(converged(2, 'Suspended'));
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'ali'])).mcis.status).toBe('Running:2 (R:2/2)');
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'ali', '--yes'])).mcis.status).toBe('Terminated:2 (R:0/2)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'ali', '--yes']);
-    expect(deleted.cleanedConnections).toEqual([CONN]);
-    expect(await audit.check('ali', [CONN])).toEqual(converged(0, ''));
-    expect(await audit.defaults(CONN)).toEqual([]);
+    await walkLifecycle(cli, { mcis: 'ali', connection: CONN, spec: 'ecs.t6-c1m1.large', subgroup: 'seoul', sshUser: 'root' }, {
+      providerId: /^i-mj[a-z0-9]{18}$/,
+      afterCreate: async () => expect(await audit.check('ali', [CONN])).toEqual(converged(2, 'Running')),
+      afterSuspend: async () => expect(await audit.check('ali', [CONN])).toEqual(converged(2, 'Suspended')),
+      afterDelete: async () => {
+        expect(await audit.check('ali', [CONN])).toEqual(converged(0, ''));
+        expect(await audit.defaults(CONN)).toEqual([]);
+      },
+    });
   }, 120_000);
 
   it('twin fault alibaba:RunInstances:OperationDenied.NoStock fails a create with ECS\'s code; delete --force leaves nothing', async () => {

@@ -3,15 +3,12 @@
  * the twin's CA, a stored client-secret credential), tests one, and runs an MCIS through the Azure
  * driver: create → exec over SSH → suspend (deallocate) → resume → delete, nothing left.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twinAdminFetch } from './twin-ec2.js';
-import { Cli, manifestYaml } from './harness.js';
+import { Cli } from './harness.js';
+import { walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; caFile?: string; authEndpoint?: string; subscription?: string; credential?: string };
-type Vm = { name: string; status: string; publicIp: string | null; providerId: string | null; sshUser: string };
-type Mcis = { name: string; status: string; vms: Vm[] };
 
 const cli = new Cli({ sshPort: 2362 });
 let azure = '';
@@ -55,32 +52,12 @@ describe('cbadm with Azure on Cloud-Twin', () => {
   });
 
   it('runs an MCIS on Azure: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
-    const file = join(cli.home, 'az.yaml');
-    writeFileSync(file, manifestYaml('az', [{ name: 'seoul', connection: 'twin-azure-koreacentral', count: 2, spec: 'Standard_B1s' }]));
-    const created = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
-    expect(created.mcis.status).toBe('Running:2 (R:2/2)');
-    const got = await cli.json<Mcis>(['mcis', 'get', 'az']);
-    for (const vm of got.vms) {
-      expect(vm.providerId).toMatch(/\/providers\/Microsoft\.Compute\/virtualMachines\/seoul-\d-[0-9a-f]{6}$/);
-      expect(vm.publicIp).toMatch(/^127\./);
-      expect(vm.sshUser).toBe('ubuntu');
-    }
-    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'az', '--', 'echo', 'hello-$USER']);
-    expect(exec.map((r) => [r.vm, r.exitCode, r.stdout.trim()])).toEqual([
-      ['seoul-1', 0, 'hello-ubuntu'],
-      ['seoul-2', 0, 'hello-ubuntu'],
-    ]);
-    const suspended = await cli.json<{ mcis: Mcis }>(['mcis', 'suspend', 'az']);
-    expect(suspended.mcis.status).toBe('Suspended:2 (R:0/2)');
-    // Suspend deallocates: a merely stopped Azure VM would still bill.
-    expect((await azureCounts()).vms).toEqual({ deallocated: 2 });
-    const resumed = await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'az']);
-    expect(resumed.mcis.status).toBe('Running:2 (R:2/2)');
-    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'az', '--yes']);
-    expect(terminated.mcis.status).toBe('Terminated:2 (R:0/2)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'az', '--yes']);
-    expect(deleted.cleanedConnections).toEqual(['twin-azure-koreacentral']);
-    // The resource group went with the last resource in it: the subscription holds nothing.
-    expect(await azureCounts()).toEqual({ vms: {}, subscriptions: [] });
+    await walkLifecycle(cli, { mcis: 'az', connection: 'twin-azure-koreacentral', spec: 'Standard_B1s', subgroup: 'seoul', sshUser: 'ubuntu' }, {
+      providerId: /\/providers\/Microsoft\.Compute\/virtualMachines\/seoul-\d-[0-9a-f]{6}$/,
+      // Suspend deallocates: a merely stopped Azure VM would still bill.
+      afterSuspend: async () => expect((await azureCounts()).vms).toEqual({ deallocated: 2 }),
+      // The resource group went with the last resource in it: the subscription holds nothing.
+      afterDelete: async () => expect(await azureCounts()).toEqual({ vms: {}, subscriptions: [] }),
+    });
   }, 120_000);
 });

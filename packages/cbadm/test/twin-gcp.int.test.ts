@@ -4,15 +4,12 @@
  * through the GCP driver: create → exec over SSH → suspend (instances.stop: GCE TERMINATED) →
  * resume → terminate → delete, with nothing of ours left in the project.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gceToken, twinAdminFetch } from './twin-ec2.js';
-import { Cli, manifestYaml } from './harness.js';
+import { Cli } from './harness.js';
+import { walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; project?: string; credential?: string };
-type Vm = { name: string; status: string; publicIp: string | null; providerId: string | null; sshUser: string; zone?: string };
-type Mcis = { name: string; status: string; vms: Vm[] };
 
 const cli = new Cli({ sshPort: 2345 });
 let gcp = '';
@@ -57,33 +54,15 @@ describe('cbadm with GCP on Cloud-Twin', () => {
   });
 
   it('runs an MCIS on GCP: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
-    const file = join(cli.home, 'gcp.yaml');
-    writeFileSync(file, manifestYaml('gce', [{ name: 'seoul', connection: 'twin-gcp-asia-northeast3', count: 2, spec: 'e2-small' }]));
-    const created = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
-    expect(created.mcis.status).toBe('Running:2 (R:2/2)');
-    const got = await cli.json<Mcis>(['mcis', 'get', 'gce']);
-    for (const vm of got.vms) {
-      expect(vm.providerId).toMatch(/^asia-northeast3-a\/seoul-\d-[0-9a-f]{8}$/);
-      expect(vm.publicIp).toMatch(/^127\./);
-      expect(vm.sshUser).toBe('ubuntu');
-    }
-    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'gce', '--', 'echo', 'hello-$USER']);
-    expect(exec.map((r) => [r.vm, r.exitCode, r.stdout.trim()])).toEqual([
-      ['seoul-1', 0, 'hello-ubuntu'],
-      ['seoul-2', 0, 'hello-ubuntu'],
-    ]);
-    const suspended = await cli.json<{ mcis: Mcis }>(['mcis', 'suspend', 'gce']);
-    expect(suspended.mcis.status).toBe('Suspended:2 (R:0/2)');
-    // Suspend is instances.stop: GCE reports a stopped instance as TERMINATED.
-    expect(await gceInstances()).toEqual({ TERMINATED: 2 });
-    const resumed = await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'gce']);
-    expect(resumed.mcis.status).toBe('Running:2 (R:2/2)');
-    const terminated = await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'gce', '--yes']);
-    expect(terminated.mcis.status).toBe('Terminated:2 (R:0/2)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'gce', '--yes']);
-    expect(deleted.cleanedConnections).toEqual(['twin-gcp-asia-northeast3']);
-    expect(await gceInstances()).toEqual({});
-    // Only the project's own default network is left.
-    expect(await networks()).toEqual(['default']);
+    await walkLifecycle(cli, { mcis: 'gce', connection: 'twin-gcp-asia-northeast3', spec: 'e2-small', subgroup: 'seoul', sshUser: 'ubuntu' }, {
+      providerId: /^asia-northeast3-a\/seoul-\d-[0-9a-f]{8}$/,
+      // Suspend is instances.stop: GCE reports a stopped instance as TERMINATED.
+      afterSuspend: async () => expect(await gceInstances()).toEqual({ TERMINATED: 2 }),
+      afterDelete: async () => {
+        expect(await gceInstances()).toEqual({});
+        // Only the project's own default network is left.
+        expect(await networks()).toEqual(['default']);
+      },
+    });
   }, 120_000);
 });

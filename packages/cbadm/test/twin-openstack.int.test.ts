@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionalTool } from '../../../test-support/tools.js';
 import { Cli, manifestYaml } from './harness.js';
+import { walkLifecycle } from './walk.js';
 import { twinCreds } from './twin-ec2.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string; prices?: Record<string, number> };
@@ -116,27 +117,15 @@ describe('cbadm with OpenStack on Cloud-Twin', () => {
   }, 60_000);
 
   it('runs an MCIS on OpenStack: create, exec, suspend, resume, terminate, delete, nothing left', async () => {
-    const file = join(cli.home, 'os.yaml');
-    writeFileSync(file, manifestYaml('osm', [{ name: 'lab', connection: 'twin-openstack-regionone', count: 2, spec: 'm1.small' }]));
-    const created = await cli.json<{ mcis: Mcis }>(['mcis', 'create', '-f', file]);
-    expect(created.mcis.status).toBe('Running:2 (R:2/2)');
-    for (const vm of created.mcis.vms) expect([vm.publicIp, vm.sshUser]).toEqual([expect.stringMatching(/^127\./), 'ubuntu']);
-    if (openstackCli) {
-      const { stdout } = await run(openstackCli, ['--os-cloud', 'cb-twin', 'server', 'list', '-f', 'json'], { env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml } });
-      expect((JSON.parse(stdout) as { Name: string; Status: string }[]).map((s) => s.Status)).toEqual(['ACTIVE', 'ACTIVE']);
-    }
-    const exec = await cli.json<Array<{ vm: string; exitCode: number; stdout: string }>>(['mcis', 'exec', 'osm', '--', 'echo', 'hello-$USER']);
-    expect(exec.map((r) => [r.exitCode, r.stdout.trim()])).toEqual([
-      [0, 'hello-ubuntu'],
-      [0, 'hello-ubuntu'],
-    ]);
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'suspend', 'osm'])).mcis.status).toBe('Suspended:2 (R:0/2)');
-    expect((await servers()).map((s) => s.status)).toEqual(['SHUTOFF', 'SHUTOFF']);
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'resume', 'osm'])).mcis.status).toBe('Running:2 (R:2/2)');
-    expect((await cli.json<{ mcis: Mcis }>(['mcis', 'terminate', 'osm', '--yes'])).mcis.status).toBe('Terminated:2 (R:0/2)');
-    const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', 'osm', '--yes']);
-    expect(deleted.cleanedConnections).toEqual(['twin-openstack-regionone']);
-    expect(await leftInProject()).toEqual([]);
+    await walkLifecycle(cli, { mcis: 'osm', connection: 'twin-openstack-regionone', spec: 'm1.small', subgroup: 'lab', sshUser: 'ubuntu' }, {
+      afterCreate: async () => {
+        if (!openstackCli) return;
+        const { stdout } = await run(openstackCli, ['--os-cloud', 'cb-twin', 'server', 'list', '-f', 'json'], { env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml } });
+        expect((JSON.parse(stdout) as { Name: string; Status: string }[]).map((s) => s.Status)).toEqual(['ACTIVE', 'ACTIVE']);
+      },
+      afterSuspend: async () => expect((await servers()).map((s) => s.status)).toEqual(['SHUTOFF', 'SHUTOFF']),
+      afterDelete: async () => expect(await leftInProject()).toEqual([]),
+    });
   }, 120_000);
 
   it('a create SIGKILLed after its first server launched, run again, leaves exactly the servers asked for', async () => {

@@ -42,7 +42,7 @@ describe('twin connect after the twin was made anew', () => {
     await cli.json(['twin', 'connect']);
     const first = twinCreds(cli.twinDir);
     expectStoredFor(first);
-    for (const name of Object.values(CONNECTIONS)) await cli.json(['connection', 'test', name]);
+    await Promise.all(Object.values(CONNECTIONS).map((name) => cli.json(['connection', 'test', name])));
     const before = await endpoints();
 
     await cli.json(['twin', 'down', '--yes']);
@@ -70,7 +70,7 @@ describe('twin connect after the twin was made anew', () => {
     const out = await cli.json<{ credentials: string[] }>(['twin', 'connect']);
     expect(out.credentials).toEqual(expect.arrayContaining(['twin-aws', 'twin-gcp', 'twin-azure']));
     expectStoredFor(second);
-    for (const name of Object.values(CONNECTIONS)) await cli.json(['connection', 'test', name]);
+    await Promise.all(Object.values(CONNECTIONS).map((name) => cli.json(['connection', 'test', name])));
     // Nothing secret reached the output along the way.
     const creds = await cli.run(['credential', 'list', '--json']);
     expect(creds.stdout).not.toContain(second.aws.secretAccessKey);

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudDriver } from '@cloud-barista/core';
 import { buildAlibabaDriver } from '../src/alibaba/index.js';
+import { ReplySequences } from './replies.js';
 
 /** Elements that are list items in ECS's JSON even when only one is present. */
 const LIST_ITEMS = new Set(['Instance', 'Permission', 'SecurityGroup', 'IpAddress', 'SecurityGroupId', 'Region', 'Zone', 'InstanceType', 'Image', 'ResourceTypes', 'InstanceTypes', 'DiskCategories', 'LockReason', 'Tag', 'DiskDeviceMapping']);
@@ -75,15 +76,13 @@ export interface Replay {
 /** A driver whose calls are answered by `replies[action]` (a list: one reply per call, the last repeats). */
 export async function replayDriver(replies: Record<string, Reply[]>, zone = 'cn-qingdao-b'): Promise<Replay> {
   const asked: string[] = [];
-  const served = new Map<string, number>();
+  const served = new ReplySequences<string>();
   const server: Server = createServer((req, res) => {
     req.resume();
     const action = String(req.headers['x-acs-action'] ?? '');
     asked.push(action);
     const list = replies[action];
-    const n = served.get(action) ?? 0;
-    served.set(action, n + 1);
-    const reply = list?.[Math.min(n, list.length - 1)] ?? { status: 404, json: { Code: 'InvalidAction.NotFound', Message: `no recorded answer for ${action}`, RequestId: 'replay' } };
+    const reply = (list && served.next(action, list)) ?? { status: 404, json: { Code: 'InvalidAction.NotFound', Message: `no recorded answer for ${action}`, RequestId: 'replay' } };
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json;charset=utf-8' });
     res.end(JSON.stringify(reply.json));
   });

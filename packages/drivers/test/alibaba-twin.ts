@@ -1,49 +1,28 @@
 /** Cloud-Twin set up for the Alibaba driver's tests: the twin's AccessKey and its ECS endpoint. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as Ecs from '@alicloud/ecs20140526';
 import EcsModule from '@alicloud/ecs20140526';
 import * as OpenApi from '@alicloud/openapi-client';
 import { TAG, type Connection, type CredentialMaterial, type Tags } from '@cloud-barista/core';
 import { cjsDefault } from '../src/alibaba/client.js';
-import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+import type { TwinOptions } from '@cloud-barista/twin';
+import { testConnectionOf } from './connection.js';
+import { startTwinBed, type Twin, type TwinBed } from './twin-bed.js';
 
-export type Twin = Awaited<ReturnType<typeof startTwin>>;
+export type { Twin };
 
 export const REGION = 'ap-northeast-2';
 export const ZONE = 'ap-northeast-2-a';
 
 export function alibabaConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'twin-alibaba',
-    provider: 'alibaba',
-    region: REGION,
-    zone: ZONE,
-    endpoint: twin.endpoints.alibaba,
-    sshPort: twin.sshPort,
-    labels: {},
-    createdAt: new Date().toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'twin-alibaba', provider: 'alibaba', region: REGION, zone: ZONE, endpoint: twin.endpoints.alibaba, sshPort: twin.sshPort, ...over });
 }
 
 export function credentialFor(twin: Twin): CredentialMaterial {
   return { kind: 'alibaba-access-key', ...twin.credentials.alibaba };
 }
 
-export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; requests: RequestLogEntry[]; close(): Promise<void> }> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-alibaba-'));
-  const requests: RequestLogEntry[] = [];
-  const twin = await startTwin({ stateDir, bootDelayMs: 200, stopDelayMs: 100, sshPort, port: 0, log: () => {}, onRequest: (e) => requests.push(e), ...over });
-  return {
-    twin,
-    requests,
-    close: async () => {
-      await twin.close();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<TwinBed> {
+  return startTwinBed('cb-drivers-alibaba-', { bootDelayMs: 200, stopDelayMs: 100, sshPort, ...over });
 }
 
 /** A test's own ECS client, as a user would build one against the twin. */

@@ -32,6 +32,7 @@ import { spanMs } from './throttle.js';
 import { tagFilters } from '../src/aws/tags.js';
 import { runDriverContract } from './contract.js';
 import { recordingProxy, type RecordingProxy } from './proxy.js';
+import { testConnectionOf } from './connection.js';
 
 type Twin = Awaited<ReturnType<typeof startTwin>>;
 
@@ -39,16 +40,7 @@ type Twin = Awaited<ReturnType<typeof startTwin>>;
 const KEYS: Extract<CredentialMaterial, { kind: 'aws-keys' }> = { kind: 'aws-keys', accessKeyId: '', secretAccessKey: '' };
 
 function connection(twin: Twin, over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'twin-aws',
-    provider: 'aws',
-    region: 'ap-northeast-2',
-    endpoint: twin.endpoints.aws,
-    sshPort: twin.sshPort,
-    labels: {},
-    createdAt: new Date().toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'twin-aws', provider: 'aws', region: 'ap-northeast-2', endpoint: twin.endpoints.aws, sshPort: twin.sshPort, ...over });
 }
 
 /**

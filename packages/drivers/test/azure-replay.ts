@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from '@cloud-barista/core';
 import { buildAzureDriver } from '../src/azure/index.js';
 import type { HttpClient, TokenCredential } from '../src/azure/client.js';
+import { testConnectionOf } from './connection.js';
+import { ReplySequences } from './replies.js';
 
 const FIXTURES = new URL('./fixtures/azure_arm/', import.meta.url);
 export const SUB = '99999999-9999-9999-9999-999999999999';
@@ -62,7 +64,7 @@ class Headers {
 
 export class ArmReplay {
   readonly sent: Sent[] = [];
-  private readonly served = new Map<number, number>();
+  private readonly served = new ReplySequences<number>();
   constructor(private readonly routes: Routes) {}
 
   to(method: string, path: RegExp): Sent[] {
@@ -76,9 +78,7 @@ export class ArmReplay {
     const r = route[2];
     if (typeof r === 'function') return r(s);
     if (!Array.isArray(r)) return r;
-    const n = this.served.get(i) ?? 0;
-    this.served.set(i, n + 1);
-    return r[Math.min(n, r.length - 1)] ?? {};
+    return this.served.next(i, r) ?? {};
   }
 
   readonly httpClient = {
@@ -101,19 +101,8 @@ export class ArmReplay {
 export const STATIC_TOKEN: TokenCredential = { getToken: async () => ({ token: 'replay-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
 
 export function replayConnection(over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'replay',
-    provider: 'azure',
-    region: 'eastus',
-    // Loopback only: the replaying HttpClient answers first, and nothing could leave the host anyway.
-    endpoint: 'https://127.0.0.1:9',
-    subscription: SUB,
-    resourceGroup: '000000',
-    sshPort: 22,
-    labels: {},
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
+  // Loopback only: the replaying HttpClient answers first, and nothing could leave the host anyway.
+  return testConnectionOf({ name: 'replay', provider: 'azure', region: 'eastus', endpoint: 'https://127.0.0.1:9', subscription: SUB, resourceGroup: '000000', createdAt: new Date(0).toISOString(), ...over });
 }
 
 export function replayDriver(routes: Routes, opts: { maxAttempts?: number; connection?: Partial<Connection> } = {}) {

@@ -8,6 +8,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
 import type { RequestLogEntry, TwinOptions } from '@cloud-barista/twin';
 import { startTwinBed, type Twin } from './twin-bed.js';
+import { testConnectionOf } from './connection.js';
 
 export type { Twin };
 
@@ -16,20 +17,7 @@ export const SUBSCRIPTION = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 export const CLIENT_SECRET: Extract<CredentialMaterial, { kind: 'azure-client-secret' }> = { kind: 'azure-client-secret', tenantId: '', clientId: '', clientSecret: '' };
 
 export function azureConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'twin-azure',
-    provider: 'azure',
-    region: 'koreacentral',
-    zone: '1',
-    endpoint: twin.endpoints.azure,
-    authEndpoint: twin.endpoints.azure,
-    caFile: twin.caFile,
-    subscription: SUBSCRIPTION,
-    sshPort: twin.sshPort,
-    labels: {},
-    createdAt: new Date().toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'twin-azure', provider: 'azure', region: 'koreacentral', zone: '1', endpoint: twin.endpoints.azure, authEndpoint: twin.endpoints.azure, caFile: twin.caFile, subscription: SUBSCRIPTION, sshPort: twin.sshPort, ...over });
 }
 
 export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; stateDir: string; requests: RequestLogEntry[]; cleanup(): Promise<void> }> {

@@ -177,10 +177,11 @@ describe('faults surface as ProviderError classes', () => {
     }
   });
 
-  it('50 % throttling of every call: create, describe and suspend complete, each retry after the Retry-After', async () => {
+  it('a quarter of every call throttled: create, describe and suspend complete, each retry after the Retry-After', async () => {
     // One SDK attempt: throttling is retried by time, not by attempt count.
     const d = driverFor({}, CLIENT_SECRET, 1);
-    await setFaults(['azure:*:TooManyRequests:0.5']);
+    // Surely the first launch, then a quarter of all calls: each throttle costs a whole second of Retry-After.
+    await setFaults(['azure:VirtualMachines_CreateOrUpdate:TooManyRequests:1#1', 'azure:*:TooManyRequests:0.25']);
     try {
       t.requests.length = 0;
       const vm = await d.vms.create(request('thr-1', 'thr-token'));

@@ -8,6 +8,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from '@cloud-barista/core';
 import { buildGcpDriver, type GcpDriverInternals } from '../src/gcp/index.js';
+import { testConnectionOf } from './connection.js';
+import { ReplySequences } from './replies.js';
 
 const FIXTURES = new URL('./fixtures/gce/', import.meta.url);
 
@@ -42,7 +44,7 @@ export function gceError(code: number, reason: string, message = `${reason} (rep
 
 export class GceReplay {
   readonly calls: RecordedCall[] = [];
-  private readonly served = new Map<string, number>();
+  private readonly served = new ReplySequences<string>();
 
   constructor(private readonly routes: Routes) {}
 
@@ -60,9 +62,7 @@ export class GceReplay {
       if (method !== call.method || !new RegExp(`^${pattern}$`).test(call.path)) continue;
       if (typeof route === 'function') return route(call);
       if (!Array.isArray(route)) return route;
-      const n = this.served.get(key) ?? 0;
-      this.served.set(key, n + 1);
-      const r = route[Math.min(n, route.length - 1)];
+      const r = this.served.next(key, route);
       if (!r) throw new Error(`empty reply list for ${key}`);
       return r;
     }
@@ -103,16 +103,7 @@ export const REPLAY_KEY = JSON.stringify({
 });
 
 export function replayConnection(over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'replay',
-    provider: 'gcp',
-    region: 'us-central1',
-    zone: 'us-central1-a',
-    sshPort: 22,
-    labels: {},
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'replay', provider: 'gcp', region: 'us-central1', zone: 'us-central1-a', createdAt: new Date(0).toISOString(), ...over });
 }
 
 export function replayDriver(routes: Routes, opts: { maxAttempts?: number; connection?: Partial<Connection>; internals?: GcpDriverInternals } = {}) {

@@ -5,6 +5,7 @@ import { FirewallsClient, NetworksClient, SubnetworksClient } from '@google-clou
 import { JWT } from 'google-auth-library';
 import { tagsInDescription } from '../src/gcp/labels.js';
 import { startTwinBed, type Twin, type TwinBed } from './twin-bed.js';
+import { testConnectionOf } from './connection.js';
 
 export type { Twin };
 
@@ -19,17 +20,7 @@ export function twinKey(twin: Twin, project = PROJECT): { json: string; privateK
 }
 
 export function gcpConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'twin-gcp',
-    provider: 'gcp',
-    region: REGION,
-    zone: ZONE,
-    endpoint: twin.endpoints.gcp,
-    sshPort: twin.sshPort,
-    labels: {},
-    createdAt: new Date().toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'twin-gcp', provider: 'gcp', region: REGION, zone: ZONE, endpoint: twin.endpoints.gcp, sshPort: twin.sshPort, ...over });
 }
 
 export async function bootTwin(

@@ -1,23 +1,13 @@
 /** Shared set-up for OpenStack tests against Cloud-Twin: a twin, a connection to its Keystone, a raw API caller. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
-import { startTwin, type RequestLogEntry, type TwinOptions } from '@cloud-barista/twin';
+import type { TwinOptions } from '@cloud-barista/twin';
+import { testConnectionOf } from './connection.js';
+import { startTwinBed, type Twin, type TwinBed } from './twin-bed.js';
 
-export type Twin = Awaited<ReturnType<typeof startTwin>>;
+export type { Twin };
 
 export function openstackConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'twin-openstack',
-    provider: 'openstack',
-    region: 'RegionOne',
-    endpoint: twin.endpoints.openstack,
-    sshPort: twin.sshPort,
-    labels: {},
-    createdAt: new Date().toISOString(),
-    ...over,
-  };
+  return testConnectionOf({ name: 'twin-openstack', provider: 'openstack', region: 'RegionOne', endpoint: twin.endpoints.openstack, sshPort: twin.sshPort, ...over });
 }
 
 /** The twin's Keystone user as a stored password credential would hold it. */
@@ -26,18 +16,9 @@ export function passwordCredential(twin: Twin): Extract<CredentialMaterial, { ki
   return { kind: 'openstack-password', authUrl: twin.endpoints.openstack, username: o.username, password: o.password, userDomain: o.domain, projectName: o.projectName, projectDomain: o.domain };
 }
 
-export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; requests: RequestLogEntry[]; cleanup(): Promise<void> }> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-openstack-'));
-  const requests: RequestLogEntry[] = [];
-  const twin = await startTwin({ stateDir, bootDelayMs: 300, stopDelayMs: 200, sshPort, port: 0, log: () => {}, onRequest: (e) => requests.push(e), ...over });
-  return {
-    twin,
-    requests,
-    cleanup: async () => {
-      await twin.close();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<TwinBed & { cleanup(): Promise<void> }> {
+  const bed = await startTwinBed('cb-drivers-openstack-', { bootDelayMs: 300, stopDelayMs: 200, sshPort, ...over });
+  return { ...bed, cleanup: () => bed.close() };
 }
 
 /** A raw call to one of the twin's OpenStack services with a fresh token: the look behind the driver. */

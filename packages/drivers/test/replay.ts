@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
 import { buildAwsDriver, type AwsDriverInternals } from '../src/aws/index.js';
+import { testConnectionOf } from './connection.js';
+import { ReplySequences } from './replies.js';
 
 const FIXTURES = new URL('./fixtures/ec2/', import.meta.url);
 
@@ -42,7 +44,7 @@ export function emptySet(action: string, set: string): string {
 
 export class Replay {
   readonly calls: RecordedCall[] = [];
-  private readonly served = new Map<string, number>();
+  private readonly served = new ReplySequences<string>();
 
   constructor(private readonly routes: Record<string, Route>) {}
 
@@ -55,9 +57,7 @@ export class Replay {
     if (!route) return { status: 400, body: ec2Error('InvalidAction', `no replay route for ${action}`) };
     if (typeof route === 'function') return route(params);
     if (!Array.isArray(route)) return route;
-    const n = this.served.get(action) ?? 0;
-    this.served.set(action, n + 1);
-    const r = route[Math.min(n, route.length - 1)];
+    const r = this.served.next(action, route);
     if (!r) throw new Error(`empty reply list for ${action}`);
     return r;
   }
@@ -91,17 +91,8 @@ export const TEST_KEYS: CredentialMaterial = {
 };
 
 export function testConnection(over: Partial<Connection> = {}): Connection {
-  return {
-    name: 'replay',
-    provider: 'aws',
-    region: 'us-east-1',
-    // Loopback only: the replay handler answers first, and nothing could leave the host anyway.
-    endpoint: 'http://127.0.0.1:9',
-    sshPort: 22,
-    labels: {},
-    createdAt: new Date(0).toISOString(),
-    ...over,
-  };
+  // Loopback only: the replay handler answers first, and nothing could leave the host anyway.
+  return testConnectionOf({ name: 'replay', provider: 'aws', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', createdAt: new Date(0).toISOString(), ...over });
 }
 
 export function replayDriver(
@@ -129,3 +120,10 @@ export function replayDriver(
   );
   return { driver, replay };
 }
+
+/** EC2's XML namespace, for inline answers. */
+export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+/** The tags the driver puts on what it creates through the replay connection. */
+export const REPLAY_TAGS = { 'cb-managed': 'true', 'cb-connection': 'replay' };
+/** A network as the driver's ensureNetwork returns it, for calls that take one. */
+export const REPLAY_NET = { networkId: 'vpc-1', subnetId: 'subnet-1', securityGroupId: 'sg-1', extra: {} };

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import type { ApplyResult, McisPlan } from '@cloud-barista/core';
 import { UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../base-command.js';
-import { nsParse } from '../flags.js';
+import { manifestFlags } from '../flags.js';
 import { readMcisManifestFile } from '../manifest-file.js';
 import { mcisSummary } from '../mcis-render.js';
 import { planText } from '../plan-render.js';
@@ -16,8 +16,7 @@ export default class Apply extends BaseCommand<typeof Apply> {
   ].join('\n\n');
   static override examples = ['<%= config.bin %> apply -f web.yaml', '<%= config.bin %> apply -f web.yaml --auto-approve --json'];
   static override flags = {
-    file: Flags.string({ char: 'f', required: true, summary: "Manifest file (YAML), or '-' for standard input." }),
-    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace of the manifest, else default).', env: 'CB_NS', parse: nsParse }),
+    ...manifestFlags,
     'auto-approve': Flags.boolean({ summary: 'Apply without asking (required off a terminal).', env: 'CB_AUTO_APPROVE' }),
   };
 

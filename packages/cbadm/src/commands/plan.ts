@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import type { McisPlan } from '@cloud-barista/core';
 import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../base-command.js';
-import { nsParse } from '../flags.js';
+import { manifestFlags } from '../flags.js';
 import { readMcisManifestFile } from '../manifest-file.js';
 import { planText } from '../plan-render.js';
 
@@ -15,8 +15,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
   ].join('\n\n');
   static override examples = ['<%= config.bin %> plan -f web.yaml', '<%= config.bin %> plan -f web.yaml --json | jq .summary', '<%= config.bin %> plan -f web.yaml --detailed-exitcode || echo "changes"'];
   static override flags = {
-    file: Flags.string({ char: 'f', required: true, summary: "Manifest file (YAML), or '-' for standard input." }),
-    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace of the manifest, else default).', env: 'CB_NS', parse: nsParse }),
+    ...manifestFlags,
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 6 when there are changes, 0 when none.' }),
   };
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OperationError, UsageError } from '@cloud-barista/core/errors';
+import { homePaths, resolveHome } from '@cloud-barista/core/home';
 import { sleep } from '@cloud-barista/core/util/poll';
 import { alive } from '@cloud-barista/core/util/process';
 import type { TwinCredentials } from '@cloud-barista/twin/credentials';
@@ -84,7 +85,8 @@ async function adminHeaders(stateDir: string): Promise<Record<string, string>> {
  * One call to the running twin's admin API (`/_twin/<path>`), for commands that change it while it
  * runs (`twin fault`, `twin iam`). A refusal (bad rule, bad permission) is the user's to fix.
  */
-export async function twinAdmin<T>(stateDir: string, method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, hint: string): Promise<T> {
+/** One call to the admin API of the twin running under `stateDir` (by default the one of this CB_HOME). */
+export async function twinAdmin<T>(method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, hint: string, stateDir = homePaths(resolveHome()).twin): Promise<T> {
   const info = readTwinInfo(stateDir);
   if (!info) throw new UsageError('Cloud-Twin is not running', { hint: 'start it with: cbadm twin up' });
   const res = await fetch(`${info.adminUrl}${path}`, {

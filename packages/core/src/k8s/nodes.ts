@@ -10,6 +10,7 @@ import { execTargetOf, transportsOf } from '../orchestrator/transport.js';
 import type { OrchestratorDeps } from '../orchestrator/deps.js';
 import type { K8sClusterRecord, K8sNodeRecord, NodeRole, NodeSet } from '../records/k8s.js';
 import { StepError, type BootNode, type ClusterContext } from './bootstrap.js';
+import { defined } from '../util/defined.js';
 
 /** The node records for the VMs of `sets` in an MCIS, keeping what earlier runs recorded. */
 export function nodesFor(
@@ -35,11 +36,9 @@ export function nodesFor(
         connection: vm.connection,
         provider: vm.provider,
         region: vm.region,
-        ...(vm.zone ? { zone: vm.zone } : {}),
-        ...(vm.publicIp ? { publicIp: vm.publicIp } : {}),
-        ...(vm.privateIp ? { privateIp: vm.privateIp } : {}),
+        ...defined({ zone: vm.zone, publicIp: vm.publicIp, privateIp: vm.privateIp }),
         status: old?.status ?? 'Pending',
-        ...(old?.step ? { step: old.step } : {}),
+        ...defined({ step: old?.step }),
       };
     });
   });
@@ -114,10 +113,7 @@ export function toMcisManifest(name: string, cluster: string, sets: NodeSet[]): 
         name: s.name,
         count: s.count,
         image: s.image,
-        ...(s.connection ? { connection: s.connection } : {}),
-        ...(s.spec ? { spec: s.spec } : {}),
-        ...(s.requirements ? { requirements: s.requirements } : {}),
-        ...(s.sshUser ? { sshUser: s.sshUser } : {}),
+        ...defined({ connection: s.connection, spec: s.spec, requirements: s.requirements, sshUser: s.sshUser }),
       })),
       policy: { onFailure: 'continue', parallelism: 50 },
     },

@@ -18,6 +18,7 @@ import { groupBy, groupByConnection } from './group.js';
 import { firewallOf, readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
+import { defined } from '../util/defined.js';
 
 export interface McisPlan {
   ns: string;
@@ -237,9 +238,7 @@ export function manifestOf(mcis: Mcis): McisManifest {
         name: s.name,
         count: s.count,
         image: s.image,
-        ...(s.rootDisk ? { rootDisk: s.rootDisk } : {}),
-        ...(s.sshUser ? { sshUser: s.sshUser } : {}),
-        ...(s.firewall ? { firewall: s.firewall } : {}),
+        ...defined({ rootDisk: s.rootDisk, sshUser: s.sshUser, firewall: s.firewall }),
         ...(s.requirements ? { requirements: s.requirements } : { connection: s.connection, spec: s.spec }),
       })),
       ...(mcis.files ? { files: mcis.files } : {}),

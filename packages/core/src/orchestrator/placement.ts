@@ -14,6 +14,7 @@ import { RecommendService } from '../recommend/service.js';
 import type { RankedCandidate } from '../recommend/engine.js';
 import { catalogIssues } from '../catalog/check.js';
 import type { OrchestratorDeps } from './deps.js';
+import { defined } from '../util/defined.js';
 
 export interface Alternate {
   connection: string;
@@ -62,9 +63,7 @@ export function storedSubgroup(sg: McisManifest['spec']['subgroups'][number], pl
     count: sg.count,
     spec: placed.spec,
     image: sg.image,
-    ...(sg.rootDisk ? { rootDisk: sg.rootDisk } : {}),
-    ...(sg.sshUser ? { sshUser: sg.sshUser } : {}),
-    ...(sg.requirements ? { requirements: sg.requirements } : {}),
+    ...defined({ rootDisk: sg.rootDisk, sshUser: sg.sshUser, requirements: sg.requirements }),
     ...(sg.firewall?.length ? { firewall: sg.firewall } : {}),
   };
 }

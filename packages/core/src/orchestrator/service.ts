@@ -67,14 +67,22 @@ export interface DeleteResult {
 export class McisService {
   constructor(private readonly deps: OrchestratorDeps) {}
 
-  private async withMcis<T>(ns: string, name: string, what: string, fn: (pool: DriverPool) => Promise<T>): Promise<T> {
-    const key = `mcis/${ns}/${name}`;
-    this.deps.store.acquireLock(key, what);
+  /** A driver pool for one call, closed after it whatever happens. */
+  private async withPool<T>(fn: (pool: DriverPool) => Promise<T>): Promise<T> {
     const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
     try {
       return await fn(pool);
     } finally {
       await pool.closeAll();
+    }
+  }
+
+  private async withMcis<T>(ns: string, name: string, what: string, fn: (pool: DriverPool) => Promise<T>): Promise<T> {
+    const key = `mcis/${ns}/${name}`;
+    this.deps.store.acquireLock(key, what);
+    try {
+      return await this.withPool(fn);
+    } finally {
       this.deps.store.releaseLock(key);
     }
   }
@@ -173,13 +181,10 @@ export class McisService {
     const { refresh, buildPlan } = await import('./apply.js');
     const record = this.deps.store.getMcis(opts.ns, create.name);
     const vms = record ? this.deps.store.listVms(opts.ns, create.name) : [];
-    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
-    try {
+    return this.withPool(async (pool) => {
       const cloud = record ? await refresh(this.deps, pool, opts.ns, create.name, vms, create.connections) : emptyCloudView();
       return buildPlan(this.deps, create, opts.manifest, record, vms, cloud);
-    } finally {
-      await pool.closeAll();
-    }
+    });
   }
 
   /**
@@ -250,13 +255,10 @@ export class McisService {
     this.require(ns, name);
     const { refresh } = await import('./apply.js');
     const vms = this.deps.store.listVms(ns, name);
-    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
-    try {
+    return this.withPool(async (pool) => {
       const cloud = await refresh(this.deps, pool, ns, name, vms);
       return { ns, name, changes: driftOf(vms, cloud, this.deps.store.getMcis(ns, name)), unreachable: [...cloud.unreachable].map(([connection, error]) => ({ connection, error })) };
-    } finally {
-      await pool.closeAll();
-    }
+    });
   }
 
   async action(args: { ns: string; name: string; action: VmAction; selector: Selector } & RunOptions): Promise<{ mcis: McisView; outcome: ActionOutcome }> {
@@ -326,23 +328,13 @@ export class McisService {
   /** Finds the connection's cb-managed objects no record accounts for, and removes them (see cleanup.ts). */
   async cleanupConnection(args: { connection: string; dryRun?: boolean } & RunOptions): Promise<CleanupReport> {
     const { cleanupConnection } = await import('./cleanup.js');
-    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
-    try {
-      return await cleanupConnection(this.deps, pool, args);
-    } finally {
-      await pool.closeAll();
-    }
+    return this.withPool((pool) => cleanupConnection(this.deps, pool, args));
   }
 
   /** Removes a connection whose default resources are stuck: cleans the cloud by tags, forgets the rest (see forced-removal.ts). */
   async removeConnectionForced(args: { connection: string } & RunOptions): Promise<ForcedRemoval> {
     const { removeConnectionForced } = await import('./forced-removal.js');
-    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
-    try {
-      return await removeConnectionForced(this.deps, pool, args);
-    } finally {
-      await pool.closeAll();
-    }
+    return this.withPool((pool) => removeConnectionForced(this.deps, pool, args));
   }
 
   private async refineIn(pool: DriverPool, ns: string, name: string, opts: RunOptions): Promise<string[]> {
@@ -369,8 +361,7 @@ export class McisService {
   /** Reconciles the record with what the clouds say (status, addresses); VMs gone from the cloud become Undefined. */
   async refresh(args: { ns: string; name: string }): Promise<McisView> {
     this.require(args.ns, args.name);
-    const pool = new DriverPool(this.deps.store, this.deps.drivers, this.deps.credentials);
-    try {
+    await this.withPool(async (pool) => {
       const vms = this.deps.store.listVms(args.ns, args.name).filter((v) => v.providerId);
       const byConn = groupByConnection(vms);
       await Promise.all(
@@ -391,9 +382,7 @@ export class McisService {
           }
         }),
       );
-    } finally {
-      await pool.closeAll();
-    }
+    });
     return this.view(args.ns, args.name);
   }
 

@@ -7,6 +7,7 @@ import * as Ecs from '@alicloud/ecs20140526';
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { OperationError, ProviderError } from '@cloud-barista/core/errors';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
+import { latencyOf, zoneOnce } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { createEcsClient, type EcsClient, secretsOf } from './client.js';
 import type { AlibabaContext, AlibabaTuning } from './context.js';
@@ -43,24 +44,18 @@ export function buildAlibabaDriver(opts: DriverOptions, internals: AlibabaDriver
       (e) => ({ error: e, errorClass: e instanceof ProviderError ? e.errorClass : undefined }),
       policy,
     );
-  let zone: Promise<string> | undefined;
   const ctx: AlibabaContext = {
     connection: opts.connection,
     region: opts.connection.region,
     tuning: { dependencyWaitMs: 120_000, ...internals.tuning },
     call,
-    zone: () =>
-      (zone ??= opts.connection.zone
-        ? Promise.resolve(opts.connection.zone)
-        : call((c) => c.describeZones(new Ecs.DescribeZonesRequest({ regionId: opts.connection.region }))).then((out) => {
-            const zones = (out.body?.zones?.zone ?? []).filter((z) => z.availableResourceCreation?.resourceTypes?.includes('Instance')).flatMap((z) => (z.zoneId ? [z.zoneId] : []));
-            const first = zones.sort()[0];
-            if (!first) throw new OperationError(`region ${opts.connection.region} reports no zone that sells instances`);
-            return first;
-          })).catch((e: unknown) => {
-        zone = undefined;
-        throw e;
-      }),
+    zone: zoneOnce(opts.connection.zone, async () => {
+      const out = await call((c) => c.describeZones(new Ecs.DescribeZonesRequest({ regionId: opts.connection.region })));
+      const zones = (out.body?.zones?.zone ?? []).filter((z) => z.availableResourceCreation?.resourceTypes?.includes('Instance')).flatMap((z) => (z.zoneId ? [z.zoneId] : []));
+      const first = zones.sort()[0];
+      if (!first) throw new OperationError(`region ${opts.connection.region} reports no zone that sells instances`);
+      return first;
+    }),
   };
   return {
     provider: 'alibaba',
@@ -71,9 +66,8 @@ export function buildAlibabaDriver(opts: DriverOptions, internals: AlibabaDriver
     firewall: createMcisFirewall(ctx),
     vms: createVms(ctx),
     async ping() {
-      const started = performance.now();
-      await call((c) => c.describeZones(new Ecs.DescribeZonesRequest({ regionId: opts.connection.region })));
-      return { region: opts.connection.region, latencyMs: Math.round(performance.now() - started) };
+      const latencyMs = await latencyOf(() => call((c) => c.describeZones(new Ecs.DescribeZonesRequest({ regionId: opts.connection.region }))));
+      return { region: opts.connection.region, latencyMs };
     },
     checkPermissions: () => checkAlibabaPermissions(ctx),
     close() {},

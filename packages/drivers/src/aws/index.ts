@@ -5,6 +5,7 @@
 import { DescribeAvailabilityZonesCommand, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { defined } from '@cloud-barista/core/util/defined';
+import { latencyOf } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { createEc2Client, secretsOf } from './client.js';
 import { withPermissionHint } from './errors.js';
@@ -72,9 +73,8 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
     vms: createVms(ctx),
     firewall: createMcisFirewall(ctx),
     async ping() {
-      const started = performance.now();
-      await client.send(new DescribeAvailabilityZonesCommand({}));
-      return { region: opts.connection.region, latencyMs: Math.round(performance.now() - started) };
+      const latencyMs = await latencyOf(() => client.send(new DescribeAvailabilityZonesCommand({})));
+      return { region: opts.connection.region, latencyMs };
     },
     checkPermissions: () => checkAwsPermissions(client, catalog),
     close() {

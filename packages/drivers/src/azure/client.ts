@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import { ComputeManagementClient, type ComputeManagementClientOptionalParams } from '@azure/arm-compute';
+import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
@@ -14,11 +14,11 @@ import type { Connection, CredentialMaterial } from '@cloud-barista/core/model';
 import { UsageError } from '@cloud-barista/core/errors';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS } from '../common/retry.js';
 import { throttlePolicy } from './retry.js';
+import type { HttpClient, TokenCredential } from './sdk-types.js';
 import { tokenSocketWatch } from './token-socket.js';
 
 /** The SDK's credential and HTTP client types, as its clients take them. */
-export type TokenCredential = ConstructorParameters<typeof ComputeManagementClient>[0];
-export type HttpClient = NonNullable<ComputeManagementClientOptionalParams['httpClient']>;
+export type { HttpClient, TokenCredential } from './sdk-types.js';
 
 export interface AzureClients {
   compute: ComputeManagementClient;

@@ -5,6 +5,7 @@
  */
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { defined } from '@cloud-barista/core/util/defined';
+import { latencyOf } from '../common/driver.js';
 import { createCatalog, locationName } from './catalog.js';
 import { createAzureClients, type HttpClient, secretsOf, type TokenCredential } from './client.js';
 import { all, az, type AzureContext, type AzureTuning, resourceGroupOf } from './context.js';
@@ -63,10 +64,9 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
     vms: createVms(ctx),
     firewall: createMcisFirewall(ctx),
     async ping() {
-      const started = performance.now();
       // Authenticated, cheap, and proves the region: the sizes offered there.
-      await az(ctx, () => all(clients.compute.virtualMachineSizes.list(ctx.location)));
-      return { account: clients.subscription, region: ctx.location, latencyMs: Math.round(performance.now() - started) };
+      const latencyMs = await latencyOf(() => az(ctx, () => all(clients.compute.virtualMachineSizes.list(ctx.location))));
+      return { account: clients.subscription, region: ctx.location, latencyMs };
     },
     checkPermissions: () => checkAzurePermissions(ctx),
     close() {

@@ -7,7 +7,7 @@
  */
 import type { ComputeManagementClientOptionalParams } from '@azure/arm-compute';
 import { NETWORK_CODES } from '../common/errors.js';
-import type { TokenCredential } from './client.js';
+import type { TokenCredential } from './sdk-types.js';
 
 type AdditionalPolicy = NonNullable<ComputeManagementClientOptionalParams['additionalPolicies']>[number];
 

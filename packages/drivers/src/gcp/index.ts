@@ -18,6 +18,7 @@ import { lastSegment } from './operations.js';
 import { checkGcpPermissions } from './permissions.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
 import { GCP_BACKOFF, gcpFailure } from './retry.js';
+import { latencyOf, zoneOnce } from '../common/driver.js';
 
 export const GCP_CAPABILITIES: DriverCapabilities = {
   unsupported: {},
@@ -47,7 +48,6 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
     throttleWaitMs: opts.throttleWaitMs ?? DEFAULT_THROTTLE_WAIT_MS,
   };
   const classify = (e: unknown) => gcpFailure(e, auth.secrets);
-  let zone: Promise<string> | undefined;
   const ctx: GcpContext = {
     clients,
     connection,
@@ -58,19 +58,13 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
       await auth.ready();
       return withRetry(fn, classify, policy);
     },
-    zone: () =>
-      (zone ??= connection.zone
-        ? Promise.resolve(connection.zone)
-        : (async () => {
-            const project = await auth.project();
-            const [r] = await withRetry(() => clients.regions.get({ project, region: connection.region }), classify, policy);
-            const first = (r.zones ?? []).flatMap((z) => lastSegment(z) ?? []).sort()[0];
-            if (!first) throw new OperationError(`region ${connection.region} reports no zone`);
-            return first;
-          })().catch((e: unknown) => {
-            zone = undefined;
-            throw e;
-          })),
+    zone: zoneOnce(connection.zone, async () => {
+      const project = await auth.project();
+      const [r] = await withRetry(() => clients.regions.get({ project, region: connection.region }), classify, policy);
+      const first = (r.zones ?? []).flatMap((z) => lastSegment(z) ?? []).sort()[0];
+      if (!first) throw new OperationError(`region ${connection.region} reports no zone`);
+      return first;
+    }),
   };
   return {
     provider: 'gcp',
@@ -84,14 +78,9 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
       const project = await auth.project();
       // Build the client first: parsing the API's protos is not latency.
       void clients.regions;
-      const started = performance.now();
       // A cheap authenticated read of the connection's own region: proves token, project and region.
-      await ctx.call(() => clients.regions.get({ project, region: connection.region }));
-      return {
-        account: auth.account ? `${auth.account} (${project})` : project,
-        region: connection.region,
-        latencyMs: Math.round(performance.now() - started),
-      };
+      const latencyMs = await latencyOf(() => ctx.call(() => clients.regions.get({ project, region: connection.region })));
+      return { account: auth.account ? `${auth.account} (${project})` : project, region: connection.region, latencyMs };
     },
     checkPermissions: () => checkGcpPermissions(connection, auth, (fn) => ctx.call(fn)),
     close() {

@@ -6,6 +6,7 @@
  */
 import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { resolveAuth } from './auth.js';
+import { latencyOf } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { OsClient } from './client.js';
 import { createVms } from './instances.js';
@@ -51,10 +52,9 @@ export function buildOpenStackDriver(opts: DriverOptions, internals: OpenStackDr
     firewall: createMcisFirewall(client),
     vms: createVms(client, { pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 }),
     async ping() {
-      const started = performance.now();
       // Authenticated, cheap, and proves the region: its compute endpoint answers.
-      await client.call('compute', 'GET', '/flavors?limit=1');
-      return { account: await client.projectId(), region: client.region, latencyMs: Math.round(performance.now() - started) };
+      const latencyMs = await latencyOf(() => client.call('compute', 'GET', '/flavors?limit=1'));
+      return { account: await client.projectId(), region: client.region, latencyMs };
     },
     checkPermissions: () => checkOpenStackPermissions(client),
     close() {},

@@ -1,5 +1,5 @@
 /** The ECS side of the twin: per-region data, action dispatch, snapshot form. */
-import { EngineBase } from '../engine-base.js';
+import { EngineBase, type EngineHooks } from '../engine-base.js';
 import type { VmBacking } from '../vm/lifecycle.js';
 import { CATALOG_ACTIONS } from './catalog.js';
 import type { EcsCtx, EcsEnv, EcsHandler } from './context.js';
@@ -12,11 +12,7 @@ import { type EcsInstance, type EcsRegion, newEcsRegion } from './model.js';
 import { NETWORK_ACTIONS } from './network.js';
 import type { Params, WireObject } from './wire.js';
 
-export interface EcsEngineOptions {
-  lifecycle: VmBacking;
-  changed: () => void;
-  now: () => number;
-}
+export type EcsEngineOptions = EngineHooks<VmBacking>;
 
 const ACTIONS: Readonly<Record<string, EcsHandler>> = { ...CATALOG_ACTIONS, ...NETWORK_ACTIONS, ...KEY_ACTIONS, ...RUN_ACTIONS, ...INSTANCE_ACTIONS, ...GROUP_ACTIONS };
 
@@ -29,15 +25,11 @@ export interface EcsSnapshot {
   regions: Array<{ id: string } & Record<MapKeys, [string, unknown][]>>;
 }
 
-export class EcsEngine extends EngineBase implements EcsEnv {
+export class EcsEngine extends EngineBase<VmBacking> implements EcsEnv {
   private readonly regions = new Map<string, EcsRegion>();
 
   constructor(private readonly o: EcsEngineOptions) {
     super(o);
-  }
-
-  get lifecycle(): VmBacking {
-    return this.o.lifecycle;
   }
 
   hasAction(action: string): boolean {

@@ -1,28 +1,20 @@
 /** What every ARM handler gets, and the helpers they share (groups, bodies, LRO headers, paging). */
+import type { JsonReply, JsonRequest } from '../http/types.js';
 import { findAzureRegion } from '../data/azure.js';
 import type { AzureEngine } from './engine.js';
 import { ArmError, resourceGroupNotFound } from './errors.js';
 import type { AsyncOperation, ResourceGroup, SubscriptionData, Tags } from './model.js';
 
-export interface ArmCtx {
+/** `p`: the path parameters ({rg}, {name}, …) as the client spelled them; `base`: https://127.0.0.1:PORT. */
+export interface ArmCtx extends JsonRequest {
   engine: AzureEngine;
   sub: SubscriptionData;
-  /** Path parameters ({rg}, {name}, …) as the client spelled them. */
-  p: Record<string, string>;
-  query: URLSearchParams;
-  body: Record<string, unknown>;
-  /** https://127.0.0.1:PORT */
-  base: string;
   /** The request's path, for nextLinks. */
   path: string;
   apiVersion: string;
 }
 
-export interface ArmResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+export type ArmResponse = JsonReply;
 
 export type ArmHandler = (ctx: ArmCtx) => ArmResponse;
 

@@ -3,7 +3,7 @@
  * bridge to the shared VM lifecycle (the same SSH backing as EC2 and GCE VMs).
  */
 import { randomUUID } from 'node:crypto';
-import { EngineBase } from '../engine-base.js';
+import { EngineBase, type EngineHooks } from '../engine-base.js';
 import type { VmBacking } from '../vm/lifecycle.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import { type AsyncOperation, type OperationKind, RESOURCE_MAPS, type SubscriptionData, type VirtualMachine } from './model.js';
@@ -11,11 +11,8 @@ import { type AsyncOperation, type OperationKind, RESOURCE_MAPS, type Subscripti
 /** What the engine needs of the VM lifecycle (VmLifecycle has it). */
 export type AzureLifecycle = VmBacking;
 
-export interface AzureEngineOptions {
-  lifecycle: AzureLifecycle;
+export interface AzureEngineOptions extends EngineHooks<AzureLifecycle> {
   ips: LoopbackIps;
-  changed: () => void;
-  now: () => number;
   bootDelayMs: number;
   /** Items per page of a list answer before a nextLink (ARM's own page sizes vary; default 100). */
   pageSize?: number;
@@ -36,16 +33,12 @@ export interface AzureSnapshot {
   operations: [string, AsyncOperation][];
 }
 
-export class AzureEngine extends EngineBase {
+export class AzureEngine extends EngineBase<AzureLifecycle> {
   private readonly subs = new Map<string, SubscriptionData>();
   private readonly ops = new Map<string, AsyncOperation>();
 
   constructor(readonly o: AzureEngineOptions) {
     super(o);
-  }
-
-  get lifecycle(): AzureLifecycle {
-    return this.o.lifecycle;
   }
 
   get pageSize(): number {

@@ -6,12 +6,9 @@ import type { RegionData } from './model.js';
 import { Params } from './query.js';
 import { addDefaultVpc, newRegionData } from './records.js';
 import { responseDoc } from './xml.js';
-import { EngineBase } from '../engine-base.js';
+import { EngineBase, type EngineHooks } from '../engine-base.js';
 
-export interface Ec2EngineOptions {
-  lifecycle: InstanceLifecycle;
-  changed: () => void;
-  now: () => number;
+export interface Ec2EngineOptions extends EngineHooks<InstanceLifecycle> {
   terminatedRetentionMs: number;
 }
 
@@ -24,15 +21,11 @@ export interface Ec2Snapshot {
   regions: Record<string, { name: string; defaultVpcId?: string } & Record<MapKeys, [string, unknown][]>>;
 }
 
-export class Ec2Engine extends EngineBase implements Ec2Env {
+export class Ec2Engine extends EngineBase<InstanceLifecycle> implements Ec2Env {
   private readonly regions = new Map<string, RegionData>();
 
   constructor(private readonly o: Ec2EngineOptions) {
     super(o);
-  }
-
-  get lifecycle(): InstanceLifecycle {
-    return this.o.lifecycle;
   }
 
   get terminatedRetentionMs(): number {

@@ -14,12 +14,9 @@ import { addDefaultNetwork } from './network.js';
 import { renderOperation, scopePath } from './operations.js';
 import { matchRoute } from './routes.js';
 import { sleep } from '../sleep.js';
-import { EngineBase } from '../engine-base.js';
+import { EngineBase, type EngineHooks } from '../engine-base.js';
 
-export interface GceEngineOptions {
-  lifecycle: GceLifecycle;
-  changed: () => void;
-  now: () => number;
+export interface GceEngineOptions extends EngineHooks<GceLifecycle> {
   /** The twin's boot delay: PROVISIONING for its first half, STAGING for the rest. */
   bootDelayMs: number;
   /** How long network, firewall and label operations take (default 100 ms). */
@@ -76,7 +73,7 @@ function operationName(now: number): string {
   return `operation-${now}-${hex(7).slice(0, 13)}-${hex(4)}-${hex(4)}`;
 }
 
-export class GceEngine extends EngineBase implements GceEnv {
+export class GceEngine extends EngineBase<GceLifecycle> implements GceEnv {
   private readonly projects = new Map<string, GceProject>();
   private closing = false;
   private readonly opDelayMs: number;
@@ -84,10 +81,6 @@ export class GceEngine extends EngineBase implements GceEnv {
   constructor(private readonly o: GceEngineOptions) {
     super(o);
     this.opDelayMs = o.opDelayMs ?? 100;
-  }
-
-  get lifecycle(): GceLifecycle {
-    return this.o.lifecycle;
   }
 
   get bootDelayMs(): number {
@@ -251,12 +244,11 @@ export class GceEngine extends EngineBase implements GceEnv {
     if (!PROJECT_RE.test(projectId)) {
       throw new GceError('invalid', `Invalid value '${projectId}'. Values must match the following regular expression: '[a-z][-a-z0-9]{4,28}[a-z0-9]'`, 400, { location: 'project', locationType: 'parameter' });
     }
-    const { match, pathKnown } = matchRoute(req.method, segments.slice(2));
-    if (!match) {
+    const { route, params, pathKnown } = matchRoute(req.method, segments.slice(2));
+    if (!route) {
       if (pathKnown) throw new GceError('badRequest', `Method ${req.method} is not allowed on ${req.path}`, 405);
       throw notFound(req.path);
     }
-    const { route, params } = match;
     const zone = params.zone;
     const region = zone ? regionOfZone(zone)?.name : params.region;
     const where = region ?? 'global';

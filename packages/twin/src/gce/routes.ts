@@ -3,6 +3,7 @@
  * its API method (`instances.insert`: what fault rules match on); routes that start an operation
  * say its type and scope, and their handler returns the operation's target.
  */
+import { matchPath, type CaptureSyntax, type PathMatch, type PathRoute } from '../http/path-routes.js';
 import { CATALOG_HANDLERS as C } from './catalog.js';
 import type { GceHandler } from './context.js';
 import { DISK_HANDLERS as D } from './disks.js';
@@ -10,7 +11,7 @@ import { INSTANCE_HANDLERS as I } from './instances.js';
 import { NETWORK_HANDLERS as N } from './network.js';
 import { OPERATION_HANDLERS as O } from './operations.js';
 
-export interface GceRoute {
+export interface GceRoute extends PathRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path segments after `projects/{project}`; `:name` captures one segment. */
   pattern: string[];
@@ -80,28 +81,13 @@ export const ROUTES: readonly GceRoute[] = [
   ]),
 ];
 
-export interface RouteMatch {
-  route: GceRoute;
-  params: Record<string, string>;
-}
+/** `:name` captures one non-empty segment. */
+const GCE_CAPTURES: CaptureSyntax = {
+  name: (p) => (p.startsWith(':') ? p.slice(1) : undefined),
+  value: (s) => (s === '' ? undefined : s),
+};
 
-/** The route for `segments` (after `projects/{project}`), or undefined; `allowed` lists other methods. */
-export function matchRoute(method: string, segments: string[]): { match?: RouteMatch; pathKnown: boolean } {
-  let pathKnown = false;
-  for (const r of ROUTES) {
-    if (r.pattern.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    const ok = r.pattern.every((p, i) => {
-      const s = segments[i] ?? '';
-      if (p.startsWith(':')) {
-        params[p.slice(1)] = s;
-        return s !== '';
-      }
-      return p === s;
-    });
-    if (!ok) continue;
-    pathKnown = true;
-    if (r.method === method) return { match: { route: r, params }, pathKnown };
-  }
-  return { pathKnown };
+/** The route for `segments` (after `projects/{project}`); `pathKnown` when another method has it. */
+export function matchRoute(method: string, segments: string[]): PathMatch<GceRoute> {
+  return matchPath(ROUTES, method, segments, GCE_CAPTURES);
 }

@@ -14,3 +14,20 @@ export interface RequestLogEntry {
 }
 
 export type OnRequest = (e: RequestLogEntry) => void;
+
+/** What a REST handler (ARM, OpenStack) answers: the server writes the body as JSON. */
+export interface JsonReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** What a REST handler (ARM, OpenStack) is given of its request, besides its engine and scope. */
+export interface JsonRequest {
+  /** Path parameters the route captured. */
+  p: Record<string, string>;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  /** The URL links in the answer start with. */
+  base: string;
+}

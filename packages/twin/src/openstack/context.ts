@@ -1,32 +1,25 @@
 /** What every OpenStack service handler gets, returns, and how its routes are declared. */
+import type { CaptureSyntax, PathRoute } from '../http/path-routes.js';
+import type { JsonReply, JsonRequest } from '../http/types.js';
 import type { OpenStackEngine } from './engine.js';
 import { badRequest, type OsService } from './errors.js';
 import type { RegionData } from './model.js';
 
-export interface OsCtx {
+/** `p`: what the route captured (`{id}`); `base`: this service's URL in this region (`http://host/compute/v2.1`). */
+export interface OsCtx extends JsonRequest {
   engine: OpenStackEngine;
   region: RegionData;
-  /** Path parameters captured by the route (`{id}`). */
-  p: Record<string, string>;
-  query: URLSearchParams;
-  body: Record<string, unknown>;
-  /** This service's URL in this region, for links (`http://host/compute/v2.1`). */
-  base: string;
   /** Nova's microversion as [major, minor]; [2, 1] elsewhere. */
   microversion: [number, number];
   projectId: string;
   userId: string;
 }
 
-export interface OsResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+export type OsResponse = JsonReply;
 
 export type OsHandler = (ctx: OsCtx) => OsResponse;
 
-export interface OsRoute {
+export interface OsRoute extends PathRoute {
   method: string;
   /** Segments after the version; `{x}` captures. */
   pattern: string[];
@@ -45,28 +38,11 @@ export const route = (method: string, path: string, action: string, policy: stri
   handler,
 });
 
-export function matchRoute(routes: readonly OsRoute[], method: string, segs: string[]): { route: OsRoute; params: Record<string, string> } | 'wrong-method' | undefined {
-  let wrong = false;
-  for (const r of routes) {
-    if (r.pattern.length !== segs.length) continue;
-    const params: Record<string, string> = {};
-    const ok = r.pattern.every((pat, i) => {
-      const seg = segs[i] ?? '';
-      if (pat.startsWith('{')) {
-        params[pat.slice(1, -1)] = decodeURIComponent(seg);
-        return true;
-      }
-      return pat === seg;
-    });
-    if (!ok) continue;
-    if (r.method !== method) {
-      wrong = true;
-      continue;
-    }
-    return { route: r, params };
-  }
-  return wrong ? 'wrong-method' : undefined;
-}
+/** `{id}` captures one segment, percent-decoded as Nova and Neutron read it. */
+export const OS_CAPTURES: CaptureSyntax = {
+  name: (pat) => (pat.startsWith('{') ? pat.slice(1, -1) : undefined),
+  value: (seg) => decodeURIComponent(seg),
+};
 
 /** At least microversion `want` ("2.52")? */
 export function atLeast(ctx: OsCtx, want: string): boolean {

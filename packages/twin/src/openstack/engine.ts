@@ -5,7 +5,7 @@
  * up there, as a floating IP makes a real server reachable.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EngineBase } from '../engine-base.js';
+import { EngineBase, type EngineHooks } from '../engine-base.js';
 import { intToIp, ipToInt, parseCidr } from '../ec2/cidr.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import type { AddressBacking, VmBacking } from '../vm/lifecycle.js';
@@ -15,11 +15,8 @@ import { floatingAddressOf, REGION_MAPS, type Network, type Port, type RegionDat
 
 export type OpenStackLifecycle = VmBacking & AddressBacking;
 
-export interface OpenStackEngineOptions {
-  lifecycle: OpenStackLifecycle;
+export interface OpenStackEngineOptions extends EngineHooks<OpenStackLifecycle> {
   ips: LoopbackIps;
-  changed: () => void;
-  now: () => number;
   bootDelayMs: number;
   /** Nova's `instances` quota per region (default 100). */
   instanceQuota?: number;
@@ -35,15 +32,11 @@ export interface OpenStackSnapshot {
 /** The external network every region has, as DevStack names it; its subnet is the twin's loopback pool. */
 export const PUBLIC_NETWORK = 'public';
 
-export class OpenStackEngine extends EngineBase {
+export class OpenStackEngine extends EngineBase<OpenStackLifecycle> {
   private readonly regions = new Map<string, RegionData>();
 
   constructor(readonly o: OpenStackEngineOptions) {
     super(o);
-  }
-
-  get lifecycle(): OpenStackLifecycle {
-    return this.o.lifecycle;
   }
 
   get bootDelayMs(): number {

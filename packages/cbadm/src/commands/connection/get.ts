@@ -1,11 +1,11 @@
-import { Args } from '@oclif/core';
 import type { Connection } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { connectionTable } from './list.js';
+import { nameArgs } from '../../flags.js';
 
 export default class ConnectionGet extends BaseCommand<typeof ConnectionGet> {
   static override summary = 'Show one connection.';
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
 
   protected async execute(): Promise<Connection> {
     return (await this.core()).connections.get(this.args.name);

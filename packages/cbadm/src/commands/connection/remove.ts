@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { ForcedRemoval } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { yesFlag } from '../../flags.js';
+import { nameArgs, yesFlag } from '../../flags.js';
 
 type Result = { removed: string; forced?: ForcedRemoval };
 
@@ -10,7 +10,7 @@ export default class ConnectionRemove extends BaseCommand<typeof ConnectionRemov
   static override description =
     'Refused while its default resources (network, key pair) exist. --force removes it anyway: what the cloud has (found by the cb-managed tags) is deleted, records that point at nothing (e.g. stuck in creating) are forgotten, and it says which. Exits 3 when something could not be deleted from the cloud (the connection is removed; the output names what may remain).';
   static override examples = ['<%= config.bin %> connection remove aws-seoul', '<%= config.bin %> connection remove aws-seoul --force'];
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = { yes: yesFlag, force: Flags.boolean({ summary: 'Clean up its default resources in the cloud by tags and forget the rest (confirms, as --yes does).' }) };
   protected override readonly partialResultTo = 'stdout' as const;
 

@@ -1,9 +1,10 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import type { Credential } from '@cloud-barista/core';
 import { UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { credentialTable } from './list.js';
+import { nameArgs } from '../../flags.js';
 
 const DEFAULT_KIND: Record<string, string> = { aws: 'aws-keys', gcp: 'gcp-service-account', azure: 'azure-client-secret', alibaba: 'alibaba-access-key', cloudit: 'cloudit-password' };
 
@@ -46,7 +47,7 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     '. ./demo-openrc.sh && <%= config.bin %> credential add demo --provider openstack --kind openstack-password   # OS_AUTH_URL, OS_USERNAME, OS_PASSWORD…',
     'printf %s "$PASSWORD" | <%= config.bin %> credential add my-cloudit --provider cloudit --auth-url https://cloudit.example.kr:9090 --username cb-user --tenant-id TENANT --secret-stdin',
   ];
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = {
     provider: Flags.string({ required: true, summary: 'Cloud provider (aws, gcp, azure, …).' }),
     kind: Flags.option({

@@ -1,9 +1,9 @@
-import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { nameArgs } from '../../flags.js';
 
 export default class CredentialRemove extends BaseCommand<typeof CredentialRemove> {
   static override summary = 'Remove a stored credential and its secret file.';
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
 
   protected async execute(): Promise<{ removed: string }> {
     (await this.core()).credentials.remove(this.args.name);

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { BenchmarkResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nameArgs, nsFlag } from '../../flags.js';
 import { makeTable } from '../../render.js';
 
 export default class McisBenchmark extends BaseCommand<typeof McisBenchmark> {
@@ -9,7 +9,7 @@ export default class McisBenchmark extends BaseCommand<typeof McisBenchmark> {
   static override description =
     'CPU: a fixed awk workload, once in one process and once per vCPU. Memory and disk: dd throughput (/dev/zero → /dev/null; 64 MiB written with fdatasync). RTT: best-of-5 TCP connect time between every pair of VMs (bash /dev/tcp) and from this machine. Runs on all VMs at once; results are stored per provider, region and spec.';
   static override examples = ['<%= config.bin %> mcis benchmark web', '<%= config.bin %> mcis benchmark web --json | jq .rtt'];
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = { ns: nsFlag, timeout: Flags.integer({ summary: 'Per-VM timeout in seconds.', default: 180 }) };
 
   protected async execute(): Promise<BenchmarkResult> {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { CreatePlan, CreateResult, FieldIssue } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsParse } from '../../flags.js';
+import { manifestFlags } from '../../flags.js';
 import { readMcisManifestFile } from '../../manifest-file.js';
 import { planTable } from '../../catalog-render.js';
 import { failureSummary, mcisSummary } from '../../mcis-render.js';
@@ -16,8 +16,7 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     '<%= config.bin %> mcis create -f mcis.yaml --parallelism 50 --on-failure rollback --json',
   ];
   static override flags = {
-    file: Flags.string({ char: 'f', required: true, summary: "Manifest file (YAML), or '-' for standard input." }),
-    ns: Flags.string({ summary: 'Namespace (default: metadata.namespace of the manifest, else default).', env: 'CB_NS', parse: nsParse }),
+    ...manifestFlags,
     'dry-run': Flags.boolean({ summary: 'Validate and print the plan; change nothing.' }),
     parallelism: Flags.integer({ min: 1, env: 'CB_PARALLELISM', summary: 'VMs launched at once per region (default 20).' }),
     'on-failure': Flags.option({ options: ['continue', 'rollback', 'refine'] as const, summary: 'What to do when some VMs fail (default: the manifest, else continue).' })(),

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { DeleteResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag, yesFlag } from '../../flags.js';
+import { nameArgs, nsFlag, yesFlag } from '../../flags.js';
 import { failureLines } from '../../mcis-render.js';
 
 export default class McisDelete extends BaseCommand<typeof McisDelete> {
@@ -9,7 +9,7 @@ export default class McisDelete extends BaseCommand<typeof McisDelete> {
   static override description =
     'Refuses while VMs may still exist in the cloud; --force terminates them first. If anything fails (exit 3), the MCIS stays in state Deleting with the reasons per VM and per connection: run the same command again to finish it.';
   static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force', '<%= config.bin %> mcis delete web --yes'];
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete (confirms, as --yes does).' }), yes: yesFlag };
 
   // Something could not go (exit 3): what did go and why the rest did not is data, on stdout.

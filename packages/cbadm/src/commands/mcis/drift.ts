@@ -1,8 +1,7 @@
-import { Args } from '@oclif/core';
 import type { DriftResult } from '@cloud-barista/core';
 import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nameArgs, nsFlag } from '../../flags.js';
 import { changeLines } from '../../plan-render.js';
 
 export default class McisDrift extends BaseCommand<typeof McisDrift> {
@@ -10,7 +9,7 @@ export default class McisDrift extends BaseCommand<typeof McisDrift> {
   static override description =
     'Asks every connection of the MCIS and changes nothing. Exit code 0 when the clouds agree with the record, 6 when they do not (for CI), 3 when none was found but some connection could not be asked (what it holds was not checked); `cbadm apply` with the manifest repairs what it can (replaces gone VMs, terminates unknown instances).';
   static override examples = ['<%= config.bin %> mcis drift web', '<%= config.bin %> mcis drift web --json | jq .changes'];
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
   private drifted = false;

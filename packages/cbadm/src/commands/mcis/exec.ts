@@ -1,10 +1,10 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { DEFAULT_EXEC_MAX_OUTPUT_BYTES, type ExecVmResult } from '@cloud-barista/core';
 import { ExitCode, UsageError } from '@cloud-barista/core/errors';
 import { parseByteSize } from '@cloud-barista/core/util/byte-size';
 import { BaseCommand } from '../../base-command.js';
 import { LineWriter } from '../../line-writer.js';
-import { nsFlag, subgroupFlag, vmFlag } from '../../flags.js';
+import { nameArgs, nsFlag, subgroupFlag, vmFlag } from '../../flags.js';
 
 // A result is one JSON document in memory: past this, write the output to a file on the VM instead.
 const MAX_OUTPUT_LIMIT = 256 * 1024 * 1024;
@@ -22,7 +22,7 @@ export default class McisExec extends BaseCommand<typeof McisExec> {
     "<%= config.bin %> mcis exec web --json --max-output 64KiB -- 'journalctl -b'",
   ];
   static override strict = false;
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
     subgroup: subgroupFlag,

@@ -1,14 +1,13 @@
-import { Args } from '@oclif/core';
 import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nameArgs, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
 
 type Result = { mcis: McisView; removed: string[] };
 
 export default class McisRefine extends BaseCommand<typeof McisRefine> {
   static override summary = 'Drop Failed and Undefined VMs (terminating whatever of them exists in the cloud).';
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
   protected async execute(): Promise<Result> {

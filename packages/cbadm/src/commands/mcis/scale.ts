@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { ApplyResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
-import { nsFlag } from '../../flags.js';
+import { nameArgs, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
 import { changeLines } from '../../plan-render.js';
 
@@ -10,7 +10,7 @@ export default class McisScale extends BaseCommand<typeof McisScale> {
   static override description =
     'The imperative form of editing `count` and running `cbadm apply`: the same plan, drain hook and guarantees (resumable, no duplicates). The record keeps the new count; a manifest applied later wins.';
   static override examples = ['<%= config.bin %> mcis scale web --subgroup seoul --count 5'];
-  static override args = { name: Args.string({ required: true }) };
+  static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
     subgroup: Flags.string({ char: 's', required: true, summary: 'Subgroup to scale.' }),

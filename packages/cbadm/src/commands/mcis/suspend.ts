@@ -1,11 +1,7 @@
-import { McisActionCommand } from '../../action-command.js';
+import { actionExamples, McisActionCommand } from '../../action-command.js';
 
 export default class McisSuspend extends McisActionCommand {
   static override summary = 'Suspend running VMs (stop them; disks are kept).';
-  static override examples = [
-    '<%= config.bin %> mcis suspend web',
-    '<%= config.bin %> mcis suspend web --subgroup seoul',
-    '<%= config.bin %> mcis suspend web --vm seoul-1 --json',
-  ];
+  static override examples = actionExamples('suspend');
   protected readonly action = 'suspend';
 }

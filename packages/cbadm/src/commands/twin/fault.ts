@@ -25,10 +25,7 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
 
   protected async execute(): Promise<FaultState> {
     const { twinAdmin } = await import('../../twin/control.js');
-    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
-    const stateDir = homePaths(resolveHome()).twin;
-    const call = (method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown) =>
-      twinAdmin<FaultState>(stateDir, method, path, body, 'see `cbadm twin fault --help` for the spec syntax');
+    const call = (method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown) => twinAdmin<FaultState>(method, path, body, 'see `cbadm twin fault --help` for the spec syntax');
     const specs = this.argv.filter((a) => !a.startsWith('-') && !(this.flags.outage ?? []).includes(a) && !(this.flags.restore ?? []).includes(a));
     if (this.flags.clear || specs.length) await call('PUT', '/faults', this.flags.clear ? [] : specs);
     for (const region of this.flags.outage ?? []) await call('POST', '/outage', { region, down: true });

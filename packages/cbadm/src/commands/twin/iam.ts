@@ -19,13 +19,11 @@ export default class TwinIam extends BaseCommand<typeof TwinIam> {
   };
 
   protected async execute(): Promise<IamState> {
-    const { twinAdmin } = await import('../../twin/control.js');
-    const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
-    const { UsageError } = await import('@cloud-barista/core/errors');
+    const [{ twinAdmin }, { UsageError }] = await Promise.all([import('../../twin/control.js'), import('@cloud-barista/core/errors')]);
     const permissions = this.argv.filter((a) => !a.startsWith('-'));
     if (this.flags.clear && permissions.length) throw new UsageError('give permissions to deny or --clear, not both', { hint: 'cbadm twin iam --clear' });
     const change = this.flags.clear || permissions.length > 0;
-    return twinAdmin<IamState>(homePaths(resolveHome()).twin, change ? 'PUT' : 'GET', '/iam', change ? { deny: this.flags.clear ? [] : permissions } : undefined, 'see `cbadm twin iam --help`');
+    return twinAdmin<IamState>(change ? 'PUT' : 'GET', '/iam', change ? { deny: this.flags.clear ? [] : permissions } : undefined, 'see `cbadm twin iam --help`');
   }
 
   protected override table(s: IamState): string {
