@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { intToIp, ipToInt } from '../ec2/cidr.js';
-import { EngineBase } from '../engine-base.js';
+import { EngineBase, type EngineHooks } from '../engine-base.js';
 import type { LoopbackIps } from '../vm/ips.js';
 import type { AddressBacking, VmBacking } from '../vm/lifecycle.js';
 import { CLOUDIT_CLUSTERS, findCluster } from './catalog.js';
@@ -15,11 +15,8 @@ import { type Server, type Subnet, TENANT_MAPS, type Tenant } from './model.js';
 
 export type ClouditLifecycle = VmBacking & AddressBacking;
 
-export interface ClouditEngineOptions {
-  lifecycle: ClouditLifecycle;
+export interface ClouditEngineOptions extends EngineHooks<ClouditLifecycle> {
   ips: LoopbackIps;
-  changed: () => void;
-  now: () => number;
   bootDelayMs: number;
 }
 
@@ -33,15 +30,11 @@ export interface ClouditSnapshot {
 /** How many public IPs the tenant always has free to map. */
 const FREE_POOL = 4;
 
-export class ClouditEngine extends EngineBase {
+export class ClouditEngine extends EngineBase<ClouditLifecycle> {
   tenant: Tenant = { subnets: new Map(), securityGroups: new Map(), servers: new Map(), adaptiveIps: new Map(), freeIps: [] };
 
   constructor(readonly o: ClouditEngineOptions) {
     super(o);
-  }
-
-  get lifecycle(): ClouditLifecycle {
-    return this.o.lifecycle;
   }
 
   get bootDelayMs(): number {
