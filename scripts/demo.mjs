@@ -1,5 +1,5 @@
-// The quick-start demo: Cloud-Twin up → connections → a 10-VM MCIS on AWS, GCP, Azure, Alibaba and OpenStack through the real
-// drivers → a command on every VM → suspend → resume → terminate → delete → twin down, with a
+// The quick-start demo: Cloud-Twin up → connections → a 14-VM MCIS on AWS, GCP, Azure, Alibaba, OpenStack, Cloudit and
+// Docker through the real drivers → a command on every VM → suspend → resume → terminate → delete → twin down, with a
 // summary at the end. It drives the built `cbadm` exactly as a user would, with its own CB_HOME.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,15 +41,15 @@ function run(title, args, { json = true } = {}) {
 const vmLine = (v) => `${v.name.padEnd(12)} ${v.status.padEnd(10)} ${(v.publicIp ?? '-').padEnd(16)} ${v.connection}`;
 
 try {
-  await run('Start Cloud-Twin (local AWS, GCP, Azure, Alibaba and OpenStack APIs; SSH-backed VMs)', ['twin', 'up', '--boot-delay', '1s']);
+  await run('Start Cloud-Twin (local AWS, GCP, Azure, Alibaba, OpenStack, Cloudit and Docker Engine APIs; VMs that run commands)', ['twin', 'up', '--boot-delay', '1s']);
   const conns = await run('Register one connection per twin region', ['twin', 'connect']);
   console.log(`  ${conns.connections.length} connections: ${conns.connections.map((c) => c.name).slice(0, 4).join(', ')}, …`);
 
-  const created = await run('Create MCIS "quickstart": 10 VMs on AWS, GCP, Azure, Alibaba and OpenStack', ['mcis', 'create', '-f', join(root, 'examples/quickstart.yaml')]);
+  const created = await run('Create MCIS "quickstart": 14 VMs and containers on AWS, GCP, Azure, Alibaba, OpenStack, Cloudit and Docker', ['mcis', 'create', '-f', join(root, 'examples/quickstart.yaml')]);
   console.log(`  status: ${created.mcis.status}`);
   for (const v of created.mcis.vms) console.log(`  ${vmLine(v)}`);
 
-  const exec = await run('Run a command on every VM over SSH', ['mcis', 'exec', 'quickstart', '--', 'echo "$USER@$(hostname) on $(uname -s), home $HOME"']);
+  const exec = await run('Run a command on every VM (SSH; docker exec for containers)', ['mcis', 'exec', 'quickstart', '--', 'echo "$USER@$(hostname) on $(uname -s), home $HOME"']);
   for (const r of exec) console.log(`  ${r.vm.padEnd(12)} exit ${r.exitCode}  ${r.stdout.trim()}`);
 
   const suspended = await run('Suspend the MCIS', ['mcis', 'suspend', 'quickstart']);

@@ -12,10 +12,10 @@ beforeAll(async () => {
 afterAll(() => cli.dispose());
 
 describe('examples', () => {
-  it('the quick-start manifest validates and plans 10 VMs on five clouds', async () => {
+  it('the quick-start manifest validates and plans 14 VMs on all seven kinds of infrastructure', async () => {
     const r = await cli.json<{ plan: { vms: Array<{ region: string; provider: string }> } }>(['mcis', 'create', '-f', join(REPO, 'examples/quickstart.yaml'), '--dry-run']);
-    expect(r.plan.vms).toHaveLength(10);
-    expect([...new Set(r.plan.vms.map((v) => v.provider))].sort()).toEqual(['alibaba', 'aws', 'azure', 'gcp', 'openstack']);
+    expect(r.plan.vms).toHaveLength(14);
+    expect([...new Set(r.plan.vms.map((v) => v.provider))].sort()).toEqual(['alibaba', 'aws', 'azure', 'cloudit', 'docker', 'gcp', 'openstack']);
   });
 
   it('examples/mcis-lifecycle.sh drives an MCIS through --json to the end', () => {
@@ -26,8 +26,8 @@ describe('examples', () => {
     });
     expect(r.stderr + r.stdout).toMatch(/done/);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/status: Running:10 \(R:10\/10\)/);
+    expect(r.stdout).toMatch(/status: Running:14 \(R:14\/14\)/);
     expect(r.stdout).toMatch(/exec failures: 0/);
-    expect(r.stdout).toMatch(/Suspended:10 \(R:0\/10\)/);
+    expect(r.stdout).toMatch(/Suspended:14 \(R:0\/14\)/);
   });
 });
