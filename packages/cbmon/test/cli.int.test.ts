@@ -48,8 +48,11 @@ let vms: Vm[] = [];
 let pushUrl = '';
 
 beforeAll(async () => {
+  // Isolation off: the collector listens on this machine's loopback, which an isolated twin VM (like a
+  // VM in a real cloud) cannot reach for --push, and the killed-session check finds the VM's session
+  // by its command line on the host. The isolated twin has its own e2e (cbadm isolation.int).
   expect(
-    (await cli.cbadm(['twin', 'up', '--boot-delay', '300ms', '--ssh-port', String(cli.sshPort)])).code,
+    (await cli.cbadm(['twin', 'up', '--boot-delay', '300ms', '--ssh-port', String(cli.sshPort), '--isolation', 'off'])).code,
   ).toBe(0);
   expect((await cli.cbadm(['twin', 'connect'])).code).toBe(0);
   await cli.json('cbadm', [
