@@ -39,10 +39,9 @@ const GCLOUD = optionalTool('gcloud', "apt-get install -y google-cloud-cli (Goog
 type View = { vms: Array<{ name: string; publicIp: string | null; privateIp: string | null }> };
 type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason: string; drift?: boolean }> };
 
-// Isolation off: VMs launched with the MCIS firewall get only its security group, whose SSH rule
-// is synced after cbadm waited for SSH; with enforced firewalls (twin isolation) that wait never
-// ends on AWS (nor would it on the real cloud). See the isolation e2e test for enforced rules.
-const cli = new Cli({ sshPort: 2467, env: { CB_TWIN_ISOLATION: 'off' } });
+// The twin's default isolation: as root the VMs' firewalls are enforced, so a VM launched with only
+// the MCIS group is reachable over SSH only if that group let SSH in before the launch.
+const cli = new Cli({ sshPort: 2467 });
 let audit: CloudAudit;
 let endpoint: string;
 const drivers = new Map<string, CloudDriver>();
