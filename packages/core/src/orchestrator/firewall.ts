@@ -109,7 +109,10 @@ export async function syncConnection(deps: OrchestratorDeps, pool: DriverPool, n
   const rec = deps.store.getMcis(ns, name);
   if (!rec) return undefined;
   const intent = intentOf(rec);
-  const ref = await ensureFirewall(deps, pool, ns, name, conn, events);
+  const had = rec.firewalls?.[conn];
+  // An MCIS whose manifest dropped every rule keeps its object (its VMs are attached to it): it is
+  // synced to no manifest rule, SSH from anywhere as the default network has it.
+  const ref = wantsFirewall(intent) ? await ensureFirewall(deps, pool, ns, name, conn, events) : had?.status === 'ready' && had.id ? { id: had.id, name: had.name } : undefined;
   const entry = deps.store.getMcis(ns, name)?.firewalls?.[conn];
   const network = networkOf(deps, conn);
   if (!ref || !entry || !network) return ref;
