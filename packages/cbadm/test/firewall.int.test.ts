@@ -39,16 +39,15 @@ const GCLOUD = optionalTool('gcloud', "apt-get install -y google-cloud-cli (Goog
 type View = { vms: Array<{ name: string; publicIp: string | null; privateIp: string | null }> };
 type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason: string; drift?: boolean }> };
 
-// Isolation off: VMs launched with the MCIS firewall get only its security group, whose SSH rule
-// is synced after cbadm waited for SSH; with enforced firewalls (twin isolation) that wait never
-// ends on AWS (nor would it on the real cloud). See the isolation e2e test for enforced rules.
-const cli = new Cli({ sshPort: 2467, env: { CB_TWIN_ISOLATION: 'off' } });
+// The twin's default isolation: as root the VMs' firewalls are enforced, so a VM launched with only
+// the MCIS group is reachable over SSH only if that group let SSH in before the launch.
+const cli = new Cli({ sshPort: 2467 });
 let audit: CloudAudit;
 let endpoint: string;
 const drivers = new Map<string, CloudDriver>();
 const file = () => join(cli.home, 'fw.yaml');
 
-function write(web: number, spec = '  firewall:\n    - { ports: "8080", from: ["subgroup:web"] }\n'): void {
+function write(web: number, spec = '  firewall:\n    - { ports: "8080", from: ["subgroup:web"] }\n', zRule = true): void {
   const subgroups = [
     { name: 'web', connection: AWS.connection, count: web, spec: 't3.micro' },
     { name: 'g', connection: GCP, count: 1, spec: 'e2-small' },
@@ -57,7 +56,8 @@ function write(web: number, spec = '  firewall:\n    - { ports: "8080", from: ["
     { name: 'a', connection: ALIBABA, count: 1, spec: 'ecs.t6-c1m1.large' },
   ];
   // z opens udp/9000 to anyone: a subgroup's rule, realised on its connection (Azure) only.
-  const yaml = manifestYaml('fw', subgroups).replace(/(name: z, [^}]*)}/, '$1, firewall: [{ ports: "9000", protocol: udp, from: ["0.0.0.0/0"] }] }');
+  const base = manifestYaml('fw', subgroups);
+  const yaml = !zRule ? base : base.replace(/(name: z, [^}]*)}/, '$1, firewall: [{ ports: "9000", protocol: udp, from: ["0.0.0.0/0"] }] }');
   writeFileSync(file(), yaml + spec);
 }
 
@@ -304,6 +304,24 @@ describe('manifest firewall rules', () => {
     expect((await cloudRules(AZURE)).rules).toEqual({ ...narrowed, 'udp 9000-9000': ['0.0.0.0/0'] });
     for (const conn of [OPENSTACK, ALIBABA]) expect((await cloudRules(conn)).rules).toEqual(narrowed);
     // cbadm reaches the VMs over loopback, inside the narrowed range.
+    const exec = await cli.json<Array<{ exitCode: number }>>(['mcis', 'exec', 'fw', '--', 'true']);
+    expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0, 0, 0]);
+  }, 180_000);
+
+  it('apply revokes every rule in the clouds when the manifest drops all of them', async () => {
+    write(1, '', false);
+    const p = await cli.json<Plan>(['plan', '-f', file()]);
+    expect(p.changes.map((c) => [c.op, c.kind, c.reason])).toEqual([
+      ['update', 'firewall', 'rule removed: tcp 22 from 127.0.0.0/8 (spec.ssh)'],
+      ['update', 'firewall', 'rule removed: udp 9000 from 0.0.0.0/0 (subgroup z)'],
+    ]);
+    await apply();
+    // The objects stay (the VMs are attached to them) holding SSH from anywhere, as the default network does.
+    const open = { 'tcp 22-22': ['0.0.0.0/0'] };
+    expect(await awsRules()).toEqual(open);
+    for (const conn of [GCP, OPENSTACK, ALIBABA]) expect((await cloudRules(conn)).rules).toEqual(open);
+    expect((await cloudRules(AZURE)).rules).toEqual(open);
+    expect((await cli.json<Plan>(['plan', '-f', file()])).changes).toEqual([]);
     const exec = await cli.json<Array<{ exitCode: number }>>(['mcis', 'exec', 'fw', '--', 'true']);
     expect(exec.map((e) => e.exitCode)).toEqual([0, 0, 0, 0, 0]);
   }, 180_000);

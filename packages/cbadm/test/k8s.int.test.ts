@@ -21,10 +21,9 @@ type K8sNode = { metadata: { name: string; labels: Record<string, string>; annot
 
 // The user's home for ~/.kube/config: a temp dir, for cbadm and kubectl alike.
 const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
-// Isolation off: with enforced firewalls the real kubectl on this machine cannot reach 6443, which
-// cbadm k8s opens to the nodes' public IPs only (as a real cloud would refuse it), and the simulated
-// kubeadm probes endpoints from the host, not from the joining node.
-const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '', CB_TWIN_ISOLATION: 'off' } });
+// The twin's default isolation: as root the nodes' firewalls are enforced, so kubectl here reaches
+// 6443 only because k8s create opens it to where cbadm runs (--api-access, default 0.0.0.0/0).
+const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '' } });
 const kubectlPath = optionalTool('kubectl', 'apt-get install -y kubernetes-client');
 const openstackCli = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
 let conns: string[] = [];
@@ -84,6 +83,12 @@ describe('cbadm k8s on Cloud-Twin', () => {
       expect(r.code, `${file}: ${r.stdout}${r.stderr}`).toBe(2);
       expect(r.stdout).toMatch(why);
     }
+    // A CIDR with host bits for the API access: the flag and the fix are named, nothing is made.
+    writeFileSync(join(cli.home, 'ok.yaml'), clusterYaml('bad', []).replace('  workers:\n', ''));
+    const access = await cli.run(['k8s', 'create', '-f', join(cli.home, 'ok.yaml'), '--api-access', '127.0.0.1/32,10.0.0.1/8']);
+    expect(access.code).toBe(2);
+    expect(access.stderr).toContain('--api-access[1]');
+    expect(access.stderr).toContain("'10.0.0.1/8' has host bits set: write 10.0.0.0/8");
     expect(await cli.json<unknown[]>(['mcis', 'list'])).toEqual([]);
     expect(await cli.json<unknown[]>(['k8s', 'list'])).toEqual([]);
   });
@@ -96,7 +101,8 @@ describe('cbadm k8s on Cloud-Twin', () => {
     ];
     process.stderr.write(`k8s e2e workers on: ${workers.map((w) => w.connection).join(', ')}\n`);
     writeFileSync(join(cli.home, 'multi.yaml'), clusterYaml('multi', workers));
-    const c = await cli.json<Cluster>(['k8s', 'create', '-f', join(cli.home, 'multi.yaml')]);
+    // The twin's host is 127.0.0.1 to its VMs' firewalls: kubectl's only source here.
+    const c = await cli.json<Cluster>(['k8s', 'create', '-f', join(cli.home, 'multi.yaml'), '--api-access', '127.0.0.1/32']);
     expect(c.phase).toBe('Provisioned');
     expect(c.nodes.map((n) => [n.name, n.role, n.status])).toEqual([
       ['cp-1', 'control-plane', 'Ready'],
@@ -105,11 +111,11 @@ describe('cbadm k8s on Cloud-Twin', () => {
       ['w-aws-1', 'worker', 'Ready'],
     ]);
     expect((await cli.json<Cluster[]>(['k8s', 'list'])).map((x) => [x.name, x.phase])).toEqual([['multi', 'Provisioned']]);
-    // The API port is open on the control plane's security group to the cluster's nodes only.
+    // The API port is open on the control plane's security group to the cluster's nodes and kubectl's --api-access only.
     const full = await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'multi']);
     const sgs = await ec2({ endpoint: awsEndpoint, stateDir: cli.twinDir }, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
     const api = sgs.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
-    expect(api?.IpRanges?.map((r) => r.CidrIp).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
+    expect(api?.IpRanges?.map((r) => r.CidrIp).sort()).toEqual([...full.nodes.map((n) => `${n.publicIp}/32`), '127.0.0.1/32'].sort());
 
     // The user's kubeconfig already holds another cluster: merging and deleting leave it alone.
     const userConfig = join(kubeHome, '.kube', 'config');
@@ -145,7 +151,7 @@ describe('cbadm k8s on Cloud-Twin', () => {
     const after = await ec2({ endpoint: awsEndpoint, stateDir: cli.twinDir }, 'ap-northeast-2').send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-managed', Values: ['true'] }] }));
     const apiAfter = after.SecurityGroups?.flatMap((g) => g.IpPermissions ?? []).find((p) => p.FromPort === 6443);
     expect(apiAfter?.IpRanges?.map((r) => r.CidrIp)).not.toContain(`${goneIp}/32`);
-    expect(apiAfter?.IpRanges?.length).toBeGreaterThan(0);
+    expect(apiAfter?.IpRanges?.map((r) => r.CidrIp)).toContain('127.0.0.1/32');
     if (kubectlPath) {
       const names = kubectl(['--context', 'multi', 'get', 'nodes', '-o', 'name']).stdout.trim().split('\n').sort();
       expect(names).toEqual(['node/add1-1', 'node/cp-1', 'node/w-azure-1', 'node/w-gcp-1']);
@@ -184,11 +190,11 @@ describe('cbadm k8s on Cloud-Twin', () => {
     ]);
     const full = await cli.json<{ nodes: Array<{ name: string; publicIp: string }> }>(['k8s', 'get', 'osali']);
     if (openstackCli) {
-      // The API port on the control plane's Neutron group admits the cluster's nodes only.
+      // The API port on the control plane's Neutron group admits the cluster's nodes, and kubectl from anywhere (the default --api-access).
       const env = { ...process.env, OS_CLIENT_CONFIG_FILE: join(cli.twinDir, 'clouds.yaml') };
       const out = spawnSync(openstackCli, ['--os-cloud', 'cb-twin', 'security', 'group', 'rule', 'list', 'cb-default-twin-openstack-regionone', '--ingress', '-f', 'json'], { encoding: 'utf8', env, timeout: 60_000 });
       const rules = JSON.parse(out.stdout) as Array<{ 'Port Range': string; 'IP Range': string }>;
-      expect(rules.filter((r) => r['Port Range'] === '6443:6443').map((r) => r['IP Range']).sort()).toEqual(full.nodes.map((n) => `${n.publicIp}/32`).sort());
+      expect(rules.filter((r) => r['Port Range'] === '6443:6443').map((r) => r['IP Range']).sort()).toEqual([...full.nodes.map((n) => `${n.publicIp}/32`), '0.0.0.0/0'].sort());
     }
     if (kubectlPath) {
       const kc = await cli.json<{ file: string }>(['k8s', 'kubeconfig', 'osali']);

@@ -57,12 +57,13 @@ function setup(opts: { delayMs?: number; failOn?: string } = {}) {
   return { deps, calls, maxInFlight: () => maxInFlight };
 }
 
-const cluster = (nodes: Array<{ name: string; connection: string; publicIp?: string }>): K8sClusterRecord =>
+const cluster = (nodes: Array<{ name: string; connection: string; publicIp?: string }>, apiAccess?: string[]): K8sClusterRecord =>
   ({
     ns: 'default',
     name: 'k',
-    spec: { kubernetes: { cni: 'flannel' } },
+    spec: { kubernetes: { cni: 'flannel', apiPort: 6443 } },
     nodes,
+    ...(apiAccess ? { apiAccess } : {}),
   }) as unknown as K8sClusterRecord;
 
 const warnings = (events: CbEvent[]) => events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
@@ -117,6 +118,25 @@ describe('applyFirewall', () => {
     await applyFirewall(revoke.deps, cluster(NODES), 'revoke', (e) => events.push(e));
     expect(revoke.calls.map((c) => c.conn)).toEqual(['a']);
     expect(warnings(events)).toEqual(["connection b: could not close the cluster's ports: b refused"]);
+  });
+
+  it('opens the API port to apiAccess (where kubectl runs) and closes it with the cluster, not with a node', async () => {
+    const access = ['203.0.113.0/24'];
+    const allow = setup();
+    await applyFirewall(allow.deps, cluster(NODES.slice(0, 1), access), 'allow');
+    expect(allow.calls.map((c) => [c.conn, c.mode, c.ports, c.sources])).toEqual([
+      ['a', 'allow', ['6443/tcp', '2379/tcp', '10250/tcp', '51820/udp'], ['198.51.100.1/32']],
+      ['a', 'allow', ['6443/tcp'], access],
+    ]);
+    const node = setup();
+    await applyFirewall(node.deps, cluster(NODES.slice(0, 1), access), 'revoke', undefined, { sources: ['198.51.100.1/32'] });
+    expect(node.calls.map((c) => c.sources)).toEqual([['198.51.100.1/32']]);
+    const all = setup();
+    await applyFirewall(all.deps, cluster(NODES.slice(0, 1), access), 'revoke');
+    expect(all.calls.map((c) => [c.mode, c.ports, c.sources])).toEqual([
+      ['revoke', ['6443/tcp', '2379/tcp', '10250/tcp', '51820/udp'], ['198.51.100.1/32']],
+      ['revoke', ['6443/tcp'], access],
+    ]);
   });
 
   it('does nothing without node addresses', async () => {

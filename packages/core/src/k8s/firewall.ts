@@ -1,6 +1,6 @@
 /**
  * Opens the cluster's ports (./ports.ts) on each connection's default firewall, to the cluster's
- * nodes' public IPs only. Drivers without `allowIngress` get a warning naming what to open by hand.
+ * nodes' public IPs, and the API server's port also to the cluster's `apiAccess` CIDRs (kubectl). Drivers without `allowIngress` get a warning naming what to open by hand.
  * Connections are independent (each its own cloud and firewall): they are worked on at once.
  */
 import { noEvents, type EventSink } from '../events.js';
@@ -29,7 +29,10 @@ export async function applyFirewall(
 ): Promise<void> {
   const rules = clusterPorts(c.spec.kubernetes.cni);
   const sources = opts.sources ?? nodeSources(c.nodes);
-  if (sources.length === 0) return;
+  // The whole cluster's rules (not one node's) include the API port from where kubectl runs.
+  const apiPort = c.spec.kubernetes.apiPort;
+  const api = opts.sources ? [] : (c.apiAccess ?? []);
+  if (sources.length === 0 && api.length === 0) return;
   const pool = new DriverPool(deps.store, deps.drivers, deps.credentials);
   try {
     const one = async (conn: string): Promise<void> => {
@@ -51,10 +54,15 @@ export async function applyFirewall(
         return;
       }
       try {
-        const req = { rules, sources };
-        await (mode === 'allow'
-          ? net.allowIngress?.(refsToNetwork(res.refs), req)
-          : net.revokeIngress?.(refsToNetwork(res.refs), req));
+        const reqs = [
+          ...(sources.length ? [{ rules, sources }] : []),
+          ...(api.length ? [{ rules: [{ protocol: 'tcp' as const, fromPort: apiPort, toPort: apiPort, description: 'kube-apiserver (kubectl)' }], sources: api }] : []),
+        ];
+        for (const req of reqs) {
+          await (mode === 'allow'
+            ? net.allowIngress?.(refsToNetwork(res.refs), req)
+            : net.revokeIngress?.(refsToNetwork(res.refs), req));
+        }
       } catch (e) {
         // Revoking is clean-up: a failure must not block deleting the cluster.
         if (mode === 'allow') throw e;

@@ -7,6 +7,7 @@
 import { ConflictError, NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import { noEvents } from '../events.js';
 import { nowIso } from '../domain.js';
+import { ANYWHERE, cidrProblem } from '../firewall.js';
 import type { OrchestratorDeps, RunOptions } from '../orchestrator/deps.js';
 import type { McisService } from '../orchestrator/service.js';
 import { transportsOf } from '../orchestrator/transport.js';
@@ -109,10 +110,17 @@ export class K8sService {
 
   /** Creates the cluster, or continues one an interrupted or failed run left behind. */
   async create(
-    opts: { ns: string; manifest: K8sClusterManifestValue; mcis?: string } & RunOptions,
+    opts: { ns: string; manifest: K8sClusterManifestValue; mcis?: string; apiAccess?: string[] } & RunOptions,
   ): Promise<K8sClusterView> {
     const m = opts.manifest;
     const events = opts.events ?? noEvents;
+    const badAccess = (opts.apiAccess ?? []).flatMap((a, i) => {
+      const problem = cidrProblem(a);
+      return problem ? [{ path: `--api-access[${i}]`, message: problem }] : [];
+    });
+    if (badAccess.length || opts.apiAccess?.length === 0) {
+      throw new UsageError('--api-access takes IPv4 CIDRs separated by commas', { issues: badAccess, hint: 'e.g. --api-access 203.0.113.7/32,198.51.100.0/24; nothing was created' });
+    }
     const sets = [
       ...m.spec.controlPlane.map((s) => ({ s, role: 'control-plane' as const })),
       ...m.spec.workers.map((s) => ({ s, role: 'worker' as const })),
@@ -150,13 +158,15 @@ export class K8sService {
           labels: m.labels,
           spec: m.spec,
           phase: 'Pending',
+          apiAccess: opts.apiAccess ?? [ANYWHERE],
           nodes: [],
           createdAt: now,
           updatedAt: now,
         };
         this.deps.store.createCluster(c);
       }
-      c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioning', reason: undefined }));
+      // A re-run may widen where kubectl reaches the API from (the old sources stay open until delete).
+      c = this.update(c, (cur) => ({ ...cur, phase: 'Provisioning', reason: undefined, ...(opts.apiAccess ? { apiAccess: [...new Set([...(cur.apiAccess ?? []), ...opts.apiAccess])] } : {}) }));
       events({
         type: 'phase',
         mcis: m.name,

@@ -22,7 +22,7 @@ import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
 import { mcisView } from './view.js';
-import { deleteFirewalls, ensureFirewall, firewallOf } from './firewall.js';
+import { deleteFirewalls, firewallOf, syncConnection } from './firewall.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -208,11 +208,15 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     if (!d) defaults.set(c, (d = ensureDefaults(deps, pool, pool.connection(c), events)));
     return d;
   };
-  // The MCIS firewall comes after the defaults (it lives in the default network), before any launch.
+  // The MCIS firewall comes after the defaults (it lives in the default network), before any launch,
+  // already holding SSH and the rules known without the VMs' addresses: create waits for SSH next.
   const firewalls = new Map<string, Promise<FirewallRef | undefined>>();
   const ensureFw = (c: string) => {
     let f = firewalls.get(c);
-    if (!f) firewalls.set(c, (f = ensure(c).then(() => ensureFirewall(deps, pool, plan.ns, plan.name, c, events))));
+    if (!f) {
+      const synced = ensure(c).then(() => syncConnection(deps, pool, plan.ns, plan.name, c, events));
+      firewalls.set(c, (f = synced.catch((e: unknown) => Promise.reject(new Error(`could not set the MCIS firewall's rules before launch: ${e instanceof Error ? e.message : String(e)}`)))));
+    }
     return f;
   };
   const images = new Map<string, Promise<Image>>();

@@ -80,7 +80,6 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
   // Only connections cbadm knows (an MCIS of registered machines has no cloud firewall to manage).
   const wanted = wantsFirewall(intent) ? rec.subgroups.map((s) => s.connection).filter((c) => deps.store.getConnection(c)) : [];
   const all = deps.store.listVms(ns, name);
-  const vms = all.filter((v) => MEMBER.has(v.status));
   // A connection the MCIS left (its subgroups removed, its VMs gone) loses its firewall object.
   const left = new Set(Object.keys(rec.firewalls ?? {}).filter((c) => !rec.subgroups.some((s) => s.connection === c) && !all.some((v) => v.connection === c)));
   const failed = left.size ? await deleteFirewalls(deps, pool, ns, name, events, left) : [];
@@ -88,26 +87,7 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
   await Promise.all(
     connections.map(async (conn) => {
       try {
-        const ref = await ensureFirewall(deps, pool, ns, name, conn, events);
-        const entry = deps.store.getMcis(ns, name)?.firewalls?.[conn];
-        const network = networkOf(deps, conn);
-        if (!ref || !entry || !network) return;
-        const { driver } = await pool.get(conn);
-        const here = vms.filter((v) => v.connection === conn);
-        if (entry.attachPending) {
-          await driver.firewall!.attach(ref, { network, providerIds: here.flatMap((v) => (v.providerId ? [v.providerId] : [])) });
-          events({ type: 'resource', connection: conn, kind: 'firewall', state: 'ready', message: `${ref.id}: attached ${here.length} VM(s) launched before it` });
-        }
-        const rules = resolveRules(intent, conn, vms);
-        const targets = [...new Set(here.flatMap((v) => (v.privateIp ? [v.privateIp] : [])))].sort();
-        // Under the connection's resource lock: MCISes sharing a connection may share one object
-        // there (Azure's NSG), and two syncs must not pick the same free rule priority.
-        const held = await withResourceLock(deps, conn, async () => {
-          await driver.firewall!.setRules(ref, { network, rules, targets });
-          // What the cloud holds after the sync is what a later plan compares with (drift).
-          return (await driver.firewall!.read(ref, network)).rules.map(ruleKey).sort();
-        });
-        setEntry(deps, ns, name, conn, { status: entry.status, name: entry.name, ...(entry.id ? { id: entry.id } : {}), applied: held });
+        await syncConnection(deps, pool, ns, name, conn, events);
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         failed.push({ connection: conn, error });
@@ -116,6 +96,44 @@ export async function syncFirewalls(deps: OrchestratorDeps, pool: DriverPool, ns
     }),
   );
   return failed;
+}
+
+/**
+ * Makes one connection's MCIS firewall hold the manifest's rules with the sources resolved to the
+ * VMs' current addresses (attaching first the VMs launched before it). Also run before a launch: the
+ * VMs get only this object on some clouds (EC2, Neutron, ECS), so it must already let SSH in, and
+ * the rules whose sources are CIDRs, while `subgroup:`/`mcis` sources wait for the VMs' addresses.
+ * Throws what the cloud refused.
+ */
+export async function syncConnection(deps: OrchestratorDeps, pool: DriverPool, ns: string, name: string, conn: string, events: EventSink): Promise<FirewallRef | undefined> {
+  const rec = deps.store.getMcis(ns, name);
+  if (!rec) return undefined;
+  const intent = intentOf(rec);
+  const had = rec.firewalls?.[conn];
+  // An MCIS whose manifest dropped every rule keeps its object (its VMs are attached to it): it is
+  // synced to no manifest rule, SSH from anywhere as the default network has it.
+  const ref = wantsFirewall(intent) ? await ensureFirewall(deps, pool, ns, name, conn, events) : had?.status === 'ready' && had.id ? { id: had.id, name: had.name } : undefined;
+  const entry = deps.store.getMcis(ns, name)?.firewalls?.[conn];
+  const network = networkOf(deps, conn);
+  if (!ref || !entry || !network) return ref;
+  const { driver } = await pool.get(conn);
+  const vms = deps.store.listVms(ns, name).filter((v) => MEMBER.has(v.status));
+  const here = vms.filter((v) => v.connection === conn);
+  if (entry.attachPending) {
+    await driver.firewall!.attach(ref, { network, providerIds: here.flatMap((v) => (v.providerId ? [v.providerId] : [])) });
+    events({ type: 'resource', connection: conn, kind: 'firewall', state: 'ready', message: `${ref.id}: attached ${here.length} VM(s) launched before it` });
+  }
+  const rules = resolveRules(intent, conn, vms);
+  const targets = [...new Set(here.flatMap((v) => (v.privateIp ? [v.privateIp] : [])))].sort();
+  // Under the connection's resource lock: MCISes sharing a connection may share one object
+  // there (Azure's NSG), and two syncs must not pick the same free rule priority.
+  const held = await withResourceLock(deps, conn, async () => {
+    await driver.firewall!.setRules(ref, { network, rules, targets });
+    // What the cloud holds after the sync is what a later plan compares with (drift).
+    return (await driver.firewall!.read(ref, network)).rules.map(ruleKey).sort();
+  });
+  setEntry(deps, ns, name, conn, { status: entry.status, name: entry.name, ...(entry.id ? { id: entry.id } : {}), applied: held });
+  return ref;
 }
 
 /** What each connection's MCIS firewall holds now (ruleKey form), for plan's drift check; unreadable ones are left out. */

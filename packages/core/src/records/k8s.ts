@@ -81,6 +81,12 @@ export interface K8sClusterRecord {
   reason?: string;
   /** host:port of the API server. */
   endpoint?: string;
+  /**
+   * CIDRs the API server port is opened to besides the nodes (`k8s create --api-access`): where
+   * kubectl runs. Default 0.0.0.0/0, as managed Kubernetes' public endpoints; kubeadm's API server
+   * still asks every client for its certificate or token. Older records have none (nodes only).
+   */
+  apiAccess?: string[];
   nodes: K8sNodeRecord[];
   /** Kubeconfig files `k8s kubeconfig` wrote the cluster's context into: `k8s delete` takes it out again. */
   kubeconfigs?: string[];

@@ -8,11 +8,15 @@ import { clusterSummary } from '../../k8s-render.js';
 
 export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
   static override summary = 'Create a Kubernetes cluster over MCIS VMs (re-running after a failure or interruption continues it).';
-  static override examples = ['<%= config.bin %> k8s create -f examples/k8s-cluster.yaml', '<%= config.bin %> k8s create -f cluster.yaml --mcis my-vms --json'];
+  static override examples = ['<%= config.bin %> k8s create -f examples/k8s-cluster.yaml', '<%= config.bin %> k8s create -f cluster.yaml --mcis my-vms --json', '<%= config.bin %> k8s create -f cluster.yaml --api-access 203.0.113.7/32'];
   static override flags = {
     file: Flags.string({ char: 'f', required: true, summary: "K8sCluster manifest (YAML), or '-' for standard input." }),
     mcis: Flags.string({ summary: 'Use this existing MCIS (its subgroups named after the node sets) instead of creating one.' }),
     ns: Flags.string({ summary: 'Namespace (default: metadata.namespace, else default).', env: 'CB_NS', parse: nsParse }),
+    'api-access': Flags.string({
+      summary: 'CIDRs (comma-separated) the API server port is opened to, for kubectl: default 0.0.0.0/0 (clients still need the kubeconfig\'s certificate).',
+      description: 'The nodes always reach each other; this is where you run kubectl from, e.g. your public IP as 203.0.113.7/32.',
+    }),
   };
 
   protected async execute(): Promise<K8sClusterView> {
@@ -32,6 +36,7 @@ export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
       ns: this.flags.ns ?? v.value.namespace ?? 'default',
       manifest: v.value,
       ...(this.flags.mcis ? { mcis: this.flags.mcis } : {}),
+      ...(this.flags['api-access'] !== undefined ? { apiAccess: this.flags['api-access'].split(',').map((a) => a.trim()) } : {}),
       events: await this.progress(`k8s create ${v.value.name}`),
     });
   }
