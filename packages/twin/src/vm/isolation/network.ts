@@ -65,12 +65,29 @@ export class Fabric {
     await ipBatch([`addr add ${privateIp}/${prefixLength} dev eth0`, 'link set eth0 up'], ns);
   }
 
-  /** Routes `publicIp` from the host to the VM; AddressTaken when the host routes it already. */
+  /**
+   * Routes `publicIp` from the host to the VM; AddressTaken when the host routes it already. The VM
+   * reaches other VMs' public IPs as on a cloud: its 127/8 (but 127.0.0.1) goes out `eth1` from its
+   * own public IP, and the host forwards between the twin's links (per link: `forwarding` on them
+   * only, never the host's global switch).
+   */
   async publish(ns: string, link: number, publicIp: string): Promise<void> {
     const end = this.names.publicLink(link);
     await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`]);
     await writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1');
-    await ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`], ns);
+    await writeFile(`/proc/sys/net/ipv4/conf/${end}/forwarding`, '1');
+    await ipBatch(
+      [
+        `addr add ${publicIp}/32 dev eth1`,
+        'link set eth1 up',
+        `route add ${HOST_ADDRESS}/32 dev eth1`,
+        // Two /9s in the local table outrank its 127/8 loopback route; 127.0.0.1 and the VM's own
+        // address (local /32s) stay its own.
+        `route add 127.0.0.0/9 via ${HOST_ADDRESS} dev eth1 src ${publicIp} onlink table local`,
+        `route add 127.128.0.0/9 via ${HOST_ADDRESS} dev eth1 src ${publicIp} onlink table local`,
+      ],
+      ns,
+    );
     try {
       await ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]);
     } catch (e) {
