@@ -126,6 +126,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       policy: recordedPolicy(plan, m),
       ...provisioning(m),
       ...firewallOf(m),
+      ...(m.spec.loadBalancers?.length ? { loadBalancers: m.spec.loadBalancers } : {}),
       targetAction: 'create',
       createdAt: now,
       updatedAt: now,
