@@ -100,7 +100,8 @@ export function withoutBalancers<S extends { subgroups: ManifestSubgroup[]; load
     .map((sg) => {
       const rules = lbs.filter((lb) => targetSubgroups(lb).includes(sg.name)).map(targetRule);
       const firewall = (sg.firewall ?? []).filter((f) => !rules.some((r) => sameRule(f, r)));
-      const { firewall: _old, ...rest } = sg;
+      const rest = { ...sg };
+      delete rest.firewall;
       return firewall.length ? { ...rest, firewall } : rest;
     });
   return { ...spec, subgroups };

@@ -22,7 +22,7 @@ import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
 import { mcisView } from './view.js';
-import { deleteFirewalls, ensureFirewall, firewallOf } from './firewall.js';
+import { deleteFirewalls, ensureFirewall, firewallOf, syncFirewalls } from './firewall.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -321,6 +321,9 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   for (const f of booted.failed) markFailed(f.vm, f.reason);
+  // The MCIS firewall was made empty at launch; its rules (SSH among them) can name the VMs'
+  // addresses now, and must be in place before SSH is waited for through it (failures warn).
+  if (booted.done.length) await syncFirewalls(deps, pool, plan.ns, plan.name, events);
 
   events({ type: 'phase', mcis: plan.name, phase: 'ssh', message: `waiting for SSH on ${booted.done.length} VM(s)` });
   // Until SSH answers the VM is still Creating for the user: it cannot be used yet.

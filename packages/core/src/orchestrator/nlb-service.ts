@@ -42,7 +42,8 @@ export class NlbService {
     const { manifestOf } = await import('./apply.js');
     const manifest = manifestOf(rec);
     const rest = lbs.filter((l) => l.name !== args.lb);
-    const { loadBalancers: _gone, ...spec } = manifest.spec;
+    const spec = { ...manifest.spec };
+    delete spec.loadBalancers;
     manifest.spec = rest.length ? { ...spec, loadBalancers: rest } : spec;
     return this.mcis.apply({ ns: args.ns, manifest, ...(args.events ? { events: args.events } : {}), ...(args.signal ? { signal: args.signal } : {}) });
   }
