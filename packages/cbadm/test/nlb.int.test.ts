@@ -3,7 +3,7 @@
  * VM serving its own name on 8080 (busybox httpd from the manifest's `run`), and a load balancer on
  * port 80 in front of both (HAProxy on its own VM). Requests from the host to the balancer reach
  * both clouds; a stopped server shows DOWN in `nlb get` and traffic goes to the other; 8080 is
- * closed to the host; `nlb delete` removes the balancer VM.
+ * closed to the host; a scaled-out VM becomes a backend; `nlb delete` removes the balancer VM.
  */
 import { writeFileSync } from 'node:fs';
 import { get } from 'node:http';
@@ -109,10 +109,23 @@ describe.skipIf(!ROOT || !BUSYBOX || !HAPROXY)('multi-cloud load balancer', () =
     expect(table.stdout).toMatch(/gc-1[│\s]+\S+:8080[│\s]+DOWN/);
   }, 60_000);
 
+  it('follows scale-out with a new backend, and applies a changed algorithm without touching a VM', async () => {
+    await cli.json(['mcis', 'scale', 'shop', '--subgroup', 'aw', '--count', '2']);
+    const after = (await cli.json<Nlb[]>(['mcis', 'nlb', 'list', 'shop']))[0]!;
+    expect(after.servers.map((s) => s.name).sort()).toEqual(['aw-1', 'aw-2', 'gc-1']);
+    await until('answers from aw-2', () => answers(lb.publicIp!, 6, ['aw-1', 'aw-2']), (a) => a.includes('aw-2'));
+    writeFileSync(file(), MANIFEST.replace('aw, connection: twin-aws-ap-northeast-2, count: 1', 'aw, connection: twin-aws-ap-northeast-2, count: 2').replace('algorithm: roundrobin', 'algorithm: leastconn'));
+    const r = await cli.json<{ created: string[]; destroyed: string[] }>(['apply', '-f', file(), '--auto-approve']);
+    expect([...r.created, ...r.destroyed]).toEqual([]);
+    expect((await cli.json<Array<{ algorithm: string }>>(['mcis', 'nlb', 'list', 'shop']))[0]?.algorithm).toBe('leastconn');
+    const cfg = await cli.json<Array<{ stdout: string }>>(['mcis', 'exec', 'shop', '--vm', 'nlb-web-1', '--', 'grep balance /var/lib/cb-nlb/web/haproxy.cfg']);
+    expect(cfg[0]?.stdout.trim()).toBe('balance leastconn');
+  }, 90_000);
+
   it('deletes the balancer with its VM', async () => {
     await cli.json(['mcis', 'nlb', 'delete', 'shop', 'web', '--yes']);
     expect(await cli.json<Nlb[]>(['mcis', 'nlb', 'list', 'shop'])).toEqual([]);
-    expect((await cli.json<View>(['mcis', 'get', 'shop'])).vms.map((v) => v.name).sort()).toEqual(['aw-1', 'gc-1']);
+    expect((await cli.json<View>(['mcis', 'get', 'shop'])).vms.map((v) => v.name).sort()).toEqual(['aw-1', 'aw-2', 'gc-1']);
     expect(await page(lb.publicIp!, 80)).toBeUndefined();
   }, 90_000);
 });
