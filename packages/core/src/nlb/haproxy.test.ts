@@ -65,6 +65,16 @@ describe('HAProxy configuration', () => {
     expect(parseShowStat(csv, 'other')).toEqual([]);
   });
 
+  it('runs as root, and refuses a Cloud-Twin VM without isolation (its ports would be the host\'s)', () => {
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const twin = spawnSync('sh', ['-c', ROOT_LAUNCHER], { input: 'echo ran', encoding: 'utf8', env: { ...env, CB_TWIN_INSTANCE_ID: 'i-1' } });
+    expect(twin.status).toBe(97);
+    expect(twin.stderr).toMatch(/isolated Cloud-Twin.*--isolation on/);
+    if (process.getuid?.() !== 0) return; // the sudo branch needs a sudoer
+    expect(spawnSync('sh', ['-c', ROOT_LAUNCHER], { input: 'id -u', encoding: 'utf8', env: { ...env, CB_TWIN_INSTANCE_ID: 'i-1', CB_TWIN_ISOLATED: '1' } }).stdout.trim()).toBe('0');
+    expect(spawnSync('sh', ['-c', ROOT_LAUNCHER], { input: 'id -u', encoding: 'utf8', env }).stdout.trim()).toBe('0');
+  });
+
   it('refuses a configuration that would end its here-document early', () => {
     expect(() => installScript('web', 'x\nCB_NLB_EOF\ny')).toThrow(/here-document/);
   });

@@ -15,8 +15,15 @@ export interface NlbServer {
   address: string;
 }
 
-/** The command the scripts below are piped into: root itself, or through sudo on a cloud image. */
-export const ROOT_LAUNCHER = 'if [ "$(id -u)" -eq 0 ]; then exec sh -s; else exec sudo -n sh -s; fi';
+/**
+ * The command the scripts below are piped into: root itself, or through sudo on a cloud image. A
+ * Cloud-Twin VM without isolation is refused: its processes and ports would be the twin host's.
+ */
+export const ROOT_LAUNCHER = [
+  'if [ -n "${CB_TWIN_INSTANCE_ID:-}" ] && [ -z "${CB_TWIN_ISOLATED:-}" ]; then',
+  'echo "load balancers need an isolated Cloud-Twin (cbadm twin up --isolation on, as root): without it HAProxy would run on the twin\'s host" >&2; exit 97; fi;',
+  'if [ "$(id -u)" -eq 0 ]; then exec sh -s; else exec sudo -n sh -s; fi',
+].join(' ');
 
 /** Durations as HAProxy writes them (it takes ms, s and m suffixes as the manifest does). */
 const DEFAULT_INTERVAL = '5s';
