@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 import { firewallIssues } from './firewall.js';
-import { FirewallRuleSpec, ManifestSubgroup, Name, OnFailure, SshAccess, Tags, type Requirements } from './model.js';
+import { loadBalancerIssues } from './nlb/spec.js';
+import { FirewallRuleSpec, LoadBalancerSpec, ManifestSubgroup, Name, OnFailure, SshAccess, Tags, type Requirements } from './model.js';
 import { formatPath } from './util/field-path.js';
 import { readYamlManifest, zodIssues } from './util/yaml-manifest.js';
 
@@ -32,6 +33,8 @@ export const McisManifest = z
         firewall: z.array(FirewallRuleSpec).max(100).optional(),
         /** Narrows SSH (port 22) to these CIDRs; default 0.0.0.0/0. */
         ssh: SshAccess.optional(),
+        /** HAProxy balancers on VMs of their own in front of subgroups on any cloud (nlb/spec.ts). */
+        loadBalancers: z.array(LoadBalancerSpec).max(20).optional(),
         policy: z
           .object({
             onFailure: OnFailure.optional(),
@@ -80,6 +83,10 @@ export function checkMcisManifest(input: unknown, checkRequirements: Requirement
     errors.push(...placementIssues(sg, `spec.subgroups[${i}]`, checkRequirements));
   });
   errors.push(...firewallIssues({ ...m.spec, subgroups: m.spec.subgroups }));
+  errors.push(...loadBalancerIssues(m.spec));
+  m.spec.loadBalancers?.forEach((lb, i) => {
+    if (lb.requirements) errors.push(...checkRequirements(lb.requirements, `spec.loadBalancers[${i}].requirements`));
+  });
   const total = m.spec.subgroups.reduce((n, sg) => n + sg.count, 0);
   if (total > 1000) errors.push({ path: 'spec.subgroups', message: `${total} VMs in one MCIS; the limit is 1000: split it` });
   if (m.spec.policy?.parallelism && m.spec.policy.parallelism > total) {

@@ -199,6 +199,41 @@ export const ManifestSubgroup = z.object({
 });
 export type ManifestSubgroup = z.infer<typeof ManifestSubgroup>;
 
+/**
+ * `spec.loadBalancers[]`: Tumblebug's MC-SW-NLB, HAProxy on a VM of its own (the subgroup
+ * `nlb-<name>`, on `connection` + `spec` or chosen by `requirements`) in front of the target
+ * subgroups' VMs on every cloud. `type` leaves room for cloud-native balancers later.
+ */
+export const LoadBalancerSpec = z
+  .object({
+    name: Name,
+    type: z.literal('mcsw').optional(),
+    /** The listener's port, open to the world on the balancer VM. */
+    port: z.number().int().min(1).max(65535),
+    /** The port the targets serve on, open on them to the balancer only. */
+    targetPort: z.number().int().min(1).max(65535),
+    /** `subgroup:NAME` entries (Tumblebug's targetGroup.subGroupId). */
+    targets: z.array(z.string().min(1)).min(1).max(100),
+    /** Tumblebug's healthChecker; `path` switches from a TCP connect to `GET path` expecting 2xx/3xx. */
+    healthCheck: z
+      .object({
+        path: z.string().regex(/^\/[^\s]*$/, 'a path such as /healthz').optional(),
+        interval: z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 5s, 500ms or 1m').optional(),
+        threshold: z.number().int().min(1).max(10).optional(),
+        timeout: z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 2s').optional(),
+      })
+      .strict()
+      .optional(),
+    algorithm: z.enum(['roundrobin', 'leastconn', 'source']).optional(),
+    connection: Name.optional(),
+    spec: z.string().min(1).optional(),
+    requirements: Requirements.optional(),
+    /** The balancer VM's image; default the first target subgroup's. */
+    image: z.string().min(1).optional(),
+  })
+  .strict();
+export type LoadBalancerSpec = z.infer<typeof LoadBalancerSpec>;
+
 export const Vm = z.object({
   name: z.string(),
   subgroup: z.string(),
@@ -220,6 +255,8 @@ export const Vm = z.object({
   nativeState: z.string().optional(),
   publicIp: z.string().optional(),
   privateIp: z.string().optional(),
+  /** The VM's address on the MCIS overlay network, when the overlay is on. */
+  overlayIp: z.string().optional(),
   sshPort: z.number().int(),
   sshUser: z.string(),
   error: z.string().optional(),
@@ -248,6 +285,8 @@ export const Mcis = z.object({
   /** The manifest's MCIS-wide firewall rules and SSH sources (subgroup rules live on the subgroups). */
   firewall: z.array(FirewallRuleSpec).optional(),
   ssh: SshAccess.optional(),
+  /** The manifest's load balancers (their `nlb-<name>` subgroups and rules are in `subgroups`). */
+  loadBalancers: z.array(LoadBalancerSpec).optional(),
   /**
    * The MCIS firewall object per connection: recorded ('creating') before the cloud call, 'ready'
    * with its id after; `applied` is the rule set last synced (keys from firewall.ts ruleKey).

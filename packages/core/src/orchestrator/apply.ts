@@ -19,6 +19,7 @@ import { firewallOf, readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
 import { defined } from '../util/defined.js';
+import { withoutBalancers } from '../nlb/spec.js';
 
 export interface McisPlan {
   ns: string;
@@ -149,6 +150,7 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
     run: undefined,
     firewall: undefined,
     ssh: undefined,
+    loadBalancers: m.spec.loadBalancers?.length ? m.spec.loadBalancers : undefined,
     ...provisioning(m),
     ...firewallOf(m),
     updatedAt: nowIso(),
@@ -229,11 +231,13 @@ async function drain(deps: OrchestratorDeps, ns: string, name: string, vms: stri
 
 /** The manifest an MCIS record stands for: what `mcis scale` edits and applies. */
 export function manifestOf(mcis: Mcis): McisManifest {
+  // The balancers' subgroups and rules are generated from `loadBalancers`: the manifest gives those back.
   return {
     apiVersion: API_VERSION,
     kind: 'MCIS',
     metadata: { name: mcis.name, namespace: mcis.ns, ...(Object.keys(mcis.labels).length ? { labels: mcis.labels } : {}) },
-    spec: {
+    spec: withoutBalancers({
+      ...(mcis.loadBalancers?.length ? { loadBalancers: mcis.loadBalancers } : {}),
       subgroups: mcis.subgroups.map((s) => ({
         name: s.name,
         count: s.count,
@@ -251,6 +255,6 @@ export function manifestOf(mcis: Mcis): McisManifest {
         ...(mcis.policy.maxUnavailable ? { maxUnavailable: mcis.policy.maxUnavailable } : {}),
         ...(mcis.policy.drain ? { drain: mcis.policy.drain } : {}),
       },
-    },
+    }),
   };
 }

@@ -22,7 +22,7 @@ import { placeSubgroups, storedSubgroup } from './placement.js';
 import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
 import { mcisView } from './view.js';
-import { deleteFirewalls, firewallOf, syncConnection } from './firewall.js';
+import { deleteFirewalls, firewallOf, syncConnection, syncFirewalls } from './firewall.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -126,6 +126,7 @@ function recordIntent(deps: OrchestratorDeps, plan: CreatePlan, m: McisManifest)
       policy: recordedPolicy(plan, m),
       ...provisioning(m),
       ...firewallOf(m),
+      ...(m.spec.loadBalancers?.length ? { loadBalancers: m.spec.loadBalancers } : {}),
       targetAction: 'create',
       createdAt: now,
       updatedAt: now,
@@ -324,6 +325,9 @@ export async function runCreate(deps: OrchestratorDeps, pool: DriverPool, opts: 
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   for (const f of booted.failed) markFailed(f.vm, f.reason);
+  // The MCIS firewall held SSH and the CIDR rules at launch; the rules naming VMs (`subgroup:`,
+  // `mcis`) can be filled in now that they have addresses (failures warn).
+  if (booted.done.length) await syncFirewalls(deps, pool, plan.ns, plan.name, events);
 
   events({ type: 'phase', mcis: plan.name, phase: 'ssh', message: `waiting for SSH on ${booted.done.length} VM(s)` });
   // Until SSH answers the VM is still Creating for the user: it cannot be used yet.

@@ -16,3 +16,5 @@ export { parseMcisManifest, validateMcisManifest } from './mcis-manifest.js';
 export type { CopyOptions, CopyVmResult } from './copy.js';
 export type { McisPlan, ApplyOutcome } from './apply.js';
 export type { Change, ChangeOp } from './diff.js';
+export { type NlbView } from './nlb.js';
+export type { BackendHealth, NlbServer } from '../nlb/haproxy.js';

@@ -26,6 +26,8 @@ import { applyInfo } from './wait.js';
 import { groupByConnection } from './group.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
 import { deleteFirewalls, syncFirewalls } from './firewall.js';
+import { reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
+import { NlbService } from './nlb-service.js';
 import type { ApplyOutcome, McisPlan } from './apply.js';
 import { driftOf, emptyCloudView, type Change } from './diff.js';
 
@@ -65,7 +67,12 @@ export interface DeleteResult {
 }
 
 export class McisService {
-  constructor(private readonly deps: OrchestratorDeps) {}
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.nlb = new NlbService(deps, this);
+  }
+
+  /** `mcis nlb`: the load balancers of an MCIS (nlb-service.ts). */
+  readonly nlb: NlbService;
 
   /** A driver pool for one call, closed after it whatever happens. */
   private async withPool<T>(fn: (pool: DriverPool) => Promise<T>): Promise<T> {
@@ -117,7 +124,8 @@ export class McisService {
    * Creates the MCIS, or continues one an interrupted run left behind. Throws PartialError (exit 3)
    * when some VMs failed under `continue`/`refine`, OperationError after a rollback.
    */
-  async create(opts: CreateOptions): Promise<CreateResult> {
+  async create(input: CreateOptions): Promise<CreateResult> {
+    const opts = withLoadBalancers(input);
     const events = opts.events ?? noEvents;
     planCreate(this.deps, opts); // validate before taking any lock or writing anything
     const name = opts.manifest.metadata.name;
@@ -125,6 +133,7 @@ export class McisService {
       const outcome: CreateOutcome = await runCreate(this.deps, pool, opts);
       outcome.failed.push(...(await this.provision(opts)));
       outcome.failed.push(...(await this.syncFirewalls(pool, opts)));
+      outcome.failed.push(...(await syncBalancers(this.deps, opts.ns, name, events, opts.signal)));
       const removed: string[] = [];
       let rolledBack = false;
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
@@ -176,7 +185,8 @@ export class McisService {
    * What `apply` would change: the manifest against the record and against the clouds (a refresh
    * through each driver's describe and tag lookup). Changes nothing.
    */
-  async planChanges(opts: CreateOptions): Promise<McisPlan> {
+  async planChanges(input: CreateOptions): Promise<McisPlan> {
+    const opts = withLoadBalancers(input);
     const create = planCreate(this.deps, opts);
     const { refresh, buildPlan } = await import('./apply.js');
     const record = this.deps.store.getMcis(opts.ns, create.name);
@@ -192,7 +202,8 @@ export class McisService {
    * made under the MCIS lock, before anything changes; throwing there changes nothing. Throws
    * PartialError (exit 3) with the result when some VMs failed.
    */
-  async apply(opts: CreateOptions & { approve?: (plan: McisPlan) => Promise<void> }): Promise<ApplyResult> {
+  async apply(input: CreateOptions & { approve?: (plan: McisPlan) => Promise<void> }): Promise<ApplyResult> {
+    const opts = withLoadBalancers(input);
     const create = planCreate(this.deps, opts);
     const { ns } = opts;
     const name = create.name;
@@ -208,11 +219,15 @@ export class McisService {
     return this.withMcis(ns, name, 'mcis apply', async (pool) => {
       const vms = this.deps.store.listVms(ns, name);
       const plan = buildPlan(this.deps, create, opts.manifest, record, vms, await refresh(this.deps, pool, ns, name, vms, create.connections));
-      if (!plan.changes.length) return { plan, created: [], replaced: [], destroyed: [], failed: [], mcis: this.view(ns, name) };
+      if (!plan.changes.length) {
+        const failed = await reconfigureBalancers(this.deps, ns, name, opts.manifest.spec.loadBalancers, opts.events ?? noEvents, opts.signal);
+        return { plan, created: [], replaced: [], destroyed: [], failed, mcis: this.view(ns, name) };
+      }
       await opts.approve?.(plan);
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
       outcome.failed.push(...(await this.provision(opts)));
       outcome.failed.push(...(await this.syncFirewalls(pool, opts)));
+      outcome.failed.push(...(await syncBalancers(this.deps, ns, name, opts.events ?? noEvents, opts.signal)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
       const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
       if (outcome.failed.length) {
@@ -437,3 +452,4 @@ export class McisService {
     return runExec(this.deps, selectVms(this.deps.store.listVms(args.ns, args.name), args.name, args.selector), args);
   }
 }
+

@@ -4,12 +4,19 @@
  * `eth1` is a point-to-point link to the host carrying its public IP: the host routes that one
  * 127.x.y.z address (a /32 in the host's `local` table, which outranks the 127/8 loopback route)
  * to the link, with `route_localnet` on the twin's own links only. Bridges of different networks
- * are not connected, so VPCs do not reach each other.
+ * are not connected, so VPCs do not reach each other; VMs reach each other's public IPs through the host.
  */
 import { writeFile } from 'node:fs/promises';
 import { HOST_ADDRESS } from './firewall.js';
 import type { IsolationNames } from './names.js';
 import { run, ToolError } from './sh.js';
+
+/**
+ * Where other VMs' public IPs live (127.1.0.0 and up, vm/ips.ts): routed out of `eth1` through the
+ * host, ahead of the namespace's own 127/8 loopback route (more specific routes in the `local`
+ * table), so a VM reaches another VM's public IP as on a cloud, through both firewalls.
+ */
+const PUBLIC_RANGES = ['127.1.0.0/16', '127.2.0.0/15', '127.4.0.0/14', '127.8.0.0/13', '127.16.0.0/12', '127.32.0.0/11', '127.64.0.0/10', '127.128.0.0/9'];
 
 /** An address another twin (or anything else) routes already: the caller takes the next one. */
 export class AddressTaken extends Error {
@@ -67,7 +74,7 @@ export class Fabric {
 
   /**
    * Routes `publicIp` from the host to the VM; AddressTaken when the host routes it already. The VM
-   * reaches other VMs' public IPs as on a cloud: its 127/8 (but 127.0.0.1) goes out `eth1` from its
+   * reaches other VMs' public IPs as on a cloud: the twin's public ranges (127.1/16 and up) go out `eth1` from its
    * own public IP, and the host forwards between the twin's links (per link: `forwarding` on them
    * only, never the host's global switch).
    */
@@ -75,19 +82,10 @@ export class Fabric {
     const end = this.names.publicLink(link);
     await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`]);
     await writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1');
+    // The twin's "internet": the host forwards from this link (this link only) to other VMs' links.
     await writeFile(`/proc/sys/net/ipv4/conf/${end}/forwarding`, '1');
-    await ipBatch(
-      [
-        `addr add ${publicIp}/32 dev eth1`,
-        'link set eth1 up',
-        `route add ${HOST_ADDRESS}/32 dev eth1`,
-        // Two /9s in the local table outrank its 127/8 loopback route; 127.0.0.1 and the VM's own
-        // address (local /32s) stay its own.
-        `route add 127.0.0.0/9 via ${HOST_ADDRESS} dev eth1 src ${publicIp} onlink table local`,
-        `route add 127.128.0.0/9 via ${HOST_ADDRESS} dev eth1 src ${publicIp} onlink table local`,
-      ],
-      ns,
-    );
+    const internet = PUBLIC_RANGES.map((r) => `route add ${r} via ${HOST_ADDRESS} dev eth1 onlink src ${publicIp} table local`);
+    await ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`, ...internet], ns);
     try {
       await ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]);
     } catch (e) {

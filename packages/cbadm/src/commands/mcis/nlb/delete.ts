@@ -1,0 +1,28 @@
+import { Args } from '@oclif/core';
+import type { ApplyResult } from '@cloud-barista/core';
+import { BaseCommand } from '../../../base-command.js';
+import { nsFlag, yesFlag } from '../../../flags.js';
+import { mcisSummary } from '../../../mcis-render.js';
+import { changeLines } from '../../../plan-render.js';
+
+export default class McisNlbDelete extends BaseCommand<typeof McisNlbDelete> {
+  static override summary = 'Remove a load balancer: its VM and firewall rules go, as apply without it in spec.loadBalancers would.';
+  static override examples = ['<%= config.bin %> mcis nlb delete shop web --yes'];
+  static override args = {
+    name: Args.string({ required: true, description: 'MCIS' }),
+    lb: Args.string({ required: true, description: 'load balancer' }),
+  };
+  static override flags = { ns: nsFlag, yes: yesFlag };
+
+  protected async execute(): Promise<ApplyResult> {
+    const { mcis } = await this.core();
+    const lb = mcis.nlb.list(this.flags.ns, this.args.name).find((l) => l.name === this.args.lb);
+    const items = lb ? [`load balancer ${lb.name} (${lb.publicIp ?? '-'}:${lb.port})`, ...(lb.vm ? [`VM ${lb.vm}`] : [])] : [`load balancer ${this.args.lb}`];
+    await this.confirm({ action: `delete load balancer ${this.args.lb} of MCIS ${this.args.name}`, items, confirmed: this.flags.yes });
+    return mcis.nlb.delete({ ns: this.flags.ns, name: this.args.name, lb: this.args.lb, events: await this.progress(`nlb delete ${this.args.lb}`) });
+  }
+
+  protected override table(r: ApplyResult): string {
+    return `${changeLines(r.plan.changes)}\n${mcisSummary(r.mcis)}`;
+  }
+}
