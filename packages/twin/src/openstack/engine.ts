@@ -47,8 +47,9 @@ export class OpenStackEngine extends EngineBase<OpenStackLifecycle> {
     return this.o.instanceQuota ?? 100;
   }
 
+  /** Floating IPs and router gateways: the API fixes them, so only addresses this machine can serve. */
   allocatePublicIp(): string {
-    return this.o.ips.allocate();
+    return this.o.ips.allocateFree();
   }
 
   iso(ms = this.now()): string {

@@ -4,6 +4,8 @@
  * (the counter is part of the snapshot). 127.0.0.x is never used: 127.0.0.1 is the host's own
  * and Debian maps 127.0.1.1 to the hostname; the range starts at 127.1.0.1 and skips .0 / .255.
  */
+import { execFileSync } from 'node:child_process';
+
 const PER_THIRD = 254;
 const PER_SECOND = 256 * PER_THIRD;
 
@@ -15,11 +17,36 @@ export function loopbackIp(n: number): string {
   return `127.${second}.${third}.${fourth}`;
 }
 
+/**
+ * Whether this machine would deliver to `ip` itself: not when another twin's isolated VM holds it
+ * (a /32 routed to that VM's link). Where `ip` cannot be asked, every address counts as free.
+ */
+export function deliveredLocally(ip: string): boolean {
+  try {
+    const route = execFileSync('ip', ['-o', 'route', 'get', ip], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 });
+    return /^local\b/.test(route.trim()) && /\bdev lo\b/.test(route);
+  } catch {
+    return true;
+  }
+}
+
 export class LoopbackIps {
   constructor(private next = 0) {}
 
   allocate(): string {
     return loopbackIp(this.next++);
+  }
+
+  /**
+   * An address the API fixes for good (a floating IP): skips those another twin on this machine
+   * serves already, since the VM could never answer there.
+   */
+  allocateFree(): string {
+    for (let tries = 0; tries < 1_000; tries++) {
+      const ip = this.allocate();
+      if (deliveredLocally(ip)) return ip;
+    }
+    throw new Error('Cloud-Twin found no free loopback address in 1000 tries');
   }
 
   /** How many have been handed out (what the snapshot stores). */
