@@ -5,9 +5,10 @@
  * real `docker` CLI sees them with their cb-* labels and execs in them; `mcis ssh --print` gives the
  * `docker exec -it` line; and a create SIGKILLed mid-way then run again leaves exactly the containers asked for.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionalTool } from '../../../test-support/tools.js';
@@ -72,6 +73,13 @@ describe('cbadm with Docker on Cloud-Twin', () => {
       const id = shell.command[5]!;
       expect((await run(dockerCli, ['-H', socket, 'exec', id, 'sh', '-c', 'echo in-$HOSTNAME'], { env: { ...process.env, DOCKER_CONFIG: cli.home } })).stdout).toBe('in-box-1\n');
     }
+    // cbmon reaches containers through the same transport: its agent installs and streams there.
+    const cbmon = fileURLToPath(new URL('../../cbmon/bin/run.js', import.meta.url));
+    const install = spawnSync(process.execPath, [cbmon, 'agent', 'install', 'dk', '--interval', '1s', '--json'], { env: cli.env, encoding: 'utf8', timeout: 60_000 });
+    expect(install.status, install.stderr).toBe(0);
+    const stream = spawnSync(process.execPath, [cbmon, 'stream', 'dk', '--metric', 'cpu_utilization', '--json'], { env: cli.env, encoding: 'utf8', timeout: 6_000 });
+    const streamed = new Set(stream.stdout.split('\n').flatMap((l) => (l.startsWith('{') ? [(JSON.parse(l) as { vm?: string }).vm] : [])));
+    expect([...streamed].sort()).toEqual(['box-1', 'box-2']);
     const listed = await cli.json<Array<{ name: string; status: string }>>(['mcis', 'list']);
     expect(listed.find((m) => m.name === 'dk')?.status).toBe('Running:2 (R:2/2)');
     expect((await cli.json<{ mcis: Mcis }>(['mcis', 'suspend', 'dk'])).mcis.status).toBe('Suspended:2 (R:0/2)');

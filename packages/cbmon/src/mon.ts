@@ -1,11 +1,13 @@
 /**
- * One cbmon process's view of the world: the core (state store, MCIS records, SSH executor) and the
- * metrics store. cbmon reaches VMs over SSH only, so the core gets a driver registry that refuses
- * every cloud: no cloud SDK is ever loaded.
+ * One cbmon process's view of the world: the core (state store, MCIS records, exec transports) and
+ * the metrics store. cbmon calls no cloud API: its driver registry loads only the drivers that are
+ * how their VMs are reached (Docker's exec for containers) and refuses every other cloud, so no
+ * cloud SDK is loaded for VMs reached over SSH.
  */
 import type { Core, DriverRegistry } from '@cloud-barista/core';
 import { openCore } from '@cloud-barista/core/core';
 import { UsageError } from '@cloud-barista/core/errors';
+import { driverRegistry } from '@cloud-barista/drivers';
 import { metricsDbPath, MetricsStore } from '@cloud-barista/agent/store/metrics-store';
 
 export interface Mon {
@@ -14,18 +16,21 @@ export interface Mon {
   close(): Promise<void>;
 }
 
-const noClouds: DriverRegistry = {
+const transportsOnly: DriverRegistry = {
   load: (provider) =>
-    Promise.reject(
-      new UsageError(`cbmon does not call cloud APIs (asked for ${provider})`, {
-        hint: 'use cbadm for cloud actions',
-      }),
-    ),
+    driverRegistry.ownsExecTransport?.(provider)
+      ? driverRegistry.load(provider)
+      : Promise.reject(
+          new UsageError(`cbmon does not call cloud APIs (asked for ${provider})`, {
+            hint: 'use cbadm for cloud actions',
+          }),
+        ),
   providers: () => [],
+  ownsExecTransport: (provider) => driverRegistry.ownsExecTransport?.(provider) === true,
 };
 
 export function openMon(opts: { home?: string } = {}): Mon {
-  const core = openCore({ drivers: noClouds, ...(opts.home ? { home: opts.home } : {}) });
+  const core = openCore({ drivers: transportsOnly, ...(opts.home ? { home: opts.home } : {}) });
   const store = new MetricsStore(metricsDbPath(core.home.root));
   return {
     core,
