@@ -149,6 +149,7 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
     run: undefined,
     firewall: undefined,
     ssh: undefined,
+    overlay: undefined,
     ...provisioning(m),
     ...firewallOf(m),
     updatedAt: nowIso(),
@@ -245,6 +246,7 @@ export function manifestOf(mcis: Mcis): McisManifest {
       ...(mcis.run ? { run: mcis.run } : {}),
       ...(mcis.firewall ? { firewall: mcis.firewall } : {}),
       ...(mcis.ssh ? { ssh: mcis.ssh } : {}),
+      ...(mcis.overlay ? { network: { overlay: mcis.overlay } } : {}),
       policy: {
         onFailure: mcis.policy.onFailure,
         ...(mcis.policy.parallelism ? { parallelism: mcis.policy.parallelism } : {}),

@@ -371,7 +371,8 @@ export class VmLifecycle implements InstanceLifecycle {
           authorizedKeys: inst.authorizedKeys ?? (inst.authorizedKey ? [inst.authorizedKey] : []),
           homeDir: this.homeDir(inst.id),
           user: inst.sshUser,
-          env: { CB_TWIN_INSTANCE_ID: inst.id, ...(inst.nodeRuntime ? this.o.nodeRuntime?.vmEnv(inst.id) : {}) },
+          // CB_TWIN_ISOLATED: the VM has a network of its own, so tunnels made in it (the overlay) stay there.
+          env: { CB_TWIN_INSTANCE_ID: inst.id, ...(inside.inside ? { CB_TWIN_ISOLATED: '1' } : {}), ...(inst.nodeRuntime ? this.o.nodeRuntime?.vmEnv(inst.id) : {}) },
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;

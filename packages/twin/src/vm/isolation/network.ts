@@ -4,12 +4,19 @@
  * `eth1` is a point-to-point link to the host carrying its public IP: the host routes that one
  * 127.x.y.z address (a /32 in the host's `local` table, which outranks the 127/8 loopback route)
  * to the link, with `route_localnet` on the twin's own links only. Bridges of different networks
- * are not connected, so VPCs do not reach each other.
+ * are not connected, so VPCs do not reach each other on private IPs; VMs reach each other's public
+ * IPs through the host (forwarding on the twin's links only), where each VM's firewall decides.
  */
 import { writeFile } from 'node:fs/promises';
 import { HOST_ADDRESS } from './firewall.js';
 import type { IsolationNames } from './names.js';
 import { run, ToolError } from './sh.js';
+
+/**
+ * The twin's public addresses (127.1.0.0 to 127.255.255.255, vm/ips.ts), as routes more specific than
+ * the VM's own 127/8 loopback route: other VMs' public IPs are reached through the host, not lo.
+ */
+const PUBLIC_RANGES = ['127.1.0.0/16', '127.2.0.0/15', '127.4.0.0/14', '127.8.0.0/13', '127.16.0.0/12', '127.32.0.0/11', '127.64.0.0/10', '127.128.0.0/9'];
 
 /** An address another twin (or anything else) routes already: the caller takes the next one. */
 export class AddressTaken extends Error {
@@ -70,7 +77,10 @@ export class Fabric {
     const end = this.names.publicLink(link);
     await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`]);
     await writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1');
-    await ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`], ns);
+    // Forwarding on this link only (not the host's ip_forward): what a VM sends to another VM's
+    // public IP crosses the host, as between two cloud VMs over the internet.
+    await writeFile(`/proc/sys/net/ipv4/conf/${end}/forwarding`, '1');
+    await ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`, ...PUBLIC_RANGES.map((r) => `route add ${r} via ${HOST_ADDRESS} dev eth1 src ${publicIp} table local`)], ns);
     try {
       await ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]);
     } catch (e) {
