@@ -2,8 +2,8 @@
  * End to end, as root, on the isolated twin: an MCIS over AWS, GCP and Azure with
  * `spec.network.overlay` on is one WireGuard network. Every VM pings every other over it (the
  * `mcis network status` matrix has no hole), a TCP service on a GCP VM's overlay address answers a
- * VM on Azure by its overlay name, scale out joins the new VM to every peer, and `mcis network
- * disable` removes every interface, key and name.
+ * VM on Azure by its overlay name, scale out joins the new VM to every peer, a resumed VM rejoins
+ * with its address, and `mcis network disable` removes every interface, key and name.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +59,11 @@ describe.skipIf(!ROOT || !TOOLS)('the MCIS overlay across clouds', () => {
     expect(ips.every((ip) => ip?.startsWith('10.77.'))).toBe(true);
     expect(new Set(ips).size).toBe(3);
     expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'g-1', 'z-1']);
+    // A bad network is refused by field, before anything changes.
+    const bad = await cli.run(['mcis', 'network', 'enable', 'mesh', '--cidr', '8.8.0.0/16']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--cidr '8\.8\.0\.0\/16' is not a private range/);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).overlay?.cidr).toBe('10.77.0.0/16');
     // The private key lives on the VM only, readable by root alone.
     const keys = await cli.json<Exec>(['mcis', 'exec', 'mesh', '--', 'stat -c %a /etc/cb-overlay/private.key']);
     expect(keys.map((k) => k.stdout.trim())).toEqual(['600', '600', '600']);
@@ -77,6 +82,14 @@ describe.skipIf(!ROOT || !TOOLS)('the MCIS overlay across clouds', () => {
     await cli.json(['mcis', 'scale', 'mesh', '--subgroup', 'a', '--count', '2']);
     const view = await cli.json<View>(['mcis', 'get', 'mesh']);
     expect(view.vms.find((v) => v.name === 'a-2')?.overlayIp).toMatch(/^10\.77\./);
+    expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'a-2', 'g-1', 'z-1']);
+  }, 90_000);
+
+  it('brings a resumed VM back into the mesh with its address', async () => {
+    const before = (await cli.json<View>(['mcis', 'get', 'mesh'])).vms.find((v) => v.name === 'g-1')?.overlayIp;
+    await cli.json(['mcis', 'suspend', 'mesh', '--vm', 'g-1']);
+    await cli.json(['mcis', 'resume', 'mesh', '--vm', 'g-1']);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).vms.find((v) => v.name === 'g-1')?.overlayIp).toBe(before);
     expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'a-2', 'g-1', 'z-1']);
   }, 90_000);
 
