@@ -28,6 +28,14 @@ describe('overlay scripts', () => {
     expect(OVERLAY_LAUNCHER).toMatch(/exec sh -s/);
   });
 
+  it('refuses on a Cloud-Twin VM without isolation (its network is the host one), naming the fix', () => {
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CB_TWIN_INSTANCE_ID: 'i-0123' };
+    const r = spawnSync('sh', ['-c', OVERLAY_LAUNCHER], { input: 'echo ran\n', encoding: 'utf8', env });
+    expect(r.status).toBe(97);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/without isolation.*twin up --isolation on/);
+  });
+
   it.skipIf(!WG)('makes keys wg agrees with (wg pubkey derives the same public key)', () => {
     const key = wgKeyPair();
     const r = spawnSync(WG!, ['pubkey'], { input: `${key.privateKey}\n`, encoding: 'utf8' });
