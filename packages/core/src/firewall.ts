@@ -158,7 +158,8 @@ function labelled(f: FirewallIntent): Set<string> {
   const out = new Set<string>();
   for (const r of f.firewall ?? []) out.add(`${ruleLabel(r)} (MCIS-wide)`);
   for (const s of f.subgroups) for (const r of s.firewall ?? []) out.add(`${ruleLabel(r)} (subgroup ${s.name})`);
-  if (f.overlay) out.add(`${ruleLabel(overlayRule(f.overlay))} (spec.network.overlay)`);
+  // The network is part of the label: a new cidr is a change apply carries out (the VMs renumbered).
+  if (f.overlay) out.add(`${ruleLabel(overlayRule(f.overlay))} (spec.network.overlay ${f.overlay.cidr})`);
   // SSH from anywhere is the default with or without a firewall: only a narrowed one is a rule of its own.
   if (f.ssh) out.add(`tcp ${SSH_PORT} from ${f.ssh.from.join(', ')} (spec.ssh)`);
   return out;

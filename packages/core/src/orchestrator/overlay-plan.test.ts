@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMcisManifest } from './mcis-manifest.js';
-import { intentOf, resolveRules } from '../firewall.js';
+import { firewallChanges, intentOf, resolveRules } from '../firewall.js';
 import { assignOverlayIps, parseStatus, setupConfig } from './overlay-plan.js';
 import { wgKeyPair } from './overlay.js';
 
@@ -30,6 +30,10 @@ describe('spec.network.overlay', () => {
     const subgroups = [{ name: 'a', connection: 'c1' }, { name: 'b', connection: 'c2' }];
     const udp = (overlay?: { cidr: string; port?: number }) => resolveRules(intentOf({ subgroups: subgroups as never, ...(overlay ? { overlay } : {}) }), 'c1', vms).filter((r) => r.protocol === 'udp');
     expect(udp()).toEqual([]);
+    // Turning it on, off, or moving it to another network is a change apply carries out.
+    const intent = (cidr?: string) => intentOf({ subgroups: subgroups as never, ...(cidr ? { overlay: { cidr } } : {}) });
+    expect(firewallChanges(intent(), intent('10.77.0.0/16')).added).toEqual(['udp 51820 from mcis (spec.network.overlay 10.77.0.0/16)']);
+    expect(firewallChanges(intent('10.77.0.0/16'), intent('10.88.0.0/16'))).toEqual({ added: ['udp 51820 from mcis (spec.network.overlay 10.88.0.0/16)'], removed: ['udp 51820 from mcis (spec.network.overlay 10.77.0.0/16)'] });
     expect(udp({ cidr: '10.77.0.0/16' }).map((r) => `${r.fromPort}-${r.toPort} ${r.source}`)).toEqual(['51820-51820 10.0.0.1/32', '51820-51820 198.51.100.1/32', '51820-51820 203.0.113.2/32']);
   });
 });
