@@ -53,7 +53,11 @@ read -r private <"$dir/private.key"
   cat "$dir/peers.new"
 } >"$dir/$iface.conf"
 wg setconf "$iface" "$dir/$iface.conf"
-ip address replace "$addr" dev "$iface"
+# A new overlay network renumbers the VM: the old address goes.
+if ! ip -o -4 address show dev "$iface" | grep -q " inet $addr "; then
+  ip address flush dev "$iface"
+  ip address add "$addr" dev "$iface"
+fi
 ip link set "$iface" up
 
 # Names of the other VMs, <vm>.<mcis>, in a block of /etc/hosts this script owns.
