@@ -161,7 +161,7 @@ export async function overlayStatus(deps: OrchestratorDeps, rec: Mcis, signal?: 
         const others = vms.filter((o) => o.name !== vm.name);
         const stdin = `export IFACE=${OVERLAY_IFACE} PEERS='${others.map((o) => o.overlayIp).join(' ')}'\n${script('wg-status')}`;
         try {
-          const r = await transports.exec(execTargetOf(deps, vm), OVERLAY_LAUNCHER, { stdin, timeoutMs: 30_000 + others.length * 1500, ...(signal ? { signal } : {}) });
+          const r = await transports.exec(execTargetOf(deps, vm), OVERLAY_LAUNCHER, { stdin, timeoutMs: 60_000, ...(signal ? { signal } : {}) });
           if (r.exitCode !== 0) throw new Error(`status exited ${r.exitCode ?? r.signal}: ${tail(r.stderr)}`);
           const s = parseStatus(r.stdout);
           const peers = others.map((o) => ({ to: o.name, handshakeAgeSec: s.peers.get(o.overlayIp!)?.handshakeAgeSec ?? null, rttMs: s.peers.get(o.overlayIp!)?.rttMs ?? null }));
