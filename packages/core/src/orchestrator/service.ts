@@ -233,10 +233,7 @@ export class McisService {
     return provisionVms(this.deps, opts.ns, opts.manifest.metadata.name, opts.manifest, opts.events ?? noEvents, opts.signal);
   }
 
-  /**
-   * Syncs the MCIS firewall on every connection (a connection that fails is reported like a failed
-   * VM), then the overlay among the running VMs (overlay.ts), or takes it down once it is off.
-   */
+  /** Syncs the MCIS firewall on every connection (a failed one reported like a failed VM), then the overlay (overlay-service.ts). */
   private async syncNetwork(pool: DriverPool, opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
     const failed = await syncFirewalls(this.deps, pool, opts.ns, opts.manifest.metadata.name, opts.events ?? noEvents);
     return [...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })), ...(await followOverlay(this.deps, opts.ns, opts.manifest.metadata.name, opts))];
