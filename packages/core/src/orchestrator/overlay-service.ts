@@ -36,6 +36,8 @@ export class OverlayService {
   constructor(
     private readonly deps: OrchestratorDeps,
     private readonly locked: Locked,
+    /** Refuses an MCIS whose delete is unfinished. */
+    private readonly requireActive: (ns: string, name: string) => unknown,
   ) {}
 
   /** Turns the overlay on (or changes its network): firewall first, so the tunnels can shake hands at once. */
@@ -43,6 +45,7 @@ export class OverlayService {
     const overlay: OverlaySpec = { cidr: args.cidr ?? DEFAULT_OVERLAY_CIDR, ...(args.port ? { port: args.port } : {}) };
     const issues = overlayIssues(overlay.cidr, '--cidr');
     if (issues.length) throw new UsageError(`--cidr ${issues[0]!.message}`, { issues });
+    this.requireActive(args.ns, args.name);
     return this.locked(args.ns, args.name, 'mcis network enable', async (pool) => {
       const before = this.deps.store.getMcis(args.ns, args.name)?.overlay;
       // A new network renumbers every VM: the old addresses are dropped before the sync.
@@ -56,6 +59,7 @@ export class OverlayService {
 
   /** Turns the overlay off: tunnels, keys and /etc/hosts entries removed from every VM, then the UDP rule. */
   async disable(args: { ns: string; name: string } & RunOptions): Promise<NetworkResult> {
+    this.requireActive(args.ns, args.name);
     return this.locked(args.ns, args.name, 'mcis network disable', async (pool) => {
       this.deps.store.updateMcis(args.ns, args.name, (m) => ({ ...m, overlay: undefined, updatedAt: nowIso() }));
       return this.finish(pool, args, 'disable');

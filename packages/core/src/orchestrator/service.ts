@@ -241,10 +241,7 @@ export class McisService {
 
   /** `mcis network enable|disable|status` (overlay-service.ts), under this MCIS's lock. */
   get network(): OverlayService {
-    return new OverlayService(this.deps, (ns, name, what, fn) => {
-      this.requireActive(ns, name);
-      return this.withMcis(ns, name, what, fn);
-    });
+    return new OverlayService(this.deps, (ns, name, what, fn) => this.withMcis(ns, name, what, fn), (ns, name) => this.requireActive(ns, name));
   }
 
   /** Sets one subgroup's count and applies it (Tumblebug's scale-out; scale-in removes the highest indexes). */
