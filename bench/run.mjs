@@ -14,7 +14,7 @@
 //   5. Kubernetes: `k8s create` to Provisioned for 1+20 nodes ÷ 1+3 nodes (packages/cbadm/bench/k8s.mjs).
 //   6. Day 2: on a 100-VM MCIS over 10 AWS regions, a no-op `apply` (one refresh) ÷ `mcis status
 //      --refresh` (the same refresh alone); and `apply` scaling 10 → 100 VMs ÷ creating 100.
-// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2 runs a subset.
+// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2,overlay runs a subset (overlay: as root).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,11 +39,11 @@ function cb(args, { check = true } = {}) {
 const SPEC = { aws: 't3.micro', gcp: 'e2-micro', azure: 'Standard_B1s', alibaba: 'ecs.t6-c1m1.large', openstack: 'm1.small' };
 
 /** groups: [{connection, provider, count}] → a manifest file. */
-function manifest(name, groups) {
+function manifest(name, groups, image = 'ubuntu-22.04') {
   const subgroups = groups
     .map(
       (g, i) =>
-        `    - { name: g${i + 1}, connection: ${g.connection}, count: ${g.count}, spec: ${SPEC[g.provider]}, image: ubuntu-22.04 }`,
+        `    - { name: g${i + 1}, connection: ${g.connection}, count: ${g.count}, spec: ${SPEC[g.provider]}, image: ${image} }`,
     )
     .join('\n');
   const file = join(home, `${name}.yaml`);
@@ -178,6 +178,24 @@ try {
       scaleRatio: +(scale / create100).toFixed(2),
       target: 'scaleRatio <= 1.2',
     };
+    cb(['twin', 'down', '--yes']);
+  }
+
+  // ── 7. overlay: `mcis network enable` on 10 and 50 running VMs (isolated twin, root) ──
+  if (want('overlay') && process.getuid?.() === 0) {
+    cb(['twin', 'up', '--boot-delay', '200ms', '--isolation', 'on']);
+    const conns = JSON.parse(cb(['twin', 'connect', '--json']).stdout).connections;
+    const three = ['aws', 'gcp', 'azure'].map((p) => conns.find((c) => c.provider === p));
+    const sizes = (process.env.BENCH_OVERLAY_SIZES ?? '10,50').split(',').map(Number);
+    const setup = {};
+    for (const n of sizes) {
+      const per = Math.ceil(n / three.length);
+      const groups = three.map((c, i) => ({ connection: c.name, provider: c.provider, count: i < three.length - 1 ? per : n - per * (three.length - 1) }));
+      cb(['mcis', 'create', '-f', manifest(`o${n}`, groups, 'debian-12'), '--json']);
+      setup[n] = Math.round(cb(['mcis', 'network', 'enable', `o${n}`, '--json']).ms);
+      cb(['mcis', 'delete', `o${n}`, '--yes', '--force', '--json']);
+    }
+    results.overlay = { setupMs: setup, ...(setup[10] && setup[50] ? { ratio50to10: +(setup[50] / setup[10]).toFixed(2) } : {}), note: 'WireGuard full mesh (n-1 peers each) over SSH, 16 VMs at a time' };
     cb(['twin', 'down', '--yes']);
   }
 

@@ -27,7 +27,14 @@ export function vmTable(m: McisView): string {
 
 export function mcisSummary(m: McisView): string {
   const deleting = m.state === 'Deleting' ? ` — Deleting (finish with: cbadm mcis delete ${m.name} --ns ${m.ns})` : '';
-  return `MCIS ${m.ns}/${m.name}: ${paintStatus(m.status)}${deleting}\n${vmTable(m)}`;
+  return `MCIS ${m.ns}/${m.name}: ${paintStatus(m.status)}${deleting}\n${vmTable(m)}${overlayLine(m)}`;
+}
+
+/** Under the table while the overlay is on: its network and each VM's address on it. */
+function overlayLine(m: McisView): string {
+  if (!m.overlay) return '';
+  const ips = m.vms.filter((v) => v.overlayIp).map((v) => `${v.name} ${v.overlayIp}`);
+  return `\noverlay ${m.overlay.cidr} (udp ${m.overlay.port}): ${ips.join(', ') || 'no VM joined yet'}`;
 }
 
 /** Failures grouped by cause, most VMs first: one line per cause with its full reason and the VMs it hit. */

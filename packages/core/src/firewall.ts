@@ -4,10 +4,16 @@
  * listing what changed between two manifests. Pure: no store, no cloud call.
  */
 import type { FieldIssue } from './errors.js';
-import type { FirewallRule, FirewallRuleSpec, Mcis, SshAccess } from './model.js';
+import type { FirewallRule, FirewallRuleSpec, Mcis, OverlaySpec, SshAccess } from './model.js';
 
 export const ANYWHERE = '0.0.0.0/0';
 export const SSH_PORT = 22;
+export const OVERLAY_PORT = 51820;
+
+/** The rule the overlay adds while it is on: its UDP port, from the MCIS's VMs only. */
+export function overlayRule(o: OverlaySpec): FirewallRuleSpec {
+  return { ports: String(o.port ?? OVERLAY_PORT), protocol: 'udp', from: ['mcis'] };
+}
 
 /** A port range; `all` is 0-65535 (what EC2 calls all ports of a protocol). */
 export interface PortRange {
@@ -52,17 +58,19 @@ export function cidrProblem(text: string): string | undefined {
 export interface FirewallIntent {
   firewall?: FirewallRuleSpec[];
   ssh?: SshAccess;
+  /** The overlay, when on: its port is opened to the MCIS (overlayRule). */
+  overlay?: OverlaySpec;
   subgroups: ReadonlyArray<{ name: string; connection?: string; firewall?: FirewallRuleSpec[] }>;
 }
 
 /** What an MCIS record keeps of its manifest's firewall. */
-export function intentOf(m: Pick<Mcis, 'firewall' | 'ssh' | 'subgroups'>): FirewallIntent {
-  return { ...(m.firewall ? { firewall: m.firewall } : {}), ...(m.ssh ? { ssh: m.ssh } : {}), subgroups: m.subgroups };
+export function intentOf(m: Pick<Mcis, 'firewall' | 'ssh' | 'subgroups'> & Partial<Pick<Mcis, 'overlay'>>): FirewallIntent {
+  return { ...(m.firewall ? { firewall: m.firewall } : {}), ...(m.ssh ? { ssh: m.ssh } : {}), ...(m.overlay ? { overlay: m.overlay } : {}), subgroups: m.subgroups };
 }
 
 /** Whether the MCIS wants a firewall of its own (any rule, or SSH narrowed). */
 export function wantsFirewall(f: FirewallIntent): boolean {
-  return !!(f.firewall?.length || f.ssh || f.subgroups.some((s) => s.firewall?.length));
+  return !!(f.firewall?.length || f.ssh || f.overlay || f.subgroups.some((s) => s.firewall?.length));
 }
 
 /** Field issues of every rule and the ssh block: bad ports, bad CIDRs, unknown subgroups. */
@@ -114,6 +122,7 @@ export function resolveRules(f: FirewallIntent, connection: string, vms: readonl
   const specs: FirewallRuleSpec[] = [
     ...(f.firewall ?? []),
     ...f.subgroups.filter((s) => s.connection === connection).flatMap((s) => s.firewall ?? []),
+    ...(f.overlay ? [overlayRule(f.overlay)] : []),
   ];
   const out = new Map<string, FirewallRule>();
   const add = (protocol: 'tcp' | 'udp', p: PortRange, source: string) => {
@@ -149,6 +158,8 @@ function labelled(f: FirewallIntent): Set<string> {
   const out = new Set<string>();
   for (const r of f.firewall ?? []) out.add(`${ruleLabel(r)} (MCIS-wide)`);
   for (const s of f.subgroups) for (const r of s.firewall ?? []) out.add(`${ruleLabel(r)} (subgroup ${s.name})`);
+  // The network is part of the label: a new cidr is a change apply carries out (the VMs renumbered).
+  if (f.overlay) out.add(`${ruleLabel(overlayRule(f.overlay))} (spec.network.overlay ${f.overlay.cidr})`);
   // SSH from anywhere is the default with or without a firewall: only a narrowed one is a rule of its own.
   if (f.ssh) out.add(`tcp ${SSH_PORT} from ${f.ssh.from.join(', ')} (spec.ssh)`);
   return out;

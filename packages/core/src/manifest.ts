@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
-import { firewallIssues } from './firewall.js';
+import { cidrProblem, firewallIssues } from './firewall.js';
 import { loadBalancerIssues } from './nlb/spec.js';
-import { FirewallRuleSpec, LoadBalancerSpec, ManifestSubgroup, Name, OnFailure, SshAccess, Tags, type Requirements } from './model.js';
+import { FirewallRuleSpec, LoadBalancerSpec, ManifestSubgroup, Name, OnFailure, OverlaySpec, SshAccess, Tags, type Requirements } from './model.js';
 import { formatPath } from './util/field-path.js';
 import { readYamlManifest, zodIssues } from './util/yaml-manifest.js';
 
@@ -35,6 +35,8 @@ export const McisManifest = z
         ssh: SshAccess.optional(),
         /** HAProxy balancers on VMs of their own in front of subgroups on any cloud (nlb/spec.ts). */
         loadBalancers: z.array(LoadBalancerSpec).max(20).optional(),
+        /** MCIS-wide networking: `overlay` joins every VM into one WireGuard network across clouds. */
+        network: z.object({ overlay: OverlaySpec.optional() }).strict().optional(),
         policy: z
           .object({
             onFailure: OnFailure.optional(),
@@ -87,6 +89,8 @@ export function checkMcisManifest(input: unknown, checkRequirements: Requirement
   m.spec.loadBalancers?.forEach((lb, i) => {
     if (lb.requirements) errors.push(...checkRequirements(lb.requirements, `spec.loadBalancers[${i}].requirements`));
   });
+  const overlay = m.spec.network?.overlay;
+  if (overlay) errors.push(...overlayIssues(overlay.cidr, 'spec.network.overlay.cidr'));
   const total = m.spec.subgroups.reduce((n, sg) => n + sg.count, 0);
   if (total > 1000) errors.push({ path: 'spec.subgroups', message: `${total} VMs in one MCIS; the limit is 1000: split it` });
   if (m.spec.policy?.parallelism && m.spec.policy.parallelism > total) {
@@ -113,5 +117,17 @@ export function placementIssues(sg: { connection?: string; spec?: string; requir
   }
   if (sg.connection === undefined) return [{ path: `${path}.connection`, message: 'is required with spec (or replace both with requirements)' }];
   if (sg.spec === undefined) return [{ path: `${path}.spec`, message: 'is required with connection (or replace both with requirements)' }];
+  return [];
+}
+
+/** An overlay network must be a private IPv4 range with room for the MCIS (a /8 to a /24). */
+export function overlayIssues(cidr: string, path: string): FieldIssue[] {
+  const bad = cidrProblem(cidr);
+  if (bad) return [{ path, message: bad.replace(", 'subgroup:NAME' or 'mcis'", '') }];
+  const bits = Number(cidr.split('/')[1]);
+  if (bits < 8 || bits > 24) return [{ path, message: `'${cidr}': use a /8 to /24 network (e.g. 10.77.0.0/16) so every VM gets an address` }];
+  const [a, b] = cidr.split('.').map(Number) as [number, number];
+  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  if (!isPrivate) return [{ path, message: `'${cidr}' is not a private range: use one inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10` }];
   return [];
 }

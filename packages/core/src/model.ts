@@ -163,6 +163,17 @@ export interface FirewallRule {
   source: string;
 }
 
+/** `spec.network.overlay`: a WireGuard full mesh among the MCIS's VMs (cidr and port checked in manifest.ts). */
+export const OverlaySpec = z
+  .object({
+    /** The overlay's IPv4 network; each VM gets a stable address in it (e.g. 10.77.0.0/16). */
+    cidr: z.string().min(1),
+    /** The UDP port WireGuard listens on, opened to the MCIS's VMs only (default 51820). */
+    port: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict();
+export type OverlaySpec = z.infer<typeof OverlaySpec>;
+
 /** `spec.ssh`: who may reach port 22 (default 0.0.0.0/0). */
 export const SshAccess = z.object({ from: z.array(z.string().min(1)).min(1).max(100) }).strict();
 export type SshAccess = z.infer<typeof SshAccess>;
@@ -255,11 +266,12 @@ export const Vm = z.object({
   nativeState: z.string().optional(),
   publicIp: z.string().optional(),
   privateIp: z.string().optional(),
-  /** The VM's address on the MCIS overlay network, when the overlay is on. */
-  overlayIp: z.string().optional(),
   sshPort: z.number().int(),
   sshUser: z.string(),
   error: z.string().optional(),
+  /** The VM's address on the MCIS overlay (stable while the overlay is on) and its WireGuard public key. */
+  overlayIp: z.string().optional(),
+  overlayKey: z.string().optional(),
   /** When the manifest's `files` and `run` were done on this instance (once per instance, like cloud-init). */
   provisionedAt: z.string().optional(),
   createdAt: z.string(),
@@ -287,6 +299,8 @@ export const Mcis = z.object({
   ssh: SshAccess.optional(),
   /** The manifest's load balancers (their `nlb-<name>` subgroups and rules are in `subgroups`). */
   loadBalancers: z.array(LoadBalancerSpec).optional(),
+  /** The overlay while it is on (`spec.network.overlay` or `mcis network enable`). */
+  overlay: OverlaySpec.optional(),
   /**
    * The MCIS firewall object per connection: recorded ('creating') before the cloud call, 'ready'
    * with its id after; `applied` is the rule set last synced (keys from firewall.ts ruleKey).

@@ -151,6 +151,7 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
     firewall: undefined,
     ssh: undefined,
     loadBalancers: m.spec.loadBalancers?.length ? m.spec.loadBalancers : undefined,
+    overlay: undefined,
     ...provisioning(m),
     ...firewallOf(m),
     updatedAt: nowIso(),
@@ -249,6 +250,7 @@ export function manifestOf(mcis: Mcis): McisManifest {
       ...(mcis.run ? { run: mcis.run } : {}),
       ...(mcis.firewall ? { firewall: mcis.firewall } : {}),
       ...(mcis.ssh ? { ssh: mcis.ssh } : {}),
+      ...(mcis.overlay ? { network: { overlay: mcis.overlay } } : {}),
       policy: {
         onFailure: mcis.policy.onFailure,
         ...(mcis.policy.parallelism ? { parallelism: mcis.policy.parallelism } : {}),

@@ -19,9 +19,13 @@ export function firewallName(ns: string, mcis: string): string {
   return `cb-${ns}-${mcis}`;
 }
 
-/** The manifest's MCIS-wide firewall rules and SSH sources as the record keeps them (subgroup rules stay on the subgroups). */
-export function firewallOf(m: McisManifest): Pick<Mcis, 'firewall' | 'ssh'> {
-  return { ...(m.spec.firewall?.length ? { firewall: m.spec.firewall } : {}), ...(m.spec.ssh ? { ssh: m.spec.ssh } : {}) };
+/**
+ * The manifest's MCIS-wide firewall rules, SSH sources and overlay as the record keeps them (subgroup
+ * rules stay on the subgroups); the overlay is here because it opens a port of its own.
+ */
+export function firewallOf(m: McisManifest): Pick<Mcis, 'firewall' | 'ssh' | 'overlay'> {
+  const overlay = m.spec.network?.overlay;
+  return { ...(m.spec.firewall?.length ? { firewall: m.spec.firewall } : {}), ...(m.spec.ssh ? { ssh: m.spec.ssh } : {}), ...(overlay ? { overlay } : {}) };
 }
 
 /** Statuses whose addresses count as sources: the VM exists or is coming up. */
@@ -60,6 +64,11 @@ export async function ensureFirewall(deps: OrchestratorDeps, pool: DriverPool, n
   const older = !had && deps.store.listVms(ns, name).some((v) => v.connection === conn && v.providerId && v.status !== 'Terminated');
   if (had?.status !== 'ready') setEntry(deps, ns, name, conn, { status: 'creating', name: fwName, ...(older || had?.attachPending ? { attachPending: true } : {}) });
   const ref = await driver.firewall.ensure({ name: fwName, network, tags: { [TAG.managed]: 'true', [TAG.ns]: ns, [TAG.mcis]: name, [TAG.connection]: conn } });
+  if (had?.status !== 'ready' && !older) {
+    // A new object holds no rule (an EC2 security group admits nothing): SSH and the CIDR rules go in
+    // before the VMs launch, or the wait for SSH after launch would never end. Sources naming VMs follow in the sync.
+    await withResourceLock(deps, conn, () => driver.firewall!.setRules(ref, { network, rules: resolveRules(intentOf(rec), conn, []), targets: [] }));
+  }
   if (had?.status !== 'ready' || had.id !== ref.id) {
     const cur = deps.store.getMcis(ns, name)?.firewalls?.[conn];
     setEntry(deps, ns, name, conn, { status: 'ready', id: ref.id, name: ref.name, ...(had?.applied ? { applied: had.applied } : {}), ...(cur?.attachPending ? { attachPending: true } : {}) });

@@ -28,6 +28,7 @@ import { adoptUnrecorded, terminateVms } from './terminate.js';
 import { deleteFirewalls, syncFirewalls } from './firewall.js';
 import { reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
 import { NlbService } from './nlb-service.js';
+import { followOverlay, OverlayService } from './overlay-service.js';
 import type { ApplyOutcome, McisPlan } from './apply.js';
 import { driftOf, emptyCloudView, type Change } from './diff.js';
 
@@ -132,7 +133,7 @@ export class McisService {
     return this.withMcis(opts.ns, name, 'mcis create', async (pool) => {
       const outcome: CreateOutcome = await runCreate(this.deps, pool, opts);
       outcome.failed.push(...(await this.provision(opts)));
-      outcome.failed.push(...(await this.syncFirewalls(pool, opts)));
+      outcome.failed.push(...(await this.syncNetwork(pool, opts)));
       outcome.failed.push(...(await syncBalancers(this.deps, opts.ns, name, events, opts.signal)));
       const removed: string[] = [];
       let rolledBack = false;
@@ -226,7 +227,7 @@ export class McisService {
       await opts.approve?.(plan);
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
       outcome.failed.push(...(await this.provision(opts)));
-      outcome.failed.push(...(await this.syncFirewalls(pool, opts)));
+      outcome.failed.push(...(await this.syncNetwork(pool, opts)));
       outcome.failed.push(...(await syncBalancers(this.deps, ns, name, opts.events ?? noEvents, opts.signal)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
       const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
@@ -247,10 +248,15 @@ export class McisService {
     return provisionVms(this.deps, opts.ns, opts.manifest.metadata.name, opts.manifest, opts.events ?? noEvents, opts.signal);
   }
 
-  /** Syncs the MCIS firewall on every connection; a connection that fails is reported like a failed VM. */
-  private async syncFirewalls(pool: DriverPool, opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
+  /** Syncs the MCIS firewall on every connection (a failed one reported like a failed VM), then the overlay (overlay-service.ts). */
+  private async syncNetwork(pool: DriverPool, opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
     const failed = await syncFirewalls(this.deps, pool, opts.ns, opts.manifest.metadata.name, opts.events ?? noEvents);
-    return failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error }));
+    return [...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })), ...(await followOverlay(this.deps, opts.ns, opts.manifest.metadata.name, opts))];
+  }
+
+  /** `mcis network enable|disable|status` (overlay-service.ts), under this MCIS's lock. */
+  get network(): OverlayService {
+    return new OverlayService(this.deps, (ns, name, what, fn) => this.withMcis(ns, name, what, fn), (ns, name) => this.requireActive(ns, name));
   }
 
   /** Sets one subgroup's count and applies it (Tumblebug's scale-out; scale-in removes the highest indexes). */
@@ -280,6 +286,8 @@ export class McisService {
     this.requireActive(args.ns, args.name);
     return this.withMcis(args.ns, args.name, `mcis ${args.action}`, async (pool) => {
       const outcome = await runAction(this.deps, pool, { ns: args.ns, mcis: args.name, action: args.action, selector: args.selector, ...(args.events ? { events: args.events } : {}), ...(args.signal ? { signal: args.signal } : {}) });
+      // A resumed or rebooted VM has lost its tunnel, a suspended one leaves its peers: every peer follows.
+      if (outcome.changed.length) outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args)));
       const result = { mcis: this.view(args.ns, args.name), outcome };
       if (outcome.failed.length) {
         throw new PartialError(`${args.action}: ${outcome.failed.length} VM(s) failed: ${outcome.failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result);

@@ -9,6 +9,8 @@ export interface VmView {
   status: Vm['status'];
   publicIp: string | null;
   privateIp: string | null;
+  /** The VM's address on the MCIS overlay, while it is on (`spec.network.overlay`). */
+  overlayIp: string | null;
   sshPort: number;
   sshUser: string;
   connection: string;
@@ -31,6 +33,8 @@ export interface McisView {
   statusCount: StatusCount;
   labels: Record<string, string>;
   subgroups: Array<{ name: string; connection: string; count: number; spec: string; image: string }>;
+  /** The overlay network while it is on. */
+  overlay: { cidr: string; port: number } | null;
   vms: VmView[];
   createdAt: string;
   updatedAt: string;
@@ -43,6 +47,7 @@ export function vmView(vm: Vm): VmView {
     status: vm.status,
     publicIp: vm.publicIp ?? null,
     privateIp: vm.privateIp ?? null,
+    overlayIp: vm.overlayIp ?? null,
     sshPort: vm.sshPort,
     sshUser: vm.sshUser,
     connection: vm.connection,
@@ -71,6 +76,7 @@ export function mcisView(m: Mcis, vms: Vm[]): McisView {
     statusCount,
     labels: m.labels,
     subgroups: m.subgroups.map((s) => ({ name: s.name, connection: s.connection, count: s.count, spec: s.spec, image: s.image })),
+    overlay: m.overlay ? { cidr: m.overlay.cidr, port: m.overlay.port ?? 51820 } : null,
     vms: vms.map(vmView),
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,

@@ -371,7 +371,8 @@ export class VmLifecycle implements InstanceLifecycle {
           authorizedKeys: inst.authorizedKeys ?? (inst.authorizedKey ? [inst.authorizedKey] : []),
           homeDir: this.homeDir(inst.id),
           user: inst.sshUser,
-          // CB_TWIN_ISOLATED: the VM is a namespace of its own, so what it runs (HAProxy on :80) is not the host's.
+          // CB_TWIN_ISOLATED: the VM is a namespace of its own, so what it runs (HAProxy on :80, the
+          // overlay's tunnels) stays there and is not the host's.
           env: { CB_TWIN_INSTANCE_ID: inst.id, ...(inside.inside ? { CB_TWIN_ISOLATED: '1' } : {}), ...(inst.nodeRuntime ? this.o.nodeRuntime?.vmEnv(inst.id) : {}) },
         });
       } catch (e) {

@@ -58,7 +58,9 @@ export function renderRuleset(table: string, layers: FirewallRule[][], sshPort: 
   if (sshPort !== 22) {
     lines.push('  chain publish {', '    type nat hook prerouting priority dstnat;', `    iifname "eth1" tcp dport ${sshPort} redirect to :22`, '  }');
   }
-  lines.push('  chain input {', '    type filter hook input priority filter; policy drop;', '    iif "lo" accept', '    ct state established,related accept', '    ct state invalid drop');
+  // The cloud filters what reaches the VM's NICs (eth0 private, eth1 public) only: interfaces the
+  // VM makes itself (a WireGuard tunnel) are the guest's business, as on a real cloud.
+  lines.push('  chain input {', '    type filter hook input priority filter; policy drop;', '    iif "lo" accept', '    iifname != { "eth0", "eth1" } accept', '    ct state established,related accept', '    ct state invalid drop');
   lines.push(layers.length === 0 ? '    accept' : '    goto l0', '  }');
   layers.forEach((layer, i) => {
     lines.push(`  chain l${i} {`);

@@ -4,7 +4,8 @@
  * `eth1` is a point-to-point link to the host carrying its public IP: the host routes that one
  * 127.x.y.z address (a /32 in the host's `local` table, which outranks the 127/8 loopback route)
  * to the link, with `route_localnet` on the twin's own links only. Bridges of different networks
- * are not connected, so VPCs do not reach each other; VMs reach each other's public IPs through the host.
+ * are not connected, so VPCs do not reach each other on private IPs; VMs reach each other's public
+ * IPs through the host (forwarding on the twin's links only), where each VM's firewall decides.
  */
 import { writeFile } from 'node:fs/promises';
 import { HOST_ADDRESS } from './firewall.js';
@@ -12,9 +13,8 @@ import type { IsolationNames } from './names.js';
 import { run, ToolError } from './sh.js';
 
 /**
- * Where other VMs' public IPs live (127.1.0.0 and up, vm/ips.ts): routed out of `eth1` through the
- * host, ahead of the namespace's own 127/8 loopback route (more specific routes in the `local`
- * table), so a VM reaches another VM's public IP as on a cloud, through both firewalls.
+ * The twin's public addresses (127.1.0.0 to 127.255.255.255, vm/ips.ts), as routes more specific than
+ * the VM's own 127/8 loopback route: other VMs' public IPs are reached through the host, not lo.
  */
 const PUBLIC_RANGES = ['127.1.0.0/16', '127.2.0.0/15', '127.4.0.0/14', '127.8.0.0/13', '127.16.0.0/12', '127.32.0.0/11', '127.64.0.0/10', '127.128.0.0/9'];
 

@@ -1,0 +1,28 @@
+import { Flags } from '@oclif/core';
+import type { NetworkResult } from '@cloud-barista/core/orchestrator/overlay-service';
+import { BaseCommand } from '../../../base-command.js';
+import { nameArgs, nsFlag } from '../../../flags.js';
+import { mcisSummary } from '../../../mcis-render.js';
+
+export default class McisNetworkEnable extends BaseCommand<typeof McisNetworkEnable> {
+  static override summary = "Join the MCIS's VMs in one WireGuard network across clouds (the overlay).";
+  static override description =
+    'Gives each running VM a stable address in --cidr, opens the UDP port to the MCIS\'s VMs only and sets up a full mesh: keys made locally, each private key sent once over the VM\'s SSH channel. VMs added, replaced or resumed later join by themselves. The same as `spec.network.overlay` in the manifest.';
+  static override examples = ['<%= config.bin %> mcis network enable web', '<%= config.bin %> mcis network enable web --cidr 10.88.0.0/16 --port 51821'];
+  static override args = nameArgs;
+  static override flags = {
+    ns: nsFlag,
+    cidr: Flags.string({ summary: 'The overlay network (a private /8 to /24).', default: '10.77.0.0/16' }),
+    port: Flags.integer({ summary: 'UDP port WireGuard listens on.', min: 1, max: 65535 }),
+  };
+
+  protected async execute(): Promise<NetworkResult> {
+    const { mcis } = await this.core();
+    const { cidr, port } = this.flags;
+    return mcis.network.enable({ ns: this.flags.ns, name: this.args.name, cidr, ...(port ? { port } : {}), events: await this.progress(`overlay ${this.args.name}`) });
+  }
+
+  protected override table(r: NetworkResult): string {
+    return mcisSummary(r.mcis);
+  }
+}

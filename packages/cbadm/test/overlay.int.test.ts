@@ -1,0 +1,105 @@
+/**
+ * End to end, as root, on the isolated twin: an MCIS over AWS, GCP and Azure with
+ * `spec.network.overlay` on is one WireGuard network. Every VM pings every other over it (the
+ * `mcis network status` matrix has no hole), a TCP service on a GCP VM's overlay address answers a
+ * VM on Azure by its overlay name, scale out joins the new VM to every peer, a resumed VM rejoins
+ * with its address, and `mcis network disable` removes every interface, key and name.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needsRoot, optionalTool } from '../../../test-support/tools.js';
+import { Cli, manifestYaml } from './harness.js';
+
+type View = { overlay: { cidr: string; port: number } | null; vms: Array<{ name: string; overlayIp: string | null }> };
+type Exec = Array<{ vm: string; exitCode: number | null; stdout: string; stderr: string }>;
+type Status = { enabled: boolean; vms: Array<{ vm: string; up: boolean; error?: string; peers: Array<{ to: string; handshakeAgeSec: number | null; rttMs: number | null }> }> };
+
+const ROOT = needsRoot('the overlay between isolated twin VMs (network namespaces, /dev/net/tun)');
+const TOOLS = ['wg', 'wireguard-go', 'busybox', 'ping'].every((t) => optionalTool(t, 'apt-get install -y wireguard-tools wireguard-go busybox iputils-ping') !== undefined);
+const cli = new Cli({ sshPort: 2491 });
+const file = () => join(cli.home, 'mesh.yaml');
+
+function write(awsCount: number): void {
+  const yaml = manifestYaml('mesh', [
+    { name: 'a', connection: 'twin-aws-ap-northeast-2', count: awsCount, image: 'debian-12' },
+    { name: 'g', connection: 'twin-gcp-asia-northeast3', count: 1, spec: 'e2-small', image: 'debian-12' },
+    { name: 'z', connection: 'twin-azure-koreacentral', count: 1, spec: 'Standard_B1s', image: 'debian-12' },
+  ]);
+  writeFileSync(file(), `${yaml}  network:\n    overlay: { cidr: 10.77.0.0/16 }\n`);
+}
+
+/** Every VM sees every other: a handshake and a ping reply over the overlay. */
+function expectFullMatrix(s: Status, names: string[]): void {
+  expect(s.vms.map((v) => v.vm).sort()).toEqual([...names].sort());
+  for (const v of s.vms) {
+    expect(v.error, v.vm).toBeUndefined();
+    expect(v.peers.map((p) => p.to).sort(), v.vm).toEqual(names.filter((n) => n !== v.vm).sort());
+    for (const p of v.peers) {
+      expect(p.rttMs, `${v.vm} → ${p.to} ping`).not.toBeNull();
+      expect(p.handshakeAgeSec, `${v.vm} → ${p.to} handshake`).not.toBeNull();
+    }
+  }
+}
+
+describe.skipIf(!ROOT || !TOOLS)('the MCIS overlay across clouds', () => {
+  beforeAll(async () => {
+    await cli.json(['twin', 'up', '--boot-delay', '200ms', '--isolation', 'on']);
+    await cli.json(['twin', 'connect']);
+    write(1);
+    await cli.json(['mcis', 'create', '-f', file()]);
+  }, 120_000);
+
+  afterAll(() => cli.dispose());
+
+  it('gives each VM a stable overlay address and a full mesh on AWS, GCP and Azure', async () => {
+    const view = await cli.json<View>(['mcis', 'get', 'mesh']);
+    expect(view.overlay).toEqual({ cidr: '10.77.0.0/16', port: 51820 });
+    const ips = view.vms.map((v) => v.overlayIp);
+    expect(ips.every((ip) => ip?.startsWith('10.77.'))).toBe(true);
+    expect(new Set(ips).size).toBe(3);
+    expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'g-1', 'z-1']);
+    // A bad network is refused by field, before anything changes.
+    const bad = await cli.run(['mcis', 'network', 'enable', 'mesh', '--cidr', '8.8.0.0/16']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--cidr '8\.8\.0\.0\/16' is not a private range/);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).overlay?.cidr).toBe('10.77.0.0/16');
+    // The private key lives on the VM only, readable by root alone.
+    const keys = await cli.json<Exec>(['mcis', 'exec', 'mesh', '--', 'stat -c %a /etc/cb-overlay/private.key']);
+    expect(keys.map((k) => k.stdout.trim())).toEqual(['600', '600', '600']);
+  }, 60_000);
+
+  it('carries TCP between clouds on the overlay addresses and names', async () => {
+    // Two one-shot servers; the client retries until each listens (no sleep).
+    await cli.json<Exec>(['mcis', 'exec', 'mesh', '--vm', 'g-1', '--', 'for p in 7000 7001; do nohup busybox nc -l -p $p -e echo from-gcp </dev/null >/dev/null 2>&1 & done']);
+    const ip = (await cli.json<View>(['mcis', 'get', 'mesh'])).vms.find((v) => v.name === 'g-1')!.overlayIp!;
+    const ask = (host: string, port: number) => `i=0; until out=$(busybox nc -w 2 ${host} ${port} </dev/null) && [ -n "$out" ]; do i=$((i+1)); [ $i -gt 200 ] && break; done; echo "$out"`;
+    const r = await cli.json<Exec>(['mcis', 'exec', 'mesh', '--vm', 'z-1', '--', `${ask(ip, 7000)}; ${ask('g-1.mesh', 7001)}`]);
+    expect(r[0]?.stdout).toBe('from-gcp\nfrom-gcp\n');
+  }, 60_000);
+
+  it('joins a VM added by scale out to every peer', async () => {
+    await cli.json(['mcis', 'scale', 'mesh', '--subgroup', 'a', '--count', '2']);
+    const view = await cli.json<View>(['mcis', 'get', 'mesh']);
+    expect(view.vms.find((v) => v.name === 'a-2')?.overlayIp).toMatch(/^10\.77\./);
+    expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'a-2', 'g-1', 'z-1']);
+  }, 90_000);
+
+  it('brings a resumed VM back into the mesh with its address', async () => {
+    const before = (await cli.json<View>(['mcis', 'get', 'mesh'])).vms.find((v) => v.name === 'g-1')?.overlayIp;
+    await cli.json(['mcis', 'suspend', 'mesh', '--vm', 'g-1']);
+    await cli.json(['mcis', 'resume', 'mesh', '--vm', 'g-1']);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).vms.find((v) => v.name === 'g-1')?.overlayIp).toBe(before);
+    expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'a-2', 'g-1', 'z-1']);
+  }, 90_000);
+
+  it('takes every interface, key and name away on disable', async () => {
+    await cli.json(['mcis', 'network', 'disable', 'mesh']);
+    const r = await cli.json<Exec>(['mcis', 'exec', 'mesh', '--', 'ip link show cbo0 >/dev/null 2>&1 && echo link; ls /etc/cb-overlay 2>/dev/null; grep -c cb-overlay /etc/hosts || true']);
+    expect(r.map((x) => x.stdout.trim())).toEqual(['0', '0', '0', '0']);
+    const view = await cli.json<View>(['mcis', 'get', 'mesh']);
+    expect(view.overlay).toBeNull();
+    expect(view.vms.map((v) => v.overlayIp)).toEqual([null, null, null, null]);
+    expect((await cli.json<Status>(['mcis', 'network', 'status', 'mesh'])).enabled).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,92 @@
+/**
+ * `cbadm mcis network enable|disable|status`: turns the overlay on or off for a running MCIS (the
+ * record, the firewall's UDP rule, the VMs' tunnels) and reads its matrix. The per-VM work is overlay.ts.
+ */
+import { nowIso } from '../domain.js';
+import type { DriverPool } from '../driver/pool.js';
+import { NotFoundError, PartialError, UsageError } from '../errors.js';
+import { noEvents } from '../events.js';
+import { overlayIssues } from '../manifest.js';
+import type { OverlaySpec } from '../model.js';
+import type { OrchestratorDeps, RunOptions } from './deps.js';
+import { syncFirewalls } from './firewall.js';
+import { overlayStatus, syncOverlay, teardownOverlay, type OverlayStatus } from './overlay.js';
+import { mcisView, type McisView } from './view.js';
+
+export const DEFAULT_OVERLAY_CIDR = '10.77.0.0/16';
+
+type Locked = <T>(ns: string, name: string, what: string, fn: (pool: DriverPool) => Promise<T>) => Promise<T>;
+
+/** Brings the VMs' tunnels in line with the record: synced while the overlay is on, removed where it was left behind. */
+export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions): Promise<Array<{ vm: string; error: string }>> {
+  const rec = deps.store.getMcis(ns, name);
+  if (!rec) return [];
+  const events = opts.events ?? noEvents;
+  if (rec.overlay) return syncOverlay(deps, ns, name, events, opts.signal);
+  if (deps.store.listVms(ns, name).some((v) => v.overlayIp || v.overlayKey)) return teardownOverlay(deps, ns, name, events, opts.signal);
+  return [];
+}
+
+export interface NetworkResult {
+  mcis: McisView;
+  failed: Array<{ vm: string; error: string }>;
+}
+
+export class OverlayService {
+  constructor(
+    private readonly deps: OrchestratorDeps,
+    private readonly locked: Locked,
+    /** Refuses an MCIS whose delete is unfinished. */
+    private readonly requireActive: (ns: string, name: string) => unknown,
+  ) {}
+
+  /** Turns the overlay on (or changes its network): firewall first, so the tunnels can shake hands at once. */
+  async enable(args: { ns: string; name: string; cidr?: string; port?: number } & RunOptions): Promise<NetworkResult> {
+    const overlay: OverlaySpec = { cidr: args.cidr ?? DEFAULT_OVERLAY_CIDR, ...(args.port ? { port: args.port } : {}) };
+    const issues = overlayIssues(overlay.cidr, '--cidr');
+    if (issues.length) throw new UsageError(`--cidr ${issues[0]!.message}`, { issues });
+    this.requireActive(args.ns, args.name);
+    return this.locked(args.ns, args.name, 'mcis network enable', async (pool) => {
+      const before = this.deps.store.getMcis(args.ns, args.name)?.overlay;
+      // A new network renumbers every VM: the old addresses are dropped before the sync.
+      if (before && before.cidr !== overlay.cidr) {
+        for (const v of this.deps.store.listVms(args.ns, args.name)) this.deps.store.updateVm(args.ns, args.name, v.name, (c) => ({ ...c, overlayIp: undefined }));
+      }
+      this.deps.store.updateMcis(args.ns, args.name, (m) => ({ ...m, overlay, updatedAt: nowIso() }));
+      return this.finish(pool, args, 'enable');
+    });
+  }
+
+  /** Turns the overlay off: tunnels, keys and /etc/hosts entries removed from every VM, then the UDP rule. */
+  async disable(args: { ns: string; name: string } & RunOptions): Promise<NetworkResult> {
+    this.requireActive(args.ns, args.name);
+    return this.locked(args.ns, args.name, 'mcis network disable', async (pool) => {
+      this.deps.store.updateMcis(args.ns, args.name, (m) => ({ ...m, overlay: undefined, updatedAt: nowIso() }));
+      return this.finish(pool, args, 'disable');
+    });
+  }
+
+  /** Each VM's view of every other: latest handshake and ping RTT over the overlay. */
+  async status(args: { ns: string; name: string } & RunOptions): Promise<OverlayStatus> {
+    const rec = this.deps.store.getMcis(args.ns, args.name);
+    if (!rec) throw new NotFoundError('MCIS', args.name, { hint: `list them with: cbadm mcis list --ns ${args.ns}` });
+    return overlayStatus(this.deps, rec, args.signal);
+  }
+
+  private async finish(pool: DriverPool, args: { ns: string; name: string } & RunOptions, what: 'enable' | 'disable'): Promise<NetworkResult> {
+    const events = args.events ?? noEvents;
+    const failed = [
+      ...(what === 'enable' ? (await syncFirewalls(this.deps, pool, args.ns, args.name, events)).map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })) : []),
+      ...(await followOverlay(this.deps, args.ns, args.name, args)),
+      ...(what === 'disable' ? (await syncFirewalls(this.deps, pool, args.ns, args.name, events)).map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })) : []),
+    ];
+    const rec = this.deps.store.getMcis(args.ns, args.name)!;
+    const result = { mcis: mcisView(rec, this.deps.store.listVms(args.ns, args.name)), failed };
+    if (failed.length) {
+      throw new PartialError(`mcis network ${what} ${args.name}: ${failed.length} failed: ${failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result, {
+        hint: `fix the cause and run: cbadm mcis network ${what} ${args.name}`,
+      });
+    }
+    return result;
+  }
+}

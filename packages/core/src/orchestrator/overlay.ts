@@ -1,0 +1,176 @@
+/**
+ * The MCIS overlay on the VMs: a WireGuard full mesh set up, kept in step with the MCIS and taken
+ * down, every command through the exec transport. Keys are made here (x25519); a VM's private key
+ * travels once, inside the setup script's stdin, and is never recorded, logged or put in argv.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nowIso } from '../domain.js';
+import type { EventSink } from '../events.js';
+import type { Mcis, Vm } from '../model.js';
+import { Semaphore } from '../util/limit.js';
+import type { OrchestratorDeps } from './deps.js';
+import { assignOverlayIps, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
+import { execTargetOf, transportsOf } from './transport.js';
+
+export const OVERLAY_SCRIPTS_DIR = fileURLToPath(new URL('../../overlay-scripts/', import.meta.url));
+const script = (name: 'wg-setup' | 'wg-down' | 'wg-status') => readFileSync(`${OVERLAY_SCRIPTS_DIR}${name}.sh`, 'utf8');
+
+/**
+ * Runs the script read from stdin as root. A Cloud-Twin VM without isolation shares the twin host's
+ * network, so a tunnel made there would be the host's: it refuses, naming the fix.
+ */
+export const OVERLAY_LAUNCHER = [
+  'if [ -n "${CB_TWIN_INSTANCE_ID:-}" ] && [ -z "${CB_TWIN_ISOLATED:-}" ]; then',
+  'echo "the overlay needs VMs with networks of their own: this Cloud-Twin runs without isolation (run it as root: cbadm twin up --isolation on)" >&2; exit 97; fi;',
+  'if [ "$(id -u)" -eq 0 ]; then exec sh -s; else exec sudo -n sh -s; fi',
+].join(' ');
+
+const SETUP_TIMEOUT_MS = 120_000;
+/** Setups run at once; each is one short SSH session. */
+const PARALLEL = 16;
+
+/** A fresh WireGuard key pair, base64 as `wg` writes them. */
+export function wgKeyPair(): { privateKey: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  const b64 = (k: { export(o: { format: 'jwk' }): { d?: string; x?: string } }, f: 'd' | 'x') => Buffer.from(k.export({ format: 'jwk' })[f]!, 'base64url').toString('base64');
+  return { privateKey: b64(privateKey, 'd'), publicKey: b64(publicKey, 'x') };
+}
+
+/** The script wg-setup.sh with its configuration as a here-document: all of it goes on stdin. */
+export function setupStdin(config: string): string {
+  return `(\n${script('wg-setup')}\n) <<'CB_OVERLAY_CONF'\n${config}CB_OVERLAY_CONF\n`;
+}
+
+/** VMs that take part: running, reachable at a public address. */
+function members(deps: OrchestratorDeps, ns: string, name: string): Vm[] {
+  const transports = transportsOf(deps);
+  return deps.store.listVms(ns, name).filter((v) => v.status === 'Running' && v.publicIp && transports.reachable(v));
+}
+
+const tail = (text: string) => text.trim().split('\n').slice(-2).join(' | ');
+
+/**
+ * Makes every running VM's overlay match the MCIS: addresses assigned (kept once given), keys made
+ * for VMs without one, then each VM told its full peer set (peers gone are dropped by `wg setconf`).
+ * Per-VM failures come back, the others are set up. Does nothing while the overlay is off.
+ */
+export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal): Promise<Array<{ vm: string; error: string }>> {
+  const rec = deps.store.getMcis(ns, name);
+  const overlay = rec?.overlay;
+  if (!overlay) return [];
+  const live = members(deps, ns, name);
+  // Addresses for every VM that still exists, so a suspended VM keeps its own.
+  const all = deps.store.listVms(ns, name).filter((v) => v.status !== 'Terminated' && v.status !== 'Failed');
+  const ips = assignOverlayIps(overlay.cidr, all);
+  const secrets = new Map<string, string>();
+  for (const v of live) {
+    const keys = v.overlayKey ? undefined : wgKeyPair();
+    if (keys) secrets.set(v.name, keys.privateKey);
+    const ip = ips.get(v.name)!;
+    if (keys || v.overlayIp !== ip) {
+      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: ip, ...(keys ? { overlayKey: keys.publicKey } : {}), updatedAt: nowIso() }));
+    }
+  }
+  const current = members(deps, ns, name);
+  const transports = transportsOf(deps);
+  const limit = new Semaphore(PARALLEL);
+  const failed: Array<{ vm: string; error: string }> = [];
+  events({ type: 'phase', mcis: name, phase: 'overlay', message: `WireGuard mesh of ${current.length} VM(s) on ${overlay.cidr}` });
+  await Promise.all(
+    current.map((vm) =>
+      limit.run(async () => {
+        const stdin = setupStdin(setupConfig(vm, current, overlay, name, secrets.get(vm.name)));
+        try {
+          const target = execTargetOf(deps, vm);
+          // A VM just resumed or launched may not answer yet.
+          await transports.ready(target, { maxWaitMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+          const r = await transports.exec(target, OVERLAY_LAUNCHER, { stdin, timeoutMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+          if (r.exitCode === 3) {
+            // The VM lost its key (a new disk): the next sync gives it a new one.
+            deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, updatedAt: nowIso() }));
+          }
+          if (r.exitCode !== 0) throw new Error(`overlay setup exited ${r.exitCode ?? r.signal}: ${tail(r.stderr) || tail(r.stdout)}`);
+          events({ type: 'vm', mcis: name, vm: vm.name, status: 'Running', step: 'overlay', message: tail(r.stdout) });
+        } catch (e) {
+          const error = (e as Error).message;
+          failed.push({ vm: vm.name, error });
+          events({ type: 'warning', message: `${vm.name}: ${error}` });
+        }
+      }),
+    ),
+  );
+  return failed;
+}
+
+/** Takes the overlay off every running VM and forgets the VMs' addresses and keys; the record's overlay is cleared by the caller. */
+export async function teardownOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal): Promise<Array<{ vm: string; error: string }>> {
+  const transports = transportsOf(deps);
+  const limit = new Semaphore(PARALLEL);
+  const failed: Array<{ vm: string; error: string }> = [];
+  const stdin = `export IFACE=${OVERLAY_IFACE}\n${script('wg-down')}`;
+  await Promise.all(
+    members(deps, ns, name).map((vm) =>
+      limit.run(async () => {
+        try {
+          const r = await transports.exec(execTargetOf(deps, vm), OVERLAY_LAUNCHER, { stdin, timeoutMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+          if (r.exitCode !== 0) throw new Error(`overlay teardown exited ${r.exitCode ?? r.signal}: ${tail(r.stderr)}`);
+          events({ type: 'vm', mcis: name, vm: vm.name, status: 'Running', step: 'overlay', message: tail(r.stdout) });
+        } catch (e) {
+          failed.push({ vm: vm.name, error: (e as Error).message });
+        }
+      }),
+    ),
+  );
+  for (const v of deps.store.listVms(ns, name)) {
+    if ((v.overlayIp || v.overlayKey) && !failed.some((f) => f.vm === v.name)) {
+      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, updatedAt: nowIso() }));
+    }
+  }
+  return failed;
+}
+
+/** One row of `mcis network status`: a VM's view of every other member. */
+export interface OverlayVmStatus {
+  vm: string;
+  overlayIp: string | null;
+  /** Whether its interface exists; false also when the VM could not be asked (then `error`). */
+  up: boolean;
+  error?: string;
+  peers: PeerStatus[];
+}
+
+export interface OverlayStatus {
+  mcis: string;
+  enabled: boolean;
+  cidr: string | null;
+  port: number | null;
+  vms: OverlayVmStatus[];
+}
+
+/** Asks each running VM for its peers' latest handshakes and pings each other VM over the overlay: the matrix. */
+export async function overlayStatus(deps: OrchestratorDeps, rec: Mcis, signal?: AbortSignal): Promise<OverlayStatus> {
+  const { ns, name } = rec;
+  const vms = members(deps, ns, name).filter((v) => v.overlayIp);
+  const transports = transportsOf(deps);
+  const limit = new Semaphore(PARALLEL);
+  const rows = await Promise.all(
+    vms.map((vm) =>
+      limit.run(async (): Promise<OverlayVmStatus> => {
+        const others = vms.filter((o) => o.name !== vm.name);
+        const stdin = `export IFACE=${OVERLAY_IFACE} PEERS='${others.map((o) => o.overlayIp).join(' ')}'\n${script('wg-status')}`;
+        try {
+          const r = await transports.exec(execTargetOf(deps, vm), OVERLAY_LAUNCHER, { stdin, timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+          if (r.exitCode !== 0) throw new Error(`status exited ${r.exitCode ?? r.signal}: ${tail(r.stderr)}`);
+          const s = parseStatus(r.stdout);
+          const peers = others.map((o) => ({ to: o.name, handshakeAgeSec: s.peers.get(o.overlayIp!)?.handshakeAgeSec ?? null, rttMs: s.peers.get(o.overlayIp!)?.rttMs ?? null }));
+          return { vm: vm.name, overlayIp: vm.overlayIp ?? null, up: s.up, peers };
+        } catch (e) {
+          return { vm: vm.name, overlayIp: vm.overlayIp ?? null, up: false, error: (e as Error).message, peers: [] };
+        }
+      }),
+    ),
+  );
+  return { mcis: name, enabled: !!rec.overlay, cidr: rec.overlay?.cidr ?? null, port: rec.overlay ? (rec.overlay.port ?? 51820) : null, vms: rows.sort((a, b) => a.vm.localeCompare(b.vm)) };
+}
