@@ -100,6 +100,11 @@ describe.skipIf(!ROOT || !BUSYBOX)('isolated twin VMs', () => {
       expect(rest.slice(0, 2)).toEqual([FILE_IN_ETC, 'sleep']);
     }
     expect(existsSync(FILE_IN_ETC)).toBe(false);
+    // What isolation costs, as `twin status` reports it (the benchmark reads the same).
+    const { isolationCost: cost } = await cli.json<{ isolationCost?: { vmsRunning: number; medianStartMs?: number; rssKbPerVm?: number } }>(['twin', 'status']);
+    expect(cost?.vmsRunning).toBe(vms.length);
+    expect(cost?.medianStartMs).toBeGreaterThan(0);
+    expect(cost?.rssKbPerVm).toBeGreaterThan(0);
   }, 60_000);
 
   it('opens 8080 only while the manifest allows it, on AWS, GCP and Azure', async () => {

@@ -409,6 +409,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         docker: { containers: engineApi.counts(), host: engineApi.state.host.name, tcp: engineApi.tcpUrl },
         cloudit: { servers: cloudit.serverCounts(), zones: CLOUDIT_CLUSTERS.map((c) => c.name) },
         isolation: isolationStatus,
+        ...(isolation ? { isolationCost: isolation.cost() } : {}),
       };
     },
     instances,
