@@ -2,9 +2,10 @@
  * End to end, as root: Cloud-Twin VMs are isolated machines. An MCIS over AWS (two VMs), GCP and
  * Azure; a web server started on each with `mcis exec` is unreachable from the host until the
  * manifest's firewall opens 8080 (`cbadm apply`), then reachable, then unreachable again once the
- * rule is removed; VMs of one VPC reach each other on private IPs, VMs of another cloud's network
- * do not; `hostname` is the VM's name; a file made in the VM's /etc is not in the host's; nothing
- * of the twin is left after `twin down`, nor after a SIGKILLed twin and the next `twin up`.
+ * rule is removed, and so on OpenStack, Alibaba and Cloudit VMs (a second MCIS); VMs of one VPC
+ * reach each other on private IPs, VMs of another cloud's network do not; `hostname` is the VM's
+ * name; a file made in the VM's /etc is not in the host's; nothing of the twin is left after
+ * `twin down`, nor after a SIGKILLed twin and the next `twin up`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,27 @@ async function expectReach(vms: View['vms'], open: boolean): Promise<void> {
     if (seen.every((p, j) => (open ? p?.startsWith(vms[j]?.name ?? '?') : p === undefined))) return;
   }
   expect(seen.map((p, j) => (p === undefined ? undefined : p.startsWith(vms[j]?.name ?? '?')))).toEqual(vms.map(() => (open ? true : undefined)));
+}
+
+/** The other clouds' VMs (OpenStack, Alibaba, Cloudit) in an MCIS of their own; `open` as in write(). */
+function writeOthers(open: '8080' | 'other'): void {
+  const yaml = manifestYaml('iso2', [
+    { name: 'o', connection: 'twin-openstack-regionone', count: 1, spec: 'm1.small' },
+    { name: 'l', connection: 'twin-alibaba-ap-northeast-2', count: 1, spec: 'ecs.t6-c1m1.large' },
+    { name: 'c', connection: 'twin-cloudit-kr-seoul-1', count: 1, spec: 'micro-1' },
+  ]);
+  const rules = ['    - { ports: "9999", from: ["192.0.2.0/24"] }', ...(open === '8080' ? ['    - { ports: "8080", from: ["0.0.0.0/0"] }'] : [])];
+  writeFileSync(join(cli.home, 'iso2.yaml'), `${yaml}  firewall:\n${rules.join('\n')}\n`);
+}
+
+/** Waits until every VM's 8080 answers (or none does); what each answered. */
+async function reachAll(vms: View['vms'], open: boolean): Promise<boolean[]> {
+  let seen: boolean[] = [];
+  for (let i = 0; i < 10; i++) {
+    seen = (await Promise.all(vms.map((v) => page(v.publicIp ?? '')))).map((p) => p === 'up\n');
+    if (seen.every((s) => s === open)) break;
+  }
+  return seen;
 }
 
 function prefix(): string {
@@ -126,6 +148,22 @@ describe.skipIf(!ROOT || !BUSYBOX)('isolated twin VMs', () => {
     const r = await cli.json<Exec>(['mcis', 'exec', 'iso', '--vm', 'a-1', '--', probe]);
     expect(r[0]?.stdout.trim().split('\n')).toEqual([`${ip('a-2')} open`, `${ip('g-1')} closed`]);
   }, 60_000);
+
+  it('enforces OpenStack, Alibaba and Cloudit security groups too: 8080 opens with a rule and closes without', async () => {
+    writeOthers('other');
+    await cli.json(['mcis', 'create', '-f', join(cli.home, 'iso2.yaml')]);
+    const others = (await cli.json<View>(['mcis', 'get', 'iso2'])).vms;
+    expect(others).toHaveLength(3);
+    const r = await cli.json<Exec>(['mcis', 'exec', 'iso2', '--', 'mkdir -p www; echo up > www/index.html; nohup busybox httpd -p 8080 -h www >/dev/null 2>&1 &']);
+    expect(r.map((x) => x.exitCode)).toEqual([0, 0, 0]);
+    expect(await reachAll(others, false)).toEqual([false, false, false]);
+    writeOthers('8080');
+    await cli.json(['apply', '-f', join(cli.home, 'iso2.yaml'), '--auto-approve']);
+    expect(await reachAll(others, true)).toEqual([true, true, true]);
+    writeOthers('other');
+    await cli.json(['apply', '-f', join(cli.home, 'iso2.yaml'), '--auto-approve']);
+    expect(await reachAll(others, false)).toEqual([false, false, false]);
+  }, 120_000);
 
   it('leaves nothing behind after twin down, nor after a SIGKILLed twin and the next twin up', async () => {
     await cli.json(['twin', 'down', '--yes']);

@@ -162,7 +162,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     sshPort,
     log,
     // The engines exist by the time a VM boots.
-    policy: vmPolicies({ ec2: () => ec2, gce: () => gce, azure: () => azure?.engine, ecs: () => ecs, openstack: () => openstack }),
+    policy: vmPolicies({ ec2: () => ec2, gce: () => gce, azure: () => azure?.engine, ecs: () => ecs, openstack: () => openstack, cloudit: () => cloudit }),
   });
   // Every change may touch a firewall (a rule, a VM joining a group): the isolated VMs' follow.
   const changed = () => {

@@ -1,8 +1,9 @@
 /**
  * What a cloud's engine tells isolation about one VM: the network (VPC, GCE network, VNet) whose
  * bridge it joins, its private address there, its name, and its inbound firewall as layers of rules
- * (EC2 security groups: one allow-only layer; GCE firewall rules: one layer by priority; Azure: one
- * layer per NSG on the subnet and on the NIC — traffic must pass every layer). No layers: all open.
+ * (EC2, OpenStack and Cloudit security groups: one allow-only layer; GCE firewall rules and Alibaba
+ * security groups: one layer by priority; Azure: one layer per NSG on the subnet and on the NIC —
+ * traffic must pass every layer). No layers: all open.
  */
 export interface FirewallRule {
   action: 'accept' | 'drop';
