@@ -34,7 +34,8 @@ export class ListenBroker {
       if (!p) return handle?.close();
       this.pending.delete(m.id);
       if (handle) p.resolve(handle);
-      else p.reject(Object.assign(new Error(`cannot listen in the VM's network namespace: ${m.error ?? 'no socket'}`), { code: m.error }));
+      // No `code`: a port taken inside the VM is not the public address being taken (as with listenIn).
+      else p.reject(new Error(`cannot listen in the VM's network namespace: ${m.error ?? 'no socket'}`));
     });
     const gone = (why: string) => {
       if (this.child !== child) return;

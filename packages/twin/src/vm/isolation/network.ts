@@ -75,7 +75,8 @@ export class Fabric {
       ]);
     } catch (e) {
       await this.unpublish(ns, link);
-      if (e instanceof ToolError && /File exists/.test(e.stderr)) throw new AddressTaken(`${publicIp} is routed already`);
+      // Only the host route (line 4 of the batch) tells that another twin routes the address.
+      if (e instanceof ToolError && /File exists/.test(e.stderr) && /failed -:4\b/.test(e.stderr)) throw new AddressTaken(`${publicIp} is routed already`);
       throw e;
     }
   }
