@@ -29,7 +29,7 @@ describe("the other clouds' security groups as VM firewalls", () => {
     expect(renderRuleset('t', p?.layers ?? [], 22)).toContain('ip saddr { 192.0.2.0/24 } drop');
   });
 
-  it("takes a Neutron port's IPv4 ingress rules, a remote group as its members' fixed IPs", () => {
+  it("takes a Neutron port's IPv4 ingress and egress rules, a remote group as its members' fixed IPs", () => {
     const rule = (r: Partial<SecurityGroupRule>): SecurityGroupRule => ({ id: 'r', created_at: '', updated_at: '', seq: 0, security_group_id: 'sg', direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 8080, port_range_max: 8081, remote_ip_prefix: '0.0.0.0/0', remote_group_id: null, description: '', ...r });
     const region = {
       name: 'RegionOne',
@@ -50,10 +50,11 @@ describe("the other clouds' security groups as VM firewalls", () => {
       prefixLength: 24,
       hostname: 'web',
       layers: [[{ action: 'accept', protocol: 'tcp', ports: [[8080, 8081]], sources: ['0.0.0.0/0'] }, { action: 'accept', protocol: 'all', sources: ['10.0.0.4'] }]],
+      egress: [[{ action: 'accept', protocol: 'tcp', ports: [[8080, 8081]], sources: ['0.0.0.0/0'] }]],
     });
   });
 
-  it("takes a Cloudit server's inbound rules, port 0 as every port", () => {
+  it("takes a Cloudit server's inbound and outbound rules, port 0 as every port", () => {
     const rule = (r: Partial<SecurityRule>): SecurityRule => ({ id: 'r', secgroupId: 'sg', name: 'r', type: 'inbound', port: '22', target: '0.0.0.0/0', protocol: 'tcp', creator: '', createdAt: '', ...r });
     const tenant = {
       subnets: new Map([['s', { addr: '10.10.1.0', prefix: '24' }]]),
@@ -66,6 +67,7 @@ describe("the other clouds' security groups as VM firewalls", () => {
       prefixLength: 24,
       hostname: 'c-1',
       layers: [[{ action: 'accept', protocol: 'tcp', ports: [[22, 22]], sources: ['0.0.0.0/0'] }, { action: 'accept', protocol: 'udp', sources: ['10.0.0.0/8'] }]],
+      egress: [[{ action: 'accept', protocol: 'tcp', ports: [[8080, 8080]], sources: ['0.0.0.0/0'] }]],
     });
     expect(clouditVmPolicy(tenant, 'vm-0')).toBeUndefined();
   });

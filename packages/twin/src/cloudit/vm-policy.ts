@@ -16,13 +16,15 @@ export function clouditVmPolicy(tenant: Tenant, vmId: string): VmNetPolicy | und
   const server = [...tenant.servers.values()].find((s) => s.vm.id === vmId);
   if (!server) return undefined;
   const subnet = [...tenant.subnets.values()].find((s) => s.addr === server.subnetAddr);
-  const rules = server.secgroups.flatMap((id) => tenant.securityGroups.get(id)?.rules.filter((r) => r.type === 'inbound') ?? []);
+  const rules = server.secgroups.flatMap((id) => tenant.securityGroups.get(id)?.rules ?? []);
   const prefixLength = Number(subnet?.prefix);
   return {
     network: `cloudit:${server.subnetAddr}`,
     privateIp: server.privateIp,
     ...(Number.isInteger(prefixLength) && prefixLength > 0 ? { prefixLength } : {}),
     hostname: server.hostName || server.name,
-    layers: [rules.map(ruleOf)],
+    layers: [rules.filter((r) => r.type === 'inbound').map(ruleOf)],
+    // Cloudit's groups hold outbound rules too, but a group with none lets everything out.
+    ...(rules.some((r) => r.type === 'outbound') ? { egress: [rules.filter((r) => r.type === 'outbound').map(ruleOf)] } : {}),
   };
 }

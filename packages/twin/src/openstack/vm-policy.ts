@@ -1,7 +1,7 @@
 /**
- * OpenStack's part of VM isolation: a server joins its port's network bridge, and its inbound
- * firewall is the IPv4 ingress rules of the port's Neutron security groups (allow-only; no
- * protocol means any; a remote group means the fixed IPs of the ports in that group).
+ * OpenStack's part of VM isolation: a server joins its port's network bridge, and its inbound and
+ * outbound firewalls are the IPv4 ingress and egress rules of the port's Neutron security groups
+ * (allow-only; no protocol means any; a remote group means the fixed IPs of the ports in that group).
  */
 import type { FirewallRule, VmNetPolicy } from '../vm/isolation/policy.js';
 import { prefixOf } from '../vm/isolation/policy.js';
@@ -31,7 +31,8 @@ export function openstackVmPolicy(regions: RegionData[], vmId: string): VmNetPol
     const port = [...region.ports.values()].find((p) => p.device_id === server.id);
     const fixed = port?.fixed_ips[0];
     const groups = port?.security_groups ?? [];
-    const rules = [...region.rules.values()].filter((r) => groups.includes(r.security_group_id) && r.direction === 'ingress' && r.ethertype === 'IPv4');
+    const rules = [...region.rules.values()].filter((r) => groups.includes(r.security_group_id) && r.ethertype === 'IPv4');
+    const of = (direction: SecurityGroupRule['direction']) => rules.filter((r) => r.direction === direction).map((r) => ruleOf(r, region));
     const prefixLength = prefixOf(fixed ? region.subnets.get(fixed.subnet_id)?.cidr : undefined);
     return {
       network: `openstack:${region.name}:${port?.network_id ?? 'none'}`,
@@ -39,7 +40,8 @@ export function openstackVmPolicy(regions: RegionData[], vmId: string): VmNetPol
       ...(prefixLength !== undefined ? { prefixLength } : {}),
       hostname: server.name,
       // A port without groups has port security off in the twin: open, as Neutron leaves it.
-      layers: groups.length === 0 ? [] : [rules.map((r) => ruleOf(r, region))],
+      layers: groups.length === 0 ? [] : [of('ingress')],
+      ...(groups.length === 0 ? {} : { egress: [of('egress')] }),
     };
   }
   return undefined;

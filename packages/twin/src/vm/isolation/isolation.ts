@@ -262,7 +262,7 @@ export class Isolation {
   }
 
   private async applyFirewall(entry: IsolatedVm, policy: VmNetPolicy): Promise<void> {
-    const text = renderRuleset(TABLE, policy.layers, this.o.sshPort);
+    const text = renderRuleset(TABLE, policy.layers, this.o.sshPort, policy.egress);
     if (text === entry.applied) return;
     const flush = entry.applied === undefined ? '' : `delete table inet ${TABLE}\n`;
     await run(['ip', 'netns', 'exec', entry.ns, 'nft', '-f', '-'], flush + text);

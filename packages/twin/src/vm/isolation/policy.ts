@@ -11,7 +11,7 @@ export interface FirewallRule {
   protocol: string;
   /** Inclusive port ranges; none means every port. */
   ports?: Array<[number, number]>;
-  /** IPv4 CIDRs (or plain addresses); none means from anywhere. */
+  /** IPv4 CIDRs (or plain addresses) of the other end (destinations of egress rules); none means anywhere. */
   sources?: string[];
 }
 
@@ -23,6 +23,11 @@ export interface VmNetPolicy {
   prefixLength?: number;
   hostname: string;
   layers: FirewallRule[][];
+  /**
+   * Its outbound firewall, in layers like `layers`, where a rule's `sources` are the destinations;
+   * none: all outbound open (clouds without egress rules, and the twin's default).
+   */
+  egress?: FirewallRule[][];
 }
 
 /** Each provider answers for its own VMs (by lifecycle id) and undefined for the others'. */
