@@ -66,17 +66,20 @@ export class Fabric {
   /** Routes `publicIp` from the host to the VM; AddressTaken when the host routes it already. */
   async publish(ns: string, link: number, publicIp: string): Promise<void> {
     const end = this.names.publicLink(link);
+    // The link first, outside the try: a second publish racing this one fails here and must not
+    // take away the link the first one made.
+    await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`]);
     try {
-      // One `ip` on the host side (its last line, the host route, is where an address taken shows), one in the VM.
-      await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`, `route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]);
       await Promise.all([
         writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1'),
         ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`], ns),
+        // The host route is where another twin routing the address shows.
+        ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]).catch((e: unknown) => {
+          throw e instanceof ToolError && /File exists/.test(e.stderr) ? new AddressTaken(`${publicIp} is routed already`) : e;
+        }),
       ]);
     } catch (e) {
       await this.unpublish(ns, link);
-      // Only the host route (line 4 of the batch) tells that another twin routes the address.
-      if (e instanceof ToolError && /File exists/.test(e.stderr) && /failed -:4\b/.test(e.stderr)) throw new AddressTaken(`${publicIp} is routed already`);
       throw e;
     }
   }
