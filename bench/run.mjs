@@ -4,6 +4,7 @@
 //      boot delay, on AWS alone; then 100 VMs over two regions of each of AWS, GCP, Azure, Alibaba
 //      and OpenStack ÷ 5 VMs, one per cloud. Perfect parallelism is 1.0; Terraform's default parallelism of 10 would
 //      give ~10.
+//      Both with twin isolation off, then again with it on (as root), with isolation's cost per VM.
 //   2. CLI start: median of `cbadm --version` and `cbadm mcis list` ÷ median of `node -e 0`.
 //   3. Recommend: ranking 50,000 candidates with all four priorities ÷ sorting them by price
 //      (bench/recommend.mjs; the issue's target is ≤ 100 ms for the ranking itself).
@@ -55,7 +56,7 @@ function manifest(name, groups, image = 'ubuntu-22.04') {
 }
 
 /** Median wall time of creating (then deleting) each of two MCIS, alternated so drift hits both alike. */
-function sideBySide(label, small, large, rounds) {
+function sideBySide(label, small, large, rounds, whileLargeRuns) {
   const a = [];
   const b = [];
   for (let i = 0; i < rounds; i++) {
@@ -64,6 +65,7 @@ function sideBySide(label, small, large, rounds) {
       [`${label}-large-${i}`, large, b],
     ]) {
       out.push(cb(['mcis', 'create', '-f', manifest(name, groups), '--json']).ms);
+      if (out === b) whileLargeRuns?.();
       cb(['mcis', 'delete', name, '--yes', '--force', '--json']);
     }
   }
@@ -109,23 +111,30 @@ function script(path) {
   }
 }
 
-try {
-  // ── 1. provisioning ──────────────────────────────────────────────────────
-  if (want('provisioning')) {
-    cb(['twin', 'up', '--boot-delay', bootDelay]);
+/** Both provisioning figures on a twin started with `--isolation mode`; undefined when it cannot be on. */
+function provisioning(mode) {
+  const up = cb(['twin', 'up', '--boot-delay', bootDelay, '--isolation', mode], { check: mode !== 'on' });
+  if (up.status !== 0) return undefined;
+  try {
     const conns = JSON.parse(cb(['twin', 'connect', '--json']).stdout).connections;
     const of = (provider, n) => conns.filter((c) => c.provider === provider).slice(0, n);
     const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
     const aws10 = of('aws', 10);
     if (aws10.length < 10)
       throw new Error(`the twin offers ${aws10.length} AWS regions; the benchmark needs 10`);
+    // One untimed 1-VM MCIS first: a twin's first create pays one-time costs (catalogs, defaults).
+    cb(['mcis', 'create', '-f', manifest(`warm-${mode}`, [{ connection: aws10[0].name, provider: 'aws', count: 1 }]), '--json']);
+    cb(['mcis', 'delete', `warm-${mode}`, '--yes', '--force', '--json']);
+    const out = {};
+    let cost;
     const aws = sideBySide(
-      'aws',
+      `aws-${mode}`,
       [{ connection: aws10[0].name, provider: 'aws', count: 1 }],
       aws10.map((c) => ({ connection: c.name, provider: 'aws', count: 10 })),
       rounds,
+      () => (cost ??= isolationCost()),
     );
-    results.provisioning = {
+    out.aws = {
       oneVmMs: aws.smallMs,
       hundredVmsMs: aws.largeMs,
       ratio: aws.ratio,
@@ -137,12 +146,12 @@ try {
     const mixed = clouds.flatMap((p) => of(p, 2));
     if (mixed.length === 10) {
       const m = sideBySide(
-        'mixed',
+        `mixed-${mode}`,
         clouds.map((p) => ({ connection: of(p, 1)[0].name, provider: p, count: 1 })),
         mixed.map((c) => ({ connection: c.name, provider: c.provider, count: 10 })),
         rounds,
       );
-      results.provisioningFiveClouds = {
+      out.fiveClouds = {
         fiveVmsMs: m.smallMs,
         hundredVmsMs: m.largeMs,
         ratio: m.ratio,
@@ -150,7 +159,42 @@ try {
         target: '<= 1.5',
       };
     }
-    cb(['twin', 'down', '--yes']);
+    const status = isolationCost();
+    if (mode === 'on')
+      out.isolationPerVm = {
+        medianStartMs: status?.medianStartMs,
+        vmsStarted: status?.vmsStarted,
+        // Measured while the first 100-VM MCIS ran.
+        rssKb: cost?.rssKbPerVm,
+        vmsRunning: cost?.vmsRunning,
+      };
+    return out;
+  } finally {
+    cb(['twin', 'down', '--yes'], { check: false });
+  }
+}
+
+/** The twin's own account of what isolation costs per VM (`twin status --json`). */
+function isolationCost() {
+  return JSON.parse(cb(['twin', 'status', '--json']).stdout).isolationCost;
+}
+
+try {
+  // ── 1. provisioning ──────────────────────────────────────────────────────
+  if (want('provisioning')) {
+    // The standard figures with isolation off; then the same run with it on (as root), plus what
+    // isolation costs per VM as the twin measured it (`twin status`: median start, memory).
+    const off = provisioning('off');
+    results.provisioning = off.aws;
+    if (off.fiveClouds) results.provisioningFiveClouds = off.fiveClouds;
+    const on = provisioning('on');
+    if (on) {
+      // Isolation's cost per VM as the user sees it: the 1-VM MCIS's extra wall time, and the
+      // 100-VM one's extra wall time spread over its VMs (both against isolation off, same run).
+      on.isolationPerVm.oneVmExtraMs = on.aws.oneVmMs - off.aws.oneVmMs;
+      on.isolationPerVm.extraMsPerVmAt100 = Math.round((on.aws.hundredVmsMs - off.aws.hundredVmsMs) / 100);
+      results.provisioningIsolated = on;
+    }
   }
 
   // ── 6. day 2 ──────────────────────────────────────────────────────────────

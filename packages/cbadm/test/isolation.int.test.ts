@@ -2,9 +2,11 @@
  * End to end, as root: Cloud-Twin VMs are isolated machines. An MCIS over AWS (two VMs), GCP and
  * Azure; a web server started on each with `mcis exec` is unreachable from the host until the
  * manifest's firewall opens 8080 (`cbadm apply`), then reachable, then unreachable again once the
- * rule is removed; VMs of one VPC reach each other on private IPs, VMs of another cloud's network
- * do not; `hostname` is the VM's name; a file made in the VM's /etc is not in the host's; nothing
- * of the twin is left after `twin down`, nor after a SIGKILLed twin and the next `twin up`.
+ * rule is removed; OpenStack, Alibaba and Cloudit VMs (a second MCIS) let SSH in and 8080 only while a
+ * Neutron rule (made with the `openstack` client) allows it; VMs of one VPC
+ * reach each other on private IPs, VMs of another cloud's network do not; `hostname` is the VM's
+ * name; a file made in the VM's /etc is not in the host's; nothing of the twin is left after
+ * `twin down`, nor after a SIGKILLed twin and the next `twin up`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ type Exec = Array<{ vm: string; exitCode: number | null; stdout: string; stderr:
 
 const ROOT = needsRoot('isolated twin VMs (network namespaces, nftables)');
 const BUSYBOX = optionalTool('busybox', 'apt-get install -y busybox');
+const OPENSTACK_CLI = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
 const cli = new Cli({ sshPort: 2481 });
 const file = () => join(cli.home, 'iso.yaml');
 const FILE_IN_ETC = `/etc/cb-isolation-${process.pid}`;
@@ -65,6 +68,35 @@ async function expectReach(vms: View['vms'], open: boolean): Promise<void> {
   expect(seen.map((p, j) => (p === undefined ? undefined : p.startsWith(vms[j]?.name ?? '?')))).toEqual(vms.map(() => (open ? true : undefined)));
 }
 
+/** The other clouds' VMs (OpenStack, Alibaba, Cloudit) in an MCIS of their own, in their network's default groups. */
+function writeOthers(): string {
+  const path = join(cli.home, 'iso2.yaml');
+  writeFileSync(path, manifestYaml('iso2', [
+    { name: 'o', connection: 'twin-openstack-regionone', count: 1, spec: 'm1.small' },
+    { name: 'l', connection: 'twin-alibaba-ap-northeast-2', count: 1, spec: 'ecs.t6-c1m1.large' },
+    { name: 'c', connection: 'twin-cloudit-kr-seoul-1', count: 1, spec: 'micro-1' },
+  ]));
+  return path;
+}
+
+/** Waits until the VMs' 8080 answers as `want` says (a few tries); what each answered. */
+async function reachAll(vms: View['vms'], want: boolean[]): Promise<boolean[]> {
+  let seen: boolean[] = [];
+  for (let i = 0; i < 10; i++) {
+    seen = (await Promise.all(vms.map((v) => page(v.publicIp ?? '')))).map((p) => p === 'up\n');
+    if (seen.every((s, j) => s === want[j])) break;
+  }
+  return seen;
+}
+
+/** The real `openstack` client against the twin, with the clouds.yaml `twin connect` wrote. */
+function openstack(args: string[]): string {
+  const env = { ...process.env, OS_CLIENT_CONFIG_FILE: join(cli.twinDir, 'clouds.yaml') };
+  const r = spawnSync(OPENSTACK_CLI ?? 'openstack', ['--os-cloud', 'cb-twin', '--os-region-name', 'RegionOne', ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`openstack ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
 function prefix(): string {
   return (JSON.parse(readFileSync(join(cli.twinDir, 'isolation.json'), 'utf8')) as { prefix: string }).prefix;
 }
@@ -100,6 +132,11 @@ describe.skipIf(!ROOT || !BUSYBOX)('isolated twin VMs', () => {
       expect(rest.slice(0, 2)).toEqual([FILE_IN_ETC, 'sleep']);
     }
     expect(existsSync(FILE_IN_ETC)).toBe(false);
+    // What isolation costs, as `twin status` reports it (the benchmark reads the same).
+    const { isolationCost: cost } = await cli.json<{ isolationCost?: { vmsRunning: number; medianStartMs?: number; rssKbPerVm?: number } }>(['twin', 'status']);
+    expect(cost?.vmsRunning).toBe(vms.length);
+    expect(cost?.medianStartMs).toBeGreaterThan(0);
+    expect(cost?.rssKbPerVm).toBeGreaterThan(0);
   }, 60_000);
 
   it('opens 8080 only while the manifest allows it, on AWS, GCP and Azure', async () => {
@@ -121,6 +158,23 @@ describe.skipIf(!ROOT || !BUSYBOX)('isolated twin VMs', () => {
     const r = await cli.json<Exec>(['mcis', 'exec', 'iso', '--vm', 'a-1', '--', probe]);
     expect(r[0]?.stdout.trim().split('\n')).toEqual([`${ip('a-2')} open`, `${ip('g-1')} closed`]);
   }, 60_000);
+
+  it.skipIf(!OPENSTACK_CLI)('enforces OpenStack, Alibaba and Cloudit security groups too: SSH gets in, 8080 only while a rule allows it', async () => {
+    await cli.json(['mcis', 'create', '-f', writeOthers()]);
+    const others = (await cli.json<View>(['mcis', 'get', 'iso2'])).vms;
+    expect(others.map((v) => v.name)).toEqual(['o-1', 'l-1', 'c-1']);
+    // SSH (port 22) is what each network's default group allows.
+    const r = await cli.json<Exec>(['mcis', 'exec', 'iso2', '--', 'mkdir -p www; echo up > www/index.html; nohup busybox httpd -p 8080 -h www >/dev/null 2>&1 &']);
+    expect(r.map((x) => x.exitCode)).toEqual([0, 0, 0]);
+    expect(await reachAll(others, [false, false, false])).toEqual([false, false, false]);
+    // A Neutron rule through OpenStack's own client opens 8080 on the OpenStack VM alone.
+    const id = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'iso2'])).vms[0]?.providerId ?? '';
+    const group = (JSON.parse(openstack(['server', 'show', id, '-f', 'json', '-c', 'security_groups'])) as { security_groups: Array<{ name: string }> }).security_groups[0]?.name ?? '';
+    const rule = (JSON.parse(openstack(['security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '8080', '--remote-ip', '0.0.0.0/0', group, '-f', 'json'])) as { id: string }).id;
+    expect(await reachAll(others, [true, false, false])).toEqual([true, false, false]);
+    openstack(['security', 'group', 'rule', 'delete', rule]);
+    expect(await reachAll(others, [false, false, false])).toEqual([false, false, false]);
+  }, 120_000);
 
   it('leaves nothing behind after twin down, nor after a SIGKILLed twin and the next twin up', async () => {
     await cli.json(['twin', 'down', '--yes']);

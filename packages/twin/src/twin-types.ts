@@ -1,7 +1,7 @@
 /** What a running twin reports about itself and its VMs (the admin API's answers). */
 import type { InstanceStateName } from './ec2/model.js';
 import type { FaultRule } from './faults.js';
-import type { IsolationStatus } from './vm/isolation/isolation.js';
+import type { IsolationCost, IsolationStatus } from './vm/isolation/isolation.js';
 
 /** The listeners' ports: aws is the EC2, GCE, pricing and admin listener; azure is ARM's HTTPS one. */
 export interface TwinPorts {
@@ -43,6 +43,8 @@ export interface TwinStatus {
   cloudit: { servers: Record<string, number>; zones: string[] };
   /** Whether VMs run in their own namespaces, and why not. */
   isolation: IsolationStatus;
+  /** What isolation costs per VM (when it is on). */
+  isolationCost?: IsolationCost;
 }
 
 /**

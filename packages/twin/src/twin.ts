@@ -162,7 +162,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
     sshPort,
     log,
     // The engines exist by the time a VM boots.
-    policy: vmPolicies({ ec2: () => ec2, gce: () => gce, azure: () => azure?.engine, ecs: () => ecs, openstack: () => openstack }),
+    policy: vmPolicies({ ec2: () => ec2, gce: () => gce, azure: () => azure?.engine, ecs: () => ecs, openstack: () => openstack, cloudit: () => cloudit }),
   });
   // Every change may touch a firewall (a rule, a VM joining a group): the isolated VMs' follow.
   const changed = () => {
@@ -409,6 +409,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
         docker: { containers: engineApi.counts(), host: engineApi.state.host.name, tcp: engineApi.tcpUrl },
         cloudit: { servers: cloudit.serverCounts(), zones: CLOUDIT_CLUSTERS.map((c) => c.name) },
         isolation: isolationStatus,
+        ...(isolation ? { isolationCost: isolation.cost() } : {}),
       };
     },
     instances,

@@ -40,6 +40,8 @@ export interface TwinStatus {
   outages?: unknown[];
   /** Whether the twin's VMs run in their own namespaces with enforced firewalls, and why not. */
   isolation?: { on: boolean; reason?: string };
+  /** What isolation costs per VM: median start of the VMs booted so far, memory of those running. */
+  isolationCost?: { vmsStarted: number; medianStartMs?: number; vmsRunning: number; rssKbPerVm?: number };
 }
 
 /**
@@ -115,7 +117,7 @@ export async function twinStatus(stateDir: string): Promise<TwinStatus> {
   const res = await fetch(`${info.adminUrl}/status`, { headers: await adminHeaders(stateDir) });
   if (!res.ok) throw new OperationError(`Cloud-Twin refused its status (HTTP ${res.status})`, { hint: `its secret file in ${stateDir} may have been replaced: restart it with cbadm twin down && cbadm twin up` });
   const live = (await res.json()) as Partial<TwinStatus>;
-  return { running: true, stateDir, ...info, instances: live.instances ?? {}, faults: live.faults ?? [], outages: live.outages ?? [], ...(live.isolation ? { isolation: live.isolation } : {}) };
+  return { running: true, stateDir, ...info, instances: live.instances ?? {}, faults: live.faults ?? [], outages: live.outages ?? [], ...(live.isolation ? { isolation: live.isolation } : {}), ...(live.isolationCost ? { isolationCost: live.isolationCost } : {}) };
 }
 
 export interface TwinUpOptions {

@@ -1,7 +1,8 @@
 /**
- * EC2's part of VM isolation: an instance joins its VPC's bridge, and its inbound firewall is the
- * union of its security groups' ingress rules (allow-only; a group as source means the private IPs
- * of the running instances in that group).
+ * EC2's part of VM isolation: an instance joins its VPC's bridge, its inbound firewall is the
+ * union of its security groups' ingress rules and its outbound one that of their egress rules
+ * (allow-only; a group as source or destination means the private IPs of the running instances in
+ * that group).
  */
 import type { FirewallRule, VmNetPolicy } from '../vm/isolation/policy.js';
 import { prefixOf } from '../vm/isolation/policy.js';
@@ -23,7 +24,7 @@ export function ec2VmPolicy(regions: RegionData[], vmId: string): VmNetPolicy | 
   for (const region of regions) {
     const inst: Instance | undefined = region.instances.get(vmId);
     if (!inst) continue;
-    const rules = inst.groupIds.flatMap((g) => region.securityGroups.get(g)?.rules.filter((r) => !r.egress) ?? []);
+    const rules = inst.groupIds.flatMap((g) => region.securityGroups.get(g)?.rules ?? []);
     const name = inst.tags.find((t) => t.key === 'Name')?.value;
     const prefixLength = prefixOf(region.subnets.get(inst.subnetId)?.cidr);
     return {
@@ -31,7 +32,8 @@ export function ec2VmPolicy(regions: RegionData[], vmId: string): VmNetPolicy | 
       privateIp: inst.privateIp,
       ...(prefixLength !== undefined ? { prefixLength } : {}),
       hostname: name ?? `ip-${inst.privateIp.replace(/\./g, '-')}`,
-      layers: [rules.map((r) => ruleOf(r, region))],
+      layers: [rules.filter((r) => !r.egress).map((r) => ruleOf(r, region))],
+      egress: [rules.filter((r) => r.egress).map((r) => ruleOf(r, region))],
     };
   }
   return undefined;

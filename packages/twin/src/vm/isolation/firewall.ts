@@ -30,12 +30,13 @@ function sourceSet(sources: string[]): string[] {
   return out;
 }
 
-function match(rule: FirewallRule): string | undefined {
+/** The rule as an nft match; `peer` is the other end: the source of inbound traffic, the destination of outbound. */
+function match(rule: FirewallRule, peer: 'saddr' | 'daddr'): string | undefined {
   const parts: string[] = [];
   if (rule.sources) {
     const set = sourceSet(rule.sources);
     if (set.length === 0) return undefined;
-    parts.push(`ip saddr { ${set.join(', ')} }`);
+    parts.push(`ip ${peer} { ${set.join(', ')} }`);
   }
   const proto = rule.protocol.toLowerCase();
   const ports = rule.ports?.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
@@ -49,11 +50,26 @@ function match(rule: FirewallRule): string | undefined {
   return parts.join(' ');
 }
 
+/** Chains `<name><i>` of layers: a rule that accepts goes on to the next layer (the last one accepts), one that drops drops. */
+function layerChains(name: string, layers: FirewallRule[][], peer: 'saddr' | 'daddr'): string[] {
+  const lines: string[] = [];
+  layers.forEach((layer, i) => {
+    lines.push(`  chain ${name}${i} {`);
+    const pass = i === layers.length - 1 ? 'accept' : `goto ${name}${i + 1}`;
+    for (const rule of layer) {
+      const m = match(rule, peer);
+      if (m !== undefined) lines.push(`    ${m ? `${m} ` : ''}${rule.action === 'accept' ? pass : 'drop'}`);
+    }
+    lines.push('    drop', '  }');
+  });
+  return lines;
+}
+
 /**
- * Layer i is chain `l<i>`: a rule that accepts goes on to the next layer (the last one accepts),
- * one that drops drops, and what no rule matches is dropped.
+ * Inbound layer i is chain `l<i>`, outbound (`egress`, when the cloud has such rules) `o<i>`; what no
+ * rule of a layer matches is dropped. Replies to allowed connections pass both ways.
  */
-export function renderRuleset(table: string, layers: FirewallRule[][], sshPort: number): string {
+export function renderRuleset(table: string, layers: FirewallRule[][], sshPort: number, egress?: FirewallRule[][]): string {
   const lines = [`table inet ${table} {`];
   if (sshPort !== 22) {
     lines.push('  chain publish {', '    type nat hook prerouting priority dstnat;', `    iifname "eth1" tcp dport ${sshPort} redirect to :22`, '  }');
@@ -62,15 +78,11 @@ export function renderRuleset(table: string, layers: FirewallRule[][], sshPort: 
   // VM makes itself (a WireGuard tunnel) are the guest's business, as on a real cloud.
   lines.push('  chain input {', '    type filter hook input priority filter; policy drop;', '    iif "lo" accept', '    iifname != { "eth0", "eth1" } accept', '    ct state established,related accept', '    ct state invalid drop');
   lines.push(layers.length === 0 ? '    accept' : '    goto l0', '  }');
-  layers.forEach((layer, i) => {
-    lines.push(`  chain l${i} {`);
-    const pass = i === layers.length - 1 ? 'accept' : `goto l${i + 1}`;
-    for (const rule of layer) {
-      const m = match(rule);
-      if (m !== undefined) lines.push(`    ${m ? `${m} ` : ''}${rule.action === 'accept' ? pass : 'drop'}`);
-    }
-    lines.push('    drop', '  }');
-  });
+  lines.push(...layerChains('l', layers, 'saddr'));
+  if (egress?.length) {
+    lines.push('  chain output {', '    type filter hook output priority filter; policy drop;', '    oif "lo" accept', '    ct state established,related accept', '    ct state invalid drop', '    goto o0', '  }');
+    lines.push(...layerChains('o', egress, 'daddr'));
+  }
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,8 @@
  */
 export const INIT_SCRIPT = String.raw`
 set -eu
+# Host traffic arrives from 169.254.77.1 to a 127.x.y.z: loopback-range routing on the VM's links.
+echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet
 mkdir -p "$CB_DISK/etc.up" "$CB_DISK/etc.work" "$CB_DISK/var.up" "$CB_DISK/var.work" "$CB_DISK/root" "$CB_DISK/tmp" "$CB_DISK/homes/$CB_USER"
 mount --make-rprivate /
 # The disk may lie below a directory about to be covered (/tmp, /root, /home): reach it from /run.

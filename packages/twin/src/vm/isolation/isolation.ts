@@ -8,7 +8,9 @@
 import type { Server, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { renderRuleset } from './firewall.js';
-import { listenIn, Machine } from './machine.js';
+import { listProcesses } from '../../ssh/proc.js';
+import { ListenBroker } from './listen-broker.js';
+import { Machine } from './machine.js';
 import { loadOrCreatePrefix, namesFor, orphanedPrefixes, register, unregister, type IsolationNames } from './names.js';
 import { Fabric } from './network.js';
 import type { PolicySource, VmNetPolicy } from './policy.js';
@@ -19,6 +21,15 @@ export interface IsolationStatus {
   on: boolean;
   /** Why it is off. */
   reason?: string;
+}
+
+/** Start time of the VMs booted so far and memory of those running now. */
+export interface IsolationCost {
+  vmsStarted: number;
+  medianStartMs?: number;
+  vmsRunning: number;
+  /** Resident memory of every process of the running VMs (their PID 1 and what runs in them), per VM. */
+  rssKbPerVm?: number;
 }
 
 export interface IsolationOptions {
@@ -103,6 +114,10 @@ export class Isolation {
   private readonly vms = new Map<string, IsolatedVm>();
   private syncing: Promise<void> | undefined;
   private again = false;
+  private readonly broker = new ListenBroker();
+  /** How long each VM's namespaces, firewall and PID 1 took to make (the last 1000). */
+  private readonly startMs: number[] = [];
+  private started = 0;
 
   private constructor(
     private readonly o: IsolationOptions,
@@ -139,6 +154,7 @@ export class Isolation {
   /** Network namespace, firewall and PID 1 of a VM that boots. */
   async startVm(vm: VmMachineSpec): Promise<void> {
     await this.stopVm(vm.id);
+    const t0 = performance.now();
     const policy = this.o.policy(vm.id) ?? { network: 'none', hostname: vm.id, layers: [] };
     const entry: IsolatedVm = { ns: this.names.vmNs(vm.id), link: this.fabric.linkNumber(), listeners: [] };
     this.vms.set(vm.id, entry);
@@ -150,14 +166,31 @@ export class Isolation {
     entry.machine = await Machine.boot({ netns: entry.ns, diskDir: vm.diskDir, user: vm.user, hostname: policy.hostname, keep: vm.keep });
     const api = vm.twinApi;
     if (api) (await this.listen(vm.id, '127.0.0.1', api.port))?.on('connection', (s: Socket) => api.accept(s));
+    this.started++;
+    this.startMs.push(performance.now() - t0);
+    if (this.startMs.length > 1000) this.startMs.shift();
+  }
+
+  /** Start time and memory per VM, for `twin status` and the benchmark. */
+  cost(): IsolationCost {
+    const sorted = [...this.startMs].sort((a, b) => a - b);
+    const machines = [...this.vms.values()].flatMap((e) => (e.machine ? [e.machine] : []));
+    const procs = machines.length ? (listProcesses() ?? []) : [];
+    const rss = machines.reduce((sum, m) => sum + m.rssKb(procs), 0);
+    return {
+      vmsStarted: this.started,
+      ...(sorted.length ? { medianStartMs: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0) } : {}),
+      vmsRunning: machines.length,
+      ...(machines.length ? { rssKbPerVm: Math.round(rss / machines.length) } : {}),
+    };
   }
 
   /** A socket listening inside the VM's network (closed when the VM stops); undefined for no such VM. */
   async listen(id: string, host: string, port: number): Promise<Server | undefined> {
     const entry = this.vms.get(id);
     if (!entry) return undefined;
-    const [server] = await listenIn(entry.ns, [{ host, port }]);
-    if (server) entry.listeners.push(server);
+    const server = await this.broker.listen(entry.ns, host, port);
+    entry.listeners.push(server);
     return server;
   }
 
@@ -182,9 +215,7 @@ export class Isolation {
   async sshListener(id: string): Promise<Server> {
     const entry = this.vms.get(id);
     if (!entry) throw new Error(`${id}: no isolated VM`);
-    const [server] = await listenIn(entry.ns, [{ host: '0.0.0.0', port: 22 }]);
-    if (!server) throw new Error(`${id}: no SSH listener`);
-    return server;
+    return this.broker.listen(entry.ns, '0.0.0.0', 22);
   }
 
   machine(id: string): Machine | undefined {
@@ -231,7 +262,7 @@ export class Isolation {
   }
 
   private async applyFirewall(entry: IsolatedVm, policy: VmNetPolicy): Promise<void> {
-    const text = renderRuleset(TABLE, policy.layers, this.o.sshPort);
+    const text = renderRuleset(TABLE, policy.layers, this.o.sshPort, policy.egress);
     if (text === entry.applied) return;
     const flush = entry.applied === undefined ? '' : `delete table inet ${TABLE}\n`;
     await run(['ip', 'netns', 'exec', entry.ns, 'nft', '-f', '-'], flush + text);
@@ -242,6 +273,7 @@ export class Isolation {
   async close(): Promise<void> {
     await this.settled();
     await Promise.allSettled([...this.vms.keys()].map((id) => this.stopVm(id)));
+    this.broker.close();
     await removeLeftovers(this.names.prefix);
     unregister(this.names.prefix);
   }

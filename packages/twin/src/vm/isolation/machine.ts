@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { childrenOf, listProcesses, signalProcess } from '../../ssh/proc.js';
+import { readFileSync } from 'node:fs';
+import { childrenOf, descendantsOf, listProcesses, signalProcess, type ProcInfo } from '../../ssh/proc.js';
 import { INIT_SCRIPT } from './init.sh.js';
 import { tool } from './sh.js';
 
@@ -66,7 +67,7 @@ export class Machine {
     });
     child.stdout?.resume();
     // setpriv exec'd nsenter, which exec'd unshare, which forked PID 1: the one child of the process we started.
-    const pid = childrenOf(child.pid ?? -1, listProcesses() ?? [])[0]?.pid;
+    const pid = onlyChild(child.pid ?? -1);
     if (pid === undefined) {
       child.kill('SIGKILL');
       throw new Error("cannot boot the VM's namespaces: PID 1 not found");
@@ -80,6 +81,12 @@ export class Machine {
     return { file: tool('nsenter') ?? 'nsenter', args: ['-t', String(this.pid), '-m', '-u', '-i', '-n', '-p', '--', '/usr/bin/env', `--chdir=${cwd}`, file, ...args] };
   }
 
+  /** Resident memory (kB) of the VM's processes: the unshare that waits for PID 1, PID 1 and all below it. */
+  rssKb(procs: ProcInfo[]): number {
+    const pids = [this.init.pid ?? -1, this.pid, ...descendantsOf(this.pid, procs, 64).map((p) => p.pid)];
+    return pids.reduce((sum, pid) => sum + rssOf(pid), 0);
+  }
+
   /** Kills every process of the VM (PID 1 first: the kernel kills the rest of its namespace). */
   async halt(): Promise<void> {
     signalProcess(this.pid, 'SIGKILL');
@@ -88,6 +95,28 @@ export class Machine {
       this.init.once('exit', () => resolve());
       this.init.kill('SIGKILL');
     });
+  }
+}
+
+/**
+ * The child of `pid`, from its `children` file (no scan of /proc: with hundreds of VMs booting at
+ * once, reading every process's stat for each blocked the twin for seconds).
+ */
+function onlyChild(pid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
+    if (first) return Number(first);
+  } catch {
+    // a kernel without CONFIG_PROC_CHILDREN: scan
+  }
+  return childrenOf(pid, listProcesses() ?? [])[0]?.pid;
+}
+
+function rssOf(pid: number): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 

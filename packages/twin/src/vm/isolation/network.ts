@@ -28,13 +28,9 @@ function ipBatch(lines: string[], ns?: string): Promise<string> {
   return run(['ip', ...(ns ? ['-n', ns] : []), '-batch', '-'], `${lines.join('\n')}\n`);
 }
 
-/** Sets a sysctl of one namespace without a shell: the write happens in a process inside it. */
-function nsSysctl(ns: string, key: string, value: string): Promise<string> {
-  return run(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', `${key}=${value}`]);
-}
-
 export class Fabric {
-  private readonly bridges = new Map<string, string>();
+  /** Each network's bridge, once it exists (VMs of one network boot concurrently). */
+  private readonly bridges = new Map<string, Promise<string>>();
   private nextLink = 0;
 
   constructor(private readonly names: IsolationNames) {}
@@ -49,27 +45,29 @@ export class Fabric {
     return this.nextLink++;
   }
 
-  private async bridgeFor(network: string): Promise<string> {
+  private bridgeFor(network: string): Promise<string> {
     let bridge = this.bridges.get(network);
-    if (bridge) return bridge;
-    bridge = this.names.bridge(this.bridges.size);
-    this.bridges.set(network, bridge);
-    await ipBatch([`link add ${bridge} type bridge`, `link set ${bridge} up`], this.names.fabric);
+    if (!bridge) {
+      const name = this.names.bridge(this.bridges.size);
+      bridge = ipBatch([`link add ${name} type bridge`, `link set ${name} up`], this.names.fabric).then(() => name);
+      bridge.catch(() => this.bridges.delete(network));
+      this.bridges.set(network, bridge);
+    }
     return bridge;
   }
 
-  /** The VM's namespace with loopback up and, when it has a private IP, `eth0` on its network's bridge. */
+  /**
+   * The VM's namespace with loopback up and, when it has a private IP, `eth0` on its network's
+   * bridge: three `ip` processes (host, fabric, VM). The VM's PID 1 turns on `route_localnet`.
+   */
   async plugVm(ns: string, link: number, network: string, privateIp?: string, prefixLength = 24): Promise<void> {
-    await run(['ip', 'netns', 'add', ns]);
-    await ipBatch(['link set lo up'], ns);
-    // Host traffic arrives from HOST_ADDRESS to a 127.x.y.z: loopback-range routing on the VM's links.
-    await nsSysctl(ns, 'net.ipv4.conf.all.route_localnet', '1');
-    if (!privateIp) return;
-    const bridge = await this.bridgeFor(network);
     const end = this.names.privateLink(link);
-    await ipBatch([`link add ${end} netns ${this.names.fabric} type veth peer name eth0 netns ${ns}`]);
-    await ipBatch([`link set ${end} master ${bridge}`, `link set ${end} up`], this.names.fabric);
-    await ipBatch([`addr add ${privateIp}/${prefixLength} dev eth0`, 'link set eth0 up'], ns);
+    const bridge = privateIp ? this.bridgeFor(network) : undefined;
+    await ipBatch([`netns add ${ns}`, ...(privateIp ? [`link add ${end} netns ${this.names.fabric} type veth peer name eth0 netns ${ns}`] : [])]);
+    const inside = ['link set lo up', ...(privateIp ? [`addr add ${privateIp}/${prefixLength} dev eth0`, 'link set eth0 up'] : [])];
+    if (!bridge) return void (await ipBatch(inside, ns));
+    const name = await bridge;
+    await Promise.all([ipBatch([`link set ${end} master ${name}`, `link set ${end} up`], this.names.fabric), ipBatch(inside, ns)]);
   }
 
   /**
@@ -80,17 +78,23 @@ export class Fabric {
    */
   async publish(ns: string, link: number, publicIp: string): Promise<void> {
     const end = this.names.publicLink(link);
+    // The link first, outside the try: a second publish racing this one fails here and must not
+    // take away the link the first one made.
     await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`]);
-    await writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1');
-    // The twin's "internet": the host forwards from this link (this link only) to other VMs' links.
-    await writeFile(`/proc/sys/net/ipv4/conf/${end}/forwarding`, '1');
-    const internet = PUBLIC_RANGES.map((r) => `route add ${r} via ${HOST_ADDRESS} dev eth1 onlink src ${publicIp} table local`);
-    await ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`, ...internet], ns);
     try {
-      await ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]);
+      // The twin's "internet": the host forwards from this link (this link only) to other VMs' links.
+      const internet = PUBLIC_RANGES.map((r) => `route add ${r} via ${HOST_ADDRESS} dev eth1 onlink src ${publicIp} table local`);
+      await Promise.all([
+        writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1'),
+        writeFile(`/proc/sys/net/ipv4/conf/${end}/forwarding`, '1'),
+        ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`, ...internet], ns),
+        // The host route is where another twin routing the address shows.
+        ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]).catch((e: unknown) => {
+          throw e instanceof ToolError && /File exists/.test(e.stderr) ? new AddressTaken(`${publicIp} is routed already`) : e;
+        }),
+      ]);
     } catch (e) {
       await this.unpublish(ns, link);
-      if (e instanceof ToolError && /File exists/.test(e.stderr)) throw new AddressTaken(`${publicIp} is routed already`);
       throw e;
     }
   }

@@ -1,8 +1,9 @@
 /**
  * What a cloud's engine tells isolation about one VM: the network (VPC, GCE network, VNet) whose
  * bridge it joins, its private address there, its name, and its inbound firewall as layers of rules
- * (EC2 security groups: one allow-only layer; GCE firewall rules: one layer by priority; Azure: one
- * layer per NSG on the subnet and on the NIC — traffic must pass every layer). No layers: all open.
+ * (EC2, OpenStack and Cloudit security groups: one allow-only layer; GCE firewall rules and Alibaba
+ * security groups: one layer by priority; Azure: one layer per NSG on the subnet and on the NIC —
+ * traffic must pass every layer). No layers: all open.
  */
 export interface FirewallRule {
   action: 'accept' | 'drop';
@@ -10,7 +11,7 @@ export interface FirewallRule {
   protocol: string;
   /** Inclusive port ranges; none means every port. */
   ports?: Array<[number, number]>;
-  /** IPv4 CIDRs (or plain addresses); none means from anywhere. */
+  /** IPv4 CIDRs (or plain addresses) of the other end (destinations of egress rules); none means anywhere. */
   sources?: string[];
 }
 
@@ -22,6 +23,11 @@ export interface VmNetPolicy {
   prefixLength?: number;
   hostname: string;
   layers: FirewallRule[][];
+  /**
+   * Its outbound firewall, in layers like `layers`, where a rule's `sources` are the destinations;
+   * none: all outbound open (clouds without egress rules, and the twin's default).
+   */
+  egress?: FirewallRule[][];
 }
 
 /** Each provider answers for its own VMs (by lifecycle id) and undefined for the others'. */
