@@ -80,7 +80,7 @@ export function renderRuleset(table: string, layers: FirewallRule[][], sshPort: 
   lines.push(layers.length === 0 ? '    accept' : '    goto l0', '  }');
   lines.push(...layerChains('l', layers, 'saddr'));
   if (egress?.length) {
-    lines.push('  chain output {', '    type filter hook output priority filter; policy drop;', '    oif "lo" accept', '    ct state established,related accept', '    ct state invalid drop', '    goto o0', '  }');
+    lines.push('  chain output {', '    type filter hook output priority filter; policy drop;', '    oif "lo" accept', '    oifname != { "eth0", "eth1" } accept', '    ct state established,related accept', '    ct state invalid drop', '    goto o0', '  }');
     lines.push(...layerChains('o', egress, 'daddr'));
   }
   lines.push('}');
