@@ -32,7 +32,7 @@ describe('VM firewall ruleset', () => {
 
   it('filters outbound traffic by destination when the cloud has egress rules, and leaves it open without', () => {
     const text = renderRuleset('t', [], 22, [[{ action: 'drop', protocol: 'tcp', ports: [[25, 25]] }, { action: 'accept', protocol: 'all', sources: ['10.0.0.0/16', '127.0.0.1'] }]]);
-    expect(text).toContain('type filter hook output priority filter; policy drop;\n    oif "lo" accept\n    ct state established,related accept');
+    expect(text).toContain('type filter hook output priority filter; policy drop;\n    oif "lo" accept\n    oifname != { "eth0", "eth1" } accept\n    ct state established,related accept');
     expect(text).toMatch(/chain o0 \{\n {4}tcp dport \{ 25 \} drop\n {4}ip daddr \{ 10\.0\.0\.0\/16, 127\.0\.0\.1, 169\.254\.77\.1 \} accept\n {4}drop/);
     expect(renderRuleset('t', [], 22)).not.toContain('output');
     expect(renderRuleset('t', [], 22, [])).not.toContain('output');
