@@ -134,7 +134,6 @@ export class McisService {
       const outcome: CreateOutcome = await runCreate(this.deps, pool, opts);
       outcome.failed.push(...(await this.provision(opts)));
       outcome.failed.push(...(await this.syncNetwork(pool, opts)));
-      outcome.failed.push(...(await syncBalancers(this.deps, opts.ns, name, events, opts.signal)));
       const removed: string[] = [];
       let rolledBack = false;
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
@@ -228,7 +227,6 @@ export class McisService {
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
       outcome.failed.push(...(await this.provision(opts)));
       outcome.failed.push(...(await this.syncNetwork(pool, opts)));
-      outcome.failed.push(...(await syncBalancers(this.deps, ns, name, opts.events ?? noEvents, opts.signal)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
       const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
       if (outcome.failed.length) {
@@ -248,10 +246,20 @@ export class McisService {
     return provisionVms(this.deps, opts.ns, opts.manifest.metadata.name, opts.manifest, opts.events ?? noEvents, opts.signal);
   }
 
-  /** Syncs the MCIS firewall on every connection (a failed one reported like a failed VM), then the overlay (overlay-service.ts). */
+  /**
+   * After VMs came or went: the MCIS firewall on every connection (a failed one reported like a
+   * failed VM), then the overlay, then the balancers (whose targets are overlay IPs once there are).
+   */
   private async syncNetwork(pool: DriverPool, opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
-    const failed = await syncFirewalls(this.deps, pool, opts.ns, opts.manifest.metadata.name, opts.events ?? noEvents);
-    return [...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })), ...(await followOverlay(this.deps, opts.ns, opts.manifest.metadata.name, opts))];
+    const { ns } = opts;
+    const name = opts.manifest.metadata.name;
+    const events = opts.events ?? noEvents;
+    const failed = await syncFirewalls(this.deps, pool, ns, name, events);
+    return [
+      ...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })),
+      ...(await followOverlay(this.deps, ns, name, opts)),
+      ...(await syncBalancers(this.deps, ns, name, events, opts.signal)),
+    ];
   }
 
   /** `mcis network enable|disable|status` (overlay-service.ts), under this MCIS's lock. */
