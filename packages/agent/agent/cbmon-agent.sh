@@ -4,6 +4,10 @@
 # collector (push). POSIX sh + awk + df + date + sleep only (Ubuntu, Debian, RHEL-like, Alpine/busybox),
 # never needs root. cbmon installs, upgrades and removes it; this file is its whole source.
 #
+# With overlay=IFACE (the MCIS's WireGuard interface, cbo0), a VM where that interface exists also
+# gets an `overlay` line: its traffic under dedicated names and, where `wg show` works (root), the
+# age of its peers' latest handshakes.
+#
 # Commands (cbmon runs them; humans may too):
 #   install KEY=VALUE...   install or upgrade from this file (run as ~/.cbmon/agent.sh.new), start
 #   uninstall              stop and remove ~/.cbmon
@@ -16,7 +20,7 @@
 # wget for plain http: busybox wget takes the token only on its command line, which ps shows),
 # 20 not installed.
 
-CBMON_AGENT_VERSION=1.1.0
+CBMON_AGENT_VERSION=1.2.0
 
 D="${HOME:?HOME is not set}/.cbmon"
 # Like telegraf's HOST_PROC: read another procfs (a container watching its host).
@@ -44,7 +48,7 @@ load_conf() {
   [ -f "$CONF" ] || die 20 "not installed (no $CONF)"
   # shellcheck source=/dev/null
   . "$CONF"
-  : "${CBMON_INTERVAL:=5}" "${CBMON_RING:=3600}" "${CBMON_PUSH_URL:=}" "${CBMON_PUSH_TOKEN:=}" "${CBMON_PUSH_PIN:=}"
+  : "${CBMON_INTERVAL:=5}" "${CBMON_RING:=3600}" "${CBMON_PUSH_URL:=}" "${CBMON_PUSH_TOKEN:=}" "${CBMON_PUSH_PIN:=}" "${CBMON_OVERLAY_IF:=}"
 }
 
 # Fractional sleep is not POSIX, but GNU coreutils and busybox both have it.
@@ -138,7 +142,7 @@ check_host() {
 
 cmd_install() {
   self=$0
-  ns='' mcis='' vm='' csp='' region='' subgroup='' interval=5 ring=3600 push='' pin=''
+  ns='' mcis='' vm='' csp='' region='' subgroup='' interval=5 ring=3600 push='' pin='' overlay=''
   # The push token comes in the environment (from stdin, via cbmon), never on a command line that
   # other users of the VM could read with ps.
   token=${CBMON_PUSH_TOKEN:-}
@@ -154,6 +158,7 @@ cmd_install() {
       ring=*) ring=${kv#*=} ;;
       push=*) push=${kv#*=} ;;
       pin=*) pin=${kv#*=} ;;
+      overlay=*) overlay=${kv#*=} ;;
       *) die 2 "unknown install setting '$kv'" ;;
     esac
   done
@@ -162,6 +167,7 @@ cmd_install() {
   [ "$interval" -ge 1 ] || die 2 "interval must be at least 1 second"
   check_host
   case $pin in '' | sha256//*) ;; *) die 2 "pin must be sha256//BASE64, got '$pin'" ;; esac
+  case $overlay in *[!A-Za-z0-9_.-]*) die 2 "overlay must be an interface name, got '$overlay'" ;; esac
   if [ -n "$push" ] && ! command -v curl >/dev/null 2>&1; then
     # wget cannot pin a key, and busybox wget can take the token only on its command line.
     [ -z "$pin" ] || die 12 "push over TLS with a pinned key needs curl on the VM"
@@ -178,7 +184,8 @@ CBMON_INTERVAL=$interval
 CBMON_RING=$ring
 CBMON_PUSH_URL=$(quote "$push")
 CBMON_PUSH_TOKEN=$(quote "$token")
-CBMON_PUSH_PIN=$(quote "$pin")"
+CBMON_PUSH_PIN=$(quote "$pin")
+CBMON_OVERLAY_IF=$(quote "$overlay")"
 
   old_version=
   if [ -f "$D/agent.sh" ]; then
@@ -334,6 +341,27 @@ function scan_mounts(   f, l, a, dev, mnt, seen, n) {
   close(f)
 }
 function emit(line) { print seq " " line " " ts >> segpath }
+# `wg show IF latest-handshakes` (one `KEY EPOCH` line per peer, 0 = never) as extra fields: peers,
+# peers with a handshake in the last 180 s (WireGuard drops a session older than that), and the
+# oldest handshake age. Empty when wg cannot read the interface (not root, no wg): then it is
+# tried again only a minute later, not every sample.
+function handshakes(now,   cmd, l, a, ok, peers, up, age, oldest) {
+  if (!WG || ticks < wgretry) return ""
+  cmd = "wg show " sq(OVL) " latest-handshakes 2>/dev/null && echo cbmon-ok"
+  ok = 0; peers = 0; up = 0; oldest = -1
+  while ((cmd | getline l) > 0) {
+    if (l == "cbmon-ok") { ok = 1; continue }
+    if (split(l, a, /[ \t]+/) < 2 || a[2] !~ /^[0-9]+$/) continue
+    peers++
+    if (a[2] + 0 == 0) continue
+    age = pos(now - a[2])
+    if (age < 180) up++
+    if (age > oldest) oldest = age
+  }
+  close(cmd)
+  if (!ok) { wgretry = ticks + 60; return "" }
+  return sprintf(",overlay_peers=%d,overlay_peers_up=%d", peers, up) (oldest >= 0 ? sprintf(",overlay_handshake_age_seconds=%.0f", oldest) : "")
+}
 function open_segment() {
   segname = sprintf("%.0f.lp", 1000000000000 + seq)
   segpath = R "/" segname
@@ -425,6 +453,13 @@ function sample(   l, a, n, i, k, up, dt, tot, cmd, dev, mnt, rest, fs, nm) {
         TAGS, esc(nm), pos(a[1] - b[1]) / dt, pos(a[5] - b[5]) / dt, pos(a[2] - b[2]) / dt, pos(a[6] - b[6]) / dt,
         pos(a[3] - b[3]) / dt, pos(a[7] - b[7]) / dt, pos(a[4] - b[4]) / dt, pos(a[8] - b[8]) / dt, seq))
     }
+    # The overlay interface: its traffic again, under names of its own.
+    if (OVL != "" && (OVL in nio) && (OVL in pnio)) {
+      split(nio[OVL], a, " "); split(pnio[OVL], b, " ")
+      emit(sprintf("overlay,%s,interface=%s overlay_rx_bytes=%.2f,overlay_tx_bytes=%.2f,overlay_rx_packets=%.2f,overlay_tx_packets=%.2f%s,seq=%.0fi",
+        TAGS, esc(OVL), pos(a[1] - b[1]) / dt, pos(a[5] - b[5]) / dt, pos(a[2] - b[2]) / dt, pos(a[6] - b[6]) / dt,
+        handshakes(substr(ts, 1, length(ts) - 9) + 0), seq))
+    }
     emit(sprintf("system,%s load1=%.2f,load5=%.2f,load15=%.2f,uptime=%.0f,seq=%.0fi", TAGS, load[1], load[2], load[3], up, seq))
     close(segpath)
     print seq > SEQF; close(SEQF)
@@ -438,7 +473,7 @@ function sample(   l, a, n, i, k, up, dt, tot, cmd, dev, mnt, rest, fs, nm) {
   delete pnio; for (k in nio) pnio[k] = nio[k]
 }
 BEGIN {
-  seq = SEQ0 + 0; nsegs = 0; first = 0; segpath = ""; ticks = 0; have = 0
+  seq = SEQ0 + 0; nsegs = 0; first = 0; segpath = ""; ticks = 0; have = 0; wgretry = 0
   cmd = "ls " sq(R)
   while ((cmd | getline l) > 0) if (l ~ /^1[0-9]+\.lp$/) { segs[nsegs++] = l; segstart[l] = substr(l, 1, length(l) - 3) - 1000000000000 }
   close(cmd)
@@ -463,9 +498,11 @@ cmd_run() {
   # mawk (Debian, Ubuntu) fills whole blocks from a pipe unless told to read it line by line.
   interactive=''
   awk -W version 2>/dev/null | grep -q mawk && interactive='-W interactive'
+  wg=0
+  [ -n "$CBMON_OVERLAY_IF" ] && command -v wg >/dev/null 2>&1 && wg=1
   # shellcheck disable=SC2086 # $interactive is empty or two words on purpose
   sh "$D/agent.sh" tick | awk $interactive -v P="$P" -v R="$RING" -v SEQF="$D/seq" -v SEQ0="$(last_seq)" \
-    -v TAGS="$tags" -v SEG=20 -v RINGN="$ringn" "$SAMPLER_AWK" &
+    -v TAGS="$tags" -v SEG=20 -v RINGN="$ringn" -v OVL="$CBMON_OVERLAY_IF" -v WG="$wg" "$SAMPLER_AWK" &
   spid=$!
   wait "$spid"
   log "sampler ended (status $?)"

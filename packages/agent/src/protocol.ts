@@ -4,6 +4,7 @@
  * codes mean for the user. Pure.
  */
 import { shellQuote } from '@cloud-barista/core/ssh/openssh';
+import { OVERLAY_IFACE } from '@cloud-barista/core/orchestrator/overlay-plan';
 import type { VmRef } from './sample.js';
 import {
   BugError,
@@ -92,6 +93,8 @@ export function installCommand(s: InstallSettings): string {
     `ring=${s.ringS}`,
     ...(s.push ? [`push=${s.push.url}`] : []),
     ...(s.push?.pin ? [`pin=${s.push.pin}`] : []),
+    // Every agent watches for the overlay interface: an overlay enabled later needs no reinstall.
+    `overlay=${OVERLAY_IFACE}`,
   ];
   // stdin: the push token (or an empty line), then the script. The token reaches the installer
   // through its environment, never through a command line others on the VM can see.

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '@cloud-barista/core/errors';
 
-export const MEASUREMENTS = ['cpu', 'mem', 'disk', 'diskio', 'net', 'system'] as const;
+export const MEASUREMENTS = ['cpu', 'mem', 'disk', 'diskio', 'net', 'overlay', 'system'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 /** Tags every line carries: who the sample is from. */
@@ -14,7 +14,17 @@ export interface MetricInfo {
   name: string;
   measurement: Measurement;
   unit:
-    '%' | 'bytes' | 'kB/s' | 'ops/s' | 'bytes/s' | 'packets/s' | 'errors/s' | 'drops/s' | 'load' | 'seconds';
+    | '%'
+    | 'bytes'
+    | 'kB/s'
+    | 'ops/s'
+    | 'bytes/s'
+    | 'packets/s'
+    | 'errors/s'
+    | 'drops/s'
+    | 'load'
+    | 'seconds'
+    | 'peers';
   help: string;
 }
 
@@ -58,6 +68,20 @@ export const METRICS: readonly MetricInfo[] = [
   m('err_out', 'net', 'errors/s', 'transmit errors'),
   m('drop_in', 'net', 'drops/s', 'received packets dropped'),
   m('drop_out', 'net', 'drops/s', 'packets dropped on send'),
+  // Only from VMs in an MCIS overlay (cbadm mcis network): the WireGuard interface's traffic, which
+  // net also counts (as interface cbo0) beside the underlay that carries it encrypted.
+  m('overlay_rx_bytes', 'overlay', 'bytes/s', 'bytes received over the MCIS overlay (WireGuard interface)'),
+  m('overlay_tx_bytes', 'overlay', 'bytes/s', 'bytes sent over the MCIS overlay (WireGuard interface)'),
+  m('overlay_rx_packets', 'overlay', 'packets/s', 'packets received over the MCIS overlay'),
+  m('overlay_tx_packets', 'overlay', 'packets/s', 'packets sent over the MCIS overlay'),
+  m('overlay_peers', 'overlay', 'peers', 'overlay peers configured (needs the agent to run as root)'),
+  m('overlay_peers_up', 'overlay', 'peers', 'overlay peers with a handshake in the last 180 s (needs root)'),
+  m(
+    'overlay_handshake_age_seconds',
+    'overlay',
+    'seconds',
+    "age of the stalest peer's latest WireGuard handshake (needs root)",
+  ),
   m('load1', 'system', 'load', 'load average over 1 minute'),
   m('load5', 'system', 'load', 'load average over 5 minutes'),
   m('load15', 'system', 'load', 'load average over 15 minutes'),

@@ -63,6 +63,28 @@ describe('sample rendering', () => {
     expect(text).toContain('4.0KiB/s / 1.0KiB/s');
   });
 
+  it('adds an overlay column only while some VM has an overlay', () => {
+    const m = new WatchModel('web', ['web-1', 'web-2']);
+    m.add(sample('web-1', 1, 5));
+    m.add(sample('web-2', 1, 5));
+    expect(renderFrame(m.frame(T0 + 2_000))).not.toContain('OVERLAY');
+    const withOverlay = sample('web-1', 2, 5);
+    withOverlay.points.push({
+      measurement: 'overlay',
+      tags: { interface: 'cbo0' },
+      fields: { overlay_rx_bytes: 3072, overlay_tx_bytes: 512 },
+    });
+    m.add(withOverlay);
+    const f = m.frame(T0 + 3_000);
+    expect(f.vms.map((r) => [r.vm, r.overlayIn, r.overlayOut])).toEqual([
+      ['web-1', 3072, 512],
+      ['web-2', null, null],
+    ]);
+    const text = renderFrame(f);
+    expect(text).toContain('OVERLAY IN/OUT');
+    expect(text).toMatch(/web-1 .*3\.0KiB\/s \/ 512B\/s/);
+  });
+
   it('turns samples into per-series data for a rule', () => {
     const series = seriesFromSamples([sample('web-1', 1, 5), sample('web-1', 2, 6)], 'disk_utilization');
     expect(series.map((s) => [s.tags, s.points.length])).toEqual([

@@ -19,6 +19,9 @@ export interface WatchRow {
   disk: number | null;
   netIn: number | null;
   netOut: number | null;
+  /** The MCIS overlay's traffic (within NET too); null while the VM has no overlay interface. */
+  overlayIn: number | null;
+  overlayOut: number | null;
   history: { cpu: Array<number | null>; mem: Array<number | null>; net: Array<number | null> };
 }
 
@@ -51,6 +54,8 @@ export class WatchModel {
         disk: null,
         netIn: null,
         netOut: null,
+        overlayIn: null,
+        overlayOut: null,
         history: { cpu: [], mem: [], net: [] },
       });
     }
@@ -78,6 +83,8 @@ export class WatchModel {
     r.disk = disks.length ? Math.max(...disks) : null;
     r.netIn = sum('net', 'bytes_in');
     r.netOut = sum('net', 'bytes_out');
+    r.overlayIn = sum('overlay', 'overlay_rx_bytes');
+    r.overlayOut = sum('overlay', 'overlay_tx_bytes');
     push(r.history.cpu, r.cpu);
     push(r.history.mem, r.mem);
     push(r.history.net, r.netIn === null && r.netOut === null ? null : (r.netIn ?? 0) + (r.netOut ?? 0));
@@ -96,9 +103,14 @@ export class WatchModel {
   }
 }
 
+const inOut = (i: number | null, o: number | null): string =>
+  i === null ? '-' : `${humanBytes(i, '/s')} / ${humanBytes(o ?? 0, '/s')}`;
+
 export function renderFrame(f: WatchFrame): string {
+  // The overlay column only where some VM has an overlay.
+  const overlay = f.vms.some((r) => r.overlayIn !== null);
   const table = makeTable(
-    ['VM', 'STATE', 'CPU', '', 'MEM', '', 'DISK', 'NET IN/OUT', '', 'SAMPLE'],
+    ['VM', 'STATE', 'CPU', '', 'MEM', '', 'DISK', 'NET IN/OUT', '', ...(overlay ? ['OVERLAY IN/OUT'] : []), 'SAMPLE'],
     f.vms.map((r) => [
       r.vm,
       r.state,
@@ -107,8 +119,9 @@ export function renderFrame(f: WatchFrame): string {
       formatValue(r.mem, '%'),
       sparkline(r.history.mem, { min: 0, max: 100 }),
       formatValue(r.disk, '%'),
-      r.netIn === null ? '-' : `${humanBytes(r.netIn, '/s')} / ${humanBytes(r.netOut ?? 0, '/s')}`,
+      inOut(r.netIn, r.netOut),
       sparkline(r.history.net),
+      ...(overlay ? [inOut(r.overlayIn, r.overlayOut)] : []),
       r.lastSample ? clock(Date.parse(r.lastSample)) : '-',
     ]),
   );

@@ -35,6 +35,28 @@ describe('prometheus exposition', () => {
     expect(renderExposition([])).toBe('\n');
   });
 
+  it('names the overlay metrics with their own HELP, labelled by interface', () => {
+    const text = renderExposition([
+      {
+        ...s,
+        points: [
+          {
+            measurement: 'overlay',
+            tags: { interface: 'cbo0' },
+            fields: { overlay_rx_bytes: 1024, overlay_tx_bytes: 2048, overlay_handshake_age_seconds: 12 },
+          },
+        ],
+      },
+    ]);
+    expect(text).toContain(
+      '# HELP cbmon_overlay_rx_bytes bytes received over the MCIS overlay (WireGuard interface) (bytes/s)\n# TYPE cbmon_overlay_rx_bytes gauge\n',
+    );
+    expect(text).toContain(
+      'cbmon_overlay_tx_bytes{ns="default",mcis="web",vm="web-1",subgroup="seoul",csp="aws",region="ap-northeast-2",interface="cbo0"} 2048',
+    );
+    expect(text).toContain("# HELP cbmon_overlay_handshake_age_seconds age of the stalest peer's latest WireGuard handshake (needs root) (seconds)");
+  });
+
   it('serves /metrics over HTTP', async () => {
     const { server, url } = await servePrometheus({ host: '127.0.0.1', port: 0, latest: () => [s] });
     try {
