@@ -1,6 +1,7 @@
 /**
  * The real agent on twin VM SSH servers: install/upgrade/uninstall, status, streaming with resume
- * after a killed session, a VM without /proc, busybox.
+ * after a killed session, a VM without /proc, busybox; and (root) two VMs joined by a real
+ * WireGuard overlay, whose traffic the agent, stream, query, watch and the Prometheus export show.
  */
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -11,9 +12,10 @@ import { followAgent } from '../src/agent/follow.js';
 import { reach, selectTargets } from '@cloud-barista/agent/targets';
 import type { Sample } from '@cloud-barista/agent/sample';
 import { PartialError } from '@cloud-barista/core/errors';
-import { optionalTool } from '../../../test-support/tools.js';
+import { needsRoot, optionalTool } from '../../../test-support/tools.js';
 import { VmFixture } from './vm-fixture.js';
 import { processesMatching, until } from './procs.js';
+import { overlayTraffic } from './overlay-traffic.js';
 
 const fx = new VmFixture();
 const MCIS = 'mon';
@@ -214,3 +216,9 @@ describe('agent on VMs', () => {
     expect(fx.mon.store.listAgents({ mcis: MCIS, vms: ['web-1', 'web-2'] })).toEqual([]);
   });
 });
+
+overlayTraffic(
+  ['ip', 'wg', 'wireguard-go', 'ping'].every(
+    (t) => optionalTool(t, 'apt-get install -y iproute2 wireguard-tools wireguard-go iputils-ping') !== undefined,
+  ) && needsRoot('the overlay traffic test (network namespaces, WireGuard)'),
+);

@@ -22,6 +22,8 @@ export interface FixtureVm {
   port: number;
   home: string;
   env: Record<string, string>;
+  /** A command prefix its commands run under (`ip netns exec NS …`): namespaces of their own, as on a VM. */
+  enter?: string[];
   server?: VmSshServer;
 }
 
@@ -60,7 +62,7 @@ export class VmFixture {
   /** Starts `specs.length` VMs of MCIS `mcis` (ns default) and records them. */
   async start(
     mcis: string,
-    specs: Array<{ name: string; subgroup?: string; env?: Record<string, string> }>,
+    specs: Array<{ name: string; subgroup?: string; env?: Record<string, string>; enter?: string[] }>,
   ): Promise<this> {
     this.mon = openMon({ home: this.home });
     this.mcis = mcis;
@@ -93,6 +95,7 @@ export class VmFixture {
         port: await freePort(host),
         home: join(this.dir, 'vms', s.name),
         env: s.env ?? {},
+        ...(s.enter ? { enter: s.enter } : {}),
       };
       this.vms.push(vm);
       await this.boot(vm);
@@ -134,6 +137,14 @@ export class VmFixture {
       homeDir: vm.home,
       user: 'ubuntu',
       env: vm.env,
+      ...(vm.enter
+        ? {
+            inside: {
+              home: vm.home,
+              wrap: (file: string, args: string[]) => ({ file: vm.enter![0]!, args: [...vm.enter!.slice(1), file, ...args] }),
+            },
+          }
+        : {}),
     });
   }
 
