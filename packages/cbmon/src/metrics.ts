@@ -111,7 +111,7 @@ export function requireMetric(name: string, what = '--metric'): MetricInfo {
 
 /**
  * The metric a measurement name stands for where one metric is wanted (`query`): `stream` shows a
- * measurement whole, `query` its headline. Measurements without one (diskio, net, system) hold
+ * measurement whole, `query` its headline. Measurements without one (diskio, net, overlay, system) hold
  * metrics too unlike to pick for the user.
  */
 const HEADLINE: Partial<Record<Measurement, string>> = {

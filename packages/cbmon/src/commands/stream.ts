@@ -17,7 +17,7 @@ export default class Stream extends BaseCommand<typeof Stream> {
     ...vmScopeFlags,
     metric: Flags.string({
       summary:
-        'Metrics or measurements to show, comma-separated (cpu, mem, disk, diskio, net, system, or names like cpu_utilization).',
+        'Metrics or measurements to show, comma-separated (cpu, mem, disk, diskio, net, overlay, system, or names like cpu_utilization).',
     }),
     duration: Flags.string({ summary: 'Stop after this long (e.g. 30s).' }),
     last: Flags.integer({ summary: "Start with each agent's last N samples.", default: 0, min: 0 }),
