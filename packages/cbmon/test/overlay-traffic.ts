@@ -111,11 +111,12 @@ export function overlayTraffic(enabled: boolean): void {
 
       const [one, two, plain] = await Promise.all([ring('ovl-1'), ring('ovl-2'), ring('plain-1')]);
       // Rates (bytes/s over the sampler's uptime delta) times the time between samples: close to
-      // the kernel's own count, which nothing else touched (no keepalives configured).
+      // the kernel's own count, which nothing else touched (no keepalives configured). Within 0.3%
+      // on a quiet machine; the margin is for a loaded one, where `date` and the uptime read drift.
       const ratios = [total(one, 'overlay_tx_bytes', startSeq.a) / sent, total(two, 'overlay_rx_bytes', startSeq.b) / received];
       for (const r of ratios) {
-        expect(r).toBeGreaterThan(0.9);
-        expect(r).toBeLessThan(1.1);
+        expect(r).toBeGreaterThan(0.8);
+        expect(r).toBeLessThan(1.2);
       }
       expect(total(one, 'overlay_rx_packets', startSeq.a)).toBeGreaterThan(30);
       // The default net metric keeps its meaning: cbo0 is one more interface there.
