@@ -343,8 +343,8 @@ function scan_mounts(   f, l, a, dev, mnt, seen, n) {
 function emit(line) { print seq " " line " " ts >> segpath }
 # `wg show IF latest-handshakes` (one `KEY EPOCH` line per peer, 0 = never) as extra fields: peers,
 # peers with a handshake in the last 180 s (WireGuard drops a session older than that), and the
-# oldest handshake age. Empty when wg cannot read the interface (not root, no wg): then it is
-# tried again only a minute later, not every sample.
+# oldest handshake age. Empty when wg cannot read the interface (not root): then it is tried
+# again only 60 samples later, not at every one.
 function handshakes(now,   cmd, l, a, ok, peers, up, age, oldest) {
   if (!WG || ticks < wgretry) return ""
   cmd = "wg show " sq(OVL) " latest-handshakes 2>/dev/null && echo cbmon-ok"
