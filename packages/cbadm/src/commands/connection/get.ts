@@ -2,9 +2,12 @@ import type { Connection } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { connectionTable } from './list.js';
 import { nameArgs } from '../../flags.js';
+import { help } from '../../help.js';
 
 export default class ConnectionGet extends BaseCommand<typeof ConnectionGet> {
-  static override summary = 'Show one connection.';
+  static {
+    help(this, 'connection get');
+  }
   static override args = nameArgs;
 
   protected async execute(): Promise<Connection> {

@@ -1,6 +1,7 @@
 import type { Connection } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export function connectionTable(list: Connection[]): string {
   return makeTable(
@@ -10,8 +11,9 @@ export function connectionTable(list: Connection[]): string {
 }
 
 export default class ConnectionList extends BaseCommand<typeof ConnectionList> {
-  static override summary = 'List connections.';
-  static override examples = ['<%= config.bin %> connection list', '<%= config.bin %> connection list --json'];
+  static {
+    help(this, 'connection list');
+  }
 
   protected async execute(): Promise<Connection[]> {
     return (await this.core()).connections.list();

@@ -1,6 +1,7 @@
 import type { Credential } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export function credentialTable(list: Credential[]): string {
   return makeTable(
@@ -10,7 +11,9 @@ export function credentialTable(list: Credential[]): string {
 }
 
 export default class CredentialList extends BaseCommand<typeof CredentialList> {
-  static override summary = 'List stored credentials (no secrets).';
+  static {
+    help(this, 'credential list');
+  }
 
   protected async execute(): Promise<Credential[]> {
     return (await this.core()).credentials.list();

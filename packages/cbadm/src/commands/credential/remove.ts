@@ -1,8 +1,11 @@
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs } from '../../flags.js';
+import { help } from '../../help.js';
 
 export default class CredentialRemove extends BaseCommand<typeof CredentialRemove> {
-  static override summary = 'Remove a stored credential and its secret file.';
+  static {
+    help(this, 'credential remove');
+  }
   static override args = nameArgs;
 
   protected async execute(): Promise<{ removed: string }> {

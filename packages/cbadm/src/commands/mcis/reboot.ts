@@ -1,7 +1,9 @@
-import { actionExamples, McisActionCommand } from '../../action-command.js';
+import { McisActionCommand } from '../../action-command.js';
+import { help } from '../../help.js';
 
 export default class McisReboot extends McisActionCommand {
-  static override summary = 'Reboot running VMs.';
-  static override examples = actionExamples('reboot');
+  static {
+    help(this, 'mcis reboot');
+  }
   protected readonly action = 'reboot';
 }

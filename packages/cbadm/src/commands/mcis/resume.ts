@@ -1,7 +1,9 @@
-import { actionExamples, McisActionCommand } from '../../action-command.js';
+import { McisActionCommand } from '../../action-command.js';
+import { help } from '../../help.js';
 
 export default class McisResume extends McisActionCommand {
-  static override summary = 'Resume suspended VMs.';
-  static override examples = actionExamples('resume');
+  static {
+    help(this, 'mcis resume');
+  }
   protected readonly action = 'resume';
 }

@@ -1,7 +1,9 @@
-import { actionExamples, McisActionCommand } from '../../action-command.js';
+import { McisActionCommand } from '../../action-command.js';
+import { help } from '../../help.js';
 
 export default class McisSuspend extends McisActionCommand {
-  static override summary = 'Suspend running VMs (stop them; disks are kept).';
-  static override examples = actionExamples('suspend');
+  static {
+    help(this, 'mcis suspend');
+  }
   protected readonly action = 'suspend';
 }

@@ -1,11 +1,12 @@
 import type { StoreCheck } from '@cloud-barista/core/store/maintenance';
 import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
+import { help } from '../../help.js';
 
 export default class StateCheck extends BaseCommand<typeof StateCheck> {
-  static override summary = "Check the state store with SQLite's full integrity check (and its backup).";
-  static override description = 'Reads only. Exit code 0 when the store is healthy, 1 when it is damaged (the output says how to restore or recover it).';
-  static override examples = ['<%= config.bin %> state check', '<%= config.bin %> state check --json | jq .ok'];
+  static {
+    help(this, 'state check');
+  }
 
   private result: StoreCheck | undefined;
 

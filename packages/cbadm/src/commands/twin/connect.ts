@@ -1,10 +1,12 @@
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
 import type { TwinConnectResult } from '../../twin/connect.js';
+import { help } from '../../help.js';
 
 export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
-  static override summary = 'Register one connection per Cloud-Twin region and provider (twin-aws-<region>, …).';
-  static override examples = ['<%= config.bin %> twin connect', '<%= config.bin %> twin connect --json | jq -r .connections[].name'];
+  static {
+    help(this, 'twin connect');
+  }
 
   protected async execute(): Promise<TwinConnectResult> {
     const { twinConnect } = await import('../../twin/connect.js');

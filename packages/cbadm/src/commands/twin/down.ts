@@ -1,10 +1,13 @@
 import { BaseCommand } from '../../base-command.js';
 import { yesFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 type Result = { stopped: boolean; pid?: number };
 
 export default class TwinDown extends BaseCommand<typeof TwinDown> {
-  static override summary = "Stop Cloud-Twin and every VM's SSH server (its state is kept for the next `twin up`).";
+  static {
+    help(this, 'twin down');
+  }
 
   static override flags = { yes: yesFlag };
 
