@@ -1,6 +1,6 @@
 /**
  * What `cbadm --help` says of each command, keyed by the command as it is typed; each command class
- * picks its entry with `static { help(this, 'mcis create'); }` (see cli-kit/help.ts).
+ * names its entry after the class: `help(McisCreate, 'mcis create')` (see cli-kit/help.ts).
  */
 import { helpSetter, type CommandHelp } from '@cloud-barista/cli-kit/help';
 

@@ -15,8 +15,8 @@ export interface CommandHelp {
 }
 
 /**
- * The function a command's static block calls with its own class and id: it sets the statics oclif
- * reads (for the manifest, `--help` and completion), as `static summary = …` would.
+ * What each command file calls after its class, `help(McisGet, 'mcis get')`: sets the statics oclif
+ * reads (for the manifest, `--help` and completion), as `static summary = …` in the class would.
  */
 export function helpSetter<Id extends string>(
   table: Record<Id, CommandHelp>,

@@ -10,9 +10,6 @@ import { help } from '../help.js';
  */
 export default class CompleteNames extends BaseCommand<typeof CompleteNames> {
   static override hidden = true;
-  static {
-    help(this, '__complete');
-  }
   static override args = {
     kind: Args.string({ required: true, options: ['mcis', 'connection', 'credential', 'vm', 'k8s'] }),
     mcis: Args.string({ description: 'For vm: the MCIS whose VMs to list.' }),
@@ -46,3 +43,4 @@ export default class CompleteNames extends BaseCommand<typeof CompleteNames> {
     }
   }
 }
+help(CompleteNames, '__complete');

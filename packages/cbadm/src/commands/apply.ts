@@ -9,9 +9,6 @@ import { planText } from '../plan-render.js';
 import { help } from '../help.js';
 
 export default class Apply extends BaseCommand<typeof Apply> {
-  static {
-    help(this, 'apply');
-  }
   static override flags = {
     ...manifestFlags,
     'auto-approve': Flags.boolean({ summary: 'Apply without asking (required off a terminal).', env: 'CB_AUTO_APPROVE' }),
@@ -41,3 +38,4 @@ export default class Apply extends BaseCommand<typeof Apply> {
     return `${done}${mcisSummary(r.mcis)}`;
   }
 }
+help(Apply, 'apply');

@@ -5,9 +5,6 @@ import { help } from '../help.js';
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 export default class Completion extends BaseCommand<typeof Completion> {
-  static {
-    help(this, 'completion');
-  }
   static override args = { shell: Args.string({ required: true, options: [...SHELLS], description: 'bash, zsh or fish.' }) };
 
   protected async execute(): Promise<undefined> {
@@ -24,3 +21,4 @@ export default class Completion extends BaseCommand<typeof Completion> {
     return undefined;
   }
 }
+help(Completion, 'completion');

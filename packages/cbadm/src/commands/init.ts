@@ -9,9 +9,6 @@ import { help, WITHOUT_QUESTIONS } from '../help.js';
 type Result = TwinInitResult | CloudInitResult;
 
 export default class Init extends BaseCommand<typeof Init> {
-  static {
-    help(this, 'init');
-  }
   static override flags = {
     endpoint: Flags.string({ summary: 'API endpoint of the connection (a private cloud, or Cloud-Twin); default: the public cloud.' }),
   };
@@ -40,3 +37,4 @@ export default class Init extends BaseCommand<typeof Init> {
     return `${renderConnectionTest(r.test)}Next: cbadm catalog update --connection ${r.connection}, then cbadm mcis create -f MANIFEST (subgroups with connection: ${r.connection})`;
   }
 }
+help(Init, 'init');

@@ -8,9 +8,6 @@ import { planText } from '../plan-render.js';
 import { help } from '../help.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
-  static {
-    help(this, 'plan');
-  }
   static override flags = {
     ...manifestFlags,
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 6 when there are changes, 0 when none.' }),
@@ -34,3 +31,4 @@ export default class Plan extends BaseCommand<typeof Plan> {
     if (this.flags?.['detailed-exitcode'] && this.changes > 0 && !process.exitCode) process.exitCode = ExitCode.Verdict;
   }
 }
+help(Plan, 'plan');

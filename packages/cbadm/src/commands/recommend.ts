@@ -6,9 +6,6 @@ import { specFilterFlags, specFilterOf, warn } from '../spec-flags.js';
 import { help } from '../help.js';
 
 export default class Recommend extends BaseCommand<typeof Recommend> {
-  static {
-    help(this, 'recommend');
-  }
   static override flags = {
     ...specFilterFlags,
     priority: Flags.string({ summary: 'cost, location, latency, performance; weighted: cost=0.6,location=0.4.', env: 'CB_PRIORITY' }),
@@ -47,3 +44,4 @@ export default class Recommend extends BaseCommand<typeof Recommend> {
     return recommendTable(r);
   }
 }
+help(Recommend, 'recommend');

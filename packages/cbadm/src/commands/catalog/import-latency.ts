@@ -14,9 +14,6 @@ interface Result {
 }
 
 export default class CatalogImportLatency extends BaseCommand<typeof CatalogImportLatency> {
-  static {
-    help(this, 'catalog import-latency');
-  }
   static override args = { file: Args.string({ required: true, description: "CSV file, or '-' for standard input." }) };
 
   protected async execute(): Promise<Result> {
@@ -33,3 +30,4 @@ export default class CatalogImportLatency extends BaseCommand<typeof CatalogImpo
     return `Imported ${r.pairs} measured RTT(s) between ${r.regions} region(s) from ${r.source}${r.skipped ? ` (${r.skipped} non-numeric cell(s) skipped)` : ''}.`;
   }
 }
+help(CatalogImportLatency, 'catalog import-latency');

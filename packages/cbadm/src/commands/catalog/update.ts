@@ -7,9 +7,6 @@ import { failedRegions } from '../../catalog-render.js';
 import { help } from '../../help.js';
 
 export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
-  static {
-    help(this, 'catalog update');
-  }
   static override flags = {
     connection: Flags.string({ summary: 'Only this connection.', exclusive: ['driver'] }),
     driver: Flags.string({ summary: 'Only connections of this driver (aws, gcp, azure…).', exclusive: ['connection'] }),
@@ -36,3 +33,4 @@ export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
     return r.failed.length ? `${table}\n${failedRegions(r.failed)}` : table;
   }
 }
+help(CatalogUpdate, 'catalog update');

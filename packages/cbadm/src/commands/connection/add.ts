@@ -20,9 +20,6 @@ function readPrices(file: string): Record<string, number> {
 }
 
 export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
-  static {
-    help(this, 'connection add');
-  }
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
     provider: Flags.option({ options: PROVIDERS, required: true, summary: 'Cloud driver.' })(),
@@ -72,6 +69,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     return connectionTable([c]);
   }
 }
+help(ConnectionAdd, 'connection add');
 
 /** --context names a Docker context: refused for other providers rather than silently kept. */
 function dockerOnly(provider: string, context: string): string {

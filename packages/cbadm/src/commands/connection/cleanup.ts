@@ -5,9 +5,6 @@ import { makeTable } from '../../render.js';
 import { help } from '../../help.js';
 
 export default class ConnectionCleanup extends BaseCommand<typeof ConnectionCleanup> {
-  static {
-    help(this, 'connection cleanup');
-  }
   static override args = { name: Args.string({ required: true, description: 'Connection name.' }) };
   static override flags = { 'dry-run': Flags.boolean({ summary: 'List what would be removed; change nothing.' }) };
   protected override readonly partialResultTo = 'stdout' as const;
@@ -28,3 +25,4 @@ export default class ConnectionCleanup extends BaseCommand<typeof ConnectionClea
     return `${rows.length ? makeTable(['KIND', 'ID', 'TAGGED FOR', 'RESULT'], rows) : `Nothing left over on ${r.connection}.`}${inUse}`;
   }
 }
+help(ConnectionCleanup, 'connection cleanup');

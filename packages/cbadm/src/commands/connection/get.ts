@@ -5,9 +5,6 @@ import { nameArgs } from '../../flags.js';
 import { help } from '../../help.js';
 
 export default class ConnectionGet extends BaseCommand<typeof ConnectionGet> {
-  static {
-    help(this, 'connection get');
-  }
   static override args = nameArgs;
 
   protected async execute(): Promise<Connection> {
@@ -18,3 +15,4 @@ export default class ConnectionGet extends BaseCommand<typeof ConnectionGet> {
     return connectionTable([c]);
   }
 }
+help(ConnectionGet, 'connection get');

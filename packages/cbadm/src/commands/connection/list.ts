@@ -11,10 +11,6 @@ export function connectionTable(list: Connection[]): string {
 }
 
 export default class ConnectionList extends BaseCommand<typeof ConnectionList> {
-  static {
-    help(this, 'connection list');
-  }
-
   protected async execute(): Promise<Connection[]> {
     return (await this.core()).connections.list();
   }
@@ -23,3 +19,4 @@ export default class ConnectionList extends BaseCommand<typeof ConnectionList> {
     return list.length ? connectionTable(list) : 'No connections. Add one with `cbadm connection add` or `cbadm twin connect`.';
   }
 }
+help(ConnectionList, 'connection list');

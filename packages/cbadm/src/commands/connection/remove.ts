@@ -7,9 +7,6 @@ import { help } from '../../help.js';
 type Result = { removed: string; forced?: ForcedRemoval };
 
 export default class ConnectionRemove extends BaseCommand<typeof ConnectionRemove> {
-  static {
-    help(this, 'connection remove');
-  }
   static override args = nameArgs;
   static override flags = { yes: yesFlag, force: Flags.boolean({ summary: 'Clean up its default resources in the cloud by tags and forget the rest (confirms, as --yes does).' }) };
   protected override readonly partialResultTo = 'stdout' as const;
@@ -43,3 +40,4 @@ export default class ConnectionRemove extends BaseCommand<typeof ConnectionRemov
     ].join('\n');
   }
 }
+help(ConnectionRemove, 'connection remove');

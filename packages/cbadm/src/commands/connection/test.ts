@@ -5,9 +5,6 @@ import { nameArgs } from '../../flags.js';
 import { help } from '../../help.js';
 
 export default class ConnectionTest extends BaseCommand<typeof ConnectionTest> {
-  static {
-    help(this, 'connection test');
-  }
   static override args = nameArgs;
   // With permissions missing, the full result is still the data: on stdout, as for a pass.
   protected override readonly partialResultTo = 'stdout' as const;
@@ -27,3 +24,4 @@ export default class ConnectionTest extends BaseCommand<typeof ConnectionTest> {
     return renderConnectionTest(r);
   }
 }
+help(ConnectionTest, 'connection test');

@@ -34,9 +34,6 @@ function readKeyFile(path: string): string {
 }
 
 export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
-  static {
-    help(this, 'credential add');
-  }
   static override args = nameArgs;
   static override flags = {
     provider: Flags.string({ required: true, summary: 'Cloud provider (aws, gcp, azure, …).' }),
@@ -139,3 +136,4 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     return credentialTable([c]);
   }
 }
+help(CredentialAdd, 'credential add');

@@ -11,10 +11,6 @@ export function credentialTable(list: Credential[]): string {
 }
 
 export default class CredentialList extends BaseCommand<typeof CredentialList> {
-  static {
-    help(this, 'credential list');
-  }
-
   protected async execute(): Promise<Credential[]> {
     return (await this.core()).credentials.list();
   }
@@ -23,3 +19,4 @@ export default class CredentialList extends BaseCommand<typeof CredentialList> {
     return list.length ? credentialTable(list) : 'No stored credentials.';
   }
 }
+help(CredentialList, 'credential list');

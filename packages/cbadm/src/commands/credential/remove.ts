@@ -3,9 +3,6 @@ import { nameArgs } from '../../flags.js';
 import { help } from '../../help.js';
 
 export default class CredentialRemove extends BaseCommand<typeof CredentialRemove> {
-  static {
-    help(this, 'credential remove');
-  }
   static override args = nameArgs;
 
   protected async execute(): Promise<{ removed: string }> {
@@ -17,3 +14,4 @@ export default class CredentialRemove extends BaseCommand<typeof CredentialRemov
     return `Removed credential ${r.removed}.`;
   }
 }
+help(CredentialRemove, 'credential remove');

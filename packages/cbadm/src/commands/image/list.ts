@@ -6,9 +6,6 @@ import { warn } from '../../spec-flags.js';
 import { help } from '../../help.js';
 
 export default class ImageList extends BaseCommand<typeof ImageList> {
-  static {
-    help(this, 'image list');
-  }
   static override flags = {
     provider: Flags.string({ multiple: true, summary: 'Only these providers.' }),
     region: Flags.string({ multiple: true, summary: 'Only these regions.' }),
@@ -32,3 +29,4 @@ export default class ImageList extends BaseCommand<typeof ImageList> {
     return imageTable(l);
   }
 }
+help(ImageList, 'image list');

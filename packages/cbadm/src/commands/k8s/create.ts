@@ -8,9 +8,6 @@ import { clusterSummary } from '../../k8s-render.js';
 import { help } from '../../help.js';
 
 export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
-  static {
-    help(this, 'k8s create');
-  }
   static override flags = {
     file: Flags.string({ char: 'f', required: true, summary: "K8sCluster manifest (YAML), or '-' for standard input." }),
     mcis: Flags.string({ summary: 'Use this existing MCIS (its subgroups named after the node sets) instead of creating one.' }),
@@ -47,3 +44,4 @@ export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
     return clusterSummary(c);
   }
 }
+help(K8sCreate, 'k8s create');

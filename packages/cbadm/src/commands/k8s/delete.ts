@@ -6,9 +6,6 @@ import { help } from '../../help.js';
 type Result = { deleted: string; mcisDeleted: string[]; kubeconfigs: KubeconfigCleanup[] };
 
 export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
-  static {
-    help(this, 'k8s delete');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag, yes: yesFlag };
 
@@ -27,3 +24,4 @@ export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
     return [`Deleted cluster ${r.deleted}${r.mcisDeleted.length ? ` and MCIS ${r.mcisDeleted.join(', ')}` : ''}`, ...kube].join('\n');
   }
 }
+help(K8sDelete, 'k8s delete');

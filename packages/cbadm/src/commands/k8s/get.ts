@@ -5,9 +5,6 @@ import { clusterSummary } from '../../k8s-render.js';
 import { help } from '../../help.js';
 
 export default class K8sGet extends BaseCommand<typeof K8sGet> {
-  static {
-    help(this, 'k8s get');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -19,3 +16,4 @@ export default class K8sGet extends BaseCommand<typeof K8sGet> {
     return clusterSummary(c);
   }
 }
+help(K8sGet, 'k8s get');

@@ -5,9 +5,6 @@ import { nameArgs, nsFlag } from '../../flags.js';
 import { help } from '../../help.js';
 
 export default class K8sKubeconfig extends BaseCommand<typeof K8sKubeconfig> {
-  static {
-    help(this, 'k8s kubeconfig');
-  }
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
@@ -25,3 +22,4 @@ export default class K8sKubeconfig extends BaseCommand<typeof K8sKubeconfig> {
     return `${r.merged ? 'Merged context' : 'Wrote context'} '${r.context}' (${r.server}) ${r.merged ? 'into' : 'to'} ${r.file}\n`;
   }
 }
+help(K8sKubeconfig, 'k8s kubeconfig');

@@ -6,9 +6,6 @@ import { makeTable } from '../../render.js';
 import { help } from '../../help.js';
 
 export default class K8sList extends BaseCommand<typeof K8sList> {
-  static {
-    help(this, 'k8s list');
-  }
   static override flags = { ns: nsFlag, 'all-namespaces': Flags.boolean({ char: 'A', summary: 'Every namespace.' }) };
 
   protected async execute(): Promise<K8sClusterView[]> {
@@ -19,3 +16,4 @@ export default class K8sList extends BaseCommand<typeof K8sList> {
     return makeTable(['NAMESPACE', 'NAME', 'PHASE', 'VERSION', 'CNI', 'NODES', 'ENDPOINT', 'REASON'], list.map((c) => [c.ns, c.name, c.phase, c.version, c.cni, c.nodes.length, c.endpoint, c.reason]));
   }
 }
+help(K8sList, 'k8s list');

@@ -6,9 +6,6 @@ import { makeTable } from '../../render.js';
 import { help } from '../../help.js';
 
 export default class McisBenchmark extends BaseCommand<typeof McisBenchmark> {
-  static {
-    help(this, 'mcis benchmark');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag, timeout: Flags.integer({ summary: 'Per-VM timeout in seconds.', default: 180 }) };
 
@@ -30,3 +27,4 @@ export default class McisBenchmark extends BaseCommand<typeof McisBenchmark> {
     return `Benchmark of MCIS ${r.ns}/${r.mcis} at ${r.measuredAt}\n${vms}\nTCP connect RTT between VMs (best of 5):\n${rtt}\nStored for ${r.stored.length} provider/region/spec combination(s): see \`cbadm recommend --priority performance\`.`;
   }
 }
+help(McisBenchmark, 'mcis benchmark');

@@ -10,9 +10,6 @@ import { help } from '../../help.js';
 const REMOTE = /^([a-z0-9][a-z0-9-]*):(.+)$/;
 
 export default class McisCp extends BaseCommand<typeof McisCp> {
-  static {
-    help(this, 'mcis cp');
-  }
   static override args = {
     source: Args.string({ required: true, description: 'LOCAL path or NAME:PATH' }),
     dest: Args.string({ required: true, description: 'NAME:PATH or LOCAL path' }),
@@ -65,3 +62,4 @@ export default class McisCp extends BaseCommand<typeof McisCp> {
     process.exitCode = bad.length === this.results.length ? ExitCode.Error : ExitCode.Partial;
   }
 }
+help(McisCp, 'mcis cp');

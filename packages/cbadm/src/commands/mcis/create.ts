@@ -10,9 +10,6 @@ import { help } from '../../help.js';
 type Result = (CreateResult & { monitoring?: unknown }) | { dryRun: true; plan: CreatePlan; warnings: FieldIssue[] };
 
 export default class McisCreate extends BaseCommand<typeof McisCreate> {
-  static {
-    help(this, 'mcis create');
-  }
   static override flags = {
     ...manifestFlags,
     'dry-run': Flags.boolean({ summary: 'Validate and print the plan; change nothing.' }),
@@ -72,3 +69,4 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     return [`${moves}${mcisSummary(r.mcis)}`, summary].filter(Boolean).join('\n');
   }
 }
+help(McisCreate, 'mcis create');

@@ -6,9 +6,6 @@ import { failureLines } from '../../mcis-render.js';
 import { help } from '../../help.js';
 
 export default class McisDelete extends BaseCommand<typeof McisDelete> {
-  static {
-    help(this, 'mcis delete');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete (confirms, as --yes does).' }), yes: yesFlag };
 
@@ -30,3 +27,4 @@ export default class McisDelete extends BaseCommand<typeof McisDelete> {
     return [`MCIS ${this.args.name} is still Deleting${cleaned}:`, ...failureLines([...r.failedVms, ...stuck])].join('\n');
   }
 }
+help(McisDelete, 'mcis delete');

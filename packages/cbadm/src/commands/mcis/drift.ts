@@ -6,9 +6,6 @@ import { changeLines } from '../../plan-render.js';
 import { help } from '../../help.js';
 
 export default class McisDrift extends BaseCommand<typeof McisDrift> {
-  static {
-    help(this, 'mcis drift');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -36,3 +33,4 @@ export default class McisDrift extends BaseCommand<typeof McisDrift> {
     else if (this.unchecked) process.exitCode = ExitCode.Partial;
   }
 }
+help(McisDrift, 'mcis drift');

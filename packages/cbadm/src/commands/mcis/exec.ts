@@ -11,9 +11,6 @@ import { help } from '../../help.js';
 const MAX_OUTPUT_LIMIT = 256 * 1024 * 1024;
 
 export default class McisExec extends BaseCommand<typeof McisExec> {
-  static {
-    help(this, 'mcis exec');
-  }
   static override strict = false;
   static override args = nameArgs;
   static override flags = {
@@ -72,6 +69,7 @@ export default class McisExec extends BaseCommand<typeof McisExec> {
     process.exitCode = bad.length === this.results.length ? ExitCode.Error : ExitCode.Partial;
   }
 }
+help(McisExec, 'mcis exec');
 
 function summaryLine(r: ExecVmResult): string {
   const status = `exit ${r.exitCode ?? r.signal ?? 'n/a'}${r.error ? `: ${r.error}` : ''}`;

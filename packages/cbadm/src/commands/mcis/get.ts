@@ -5,9 +5,6 @@ import { mcisSummary } from '../../mcis-render.js';
 import { help } from '../../help.js';
 
 export default class McisGet extends BaseCommand<typeof McisGet> {
-  static {
-    help(this, 'mcis get');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -19,3 +16,4 @@ export default class McisGet extends BaseCommand<typeof McisGet> {
     return mcisSummary(m);
   }
 }
+help(McisGet, 'mcis get');

@@ -6,9 +6,6 @@ import { mcisListTable } from '../../mcis-render.js';
 import { help } from '../../help.js';
 
 export default class McisList extends BaseCommand<typeof McisList> {
-  static {
-    help(this, 'mcis list');
-  }
   static override flags = {
     ns: Flags.string({ summary: 'Namespace.', env: 'CB_NS', default: 'default', parse: nsParse }),
     'all-namespaces': Flags.boolean({ char: 'A', summary: 'List every namespace.' }),
@@ -22,3 +19,4 @@ export default class McisList extends BaseCommand<typeof McisList> {
     return list.length ? mcisListTable(list) : 'No MCIS. Create one with `cbadm mcis create -f FILE`.';
   }
 }
+help(McisList, 'mcis list');

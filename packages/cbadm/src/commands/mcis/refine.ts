@@ -7,9 +7,6 @@ import { help } from '../../help.js';
 type Result = { mcis: McisView; removed: string[] };
 
 export default class McisRefine extends BaseCommand<typeof McisRefine> {
-  static {
-    help(this, 'mcis refine');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -21,3 +18,4 @@ export default class McisRefine extends BaseCommand<typeof McisRefine> {
     return `${r.removed.length ? `Removed ${r.removed.join(', ')}.` : 'Nothing to refine.'}\n${mcisSummary(r.mcis)}`;
   }
 }
+help(McisRefine, 'mcis refine');

@@ -6,9 +6,6 @@ import { mcisSummary } from '../../mcis-render.js';
 import { help } from '../../help.js';
 
 export default class McisRegister extends BaseCommand<typeof McisRegister> {
-  static {
-    help(this, 'mcis register');
-  }
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }) };
   static override flags = {
     ns: nsFlag,
@@ -35,3 +32,4 @@ export default class McisRegister extends BaseCommand<typeof McisRegister> {
     return mcisSummary(m);
   }
 }
+help(McisRegister, 'mcis register');

@@ -7,9 +7,6 @@ import { changeLines } from '../../plan-render.js';
 import { help } from '../../help.js';
 
 export default class McisScale extends BaseCommand<typeof McisScale> {
-  static {
-    help(this, 'mcis scale');
-  }
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
@@ -27,3 +24,4 @@ export default class McisScale extends BaseCommand<typeof McisScale> {
     return `${changeLines(r.plan.changes)}\n${mcisSummary(r.mcis)}`;
   }
 }
+help(McisScale, 'mcis scale');

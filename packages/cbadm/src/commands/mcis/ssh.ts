@@ -9,9 +9,6 @@ import { help } from '../../help.js';
 type Result = { vm: string; command: string[]; line: string } | undefined;
 
 export default class McisSsh extends BaseCommand<typeof McisSsh> {
-  static {
-    help(this, 'mcis ssh');
-  }
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }), vm: Args.string({ required: true, description: 'VM name.' }) };
   static override flags = { ns: nsFlag, print: Flags.boolean({ summary: 'Print the command line instead of connecting.' }) };
 
@@ -38,3 +35,4 @@ export default class McisSsh extends BaseCommand<typeof McisSsh> {
     return r ? r.line : '';
   }
 }
+help(McisSsh, 'mcis ssh');

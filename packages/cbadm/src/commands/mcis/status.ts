@@ -6,9 +6,6 @@ import { mcisSummary } from '../../mcis-render.js';
 import { help } from '../../help.js';
 
 export default class McisStatus extends BaseCommand<typeof McisStatus> {
-  static {
-    help(this, 'mcis status');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag, refresh: Flags.boolean({ summary: 'Reconcile the record with the clouds first.' }) };
 
@@ -21,3 +18,4 @@ export default class McisStatus extends BaseCommand<typeof McisStatus> {
     return mcisSummary(m);
   }
 }
+help(McisStatus, 'mcis status');

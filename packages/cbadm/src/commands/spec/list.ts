@@ -6,9 +6,6 @@ import { specFilterFlags, specFilterOf, warn } from '../../spec-flags.js';
 import { help } from '../../help.js';
 
 export default class SpecList extends BaseCommand<typeof SpecList> {
-  static {
-    help(this, 'spec list');
-  }
   static override flags = {
     ...specFilterFlags,
     sort: Flags.option({ options: ['region', 'price'] as const, default: 'region', summary: 'Order: by provider region (cheapest first within), or by price overall.' })(),
@@ -27,3 +24,4 @@ export default class SpecList extends BaseCommand<typeof SpecList> {
     return specTable(l);
   }
 }
+help(SpecList, 'spec list');

@@ -4,10 +4,6 @@ import { BaseCommand } from '../../base-command.js';
 import { help } from '../../help.js';
 
 export default class StateCheck extends BaseCommand<typeof StateCheck> {
-  static {
-    help(this, 'state check');
-  }
-
   private result: StoreCheck | undefined;
 
   protected async execute(): Promise<StoreCheck> {
@@ -30,3 +26,4 @@ export default class StateCheck extends BaseCommand<typeof StateCheck> {
     return lines.join('\n');
   }
 }
+help(StateCheck, 'state check');

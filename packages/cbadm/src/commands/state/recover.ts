@@ -4,10 +4,6 @@ import { BaseCommand } from '../../base-command.js';
 import { help } from '../../help.js';
 
 export default class StateRecover extends BaseCommand<typeof StateRecover> {
-  static {
-    help(this, 'state recover');
-  }
-
   protected async execute(): Promise<RecoverResult> {
     const { recoverState } = await import('@cloud-barista/core/orchestrator/recover');
     const { homePaths, resolveHome } = await import('@cloud-barista/core/home');
@@ -29,3 +25,4 @@ export default class StateRecover extends BaseCommand<typeof StateRecover> {
     return lines.join('\n');
   }
 }
+help(StateRecover, 'state recover');

@@ -4,9 +4,6 @@ import { BaseCommand } from '../../base-command.js';
 import { help } from '../../help.js';
 
 export default class StateRestore extends BaseCommand<typeof StateRestore> {
-  static {
-    help(this, 'state restore');
-  }
   static override flags = { from: Flags.string({ summary: 'Backup file to restore (default: state.db.bak beside the store).' }) };
 
   protected async execute(): Promise<RestoreResult> {
@@ -19,3 +16,4 @@ export default class StateRestore extends BaseCommand<typeof StateRestore> {
     return `Restored ${r.file} from ${r.from} (taken ${r.backupTakenAt}).${r.keptAs ? `\nThe replaced store is kept as ${r.keptAs}.` : ''}`;
   }
 }
+help(StateRestore, 'state restore');

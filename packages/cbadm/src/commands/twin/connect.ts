@@ -4,10 +4,6 @@ import type { TwinConnectResult } from '../../twin/connect.js';
 import { help } from '../../help.js';
 
 export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
-  static {
-    help(this, 'twin connect');
-  }
-
   protected async execute(): Promise<TwinConnectResult> {
     const { twinConnect } = await import('../../twin/connect.js');
     const { driverRegistry } = await import('@cloud-barista/drivers');
@@ -20,3 +16,4 @@ export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
     return r.cloudsYaml ? `${table}\nOpenStack client: OS_CLIENT_CONFIG_FILE=${r.cloudsYaml} openstack --os-cloud cb-twin server list` : table;
   }
 }
+help(TwinConnect, 'twin connect');

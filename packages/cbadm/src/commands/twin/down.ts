@@ -5,10 +5,6 @@ import { help } from '../../help.js';
 type Result = { stopped: boolean; pid?: number };
 
 export default class TwinDown extends BaseCommand<typeof TwinDown> {
-  static {
-    help(this, 'twin down');
-  }
-
   static override flags = { yes: yesFlag };
 
   protected async execute(): Promise<Result> {
@@ -29,3 +25,4 @@ export default class TwinDown extends BaseCommand<typeof TwinDown> {
     return r.stopped ? `Cloud-Twin stopped (pid ${r.pid}).` : 'Cloud-Twin was not running.';
   }
 }
+help(TwinDown, 'twin down');

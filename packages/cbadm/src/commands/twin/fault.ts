@@ -6,9 +6,6 @@ import { help } from '../../help.js';
 type FaultState = { faults: Array<{ provider?: string; action: string; code: string; rate: number; latencyMs?: number; region?: string; count?: number }>; outages: string[] };
 
 export default class TwinFault extends BaseCommand<typeof TwinFault> {
-  static {
-    help(this, 'twin fault');
-  }
   static override strict = false;
   static override args = { spec: Args.string({ description: 'Fault rule(s) to set.' }) };
   static override flags = {
@@ -34,3 +31,4 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
     return `${rules}\nRegions down: ${s.outages.length ? s.outages.join(', ') : 'none'}`;
   }
 }
+help(TwinFault, 'twin fault');

@@ -5,9 +5,6 @@ import { help } from '../../help.js';
 type IamState = { deny: string[] };
 
 export default class TwinIam extends BaseCommand<typeof TwinIam> {
-  static {
-    help(this, 'twin iam');
-  }
   static override strict = false;
   static override args = { permission: Args.string({ description: 'Permission(s) to deny.' }) };
   static override flags = {
@@ -26,3 +23,4 @@ export default class TwinIam extends BaseCommand<typeof TwinIam> {
     return s.deny.length ? `Denied: ${s.deny.join(', ')}` : 'Nothing denied.';
   }
 }
+help(TwinIam, 'twin iam');

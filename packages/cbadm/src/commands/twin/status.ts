@@ -34,10 +34,6 @@ export function twinStatusText(s: TwinStatus): string {
 }
 
 export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
-  static {
-    help(this, 'twin status');
-  }
-
   protected async execute(): Promise<TwinStatus> {
     const { twinStatus } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
@@ -51,3 +47,4 @@ export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
     return twinStatusText(s);
   }
 }
+help(TwinStatusCmd, 'twin status');

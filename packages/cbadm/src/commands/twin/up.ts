@@ -9,9 +9,6 @@ import { help } from '../../help.js';
 type TwinUpResult = TwinStatus & { refreshedConnections: string[] };
 
 export default class TwinUp extends BaseCommand<typeof TwinUp> {
-  static {
-    help(this, 'twin up');
-  }
   static override flags = {
     'boot-delay': Flags.string({ summary: 'Time from pending to running (e.g. 2s, 500ms).', default: '2s', env: 'CB_TWIN_BOOT_DELAY' }),
     'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
@@ -52,3 +49,4 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     return `${twinStatusText(s)}${refreshed}\nNext: cbadm twin connect`;
   }
 }
+help(TwinUp, 'twin up');

@@ -6,9 +6,6 @@ import { clusterSummary } from '../../../k8s-render.js';
 import { help } from '../../../help.js';
 
 export default class K8sNodeAdd extends BaseCommand<typeof K8sNodeAdd> {
-  static {
-    help(this, 'k8s node add');
-  }
   static override args = { name: Args.string({ required: true, description: 'cluster' }) };
   static override flags = {
     ns: nsFlag,
@@ -29,3 +26,4 @@ export default class K8sNodeAdd extends BaseCommand<typeof K8sNodeAdd> {
     return clusterSummary(c);
   }
 }
+help(K8sNodeAdd, 'k8s node add');

@@ -6,9 +6,6 @@ import { clusterSummary } from '../../../k8s-render.js';
 import { help } from '../../../help.js';
 
 export default class K8sNodeRemove extends BaseCommand<typeof K8sNodeRemove> {
-  static {
-    help(this, 'k8s node remove');
-  }
   static override args = { name: Args.string({ required: true, description: 'cluster' }), node: Args.string({ required: true, description: 'node (VM) name' }) };
   static override flags = { ns: nsFlag, yes: yesFlag };
 
@@ -23,3 +20,4 @@ export default class K8sNodeRemove extends BaseCommand<typeof K8sNodeRemove> {
     return clusterSummary(c);
   }
 }
+help(K8sNodeRemove, 'k8s node remove');

@@ -5,9 +5,6 @@ import { mcisSummary } from '../../../mcis-render.js';
 import { help } from '../../../help.js';
 
 export default class McisNetworkDisable extends BaseCommand<typeof McisNetworkDisable> {
-  static {
-    help(this, 'mcis network disable');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -20,3 +17,4 @@ export default class McisNetworkDisable extends BaseCommand<typeof McisNetworkDi
     return mcisSummary(r.mcis);
   }
 }
+help(McisNetworkDisable, 'mcis network disable');

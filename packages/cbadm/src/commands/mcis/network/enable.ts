@@ -6,9 +6,6 @@ import { mcisSummary } from '../../../mcis-render.js';
 import { help } from '../../../help.js';
 
 export default class McisNetworkEnable extends BaseCommand<typeof McisNetworkEnable> {
-  static {
-    help(this, 'mcis network enable');
-  }
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
@@ -26,3 +23,4 @@ export default class McisNetworkEnable extends BaseCommand<typeof McisNetworkEna
     return mcisSummary(r.mcis);
   }
 }
+help(McisNetworkEnable, 'mcis network enable');

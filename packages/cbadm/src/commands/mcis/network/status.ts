@@ -5,9 +5,6 @@ import { makeTable } from '../../../render.js';
 import { help } from '../../../help.js';
 
 export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkStatus> {
-  static {
-    help(this, 'mcis network status');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -33,3 +30,4 @@ export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkSta
     return [head, table, ...errors].join('\n');
   }
 }
+help(McisNetworkStatus, 'mcis network status');

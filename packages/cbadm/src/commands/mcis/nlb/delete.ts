@@ -7,9 +7,6 @@ import { changeLines } from '../../../plan-render.js';
 import { help } from '../../../help.js';
 
 export default class McisNlbDelete extends BaseCommand<typeof McisNlbDelete> {
-  static {
-    help(this, 'mcis nlb delete');
-  }
   static override args = {
     name: Args.string({ required: true, description: 'MCIS' }),
     lb: Args.string({ required: true, description: 'load balancer' }),
@@ -28,3 +25,4 @@ export default class McisNlbDelete extends BaseCommand<typeof McisNlbDelete> {
     return `${changeLines(r.plan.changes)}\n${mcisSummary(r.mcis)}`;
   }
 }
+help(McisNlbDelete, 'mcis nlb delete');

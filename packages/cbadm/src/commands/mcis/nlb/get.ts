@@ -6,9 +6,6 @@ import { nlbDetail } from '../../../nlb-render.js';
 import { help } from '../../../help.js';
 
 export default class McisNlbGet extends BaseCommand<typeof McisNlbGet> {
-  static {
-    help(this, 'mcis nlb get');
-  }
   static override args = {
     name: Args.string({ required: true, description: 'MCIS' }),
     lb: Args.string({ required: false, description: 'load balancer (optional when the MCIS has one)' }),
@@ -32,3 +29,4 @@ export default class McisNlbGet extends BaseCommand<typeof McisNlbGet> {
     return nlbDetail(l);
   }
 }
+help(McisNlbGet, 'mcis nlb get');

@@ -5,9 +5,6 @@ import { nlbTable } from '../../../nlb-render.js';
 import { help } from '../../../help.js';
 
 export default class McisNlbList extends BaseCommand<typeof McisNlbList> {
-  static {
-    help(this, 'mcis nlb list');
-  }
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -19,3 +16,4 @@ export default class McisNlbList extends BaseCommand<typeof McisNlbList> {
     return nlbTable(list);
   }
 }
+help(McisNlbList, 'mcis nlb list');
