@@ -5,7 +5,7 @@
  * any AccessKey so the driver path is the real one.
  */
 import type { ProviderConnector } from './types.js';
-import { connectRegions } from './regions.js';
+import { connectRegions, keepTwinCredential } from './regions.js';
 
 const CREDENTIAL = 'twin-alibaba';
 
@@ -14,11 +14,8 @@ export const connectAlibaba: ProviderConnector = {
   async connect(core, drivers, twin, { alibaba }) {
     const endpoint = twin.endpoints.alibaba;
     if (!endpoint) return [];
-    const stored = core.store.getCredential(CREDENTIAL) ? core.credentials.material(CREDENTIAL) : undefined;
-    // A twin whose state dir was made anew has a new key: the stored one is replaced.
-    if (stored?.kind !== 'alibaba-access-key' || stored.accessKeyId !== alibaba.accessKeyId || stored.accessKeySecret !== alibaba.accessKeySecret) {
-      await core.credentials.add({ name: CREDENTIAL, provider: 'alibaba', kind: 'alibaba-access-key', accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret, replace: true });
-    }
+    const key = { accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret };
+    await keepTwinCredential(core, { name: CREDENTIAL, provider: 'alibaba', kind: 'alibaba-access-key', ...key }, ['accessKeyId', 'accessKeySecret']);
     return connectRegions(core, drivers, twin, { provider: 'alibaba', credential: CREDENTIAL, endpoint, probeRegion: 'cn-hangzhou' });
   },
 };

@@ -1,7 +1,19 @@
-/** What every provider's twin connector shares: a connection per region its driver lists. */
+/** What every provider's twin connector shares: its stored credential, a connection per region its driver lists. */
 import type { Core, DriverRegistry, Provider } from '@cloud-barista/core';
 import type { TwinConnection } from './types.js';
 import type { TwinInfo } from './control.js';
+
+type CredentialInput = Parameters<Core['credentials']['add']>[0];
+
+/**
+ * Stores the twin's credential unless the stored one has the same kind and the same `compared`
+ * fields: a twin whose state dir was made anew has new secrets, and the stored ones are replaced.
+ */
+export async function keepTwinCredential(core: Core, input: CredentialInput, compared: Array<keyof CredentialInput>): Promise<void> {
+  const stored = core.store.getCredential(input.name) ? (core.credentials.material(input.name) as Record<string, unknown>) : undefined;
+  if (stored?.kind === input.kind && compared.every((k) => stored[k] === input[k])) return;
+  await core.credentials.add({ ...input, replace: true });
+}
 
 /**
  * One connection per region the provider's driver lists, each pointed at the twin's endpoint for
