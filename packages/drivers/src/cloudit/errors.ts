@@ -4,7 +4,7 @@
  * decide the class, so retries and messages work as for every other cloud.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES, redact, retryAfterMs } from '../common/errors.js';
+import { NETWORK_CODES, restErrors, retryAfterMs } from '../common/errors.js';
 import type { Failure } from '../common/retry.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
@@ -50,17 +50,10 @@ export function readClouditBody(status: number, text: string): { code: string; m
   }
 }
 
-export function clouditError(code: string, message: string, httpStatus: number | undefined, secrets: readonly string[], cause?: unknown): ProviderError {
-  const errorClass = classifyClouditCode(code, httpStatus);
-  const text = redact(message.trim() || code, secrets);
-  return classifiedError({ provider: 'cloudit', code, message: text, errorClass, httpStatus, hint: HINTS[errorClass], cause: text === message.trim() ? cause : undefined });
-}
-
+const errors = restErrors('cloudit', classifyClouditCode, HINTS);
+export const clouditError = errors.error;
 /** A socket-level failure (nothing answered): unavailable, retryable. */
-export function socketFailure(e: unknown): Error {
-  const code = (e as { cause?: { code?: unknown } }).cause?.code;
-  return clouditError(typeof code === 'string' ? code : 'UND_ERR_SOCKET', e instanceof Error ? `${e.message}${typeof code === 'string' ? ` (${code})` : ''}` : String(e), undefined, [], e);
-}
+export const socketFailure = errors.socketFailure;
 
 export function toClouditError(e: unknown, secrets: readonly string[] = []): Error {
   if (e instanceof CbError) return e;

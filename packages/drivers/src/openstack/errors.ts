@@ -7,7 +7,7 @@
  * so that prefix becomes the code `QuotaExceeded`.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES, redact, retryAfterMs } from '../common/errors.js';
+import { NETWORK_CODES, restErrors, retryAfterMs } from '../common/errors.js';
 import type { Failure } from '../common/retry.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
@@ -73,17 +73,10 @@ export function readBody(service: string, status: number, text: string): { code:
   return { code: `HTTP${status}`, message: text.slice(0, 300) };
 }
 
-export function providerError(code: string, message: string, httpStatus: number | undefined, secrets: readonly string[], cause?: unknown): ProviderError {
-  const errorClass = classifyOpenStackCode(code, httpStatus);
-  const text = redact(message.trim() || code, secrets);
-  return classifiedError({ provider: 'openstack', code, message: text, errorClass, httpStatus, hint: HINTS[errorClass], cause: text === message.trim() ? cause : undefined });
-}
-
+const errors = restErrors('openstack', classifyOpenStackCode, HINTS);
+export const providerError = errors.error;
 /** A socket-level failure (nothing answered): unavailable, retryable. */
-export function failureOf(e: unknown): Error {
-  const code = (e as { cause?: { code?: unknown } }).cause?.code;
-  return providerError(typeof code === 'string' ? code : 'UND_ERR_SOCKET', e instanceof Error ? `${e.message}${typeof code === 'string' ? ` (${code})` : ''}` : String(e), undefined, [], e);
-}
+export const failureOf = errors.socketFailure;
 
 export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
   if (e instanceof CbError) return e;
