@@ -3,9 +3,9 @@
  * HTTP status; the code (`SERVER_NOT_FOUND`, `DUPLICATE_NAME`, `TOO_MANY_REQUESTS`…) and the status
  * decide the class, so retries and messages work as for every other cloud.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES, restErrors, retryAfterMs } from '../common/errors.js';
-import type { Failure } from '../common/retry.js';
+import type { ProviderErrorClass } from '@cloud-barista/core/errors';
+import { NETWORK_CODES, retryAfterMs } from '../common/errors.js';
+import { restErrors } from '../common/rest-errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -50,25 +50,10 @@ export function readClouditBody(status: number, text: string): { code: string; m
   }
 }
 
-const errors = restErrors('cloudit', classifyClouditCode, HINTS);
-export const clouditError = errors.error;
-/** A socket-level failure (nothing answered): unavailable, retryable. */
-export const socketFailure = errors.socketFailure;
-
-export function toClouditError(e: unknown, secrets: readonly string[] = []): Error {
-  if (e instanceof CbError) return e;
-  if (e instanceof CiHttpError) {
-    const { code, message } = readClouditBody(e.status, e.body);
-    return clouditError(code, message, e.status, secrets);
-  }
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-export function clouditFailure(e: unknown, secrets: readonly string[]): Failure {
-  const error = toClouditError(e, secrets);
-  return {
-    error,
-    errorClass: error instanceof ProviderError ? error.errorClass : undefined,
-    ...(e instanceof CiHttpError && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-  };
-}
+const errors = restErrors({
+  provider: 'cloudit',
+  classify: classifyClouditCode,
+  hints: HINTS,
+  answerOf: (e) => (e instanceof CiHttpError ? { ...readClouditBody(e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
+});
+export const { error: clouditError, socketFailure, toError: toClouditError, failure: clouditFailure } = errors;

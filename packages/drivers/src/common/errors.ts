@@ -143,28 +143,3 @@ export function classifiedError(f: ClassifiedFailure): ProviderError {
     ...(f.endpoint && NETWORK_CODES.has(f.code) ? { endpoint: f.endpoint } : {}),
   });
 }
-
-/** Makes a REST cloud's ProviderError from the code and message it answered (see restErrors). */
-export type ProviderErrorMaker = (code: string, message: string, httpStatus: number | undefined, secrets: readonly string[], cause?: unknown) => ProviderError;
-
-/**
- * The error makers of a cloud whose API answers a code and a message (OpenStack, Cloudit): `error`
- * classifies the code, blanks the secrets and adds the class's hint; `socketFailure` is a
- * socket-level failure (nothing answered): unavailable, retryable.
- */
-export function restErrors(
-  provider: string,
-  classify: (code: string, httpStatus?: number) => ProviderErrorClass,
-  hints: Partial<Record<ProviderErrorClass, string>>,
-): { error: ProviderErrorMaker; socketFailure: (e: unknown) => ProviderError } {
-  const error: ProviderErrorMaker = (code, message, httpStatus, secrets, cause) => {
-    const errorClass = classify(code, httpStatus);
-    const text = redact(message.trim() || code, secrets);
-    return classifiedError({ provider, code, message: text, errorClass, httpStatus, hint: hints[errorClass], cause: text === message.trim() ? cause : undefined });
-  };
-  const socketFailure = (e: unknown) => {
-    const code = (e as { cause?: { code?: unknown } }).cause?.code;
-    return error(typeof code === 'string' ? code : 'UND_ERR_SOCKET', e instanceof Error ? `${e.message}${typeof code === 'string' ? ` (${code})` : ''}` : String(e), undefined, [], e);
-  };
-  return { error, socketFailure };
-}

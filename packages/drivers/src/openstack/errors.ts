@@ -6,9 +6,9 @@
  * `forbidden` whose message starts "Quota exceeded"; nothing else tells it from a policy denial,
  * so that prefix becomes the code `QuotaExceeded`.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES, restErrors, retryAfterMs } from '../common/errors.js';
-import type { Failure } from '../common/retry.js';
+import type { ProviderErrorClass } from '@cloud-barista/core/errors';
+import { NETWORK_CODES, retryAfterMs } from '../common/errors.js';
+import { restErrors } from '../common/rest-errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -73,26 +73,10 @@ export function readBody(service: string, status: number, text: string): { code:
   return { code: `HTTP${status}`, message: text.slice(0, 300) };
 }
 
-const errors = restErrors('openstack', classifyOpenStackCode, HINTS);
-export const providerError = errors.error;
-/** A socket-level failure (nothing answered): unavailable, retryable. */
-export const failureOf = errors.socketFailure;
-
-export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
-  if (e instanceof CbError) return e;
-  if (e instanceof OsHttpError) {
-    const { code, message } = readBody(e.service, e.status, e.body);
-    return providerError(code, message, e.status, secrets);
-  }
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-/** What a failed attempt means for the retry loop. */
-export function openstackFailure(e: unknown, secrets: readonly string[]): Failure {
-  const error = toProviderError(e, secrets);
-  return {
-    error,
-    errorClass: error instanceof ProviderError ? error.errorClass : undefined,
-    ...(e instanceof OsHttpError && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-  };
-}
+const errors = restErrors({
+  provider: 'openstack',
+  classify: classifyOpenStackCode,
+  hints: HINTS,
+  answerOf: (e) => (e instanceof OsHttpError ? { ...readBody(e.service, e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
+});
+export const { error: providerError, socketFailure: failureOf, toError: toProviderError, failure: openstackFailure } = errors;
