@@ -34,13 +34,6 @@ export function classifyClouditCode(code: string, httpStatus?: number): Provider
   return 'other';
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the Cloudit API rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity: 'the cluster has no host or public IP for this now; retry later, or use another spec or cluster (connection region)',
-  quota: "a tenant quota was reached; ask the Cloudit operator for more or free resources",
-  auth: "check the connection's credential (`cbadm connection test NAME`): the IAM user id, password and tenant",
-};
-
 export function readClouditBody(status: number, text: string): { code: string; message: string } {
   try {
     const b = JSON.parse(text) as { code?: unknown; message?: unknown };
@@ -53,7 +46,12 @@ export function readClouditBody(status: number, text: string): { code: string; m
 const errors = restErrors({
   provider: 'cloudit',
   classify: classifyClouditCode,
-  hints: HINTS,
+  hints: {
+    throttled: 'the Cloudit API rate limit was hit even after retries; retry later or lower --parallelism',
+    capacity: 'the cluster has no host or public IP for this now; retry later, or use another spec or cluster (connection region)',
+    quota: "a tenant quota was reached; ask the Cloudit operator for more or free resources",
+    auth: "check the connection's credential (`cbadm connection test NAME`): the IAM user id, password and tenant",
+  },
   answerOf: (e) => (e instanceof CiHttpError ? { ...readClouditBody(e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
 });
 export const { error: clouditError, socketFailure, toError: toClouditError, failure: clouditFailure } = errors;

@@ -43,13 +43,6 @@ export function classifyOpenStackCode(code: string, httpStatus?: number): Provid
   return 'other';
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the OpenStack API rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity: 'the cloud has no host (or address) for this now; retry later, or use another flavor or region',
-  quota: 'a project quota was reached (instances, cores, floating IPs…); ask the operator for more or free resources (`openstack quota show`)',
-  auth: "check the connection's credential (`cbadm connection test NAME`): the user needs the member role on the project, and the policy must allow the call",
-};
-
 /** The service's own code and message from an error body. */
 export function readBody(service: string, status: number, text: string): { code: string; message: string } {
   let body: unknown;
@@ -76,7 +69,12 @@ export function readBody(service: string, status: number, text: string): { code:
 const errors = restErrors({
   provider: 'openstack',
   classify: classifyOpenStackCode,
-  hints: HINTS,
+  hints: {
+    throttled: 'the OpenStack API rate limit was hit even after retries; retry later or lower --parallelism',
+    capacity: 'the cloud has no host (or address) for this now; retry later, or use another flavor or region',
+    quota: 'a project quota was reached (instances, cores, floating IPs…); ask the operator for more or free resources (`openstack quota show`)',
+    auth: "check the connection's credential (`cbadm connection test NAME`): the user needs the member role on the project, and the policy must allow the call",
+  },
   answerOf: (e) => (e instanceof OsHttpError ? { ...readBody(e.service, e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
 });
 export const { error: providerError, socketFailure: failureOf, toError: toProviderError, failure: openstackFailure } = errors;
