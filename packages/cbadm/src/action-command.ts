@@ -9,12 +9,6 @@ import { failureSummary, mcisSummary } from './mcis-render.js';
 
 export type ActionResult = { mcis: McisView; outcome: ActionOutcome };
 
-/** Each action's examples: the whole MCIS, one subgroup, one VM as JSON (`extra` appended to the last). */
-export function actionExamples(action: VmAction, extra = ''): string[] {
-  const run = `<%= config.bin %> mcis ${action} web`;
-  return [run, `${run} --subgroup seoul`, `${run} --vm seoul-1 --json${extra}`];
-}
-
 export abstract class McisActionCommand extends BaseCommand<typeof McisActionCommand> {
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }) };
   static override flags = { ns: nsFlag, subgroup: subgroupFlag, vm: vmFlag };

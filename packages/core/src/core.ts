@@ -18,7 +18,7 @@ import type { OrchestratorDeps, Timeouts } from './orchestrator/deps.js';
 import { KnownHosts } from './ssh/known-hosts.js';
 import { SshExecutor } from './ssh/executor.js';
 import { SshTransport } from './exec/ssh.js';
-import { VmTransports } from './orchestrator/transport.js';
+import { VmTransports } from './orchestrator/vm-transports.js';
 import { explainReadOnlyWrites } from './store/read-only.js';
 import { SqliteStateStore } from './store/sqlite-store.js';
 import type { StateStore } from './store/state-store.js';

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { nsParse } from '../flags.js';
+import { help } from '../help.js';
 
 /**
  * The names the completion scripts offer, one per line, from the local store only (no cloud is
@@ -9,7 +10,6 @@ import { nsParse } from '../flags.js';
  */
 export default class CompleteNames extends BaseCommand<typeof CompleteNames> {
   static override hidden = true;
-  static override summary = 'Names for shell completion: MCIS, connections, credentials, VMs of an MCIS, clusters.';
   static override args = {
     kind: Args.string({ required: true, options: ['mcis', 'connection', 'credential', 'vm', 'k8s'] }),
     mcis: Args.string({ description: 'For vm: the MCIS whose VMs to list.' }),
@@ -43,3 +43,4 @@ export default class CompleteNames extends BaseCommand<typeof CompleteNames> {
     }
   }
 }
+help(CompleteNames, '__complete');

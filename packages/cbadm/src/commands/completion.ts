@@ -1,17 +1,10 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { help } from '../help.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 export default class Completion extends BaseCommand<typeof Completion> {
-  static override summary = 'Print the shell completion script for bash, zsh or fish (commands, flags, and MCIS, connection and VM names).';
-  static override description =
-    'Completes commands, flags and their fixed values, files for -f/--key, and the names in your store: MCIS, connections, credentials, VMs of an MCIS, clusters (asked of `cbadm __complete` as you press TAB). `cbadm autocomplete` (oclif) sets up static bash/zsh completion instead.';
-  static override examples = [
-    'source <(<%= config.bin %> completion bash)          # bash: add to ~/.bashrc',
-    'source <(<%= config.bin %> completion zsh)           # zsh: add to ~/.zshrc',
-    '<%= config.bin %> completion fish > ~/.config/fish/completions/<%= config.bin %>.fish',
-  ];
   static override args = { shell: Args.string({ required: true, options: [...SHELLS], description: 'bash, zsh or fish.' }) };
 
   protected async execute(): Promise<undefined> {
@@ -28,3 +21,4 @@ export default class Completion extends BaseCommand<typeof Completion> {
     return undefined;
   }
 }
+help(Completion, 'completion');

@@ -4,21 +4,11 @@ import { BaseCommand } from '../base-command.js';
 import { renderConnectionTest } from '../connection-render.js';
 import type { CloudInitResult } from '../init/cloud-path.js';
 import type { TwinInitResult } from '../init/twin-path.js';
+import { help, WITHOUT_QUESTIONS } from '../help.js';
 
 type Result = TwinInitResult | CloudInitResult;
 
-/** What to run instead when init cannot ask: the same steps as commands. */
-const WITHOUT_QUESTIONS = [
-  'cbadm twin up && cbadm twin connect   (the local emulator)',
-  'printf %s "$SECRET" | cbadm credential add NAME --provider aws --access-key-id ID --secret-access-key-stdin',
-  'cbadm connection add NAME --provider aws --region REGION --credential NAME',
-  'cbadm connection test NAME',
-];
-
 export default class Init extends BaseCommand<typeof Init> {
-  static override summary = 'Set up a first connection, asking step by step (on a terminal only).';
-  static override description = `Either starts Cloud-Twin, the local emulator, and connects to it (twin up && twin connect), or walks through a cloud connection: provider, region (from the catalog and the region table), a credential (secrets typed hidden), then connection test. Off a terminal, or under --json, it asks nothing and exits 2; run instead:\n  ${WITHOUT_QUESTIONS.join('\n  ')}`;
-  static override examples = ['<%= config.bin %> init', '<%= config.bin %> init --endpoint https://ec2.private.example   # a private cloud or Cloud-Twin'];
   static override flags = {
     endpoint: Flags.string({ summary: 'API endpoint of the connection (a private cloud, or Cloud-Twin); default: the public cloud.' }),
   };
@@ -47,3 +37,4 @@ export default class Init extends BaseCommand<typeof Init> {
     return `${renderConnectionTest(r.test)}Next: cbadm catalog update --connection ${r.connection}, then cbadm mcis create -f MANIFEST (subgroups with connection: ${r.connection})`;
   }
 }
+help(Init, 'init');

@@ -3,16 +3,9 @@ import type { NamedPoint, RecommendResult } from '@cloud-barista/core';
 import { BaseCommand } from '../base-command.js';
 import { recommendTable } from '../catalog-render.js';
 import { specFilterFlags, specFilterOf, warn } from '../spec-flags.js';
+import { help } from '../help.js';
 
 export default class Recommend extends BaseCommand<typeof Recommend> {
-  static override summary = 'Rank (provider, region, spec) candidates from the catalog by cost, location, latency and measured performance.';
-  static override description = `Scores are ratios to the best match, each with its reason. Priorities (one or weighted several): cost (price per hour); location (nearest to --near/--near-city; several places: fairest, i.e. the least worst distance); latency (sets of --set-size regions, and/or with --anchor regions, with the least total RTT: measured where \`catalog import-latency\` loaded a matrix, else estimated from great-circle distance); performance (\`mcis benchmark\` results). Default: cost, plus location when a place is given, plus latency when a set is.`;
-  static override examples = [
-    '<%= config.bin %> recommend --vcpu 2.. --memory 4.. --limit 5',
-    '<%= config.bin %> recommend --vcpu 4 --near-city Seoul --priority cost=0.6,location=0.4',
-    '<%= config.bin %> recommend --near-city Seoul --near-city Frankfurt --near-city "São Paulo" --priority location',
-    '<%= config.bin %> recommend --priority latency --set-size 3 --provider aws,gcp --json',
-  ];
   static override flags = {
     ...specFilterFlags,
     priority: Flags.string({ summary: 'cost, location, latency, performance; weighted: cost=0.6,location=0.4.', env: 'CB_PRIORITY' }),
@@ -51,3 +44,4 @@ export default class Recommend extends BaseCommand<typeof Recommend> {
     return recommendTable(r);
   }
 }
+help(Recommend, 'recommend');

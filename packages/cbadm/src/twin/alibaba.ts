@@ -4,21 +4,11 @@
  * first zone. The stored credential is the twin's AccessKey (derived from its secret), stored like
  * any AccessKey so the driver path is the real one.
  */
-import type { ProviderConnector } from './types.js';
-import { connectRegions } from './regions.js';
+import { regionConnector } from './regions.js';
 
-const CREDENTIAL = 'twin-alibaba';
-
-export const connectAlibaba: ProviderConnector = {
-  credential: CREDENTIAL,
-  async connect(core, drivers, twin, { alibaba }) {
-    const endpoint = twin.endpoints.alibaba;
-    if (!endpoint) return [];
-    const stored = core.store.getCredential(CREDENTIAL) ? core.credentials.material(CREDENTIAL) : undefined;
-    // A twin whose state dir was made anew has a new key: the stored one is replaced.
-    if (stored?.kind !== 'alibaba-access-key' || stored.accessKeyId !== alibaba.accessKeyId || stored.accessKeySecret !== alibaba.accessKeySecret) {
-      await core.credentials.add({ name: CREDENTIAL, provider: 'alibaba', kind: 'alibaba-access-key', accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret, replace: true });
-    }
-    return connectRegions(core, drivers, twin, { provider: 'alibaba', credential: CREDENTIAL, endpoint, probeRegion: 'cn-hangzhou' });
-  },
-};
+export const connectAlibaba = regionConnector({
+  provider: 'alibaba',
+  probeRegion: 'cn-hangzhou',
+  credential: ({ alibaba }) => ({ kind: 'alibaba-access-key', accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret }),
+  compared: ['accessKeyId', 'accessKeySecret'],
+});

@@ -3,7 +3,7 @@
  * locations), each a connection to the twin's HTTPS ARM endpoint that trusts the twin's CA.
  */
 import type { ProviderConnector } from './types.js';
-import { connectRegions } from './regions.js';
+import { connectRegions, keepTwinCredential } from './regions.js';
 
 /** The twin's service principal (derived from its secret), stored like any credential so the driver path is the real one. */
 const CREDENTIAL = 'twin-azure';
@@ -17,11 +17,7 @@ export const connectAzure: ProviderConnector = {
     const caFile = twin.caFile;
     // A twin too old to serve HTTPS has no CA: nothing to connect to.
     if (!endpoint || !caFile) return [];
-    const stored = core.store.getCredential(CREDENTIAL) ? core.credentials.material(CREDENTIAL) : undefined;
-    // A twin whose state dir was made anew has a new service principal: the stored one is replaced.
-    if (stored?.kind !== 'azure-client-secret' || stored.tenantId !== sp.tenantId || stored.clientId !== sp.clientId || stored.clientSecret !== sp.clientSecret) {
-      await core.credentials.add({ name: CREDENTIAL, provider: 'azure', kind: 'azure-client-secret', ...sp, replace: true });
-    }
+    await keepTwinCredential(core, { name: CREDENTIAL, provider: 'azure', kind: 'azure-client-secret', ...sp }, ['tenantId', 'clientId', 'clientSecret']);
     // The identity endpoints live on the same HTTPS listener as ARM.
     const azure = { caFile, authEndpoint: endpoint, subscription: TWIN_SUBSCRIPTION };
     return connectRegions(core, drivers, twin, { provider: 'azure', credential: CREDENTIAL, endpoint, probeRegion: 'koreacentral', extra: azure });

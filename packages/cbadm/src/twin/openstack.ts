@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { OpenStackCredentials } from '@cloud-barista/twin/credentials';
-import { connectRegions } from './regions.js';
+import { connectRegions, keepTwinCredential } from './regions.js';
 import type { ProviderConnector } from './types.js';
 
 const CREDENTIAL = 'twin-openstack';
@@ -30,11 +30,8 @@ export const connectOpenStack: ProviderConnector = {
   async connect(core, drivers, twin, { openstack: o }) {
     const authUrl = twin.endpoints.openstack;
     if (!authUrl) return [];
-    const stored = core.store.getCredential(CREDENTIAL) ? core.credentials.material(CREDENTIAL) : undefined;
-    // A twin whose state dir was made anew has a new password: the stored one is replaced.
-    if (stored?.kind !== 'openstack-password' || stored.authUrl !== authUrl || stored.username !== o.username || stored.password !== o.password) {
-      await core.credentials.add({ name: CREDENTIAL, provider: 'openstack', kind: 'openstack-password', authUrl, username: o.username, password: o.password, userDomain: o.domain, projectName: o.projectName, projectDomain: o.domain, replace: true });
-    }
+    const login = { authUrl, username: o.username, password: o.password, userDomain: o.domain, projectName: o.projectName, projectDomain: o.domain };
+    await keepTwinCredential(core, { name: CREDENTIAL, provider: 'openstack', kind: 'openstack-password', ...login }, ['authUrl', 'username', 'password']);
     // It holds the twin's password, as any clouds.yaml does: owner-only.
     writeFileSync(cloudsYamlPath(core.home.twin), twinCloudsYaml(authUrl, o), { mode: 0o600 });
     return connectRegions(core, drivers, twin, { provider: 'openstack', credential: CREDENTIAL, endpoint: authUrl, probeRegion: 'RegionOne' });

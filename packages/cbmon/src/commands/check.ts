@@ -4,19 +4,9 @@ import { BaseCommand, durationOf } from '../cli/base-command.js';
 import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import type { CheckResult } from '../rules/check.js';
 import { checkTable } from '../cli/check-render.js';
+import { help } from '../cli/help.js';
 
 export default class Check extends BaseCommand<typeof Check> {
-  static override summary = 'Exit non-zero when an alert rule fires on an MCIS (for CI).';
-  static override description = [
-    "Rules: METRIC OP NUMBER [for DURATION], e.g. 'cpu_utilization > 80 for 2m', 'mem_available < 512M', 'disk_utilization >= 90'.",
-    'Without --since: does the rule hold now (at the newest samples)? With --since: did it hold, long enough, at any time in that window?',
-    "Data comes from the store when a collector runs, otherwise straight from the agents' on-disk rings over SSH (--source).",
-    'Exit codes: 0 the rule did not fire, 6 it fired, 3 it did not fire but some VMs could not be judged; errors: 1 (SSH, store…), 2 bad rule or flags, 4 unknown MCIS/VM.',
-  ].join('\n');
-  static override examples = [
-    "<%= config.bin %> check web --rule 'cpu_utilization > 90 for 1m'",
-    "<%= config.bin %> check web --rule 'mem_available < 256M' --since 30m --json",
-  ];
   static override args = mcisArgs;
   static override flags = {
     ...vmScopeFlags,
@@ -68,3 +58,4 @@ export default class Check extends BaseCommand<typeof Check> {
     return checkTable(r);
   }
 }
+help(Check, 'check');

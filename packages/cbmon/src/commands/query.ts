@@ -4,17 +4,9 @@ import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import { GROUP_BY, STATS } from '../query/stats.js';
 import type { QueryResult } from '../query/query.js';
 import { renderQuery } from '../cli/query-render.js';
+import { help } from '../cli/help.js';
 
 export default class Query extends BaseCommand<typeof Query> {
-  static override summary =
-    'One metric from the store over a window: a statistic per VM, subgroup, cloud or region, per step, with a plot.';
-  static override description =
-    'Reads what a collector stored (raw samples, and 1-minute rollups beyond raw retention). With one group the table output ends with a small plot of its steps.';
-  static override examples = [
-    '<%= config.bin %> query web --metric cpu_utilization --since 15m',
-    '<%= config.bin %> query web --metric mem_utilization --since 1h --stat p95 --by subgroup --step 5m',
-    '<%= config.bin %> query web --metric disk_utilization --since 1d --stat max --by series --json',
-  ];
   static override args = mcisArgs;
   static override flags = {
     ...vmScopeFlags,
@@ -63,3 +55,4 @@ export default class Query extends BaseCommand<typeof Query> {
     return renderQuery(r);
   }
 }
+help(Query, 'query');

@@ -2,16 +2,9 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
 import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
 import type { Sample } from '@cloud-barista/agent/sample';
+import { help } from '../cli/help.js';
 
 export default class Stream extends BaseCommand<typeof Stream> {
-  static override summary = "Stream the VMs' samples as the agents take them, straight over SSH.";
-  static override description =
-    'One line per VM per sample: compact text, or a JSON object per line with --json. Needs no collector. Runs until Ctrl-C or --duration; a VM that fails is reported on stderr and the others go on (exit 3 if some VMs never streamed).';
-  static override examples = [
-    '<%= config.bin %> stream web',
-    '<%= config.bin %> stream web --metric cpu,mem_utilization --duration 30s',
-    '<%= config.bin %> stream web --json | jq -c "{vm, cpu: (.points[] | select(.measurement==\\"cpu\\") | .fields.cpu_utilization)}"',
-  ];
   static override args = mcisArgs;
   static override flags = {
     ...vmScopeFlags,
@@ -51,3 +44,4 @@ export default class Stream extends BaseCommand<typeof Stream> {
     return undefined;
   }
 }
+help(Stream, 'stream');

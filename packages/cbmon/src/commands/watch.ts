@@ -1,16 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, timerDurationOf } from '../cli/base-command.js';
 import { mcisArgs, vmScopeFlags } from '../cli/flags.js';
+import { help } from '../cli/help.js';
 
 export default class Watch extends BaseCommand<typeof Watch> {
-  static override summary =
-    'A live table per VM (cpu, memory, disk, network) with sparklines, refreshing in place.';
-  static override description =
-    'Reads the agents straight over SSH (no collector needed). On a terminal the table is redrawn in place; otherwise (or with --json) one frame is printed per refresh.';
-  static override examples = [
-    '<%= config.bin %> watch web',
-    '<%= config.bin %> watch web --subgroup seoul --refresh 2s',
-  ];
   static override args = mcisArgs;
   static override flags = {
     ...vmScopeFlags,
@@ -63,3 +56,4 @@ export default class Watch extends BaseCommand<typeof Watch> {
     return undefined;
   }
 }
+help(Watch, 'watch');

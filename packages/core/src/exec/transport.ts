@@ -3,7 +3,7 @@
  * answers and tells a user how to open a shell on it. SSH (exec/ssh.ts) reaches cloud VMs; a driver
  * whose machines are entered another way (Docker containers, through the Engine API's exec) brings
  * its own transport through its optional `exec` hook (driver/port.ts). The core picks one per VM in
- * orchestrator/transport.ts, so every command on VMs works the same over either. A transport lives
+ * orchestrator/vm-transports.ts, so every command on VMs works the same over either. A transport lives
  * as long as its owner (the core's SSH executor, or the driver, whose close() ends it).
  */
 import type { Readable, Writable } from 'node:stream';

@@ -6,7 +6,7 @@ import type { HomePaths } from '../home.js';
 import type { SshBackend } from '../exec/ssh.js';
 import type { ExecResult as TransportExecResult } from '../exec/transport.js';
 import type { StateStore } from '../store/state-store.js';
-import type { VmTransports } from './transport.js';
+import type { VmTransports } from './vm-transports.js';
 
 /** Result of one remote command (the exec transport's shape). */
 export type ExecResult = TransportExecResult;

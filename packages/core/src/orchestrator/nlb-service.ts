@@ -7,12 +7,13 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Mcis } from '../model.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
 import { nlbHealth, nlbViews, type NlbView } from './nlb.js';
-import type { ApplyResult, McisService } from './service.js';
+import type { CreateOptions } from './create.js';
+import type { ApplyResult } from './results.js';
 
 export class NlbService {
   constructor(
     private readonly deps: OrchestratorDeps,
-    private readonly mcis: Pick<McisService, 'apply'>,
+    private readonly mcis: { apply(input: CreateOptions): Promise<ApplyResult> },
   ) {}
 
   private record(ns: string, name: string): Mcis {

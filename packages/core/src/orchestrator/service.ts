@@ -16,56 +16,23 @@ import type { ExecTarget } from '../exec/transport.js';
 import { execTargetOf, transportsOf } from './transport.js';
 import type { BenchmarkResult } from './benchmark.js';
 import { DriverPool } from '../driver/pool.js';
-import type { FailoverMove } from './failover.js';
-import { cleanupUnusedDefaults, type ConnectionCleanup } from './resources.js';
+import { cleanupUnusedDefaults } from './resources.js';
 import type { CleanupReport } from './cleanup.js';
 import type { ForcedRemoval } from './forced-removal.js';
 import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
-import { applyInfo } from './wait.js';
-import { groupByConnection } from './group.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
-import { deleteFirewalls, syncFirewalls } from './firewall.js';
-import { reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
+import { deleteFirewalls } from './firewall.js';
+import { reconfigureBalancers, withLoadBalancers } from './nlb.js';
 import { NlbService } from './nlb-service.js';
 import { followOverlay, OverlayService } from './overlay-service.js';
-import type { ApplyOutcome, McisPlan } from './apply.js';
-import { driftOf, emptyCloudView, type Change } from './diff.js';
+import type { McisPlan } from './apply.js';
+import { driftOf, emptyCloudView } from './diff.js';
+import { afterVmsChange } from './after-vms-change.js';
+import { reconcileRecord } from './reconcile.js';
+import type { ApplyResult, CreateResult, DeleteResult, DriftResult } from './results.js';
 
-export interface CreateResult {
-  mcis: McisView;
-  launched: string[];
-  adopted: string[];
-  failed: Array<{ vm: string; error: string }>;
-  /** VMs removed by the refine policy. */
-  removed: string[];
-  rolledBack: boolean;
-  /** Requirement subgroups moved to their next candidate (--max-failover). */
-  failovers: FailoverMove[];
-}
-
-export interface ApplyResult extends ApplyOutcome {
-  mcis: McisView;
-}
-
-export interface DriftResult {
-  ns: string;
-  name: string;
-  /** Where the clouds disagree with the record; empty when they agree. */
-  changes: Change[];
-  /** Connections that could not be asked, and why: what they hold was not checked. */
-  unreachable: Array<{ connection: string; error: string }>;
-}
-
-export interface DeleteResult {
-  /** The MCIS name once its record is gone; null while it stays Deleting. */
-  deleted: string | null;
-  /** VMs that could not be terminated (the record keeps them). */
-  failedVms: Array<{ vm: string; error: string }>;
-  /** Per connection: whether its default resources were removed, still in use, or failed. */
-  connections: ConnectionCleanup[];
-  cleanedConnections: string[];
-}
+export type { ApplyResult, CreateResult, DeleteResult, DriftResult } from './results.js';
 
 export class McisService {
   constructor(private readonly deps: OrchestratorDeps) {
@@ -132,8 +99,7 @@ export class McisService {
     const name = opts.manifest.metadata.name;
     return this.withMcis(opts.ns, name, 'mcis create', async (pool) => {
       const outcome: CreateOutcome = await runCreate(this.deps, pool, opts);
-      outcome.failed.push(...(await this.provision(opts)));
-      outcome.failed.push(...(await this.syncNetwork(pool, opts)));
+      outcome.failed.push(...(await afterVmsChange(this.deps, pool, opts)));
       const removed: string[] = [];
       let rolledBack = false;
       if (outcome.failed.length && outcome.plan.onFailure === 'rollback') {
@@ -225,8 +191,7 @@ export class McisService {
       }
       await opts.approve?.(plan);
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
-      outcome.failed.push(...(await this.provision(opts)));
-      outcome.failed.push(...(await this.syncNetwork(pool, opts)));
+      outcome.failed.push(...(await afterVmsChange(this.deps, pool, opts)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
       const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
       if (outcome.failed.length) {
@@ -236,30 +201,6 @@ export class McisService {
       }
       return result;
     });
-  }
-
-  /** The manifest's files and run on the VMs not yet provisioned (provision.ts). */
-  private async provision(opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
-    const { files, run } = opts.manifest.spec;
-    if (!files?.length && !run?.length) return [];
-    const { provisionVms } = await import('./provision.js');
-    return provisionVms(this.deps, opts.ns, opts.manifest.metadata.name, opts.manifest, opts.events ?? noEvents, opts.signal);
-  }
-
-  /**
-   * After VMs came or went: the MCIS firewall on every connection (a failed one reported like a
-   * failed VM), then the overlay, then the balancers (whose targets are overlay IPs once there are).
-   */
-  private async syncNetwork(pool: DriverPool, opts: CreateOptions): Promise<Array<{ vm: string; error: string }>> {
-    const { ns } = opts;
-    const name = opts.manifest.metadata.name;
-    const events = opts.events ?? noEvents;
-    const failed = await syncFirewalls(this.deps, pool, ns, name, events);
-    return [
-      ...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })),
-      ...(await followOverlay(this.deps, ns, name, opts)),
-      ...(await syncBalancers(this.deps, ns, name, events, opts.signal)),
-    ];
   }
 
   /** `mcis network enable|disable|status` (overlay-service.ts), under this MCIS's lock. */
@@ -392,28 +333,7 @@ export class McisService {
   /** Reconciles the record with what the clouds say (status, addresses); VMs gone from the cloud become Undefined. */
   async refresh(args: { ns: string; name: string }): Promise<McisView> {
     this.require(args.ns, args.name);
-    await this.withPool(async (pool) => {
-      const vms = this.deps.store.listVms(args.ns, args.name).filter((v) => v.providerId);
-      const byConn = groupByConnection(vms);
-      await Promise.all(
-        [...byConn].map(async ([conn, list]) => {
-          const { driver } = await pool.get(conn);
-          const infos = new Map((await driver.vms.describe(list.map((v) => v.providerId!))).map((i) => [i.providerId, i]));
-          for (const vm of list) {
-            const info = infos.get(vm.providerId!);
-            this.deps.store.updateVm(args.ns, args.name, vm.name, (c) => {
-              if (info) {
-                // A VM we recorded as Failed (e.g. SSH never answered) stays Failed while the cloud says it runs.
-                const next = applyInfo(c, info);
-                return c.status === 'Failed' && info.status === 'Running' ? { ...next, status: 'Failed' } : next;
-              }
-              if (c.status === 'Terminated' || c.status === 'Terminating') return { ...c, status: 'Terminated', publicIp: undefined };
-              return { ...c, status: 'Undefined', error: 'the cloud no longer knows this VM', updatedAt: nowIso() };
-            });
-          }
-        }),
-      );
-    });
+    await this.withPool((pool) => reconcileRecord(this.deps, pool, args.ns, args.name));
     return this.view(args.ns, args.name);
   }
 

@@ -3,9 +3,9 @@
  * HTTP status; the code (`SERVER_NOT_FOUND`, `DUPLICATE_NAME`, `TOO_MANY_REQUESTS`…) and the status
  * decide the class, so retries and messages work as for every other cloud.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES, redact, retryAfterMs } from '../common/errors.js';
-import type { Failure } from '../common/retry.js';
+import type { ProviderErrorClass } from '@cloud-barista/core/errors';
+import { NETWORK_CODES, retryAfterMs } from '../common/errors.js';
+import { restErrors } from '../common/rest-errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -34,13 +34,6 @@ export function classifyClouditCode(code: string, httpStatus?: number): Provider
   return 'other';
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the Cloudit API rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity: 'the cluster has no host or public IP for this now; retry later, or use another spec or cluster (connection region)',
-  quota: "a tenant quota was reached; ask the Cloudit operator for more or free resources",
-  auth: "check the connection's credential (`cbadm connection test NAME`): the IAM user id, password and tenant",
-};
-
 export function readClouditBody(status: number, text: string): { code: string; message: string } {
   try {
     const b = JSON.parse(text) as { code?: unknown; message?: unknown };
@@ -50,32 +43,15 @@ export function readClouditBody(status: number, text: string): { code: string; m
   }
 }
 
-export function clouditError(code: string, message: string, httpStatus: number | undefined, secrets: readonly string[], cause?: unknown): ProviderError {
-  const errorClass = classifyClouditCode(code, httpStatus);
-  const text = redact(message.trim() || code, secrets);
-  return classifiedError({ provider: 'cloudit', code, message: text, errorClass, httpStatus, hint: HINTS[errorClass], cause: text === message.trim() ? cause : undefined });
-}
-
-/** A socket-level failure (nothing answered): unavailable, retryable. */
-export function socketFailure(e: unknown): Error {
-  const code = (e as { cause?: { code?: unknown } }).cause?.code;
-  return clouditError(typeof code === 'string' ? code : 'UND_ERR_SOCKET', e instanceof Error ? `${e.message}${typeof code === 'string' ? ` (${code})` : ''}` : String(e), undefined, [], e);
-}
-
-export function toClouditError(e: unknown, secrets: readonly string[] = []): Error {
-  if (e instanceof CbError) return e;
-  if (e instanceof CiHttpError) {
-    const { code, message } = readClouditBody(e.status, e.body);
-    return clouditError(code, message, e.status, secrets);
-  }
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-export function clouditFailure(e: unknown, secrets: readonly string[]): Failure {
-  const error = toClouditError(e, secrets);
-  return {
-    error,
-    errorClass: error instanceof ProviderError ? error.errorClass : undefined,
-    ...(e instanceof CiHttpError && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-  };
-}
+const errors = restErrors({
+  provider: 'cloudit',
+  classify: classifyClouditCode,
+  hints: {
+    throttled: 'the Cloudit API rate limit was hit even after retries; retry later or lower --parallelism',
+    capacity: 'the cluster has no host or public IP for this now; retry later, or use another spec or cluster (connection region)',
+    quota: "a tenant quota was reached; ask the Cloudit operator for more or free resources",
+    auth: "check the connection's credential (`cbadm connection test NAME`): the IAM user id, password and tenant",
+  },
+  answerOf: (e) => (e instanceof CiHttpError ? { ...readClouditBody(e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
+});
+export const { error: clouditError, socketFailure, toError: toClouditError, failure: clouditFailure } = errors;

@@ -6,9 +6,9 @@
  * `forbidden` whose message starts "Quota exceeded"; nothing else tells it from a policy denial,
  * so that prefix becomes the code `QuotaExceeded`.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES, redact, retryAfterMs } from '../common/errors.js';
-import type { Failure } from '../common/retry.js';
+import type { ProviderErrorClass } from '@cloud-barista/core/errors';
+import { NETWORK_CODES, retryAfterMs } from '../common/errors.js';
+import { restErrors } from '../common/rest-errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -43,13 +43,6 @@ export function classifyOpenStackCode(code: string, httpStatus?: number): Provid
   return 'other';
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the OpenStack API rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity: 'the cloud has no host (or address) for this now; retry later, or use another flavor or region',
-  quota: 'a project quota was reached (instances, cores, floating IPs…); ask the operator for more or free resources (`openstack quota show`)',
-  auth: "check the connection's credential (`cbadm connection test NAME`): the user needs the member role on the project, and the policy must allow the call",
-};
-
 /** The service's own code and message from an error body. */
 export function readBody(service: string, status: number, text: string): { code: string; message: string } {
   let body: unknown;
@@ -73,33 +66,15 @@ export function readBody(service: string, status: number, text: string): { code:
   return { code: `HTTP${status}`, message: text.slice(0, 300) };
 }
 
-export function providerError(code: string, message: string, httpStatus: number | undefined, secrets: readonly string[], cause?: unknown): ProviderError {
-  const errorClass = classifyOpenStackCode(code, httpStatus);
-  const text = redact(message.trim() || code, secrets);
-  return classifiedError({ provider: 'openstack', code, message: text, errorClass, httpStatus, hint: HINTS[errorClass], cause: text === message.trim() ? cause : undefined });
-}
-
-/** A socket-level failure (nothing answered): unavailable, retryable. */
-export function failureOf(e: unknown): Error {
-  const code = (e as { cause?: { code?: unknown } }).cause?.code;
-  return providerError(typeof code === 'string' ? code : 'UND_ERR_SOCKET', e instanceof Error ? `${e.message}${typeof code === 'string' ? ` (${code})` : ''}` : String(e), undefined, [], e);
-}
-
-export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
-  if (e instanceof CbError) return e;
-  if (e instanceof OsHttpError) {
-    const { code, message } = readBody(e.service, e.status, e.body);
-    return providerError(code, message, e.status, secrets);
-  }
-  return e instanceof Error ? e : new Error(String(e));
-}
-
-/** What a failed attempt means for the retry loop. */
-export function openstackFailure(e: unknown, secrets: readonly string[]): Failure {
-  const error = toProviderError(e, secrets);
-  return {
-    error,
-    errorClass: error instanceof ProviderError ? error.errorClass : undefined,
-    ...(e instanceof OsHttpError && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-  };
-}
+const errors = restErrors({
+  provider: 'openstack',
+  classify: classifyOpenStackCode,
+  hints: {
+    throttled: 'the OpenStack API rate limit was hit even after retries; retry later or lower --parallelism',
+    capacity: 'the cloud has no host (or address) for this now; retry later, or use another flavor or region',
+    quota: 'a project quota was reached (instances, cores, floating IPs…); ask the operator for more or free resources (`openstack quota show`)',
+    auth: "check the connection's credential (`cbadm connection test NAME`): the user needs the member role on the project, and the policy must allow the call",
+  },
+  answerOf: (e) => (e instanceof OsHttpError ? { ...readBody(e.service, e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
+});
+export const { error: providerError, socketFailure: failureOf, toError: toProviderError, failure: openstackFailure } = errors;

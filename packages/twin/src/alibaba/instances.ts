@@ -13,6 +13,7 @@ import { allocatePrivateIp, securityGroupOf, vSwitchOf } from './network.js';
 import { page, pageNumbered } from './paging.js';
 import { matchesTags } from './tags.js';
 import type { WireObject } from './wire.js';
+import { newBacking } from '../vm/backing.js';
 
 /** Alibaba's public images log in as root with the key pair. */
 const SSH_USER = 'root';
@@ -74,14 +75,7 @@ function runInstances(ctx: EcsCtx): WireObject {
     const suffix = v.amount > 1 && p.bool('UniqueSuffix') ? String(n + 1).padStart(3, '0') : '';
     const keyPair = v.keyPairName ? ctx.region.keyPairs.get(v.keyPairName) : undefined;
     const inst: EcsInstance = {
-      id,
-      state: 'pending',
-      assignPublicIp: v.bandwidth > 0,
-      hostKey: ctx.env.lifecycle.hostKey(),
-      ...(keyPair ? { authorizedKey: keyPair.publicKey } : {}),
-      sshUser: SSH_USER,
-      ...(v.image.nodeRuntime ? { nodeRuntime: v.image.nodeRuntime } : {}),
-      stateTransitionReason: '',
+      ...newBacking(ctx.env.lifecycle, { id, sshUser: SSH_USER, assignPublicIp: v.bandwidth > 0, authorizedKey: keyPair?.publicKey, nodeRuntime: v.image.nodeRuntime }),
       regionId: ctx.region.id,
       zoneId: v.sw.zoneId,
       name: `${v.name ?? id}${suffix}`,

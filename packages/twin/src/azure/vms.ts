@@ -11,6 +11,7 @@ import { ArmError, ASYNC_FAILURE_CODES, faultMessage, resourceNotFound } from '.
 import { type Disk, idOf, type PublicIp, resourceId, TYPES, type VirtualMachine, type VmNic } from './model.js';
 import { parseModel } from './vm-request.js';
 import { instanceView, renderVm } from './vm-view.js';
+import { newBacking } from '../vm/backing.js';
 
 const NS = 'Microsoft.Compute';
 
@@ -82,17 +83,12 @@ export function putVm(ctx: ArmCtx, asyncFault?: string): ArmResponse {
     osProfile: m.osProfile,
     nics: m.nics,
     timeCreated: new Date(ctx.engine.now()).toISOString(),
-    power: {
-      // Unique across providers: it names the VM's directory under the state dir.
+    power: newBacking(ctx.engine.lifecycle, {
       id: `azure-${guid}`,
-      state: 'pending',
-      assignPublicIp: false,
-      hostKey: ctx.engine.lifecycle.hostKey(),
-      authorizedKeys: m.osProfile.publicKeys.map((k) => k.keyData),
       sshUser: m.osProfile.adminUsername,
-      ...(findAzureImageSku(m.image.publisher, m.image.offer, m.image.sku)?.nodeRuntime ? { nodeRuntime: 'kubernetes' as const } : {}),
-      stateTransitionReason: '',
-    },
+      authorizedKeys: m.osProfile.publicKeys.map((k) => k.keyData),
+      nodeRuntime: findAzureImageSku(m.image.publisher, m.image.offer, m.image.sku)?.nodeRuntime,
+    }),
     deallocated: false,
     lastOp: 'create',
     deleting: false,

@@ -9,6 +9,7 @@ import { serverState } from './engine.js';
 import { badRequest, ClouditError, conflict, notFound } from './errors.js';
 import { CLOUDIT_CLUSTERS, CLOUDIT_SPECS, CLOUDIT_SSH_USER, CLOUDIT_TEMPLATES, findCluster, findSpec, findTemplate } from './catalog.js';
 import type { Server } from './model.js';
+import { newBacking } from '../vm/backing.js';
 
 const KEY_RULE = /^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
 
@@ -104,15 +105,7 @@ export function createServer(ctx: CiCtx, failPlacement?: string) {
     ...(str(b, 'sshKeyName') ? { sshKeyName: str(b, 'sshKeyName')! } : {}),
     built: false,
     deleting: false,
-    vm: {
-      id: stamp.id,
-      state: 'pending',
-      assignPublicIp: false,
-      hostKey: ctx.engine.lifecycle.hostKey(),
-      ...(sshPublicKey ? { authorizedKey: sshPublicKey.trim() } : {}),
-      sshUser: CLOUDIT_SSH_USER,
-      stateTransitionReason: '',
-    },
+    vm: newBacking(ctx.engine.lifecycle, { id: stamp.id, sshUser: CLOUDIT_SSH_USER, authorizedKey: sshPublicKey?.trim() }),
   };
   t.servers.set(s.id, s);
   if (failPlacement) {

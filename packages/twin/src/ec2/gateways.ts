@@ -3,7 +3,7 @@ import type { Ctx } from './context.js';
 import { Ec2Error, err } from './errors.js';
 import { applyFilters } from './filters.js';
 import { newId } from './ids.js';
-import { getInternetGateway, getMany, getRouteTable, getSubnet, getVpc } from './lookup.js';
+import { getInternetGateway, namedOrAll, getRouteTable, getSubnet, getVpc } from './lookup.js';
 import { ACCOUNT_ID, type InternetGateway, type RouteTable } from './model.js';
 import { paginate } from './paging.js';
 import { tagsFromSpecs } from './query.js';
@@ -72,17 +72,7 @@ export function deleteInternetGateway(ctx: Ctx): XmlChild[] {
 }
 
 export function describeInternetGateways(ctx: Ctx): XmlChild[] {
-  const ids = ctx.params.list('InternetGatewayId');
-  const base = ids.length
-    ? getMany(
-        ctx.region.internetGateways,
-        ids,
-        'igw',
-        'InvalidInternetGatewayId.Malformed',
-        'InvalidInternetGatewayID.NotFound',
-        'internetGateway',
-      )
-    : [...ctx.region.internetGateways.values()];
+  const base = namedOrAll(ctx.region.internetGateways, ctx.params.list('InternetGatewayId'), 'igw', 'InvalidInternetGatewayId.Malformed', 'InvalidInternetGatewayID.NotFound', 'internetGateway');
   const filtered = applyFilters(base, ctx.params.filters(), {
     'internet-gateway-id': (g) => g.id,
     'attachment.vpc-id': (g) => g.vpcId,
@@ -130,10 +120,7 @@ export function createRouteTable(ctx: Ctx): XmlChild[] {
 }
 
 export function describeRouteTables(ctx: Ctx): XmlChild[] {
-  const ids = ctx.params.list('RouteTableId');
-  const base = ids.length
-    ? getMany(ctx.region.routeTables, ids, 'rtb', 'InvalidRouteTableId.Malformed', 'InvalidRouteTableID.NotFound', 'routeTable')
-    : [...ctx.region.routeTables.values()];
+  const base = namedOrAll(ctx.region.routeTables, ctx.params.list('RouteTableId'), 'rtb', 'InvalidRouteTableId.Malformed', 'InvalidRouteTableID.NotFound', 'routeTable');
   const filtered = applyFilters(base, ctx.params.filters(), {
     'route-table-id': (rt) => rt.id,
     'vpc-id': (rt) => rt.vpcId,

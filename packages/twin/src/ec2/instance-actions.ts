@@ -30,50 +30,42 @@ function stateChanges(name: string, changes: { inst: Instance; previous: Instanc
   ];
 }
 
-export function startInstances(ctx: Ctx): XmlChild[] {
+/** The instances named, refused all together unless each is in one of the `allowed` states. */
+function requireInStates(ctx: Ctx, allowed: InstanceStateName[], verb: string): Instance[] {
   const insts = requireIds(ctx);
-  for (const i of insts) {
-    if (!['stopped', 'pending', 'running'].includes(i.state)) throw incorrectState(i, 'started');
-  }
+  for (const i of insts) if (!allowed.includes(i.state)) throw incorrectState(i, verb);
+  return insts;
+}
+
+/** `move` runs on the instances whose state `moves` picks; each answers its state before and now. */
+function changeStates(ctx: Ctx, insts: Instance[], moves: (state: InstanceStateName) => boolean, move: (inst: Instance) => void): XmlChild[] {
   const changes = insts.map((inst) => {
     const previous = inst.state;
-    if (previous === 'stopped') ctx.env.lifecycle.start(ctx.region, inst);
+    if (moves(previous)) move(inst);
     return { inst, previous };
   });
   ctx.env.changed();
   return stateChanges('instancesSet', changes);
+}
+
+export function startInstances(ctx: Ctx): XmlChild[] {
+  const insts = requireInStates(ctx, ['stopped', 'pending', 'running'], 'started');
+  return changeStates(ctx, insts, (s) => s === 'stopped', (i) => ctx.env.lifecycle.start(ctx.region, i));
 }
 
 export function stopInstances(ctx: Ctx): XmlChild[] {
-  const insts = requireIds(ctx);
-  for (const i of insts) {
-    if (!['running', 'stopping', 'stopped'].includes(i.state)) throw incorrectState(i, 'stopped');
-  }
-  const changes = insts.map((inst) => {
-    const previous = inst.state;
-    if (previous === 'running') ctx.env.lifecycle.stop(ctx.region, inst);
-    return { inst, previous };
-  });
-  ctx.env.changed();
-  return stateChanges('instancesSet', changes);
+  const insts = requireInStates(ctx, ['running', 'stopping', 'stopped'], 'stopped');
+  return changeStates(ctx, insts, (s) => s === 'running', (i) => ctx.env.lifecycle.stop(ctx.region, i));
 }
 
 export function rebootInstances(ctx: Ctx): XmlChild[] {
-  const insts = requireIds(ctx);
-  for (const i of insts) if (i.state !== 'running') throw incorrectState(i, 'rebooted');
-  for (const i of insts) ctx.env.lifecycle.reboot(ctx.region, i);
+  for (const i of requireInStates(ctx, ['running'], 'rebooted')) ctx.env.lifecycle.reboot(ctx.region, i);
   return [el('return', true)];
 }
 
 export function terminateInstances(ctx: Ctx): XmlChild[] {
-  const insts = requireIds(ctx);
-  const changes = insts.map((inst) => {
-    const previous = inst.state;
-    if (previous !== 'terminated' && previous !== 'shutting-down') ctx.env.lifecycle.terminate(ctx.region, inst);
-    return { inst, previous };
-  });
-  ctx.env.changed();
-  return stateChanges('instancesSet', changes);
+  const gone = (s: InstanceStateName) => s === 'terminated' || s === 'shutting-down';
+  return changeStates(ctx, requireIds(ctx), (s) => !gone(s), (i) => ctx.env.lifecycle.terminate(ctx.region, i));
 }
 
 export function describeInstanceStatus(ctx: Ctx): XmlChild[] {

@@ -58,3 +58,8 @@ export function getMany<T>(
   if (missing.length > 0) throw err.notFound(notFound, noun, missing);
   return ids.map((id) => m.get(id) as T);
 }
+
+/** What a Describe call lists: the resources with the ids it names (each must exist), else all. */
+export function namedOrAll<T>(m: Map<string, T>, ids: readonly string[], prefix: string, malformed: string, notFound: string, noun: string): T[] {
+  return ids.length ? getMany(m, ids, prefix, malformed, notFound, noun) : [...m.values()];
+}

@@ -4,7 +4,7 @@ import { contains, overlaps, parseCidr, usableAddresses } from './cidr.js';
 import type { Ctx } from './context.js';
 import { Ec2Error, err } from './errors.js';
 import { applyFilters } from './filters.js';
-import { getMany, getSubnet, getVpc } from './lookup.js';
+import { namedOrAll, getSubnet, getVpc } from './lookup.js';
 import { ACCOUNT_ID, type RegionData, type Subnet, type Vpc } from './model.js';
 import { paginate } from './paging.js';
 import { tagsFromSpecs } from './query.js';
@@ -53,10 +53,7 @@ export function createVpc(ctx: Ctx): XmlChild[] {
 }
 
 export function describeVpcs(ctx: Ctx): XmlChild[] {
-  const ids = ctx.params.list('VpcId');
-  const base = ids.length
-    ? getMany(ctx.region.vpcs, ids, 'vpc', 'InvalidVpcID.Malformed', 'InvalidVpcID.NotFound', 'vpc')
-    : [...ctx.region.vpcs.values()];
+  const base = namedOrAll(ctx.region.vpcs, ctx.params.list('VpcId'), 'vpc', 'InvalidVpcID.Malformed', 'InvalidVpcID.NotFound', 'vpc');
   const filtered = applyFilters(base, ctx.params.filters(), {
     'vpc-id': (v) => v.id,
     cidr: (v) => v.cidr,
@@ -167,10 +164,7 @@ export function createSubnet(ctx: Ctx): XmlChild[] {
 }
 
 export function describeSubnets(ctx: Ctx): XmlChild[] {
-  const ids = ctx.params.list('SubnetId');
-  const base = ids.length
-    ? getMany(ctx.region.subnets, ids, 'subnet', 'InvalidSubnetID.Malformed', 'InvalidSubnetID.NotFound', 'subnet')
-    : [...ctx.region.subnets.values()];
+  const base = namedOrAll(ctx.region.subnets, ctx.params.list('SubnetId'), 'subnet', 'InvalidSubnetID.Malformed', 'InvalidSubnetID.NotFound', 'subnet');
   const filtered = applyFilters(base, ctx.params.filters(), {
     'subnet-id': (s) => s.id,
     'vpc-id': (s) => s.vpcId,

@@ -5,7 +5,6 @@
  * a deleted instance disappears once its VM is gone.
  */
 import { machineTypesIn } from '../data/gcp.js';
-import type { BackedVm } from '../vm/lifecycle.js';
 import { aggregatedResponse, findImage, imagePath, listResponse, zoneRegion, zoneScopes } from './catalog.js';
 import type { GceCtx, GceHandler, OperationTarget } from './context.js';
 import { alreadyExists, GceError, invalidField, notFound, notReady, requiredField } from './errors.js';
@@ -15,6 +14,7 @@ import { instanceKey, instancePath, networkPath, subnetworkPath, type GceInstanc
 import { checkName } from './fields.js';
 import { allocateIp, findSubnetwork } from './networks.js';
 import { sshLoginFrom } from './ssh-keys.js';
+import { newBacking } from '../vm/backing.js';
 
 /** Users nobody can log in as: a VM without usable ssh-keys still gets an SSH server. */
 const NO_LOGIN_USER = 'root';
@@ -247,15 +247,7 @@ const insert: GceHandler = (ctx) => {
   const tags = Array.isArray((b.tags as { items?: unknown } | undefined)?.items) ? ((b.tags as { items: unknown[] }).items.map(String)) : [];
   const id = ctx.env.nextId();
   const now = ctx.env.now();
-  const vm: BackedVm = {
-    id: `gce-${id}`,
-    state: 'pending',
-    assignPublicIp: externalAccess,
-    hostKey: ctx.env.lifecycle.hostKey(),
-    sshUser: NO_LOGIN_USER,
-    ...(image.nodeRuntime ? { nodeRuntime: image.nodeRuntime } : {}),
-    stateTransitionReason: '',
-  };
+  const vm = newBacking(ctx.env.lifecycle, { id: `gce-${id}`, sshUser: NO_LOGIN_USER, assignPublicIp: externalAccess, nodeRuntime: image.nodeRuntime });
   const inst: GceInstance = {
     id,
     name,

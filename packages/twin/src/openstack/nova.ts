@@ -11,6 +11,7 @@ import { badRequest, notFound, OsError } from './errors.js';
 import type { KeyPair, Port, Server } from './model.js';
 import { bootSource } from './boot-volume.js';
 import { links, novaState, serverView } from './server-view.js';
+import { newBacking } from '../vm/backing.js';
 
 const C = 'compute';
 
@@ -194,16 +195,7 @@ export function createServer(ctx: OsCtx, failBuild?: string): OsResponse {
     ...(rootVolume ? { root_volume: rootVolume } : {}),
     built: false,
     deleting: false,
-    vm: {
-      id: stamp.id,
-      state: 'pending',
-      assignPublicIp: false,
-      hostKey: ctx.engine.lifecycle.hostKey(),
-      ...(key ? { authorizedKey: key.public_key } : {}),
-      sshUser: loginUserOf(image),
-      stateTransitionReason: '',
-      ...(image.node_runtime ? { nodeRuntime: image.node_runtime } : {}),
-    },
+    vm: newBacking(ctx.engine.lifecycle, { id: stamp.id, sshUser: loginUserOf(image), authorizedKey: key?.public_key, nodeRuntime: image.node_runtime }),
   };
   r.servers.set(s.id, s);
   if (failBuild) {

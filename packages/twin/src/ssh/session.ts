@@ -9,7 +9,12 @@ import type { Writable } from 'node:stream';
 import type { AcceptConnection, RejectConnection, ServerChannel, Session } from 'ssh2';
 import { descendantsOf, listProcesses, signalProcess, toSignal, type ProcessTracker } from './proc.js';
 import { findPtyDevice, findScript, ptyArgv, resizePty, type PtySize } from './pty.js';
-import type { VmInside } from './vm-ssh-server.js';
+
+/** How commands enter an isolated VM, and the home directory as the VM sees it. */
+export interface VmInside {
+  home: string;
+  wrap(file: string, args: string[], cwd: string): { file: string; args: string[] };
+}
 
 /** What a session needs from the server it belongs to. */
 export interface SessionHost {

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ParsedKey } from 'ssh2';
 import { ProcessTracker } from './proc.js';
-import { VmSession } from './session.js';
+import { VmSession, type VmInside } from './session.js';
 import { loadableKey } from '../vm/keys.js';
 
 const { Server: SshServer, utils } = ssh2;
@@ -34,12 +34,6 @@ export interface VmSshServerOptions {
   listener?: Server;
   /** Runs every command inside the VM (an isolated VM's namespaces) instead of on the host. */
   inside?: VmInside;
-}
-
-/** How commands enter an isolated VM, and the home directory as the VM sees it. */
-export interface VmInside {
-  home: string;
-  wrap(file: string, args: string[], cwd: string): { file: string; args: string[] };
 }
 
 export interface VmSshServer {

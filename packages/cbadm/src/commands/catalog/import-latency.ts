@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
+import { help } from '../../help.js';
 
 interface Result {
   source: string;
@@ -13,10 +14,6 @@ interface Result {
 }
 
 export default class CatalogImportLatency extends BaseCommand<typeof CatalogImportLatency> {
-  static override summary = 'Load a measured inter-region RTT matrix; it takes precedence over the distance estimate.';
-  static override description =
-    "The format of Cloud-Barista's cloudlatencymap.csv: a header row ',aws-us-east-1,gcp-us-east4,…' then one row per region with RTTs in ms (empty: not measured). Replaces the previous matrix.";
-  static override examples = ['<%= config.bin %> catalog import-latency cloudlatencymap.csv'];
   static override args = { file: Args.string({ required: true, description: "CSV file, or '-' for standard input." }) };
 
   protected async execute(): Promise<Result> {
@@ -33,3 +30,4 @@ export default class CatalogImportLatency extends BaseCommand<typeof CatalogImpo
     return `Imported ${r.pairs} measured RTT(s) between ${r.regions} region(s) from ${r.source}${r.skipped ? ` (${r.skipped} non-numeric cell(s) skipped)` : ''}.`;
   }
 }
+help(CatalogImportLatency, 'catalog import-latency');

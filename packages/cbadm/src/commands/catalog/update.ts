@@ -4,12 +4,9 @@ import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
 import { warn } from '../../spec-flags.js';
 import { failedRegions } from '../../catalog-render.js';
+import { help } from '../../help.js';
 
 export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
-  static override summary = "Fetch specs, on-demand prices and images through each connection's driver.";
-  static override description =
-    "Prices come from the cloud's pricing API (AWS Price List GetProducts; Azure Retail Prices and GCP Cloud Billing Catalog where the driver has them). Data is stored per provider region with its source and time; regions that fail keep their previous data (exit 3).";
-  static override examples = ['<%= config.bin %> catalog update', '<%= config.bin %> catalog update --driver aws', '<%= config.bin %> catalog update --connection twin-aws-ap-northeast-2 --json'];
   static override flags = {
     connection: Flags.string({ summary: 'Only this connection.', exclusive: ['driver'] }),
     driver: Flags.string({ summary: 'Only connections of this driver (aws, gcp, azure…).', exclusive: ['connection'] }),
@@ -36,3 +33,4 @@ export default class CatalogUpdate extends BaseCommand<typeof CatalogUpdate> {
     return r.failed.length ? `${table}\n${failedRegions(r.failed)}` : table;
   }
 }
+help(CatalogUpdate, 'catalog update');

@@ -7,6 +7,7 @@ import type { Connection } from '@cloud-barista/core';
 import { PROVIDERS } from '@cloud-barista/core/domain';
 import { BaseCommand } from '../../base-command.js';
 import { connectionTable } from './list.js';
+import { help } from '../../help.js';
 
 function readPrices(file: string): Record<string, number> {
   let text: string;
@@ -19,19 +20,6 @@ function readPrices(file: string): Record<string, number> {
 }
 
 export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
-  static override summary = 'Register a cloud connection: driver + region (+ zone) + credential.';
-  static override examples = [
-    '<%= config.bin %> connection add aws-seoul --provider aws --region ap-northeast-2 --credential my-aws',
-    '<%= config.bin %> connection add aws-tokyo --provider aws --region ap-northeast-1   # standard AWS credential chain',
-    '<%= config.bin %> connection add gcp-seoul --provider gcp --region asia-northeast3 --zone asia-northeast3-a --credential my-gcp',
-    '<%= config.bin %> connection add azure-korea --provider azure --region koreacentral --subscription SUB_ID --credential my-azure',
-    '<%= config.bin %> connection add alibaba-seoul --provider alibaba --region ap-northeast-2 --zone ap-northeast-2-a --credential my-alibaba',
-    '<%= config.bin %> connection add lab-one --provider openstack --region RegionOne --credential lab --price-file lab-prices.csv',
-    '<%= config.bin %> connection add my-docker --provider docker --region "$(docker info -f {{.Name}})"   # DOCKER_HOST or the current Docker context',
-    '<%= config.bin %> connection add build-box --provider docker --region build-box --endpoint ssh://ops@build-box',
-    '<%= config.bin %> connection add lab-docker --provider docker --region lab --context lab',
-    '<%= config.bin %> connection add cloudit-seoul --provider cloudit --region CLUSTER --credential my-cloudit --price-file cloudit-prices.csv   # region: a Cloudit cluster',
-  ];
   static override args = { name: Args.string({ required: true, description: 'Connection name (lower-case, e.g. aws-seoul).' }) };
   static override flags = {
     provider: Flags.option({ options: PROVIDERS, required: true, summary: 'Cloud driver.' })(),
@@ -81,6 +69,7 @@ export default class ConnectionAdd extends BaseCommand<typeof ConnectionAdd> {
     return connectionTable([c]);
   }
 }
+help(ConnectionAdd, 'connection add');
 
 /** --context names a Docker context: refused for other providers rather than silently kept. */
 function dockerOnly(provider: string, context: string): string {

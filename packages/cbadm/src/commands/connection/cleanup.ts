@@ -2,12 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import type { CleanupReport } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export default class ConnectionCleanup extends BaseCommand<typeof ConnectionCleanup> {
-  static override summary = 'Find and remove cbadm-made cloud objects on a connection that no record accounts for.';
-  static override description =
-    'Asks the cloud for everything tagged cb-managed=true on this connection: VMs no MCIS records (a delete that failed or was killed), and the default network and key pair when no MCIS uses the connection. Removes them; --dry-run only lists them. Exits 3 when some could not be removed (re-run to retry).';
-  static override examples = ['<%= config.bin %> connection cleanup aws-seoul --dry-run', '<%= config.bin %> connection cleanup aws-seoul --json'];
   static override args = { name: Args.string({ required: true, description: 'Connection name.' }) };
   static override flags = { 'dry-run': Flags.boolean({ summary: 'List what would be removed; change nothing.' }) };
   protected override readonly partialResultTo = 'stdout' as const;
@@ -28,3 +25,4 @@ export default class ConnectionCleanup extends BaseCommand<typeof ConnectionClea
     return `${rows.length ? makeTable(['KIND', 'ID', 'TAGGED FOR', 'RESULT'], rows) : `Nothing left over on ${r.connection}.`}${inUse}`;
   }
 }
+help(ConnectionCleanup, 'connection cleanup');

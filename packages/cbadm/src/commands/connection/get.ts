@@ -2,9 +2,9 @@ import type { Connection } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { connectionTable } from './list.js';
 import { nameArgs } from '../../flags.js';
+import { help } from '../../help.js';
 
 export default class ConnectionGet extends BaseCommand<typeof ConnectionGet> {
-  static override summary = 'Show one connection.';
   static override args = nameArgs;
 
   protected async execute(): Promise<Connection> {
@@ -15,3 +15,4 @@ export default class ConnectionGet extends BaseCommand<typeof ConnectionGet> {
     return connectionTable([c]);
   }
 }
+help(ConnectionGet, 'connection get');

@@ -1,6 +1,7 @@
 import type { Connection } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export function connectionTable(list: Connection[]): string {
   return makeTable(
@@ -10,9 +11,6 @@ export function connectionTable(list: Connection[]): string {
 }
 
 export default class ConnectionList extends BaseCommand<typeof ConnectionList> {
-  static override summary = 'List connections.';
-  static override examples = ['<%= config.bin %> connection list', '<%= config.bin %> connection list --json'];
-
   protected async execute(): Promise<Connection[]> {
     return (await this.core()).connections.list();
   }
@@ -21,3 +19,4 @@ export default class ConnectionList extends BaseCommand<typeof ConnectionList> {
     return list.length ? connectionTable(list) : 'No connections. Add one with `cbadm connection add` or `cbadm twin connect`.';
   }
 }
+help(ConnectionList, 'connection list');

@@ -2,14 +2,11 @@ import { Flags } from '@oclif/core';
 import type { ForcedRemoval } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, yesFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 type Result = { removed: string; forced?: ForcedRemoval };
 
 export default class ConnectionRemove extends BaseCommand<typeof ConnectionRemove> {
-  static override summary = 'Remove a connection (refused while an MCIS uses it).';
-  static override description =
-    'Refused while its default resources (network, key pair) exist. --force removes it anyway: what the cloud has (found by the cb-managed tags) is deleted, records that point at nothing (e.g. stuck in creating) are forgotten, and it says which. Exits 3 when something could not be deleted from the cloud (the connection is removed; the output names what may remain).';
-  static override examples = ['<%= config.bin %> connection remove aws-seoul', '<%= config.bin %> connection remove aws-seoul --force'];
   static override args = nameArgs;
   static override flags = { yes: yesFlag, force: Flags.boolean({ summary: 'Clean up its default resources in the cloud by tags and forget the rest (confirms, as --yes does).' }) };
   protected override readonly partialResultTo = 'stdout' as const;
@@ -43,3 +40,4 @@ export default class ConnectionRemove extends BaseCommand<typeof ConnectionRemov
     ].join('\n');
   }
 }
+help(ConnectionRemove, 'connection remove');

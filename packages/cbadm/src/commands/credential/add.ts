@@ -5,6 +5,7 @@ import { UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { credentialTable } from './list.js';
 import { nameArgs } from '../../flags.js';
+import { help } from '../../help.js';
 
 const DEFAULT_KIND: Record<string, string> = { aws: 'aws-keys', gcp: 'gcp-service-account', azure: 'azure-client-secret', alibaba: 'alibaba-access-key', cloudit: 'cloudit-password' };
 
@@ -33,20 +34,6 @@ function readKeyFile(path: string): string {
 }
 
 export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
-  static override summary = 'Store a credential (secret kept in a 0600 file, never printed).';
-  static override description =
-    'Kinds: aws-keys (access key id + secret; read from --secret-access-key-stdin or AWS_SECRET_ACCESS_KEY, never from a flag, so it stays out of shell history), aws-profile (a profile in ~/.aws), gcp-service-account (--key-file), azure-client-secret (--tenant-id, --client-id, secret from --client-secret-stdin or AZURE_CLIENT_SECRET), alibaba-access-key (--access-key-id or ALIBABA_CLOUD_ACCESS_KEY_ID, secret from --access-key-secret-stdin or ALIBABA_CLOUD_ACCESS_KEY_SECRET), openstack-clouds-yaml (--os-cloud NAME of a clouds.yaml), openstack-password (--auth-url, --username, --project-name, password from --secret-stdin or OS_PASSWORD: the values of an openrc), openstack-app-credential (--auth-url, --application-credential-id, secret from --secret-stdin or OS_APPLICATION_CREDENTIAL_SECRET), cloudit-password (--auth-url the identity endpoint, --username the IAM user id, --tenant-id, password from --secret-stdin or CLOUDIT_PASSWORD; or CLOUDIT_IDENTITY_ENDPOINT, CLOUDIT_USERNAME, CLOUDIT_TENANT_ID), default-chain (the provider\'s standard chain: for alibaba the ALIBABA_CLOUD_* variables, ~/.aliyun/config.json and ~/.alibabacloud/credentials profiles, ALIBABA_CLOUD_PROFILE; for OpenStack OS_CLOUD or the OS_* variables of an openrc).';
-  static override examples = [
-    'AWS_ACCESS_KEY_ID=AKIA… AWS_SECRET_ACCESS_KEY=… <%= config.bin %> credential add my-aws --provider aws --kind aws-keys',
-    'printf %s "$SECRET" | <%= config.bin %> credential add my-aws --provider aws --kind aws-keys --access-key-id AKIA… --secret-access-key-stdin',
-    '<%= config.bin %> credential add work --provider aws --kind aws-profile --profile work',
-    '<%= config.bin %> credential add my-gcp --provider gcp --key-file sa.json',
-    'printf %s "$SECRET" | <%= config.bin %> credential add my-azure --provider azure --tenant-id T --client-id C --client-secret-stdin',
-    'printf %s "$SECRET" | <%= config.bin %> credential add my-alibaba --provider alibaba --access-key-id LTAI… --access-key-secret-stdin',
-    '<%= config.bin %> credential add lab --provider openstack --os-cloud lab   # a cloud of ~/.config/openstack/clouds.yaml',
-    '. ./demo-openrc.sh && <%= config.bin %> credential add demo --provider openstack --kind openstack-password   # OS_AUTH_URL, OS_USERNAME, OS_PASSWORD…',
-    'printf %s "$PASSWORD" | <%= config.bin %> credential add my-cloudit --provider cloudit --auth-url https://cloudit.example.kr:9090 --username cb-user --tenant-id TENANT --secret-stdin',
-  ];
   static override args = nameArgs;
   static override flags = {
     provider: Flags.string({ required: true, summary: 'Cloud provider (aws, gcp, azure, …).' }),
@@ -149,3 +136,4 @@ export default class CredentialAdd extends BaseCommand<typeof CredentialAdd> {
     return credentialTable([c]);
   }
 }
+help(CredentialAdd, 'credential add');

@@ -1,6 +1,7 @@
 import type { Credential } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export function credentialTable(list: Credential[]): string {
   return makeTable(
@@ -10,8 +11,6 @@ export function credentialTable(list: Credential[]): string {
 }
 
 export default class CredentialList extends BaseCommand<typeof CredentialList> {
-  static override summary = 'List stored credentials (no secrets).';
-
   protected async execute(): Promise<Credential[]> {
     return (await this.core()).credentials.list();
   }
@@ -20,3 +19,4 @@ export default class CredentialList extends BaseCommand<typeof CredentialList> {
     return list.length ? credentialTable(list) : 'No stored credentials.';
   }
 }
+help(CredentialList, 'credential list');

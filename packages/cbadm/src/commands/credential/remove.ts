@@ -1,8 +1,8 @@
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs } from '../../flags.js';
+import { help } from '../../help.js';
 
 export default class CredentialRemove extends BaseCommand<typeof CredentialRemove> {
-  static override summary = 'Remove a stored credential and its secret file.';
   static override args = nameArgs;
 
   protected async execute(): Promise<{ removed: string }> {
@@ -14,3 +14,4 @@ export default class CredentialRemove extends BaseCommand<typeof CredentialRemov
     return `Removed credential ${r.removed}.`;
   }
 }
+help(CredentialRemove, 'credential remove');

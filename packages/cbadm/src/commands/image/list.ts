@@ -3,10 +3,9 @@ import type { ImageListing } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { imageTable } from '../../catalog-render.js';
 import { warn } from '../../spec-flags.js';
+import { help } from '../../help.js';
 
 export default class ImageList extends BaseCommand<typeof ImageList> {
-  static override summary = 'List images from the catalog (the current image of each alias per region), with the age of the data.';
-  static override examples = ['<%= config.bin %> image list --os ubuntu-22.04', '<%= config.bin %> image list --provider aws --region ap-northeast-2 --json'];
   static override flags = {
     provider: Flags.string({ multiple: true, summary: 'Only these providers.' }),
     region: Flags.string({ multiple: true, summary: 'Only these regions.' }),
@@ -30,3 +29,4 @@ export default class ImageList extends BaseCommand<typeof ImageList> {
     return imageTable(l);
   }
 }
+help(ImageList, 'image list');

@@ -5,10 +5,9 @@ import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../base-command.js';
 import { nsParse } from '../../flags.js';
 import { clusterSummary } from '../../k8s-render.js';
+import { help } from '../../help.js';
 
 export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
-  static override summary = 'Create a Kubernetes cluster over MCIS VMs (re-running after a failure or interruption continues it).';
-  static override examples = ['<%= config.bin %> k8s create -f examples/k8s-cluster.yaml', '<%= config.bin %> k8s create -f cluster.yaml --mcis my-vms --json', '<%= config.bin %> k8s create -f cluster.yaml --api-access 203.0.113.7/32'];
   static override flags = {
     file: Flags.string({ char: 'f', required: true, summary: "K8sCluster manifest (YAML), or '-' for standard input." }),
     mcis: Flags.string({ summary: 'Use this existing MCIS (its subgroups named after the node sets) instead of creating one.' }),
@@ -45,3 +44,4 @@ export default class K8sCreate extends BaseCommand<typeof K8sCreate> {
     return clusterSummary(c);
   }
 }
+help(K8sCreate, 'k8s create');

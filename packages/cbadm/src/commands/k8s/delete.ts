@@ -1,14 +1,11 @@
 import type { KubeconfigCleanup } from '@cloud-barista/core/k8s/kubeconfig';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag, yesFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 type Result = { deleted: string; mcisDeleted: string[]; kubeconfigs: KubeconfigCleanup[] };
 
 export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
-  static override summary = "Delete a cluster: close its ports, terminate and delete the MCIS it created, drop the record.";
-  static override description =
-    "An MCIS given with `k8s create --mcis` is left alone (its VMs are the user's). The context, cluster and user `k8s kubeconfig` wrote are taken out of each kubeconfig it wrote them into (other entries stay); a file in $CB_HOME/kube that held only this cluster is deleted.";
-  static override examples = ['<%= config.bin %> k8s delete multi'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag, yes: yesFlag };
 
@@ -27,3 +24,4 @@ export default class K8sDelete extends BaseCommand<typeof K8sDelete> {
     return [`Deleted cluster ${r.deleted}${r.mcisDeleted.length ? ` and MCIS ${r.mcisDeleted.join(', ')}` : ''}`, ...kube].join('\n');
   }
 }
+help(K8sDelete, 'k8s delete');

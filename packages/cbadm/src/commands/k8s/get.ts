@@ -2,10 +2,9 @@ import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { clusterSummary } from '../../k8s-render.js';
+import { help } from '../../help.js';
 
 export default class K8sGet extends BaseCommand<typeof K8sGet> {
-  static override summary = 'Show a cluster: phase (with the reason on failure), endpoint, and each node with its last bootstrap step.';
-  static override examples = ['<%= config.bin %> k8s get multi', '<%= config.bin %> k8s get multi --json | jq -r .phase'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -17,3 +16,4 @@ export default class K8sGet extends BaseCommand<typeof K8sGet> {
     return clusterSummary(c);
   }
 }
+help(K8sGet, 'k8s get');

@@ -2,12 +2,9 @@ import { Flags } from '@oclif/core';
 import type { KubeconfigResult } from '@cloud-barista/core/k8s/service';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 export default class K8sKubeconfig extends BaseCommand<typeof K8sKubeconfig> {
-  static override summary = "Write the cluster's kubeconfig to a file, or merge it into your kubeconfig.";
-  static override description =
-    'Without --merge the kubeconfig goes to $CB_HOME/kube/<ns>-<name>.yaml (or --file). With --merge a context, cluster and user named after the cluster are put into the first file of $KUBECONFIG, else ~/.kube/config; other contexts and the current context stay as they are. Files are written 0600; keys are never printed.';
-  static override examples = ['<%= config.bin %> k8s kubeconfig multi', '<%= config.bin %> k8s kubeconfig multi --merge && kubectl --context multi get nodes -o wide'];
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
@@ -25,3 +22,4 @@ export default class K8sKubeconfig extends BaseCommand<typeof K8sKubeconfig> {
     return `${r.merged ? 'Merged context' : 'Wrote context'} '${r.context}' (${r.server}) ${r.merged ? 'into' : 'to'} ${r.file}\n`;
   }
 }
+help(K8sKubeconfig, 'k8s kubeconfig');

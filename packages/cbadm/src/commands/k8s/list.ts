@@ -3,10 +3,9 @@ import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag } from '../../flags.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export default class K8sList extends BaseCommand<typeof K8sList> {
-  static override summary = 'List Kubernetes clusters with their phase.';
-  static override examples = ['<%= config.bin %> k8s list', '<%= config.bin %> k8s list -A --json'];
   static override flags = { ns: nsFlag, 'all-namespaces': Flags.boolean({ char: 'A', summary: 'Every namespace.' }) };
 
   protected async execute(): Promise<K8sClusterView[]> {
@@ -17,3 +16,4 @@ export default class K8sList extends BaseCommand<typeof K8sList> {
     return makeTable(['NAMESPACE', 'NAME', 'PHASE', 'VERSION', 'CNI', 'NODES', 'ENDPOINT', 'REASON'], list.map((c) => [c.ns, c.name, c.phase, c.version, c.cni, c.nodes.length, c.endpoint, c.reason]));
   }
 }
+help(K8sList, 'k8s list');

@@ -3,12 +3,9 @@ import type { BenchmarkResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 export default class McisBenchmark extends BaseCommand<typeof McisBenchmark> {
-  static override summary = 'Measure CPU, memory, disk and TCP RTT on every VM over SSH (nothing installed); results feed `recommend --priority performance`.';
-  static override description =
-    'CPU: a fixed awk workload, once in one process and once per vCPU. Memory and disk: dd throughput (/dev/zero → /dev/null; 64 MiB written with fdatasync). RTT: best-of-5 TCP connect time between every pair of VMs (bash /dev/tcp) and from this machine. Runs on all VMs at once; results are stored per provider, region and spec.';
-  static override examples = ['<%= config.bin %> mcis benchmark web', '<%= config.bin %> mcis benchmark web --json | jq .rtt'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag, timeout: Flags.integer({ summary: 'Per-VM timeout in seconds.', default: 180 }) };
 
@@ -30,3 +27,4 @@ export default class McisBenchmark extends BaseCommand<typeof McisBenchmark> {
     return `Benchmark of MCIS ${r.ns}/${r.mcis} at ${r.measuredAt}\n${vms}\nTCP connect RTT between VMs (best of 5):\n${rtt}\nStored for ${r.stored.length} provider/region/spec combination(s): see \`cbadm recommend --priority performance\`.`;
   }
 }
+help(McisBenchmark, 'mcis benchmark');

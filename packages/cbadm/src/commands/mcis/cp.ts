@@ -4,23 +4,12 @@ import { ExitCode, UsageError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag, subgroupFlag, vmFlag } from '../../flags.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 /** `MCIS:PATH`: the remote side of a copy (an MCIS name is lower-case letters, digits and dashes). */
 const REMOTE = /^([a-z0-9][a-z0-9-]*):(.+)$/;
 
 export default class McisCp extends BaseCommand<typeof McisCp> {
-  static override summary = 'Copy a file or directory tree to or from the VMs in parallel over SFTP; unchanged files are skipped.';
-  static override description = [
-    'Upload: `cbadm mcis cp LOCAL NAME:PATH` makes PATH on every selected VM a copy of LOCAL (a directory\'s contents go into PATH, created if missing; a file is written as PATH, or into PATH when it ends with / or is a directory). Relative remote paths are relative to the login user\'s home.',
-    'Download: `cbadm mcis cp NAME:PATH LOCAL` puts each VM\'s PATH into LOCAL/<vm>/<last part of PATH>.',
-    'Like `rsync -rt`: permissions and modification times are kept, and a file whose size and mtime already match is skipped, so a re-run moves only what changed; --checksum compares content instead.',
-    'Exit code: 0 when every VM succeeded, 3 when some failed, 1 when all failed.',
-  ].join('\n\n');
-  static override examples = [
-    '<%= config.bin %> mcis cp ./dist web:/srv/app',
-    '<%= config.bin %> mcis cp ./dist web:app --subgroup seoul --checksum',
-    '<%= config.bin %> mcis cp web:/var/log/syslog ./logs/',
-  ];
   static override args = {
     source: Args.string({ required: true, description: 'LOCAL path or NAME:PATH' }),
     dest: Args.string({ required: true, description: 'NAME:PATH or LOCAL path' }),
@@ -73,3 +62,4 @@ export default class McisCp extends BaseCommand<typeof McisCp> {
     process.exitCode = bad.length === this.results.length ? ExitCode.Error : ExitCode.Partial;
   }
 }
+help(McisCp, 'mcis cp');

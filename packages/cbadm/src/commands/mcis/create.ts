@@ -5,16 +5,11 @@ import { manifestFlags } from '../../flags.js';
 import { readMcisManifestFile } from '../../manifest-file.js';
 import { planTable } from '../../catalog-render.js';
 import { failureSummary, mcisSummary } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 type Result = (CreateResult & { monitoring?: unknown }) | { dryRun: true; plan: CreatePlan; warnings: FieldIssue[] };
 
 export default class McisCreate extends BaseCommand<typeof McisCreate> {
-  static override summary = 'Create an MCIS from a manifest (re-running after an interruption continues it).';
-  static override examples = [
-    '<%= config.bin %> mcis create -f examples/quickstart.yaml',
-    '<%= config.bin %> mcis create -f mcis.yaml --dry-run',
-    '<%= config.bin %> mcis create -f mcis.yaml --parallelism 50 --on-failure rollback --json',
-  ];
   static override flags = {
     ...manifestFlags,
     'dry-run': Flags.boolean({ summary: 'Validate and print the plan; change nothing.' }),
@@ -74,3 +69,4 @@ export default class McisCreate extends BaseCommand<typeof McisCreate> {
     return [`${moves}${mcisSummary(r.mcis)}`, summary].filter(Boolean).join('\n');
   }
 }
+help(McisCreate, 'mcis create');

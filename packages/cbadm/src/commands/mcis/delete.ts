@@ -3,12 +3,9 @@ import type { DeleteResult } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag, yesFlag } from '../../flags.js';
 import { failureLines } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 export default class McisDelete extends BaseCommand<typeof McisDelete> {
-  static override summary = 'Delete an MCIS: its VMs, the default resources no MCIS uses any more, then the record.';
-  static override description =
-    'Refuses while VMs may still exist in the cloud; --force terminates them first. If anything fails (exit 3), the MCIS stays in state Deleting with the reasons per VM and per connection: run the same command again to finish it.';
-  static override examples = ['<%= config.bin %> mcis delete web', '<%= config.bin %> mcis delete web --force', '<%= config.bin %> mcis delete web --yes'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag, force: Flags.boolean({ summary: 'Terminate live VMs, then delete (confirms, as --yes does).' }), yes: yesFlag };
 
@@ -30,3 +27,4 @@ export default class McisDelete extends BaseCommand<typeof McisDelete> {
     return [`MCIS ${this.args.name} is still Deleting${cleaned}:`, ...failureLines([...r.failedVms, ...stuck])].join('\n');
   }
 }
+help(McisDelete, 'mcis delete');

@@ -3,12 +3,9 @@ import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { changeLines } from '../../plan-render.js';
+import { help } from '../../help.js';
 
 export default class McisDrift extends BaseCommand<typeof McisDrift> {
-  static override summary = 'Check the clouds against the record: VMs gone, stopped or started outside cbadm, unknown instances.';
-  static override description =
-    'Asks every connection of the MCIS and changes nothing. Exit code 0 when the clouds agree with the record, 6 when they do not (for CI), 3 when none was found but some connection could not be asked (what it holds was not checked); `cbadm apply` with the manifest repairs what it can (replaces gone VMs, terminates unknown instances).';
-  static override examples = ['<%= config.bin %> mcis drift web', '<%= config.bin %> mcis drift web --json | jq .changes'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -36,3 +33,4 @@ export default class McisDrift extends BaseCommand<typeof McisDrift> {
     else if (this.unchecked) process.exitCode = ExitCode.Partial;
   }
 }
+help(McisDrift, 'mcis drift');

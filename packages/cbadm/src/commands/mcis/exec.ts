@@ -5,22 +5,12 @@ import { parseByteSize } from '@cloud-barista/core/util/byte-size';
 import { BaseCommand } from '../../base-command.js';
 import { LineWriter } from '../../line-writer.js';
 import { nameArgs, nsFlag, subgroupFlag, vmFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 // A result is one JSON document in memory: past this, write the output to a file on the VM instead.
 const MAX_OUTPUT_LIMIT = 256 * 1024 * 1024;
 
 export default class McisExec extends BaseCommand<typeof McisExec> {
-  static override summary = 'Run a command on the VMs in parallel over SSH; per-VM exit code and output.';
-  static override description = [
-    'Table output (the default) streams the lines of every VM as they arrive, each prefixed with the VM name (`web-1 | …`): stdout to stdout, stderr to stderr. Lines of different VMs interleave but never mix; a line over 64 KiB is split. A per-VM summary follows on stderr.',
-    '--json and --output yaml print one result per VM when all have finished: exit code, `stdoutBytes`/`stderrBytes` (all the command wrote), and the last --max-output bytes of its stdout and of its stderr (`truncated: true` when that is not all of it).',
-    'Exit code: 0 when every VM succeeded, 3 when some failed, 1 when all failed.',
-  ].join('\n\n');
-  static override examples = [
-    "<%= config.bin %> mcis exec web -- uname -a",
-    "<%= config.bin %> mcis exec web --subgroup seoul --json -- 'df -h / | tail -1'",
-    "<%= config.bin %> mcis exec web --json --max-output 64KiB -- 'journalctl -b'",
-  ];
   static override strict = false;
   static override args = nameArgs;
   static override flags = {
@@ -79,6 +69,7 @@ export default class McisExec extends BaseCommand<typeof McisExec> {
     process.exitCode = bad.length === this.results.length ? ExitCode.Error : ExitCode.Partial;
   }
 }
+help(McisExec, 'mcis exec');
 
 function summaryLine(r: ExecVmResult): string {
   const status = `exit ${r.exitCode ?? r.signal ?? 'n/a'}${r.error ? `: ${r.error}` : ''}`;

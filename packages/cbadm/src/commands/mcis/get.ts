@@ -2,10 +2,9 @@ import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 export default class McisGet extends BaseCommand<typeof McisGet> {
-  static override summary = 'Show an MCIS and its VMs (status, addresses, SSH, ids) from the record.';
-  static override examples = ['<%= config.bin %> mcis get web', '<%= config.bin %> mcis get web --json | jq -r .vms[].publicIp'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -17,3 +16,4 @@ export default class McisGet extends BaseCommand<typeof McisGet> {
     return mcisSummary(m);
   }
 }
+help(McisGet, 'mcis get');

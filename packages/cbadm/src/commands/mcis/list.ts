@@ -3,10 +3,9 @@ import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nsParse } from '../../flags.js';
 import { mcisListTable } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 export default class McisList extends BaseCommand<typeof McisList> {
-  static override summary = 'List MCIS with their status.';
-  static override examples = ['<%= config.bin %> mcis list', '<%= config.bin %> mcis list --all-namespaces --json'];
   static override flags = {
     ns: Flags.string({ summary: 'Namespace.', env: 'CB_NS', default: 'default', parse: nsParse }),
     'all-namespaces': Flags.boolean({ char: 'A', summary: 'List every namespace.' }),
@@ -20,3 +19,4 @@ export default class McisList extends BaseCommand<typeof McisList> {
     return list.length ? mcisListTable(list) : 'No MCIS. Create one with `cbadm mcis create -f FILE`.';
   }
 }
+help(McisList, 'mcis list');

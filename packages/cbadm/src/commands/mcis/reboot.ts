@@ -1,7 +1,7 @@
-import { actionExamples, McisActionCommand } from '../../action-command.js';
+import { McisActionCommand } from '../../action-command.js';
+import { help } from '../../help.js';
 
 export default class McisReboot extends McisActionCommand {
-  static override summary = 'Reboot running VMs.';
-  static override examples = actionExamples('reboot');
   protected readonly action = 'reboot';
 }
+help(McisReboot, 'mcis reboot');

@@ -2,11 +2,11 @@ import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 type Result = { mcis: McisView; removed: string[] };
 
 export default class McisRefine extends BaseCommand<typeof McisRefine> {
-  static override summary = 'Drop Failed and Undefined VMs (terminating whatever of them exists in the cloud).';
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -18,3 +18,4 @@ export default class McisRefine extends BaseCommand<typeof McisRefine> {
     return `${r.removed.length ? `Removed ${r.removed.join(', ')}.` : 'Nothing to refine.'}\n${mcisSummary(r.mcis)}`;
   }
 }
+help(McisRefine, 'mcis refine');

@@ -3,15 +3,9 @@ import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameParse, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 export default class McisRegister extends BaseCommand<typeof McisRegister> {
-  static override summary = 'Adopt existing machines reachable over SSH as an MCIS (exec, ssh and monitoring work; no cloud actions).';
-  static override description =
-    'Every host must accept the key before anything is recorded; host keys are pinned. Registered machines have no cloud API behind them: suspend/resume/reboot/terminate are refused with a clear message, and delete only removes the record.';
-  static override examples = [
-    '<%= config.bin %> mcis register onprem --host ubuntu@10.0.0.5 --host ubuntu@10.0.0.6 --key ~/.ssh/id_ed25519',
-    '<%= config.bin %> mcis register lab --host admin@db1.example.com:2222 --key ./lab.pem --subgroup db',
-  ];
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }) };
   static override flags = {
     ns: nsFlag,
@@ -38,3 +32,4 @@ export default class McisRegister extends BaseCommand<typeof McisRegister> {
     return mcisSummary(m);
   }
 }
+help(McisRegister, 'mcis register');

@@ -1,7 +1,7 @@
-import { actionExamples, McisActionCommand } from '../../action-command.js';
+import { McisActionCommand } from '../../action-command.js';
+import { help } from '../../help.js';
 
 export default class McisResume extends McisActionCommand {
-  static override summary = 'Resume suspended VMs.';
-  static override examples = actionExamples('resume');
   protected readonly action = 'resume';
 }
+help(McisResume, 'mcis resume');

@@ -4,12 +4,9 @@ import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
 import { changeLines } from '../../plan-render.js';
+import { help } from '../../help.js';
 
 export default class McisScale extends BaseCommand<typeof McisScale> {
-  static override summary = "Set a subgroup's VM count: scale out with the next indexes, scale in from the highest.";
-  static override description =
-    'The imperative form of editing `count` and running `cbadm apply`: the same plan, drain hook and guarantees (resumable, no duplicates). The record keeps the new count; a manifest applied later wins.';
-  static override examples = ['<%= config.bin %> mcis scale web --subgroup seoul --count 5'];
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
@@ -27,3 +24,4 @@ export default class McisScale extends BaseCommand<typeof McisScale> {
     return `${changeLines(r.plan.changes)}\n${mcisSummary(r.mcis)}`;
   }
 }
+help(McisScale, 'mcis scale');

@@ -4,12 +4,11 @@ import { UsageError } from '@cloud-barista/core/errors';
 import { shellQuote } from '@cloud-barista/core/ssh/openssh';
 import { BaseCommand } from '../../base-command.js';
 import { nsFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 type Result = { vm: string; command: string[]; line: string } | undefined;
 
 export default class McisSsh extends BaseCommand<typeof McisSsh> {
-  static override summary = "Open an interactive shell on a VM; --print prints a working command line (OpenSSH, or the VM's own way in).";
-  static override examples = ['<%= config.bin %> mcis ssh web seoul-1', '$(<%= config.bin %> mcis ssh web seoul-1 --print) uptime'];
   static override args = { name: Args.string({ required: true, description: 'MCIS name.' }), vm: Args.string({ required: true, description: 'VM name.' }) };
   static override flags = { ns: nsFlag, print: Flags.boolean({ summary: 'Print the command line instead of connecting.' }) };
 
@@ -36,3 +35,4 @@ export default class McisSsh extends BaseCommand<typeof McisSsh> {
     return r ? r.line : '';
   }
 }
+help(McisSsh, 'mcis ssh');

@@ -3,10 +3,9 @@ import type { McisView } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameArgs, nsFlag } from '../../flags.js';
 import { mcisSummary } from '../../mcis-render.js';
+import { help } from '../../help.js';
 
 export default class McisStatus extends BaseCommand<typeof McisStatus> {
-  static override summary = 'MCIS status as Tumblebug prints it (e.g. Running:3 (R:3/3)); --refresh asks the clouds.';
-  static override examples = ['<%= config.bin %> mcis status web', '<%= config.bin %> mcis status web --refresh --json'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag, refresh: Flags.boolean({ summary: 'Reconcile the record with the clouds first.' }) };
 
@@ -19,3 +18,4 @@ export default class McisStatus extends BaseCommand<typeof McisStatus> {
     return mcisSummary(m);
   }
 }
+help(McisStatus, 'mcis status');

@@ -1,7 +1,7 @@
-import { actionExamples, McisActionCommand } from '../../action-command.js';
+import { McisActionCommand } from '../../action-command.js';
+import { help } from '../../help.js';
 
 export default class McisSuspend extends McisActionCommand {
-  static override summary = 'Suspend running VMs (stop them; disks are kept).';
-  static override examples = actionExamples('suspend');
   protected readonly action = 'suspend';
 }
+help(McisSuspend, 'mcis suspend');

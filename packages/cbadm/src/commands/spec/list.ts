@@ -3,14 +3,9 @@ import type { SpecListing } from '@cloud-barista/core';
 import { BaseCommand } from '../../base-command.js';
 import { specTable } from '../../catalog-render.js';
 import { specFilterFlags, specFilterOf, warn } from '../../spec-flags.js';
+import { help } from '../../help.js';
 
 export default class SpecList extends BaseCommand<typeof SpecList> {
-  static override summary = 'List specs (vCPU, memory, GPU, arch, price per hour) from the catalog, with the age of the data.';
-  static override examples = [
-    '<%= config.bin %> spec list --vcpu 2..8 --memory 4.. --max-price 0.2',
-    '<%= config.bin %> spec list --provider aws --region ap-* --arch arm64 --sort price',
-    '<%= config.bin %> spec list --gpu a100 --json',
-  ];
   static override flags = {
     ...specFilterFlags,
     sort: Flags.option({ options: ['region', 'price'] as const, default: 'region', summary: 'Order: by provider region (cheapest first within), or by price overall.' })(),
@@ -29,3 +24,4 @@ export default class SpecList extends BaseCommand<typeof SpecList> {
     return specTable(l);
   }
 }
+help(SpecList, 'spec list');

@@ -1,12 +1,9 @@
 import type { StoreCheck } from '@cloud-barista/core/store/maintenance';
 import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
+import { help } from '../../help.js';
 
 export default class StateCheck extends BaseCommand<typeof StateCheck> {
-  static override summary = "Check the state store with SQLite's full integrity check (and its backup).";
-  static override description = 'Reads only. Exit code 0 when the store is healthy, 1 when it is damaged (the output says how to restore or recover it).';
-  static override examples = ['<%= config.bin %> state check', '<%= config.bin %> state check --json | jq .ok'];
-
   private result: StoreCheck | undefined;
 
   protected async execute(): Promise<StoreCheck> {
@@ -29,3 +26,4 @@ export default class StateCheck extends BaseCommand<typeof StateCheck> {
     return lines.join('\n');
   }
 }
+help(StateCheck, 'state check');

@@ -1,13 +1,9 @@
 import type { RecoverResult } from '@cloud-barista/core/orchestrator/recover';
 import { PartialError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
+import { help } from '../../help.js';
 
 export default class StateRecover extends BaseCommand<typeof StateRecover> {
-  static override summary = "Rebuild the state store from the clouds' cb-* tags.";
-  static override description =
-    "For a damaged or lost store. Connections and credential records are salvaged from the old store or its backup; every connection's cloud is asked for the instances cbadm tagged, and each MCIS is recorded again with its VMs. The old store is kept aside as state.db.damaged-<time>. Exit 3 when some connection's cloud could not be asked (re-run when it answers).";
-  static override examples = ['<%= config.bin %> state recover', '<%= config.bin %> state recover --json | jq .mcis'];
-
   protected async execute(): Promise<RecoverResult> {
     const { recoverState } = await import('@cloud-barista/core/orchestrator/recover');
     const { homePaths, resolveHome } = await import('@cloud-barista/core/home');
@@ -29,3 +25,4 @@ export default class StateRecover extends BaseCommand<typeof StateRecover> {
     return lines.join('\n');
   }
 }
+help(StateRecover, 'state recover');

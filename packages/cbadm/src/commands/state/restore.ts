@@ -1,12 +1,9 @@
 import { Flags } from '@oclif/core';
 import type { RestoreResult } from '@cloud-barista/core/store/maintenance';
 import { BaseCommand } from '../../base-command.js';
+import { help } from '../../help.js';
 
 export default class StateRestore extends BaseCommand<typeof StateRestore> {
-  static override summary = 'Put the automatic backup (state.db.bak) in place of the state store.';
-  static override description =
-    'The backup is taken before every schema migration and at most once a day. It is checked before use; the store it replaces is kept aside as state.db.damaged-<time>, never deleted. Records changed since the backup was taken are not in it: `cbadm state recover` rebuilds from the clouds instead.';
-  static override examples = ['<%= config.bin %> state restore', '<%= config.bin %> state restore --from ./state.db.copy'];
   static override flags = { from: Flags.string({ summary: 'Backup file to restore (default: state.db.bak beside the store).' }) };
 
   protected async execute(): Promise<RestoreResult> {
@@ -19,3 +16,4 @@ export default class StateRestore extends BaseCommand<typeof StateRestore> {
     return `Restored ${r.file} from ${r.from} (taken ${r.backupTakenAt}).${r.keptAs ? `\nThe replaced store is kept as ${r.keptAs}.` : ''}`;
   }
 }
+help(StateRestore, 'state restore');

@@ -1,11 +1,9 @@
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
 import type { TwinConnectResult } from '../../twin/connect.js';
+import { help } from '../../help.js';
 
 export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
-  static override summary = 'Register one connection per Cloud-Twin region and provider (twin-aws-<region>, …).';
-  static override examples = ['<%= config.bin %> twin connect', '<%= config.bin %> twin connect --json | jq -r .connections[].name'];
-
   protected async execute(): Promise<TwinConnectResult> {
     const { twinConnect } = await import('../../twin/connect.js');
     const { driverRegistry } = await import('@cloud-barista/drivers');
@@ -18,3 +16,4 @@ export default class TwinConnect extends BaseCommand<typeof TwinConnect> {
     return r.cloudsYaml ? `${table}\nOpenStack client: OS_CLIENT_CONFIG_FILE=${r.cloudsYaml} openstack --os-cloud cb-twin server list` : table;
   }
 }
+help(TwinConnect, 'twin connect');

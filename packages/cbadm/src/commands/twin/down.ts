@@ -1,11 +1,10 @@
 import { BaseCommand } from '../../base-command.js';
 import { yesFlag } from '../../flags.js';
+import { help } from '../../help.js';
 
 type Result = { stopped: boolean; pid?: number };
 
 export default class TwinDown extends BaseCommand<typeof TwinDown> {
-  static override summary = "Stop Cloud-Twin and every VM's SSH server (its state is kept for the next `twin up`).";
-
   static override flags = { yes: yesFlag };
 
   protected async execute(): Promise<Result> {
@@ -26,3 +25,4 @@ export default class TwinDown extends BaseCommand<typeof TwinDown> {
     return r.stopped ? `Cloud-Twin stopped (pid ${r.pid}).` : 'Cloud-Twin was not running.';
   }
 }
+help(TwinDown, 'twin down');

@@ -1,20 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { makeTable } from '../../render.js';
+import { help } from '../../help.js';
 
 type FaultState = { faults: Array<{ provider?: string; action: string; code: string; rate: number; latencyMs?: number; region?: string; count?: number }>; outages: string[] };
 
 export default class TwinFault extends BaseCommand<typeof TwinFault> {
-  static override summary = 'Show or change fault injection on a running Cloud-Twin.';
-  static override description =
-    'SPEC is [PROVIDER:]ACTION:CODE:RATE[:LATENCY][@REGION][#COUNT], e.g. RunInstances:InsufficientInstanceCapacity:0.3, *::1:800ms (latency only), StopInstances:RequestLimitExceeded:1#2 (the next two calls), gcp:instances.insert:ZONE_RESOURCE_POOL_EXHAUSTED:1@asia-northeast3-a (GCE: UPPER_CASE codes fail the operation, camelCase reasons such as rateLimitExceeded fail the call). azure:VirtualMachines_CreateOrUpdate:SkuNotAvailable:1@koreacentral (ARM: the operation id and its error code). alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2 (ECS: the action and its error code). openstack:servers.create:NoValidHost:1@RegionOne (the build fails: server ERROR), openstack:tokens.create:Unauthorized:1 (Keystone 401), openstack:servers.create:OverLimit:1 (Nova quota 403). cloudit:servers.create:NO_AVAILABLE_HOST:1@kr-seoul-1 (the server lands Failed), cloudit:*:TOO_MANY_REQUESTS:0.1 (Cloudit: the call name and an UPPER_CASE code; the zone is a cluster). PROVIDER is aws (default), gcp, azure, alibaba, openstack or cloudit. Given specs replace the current rules.';
-  static override examples = [
-    '<%= config.bin %> twin fault',
-    '<%= config.bin %> twin fault RunInstances:InsufficientInstanceCapacity:1@ap-northeast-2',
-    '<%= config.bin %> twin fault gcp:*:rateLimitExceeded:0.2@us-central1',
-    '<%= config.bin %> twin fault --clear',
-    '<%= config.bin %> twin fault --outage eu-west-1',
-  ];
   static override strict = false;
   static override args = { spec: Args.string({ description: 'Fault rule(s) to set.' }) };
   static override flags = {
@@ -40,3 +31,4 @@ export default class TwinFault extends BaseCommand<typeof TwinFault> {
     return `${rules}\nRegions down: ${s.outages.length ? s.outages.join(', ') : 'none'}`;
   }
 }
+help(TwinFault, 'twin fault');

@@ -1,6 +1,7 @@
 import { ExitCode } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../base-command.js';
 import type { TwinStatus } from '../../twin/control.js';
+import { help } from '../../help.js';
 
 /** What isolation costs per VM, when VMs have run: ` (median start 120 ms, 2.9 MB per running VM)`. */
 function costText(cost: TwinStatus['isolationCost']): string {
@@ -33,10 +34,6 @@ export function twinStatusText(s: TwinStatus): string {
 }
 
 export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
-  static override summary = 'Show whether Cloud-Twin runs, its endpoints and instance counts (exit 4 when it does not run).';
-  static override description = 'Exit code 0 when the twin runs, 4 when it does not (the status is printed either way), so scripts can wait on it: until cbadm twin status >/dev/null; do sleep 1; done.';
-  static override examples = ['<%= config.bin %> twin status --json | jq -r .endpoints.aws', '<%= config.bin %> twin status >/dev/null || cbadm twin up'];
-
   protected async execute(): Promise<TwinStatus> {
     const { twinStatus } = await import('../../twin/control.js');
     const { resolveHome, homePaths } = await import('@cloud-barista/core/home');
@@ -50,3 +47,4 @@ export default class TwinStatusCmd extends BaseCommand<typeof TwinStatusCmd> {
     return twinStatusText(s);
   }
 }
+help(TwinStatusCmd, 'twin status');

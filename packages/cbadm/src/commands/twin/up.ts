@@ -3,13 +3,12 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { twinStatusText } from './status.js';
 import type { TwinStatus } from '../../twin/control.js';
+import { help } from '../../help.js';
 
 /** The twin's status, and the twin connections `twin up` had to point at new endpoints. */
 type TwinUpResult = TwinStatus & { refreshedConnections: string[] };
 
 export default class TwinUp extends BaseCommand<typeof TwinUp> {
-  static override summary = 'Start Cloud-Twin, the local cloud emulator, in the background (no-op if running).';
-  static override examples = ['<%= config.bin %> twin up', '<%= config.bin %> twin up --boot-delay 2s --fault RunInstances:InsufficientInstanceCapacity:0.2'];
   static override flags = {
     'boot-delay': Flags.string({ summary: 'Time from pending to running (e.g. 2s, 500ms).', default: '2s', env: 'CB_TWIN_BOOT_DELAY' }),
     'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
@@ -50,3 +49,4 @@ export default class TwinUp extends BaseCommand<typeof TwinUp> {
     return `${twinStatusText(s)}${refreshed}\nNext: cbadm twin connect`;
   }
 }
+help(TwinUp, 'twin up');

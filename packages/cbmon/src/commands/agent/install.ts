@@ -3,16 +3,9 @@ import type { AgentJobResult } from '@cloud-barista/agent/install';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
 import { mcisArgs, vmScopeFlags } from '../../cli/flags.js';
 import { agentTable } from '../../cli/agent-render.js';
+import { help } from '../../cli/help.js';
 
 export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
-  static override summary = "Install (or upgrade) the monitoring agent on an MCIS's VMs over SSH.";
-  static override description =
-    'The agent is a POSIX sh script in ~/.cbmon of the login user: no root, no runtime. It samples /proc every interval and keeps an on-disk ring (default 1h) that a collector reads over SSH, or pushes to `cbmon collector serve --listen` with --push. Idempotent. Exit 3 when some VMs failed, 1 when all did.';
-  static override examples = [
-    '<%= config.bin %> agent install web',
-    '<%= config.bin %> agent install web --subgroup seoul --interval 1s',
-    '<%= config.bin %> agent install web --push http://10.0.0.5:8086',
-  ];
   static override args = mcisArgs;
   static override flags = {
     ...vmScopeFlags,
@@ -58,3 +51,4 @@ export default class AgentInstall extends BaseCommand<typeof AgentInstall> {
     return agentTable(r);
   }
 }
+help(AgentInstall, 'agent install');

@@ -2,16 +2,9 @@ import { PartialError } from '@cloud-barista/core/errors';
 import { BaseCommand } from '../../cli/base-command.js';
 import { mcisArgs, vmScopeFlags } from '../../cli/flags.js';
 import { statusTable, type AgentStatusRow } from '../../cli/agent-render.js';
+import { help } from '../../cli/help.js';
 
 export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
-  static override summary =
-    "Each VM's agent as it reports itself, and how far the collector has stored its samples.";
-  static override description =
-    'LAG is how many samples the agent has that the store does not (yet). Exit 3 when some VMs could not be asked.';
-  static override examples = [
-    '<%= config.bin %> agent status web',
-    '<%= config.bin %> agent status web --json | jq ".[] | select(.running | not)"',
-  ];
   static override args = mcisArgs;
   static override flags = vmScopeFlags;
 
@@ -56,3 +49,4 @@ export default class AgentStatus extends BaseCommand<typeof AgentStatus> {
     return statusTable(rows);
   }
 }
+help(AgentStatus, 'agent status');

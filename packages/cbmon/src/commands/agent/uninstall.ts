@@ -2,13 +2,9 @@ import type { AgentJobResult } from '@cloud-barista/agent/install';
 import { BaseCommand } from '../../cli/base-command.js';
 import { mcisArgs, vmScopeFlags } from '../../cli/flags.js';
 import { agentTable } from '../../cli/agent-render.js';
+import { help } from '../../cli/help.js';
 
 export default class AgentUninstall extends BaseCommand<typeof AgentUninstall> {
-  static override summary = 'Stop and remove the agent (and its ring) from VMs of an MCIS. Idempotent.';
-  static override examples = [
-    '<%= config.bin %> agent uninstall web',
-    '<%= config.bin %> agent uninstall web --vm web-2',
-  ];
   static override args = mcisArgs;
   static override flags = vmScopeFlags;
 
@@ -23,3 +19,4 @@ export default class AgentUninstall extends BaseCommand<typeof AgentUninstall> {
     return agentTable(r);
   }
 }
+help(AgentUninstall, 'agent uninstall');

@@ -1,10 +1,9 @@
 import type { AlertView } from '../../alerts/alerts.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { makeTable } from '../../cli/render.js';
+import { help } from '../../cli/help.js';
 
 export default class AlertList extends BaseCommand<typeof AlertList> {
-  static override summary = 'Alert rules, their actions, and the series firing now.';
-
   protected async execute(): Promise<AlertView[]> {
     const { listAlerts } = await import('../../alerts/alerts.js');
     const { store } = await this.mon();
@@ -30,3 +29,4 @@ export default class AlertList extends BaseCommand<typeof AlertList> {
     );
   }
 }
+help(AlertList, 'alert list');

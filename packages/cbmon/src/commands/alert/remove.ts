@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { help } from '../../cli/help.js';
 
 export default class AlertRemove extends BaseCommand<typeof AlertRemove> {
-  static override summary = 'Remove an alert rule.';
   static override args = { name: Args.string({ required: true, description: 'Alert name' }) };
 
   protected async execute(): Promise<{ removed: string }> {
@@ -15,3 +15,4 @@ export default class AlertRemove extends BaseCommand<typeof AlertRemove> {
     return `Alert '${r.removed}' removed.`;
   }
 }
+help(AlertRemove, 'alert remove');

@@ -1,16 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf, timerDurationOf } from '../../cli/base-command.js';
 import { collectorFlags } from '../../cli/flags.js';
+import { help } from '../../cli/help.js';
 
 export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
-  static override summary =
-    'Run the collector in the foreground: pull agents over SSH, accept pushes, store, alert.';
-  static override description =
-    'Pulls every agent installed in pull mode (one SSH stream per VM, resumed after any break from the last stored sample), accepts line protocol pushed by --push agents on --listen, writes the metrics store under $CB_HOME in batches, keeps 1-minute rollups, applies retention and evaluates alert rules. One collector per store (exit 5 if one runs). Ctrl-C stops it cleanly.';
-  static override examples = [
-    '<%= config.bin %> collector serve',
-    '<%= config.bin %> collector serve --listen 0.0.0.0:8086 --retention 3d',
-  ];
   static override flags = {
     ...collectorFlags,
     duration: Flags.string({ summary: 'Stop after this long.' }),
@@ -75,3 +68,4 @@ export default class CollectorServe extends BaseCommand<typeof CollectorServe> {
     return this.format === 'table' ? undefined : s;
   }
 }
+help(CollectorServe, 'collector serve');

@@ -1,14 +1,9 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { collectorFlags } from '../../cli/flags.js';
 import type { CollectorInfo } from '@cloud-barista/agent/collector-info';
+import { help } from '../../cli/help.js';
 
 export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
-  static override summary =
-    'Start the collector in the background (no-op if one runs); logs go to $CB_HOME/cbmon/collector.log.';
-  static override examples = [
-    '<%= config.bin %> collector start',
-    '<%= config.bin %> collector start --listen 0.0.0.0:8086',
-  ];
   static override flags = collectorFlags;
 
   protected async execute(): Promise<CollectorInfo & { alreadyRunning: boolean }> {
@@ -34,3 +29,4 @@ export default class CollectorStart extends BaseCommand<typeof CollectorStart> {
     return `${r.alreadyRunning ? 'The collector was already running' : 'Collector started'} (pid ${r.pid})${r.pushUrl ? `; pushes to ${r.pushUrl}` : ''}${r.pushPin ? ` (key pin ${r.pushPin})` : ''}.\nNext: cbmon collector status`;
   }
 }
+help(CollectorStart, 'collector start');

@@ -2,6 +2,7 @@ import { BaseCommand } from '../../cli/base-command.js';
 import type { CollectorStats } from '../../collector/stats.js';
 import type { CollectorInfo } from '@cloud-barista/agent/collector-info';
 import { makeTable } from '../../cli/render.js';
+import { help } from '../../cli/help.js';
 
 interface Result {
   running: boolean;
@@ -16,13 +17,6 @@ interface Result {
 }
 
 export default class CollectorStatus extends BaseCommand<typeof CollectorStatus> {
-  static override summary =
-    "The collector: running or not, each agent's stream, throughput, latency, loss, store size.";
-  static override examples = [
-    '<%= config.bin %> collector status',
-    '<%= config.bin %> collector status --json | jq .stats.latencyMs',
-  ];
-
   protected async execute(): Promise<Result> {
     const { readCollectorInfo } = await import('@cloud-barista/agent/collector-info');
     const { STATS_KEY } = await import('../../collector/collector.js');
@@ -65,3 +59,4 @@ export default class CollectorStatus extends BaseCommand<typeof CollectorStatus>
     return [head, figures, agents, storeLine].filter(Boolean).join('\n');
   }
 }
+help(CollectorStatus, 'collector status');

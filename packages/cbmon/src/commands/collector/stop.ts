@@ -1,10 +1,9 @@
 import { BaseCommand } from '../../cli/base-command.js';
+import { help } from '../../cli/help.js';
 
 type Result = { stopped: boolean; pid?: number };
 
 export default class CollectorStop extends BaseCommand<typeof CollectorStop> {
-  static override summary = 'Stop the background collector (it stores what it holds and rolls up first).';
-
   protected async execute(): Promise<Result> {
     const { stopCollector } = await import('../../collector/daemon.js');
     const { resolveHome } = await import('@cloud-barista/core/home');
@@ -15,3 +14,4 @@ export default class CollectorStop extends BaseCommand<typeof CollectorStop> {
     return r.stopped ? `Collector stopped (pid ${r.pid}).` : 'No collector was running.';
   }
 }
+help(CollectorStop, 'collector stop');

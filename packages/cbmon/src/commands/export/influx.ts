@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf } from '../../cli/base-command.js';
+import { help } from '../../cli/help.js';
 
 interface Result {
   samples: number;
@@ -10,16 +11,6 @@ interface Result {
 }
 
 export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
-  static override summary =
-    'Stored samples as InfluxDB line protocol: to stdout, or written to InfluxDB (1.x or 2.x).';
-  static override description =
-    'Every line carries the tags ns, mcis, vm, subgroup, csp, region (plus mount/device/interface) and a nanosecond timestamp. --follow keeps sending new samples until Ctrl-C.';
-  static override examples = [
-    '<%= config.bin %> export influx --since 1h > web.lp',
-    '<%= config.bin %> export influx --url http://influx:8086 --db cbmon --since 1d',
-    'INFLUX_TOKEN=… <%= config.bin %> export influx --url http://influx:8086 --bucket metrics --org sre --follow',
-    'pass show influx | <%= config.bin %> export influx --url http://influx:8086 --bucket metrics --org sre --token-stdin',
-  ];
   static override flags = {
     url: Flags.string({ summary: 'InfluxDB URL (without: print to stdout).', env: 'CBMON_INFLUX_URL' }),
     db: Flags.string({ summary: 'InfluxDB 1.x database.', default: 'cbmon' }),
@@ -124,3 +115,4 @@ export default class ExportInflux extends BaseCommand<typeof ExportInflux> {
     return `Exported ${r.samples} sample(s) as ${r.lines} line(s) to ${r.url} (${r.from} .. ${r.to}).`;
   }
 }
+help(ExportInflux, 'export influx');

@@ -1,15 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, durationOf, timerDurationOf } from '../../cli/base-command.js';
+import { help } from '../../cli/help.js';
 
 export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheus> {
-  static override summary =
-    'Serve the latest stored values in Prometheus exposition format, for a real Prometheus to scrape.';
-  static override description =
-    'Every scrape of /metrics reads the newest sample of each VM from the store (a collector keeps it current); VMs with nothing newer than --stale are left out. Runs until Ctrl-C or --duration; prints the URL on stdout once listening.';
-  static override examples = [
-    '<%= config.bin %> export prometheus --listen 127.0.0.1:9464',
-    "# prometheus.yml:  scrape_configs: [{job_name: cbmon, static_configs: [{targets: ['127.0.0.1:9464']}]}]",
-  ];
   static override flags = {
     listen: Flags.string({
       summary: 'HOST:PORT to serve /metrics on.',
@@ -52,3 +45,4 @@ export default class ExportPrometheus extends BaseCommand<typeof ExportPrometheu
     return undefined;
   }
 }
+help(ExportPrometheus, 'export prometheus');

@@ -3,10 +3,9 @@ import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../../base-command.js';
 import { nameParse, nsFlag } from '../../../flags.js';
 import { clusterSummary } from '../../../k8s-render.js';
+import { help } from '../../../help.js';
 
 export default class K8sNodeAdd extends BaseCommand<typeof K8sNodeAdd> {
-  static override summary = 'Add nodes on a connection: new VMs (an MCIS of their own) bootstrapped and joined.';
-  static override examples = ['<%= config.bin %> k8s node add multi --connection twin-aws-us-east-1 --count 2', '<%= config.bin %> k8s node add multi --connection aws-seoul --count 2 --role control-plane --spec t3.medium'];
   static override args = { name: Args.string({ required: true, description: 'cluster' }) };
   static override flags = {
     ns: nsFlag,
@@ -27,3 +26,4 @@ export default class K8sNodeAdd extends BaseCommand<typeof K8sNodeAdd> {
     return clusterSummary(c);
   }
 }
+help(K8sNodeAdd, 'k8s node add');

@@ -3,10 +3,9 @@ import type { K8sClusterView } from '@cloud-barista/core/k8s/view';
 import { BaseCommand } from '../../../base-command.js';
 import { nsFlag, yesFlag } from '../../../flags.js';
 import { clusterSummary } from '../../../k8s-render.js';
+import { help } from '../../../help.js';
 
 export default class K8sNodeRemove extends BaseCommand<typeof K8sNodeRemove> {
-  static override summary = 'Remove a node: cordon and drain it, `kubectl delete node`, terminate its VM.';
-  static override examples = ['<%= config.bin %> k8s node remove multi w-aws-1'];
   static override args = { name: Args.string({ required: true, description: 'cluster' }), node: Args.string({ required: true, description: 'node (VM) name' }) };
   static override flags = { ns: nsFlag, yes: yesFlag };
 
@@ -21,3 +20,4 @@ export default class K8sNodeRemove extends BaseCommand<typeof K8sNodeRemove> {
     return clusterSummary(c);
   }
 }
+help(K8sNodeRemove, 'k8s node remove');

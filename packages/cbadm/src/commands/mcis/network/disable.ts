@@ -2,10 +2,9 @@ import type { NetworkResult } from '@cloud-barista/core/orchestrator/overlay-ser
 import { BaseCommand } from '../../../base-command.js';
 import { nameArgs, nsFlag } from '../../../flags.js';
 import { mcisSummary } from '../../../mcis-render.js';
+import { help } from '../../../help.js';
 
 export default class McisNetworkDisable extends BaseCommand<typeof McisNetworkDisable> {
-  static override summary = 'Take the overlay down: tunnels, keys and /etc/hosts entries removed from every VM, its UDP rule from the firewall.';
-  static override examples = ['<%= config.bin %> mcis network disable web'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -18,3 +17,4 @@ export default class McisNetworkDisable extends BaseCommand<typeof McisNetworkDi
     return mcisSummary(r.mcis);
   }
 }
+help(McisNetworkDisable, 'mcis network disable');

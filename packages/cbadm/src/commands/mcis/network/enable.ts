@@ -3,12 +3,9 @@ import type { NetworkResult } from '@cloud-barista/core/orchestrator/overlay-ser
 import { BaseCommand } from '../../../base-command.js';
 import { nameArgs, nsFlag } from '../../../flags.js';
 import { mcisSummary } from '../../../mcis-render.js';
+import { help } from '../../../help.js';
 
 export default class McisNetworkEnable extends BaseCommand<typeof McisNetworkEnable> {
-  static override summary = "Join the MCIS's VMs in one WireGuard network across clouds (the overlay).";
-  static override description =
-    'Gives each running VM a stable address in --cidr, opens the UDP port to the MCIS\'s VMs only and sets up a full mesh: keys made locally, each private key sent once over the VM\'s SSH channel. VMs added, replaced or resumed later join by themselves. The same as `spec.network.overlay` in the manifest.';
-  static override examples = ['<%= config.bin %> mcis network enable web', '<%= config.bin %> mcis network enable web --cidr 10.88.0.0/16 --port 51821'];
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
@@ -26,3 +23,4 @@ export default class McisNetworkEnable extends BaseCommand<typeof McisNetworkEna
     return mcisSummary(r.mcis);
   }
 }
+help(McisNetworkEnable, 'mcis network enable');

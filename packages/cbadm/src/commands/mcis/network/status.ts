@@ -2,10 +2,9 @@ import type { OverlayStatus } from '@cloud-barista/core/orchestrator/overlay';
 import { BaseCommand } from '../../../base-command.js';
 import { nameArgs, nsFlag } from '../../../flags.js';
 import { makeTable } from '../../../render.js';
+import { help } from '../../../help.js';
 
 export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkStatus> {
-  static override summary = "The overlay's matrix: each VM's latest handshake with, and ping round trip to, every other VM.";
-  static override examples = ['<%= config.bin %> mcis network status web', '<%= config.bin %> mcis network status web --json'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -31,3 +30,4 @@ export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkSta
     return [head, table, ...errors].join('\n');
   }
 }
+help(McisNetworkStatus, 'mcis network status');

@@ -4,10 +4,9 @@ import { BaseCommand } from '../../../base-command.js';
 import { nsFlag, yesFlag } from '../../../flags.js';
 import { mcisSummary } from '../../../mcis-render.js';
 import { changeLines } from '../../../plan-render.js';
+import { help } from '../../../help.js';
 
 export default class McisNlbDelete extends BaseCommand<typeof McisNlbDelete> {
-  static override summary = 'Remove a load balancer: its VM and firewall rules go, as apply without it in spec.loadBalancers would.';
-  static override examples = ['<%= config.bin %> mcis nlb delete shop web --yes'];
   static override args = {
     name: Args.string({ required: true, description: 'MCIS' }),
     lb: Args.string({ required: true, description: 'load balancer' }),
@@ -26,3 +25,4 @@ export default class McisNlbDelete extends BaseCommand<typeof McisNlbDelete> {
     return `${changeLines(r.plan.changes)}\n${mcisSummary(r.mcis)}`;
   }
 }
+help(McisNlbDelete, 'mcis nlb delete');

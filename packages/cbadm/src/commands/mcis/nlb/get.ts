@@ -3,10 +3,9 @@ import { UsageError, type NlbView } from '@cloud-barista/core';
 import { BaseCommand } from '../../../base-command.js';
 import { nsFlag } from '../../../flags.js';
 import { nlbDetail } from '../../../nlb-render.js';
+import { help } from '../../../help.js';
 
 export default class McisNlbGet extends BaseCommand<typeof McisNlbGet> {
-  static override summary = "Show a load balancer and each backend's health, read from HAProxy's stats socket on the balancer VM.";
-  static override examples = ['<%= config.bin %> mcis nlb get shop web', '<%= config.bin %> mcis nlb get shop --json | jq .backends'];
   static override args = {
     name: Args.string({ required: true, description: 'MCIS' }),
     lb: Args.string({ required: false, description: 'load balancer (optional when the MCIS has one)' }),
@@ -30,3 +29,4 @@ export default class McisNlbGet extends BaseCommand<typeof McisNlbGet> {
     return nlbDetail(l);
   }
 }
+help(McisNlbGet, 'mcis nlb get');

@@ -2,10 +2,9 @@ import type { NlbView } from '@cloud-barista/core';
 import { BaseCommand } from '../../../base-command.js';
 import { nameArgs, nsFlag } from '../../../flags.js';
 import { nlbTable } from '../../../nlb-render.js';
+import { help } from '../../../help.js';
 
 export default class McisNlbList extends BaseCommand<typeof McisNlbList> {
-  static override summary = "List an MCIS's load balancers (spec.loadBalancers): listener, balancer VM, targets.";
-  static override examples = ['<%= config.bin %> mcis nlb list shop', '<%= config.bin %> mcis nlb list shop --json'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
 
@@ -17,3 +16,4 @@ export default class McisNlbList extends BaseCommand<typeof McisNlbList> {
     return nlbTable(list);
   }
 }
+help(McisNlbList, 'mcis nlb list');
