@@ -7,19 +7,20 @@ import { mcisSummary } from '../../../mcis-render.js';
 export default class McisNetworkEnable extends BaseCommand<typeof McisNetworkEnable> {
   static override summary = "Join the MCIS's VMs in one WireGuard network across clouds (the overlay).";
   static override description =
-    'Gives each running VM a stable address in --cidr, opens the UDP port to the MCIS\'s VMs only and sets up a full mesh: keys made locally, each private key sent once over the VM\'s SSH channel. VMs added, replaced or resumed later join by themselves. The same as `spec.network.overlay` in the manifest.';
-  static override examples = ['<%= config.bin %> mcis network enable web', '<%= config.bin %> mcis network enable web --cidr 10.88.0.0/16 --port 51821'];
+    'Gives each running VM a stable address in --cidr, opens the UDP port to the MCIS\'s VMs only and sets up a full mesh (or, with --topology hub, one hub per region that its spokes and the other hubs peer with): keys made locally, each private key sent once over the VM\'s SSH channel. VMs added, replaced or resumed later join by themselves. The same as `spec.network.overlay` in the manifest.';
+  static override examples = ['<%= config.bin %> mcis network enable web', '<%= config.bin %> mcis network enable web --cidr 10.88.0.0/16 --port 51821', '<%= config.bin %> mcis network enable web --topology hub'];
   static override args = nameArgs;
   static override flags = {
     ns: nsFlag,
     cidr: Flags.string({ summary: 'The overlay network (a private /8 to /24).', default: '10.77.0.0/16' }),
     port: Flags.integer({ summary: 'UDP port WireGuard listens on.', min: 1, max: 65535 }),
+    topology: Flags.string({ summary: 'mesh: every VM peers with every other; hub: one hub VM per region, spokes peer with it (default: as it is, else mesh).', options: ['mesh', 'hub'] }),
   };
 
   protected async execute(): Promise<NetworkResult> {
     const { mcis } = await this.core();
-    const { cidr, port } = this.flags;
-    return mcis.network.enable({ ns: this.flags.ns, name: this.args.name, cidr, ...(port ? { port } : {}), events: await this.progress(`overlay ${this.args.name}`) });
+    const { cidr, port, topology } = this.flags;
+    return mcis.network.enable({ ns: this.flags.ns, name: this.args.name, cidr, ...(port ? { port } : {}), ...(topology ? { topology } : {}), events: await this.progress(`overlay ${this.args.name}`) });
   }
 
   protected override table(r: NetworkResult): string {

@@ -4,7 +4,7 @@ import { nameArgs, nsFlag } from '../../../flags.js';
 import { makeTable } from '../../../render.js';
 
 export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkStatus> {
-  static override summary = "The overlay's matrix: each VM's latest handshake with, and ping round trip to, every other VM.";
+  static override summary = "The overlay's matrix: each VM's ping round trip to every other VM, and its latest handshake with each direct peer.";
   static override examples = ['<%= config.bin %> mcis network status web', '<%= config.bin %> mcis network status web --json'];
   static override args = nameArgs;
   static override flags = { ns: nsFlag };
@@ -23,9 +23,10 @@ export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkSta
       const p = from.peers.find((x) => x.to === to);
       const rtt = p?.rttMs == null ? 'no reply' : `${p.rttMs.toFixed(1)} ms`;
       const hs = p?.handshakeAgeSec == null ? 'no handshake' : `hs ${p.handshakeAgeSec}s ago`;
+      if (p?.via) return `${rtt} via ${p.via}`;
       return `${rtt}, ${hs}`;
     };
-    const head = `overlay ${s.cidr} (udp ${s.port}); rows: from, columns: to`;
+    const head = `overlay ${s.cidr} (udp ${s.port}, ${s.topology}); rows: from, columns: to${s.topology === 'hub' ? '; "via": carried by that hub (its handshake is in that column)' : ''}`;
     const table = makeTable(['FROM', ...names], s.vms.map((v) => [`${v.vm} ${v.overlayIp ?? ''}`.trim(), ...names.map((n) => cell(v, n))]));
     const errors = s.vms.filter((v) => v.error).map((v) => `  ${v.vm}: ${v.error}`);
     return [head, table, ...errors].join('\n');
