@@ -15,6 +15,7 @@
 //   5. Kubernetes: `k8s create` to Provisioned for 1+20 nodes ÷ 1+3 nodes (packages/cbadm/bench/k8s.mjs).
 //   6. Day 2: on a 100-VM MCIS over 10 AWS regions, a no-op `apply` (one refresh) ÷ `mcis status
 //      --refresh` (the same refresh alone); and `apply` scaling 10 → 100 VMs ÷ creating 100.
+//   7. Overlay: `mcis network enable` on 10, 50 and 100 VMs over three clouds, mesh and hub; 100 ÷ 10.
 // BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2,overlay runs a subset (overlay: as root).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -225,21 +226,31 @@ try {
     cb(['twin', 'down', '--yes']);
   }
 
-  // ── 7. overlay: `mcis network enable` on 10 and 50 running VMs (isolated twin, root) ──
+  // ── 7. overlay: `mcis network enable` on 10, 50 and 100 running VMs, mesh then hub (isolated twin, root) ──
   if (want('overlay') && process.getuid?.() === 0) {
     cb(['twin', 'up', '--boot-delay', '200ms', '--isolation', 'on']);
     const conns = JSON.parse(cb(['twin', 'connect', '--json']).stdout).connections;
     const three = ['aws', 'gcp', 'azure'].map((p) => conns.find((c) => c.provider === p));
-    const sizes = (process.env.BENCH_OVERLAY_SIZES ?? '10,50').split(',').map(Number);
-    const setup = {};
+    const sizes = (process.env.BENCH_OVERLAY_SIZES ?? '10,50,100').split(',').map(Number);
+    const setup = { mesh: {}, hub: {} };
     for (const n of sizes) {
       const per = Math.ceil(n / three.length);
       const groups = three.map((c, i) => ({ connection: c.name, provider: c.provider, count: i < three.length - 1 ? per : n - per * (three.length - 1) }));
       cb(['mcis', 'create', '-f', manifest(`o${n}`, groups, 'debian-12'), '--json']);
-      setup[n] = Math.round(cb(['mcis', 'network', 'enable', `o${n}`, '--json']).ms);
+      // Each topology from scratch on the same VMs: disable takes every tunnel and key away.
+      for (const topology of ['mesh', 'hub']) {
+        setup[topology][n] = Math.round(cb(['mcis', 'network', 'enable', `o${n}`, '--topology', topology, '--json']).ms);
+        cb(['mcis', 'network', 'disable', `o${n}`, '--json']);
+      }
       cb(['mcis', 'delete', `o${n}`, '--yes', '--force', '--json']);
     }
-    results.overlay = { setupMs: setup, ...(setup[10] && setup[50] ? { ratio50to10: +(setup[50] / setup[10]).toFixed(2) } : {}), note: 'WireGuard full mesh (n-1 peers each) over SSH, 16 VMs at a time' };
+    const ratio = (t) => (t[10] && t[100] ? { ratio100to10: +(t[100] / t[10]).toFixed(2) } : {});
+    results.overlay = {
+      mesh: { setupMs: setup.mesh, ...ratio(setup.mesh) },
+      hub: { setupMs: setup.hub, ...ratio(setup.hub) },
+      target: 'ratio100to10 <= 2',
+      note: 'wall time of `mcis network enable` (CLI start, firewall sync, one SSH session per VM, 32 at a time) on VMs over AWS, GCP and Azure; mesh: n-1 peers each; hub: one hub per region',
+    };
     cb(['twin', 'down', '--yes']);
   }
 

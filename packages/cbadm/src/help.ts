@@ -211,11 +211,11 @@ const HELP = {
   },
   'mcis network enable': {
     summary: "Join the MCIS's VMs in one WireGuard network across clouds (the overlay).",
-    description: 'Gives each running VM a stable address in --cidr, opens the UDP port to the MCIS\'s VMs only and sets up a full mesh: keys made locally, each private key sent once over the VM\'s SSH channel. VMs added, replaced or resumed later join by themselves. The same as `spec.network.overlay` in the manifest.',
-    examples: ['<%= config.bin %> mcis network enable web', '<%= config.bin %> mcis network enable web --cidr 10.88.0.0/16 --port 51821'],
+    description: 'Gives each running VM a stable address in --cidr, opens the UDP port to the MCIS\'s VMs only and sets up a full mesh (or, with --topology hub, one hub per region that its spokes and the other hubs peer with): keys made locally, each private key sent once over the VM\'s SSH channel. VMs added, replaced or resumed later join by themselves. The same as `spec.network.overlay` in the manifest.',
+    examples: ['<%= config.bin %> mcis network enable web', '<%= config.bin %> mcis network enable web --cidr 10.88.0.0/16 --port 51821', '<%= config.bin %> mcis network enable web --topology hub'],
   },
   'mcis network status': {
-    summary: "The overlay's matrix: each VM's latest handshake with, and ping round trip to, every other VM.",
+    summary: "The overlay's matrix: each VM's ping round trip to every other VM, and its latest handshake with each direct peer.",
     examples: ['<%= config.bin %> mcis network status web', '<%= config.bin %> mcis network status web --json'],
   },
   'mcis nlb delete': {

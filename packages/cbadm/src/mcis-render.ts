@@ -34,7 +34,8 @@ export function mcisSummary(m: McisView): string {
 function overlayLine(m: McisView): string {
   if (!m.overlay) return '';
   const ips = m.vms.filter((v) => v.overlayIp).map((v) => `${v.name} ${v.overlayIp}`);
-  return `\noverlay ${m.overlay.cidr} (udp ${m.overlay.port}): ${ips.join(', ') || 'no VM joined yet'}`;
+  const hubs = m.overlay.topology === 'hub' ? `, hubs ${m.overlay.hubs?.join(', ') || 'none yet'}` : '';
+  return `\noverlay ${m.overlay.cidr} (udp ${m.overlay.port}, ${m.overlay.topology}${hubs}): ${ips.join(', ') || 'no VM joined yet'}`;
 }
 
 /** Failures grouped by cause, most VMs first: one line per cause with its full reason and the VMs it hit. */

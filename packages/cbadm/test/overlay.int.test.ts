@@ -3,7 +3,8 @@
  * `spec.network.overlay` on is one WireGuard network. Every VM pings every other over it (the
  * `mcis network status` matrix has no hole), a TCP service on a GCP VM's overlay address answers a
  * VM on Azure by its overlay name, scale out joins the new VM to every peer, a resumed VM rejoins
- * with its address, and `mcis network disable` removes every interface, key and name.
+ * with its address, hub-and-spoke (`--topology hub`) keeps the matrix whole and moves the hub when
+ * it is suspended, and `mcis network disable` removes every interface, key and name.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needsRoot, optionalTool } from '../../../test-support/tools.js';
 import { Cli, manifestYaml } from './harness.js';
 
-type View = { overlay: { cidr: string; port: number } | null; vms: Array<{ name: string; overlayIp: string | null }> };
+type View = { overlay: { cidr: string; port: number; topology: string; hubs?: string[] } | null; vms: Array<{ name: string; overlayIp: string | null }> };
 type Exec = Array<{ vm: string; exitCode: number | null; stdout: string; stderr: string }>;
-type Status = { enabled: boolean; vms: Array<{ vm: string; up: boolean; error?: string; peers: Array<{ to: string; handshakeAgeSec: number | null; rttMs: number | null }> }> };
+type Status = { enabled: boolean; topology: string | null; vms: Array<{ vm: string; up: boolean; error?: string; peers: Array<{ to: string; handshakeAgeSec: number | null; rttMs: number | null; via?: string }> }> };
 
 const ROOT = needsRoot('the overlay between isolated twin VMs (network namespaces, /dev/net/tun)');
 const TOOLS = ['wg', 'wireguard-go', 'busybox', 'ping'].every((t) => optionalTool(t, 'apt-get install -y wireguard-tools wireguard-go busybox iputils-ping') !== undefined);
@@ -54,7 +55,7 @@ describe.skipIf(!ROOT || !TOOLS)('the MCIS overlay across clouds', () => {
 
   it('gives each VM a stable overlay address and a full mesh on AWS, GCP and Azure', async () => {
     const view = await cli.json<View>(['mcis', 'get', 'mesh']);
-    expect(view.overlay).toEqual({ cidr: '10.77.0.0/16', port: 51820 });
+    expect(view.overlay).toEqual({ cidr: '10.77.0.0/16', port: 51820, topology: 'mesh' });
     const ips = view.vms.map((v) => v.overlayIp);
     expect(ips.every((ip) => ip?.startsWith('10.77.'))).toBe(true);
     expect(new Set(ips).size).toBe(3);
@@ -92,6 +93,25 @@ describe.skipIf(!ROOT || !TOOLS)('the MCIS overlay across clouds', () => {
     expect((await cli.json<View>(['mcis', 'get', 'mesh'])).vms.find((v) => v.name === 'g-1')?.overlayIp).toBe(before);
     expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'a-2', 'g-1', 'z-1']);
   }, 90_000);
+
+  it('switches to hub-and-spoke: one hub per region forwards, spokes peer with it alone, a hub that stops is replaced', async () => {
+    await cli.json(['mcis', 'network', 'enable', 'mesh', '--topology', 'hub']);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).overlay).toMatchObject({ topology: 'hub', hubs: ['a-1', 'g-1', 'z-1'] });
+    // Tunnels and forwarding: a-2 has one tunnel (to a-1) and forwards nothing; a-1 carries it for the other hubs.
+    const shape = await cli.json<Exec>(['mcis', 'exec', 'mesh', '--', 'echo "$(wg show cbo0 peers | wc -l) $(cat /proc/sys/net/ipv4/conf/cbo0/forwarding)"']);
+    expect(shape.map((r) => `${r.vm}: ${r.stdout.trim()}`).sort()).toEqual(['a-1: 3 1', 'a-2: 1 0', 'g-1: 2 1', 'z-1: 2 1']);
+    const s = await cli.json<Status>(['mcis', 'network', 'status', 'mesh']);
+    expect(s.topology).toBe('hub');
+    expectFullMatrix(s, ['a-1', 'a-2', 'g-1', 'z-1']);
+    expect(s.vms.find((v) => v.vm === 'a-2')!.peers.map((p) => `${p.to} ${p.via ?? 'direct'}`)).toEqual(['a-1 direct', 'g-1 a-1', 'z-1 a-1']);
+    // The AWS hub stops: a-2 takes over and the other hubs re-peer with it; it stays hub after a-1 is back.
+    await cli.json(['mcis', 'suspend', 'mesh', '--vm', 'a-1']);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).overlay?.hubs).toEqual(['a-2', 'g-1', 'z-1']);
+    expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-2', 'g-1', 'z-1']);
+    await cli.json(['mcis', 'resume', 'mesh', '--vm', 'a-1']);
+    expect((await cli.json<View>(['mcis', 'get', 'mesh'])).overlay?.hubs).toEqual(['a-2', 'g-1', 'z-1']);
+    expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'a-2', 'g-1', 'z-1']);
+  }, 120_000);
 
   it('takes every interface, key and name away on disable', async () => {
     await cli.json(['mcis', 'network', 'disable', 'mesh']);

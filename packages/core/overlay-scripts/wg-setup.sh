@@ -1,15 +1,19 @@
 # Joins this VM to the MCIS overlay, or brings its peers up to date: idempotent, run as root.
 # The configuration arrives on stdin after this script (a here-document cbadm appends), one item
 # per line, so the private key never appears in a command line:
-#   iface NAME | addr IP/BITS | port N | key PRIVATE (first join only) | peer PUBKEY IP:PORT IP/32 | host IP NAME
+#   iface NAME | addr IP/BITS | port N | forward 0|1 | key PRIVATE (first join only)
+#   | peer PUBKEY IP:PORT ALLOWED[,ALLOWED…] | host IP NAME
+# Few processes on purpose: it runs once per VM on every sync, on hundreds of VMs at once.
 set -eu
 umask 077
 dir="${CB_SYSROOT:-}/etc/cb-overlay"
 hosts_file="${CB_SYSROOT:-}/etc/hosts"
-mkdir -p "$dir"
+[ -d "$dir" ] || mkdir -p "$dir"
 iface=cbo0
 addr=
 port=51820
+forward=0
+peers=0
 : >"$dir/peers.new"
 : >"$dir/hosts.new"
 while read -r kind a b c; do
@@ -17,8 +21,12 @@ while read -r kind a b c; do
     iface) iface="$a" ;;
     addr) addr="$a" ;;
     port) port="$a" ;;
+    forward) forward="$a" ;;
     key) printf '%s\n' "$a" >"$dir/private.key" ;;
-    peer) printf '[Peer]\nPublicKey = %s\nEndpoint = %s\nAllowedIPs = %s\nPersistentKeepalive = 25\n\n' "$a" "$b" "$c" >>"$dir/peers.new" ;;
+    peer)
+      printf '[Peer]\nPublicKey = %s\nEndpoint = %s\nAllowedIPs = %s\nPersistentKeepalive = 25\n\n' "$a" "$b" "$c" >>"$dir/peers.new"
+      peers=$((peers + 1))
+      ;;
     host) printf '%s %s\n' "$a" "$b" >>"$dir/hosts.new" ;;
     '') ;;
     *) echo "wg-setup: unknown item '$kind'" >&2; exit 2 ;;
@@ -35,8 +43,10 @@ if ! command -v wg >/dev/null 2>&1; then
   fi
 fi
 
-# The kernel's WireGuard where the VM has it, else the userspace implementation on /dev/net/tun.
-if ! ip link show "$iface" >/dev/null 2>&1; then
+# The interface's addresses, or a failure when it does not exist yet. Then the kernel's WireGuard
+# where the VM has it, else the userspace implementation on /dev/net/tun.
+if ! have=$(ip -o -4 address show dev "$iface" 2>/dev/null); then
+  have=
   if ! ip link add "$iface" type wireguard 2>/dev/null; then
     if ! command -v wireguard-go >/dev/null 2>&1; then
       if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q wireguard-go >/dev/null; fi
@@ -46,34 +56,46 @@ if ! ip link show "$iface" >/dev/null 2>&1; then
   fi
 fi
 
-# The whole peer set at once (setconf): a peer no longer listed is dropped.
+# The whole peer set at once. syncconf changes only what differs: peers that stay keep their
+# sessions (no new handshakes), a peer no longer listed is dropped.
 read -r private <"$dir/private.key"
 {
   printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n\n' "$private" "$port"
   cat "$dir/peers.new"
 } >"$dir/$iface.conf"
-wg setconf "$iface" "$dir/$iface.conf"
+wg syncconf "$iface" "$dir/$iface.conf"
 # A new overlay network renumbers the VM: the old address goes.
-if ! ip -o -4 address show dev "$iface" | grep -q " inet $addr "; then
-  ip address flush dev "$iface"
-  ip address add "$addr" dev "$iface"
-fi
+case "$have" in
+  *" inet $addr "*) ;;
+  *)
+    [ -z "$have" ] || ip address flush dev "$iface"
+    ip address add "$addr" dev "$iface"
+    ;;
+esac
 ip link set "$iface" up
 
+# A hub forwards between its peers, on the overlay interface only; a spoke or a mesh member does not.
+fwd="/proc/sys/net/ipv4/conf/$iface/forwarding"
+# procfs answers a byte-wise read (dash's) without the newline: read fails but sets the value.
+was=
+{ read -r was <"$fwd"; } 2>/dev/null || :
+case "$forward$was" in
+  10 | 1) echo 1 >"$fwd" || { echo "wg-setup: cannot turn on $fwd (a hub forwards for its spokes)" >&2; exit 5; } ;;
+  01) echo 0 >"$fwd" ;;
+esac
+
 # Names of the other VMs, <vm>.<mcis>, in a block of /etc/hosts this script owns.
-if [ -f "$hosts_file" ]; then
-  sed '/^# cb-overlay begin$/,/^# cb-overlay end$/d' "$hosts_file" >"$dir/hosts.base"
-else
-  : >"$dir/hosts.base"
-fi
+had_hosts=
+[ -f "$hosts_file" ] && had_hosts=1
 {
-  cat "$dir/hosts.base"
+  if [ -n "$had_hosts" ]; then sed '/^# cb-overlay begin$/,/^# cb-overlay end$/d' "$hosts_file"; fi
   echo '# cb-overlay begin'
   cat "$dir/hosts.new"
   echo '# cb-overlay end'
 } >"$dir/hosts.full"
-# Rewritten in place: /etc/hosts may be a bind mount.
+# Rewritten in place: /etc/hosts may be a bind mount. A new one must be readable by all.
 cat "$dir/hosts.full" >"$hosts_file"
-chmod 644 "$hosts_file"
-rm -f "$dir/peers.new" "$dir/hosts.new" "$dir/hosts.base" "$dir/hosts.full"
-echo "overlay $iface up: $addr, $(grep -c '^\[Peer\]' "$dir/$iface.conf" || true) peer(s)"
+[ -n "$had_hosts" ] || chmod 644 "$hosts_file"
+role=
+[ "$forward" = 1 ] && role=', forwarding'
+echo "overlay $iface up: $addr, $peers peer(s)$role"

@@ -1,7 +1,8 @@
 # Reports this VM's view of the overlay: a ping's round trip over the overlay to each address in
 # PEERS (tried up to 8 times a second apart: a peer that just joined shakes hands within WireGuard's
-# 5 s retry), then each peer's latest handshake (wg's dump). Read-only; run as root; IFACE and PEERS
-# (overlay IPs, space-separated) are exported before this script.
+# 5 s retry), then each WireGuard peer's key, allowed-ips and latest handshake (wg's dump): the
+# caller maps each address to the peer that carries it (itself, or a hub). Read-only; run as root;
+# IFACE and PEERS (overlay IPs, space-separated) are exported before this script.
 set -u
 if ! wg show "$IFACE" public-key >/dev/null 2>&1; then
   echo 'down'
@@ -24,6 +25,6 @@ done
 wait
 now=$(date +%s)
 # Line 1 is the interface; then: public-key psk endpoint allowed-ips latest-handshake rx tx keepalive.
-wg show "$IFACE" dump | tail -n +2 | while read -r _key _psk _endpoint allowed latest _rest; do
-  echo "handshake ${allowed%/32} $latest $now"
+wg show "$IFACE" dump | tail -n +2 | while read -r key _psk _endpoint allowed latest _rest; do
+  echo "peer $key $allowed $latest $now"
 done

@@ -163,13 +163,18 @@ export interface FirewallRule {
   source: string;
 }
 
-/** `spec.network.overlay`: a WireGuard full mesh among the MCIS's VMs (cidr and port checked in manifest.ts). */
+/** `spec.network.overlay`: a WireGuard network among the MCIS's VMs (cidr and port checked in manifest.ts). */
 export const OverlaySpec = z
   .object({
     /** The overlay's IPv4 network; each VM gets a stable address in it (e.g. 10.77.0.0/16). */
     cidr: z.string().min(1),
     /** The UDP port WireGuard listens on, opened to the MCIS's VMs only (default 51820). */
     port: z.number().int().min(1).max(65535).optional(),
+    /**
+     * `mesh` (default): every VM peers with every other. `hub`: one hub VM per connection (region);
+     * spokes peer with their hub only and the hubs with each other (O(n) tunnels, for large MCISes).
+     */
+    topology: z.enum(['mesh', 'hub']).optional(),
   })
   .strict();
 export type OverlaySpec = z.infer<typeof OverlaySpec>;
@@ -272,6 +277,8 @@ export const Vm = z.object({
   /** The VM's address on the MCIS overlay (stable while the overlay is on) and its WireGuard public key. */
   overlayIp: z.string().optional(),
   overlayKey: z.string().optional(),
+  /** The VM is its connection's overlay hub (`topology: hub`); kept while it runs, so hubs move only when they must. */
+  overlayHub: z.boolean().optional(),
   /** When the manifest's `files` and `run` were done on this instance (once per instance, like cloud-init). */
   provisionedAt: z.string().optional(),
   createdAt: z.string(),

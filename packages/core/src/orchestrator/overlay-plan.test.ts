@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseMcisManifest } from './mcis-manifest.js';
 import { firewallChanges, intentOf, resolveRules } from '../firewall.js';
-import { assignOverlayIps, parseStatus, setupConfig } from './overlay-plan.js';
+import { assignOverlayIps, matrixRow, parseStatus, setupConfig } from './overlay-plan.js';
+import { planPeers } from './overlay-topology.js';
 import { wgKeyPair } from './overlay.js';
 
 const manifest = (network: string) => `apiVersion: cloud-barista.io/v1alpha1
@@ -23,6 +24,10 @@ describe('spec.network.overlay', () => {
     expect(parseMcisManifest(manifest('  network:\n    overlay: { cidr: 10.77.0.1/16 }\n')).errors[0]?.message).toMatch(/host bits set: write 10.77.0.0\/16/);
     expect(parseMcisManifest(manifest('  network:\n    overlay: { cidr: 10.77.0.0/28 }\n')).errors[0]?.message).toMatch(/a \/8 to \/24 network/);
     expect(parseMcisManifest(manifest('  network:\n    overlay: { cidr: 10.77.0.0/16, port: 70000 }\n')).errors[0]?.path).toBe('spec.network.overlay.port');
+    expect(parseMcisManifest(manifest('  network:\n    overlay: { cidr: 10.77.0.0/16, topology: hub }\n')).value?.spec.network?.overlay?.topology).toBe('hub');
+    expect(parseMcisManifest(manifest('  network:\n    overlay: { cidr: 10.77.0.0/16, topology: star }\n')).errors).toEqual([
+      { path: 'spec.network.overlay.topology', message: expect.stringMatching(/"mesh"\|"hub"/) as string },
+    ]);
   });
 
   it('opens its UDP port to the MCIS VMs only while it is on', () => {
@@ -51,15 +56,19 @@ describe('overlay addresses', () => {
 });
 
 describe('overlay setup config', () => {
-  it('lists every other ready VM as a peer (endpoint public IP:port, /32, its key), names all, and carries a key only when given', () => {
+  it('lists each planned peer with its key, endpoint (public IP:port) and allowed-ips, names all, and carries a key only when given', () => {
     const members = [
-      { name: 'a-1', publicIp: '127.1.0.1', overlayIp: '10.77.0.1', overlayKey: 'KA=' },
-      { name: 'g-1', publicIp: '127.1.0.2', overlayIp: '10.77.0.2', overlayKey: 'KG=' },
-      { name: 'z-1', publicIp: '127.1.0.3', overlayIp: '10.77.0.3' },
+      { name: 'a-1', connection: 'aws', publicIp: '127.1.0.1', overlayIp: '10.77.0.1', overlayKey: 'KA=' },
+      { name: 'g-1', connection: 'gcp', publicIp: '127.1.0.2', overlayIp: '10.77.0.2', overlayKey: 'KG=' },
+      { name: 'z-1', connection: 'azure', publicIp: '127.1.0.3', overlayIp: '10.77.0.3' },
     ];
-    const text = setupConfig(members[0]!, members, { cidr: '10.77.0.0/16', port: 51999 }, 'web', 'PRIV=');
-    expect(text).toBe(['iface cbo0', 'addr 10.77.0.1/16', 'port 51999', 'key PRIV=', 'peer KG= 127.1.0.2:51999 10.77.0.2/32', 'host 10.77.0.1 a-1.web', 'host 10.77.0.2 g-1.web', 'host 10.77.0.3 z-1.web', ''].join('\n'));
-    expect(setupConfig(members[1]!, members, { cidr: '10.77.0.0/16' }, 'web')).not.toMatch(/^key /m);
+    const plan = planPeers(members.map((m) => ({ ...m, overlayIp: m.overlayIp })), 'mesh', '10.77.0.0/16');
+    const text = setupConfig(members[0]!, plan.get('a-1')!, members, { cidr: '10.77.0.0/16', port: 51999 }, 'web', 'PRIV=');
+    // z-1 has no key yet: it is named, but no peer until it has one.
+    expect(text).toBe(['iface cbo0', 'addr 10.77.0.1/16', 'port 51999', 'forward 0', 'key PRIV=', 'peer KG= 127.1.0.2:51999 10.77.0.2/32', 'host 10.77.0.1 a-1.web', 'host 10.77.0.2 g-1.web', 'host 10.77.0.3 z-1.web', ''].join('\n'));
+    expect(setupConfig(members[1]!, plan.get('g-1')!, members, { cidr: '10.77.0.0/16' }, 'web')).not.toMatch(/^key /m);
+    const hub = { forward: true, peers: [{ name: 'g-1', allowedIps: ['10.77.0.2/32', '10.77.0.9/32'] }] };
+    expect(setupConfig(members[0]!, hub, members, { cidr: '10.77.0.0/16' }, 'web')).toMatch(/^forward 1\n(.|\n)*^peer KG= 127\.1\.0\.2:51820 10\.77\.0\.2\/32,10\.77\.0\.9\/32$/m);
   });
 
   it('makes WireGuard keys: 32 bytes each, base64, the public one derived from the private one', () => {
@@ -69,10 +78,19 @@ describe('overlay setup config', () => {
     expect(k.privateKey).not.toBe(wgKeyPair().privateKey);
   });
 
-  it('reads the status script: handshake ages, RTTs, never and no reply', () => {
-    const s = parseStatus('handshake 10.77.0.2 1000 1012\nhandshake 10.77.0.3 0 1012\nrtt 10.77.0.2 0.512\nrtt 10.77.0.3 -\n');
+  it('reads the status script and maps each address to the peer carrying it: direct, via a hub, never, no reply', () => {
+    const s = parseStatus('rtt 10.77.0.2 0.512\nrtt 10.77.0.3 -\nrtt 10.77.0.4 1.5\npeer KH= 10.77.0.0/16 1010 1012\npeer KG= 10.77.0.2/32 1000 1012\npeer KZ= 10.77.0.3/32 0 1012\n');
     expect(s.up).toBe(true);
-    expect(Object.fromEntries(s.peers)).toEqual({ '10.77.0.2': { handshakeAgeSec: 12, rttMs: 0.512 }, '10.77.0.3': { handshakeAgeSec: null, rttMs: null } });
+    const others = [
+      { name: 'g-1', overlayIp: '10.77.0.2' },
+      { name: 'z-1', overlayIp: '10.77.0.3' },
+      { name: 'h-2', overlayIp: '10.77.0.4' },
+    ];
+    expect(matrixRow(others, s, new Map([['KG=', 'g-1'], ['KZ=', 'z-1'], ['KH=', 'h-1']]))).toEqual([
+      { to: 'g-1', handshakeAgeSec: 12, rttMs: 0.512 },
+      { to: 'z-1', handshakeAgeSec: null, rttMs: null },
+      { to: 'h-2', handshakeAgeSec: 2, rttMs: 1.5, via: 'h-1' },
+    ]);
     expect(parseStatus('down\n').up).toBe(false);
   });
 });

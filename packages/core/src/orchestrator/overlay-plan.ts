@@ -4,6 +4,7 @@
  */
 import { OVERLAY_PORT } from '../firewall.js';
 import type { OverlaySpec } from '../model.js';
+import type { VmPlan } from './overlay-topology.js';
 
 /** The interface every VM's overlay uses. */
 export const OVERLAY_IFACE = 'cbo0';
@@ -11,6 +12,7 @@ export const OVERLAY_IFACE = 'cbo0';
 /** A VM as the overlay needs it. */
 export interface OverlayMember {
   name: string;
+  connection?: string;
   publicIp?: string | undefined;
   overlayIp?: string | undefined;
   overlayKey?: string | undefined;
@@ -61,38 +63,69 @@ export function assignOverlayIps(cidr: string, vms: readonly OverlayMember[]): M
 
 /**
  * What wg-setup.sh reads for one VM: its address and port, its private key when it joins for the
- * first time, one `peer` line per other member with a key and an address, `host` lines for every member.
+ * first time, whether it forwards (a hub), one `peer KEY IP:PORT ALLOWED,…` line per planned peer,
+ * `host` lines for every member.
  */
-export function setupConfig(self: OverlayMember, members: readonly OverlayMember[], o: OverlaySpec, mcis: string, privateKey?: string): string {
+export function setupConfig(self: OverlayMember, plan: VmPlan, members: readonly OverlayMember[], o: OverlaySpec, mcis: string, privateKey?: string): string {
   const port = o.port ?? OVERLAY_PORT;
   const { bits } = range(o.cidr);
-  const ready = members.filter((m) => m.overlayIp && m.overlayKey && m.publicIp);
-  const lines = [`iface ${OVERLAY_IFACE}`, `addr ${self.overlayIp}/${bits}`, `port ${port}`];
+  const byName = new Map(members.map((m) => [m.name, m]));
+  const lines = [`iface ${OVERLAY_IFACE}`, `addr ${self.overlayIp}/${bits}`, `port ${port}`, `forward ${plan.forward ? 1 : 0}`];
   if (privateKey) lines.push(`key ${privateKey}`);
-  for (const p of ready) if (p.name !== self.name) lines.push(`peer ${p.overlayKey} ${p.publicIp}:${port} ${p.overlayIp}/32`);
+  for (const p of plan.peers) {
+    const m = byName.get(p.name);
+    if (m?.overlayKey && m.publicIp) lines.push(`peer ${m.overlayKey} ${m.publicIp}:${port} ${p.allowedIps.join(',')}`);
+  }
   for (const p of members) if (p.overlayIp) lines.push(`host ${p.overlayIp} ${p.name}.${mcis}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** One VM's view of one peer: seconds since the last handshake (null: never) and a ping's RTT in ms (null: no answer). */
+/**
+ * One VM's view of another: seconds since the last handshake with the peer that carries it (null:
+ * never), a ping's RTT in ms (null: no answer), and that peer when it is not the VM itself (a hub).
+ */
 export interface PeerStatus {
   to: string;
   handshakeAgeSec: number | null;
   rttMs: number | null;
+  via?: string;
 }
 
-/** Reads wg-status.sh's output: `down`, or `handshake IP LATEST NOW` and `rtt IP MS|-` lines, keyed by overlay IP. */
-export function parseStatus(text: string): { up: boolean; peers: Map<string, { handshakeAgeSec: number | null; rttMs: number | null }> } {
-  const peers = new Map<string, { handshakeAgeSec: number | null; rttMs: number | null }>();
-  const at = (ip: string) => peers.get(ip) ?? peers.set(ip, { handshakeAgeSec: null, rttMs: null }).get(ip)!;
-  let up = true;
+/** What wg-status.sh printed: `down`, or `peer KEY ALLOWED,… LATEST NOW` and `rtt IP MS|-` lines. */
+export interface ParsedStatus {
+  up: boolean;
+  peers: Array<{ key: string; allowedIps: string[]; handshakeAgeSec: number | null }>;
+  rtt: Map<string, number | null>;
+}
+
+export function parseStatus(text: string): ParsedStatus {
+  const out: ParsedStatus = { up: true, peers: [], rtt: new Map() };
   for (const line of text.split('\n')) {
-    const [kind, ip, a, b] = line.trim().split(/\s+/);
-    if (kind === 'down') up = false;
-    else if (kind === 'handshake' && ip) {
-      const latest = Number(a);
-      at(ip).handshakeAgeSec = latest > 0 && Number.isFinite(Number(b)) ? Math.max(0, Number(b) - latest) : null;
-    } else if (kind === 'rtt' && ip) at(ip).rttMs = a && a !== '-' && Number.isFinite(Number(a)) ? Number(a) : null;
+    const [kind, a, b, c, d] = line.trim().split(/\s+/);
+    if (kind === 'down') out.up = false;
+    else if (kind === 'peer' && a && b) {
+      const latest = Number(c);
+      const allowedIps = b === '(none)' ? [] : b.split(',');
+      out.peers.push({ key: a, allowedIps, handshakeAgeSec: latest > 0 && Number.isFinite(Number(d)) ? Math.max(0, Number(d) - latest) : null });
+    } else if (kind === 'rtt' && a) out.rtt.set(a, b && b !== '-' && Number.isFinite(Number(b)) ? Number(b) : null);
   }
-  return { up, peers };
+  return out;
+}
+
+/** One row of the matrix: for each other member, the ping, and the handshake of the peer whose allowed-ips hold its address. */
+export function matrixRow(others: readonly OverlayMember[], s: ParsedStatus, nameOfKey: ReadonlyMap<string, string>): PeerStatus[] {
+  return others.map((o) => {
+    const ip = o.overlayIp ?? '';
+    // The most specific allowed-ip wins, as in WireGuard's own routing.
+    let carrier: ParsedStatus['peers'][number] | undefined;
+    let best = -1;
+    for (const p of s.peers) {
+      for (const a of p.allowedIps) {
+        const bits = Number(a.split('/')[1]);
+        if (bits > best && (bits === 32 ? a === `${ip}/32` : inCidr(ip, a))) [carrier, best] = [p, bits];
+      }
+    }
+    const via = carrier ? nameOfKey.get(carrier.key) : undefined;
+    return { to: o.name, handshakeAgeSec: carrier?.handshakeAgeSec ?? null, rttMs: s.rtt.get(ip) ?? null, ...(via && via !== o.name ? { via } : {}) };
+  });
 }

@@ -11,6 +11,7 @@ import type { OverlaySpec } from '../model.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
 import { syncFirewalls } from './firewall.js';
 import { overlayStatus, syncOverlay, teardownOverlay, type OverlayStatus } from './overlay.js';
+import { OVERLAY_TOPOLOGIES, type OverlayTopology } from './overlay-topology.js';
 import { mcisView, type McisView } from './view.js';
 
 export const DEFAULT_OVERLAY_CIDR = '10.77.0.0/16';
@@ -40,14 +41,22 @@ export class OverlayService {
     private readonly requireActive: (ns: string, name: string) => unknown,
   ) {}
 
-  /** Turns the overlay on (or changes its network): firewall first, so the tunnels can shake hands at once. */
-  async enable(args: { ns: string; name: string; cidr?: string; port?: number } & RunOptions): Promise<NetworkResult> {
-    const overlay: OverlaySpec = { cidr: args.cidr ?? DEFAULT_OVERLAY_CIDR, ...(args.port ? { port: args.port } : {}) };
-    const issues = overlayIssues(overlay.cidr, '--cidr');
+  /**
+   * Turns the overlay on (or changes its network or topology): firewall first, so the tunnels can
+   * shake hands at once. Without a topology the one in use stays (mesh when the overlay was off).
+   */
+  async enable(args: { ns: string; name: string; cidr?: string; port?: number; topology?: string } & RunOptions): Promise<NetworkResult> {
+    const cidr = args.cidr ?? DEFAULT_OVERLAY_CIDR;
+    const issues = overlayIssues(cidr, '--cidr');
     if (issues.length) throw new UsageError(`--cidr ${issues[0]!.message}`, { issues });
+    if (args.topology !== undefined && !OVERLAY_TOPOLOGIES.includes(args.topology as OverlayTopology)) {
+      throw new UsageError(`--topology '${args.topology}' is not one of ${OVERLAY_TOPOLOGIES.join(', ')}`, { hint: 'mesh: every VM peers with every other; hub: one hub per region, spokes peer with it' });
+    }
     this.requireActive(args.ns, args.name);
     return this.locked(args.ns, args.name, 'mcis network enable', async (pool) => {
       const before = this.deps.store.getMcis(args.ns, args.name)?.overlay;
+      const topology = (args.topology as OverlayTopology | undefined) ?? before?.topology;
+      const overlay: OverlaySpec = { cidr, ...(args.port ? { port: args.port } : {}), ...(topology && topology !== 'mesh' ? { topology } : {}) };
       // A new network renumbers every VM: the old addresses are dropped before the sync.
       if (before && before.cidr !== overlay.cidr) {
         for (const v of this.deps.store.listVms(args.ns, args.name)) this.deps.store.updateVm(args.ns, args.name, v.name, (c) => ({ ...c, overlayIp: undefined }));

@@ -1,6 +1,6 @@
 /**
- * The MCIS overlay on the VMs: a WireGuard full mesh set up, kept in step with the MCIS and taken
- * down, every command through the exec transport. Keys are made here (x25519); a VM's private key
+ * The MCIS overlay on the VMs: a WireGuard network (a full mesh, or hubs and spokes per region) set
+ * up, kept in step with the MCIS and taken down, every command through the exec transport. Keys are made here (x25519); a VM's private key
  * travels once, inside the setup script's stdin, and is never recorded, logged or put in argv.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { nowIso } from '../domain.js';
 import type { EventSink } from '../events.js';
 import type { Mcis, Vm } from '../model.js';
+import { SshCommandTimeoutError } from '../ssh/types.js';
 import { Semaphore } from '../util/limit.js';
 import type { OrchestratorDeps } from './deps.js';
-import { assignOverlayIps, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
+import { assignOverlayIps, matrixRow, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
+import { chooseHubs, planPeers } from './overlay-topology.js';
 import { execTargetOf, transportsOf } from './transport.js';
 
 export const OVERLAY_SCRIPTS_DIR = fileURLToPath(new URL('../../overlay-scripts/', import.meta.url));
@@ -28,8 +30,8 @@ export const OVERLAY_LAUNCHER = [
 ].join(' ');
 
 const SETUP_TIMEOUT_MS = 120_000;
-/** Setups run at once; each is one short SSH session. */
-const PARALLEL = 16;
+/** Setups run at once; each is one short SSH session, mostly waiting on the network. */
+const PARALLEL = 32;
 
 /** A fresh WireGuard key pair, base64 as `wg` writes them. */
 export function wgKeyPair(): { privateKey: string; publicKey: string } {
@@ -74,19 +76,36 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
     }
   }
   const current = members(deps, ns, name);
+  const topology = overlay.topology ?? 'mesh';
+  const joined = current.map((v) => ({ name: v.name, connection: v.connection, overlayIp: v.overlayIp!, overlayHub: v.overlayHub }));
+  const hubs = topology === 'hub' ? chooseHubs(joined) : new Map<string, string>();
+  const hubNames = new Set(hubs.values());
+  // Recorded so a hub stays one while it runs (and `mcis get` can tell); cleared on all others,
+  // a suspended former hub included, so it does not take the role back when it resumes.
+  for (const v of deps.store.listVms(ns, name)) {
+    const hub = hubNames.has(v.name) || undefined;
+    if (v.overlayHub !== hub) deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayHub: hub, updatedAt: nowIso() }));
+  }
+  const plan = planPeers(joined, topology, overlay.cidr, hubs);
   const transports = transportsOf(deps);
   const limit = new Semaphore(PARALLEL);
   const failed: Array<{ vm: string; error: string }> = [];
-  events({ type: 'phase', mcis: name, phase: 'overlay', message: `WireGuard mesh of ${current.length} VM(s) on ${overlay.cidr}` });
+  const shape = topology === 'hub' ? `hubs and spokes (${hubs.size} hub(s))` : 'WireGuard mesh';
+  events({ type: 'phase', mcis: name, phase: 'overlay', message: `${shape} of ${current.length} VM(s) on ${overlay.cidr}` });
+  const opts = { timeoutMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) };
   await Promise.all(
     current.map((vm) =>
       limit.run(async () => {
-        const stdin = setupStdin(setupConfig(vm, current, overlay, name, secrets.get(vm.name)));
+        const stdin = setupStdin(setupConfig(vm, plan.get(vm.name)!, current, overlay, name, secrets.get(vm.name)));
         try {
           const target = execTargetOf(deps, vm);
-          // A VM just resumed or launched may not answer yet.
-          await transports.ready(target, { maxWaitMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
-          const r = await transports.exec(target, OVERLAY_LAUNCHER, { stdin, timeoutMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+          // Straight to the setup: a VM that does not answer yet (just launched or resumed) is waited
+          // for and tried once more, so a running one costs one SSH session, not a probe and a session.
+          const r = await transports.exec(target, OVERLAY_LAUNCHER, { stdin, ...opts }).catch(async (e: unknown) => {
+            if (signal?.aborted || e instanceof SshCommandTimeoutError) throw e;
+            await transports.ready(target, { maxWaitMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+            return transports.exec(target, OVERLAY_LAUNCHER, { stdin, ...opts });
+          });
           if (r.exitCode === 3) {
             // The VM lost its key (a new disk): the next sync gives it a new one.
             deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, updatedAt: nowIso() }));
@@ -125,7 +144,7 @@ export async function teardownOverlay(deps: OrchestratorDeps, ns: string, name: 
   );
   for (const v of deps.store.listVms(ns, name)) {
     if ((v.overlayIp || v.overlayKey) && !failed.some((f) => f.vm === v.name)) {
-      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, updatedAt: nowIso() }));
+      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, overlayHub: undefined, updatedAt: nowIso() }));
     }
   }
   return failed;
@@ -144,6 +163,7 @@ export interface OverlayVmStatus {
 export interface OverlayStatus {
   mcis: string;
   enabled: boolean;
+  topology: 'mesh' | 'hub' | null;
   cidr: string | null;
   port: number | null;
   vms: OverlayVmStatus[];
@@ -155,6 +175,7 @@ export async function overlayStatus(deps: OrchestratorDeps, rec: Mcis, signal?: 
   const vms = members(deps, ns, name).filter((v) => v.overlayIp);
   const transports = transportsOf(deps);
   const limit = new Semaphore(PARALLEL);
+  const nameOfKey = new Map(vms.flatMap((v) => (v.overlayKey ? [[v.overlayKey, v.name] as const] : [])));
   const rows = await Promise.all(
     vms.map((vm) =>
       limit.run(async (): Promise<OverlayVmStatus> => {
@@ -164,7 +185,7 @@ export async function overlayStatus(deps: OrchestratorDeps, rec: Mcis, signal?: 
           const r = await transports.exec(execTargetOf(deps, vm), OVERLAY_LAUNCHER, { stdin, timeoutMs: 60_000, ...(signal ? { signal } : {}) });
           if (r.exitCode !== 0) throw new Error(`status exited ${r.exitCode ?? r.signal}: ${tail(r.stderr)}`);
           const s = parseStatus(r.stdout);
-          const peers = others.map((o) => ({ to: o.name, handshakeAgeSec: s.peers.get(o.overlayIp!)?.handshakeAgeSec ?? null, rttMs: s.peers.get(o.overlayIp!)?.rttMs ?? null }));
+          const peers = matrixRow(others, s, nameOfKey);
           return { vm: vm.name, overlayIp: vm.overlayIp ?? null, up: s.up, peers };
         } catch (e) {
           return { vm: vm.name, overlayIp: vm.overlayIp ?? null, up: false, error: (e as Error).message, peers: [] };
@@ -172,5 +193,5 @@ export async function overlayStatus(deps: OrchestratorDeps, rec: Mcis, signal?: 
       }),
     ),
   );
-  return { mcis: name, enabled: !!rec.overlay, cidr: rec.overlay?.cidr ?? null, port: rec.overlay ? (rec.overlay.port ?? 51820) : null, vms: rows.sort((a, b) => a.vm.localeCompare(b.vm)) };
+  return { mcis: name, enabled: !!rec.overlay, topology: rec.overlay ? (rec.overlay.topology ?? 'mesh') : null, cidr: rec.overlay?.cidr ?? null, port: rec.overlay ? (rec.overlay.port ?? 51820) : null, vms: rows.sort((a, b) => a.vm.localeCompare(b.vm)) };
 }

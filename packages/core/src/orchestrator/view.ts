@@ -1,6 +1,7 @@
 /** The stable JSON shapes that `--json` prints. Change them only additively. */
 import { aggregateStatus, type StatusCount } from '../lifecycle.js';
-import type { Mcis, Vm } from '../model.js';
+import { OVERLAY_PORT } from '../firewall.js';
+import type { Mcis, OverlaySpec, Vm } from '../model.js';
 import { compareVmNames } from '../store/sqlite-store.js';
 
 export interface VmView {
@@ -33,8 +34,8 @@ export interface McisView {
   statusCount: StatusCount;
   labels: Record<string, string>;
   subgroups: Array<{ name: string; connection: string; count: number; spec: string; image: string }>;
-  /** The overlay network while it is on. */
-  overlay: { cidr: string; port: number } | null;
+  /** The overlay network while it is on; with `topology: hub`, each connection's hub VM. */
+  overlay: { cidr: string; port: number; topology: 'mesh' | 'hub'; hubs?: string[] } | null;
   vms: VmView[];
   createdAt: string;
   updatedAt: string;
@@ -76,9 +77,15 @@ export function mcisView(m: Mcis, vms: Vm[]): McisView {
     statusCount,
     labels: m.labels,
     subgroups: m.subgroups.map((s) => ({ name: s.name, connection: s.connection, count: s.count, spec: s.spec, image: s.image })),
-    overlay: m.overlay ? { cidr: m.overlay.cidr, port: m.overlay.port ?? 51820 } : null,
+    overlay: m.overlay ? overlayView(m.overlay, vms) : null,
     vms: vms.map(vmView),
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
   };
+}
+
+function overlayView(o: OverlaySpec, vms: readonly Vm[]): NonNullable<McisView['overlay']> {
+  const topology = o.topology ?? 'mesh';
+  const base = { cidr: o.cidr, port: o.port ?? OVERLAY_PORT, topology };
+  return topology === 'hub' ? { ...base, hubs: vms.filter((v) => v.overlayHub).map((v) => v.name).sort() } : base;
 }

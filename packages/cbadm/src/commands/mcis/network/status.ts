@@ -22,9 +22,10 @@ export default class McisNetworkStatus extends BaseCommand<typeof McisNetworkSta
       const p = from.peers.find((x) => x.to === to);
       const rtt = p?.rttMs == null ? 'no reply' : `${p.rttMs.toFixed(1)} ms`;
       const hs = p?.handshakeAgeSec == null ? 'no handshake' : `hs ${p.handshakeAgeSec}s ago`;
+      if (p?.via) return `${rtt} via ${p.via}`;
       return `${rtt}, ${hs}`;
     };
-    const head = `overlay ${s.cidr} (udp ${s.port}); rows: from, columns: to`;
+    const head = `overlay ${s.cidr} (udp ${s.port}, ${s.topology}); rows: from, columns: to${s.topology === 'hub' ? '; "via": carried by that hub (its handshake is in that column)' : ''}`;
     const table = makeTable(['FROM', ...names], s.vms.map((v) => [`${v.vm} ${v.overlayIp ?? ''}`.trim(), ...names.map((n) => cell(v, n))]));
     const errors = s.vms.filter((v) => v.error).map((v) => `  ${v.vm}: ${v.error}`);
     return [head, table, ...errors].join('\n');
