@@ -26,7 +26,7 @@ import { applyInfo } from './wait.js';
 import { groupByConnection } from './group.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
 import { deleteFirewalls, syncFirewalls } from './firewall.js';
-import { reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
+import { drainBalancers, reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
 import { NlbService } from './nlb-service.js';
 import { followOverlay, OverlayService } from './overlay-service.js';
 import type { ApplyOutcome, McisPlan } from './apply.js';
@@ -258,7 +258,7 @@ export class McisService {
     return [
       ...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })),
       ...(await followOverlay(this.deps, ns, name, opts)),
-      ...(await syncBalancers(this.deps, ns, name, events, opts.signal)),
+      ...(await syncBalancers(this.deps, ns, name, events, { signal: opts.signal })),
     ];
   }
 
@@ -293,9 +293,15 @@ export class McisService {
   async action(args: { ns: string; name: string; action: VmAction; selector: Selector } & RunOptions): Promise<{ mcis: McisView; outcome: ActionOutcome }> {
     this.requireActive(args.ns, args.name);
     return this.withMcis(args.ns, args.name, `mcis ${args.action}`, async (pool) => {
+      const events = args.events ?? noEvents;
+      await drainBalancers(this.deps, args.ns, args.name, args.action, selectVms(this.deps.store.listVms(args.ns, args.name), args.name, args.selector), events, args.signal);
       const outcome = await runAction(this.deps, pool, { ns: args.ns, mcis: args.name, action: args.action, selector: args.selector, ...(args.events ? { events: args.events } : {}), ...(args.signal ? { signal: args.signal } : {}) });
-      // A resumed or rebooted VM has lost its tunnel, a suspended one leaves its peers: every peer follows.
-      if (outcome.changed.length) outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args)));
+      // A resumed or rebooted VM has lost its tunnel, a suspended one leaves its peers: every peer
+      // follows, and so do the balancers (a resumed target serves again).
+      if (outcome.changed.length) {
+        outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args)));
+        outcome.failed.push(...(await syncBalancers(this.deps, args.ns, args.name, events, { signal: args.signal, suspendedOk: true })));
+      }
       const result = { mcis: this.view(args.ns, args.name), outcome };
       if (outcome.failed.length) {
         throw new PartialError(`${args.action}: ${outcome.failed.length} VM(s) failed: ${outcome.failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result);
