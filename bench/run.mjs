@@ -15,7 +15,9 @@
 //   5. Kubernetes: `k8s create` to Provisioned for 1+20 nodes ÷ 1+3 nodes (packages/cbadm/bench/k8s.mjs).
 //   6. Day 2: on a 100-VM MCIS over 10 AWS regions, a no-op `apply` (one refresh) ÷ `mcis status
 //      --refresh` (the same refresh alone); and `apply` scaling 10 → 100 VMs ÷ creating 100.
-// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2,overlay runs a subset (overlay: as root).
+//   7. Overlay: `mcis network enable` on 10 and 50 running VMs (isolated twin, root).
+//   8. Load balancer: requests/s through HAProxy over the overlay ÷ straight to one backend (bench/nlb.mjs, root).
+// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2,overlay,nlb runs a subset (overlay, nlb: as root).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -241,6 +243,12 @@ try {
     }
     results.overlay = { setupMs: setup, ...(setup[10] && setup[50] ? { ratio50to10: +(setup[50] / setup[10]).toFixed(2) } : {}), note: 'WireGuard full mesh (n-1 peers each) over SSH, 16 VMs at a time' };
     cb(['twin', 'down', '--yes']);
+  }
+
+  // ── 8. load balancer: HAProxy over the overlay vs direct (isolated twin, root) ──
+  if (want('nlb') && process.getuid?.() === 0) {
+    const { benchNlb } = await import('./nlb.mjs');
+    results.nlb = await benchNlb(cb, home);
   }
 
   // ── 2. CLI start ──────────────────────────────────────────────────────────
