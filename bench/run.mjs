@@ -16,7 +16,8 @@
 //   6. Day 2: on a 100-VM MCIS over 10 AWS regions, a no-op `apply` (one refresh) ÷ `mcis status
 //      --refresh` (the same refresh alone); and `apply` scaling 10 → 100 VMs ÷ creating 100.
 //   7. Overlay: `mcis network enable` on 10, 50 and 100 VMs over three clouds, mesh and hub; 100 ÷ 10.
-// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2,overlay runs a subset (overlay: as root).
+//   8. Load balancer: requests/s through HAProxy over the overlay ÷ straight to one backend (bench/nlb.mjs, root).
+// BENCH_ONLY=provisioning,cli,recommend,monitoring,k8s,day2,overlay,nlb runs a subset (overlay, nlb: as root).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -252,6 +253,12 @@ try {
       note: 'wall time of `mcis network enable` (CLI start, firewall sync, one SSH session per VM, 32 at a time) on VMs over AWS, GCP and Azure; mesh: n-1 peers each; hub: one hub per region',
     };
     cb(['twin', 'down', '--yes']);
+  }
+
+  // ── 8. load balancer: HAProxy over the overlay vs direct (isolated twin, root) ──
+  if (want('nlb') && process.getuid?.() === 0) {
+    const { benchNlb } = await import('./nlb.mjs');
+    results.nlb = await benchNlb(cb, home);
   }
 
   // ── 2. CLI start ──────────────────────────────────────────────────────────

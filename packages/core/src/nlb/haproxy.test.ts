@@ -19,7 +19,10 @@ const SERVERS = [
 describe('HAProxy configuration', () => {
   it('has one checked server per target, the algorithm, the HTTP check and the stats socket', () => {
     const cfg = haproxyConfig(LB, SERVERS);
-    expect(cfg).toContain('  stats socket /var/lib/cb-nlb/web/stats.sock mode 600 level admin');
+    expect(cfg).toContain('  stats socket /var/lib/cb-nlb/web/stats.sock mode 600 level admin expose-fd listeners');
+    // A connect to a dead backend is retried on another one; the connect timeout is short.
+    expect(cfg).toContain('  mode tcp\n  retries 3\n  option redispatch 1\n  timeout connect 1s\n');
+    expect(haproxyConfig({ ...LB, healthCheck: { timeout: '300ms' } }, SERVERS)).toContain('  timeout connect 300ms\n');
     expect(cfg).toContain('frontend web\n  bind :80\n  default_backend web');
     expect(cfg).toContain('  balance leastconn\n  option httpchk GET /healthz\n  server seoul-1 127.1.0.5:8080 check inter 5s fall 2 rise 2\n  server tokyo-1 127.2.0.9:8080 check inter 5s fall 2 rise 2\n');
     // Order-independent, so an unchanged set of targets is not reloaded.

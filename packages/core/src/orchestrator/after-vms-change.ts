@@ -37,6 +37,6 @@ async function syncNetwork(deps: OrchestratorDeps, pool: DriverPool, opts: Creat
   return [
     ...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })),
     ...(await followOverlay(deps, ns, name, opts)),
-    ...(await syncBalancers(deps, ns, name, events, opts.signal)),
+    ...(await syncBalancers(deps, ns, name, events, { signal: opts.signal })),
   ];
 }

@@ -193,6 +193,8 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
           image: p.image,
           status: 'Undefined',
           providerId: undefined,
+          // The overlay key lived on the old disk: the new instance gets a full setup (its address stays).
+          overlayKey: undefined,
           publicIp: undefined,
           privateIp: undefined,
           error: 'replacing',

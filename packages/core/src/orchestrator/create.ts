@@ -412,6 +412,8 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
           status: 'Creating',
           clientToken: randomUUID(),
           providerId: undefined,
+          // The overlay key lived on the old disk: the new instance gets a full setup (its address stays).
+          overlayKey: undefined,
           publicIp: undefined,
           privateIp: undefined,
           nativeState: undefined,

@@ -93,6 +93,8 @@ export async function failOver(s: FailoverState): Promise<FailoverMove[]> {
           // A new token: the old one belongs to a call in another region.
           clientToken: randomUUID(),
           providerId: undefined,
+          // The overlay key lived on the old disk: the new instance gets a full setup (its address stays).
+          overlayKey: undefined,
           error: undefined,
           updatedAt: nowIso(),
         }));

@@ -5,6 +5,7 @@
  * HAProxy's stats socket the same way.
  */
 import { NotFoundError } from '../errors.js';
+import type { VmAction } from '../driver/port.js';
 import type { EventSink } from '../events.js';
 import type { LoadBalancerSpec, Mcis, Vm } from '../model.js';
 import { haproxyConfig, installScript, parseShowStat, ROOT_LAUNCHER, statsScript, type BackendHealth, type NlbServer } from '../nlb/haproxy.js';
@@ -59,8 +60,17 @@ export function nlbViews(rec: Mcis, vms: Vm[]): NlbView[] {
   });
 }
 
+export interface SyncBalancersOptions {
+  signal?: AbortSignal | undefined;
+  /** After a suspend: a balancer VM that is itself suspended is not a failure. */
+  suspendedOk?: boolean;
+  /** VMs about to stop: drained first, so no request is cut off when they go. */
+  leaving?: ReadonlySet<string>;
+}
+
 /** Writes each balancer's configuration and starts or reloads HAProxy; returns the balancers that failed. */
-export async function syncBalancers(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal): Promise<Array<{ vm: string; error: string }>> {
+export async function syncBalancers(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, opts: SyncBalancersOptions = {}): Promise<Array<{ vm: string; error: string }>> {
+  const { signal, suspendedOk = false, leaving } = opts;
   const rec = deps.store.getMcis(ns, name);
   if (!rec?.loadBalancers?.length) return [];
   const vms = deps.store.listVms(ns, name);
@@ -69,15 +79,20 @@ export async function syncBalancers(deps: OrchestratorDeps, ns: string, name: st
   await Promise.all(
     rec.loadBalancers.map(async (lb) => {
       const vm = balancerVm(lb.name, vms);
+      if (suspendedOk && (vm?.status === 'Suspended' || vm?.status === 'Suspending')) return;
       if (!vm || vm.status !== 'Running' || !transports.reachable(vm)) {
         failed.push({ vm: `nlb@${lb.name}`, error: `the balancer VM ${vm ? `${vm.name} is ${vm.status}` : 'does not exist'}: run cbadm apply again once it runs` });
         return;
       }
-      const servers = serversOf(lb, vms);
+      if (leaving?.has(vm.name)) return;
+      // HAProxy's reload (-sf) lets the old process finish the connections it holds: a drained
+      // server serves what it was given, and nothing new, before its VM stops.
+      const servers = serversOf(lb, vms).filter((s) => !leaving?.has(s.name));
+      const drained = serversOf(lb, vms).filter((s) => leaving?.has(s.name)).map((s) => s.name);
       try {
         const r = await transports.exec(execTargetOf(deps, vm), ROOT_LAUNCHER, { stdin: installScript(lb.name, haproxyConfig(lb, servers)), timeoutMs: INSTALL_TIMEOUT_MS, ...(signal ? { signal } : {}) });
         if (r.exitCode !== 0) throw new Error(`the HAProxy setup exited ${r.exitCode ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        events({ type: 'phase', mcis: name, phase: 'nlb', message: `${lb.name}: HAProxy ${r.stdout.trim() || 'configured'} on ${vm.name} with ${servers.length} target(s)` });
+        events({ type: 'phase', mcis: name, phase: 'nlb', message: `${lb.name}: HAProxy ${r.stdout.trim() || 'configured'} on ${vm.name} with ${servers.length} target(s)${drained.length ? ` (draining ${drained.join(', ')})` : ''}` });
       } catch (e) {
         const error = (e as Error).message;
         failed.push({ vm: `nlb@${lb.name}`, error });
@@ -86,6 +101,18 @@ export async function syncBalancers(deps: OrchestratorDeps, ns: string, name: st
     }),
   );
   return failed;
+}
+
+/** Actions that stop a VM: its balancers drain it first. */
+const STOPPING: ReadonlySet<VmAction> = new Set(['suspend', 'reboot', 'terminate']);
+
+/**
+ * Before `action` stops `vms`: the Running ones leave every balancer's configuration, so no request
+ * is cut off when they go (a failure here only warns: the health checks still take them out).
+ */
+export async function drainBalancers(deps: OrchestratorDeps, ns: string, name: string, action: VmAction, vms: Vm[], events: EventSink, signal?: AbortSignal): Promise<void> {
+  const leaving = vms.filter((v) => v.status === 'Running').map((v) => v.name);
+  if (STOPPING.has(action) && leaving.length) await syncBalancers(deps, ns, name, events, { signal, leaving: new Set(leaving) });
 }
 
 /** One balancer with each backend's health, read from HAProxy's stats socket on its VM. */
@@ -113,5 +140,5 @@ export async function reconfigureBalancers(deps: OrchestratorDeps, ns: string, n
   const rec = deps.store.getMcis(ns, name);
   if (!rec || JSON.stringify(lbs ?? []) === JSON.stringify(rec.loadBalancers ?? [])) return [];
   deps.store.updateMcis(ns, name, (m) => ({ ...m, loadBalancers: lbs?.length ? lbs : undefined, updatedAt: nowIso() }));
-  return syncBalancers(deps, ns, name, events, signal);
+  return syncBalancers(deps, ns, name, events, { signal });
 }

@@ -23,7 +23,7 @@ import type { RegisterOptions } from './register.js';
 import { mcisView, type McisView } from './view.js';
 import { adoptUnrecorded, terminateVms } from './terminate.js';
 import { deleteFirewalls } from './firewall.js';
-import { reconfigureBalancers, withLoadBalancers } from './nlb.js';
+import { drainBalancers, reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
 import { NlbService } from './nlb-service.js';
 import { followOverlay, OverlayService } from './overlay-service.js';
 import type { McisPlan } from './apply.js';
@@ -234,9 +234,15 @@ export class McisService {
   async action(args: { ns: string; name: string; action: VmAction; selector: Selector } & RunOptions): Promise<{ mcis: McisView; outcome: ActionOutcome }> {
     this.requireActive(args.ns, args.name);
     return this.withMcis(args.ns, args.name, `mcis ${args.action}`, async (pool) => {
+      const events = args.events ?? noEvents;
+      await drainBalancers(this.deps, args.ns, args.name, args.action, selectVms(this.deps.store.listVms(args.ns, args.name), args.name, args.selector), events, args.signal);
       const outcome = await runAction(this.deps, pool, { ns: args.ns, mcis: args.name, action: args.action, selector: args.selector, ...(args.events ? { events: args.events } : {}), ...(args.signal ? { signal: args.signal } : {}) });
-      // A resumed or rebooted VM has lost its tunnel, a suspended one leaves its peers: every peer follows.
-      if (outcome.changed.length) outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args)));
+      // A resumed or rebooted VM has lost its tunnel, a suspended one leaves its peers: every peer
+      // follows, and so do the balancers (a resumed target serves again).
+      if (outcome.changed.length) {
+        outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args)));
+        outcome.failed.push(...(await syncBalancers(this.deps, args.ns, args.name, events, { signal: args.signal, suspendedOk: true })));
+      }
       const result = { mcis: this.view(args.ns, args.name), outcome };
       if (outcome.failed.length) {
         throw new PartialError(`${args.action}: ${outcome.failed.length} VM(s) failed: ${outcome.failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result);
