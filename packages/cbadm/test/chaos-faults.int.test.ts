@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, waitForCalls, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml, type RunResult } from './harness.js';
 
-const cli = new Cli({ sshPort: 2372, env: { CB_TIMEOUT_MS: '60000' } });
+const cli = new Cli({ env: { CB_TIMEOUT_MS: '60000' } });
 let log: RequestLog;
 let audit: CloudAudit;
 

@@ -11,7 +11,7 @@ import { CloudAudit, converged, expectExit, killAfterCalls, RequestLog, seededRa
 import { Cli, manifestYaml } from './harness.js';
 import { twinAdminFetch } from './twin-ec2.js';
 
-const cli = new Cli({ sshPort: 2371, env: { CB_TIMEOUT_MS: '60000' } });
+const cli = new Cli({ env: { CB_TIMEOUT_MS: '60000' } });
 let log: RequestLog;
 let audit: CloudAudit;
 let adminUrl = '';

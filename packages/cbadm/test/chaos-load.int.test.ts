@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, seededRandom, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
 
-const cli = new Cli({ sshPort: 2373, env: { CB_TIMEOUT_MS: '60000' } });
+const cli = new Cli({ env: { CB_TIMEOUT_MS: '60000' } });
 let log: RequestLog;
 let audit: CloudAudit;
 

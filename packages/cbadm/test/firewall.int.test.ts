@@ -41,7 +41,7 @@ type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason
 
 // The twin's default isolation: as root the VMs' firewalls are enforced, so a VM launched with only
 // the MCIS group is reachable over SSH only if that group let SSH in before the launch.
-const cli = new Cli({ sshPort: 2467 });
+const cli = new Cli();
 let audit: CloudAudit;
 let endpoint: string;
 const drivers = new Map<string, CloudDriver>();

@@ -29,7 +29,7 @@ type GceInstance = {
   networkInterfaces: Array<{ networkIP: string; accessConfigs?: Array<{ natIP?: string }> }>;
 };
 
-const cli = new Cli({ sshPort: 2314 });
+const cli = new Cli();
 let gcloudEnv: NodeJS.ProcessEnv = {};
 
 /** Runs gcloud with a throwaway config dir; rejects with its stderr when it fails. */

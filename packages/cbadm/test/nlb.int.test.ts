@@ -18,7 +18,7 @@ type View = { vms: Array<{ name: string; subgroup: string; publicIp: string | nu
 const ROOT = needsRoot('a load balancer on isolated twin VMs');
 const BUSYBOX = optionalTool('busybox', 'apt-get install -y busybox');
 const HAPROXY = optionalTool('haproxy', 'apt-get install -y haproxy');
-const cli = new Cli({ sshPort: 2493 });
+const cli = new Cli();
 const file = () => join(cli.home, 'nlb.yaml');
 
 const MANIFEST = `${manifestYaml('shop', [

@@ -9,7 +9,7 @@ import { instancesTagged, managedVpcs } from './twin-ec2.js';
 
 type Mcis = { status: string; vms: Array<{ name: string; providerId: string | null; status: string }> };
 
-const cli = new Cli({ sshPort: 2303 });
+const cli = new Cli();
 let endpoint = '';
 
 beforeAll(async () => {

@@ -20,7 +20,7 @@ type Mcis = { name: string; status: string; vms: Vm[] };
 
 const run = promisify(execFile);
 const dockerCli = optionalTool('docker', 'the docker CLI (docker-ce-cli or docker.io)');
-const cli = new Cli({ sshPort: 2373 });
+const cli = new Cli();
 let socket = '';
 
 /** `docker ps -a` on the twin's Engine, as NAME|STATE|LABELS lines. */

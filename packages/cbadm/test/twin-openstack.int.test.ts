@@ -22,7 +22,7 @@ type Mcis = { name: string; status: string; vms: Vm[] };
 
 const run = promisify(execFile);
 const openstackCli = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
-const cli = new Cli({ sshPort: 2372 });
+const cli = new Cli();
 let authUrl = '';
 let cloudsYaml = '';
 

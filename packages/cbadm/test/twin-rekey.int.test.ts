@@ -12,7 +12,7 @@ import { Cli } from './harness.js';
 import { twinCreds } from './twin-ec2.js';
 import { freePort } from '../../../test-support/net.js';
 
-const cli = new Cli({ sshPort: 2313 });
+const cli = new Cli();
 afterAll(() => cli.dispose());
 
 /** One connection per cloud, each in the region `twin connect` probes. */
