@@ -124,5 +124,5 @@ describe.skipIf(!GCLOUD)('gcloud against Cloud-Twin', () => {
     await cli.json(['mcis', 'terminate', 'gcl', '--yes']);
     await cli.json(['mcis', 'delete', 'gcl', '--yes']);
     expect(await gcloudJson<GceInstance[]>(['compute', 'instances', 'list'])).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 });

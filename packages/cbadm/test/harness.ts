@@ -55,8 +55,8 @@ export class Cli {
     return JSON.parse(r.stdout) as T;
   }
 
-  spawnRaw(args: string[]): ChildProcess {
-    return spawn(process.execPath, [CBADM, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnRaw(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+    return spawn(process.execPath, [CBADM, ...args], { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   async dispose(): Promise<void> {

@@ -75,5 +75,5 @@ describe('twin connect after the twin was made anew', () => {
     const creds = await cli.run(['credential', 'list', '--json']);
     expect(creds.stdout).not.toContain(second.aws.secretAccessKey);
     expect(creds.stdout).not.toContain(second.azure.clientSecret);
-  }, 90_000);
+  }, 180_000);
 });
