@@ -32,7 +32,7 @@ interface Applied {
   mcis: { status: string };
 }
 
-const cli = new Cli({ sshPort: 2463 });
+const cli = new Cli();
 let audit: CloudAudit;
 let log: RequestLog;
 let endpoint: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, manifestYaml } from './harness.js';
 
-const cli = new Cli({ sshPort: 2302 });
+const cli = new Cli();
 const file = (name: string, text: string) => {
   const p = join(cli.home, name);
   writeFileSync(p, text);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, waitForCalls, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml, type RunResult } from './harness.js';
 
-const cli = new Cli({ sshPort: 2372, env: { CB_TIMEOUT_MS: '60000' } });
+// The campaign's kill points and fault rates were tuned with the default 500 ms polls.
+const cli = new Cli({ env: { CB_TIMEOUT_MS: '60000', CB_POLL_MS: '500' } });
 let log: RequestLog;
 let audit: CloudAudit;
 

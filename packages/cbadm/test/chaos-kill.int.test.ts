@@ -11,7 +11,8 @@ import { CloudAudit, converged, expectExit, killAfterCalls, RequestLog, seededRa
 import { Cli, manifestYaml } from './harness.js';
 import { twinAdminFetch } from './twin-ec2.js';
 
-const cli = new Cli({ sshPort: 2371, env: { CB_TIMEOUT_MS: '60000' } });
+// The campaign's kill points and fault rates were tuned with the default 500 ms polls.
+const cli = new Cli({ env: { CB_TIMEOUT_MS: '60000', CB_POLL_MS: '500' } });
 let log: RequestLog;
 let audit: CloudAudit;
 let adminUrl = '';

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, seededRandom, startCampaignTwin } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
 
-const cli = new Cli({ sshPort: 2373, env: { CB_TIMEOUT_MS: '60000' } });
+// The campaign's kill points and fault rates were tuned with the default 500 ms polls.
+const cli = new Cli({ env: { CB_TIMEOUT_MS: '60000', CB_POLL_MS: '500' } });
 let log: RequestLog;
 let audit: CloudAudit;
 

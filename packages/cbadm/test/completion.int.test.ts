@@ -16,7 +16,7 @@ import { CBADM, Cli, manifestYaml, shq } from './harness.js';
 const FISH = optionalTool('fish', 'apt-get install -y fish');
 const ZSH = optionalTool('zsh', 'apt-get install -y zsh');
 
-const cli = new Cli({ sshPort: 2466 });
+const cli = new Cli();
 let bashScriptFile = '';
 let binDir = '';
 

@@ -11,7 +11,7 @@ import { instancesTagged, managedKeyPairs, managedVpcs } from './twin-ec2.js';
 type Mcis = { status: string; state: string; vms: Array<{ name: string; status: string; error: string | null }> };
 type ErrorOut = { error: { kind: string; message: string }; result?: unknown };
 
-const cli = new Cli({ sshPort: 2311 });
+const cli = new Cli();
 let endpoint = '';
 const twin = () => ({ endpoint, stateDir: cli.twinDir });
 const live = async (region: string, mcis: string) => (await instancesTagged(twin(), region, { 'cb-mcis': mcis })).filter((i) => i.State?.Name !== 'terminated');

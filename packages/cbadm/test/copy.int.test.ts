@@ -22,7 +22,7 @@ interface Row {
 
 // The twin's VMs serve SFTP with OpenSSH's sftp-server, as sshd does.
 const sftpServer = optionalTool('/usr/lib/openssh/sftp-server', 'apt-get install openssh-sftp-server');
-const cli = new Cli({ sshPort: 2461 });
+const cli = new Cli();
 let src: string;
 
 beforeAll(async () => {

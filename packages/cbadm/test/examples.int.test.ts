@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CBADM, Cli, REPO } from './harness.js';
 
-const cli = new Cli({ sshPort: 2304 });
+const cli = new Cli();
 
 beforeAll(async () => {
   await cli.twinUp('200ms');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CBADM, Cli, manifestYaml } from './harness.js';
 
-const cli = new Cli({ sshPort: 2437 });
+const cli = new Cli();
 const MB = 1_000_000;
 const MiB = 1024 * 1024;
 /** `bytes` of x in lines of 100 (fold leaves the last line without a newline). */

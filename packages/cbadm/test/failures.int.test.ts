@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, manifestYaml } from './harness.js';
 import { instancesTagged, managedKeyPairs, managedVpcs } from './twin-ec2.js';
 
-const cli = new Cli({ sshPort: 2461 });
+const cli = new Cli();
 const SEOUL = 'twin-aws-ap-northeast-2';
 const OHIO = 'twin-aws-us-east-2';
 const file = (name: string, text: string) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cli } from './harness.js';
 
-const cli = new Cli({ sshPort: 2452, env: {} });
+const cli = new Cli({ env: {} });
 const cache = () => join(cli.home, 'cache');
 afterAll(() => cli.dispose());
 

@@ -41,7 +41,7 @@ type Plan = { changes: Array<{ op: string; kind?: string; target: string; reason
 
 // The twin's default isolation: as root the VMs' firewalls are enforced, so a VM launched with only
 // the MCIS group is reachable over SSH only if that group let SSH in before the launch.
-const cli = new Cli({ sshPort: 2467 });
+const cli = new Cli();
 let audit: CloudAudit;
 let endpoint: string;
 const drivers = new Map<string, CloudDriver>();
@@ -162,6 +162,9 @@ async function gceTags(providerId: string): Promise<string[]> {
   }
 }
 
+/** gcloud's login with the stored key: once per file (the key and the config dir do not change). */
+let gcloudLogin: Promise<unknown> | undefined;
+
 /** Google's own CLI against the twin, logged in with the service-account key cbadm stored. */
 async function gcloudJson<T>(args: string[]): Promise<T> {
   const c = audit.connection(GCP);
@@ -178,9 +181,12 @@ async function gcloudJson<T>(args: string[]): Promise<T> {
     CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
   };
   const run = (a: string[]) => promisify(execFile)(GCLOUD!, a, { env, encoding: 'utf8', timeout: 30_000 });
-  const keyFile = join(cli.home, 'gcloud-sa.json');
-  writeFileSync(keyFile, cred.keyJson, { mode: 0o600 });
-  await run(['auth', 'activate-service-account', `--key-file=${keyFile}`]);
+  if (!gcloudLogin) {
+    const keyFile = join(cli.home, 'gcloud-sa.json');
+    writeFileSync(keyFile, cred.keyJson, { mode: 0o600 });
+    gcloudLogin = run(['auth', 'activate-service-account', `--key-file=${keyFile}`]);
+  }
+  await gcloudLogin;
   return JSON.parse((await run([...args, '--format=json'])).stdout) as T;
 }
 
@@ -234,28 +240,34 @@ describe('manifest firewall rules', () => {
     const [group] = await awsGroups();
     expect(r.Reservations?.flatMap((x) => x.Instances ?? []).map((i) => (i.SecurityGroups ?? []).map((g) => g.GroupId))).toEqual([[group!.GroupId], [group!.GroupId]]);
     expect((await cloudRules(GCP)).rules).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
-    if (GCLOUD) {
-      // What gcloud lists: rules targeting the MCIS's network tag, and that tag on its instance.
-      type Rule = { name: string; priority: number; allowed?: Array<{ IPProtocol: string; ports: string[] }>; sourceRanges: string[]; targetTags: string[] };
-      const rules = (await gcloudJson<Rule[]>(['compute', 'firewall-rules', 'list'])).filter((r) => r.targetTags?.includes(FW));
-      expect(rules.map((r) => [r.priority, r.allowed, r.sourceRanges])).toEqual([
-        [900, [{ IPProtocol: 'tcp', ports: ['22'] }], ['0.0.0.0/0']],
-        [900, [{ IPProtocol: 'tcp', ports: ['8080'] }], web],
-      ]);
-      const g1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'fw'])).vms.find((v) => v.name === 'g-1')!;
-      const [zone, instance] = g1.providerId.split('/') as [string, string];
-      expect((await gcloudJson<{ tags: { items: string[] } }>(['compute', 'instances', 'describe', instance, `--zone=${zone}`])).tags.items).toEqual([FW]);
-    }
+    // gcloud and the openstack client (Python start-ups, seconds each) look side by side.
+    const gcloudLooks = async () => {
+      if (GCLOUD) {
+        // What gcloud lists: rules targeting the MCIS's network tag, and that tag on its instance.
+        type Rule = { name: string; priority: number; allowed?: Array<{ IPProtocol: string; ports: string[] }>; sourceRanges: string[]; targetTags: string[] };
+        const rules = (await gcloudJson<Rule[]>(['compute', 'firewall-rules', 'list'])).filter((r) => r.targetTags?.includes(FW));
+        expect(rules.map((r) => [r.priority, r.allowed, r.sourceRanges])).toEqual([
+          [900, [{ IPProtocol: 'tcp', ports: ['22'] }], ['0.0.0.0/0']],
+          [900, [{ IPProtocol: 'tcp', ports: ['8080'] }], web],
+        ]);
+        const g1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'fw'])).vms.find((v) => v.name === 'g-1')!;
+        const [zone, instance] = g1.providerId.split('/') as [string, string];
+        expect((await gcloudJson<{ tags: { items: string[] } }>(['compute', 'instances', 'describe', instance, `--zone=${zone}`])).tags.items).toEqual([FW]);
+      }
+    };
     expect(await cloudRules(AZURE)).toEqual({ rules: { 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'], 'udp 9000-9000': ['0.0.0.0/0'] }, targets: [await zPrivateIp()] });
     for (const conn of [OPENSTACK, ALIBABA]) expect((await cloudRules(conn)).rules).toEqual({ 'tcp 8080-8080': web, 'tcp 22-22': ['0.0.0.0/0'] });
-    if (OPENSTACK_CLI) {
-      // What the openstack client lists: the MCIS group's ingress rules, and that group (only) on the server.
-      type Rule = { 'IP Protocol': string; 'Port Range': string; 'IP Range': string };
-      const rules = await openstackJson<Rule[]>(['security', 'group', 'rule', 'list', recordedFirewall(OPENSTACK)!, '--ingress']);
-      expect(rules.map((r) => `${r['IP Protocol']} ${r['Port Range']} ${r['IP Range']}`).sort()).toEqual(['tcp 22:22 0.0.0.0/0', ...web.map((w) => `tcp 8080:8080 ${w}`)].sort());
-      const o1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'fw'])).vms.find((v) => v.name === 'o-1')!;
-      expect((await openstackJson<{ security_groups: Array<{ name: string }> }>(['server', 'show', o1.providerId])).security_groups).toEqual([{ name: FW }]);
-    }
+    const openstackLooks = async () => {
+      if (OPENSTACK_CLI) {
+        // What the openstack client lists: the MCIS group's ingress rules, and that group (only) on the server.
+        type Rule = { 'IP Protocol': string; 'Port Range': string; 'IP Range': string };
+        const rules = await openstackJson<Rule[]>(['security', 'group', 'rule', 'list', recordedFirewall(OPENSTACK)!, '--ingress']);
+        expect(rules.map((r) => `${r['IP Protocol']} ${r['Port Range']} ${r['IP Range']}`).sort()).toEqual(['tcp 22:22 0.0.0.0/0', ...web.map((w) => `tcp 8080:8080 ${w}`)].sort());
+        const o1 = (await cli.json<{ vms: Array<{ name: string; providerId: string }> }>(['mcis', 'get', 'fw'])).vms.find((v) => v.name === 'o-1')!;
+        expect((await openstackJson<{ security_groups: Array<{ name: string }> }>(['server', 'show', o1.providerId])).security_groups).toEqual([{ name: FW }]);
+      }
+    };
+    await Promise.all([gcloudLooks(), openstackLooks()]);
     const again = await cli.json<Plan>(['plan', '-f', file()]);
     expect(again.changes).toEqual([]);
   }, 180_000);

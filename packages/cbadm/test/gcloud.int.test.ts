@@ -29,7 +29,7 @@ type GceInstance = {
   networkInterfaces: Array<{ networkIP: string; accessConfigs?: Array<{ natIP?: string }> }>;
 };
 
-const cli = new Cli({ sshPort: 2314 });
+const cli = new Cli();
 let gcloudEnv: NodeJS.ProcessEnv = {};
 
 /** Runs gcloud with a throwaway config dir; rejects with its stderr when it fails. */
@@ -124,5 +124,5 @@ describe.skipIf(!GCLOUD)('gcloud against Cloud-Twin', () => {
     await cli.json(['mcis', 'terminate', 'gcl', '--yes']);
     await cli.json(['mcis', 'delete', 'gcl', '--yes']);
     expect(await gcloudJson<GceInstance[]>(['compute', 'instances', 'list'])).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 });

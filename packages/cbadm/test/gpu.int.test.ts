@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli } from './harness.js';
 import type { RankedRow, SpecRow } from './catalog-rows.js';
 
-const cli = new Cli({ sshPort: 2417 });
+const cli = new Cli();
 
 
 const specList = async (...args: string[]) => (await cli.json<{ specs: SpecRow[] }>(['spec', 'list', ...args])).specs;

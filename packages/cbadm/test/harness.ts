@@ -22,9 +22,15 @@ export class Cli {
     return join(this.home, 'twin');
   }
 
-  constructor(opts: { sshPort: number; env?: NodeJS.ProcessEnv }) {
+  /** The port of every twin VM's SSH server: a free one unless the test names one. */
+  readonly sshPort: number;
+
+  constructor(opts: { sshPort?: number; env?: NodeJS.ProcessEnv } = {}) {
     this.home = mkdtempSync(join(tmpdir(), 'cb-e2e-'));
-    this.env = { ...process.env, CB_HOME: this.home, CB_TWIN_SSH_PORT: String(opts.sshPort), CB_OUTPUT: '', CB_NS: '', ...opts.env };
+    this.sshPort = opts.sshPort ?? freePortSync();
+    // A twin that answers at once: waits poll it often and its VMs stop quickly (a test that
+    // watches a stop sets its own delay); both are settings a user has too.
+    this.env = { ...process.env, CB_HOME: this.home, CB_TWIN_SSH_PORT: String(this.sshPort), CB_POLL_MS: '100', CB_TWIN_STOP_DELAY: '100ms', CB_OUTPUT: '', CB_NS: '', ...opts.env };
     delete this.env.CB_OUTPUT;
     delete this.env.CB_NS;
   }
@@ -49,8 +55,8 @@ export class Cli {
     return JSON.parse(r.stdout) as T;
   }
 
-  spawnRaw(args: string[]): ChildProcess {
-    return spawn(process.execPath, [CBADM, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnRaw(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+    return spawn(process.execPath, [CBADM, ...args], { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   async dispose(): Promise<void> {
@@ -112,4 +118,16 @@ export function runInPty(
       resolve({ code, screen });
     });
   });
+}
+
+/**
+ * A loopback port nothing listens on, as test-support/net.ts freePort finds it, but from a child so
+ * the constructor stays synchronous: two runs on one host, or two files at once, never share VM SSH ports.
+ */
+function freePortSync(): number {
+  const script = "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); });";
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+  const port = Number(r.stdout);
+  if (r.status !== 0 || !Number.isInteger(port) || port <= 0) throw new Error(`no free port: ${r.stderr}`);
+  return port;
 }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Cli, runInPty } from './harness.js';
 import { twinCreds } from './twin-ec2.js';
 
-const cli = new Cli({ sshPort: 2463, env: { CB_TWIN_BOOT_DELAY: '100ms' } });
+const cli = new Cli({ env: { CB_TWIN_BOOT_DELAY: '100ms' } });
 afterAll(() => cli.dispose());
 
 const DOWN = '\u001b[B';

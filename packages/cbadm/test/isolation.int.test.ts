@@ -22,7 +22,7 @@ type Exec = Array<{ vm: string; exitCode: number | null; stdout: string; stderr:
 const ROOT = needsRoot('isolated twin VMs (network namespaces, nftables)');
 const BUSYBOX = optionalTool('busybox', 'apt-get install -y busybox');
 const OPENSTACK_CLI = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
-const cli = new Cli({ sshPort: 2481 });
+const cli = new Cli();
 const file = () => join(cli.home, 'iso.yaml');
 const FILE_IN_ETC = `/etc/cb-isolation-${process.pid}`;
 

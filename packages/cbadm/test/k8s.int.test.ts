@@ -23,7 +23,7 @@ type K8sNode = { metadata: { name: string; labels: Record<string, string>; annot
 const kubeHome = mkdtempSync(join(tmpdir(), 'cb-k8s-home-'));
 // The twin's default isolation: as root the nodes' firewalls are enforced, so kubectl here reaches
 // 6443 only because k8s create opens it to where cbadm runs (--api-access, default 0.0.0.0/0).
-const cli = new Cli({ sshPort: 2412, env: { HOME: kubeHome, KUBECONFIG: '' } });
+const cli = new Cli({ env: { HOME: kubeHome, KUBECONFIG: '' } });
 const kubectlPath = optionalTool('kubectl', 'apt-get install -y kubernetes-client');
 const openstackCli = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
 let conns: string[] = [];

@@ -69,7 +69,7 @@ type Listing = {
   locations: string[];
 };
 
-const cli = new Cli({ sshPort: 2465 });
+const cli = new Cli();
 
 async function libcloud(): Promise<Listing> {
   const endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'status'])).endpoints.aws;

@@ -19,7 +19,7 @@ register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(`export a
 type Vm = { name: string; status: string; publicIp: string | null; privateIp: string | null; sshPort: number; sshUser: string; connection: string; spec: string; image: string; providerId: string | null };
 type Mcis = { name: string; status: string; vms: Vm[] };
 
-const cli = new Cli({ sshPort: 2301 });
+const cli = new Cli();
 let endpoint = '';
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('cbadm on Cloud-Twin', () => {
 
     const got = await cli.json<Mcis>(['mcis', 'get', 'web']);
     for (const vm of got.vms) {
-      expect(vm).toMatchObject({ status: 'Running', sshPort: 2301 });
+      expect(vm).toMatchObject({ status: 'Running', sshPort: cli.sshPort });
       expect(vm.publicIp).toMatch(/^127\.\d+\.\d+\.\d+$/);
       expect(vm.privateIp).toMatch(/^10\./);
       expect(vm.providerId).toMatch(/^i-[0-9a-f]+$/);

@@ -25,7 +25,7 @@ type Status = { vms: Array<{ vm: string; error?: string; peers: Array<{ to: stri
 
 const ROOT = needsRoot('a load balancer on isolated twin VMs');
 const TOOLS = ['busybox', 'haproxy', 'wg', 'wireguard-go', 'ping'].every((t) => optionalTool(t, 'apt-get install -y busybox haproxy wireguard-tools wireguard-go iputils-ping') !== undefined);
-const cli = new Cli({ sshPort: 2493 });
+const cli = new Cli();
 const file = () => join(cli.home, 'nlb.yaml');
 const AWS = 'twin-aws-ap-northeast-2';
 const CONNECTIONS = [AWS, 'twin-gcp-asia-northeast3', 'twin-azure-koreacentral'];

@@ -16,7 +16,7 @@ const HOOK = `export async function resolve(specifier, context, next) {
 const REGISTER = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));`;
 
 describe('cbadm without Cloud-Twin installed', () => {
-  const cli = new Cli({ sshPort: 0, env: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(REGISTER)}` } });
+  const cli = new Cli({ env: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(REGISTER)}` } });
   afterAll(() => rmSync(cli.home, { recursive: true, force: true }));
 
   it('twin up exits 2 naming the package and how to install it, and creates no state dir', async () => {

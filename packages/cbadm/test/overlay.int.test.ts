@@ -18,7 +18,7 @@ type Status = { enabled: boolean; topology: string | null; vms: Array<{ vm: stri
 
 const ROOT = needsRoot('the overlay between isolated twin VMs (network namespaces, /dev/net/tun)');
 const TOOLS = ['wg', 'wireguard-go', 'busybox', 'ping'].every((t) => optionalTool(t, 'apt-get install -y wireguard-tools wireguard-go busybox iputils-ping') !== undefined);
-const cli = new Cli({ sshPort: 2491 });
+const cli = new Cli();
 const file = () => join(cli.home, 'mesh.yaml');
 
 function write(awsCount: number): void {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azureToken, twinAdminFetch } from './twin-ec2.js';
 import { Cli, manifestYaml } from './harness.js';
 
-const cli = new Cli({ sshPort: 2372 });
+const cli = new Cli();
 let adminUrl = '';
 let azureEndpoint = '';
 let caFile = '';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, REPO } from './harness.js';
 import type { RankedRow, SpecRow } from './catalog-rows.js';
 
-const cli = new Cli({ sshPort: 2385 });
+const cli = new Cli();
 const file = (name: string, text: string) => {
   const p = join(cli.home, name);
   writeFileSync(p, text);

@@ -9,11 +9,11 @@ import { instancesTagged, managedVpcs } from './twin-ec2.js';
 
 type Mcis = { status: string; vms: Array<{ name: string; providerId: string | null; status: string }> };
 
-const cli = new Cli({ sshPort: 2303 });
+const cli = new Cli();
 let endpoint = '';
 
 beforeAll(async () => {
-  endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'up', '--boot-delay', '1500ms'])).endpoints.aws;
+  endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'up', '--boot-delay', '1500ms', '--stop-delay', '1s'])).endpoints.aws;
   await cli.json(['twin', 'connect']);
 });
 afterAll(() => cli.dispose());
@@ -69,7 +69,7 @@ describe('resilience', () => {
     expect(list.map((m) => [m.name, m.status])).toEqual([['p1', 'Running:2 (R:2/2)'], ['p2', 'Running:2 (R:2/2)']]);
     expect(await managedVpcs({ endpoint, stateDir: cli.twinDir }, 'sa-east-1')).toBe(1);
 
-    // A second command on the same MCIS while one runs is refused with exit 5, not interleaved.
+    // A second command on the same MCIS while one runs (a suspend: the twin's 1 s stop delay) is refused with exit 5, not interleaved.
     const slow = cli.run(['mcis', 'suspend', 'p1', '--json']);
     await new Promise((r) => setTimeout(r, 700));
     const clash = await cli.run(['mcis', 'resume', 'p1']);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cli, manifestYaml } from './harness.js';
 
-const cli = new Cli({ sshPort: 2392 });
+const cli = new Cli();
 const outside = mkdtempSync(join(tmpdir(), 'cb-outside-'));
 const CBMON = fileURLToPath(new URL('../../cbmon/bin/run.js', import.meta.url));
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { instancesTagged } from './twin-ec2.js';
 type Mcis = { status: string; vms: Array<{ name: string; providerId: string | null; status: string }> };
 type Recovered = { keptAs?: string; connections: string[]; mcis: Array<{ ns: string; name: string; vms: number; status: string }>; failed: unknown[] };
 
-const cli = new Cli({ sshPort: 2312 });
+const cli = new Cli();
 let endpoint = '';
 const twin = () => ({ endpoint, stateDir: cli.twinDir });
 const db = () => join(cli.home, 'state.db');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, manifestYaml, runInPty } from './harness.js';
 
-const cli = new Cli({ sshPort: 2451 });
+const cli = new Cli();
 const ESC = '\u001b';
 const manifest = (name: string, count = 1) => {
   const p = join(cli.home, `${name}.yaml`);

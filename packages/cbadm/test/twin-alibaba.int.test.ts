@@ -15,7 +15,7 @@ import { walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string };
 
-const cli = new Cli({ sshPort: 2374 });
+const cli = new Cli();
 const CONN = 'twin-alibaba-ap-northeast-2';
 let endpoint = '';
 let audit: CloudAudit;

@@ -10,7 +10,7 @@ import { walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; caFile?: string; authEndpoint?: string; subscription?: string; credential?: string };
 
-const cli = new Cli({ sshPort: 2362 });
+const cli = new Cli();
 let azure = '';
 let caFile = '';
 let adminUrl = '';

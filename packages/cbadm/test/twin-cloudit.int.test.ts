@@ -18,7 +18,7 @@ type Vm = { name: string; status: string; publicIp: string | null; sshUser: stri
 type Mcis = { name: string; status: string; vms: Vm[] };
 type Status = { endpoints: { cloudit: string; aws: string } };
 
-const cli = new Cli({ sshPort: 2386 });
+const cli = new Cli();
 const CONN = 'twin-cloudit-kr-seoul-1';
 let audit: CloudAudit;
 

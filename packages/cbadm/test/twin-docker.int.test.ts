@@ -20,7 +20,7 @@ type Mcis = { name: string; status: string; vms: Vm[] };
 
 const run = promisify(execFile);
 const dockerCli = optionalTool('docker', 'the docker CLI (docker-ce-cli or docker.io)');
-const cli = new Cli({ sshPort: 2373 });
+const cli = new Cli();
 let socket = '';
 
 /** `docker ps -a` on the twin's Engine, as NAME|STATE|LABELS lines. */
@@ -93,7 +93,8 @@ describe('cbadm with Docker on Cloud-Twin', () => {
     if (!dockerCli) return;
     const file = join(cli.home, 'kill.yaml');
     writeFileSync(file, manifestYaml('killed', [{ name: 'k', connection: 'twin-docker', count: 3, spec: 'c1m1', image: 'alpine-3' }]));
-    const child = cli.spawnRaw(['mcis', 'create', '-f', file]);
+    // Slow polls: the create is still waiting for its VMs when the test sees the first one and kills it.
+    const child = cli.spawnRaw(['mcis', 'create', '-f', file], { CB_POLL_MS: '1000' });
     child.stdout?.resume();
     child.stderr?.resume();
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, signal) => resolve(signal)));

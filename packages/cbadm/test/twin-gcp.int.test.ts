@@ -11,7 +11,7 @@ import { walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; project?: string; credential?: string };
 
-const cli = new Cli({ sshPort: 2345 });
+const cli = new Cli();
 let gcp = '';
 let adminUrl = '';
 

@@ -22,7 +22,7 @@ type Mcis = { name: string; status: string; vms: Vm[] };
 
 const run = promisify(execFile);
 const openstackCli = optionalTool('openstack', 'apt-get install -y python3-openstackclient');
-const cli = new Cli({ sshPort: 2372 });
+const cli = new Cli();
 let authUrl = '';
 let cloudsYaml = '';
 
@@ -131,7 +131,8 @@ describe('cbadm with OpenStack on Cloud-Twin', () => {
   it('a create SIGKILLed after its first server launched, run again, leaves exactly the servers asked for', async () => {
     const file = join(cli.home, 'kill.yaml');
     writeFileSync(file, manifestYaml('killed', [{ name: 'k', connection: 'twin-openstack-regionone', count: 3, spec: 'm1.tiny' }]));
-    const child = cli.spawnRaw(['mcis', 'create', '-f', file]);
+    // Slow polls: the create is still waiting for its VMs when the test sees the first one and kills it.
+    const child = cli.spawnRaw(['mcis', 'create', '-f', file], { CB_POLL_MS: '1000' });
     child.stdout?.resume();
     child.stderr?.resume();
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, signal) => resolve(signal)));

@@ -12,7 +12,7 @@ import { Cli } from './harness.js';
 import { twinCreds } from './twin-ec2.js';
 import { freePort } from '../../../test-support/net.js';
 
-const cli = new Cli({ sshPort: 2313 });
+const cli = new Cli();
 afterAll(() => cli.dispose());
 
 /** One connection per cloud, each in the region `twin connect` probes. */
@@ -75,5 +75,5 @@ describe('twin connect after the twin was made anew', () => {
     const creds = await cli.run(['credential', 'list', '--json']);
     expect(creds.stdout).not.toContain(second.aws.secretAccessKey);
     expect(creds.stdout).not.toContain(second.azure.clientSecret);
-  }, 90_000);
+  }, 180_000);
 });

@@ -5,8 +5,10 @@
 import { createAlibabaDriver } from '../src/alibaba/index.js';
 import { runDriverContract } from './contract.js';
 import { alibabaConnection, bootTwin, credentialFor, leftovers } from './alibaba-twin.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2352;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 
 runDriverContract('alibaba on Cloud-Twin', async () => {
   const t = await bootTwin(SSH_PORT);

@@ -13,8 +13,10 @@ import { ProviderError } from '@cloud-barista/core';
 import { buildAlibabaDriver } from '../src/alibaba/index.js';
 import * as Ecs from '@alicloud/ecs20140526';
 import { alibabaConnection, bootTwin, credentialFor, ecsClient, REGION, type Twin } from './alibaba-twin.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2353;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 let twin: Twin;
 let close: () => Promise<void>;
 

@@ -8,8 +8,10 @@ import { buildAzureDriver } from '../src/azure/index.js';
 import { all } from '../src/azure/context.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients } from './azure-twin.js';
 import { runDriverContract } from './contract.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2361;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 
 /** Everything of ours still in the connection's resource group (and the group itself). */
 async function leftovers(resources: ResourceManagementClient, conn: Connection, tags: Tags): Promise<string[]> {

@@ -14,8 +14,10 @@ import { buildAzureDriver } from '../src/azure/index.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients, SUBSCRIPTION, type Twin } from './azure-twin.js';
 import { spanMs, waitsAfterThrottle } from './throttle.js';
 import { CLUSTER_RULES, NODE_A, NODE_B } from './cluster-ports.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2363;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 
 let t: Awaited<ReturnType<typeof bootTwin>>;
 let twin: Twin;

@@ -7,8 +7,10 @@ import type { Tags } from '@cloud-barista/core';
 import { buildClouditDriver } from '../src/cloudit/index.js';
 import { clouditConnection, clouditCredential, bootTwin, rawCloudit, type Twin } from './cloudit-twin.js';
 import { runDriverContract } from './contract.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2381;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 
 async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
   const ours = (d?: string) => Object.entries(tags).every(([k, v]) => d?.includes(`"${k}":"${v}"`));

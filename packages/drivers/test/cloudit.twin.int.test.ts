@@ -10,8 +10,10 @@ import { buildClouditDriver } from '../src/cloudit/index.js';
 import { TOKEN_KEY, randomRootPassword, serverNameOf } from '../src/cloudit/instances.js';
 import { describeTags } from '../src/cloudit/tags.js';
 import { bootTwin, clouditConnection, clouditCredential, rawCloudit, type Twin } from './cloudit-twin.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2382;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 let t: Awaited<ReturnType<typeof bootTwin>>;
 let twin: Twin;
 

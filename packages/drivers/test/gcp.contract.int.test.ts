@@ -5,8 +5,10 @@
 import { createGcpDriver } from '../src/gcp/index.js';
 import { runDriverContract } from './contract.js';
 import { bootTwin, credentialFor, gcpConnection, leftovers, twinKey } from './gcp-twin.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2342;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 
 runDriverContract('gcp on Cloud-Twin', async () => {
   const t = await bootTwin(SSH_PORT);

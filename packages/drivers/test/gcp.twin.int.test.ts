@@ -18,8 +18,10 @@ import { bootTwin, credentialFor, gcpConnection, PROJECT, sdkOptions, twinKey, Z
 import { recordingProxy, type RecordingProxy } from './proxy.js';
 import { spanMs, waitsAfterThrottle } from './throttle.js';
 import { CLUSTER_RULES, NODE_A, NODE_B } from './cluster-ports.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2343;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 const TAGS = { 'cb-managed': 'true', 'cb-ns': 'gcp-int', 'cb-connection': 'twin-gcp' };
 
 describe('gcp driver on Cloud-Twin: retries, errors, credentials, wire, SDK view', () => {

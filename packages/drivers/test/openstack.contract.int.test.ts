@@ -8,8 +8,10 @@ import { buildOpenStackDriver } from '../src/openstack/index.js';
 import { neutronTags } from '../src/openstack/network.js';
 import { runDriverContract } from './contract.js';
 import { bootTwin, openstackConnection, passwordCredential, rawOpenStack, type Twin } from './openstack-twin.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2371;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 
 async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
   const t = neutronTags(tags).join(',');

@@ -10,8 +10,10 @@ import { ProviderError } from '@cloud-barista/core';
 import type { CloudDriver, DefaultNetwork } from '@cloud-barista/core/driver/port';
 import { buildOpenStackDriver } from '../src/openstack/index.js';
 import { bootTwin, openstackConnection, passwordCredential, rawOpenStack, type Twin } from './openstack-twin.js';
+import { freePort } from '../../../test-support/net.js';
 
-const SSH_PORT = 2374;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 let t: { twin: Twin; cleanup(): Promise<void> };
 let driver: CloudDriver;
 const fresh = () => buildOpenStackDriver({ connection: openstackConnection(t.twin, { name: 'os-int' }), credentials: passwordCredential(t.twin), maxAttempts: 1 }, { pollIntervalMs: 100 });

@@ -11,7 +11,7 @@ export interface TwinInitResult {
 
 export async function initTwin(core: Core): Promise<TwinInitResult> {
   const { driverRegistry } = await import('@cloud-barista/drivers');
-  const status = await twinUp({ stateDir: core.home.twin, bootDelay: process.env.CB_TWIN_BOOT_DELAY ?? '2s', sshPort: Number(process.env.CB_TWIN_SSH_PORT ?? 2222) });
+  const status = await twinUp({ stateDir: core.home.twin, bootDelay: process.env.CB_TWIN_BOOT_DELAY ?? '2s', ...(process.env.CB_TWIN_STOP_DELAY ? { stopDelay: process.env.CB_TWIN_STOP_DELAY } : {}), sshPort: Number(process.env.CB_TWIN_SSH_PORT ?? 2222) });
   const connected = await twinConnect(core, driverRegistry, core.home.twin);
   return { path: 'twin', endpoints: { ...(status.endpoints ?? {}) }, connections: connected.connections.map((c) => c.name) };
 }

@@ -67,7 +67,8 @@ async function network(): Promise<{ vpc: string; vsw: string; sg: string }> {
 }
 
 beforeAll(async () => {
-  t = await startTestTwin();
+  // Long enough that an instance is still Pending a few calls after its launch, on a busy machine too.
+  t = await startTestTwin({ bootDelayMs: 400 });
 });
 
 afterAll(async () => {

@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, azureToken, sshExec, startTestTwin, type TestTwin, userKey, waitFor } from '../../test/helpers.js';
 import { signHs256 } from '../auth/jwt.js';
 import { startTwin } from '../twin.js';
+import { freePort } from '../../../../test-support/net.js';
 
 const SUB = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-const SSH_PORT = 2364;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 const FIXTURES = new URL('../../test/fixtures/azure_arm/', import.meta.url);
 const sample = (f: string) => JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as Record<string, unknown>;
 

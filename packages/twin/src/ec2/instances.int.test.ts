@@ -314,7 +314,7 @@ describe('DescribeInstances paging and DescribeInstanceStatus', () => {
     await waitFor('all running', async () => {
       const s = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids }));
       return s.InstanceStatuses?.length === 12 ? s : undefined;
-    });
+    }, 30_000); // twelve SSH servers starting: slow on a busy machine
     const status = await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids.slice(0, 1) }));
     expect(status.InstanceStatuses?.[0]).toMatchObject({
       InstanceId: ids[0],

@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gce, gceDone, gceToken, fixtureJson, jwtAssertion, PROJECT } from '../../test/gce.js';
 import { admin, sshExec, startTestTwin, tcpOpen, userKey, waitFor, type TestTwin } from '../../test/helpers.js';
+import { freePort } from '../../../../test-support/net.js';
 
-const SSH_PORT = 2340;
+// A port nothing listens on: two runs on one host do not meet.
+const SSH_PORT = await freePort();
 const ZONE = 'asia-northeast3-a';
 const REGION = 'asia-northeast3';
 

@@ -11,7 +11,7 @@ type TwinUpResult = TwinStatus & { refreshedConnections: string[] };
 export default class TwinUp extends BaseCommand<typeof TwinUp> {
   static override flags = {
     'boot-delay': Flags.string({ summary: 'Time from pending to running (e.g. 2s, 500ms).', default: '2s', env: 'CB_TWIN_BOOT_DELAY' }),
-    'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.' }),
+    'stop-delay': Flags.string({ summary: 'Time from stopping to stopped.', env: 'CB_TWIN_STOP_DELAY' }),
     port: Flags.integer({ summary: 'API port (default: any free port).', env: 'CB_TWIN_PORT' }),
     'azure-port': Flags.integer({ summary: 'HTTPS port of the Azure endpoint (default: any free port).', env: 'CB_TWIN_AZURE_PORT' }),
     'alibaba-port': Flags.integer({ summary: 'HTTP port of the Alibaba ECS endpoint (default: any free port).', env: 'CB_TWIN_ALIBABA_PORT' }),
