@@ -170,7 +170,7 @@ describe.skipIf(!ROOT || !TOOLS)('multi-cloud load balancer over the overlay', (
     const during = (await load).counts;
     const after = (await new Tally().send(lb.publicIp!, 60)).counts;
     expect(during.failed).toBeUndefined();
-    expect(after).toEqual({ 'aw-1': expect.any(Number), 'gc-1': expect.any(Number) });
+    expect(Object.keys(after).sort()).toEqual(['aw-1', 'gc-1']);
     expect((await cli.json<Nlb[]>(['mcis', 'nlb', 'list', 'shop']))[0]?.servers.map((s) => s.name).sort()).toEqual(['aw-1', 'gc-1']);
     await cli.json(['mcis', 'resume', 'shop', '--vm', 'az-1']);
     await cli.json(['mcis', 'exec', 'shop', '--vm', 'az-1', '--', SERVE]);
@@ -185,7 +185,7 @@ describe.skipIf(!ROOT || !TOOLS)('multi-cloud load balancer over the overlay', (
     await until('aw-1 gone at AWS', () => audit.instances(AWS, 'shop'), (i) => !i.some((x) => x.vm === 'aw-1'));
     // HAProxy still lists it until the check fails: a connect that lands there goes elsewhere.
     const { counts } = await new Tally().send(lb.publicIp!, 100);
-    expect(counts).toEqual({ 'az-1': expect.any(Number), 'gc-1': expect.any(Number) });
+    expect(Object.keys(counts).sort()).toEqual(['az-1', 'gc-1']);
     await until('aw-1 DOWN', health, (h) => statusOf(h, 'aw-1').startsWith('DOWN'));
 
     writeFileSync(file(), manifest('leastconn'));
