@@ -159,8 +159,8 @@ export class Isolation {
   }
 
   /**
-   * PID 1 and namespaces (the helper makes them, network namespace included), then the VM's links
-   * and its firewall at once; nothing listens in it before both are in place.
+   * The VM's PID 1 with its namespaces, first firewall and private link, made in one request to
+   * the helper (its network's bridge first); nothing listens in it before they are in place.
    */
   async startVm(vm: VmMachineSpec): Promise<void> {
     await this.stopVm(vm.id);
