@@ -109,7 +109,7 @@ def build(s):
     check(libc.umount2(d.encode(), MNT_DETACH), f'umount {d}')
     os.rmdir(d)
     mount(None, '/', None, MS_REMOUNT | MS_BIND | MS_RDONLY | root_flags())
-    mount('proc', '/proc', 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount('proc', '/proc', 'proc')
     name = s['hostname']
     check(libc.sethostname(name.encode(), len(name.encode())), 'sethostname')
     with open('/etc/hostname', 'w') as f:
