@@ -1,15 +1,15 @@
 /**
  * Cloud-Twin VMs as machines: each running VM gets its own network namespace on its VPC's bridge,
  * its public IP routed from the host, its own mount/UTS/IPC/PID namespaces and an nftables firewall
- * programmed from its cloud's rules (see network.ts, machine.ts, firewall.ts). Needs root and
- * iproute2, nftables and util-linux (nsenter, unshare, setpriv) on the host; where that is missing the twin runs VMs on the
- * host as before and says why (`IsolationStatus`).
+ * programmed from its cloud's rules (see network.ts, machine.ts, helper.py.ts, firewall.ts). Needs
+ * root and iproute2, nftables, util-linux (nsenter) and python3 (the namespace helper) on the host;
+ * where that is missing the twin runs VMs on the host as before and says why (`IsolationStatus`).
  */
 import type { Server, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { renderRuleset } from './firewall.js';
 import { listProcesses } from '../../ssh/proc.js';
-import { ListenBroker } from './listen-broker.js';
+import { NsHelper } from './helper.js';
 import { Machine } from './machine.js';
 import { loadOrCreatePrefix, namesFor, orphanedPrefixes, register, unregister, type IsolationNames } from './names.js';
 import { Fabric } from './network.js';
@@ -28,7 +28,10 @@ export interface IsolationCost {
   vmsStarted: number;
   medianStartMs?: number;
   vmsRunning: number;
-  /** Resident memory of every process of the running VMs (their PID 1 and what runs in them), per VM. */
+  /**
+   * Resident memory of every process of the running VMs (their PID 1 and what runs in them), per
+   * VM, with the twin's one namespace helper shared out over them.
+   */
   rssKbPerVm?: number;
 }
 
@@ -56,6 +59,8 @@ interface IsolatedVm {
   ns: string;
   link: number;
   machine?: Machine;
+  /** Its PID 1 while the helper makes it: a stop waits for it, to halt it. */
+  booting?: Promise<Machine>;
   publicIp?: string;
   /** Its namespace and first firewall are in place: later policy changes may rewrite it. */
   ready?: boolean;
@@ -70,8 +75,7 @@ const TOOLS: Array<[string, string]> = [
   ['ip', 'iproute2'],
   ['nft', 'nftables'],
   ['nsenter', 'util-linux'],
-  ['setpriv', 'util-linux'],
-  ['unshare', 'util-linux'],
+  ['python3', 'python3'],
 ];
 
 /** Why isolation cannot work here, or undefined when it can. */
@@ -114,7 +118,6 @@ export class Isolation {
   private readonly vms = new Map<string, IsolatedVm>();
   private syncing: Promise<void> | undefined;
   private again = false;
-  private readonly broker = new ListenBroker();
   /** How long each VM's namespaces, firewall and PID 1 took to make (the last 1000). */
   private readonly startMs: number[] = [];
   private started = 0;
@@ -123,6 +126,7 @@ export class Isolation {
     private readonly o: IsolationOptions,
     readonly names: IsolationNames,
     private readonly fabric: Fabric,
+    private readonly helper: NsHelper,
   ) {}
 
   /** Isolation for this twin, or why there is none; mode `on` throws instead of running without. */
@@ -135,6 +139,7 @@ export class Isolation {
     const why = missing();
     if (why) return off(why);
     const names = namesFor(loadOrCreatePrefix(o.stateDir));
+    let helper: NsHelper | undefined;
     try {
       for (const orphan of orphanedPrefixes()) {
         await removeLeftovers(orphan);
@@ -142,30 +147,46 @@ export class Isolation {
       }
       await removeLeftovers(names.prefix);
       register(names.prefix, resolvePath(o.stateDir));
-      const fabric = new Fabric(names);
+      helper = await NsHelper.start(tool('python3') ?? 'python3');
+      const fabric = new Fabric(names, helper);
       await fabric.create();
-      return { isolation: new Isolation(o, names, fabric), status: { on: true } };
+      return { isolation: new Isolation(o, names, fabric, helper), status: { on: true } };
     } catch (e) {
+      helper?.close();
       await removeLeftovers(names.prefix).catch(() => undefined);
       return off(e instanceof Error ? e.message : String(e));
     }
   }
 
-  /** Network namespace, firewall and PID 1 of a VM that boots. */
+  /**
+   * The VM's PID 1 with its namespaces, first firewall and private link, made in one request to
+   * the helper (its network's bridge first); nothing listens in it before they are in place.
+   */
   async startVm(vm: VmMachineSpec): Promise<void> {
     await this.stopVm(vm.id);
     const t0 = performance.now();
     const policy = this.o.policy(vm.id) ?? { network: 'none', hostname: vm.id, layers: [] };
     const entry: IsolatedVm = { ns: this.names.vmNs(vm.id), link: this.fabric.linkNumber(), listeners: [] };
     this.vms.set(vm.id, entry);
-    await this.fabric.plugVm(entry.ns, entry.link, policy.network, policy.privateIp, policy.prefixLength);
-    await this.applyFirewall(entry, policy);
-    entry.ready = true;
-    // Rules changed while the namespace was being made (a group authorized right after launch).
-    this.policyChanged();
-    entry.machine = await Machine.boot({ netns: entry.ns, diskDir: vm.diskDir, user: vm.user, hostname: policy.hostname, keep: vm.keep });
-    const api = vm.twinApi;
-    if (api) (await this.listen(vm.id, '127.0.0.1', api.port))?.on('connection', (s: Socket) => api.accept(s));
+    const rules = this.ruleset(policy);
+    entry.booting = (async () => {
+      const priv = policy.privateIp ? await this.fabric.privateLink(entry.link, policy.network, policy.privateIp, policy.prefixLength) : undefined;
+      return Machine.boot(this.helper, { netns: entry.ns, diskDir: vm.diskDir, user: vm.user, hostname: policy.hostname, keep: vm.keep, rules, ...(priv ? { private: priv } : {}) });
+    })();
+    try {
+      entry.machine = await entry.booting;
+      if (this.vms.get(vm.id) !== entry) throw new Error(`${vm.id} was stopped while it booted`);
+      entry.applied = rules;
+      entry.ready = true;
+      // Rules changed while the namespace was being made (a group authorized right after launch).
+      this.policyChanged();
+      const api = vm.twinApi;
+      if (api) (await this.listen(vm.id, '127.0.0.1', api.port))?.on('connection', (s: Socket) => api.accept(s));
+    } catch (e) {
+      // Stopped meanwhile, stopVm halted it already.
+      if (this.vms.get(vm.id) === entry) await this.stopVm(vm.id);
+      throw e;
+    }
     this.started++;
     this.startMs.push(performance.now() - t0);
     if (this.startMs.length > 1000) this.startMs.shift();
@@ -176,7 +197,7 @@ export class Isolation {
     const sorted = [...this.startMs].sort((a, b) => a - b);
     const machines = [...this.vms.values()].flatMap((e) => (e.machine ? [e.machine] : []));
     const procs = machines.length ? (listProcesses() ?? []) : [];
-    const rss = machines.reduce((sum, m) => sum + m.rssKb(procs), 0);
+    const rss = machines.reduce((sum, m) => sum + m.rssKb(procs), machines.length ? this.helper.rssKb() : 0);
     return {
       vmsStarted: this.started,
       ...(sorted.length ? { medianStartMs: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0) } : {}),
@@ -189,7 +210,7 @@ export class Isolation {
   async listen(id: string, host: string, port: number): Promise<Server | undefined> {
     const entry = this.vms.get(id);
     if (!entry) return undefined;
-    const server = await this.broker.listen(entry.ns, host, port);
+    const server = await this.helper.listen(entry.ns, host, port);
     entry.listeners.push(server);
     return server;
   }
@@ -208,14 +229,14 @@ export class Isolation {
     const entry = this.vms.get(id);
     if (!entry?.publicIp) return;
     delete entry.publicIp;
-    await this.fabric.unpublish(entry.ns, entry.link);
+    await this.fabric.unpublish(entry.link);
   }
 
   /** The VM's SSH listener: port 22 on all its addresses, inside its namespace. */
   async sshListener(id: string): Promise<Server> {
     const entry = this.vms.get(id);
     if (!entry) throw new Error(`${id}: no isolated VM`);
-    return this.broker.listen(entry.ns, '0.0.0.0', 22);
+    return this.helper.listen(entry.ns, '0.0.0.0', 22);
   }
 
   machine(id: string): Machine | undefined {
@@ -228,14 +249,17 @@ export class Isolation {
     return pid === undefined ? undefined : `/proc/${pid}/root`;
   }
 
-  /** Kills the VM's processes and removes its namespace (its disk stays). */
+  /**
+   * Kills the VM's processes and removes its namespace (its disk stays): its links, routes and
+   * firewall go with it. A PID 1 still booting is halted once it is up.
+   */
   async stopVm(id: string): Promise<void> {
     const entry = this.vms.get(id);
     if (!entry) return;
     this.vms.delete(id);
     for (const s of entry.listeners) s.close();
-    await entry.machine?.halt();
-    await this.fabric.unplugVm(entry.ns);
+    const machine = entry.machine ?? (await entry.booting?.catch(() => undefined));
+    await machine?.halt();
   }
 
   /** Some cloud resource changed: rewrite the firewalls whose rules changed (coalesced). */
@@ -261,11 +285,15 @@ export class Isolation {
     while (this.syncing) await this.syncing;
   }
 
+  private ruleset(policy: VmNetPolicy): string {
+    return renderRuleset(TABLE, policy.layers, this.o.sshPort, policy.egress);
+  }
+
+  /** Rewrites the VM's firewall (its PID 1 loaded the first one) when its rules changed. */
   private async applyFirewall(entry: IsolatedVm, policy: VmNetPolicy): Promise<void> {
-    const text = renderRuleset(TABLE, policy.layers, this.o.sshPort, policy.egress);
+    const text = this.ruleset(policy);
     if (text === entry.applied) return;
-    const flush = entry.applied === undefined ? '' : `delete table inet ${TABLE}\n`;
-    await run(['ip', 'netns', 'exec', entry.ns, 'nft', '-f', '-'], flush + text);
+    await this.helper.nft(entry.ns, `delete table inet ${TABLE}\n${text}`);
     entry.applied = text;
   }
 
@@ -273,7 +301,7 @@ export class Isolation {
   async close(): Promise<void> {
     await this.settled();
     await Promise.allSettled([...this.vms.keys()].map((id) => this.stopVm(id)));
-    this.broker.close();
+    this.helper.close();
     await removeLeftovers(this.names.prefix);
     unregister(this.names.prefix);
   }

@@ -6,11 +6,13 @@
  * to the link, with `route_localnet` on the twin's own links only. Bridges of different networks
  * are not connected, so VPCs do not reach each other on private IPs; VMs reach each other's public
  * IPs through the host (forwarding on the twin's links only), where each VM's firewall decides.
+ * The twin's namespace helper (helper.py.ts) makes a VM's links: its PID 1 `eth0` as it boots,
+ * `eth1` when the VM gets its public IP; `ip` makes the fabric and its bridges, once each.
  */
-import { writeFile } from 'node:fs/promises';
 import { HOST_ADDRESS } from './firewall.js';
+import { HelperError, type NsHelper } from './helper.js';
 import type { IsolationNames } from './names.js';
-import { run, ToolError } from './sh.js';
+import { run } from './sh.js';
 
 /**
  * The twin's public addresses (127.1.0.0 to 127.255.255.255, vm/ips.ts), as routes more specific than
@@ -33,7 +35,10 @@ export class Fabric {
   private readonly bridges = new Map<string, Promise<string>>();
   private nextLink = 0;
 
-  constructor(private readonly names: IsolationNames) {}
+  constructor(
+    private readonly names: IsolationNames,
+    private readonly helper: NsHelper,
+  ) {}
 
   async create(): Promise<void> {
     await run(['ip', 'netns', 'add', this.names.fabric]);
@@ -43,6 +48,11 @@ export class Fabric {
   /** A fresh number for a VM's links (names must be unique while the twin lives). */
   linkNumber(): number {
     return this.nextLink++;
+  }
+
+  /** What the VM's PID 1 needs to put `eth0` with `privateIp` on its network's bridge (made first). */
+  async privateLink(link: number, network: string, privateIp: string, prefix = 24): Promise<{ ip: string; prefix: number; veth: string; fabric: string; bridge: string }> {
+    return { ip: privateIp, prefix, veth: this.names.privateLink(link), fabric: this.names.fabric, bridge: await this.bridgeFor(network) };
   }
 
   private bridgeFor(network: string): Promise<string> {
@@ -57,56 +67,22 @@ export class Fabric {
   }
 
   /**
-   * The VM's namespace with loopback up and, when it has a private IP, `eth0` on its network's
-   * bridge: three `ip` processes (host, fabric, VM). The VM's PID 1 turns on `route_localnet`.
-   */
-  async plugVm(ns: string, link: number, network: string, privateIp?: string, prefixLength = 24): Promise<void> {
-    const end = this.names.privateLink(link);
-    const bridge = privateIp ? this.bridgeFor(network) : undefined;
-    await ipBatch([`netns add ${ns}`, ...(privateIp ? [`link add ${end} netns ${this.names.fabric} type veth peer name eth0 netns ${ns}`] : [])]);
-    const inside = ['link set lo up', ...(privateIp ? [`addr add ${privateIp}/${prefixLength} dev eth0`, 'link set eth0 up'] : [])];
-    if (!bridge) return void (await ipBatch(inside, ns));
-    const name = await bridge;
-    await Promise.all([ipBatch([`link set ${end} master ${name}`, `link set ${end} up`], this.names.fabric), ipBatch(inside, ns)]);
-  }
-
-  /**
    * Routes `publicIp` from the host to the VM; AddressTaken when the host routes it already. The VM
    * reaches other VMs' public IPs as on a cloud: the twin's public ranges (127.1/16 and up) go out `eth1` from its
-   * own public IP, and the host forwards between the twin's links (per link: `forwarding` on them
-   * only, never the host's global switch).
+   * own public IP, and the host forwards from this link (this link only: per-link `forwarding`,
+   * never the host's global switch) to other VMs' links. All in one request to the helper.
    */
   async publish(ns: string, link: number, publicIp: string): Promise<void> {
-    const end = this.names.publicLink(link);
-    // The link first, outside the try: a second publish racing this one fails here and must not
-    // take away the link the first one made.
-    await ipBatch([`link add ${end} type veth peer name eth1 netns ${ns}`, `addr add ${HOST_ADDRESS}/32 dev ${end}`, `link set ${end} up`]);
     try {
-      // The twin's "internet": the host forwards from this link (this link only) to other VMs' links.
-      const internet = PUBLIC_RANGES.map((r) => `route add ${r} via ${HOST_ADDRESS} dev eth1 onlink src ${publicIp} table local`);
-      await Promise.all([
-        writeFile(`/proc/sys/net/ipv4/conf/${end}/route_localnet`, '1'),
-        writeFile(`/proc/sys/net/ipv4/conf/${end}/forwarding`, '1'),
-        ipBatch([`addr add ${publicIp}/32 dev eth1`, 'link set eth1 up', `route add ${HOST_ADDRESS}/32 dev eth1`, ...internet], ns),
-        // The host route is where another twin routing the address shows.
-        ipBatch([`route add ${publicIp}/32 dev ${end} src ${HOST_ADDRESS} table local`]).catch((e: unknown) => {
-          throw e instanceof ToolError && /File exists/.test(e.stderr) ? new AddressTaken(`${publicIp} is routed already`) : e;
-        }),
-      ]);
+      await this.helper.publish({ ns, link: this.names.publicLink(link), ip: publicIp, host: HOST_ADDRESS, ranges: PUBLIC_RANGES });
     } catch (e) {
-      await this.unpublish(ns, link);
-      throw e;
+      // The host route is where another twin routing the address shows.
+      throw e instanceof HelperError && e.taken ? new AddressTaken(`${publicIp} is routed already`) : e;
     }
   }
 
-  /** Takes the public link away (its host route goes with it). */
-  async unpublish(ns: string, link: number): Promise<void> {
-    await ipBatch(['link del eth1'], ns).catch(() => undefined);
-    await ipBatch([`link del ${this.names.publicLink(link)}`]).catch(() => undefined);
-  }
-
-  /** Removes the VM's namespace: its links (and their other ends and routes) go with it. */
-  async unplugVm(ns: string): Promise<void> {
-    await run(['ip', 'netns', 'del', ns]).catch(() => undefined);
+  /** Takes the public link away: deleting the host end deletes the VM's `eth1`, and the host route with it. */
+  async unpublish(link: number): Promise<void> {
+    await this.helper.unpublish(this.names.publicLink(link)).catch(() => undefined);
   }
 }
