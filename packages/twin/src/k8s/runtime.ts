@@ -5,7 +5,7 @@
  * API (`POST /_twin/k8s/run`); the clusters they make live in this process, each with an HTTPS API
  * server on its control-plane endpoint (./api.ts).
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
@@ -96,10 +96,13 @@ export class NodeRuntime {
     };
   }
 
-  /** The shims (bin/ and the lib/ they use) and the VM's system root: an isolated VM must see them at these paths. */
+  /**
+   * The shims (bin/ and the lib/ they use), the node that runs them (nvm puts it under /root or
+   * /home) and the VM's system root: an isolated VM must see them at these paths.
+   */
   vmPaths(instanceId: string): string[] {
     this.binDir ??= writeNodeRuntimeBin(this.o.stateDir);
-    return [dirname(this.binDir), this.sysroot(instanceId).root];
+    return [dirname(this.binDir), dirname(realpathSync(process.execPath)), this.sysroot(instanceId).root];
   }
 
   /** A fresh VM's system root: an Ubuntu 22.04 with swap on, as cloud images often have. */

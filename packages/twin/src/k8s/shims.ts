@@ -6,7 +6,7 @@
  * the machine the twin runs on: `sudo` never escalates, `apt-get` never installs, `systemctl` never
  * reaches systemd.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { download } from './manifests.js';
@@ -191,12 +191,16 @@ export function writeNodeRuntimeBin(stateDir: string): string {
   mkdirSync(dir, { recursive: true });
   // Compiled next to this file; under vitest this file is the .ts source, so use the built one.
   const here = fileURLToPath(new URL('./shim-main.js', import.meta.url));
-  const shimJs = existsSync(here) ? here : here.replace(`${sep}src${sep}k8s${sep}`, `${sep}dist${sep}k8s${sep}`);
+  const built = existsSync(here) ? here : here.replace(`${sep}src${sep}k8s${sep}`, `${sep}dist${sep}k8s${sep}`);
+  const lib = join(stateDir, 'node-runtime', 'lib');
+  mkdirSync(lib, { recursive: true });
+  // A copy beside the scripts: an isolated VM sees the host's /tmp, /home and /root only where the
+  // twin keeps them (the node runtime), and the twin may be installed under any of them.
+  const shimJs = join(lib, 'shim-main.mjs');
+  copyFileSync(built, shimJs);
   const files = join(stateDir, 'node-runtime', 'files');
   mkdirSync(files, { recursive: true });
   writeFileSync(join(files, 'Release.key'), download('https://pkgs.k8s.io/core:/stable:/v1.30/deb/Release.key') ?? '');
-  const lib = join(stateDir, 'node-runtime', 'lib');
-  mkdirSync(lib, { recursive: true });
   writeFileSync(join(lib, 'twin-run.bash'), TWIN_RUN_BASH, { mode: 0o755 });
   for (const [name, text] of Object.entries(scripts(process.execPath, shimJs))) {
     const file = join(dir, name);
