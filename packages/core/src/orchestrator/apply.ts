@@ -15,6 +15,7 @@ import { execTargetOf, transportsOf } from './transport.js';
 import type { OrchestratorDeps } from './deps.js';
 import { countChanges, diffMcis, emptyCloudView, type Change, type ChangeOp, type CloudView } from './diff.js';
 import { groupBy, groupByConnection } from './group.js';
+import { NO_INSTANCE } from './relaunch.js';
 import { firewallOf, readFirewalls } from './firewall.js';
 import { storedSubgroup } from './placement.js';
 import type { CreatePlan } from './plan.js';
@@ -192,13 +193,8 @@ export async function runApply(a: ApplyDeps, opts: CreateOptions, create: Create
           spec: p.spec,
           image: p.image,
           status: 'Undefined',
-          providerId: undefined,
-          // The overlay key lived on the old disk: the new instance gets a full setup (its address stays).
-          overlayKey: undefined,
-          publicIp: undefined,
-          privateIp: undefined,
+          ...NO_INSTANCE,
           error: 'replacing',
-          provisionedAt: undefined,
           updatedAt: nowIso(),
         }));
       }

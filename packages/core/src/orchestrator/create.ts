@@ -23,6 +23,7 @@ import { groupByConnection } from './group.js';
 import { subgroupDifferences } from './plan-diff.js';
 import { mcisView } from './view.js';
 import { deleteFirewalls, firewallOf, syncConnection, syncFirewalls } from './firewall.js';
+import { NO_INSTANCE } from './relaunch.js';
 
 export type { CreatePlan, PlannedVm };
 
@@ -411,14 +412,8 @@ async function retire(deps: OrchestratorDeps, pool: DriverPool, plan: CreatePlan
           ...c,
           status: 'Creating',
           clientToken: randomUUID(),
-          providerId: undefined,
-          // The overlay key lived on the old disk: the new instance gets a full setup (its address stays).
-          overlayKey: undefined,
-          publicIp: undefined,
-          privateIp: undefined,
-          nativeState: undefined,
+          ...NO_INSTANCE,
           error: undefined,
-          provisionedAt: undefined,
           updatedAt: nowIso(),
         }));
         events({ type: 'vm', mcis: plan.name, vm: vm.name, status: 'Creating', step: 'relaunch', message: `replacing a ${vm.status} VM` });
