@@ -3,7 +3,7 @@
  * `Throttling.User`…) and HTTP status only: messages change wording, codes are the API contract.
  */
 import { CbError, UsageError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES, redact } from '../common/errors.js';
+import { classHints, classifyQueryCode, cloudError, fieldsOf, type Thrown, type Denial, type ErrorTable, lacksHint } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -44,24 +44,25 @@ export function classifyAlibabaCode(code: string, httpStatus?: number): Provider
   if (AUTH.has(code) || code.startsWith('Forbidden')) return 'auth';
   if (CONFLICT.has(code) || code.startsWith('IncorrectInstanceStatus') || code.startsWith('DependencyViolation') || code.startsWith('Incorrect')) return 'conflict';
   if (code.startsWith('QuotaExceed') || code.includes('.QuotaExceed') || code.startsWith('QuotaExceeded')) return 'quota';
-  if (code.endsWith('.NotFound') || code === 'NotFound') return 'not-found';
-  if (UNAVAILABLE.has(code) || NETWORK_CODES.has(code)) return 'unavailable';
-  if (code.startsWith('Invalid') || code.startsWith('Missing') || code.endsWith('.Malformed') || code.endsWith('.ValueNotSupported')) return 'invalid';
-  if (httpStatus !== undefined && httpStatus >= 500) return 'unavailable';
-  return 'other';
+  return classifyQueryCode(code, httpStatus, UNAVAILABLE);
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the ECS API rate limit was hit even after retries; retry later or lower --parallelism',
+/** What each class of failure asks of the user, on this cloud. */
+const HINTS = classHints('ECS API', {
   capacity: 'Alibaba Cloud has no stock of this instance type in this zone now; retry later or use another zone or spec',
   quota: 'an account quota was reached; raise it in the Quota Center or free resources',
   auth: "check the connection's AccessKey (`cbadm connection test NAME`) and its RAM policy (AliyunECSFullAccess or the ecs:* actions cbadm needs)",
-};
+});
 
-interface TeaErrorShape {
-  code?: unknown;
-  name?: unknown;
-  message?: unknown;
+// ECS names the RAM action it refused in the denial's AccessDeniedDetail, not in its message.
+function deniedHint({ errorClass, cause }: Denial): string | undefined {
+  const action = errorClass === 'auth' ? deniedAction((cause as TeaErrorShape | undefined)?.data?.AccessDeniedDetail) : undefined;
+  return action && lacksHint("the AccessKey's RAM user", action, 'in its RAM policy', 'action');
+}
+
+const ERRORS: ErrorTable = { provider: 'alibaba', classify: classifyAlibabaCode, hints: HINTS, denied: deniedHint };
+
+interface TeaErrorShape extends Thrown {
   statusCode?: unknown;
   data?: { statusCode?: unknown; Message?: unknown; AccessDeniedDetail?: unknown };
 }
@@ -80,7 +81,7 @@ function deniedAction(detail: unknown): string | undefined {
 /** Anything an SDK call threw, as a ProviderError (core errors pass through); `secrets` blanked. */
 export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
   if (e instanceof CbError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : {}) as TeaErrorShape;
+  const err = fieldsOf<TeaErrorShape>(e);
   const status = typeof err.statusCode === 'number' ? err.statusCode : typeof err.data?.statusCode === 'number' ? err.data.statusCode : undefined;
   const code = typeof err.code === 'string' && err.code ? err.code : 'UnknownError';
   if (code === 'InvalidCredentials' || code === 'CredentialException') {
@@ -89,12 +90,6 @@ export function toProviderError(e: unknown, secrets: readonly string[] = []): Er
     });
   }
   // The SDK's message is "code: 400, <Message> request id: <id>": keep ECS's own text.
-  const raw = typeof err.data?.Message === 'string' ? err.data.Message : typeof err.message === 'string' ? err.message : String(e);
-  const message = redact(raw.trim(), secrets);
-  const errorClass = classifyAlibabaCode(code, status);
-  const action = errorClass === 'auth' ? deniedAction(err.data?.AccessDeniedDetail) : undefined;
-  const hint = action
-    ? `the AccessKey's RAM user lacks ${action}: grant it in its RAM policy (\`cbadm connection test NAME\` lists every action cbadm needs)`
-    : HINTS[errorClass];
-  return classifiedError({ provider: 'alibaba', code, message, errorClass, httpStatus: status, hint, cause: message === raw.trim() ? e : undefined });
+  const message = typeof err.data?.Message === 'string' ? err.data.Message : typeof err.message === 'string' ? err.message : String(e);
+  return cloudError(ERRORS, { code, message, httpStatus: status, cause: e }, secrets);
 }

@@ -4,10 +4,10 @@
  * `connection.endpoint` and the credentials differ.
  */
 import * as Ecs from '@alicloud/ecs20140526';
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { OperationError, ProviderError } from '@cloud-barista/core/errors';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
-import { latencyOf, zoneOnce } from '../common/driver.js';
+import { assembleDriver, capabilitiesOf, latencyOf, zoneOnce } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { createEcsClient, type EcsClient, secretsOf } from './client.js';
 import type { AlibabaContext, AlibabaTuning } from './context.js';
@@ -18,11 +18,7 @@ import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
 import { checkAlibabaPermissions } from './permissions.js';
 
-export const ALIBABA_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'StopInstances (StoppedMode=StopCharging)',
-  idempotentCreate: true,
-};
+export const ALIBABA_CAPABILITIES = capabilitiesOf('StopInstances (StoppedMode=StopCharging)');
 
 export interface AlibabaDriverInternals {
   tuning?: Partial<AlibabaTuning>;
@@ -57,21 +53,16 @@ export function buildAlibabaDriver(opts: DriverOptions, internals: AlibabaDriver
       return first;
     }),
   };
-  return {
+  return assembleDriver(ctx, {
     provider: 'alibaba',
     capabilities: ALIBABA_CAPABILITIES,
-    catalog: createCatalog(ctx),
-    network: createNetwork(ctx),
-    keys: createKeyPairs(ctx),
-    firewall: createMcisFirewall(ctx),
-    vms: createVms(ctx),
+    parts: { catalog: createCatalog, network: createNetwork, keys: createKeyPairs, vms: createVms, firewall: createMcisFirewall },
     async ping() {
       const latencyMs = await latencyOf(() => call((c) => c.describeZones(new Ecs.DescribeZonesRequest({ regionId: opts.connection.region }))));
       return { region: opts.connection.region, latencyMs };
     },
     checkPermissions: () => checkAlibabaPermissions(ctx),
-    close() {},
-  };
+  });
 }
 
 export const createAlibabaDriver: DriverFactory = (opts) => buildAlibabaDriver(opts);

@@ -3,7 +3,7 @@
  * status (`$metadata`), never its message: messages change wording, codes are the API contract.
  */
 import { CbError, ProviderError, UsageError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, NETWORK_CODES as NETWORK, redact, socketEndpoint } from '../common/errors.js';
+import { classHints, classifyQueryCode, cloudError, fieldsOf, type Thrown, type ErrorTable, lacksHint, NETWORK_CODES as NETWORK, redact } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
 
@@ -74,34 +74,19 @@ export function classifyAwsCode(code: string, httpStatus?: number): ProviderErro
   if (CONFLICT.has(code) || code.endsWith('.Duplicate') || code.endsWith('.InUse')) return 'conflict';
   // RequestLimitExceeded is caught above; every other *LimitExceeded is an account quota.
   if (code.endsWith('LimitExceeded')) return 'quota';
-  if (code.endsWith('.NotFound') || code === 'NotFound') return 'not-found';
-  if (UNAVAILABLE.has(code) || NETWORK.has(code)) return 'unavailable';
-  if (
-    code.startsWith('Invalid') ||
-    code.startsWith('Missing') ||
-    code.startsWith('Unknown') ||
-    code.startsWith('Unsupported') ||
-    code.endsWith('.Malformed') ||
-    code === 'ValidationError'
-  ) {
-    return 'invalid';
-  }
-  if (httpStatus !== undefined && httpStatus >= 500) return 'unavailable';
-  return 'other';
+  return classifyQueryCode(code, httpStatus, UNAVAILABLE);
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the API rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity:
-    'AWS has no free capacity for this instance type here now; retry later or use another zone or spec',
+/** What each class of failure asks of the user, on this cloud. */
+const HINTS = classHints('EC2 API', {
+  capacity: 'AWS has no free capacity for this instance type here now; retry later or use another zone or spec',
   quota: 'an account limit was reached; request a quota increase or free resources',
   auth: "check the connection's credential (`cbadm connection test NAME`) and its IAM permissions",
-};
+});
 
-interface SdkErrorShape {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
+const ERRORS: ErrorTable = { provider: 'aws', classify: classifyAwsCode, hints: HINTS };
+
+interface SdkErrorShape extends Thrown {
   $metadata?: { httpStatusCode?: number };
 }
 
@@ -111,23 +96,19 @@ interface SdkErrorShape {
  */
 export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
   if (e instanceof CbError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorShape;
+  const err = fieldsOf<SdkErrorShape>(e);
   const httpStatus = err.$metadata?.httpStatusCode;
   // Node socket errors carry their code in `code`; SDK service errors carry it in `name`.
   const nodeCode = typeof err.code === 'string' && NETWORK.has(err.code) ? err.code : undefined;
   const code = nodeCode ?? (typeof err.name === 'string' && err.name !== 'Error' ? err.name : 'UnknownError');
-  const errorClass = classifyAwsCode(code, httpStatus);
-  const raw = typeof err.message === 'string' && err.message ? err.message.trim() : String(e);
-  const message = redact(raw, secrets);
-  // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
-  const cause = message === raw ? e : undefined;
+  const message = typeof err.message === 'string' && err.message ? err.message : String(e);
   if (code === 'CredentialsProviderError') {
     // Not the cloud saying no: nothing to authenticate with was found. The user must act.
-    return new UsageError(`no AWS credentials found for this connection: ${message}`, {
+    return new UsageError(`no AWS credentials found for this connection: ${redact(message.trim(), secrets)}`, {
       hint: 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an ~/.aws profile, or store one (`cbadm credential add NAME --provider aws`) and name it with `cbadm connection add … --credential NAME --replace`',
     });
   }
-  return classifiedError({ provider: 'aws', code, message, errorClass, httpStatus, hint: HINTS[errorClass], cause, endpoint: socketEndpoint(e) });
+  return cloudError(ERRORS, { code, message, httpStatus, cause: e }, secrets);
 }
 
 /**
@@ -148,7 +129,7 @@ export function withPermissionHint(e: unknown, action: string | undefined, secre
     errorClass: err.errorClass,
     retryable: err.retryable,
     ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
-    hint: `the credential lacks ${permission}: grant it in the IAM policy of the connection's user or role (\`cbadm connection test NAME\` lists every permission cbadm needs)`,
+    hint: lacksHint('the credential', permission, "in the IAM policy of the connection's user or role", 'permission'),
     cause: err,
   });
 }

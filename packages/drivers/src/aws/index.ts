@@ -3,9 +3,9 @@
  * and to Cloud-Twin; only `connection.endpoint` and the credentials differ.
  */
 import { DescribeAvailabilityZonesCommand, type EC2ClientConfig } from '@aws-sdk/client-ec2';
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { defined } from '@cloud-barista/core/util/defined';
-import { latencyOf } from '../common/driver.js';
+import { assembleDriver, capabilitiesOf, latencyOf } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { createEc2Client, secretsOf } from './client.js';
 import { withPermissionHint } from './errors.js';
@@ -17,11 +17,7 @@ import { createNetwork } from './network.js';
 import { createMcisFirewall } from './mcis-firewall.js';
 import { checkAwsPermissions } from './permissions.js';
 
-export const AWS_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'StopInstances (EBS-backed)',
-  idempotentCreate: true,
-};
+export const AWS_CAPABILITIES = capabilitiesOf('StopInstances (EBS-backed)');
 
 export interface AwsDriverInternals {
   /** Low-level EC2 client settings, e.g. a requestHandler replaying recorded responses. */
@@ -63,24 +59,17 @@ export function buildAwsDriver(opts: DriverOptions, internals: AwsDriverInternal
     clientFor: (region) => createEc2Client({ ...params, region }),
   };
   // Prices come from another AWS service (the Price List Query API): its SDK loads only when asked.
-  const catalog = { ...createCatalog(ctx), listPrices: () => import('./pricing.js').then((m) => m.listAwsPrices(params)) };
-  return {
+  const pricedCatalog = (c: AwsContext) => ({ ...createCatalog(c), listPrices: () => import('./pricing.js').then((m) => m.listAwsPrices(params)) });
+  return assembleDriver(ctx, {
     provider: 'aws',
     capabilities: AWS_CAPABILITIES,
-    catalog,
-    network: { ...createNetwork(ctx), ...createFirewall(ctx) },
-    keys: createKeyPairs(ctx),
-    vms: createVms(ctx),
-    firewall: createMcisFirewall(ctx),
+    parts: { catalog: pricedCatalog, network: [createNetwork, createFirewall], keys: createKeyPairs, vms: createVms, firewall: createMcisFirewall },
     async ping() {
-      const latencyMs = await latencyOf(() => client.send(new DescribeAvailabilityZonesCommand({})));
-      return { region: opts.connection.region, latencyMs };
+      return { region: opts.connection.region, latencyMs: await latencyOf(() => client.send(new DescribeAvailabilityZonesCommand({}))) };
     },
-    checkPermissions: () => checkAwsPermissions(client, catalog),
-    close() {
-      client.destroy();
-    },
-  };
+    checkPermissions: (catalog) => checkAwsPermissions(client, catalog),
+    close: () => client.destroy(),
+  });
 }
 
 export const createAwsDriver: DriverFactory = (opts) => buildAwsDriver(opts);

@@ -4,9 +4,16 @@
  * generic `OperationNotAllowed`, so for that code alone the word "quota" in its message decides.
  */
 import { CbError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, classifyHttpStatus, NETWORK_CODES as NETWORK, redact, socketEndpoint } from '../common/errors.js';
+import { classHints, classifyHttpStatus, cloudError, fieldsOf, type Thrown, type Denial, type ErrorTable, lacksHint, NETWORK_CODES as NETWORK } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
+
+/** What each class of failure asks of the user, on this cloud. */
+const HINTS = classHints('ARM', {
+  capacity: 'Azure has no capacity for this VM size here now; retry later, or use another size, zone or region',
+  quota: 'a subscription quota (e.g. regional vCPUs) was reached; request an increase or free resources',
+  auth: "check the connection's credential and its role assignment (`cbadm connection test NAME`); for a private endpoint, its caFile",
+});
 
 const THROTTLED = new Set(['TooManyRequests', 'SubscriptionRequestsThrottled', 'ResourceGroupRequestsThrottled', 'RetryableError', 'ResourceCollectionRequestsThrottled']);
 
@@ -66,24 +73,23 @@ export function classifyAzureCode(code: string, httpStatus?: number, message = '
   return classifyHttpStatus(httpStatus);
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the ARM rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity: 'Azure has no capacity for this VM size here now; retry later, or use another size, zone or region',
-  quota: 'a subscription quota (e.g. regional vCPUs) was reached; request an increase or free resources',
-  auth: "check the connection's credential and its role assignment (`cbadm connection test NAME`); for a private endpoint, its caFile",
-};
+// ARM names the action it refused ("does not have authorization to perform action 'X'", or a
+// linked one): the hint passes it on (the class never reads the message).
+function deniedHint({ code, message }: Denial): string | undefined {
+  if (code !== 'AuthorizationFailed' && code !== 'LinkedAuthorizationFailed') return undefined;
+  const action = /(?:does not have (?:authorization|permission) to perform action(?:\(s\))? ')([^']+)'/.exec(message)?.[1];
+  return action && lacksHint('the credential', action, 'with a role assignment on the resource group or subscription (e.g. Contributor, or a custom role that includes it)', 'action');
+}
 
-interface AzureErrorShape {
-  name?: unknown;
-  code?: unknown;
+const ERRORS: ErrorTable = { provider: 'azure', classify: classifyAzureCode, hints: HINTS, denied: deniedHint };
+
+interface AzureErrorShape extends Thrown {
   statusCode?: unknown;
-  message?: unknown;
-  cause?: unknown;
 }
 
 function codeOf(err: AzureErrorShape): string {
   // TLS and socket failures arrive as RestError REQUEST_SEND_ERROR with the Node error as cause.
-  const cause = (typeof err.cause === 'object' && err.cause !== null ? err.cause : {}) as AzureErrorShape;
+  const cause = fieldsOf<AzureErrorShape>(err.cause);
   if (typeof cause.code === 'string' && (AUTH.has(cause.code) || NETWORK.has(cause.code))) return cause.code;
   if (typeof err.code === 'string' && err.code) return err.code;
   if (typeof err.name === 'string' && err.name !== 'Error' && err.name !== 'RestError') return err.name;
@@ -96,22 +102,8 @@ function codeOf(err: AzureErrorShape): string {
  */
 export function toProviderError(e: unknown, secrets: readonly string[] = []): Error {
   if (e instanceof CbError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : {}) as AzureErrorShape;
+  const err = fieldsOf<AzureErrorShape>(e);
   const httpStatus = typeof err.statusCode === 'number' ? err.statusCode : undefined;
-  const code = codeOf(err);
-  const raw = typeof err.message === 'string' && err.message ? err.message.trim() : String(e);
-  const message = redact(raw, secrets);
-  const errorClass = classifyAzureCode(code, httpStatus, message);
-  // If the upstream text echoed a secret, the raw error must not travel along as `cause` either.
-  const cause = message === raw ? e : undefined;
-  // ARM names the action it refused ("does not have authorization to perform action 'X'", or a
-  // linked one): the hint passes it on (the class above never reads the message).
-  const action =
-    code === 'AuthorizationFailed' || code === 'LinkedAuthorizationFailed'
-      ? /(?:does not have (?:authorization|permission) to perform action(?:\(s\))? ')([^']+)'/.exec(message)?.[1]
-      : undefined;
-  const hint = action
-    ? `the credential lacks ${action}: grant it with a role assignment on the resource group or subscription (e.g. Contributor, or a custom role that includes it); \`cbadm connection test NAME\` lists every action cbadm needs`
-    : HINTS[errorClass];
-  return classifiedError({ provider: 'azure', code, message, errorClass, httpStatus, hint, cause, endpoint: socketEndpoint(e) });
+  const message = typeof err.message === 'string' && err.message ? err.message : String(e);
+  return cloudError(ERRORS, { code: codeOf(err), message, httpStatus, cause: e }, secrets);
 }

@@ -3,25 +3,20 @@
  * @azure/identity. The same code talks to Azure and to Cloud-Twin; only the connection's endpoint,
  * authority host, CA file and the credentials differ.
  */
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { defined } from '@cloud-barista/core/util/defined';
-import { latencyOf } from '../common/driver.js';
+import { assembleDriver, capabilitiesOf, latencyOf } from '../common/driver.js';
 import { createCatalog, locationName } from './catalog.js';
 import { createAzureClients, type HttpClient, secretsOf, type TokenCredential } from './client.js';
 import { all, az, type AzureContext, type AzureTuning, resourceGroupOf } from './context.js';
 import { createFirewall } from './firewall.js';
 import { createVms } from './instances.js';
-import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
 import { createMcisFirewall } from './mcis-firewall.js';
 import { checkAzurePermissions } from './permissions.js';
 
-export const AZURE_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'deallocate (a VM that is only stopped keeps billing for compute; a deallocated one does not)',
-  // Creates are idempotent by name (derived from the client token), not by a token the API takes.
-  idempotentCreate: true,
-};
+// Creates are idempotent by name (derived from the client token), not by a token the API takes.
+export const AZURE_CAPABILITIES = capabilitiesOf('deallocate (a VM that is only stopped keeps billing for compute; a deallocated one does not)');
 
 export interface AzureDriverInternals {
   /** A replaying HttpClient for tests. */
@@ -55,24 +50,18 @@ export function buildAzureDriver(opts: DriverOptions, internals: AzureDriverInte
     tuning: { pollIntervalMs: 2_000, parallelism: 20, ...internals.tuning },
     secrets: secretsOf(opts.credentials),
   };
-  return {
+  return assembleDriver(ctx, {
     provider: 'azure',
     capabilities: AZURE_CAPABILITIES,
-    catalog: createCatalog(ctx),
-    network: { ...createNetwork(ctx), ...createFirewall(ctx) },
-    keys: createKeyPairs(),
-    vms: createVms(ctx),
-    firewall: createMcisFirewall(ctx),
+    parts: { catalog: createCatalog, network: [createNetwork, createFirewall], vms: createVms, firewall: createMcisFirewall },
     async ping() {
       // Authenticated, cheap, and proves the region: the sizes offered there.
       const latencyMs = await latencyOf(() => az(ctx, () => all(clients.compute.virtualMachineSizes.list(ctx.location))));
       return { account: clients.subscription, region: ctx.location, latencyMs };
     },
     checkPermissions: () => checkAzurePermissions(ctx),
-    close() {
-      clients.close();
-    },
-  };
+    close: () => clients.close(),
+  });
 }
 
 export const createAzureDriver: DriverFactory = (opts) => buildAzureDriver(opts);

@@ -4,10 +4,17 @@
  * decide the class, so retries and messages work as for every other cloud.
  */
 import type { ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES, retryAfterMs } from '../common/errors.js';
-import { restErrors } from '../common/rest-errors.js';
+import { classHints, NETWORK_CODES, retryAfterMs } from '../common/errors.js';
+import { type HttpAnswer, restErrors } from '../common/rest-errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
+
+/** What each class of failure asks of the user, on this cloud. */
+const HINTS = classHints('Cloudit API', {
+  capacity: 'the cluster has no host or public IP for this now; retry later, or use another spec or cluster (connection region)',
+  quota: 'a tenant quota was reached; ask the Cloudit operator for more or free resources',
+  auth: "check the connection's credential (`cbadm connection test NAME`): the IAM user id, password and tenant",
+});
 
 /** A non-2xx answer as read off the wire. */
 export class CiHttpError extends Error {
@@ -43,15 +50,10 @@ export function readClouditBody(status: number, text: string): { code: string; m
   }
 }
 
-const errors = restErrors({
-  provider: 'cloudit',
-  classify: classifyClouditCode,
-  hints: {
-    throttled: 'the Cloudit API rate limit was hit even after retries; retry later or lower --parallelism',
-    capacity: 'the cluster has no host or public IP for this now; retry later, or use another spec or cluster (connection region)',
-    quota: "a tenant quota was reached; ask the Cloudit operator for more or free resources",
-    auth: "check the connection's credential (`cbadm connection test NAME`): the IAM user id, password and tenant",
-  },
-  answerOf: (e) => (e instanceof CiHttpError ? { ...readClouditBody(e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
-});
+/** The cloud's answer in a thrown value, when it is the client's HTTP error. */
+function answerOf(e: unknown): HttpAnswer | undefined {
+  return e instanceof CiHttpError ? { ...readClouditBody(e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined;
+}
+
+const errors = restErrors({ provider: 'cloudit', classify: classifyClouditCode, hints: HINTS, answerOf });
 export const { error: clouditError, socketFailure, toError: toClouditError, failure: clouditFailure } = errors;

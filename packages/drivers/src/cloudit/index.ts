@@ -5,21 +5,18 @@
  * connection's region is a Cloudit cluster; its endpoint (else the credential's) is the identity
  * endpoint the API paths start under.
  */
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { UsageError } from '@cloud-barista/core/errors';
+import { defined } from '@cloud-barista/core/util/defined';
+import { assembleDriver, capabilitiesOf, timed } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { CiClient } from './client.js';
 import { createVms } from './instances.js';
-import { createKeyPairs } from './keys.js';
 import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
 
-export const CLOUDIT_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'shutdown (Stopped: the server keeps its disk and adaptive IP)',
-  // No client token in Cloudit: the token travels in the server's description and is looked up before a launch.
-  idempotentCreate: true,
-};
+// No client token in Cloudit: the token travels in the server's description and is looked up before a launch.
+export const CLOUDIT_CAPABILITIES = capabilitiesOf('shutdown (Stopped: the server keeps its disk and adaptive IP)');
 
 export interface ClouditDriverInternals {
   fetch?: typeof fetch;
@@ -39,32 +36,23 @@ export function buildClouditDriver(opts: DriverOptions, internals: ClouditDriver
     username: c.username,
     password: c.password,
     tenantId: c.tenantId,
-    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    ...(opts.throttleWaitMs !== undefined ? { throttleWaitMs: opts.throttleWaitMs } : {}),
-    ...(internals.fetch ? { fetch: internals.fetch } : {}),
-    ...(internals.renewBeforeMs !== undefined ? { renewBeforeMs: internals.renewBeforeMs } : {}),
-    ...(internals.minDelayMs !== undefined ? { minDelayMs: internals.minDelayMs } : {}),
+    ...defined({ maxAttempts: opts.maxAttempts, throttleWaitMs: opts.throttleWaitMs, fetch: internals.fetch, renewBeforeMs: internals.renewBeforeMs, minDelayMs: internals.minDelayMs }),
   });
   const cluster = opts.connection.zone ?? opts.connection.region;
-  return {
+  const vmTiming = { cluster, pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 };
+  return assembleDriver(client, {
     provider: 'cloudit',
     capabilities: CLOUDIT_CAPABILITIES,
-    catalog: createCatalog(client, opts.connection),
-    network: createNetwork(client, cluster),
-    keys: createKeyPairs(),
-    firewall: createMcisFirewall(client),
-    vms: createVms(client, { cluster, pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 }),
+    parts: { catalog: (x) => createCatalog(x, opts.connection), network: (x) => createNetwork(x, cluster), vms: (x) => createVms(x, vmTiming), firewall: createMcisFirewall },
     async ping() {
-      const started = performance.now();
       // Authenticated, cheap, and proves the region: the cluster is one the tenant sees.
-      const clusters = await client.call<{ name: string }[]>('ace', 'GET', '/clusters');
+      const { value: clusters, latencyMs } = await timed(() => client.call<{ name: string }[]>('ace', 'GET', '/clusters'));
       if (!clusters.some((x) => x.name === cluster)) {
         throw new UsageError(`Cloudit has no cluster '${cluster}' for this tenant`, { hint: `the connection's region names a cluster: one of ${clusters.map((x) => x.name).join(', ')}` });
       }
-      return { account: client.tenantId, region: opts.connection.region, latencyMs: Math.round(performance.now() - started) };
+      return { account: client.tenantId, region: opts.connection.region, latencyMs };
     },
-    close() {},
-  };
+  });
 }
 
 export const createClouditDriver: DriverFactory = (opts) => buildClouditDriver(opts);

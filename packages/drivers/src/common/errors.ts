@@ -76,6 +76,32 @@ export function classifyHttpStatus(httpStatus: number | undefined): ProviderErro
   return 'other';
 }
 
+/**
+ * The rest of a code from an EC2-style Query API (EC2, ECS), after the cloud's own tables: the
+ * code's spelling says not-found (`X.NotFound`) or invalid (`InvalidX`, `MissingX`, `X.Malformed`…),
+ * `unavailable` (the cloud's set) and socket codes are the service's absence, and an unknown 5xx
+ * is the service's fault.
+ */
+export function classifyQueryCode(code: string, httpStatus: number | undefined, unavailable: ReadonlySet<string>): ProviderErrorClass {
+  if (code.endsWith('.NotFound') || code === 'NotFound') return 'not-found';
+  if (unavailable.has(code) || NETWORK_CODES.has(code)) return 'unavailable';
+  if (/^(Invalid|Missing|Unknown|Unsupported)/.test(code) || /\.(Malformed|ValueNotSupported)$/.test(code) || code === 'ValidationError') return 'invalid';
+  return httpStatus !== undefined && httpStatus >= 500 ? 'unavailable' : 'other';
+}
+
+/** The fields any thrown value may carry, read loosely: each SDK throws its own shape. */
+export interface Thrown {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/** `e`'s fields, as the SDK's error shape `T` (an empty record for a thrown non-object). */
+export function fieldsOf<T extends Thrown>(e: unknown): T {
+  return (typeof e === 'object' && e !== null ? e : {}) as T;
+}
+
 /** True when `e` is a ProviderError the cloud reported as "no such thing". */
 export function isNotFound(e: unknown): boolean {
   return e instanceof ProviderError && e.errorClass === 'not-found';
@@ -142,4 +168,65 @@ export function classifiedError(f: ClassifiedFailure): ProviderError {
     ...(f.cause !== undefined ? { cause: f.cause } : {}),
     ...(f.endpoint && NETWORK_CODES.has(f.code) ? { endpoint: f.endpoint } : {}),
   });
+}
+
+/** What one cloud's errors.ts feeds `cloudError`: how its codes classify and what each class tells the user. */
+export interface ErrorTable {
+  provider: string;
+  /** The class of a code the cloud answered (`message` only where a cloud documents that it must decide). */
+  classify: (code: string, httpStatus?: number, message?: string) => ProviderErrorClass;
+  hints: Partial<Record<ProviderErrorClass, string>>;
+  /** The hint for a denial that names what was refused; undefined for the class's own hint. */
+  denied?: (a: Denial) => string | undefined;
+}
+
+/** A classified answer, for a cloud that reads what was refused from it. */
+export interface Denial {
+  code: string;
+  /** Already redacted. */
+  message: string;
+  errorClass: ProviderErrorClass;
+  /** The raw error, where a cloud names the refused action in a field of its own. */
+  cause: unknown;
+}
+
+/** A failure as a driver read it off its SDK's or client's error: the cloud's code, text and status. */
+export interface CloudAnswer {
+  code: string;
+  /** The cloud's own text, not yet redacted. */
+  message: string;
+  httpStatus?: number | undefined;
+  /** The raw error. */
+  cause?: unknown;
+}
+
+/** The ProviderError for what a cloud answered: classified, secrets blanked, with its hint. */
+export function cloudError(t: ErrorTable, a: CloudAnswer, secrets: readonly string[] = []): ProviderError {
+  const raw = a.message.trim() || a.code;
+  const message = redact(raw, secrets);
+  const errorClass = t.classify(a.code, a.httpStatus, message);
+  return classifiedError({
+    provider: t.provider,
+    code: a.code,
+    message,
+    errorClass,
+    httpStatus: a.httpStatus,
+    hint: t.denied?.({ code: a.code, message, errorClass, cause: a.cause }) ?? t.hints[errorClass],
+    // A message that had to be redacted means the raw error holds a secret: it does not travel along.
+    cause: message === raw ? a.cause : undefined,
+    endpoint: socketEndpoint(a.cause),
+  });
+}
+
+/**
+ * A cloud's hints per class. Throttling reads alike on every cloud (the retry loop already waited
+ * as long as the command may), so only the API's name differs.
+ */
+export function classHints(api: string, o: { capacity: string; quota: string; auth: string }): Partial<Record<ProviderErrorClass, string>> {
+  return { throttled: `the ${api} rate limit was hit even after retries; retry later or lower --parallelism`, ...o };
+}
+
+/** The hint for a denial naming what was refused: who lacks it, how to grant it, and the command that lists them all. */
+export function lacksHint(who: string, what: string, grant: string, noun: 'permission' | 'action'): string {
+  return `${who} lacks ${what}: grant it ${grant} (\`cbadm connection test NAME\` lists every ${noun} cbadm needs)`;
 }

@@ -3,8 +3,8 @@
  * Cloudit): one maker classifies the code, blanks the secrets and adds the class's hint, and the
  * driver's client and retry loop take everything else from it.
  */
-import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, redact } from './errors.js';
+import { CbError, ProviderError } from '@cloud-barista/core/errors';
+import { cloudError, type ErrorTable } from './errors.js';
 import type { Failure } from './retry.js';
 
 /** A non-2xx answer as the driver read it: the cloud's code and message, and its Retry-After. */
@@ -26,18 +26,13 @@ export interface RestErrors {
   failure: (e: unknown, secrets: readonly string[]) => Failure;
 }
 
-export function restErrors(o: {
-  provider: string;
-  classify: (code: string, httpStatus?: number) => ProviderErrorClass;
-  hints: Partial<Record<ProviderErrorClass, string>>;
-  /** The answer in a thrown value, when it is the client's HTTP error. */
-  answerOf: (e: unknown) => HttpAnswer | undefined;
-}): RestErrors {
-  const error: RestErrors['error'] = (code, message, httpStatus, secrets, cause) => {
-    const errorClass = o.classify(code, httpStatus);
-    const text = redact(message.trim() || code, secrets);
-    return classifiedError({ provider: o.provider, code, message: text, errorClass, httpStatus, hint: o.hints[errorClass], cause: text === message.trim() ? cause : undefined });
-  };
+export function restErrors(
+  o: ErrorTable & {
+    /** The answer in a thrown value, when it is the client's HTTP error. */
+    answerOf: (e: unknown) => HttpAnswer | undefined;
+  },
+): RestErrors {
+  const error: RestErrors['error'] = (code, message, httpStatus, secrets, cause) => cloudError(o, { code, message, httpStatus, cause }, secrets);
   const toError: RestErrors['toError'] = (e, secrets = []) => {
     if (e instanceof CbError) return e;
     const answer = o.answerOf(e);

@@ -52,19 +52,29 @@ export function retryDelay(f: Failure, attempt: number, p: RetryPolicy, remainin
   return serverWait > remainingMs ? undefined : remainingMs;
 }
 
-/** Runs `fn`, retrying as `classify` and the policy allow; throws the last failure's `error`. */
-export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) => Failure, p: RetryPolicy): Promise<T> {
-  const deadline = Date.now() + p.throttleWaitMs;
+/**
+ * Runs `fn` until it succeeds; after each failure `next` (given the error and the 1-based attempt
+ * that failed) says how long to wait before the next attempt, or throws to give up.
+ */
+async function retrying<T>(fn: () => Promise<T>, next: (e: unknown, attempt: number) => number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
-      const f = classify(e);
-      const wait = retryDelay(f, attempt, p, deadline - Date.now());
-      if (wait === undefined) throw f.error;
-      await sleep(wait);
+      await sleep(next(e, attempt));
     }
   }
+}
+
+/** Runs `fn`, retrying as `classify` and the policy allow; throws the last failure's `error`. */
+export async function withRetry<T>(fn: () => Promise<T>, classify: (e: unknown) => Failure, p: RetryPolicy): Promise<T> {
+  const deadline = Date.now() + p.throttleWaitMs;
+  return retrying(fn, (e, attempt) => {
+    const f = classify(e);
+    const wait = retryDelay(f, attempt, p, deadline - Date.now());
+    if (wait === undefined) throw f.error;
+    return wait;
+  });
 }
 
 export interface RetryWindow {
@@ -79,15 +89,11 @@ export interface RetryWindow {
  */
 export async function retryWhile<T>(fn: () => Promise<T>, shouldRetry: (e: unknown) => boolean, w: RetryWindow): Promise<T> {
   const deadline = Date.now() + w.maxWaitMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const remaining = deadline - Date.now();
-      if (!shouldRetry(e) || remaining <= 0) throw e;
-      await sleep(Math.min(remaining, backoffDelay(attempt, w.minDelayMs ?? 250, w.maxDelayMs ?? 5_000)));
-    }
-  }
+  return retrying(fn, (e, attempt) => {
+    const remaining = deadline - Date.now();
+    if (!shouldRetry(e) || remaining <= 0) throw e;
+    return Math.min(remaining, backoffDelay(attempt - 1, w.minDelayMs ?? 250, w.maxDelayMs ?? 5_000));
+  });
 }
 
 /** Runs a delete; "already gone" counts as done. */

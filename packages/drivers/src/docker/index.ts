@@ -3,20 +3,17 @@
  * is a long-running container on a Docker host (local socket, tcp:// with TLS, ssh://, or a Docker
  * context); the same code talks to Docker, Podman's compatible socket and Cloud-Twin.
  */
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import { defined } from '@cloud-barista/core/util/defined';
+import { assembleDriver, capabilitiesOf, timed } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { DockerClient } from './client.js';
 import { DockerExecTransport } from './exec.js';
 import { createVms } from './instances.js';
-import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
 
-export const DOCKER_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'docker stop (the container\'s processes end, its file system stays; resume is docker start)',
-  // The container name is derived from the client token and adopted when it exists.
-  idempotentCreate: true,
-};
+// The container name is derived from the client token and adopted when it exists.
+export const DOCKER_CAPABILITIES = capabilitiesOf('docker stop (the container\'s processes end, its file system stays; resume is docker start)');
 
 export interface DockerDriver extends CloudDriver {
   /** Containers are entered with the Engine's exec, not SSH. */
@@ -32,27 +29,24 @@ export interface DockerDriverInternals {
 export function buildDockerDriver(opts: DriverOptions, internals: DockerDriverInternals = {}): DockerDriver {
   const client = new DockerClient({
     connection: opts.connection,
-    ...(internals.env ? { env: internals.env } : {}),
     maxAttempts: opts.maxAttempts,
     throttleWaitMs: opts.throttleWaitMs,
-    ...(internals.minDelayMs !== undefined ? { minDelayMs: internals.minDelayMs } : {}),
+    ...defined({ env: internals.env, minDelayMs: internals.minDelayMs }),
   });
-  return {
+  const driver = assembleDriver(client, {
     provider: 'docker',
     capabilities: DOCKER_CAPABILITIES,
-    catalog: createCatalog(client, opts.connection),
-    network: createNetwork(client),
-    keys: createKeyPairs(),
-    vms: createVms(client, { parallelism: internals.parallelism ?? 8 }),
+    parts: { catalog: (x) => createCatalog(x, opts.connection), network: createNetwork, vms: (x) => createVms(x, { parallelism: internals.parallelism ?? 8 }) },
     async ping() {
-      const started = performance.now();
-      const info = await client.hostInfo();
-      await client.call((d) => d.ping());
-      return { account: client.endpoint.host, region: info.Name, latencyMs: Math.round(performance.now() - started) };
+      const { value: info, latencyMs } = await timed(async () => {
+        const host = await client.hostInfo();
+        await client.call((d) => d.ping());
+        return host;
+      });
+      return { account: client.endpoint.host, region: info.Name, latencyMs };
     },
-    exec: new DockerExecTransport(client, opts.connection),
-    close() {},
-  };
+  });
+  return { ...driver, exec: new DockerExecTransport(client, opts.connection) };
 }
 
 export const createDockerDriver: DriverFactory = (opts) => buildDockerDriver(opts);

@@ -5,9 +5,16 @@
  * HTTP status — never the message text.
  */
 import { CbError, ProviderError, type ProviderErrorClass } from '@cloud-barista/core/errors';
-import { classifiedError, classifyHttpStatus, NETWORK_CODES as NETWORK, redact, retryAfterMs, socketEndpoint } from '../common/errors.js';
+import { classHints, classifyHttpStatus, cloudError, fieldsOf, type Thrown, type Denial, type ErrorTable, lacksHint, NETWORK_CODES as NETWORK, retryAfterMs } from '../common/errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
+
+/** What each class of failure asks of the user, on this cloud. */
+const HINTS = classHints('Compute API', {
+  capacity: 'this zone has no free capacity for the machine type now; retry later or use another zone or spec',
+  quota: 'a project quota was reached (CPUS, IN_USE_ADDRESSES…); request an increase or free resources',
+  auth: "check the connection's credential (`cbadm connection test NAME`) and that the service account has roles/compute.admin on the project",
+});
 
 const THROTTLED = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
 const CAPACITY = new Set([
@@ -56,12 +63,14 @@ export function classifyGcpCode(code: string, httpStatus?: number): ProviderErro
   return classifyHttpStatus(httpStatus);
 }
 
-const HINTS: Partial<Record<ProviderErrorClass, string>> = {
-  throttled: 'the Compute API rate limit was hit even after retries; retry later or lower --parallelism',
-  capacity: 'this zone has no free capacity for the machine type now; retry later or use another zone or spec',
-  quota: 'a project quota was reached (CPUS, IN_USE_ADDRESSES…); request an increase or free resources',
-  auth: "check the connection's credential (`cbadm connection test NAME`) and that the service account has roles/compute.admin on the project",
-};
+// GCE names the permission it checked ("Required 'compute.instances.create' permission for …"):
+// the hint passes it on (the class never reads the message).
+function deniedHint({ message, errorClass }: Denial): string | undefined {
+  const permission = errorClass === 'auth' ? /Required '([a-z]+\.[A-Za-z.]+)' permission/.exec(message)?.[1] : undefined;
+  return permission && lacksHint('the credential', permission, 'to the service account on the project (a role that includes it, e.g. roles/compute.instanceAdmin.v1 or roles/compute.admin)', 'permission');
+}
+
+const ERRORS: ErrorTable = { provider: 'gcp', classify: classifyGcpCode, hints: HINTS, denied: deniedHint };
 
 /** What a failed call told us, read from whichever error shape the SDK stack produced. */
 export interface GcpFailure {
@@ -72,12 +81,9 @@ export interface GcpFailure {
   retryAfterMs?: number;
 }
 
-interface ErrorShape {
-  name?: unknown;
-  code?: unknown;
+interface ErrorShape extends Thrown {
   status?: unknown;
   reason?: unknown;
-  message?: unknown;
   response?: { status?: unknown; data?: unknown; headers?: { get?: (name: string) => string | null } };
 }
 
@@ -91,7 +97,7 @@ function parseJson(data: unknown): unknown {
 }
 
 export function readFailure(e: unknown): GcpFailure {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as ErrorShape;
+  const err = fieldsOf<ErrorShape>(e);
   const status = typeof err.response?.status === 'number' ? err.response.status : typeof err.status === 'number' ? err.status : undefined;
   const retryAfter = retryAfterMs(err.response?.headers?.get?.('retry-after'));
   // The REST transport reads responses as streams; for a failed call gaxios keeps the body's text
@@ -122,25 +128,7 @@ export function readFailure(e: unknown): GcpFailure {
 }
 
 export function providerError(f: GcpFailure, secrets: readonly string[] = [], cause?: unknown): ProviderError {
-  const errorClass = classifyGcpCode(f.code, f.httpStatus);
-  const message = redact(f.message.trim() || f.code, secrets);
-  // GCE names the permission it checked ("Required 'compute.instances.create' permission for …"):
-  // the hint passes it on (the class above never reads the message).
-  const permission = errorClass === 'auth' ? /Required '([a-z]+\.[A-Za-z.]+)' permission/.exec(message)?.[1] : undefined;
-  const hint = permission
-    ? `the credential lacks ${permission}: grant it to the service account on the project (a role that includes it, e.g. roles/compute.instanceAdmin.v1 or roles/compute.admin); \`cbadm connection test NAME\` lists every permission cbadm needs`
-    : HINTS[errorClass];
-  return classifiedError({
-    provider: 'gcp',
-    code: f.code,
-    message,
-    errorClass,
-    httpStatus: f.httpStatus,
-    hint,
-    // A message that had to be redacted means the raw error holds a secret: it does not travel along.
-    cause: message === f.message.trim() ? cause : undefined,
-    endpoint: socketEndpoint(cause),
-  });
+  return cloudError(ERRORS, { ...f, cause }, secrets);
 }
 
 /** Maps anything a call threw to a ProviderError; core errors pass through unchanged. */

@@ -3,7 +3,7 @@
  * same code talks to Google and to Cloud-Twin; only `connection.endpoint` (and `caFile`) and the
  * credentials (a key whose token_uri names the token server) differ.
  */
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { OperationError } from '@cloud-barista/core/errors';
 import { gcpAuth, type FetchLike } from './auth.js';
 import { createCatalog } from './catalog.js';
@@ -12,19 +12,14 @@ import type { GcpContext, GcpTuning } from './context.js';
 import { createFirewall } from './firewall.js';
 import { createMcisFirewall } from './mcis-firewall.js';
 import { createVms } from './instances.js';
-import { createKeyPairs } from './keys.js';
 import { createNetwork } from './network.js';
 import { lastSegment } from './operations.js';
 import { checkGcpPermissions } from './permissions.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_THROTTLE_WAIT_MS, withRetry } from '../common/retry.js';
 import { GCP_BACKOFF, gcpFailure } from './retry.js';
-import { latencyOf, zoneOnce } from '../common/driver.js';
+import { assembleDriver, capabilitiesOf, latencyOf, zoneOnce } from '../common/driver.js';
 
-export const GCP_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'instances.stop (GCE TERMINATED: stopped, disks kept, no vCPU or memory charge); not instances.suspend',
-  idempotentCreate: true,
-};
+export const GCP_CAPABILITIES = capabilitiesOf('instances.stop (GCE TERMINATED: stopped, disks kept, no vCPU or memory charge); not instances.suspend');
 
 export interface GcpDriverInternals {
   /** The HTTP `fetch` under the SDK and the token client (tests replay recorded responses). */
@@ -66,14 +61,10 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
       return first;
     }),
   };
-  return {
+  return assembleDriver(ctx, {
     provider: 'gcp',
     capabilities: GCP_CAPABILITIES,
-    catalog: createCatalog(ctx),
-    network: { ...createNetwork(ctx), ...createFirewall(ctx) },
-    keys: createKeyPairs(),
-    vms: createVms(ctx),
-    firewall: createMcisFirewall(ctx),
+    parts: { catalog: createCatalog, network: [createNetwork, createFirewall], vms: createVms, firewall: createMcisFirewall },
     async ping() {
       const project = await auth.project();
       // Build the client first: parsing the API's protos is not latency.
@@ -83,10 +74,8 @@ export function buildGcpDriver(opts: DriverOptions, internals: GcpDriverInternal
       return { account: auth.account ? `${auth.account} (${project})` : project, region: connection.region, latencyMs };
     },
     checkPermissions: () => checkGcpPermissions(connection, auth, (fn) => ctx.call(fn)),
-    close() {
-      clients.close();
-    },
-  };
+    close: () => clients.close(),
+  });
 }
 
 export const createGcpDriver: DriverFactory = (opts) => buildGcpDriver(opts);

@@ -7,10 +7,17 @@
  * so that prefix becomes the code `QuotaExceeded`.
  */
 import type { ProviderErrorClass } from '@cloud-barista/core/errors';
-import { NETWORK_CODES, retryAfterMs } from '../common/errors.js';
-import { restErrors } from '../common/rest-errors.js';
+import { classHints, NETWORK_CODES, retryAfterMs } from '../common/errors.js';
+import { type HttpAnswer, restErrors } from '../common/rest-errors.js';
 
 export { hasCode, isNotFound } from '../common/errors.js';
+
+/** What each class of failure asks of the user, on this cloud. */
+const HINTS = classHints('OpenStack API', {
+  capacity: 'the cloud has no host (or address) for this now; retry later, or use another flavor or region',
+  quota: 'a project quota was reached (instances, cores, floating IPs…); ask the operator for more or free resources (`openstack quota show`)',
+  auth: "check the connection's credential (`cbadm connection test NAME`): the user needs the member role on the project, and the policy must allow the call",
+});
 
 /** An HTTP answer that was not 2xx, as read off the wire. */
 export class OsHttpError extends Error {
@@ -66,15 +73,10 @@ export function readBody(service: string, status: number, text: string): { code:
   return { code: `HTTP${status}`, message: text.slice(0, 300) };
 }
 
-const errors = restErrors({
-  provider: 'openstack',
-  classify: classifyOpenStackCode,
-  hints: {
-    throttled: 'the OpenStack API rate limit was hit even after retries; retry later or lower --parallelism',
-    capacity: 'the cloud has no host (or address) for this now; retry later, or use another flavor or region',
-    quota: 'a project quota was reached (instances, cores, floating IPs…); ask the operator for more or free resources (`openstack quota show`)',
-    auth: "check the connection's credential (`cbadm connection test NAME`): the user needs the member role on the project, and the policy must allow the call",
-  },
-  answerOf: (e) => (e instanceof OsHttpError ? { ...readBody(e.service, e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined),
-});
+/** The cloud's answer in a thrown value, when it is the client's HTTP error. */
+function answerOf(e: unknown): HttpAnswer | undefined {
+  return e instanceof OsHttpError ? { ...readBody(e.service, e.status, e.body), status: e.status, retryAfterMs: e.retryAfterMs } : undefined;
+}
+
+const errors = restErrors({ provider: 'openstack', classify: classifyOpenStackCode, hints: HINTS, answerOf });
 export const { error: providerError, socketFailure: failureOf, toError: toProviderError, failure: openstackFailure } = errors;

@@ -4,9 +4,10 @@
  * and gophercloud do. The same code talks to any OpenStack cloud and to Cloud-Twin; only the auth
  * URL and credential differ.
  */
-import type { CloudDriver, DriverCapabilities, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
+import type { CloudDriver, DriverFactory, DriverOptions } from '@cloud-barista/core/driver/port';
 import { resolveAuth } from './auth.js';
-import { latencyOf } from '../common/driver.js';
+import { defined } from '@cloud-barista/core/util/defined';
+import { assembleDriver, capabilitiesOf, latencyOf } from '../common/driver.js';
 import { createCatalog } from './catalog.js';
 import { OsClient } from './client.js';
 import { createVms } from './instances.js';
@@ -15,12 +16,8 @@ import { createMcisFirewall } from './mcis-firewall.js';
 import { createNetwork } from './network.js';
 import { checkOpenStackPermissions } from './permissions.js';
 
-export const OPENSTACK_CAPABILITIES: DriverCapabilities = {
-  unsupported: {},
-  suspendMethod: 'os-stop (SHUTOFF: the server keeps its host resources; whether it is billed is the operator\'s policy)',
-  // No client token in Nova: the token travels in server metadata and a tag, looked up before a launch.
-  idempotentCreate: true,
-};
+// No client token in Nova: the token travels in server metadata and a tag, looked up before a launch.
+export const OPENSTACK_CAPABILITIES = capabilitiesOf('os-stop (SHUTOFF: the server keeps its host resources; whether it is billed is the operator\'s policy)');
 
 export interface OpenStackDriverInternals {
   fetch?: typeof fetch;
@@ -36,29 +33,20 @@ export function buildOpenStackDriver(opts: DriverOptions, internals: OpenStackDr
   const client = new OsClient({
     auth,
     region: opts.connection.region,
-    ...(auth.interface ? { interface: auth.interface } : {}),
-    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
-    ...(opts.throttleWaitMs !== undefined ? { throttleWaitMs: opts.throttleWaitMs } : {}),
-    ...(internals.fetch ? { fetch: internals.fetch } : {}),
-    ...(internals.renewBeforeMs !== undefined ? { renewBeforeMs: internals.renewBeforeMs } : {}),
-    ...(internals.minDelayMs !== undefined ? { minDelayMs: internals.minDelayMs } : {}),
+    ...defined({ interface: auth.interface, maxAttempts: opts.maxAttempts, throttleWaitMs: opts.throttleWaitMs, fetch: internals.fetch, renewBeforeMs: internals.renewBeforeMs, minDelayMs: internals.minDelayMs }),
   });
-  return {
+  const vmTiming = { pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 };
+  return assembleDriver(client, {
     provider: 'openstack',
     capabilities: OPENSTACK_CAPABILITIES,
-    catalog: createCatalog(client, opts.connection),
-    network: createNetwork(client),
-    keys: createKeyPairs(client),
-    firewall: createMcisFirewall(client),
-    vms: createVms(client, { pollIntervalMs: internals.pollIntervalMs ?? 1_000, parallelism: internals.parallelism ?? 10 }),
+    parts: { catalog: (c) => createCatalog(c, opts.connection), network: createNetwork, keys: createKeyPairs, vms: (c) => createVms(c, vmTiming), firewall: createMcisFirewall },
     async ping() {
       // Authenticated, cheap, and proves the region: its compute endpoint answers.
       const latencyMs = await latencyOf(() => client.call('compute', 'GET', '/flavors?limit=1'));
       return { account: await client.projectId(), region: client.region, latencyMs };
     },
     checkPermissions: () => checkOpenStackPermissions(client),
-    close() {},
-  };
+  });
 }
 
 export const createOpenStackDriver: DriverFactory = (opts) => buildOpenStackDriver(opts);
