@@ -8,7 +8,8 @@ import { INSTANCE_ACTIONS } from './instance-actions.js';
 import { GROUP_ACTIONS } from './instance-groups.js';
 import { RUN_ACTIONS } from './instances.js';
 import { KEY_ACTIONS } from './keys.js';
-import { type EcsInstance, type EcsRegion, newEcsRegion } from './model.js';
+import { ECS_KINDS, type EcsInstance, type EcsRegion, type EcsResources, newEcsRegion } from './model.js';
+import { tableEntries, tablesFrom, type TableEntries } from '../region-tables.js';
 import { NETWORK_ACTIONS } from './network.js';
 import type { Params, WireObject } from './wire.js';
 
@@ -16,13 +17,10 @@ export type EcsEngineOptions = EngineHooks<VmBacking>;
 
 const ACTIONS: Readonly<Record<string, EcsHandler>> = { ...CATALOG_ACTIONS, ...NETWORK_ACTIONS, ...KEY_ACTIONS, ...RUN_ACTIONS, ...INSTANCE_ACTIONS, ...GROUP_ACTIONS };
 
-type MapKeys = 'vpcs' | 'vSwitches' | 'securityGroups' | 'keyPairs' | 'instances' | 'clientTokens';
-const MAP_KEYS: MapKeys[] = ['vpcs', 'vSwitches', 'securityGroups', 'keyPairs', 'instances', 'clientTokens'];
-
 /** What state.json holds for ECS. */
 export interface EcsSnapshot {
   seq: number;
-  regions: Array<{ id: string } & Record<MapKeys, [string, unknown][]>>;
+  regions: Array<{ id: string } & TableEntries<EcsResources>>;
 }
 
 export class EcsEngine extends EngineBase<VmBacking> implements EcsEnv {
@@ -83,7 +81,7 @@ export class EcsEngine extends EngineBase<VmBacking> implements EcsEnv {
   snapshot(): EcsSnapshot {
     return {
       seq: this.seq,
-      regions: this.allRegions().map((r) => ({ id: r.id, ...(Object.fromEntries(MAP_KEYS.map((k) => [k, [...r[k]]])) as Record<MapKeys, [string, unknown][]>) })),
+      regions: this.allRegions().map((r) => ({ id: r.id, ...tableEntries<EcsResources>(r, ECS_KINDS) })),
     };
   }
 
@@ -91,8 +89,7 @@ export class EcsEngine extends EngineBase<VmBacking> implements EcsEnv {
   restore(s: EcsSnapshot): void {
     this.seq = s.seq;
     for (const saved of s.regions) {
-      const r = newEcsRegion(saved.id);
-      for (const k of MAP_KEYS) (r[k] as Map<string, unknown>) = new Map(saved[k]);
+      const r: EcsRegion = { id: saved.id, ...tablesFrom<EcsResources>(saved, ECS_KINDS) };
       this.regions.set(r.id, r);
       this.o.lifecycle.resume(r);
     }

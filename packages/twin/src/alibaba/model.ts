@@ -1,5 +1,6 @@
 /** ECS resources as the twin keeps them, per region of the one twin account. */
 import type { BackedVm } from '../vm/lifecycle.js';
+import { newTables, type Tables } from '../region-tables.js';
 
 export interface EcsTag {
   TagKey: string;
@@ -81,17 +82,23 @@ export interface EcsInstance extends BackedVm {
   systemDisk: { category: string; sizeGiB: number };
 }
 
-export interface EcsRegion {
-  id: string;
-  vpcs: Map<string, EcsVpc>;
-  vSwitches: Map<string, EcsVSwitch>;
-  securityGroups: Map<string, EcsSecurityGroup>;
-  keyPairs: Map<string, EcsKeyPair>;
-  instances: Map<string, EcsInstance>;
+/** A region's resources by kind (each kept in a Map by id: Tables). */
+export interface EcsResources {
+  vpcs: EcsVpc;
+  vSwitches: EcsVSwitch;
+  securityGroups: EcsSecurityGroup;
+  keyPairs: EcsKeyPair;
+  instances: EcsInstance;
   /** ClientToken → what the first request with it answered (ids of what it made). */
-  clientTokens: Map<string, { action: string; ids: string[]; fingerprint: string }>;
+  clientTokens: { action: string; ids: string[]; fingerprint: string };
+}
+
+export const ECS_KINDS: readonly (keyof EcsResources)[] = ['vpcs', 'vSwitches', 'securityGroups', 'keyPairs', 'instances', 'clientTokens'];
+
+export interface EcsRegion extends Tables<EcsResources> {
+  id: string;
 }
 
 export function newEcsRegion(id: string): EcsRegion {
-  return { id, vpcs: new Map(), vSwitches: new Map(), securityGroups: new Map(), keyPairs: new Map(), instances: new Map(), clientTokens: new Map() };
+  return { id, ...newTables<EcsResources>(ECS_KINDS) };
 }

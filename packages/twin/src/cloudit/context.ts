@@ -1,26 +1,20 @@
 /** What every Cloudit handler gets and returns, and how the routes of IAM, ACE and DNA are declared. */
+import type { PathRoute } from '../http/path-routes.js';
+import type { JsonReply, JsonRequest } from '../http/types.js';
 import type { ClouditEngine } from './engine.js';
 import { badRequest } from './errors.js';
 
-export interface CiCtx {
+/** A request as a handler sees it: path parameters (`{id}`, and the tenant), query and body. */
+export interface CiCtx extends Omit<JsonRequest, 'base'> {
   engine: ClouditEngine;
-  /** Path parameters (`{id}`). */
-  p: Record<string, string>;
-  body: Record<string, unknown>;
-  query: URLSearchParams;
   /** The caller's IAM user id, recorded as `creator`. */
   user: string;
 }
 
-export interface CiResponse {
-  status: number;
-  body?: unknown;
-}
+export type CiResponse = JsonReply;
 
-export interface CiRoute {
-  method: string;
-  /** Segments after `/{engine}/v1.0/{tenant}`; `{x}` captures. */
-  pattern: string[];
+/** `pattern`: the segments after `/{engine}/v1.0/{tenant}`; `{x}` captures (BRACE_CAPTURES). */
+export interface CiRoute extends PathRoute {
   /** The name fault rules use: `servers.create`. */
   action: string;
   handler: (ctx: CiCtx) => CiResponse;
@@ -35,18 +29,6 @@ export const route = (method: string, path: string, action: string, handler: CiR
   handler,
   ...(zone ? { zone } : {}),
 });
-
-export function findRoute(routes: readonly CiRoute[], method: string, segs: string[]): { route: CiRoute; params: Record<string, string> } | 'wrong-method' | undefined {
-  let wrong = false;
-  for (const r of routes) {
-    if (r.pattern.length !== segs.length) continue;
-    const params: Record<string, string> = {};
-    if (!r.pattern.every((pat, i) => (pat.startsWith('{') ? ((params[pat.slice(1, -1)] = decodeURIComponent(segs[i]!)), true) : pat === segs[i]))) continue;
-    if (r.method === method) return { route: r, params };
-    wrong = true;
-  }
-  return wrong ? 'wrong-method' : undefined;
-}
 
 export function str(body: Record<string, unknown>, key: string, required: true): string;
 export function str(body: Record<string, unknown>, key: string, required?: false): string | undefined;

@@ -13,7 +13,8 @@ import type { OnRequest } from '../http/types.js';
 import { sleep } from '../sleep.js';
 import { ACE_ROUTES, createServer } from './ace.js';
 import { type ClouditAuth, issueClouditToken, verifyClouditToken } from './auth.js';
-import { findRoute, type CiCtx, type CiResponse, type CiRoute } from './context.js';
+import { type CiCtx, type CiResponse, type CiRoute } from './context.js';
+import { BRACE_CAPTURES, matchPath } from '../http/path-routes.js';
 import { DNA_ROUTES } from './dna.js';
 import type { ClouditEngine } from './engine.js';
 import { ClouditError, faultError } from './errors.js';
@@ -60,9 +61,11 @@ export async function handleCloudit(deps: ClouditHttpDeps, req: IncomingMessage,
       const [tenant = '', ...rest] = segs;
       const tokenTenant = verifyClouditToken(deps.auth, header(req, 'x-auth-token'));
       if (tokenTenant !== tenant) throw new ClouditError(403, 'FORBIDDEN', `the token is not for tenant '${tenant}'`);
-      const m = findRoute(ROUTES[service], method, rest);
-      if (!m) throw new ClouditError(404, 'NOT_FOUND', `no such resource: ${path}`);
-      if (m === 'wrong-method') throw new ClouditError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+      const m = matchPath(ROUTES[service], method, rest, BRACE_CAPTURES);
+      if (!m.route) {
+        if (m.pathKnown) throw new ClouditError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+        throw new ClouditError(404, 'NOT_FOUND', `no such resource: ${path}`);
+      }
       // Servers the lifecycle has finished deleting go first, so every answer sees the same tenant.
       deps.engine.settle();
       await deps.engine.topUpFreeIps();

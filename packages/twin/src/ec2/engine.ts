@@ -2,7 +2,8 @@
 import type { Ec2Env, InstanceLifecycle } from './context.js';
 import { ACTIONS } from './dispatch.js';
 import { Ec2Error } from './errors.js';
-import type { RegionData } from './model.js';
+import { EC2_KINDS, type Ec2Resources, type RegionData } from './model.js';
+import { tableEntries, tablesFrom, type TableEntries } from '../region-tables.js';
 import { Params } from './query.js';
 import { addDefaultVpc, newRegionData } from './records.js';
 import { responseDoc } from './xml.js';
@@ -12,13 +13,10 @@ export interface Ec2EngineOptions extends EngineHooks<InstanceLifecycle> {
   terminatedRetentionMs: number;
 }
 
-type MapKeys = 'vpcs' | 'subnets' | 'internetGateways' | 'routeTables' | 'securityGroups' | 'keyPairs' | 'instances' | 'clientTokens';
-const MAP_KEYS: MapKeys[] = ['vpcs', 'subnets', 'internetGateways', 'routeTables', 'securityGroups', 'keyPairs', 'instances', 'clientTokens'];
-
 /** What state.json holds for EC2. */
 export interface Ec2Snapshot {
   seq: number;
-  regions: Record<string, { name: string; defaultVpcId?: string } & Record<MapKeys, [string, unknown][]>>;
+  regions: Record<string, { name: string; defaultVpcId?: string } & TableEntries<Ec2Resources>>;
 }
 
 export class Ec2Engine extends EngineBase<InstanceLifecycle> implements Ec2Env {
@@ -66,9 +64,7 @@ export class Ec2Engine extends EngineBase<InstanceLifecycle> implements Ec2Env {
   snapshot(): Ec2Snapshot {
     const regions: Ec2Snapshot['regions'] = {};
     for (const r of this.regions.values()) {
-      const entry = { name: r.name, defaultVpcId: r.defaultVpcId } as Ec2Snapshot['regions'][string];
-      for (const k of MAP_KEYS) entry[k] = [...(r[k] as Map<string, unknown>).entries()];
-      regions[r.name] = entry;
+      regions[r.name] = { name: r.name, ...(r.defaultVpcId ? { defaultVpcId: r.defaultVpcId } : {}), ...tableEntries<Ec2Resources>(r, EC2_KINDS) };
     }
     return { seq: this.seq, regions };
   }
@@ -76,9 +72,8 @@ export class Ec2Engine extends EngineBase<InstanceLifecycle> implements Ec2Env {
   restore(s: Ec2Snapshot): RegionData[] {
     this.seq = s.seq;
     for (const [name, entry] of Object.entries(s.regions)) {
-      const r = newRegionData(name);
+      const r: RegionData = { name, ...tablesFrom<Ec2Resources>(entry, EC2_KINDS) };
       if (entry.defaultVpcId) r.defaultVpcId = entry.defaultVpcId;
-      for (const k of MAP_KEYS) (r[k] as Map<string, unknown>) = new Map(entry[k]);
       this.regions.set(name, r);
     }
     return this.allRegions();

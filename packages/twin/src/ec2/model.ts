@@ -1,4 +1,5 @@
 /** The twin's EC2 resources as stored (and snapshotted to state.json). */
+import type { Tables } from '../region-tables.js';
 
 export interface Tag {
   key: string;
@@ -150,18 +151,24 @@ export interface ClientTokenRecord {
   createdAt: number;
 }
 
+/** A region's resources by kind (each kept in a Map by id: Tables). */
+export interface Ec2Resources {
+  vpcs: Vpc;
+  subnets: Subnet;
+  internetGateways: InternetGateway;
+  routeTables: RouteTable;
+  securityGroups: SecurityGroup;
+  keyPairs: KeyPair;
+  instances: Instance;
+  clientTokens: ClientTokenRecord;
+}
+
+export const EC2_KINDS: readonly (keyof Ec2Resources)[] = ['vpcs', 'subnets', 'internetGateways', 'routeTables', 'securityGroups', 'keyPairs', 'instances', 'clientTokens'];
+
 /** Everything the twin holds for one region. */
-export interface RegionData {
+export interface RegionData extends Tables<Ec2Resources> {
   name: string;
   defaultVpcId?: string;
-  vpcs: Map<string, Vpc>;
-  subnets: Map<string, Subnet>;
-  internetGateways: Map<string, InternetGateway>;
-  routeTables: Map<string, RouteTable>;
-  securityGroups: Map<string, SecurityGroup>;
-  keyPairs: Map<string, KeyPair>;
-  instances: Map<string, Instance>;
-  clientTokens: Map<string, ClientTokenRecord>;
 }
 
 /** The twin's AWS account id (the one AWS documentation uses in examples). */

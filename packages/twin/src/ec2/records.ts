@@ -4,20 +4,11 @@ import { findRegion } from '../data/aws.js';
 import type { Ec2Env } from './context.js';
 import { intToIp, parseCidr } from './cidr.js';
 import { newId } from './ids.js';
-import type { RegionData, RouteTable, SecurityGroup, SgRule, Subnet, Tag, Vpc } from './model.js';
+import { EC2_KINDS, type Ec2Resources, type RegionData, type RouteTable, type SecurityGroup, type SgRule, type Subnet, type Tag, type Vpc } from './model.js';
+import { newTables } from '../region-tables.js';
 
 export function newRegionData(name: string): RegionData {
-  return {
-    name,
-    vpcs: new Map(),
-    subnets: new Map(),
-    internetGateways: new Map(),
-    routeTables: new Map(),
-    securityGroups: new Map(),
-    keyPairs: new Map(),
-    instances: new Map(),
-    clientTokens: new Map(),
-  };
+  return { name, ...newTables<Ec2Resources>(EC2_KINDS) };
 }
 
 export function allowAllEgress(): SgRule {

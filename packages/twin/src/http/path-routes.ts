@@ -14,6 +14,12 @@ export interface CaptureSyntax {
   value(segment: string): string | undefined;
 }
 
+/** `{id}` captures one segment, percent-decoded (OpenStack's and Cloudit's paths). */
+export const BRACE_CAPTURES: CaptureSyntax = {
+  name: (pat) => (pat.startsWith('{') ? pat.slice(1, -1) : undefined),
+  value: (seg) => decodeURIComponent(seg),
+};
+
 export interface PathMatch<R> {
   route?: R;
   params: Record<string, string>;

@@ -1,5 +1,5 @@
 /** What every OpenStack service handler gets, returns, and how its routes are declared. */
-import type { CaptureSyntax, PathRoute } from '../http/path-routes.js';
+import type { PathRoute } from '../http/path-routes.js';
 import type { JsonReply, JsonRequest } from '../http/types.js';
 import type { OpenStackEngine } from './engine.js';
 import { badRequest, type OsService } from './errors.js';
@@ -37,12 +37,6 @@ export const route = (method: string, path: string, action: string, policy: stri
   policy,
   handler,
 });
-
-/** `{id}` captures one segment, percent-decoded as Nova and Neutron read it. */
-export const OS_CAPTURES: CaptureSyntax = {
-  name: (pat) => (pat.startsWith('{') ? pat.slice(1, -1) : undefined),
-  value: (seg) => decodeURIComponent(seg),
-};
 
 /** At least microversion `want` ("2.52")? */
 export function atLeast(ctx: OsCtx, want: string): boolean {

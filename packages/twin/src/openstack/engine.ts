@@ -11,7 +11,8 @@ import type { LoopbackIps } from '../vm/ips.js';
 import type { AddressBacking, VmBacking } from '../vm/lifecycle.js';
 import { OPENSTACK_REGIONS } from './catalog.js';
 import { OsError } from './errors.js';
-import { floatingAddressOf, REGION_MAPS, type Network, type Port, type RegionData, type Stamped, type Subnet } from './model.js';
+import { floatingAddressOf, OPENSTACK_KINDS, type Network, type OpenStackResources, type Port, type RegionData, type Stamped, type Subnet } from './model.js';
+import { newTables, tableEntries, tablesFrom, type TableEntries } from '../region-tables.js';
 
 export type OpenStackLifecycle = VmBacking & AddressBacking;
 
@@ -22,11 +23,9 @@ export interface OpenStackEngineOptions extends EngineHooks<OpenStackLifecycle> 
   instanceQuota?: number;
 }
 
-type Entries = [string, unknown][];
-
 export interface OpenStackSnapshot {
   seq: number;
-  regions: Record<string, Record<(typeof REGION_MAPS)[number], Entries>>;
+  regions: Record<string, TableEntries<OpenStackResources>>;
 }
 
 /** The external network every region has, as DevStack names it; its subnet is the twin's loopback pool. */
@@ -65,7 +64,7 @@ export class OpenStackEngine extends EngineBase<OpenStackLifecycle> {
   region(name: string): RegionData {
     let r = this.regions.get(name);
     if (!r) {
-      r = { name, networks: new Map(), subnets: new Map(), ports: new Map(), routers: new Map(), securityGroups: new Map(), rules: new Map(), floatingIps: new Map(), keypairs: new Map(), servers: new Map() };
+      r = { name, ...newTables<OpenStackResources>(OPENSTACK_KINDS) };
       this.regions.set(name, r);
       this.seed(r);
     }
@@ -189,9 +188,7 @@ export class OpenStackEngine extends EngineBase<OpenStackLifecycle> {
   snapshot(): OpenStackSnapshot {
     const regions: OpenStackSnapshot['regions'] = {};
     for (const r of this.regions.values()) {
-      const entry = {} as OpenStackSnapshot['regions'][string];
-      for (const m of REGION_MAPS) entry[m] = [...(r[m] as Map<string, unknown>).entries()];
-      regions[r.name] = entry;
+      regions[r.name] = tableEntries<OpenStackResources>(r, OPENSTACK_KINDS);
     }
     return { seq: this.seq, regions };
   }
@@ -199,9 +196,7 @@ export class OpenStackEngine extends EngineBase<OpenStackLifecycle> {
   restore(snap: OpenStackSnapshot): void {
     this.seq = snap.seq;
     for (const [name, entry] of Object.entries(snap.regions)) {
-      const r = { name } as RegionData;
-      for (const m of REGION_MAPS) (r[m] as Map<string, unknown>) = new Map(entry[m]);
-      this.regions.set(name, r);
+      this.regions.set(name, { name, ...tablesFrom<OpenStackResources>(entry, OPENSTACK_KINDS) });
     }
     const vms = this.allRegions().flatMap((r) => [...r.servers.values()].filter((s) => !s.fault).map((s) => s.vm));
     this.lifecycle.resume({ instances: new Map(vms.map((v) => [v.id, v])) });

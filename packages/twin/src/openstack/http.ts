@@ -13,8 +13,8 @@ import { parseJsonObject, readText } from '../http/io.js';
 import type { OnRequest } from '../http/types.js';
 import { sleep } from '../sleep.js';
 import { OPENSTACK_REGIONS, findOpenStackRegion } from './catalog.js';
-import { matchPath } from '../http/path-routes.js';
-import { OS_CAPTURES, type OsCtx, type OsResponse, type OsRoute } from './context.js';
+import { BRACE_CAPTURES, matchPath } from '../http/path-routes.js';
+import { type OsCtx, type OsResponse, type OsRoute } from './context.js';
 import type { OpenStackEngine } from './engine.js';
 import { faultError, OsError, type OsService } from './errors.js';
 import { GLANCE_ROUTES, glanceVersions } from './glance.js';
@@ -170,7 +170,7 @@ async function serve(
     headers({ 'openstack-api-version': `compute ${text}`, 'x-openstack-nova-api-version': text, vary: 'OpenStack-API-Version, X-OpenStack-Nova-API-Version' });
   }
   if (version !== VERSION[t.service]) throw new OsError(t.service, 404, `The resource could not be found.`, t.service === 'network' ? 'HTTPNotFound' : undefined);
-  const m = matchPath(ROUTES[t.service] ?? [], method, segs, OS_CAPTURES);
+  const m = matchPath(ROUTES[t.service] ?? [], method, segs, BRACE_CAPTURES);
   if (!m.pathKnown) throw new OsError(t.service, 404, 'The resource could not be found.', t.service === 'network' ? 'HTTPNotFound' : undefined);
   if (!m.route) throw new OsError(t.service, 405, `The method ${method} is not allowed for this resource.`, t.service === 'network' ? 'HTTPMethodNotAllowed' : undefined);
   const { action, policy } = m.route.action === 'servers.action' ? serverAction(body) : m.route;

@@ -5,6 +5,7 @@
  * its fields under OpenStack's names so the views stay thin.
  */
 import type { BackedVm } from '../vm/lifecycle.js';
+import type { Tables } from '../region-tables.js';
 import type { RootVolume } from './boot-volume.js';
 
 export interface Stamped {
@@ -121,21 +122,24 @@ export interface Server extends Stamped {
   vm: BackedVm;
 }
 
-export interface RegionData {
-  name: string;
-  networks: Map<string, Network>;
-  subnets: Map<string, Subnet>;
-  ports: Map<string, Port>;
-  routers: Map<string, Router>;
-  securityGroups: Map<string, SecurityGroup>;
-  rules: Map<string, SecurityGroupRule>;
-  floatingIps: Map<string, FloatingIp>;
-  keypairs: Map<string, KeyPair>;
-  servers: Map<string, Server>;
+/** A region's resources by kind (each kept in a Map by id: Tables). */
+export interface OpenStackResources {
+  networks: Network;
+  subnets: Subnet;
+  ports: Port;
+  routers: Router;
+  securityGroups: SecurityGroup;
+  rules: SecurityGroupRule;
+  floatingIps: FloatingIp;
+  keypairs: KeyPair;
+  servers: Server;
 }
 
-export const REGION_MAPS = ['networks', 'subnets', 'ports', 'routers', 'securityGroups', 'rules', 'floatingIps', 'keypairs', 'servers'] as const;
-export type RegionMap = (typeof REGION_MAPS)[number];
+export const OPENSTACK_KINDS: readonly (keyof OpenStackResources)[] = ['networks', 'subnets', 'ports', 'routers', 'securityGroups', 'rules', 'floatingIps', 'keypairs', 'servers'];
+
+export interface RegionData extends Tables<OpenStackResources> {
+  name: string;
+}
 
 /** The address of a server's first port with a floating IP, if any. */
 export function floatingAddressOf(region: RegionData, serverId: string): string | undefined {
