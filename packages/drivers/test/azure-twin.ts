@@ -6,8 +6,8 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Connection, CredentialMaterial } from '@cloud-barista/core';
-import type { RequestLogEntry, TwinOptions } from '@cloud-barista/twin';
-import { startTwinBed, type Twin } from './twin-bed.js';
+import type { TwinOptions } from '@cloud-barista/twin';
+import { startTwinBed, type Twin, type TwinBed } from './twin-bed.js';
 import { testConnectionOf } from './connection.js';
 
 export type { Twin };
@@ -20,7 +20,7 @@ export function azureConnection(twin: Twin, over: Partial<Connection> = {}): Con
   return testConnectionOf({ name: 'twin-azure', provider: 'azure', region: 'koreacentral', zone: '1', endpoint: twin.endpoints.azure, authEndpoint: twin.endpoints.azure, caFile: twin.caFile, subscription: SUBSCRIPTION, sshPort: twin.sshPort, ...over });
 }
 
-export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; stateDir: string; requests: RequestLogEntry[]; cleanup(): Promise<void> }> {
+export async function bootTwin(sshPort: number, over: Partial<TwinOptions> = {}): Promise<TwinBed & { cleanup(): Promise<void> }> {
   const bed = await startTwinBed('cb-drivers-azure-', { bootDelayMs: 300, stopDelayMs: 200, sshPort, ...over });
   Object.assign(CLIENT_SECRET, bed.twin.credentials.azure);
   return { ...bed, cleanup: () => bed.close() };

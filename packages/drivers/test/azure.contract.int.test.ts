@@ -7,11 +7,7 @@ import { TAG, type Connection, type Tags } from '@cloud-barista/core';
 import { buildAzureDriver } from '../src/azure/index.js';
 import { all } from '../src/azure/context.js';
 import { azureConnection, bootTwin, CLIENT_SECRET, sdkClients } from './azure-twin.js';
-import { runDriverContract } from './contract.js';
-import { freePort } from '../../../test-support/net.js';
-
-// A port nothing listens on: two runs on one host do not meet.
-const SSH_PORT = await freePort();
+import { runContractOnTwin } from './contract.js';
 
 /** Everything of ours still in the connection's resource group (and the group itself). */
 async function leftovers(resources: ResourceManagementClient, conn: Connection, tags: Tags): Promise<string[]> {
@@ -23,18 +19,12 @@ async function leftovers(resources: ResourceManagementClient, conn: Connection, 
   return [...(ours(g.tags) ? [g.id ?? group] : []), ...inside.map((r) => r.id ?? '')];
 }
 
-runDriverContract('azure on Cloud-Twin', async () => {
-  const t = await bootTwin(SSH_PORT);
-  const conn = azureConnection(t.twin, { name: 'contract' });
-  const sdk = sdkClients(t.twin);
+runContractOnTwin('azure on Cloud-Twin', bootTwin, ({ twin }) => {
+  const conn = azureConnection(twin, { name: 'contract' });
+  const sdk = sdkClients(twin);
   return {
     driver: buildAzureDriver({ connection: conn, credentials: CLIENT_SECRET }, { tuning: { pollIntervalMs: 100 } }),
-    sshPort: t.twin.sshPort,
-    maxWaitMs: 30_000,
     leftovers: (tags) => leftovers(sdk.resources, conn, tags),
-    cleanup: async () => {
-      sdk.close();
-      await t.cleanup();
-    },
+    cleanup: () => sdk.close(),
   };
 });

@@ -9,6 +9,7 @@ import { classifyAzureCode, nativeStateOf, POWER_TO_STATUS, PROVISIONING_TO_STAT
 import { archOfSize, compareVersions } from '../src/azure/catalog.js';
 import { describeNative } from '../src/azure/states.js';
 import { fixtureJson, replayDriver, SUB, type Routes } from './azure-replay.js';
+import { expectCodeClasses } from './code-classes.js';
 
 const VM_LIST = /\/resourcegroups\/000000\/providers\/microsoft\.compute\/virtualmachines$/;
 const VM_LIST_ALL = /^\/subscriptions\/[^/]+\/providers\/microsoft\.compute\/virtualmachines$/;
@@ -266,21 +267,17 @@ describe('errors', () => {
     expect(replay.sent.length).toBeGreaterThan(2);
   });
 
-  it.each([
-    ['SkuNotAvailable', 409, 'capacity'],
-    ['AllocationFailed', undefined, 'capacity'],
-    ['ZonalAllocationFailed', undefined, 'capacity'],
-    ['QuotaExceeded', 409, 'quota'],
-    ['ResourceNotFound', 404, 'not-found'],
-    ['ResourceGroupNotFound', 404, 'not-found'],
-    ['AuthorizationFailed', 403, 'auth'],
-    ['InvalidAuthenticationToken', 401, 'auth'],
-    ['NicInUse', 400, 'conflict'],
-    ['InvalidParameter', 400, 'invalid'],
-    ['InternalServerError', 500, 'unavailable'],
-    ['TooManyRequests', 429, 'throttled'],
-  ])('%s (%s) is %s', (code, status, cls) => {
-    expect(classifyAzureCode(code, status)).toBe(cls);
+  it('classifies each code (with the status it came with) as the table says', () => {
+    expectCodeClasses(classifyAzureCode, {
+      capacity: [['SkuNotAvailable', 409], 'AllocationFailed', 'ZonalAllocationFailed'],
+      quota: [['QuotaExceeded', 409]],
+      'not-found': [['ResourceNotFound', 404], ['ResourceGroupNotFound', 404]],
+      auth: [['AuthorizationFailed', 403], ['InvalidAuthenticationToken', 401]],
+      conflict: [['NicInUse', 400]],
+      invalid: [['InvalidParameter', 400]],
+      unavailable: [['InternalServerError', 500]],
+      throttled: [['TooManyRequests', 429]],
+    });
   });
 
   it('OperationNotAllowed is quota only when ARM says it is about quota', () => {

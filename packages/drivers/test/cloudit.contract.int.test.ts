@@ -6,11 +6,7 @@
 import type { Tags } from '@cloud-barista/core';
 import { buildClouditDriver } from '../src/cloudit/index.js';
 import { clouditConnection, clouditCredential, bootTwin, rawCloudit, type Twin } from './cloudit-twin.js';
-import { runDriverContract } from './contract.js';
-import { freePort } from '../../../test-support/net.js';
-
-// A port nothing listens on: two runs on one host do not meet.
-const SSH_PORT = await freePort();
+import { runContractOnTwin } from './contract.js';
 
 async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
   const ours = (d?: string) => Object.entries(tags).every(([k, v]) => d?.includes(`"${k}":"${v}"`));
@@ -22,16 +18,10 @@ async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
   return out;
 }
 
-runDriverContract('cloudit on Cloud-Twin', async () => {
-  const t = await bootTwin(SSH_PORT);
-  return {
-    driver: buildClouditDriver({ connection: clouditConnection(t.twin, { name: 'contract' }), credentials: clouditCredential(t.twin) }, { pollIntervalMs: 100 }),
-    sshPort: t.twin.sshPort,
-    // Cloudit's templates log in as root; the key travels with each server.
-    sshUser: 'root',
-    keyPairResources: false,
-    maxWaitMs: 30_000,
-    leftovers: (tags) => leftovers(t.twin, tags),
-    cleanup: () => t.cleanup(),
-  };
-});
+runContractOnTwin('cloudit on Cloud-Twin', bootTwin, ({ twin }) => ({
+  driver: buildClouditDriver({ connection: clouditConnection(twin, { name: 'contract' }), credentials: clouditCredential(twin) }, { pollIntervalMs: 100 }),
+  // Cloudit's templates log in as root; the key travels with each server.
+  sshUser: 'root',
+  keyPairResources: false,
+  leftovers: (tags) => leftovers(twin, tags),
+}));

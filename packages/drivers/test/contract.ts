@@ -21,6 +21,8 @@ import {
   type VmStatus,
 } from '@cloud-barista/core';
 import { sshExec, type ExecResult } from './ssh.js';
+import type { TwinBed } from './twin-bed.js';
+import { freePort } from '../../../test-support/net.js';
 
 export interface ContractTarget {
   driver: CloudDriver;
@@ -49,6 +51,30 @@ export interface ContractTarget {
 }
 
 const isLive = (v: VmInfo) => v.status !== 'Terminated';
+
+/** What a contract file on Cloud-Twin gives of its own; the rest comes from its twin. */
+export type TwinContractTarget = Omit<ContractTarget, 'sshPort' | 'cleanup'> & { sshPort?: number; cleanup?(): Promise<void> | void };
+
+/**
+ * The contract on a twin of the file's own: `boot` starts it with VM SSH on a port nothing else
+ * listens on (two runs on one host do not meet); the twin's SSH port, a twin-sized wait and the
+ * teardown come from here, `target` gives the cloud's own parts (its `cleanup` runs first).
+ */
+export function runContractOnTwin(name: string, boot: (sshPort: number) => Promise<TwinBed>, target: (bed: TwinBed) => TwinContractTarget): void {
+  runDriverContract(name, async () => {
+    const bed = await boot(await freePort());
+    const own = target(bed);
+    return {
+      sshPort: bed.twin.sshPort,
+      maxWaitMs: 30_000,
+      ...own,
+      cleanup: async () => {
+        await own.cleanup?.();
+        await bed.close();
+      },
+    };
+  });
+}
 
 export function runDriverContract(name: string, setup: () => Promise<ContractTarget>): void {
   describe(`driver contract: ${name}`, () => {

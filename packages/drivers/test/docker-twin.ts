@@ -1,11 +1,9 @@
 /** Shared set-up for Docker tests against Cloud-Twin: a twin, a connection to its Engine socket. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Connection } from '@cloud-barista/core';
-import { startTwin, type TwinOptions } from '@cloud-barista/twin';
+import type { TwinOptions } from '@cloud-barista/twin';
+import { startTwinBed, type Twin, type TwinBed } from './twin-bed.js';
 
-export type Twin = Awaited<ReturnType<typeof startTwin>>;
+export type { Twin };
 
 export function dockerConnection(twin: Twin, over: Partial<Connection> = {}): Connection {
   return {
@@ -20,14 +18,8 @@ export function dockerConnection(twin: Twin, over: Partial<Connection> = {}): Co
   };
 }
 
-export async function bootTwin(over: Partial<TwinOptions> = {}): Promise<{ twin: Twin; cleanup(): Promise<void> }> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cb-drivers-docker-'));
-  const twin = await startTwin({ stateDir, bootDelayMs: 50, stopDelayMs: 20, sshPort: 20_000 + Math.floor(Math.random() * 40_000), port: 0, log: () => {}, ...over });
-  return {
-    twin,
-    cleanup: async () => {
-      await twin.close();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+/** Containers are entered by Engine exec, not SSH: the twin's VM SSH port only has to be free. */
+export async function bootTwin(sshPort = 20_000 + Math.floor(Math.random() * 40_000), over: Partial<TwinOptions> = {}): Promise<TwinBed & { cleanup(): Promise<void> }> {
+  const bed = await startTwinBed('cb-drivers-docker-', { bootDelayMs: 50, stopDelayMs: 20, sshPort, ...over });
+  return { ...bed, cleanup: () => bed.close() };
 }

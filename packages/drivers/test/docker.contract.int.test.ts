@@ -5,19 +5,17 @@
  */
 import Dockerode from 'dockerode';
 import { buildDockerDriver } from '../src/docker/index.js';
-import { runDriverContract } from './contract.js';
+import { runContractOnTwin } from './contract.js';
 import { bootTwin, dockerConnection } from './docker-twin.js';
 
-runDriverContract('docker on Cloud-Twin', async () => {
-  const t = await bootTwin();
-  const driver = buildDockerDriver({ connection: dockerConnection(t.twin), credentials: { kind: 'default-chain' } }, { minDelayMs: 20 });
-  const engine = new Dockerode({ socketPath: new URL(t.twin.endpoints.docker).pathname });
+runContractOnTwin('docker on Cloud-Twin', bootTwin, ({ twin }) => {
+  const driver = buildDockerDriver({ connection: dockerConnection(twin), credentials: { kind: 'default-chain' } }, { minDelayMs: 20 });
+  const engine = new Dockerode({ socketPath: new URL(twin.endpoints.docker).pathname });
   return {
     driver,
     sshPort: 22,
     sshUser: 'root',
     publicIp: false,
-    maxWaitMs: 30_000,
     // Through the driver's exec transport, as the core runs commands on containers.
     run: async (vm, cmd) => {
       const r = await driver.exec.exec({ vm: 'web-1', connection: 'twin-docker', provider: 'docker', providerId: vm.providerId }, cmd);
@@ -29,6 +27,5 @@ runDriverContract('docker on Cloud-Twin', async () => {
       const networks = await engine.listNetworks({ filters: { label } });
       return [...containers.map((c) => `containers/${c.Id}`), ...networks.map((n) => `networks/${n.Name}`)];
     },
-    cleanup: () => t.cleanup(),
   };
 });

@@ -12,6 +12,7 @@ import { labelFilter, tagsInDescription, describeWithTags } from '../src/gcp/lab
 import { gceName, instanceName, requestIdFor } from '../src/gcp/names.js';
 import { gceError, gceFixture, replayDriver, type Reply } from './gcp-replay.js';
 import { expectStateMap } from './state-map.js';
+import { expectCodeClasses } from './code-classes.js';
 
 const NET = {
   networkId: 'global/networks/cb-net',
@@ -312,25 +313,18 @@ describe('network', () => {
 });
 
 describe('errors and retries', () => {
-  it.each([
-    ['rateLimitExceeded', 429, 'throttled'],
-    ['userRateLimitExceeded', 403, 'throttled'],
-    ['ZONE_RESOURCE_POOL_EXHAUSTED', undefined, 'capacity'],
-    ['QUOTA_EXCEEDED', undefined, 'quota'],
-    ['quotaExceeded', 403, 'quota'],
-    ['notFound', 404, 'not-found'],
-    ['alreadyExists', 409, 'conflict'],
-    ['resourceInUseByAnotherResource', 400, 'conflict'],
-    ['forbidden', 403, 'auth'],
-    ['required', 401, 'auth'],
-    ['invalid_grant', 400, 'auth'],
-    ['invalid', 400, 'invalid'],
-    ['backendError', 503, 'unavailable'],
-    ['ECONNREFUSED', undefined, 'unavailable'],
-    ['somethingNew', 500, 'unavailable'],
-    ['somethingNew', undefined, 'other'],
-  ] as const)('%s (HTTP %s) is %s', (code, status, cls) => {
-    expect(classifyGcpCode(code, status)).toBe(cls);
+  it('classifies each code (with the status it came with) as the table says', () => {
+    expectCodeClasses(classifyGcpCode, {
+      throttled: [['rateLimitExceeded', 429], ['userRateLimitExceeded', 403]],
+      capacity: ['ZONE_RESOURCE_POOL_EXHAUSTED'],
+      quota: ['QUOTA_EXCEEDED', ['quotaExceeded', 403]],
+      'not-found': [['notFound', 404]],
+      conflict: [['alreadyExists', 409], ['resourceInUseByAnotherResource', 400]],
+      auth: [['forbidden', 403], ['required', 401], ['invalid_grant', 400]],
+      invalid: [['invalid', 400]],
+      unavailable: [['backendError', 503], 'ECONNREFUSED', ['somethingNew', 500]],
+      other: ['somethingNew'],
+    });
   });
 
   it('retries 429 and 503 (inline: Libcloud has no sample), then succeeds', async () => {

@@ -6,12 +6,8 @@
 import type { Tags } from '@cloud-barista/core';
 import { buildOpenStackDriver } from '../src/openstack/index.js';
 import { neutronTags } from '../src/openstack/network.js';
-import { runDriverContract } from './contract.js';
+import { runContractOnTwin } from './contract.js';
 import { bootTwin, openstackConnection, passwordCredential, rawOpenStack, type Twin } from './openstack-twin.js';
-import { freePort } from '../../../test-support/net.js';
-
-// A port nothing listens on: two runs on one host do not meet.
-const SSH_PORT = await freePort();
 
 async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
   const t = neutronTags(tags).join(',');
@@ -27,15 +23,9 @@ async function leftovers(twin: Twin, tags: Tags): Promise<string[]> {
   return out;
 }
 
-runDriverContract('openstack on Cloud-Twin', async () => {
-  const t = await bootTwin(SSH_PORT);
-  return {
-    driver: buildOpenStackDriver({ connection: openstackConnection(t.twin, { name: 'contract' }), credentials: passwordCredential(t.twin) }, { pollIntervalMs: 100 }),
-    sshPort: t.twin.sshPort,
-    // Nova keeps key pairs as resources, as EC2 does.
-    keyPairResources: true,
-    maxWaitMs: 30_000,
-    leftovers: (tags) => leftovers(t.twin, tags),
-    cleanup: () => t.cleanup(),
-  };
-});
+runContractOnTwin('openstack on Cloud-Twin', bootTwin, ({ twin }) => ({
+  driver: buildOpenStackDriver({ connection: openstackConnection(twin, { name: 'contract' }), credentials: passwordCredential(twin) }, { pollIntervalMs: 100 }),
+  // Nova keeps key pairs as resources, as EC2 does.
+  keyPairResources: true,
+  leftovers: (tags) => leftovers(twin, tags),
+}));

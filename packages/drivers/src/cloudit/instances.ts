@@ -13,10 +13,10 @@ import type { CreateVmRequest, VmApi, VmInfo } from '@cloud-barista/core/driver/
 import type { Tags } from '@cloud-barista/core/model';
 import { ConflictError, UsageError } from '@cloud-barista/core/errors';
 import { Semaphore } from '@cloud-barista/core/util/limit';
-import { gone, retryWhile } from '../common/retry.js';
+import { found, gone, retryWhile } from '../common/retry.js';
 import type { CiCluster, CiSpec } from './catalog.js';
 import type { CiClient } from './client.js';
-import { hasCode, isNotFound } from './errors.js';
+import { hasCode } from './errors.js';
 import { toVmStatus } from './states.js';
 import { describeTags, tagsOf } from './tags.js';
 
@@ -168,13 +168,8 @@ export function createVms(client: CiClient, o: { cluster: string; pollIntervalMs
       await Promise.all(
         ids.map((id) =>
           limit.run(async () => {
-            let s: CiServer;
-            try {
-              s = await one(id);
-            } catch (e) {
-              if (isNotFound(e)) return;
-              throw e;
-            }
+            const s = await found(() => one(id));
+            if (!s) return;
             if (s.adaptiveIp) await gone(() => client.call('dna', 'DELETE', `/adaptive-ips/${encodeURIComponent(s.adaptiveIp!)}`));
             await gone(() => ace('DELETE', `/servers/${id}`));
           }),

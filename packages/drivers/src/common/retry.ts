@@ -96,6 +96,16 @@ export async function retryWhile<T>(fn: () => Promise<T>, shouldRetry: (e: unkno
   });
 }
 
+/** What `fn` reads, or undefined when the cloud says there is no such thing. */
+export async function found<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 /** Runs a delete; "already gone" counts as done. */
 export async function gone(fn: () => Promise<unknown>): Promise<void> {
   try {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { CreateVmRequest, VmApi, VmInfo } from '@cloud-barista/core/driver/port';
 import type { Tags } from '@cloud-barista/core/model';
 import { Semaphore } from '@cloud-barista/core/util/limit';
-import { gone } from '../common/retry.js';
+import { found, gone } from '../common/retry.js';
 import { checkSpec, specOf } from './catalog.js';
 import type { DockerClient } from './client.js';
 import { dockerError, hasCodeIn, isNotFound } from './errors.js';
@@ -137,14 +137,7 @@ export function createVms(client: DockerClient, opts: { parallelism: number }): 
     return { ...toVmInfo(await inspect(existing.Id)), zone: await zoneOf() };
   };
 
-  const described = async (id: string): Promise<VmInfo | undefined> => {
-    try {
-      return toVmInfo(await inspect(id));
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  };
+  const described = (id: string): Promise<VmInfo | undefined> => found(async () => toVmInfo(await inspect(id)));
 
   return {
     create,

@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import type { DefaultNetwork, IngressRule, NetworkApi } from '@cloud-barista/core/driver/port';
 import type { GcpContext } from './context.js';
-import { hasCode, isNotFound } from './errors.js';
+import { hasCode } from './errors.js';
 import { gceName } from './names.js';
 import { operationOf, waitOperation } from './operations.js';
-import { gone } from './retry.js';
+import { found, gone } from './retry.js';
 
 type Req = { rules: IngressRule[]; sources: string[] };
 /** Below the SSH rule's 1000: the cluster ports win over any broader rule added later at 1000. */
@@ -42,15 +42,8 @@ export function isClusterFirewall(network: string, name: string): boolean {
 export function createFirewall(ctx: GcpContext): Pick<NetworkApi, 'allowIngress' | 'revokeIngress'> {
   const fw = () => ctx.clients.firewalls;
 
-  async function current(project: string, firewall: string): Promise<string[] | undefined> {
-    try {
-      const [f] = await ctx.call(() => fw().get({ project, firewall }));
-      return f.sourceRanges ?? [];
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  }
+  const current = (project: string, firewall: string): Promise<string[] | undefined> =>
+    found(async () => (await ctx.call(() => fw().get({ project, firewall })))[0].sourceRanges ?? []);
 
   async function patch(project: string, firewall: string, sourceRanges: string[]): Promise<void> {
     await waitOperation(ctx, operationOf(await ctx.call(() => fw().patch({ project, firewall, firewallResource: { sourceRanges } }))));

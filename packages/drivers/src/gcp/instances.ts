@@ -14,7 +14,7 @@ import { hasCode, isNotFound } from './errors.js';
 import { fromLabels, labelFilter, toLabels } from './labels.js';
 import { instanceName, requestIdFor } from './names.js';
 import { lastSegment, operationOf, waitOperation } from './operations.js';
-import { gone } from './retry.js';
+import { found, gone } from './retry.js';
 import { toVmStatus } from './states.js';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -55,15 +55,8 @@ export function toVmInfo(i: Instance): VmInfo {
 export function createVms(ctx: GcpContext): VmApi {
   const c = ctx.clients;
 
-  async function getOne(project: string, zone: string, name: string): Promise<Instance | undefined> {
-    try {
-      const [i] = await ctx.call(() => c.instances.get({ project, zone, instance: name }));
-      return i;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  }
+  const getOne = (project: string, zone: string, name: string): Promise<Instance | undefined> =>
+    found(async () => (await ctx.call(() => c.instances.get({ project, zone, instance: name })))[0]);
 
   async function inZone(project: string, zone: string, names: string[]): Promise<VmInfo[]> {
     if (names.length <= GET_EACH_MAX) {

@@ -10,7 +10,7 @@ import { CbError, ProviderError } from '@cloud-barista/core/errors';
 import { providerError, readFailure, hasCode } from './errors.js';
 import { retryWhile, type Failure } from '../common/retry.js';
 
-export { gone } from '../common/retry.js';
+export { found, gone } from '../common/retry.js';
 
 /** Google's guidance for Compute Engine: start near 1 s, double, cap at 32 s. */
 export const GCP_BACKOFF = { minDelayMs: 1_000, maxDelayMs: 32_000 };

@@ -4,21 +4,14 @@
  */
 import type { KeyPairApi } from '@cloud-barista/core/driver/port';
 import { ConflictError } from '@cloud-barista/core/errors';
-import { gone } from '../common/retry.js';
+import { found, gone } from '../common/retry.js';
 import type { OsClient } from './client.js';
-import { hasCode, isNotFound } from './errors.js';
+import { hasCode } from './errors.js';
 
 const keyBody = (k: string) => k.trim().split(/\s+/).slice(0, 2).join(' ');
 
 export function createKeyPairs(client: OsClient): KeyPairApi {
-  const get = async (name: string) => {
-    try {
-      return (await client.call<{ keypair: { public_key: string } }>('compute', 'GET', `/os-keypairs/${encodeURIComponent(name)}`)).keypair;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  };
+  const get = (name: string) => found(async () => (await client.call<{ keypair: { public_key: string } }>('compute', 'GET', `/os-keypairs/${encodeURIComponent(name)}`)).keypair);
   return {
     async ensureKeyPair({ name, publicKey }) {
       let existing = await get(name);
