@@ -36,7 +36,7 @@ import type { Tags } from '@cloud-barista/core/model';
 import { OperationError } from '@cloud-barista/core/errors';
 import type { AwsContext } from './context.js';
 import { hasCode } from './errors.js';
-import { afterCreate, gone, whileDependent } from './retry.js';
+import { afterCreate, gone, tolerate, whileDependent } from './retry.js';
 import { tagFilters, tagSpec } from './tags.js';
 
 export const VPC_CIDR = '10.0.0.0/16';
@@ -141,13 +141,13 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
     const igwId = igw?.InternetGatewayId;
     if (!igwId) throw new OperationError('CreateInternetGateway returned no InternetGatewayId');
     if (!(igw?.Attachments ?? []).some((a) => a.VpcId === vpcId)) {
-      try {
-        await afterCreate(() =>
-          ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })),
-        );
-      } catch (e) {
-        if (!hasCode(e, 'Resource.AlreadyAssociated')) throw e;
-      }
+      await tolerate(
+        () =>
+          afterCreate(() =>
+            ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId })),
+          ),
+        'Resource.AlreadyAssociated',
+      );
     }
     return igwId;
   }
@@ -179,28 +179,28 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
     const routeTableId = table?.RouteTableId;
     if (!routeTableId) throw new OperationError('CreateRouteTable returned no RouteTableId');
     if (!(table?.Routes ?? []).some((r) => r.DestinationCidrBlock === ANYWHERE && r.GatewayId === igwId)) {
-      try {
-        await afterCreate(() =>
-          ec2.send(
-            new CreateRouteCommand({
-              RouteTableId: routeTableId,
-              DestinationCidrBlock: ANYWHERE,
-              GatewayId: igwId,
-            }),
+      await tolerate(
+        () =>
+          afterCreate(() =>
+            ec2.send(
+              new CreateRouteCommand({
+                RouteTableId: routeTableId,
+                DestinationCidrBlock: ANYWHERE,
+                GatewayId: igwId,
+              }),
+            ),
           ),
-        );
-      } catch (e) {
-        if (!hasCode(e, 'RouteAlreadyExists')) throw e;
-      }
+        'RouteAlreadyExists',
+      );
     }
     if (!(table?.Associations ?? []).some((a) => a.SubnetId === subnetId)) {
-      try {
-        await afterCreate(() =>
-          ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnetId })),
-        );
-      } catch (e) {
-        if (!hasCode(e, 'Resource.AlreadyAssociated')) throw e;
-      }
+      await tolerate(
+        () =>
+          afterCreate(() =>
+            ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnetId })),
+          ),
+        'Resource.AlreadyAssociated',
+      );
     }
     return routeTableId;
   }
@@ -244,26 +244,26 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
     const groupId = sg?.GroupId;
     if (!groupId) throw new OperationError(`security group ${groupName} could not be created or found`);
     if (!sg || !allowsSshFromAnywhere(sg)) {
-      try {
-        await afterCreate(() =>
-          ec2.send(
-            new AuthorizeSecurityGroupIngressCommand({
-              GroupId: groupId,
-              IpPermissions: [
-                {
-                  IpProtocol: 'tcp',
-                  FromPort: SSH_PORT,
-                  ToPort: SSH_PORT,
-                  IpRanges: [{ CidrIp: ANYWHERE, Description: 'SSH' }],
-                },
-              ],
-              TagSpecifications: [tagSpec('security-group-rule', tags, `${groupName}-ssh`)],
-            }),
+      await tolerate(
+        () =>
+          afterCreate(() =>
+            ec2.send(
+              new AuthorizeSecurityGroupIngressCommand({
+                GroupId: groupId,
+                IpPermissions: [
+                  {
+                    IpProtocol: 'tcp',
+                    FromPort: SSH_PORT,
+                    ToPort: SSH_PORT,
+                    IpRanges: [{ CidrIp: ANYWHERE, Description: 'SSH' }],
+                  },
+                ],
+                TagSpecifications: [tagSpec('security-group-rule', tags, `${groupName}-ssh`)],
+              }),
+            ),
           ),
-        );
-      } catch (e) {
-        if (!hasCode(e, 'InvalidPermission.Duplicate')) throw e;
-      }
+        'InvalidPermission.Duplicate',
+      );
     }
     return groupId;
   }
@@ -338,16 +338,16 @@ export function createNetwork(ctx: AwsContext): NetworkApi {
       }
       for (const id of igwIds) {
         // Detach fails with DependencyViolation while public addresses are still mapped in the VPC.
-        try {
-          await gone(() =>
-            whileDependent(
-              () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId: vpcId })),
-              waitMs,
+        await tolerate(
+          () =>
+            gone(() =>
+              whileDependent(
+                () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId: vpcId })),
+                waitMs,
+              ),
             ),
-          );
-        } catch (e) {
-          if (!hasCode(e, 'Gateway.NotAttached')) throw e;
-        }
+          'Gateway.NotAttached',
+        );
         await gone(() =>
           whileDependent(() => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id })), waitMs),
         );

@@ -9,7 +9,7 @@ import { ProviderError } from '@cloud-barista/core/errors';
 import { hasCode, isNotFound } from './errors.js';
 import { retryWhile, type Failure, type RetryPolicy, type RetryWindow } from '../common/retry.js';
 
-export { gone } from '../common/retry.js';
+export { gone, tolerate } from '../common/retry.js';
 
 /**
  * The policy of the loop around the SDK's own retries: transient failures were already retried

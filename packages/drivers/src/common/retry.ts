@@ -10,7 +10,7 @@
  */
 import type { ProviderErrorClass } from '@cloud-barista/core/errors';
 import { backoffDelay, sleep } from '@cloud-barista/core/util/poll';
-import { isNotFound } from './errors.js';
+import { hasCode, isNotFound } from './errors.js';
 
 /** Five minutes: long enough to ride out a burst, short enough that a stuck command says so. */
 export const DEFAULT_THROTTLE_WAIT_MS = 300_000;
@@ -103,6 +103,18 @@ export async function found<T>(fn: () => Promise<T>): Promise<T | undefined> {
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
+  }
+}
+
+/**
+ * Runs a step the cloud may answer with one of `codes`, its way of saying the step is already so
+ * (already attached, the rule exists): that answer counts as done.
+ */
+export async function tolerate(fn: () => Promise<unknown>, ...codes: string[]): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!hasCode(e, ...codes)) throw e;
   }
 }
 
