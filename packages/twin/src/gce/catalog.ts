@@ -95,13 +95,14 @@ function quotas(): unknown[] {
   return QUOTAS.map((q) => ({ metric: q.metric, limit: q.limit, usage: 0 }));
 }
 
+/** What every fixed catalog resource starts with: its kind, a stable id, the catalog's date, name and description. */
+function catalogHead(kind: string, name: string, description: string): Record<string, unknown> {
+  return { kind: `compute#${kind}`, id: numericId(`${kind}/${name}`), creationTimestamp: CATALOG_CREATED, name, description };
+}
+
 function renderRegion(links: Links, project: string, r: GcpRegion): Record<string, unknown> {
   return {
-    kind: 'compute#region',
-    id: numericId(`region/${r.name}`),
-    creationTimestamp: CATALOG_CREATED,
-    name: r.name,
-    description: r.name,
+    ...catalogHead('region', r.name, r.name),
     status: 'UP',
     zones: zonesOf(r).map((z) => links.zone(project, z)),
     quotas: quotas(),
@@ -112,11 +113,7 @@ function renderRegion(links: Links, project: string, r: GcpRegion): Record<strin
 
 function renderZone(links: Links, project: string, zone: string, r: GcpRegion): Record<string, unknown> {
   return {
-    kind: 'compute#zone',
-    id: numericId(`zone/${zone}`),
-    creationTimestamp: CATALOG_CREATED,
-    name: zone,
-    description: zone,
+    ...catalogHead('zone', zone, zone),
     status: 'UP',
     region: links.region(project, r.name),
     selfLink: links.zone(project, zone),
@@ -127,11 +124,7 @@ function renderZone(links: Links, project: string, zone: string, r: GcpRegion): 
 
 export function renderMachineType(links: Links, project: string, zone: string, m: GcpMachineType): Record<string, unknown> {
   return {
-    kind: 'compute#machineType',
-    id: numericId(`machineType/${m.name}`),
-    creationTimestamp: CATALOG_CREATED,
-    name: m.name,
-    description: m.description,
+    ...catalogHead('machineType', m.name, m.description),
     guestCpus: m.guestCpus,
     memoryMb: m.memoryMb,
     imageSpaceGb: 0,
