@@ -9,6 +9,11 @@ export function common(ctx: OsCtx, x: { id: string; created_at: string; updated_
   return { id: x.id, tenant_id: ctx.projectId, project_id: ctx.projectId, created_at: x.created_at, updated_at: x.updated_at, revision_number: 1, ...(x.tags ? { tags: x.tags } : {}) };
 }
 
+/** A named Neutron resource that is always up (networks, routers): the fields after `common`. */
+export function upAndNamed(ctx: OsCtx, x: Parameters<typeof common>[1] & { name: string; description: string }) {
+  return { ...common(ctx, x), name: x.name, description: x.description, admin_state_up: true, status: 'ACTIVE' };
+}
+
 export function get<T>(ctx: OsCtx, map: keyof RegionData, what: string, type: string, id = ctx.p.id ?? ''): T {
   const x = (ctx.region[map] as Map<string, T>).get(id);
   if (!x) throw notFound(N, what, id, type);

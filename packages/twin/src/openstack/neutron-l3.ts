@@ -7,17 +7,13 @@
 import { member, optString, route, type OsCtx, type OsResponse, type OsRoute } from './context.js';
 import { badRequest, OsError } from './errors.js';
 import type { FloatingIp, Network, Port, Router, Subnet } from './model.js';
-import { common, get, list } from './neutron-common.js';
+import { common, get, list, upAndNamed } from './neutron-common.js';
 
 const N = 'network';
 
 function routerView(ctx: OsCtx, r: Router): Record<string, unknown> {
   return {
-    ...common(ctx, r),
-    name: r.name,
-    description: r.description,
-    admin_state_up: true,
-    status: 'ACTIVE',
+    ...upAndNamed(ctx, r),
     external_gateway_info: r.gateway
       ? { network_id: r.gateway.network_id, enable_snat: true, external_fixed_ips: [{ subnet_id: r.gateway.subnet_id, ip_address: r.gateway.ip_address }] }
       : null,

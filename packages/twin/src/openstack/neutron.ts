@@ -8,7 +8,7 @@ import { overlaps, parseCidr, intToIp } from '../ec2/cidr.js';
 import { member, optString, route, type OsCtx, type OsResponse, type OsRoute } from './context.js';
 import { badRequest, OsError } from './errors.js';
 import { findOpenStackRegion } from './catalog.js';
-import { common, get, list, tagsOf } from './neutron-common.js';
+import { common, get, list, tagsOf, upAndNamed } from './neutron-common.js';
 import type { Network, Port, RegionData, Subnet } from './model.js';
 import { L3_ROUTES } from './neutron-l3.js';
 import { SECURITY_ROUTES } from './neutron-security.js';
@@ -17,11 +17,7 @@ const N = 'network';
 
 export function networkView(ctx: OsCtx, n: Network): Record<string, unknown> {
   return {
-    ...common(ctx, n),
-    name: n.name,
-    description: n.description,
-    admin_state_up: true,
-    status: 'ACTIVE',
+    ...upAndNamed(ctx, n),
     mtu: n.mtu,
     shared: false,
     subnets: [...ctx.region.subnets.values()].filter((s) => s.network_id === n.id).map((s) => s.id),
