@@ -163,3 +163,12 @@ export class ProcessTracker {
     }
   }
 }
+
+/** Resident memory (kB) of process `pid`; 0 when it is gone. */
+export function rssOf(pid: number): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}

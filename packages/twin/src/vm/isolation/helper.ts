@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
 import { HELPER_PY } from './helper.py.js';
-import { rssOf } from './machine.js';
+import { rssOf } from '../../ssh/proc.js';
 import { NETLINK_PY } from './netlink.py.js';
 import { tool } from './sh.js';
 

@@ -3,8 +3,7 @@
  * twin's helper, helper.py.ts, with the VM's private link and firewall), and commands entered
  * into all of them with `nsenter`.
  */
-import { readFileSync } from 'node:fs';
-import { descendantsOf, type ProcInfo } from '../../ssh/proc.js';
+import { descendantsOf, rssOf, type ProcInfo } from '../../ssh/proc.js';
 import type { BootSpec, NsHelper } from './helper.js';
 import { tool } from './sh.js';
 
@@ -56,11 +55,3 @@ export class Machine {
   }
 }
 
-/** Resident memory (kB) of process `pid`; 0 when it is gone. */
-export function rssOf(pid: number): number {
-  try {
-    return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
