@@ -13,7 +13,7 @@ import { SshCommandTimeoutError } from '../ssh/types.js';
 import { Semaphore } from '../util/limit.js';
 import type { OrchestratorDeps } from './deps.js';
 import { assignOverlayIps, matrixRow, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
-import { chooseHubs, planPeers } from './overlay-topology.js';
+import { chooseHubs, overlaySources, planPeers } from './overlay-topology.js';
 import { execTargetOf, transportsOf } from './transport.js';
 
 export const OVERLAY_SCRIPTS_DIR = fileURLToPath(new URL('../../overlay-scripts/', import.meta.url));
@@ -49,6 +49,21 @@ export function setupStdin(config: string): string {
 function members(deps: OrchestratorDeps, ns: string, name: string): Vm[] {
   const transports = transportsOf(deps);
   return deps.store.listVms(ns, name).filter((v) => v.status === 'Running' && v.publicIp && transports.reachable(v));
+}
+
+/**
+ * The UDP sources one connection's firewall needs for the overlay (undefined while it is off), with
+ * the hubs the next sync keeps or picks: `vms` are the MCIS's VMs the firewall counts.
+ */
+export function overlaySourcesOf(deps: OrchestratorDeps, rec: Mcis, connection: string, vms: readonly Vm[]): string[] | undefined {
+  if (!rec.overlay) return undefined;
+  const hubs = rec.overlay.topology === 'hub' ? chooseHubs(members(deps, rec.ns, rec.name)) : undefined;
+  return overlaySources(connection, vms, hubs);
+}
+
+/** Whether a running member has not joined (its last setup failed, or it never had one): a no-op apply then syncs. */
+export function overlayPending(deps: OrchestratorDeps, ns: string, name: string): boolean {
+  return !!deps.store.getMcis(ns, name)?.overlay && members(deps, ns, name).some((v) => !v.overlayKey || !v.overlayIp);
 }
 
 const tail = (text: string) => text.trim().split('\n').slice(-2).join(' | ');
@@ -106,13 +121,12 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
             await transports.ready(target, { maxWaitMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
             return transports.exec(target, OVERLAY_LAUNCHER, { stdin, ...opts });
           });
-          if (r.exitCode === 3) {
-            // The VM lost its key (a new disk): the next sync gives it a new one.
-            deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, updatedAt: nowIso() }));
-          }
           if (r.exitCode !== 0) throw new Error(`overlay setup exited ${r.exitCode ?? r.signal}: ${tail(r.stderr) || tail(r.stdout)}`);
           events({ type: 'vm', mcis: name, vm: vm.name, status: 'Running', step: 'overlay', message: tail(r.stdout) });
         } catch (e) {
+          // Whatever failed (a private key never delivered, a VM that lost its key with a new disk: exit
+          // 3), the VM joins afresh next time, with a new key: a sync, or a no-op apply, sees it lacks one.
+          deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, updatedAt: nowIso() }));
           const error = (e as Error).message;
           failed.push({ vm: vm.name, error });
           events({ type: 'warning', message: `${vm.name}: ${error}` });
