@@ -8,6 +8,8 @@ import { CredentialService } from '../src/credentials.js';
 import { PartialError } from '../src/errors.js';
 import type { McisManifest } from '../src/manifest.js';
 import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
+import type { OrchestratorDeps } from '../src/orchestrator/deps.js';
+import { overlayRulesMissing } from '../src/orchestrator/firewall.js';
 import { OVERLAY_LAUNCHER } from '../src/orchestrator/overlay.js';
 import { McisService, type ApplyResult } from '../src/orchestrator/service.js';
 import type { SqliteStateStore } from '../src/store/sqlite-store.js';
@@ -17,6 +19,7 @@ import { FAST_TIMEOUTS, eachTestState } from './state.js';
 let store: SqliteStateStore;
 let ssh: FakeSsh;
 let svc: McisService;
+let deps: OrchestratorDeps;
 
 function manifest(): McisManifest {
   const v = validateMcisManifest({
@@ -37,7 +40,8 @@ eachTestState('cb-overlay-', async ({ home, store: s }) => {
   const cloud = new FakeCloud();
   ssh = new FakeSsh();
   await new ConnectionService(store, cloud.registry()).add({ name: 'c-seoul', provider: 'aws', region: 'ap-northeast-2' });
-  svc = new McisService({ store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh, timeouts: FAST_TIMEOUTS });
+  deps = { store, home, drivers: cloud.registry(), credentials: new CredentialService(store, home), ssh, timeouts: FAST_TIMEOUTS };
+  svc = new McisService(deps);
 });
 
 const setups = (host: string) => ssh.execs.filter((e) => e.host === host && e.command === OVERLAY_LAUNCHER).length;
@@ -77,5 +81,18 @@ describe('overlay setup that failed', () => {
     const quiet = ssh.execs.length;
     await svc.apply({ ns: 'default', manifest: manifest() });
     expect(ssh.execs.length).toBe(quiet);
+  });
+
+  it("tells when a firewall's last sync left out a peer the overlay now needs (then the sync has the firewall follow)", async () => {
+    await svc.create({ ns: 'default', manifest: manifest() });
+    const publics = store.listVms('default', 'ov').map((v) => `udp/51820-51820/${v.publicIp}/32`);
+    const held = (applied: string[]) => store.updateMcis('default', 'ov', (m) => ({ ...m, firewalls: { 'c-seoul': { status: 'ready', id: 'sg-1', name: 'cb-default-ov', applied } } }));
+    held(['tcp/22-22/0.0.0.0/0', ...publics]);
+    expect(overlayRulesMissing(deps, 'default', 'ov')).toBe(false);
+    // A cloud that gives hosts back without /32 holds the same.
+    held(publics.map((k) => k.replace(/\/32$/, '')));
+    expect(overlayRulesMissing(deps, 'default', 'ov')).toBe(false);
+    held(publics.slice(1));
+    expect(overlayRulesMissing(deps, 'default', 'ov')).toBe(true);
   });
 });

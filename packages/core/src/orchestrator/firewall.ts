@@ -164,8 +164,10 @@ export function overlayRulesMissing(deps: OrchestratorDeps, ns: string, name: st
   const vms = deps.store.listVms(ns, name).filter((v) => MEMBER.has(v.status));
   return Object.entries(rec.firewalls ?? {}).some(([conn, entry]) => {
     if (entry.status !== 'ready' || !entry.applied) return false;
-    const held = new Set(entry.applied);
-    return (overlaySourcesOf(deps, rec, conn, vms) ?? []).some((source) => !held.has(ruleKey({ protocol: 'udp', fromPort: port, toPort: port, source })));
+    // A cloud may give a host back without its /32: both sides are compared without it.
+    const bare = (key: string) => key.replace(/\/32$/, '');
+    const held = new Set(entry.applied.map(bare));
+    return (overlaySourcesOf(deps, rec, conn, vms) ?? []).some((source) => !held.has(bare(ruleKey({ protocol: 'udp', fromPort: port, toPort: port, source }))));
   });
 }
 
