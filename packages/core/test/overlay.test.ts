@@ -21,14 +21,14 @@ let ssh: FakeSsh;
 let svc: McisService;
 let deps: OrchestratorDeps;
 
-function manifest(): McisManifest {
+function manifest(topology: 'mesh' | 'hub' = 'mesh'): McisManifest {
   const v = validateMcisManifest({
     apiVersion: 'cloud-barista.io/v1alpha1',
     kind: 'MCIS',
     metadata: { name: 'ov' },
     spec: {
       subgroups: [{ name: 'seoul', connection: 'c-seoul', count: 3, spec: 't3.small', image: 'ubuntu-22.04' }],
-      network: { overlay: { cidr: '10.77.0.0/16' } },
+      network: { overlay: { cidr: '10.77.0.0/16', ...(topology === 'hub' ? { topology } : {}) } },
     },
   });
   if (!v.value) throw new Error(JSON.stringify(v.errors));
@@ -94,5 +94,21 @@ describe('overlay setup that failed', () => {
     expect(overlayRulesMissing(deps, 'default', 'ov')).toBe(false);
     held(publics.slice(1));
     expect(overlayRulesMissing(deps, 'default', 'ov')).toBe(true);
+  });
+
+  it('with hubs, the retry sets up the failed spoke and its hub only: the other spokes are unchanged', async () => {
+    await svc.create({ ns: 'default', manifest: manifest('hub') });
+    const [hub, other, spoke] = store.listVms('default', 'ov');
+    expect(hub?.overlayHub).toBe(true);
+    ssh.execFails.add(spoke!.publicIp!);
+    await svc.network.enable({ ns: 'default', name: 'ov' }).catch((e: unknown) => expect(e).toBeInstanceOf(PartialError));
+    expect(store.listVms('default', 'ov').find((v) => v.name === spoke!.name)?.overlayKey).toBeUndefined();
+    ssh.execFails.clear();
+    const before = ssh.execs.length;
+    await svc.apply({ ns: 'default', manifest: manifest('hub') });
+    const hosts = ssh.execs.slice(before).filter((e) => e.command === OVERLAY_LAUNCHER).map((e) => e.host).sort();
+    expect(hosts).toEqual([hub!.publicIp, spoke!.publicIp].sort());
+    expect(hosts).not.toContain(other!.publicIp);
+    expect(store.listVms('default', 'ov').every((v) => v.overlayKey)).toBe(true);
   });
 });

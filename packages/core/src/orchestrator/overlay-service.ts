@@ -19,15 +19,16 @@ export const DEFAULT_OVERLAY_CIDR = '10.77.0.0/16';
 type Locked = <T>(ns: string, name: string, what: string, fn: (pool: DriverPool) => Promise<T>) => Promise<T>;
 
 /**
- * Brings the VMs' tunnels in line with the record: synced while the overlay is on, removed where it
- * was left behind. With `pool`, the firewalls follow when the sync left a peer unadmitted (a hub moved).
+ * Brings the VMs' tunnels in line with the record: synced while the overlay is on (with
+ * `onlyChanged`, VMs whose setup is unchanged are left alone), removed where it was left behind.
+ * With `pool`, the firewalls follow when the sync left a peer unadmitted (a hub moved).
  */
-export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions, pool?: DriverPool): Promise<Array<{ vm: string; error: string }>> {
+export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions, pool?: DriverPool, onlyChanged = false): Promise<Array<{ vm: string; error: string }>> {
   const rec = deps.store.getMcis(ns, name);
   if (!rec) return [];
   const events = opts.events ?? noEvents;
   if (rec.overlay) {
-    const failed = await syncOverlay(deps, ns, name, events, opts.signal);
+    const failed = await syncOverlay(deps, ns, name, events, opts.signal, onlyChanged);
     if (pool && overlayRulesMissing(deps, ns, name)) failed.push(...firewallFailures(await syncFirewalls(deps, pool, ns, name, events)));
     return failed;
   }

@@ -3,7 +3,7 @@
  * up, kept in step with the MCIS and taken down, every command through the exec transport. Keys are made here (x25519); a VM's private key
  * travels once, inside the setup script's stdin, and is never recorded, logged or put in argv.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nowIso } from '../domain.js';
@@ -68,12 +68,20 @@ export function overlayPending(deps: OrchestratorDeps, ns: string, name: string)
 
 const tail = (text: string) => text.trim().split('\n').slice(-2).join(' | ');
 
+/** What a VM's overlayConfig records: digests of its configuration without the key, and of the setup script that applies it. */
+function configDigests(): (config: string) => string {
+  const scripted = createHash('sha256').update(script('wg-setup')).update('\0');
+  return (config) => scripted.copy().update(config).digest('base64url').slice(0, 22);
+}
+
 /**
  * Makes every running VM's overlay match the MCIS: addresses assigned (kept once given), keys made
  * for VMs without one, then each VM told its full peer set (peers gone are dropped by `wg setconf`).
- * Per-VM failures come back, the others are set up. Does nothing while the overlay is off.
+ * With `onlyChanged` (a retry of VMs that failed, when nothing else changed), a VM whose configuration
+ * is the one it last took is left alone. Per-VM failures come back, the others are set up. Does
+ * nothing while the overlay is off.
  */
-export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal): Promise<Array<{ vm: string; error: string }>> {
+export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal, onlyChanged = false): Promise<Array<{ vm: string; error: string }>> {
   const rec = deps.store.getMcis(ns, name);
   const overlay = rec?.overlay;
   if (!overlay) return [];
@@ -105,11 +113,15 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
   const transports = transportsOf(deps);
   const limit = new Semaphore(PARALLEL);
   const failed: Array<{ vm: string; error: string }> = [];
+  const digest = configDigests();
+  const digests = new Map(current.map((vm) => [vm.name, digest(setupConfig(vm, plan.get(vm.name)!, current, overlay, name))]));
+  const todo = current.filter((vm) => !onlyChanged || secrets.has(vm.name) || vm.overlayConfig !== digests.get(vm.name));
   const shape = topology === 'hub' ? `hubs and spokes (${hubs.size} hub(s))` : 'WireGuard mesh';
-  events({ type: 'phase', mcis: name, phase: 'overlay', message: `${shape} of ${current.length} VM(s) on ${overlay.cidr}` });
+  const unchanged = current.length - todo.length;
+  events({ type: 'phase', mcis: name, phase: 'overlay', message: `${shape} of ${current.length} VM(s) on ${overlay.cidr}${unchanged ? `, ${unchanged} unchanged` : ''}` });
   const opts = { timeoutMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) };
   await Promise.all(
-    current.map((vm) =>
+    todo.map((vm) =>
       limit.run(async () => {
         const stdin = setupStdin(setupConfig(vm, plan.get(vm.name)!, current, overlay, name, secrets.get(vm.name)));
         try {
@@ -122,11 +134,12 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
             return transports.exec(target, OVERLAY_LAUNCHER, { stdin, ...opts });
           });
           if (r.exitCode !== 0) throw new Error(`overlay setup exited ${r.exitCode ?? r.signal}: ${tail(r.stderr) || tail(r.stdout)}`);
+          deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayConfig: digests.get(vm.name), updatedAt: nowIso() }));
           events({ type: 'vm', mcis: name, vm: vm.name, status: 'Running', step: 'overlay', message: tail(r.stdout) });
         } catch (e) {
           // Whatever failed (a private key never delivered, a VM that lost its key with a new disk: exit
           // 3), the VM joins afresh next time, with a new key: a sync, or a no-op apply, sees it lacks one.
-          deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, updatedAt: nowIso() }));
+          deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, overlayConfig: undefined, updatedAt: nowIso() }));
           const error = (e as Error).message;
           failed.push({ vm: vm.name, error });
           events({ type: 'warning', message: `${vm.name}: ${error}` });
@@ -158,7 +171,7 @@ export async function teardownOverlay(deps: OrchestratorDeps, ns: string, name: 
   );
   for (const v of deps.store.listVms(ns, name)) {
     if ((v.overlayIp || v.overlayKey) && !failed.some((f) => f.vm === v.name)) {
-      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, overlayHub: undefined, updatedAt: nowIso() }));
+      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, overlayHub: undefined, overlayConfig: undefined, updatedAt: nowIso() }));
     }
   }
   return failed;

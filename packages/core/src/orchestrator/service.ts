@@ -187,8 +187,9 @@ export class McisService {
       const vms = this.deps.store.listVms(ns, name);
       const plan = buildPlan(this.deps, create, opts.manifest, record, vms, await refresh(this.deps, pool, ns, name, vms, create.connections));
       if (!plan.changes.length) {
-        // Nothing to change, but a VM whose overlay setup failed is tried again (then the balancers, which target overlay IPs).
-        const failed = overlayPending(this.deps, ns, name) ? await followOverlay(this.deps, ns, name, opts, pool) : [];
+        // Nothing to change, but a VM whose overlay setup failed is tried again, with the VMs whose
+        // configuration that changes (its hub, or every peer of a mesh); then the balancers, which target overlay IPs.
+        const failed = overlayPending(this.deps, ns, name) ? await followOverlay(this.deps, ns, name, opts, pool, true) : [];
         failed.push(...(await reconfigureBalancers(this.deps, ns, name, opts.manifest.spec.loadBalancers, opts.events ?? noEvents, opts.signal)));
         return applied({ plan, created: [], replaced: [], destroyed: [], failed, mcis: this.view(ns, name) });
       }
