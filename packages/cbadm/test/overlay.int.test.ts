@@ -8,11 +8,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needsRoot, optionalTool } from '../../../test-support/tools.js';
 import { Cli, manifestYaml } from './harness.js';
+import { ec2 } from './twin-ec2.js';
 
-type View = { overlay: { cidr: string; port: number; topology: string; hubs?: string[] } | null; vms: Array<{ name: string; overlayIp: string | null }> };
+type View = { overlay: { cidr: string; port: number; topology: string; hubs?: string[] } | null; vms: Array<{ name: string; overlayIp: string | null; publicIp: string | null }> };
 type Exec = Array<{ vm: string; exitCode: number | null; stdout: string; stderr: string }>;
 type Status = { enabled: boolean; topology: string | null; vms: Array<{ vm: string; up: boolean; error?: string; peers: Array<{ to: string; handshakeAgeSec: number | null; rttMs: number | null; via?: string }> }> };
 
@@ -58,6 +60,17 @@ describe.skipIf(!ROOT || !TOOLS)('the MCIS overlay across clouds', () => {
     expect(view.overlay).toEqual({ cidr: '10.77.0.0/16', port: 51820, topology: 'mesh' });
     const ips = view.vms.map((v) => v.overlayIp);
     expect(ips.every((ip) => ip?.startsWith('10.77.'))).toBe(true);
+    // EC2's own view of the MCIS group: WireGuard's port open to the VMs' public addresses, no private one.
+    const endpoint = (await cli.json<{ endpoints: { aws: string } }>(['twin', 'status'])).endpoints.aws;
+    const client = ec2({ endpoint, stateDir: cli.twinDir }, 'ap-northeast-2');
+    try {
+      const groups = (await client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:cb-mcis', Values: ['mesh'] }] }))).SecurityGroups ?? [];
+      const udp = groups.flatMap((g) => g.IpPermissions ?? []).filter((p) => p.IpProtocol === 'udp');
+      expect(udp.map((p) => `${p.FromPort}-${p.ToPort}`)).toEqual(['51820-51820']);
+      expect(udp[0]!.IpRanges!.map((r) => r.CidrIp).sort()).toEqual(view.vms.map((v) => `${v.publicIp}/32`).sort());
+    } finally {
+      client.destroy();
+    }
     expect(new Set(ips).size).toBe(3);
     expectFullMatrix(await cli.json<Status>(['mcis', 'network', 'status', 'mesh']), ['a-1', 'g-1', 'z-1']);
     // A bad network is refused by field, before anything changes.

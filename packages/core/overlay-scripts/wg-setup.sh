@@ -43,10 +43,13 @@ if ! command -v wg >/dev/null 2>&1; then
   fi
 fi
 
-# The interface's addresses, or a failure when it does not exist yet. Then the kernel's WireGuard
-# where the VM has it, else the userspace implementation on /dev/net/tun.
-if ! have=$(ip -o -4 address show dev "$iface" 2>/dev/null); then
-  have=
+# Whether the interface exists (this network namespace's /proc/net/dev, read without a process); if
+# not, the kernel's WireGuard where the VM has it, else the userspace implementation on /dev/net/tun.
+exists=
+while read -r name _; do
+  if [ "$name" = "$iface:" ]; then exists=1; break; fi
+done </proc/net/dev
+if [ -z "$exists" ]; then
   if ! ip link add "$iface" type wireguard 2>/dev/null; then
     if ! command -v wireguard-go >/dev/null 2>&1; then
       if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q wireguard-go >/dev/null; fi
@@ -58,21 +61,30 @@ fi
 
 # The whole peer set at once. syncconf changes only what differs: peers that stay keep their
 # sessions (no new handshakes), a peer no longer listed is dropped.
+# Shell built-ins copy files here and below: on hundreds of VMs at once, every process counts.
+copy() { while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done <"$1"; }
 read -r private <"$dir/private.key"
 {
   printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n\n' "$private" "$port"
-  cat "$dir/peers.new"
+  copy "$dir/peers.new"
 } >"$dir/$iface.conf"
 wg syncconf "$iface" "$dir/$iface.conf"
-# A new overlay network renumbers the VM: the old address goes.
-case "$have" in
-  *" inet $addr "*) ;;
-  *)
-    [ -z "$have" ] || ip address flush dev "$iface"
-    ip address add "$addr" dev "$iface"
-    ;;
-esac
-ip link set "$iface" up
+# The address this script gave the interface, kept next to its key; a new overlay network renumbers
+# the VM (the old address goes). One ip process for the address and the link.
+had=
+if [ -n "$exists" ] && [ -f "$dir/addr" ]; then read -r had <"$dir/addr" || :; fi
+if [ "$had" != "$addr" ]; then
+  flush=
+  [ -z "$exists" ] || flush="address flush dev $iface"
+  ip -batch - <<CB_IP
+$flush
+address add $addr dev $iface
+link set $iface up
+CB_IP
+  printf '%s\n' "$addr" >"$dir/addr"
+else
+  ip link set "$iface" up
+fi
 
 # A hub forwards between its peers, on the overlay interface only; a spoke or a mesh member does not.
 fwd="/proc/sys/net/ipv4/conf/$iface/forwarding"
@@ -88,13 +100,22 @@ esac
 had_hosts=
 [ -f "$hosts_file" ] && had_hosts=1
 {
-  if [ -n "$had_hosts" ]; then sed '/^# cb-overlay begin$/,/^# cb-overlay end$/d' "$hosts_file"; fi
+  if [ -n "$had_hosts" ]; then
+    block=
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in
+        '# cb-overlay begin') block=1 ;;
+        '# cb-overlay end') block= ;;
+        *) [ -n "$block" ] || printf '%s\n' "$line" ;;
+      esac
+    done <"$hosts_file"
+  fi
   echo '# cb-overlay begin'
-  cat "$dir/hosts.new"
+  copy "$dir/hosts.new"
   echo '# cb-overlay end'
 } >"$dir/hosts.full"
 # Rewritten in place: /etc/hosts may be a bind mount. A new one must be readable by all.
-cat "$dir/hosts.full" >"$hosts_file"
+copy "$dir/hosts.full" >"$hosts_file"
 [ -n "$had_hosts" ] || chmod 644 "$hosts_file"
 role=
 [ "$forward" = 1 ] && role=', forwarding'

@@ -10,7 +10,7 @@ export const ANYWHERE = '0.0.0.0/0';
 export const SSH_PORT = 22;
 export const OVERLAY_PORT = 51820;
 
-/** The rule the overlay adds while it is on: its UDP port, from the MCIS's VMs only. */
+/** The rule the overlay adds while it is on, as plans show it: its UDP port, from the MCIS's VMs only (their public addresses, resolveRules). */
 export function overlayRule(o: OverlaySpec): FirewallRuleSpec {
   return { ports: String(o.port ?? OVERLAY_PORT), protocol: 'udp', from: ['mcis'] };
 }
@@ -114,16 +114,14 @@ const hostsOf = (vms: readonly FirewallMember[]) => vms.flatMap((v) => [v.public
 
 /**
  * The exact rule set one connection's MCIS firewall must hold: the MCIS-wide rules, the rules of the
- * subgroups placed on that connection, and SSH (from `ssh.from`, default anywhere). `subgroup:NAME`
- * stands for that subgroup's VMs' public and private addresses (/32), `mcis` for every VM's.
- * Sorted and without duplicates: equal inputs give equal lists.
+ * subgroups placed on that connection, the overlay's UDP port, and SSH (from `ssh.from`, default
+ * anywhere). `subgroup:NAME` stands for that subgroup's VMs' public and private addresses (/32),
+ * `mcis` for every VM's. The overlay's port is open to `overlayFrom` (the peers' addresses, see
+ * overlaySources), by default to every VM's public address. Sorted and without duplicates: equal
+ * inputs give equal lists.
  */
-export function resolveRules(f: FirewallIntent, connection: string, vms: readonly FirewallMember[]): FirewallRule[] {
-  const specs: FirewallRuleSpec[] = [
-    ...(f.firewall ?? []),
-    ...f.subgroups.filter((s) => s.connection === connection).flatMap((s) => s.firewall ?? []),
-    ...(f.overlay ? [overlayRule(f.overlay)] : []),
-  ];
+export function resolveRules(f: FirewallIntent, connection: string, vms: readonly FirewallMember[], overlayFrom?: readonly string[]): FirewallRule[] {
+  const specs: FirewallRuleSpec[] = [...(f.firewall ?? []), ...f.subgroups.filter((s) => s.connection === connection).flatMap((s) => s.firewall ?? [])];
   const out = new Map<string, FirewallRule>();
   const add = (protocol: 'tcp' | 'udp', p: PortRange, source: string) => {
     const r: FirewallRule = { protocol, fromPort: p.from, toPort: p.to, source };
@@ -138,6 +136,10 @@ export function resolveRules(f: FirewallIntent, connection: string, vms: readonl
       return [s];
     });
     for (const p of ports) for (const s of sources) add(spec.protocol ?? 'tcp', p, s);
+  }
+  if (f.overlay) {
+    const port = f.overlay.port ?? OVERLAY_PORT;
+    for (const s of overlayFrom ?? vms.flatMap((v) => (v.publicIp ? [`${v.publicIp}/32`] : []))) add('udp', { from: port, to: port }, s);
   }
   for (const s of f.ssh?.from ?? [ANYWHERE]) add('tcp', { from: SSH_PORT, to: SSH_PORT }, s);
   return [...out.values()].sort((a, b) => ruleKey(a).localeCompare(ruleKey(b)));

@@ -279,6 +279,11 @@ export const Vm = z.object({
   overlayKey: z.string().optional(),
   /** The VM is its connection's overlay hub (`topology: hub`); kept while it runs, so hubs move only when they must. */
   overlayHub: z.boolean().optional(),
+  /**
+   * A digest of the overlay setup this VM last took (its configuration and the script, never its
+   * key): a retry of failed VMs leaves the others alone while theirs is unchanged.
+   */
+  overlayConfig: z.string().optional(),
   /** When the manifest's `files` and `run` were done on this instance (once per instance, like cloud-init). */
   provisionedAt: z.string().optional(),
   createdAt: z.string(),

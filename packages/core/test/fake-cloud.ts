@@ -154,7 +154,12 @@ export class FakeSsh implements SshBackend {
     this.probes.push(target.host);
     if (this.unreachable.has(target.host)) throw new Error(`connect ECONNREFUSED ${target.host}:${target.port}`);
   }
+  /** Hosts whose commands fail to run (the connection drops), and every command run, by host. */
+  execFails = new Set<string>();
+  execs: Array<{ host: string; command: string }> = [];
   async exec(target: SshTarget, command: string, opts: { output?: SshOutputSink } = {}): Promise<ExecResult> {
+    this.execs.push({ host: target.host, command });
+    if (this.execFails.has(target.host)) throw new Error(`connection to ${target.host} lost`);
     const stdout = `${target.label}: ${command}\n`;
     if (opts.output) await opts.output.stdout(Buffer.from(stdout));
     return { exitCode: command === 'false' ? 1 : 0, stdout: opts.output ? '' : stdout, stderr: '', durationMs: 1 };

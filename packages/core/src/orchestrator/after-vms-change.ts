@@ -9,7 +9,7 @@ import type { CreateOptions } from './create.js';
 import type { OrchestratorDeps } from './deps.js';
 import { syncFirewalls } from './firewall.js';
 import { syncBalancers } from './nlb.js';
-import { followOverlay } from './overlay-service.js';
+import { firewallFailures, followOverlay } from './overlay-service.js';
 
 type Failed = Array<{ vm: string; error: string }>;
 
@@ -35,8 +35,8 @@ async function syncNetwork(deps: OrchestratorDeps, pool: DriverPool, opts: Creat
   const events = opts.events ?? noEvents;
   const failed = await syncFirewalls(deps, pool, ns, name, events);
   return [
-    ...failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })),
-    ...(await followOverlay(deps, ns, name, opts)),
+    ...firewallFailures(failed),
+    ...(await followOverlay(deps, ns, name, opts, pool)),
     ...(await syncBalancers(deps, ns, name, events, { signal: opts.signal })),
   ];
 }

@@ -8,10 +8,11 @@ import { nowIso, TAG } from '../domain.js';
 import type { DriverPool } from '../driver/pool.js';
 import type { FirewallRef } from '../driver/port.js';
 import type { EventSink } from '../events.js';
-import { intentOf, resolveRules, ruleKey, wantsFirewall } from '../firewall.js';
+import { intentOf, OVERLAY_PORT, resolveRules, ruleKey, wantsFirewall } from '../firewall.js';
 import type { McisManifest } from '../manifest.js';
 import type { Mcis, Vm } from '../model.js';
 import type { OrchestratorDeps } from './deps.js';
+import { overlaySourcesOf } from './overlay.js';
 import { refsToNetwork, withResourceLock } from './resources.js';
 
 /** The object's name on every cloud: derived, so a repeated ensure finds it. */
@@ -27,6 +28,9 @@ export function firewallOf(m: McisManifest): Pick<Mcis, 'firewall' | 'ssh' | 'ov
   const overlay = m.spec.network?.overlay;
   return { ...(m.spec.firewall?.length ? { firewall: m.spec.firewall } : {}), ...(m.spec.ssh ? { ssh: m.spec.ssh } : {}), ...(overlay ? { overlay } : {}) };
 }
+
+/** Attach calls run at once on one connection, each for its share of the VMs launched before the firewall. */
+const ATTACH_PARALLEL = 8;
 
 /** Statuses whose addresses count as sources: the VM exists or is coming up. */
 const MEMBER: ReadonlySet<Vm['status']> = new Set(['Creating', 'Running', 'Suspending', 'Suspended', 'Resuming', 'Rebooting']);
@@ -129,10 +133,13 @@ export async function syncConnection(deps: OrchestratorDeps, pool: DriverPool, n
   const vms = deps.store.listVms(ns, name).filter((v) => MEMBER.has(v.status));
   const here = vms.filter((v) => v.connection === conn);
   if (entry.attachPending) {
-    await driver.firewall!.attach(ref, { network, providerIds: here.flatMap((v) => (v.providerId ? [v.providerId] : [])) });
+    // Most clouds take one call or two per VM (EC2's groups, GCE's tags): a few runs side by side, not one loop over all.
+    const ids = here.flatMap((v) => (v.providerId ? [v.providerId] : []));
+    const parts = Array.from({ length: Math.min(ATTACH_PARALLEL, ids.length) }, (_, i) => ids.filter((_, j) => j % ATTACH_PARALLEL === i));
+    await Promise.all(parts.map((providerIds) => driver.firewall!.attach(ref, { network, providerIds })));
     events({ type: 'resource', connection: conn, kind: 'firewall', state: 'ready', message: `${ref.id}: attached ${here.length} VM(s) launched before it` });
   }
-  const rules = resolveRules(intent, conn, vms);
+  const rules = resolveRules(intent, conn, vms, overlaySourcesOf(deps, rec, conn, vms));
   const targets = [...new Set(here.flatMap((v) => (v.privateIp ? [v.privateIp] : [])))].sort();
   // Under the connection's resource lock: MCISes sharing a connection may share one object
   // there (Azure's NSG), and two syncs must not pick the same free rule priority.
@@ -143,6 +150,25 @@ export async function syncConnection(deps: OrchestratorDeps, pool: DriverPool, n
   });
   setEntry(deps, ns, name, conn, { status: entry.status, name: entry.name, ...(entry.id ? { id: entry.id } : {}), applied: held });
   return ref;
+}
+
+/**
+ * Whether some connection's MCIS firewall lacks an overlay source its VMs' peers now need (a hub
+ * moved while the firewall was not synced, a VM came back with a new address), going by what each
+ * firewall held after its last sync.
+ */
+export function overlayRulesMissing(deps: OrchestratorDeps, ns: string, name: string): boolean {
+  const rec = deps.store.getMcis(ns, name);
+  if (!rec?.overlay) return false;
+  const port = rec.overlay.port ?? OVERLAY_PORT;
+  const vms = deps.store.listVms(ns, name).filter((v) => MEMBER.has(v.status));
+  return Object.entries(rec.firewalls ?? {}).some(([conn, entry]) => {
+    if (entry.status !== 'ready' || !entry.applied) return false;
+    // A cloud may give a host back without its /32: both sides are compared without it.
+    const bare = (key: string) => key.replace(/\/32$/, '');
+    const held = new Set(entry.applied.map(bare));
+    return (overlaySourcesOf(deps, rec, conn, vms) ?? []).some((source) => !held.has(bare(ruleKey({ protocol: 'udp', fromPort: port, toPort: port, source }))));
+  });
 }
 
 /** What each connection's MCIS firewall holds now (ruleKey form), for plan's drift check; unreadable ones are left out. */

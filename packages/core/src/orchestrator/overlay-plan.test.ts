@@ -30,7 +30,7 @@ describe('spec.network.overlay', () => {
     ]);
   });
 
-  it('opens its UDP port to the MCIS VMs only while it is on', () => {
+  it("opens its UDP port to the MCIS VMs' public addresses only while it is on", () => {
     const vms = [{ subgroup: 'a', connection: 'c1', publicIp: '198.51.100.1', privateIp: '10.0.0.1' }, { subgroup: 'b', connection: 'c2', publicIp: '203.0.113.2' }];
     const subgroups = [{ name: 'a', connection: 'c1' }, { name: 'b', connection: 'c2' }];
     const udp = (overlay?: { cidr: string; port?: number }) => resolveRules(intentOf({ subgroups: subgroups as never, ...(overlay ? { overlay } : {}) }), 'c1', vms).filter((r) => r.protocol === 'udp');
@@ -39,7 +39,8 @@ describe('spec.network.overlay', () => {
     const intent = (cidr?: string) => intentOf({ subgroups: subgroups as never, ...(cidr ? { overlay: { cidr } } : {}) });
     expect(firewallChanges(intent(), intent('10.77.0.0/16')).added).toEqual(['udp 51820 from mcis (spec.network.overlay 10.77.0.0/16)']);
     expect(firewallChanges(intent('10.77.0.0/16'), intent('10.88.0.0/16'))).toEqual({ added: ['udp 51820 from mcis (spec.network.overlay 10.88.0.0/16)'], removed: ['udp 51820 from mcis (spec.network.overlay 10.77.0.0/16)'] });
-    expect(udp({ cidr: '10.77.0.0/16' }).map((r) => `${r.fromPort}-${r.toPort} ${r.source}`)).toEqual(['51820-51820 10.0.0.1/32', '51820-51820 198.51.100.1/32', '51820-51820 203.0.113.2/32']);
+    // The VMs' public addresses only: WireGuard's endpoints.
+    expect(udp({ cidr: '10.77.0.0/16' }).map((r) => `${r.fromPort}-${r.toPort} ${r.source}`)).toEqual(['51820-51820 198.51.100.1/32', '51820-51820 203.0.113.2/32']);
   });
 });
 

@@ -9,7 +9,7 @@ import { noEvents } from '../events.js';
 import { overlayIssues } from '../manifest.js';
 import type { OverlaySpec } from '../model.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
-import { syncFirewalls } from './firewall.js';
+import { overlayRulesMissing, syncFirewalls } from './firewall.js';
 import { overlayStatus, syncOverlay, teardownOverlay, type OverlayStatus } from './overlay.js';
 import { OVERLAY_TOPOLOGIES, type OverlayTopology } from './overlay-topology.js';
 import { mcisView, type McisView } from './view.js';
@@ -18,15 +18,26 @@ export const DEFAULT_OVERLAY_CIDR = '10.77.0.0/16';
 
 type Locked = <T>(ns: string, name: string, what: string, fn: (pool: DriverPool) => Promise<T>) => Promise<T>;
 
-/** Brings the VMs' tunnels in line with the record: synced while the overlay is on, removed where it was left behind. */
-export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions): Promise<Array<{ vm: string; error: string }>> {
+/**
+ * Brings the VMs' tunnels in line with the record: synced while the overlay is on (with
+ * `onlyChanged`, VMs whose setup is unchanged are left alone), removed where it was left behind.
+ * With `pool`, the firewalls follow when the sync left a peer unadmitted (a hub moved).
+ */
+export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions, pool?: DriverPool, onlyChanged = false): Promise<Array<{ vm: string; error: string }>> {
   const rec = deps.store.getMcis(ns, name);
   if (!rec) return [];
   const events = opts.events ?? noEvents;
-  if (rec.overlay) return syncOverlay(deps, ns, name, events, opts.signal);
+  if (rec.overlay) {
+    const failed = await syncOverlay(deps, ns, name, events, opts.signal, onlyChanged);
+    if (pool && overlayRulesMissing(deps, ns, name)) failed.push(...firewallFailures(await syncFirewalls(deps, pool, ns, name, events)));
+    return failed;
+  }
   if (deps.store.listVms(ns, name).some((v) => v.overlayIp || v.overlayKey)) return teardownOverlay(deps, ns, name, events, opts.signal);
   return [];
 }
+
+/** A connection whose firewall could not be synced, reported like a failed VM. */
+export const firewallFailures = (failed: Array<{ connection: string; error: string }>) => failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error }));
 
 export interface NetworkResult {
   mcis: McisView;
@@ -85,9 +96,9 @@ export class OverlayService {
   private async finish(pool: DriverPool, args: { ns: string; name: string } & RunOptions, what: 'enable' | 'disable'): Promise<NetworkResult> {
     const events = args.events ?? noEvents;
     const failed = [
-      ...(what === 'enable' ? (await syncFirewalls(this.deps, pool, args.ns, args.name, events)).map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })) : []),
-      ...(await followOverlay(this.deps, args.ns, args.name, args)),
-      ...(what === 'disable' ? (await syncFirewalls(this.deps, pool, args.ns, args.name, events)).map((f) => ({ vm: `firewall@${f.connection}`, error: f.error })) : []),
+      ...(what === 'enable' ? firewallFailures(await syncFirewalls(this.deps, pool, args.ns, args.name, events)) : []),
+      ...(await followOverlay(this.deps, args.ns, args.name, args, pool)),
+      ...(what === 'disable' ? firewallFailures(await syncFirewalls(this.deps, pool, args.ns, args.name, events)) : []),
     ];
     const rec = this.deps.store.getMcis(args.ns, args.name)!;
     const result = { mcis: mcisView(rec, this.deps.store.listVms(args.ns, args.name)), failed };

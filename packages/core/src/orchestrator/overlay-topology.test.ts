@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHubs, planPeers, type TopologyMember } from './overlay-topology.js';
+import { chooseHubs, overlaySources, planPeers, type TopologyMember } from './overlay-topology.js';
 
 const CIDR = '10.77.0.0/16';
 /** Two VMs on AWS Seoul, three on GCP Seoul, one on Azure: names out of order on purpose. */
@@ -94,5 +94,28 @@ describe('overlay topology', () => {
     const plan = planPeers(members, 'hub', CIDR);
     expect(plan.get('z-1')!.forward).toBe(true);
     expect(planPeers([members[0]!], 'hub', CIDR).get('a-2')).toEqual({ forward: true, peers: [] });
+  });
+
+  it("opens each connection's UDP port to the public addresses of its VMs' peers: all for mesh, own VMs and other hubs for hub", () => {
+    const pub = (name: string) => `198.51.100.${members.findIndex((m) => m.name === name) + 1}`;
+    const vms = members.map((m) => ({ name: m.name, connection: m.connection, publicIp: pub(m.name) }));
+    const hubs = chooseHubs(members);
+    const plan = planPeers(members, 'hub', CIDR, hubs);
+    for (const conn of ['aws', 'gcp', 'azure']) {
+      // Exactly the union of the peers of the connection's VMs, as planned.
+      const needed = new Set(members.filter((m) => m.connection === conn).flatMap((m) => peerNames(plan, m.name)));
+      const own = members.filter((m) => m.connection === conn).map((m) => m.name);
+      expect(overlaySources(conn, vms, hubs)).toEqual([...new Set([...needed, ...own])].map((n) => `${pub(n)}/32`).sort());
+    }
+    // Azure's one VM is its hub: the other hubs (a-1, g-1) and itself.
+    expect(overlaySources('azure', vms, hubs)).toEqual(['198.51.100.2/32', '198.51.100.4/32', '198.51.100.6/32']);
+    // Mesh: every VM's public address, never a private one, and a VM without an address is skipped.
+    expect(overlaySources('aws', [...vms, { name: 'x-1', connection: 'aws' }])).toEqual(vms.map((v) => `${v.publicIp}/32`).sort());
+
+    // 100 VMs on three clouds: a hub's group stays under EC2's 60 rules per security group.
+    const big = Array.from({ length: 100 }, (_, i) => ({ name: `v-${String(i).padStart(3, '0')}`, connection: ['aws', 'gcp', 'azure'][i % 3]!, overlayIp: `10.77.0.${i + 1}`, publicIp: `203.0.113.${i + 1}` }));
+    const bigHubs = chooseHubs(big);
+    expect(overlaySources('aws', big, bigHubs)).toHaveLength(34 + 2);
+    expect(overlaySources('aws', big)).toHaveLength(100);
   });
 });

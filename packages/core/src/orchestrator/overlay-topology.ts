@@ -32,8 +32,8 @@ export interface VmPlan {
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 /** Each connection's hub: the one it had while that VM still takes part, else its first VM by name. */
-export function chooseHubs(members: readonly TopologyMember[]): Map<string, string> {
-  const byConnection = new Map<string, TopologyMember[]>();
+export function chooseHubs(members: ReadonlyArray<Pick<TopologyMember, 'name' | 'connection' | 'overlayHub'>>): Map<string, string> {
+  const byConnection = new Map<string, Array<Pick<TopologyMember, 'name' | 'connection' | 'overlayHub'>>>();
   for (const m of [...members].sort(byName)) {
     const list = byConnection.get(m.connection);
     if (list) list.push(m);
@@ -73,4 +73,24 @@ export function planPeers(members: readonly TopologyMember[], topology: OverlayT
     out.set(self.name, { forward: true, peers: [...otherHubs, ...spokes].sort(byName) });
   }
   return out;
+}
+
+/** A VM as the overlay's firewall rule needs it: where it runs and its public address. */
+export interface SourceMember {
+  name: string;
+  connection: string;
+  publicIp?: string | undefined;
+}
+
+/**
+ * The sources one connection's MCIS firewall opens the overlay's UDP port to: the public /32 of
+ * every peer of a VM there, as planPeers pairs them. Only public addresses: WireGuard's endpoints are
+ * the VMs' public IPs, so that is where its packets come from. `mesh` (no `hubs`): every VM.
+ * `hub`: the connection's own VMs (its hub's spokes, and the hub of each spoke) and the other
+ * connections' hubs; the own VMs include the suspended ones, so a resumed spoke needs no new rule.
+ */
+export function overlaySources(connection: string, vms: readonly SourceMember[], hubs?: ReadonlyMap<string, string>): string[] {
+  const hubNames = hubs ? new Set(hubs.values()) : undefined;
+  const peers = hubNames ? vms.filter((v) => v.connection === connection || hubNames.has(v.name)) : vms;
+  return [...new Set(peers.flatMap((v) => (v.publicIp ? [`${v.publicIp}/32`] : [])))].sort();
 }

@@ -3,7 +3,7 @@
  * up, kept in step with the MCIS and taken down, every command through the exec transport. Keys are made here (x25519); a VM's private key
  * travels once, inside the setup script's stdin, and is never recorded, logged or put in argv.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nowIso } from '../domain.js';
@@ -13,7 +13,7 @@ import { SshCommandTimeoutError } from '../ssh/types.js';
 import { Semaphore } from '../util/limit.js';
 import type { OrchestratorDeps } from './deps.js';
 import { assignOverlayIps, matrixRow, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
-import { chooseHubs, planPeers } from './overlay-topology.js';
+import { chooseHubs, overlaySources, planPeers } from './overlay-topology.js';
 import { execTargetOf, transportsOf } from './transport.js';
 
 export const OVERLAY_SCRIPTS_DIR = fileURLToPath(new URL('../../overlay-scripts/', import.meta.url));
@@ -51,14 +51,37 @@ function members(deps: OrchestratorDeps, ns: string, name: string): Vm[] {
   return deps.store.listVms(ns, name).filter((v) => v.status === 'Running' && v.publicIp && transports.reachable(v));
 }
 
+/**
+ * The UDP sources one connection's firewall needs for the overlay (undefined while it is off), with
+ * the hubs the next sync keeps or picks: `vms` are the MCIS's VMs the firewall counts.
+ */
+export function overlaySourcesOf(deps: OrchestratorDeps, rec: Mcis, connection: string, vms: readonly Vm[]): string[] | undefined {
+  if (!rec.overlay) return undefined;
+  const hubs = rec.overlay.topology === 'hub' ? chooseHubs(members(deps, rec.ns, rec.name)) : undefined;
+  return overlaySources(connection, vms, hubs);
+}
+
+/** Whether a running member has not joined (its last setup failed, or it never had one): a no-op apply then syncs. */
+export function overlayPending(deps: OrchestratorDeps, ns: string, name: string): boolean {
+  return !!deps.store.getMcis(ns, name)?.overlay && members(deps, ns, name).some((v) => !v.overlayKey || !v.overlayIp);
+}
+
 const tail = (text: string) => text.trim().split('\n').slice(-2).join(' | ');
+
+/** What a VM's overlayConfig records: digests of its configuration without the key, and of the setup script that applies it. */
+function configDigests(): (config: string) => string {
+  const scripted = createHash('sha256').update(script('wg-setup')).update('\0');
+  return (config) => scripted.copy().update(config).digest('base64url').slice(0, 22);
+}
 
 /**
  * Makes every running VM's overlay match the MCIS: addresses assigned (kept once given), keys made
  * for VMs without one, then each VM told its full peer set (peers gone are dropped by `wg setconf`).
- * Per-VM failures come back, the others are set up. Does nothing while the overlay is off.
+ * With `onlyChanged` (a retry of VMs that failed, when nothing else changed), a VM whose configuration
+ * is the one it last took is left alone. Per-VM failures come back, the others are set up. Does
+ * nothing while the overlay is off.
  */
-export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal): Promise<Array<{ vm: string; error: string }>> {
+export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal, onlyChanged = false): Promise<Array<{ vm: string; error: string }>> {
   const rec = deps.store.getMcis(ns, name);
   const overlay = rec?.overlay;
   if (!overlay) return [];
@@ -90,11 +113,15 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
   const transports = transportsOf(deps);
   const limit = new Semaphore(PARALLEL);
   const failed: Array<{ vm: string; error: string }> = [];
+  const digest = configDigests();
+  const digests = new Map(current.map((vm) => [vm.name, digest(setupConfig(vm, plan.get(vm.name)!, current, overlay, name))]));
+  const todo = current.filter((vm) => !onlyChanged || secrets.has(vm.name) || vm.overlayConfig !== digests.get(vm.name));
   const shape = topology === 'hub' ? `hubs and spokes (${hubs.size} hub(s))` : 'WireGuard mesh';
-  events({ type: 'phase', mcis: name, phase: 'overlay', message: `${shape} of ${current.length} VM(s) on ${overlay.cidr}` });
+  const unchanged = current.length - todo.length;
+  events({ type: 'phase', mcis: name, phase: 'overlay', message: `${shape} of ${current.length} VM(s) on ${overlay.cidr}${unchanged ? `, ${unchanged} unchanged` : ''}` });
   const opts = { timeoutMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) };
   await Promise.all(
-    current.map((vm) =>
+    todo.map((vm) =>
       limit.run(async () => {
         const stdin = setupStdin(setupConfig(vm, plan.get(vm.name)!, current, overlay, name, secrets.get(vm.name)));
         try {
@@ -106,13 +133,13 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
             await transports.ready(target, { maxWaitMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
             return transports.exec(target, OVERLAY_LAUNCHER, { stdin, ...opts });
           });
-          if (r.exitCode === 3) {
-            // The VM lost its key (a new disk): the next sync gives it a new one.
-            deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, updatedAt: nowIso() }));
-          }
           if (r.exitCode !== 0) throw new Error(`overlay setup exited ${r.exitCode ?? r.signal}: ${tail(r.stderr) || tail(r.stdout)}`);
+          deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayConfig: digests.get(vm.name), updatedAt: nowIso() }));
           events({ type: 'vm', mcis: name, vm: vm.name, status: 'Running', step: 'overlay', message: tail(r.stdout) });
         } catch (e) {
+          // Whatever failed (a private key never delivered, a VM that lost its key with a new disk: exit
+          // 3), the VM joins afresh next time, with a new key: a sync, or a no-op apply, sees it lacks one.
+          deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, overlayConfig: undefined, updatedAt: nowIso() }));
           const error = (e as Error).message;
           failed.push({ vm: vm.name, error });
           events({ type: 'warning', message: `${vm.name}: ${error}` });
@@ -144,7 +171,7 @@ export async function teardownOverlay(deps: OrchestratorDeps, ns: string, name: 
   );
   for (const v of deps.store.listVms(ns, name)) {
     if ((v.overlayIp || v.overlayKey) && !failed.some((f) => f.vm === v.name)) {
-      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, overlayHub: undefined, updatedAt: nowIso() }));
+      deps.store.updateVm(ns, name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayKey: undefined, overlayHub: undefined, overlayConfig: undefined, updatedAt: nowIso() }));
     }
   }
   return failed;

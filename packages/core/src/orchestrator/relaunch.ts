@@ -5,6 +5,7 @@
 export const NO_INSTANCE = {
   providerId: undefined,
   overlayKey: undefined,
+  overlayConfig: undefined,
   publicIp: undefined,
   privateIp: undefined,
   nativeState: undefined,

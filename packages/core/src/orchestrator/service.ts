@@ -26,6 +26,7 @@ import { deleteFirewalls } from './firewall.js';
 import { drainBalancers, reconfigureBalancers, syncBalancers, withLoadBalancers } from './nlb.js';
 import { NlbService } from './nlb-service.js';
 import { followOverlay, OverlayService } from './overlay-service.js';
+import { overlayPending } from './overlay.js';
 import type { McisPlan } from './apply.js';
 import { driftOf, emptyCloudView } from './diff.js';
 import { afterVmsChange } from './after-vms-change.js';
@@ -186,20 +187,17 @@ export class McisService {
       const vms = this.deps.store.listVms(ns, name);
       const plan = buildPlan(this.deps, create, opts.manifest, record, vms, await refresh(this.deps, pool, ns, name, vms, create.connections));
       if (!plan.changes.length) {
-        const failed = await reconfigureBalancers(this.deps, ns, name, opts.manifest.spec.loadBalancers, opts.events ?? noEvents, opts.signal);
-        return { plan, created: [], replaced: [], destroyed: [], failed, mcis: this.view(ns, name) };
+        // Nothing to change, but a VM whose overlay setup failed is tried again, with the VMs whose
+        // configuration that changes (its hub, or every peer of a mesh); then the balancers, which target overlay IPs.
+        const failed = overlayPending(this.deps, ns, name) ? await followOverlay(this.deps, ns, name, opts, pool, true) : [];
+        failed.push(...(await reconfigureBalancers(this.deps, ns, name, opts.manifest.spec.loadBalancers, opts.events ?? noEvents, opts.signal)));
+        return applied({ plan, created: [], replaced: [], destroyed: [], failed, mcis: this.view(ns, name) });
       }
       await opts.approve?.(plan);
       const outcome = await runApply({ deps: this.deps, pool, terminate: (pick) => terminateVms(this.deps, pool, ns, name, pick, opts) }, opts, create, plan);
       outcome.failed.push(...(await afterVmsChange(this.deps, pool, opts)));
       this.deps.store.updateMcis(ns, name, (m) => ({ ...m, targetAction: 'create', updatedAt: nowIso() }));
-      const result: ApplyResult = { ...outcome, mcis: this.view(ns, name) };
-      if (outcome.failed.length) {
-        throw new PartialError(`apply ${name}: ${outcome.failed.length} VM(s) failed: ${outcome.failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result, {
-          hint: `fix the cause and run apply again: it continues from where this run stopped`,
-        });
-      }
-      return result;
+      return applied({ ...outcome, mcis: this.view(ns, name) });
     });
   }
 
@@ -240,7 +238,7 @@ export class McisService {
       // A resumed or rebooted VM has lost its tunnel, a suspended one leaves its peers: every peer
       // follows, and so do the balancers (a resumed target serves again).
       if (outcome.changed.length) {
-        outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args)));
+        outcome.failed.push(...(await followOverlay(this.deps, args.ns, args.name, args, pool)));
         outcome.failed.push(...(await syncBalancers(this.deps, args.ns, args.name, events, { signal: args.signal, suspendedOk: true })));
       }
       const result = { mcis: this.view(args.ns, args.name), outcome };
@@ -395,3 +393,12 @@ export class McisService {
   }
 }
 
+/** An apply's result, or PartialError (exit 3) with it when something failed. */
+function applied(result: ApplyResult): ApplyResult {
+  if (result.failed.length) {
+    throw new PartialError(`apply ${result.plan.name}: ${result.failed.length} VM(s) failed: ${result.failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result, {
+      hint: `fix the cause and run apply again: it continues from where this run stopped`,
+    });
+  }
+  return result;
+}

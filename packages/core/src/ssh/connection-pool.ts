@@ -3,7 +3,9 @@ import type { ConnectConfig, PublicKeyAuthMethod } from 'ssh2';
 import { ssh2 } from './load.js';
 import { ConflictError, HostKeyMismatchError, OperationError, type CbError } from '../errors.js';
 import { Semaphore } from '../util/limit.js';
-import { fingerprintSha256, keyTypeOfBlob, readPrivateKey } from './keys.js';
+import { statSync } from 'node:fs';
+import type { ParsedKey } from 'ssh2';
+import { fingerprintSha256, keyTypeOfBlob, loadPrivateKey } from './keys.js';
 import { KnownHosts, knownHostsName } from './known-hosts.js';
 import { describeTarget, type SshExecutorOptions, type SshTarget } from './types.js';
 import { abortReason } from '../util/abort.js';
@@ -36,6 +38,8 @@ export class SshConnectionPool {
   readonly connectTimeoutMs: number;
   private readonly slots: Semaphore;
   private readonly clients = new Set<SshClient>();
+  /** Private keys parsed once per file version, not once per connection (hundreds at once). */
+  private readonly keys = new Map<string, { stamp: string; key: ParsedKey }>();
   private closed = false;
 
   constructor(private readonly opts: SshExecutorOptions) {
@@ -84,7 +88,7 @@ export class SshConnectionPool {
     timeoutMs: number,
   ): Promise<Connected> {
     if (signal?.aborted) throw abortReason(signal);
-    const privateKey = readPrivateKey(target.privateKeyPath);
+    const privateKey = this.privateKey(target.privateKeyPath);
     const client = new (ssh2().Client)();
     this.clients.add(client);
     let hostKeyError: CbError | undefined;
@@ -163,6 +167,22 @@ export class SshConnectionPool {
       );
       client.connect(config);
     });
+  }
+
+  /** The key at `path`, parsed again only when the file changed (a rewritten key is used at once). */
+  private privateKey(path: string): ParsedKey {
+    let stamp: string | undefined;
+    try {
+      const st = statSync(path);
+      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      // loadPrivateKey says what is wrong with the file.
+    }
+    const had = this.keys.get(path);
+    if (stamp && had?.stamp === stamp) return had.key;
+    const { key } = loadPrivateKey(path);
+    if (stamp) this.keys.set(path, { stamp, key });
+    return key;
   }
 
   private connectError(

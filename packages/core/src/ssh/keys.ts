@@ -153,6 +153,11 @@ export function writeKeyPair(dir: string, name: string, pair: SshKeyPair): Writt
  * OperationError if it is not a usable private key; the error never contains key material.
  */
 export function readPrivateKey(path: string): string {
+  return loadPrivateKey(path).text;
+}
+
+/** readPrivateKey, with the key as ssh2 parsed it (what a connection signs with). */
+export function loadPrivateKey(path: string): { text: string; key: ParsedKey } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -175,7 +180,7 @@ export function readPrivateKey(path: string): string {
       hint: 'expected an OpenSSH or PEM private key (ed25519, ecdsa or rsa)',
     });
   }
-  return text;
+  return { text, key };
 }
 
 /**
