@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli, readLines, words } from './harness.js';
 import { processesMatching, until } from './procs.js';
+import { freePort } from '../../../test-support/net.js';
 
-const cli = new Cli(2311);
+// The VMs' SSH port: a free one, so two runs on one host (or this file beside another) never collide.
+const cli = new Cli(await freePort());
 type Vm = { name: string; providerId: string; status: string };
 type JobResult = {
   vms: Array<{
