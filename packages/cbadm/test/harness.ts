@@ -14,6 +14,13 @@ export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type { RunResult };
 
+/** What `twin up --json` says the twin serves. */
+export interface TwinServes {
+  adminUrl: string;
+  caFile: string;
+  endpoints: Record<string, string>;
+}
+
 export class Cli {
   readonly home: string;
   readonly env: NodeJS.ProcessEnv;
@@ -44,6 +51,13 @@ export class Cli {
   async twinUp(bootDelay: string): Promise<void> {
     await this.json(['twin', 'up', '--boot-delay', bootDelay]);
     await this.json(['twin', 'connect']);
+  }
+
+  /** `twin up` with VMs that boot in `bootDelay` (and any other flags): what it serves, checked running. */
+  async twinStart(bootDelay: string, more: string[] = []): Promise<TwinServes> {
+    const up = await this.json<TwinServes & { running: boolean }>(['twin', 'up', '--boot-delay', bootDelay, ...more]);
+    if (!up.running) throw new Error(`twin up --json says the twin is not running: ${JSON.stringify(up)}`);
+    return up;
   }
 
   /** Runs and parses --json output; throws with stderr when the exit code is not the expected one. */

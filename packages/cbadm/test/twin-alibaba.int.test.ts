@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudAudit, converged, expectExit, RequestLog, waitForCalls } from './chaos.js';
 import { freePort } from '../../../test-support/net.js';
 import { Cli, manifestYaml } from './harness.js';
-import { walkLifecycle } from './walk.js';
+import { faultedCreateLeavesNothing, walkLifecycle } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string };
 
@@ -95,15 +95,7 @@ describe('cbadm with Alibaba Cloud on Cloud-Twin', () => {
   }, 120_000);
 
   it('twin fault alibaba:RunInstances:OperationDenied.NoStock fails a create with ECS\'s code; delete --force leaves nothing', async () => {
-    await cli.json(['twin', 'fault', `alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2#1`]);
-    const r = await cli.run(['mcis', 'create', '-f', manifest('nostock', 1)]);
-    // Exit 3: the MCIS exists, its one VM failed with the cloud's own code.
-    expect(r.code).toBe(3);
-    expect(r.stdout + r.stderr).toContain('alibaba: OperationDenied.NoStock');
-    await cli.json(['twin', 'fault', '--clear']);
-    expectExit(await cli.run(['mcis', 'delete', 'nostock', '--force']), [0], 'delete --force');
-    expect(await audit.check('nostock', [CONN])).toEqual(converged(0, ''));
-    expect(await audit.defaults(CONN)).toEqual([]);
+    await faultedCreateLeavesNothing(cli, audit, { fault: 'alibaba:RunInstances:OperationDenied.NoStock:1@ap-northeast-2#1', manifest: manifest('nostock', 1), mcis: 'nostock', connection: CONN, says: 'alibaba: OperationDenied.NoStock' });
   }, 60_000);
 
   it('a create SIGKILLed right after its first RunInstances, run again, leaves exactly the requested instances', async () => {

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultResourceName, type CloudDriver } from '@cloud-barista/core';
 import { driverRegistry } from '@cloud-barista/drivers';
-import { CloudAudit, converged, expectExit, storedCredential } from './chaos.js';
+import { CloudAudit, converged, storedCredential } from './chaos.js';
 import { Cli, manifestYaml } from './harness.js';
+import { faultedCreateLeavesNothing } from './walk.js';
 
 type Conn = { name: string; provider: string; region: string; zone?: string; endpoint?: string; credential?: string; prices?: Record<string, number> };
 type Vm = { name: string; status: string; publicIp: string | null; sshUser: string };
@@ -107,13 +108,6 @@ describe('cbadm with Cloudit on Cloud-Twin', () => {
   }, 120_000);
 
   it("twin fault cloudit:servers.create fails a create with Cloudit's code; delete --force leaves nothing", async () => {
-    await cli.json(['twin', 'fault', 'cloudit:servers.create:QUOTA_EXCEEDED:1@kr-seoul-1#1']);
-    const r = await cli.run(['mcis', 'create', '-f', manifest('quota', 1)]);
-    expect(r.code).toBe(3);
-    expect(r.stdout + r.stderr).toContain('QUOTA_EXCEEDED');
-    await cli.json(['twin', 'fault', '--clear']);
-    expectExit(await cli.run(['mcis', 'delete', 'quota', '--force']), [0], 'delete --force');
-    expect(await audit.check('quota', [CONN])).toEqual(converged(0, ''));
-    expect(await audit.defaults(CONN)).toEqual([]);
+    await faultedCreateLeavesNothing(cli, audit, { fault: 'cloudit:servers.create:QUOTA_EXCEEDED:1@kr-seoul-1#1', manifest: manifest('quota', 1), mcis: 'quota', connection: CONN, says: 'QUOTA_EXCEEDED' });
   }, 60_000);
 });

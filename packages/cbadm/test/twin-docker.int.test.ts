@@ -31,9 +31,7 @@ async function containers(filter = 'label=cb-managed=true'): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const up = await cli.json<{ running: boolean; endpoints: { docker: string } }>(['twin', 'up', '--boot-delay', '100ms']);
-  expect(up.running).toBe(true);
-  socket = up.endpoints.docker;
+  socket = (await cli.twinStart('100ms')).endpoints.docker!;
 });
 afterAll(() => cli.dispose());
 

@@ -57,9 +57,7 @@ async function leftInProject(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const up = await cli.json<{ running: boolean; endpoints: { openstack: string } }>(['twin', 'up', '--boot-delay', '300ms']);
-  expect(up.running).toBe(true);
-  authUrl = up.endpoints.openstack;
+  authUrl = (await cli.twinStart('300ms')).endpoints.openstack!;
 });
 afterAll(() => cli.dispose());
 

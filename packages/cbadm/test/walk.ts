@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { type CloudAudit, converged, expectExit } from './chaos.js';
 import { type Cli, manifestYaml } from './harness.js';
 
 type Vm = { name: string; publicIp: string | null; providerId: string | null; sshUser: string };
@@ -49,4 +50,20 @@ export async function walkLifecycle(cli: Cli, w: WalkedMcis, checks: CloudChecks
   const deleted = await cli.json<{ cleanedConnections: string[] }>(['mcis', 'delete', w.mcis, '--yes']);
   expect(deleted.cleanedConnections).toEqual([w.connection]);
   await checks.afterDelete?.();
+}
+
+/**
+ * A create the twin fails with the cloud's own error code (`fault`, in `twin fault` syntax): exit 3
+ * naming the code, and `delete --force` leaves nothing at the cloud, defaults included.
+ */
+export async function faultedCreateLeavesNothing(cli: Cli, audit: CloudAudit, c: { fault: string; manifest: string; mcis: string; connection: string; says: string }): Promise<void> {
+  await cli.json(['twin', 'fault', c.fault]);
+  const r = await cli.run(['mcis', 'create', '-f', c.manifest]);
+  // Exit 3: the MCIS exists, its one VM failed with the cloud's own code.
+  expect(r.code).toBe(3);
+  expect(r.stdout + r.stderr).toContain(c.says);
+  await cli.json(['twin', 'fault', '--clear']);
+  expectExit(await cli.run(['mcis', 'delete', c.mcis, '--force']), [0], 'delete --force');
+  expect(await audit.check(c.mcis, [c.connection])).toEqual(converged(0, ''));
+  expect(await audit.defaults(c.connection)).toEqual([]);
 }
