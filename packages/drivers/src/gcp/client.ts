@@ -4,6 +4,8 @@
  * client is built on first use: a constructor parses the API's protos (tens of milliseconds each,
  * seconds for the first), and most commands need two or three of them.
  */
+// First: the clients then load only the protos the driver's services reach (see protos.ts).
+import './protos.js';
 // The v1 entry point alone: the package index also loads the v1beta and v1small surfaces (~2 s).
 import {
   FirewallsClient,
