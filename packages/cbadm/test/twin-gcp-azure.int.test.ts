@@ -38,12 +38,20 @@ async function networks(): Promise<string[]> {
   return (body.items ?? []).map((n) => n.name);
 }
 
+/** `twin connect` registered the twin's credential for `provider` and a connection per region, `some` among them. */
+async function expectRegionConnections(provider: string, some: string[]): Promise<void> {
+  const out = await twinConnect();
+  expect(out.credentials).toContain(`twin-${provider}`);
+  const names = out.connections.filter((c) => c.provider === provider).map((c) => c.name);
+  expect(names.length).toBeGreaterThanOrEqual(8);
+  expect(names).toEqual(expect.arrayContaining(some));
+}
+
 beforeAll(async () => {
-  const up = await cli.json<{ running: boolean; endpoints: { gcp: string; azure: string }; caFile: string; adminUrl: string }>(['twin', 'up', '--boot-delay', '300ms']);
-  expect(up.running).toBe(true);
+  const up = await cli.twinStart('300ms');
   adminUrl = up.adminUrl;
-  gcp = up.endpoints.gcp;
-  azure = up.endpoints.azure;
+  gcp = up.endpoints.gcp!;
+  azure = up.endpoints.azure!;
   caFile = up.caFile;
 });
 afterAll(() => cli.dispose());
@@ -51,11 +59,7 @@ afterAll(() => cli.dispose());
 describe('cbadm with GCP on Cloud-Twin', () => {
   it('twin connect registers one connection per GCP region with its first zone, and connection test passes', async () => {
     expect(gcp).toMatch(/^https?:\/\/127\.0\.0\.1:\d+$/);
-    const out = await twinConnect();
-    expect(out.credentials).toContain('twin-gcp');
-    const names = out.connections.filter((c) => c.provider === 'gcp').map((c) => c.name);
-    expect(names.length).toBeGreaterThanOrEqual(8);
-    expect(names).toEqual(expect.arrayContaining(['twin-gcp-asia-northeast3', 'twin-gcp-us-central1', 'twin-gcp-europe-west1', 'twin-gcp-australia-southeast1']));
+    await expectRegionConnections('gcp', ['twin-gcp-asia-northeast3', 'twin-gcp-us-central1', 'twin-gcp-europe-west1', 'twin-gcp-australia-southeast1']);
     const c = await cli.json<Conn>(['connection', 'get', 'twin-gcp-europe-west1']);
     expect(c).toMatchObject({ provider: 'gcp', region: 'europe-west1', zone: 'europe-west1-b', endpoint: gcp, project: 'cb-twin-project', credential: 'twin-gcp' });
     const t = await cli.json<{ region?: string }>(['connection', 'test', 'twin-gcp-asia-northeast3']);
@@ -88,11 +92,7 @@ describe('cbadm with Azure on Cloud-Twin', () => {
   });
 
   it('twin connect registers one connection per Azure region, trusting the twin CA', async () => {
-    const out = await twinConnect();
-    expect(out.credentials).toContain('twin-azure');
-    const names = out.connections.filter((c) => c.provider === 'azure').map((c) => c.name);
-    expect(names.length).toBeGreaterThanOrEqual(8);
-    expect(names).toEqual(expect.arrayContaining(['twin-azure-koreacentral', 'twin-azure-eastus', 'twin-azure-westeurope', 'twin-azure-japaneast']));
+    await expectRegionConnections('azure', ['twin-azure-koreacentral', 'twin-azure-eastus', 'twin-azure-westeurope', 'twin-azure-japaneast']);
     const c = await cli.json<Conn>(['connection', 'get', 'twin-azure-koreacentral']);
     expect(c).toMatchObject({ provider: 'azure', region: 'koreacentral', zone: '1', endpoint: azure, authEndpoint: azure, caFile, credential: 'twin-azure' });
     expect(c.subscription).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,10 +1,9 @@
 /** SSH connections: authentication, host-key pinning, bounded parallelism, typed connect errors. */
-import type { ConnectConfig, PublicKeyAuthMethod } from 'ssh2';
+import { statSync } from 'node:fs';
+import type { ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { ssh2 } from './load.js';
 import { ConflictError, HostKeyMismatchError, OperationError, type CbError } from '../errors.js';
 import { Semaphore } from '../util/limit.js';
-import { statSync } from 'node:fs';
-import type { ParsedKey } from 'ssh2';
 import { fingerprintSha256, keyTypeOfBlob, loadPrivateKey } from './keys.js';
 import { KnownHosts, knownHostsName } from './known-hosts.js';
 import { describeTarget, type SshExecutorOptions, type SshTarget } from './types.js';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -260,6 +260,21 @@ describe('failures', () => {
     );
     expect(e.hint).toContain(bed.keyPath);
     expect(JSON.stringify(e.toJSON())).not.toContain('PRIVATE KEY');
+  });
+
+  it('a key file rewritten in place is used at once (keys are parsed once per file version, not once)', async () => {
+    const [a, b] = [generateSshKeyPair('a'), generateSshKeyPair('b')];
+    const vmA = await startVm({ authorizedKeys: [a.publicKey] });
+    const vmB = await startVm({ authorizedKeys: [b.publicKey] });
+    const path = join(bed.dir, 'rewritten-key');
+    writeFileSync(path, a.privateKey, { mode: 0o600 });
+    const ex = executor();
+    expect((await ex.exec({ ...vmA.target, privateKeyPath: path }, 'true')).exitCode).toBe(0);
+    // Same path, same inode, same size (ed25519): only the file's time tells the versions apart.
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(path, b.privateKey, { mode: 0o600 });
+    expect((await ex.exec({ ...vmB.target, privateKeyPath: path }, 'true')).exitCode).toBe(0);
+    expect(await caught(ex.exec({ ...vmA.target, privateKeyPath: path }, 'true'))).toBeInstanceOf(OperationError);
   });
 
   it('a missing key file is NotFoundError; nothing listening is a connect error', async () => {
