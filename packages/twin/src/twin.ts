@@ -23,7 +23,7 @@ import { CLOUDIT_CLUSTERS, findSpec, findTemplate } from './cloudit/catalog.js';
 import { ClouditEngine } from './cloudit/engine.js';
 import { findImage } from './openstack/catalog.js';
 import { OpenStackEngine } from './openstack/engine.js';
-import { LoopbackIps } from './vm/ips.js';
+import { firstIndex, LoopbackIps } from './vm/ips.js';
 import { type BackedVm, type SshBackend, VmLifecycle } from './vm/lifecycle.js';
 import { Isolation, type IsolationMode } from './vm/isolation/isolation.js';
 import { vmPolicies } from './vm-policies.js';
@@ -134,7 +134,7 @@ export async function startTwin(opts: TwinOptions): Promise<Twin> {
   const { credentials, keys } = loadOrCreateSecret(opts.stateDir);
 
   const saved = loadSnapshot(opts.stateDir);
-  const ips = new LoopbackIps(saved?.ipCounter ?? 0);
+  const ips = new LoopbackIps(saved?.ipCounter ?? firstIndex((opts.isolation ?? 'off') !== 'off'));
   const faults = new Faults([], opts.random);
   faults.set(opts.faults ?? []);
 

@@ -46,7 +46,7 @@ export class AzureEngine extends EngineBase<AzureLifecycle> {
   }
 
   allocateIp(): string {
-    return this.o.ips.allocate();
+    return this.o.ips.allocateFree();
   }
 
   /** The subscription's data; every well-formed subscription id exists (the twin has no billing). */

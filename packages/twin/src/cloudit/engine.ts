@@ -59,7 +59,7 @@ export class ClouditEngine extends EngineBase<ClouditLifecycle> {
    */
   async topUpFreeIps(): Promise<void> {
     while (this.tenant.freeIps.length < FREE_POOL) {
-      const ip = this.o.ips.allocate();
+      const ip = this.o.ips.allocateFree();
       if (await bindable(ip)) this.tenant.freeIps.push(ip);
     }
   }

@@ -3,6 +3,7 @@
  * on the same port. Addresses are handed out in order and never reused within one twin's life
  * (the counter is part of the snapshot). 127.0.0.x is never used: 127.0.0.1 is the host's own
  * and Debian maps 127.0.1.1 to the hostname; the range starts at 127.1.0.1 and skips .0 / .255.
+ * A twin with isolated VMs starts at 127.K.0.1 for a random K (see firstIndex).
  */
 import { execFileSync } from 'node:child_process';
 
@@ -28,6 +29,19 @@ export function deliveredLocally(ip: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** Second octets a new isolated twin may start at (127.1 … 127.200), each block 65,024 addresses. */
+const START_BLOCKS = 200;
+
+/**
+ * Where a new twin starts numbering. Isolated VMs' addresses are routed machine-wide, so twins side by
+ * side (parallel test files, two users) would hand out the same addresses: each isolated twin starts in
+ * a random block of its own, and allocateFree skips the rare address another twin holds anyway.
+ * Without isolation every twin starts at 127.1.0.1: its VMs only listen there, on the twin's own port.
+ */
+export function firstIndex(isolated: boolean, random: () => number = Math.random): number {
+  return isolated ? Math.floor(random() * START_BLOCKS) * PER_SECOND : 0;
 }
 
 export class LoopbackIps {
