@@ -3,7 +3,7 @@
  * Cloud-Twin on loopback, as a user would.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,17 @@ export interface TwinServes {
   adminUrl: string;
   caFile: string;
   endpoints: Record<string, string>;
+}
+
+/** After this long a command is reported as slow (it goes on running). */
+const SLOW_MS = 45_000;
+
+function logTail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 export class Cli {
@@ -42,9 +53,16 @@ export class Cli {
     delete this.env.CB_NS;
   }
 
-  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    // Until 'exit', not 'close': `twin up` leaves the twin holding our pipes.
-    return run(process.execPath, [CBADM, ...args], { env: { ...this.env, ...opts.env }, input: opts.input ?? '', until: 'exit' });
+  async run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+    // A command that hangs is otherwise seen only as a test's timeout: say which, with the twin's
+    // latest log lines, while it still runs.
+    const slow = setTimeout(() => process.stderr.write(`cbadm ${args.join(' ')} still runs after ${SLOW_MS / 1000} s; the twin's log ends:\n${logTail(join(this.twinDir, 'twin.out'))}\n`), SLOW_MS);
+    try {
+      // Until 'exit', not 'close': `twin up` leaves the twin holding our pipes.
+      return await run(process.execPath, [CBADM, ...args], { env: { ...this.env, ...opts.env }, input: opts.input ?? '', until: 'exit' });
+    } finally {
+      clearTimeout(slow);
+    }
   }
 
   /** Cloud-Twin up with VMs that boot in `bootDelay`, and its connections added: most files start so. */
