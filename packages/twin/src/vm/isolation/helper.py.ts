@@ -5,12 +5,13 @@
  * own IPC channel (`stdio: 'ipc'`, JSON lines on NODE_CHANNEL_FD); every request has an `id`,
  * answered once, {id, error, errno} on failure. Work that waits on the kernel runs in a forked
  * child, so VMs are wired in parallel while the helper goes on answering:
- * - `boot` {ns, disk, user, hostname, keep, sleep, rules, private?}: forks the VM's PID 1 in a fresh
+ * - `boot` {ns, disk, user, hostname, keep, init, rules, private?}: forks the VM's PID 1 in a fresh
  *   PID namespace; PID 1 makes its network, mount, UTS and IPC namespaces, loads its firewall
  *   (`rules`, nft syntax), brings up loopback and, with `private` {ip, prefix, veth, fabric, bridge},
  *   `eth0` with that address, its peer `veth` on `bridge` in namespace `fabric`; builds the VM's
- *   file system view (below), then becomes `sleep infinity`. The helper binds its network namespace
- *   at /run/netns/<ns> (as `ip netns add` does) and answers {id, pid}.
+ *   file system view (below), then execs `init` (argv: a shell that reaps orphans as it waits).
+ *   The helper binds its network namespace at /run/netns/<ns> (as `ip netns add` does) and
+ *   answers {id, pid}.
  *   The view: the host's root read-only (/usr, /bin, /lib… are the host's and cannot be changed);
  *   /etc and /var the host's under an overlay whose upper layer is the VM's disk; /home, /root,
  *   /tmp the VM's own directories on its disk (`/home/<user>` is `<disk>/home`); /run a fresh
@@ -229,7 +230,7 @@ working = {}
 sel = selectors.DefaultSelector()
 
 def fork(req, work, new_pid_ns=False):
-    """Runs work(req) in a child; its result comes back on a pipe (see done). A PID 1 execs sleep after."""
+    """Runs work(req) in a child; its result comes back on a pipe (see done). A PID 1 execs its init after."""
     r, w = os.pipe()
     pid = -1
     try:
@@ -266,7 +267,7 @@ def child(req, work, w, pid1_):
                 os.dup2(null, fd)
             os.write(w, b'{}')
             # The pipe closes on exec: the helper reads {} then its end.
-            os.execve(req['sleep'], [req['sleep'], 'infinity'], {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
+            os.execve(req['init'][0], req['init'], {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
         os.write(w, b'{}')
         code = 0
     except BaseException as e:

@@ -55,7 +55,11 @@ export class NsHelper {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private err = '';
-  private readonly sleep = tool('sleep') ?? '/bin/sleep';
+  /**
+   * The VM's PID 1 once it is built: a shell that waits on a sleep for ever, and as it waits reaps
+   * the orphans of its PID namespace (a killed daemon, a session's leftovers), as an init does.
+   */
+  private readonly init = [tool('sh') ?? '/bin/sh', '-c', 'while :; do "$0" infinity; done', tool('sleep') ?? '/bin/sleep'];
 
   private constructor(python: string) {
     const child = spawn(python, ['-I', '-c', NETLINK_PY + HELPER_PY, String(process.pid)], {
@@ -106,7 +110,7 @@ export class NsHelper {
 
   /** A VM's PID 1 in its own namespaces, its network namespace bound at /run/netns/<ns>; its host pid. */
   async boot(spec: BootSpec): Promise<number> {
-    const reply = await this.ask({ op: 'boot', ...spec, sleep: this.sleep }, "cannot boot the VM's namespaces");
+    const reply = await this.ask({ op: 'boot', ...spec, init: this.init }, "cannot boot the VM's namespaces");
     if (typeof reply.pid !== 'number') throw new Error("cannot boot the VM's namespaces: no PID 1");
     return reply.pid;
   }

@@ -1,7 +1,7 @@
 /**
  * As root, isolation driven directly (no twin, no SSH), to check what its namespace helper builds
- * without a process per step: each VM's PID 1 is `sleep` with the VM's hostname, own /etc and
- * processes; VMs of one network reach each other on private IPs, not another network's; a port is
+ * without a process per step: each VM's PID 1 is a shell that reaps orphans, with the VM's hostname,
+ * own /etc and processes; VMs of one network reach each other on private IPs, not another network's; a port is
  * reachable from the host on the public IP only while the firewall allows it; a VM that cannot
  * boot says why and leaves nothing; `stopVm` and `close` remove every namespace and link.
  */
@@ -83,13 +83,28 @@ describe.skipIf(!ROOT)('isolated VMs made by the namespace helper', () => {
     rmSync(state, { recursive: true, force: true });
   });
 
-  it('gives each VM its name, its own /etc and processes, PID 1 sleeping', async () => {
-    expect(await inVm('a1', 'hostname; cat /proc/1/comm; touch /etc/cb-iso-test && echo wrote')).toBe('host-a1\nsleep\nwrote');
+  it('gives each VM its name, its own /etc and processes, PID 1 a shell waiting on a sleep', async () => {
+    expect(await inVm('a1', 'hostname; cat /proc/1/comm; touch /etc/cb-iso-test && echo wrote')).toBe('host-a1\nsh\nwrote');
     expect(existsSync('/etc/cb-iso-test')).toBe(false);
     expect(readFileSync(join(iso.rootOf('a1') ?? '', 'etc/hostname'), 'utf8')).toBe('host-a1\n');
     await expect(inVm('a1', 'touch /usr/cb-iso-test')).rejects.toThrow(/Read-only file system/);
-    // The VM sees its own processes only: its PID 1, the shell, ls and grep.
-    expect(Number(await inVm('a2', 'ls /proc | grep -c "^[0-9]"'))).toBeLessThan(6);
+    // The VM sees its own processes only: its PID 1 and that one's sleep, the shell, ls and grep.
+    expect(Number(await inVm('a2', 'ls /proc | grep -c "^[0-9]"'))).toBeLessThan(7);
+  });
+
+  it('reaps orphans as an init does: a daemon killed inside the VM leaves no zombie', async () => {
+    // The daemon's parent exits at once, so the VM's PID 1 adopts it.
+    await inVm('a1', 'sh -c "sleep 300 >/dev/null 2>&1 &"');
+    const daemon = (await inVm('a1', 'ps -eo pid=,ppid=,comm= | awk \'$2 == 1 && $3 == "sleep" { print $1 }\'')).split('\n');
+    expect(daemon.length).toBeGreaterThanOrEqual(2); // PID 1's own sleep and the daemon
+    await inVm('a1', `kill ${daemon.join(' ')} 2>/dev/null; true`);
+    let states = '';
+    for (let i = 0; i < 50; i++) {
+      states = await inVm('a1', 'ps -eo stat= | grep -c "^Z" || true');
+      if (states === '0') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(states).toBe('0');
     expect(iso.cost()).toMatchObject({ vmsStarted: 3, vmsRunning: 3 });
   });
 
