@@ -13,9 +13,23 @@ import type { CoreHandle } from './core.js';
 
 export type { CmdArgs, CmdFlags } from '@cloud-barista/cli-kit/command';
 
+/** What a shell reports for a process SIGPIPE ended (128 + 13). */
+const CLOSED_STDOUT_EXIT = 141;
+
 export abstract class BaseCommand<T extends typeof Command> extends CliCommand<T> {
   private coreHandle: CoreHandle | undefined;
   private live: Progress | undefined;
+
+  override async init(): Promise<void> {
+    // `cbadm … | head` closes stdout when the reader has enough: end at once, silently, as a tool
+    // SIGPIPE stops does (exit 141, so `set -o pipefail` scripts see the cut), not as a crash or as
+    // a write failure blamed on every VM.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(CLOSED_STDOUT_EXIT);
+      throw e;
+    });
+    await super.init();
+  }
 
   // The live view must be gone before data reaches stdout.
   protected override async beforeOutput(): Promise<void> {

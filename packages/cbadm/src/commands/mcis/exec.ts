@@ -42,16 +42,12 @@ export default class McisExec extends BaseCommand<typeof McisExec> {
     const command = (dash >= 0 ? this.argv.slice(dash + 1) : this.argv.slice(1)).join(' ');
     if (!command.trim()) throw new UsageError('no command given', { hint: 'put it after --, e.g. cbadm mcis exec web -- uptime' });
     const writer = this.format === 'table' ? new LineWriter() : undefined;
-    // A reader that went away (`| head`) ends the remote commands instead of the process crashing.
-    const ac = new AbortController();
-    process.stdout.on('error', (e) => ac.abort(e));
     this.results = await (await this.core()).mcis.exec({
       ns: this.flags.ns,
       name: this.args.name,
       command,
       timeoutMs: this.flags.timeout * 1000,
       selector: { ...(this.flags.subgroup ? { subgroup: this.flags.subgroup } : {}), ...(this.flags.vm ? { vm: this.flags.vm } : {}) },
-      signal: ac.signal,
       ...(writer ? { maxOutputBytes: 0, onLine: writer.line } : { maxOutputBytes: this.flags['max-output'] }),
     });
     if (!writer) return this.results;
