@@ -50,7 +50,19 @@ while read -r name _; do
   if [ "$name" = "$iface:" ]; then exists=1; break; fi
 done </proc/net/dev
 if [ -z "$exists" ]; then
-  if ! ip link add "$iface" type wireguard 2>/dev/null; then
+  # Kernel WireGuard where the module is loaded or built in (/sys/module/wireguard) or can be
+  # loaded; elsewhere the attempt is skipped (an ip process per VM) for the userspace one.
+  kernel_wg=
+  if [ -d /sys/module/wireguard ]; then
+    kernel_wg=1
+  else
+    release=
+    { read -r release _ </proc/sys/kernel/osrelease; } 2>/dev/null || :
+    for module in /lib/modules/"$release"/kernel/drivers/net/wireguard/wireguard.ko* /lib/modules/"$release"/updates/dkms/wireguard.ko* /lib/modules/"$release"/extra/wireguard.ko*; do
+      if [ -e "$module" ]; then kernel_wg=1; break; fi
+    done
+  fi
+  if [ -z "$kernel_wg" ] || ! ip link add "$iface" type wireguard 2>/dev/null; then
     if ! command -v wireguard-go >/dev/null 2>&1; then
       if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q wireguard-go >/dev/null; fi
     fi

@@ -15,6 +15,7 @@ import type { OrchestratorDeps } from './deps.js';
 import { assignOverlayIps, matrixRow, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
 import { chooseHubs, overlaySources, planPeers } from './overlay-topology.js';
 import { execTargetOf, transportsOf } from './transport.js';
+import { EXEC_SH_AS_ROOT } from '../exec/as-root.js';
 
 export const OVERLAY_SCRIPTS_DIR = fileURLToPath(new URL('../../overlay-scripts/', import.meta.url));
 const script = (name: 'wg-setup' | 'wg-down' | 'wg-status') => readFileSync(`${OVERLAY_SCRIPTS_DIR}${name}.sh`, 'utf8');
@@ -26,12 +27,12 @@ const script = (name: 'wg-setup' | 'wg-down' | 'wg-status') => readFileSync(`${O
 export const OVERLAY_LAUNCHER = [
   'if [ -n "${CB_TWIN_INSTANCE_ID:-}" ] && [ -z "${CB_TWIN_ISOLATED:-}" ]; then',
   'echo "the overlay needs VMs with networks of their own: this Cloud-Twin runs without isolation (run it as root: cbadm twin up --isolation on)" >&2; exit 97; fi;',
-  'if [ "$(id -u)" -eq 0 ]; then exec sh -s; else exec sudo -n sh -s; fi',
+  EXEC_SH_AS_ROOT,
 ].join(' ');
 
 const SETUP_TIMEOUT_MS = 120_000;
-/** Setups run at once; each is one short SSH session, mostly waiting on the network. */
-const PARALLEL = 32;
+/** Setups run at once, as many as the SSH pool holds: each is one short session, mostly waiting on the network and the VM. */
+const PARALLEL = 64;
 
 /** A fresh WireGuard key pair, base64 as `wg` writes them. */
 export function wgKeyPair(): { privateKey: string; publicKey: string } {

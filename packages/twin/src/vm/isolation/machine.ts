@@ -38,8 +38,8 @@ export class Machine {
 
   /** argv that runs `file args` inside the VM, in `cwd` (a path as the VM sees it). */
   wrap(file: string, args: string[], cwd: string): { file: string; args: string[] } {
-    // nsenter opens --wd before it enters the mount namespace: env changes directory inside.
-    return { file: tool('nsenter') ?? 'nsenter', args: ['-t', String(this.pid), '-m', '-u', '-i', '-n', '-p', '--', '/usr/bin/env', `--chdir=${cwd}`, file, ...args] };
+    // --wdns: the directory as the VM sees it, entered after the mount namespace (--wd is the host's).
+    return { file: tool('nsenter') ?? 'nsenter', args: ['-t', String(this.pid), '-m', '-u', '-i', '-n', '-p', `--wdns=${cwd}`, '--', file, ...args] };
   }
 
   /** Resident memory (kB) of the VM's processes: PID 1 and all below it. */
