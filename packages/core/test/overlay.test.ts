@@ -5,13 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionService } from '../src/connections.js';
 import { CredentialService } from '../src/credentials.js';
-import { PartialError } from '../src/errors.js';
+import { OperationError, PartialError } from '../src/errors.js';
 import type { McisManifest } from '../src/manifest.js';
 import { validateMcisManifest } from '../src/orchestrator/mcis-manifest.js';
 import type { OrchestratorDeps } from '../src/orchestrator/deps.js';
 import { overlayRulesMissing } from '../src/orchestrator/firewall.js';
 import { OVERLAY_LAUNCHER } from '../src/orchestrator/overlay.js';
 import { McisService, type ApplyResult } from '../src/orchestrator/service.js';
+import type { SshOutputSink, SshTarget } from '../src/ssh/executor.js';
 import type { SqliteStateStore } from '../src/store/sqlite-store.js';
 import { FakeCloud, FakeSsh } from './fake-cloud.js';
 import { FAST_TIMEOUTS, eachTestState } from './state.js';
@@ -21,14 +22,14 @@ let ssh: FakeSsh;
 let svc: McisService;
 let deps: OrchestratorDeps;
 
-function manifest(topology: 'mesh' | 'hub' = 'mesh'): McisManifest {
+function manifest(topology: 'mesh' | 'hub' | 'off' = 'mesh'): McisManifest {
   const v = validateMcisManifest({
     apiVersion: 'cloud-barista.io/v1alpha1',
     kind: 'MCIS',
     metadata: { name: 'ov' },
     spec: {
       subgroups: [{ name: 'seoul', connection: 'c-seoul', count: 3, spec: 't3.small', image: 'ubuntu-22.04' }],
-      network: { overlay: { cidr: '10.77.0.0/16', ...(topology === 'hub' ? { topology } : {}) } },
+      ...(topology === 'off' ? {} : { network: { overlay: { cidr: '10.77.0.0/16', ...(topology === 'hub' ? { topology } : {}) } } }),
     },
   });
   if (!v.value) throw new Error(JSON.stringify(v.errors));
@@ -110,5 +111,33 @@ describe('overlay setup that failed', () => {
     expect(hosts).toEqual([hub!.publicIp, spoke!.publicIp].sort());
     expect(hosts).not.toContain(other!.publicIp);
     expect(store.listVms('default', 'ov').every((v) => v.overlayKey)).toBe(true);
+  });
+});
+
+/** VMs whose launcher refuses the overlay, as a Cloud-Twin VM without isolation does. */
+class RefusingSsh extends FakeSsh {
+  override async exec(target: SshTarget, command: string, opts: { output?: SshOutputSink } = {}) {
+    if (command !== OVERLAY_LAUNCHER) return super.exec(target, command, opts);
+    this.execs.push({ host: target.host, command });
+    return { exitCode: 97, stdout: '', stderr: 'the overlay needs VMs with networks of their own\n', durationMs: 1 };
+  }
+}
+
+describe('an overlay no VM can run', () => {
+  it('enable changes nothing and says why once (exit 1), not as a failure of every VM', async () => {
+    await svc.create({ ns: 'default', manifest: manifest('off') });
+    // Its own deps: the transports the other service made hold the other SSH.
+    const refusing = new McisService({ ...deps, transports: undefined, ssh: new RefusingSsh() });
+    const e = await refusing.network.enable({ ns: 'default', name: 'ov' }).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(OperationError);
+    expect((e as OperationError).exitCode).toBe(1);
+    expect((e as Error).message).toBe('mcis network enable ov: the overlay needs VMs with networks of their own');
+    expect(store.getMcis('default', 'ov')?.overlay).toBeUndefined();
+    expect(store.listVms('default', 'ov').map((v) => [v.overlayIp, v.overlayKey, v.overlayHub])).toEqual([[undefined, undefined, undefined], [undefined, undefined, undefined], [undefined, undefined, undefined]]);
+  });
+
+  it('names each error once with the VMs it hit', async () => {
+    const { byError } = await import('../src/orchestrator/overlay-service.js');
+    expect(byError([{ vm: 'a-1', error: 'x' }, { vm: 'b-1', error: 'y' }, { vm: 'a-2', error: 'x' }])).toBe('a-1, a-2: x; b-1: y');
   });
 });

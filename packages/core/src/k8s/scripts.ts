@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EXEC_SH_AS_ROOT } from '../exec/as-root.js';
+import { EXEC_SH_AS_ROOT, UNAVAILABLE_HERE } from '../exec/as-root.js';
 
 export const STEPS = ['preflight', 'containerd', 'packages', 'init', 'cni', 'join-info', 'join', 'endpoint', 'kubectl', 'admin-conf', 'reset'] as const;
 export type Step = (typeof STEPS)[number];
@@ -59,7 +59,7 @@ export function finishedSteps(stdout: string): string[] {
  */
 export const STEP_LAUNCHER = [
   'if [ -n "${CB_TWIN_INSTANCE_ID:-}" ] && [ -z "${CB_TWIN_NODE_RUNTIME:-}" ]; then',
-  'echo "this Cloud-Twin VM has no simulated node runtime: use an ubuntu-22.04 image for Kubernetes nodes" >&2; exit 97; fi;',
+  `echo "this Cloud-Twin VM has no simulated node runtime: use an ubuntu-22.04 image for Kubernetes nodes" >&2; exit ${UNAVAILABLE_HERE}; fi;`,
   EXEC_SH_AS_ROOT,
 ].join(' ');
 

@@ -6,7 +6,7 @@
  */
 import type { LoadBalancerSpec } from '../model.js';
 import { shQuote } from '../k8s/scripts.js';
-import { EXEC_SH_AS_ROOT } from '../exec/as-root.js';
+import { EXEC_SH_AS_ROOT, UNAVAILABLE_HERE } from '../exec/as-root.js';
 
 export const NLB_DIR = '/var/lib/cb-nlb';
 
@@ -22,7 +22,7 @@ export interface NlbServer {
  */
 export const ROOT_LAUNCHER = [
   'if [ -n "${CB_TWIN_INSTANCE_ID:-}" ] && [ -z "${CB_TWIN_ISOLATED:-}" ]; then',
-  'echo "load balancers need an isolated Cloud-Twin (cbadm twin up --isolation on, as root): without it HAProxy would run on the twin\'s host" >&2; exit 97; fi;',
+  `echo "load balancers need an isolated Cloud-Twin (cbadm twin up --isolation on, as root): without it HAProxy would run on the twin's host" >&2; exit ${UNAVAILABLE_HERE}; fi;`,
   EXEC_SH_AS_ROOT,
 ].join(' ');
 

@@ -4,13 +4,13 @@
  */
 import { nowIso } from '../domain.js';
 import type { DriverPool } from '../driver/pool.js';
-import { NotFoundError, PartialError, UsageError } from '../errors.js';
+import { NotFoundError, OperationError, PartialError, UsageError } from '../errors.js';
 import { noEvents } from '../events.js';
 import { overlayIssues } from '../manifest.js';
 import type { OverlaySpec } from '../model.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
 import { overlayRulesMissing, syncFirewalls } from './firewall.js';
-import { overlayStatus, syncOverlay, teardownOverlay, type OverlayStatus } from './overlay.js';
+import { overlayStatus, syncOverlay, teardownOverlay, type OverlayFailure, type OverlayStatus } from './overlay.js';
 import { OVERLAY_TOPOLOGIES, type OverlayTopology } from './overlay-topology.js';
 import { mcisView, type McisView } from './view.js';
 
@@ -23,7 +23,7 @@ type Locked = <T>(ns: string, name: string, what: string, fn: (pool: DriverPool)
  * `onlyChanged`, VMs whose setup is unchanged are left alone), removed where it was left behind.
  * With `pool`, the firewalls follow when the sync left a peer unadmitted (a hub moved).
  */
-export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions, pool?: DriverPool, onlyChanged = false): Promise<Array<{ vm: string; error: string }>> {
+export async function followOverlay(deps: OrchestratorDeps, ns: string, name: string, opts: RunOptions, pool?: DriverPool, onlyChanged = false): Promise<OverlayFailure[]> {
   const rec = deps.store.getMcis(ns, name);
   if (!rec) return [];
   const events = opts.events ?? noEvents;
@@ -38,6 +38,13 @@ export async function followOverlay(deps: OrchestratorDeps, ns: string, name: st
 
 /** A connection whose firewall could not be synced, reported like a failed VM. */
 export const firewallFailures = (failed: Array<{ connection: string; error: string }>) => failed.map((f) => ({ vm: `firewall@${f.connection}`, error: f.error }));
+
+/** 'a-1, g-1: the same error; b-2: another': one mention of each error, with the VMs it hit. */
+export function byError(failed: ReadonlyArray<{ vm: string; error: string }>): string {
+  const vms = new Map<string, string[]>();
+  for (const f of failed) vms.set(f.error, [...(vms.get(f.error) ?? []), f.vm]);
+  return [...vms].map(([error, names]) => `${names.join(', ')}: ${error}`).join('; ');
+}
 
 export interface NetworkResult {
   mcis: McisView;
@@ -73,8 +80,26 @@ export class OverlayService {
         for (const v of this.deps.store.listVms(args.ns, args.name)) this.deps.store.updateVm(args.ns, args.name, v.name, (c) => ({ ...c, overlayIp: undefined }));
       }
       this.deps.store.updateMcis(args.ns, args.name, (m) => ({ ...m, overlay, updatedAt: nowIso() }));
-      return this.finish(pool, args, 'enable');
+      const failed = await this.settle(pool, args, 'enable');
+      const refused = failed.filter((f) => f.unavailable);
+      if (refused.length && refused.length === failed.length && !this.deps.store.listVms(args.ns, args.name).some((v) => v.overlayKey)) {
+        // No VM can run the overlay at all (a Cloud-Twin without isolation): nothing is left changed.
+        await this.undoEnable(pool, args, before);
+        throw new OperationError(`mcis network enable ${args.name}: ${refused[0]!.error}`, { hint: 'nothing was changed' });
+      }
+      return this.report(args, 'enable', failed);
     });
+  }
+
+  /** Puts the record, the VMs' overlay fields and the firewall back as they were before an enable that no VM could take. */
+  private async undoEnable(pool: DriverPool, args: { ns: string; name: string } & RunOptions, before: OverlaySpec | undefined): Promise<void> {
+    this.deps.store.updateMcis(args.ns, args.name, (m) => ({ ...m, overlay: before, updatedAt: nowIso() }));
+    if (!before) {
+      for (const v of this.deps.store.listVms(args.ns, args.name)) {
+        if (v.overlayIp || v.overlayHub) this.deps.store.updateVm(args.ns, args.name, v.name, (c) => ({ ...c, overlayIp: undefined, overlayHub: undefined, overlayConfig: undefined, updatedAt: nowIso() }));
+      }
+    }
+    await syncFirewalls(this.deps, pool, args.ns, args.name, args.events ?? noEvents);
   }
 
   /** Turns the overlay off: tunnels, keys and /etc/hosts entries removed from every VM, then the UDP rule. */
@@ -82,7 +107,7 @@ export class OverlayService {
     this.requireActive(args.ns, args.name);
     return this.locked(args.ns, args.name, 'mcis network disable', async (pool) => {
       this.deps.store.updateMcis(args.ns, args.name, (m) => ({ ...m, overlay: undefined, updatedAt: nowIso() }));
-      return this.finish(pool, args, 'disable');
+      return this.report(args, 'disable', await this.settle(pool, args, 'disable'));
     });
   }
 
@@ -93,17 +118,21 @@ export class OverlayService {
     return overlayStatus(this.deps, rec, args.signal);
   }
 
-  private async finish(pool: DriverPool, args: { ns: string; name: string } & RunOptions, what: 'enable' | 'disable'): Promise<NetworkResult> {
+  /** Firewall and tunnels brought in line with the record; what failed, per VM or connection. */
+  private async settle(pool: DriverPool, args: { ns: string; name: string } & RunOptions, what: 'enable' | 'disable'): Promise<OverlayFailure[]> {
     const events = args.events ?? noEvents;
-    const failed = [
+    return [
       ...(what === 'enable' ? firewallFailures(await syncFirewalls(this.deps, pool, args.ns, args.name, events)) : []),
       ...(await followOverlay(this.deps, args.ns, args.name, args, pool)),
       ...(what === 'disable' ? firewallFailures(await syncFirewalls(this.deps, pool, args.ns, args.name, events)) : []),
     ];
+  }
+
+  private report(args: { ns: string; name: string }, what: 'enable' | 'disable', failed: OverlayFailure[]): NetworkResult {
     const rec = this.deps.store.getMcis(args.ns, args.name)!;
     const result = { mcis: mcisView(rec, this.deps.store.listVms(args.ns, args.name)), failed };
     if (failed.length) {
-      throw new PartialError(`mcis network ${what} ${args.name}: ${failed.length} failed: ${failed.map((f) => `${f.vm}: ${f.error}`).join('; ')}`, result, {
+      throw new PartialError(`mcis network ${what} ${args.name}: ${failed.length} failed: ${byError(failed)}`, result, {
         hint: `fix the cause and run: cbadm mcis network ${what} ${args.name}`,
       });
     }

@@ -15,7 +15,7 @@ import type { OrchestratorDeps } from './deps.js';
 import { assignOverlayIps, matrixRow, OVERLAY_IFACE, parseStatus, setupConfig, type PeerStatus } from './overlay-plan.js';
 import { chooseHubs, overlaySources, planPeers } from './overlay-topology.js';
 import { execTargetOf, transportsOf } from './transport.js';
-import { EXEC_SH_AS_ROOT } from '../exec/as-root.js';
+import { EXEC_SH_AS_ROOT, UNAVAILABLE_HERE } from '../exec/as-root.js';
 
 export const OVERLAY_SCRIPTS_DIR = fileURLToPath(new URL('../../overlay-scripts/', import.meta.url));
 const script = (name: 'wg-setup' | 'wg-down' | 'wg-status') => readFileSync(`${OVERLAY_SCRIPTS_DIR}${name}.sh`, 'utf8');
@@ -26,7 +26,7 @@ const script = (name: 'wg-setup' | 'wg-down' | 'wg-status') => readFileSync(`${O
  */
 export const OVERLAY_LAUNCHER = [
   'if [ -n "${CB_TWIN_INSTANCE_ID:-}" ] && [ -z "${CB_TWIN_ISOLATED:-}" ]; then',
-  'echo "the overlay needs VMs with networks of their own: this Cloud-Twin runs without isolation (run it as root: cbadm twin up --isolation on)" >&2; exit 97; fi;',
+  `echo "the overlay needs VMs with networks of their own: this Cloud-Twin runs without isolation (run it as root: cbadm twin up --isolation on)" >&2; exit ${UNAVAILABLE_HERE}; fi;`,
   EXEC_SH_AS_ROOT,
 ].join(' ');
 
@@ -67,6 +67,15 @@ export function overlayPending(deps: OrchestratorDeps, ns: string, name: string)
   return !!deps.store.getMcis(ns, name)?.overlay && members(deps, ns, name).some((v) => !v.overlayKey || !v.overlayIp);
 }
 
+/** A VM the overlay could not be set up on; `unavailable`: the VM cannot run it at all (its launcher said so). */
+export interface OverlayFailure {
+  vm: string;
+  error: string;
+  unavailable?: boolean;
+}
+
+class OverlayUnavailable extends Error {}
+
 const tail = (text: string) => text.trim().split('\n').slice(-2).join(' | ');
 
 /** What a VM's overlayConfig records: digests of its configuration without the key, and of the setup script that applies it. */
@@ -82,7 +91,7 @@ function configDigests(): (config: string) => string {
  * is the one it last took is left alone. Per-VM failures come back, the others are set up. Does
  * nothing while the overlay is off.
  */
-export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal, onlyChanged = false): Promise<Array<{ vm: string; error: string }>> {
+export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: string, events: EventSink, signal?: AbortSignal, onlyChanged = false): Promise<OverlayFailure[]> {
   const rec = deps.store.getMcis(ns, name);
   const overlay = rec?.overlay;
   if (!overlay) return [];
@@ -113,7 +122,7 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
   const plan = planPeers(joined, topology, overlay.cidr, hubs);
   const transports = transportsOf(deps);
   const limit = new Semaphore(PARALLEL);
-  const failed: Array<{ vm: string; error: string }> = [];
+  const failed: OverlayFailure[] = [];
   const digest = configDigests();
   const digests = new Map(current.map((vm) => [vm.name, digest(setupConfig(vm, plan.get(vm.name)!, current, overlay, name))]));
   const todo = current.filter((vm) => !onlyChanged || secrets.has(vm.name) || vm.overlayConfig !== digests.get(vm.name));
@@ -134,6 +143,7 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
             await transports.ready(target, { maxWaitMs: SETUP_TIMEOUT_MS, ...(signal ? { signal } : {}) });
             return transports.exec(target, OVERLAY_LAUNCHER, { stdin, ...opts });
           });
+          if (r.exitCode === UNAVAILABLE_HERE) throw new OverlayUnavailable(tail(r.stderr));
           if (r.exitCode !== 0) throw new Error(`overlay setup exited ${r.exitCode ?? r.signal}: ${tail(r.stderr) || tail(r.stdout)}`);
           deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayConfig: digests.get(vm.name), updatedAt: nowIso() }));
           events({ type: 'vm', mcis: name, vm: vm.name, status: 'Running', step: 'overlay', message: tail(r.stdout) });
@@ -142,7 +152,7 @@ export async function syncOverlay(deps: OrchestratorDeps, ns: string, name: stri
           // 3), the VM joins afresh next time, with a new key: a sync, or a no-op apply, sees it lacks one.
           deps.store.updateVm(ns, name, vm.name, (c) => ({ ...c, overlayKey: undefined, overlayConfig: undefined, updatedAt: nowIso() }));
           const error = (e as Error).message;
-          failed.push({ vm: vm.name, error });
+          failed.push({ vm: vm.name, error, ...(e instanceof OverlayUnavailable ? { unavailable: true } : {}) });
           events({ type: 'warning', message: `${vm.name}: ${error}` });
         }
       }),
