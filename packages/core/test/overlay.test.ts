@@ -136,6 +136,14 @@ describe('an overlay no VM can run', () => {
     expect(store.listVms('default', 'ov').map((v) => [v.overlayIp, v.overlayKey, v.overlayHub])).toEqual([[undefined, undefined, undefined], [undefined, undefined, undefined], [undefined, undefined, undefined]]);
   });
 
+  it('a create whose VMs run but cannot join says so, and points at apply, not at refine', async () => {
+    const refusing = new McisService({ ...deps, transports: undefined, ssh: new RefusingSsh() });
+    const e = await refusing.create({ ns: 'default', manifest: manifest() }).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(PartialError);
+    expect((e as PartialError).hint).toMatch(/the VMs run; .*cbadm apply -f FILE/);
+    expect(store.listVms('default', 'ov').map((v) => v.status)).toEqual(['Running', 'Running', 'Running']);
+  });
+
   it('names each error once with the VMs it hit', async () => {
     const { byError } = await import('../src/orchestrator/overlay-service.js');
     expect(byError([{ vm: 'a-1', error: 'x' }, { vm: 'b-1', error: 'y' }, { vm: 'a-2', error: 'x' }])).toBe('a-1, a-2: x; b-1: y');

@@ -140,8 +140,15 @@ export class McisService {
         failovers: outcome.failovers,
       };
       if (outcome.failed.length) {
+        // Failed after launch (the firewall, overlay or a balancer): the VMs run and refine would keep them.
+        const running = new Set(this.deps.store.listVms(opts.ns, name).flatMap((v) => (v.status === 'Running' ? [v.name] : [])));
+        const afterLaunch = outcome.failed.every((f) => running.has(f.vm) || f.vm.startsWith('firewall@'));
         throw new PartialError(`MCIS '${name}': ${outcome.failed.length} of ${outcome.plan.vms.length} VM(s) failed`, result, {
-          hint: outcome.plan.onFailure === 'refine' ? 'the failed VMs were removed' : `remove the failed VMs with: cbadm mcis refine ${name}`,
+          hint: afterLaunch
+            ? 'the VMs run; fix the cause and apply the same manifest again (cbadm apply -f FILE): it retries what failed after launch'
+            : outcome.plan.onFailure === 'refine'
+              ? 'the failed VMs were removed'
+              : `remove the failed VMs with: cbadm mcis refine ${name}`,
         });
       }
       return result;
