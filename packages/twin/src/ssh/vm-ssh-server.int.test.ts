@@ -7,6 +7,7 @@ import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test-support/net.js';
 import { run, running as alive } from '../../../../test-support/proc.js';
+import { loadableKey } from '../vm/keys.js';
 import {
   generateHostKey,
   startVmSshServer,
@@ -60,10 +61,14 @@ async function startVm(overrides: Partial<VmSshServerOptions> = {}): Promise<Vm>
 }
 
 function generateUserKey(name: string): { path: string; privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync('ed25519', { comment: name });
+  // ssh2's generator makes an unloadable key about once in 256 (see ../vm/keys.ts): retry those.
+  const pair = loadableKey(() => {
+    const p = utils.generateKeyPairSync('ed25519', { comment: name });
+    return { privateKey: p.private, publicKey: p.public };
+  });
   const path = join(dir, `${name}_key`);
-  writeFileSync(path, pair.private, { mode: 0o600 });
-  return { path, privateKey: pair.private, publicKey: pair.public };
+  writeFileSync(path, pair.privateKey, { mode: 0o600 });
+  return { path, ...pair };
 }
 
 function opensshArgs(vm: Vm, keyPath = vm.keyPath, user = 'ubuntu'): string[] {

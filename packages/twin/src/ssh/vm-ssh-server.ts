@@ -46,26 +46,6 @@ export interface VmSshServer {
   readonly hostPublicKey: string;
 }
 
-/**
- * ssh2 writes every packet with a write(2) of its own, and each one on loopback wakes the client:
- * the packets of one tick (a key exchange reply, a session's exit status, EOF and close) go out in one.
- */
-function coalesceWrites(socket: Socket): void {
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  let corked = false;
-  socket.write = ((...args: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    return write(...args);
-  });
-}
-
 /** A fresh ed25519 host key in OpenSSH format; `publicKey` is 'ssh-ed25519 AAAA…' without comment. */
 export function generateHostKey(): { privateKey: string; publicKey: string } {
   // ssh2's generator makes an unloadable key about once in 256 (see ../vm/keys.ts): retry those.
@@ -187,7 +167,6 @@ export async function startVmSshServer(opts: VmSshServerOptions): Promise<VmSshS
       return;
     }
     sockets.add(socket);
-    coalesceWrites(socket);
     socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
     ssh.injectSocket(socket);
