@@ -26,7 +26,7 @@ const SLOW_MS = 45_000;
 
 function logTail(file: string, lines = 30): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') || '(empty: the twin logged nothing)';
   } catch {
     return '(no log)';
   }
