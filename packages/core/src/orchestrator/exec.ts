@@ -3,7 +3,6 @@
  * size: each VM's lines reach the caller as they arrive, and the result keeps only the last
  * `maxOutputBytes` of each stream, with the byte counts of all of it.
  */
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Vm } from '../model.js';
 import { CappedBuffer } from '../util/capped-buffer.js';
 import { Semaphore } from '../util/limit.js';
@@ -89,10 +88,7 @@ class Capture {
 }
 
 export async function runExec(deps: OrchestratorDeps, vms: Vm[], o: ExecOptions): Promise<ExecVmResult[]> {
-  const concurrency = o.concurrency ?? 64;
-  const sem = new Semaphore(concurrency);
-  // Every session in flight listens for the caller's abort: that many listeners is no leak.
-  if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), concurrency + 10), o.signal);
+  const sem = new Semaphore(o.concurrency ?? 64);
   const transports = transportsOf(deps);
   return Promise.all(
     vms.map((vm) =>

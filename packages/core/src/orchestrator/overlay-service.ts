@@ -10,6 +10,7 @@ import { overlayIssues } from '../manifest.js';
 import type { OverlaySpec } from '../model.js';
 import type { OrchestratorDeps, RunOptions } from './deps.js';
 import { overlayRulesMissing, syncFirewalls } from './firewall.js';
+import { groupBy } from './group.js';
 import { overlayStatus, syncOverlay, teardownOverlay, type OverlayFailure, type OverlayStatus } from './overlay.js';
 import { OVERLAY_TOPOLOGIES, type OverlayTopology } from './overlay-topology.js';
 import { mcisView, type McisView } from './view.js';
@@ -41,9 +42,7 @@ export const firewallFailures = (failed: Array<{ connection: string; error: stri
 
 /** 'a-1, g-1: the same error; b-2: another': one mention of each error, with the VMs it hit. */
 export function byError(failed: ReadonlyArray<{ vm: string; error: string }>): string {
-  const vms = new Map<string, string[]>();
-  for (const f of failed) vms.set(f.error, [...(vms.get(f.error) ?? []), f.vm]);
-  return [...vms].map(([error, names]) => `${names.join(', ')}: ${error}`).join('; ');
+  return [...groupBy(failed, (f) => f.error)].map(([error, same]) => `${same.map((f) => f.vm).join(', ')}: ${error}`).join('; ');
 }
 
 export interface NetworkResult {

@@ -358,7 +358,6 @@ export class VmLifecycle implements InstanceLifecycle {
   private async bringUpSsh(inst: BackedVm, g: number): Promise<void> {
     for (let attempt = 0; attempt < MAX_ADDRESS_TRIES; attempt++) {
       if (this.stale(inst.id, g)) return;
-      // Not an address another twin on this machine has routed to one of its isolated VMs: ours could never answer there.
       const host = inst.publicIp ?? this.o.ips.allocateFree();
       inst.publicIp = host;
       let server: VmSshServer;
